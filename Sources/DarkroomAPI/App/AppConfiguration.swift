@@ -1,0 +1,34 @@
+/// How a server is set up. The `darkroom serve` options and their environment variables fill it.
+public struct AppConfiguration: Sendable {
+    /// Address to listen on (`--host`, `DARKROOM_HOST`; default 127.0.0.1).
+    public var host: String
+    /// Port to listen on (`--port`, `DARKROOM_PORT`; default 8080; 0 picks a free one).
+    public var port: Int
+    /// The base of every link the API returns (`--public-url`, `DARKROOM_PUBLIC_URL`; default http://HOST:PORT).
+    public var publicURL: String
+    /// Where rendition files are linked from, e.g. a CDN (`--media-url`, `DARKROOM_MEDIA_URL`; default PUBLIC_URL/media).
+    public var mediaURL: String?
+    /// Serves `/bench/ready`, the ceiling the feed benchmark compares against; nil in normal use.
+    public var benchmarkCeiling: BenchmarkCeiling?
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, mediaURL: String? = nil, benchmarkCeiling: BenchmarkCeiling? = nil) {
+        self.host = host
+        self.port = port
+        self.publicURL = publicURL ?? "http://\(host):\(port)"
+        self.mediaURL = mediaURL
+        self.benchmarkCeiling = benchmarkCeiling
+    }
+}
+
+import NIOCore
+import Synchronization
+
+/// A ready-made body the benchmark sets once (a real feed page) and the server then answers without any work.
+public final class BenchmarkCeiling: Sendable {
+    private let body = Mutex(ByteBuffer())
+
+    public init() {}
+
+    public func set(_ bytes: [UInt8]) { body.withLock { $0 = ByteBuffer(bytes: bytes) } }
+    var current: ByteBuffer { body.withLock { $0 } }
+}

@@ -1,0 +1,12 @@
+import DarkroomStorage
+import Logging
+
+/// Everything handlers share, built once per application.
+struct Dependencies: Sendable {
+    let storage: Storage
+    let links: Links
+    let logger: Logger
+
+    var users: UserSerializer { UserSerializer(links: links) }
+    var media: MediaSerializer { MediaSerializer(links: links) }
+}

@@ -1,0 +1,59 @@
+import DarkroomCore
+import DarkroomStorage
+
+/// Who is calling: the user behind an access token, or an app known only by its client_id.
+enum Caller: Sendable {
+    case user(AccessGrant)
+    case app(Client)
+
+    var userID: UserID? {
+        if case .user(let grant) = self { grant.userID } else { nil }
+    }
+}
+
+/// What a handler gets: the parsed parameters, the caller, and the means to resolve path ids and build links.
+struct APIRequest: Sendable {
+    var parameters: Parameters
+    var caller: Caller
+    /// The path after `/v1`, normalized (no `.json`, no trailing slash): the base of `next_url`.
+    var endpoint: String
+    var pathParameters: [String: String]
+    let links: Links
+
+    var viewer: UserID? { caller.userID }
+
+    /// The `{user-id}` of the path, with `self` meaning the caller.
+    func userID(_ name: String = "user_id") throws(APIError) -> UserID {
+        let text = pathParameters[name] ?? ""
+        if text == "self" {
+            guard let viewer else { throw .selfRequiresUser }
+            return viewer
+        }
+        guard let id = UserID(decimal: text) else { throw .userNotFound }
+        return id
+    }
+
+    /// Lists only the signed-in user has (feed, liked media) exist only under `self`.
+    func requireSelfPath(_ name: String = "user_id") throws(APIError) {
+        guard pathParameters[name] == "self" else { throw .routeNotFound }
+    }
+
+    /// The signed-in user, for endpoints that only make sense for one (`/users/self/...`).
+    func requireViewer() throws(APIError) -> UserID {
+        guard let viewer else { throw .selfRequiresUser }
+        return viewer
+    }
+
+    /// This request's URL with `key` set to `value`: the next page.
+    func nextURL(setting key: String, to value: String) -> String {
+        var query = parameters.pairs.filter { $0.name != key }.map { "\(Parameters.encode($0.name))=\(Parameters.encode($0.value))" }
+        query.append("\(key)=\(Parameters.encode(value))")
+        return links.api(endpoint) + "?" + query.joined(separator: "&")
+    }
+
+    /// The pagination of a media list paged by `max_id`.
+    func mediaPagination(_ nextCursor: String?) -> Pagination {
+        guard let nextCursor else { return .empty }
+        return Pagination(nextURL: nextURL(setting: "max_id", to: nextCursor), cursors: [("next_max_id", nextCursor)])
+    }
+}

@@ -1,0 +1,111 @@
+import DarkroomCore
+import DarkroomStorage
+import HTTPTypes
+import Hummingbird
+
+/// What a route needs from its caller. Every `/v1` route declares one; this is where it is enforced.
+enum Access: Sendable {
+    /// An app's client_id is enough, or a user's token with this scope.
+    case clientOrUser(Scope)
+    /// A user's token with this scope.
+    case user(Scope)
+}
+
+/// Registers `/v1` routes: each handler gets the parsed parameters and an authenticated caller,
+/// and answers a finished response (built by a serializer inside the envelope).
+struct APIRoutes {
+    let router: Router<AppRequestContext>
+    let dependencies: Dependencies
+
+    typealias Handler = @Sendable (APIRequest) async throws -> Response
+
+    func get(_ path: String, _ access: Access, _ handler: @escaping Handler) {
+        add(.get, path, access, handler)
+    }
+
+    func post(_ path: String, _ access: Access, _ handler: @escaping Handler) {
+        add(.post, path, access, handler)
+    }
+
+    func delete(_ path: String, _ access: Access, _ handler: @escaping Handler) {
+        add(.delete, path, access, handler)
+    }
+
+    private func add(_ method: HTTPRequest.Method, _ path: String, _ access: Access, _ handler: @escaping Handler) {
+        let names = path.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) }
+        let dependencies = self.dependencies
+        router.on(RouterPath("/v1" + path), method: method) { request, context in
+            var request = request
+            let parameters = try await Self.parameters(of: &request, context: context)
+            let caller = try await Credentials(storage: dependencies.storage).authenticate(parameters, headers: request.headers, access: access,
+                                                                                          path: request.uri.path)
+            var pathParameters: [String: String] = [:]
+            for name in names { pathParameters[name] = context.parameters.get(name) }
+            let apiRequest = APIRequest(
+                parameters: parameters, caller: caller, endpoint: String(request.uri.path.dropFirst(3)),
+                pathParameters: pathParameters, links: dependencies.links)
+            return try await handler(apiRequest)
+        }
+    }
+
+    /// Query parameters, then a url-encoded form body. A POST without a Content-Type is read as a form
+    /// (python-instagram sends its token exchange that way).
+    private static func parameters(of request: inout Request, context: AppRequestContext) async throws -> Parameters {
+        var parameters = Parameters(urlEncoded: Substring(request.uri.query ?? ""))
+        if request.method != .get, request.method != .head {
+            let type = request.headers[.contentType]?.lowercased() ?? ""
+            if type.isEmpty || type.hasPrefix("application/x-www-form-urlencoded") {
+                let body = try await request.collectBody(upTo: context.maxUploadSize)
+                parameters.append(contentsOf: Parameters(urlEncoded: Substring(String(buffer: body))))
+            }
+        }
+        return parameters
+    }
+}
+
+/// Turns the credentials on a request into a caller, or the v1 error that says what is wrong.
+struct Credentials {
+    let storage: Storage
+
+    func authenticate(_ parameters: Parameters, headers: HTTPFields, access: Access, path: String) async throws -> Caller {
+        let caller = try await resolve(parameters, headers: headers)
+        switch (access, caller) {
+        case (_, nil):
+            throw APIError.missingCredentials
+        case (.user, .app?):
+            throw path.split(separator: "/").contains("self") ? APIError.selfRequiresUser : APIError.missingCredentials
+        case (.clientOrUser(let scope), .user(let grant)?), (.user(let scope), .user(let grant)?):
+            guard grant.scopes.contains(scope) else { throw APIError.missingScope(scope) }
+            return .user(grant)
+        case (.clientOrUser, let caller?):
+            return caller
+        }
+    }
+
+    private func resolve(_ parameters: Parameters, headers: HTTPFields) async throws -> Caller? {
+        if let token = parameters.value("access_token") ?? Self.headerToken(headers) {
+            guard let grant = try await storage.tokens.resolve(token) else { throw APIError.invalidAccessToken }
+            return .user(grant)
+        }
+        if let clientID = parameters.value("client_id") {
+            guard let client = try await storage.clients.find(clientID: clientID) else { throw APIError.invalidClientID }
+            return .app(client)
+        }
+        return nil
+    }
+
+    /// The Ruby gem's `Authorization: Token token="…"`.
+    private static func headerToken(_ headers: HTTPFields) -> String? {
+        guard let value = headers[.authorization], value.hasPrefix("Token token=") else { return nil }
+        return value.dropFirst("Token token=".count).trimmingCharacters(in: "\"")
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: Character) -> String {
+        var text = self
+        while text.first == set { text.removeFirst() }
+        while text.last == set { text.removeLast() }
+        return String(text)
+    }
+}

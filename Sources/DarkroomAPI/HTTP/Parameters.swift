@@ -1,0 +1,105 @@
+import DarkroomCore
+
+/// The request's parameters: the query string, then a form body (POST), in the order sent.
+/// A name may repeat (python-instagram can send `sig` twice); `value(_:)` answers the first.
+struct Parameters: Sendable {
+    private(set) var pairs: [(name: String, value: String)]
+
+    init(pairs: [(name: String, value: String)] = []) { self.pairs = pairs }
+
+    init(urlEncoded text: Substring) {
+        pairs = []
+        for part in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            pairs.append((Self.decode(pieces[0]), pieces.count > 1 ? Self.decode(pieces[1]) : ""))
+        }
+    }
+
+    mutating func append(contentsOf other: Parameters) { pairs += other.pairs }
+
+    func value(_ name: String) -> String? { pairs.first { $0.name == name }?.value }
+    func values(_ name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }
+
+    // MARK: - Typed reads (every failure is a 400 naming the parameter)
+
+    /// `count`: default 20, clamped to 100; negative or non-numeric is an error.
+    func count(default defaultCount: Int = 20, maximum: Int = 100) throws(APIError) -> Int {
+        guard let text = value("count"), !text.isEmpty else { return defaultCount }
+        guard let number = Int64(text) else { throw .invalidParameter("count", "must be a whole number") }
+        guard number >= 0 else { throw .invalidParameter("count", "must not be negative") }
+        return Int(min(number, Int64(maximum)))
+    }
+
+    /// A numeric id parameter; media ids may come in the `{media}_{user}` form.
+    func id(_ name: String) throws(APIError) -> Int64? {
+        guard let text = value(name), !text.isEmpty else { return nil }
+        guard let id = MediaID(apiString: text) else { throw .invalidParameter(name, "must be a numeric id") }
+        return id.rawValue
+    }
+
+    /// A unix-seconds parameter.
+    func timestamp(_ name: String) throws(APIError) -> Int64? {
+        guard let text = value(name), !text.isEmpty else { return nil }
+        guard let number = Int64(text), (0...253_402_300_799).contains(number) else {
+            throw .invalidParameter(name, "must be a unix timestamp in seconds")
+        }
+        return number
+    }
+
+    /// The media-list parameters: count, max_id, min_id, and the time bounds when the endpoint takes them.
+    func mediaPage(timeBounds: Bool) throws(APIError) -> MediaPageRequest {
+        MediaPageRequest(
+            count: try count(), maxID: try id("max_id"), minID: try id("min_id"),
+            minTimestamp: timeBounds ? try timestamp("min_timestamp") : nil,
+            maxTimestamp: timeBounds ? try timestamp("max_timestamp") : nil)
+    }
+
+    /// Percent-decoding with `+` as a space; malformed escapes are kept as they are.
+    static func decode(_ text: Substring) -> String {
+        guard text.contains(where: { $0 == "%" || $0 == "+" }) else { return String(text) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        let utf8 = Array(text.utf8)
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), index + 2 < utf8.count,
+                      let high = hexValue(utf8[index + 1]), let low = hexValue(utf8[index + 2]) {
+                bytes.append(high << 4 | low)
+                index += 2
+            } else {
+                bytes.append(byte)
+            }
+            index += 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func encode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".unicodeScalars)
+                out += "%"
+                out.unicodeScalars.append(hex[Int(byte >> 4)])
+                out.unicodeScalars.append(hex[Int(byte & 15)])
+            }
+        }
+        return out
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import DarkroomCore
+
+/// The media object, as the seed's examples show it.
+struct MediaSerializer {
+    let links: Links
+    let users: UserSerializer
+    let comments: CommentSerializer
+    let locations = LocationSerializer()
+
+    init(links: Links) {
+        self.links = links
+        users = UserSerializer(links: links)
+        comments = CommentSerializer(users: users)
+    }
+
+    func list(_ media: [Media], into writer: inout JSONWriter) {
+        writer.array(media) { writer, item in self.media(item, into: &writer) }
+    }
+
+    func media(_ media: Media, into writer: inout JSONWriter) {
+        writer.object { object in
+            object.key("attribution")
+            object.null()
+            object.key("tags")
+            object.array(media.tags) { $0.string($1) }
+            object.pair("type", media.type)
+            object.key("location")
+            if let location = media.location { locations.location(location, into: &object) } else { object.null() }
+            object.key("comments")
+            object.object { block in
+                block.pair("count", media.commentCount)
+                block.key("data")
+                block.array(media.recentComments) { comments.comment($1, into: &$0) }
+            }
+            object.pair("filter", media.filter)
+            object.pair("created_time", String(media.createdAt))
+            object.pair("link", links.permalink(media.id))
+            object.key("likes")
+            object.object { block in
+                block.pair("count", media.likeCount)
+                block.key("data")
+                block.array(media.recentLikers) { users.mini($1, into: &$0) }
+            }
+            object.key("images")
+            object.object { images in
+                image(&images, "low_resolution", media.renditions, "low", media.renditions.low)
+                image(&images, "thumbnail", media.renditions, "thumbnail", media.renditions.thumbnail)
+                image(&images, "standard_resolution", media.renditions, "standard", media.renditions.standard)
+            }
+            object.key("users_in_photo")
+            object.array(media.usersInPhoto) { writer, tagged in
+                writer.object { entry in
+                    entry.key("user")
+                    users.mini(tagged.user, into: &entry)
+                    entry.key("position")
+                    entry.object { position in
+                        position.pair("x", tagged.x)
+                        position.pair("y", tagged.y)
+                    }
+                }
+            }
+            object.key("caption")
+            if let caption = media.caption { comments.comment(caption, into: &object) } else { object.null() }
+            if let liked = media.viewerHasLiked { object.pair("user_has_liked", liked) }
+            object.idPair("id", media.id.rawValue)
+            object.key("user")
+            users.mini(media.owner, into: &object)
+        }
+    }
+
+    private func image(_ writer: inout JSONWriter, _ name: StaticString, _ renditions: Renditions, _ kind: String, _ size: Int) {
+        writer.key(name)
+        writer.object { image in
+            image.pair("url", links.rendition(renditions, kind))
+            image.pair("width", size)
+            image.pair("height", size)
+        }
+    }
+}

@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Crypto
+
+/// The side effects the domain needs — time, ids and randomness — injected so tests can control them.
+public struct SystemEnvironment: Sendable {
+    /// The current time in unix milliseconds.
+    public var nowMilliseconds: @Sendable () -> Int64
+    public var ids: IDGenerator
+    /// `count` cryptographically random bytes.
+    public var randomBytes: @Sendable (Int) -> [UInt8]
+
+    public init(nowMilliseconds: @escaping @Sendable () -> Int64, ids: IDGenerator, randomBytes: @escaping @Sendable (Int) -> [UInt8]) {
+        self.nowMilliseconds = nowMilliseconds
+        self.ids = ids
+        self.randomBytes = randomBytes
+    }
+
+    public var nowSeconds: Int64 { nowMilliseconds() / 1000 }
+
+    public static func live(shard: Int64 = 0) -> SystemEnvironment {
+        let clock: @Sendable () -> Int64 = {
+            var spec = timespec()
+            clock_gettime(CLOCK_REALTIME, &spec)
+            return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+        }
+        return SystemEnvironment(
+            nowMilliseconds: clock,
+            ids: IDGenerator(shard: shard, clock: clock),
+            randomBytes: { count in
+                var generator = SystemRandomNumberGenerator()
+                return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            }
+        )
+    }
+
+    /// Random bytes as lowercase hex.
+    public func randomHex(bytes: Int) -> String { Hex.encode(randomBytes(bytes)) }
+}
+
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var out: [UInt8] = []
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func sha256(_ text: String) -> String { encode(SHA256.hash(data: Array(text.utf8))) }
+}

@@ -1,0 +1,41 @@
+/// Runs statements. Both engines implement it; a transaction hands its body one of these bound to its connection.
+public protocol SQLExecutor: Sendable {
+    func query(_ sql: SQL) async throws -> [Row]
+    /// Runs a statement for its effect. (To learn which rows changed, `query` it with `RETURNING`.)
+    func execute(_ sql: SQL) async throws
+}
+
+public enum SQLEngine: String, Sendable {
+    case sqlite, postgres
+}
+
+/// The one data layer: SQLite (embedded default) or PostgreSQL behind the same statements.
+/// Reads may run on any connection; writes that must be atomic go through `transaction`.
+public protocol Database: SQLExecutor {
+    var engine: SQLEngine { get }
+    /// Where the data lives, for the start-up line (no password).
+    var displayName: String { get }
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+    func close() async
+}
+
+public enum DatabaseError: Error, CustomStringConvertible {
+    case sqlite(code: Int32, message: String, sql: String)
+    case postgres(message: String, sql: String)
+    case uniqueViolation(String)
+    case busy(String)
+    case newerSchema(found: Int, supported: Int)
+    case badURL(String)
+
+    public var description: String {
+        switch self {
+        case .sqlite(let code, let message, let sql): "SQLite error \(code): \(message) in \(sql.prefix(200))"
+        case .postgres(let message, let sql): "PostgreSQL error: \(message) in \(sql.prefix(200))"
+        case .uniqueViolation(let message): "unique constraint violated: \(message)"
+        case .busy(let message): "database busy: \(message)"
+        case .newerSchema(let found, let supported):
+            "the database is at schema version \(found), written by a newer Darkroom; this build supports up to \(supported). Upgrade Darkroom."
+        case .badURL(let url): "cannot use database URL \(url)"
+        }
+    }
+}

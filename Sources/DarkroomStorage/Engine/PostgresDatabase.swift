@@ -1,0 +1,177 @@
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// PostgreSQL for scale: a connection pool running the same statements as SQLite.
+public final class PostgresDatabase: Database {
+    public let engine = SQLEngine.postgres
+    public let displayName: String
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    private let logger: Logger
+
+    /// - Parameter url: `postgres://user:password@host:port/database`; `?sslmode=disable|require` is honoured.
+    public init(url: String, maximumConnections: Int = 20, logger: Logger = Logger(label: "darkroom.postgres")) throws {
+        guard let parsed = PostgresURL(url) else { throw DatabaseError.badURL(url) }
+        var configuration = PostgresClient.Configuration(
+            host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password,
+            database: parsed.database, tls: parsed.requireTLS ? .require(.makeClientConfiguration()) : .disable)
+        configuration.options.maximumConnections = maximumConnections
+        if let schema = parsed.searchPath { configuration.options.additionalStartupParameters = [("search_path", schema)] }
+        var quiet = logger
+        quiet.logLevel = .error
+        self.logger = quiet
+        client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
+        // The pool needs its run loop for as long as the database is open; close() ends it.
+        runner = Task { [client] in await client.run() }
+        displayName = "PostgreSQL at \(parsed.host):\(parsed.port)/\(parsed.database ?? parsed.user)"
+    }
+
+    public func query(_ sql: SQL) async throws -> [Row] {
+        try await Self.collect(sql) { try await client.query($0, logger: logger) }
+    }
+
+    public func execute(_ sql: SQL) async throws {
+        _ = try await query(sql)
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            let executor = Executor(connection: connection, logger: logger)
+            try await executor.execute("BEGIN")
+            do {
+                let result = try await body(executor)
+                try await executor.execute("COMMIT")
+                return result
+            } catch {
+                _ = try? await executor.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    public func close() async {
+        runner.cancel()
+        _ = await runner.value
+    }
+
+    struct Executor: SQLExecutor {
+        let connection: PostgresConnection
+        let logger: Logger
+
+        func query(_ sql: SQL) async throws -> [Row] {
+            try await PostgresDatabase.collect(sql) { try await connection.query($0, logger: logger) }
+        }
+        func execute(_ sql: SQL) async throws {
+            _ = try await query(sql)
+        }
+    }
+
+    // MARK: - Translation
+
+    fileprivate static func collect(_ sql: SQL, _ run: (PostgresQuery) async throws -> PostgresRowSequence) async throws -> [Row] {
+        do {
+            var rows: [Row] = []
+            for try await row in try await run(postgresQuery(sql)) {
+                rows.append(Row(values: try row.map(decode)))
+            }
+            return rows
+        } catch {
+            throw translate(error, sql)
+        }
+    }
+
+    private static func postgresQuery(_ sql: SQL) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: sql.binds.count)
+        for value in sql.binds {
+            switch value {
+            case .null: bindings.appendNull()
+            case .int(let int): bindings.append(int)
+            case .double(let double): bindings.append(double)
+            case .text(let text): bindings.append(text)
+            }
+        }
+        return PostgresQuery(unsafeSQL: sql.text, binds: bindings)
+    }
+
+    private static func decode(_ cell: PostgresCell) throws -> DBValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8, .oid: return .int(try cell.decode(Int64.self))
+        case .float4, .float8: return .double(try cell.decode(Double.self))
+        case .bool: return .int(try cell.decode(Bool.self) ? 1 : 0)
+        case .numeric: return .double(Double(try cell.decode(String.self)) ?? 0)
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+
+    private static func translate(_ error: any Error, _ sql: SQL) -> any Error {
+        guard let psql = error as? PSQLError else { return error }
+        let message = psql.serverInfo?[.message] ?? "\(psql.code)"
+        switch psql.serverInfo?[.sqlState] {
+        case "23505": return DatabaseError.uniqueViolation(message)
+        case "40001", "40P01", "55P03": return DatabaseError.busy(message)
+        default: return DatabaseError.postgres(message: message, sql: sql.text)
+        }
+    }
+}
+
+/// `postgres://user:password@host:port/database?sslmode=…`
+struct PostgresURL {
+    var user = "postgres"
+    var password: String?
+    var host = "127.0.0.1"
+    var port = 5432
+    var database: String?
+    var requireTLS = false
+    /// `?search_path=…`: the schema to work in (tests give each run its own).
+    var searchPath: String?
+
+    init?(_ text: String) {
+        guard let schemeEnd = text.range(of: "://") else { return nil }
+        let scheme = text[..<schemeEnd.lowerBound]
+        guard scheme == "postgres" || scheme == "postgresql" else { return nil }
+        var rest = Substring(text[schemeEnd.upperBound...])
+        if let question = rest.firstIndex(of: "?") {
+            let query = rest[rest.index(after: question)...]
+            requireTLS = query.contains("sslmode=require")
+            for pair in query.split(separator: "&") where pair.hasPrefix("search_path=") {
+                searchPath = String(pair.dropFirst("search_path=".count))
+            }
+            rest = rest[..<question]
+        }
+        if let at = rest.lastIndex(of: "@") {
+            let credentials = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+            let parts = credentials.split(separator: ":", maxSplits: 1)
+            user = parts.first.map { String($0).removingPercentEncodingLossy() } ?? user
+            if parts.count == 2 { password = String(parts[1]).removingPercentEncodingLossy() }
+        }
+        if let slash = rest.firstIndex(of: "/") {
+            let name = rest[rest.index(after: slash)...]
+            if !name.isEmpty { database = String(name) }
+            rest = rest[..<slash]
+        }
+        if let colon = rest.lastIndex(of: ":"), let number = Int(rest[rest.index(after: colon)...]) {
+            port = number
+            rest = rest[..<colon]
+        }
+        if !rest.isEmpty { host = String(rest) }
+    }
+}
+
+extension String {
+    func removingPercentEncodingLossy() -> String {
+        var bytes: [UInt8] = []
+        var iterator = utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
+               let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) {
+                bytes.append(value)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,56 @@
+/// Brings a database up to this build's schema, and refuses one written by a newer build.
+public struct Migrator: Sendable {
+    let database: any Database
+
+    public init(database: any Database) { self.database = database }
+
+    public static var latestVersion: Int { Migrations.latestVersion }
+
+    /// The version the database is at (0 for an empty one).
+    public func currentVersion() async throws -> Int {
+        try await database.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+        let rows = try await database.query("SELECT max(version) FROM schema_migrations")
+        return Int(rows.first?.optionalInt(0) ?? 0)
+    }
+
+    /// Applies every pending migration, each in its own transaction. Answers the versions applied.
+    @discardableResult
+    public func migrate(nowSeconds: Int64) async throws -> [Int] {
+        let current = try await currentVersion()
+        guard current <= Migrations.latestVersion else {
+            throw DatabaseError.newerSchema(found: current, supported: Migrations.latestVersion)
+        }
+        var applied: [Int] = []
+        for migration in Migrations.all where migration.version > current {
+            let statements = migration.statements.map { Self.render($0, for: database.engine) }
+            try await database.transaction { tx in
+                for statement in statements { try await tx.execute(SQL(stringLiteral: statement)) }
+                try await tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(migration.version), \(migration.name), \(nowSeconds))")
+            }
+            applied.append(migration.version)
+        }
+        return applied
+    }
+
+    static func render(_ statement: String, for engine: SQLEngine) -> String {
+        switch engine {
+        case .sqlite:
+            statement
+                .replacingOccurrences("{ID}", "INTEGER PRIMARY KEY")
+                .replacingOccurrences("{NOROWID}", " WITHOUT ROWID")
+                .replacingOccurrences("{BYTES}", "TEXT")
+        case .postgres:
+            statement
+                .replacingOccurrences("{ID}", "BIGINT PRIMARY KEY")
+                .replacingOccurrences("{NOROWID}", "")
+                .replacingOccurrences("{BYTES}", "TEXT COLLATE \"C\"")
+        }
+    }
+}
+
+extension String {
+    func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

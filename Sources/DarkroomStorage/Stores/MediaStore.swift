@@ -1,0 +1,174 @@
+import DarkroomCore
+
+/// Reads media lists and turns ids into full media objects in a fixed, small number of queries.
+public struct MediaStore: Sendable {
+    let database: any Database
+
+    /// How many likers and comments a media object carries as samples; `count` is always the true total.
+    public static let likerSampleSize = 4
+    public static let commentSampleSize = 4
+
+    // MARK: - Lists
+
+    /// A user's own media, newest first. The caller has already checked the viewer may see them.
+    public func recent(of owner: UserID, page: MediaPageRequest, viewer: UserID?) async throws -> Paged<Media> {
+        let bounds = Self.idBounds(page, column: "m.id")
+        let ids = try await database.query("""
+            SELECT m.id FROM media m WHERE m.user_id = \(owner) \(bounds)
+            ORDER BY m.id DESC LIMIT \(page.count + 1)
+            """).map { MediaID($0.int(0)) }
+        return try await paged(ids, count: page.count, viewer: viewer)
+    }
+
+    /// The home feed: media of the accounts the viewer follows and the viewer's own, newest first.
+    public func feed(of viewer: UserID, page: MediaPageRequest) async throws -> Paged<Media> {
+        let followed = Self.idBounds(page, column: "m.id")
+        let own = Self.idBounds(page, column: "id")
+        let ids = try await database.query("""
+            SELECT m.id FROM follows f JOIN media m ON m.user_id = f.followee_id
+             WHERE f.follower_id = \(viewer) \(followed)
+            UNION ALL
+            SELECT id FROM media WHERE user_id = \(viewer) \(own)
+            ORDER BY 1 DESC LIMIT \(page.count + 1)
+            """).map { MediaID($0.int(0)) }
+        return try await paged(ids, count: page.count, viewer: viewer)
+    }
+
+    /// Media the viewer liked, most recently liked first, paged by the like's id.
+    /// Media the viewer may no longer see (an unfollowed private account, a block) is left out.
+    public func liked(by viewer: UserID, count: Int, maxLikeID: Int64?) async throws -> Paged<Media> {
+        let bound: SQL = maxLikeID.map { "AND l.id < \($0)" } ?? ""
+        let rows = try await database.query("""
+            SELECT l.id, l.media_id FROM likes l
+              JOIN media m ON m.id = l.media_id JOIN users u ON u.id = m.user_id
+             WHERE l.user_id = \(viewer) \(bound) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
+             ORDER BY l.id DESC LIMIT \(count + 1)
+            """)
+        let page = rows.prefix(count)
+        let media = try await hydrate(page.map { MediaID($0.int(1)) }, viewer: viewer)
+        let next = rows.count > count ? page.last.map { String($0.int(0)) } : nil
+        return Paged(items: media, nextCursor: next)
+    }
+
+    /// A single media, or nil if it does not exist or the viewer may not see it.
+    public func find(_ id: MediaID, viewer: UserID?) async throws -> Media? {
+        try await hydrate([id], viewer: viewer).first
+    }
+
+    private func paged(_ ids: [MediaID], count: Int, viewer: UserID?) async throws -> Paged<Media> {
+        let page = Array(ids.prefix(count))
+        let media = try await hydrate(page, viewer: viewer)
+        let next = ids.count > count ? page.last.map { String($0.rawValue) } : nil
+        return Paged(items: media, nextCursor: next)
+    }
+
+    static func idBounds(_ page: MediaPageRequest, column: String) -> SQL {
+        var sql: SQL = ""
+        if let upper = page.exclusiveUpperID { sql = "\(sql) AND \(raw: column) < \(upper)" }
+        if let lower = page.exclusiveLowerID { sql = "\(sql) AND \(raw: column) > \(lower)" }
+        return sql
+    }
+
+    // MARK: - Hydration
+
+    /// Full media objects for `ids`, in the same order; ids that do not exist are skipped.
+    /// Three queries whatever the page size: media with owners and places, samples of likes and comments,
+    /// and (only when some media has them) the users in the photos.
+    public func hydrate(_ ids: [MediaID], viewer: UserID?) async throws -> [Media] {
+        guard !ids.isEmpty else { return [] }
+        let viewerLiked: SQL = viewer.map { "EXISTS (SELECT 1 FROM likes vl WHERE vl.media_id = m.id AND vl.user_id = \($0))" } ?? "0"
+        let rows = try await database.query("""
+            SELECT m.id, m.type, m.filter, m.caption, m.caption_id, m.location_id, m.latitude, m.longitude, m.created_at,
+                   m.image_key, m.standard_size, m.low_size, m.thumbnail_size, m.tags, m.like_count, m.comment_count,
+                   m.users_in_photo_count, \(viewerLiked),
+                   l.name, l.latitude, l.longitude, l.street_address,
+                   \(raw: Columns.userSummary)
+              FROM media m JOIN users u ON u.id = m.user_id LEFT JOIN locations l ON l.id = m.location_id
+             WHERE m.id IN (\(list: ids))
+            """)
+        var byID: [MediaID: Media] = [:]
+        var withPeople: [MediaID] = []
+        for row in rows {
+            let media = Self.media(row, viewerKnown: viewer != nil)
+            byID[media.id] = media
+            if row.int(16) > 0 { withPeople.append(media.id) }
+        }
+        try await attachSamples(to: &byID)
+        if !withPeople.isEmpty { try await attachUsersInPhoto(withPeople, to: &byID) }
+        return ids.compactMap { byID[$0] }
+    }
+
+    private static func media(_ row: Row, viewerKnown: Bool) -> Media {
+        let id = MediaID(row.int(0))
+        let owner = Columns.userSummary(row, at: 22)
+        let createdAt = row.int(8)
+        let caption = row.optionalString(3).map {
+            Comment(id: CommentID(row.optionalInt(4) ?? id.rawValue), text: $0, createdAt: createdAt, from: owner)
+        }
+        var location: Location?
+        if let locationID = row.optionalInt(5) {
+            location = Location(
+                id: LocationID(locationID), name: row.string(18), latitude: row.double(19), longitude: row.double(20),
+                streetAddress: row.optionalString(21))
+        } else if let latitude = row.optionalDouble(6), let longitude = row.optionalDouble(7) {
+            location = Location(id: nil, name: nil, latitude: latitude, longitude: longitude)
+        }
+        let tags = row.string(13).split(separator: " ").map(String.init)
+        return Media(
+            id: id, owner: owner, type: row.string(1), filter: row.string(2), caption: caption, location: location,
+            createdAt: createdAt,
+            renditions: Renditions(key: row.string(9), standard: Int(row.int(10)), low: Int(row.int(11)), thumbnail: Int(row.int(12))),
+            tags: tags, likeCount: row.int(14), commentCount: row.int(15),
+            viewerHasLiked: viewerKnown ? row.bool(17) : nil)
+    }
+
+    /// The newest likers and comments of each media, in one query of small index range scans.
+    private func attachSamples(to media: inout [MediaID: Media]) async throws {
+        let ids = media.values.filter { $0.likeCount > 0 || $0.commentCount > 0 }.map(\.id)
+        guard !ids.isEmpty else { return }
+        var parts: [SQL] = []
+        for id in ids.sorted() {
+            if media[id]!.likeCount > 0 {
+                parts.append("""
+                    SELECT * FROM (SELECT 0 AS kind, media_id, id, user_id, created_at, NULL AS text FROM likes
+                      WHERE media_id = \(id) ORDER BY id DESC LIMIT \(Self.likerSampleSize)) AS l\(raw: String(parts.count))
+                    """)
+            }
+            if media[id]!.commentCount > 0 {
+                parts.append("""
+                    SELECT * FROM (SELECT 1 AS kind, media_id, id, user_id, created_at, text FROM comments
+                      WHERE media_id = \(id) ORDER BY id DESC LIMIT \(Self.commentSampleSize)) AS c\(raw: String(parts.count))
+                    """)
+            }
+        }
+        var union: SQL = parts[0]
+        for part in parts.dropFirst() { union = "\(union) UNION ALL \(part)" }
+        let rows = try await database.query("""
+            SELECT s.kind, s.media_id, s.id, s.created_at, s.text, \(raw: Columns.userSummary)
+              FROM (\(union)) s JOIN users u ON u.id = s.user_id
+             ORDER BY s.media_id, s.kind, s.id
+            """)
+        for row in rows {
+            let mediaID = MediaID(row.int(1))
+            let user = Columns.userSummary(row, at: 5)
+            if row.int(0) == 0 {
+                media[mediaID]?.recentLikers.insert(user, at: 0)
+            } else {
+                media[mediaID]?.recentComments.append(
+                    Comment(id: CommentID(row.int(2)), text: row.string(4), createdAt: row.int(3), from: user))
+            }
+        }
+    }
+
+    private func attachUsersInPhoto(_ ids: [MediaID], to media: inout [MediaID: Media]) async throws {
+        let rows = try await database.query("""
+            SELECT p.media_id, p.x, p.y, \(raw: Columns.userSummary)
+              FROM media_users_in_photo p JOIN users u ON u.id = p.user_id
+             WHERE p.media_id IN (\(list: ids)) ORDER BY p.media_id, u.id
+            """)
+        for row in rows {
+            media[MediaID(row.int(0))]?.usersInPhoto.append(
+                UserInPhoto(user: Columns.userSummary(row, at: 3), x: row.double(1), y: row.double(2)))
+        }
+    }
+}

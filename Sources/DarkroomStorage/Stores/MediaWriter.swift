@@ -1,0 +1,91 @@
+import DarkroomCore
+
+/// A media about to be stored: its renditions are already written under `renditions.key`.
+public struct NewMedia: Sendable {
+    public var owner: UserID
+    public var type: String
+    public var filter: String
+    public var caption: String?
+    public var locationID: LocationID?
+    public var latitude: Double?
+    public var longitude: Double?
+    public var renditions: Renditions
+    public var usersInPhoto: [(user: UserID, x: Double, y: Double)]
+
+    public init(
+        owner: UserID, type: String = "image", filter: String = "Normal", caption: String? = nil, locationID: LocationID? = nil,
+        latitude: Double? = nil, longitude: Double? = nil, renditions: Renditions, usersInPhoto: [(user: UserID, x: Double, y: Double)] = []
+    ) {
+        self.owner = owner
+        self.type = type
+        self.filter = filter
+        self.caption = caption
+        self.locationID = locationID
+        self.latitude = latitude
+        self.longitude = longitude
+        self.renditions = renditions
+        self.usersInPhoto = usersInPhoto
+    }
+}
+
+/// Writes media, and the counts that go with it, in one transaction each.
+public struct MediaWriter: Sendable {
+    let database: any Database
+    let environment: SystemEnvironment
+
+    /// Stores a media with its caption's hashtags as tags; the owner's media count moves with it.
+    public func create(_ new: NewMedia) async throws -> MediaID {
+        let id = MediaID(environment.ids.next())
+        let created = IDGenerator.milliseconds(of: id.rawValue) / 1000
+        let tags = new.caption.map(Hashtags.extract) ?? []
+        try await database.transaction { tx in
+            try await tx.execute("""
+                INSERT INTO media (id, user_id, type, filter, caption, caption_id, location_id, latitude, longitude, created_at,
+                                   image_key, standard_size, low_size, thumbnail_size, tags, users_in_photo_count)
+                VALUES (\(id), \(new.owner), \(new.type), \(new.filter), \(new.caption), \(new.caption == nil ? nil : id.rawValue),
+                        \(new.locationID?.rawValue), \(new.latitude), \(new.longitude), \(created), \(new.renditions.key),
+                        \(new.renditions.standard), \(new.renditions.low), \(new.renditions.thumbnail), \(tags.joined(separator: " ")),
+                        \(new.usersInPhoto.count))
+                """)
+            for tag in tags {
+                try await tx.execute("INSERT INTO media_tags (tag_name, media_id, id) VALUES (\(tag), \(id), \(id))")
+                try await tx.execute("""
+                    INSERT INTO tags (name, media_count) VALUES (\(tag), 1)
+                    ON CONFLICT (name) DO UPDATE SET media_count = tags.media_count + 1
+                    """)
+            }
+            for person in new.usersInPhoto {
+                try await tx.execute("""
+                    INSERT INTO media_users_in_photo (media_id, user_id, x, y) VALUES (\(id), \(person.user), \(person.x), \(person.y))
+                    ON CONFLICT DO NOTHING
+                    """)
+            }
+            try await tx.execute("UPDATE users SET media_count = media_count + 1 WHERE id = \(new.owner)")
+        }
+        return id
+    }
+}
+
+/// Hashtags in a caption: `#` then Unicode letters, digits and underscores, case-folded, each once, in order.
+public enum Hashtags {
+    public static func extract(_ text: String) -> [String] {
+        var tags: [String] = []
+        var current: String?
+        func close() {
+            if let tag = current, !tag.isEmpty, tag.count <= 100, !tags.contains(tag) { tags.append(tag) }
+            current = nil
+        }
+        for character in text {
+            if character == "#" {
+                close()
+                current = ""
+            } else if current != nil, character.isLetter || character.isNumber || character == "_" {
+                current! += character.lowercased()
+            } else {
+                close()
+            }
+        }
+        close()
+        return tags
+    }
+}

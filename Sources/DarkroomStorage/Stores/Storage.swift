@@ -1,0 +1,42 @@
+import DarkroomCore
+import Logging
+
+/// The stores over one open database: what the rest of Darkroom uses to read and write.
+public struct Storage: Sendable {
+    public let database: any Database
+    public let environment: SystemEnvironment
+
+    public var users: UserStore { UserStore(database: database, environment: environment) }
+    public var media: MediaStore { MediaStore(database: database) }
+    public var clients: ClientStore { ClientStore(database: database, environment: environment) }
+    public var tokens: TokenStore { TokenStore(database: database, environment: environment) }
+    public var relationships: RelationshipStore { RelationshipStore(database: database, environment: environment) }
+    public var mediaWriter: MediaWriter { MediaWriter(database: database, environment: environment) }
+    public var likes: LikeStore { LikeStore(database: database, environment: environment) }
+
+    public init(database: any Database, environment: SystemEnvironment) {
+        self.database = database
+        self.environment = environment
+    }
+
+    /// Opens the database a configuration names — PostgreSQL for a `postgres://` URL, else SQLite in `dataDirectory` —
+    /// and brings its schema up to date.
+    public static func open(databaseURL: String?, dataDirectory: String, environment: SystemEnvironment, migrate: Bool = true) async throws -> Storage {
+        let database: any Database
+        if let databaseURL, !databaseURL.isEmpty {
+            database = try PostgresDatabase(url: databaseURL)
+        } else {
+            try FileSystem.makeDirectory(dataDirectory)
+            database = try SQLiteDatabase(path: dataDirectory + "/darkroom.sqlite")
+        }
+        if migrate {
+            do {
+                try await Migrator(database: database).migrate(nowSeconds: environment.nowSeconds)
+            } catch {
+                await database.close()
+                throw error
+            }
+        }
+        return Storage(database: database, environment: environment)
+    }
+}

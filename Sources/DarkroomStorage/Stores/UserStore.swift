@@ -1,0 +1,96 @@
+import DarkroomCore
+
+public struct NewUser: Sendable {
+    public var username: String
+    public var passwordHash: String?
+    public var fullName: String
+    public var bio: String
+    public var website: String
+    public var isPrivate: Bool
+
+    public init(username: String, passwordHash: String? = nil, fullName: String = "", bio: String = "", website: String = "", isPrivate: Bool = false) {
+        self.username = username
+        self.passwordHash = passwordHash
+        self.fullName = fullName
+        self.bio = bio
+        self.website = website
+        self.isPrivate = isPrivate
+    }
+}
+
+/// Users: accounts, profiles and their counts.
+public struct UserStore: Sendable {
+    let database: any Database
+    let environment: SystemEnvironment
+
+    public func create(_ new: NewUser) async throws -> User {
+        let id = UserID(environment.ids.next())
+        let now = environment.nowSeconds
+        do {
+            try await database.execute("""
+                INSERT INTO users (id, username, username_lc, full_name, full_name_lc, bio, website, password_hash, is_private, created_at)
+                VALUES (\(id), \(new.username), \(new.username.lowercased()), \(new.fullName), \(new.fullName.lowercased()),
+                        \(new.bio), \(new.website), \(new.passwordHash), \(new.isPrivate), \(now))
+                """)
+        } catch DatabaseError.uniqueViolation {
+            throw APIError.invalidParameter("username", "the username \(new.username) is taken")
+        }
+        guard let user = try await find(id) else { throw APIError.internalError }
+        return user
+    }
+
+    public func find(_ id: UserID) async throws -> User? {
+        try await database.query("SELECT \(raw: Columns.user) FROM users u WHERE u.id = \(id)").first.map { Columns.user($0) }
+    }
+
+    public func find(username: String) async throws -> User? {
+        try await database.query("SELECT \(raw: Columns.user) FROM users u WHERE u.username_lc = \(username.lowercased())")
+            .first.map { Columns.user($0) }
+    }
+
+    public func passwordHash(of id: UserID) async throws -> String? {
+        try await database.query("SELECT password_hash FROM users WHERE id = \(id)").first?.optionalString(0)
+    }
+
+    /// Users whose username or full name starts with `query`, best match first: the exact username, then
+    /// username prefixes, then full-name prefixes and full names with a word that starts with it; ties go to
+    /// the most followed. Accounts that block the viewer, or that it blocks, are left out.
+    public func search(_ query: String, count: Int, viewer: UserID?) async throws -> [UserSummary] {
+        let needle = query.lowercased()
+        // Both engines compare these columns byte by byte, so a prefix is a range.
+        let upper = needle + "\u{10FFFF}"
+        let notBlocked: SQL = viewer.map { viewer in
+            "NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = u.id AND b.blocked_id = \(viewer)) OR (b.blocker_id = \(viewer) AND b.blocked_id = u.id))"
+        } ?? "1 = 1"
+        let rows = try await database.query("""
+            SELECT \(raw: Columns.userSummary), rank FROM (
+                SELECT u.id AS id, CASE WHEN u.username_lc = \(needle) THEN 0 ELSE 1 END AS rank
+                  FROM users u WHERE u.username_lc >= \(needle) AND u.username_lc < \(upper)
+                UNION ALL
+                SELECT u.id, 2 FROM users u WHERE u.full_name_lc >= \(needle) AND u.full_name_lc < \(upper)
+                UNION ALL
+                SELECT u.id, 3 FROM users u WHERE u.full_name_lc LIKE \("% " + Self.escapeLike(needle) + "%") ESCAPE '\\'
+            ) m JOIN users u ON u.id = m.id
+            WHERE \(notBlocked)
+            ORDER BY rank, u.followed_by_count DESC, u.username_lc
+            LIMIT \(count * 3 + 3)
+            """)
+        var seen = Set<UserID>()
+        var result: [UserSummary] = []
+        for row in rows {
+            let user = Columns.userSummary(row)
+            if seen.insert(user.id).inserted { result.append(user) }
+            if result.count == count { break }
+        }
+        return result
+    }
+
+    static func escapeLike(_ text: String) -> String {
+        var out = ""
+        for char in text {
+            if char == "%" || char == "_" || char == "\\" { out.append("\\") }
+            out.append(char)
+        }
+        return out
+    }
+}

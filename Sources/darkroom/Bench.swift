@@ -1,0 +1,147 @@
+import ArgumentParser
+import DarkroomAPI
+import DarkroomCore
+import DarkroomStorage
+import Foundation
+import Hummingbird
+import Logging
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Benchmarks, measured on this machine.", subcommands: [FeedBench.self])
+}
+
+/// The feed bar: `GET /users/self/feed` against a ready-made body of the same size, on the same server, in the same run.
+struct FeedBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "feed",
+        abstract: "Measure /users/self/feed (20 media) against a ready-made feed body with wrk; prints the ratio.")
+
+    @OptionGroup var storage: StorageOptions
+    @Option(help: "Seconds per wrk run.") var duration = 15
+    @Option(help: "wrk connections.") var connections = 32
+    @Option(help: "Runs of each endpoint; medians are reported.") var runs = 3
+    @Option(help: "Distinct viewers (tokens) the load rotates over.") var viewers = 1000
+
+    func run() async throws {
+        bootstrapLogging(level: .warning)
+        let opened = try await storage.open()
+        let viewerIDs = try await opened.database.query("""
+            SELECT id FROM users WHERE follows_count BETWEEN 10 AND 1000 ORDER BY id LIMIT \(viewers)
+            """).map { UserID($0.int(0)) }
+        guard !viewerIDs.isEmpty else { throw ValidationError("no users to benchmark with: run `darkroom seed` first") }
+        let client = try await opened.clients.create(name: "darkroom bench", redirectURIs: ["http://localhost/bench"])
+        var tokens: [String] = []
+        for viewer in viewerIDs { tokens.append(try await opened.tokens.create(userID: viewer, client: client, scopes: [.basic])) }
+
+        let ceiling = BenchmarkCeiling()
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let app = buildApplication(
+            configuration: AppConfiguration(port: 0, benchmarkCeiling: ceiling), storage: opened, logger: Logger(label: "darkroom.bench")
+        ) { port in portSink.yield(port) }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw ValidationError("server did not start") }
+            let base = "http://127.0.0.1:\(port)"
+            let page = try shell("curl", ["-sf", "\(base)/v1/users/self/feed?access_token=\(tokens[0])"])
+            ceiling.set(Array(page))
+            let script = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-feed-\(port).lua")
+            try feedScript(tokens: tokens).write(to: script, atomically: true, encoding: .utf8)
+
+            var ready: [WrkResult] = []
+            var feed: [WrkResult] = []
+            for run in 1...runs {
+                ready.append(try wrk(["\(base)/bench/ready"]))
+                feed.append(try wrk(["-s", script.path, "\(base)/v1/users/self/feed"]))
+                FileHandle.standardError.write(Data("run \(run): ready \(Int(ready.last!.requestsPerSecond)) req/s, feed \(Int(feed.last!.requestsPerSecond)) req/s\n".utf8))
+            }
+            let readyRate = median(ready.map(\.requestsPerSecond))
+            let feedRate = median(feed.map(\.requestsPerSecond))
+            let report: [String: Any] = [
+                "machine": machineDescription(),
+                "database": opened.database.displayName,
+                "feed_body_bytes": page.count,
+                "viewers": tokens.count,
+                "wrk": "-t1 -c\(connections) -d\(duration)s, \(runs) runs, medians",
+                "ready_body": ["requests_per_second": Int(readyRate), "p50_ms": median(ready.map(\.p50)), "p99_ms": median(ready.map(\.p99))],
+                "feed": ["requests_per_second": Int(feedRate), "p50_ms": median(feed.map(\.p50)), "p99_ms": median(feed.map(\.p99))],
+                "ratio_feed_to_ready": (feedRate / readyRate * 1000).rounded() / 1000,
+                "bar": "feed must reach 0.5 of the ready-body rate",
+            ]
+            try printJSON(report)
+            try? FileManager.default.removeItem(at: script)
+            group.cancelAll()
+        }
+        await opened.database.close()
+    }
+
+    struct WrkResult {
+        var requestsPerSecond: Double
+        var p50: Double
+        var p99: Double
+    }
+
+    private func wrk(_ arguments: [String]) throws -> WrkResult {
+        let output = String(decoding: try shell("wrk", ["-t1", "-c\(connections)", "-d\(duration)s", "--latency"] + arguments), as: UTF8.self)
+        var result = WrkResult(requestsPerSecond: 0, p50: 0, p99: 0)
+        for line in output.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if fields.first == "Requests/sec:", fields.count > 1 { result.requestsPerSecond = Double(fields[1]) ?? 0 }
+            if fields.first == "50%", fields.count > 1 { result.p50 = milliseconds(fields[1]) }
+            if fields.first == "99%", fields.count > 1 { result.p99 = milliseconds(fields[1]) }
+            if line.contains("Non-2xx") { FileHandle.standardError.write(Data("warning: \(line)\n".utf8)) }
+        }
+        return result
+    }
+
+    private func milliseconds(_ text: Substring) -> Double {
+        for (unit, scale) in [("us", 0.001), ("ms", 1.0), ("s", 1000.0), ("m", 60_000.0)] where text.hasSuffix(unit) {
+            return (Double(text.dropLast(unit.count)) ?? 0) * scale
+        }
+        return 0
+    }
+
+    private func feedScript(tokens: [String]) -> String {
+        """
+        local tokens = {\(tokens.map { "\"\($0)\"" }.joined(separator: ","))}
+        local i = 0
+        request = function()
+          i = i + 1
+          return wrk.format("GET", "/v1/users/self/feed?access_token=" .. tokens[(i % #tokens) + 1])
+        end
+        """
+    }
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func machineDescription() -> String {
+    let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        .split(separator: "\n").first { $0.hasPrefix("model name") }?
+        .split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+    return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu)"
+}
+
+/// Runs a tool found on PATH and answers its standard output; fails with its standard error.
+func shell(_ tool: String, _ arguments: [String]) throws -> Data {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [tool] + arguments
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw ValidationError("\(tool) failed (\(process.terminationStatus)): \(String(decoding: errorData, as: UTF8.self))")
+    }
+    return data
+}

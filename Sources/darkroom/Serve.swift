@@ -1,0 +1,60 @@
+import ArgumentParser
+import DarkroomAPI
+import DarkroomStorage
+import Hummingbird
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server (applies pending migrations first).")
+
+    @OptionGroup var storage: StorageOptions
+
+    @Option(help: "Address to listen on (env DARKROOM_HOST).")
+    var host: String = environment("DARKROOM_HOST") ?? "127.0.0.1"
+
+    @Option(help: "Port to listen on (env DARKROOM_PORT).")
+    var port: Int = environment("DARKROOM_PORT").flatMap(Int.init) ?? 8080
+
+    @Option(help: "Base of every link the API returns (env DARKROOM_PUBLIC_URL; default http://HOST:PORT).")
+    var publicURL: String = environment("DARKROOM_PUBLIC_URL") ?? ""
+
+    @Option(help: "Base URL of rendition files, e.g. a CDN (env DARKROOM_MEDIA_URL; default PUBLIC_URL/media).")
+    var mediaURL: String = environment("DARKROOM_MEDIA_URL") ?? ""
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (env DARKROOM_LOG_LEVEL).")
+    var logLevel: Logger.Level = environment("DARKROOM_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
+
+    func run() async throws {
+        bootstrapLogging(level: logLevel)
+        let logger = Logger(label: "darkroom")
+        let storage = try await self.storage.open()
+        let configuration = AppConfiguration(
+            host: host, port: port, publicURL: publicURL.isEmpty ? nil : publicURL, mediaURL: mediaURL.isEmpty ? nil : mediaURL)
+        let displayName = storage.database.displayName
+        let app = buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
+            logger.notice("Darkroom listening on http://\(host):\(port) (links use \(configuration.publicURL)); database: \(displayName)")
+        }
+        // Stops on SIGINT or SIGTERM: open requests finish, then the database closes.
+        try await app.runService()
+        await storage.database.close()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations.")
+
+    @OptionGroup var storage: StorageOptions
+
+    func run() async throws {
+        let opened = try await storage.open(migrate: false)
+        defer { Task { await opened.database.close() } }
+        let migrator = Migrator(database: opened.database)
+        do {
+            let applied = try await migrator.migrate(nowSeconds: opened.environment.nowSeconds)
+            try printJSON(["database": opened.database.displayName, "applied": applied, "version": Migrator.latestVersion])
+        } catch let error as DatabaseError {
+            await opened.database.close()
+            throw ValidationError(error.description)
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import DarkroomCore
+import DarkroomStorage
+import HummingbirdTesting
+import Testing
+
+/// The v1 conventions every endpoint shares: envelope, errors, credentials, `.json`, slashes and JSONP.
+@Suite struct ConventionsTests {
+    @Test(arguments: Engine.available)
+    func unknownRoutesAnswerInTheEnvelope(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            try await world.withApp { client in
+                let response = try await client.get("/v1/no/such/thing")
+                #expect(response.status == 404)
+                #expect(response.code == 404)
+                #expect(response.errorType == "APINotFoundError")
+                #expect(response.meta["error_message"] is String)
+                #expect(response.data == nil)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func credentialsAreRequiredAndChecked(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let kevin = try await world.user("kevin")
+            let client = try await world.client()
+            try await world.withApp { client2 in
+                let none = try await client2.get("/v1/users/self")
+                #expect(none.status == 400 && none.errorType == "OAuthParameterException")
+                #expect(none.meta["error_message"] as? String == "Missing client_id or access_token URL parameter.")
+
+                let appOnly = try await client2.get("/v1/users/self?client_id=\(client.clientID)")
+                #expect(appOnly.errorType == "OAuthParameterException")
+                #expect(appOnly.meta["error_message"] as? String == "'self' keyword requires an authenticated user")
+
+                let feedAppOnly = try await client2.get("/v1/users/self/feed?client_id=\(client.clientID)")
+                #expect(feedAppOnly.meta["error_message"] as? String == "'self' keyword requires an authenticated user")
+
+                let badToken = try await client2.get("/v1/users/self?access_token=1.abc.def")
+                #expect(badToken.status == 400 && badToken.errorType == "OAuthAccessTokenException")
+
+                let badClient = try await client2.get("/v1/users/\(kevin.id)?client_id=nope")
+                #expect(badClient.status == 400 && badClient.errorType == "OAuthParameterException")
+
+                let publicRead = try await client2.get("/v1/users/\(kevin.id)?client_id=\(client.clientID)")
+                #expect(publicRead.status == 200 && publicRead.dataObject["username"] as? String == "kevin")
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func jsonSuffixTrailingSlashAndAuthorizationHeaderReachTheSameRoute(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let kevin = try await world.user("kevin")
+            let token = try await world.token(for: kevin)
+            try await world.withApp { client in
+                for path in ["/v1/users/self", "/v1/users/self.json", "/v1/users/self/", "/v1/users/\(kevin.id).json"] {
+                    let response = try await client.get(path + "?access_token=\(token)")
+                    #expect(response.status == 200, "\(path)")
+                    #expect(response.dataObject["id"] as? String == kevin.id.description)
+                }
+                let viaHeader = try await client.execute(
+                    uri: "/v1/users/self", method: .get, headers: [.authorization: "Token token=\"\(token)\""]) { try JSONBody($0) }
+                #expect(viaHeader.dataObject["username"] as? String == "kevin")
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func callbackMakesJSONPOnlyForPlainIdentifiers(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let kevin = try await world.user("kevin")
+            let token = try await world.token(for: kevin)
+            try await world.withApp { client in
+                try await client.execute(uri: "/v1/users/self?access_token=\(token)&callback=app.cache_1.parse", method: .get) { response in
+                    let body = String(buffer: response.body)
+                    #expect(body.hasPrefix("/**/ app.cache_1.parse({\"meta\":{\"code\":200}"))
+                    #expect(body.hasSuffix("});"))
+                    #expect(response.headers[.contentType]?.hasPrefix("application/javascript") == true)
+                }
+                for hostile in ["alert(1)", "a;b", "</script>", "1abc", "a..b", ""] {
+                    let response = try await client.get("/v1/users/self?access_token=\(token)&callback=\(Parameters_encode(hostile))")
+                    if hostile.isEmpty { continue }
+                    #expect(response.status == 400 && response.errorType == "APIInvalidParametersError", "\(hostile)")
+                }
+                // Errors are wrapped too, so a JSONP client still learns what went wrong.
+                try await client.execute(uri: "/v1/users/self?callback=cb", method: .get) { response in
+                    #expect(String(buffer: response.body).contains("OAuthParameterException"))
+                }
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func unknownAndMalformedUserIDsAreNotFound(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let kevin = try await world.user("kevin")
+            let token = try await world.token(for: kevin)
+            try await world.withApp { client in
+                for id in ["123456", "abc", "-1", "99999999999999999999999", "1%27%20OR%201=1"] {
+                    let response = try await client.get("/v1/users/\(id)?access_token=\(token)")
+                    #expect(response.status == 400 && response.errorType == "APINotFoundError", "\(id)")
+                    #expect(response.meta["error_message"] as? String == "this user does not exist")
+                }
+            }
+        }
+    }
+}
+
+/// Percent-encodes a test value for a query string.
+func Parameters_encode(_ text: String) -> String {
+    text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+}
+
+import Foundation

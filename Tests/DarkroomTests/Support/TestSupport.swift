@@ -1,0 +1,154 @@
+import DarkroomAPI
+import NIOCore
+import DarkroomCore
+@testable import DarkroomStorage
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Synchronization
+import Testing
+
+/// The engines a test runs on: SQLite always, PostgreSQL when DARKROOM_TEST_POSTGRES_URL names a server.
+enum Engine: String, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+
+    static var available: [Engine] {
+        ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_URL"].map { $0.isEmpty ? [.sqlite] : [.sqlite, .postgres] } ?? [.sqlite]
+    }
+
+    var testDescription: String { rawValue }
+}
+
+/// A clock the test moves by hand; ids made from it are time-ordered like real ones.
+final class ManualClock: Sendable {
+    private let milliseconds: Mutex<Int64>
+
+    init(unixSeconds: Int64 = 1_700_000_000) { milliseconds = Mutex(unixSeconds * 1000) }
+
+    var now: Int64 { milliseconds.withLock { $0 } }
+    func advance(seconds: Int64) { milliseconds.withLock { $0 += seconds * 1000 } }
+}
+
+/// A fresh, migrated database on one engine — a temporary SQLite file, or a PostgreSQL schema of its own —
+/// with a controlled clock, removed when the test is done.
+struct TestWorld: Sendable {
+    let storage: Storage
+    let clock: ManualClock
+    let cleanup: @Sendable () async -> Void
+
+    static func make(_ engine: Engine) async throws -> TestWorld {
+        let clock = ManualClock()
+        let counter = Mutex<UInt64>(0)
+        let environment = SystemEnvironment(
+            nowMilliseconds: { clock.now },
+            ids: IDGenerator(shard: 1, clock: { clock.now }),
+            randomBytes: { count in
+                // Deterministic but distinct bytes: tests never depend on real randomness.
+                counter.withLock { state in
+                    (0..<count).map { _ in
+                        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                        return UInt8(truncatingIfNeeded: state >> 33)
+                    }
+                }
+            })
+        switch engine {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-test-\(UUID().uuidString)").path
+            let storage = try await Storage.open(databaseURL: nil, dataDirectory: directory, environment: environment)
+            return TestWorld(storage: storage, clock: clock) {
+                await storage.database.close()
+                try? FileManager.default.removeItem(atPath: directory)
+            }
+        case .postgres:
+            let base = ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_URL"]!
+            let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            let admin = try PostgresDatabase(url: base, maximumConnections: 1)
+            try await admin.execute(SQL(stringLiteral: "CREATE SCHEMA \(schema)"))
+            let separator = base.contains("?") ? "&" : "?"
+            let storage = try await Storage.open(databaseURL: base + separator + "search_path=" + schema, dataDirectory: "", environment: environment)
+            return TestWorld(storage: storage, clock: clock) {
+                await storage.database.close()
+                try? await admin.execute(SQL(stringLiteral: "DROP SCHEMA \(schema) CASCADE"))
+                await admin.close()
+            }
+        }
+    }
+
+    /// Runs `body` with a fresh world, cleaning up whatever happens.
+    static func with<T: Sendable>(_ engine: Engine, _ body: (TestWorld) async throws -> T) async throws -> T {
+        let world = try await make(engine)
+        do {
+            let result = try await body(world)
+            await world.cleanup()
+            return result
+        } catch {
+            await world.cleanup()
+            throw error
+        }
+    }
+
+    // MARK: - Making data
+
+    @discardableResult
+    func user(_ username: String, fullName: String = "", isPrivate: Bool = false) async throws -> User {
+        try await storage.users.create(NewUser(username: username, fullName: fullName, bio: "bio of \(username)", website: "http://example.com", isPrivate: isPrivate))
+    }
+
+    @discardableResult
+    func post(by owner: User, caption: String? = nil, advance: Int64 = 60) async throws -> MediaID {
+        clock.advance(seconds: advance)
+        return try await storage.mediaWriter.create(NewMedia(
+            owner: owner.id, filter: "Earlybird", caption: caption, renditions: Renditions(key: "test/\(owner.username)", standard: 612, low: 306, thumbnail: 150)))
+    }
+
+    func client() async throws -> Client {
+        try await storage.clients.create(name: "test app", redirectURIs: ["http://localhost/callback"])
+    }
+
+    func token(for user: User, scopes: Set<Scope> = [.basic]) async throws -> String {
+        try await storage.tokens.create(userID: user.id, client: client(), scopes: scopes)
+    }
+
+    /// Runs `body` against the application in-process, the way a client would reach it.
+    func withApp(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        var logger = Logger(label: "darkroom.test")
+        logger.logLevel = .warning
+        let app = buildApplication(
+            configuration: AppConfiguration(host: "127.0.0.1", port: 0, publicURL: "http://darkroom.test"), storage: storage, logger: logger)
+        try await app.test(.router) { client in try await body(client) }
+    }
+}
+
+/// A decoded JSON response body.
+struct JSONBody: @unchecked Sendable {
+    let status: Int
+    let object: [String: Any]
+
+    init(_ response: TestResponse) throws {
+        status = Int(response.status.code)
+        let data = Data(buffer: response.body)
+        object = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any], "body: \(String(decoding: data, as: UTF8.self))")
+    }
+
+    var meta: [String: Any] { object["meta"] as? [String: Any] ?? [:] }
+    var code: Int? { meta["code"] as? Int }
+    var errorType: String? { meta["error_type"] as? String }
+    var data: Any? { object["data"] }
+    var dataObject: [String: Any] { data as? [String: Any] ?? [:] }
+    var dataArray: [[String: Any]] { data as? [[String: Any]] ?? [] }
+    var pagination: [String: Any]? { object["pagination"] as? [String: Any] }
+    var ids: [String] { dataArray.compactMap { $0["id"] as? String } }
+}
+
+extension TestClientProtocol {
+    func get(_ path: String) async throws -> JSONBody {
+        try await execute(uri: path, method: .get) { try JSONBody($0) }
+    }
+}
+
+extension Data {
+    init(buffer: ByteBuffer) {
+        self.init(buffer.readableBytesView)
+    }
+}
