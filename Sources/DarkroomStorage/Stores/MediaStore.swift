@@ -3,6 +3,7 @@ import DarkroomCore
 /// Reads media lists and turns ids into full media objects in a fixed, small number of queries.
 public struct MediaStore: Sendable {
     let database: any Database
+    let environment: SystemEnvironment
 
     /// How many likers and comments a media object carries as samples; `count` is always the true total.
     public static let likerSampleSize = 4
@@ -21,17 +22,38 @@ public struct MediaStore: Sendable {
     }
 
     /// The home feed: media of the accounts the viewer follows and the viewer's own, newest first.
+    ///
+    /// Each followed account's media is an index range, and the page takes the newest across all of them. Reading whole
+    /// ranges would cost as much as the followed accounts ever posted, so the query first looks back a short window
+    /// before the page's upper bound and widens it only when the window holds too few media. Any window that fills the
+    /// page gives exactly the page an unbounded query would.
     public func feed(of viewer: UserID, page: MediaPageRequest) async throws -> Paged<Media> {
-        let followed = Self.idBounds(page, column: "m.id")
-        let own = Self.idBounds(page, column: "id")
-        let ids = try await database.query("""
-            SELECT m.id FROM follows f JOIN media m ON m.user_id = f.followee_id
-             WHERE f.follower_id = \(viewer) \(followed)
-            UNION ALL
-            SELECT id FROM media WHERE user_id = \(viewer) \(own)
-            ORDER BY 1 DESC LIMIT \(page.count + 1)
-            """).map { MediaID($0.int(0)) }
-        return try await paged(ids, count: page.count, viewer: viewer)
+        let upperMilliseconds = page.exclusiveUpperID.map(IDGenerator.milliseconds(of:)) ?? environment.nowMilliseconds()
+        var window: Int64 = 2 * 86_400_000
+        while true {
+            var bounded = page
+            let windowStart = upperMilliseconds - window
+            let windowLowerID = IDGenerator.lowerBound(unixSeconds: windowStart / 1000) - 1
+            // Past the start of all ids, or below the client's own lower bound, a window limits nothing.
+            let unbounded = windowStart <= IDGenerator.epochMilliseconds || (page.exclusiveLowerID ?? Int64.min) >= windowLowerID
+            if !unbounded {
+                bounded.minID = windowLowerID
+                bounded.minTimestamp = nil
+            }
+            let followed = Self.idBounds(bounded, column: "m.id")
+            let own = Self.idBounds(bounded, column: "id")
+            let ids = try await database.query("""
+                SELECT m.id FROM follows f JOIN media m ON m.user_id = f.followee_id
+                 WHERE f.follower_id = \(viewer) \(followed)
+                UNION ALL
+                SELECT id FROM media WHERE user_id = \(viewer) \(own)
+                ORDER BY 1 DESC LIMIT \(page.count + 1)
+                """).map { MediaID($0.int(0)) }
+            if ids.count > page.count || unbounded || page.count == 0 {
+                return try await paged(ids, count: page.count, viewer: viewer)
+            }
+            window *= 8
+        }
     }
 
     /// Media the viewer liked, most recently liked first, paged by the like's id.

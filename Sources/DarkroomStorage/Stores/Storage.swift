@@ -7,7 +7,7 @@ public struct Storage: Sendable {
     public let environment: SystemEnvironment
 
     public var users: UserStore { UserStore(database: database, environment: environment) }
-    public var media: MediaStore { MediaStore(database: database) }
+    public var media: MediaStore { MediaStore(database: database, environment: environment) }
     public var clients: ClientStore { ClientStore(database: database, environment: environment) }
     public var tokens: TokenStore { TokenStore(database: database, environment: environment) }
     public var relationships: RelationshipStore { RelationshipStore(database: database, environment: environment) }
