@@ -15,6 +15,28 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func manyConcurrentReadsAndWritesAllSucceed(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let kevin = try await world.user("kevin")
+            let media = try await world.post(by: kevin)
+            let fans = try await Array(0..<16).asyncMap { try await world.user("fan\($0)") }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        if index % 10 == 0 {
+                            try await world.storage.likes.like(media, by: fans[index / 10 % fans.count].id)
+                        } else {
+                            #expect(try await world.storage.media.find(media, viewer: kevin.id) != nil)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await world.storage.media.find(media, viewer: nil)?.likeCount == 16)
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func usernamesAreUniqueWithoutRegardToCase(engine: Engine) async throws {
         try await TestWorld.with(engine) { world in
             try await world.user("Kevin")

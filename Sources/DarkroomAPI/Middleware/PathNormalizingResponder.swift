@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// Makes the spellings clients use reach the same route: a `.json` suffix (python-instagram, the Ruby gem),
 /// a trailing slash, and `_method=DELETE|PUT` on a POST for clients that cannot send those verbs.
@@ -14,17 +15,33 @@ struct PathNormalizingResponder<Next: HTTPResponder>: HTTPResponder where Next.C
         if normalized.hasSuffix(".json") { normalized = normalized.dropLast(5) }
         while normalized.count > 1, normalized.hasSuffix("/") { normalized = normalized.dropLast() }
         var method = request.method
-        if method == .post, let override = Parameters(urlEncoded: Substring(request.uri.query ?? "")).value("_method") {
-            switch override.uppercased() {
+        var body = request.body
+        if method == .post {
+            var override = Parameters(urlEncoded: Substring(request.uri.query ?? "")).value("_method")
+            let type = request.headers[.contentType]?.lowercased() ?? ""
+            if override == nil, type.isEmpty || type.hasPrefix("application/x-www-form-urlencoded") {
+                // The override may sit in the form itself; the body is kept for the handler.
+                let buffer: ByteBuffer
+                do {
+                    buffer = try await request.body.collect(upTo: context.maxUploadSize)
+                } catch let error as HTTPError where error.status == .contentTooLarge {
+                    return Envelope.error(.bodyTooLarge)
+                }
+                override = Parameters(urlEncoded: Substring(String(buffer: buffer))).value("_method")
+                body = RequestBody(buffer: buffer)
+            }
+            switch override?.uppercased() {
             case "DELETE": method = .delete
             case "PUT": method = .put
             default: break
             }
         }
-        guard normalized != path || method != request.method else { return try await next.respond(to: request, context: context) }
+        if normalized == path, request.method != .post {
+            return try await next.respond(to: request, context: context)
+        }
         var head = request.head
         head.method = method
         head.path = String(normalized) + (request.uri.query.map { "?" + $0 } ?? "")
-        return try await next.respond(to: Request(head: head, body: request.body), context: context)
+        return try await next.respond(to: Request(head: head, body: body), context: context)
     }
 }

@@ -17,6 +17,9 @@ public protocol Database: SQLExecutor {
     var displayName: String { get }
     func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
     func close() async
+    /// Trades durability for speed on this connection set while a bulk load runs (the seed): a crash mid-load
+    /// may lose the load, which is simply run again.
+    func prepareForBulkLoad() async throws
 }
 
 public enum DatabaseError: Error, CustomStringConvertible {

@@ -50,6 +50,9 @@ public final class PostgresDatabase: Database {
         }
     }
 
+    /// PostgreSQL's settings are per session and the pool hands out many; bulk loads rely on batching alone.
+    public func prepareForBulkLoad() async throws {}
+
     public func close() async {
         runner.cancel()
         _ = await runner.value

@@ -17,15 +17,15 @@ public final class SQLiteDatabase: Database {
     public init(path: String, readers readerCount: Int = 4) throws {
         displayName = "SQLite at \(path)"
         writer = try SQLiteConnection(path: path, readOnly: false)
+        // One reader per thread: however many jobs run at once, each read finds a free connection.
         readers = Mutex(try (0..<readerCount).map { _ in try SQLiteConnection(path: path, readOnly: true) })
-        threads = NIOThreadPool(numberOfThreads: readerCount + 1)
+        threads = NIOThreadPool(numberOfThreads: readerCount)
         threads.start()
     }
 
     public func query(_ sql: SQL) async throws -> [Row] {
         try await threads.runIfActive { [self] in
-            // At most readerCount+1 jobs run at once and writers never take a reader, so one is always free.
-            let connection = readers.withLock { $0.popLast() }!
+            guard let connection = readers.withLock({ $0.popLast() }) else { throw DatabaseError.busy("no free reader") }
             defer { readers.withLock { $0.append(connection) } }
             return try connection.run(sql)
         }
@@ -53,6 +53,10 @@ public final class SQLiteDatabase: Database {
     /// Runs a multi-statement script on the writer outside any transaction (migrations manage their own).
     func script(_ text: String) async throws {
         try await writeLock.withLock { try await Executor(connection: writer, threads: threads).script(text) }
+    }
+
+    public func prepareForBulkLoad() async throws {
+        try await script("PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576")
     }
 
     public func close() async {

@@ -148,7 +148,8 @@ enum Migrations {
         """,
         "CREATE INDEX blocks_blocked ON blocks (blocked_id, blocker_id)",
 
-        // Per-user home feeds filled on write (bounded; very popular authors are merged at read time).
+        // Per-user home feeds, filled when media is posted and when a follow begins. Complete from the newest entry down
+        // to the oldest one kept; pages older than that are read from the followed accounts directly.
         """
         CREATE TABLE feed_entries (
             user_id BIGINT NOT NULL,
@@ -157,7 +158,6 @@ enum Migrations {
             PRIMARY KEY (user_id, media_id)
         ){NOROWID}
         """,
-        "CREATE INDEX feed_entries_author ON feed_entries (author_id, user_id)",
 
         "CREATE TABLE tags (name {BYTES} PRIMARY KEY, media_count BIGINT NOT NULL DEFAULT 0)",
         // `id` is when the tag was applied: tag feeds are ordered by it.

@@ -50,12 +50,15 @@ public struct SeedGenerator: Sendable {
                                "new", "lens", "walking", "home", "golden", "hour", "look", "at", "this", "view", "finally"]
     static let commentTexts = ["Really amazing photo!", "Love this", "Where is this?", "So good", "Wow", "Great colours",
                                "This made my day", "Beautiful light", "Miss this place", "Stunning #nofilter"]
+    /// How many entries each seeded home feed keeps; older pages are read from the followed accounts.
+    static let feedEntriesPerUser = 100
     /// The number of distinct rendition sets seed media share.
     public static let imageSets = 16
 
     public func run() async throws -> [String: Int] {
         var random = SeedRandom(seed: plan.seed)
         let database = storage.database
+        try await database.prepareForBulkLoad()
         let now = storage.environment.nowSeconds
         let start = now - Int64(plan.days) * 86_400
         let userCount = plan.users
@@ -163,7 +166,6 @@ public struct SeedGenerator: Sendable {
             if follower % 500 == 0 { progress?.update(phase: "follows", done: follower, total: userCount) }
         }
         try await follows.finish()
-        followees = []
 
         // MARK: Media, with captions, tags, places, likes and comments
         var media = BulkInserter(database: database, table: "media", columns: [
@@ -176,11 +178,13 @@ public struct SeedGenerator: Sendable {
         var tagCounts: [String: Int64] = [:]
         let tagPopularity = ZipfSampler(count: Self.tags.count, exponent: 1.1)
         var totals = (likes: 0, comments: 0)
+        var mediaByOwner = [[Int64]](repeating: [], count: userCount)
         let span = Int64(plan.days) * 86_400
         for index in 0..<plan.media {
             let owner = Int(mediaOwner[index])
             let created = start + Int64(index) * span / Int64(max(plan.media, 1))
             let mediaID = ids.make(seconds: created)
+            mediaByOwner[owner].append(mediaID)
             var tags: [String] = []
             if random.chance(0.5) {
                 for _ in 0..<random.int(1..<4) {
@@ -232,6 +236,21 @@ public struct SeedGenerator: Sendable {
         try await likes.finish()
         try await comments.finish()
         try await mediaTags.finish()
+
+        // MARK: Home feeds: each user's newest entries, as fan-out on write would have left them.
+        var feeds = BulkInserter(database: database, table: "feed_entries", columns: ["user_id", "media_id", "author_id"])
+        for user in 0..<userCount {
+            var candidates: [(media: Int64, author: Int)] = []
+            for author in followees[user].map(Int.init) + [user] {
+                for media in mediaByOwner[author].suffix(Self.feedEntriesPerUser) { candidates.append((media, author)) }
+            }
+            candidates.sort { $0.media > $1.media }
+            for entry in candidates.prefix(Self.feedEntriesPerUser).reversed() {
+                try await feeds.add([.int(userIDs[user]), .int(entry.media), .int(userIDs[entry.author])])
+            }
+            if user % 1000 == 0 { progress?.update(phase: "home feeds", done: user, total: userCount) }
+        }
+        try await feeds.finish()
 
         var tagRows = BulkInserter(database: database, table: "tags", columns: ["name", "media_count"])
         for (tag, count) in tagCounts.sorted(by: { $0.key < $1.key }) { try await tagRows.add([.text(tag), .int(count)]) }

@@ -23,11 +23,31 @@ public struct MediaStore: Sendable {
 
     /// The home feed: media of the accounts the viewer follows and the viewer's own, newest first.
     ///
-    /// Each followed account's media is an index range, and the page takes the newest across all of them. Reading whole
+    /// The newest part comes from the viewer's materialized feed (`HomeFeed`), one index range. That feed is complete
+    /// from its newest entry down to its oldest, so what a page still lacks below the oldest entry is read from the
+    /// followed accounts directly.
+    public func feed(of viewer: UserID, page: MediaPageRequest) async throws -> Paged<Media> {
+        let bounds = Self.idBounds(page, column: "media_id")
+        var ids = try await database.query("""
+            SELECT media_id FROM feed_entries WHERE user_id = \(viewer) \(bounds) ORDER BY media_id DESC LIMIT \(page.count + 1)
+            """).map { MediaID($0.int(0)) }
+        if ids.count <= page.count, page.count > 0 {
+            var older = page
+            older.maxID = ids.last?.rawValue ?? page.exclusiveUpperID
+            older.maxTimestamp = nil
+            older.count = page.count + 1 - ids.count
+            ids += try await followedMedia(of: viewer, page: older)
+        }
+        return try await paged(ids, count: page.count, viewer: viewer)
+    }
+
+    /// Media of the accounts `viewer` follows and its own, newest first, read from each account's media.
+    ///
+    /// Each followed account's media is an index range and the page takes the newest across all of them. Reading whole
     /// ranges would cost as much as the followed accounts ever posted, so the query first looks back a short window
     /// before the page's upper bound and widens it only when the window holds too few media. Any window that fills the
     /// page gives exactly the page an unbounded query would.
-    public func feed(of viewer: UserID, page: MediaPageRequest) async throws -> Paged<Media> {
+    func followedMedia(of viewer: UserID, page: MediaPageRequest) async throws -> [MediaID] {
         let upperMilliseconds = page.exclusiveUpperID.map(IDGenerator.milliseconds(of:)) ?? environment.nowMilliseconds()
         var window: Int64 = 2 * 86_400_000
         while true {
@@ -47,11 +67,9 @@ public struct MediaStore: Sendable {
                  WHERE f.follower_id = \(viewer) \(followed)
                 UNION ALL
                 SELECT id FROM media WHERE user_id = \(viewer) \(own)
-                ORDER BY 1 DESC LIMIT \(page.count + 1)
+                ORDER BY 1 DESC LIMIT \(page.count)
                 """).map { MediaID($0.int(0)) }
-            if ids.count > page.count || unbounded || page.count == 0 {
-                return try await paged(ids, count: page.count, viewer: viewer)
-            }
+            if ids.count >= page.count || unbounded || page.count == 0 { return ids }
             window *= 8
         }
     }
@@ -72,7 +90,7 @@ public struct MediaStore: Sendable {
         return Paged(items: media, nextCursor: next)
     }
 
-    /// A single media, or nil if it does not exist or the viewer may not see it.
+    /// A single media, or nil if it does not exist. (Whether the viewer may see it is the caller's to check.)
     public func find(_ id: MediaID, viewer: UserID?) async throws -> Media? {
         try await hydrate([id], viewer: viewer).first
     }
@@ -144,30 +162,22 @@ public struct MediaStore: Sendable {
             viewerHasLiked: viewerKnown ? row.bool(17) : nil)
     }
 
-    /// The newest likers and comments of each media, in one query of small index range scans.
+    /// The newest likers and comments of each media, in one query whose text depends only on the page size,
+    /// so its prepared statement is reused.
     private func attachSamples(to media: inout [MediaID: Media]) async throws {
-        let ids = media.values.filter { $0.likeCount > 0 || $0.commentCount > 0 }.map(\.id)
+        let ids = media.values.filter { $0.likeCount > 0 || $0.commentCount > 0 }.map(\.id).sorted()
         guard !ids.isEmpty else { return }
-        var parts: [SQL] = []
-        for id in ids.sorted() {
-            if media[id]!.likeCount > 0 {
-                parts.append("""
-                    SELECT * FROM (SELECT 0 AS kind, media_id, id, user_id, created_at, NULL AS text FROM likes
-                      WHERE media_id = \(id) ORDER BY id DESC LIMIT \(Self.likerSampleSize)) AS l\(raw: String(parts.count))
-                    """)
-            }
-            if media[id]!.commentCount > 0 {
-                parts.append("""
-                    SELECT * FROM (SELECT 1 AS kind, media_id, id, user_id, created_at, text FROM comments
-                      WHERE media_id = \(id) ORDER BY id DESC LIMIT \(Self.commentSampleSize)) AS c\(raw: String(parts.count))
-                    """)
-            }
-        }
-        var union: SQL = parts[0]
-        for part in parts.dropFirst() { union = "\(union) UNION ALL \(part)" }
         let rows = try await database.query("""
-            SELECT s.kind, s.media_id, s.id, s.created_at, s.text, \(raw: Columns.userSummary)
-              FROM (\(union)) s JOIN users u ON u.id = s.user_id
+            SELECT s.kind, s.media_id, s.id, s.created_at, s.text, \(raw: Columns.userSummary) FROM (
+                SELECT 0 AS kind, media_id, id, created_at, NULL AS text, user_id,
+                       ROW_NUMBER() OVER (PARTITION BY media_id ORDER BY id DESC) AS position
+                  FROM likes WHERE media_id IN (\(list: ids))
+                UNION ALL
+                SELECT 1, media_id, id, created_at, text, user_id,
+                       ROW_NUMBER() OVER (PARTITION BY media_id ORDER BY id DESC)
+                  FROM comments WHERE media_id IN (\(list: ids))
+            ) s JOIN users u ON u.id = s.user_id
+             WHERE (s.kind = 0 AND s.position <= \(Self.likerSampleSize)) OR (s.kind = 1 AND s.position <= \(Self.commentSampleSize))
              ORDER BY s.media_id, s.kind, s.id
             """)
         for row in rows {

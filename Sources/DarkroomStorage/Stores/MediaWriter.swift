@@ -61,6 +61,7 @@ public struct MediaWriter: Sendable {
                     """)
             }
             try await tx.execute("UPDATE users SET media_count = media_count + 1 WHERE id = \(new.owner)")
+            try await HomeFeed.fanOut(id, author: new.owner, in: tx)
         }
         return id
     }

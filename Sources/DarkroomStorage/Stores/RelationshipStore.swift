@@ -21,6 +21,7 @@ public struct RelationshipStore: Sendable {
             guard !inserted.isEmpty else { return }
             try await tx.execute("UPDATE users SET follows_count = follows_count + 1 WHERE id = \(follower)")
             try await tx.execute("UPDATE users SET followed_by_count = followed_by_count + 1 WHERE id = \(followee)")
+            try await HomeFeed.backfill(follower, from: followee, in: tx)
         }
     }
 
@@ -31,6 +32,7 @@ public struct RelationshipStore: Sendable {
             guard !deleted.isEmpty else { return }
             try await tx.execute("UPDATE users SET follows_count = follows_count - 1 WHERE id = \(follower)")
             try await tx.execute("UPDATE users SET followed_by_count = followed_by_count - 1 WHERE id = \(followee)")
+            try await HomeFeed.remove(author: followee, from: follower, in: tx)
         }
     }
 }
