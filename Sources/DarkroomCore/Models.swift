@@ -122,6 +122,8 @@ public struct Media: Sendable, Equatable {
     public var usersInPhoto: [UserInPhoto]
     /// Whether the viewer likes it; nil when the request had no user (the field is then left out).
     public var viewerHasLiked: Bool?
+    /// Moves whenever anything this object shows changes; rendered copies are valid for one version.
+    public var version: Int64 = 0
 
     public init(
         id: MediaID, owner: UserSummary, type: String, filter: String, caption: Comment?, location: Location?,
@@ -143,6 +145,19 @@ public struct Media: Sendable, Equatable {
         self.recentLikers = recentLikers
         self.recentComments = recentComments
         self.usersInPhoto = usersInPhoto
+        self.viewerHasLiked = viewerHasLiked
+    }
+}
+
+/// Which version of a media a list holds, and whether the viewer likes it: enough to reuse a rendered copy.
+public struct MediaStamp: Sendable, Equatable {
+    public var id: MediaID
+    public var version: Int64
+    public var viewerHasLiked: Bool?
+
+    public init(id: MediaID, version: Int64, viewerHasLiked: Bool?) {
+        self.id = id
+        self.version = version
         self.viewerHasLiked = viewerHasLiked
     }
 }

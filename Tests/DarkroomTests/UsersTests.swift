@@ -283,3 +283,33 @@ import Testing
         }
     }
 }
+
+@Suite struct RenderedMediaCacheTests {
+    @Test(arguments: Engine.available)
+    func aChangedMediaIsNeverServedFromAnOldRendering(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let kevin = try await world.user("kevin")
+            let fan = try await world.user("fan")
+            let media = try await world.post(by: kevin, caption: "first")
+            let token = try await world.token(for: fan)
+            try await world.withApp { client in
+                let path = "/v1/users/\(kevin.id)/media/recent?access_token=\(token)"
+                let before = try #require(try await client.get(path).dataArray.first)
+                #expect((before["likes"] as? [String: Any])?["count"] as? Int == 0)
+                #expect(before["user_has_liked"] as? Bool == false)
+                // Written behind the server's back, as another process would.
+                try await world.storage.likes.like(media, by: fan.id)
+                _ = try await world.storage.likes.comment(on: media, by: fan.id, text: "hello")
+                let after = try #require(try await client.get(path).dataArray.first)
+                #expect((after["likes"] as? [String: Any])?["count"] as? Int == 1)
+                #expect(((after["likes"] as? [String: Any])?["data"] as? [[String: Any]])?.first?["username"] as? String == "fan")
+                #expect((after["comments"] as? [String: Any])?["count"] as? Int == 1)
+                #expect(after["user_has_liked"] as? Bool == true)
+                try await world.storage.likes.unlike(media, by: fan.id)
+                let undone = try #require(try await client.get(path).dataArray.first)
+                #expect((undone["likes"] as? [String: Any])?["count"] as? Int == 0)
+                #expect(undone["user_has_liked"] as? Bool == false)
+            }
+        }
+    }
+}

@@ -49,8 +49,7 @@ struct UsersController {
         let pagination = page.nextCursor.map {
             Pagination(nextURL: request.nextURL(setting: "max_like_id", to: $0), cursors: [("next_max_like_id", $0)])
         } ?? .empty
-        let serializer = dependencies.media
-        return Envelope.success(pagination: pagination) { serializer.list(page.items, into: &$0) }
+        return try await mediaList(page.items, pagination: pagination)
     }
 
     /// GET /users/search?q=…
@@ -64,9 +63,15 @@ struct UsersController {
         return Envelope.success { writer in writer.array(users) { serializer.searchResult($1, into: &$0) } }
     }
 
-    private func mediaList(_ page: Paged<Media>, _ request: APIRequest) -> Response {
-        let serializer = dependencies.media
-        return Envelope.success(pagination: request.mediaPagination(page.nextCursor)) { serializer.list(page.items, into: &$0) }
+    private func mediaList(_ page: Paged<MediaStamp>, _ request: APIRequest) async throws -> Response {
+        try await mediaList(page.items, pagination: request.mediaPagination(page.nextCursor))
+    }
+
+    private func mediaList(_ stamps: [MediaStamp], pagination: Pagination) async throws -> Response {
+        let rendered = try await dependencies.mediaLists.render(stamps)
+        return Envelope.success(pagination: pagination) { writer in
+            writer.array(rendered) { $0.fragment($1.fragment, viewerHasLiked: $1.viewerHasLiked) }
+        }
     }
 }
 

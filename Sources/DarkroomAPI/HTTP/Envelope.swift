@@ -10,7 +10,7 @@ enum Envelope {
 
     /// A success body; `data` writes the value of the `data` key.
     static func success(pagination: Pagination? = nil, _ data: (inout JSONWriter) -> Void) -> Response {
-        var writer = JSONWriter()
+        var writer = JSONWriter(capacity: 16 * 1024)
         writer.object { body in
             body.key("meta")
             body.object { $0.pair("code", 200) }

@@ -36,6 +36,42 @@ struct JSONWriter {
         }
     }
 
+    // MARK: - Pieces rendered elsewhere (cached fragments)
+
+    /// Opens an object whose fields are written by later calls and closed by `closeObject`.
+    mutating func openObject() {
+        separate()
+        buffer.writeInteger(UInt8(ascii: "{"))
+        needsComma = false
+    }
+
+    /// Starts writing fields that continue an object opened elsewhere.
+    mutating func continueObject() { needsComma = true }
+
+    mutating func closeObject() {
+        buffer.writeInteger(UInt8(ascii: "}"))
+        needsComma = true
+    }
+
+    /// Bytes that start a value (a comma goes before them if needed).
+    mutating func raw(_ bytes: ByteBuffer) {
+        separate()
+        var bytes = bytes
+        buffer.writeBuffer(&bytes)
+        needsComma = true
+    }
+
+    /// Bytes that continue the value just written (they carry their own separators).
+    mutating func rawContinuation(_ bytes: ByteBuffer) {
+        var bytes = bytes
+        buffer.writeBuffer(&bytes)
+        needsComma = true
+    }
+
+    mutating func rawStatic(_ text: StaticString) {
+        buffer.writeStaticString(text)
+    }
+
     /// Writes `"name":` — the value written next belongs to it.
     mutating func key(_ name: StaticString) {
         separate()

@@ -1,4 +1,5 @@
 import DarkroomCore
+import NIOCore
 
 /// The media object, as the seed's examples show it.
 struct MediaSerializer {
@@ -13,59 +14,68 @@ struct MediaSerializer {
         comments = CommentSerializer(users: users)
     }
 
-    func list(_ media: [Media], into writer: inout JSONWriter) {
-        writer.array(media) { writer, item in self.media(item, into: &writer) }
+    func media(_ media: Media, into writer: inout JSONWriter) {
+        let rendered = fragment(media)
+        writer.fragment(rendered, viewerHasLiked: media.viewerHasLiked)
     }
 
-    func media(_ media: Media, into writer: inout JSONWriter) {
-        writer.object { object in
-            object.key("attribution")
-            object.null()
-            object.key("tags")
-            object.array(media.tags) { $0.string($1) }
-            object.pair("type", media.type)
-            object.key("location")
-            if let location = media.location { locations.location(location, into: &object) } else { object.null() }
-            object.key("comments")
-            object.object { block in
-                block.pair("count", media.commentCount)
-                block.key("data")
-                block.array(media.recentComments) { comments.comment($1, into: &$0) }
-            }
-            object.pair("filter", media.filter)
-            object.pair("created_time", String(media.createdAt))
-            object.pair("link", links.permalink(media.id))
-            object.key("likes")
-            object.object { block in
-                block.pair("count", media.likeCount)
-                block.key("data")
-                block.array(media.recentLikers) { users.mini($1, into: &$0) }
-            }
-            object.key("images")
-            object.object { images in
-                image(&images, "low_resolution", media.renditions, "low", media.renditions.low)
-                image(&images, "thumbnail", media.renditions, "thumbnail", media.renditions.thumbnail)
-                image(&images, "standard_resolution", media.renditions, "standard", media.renditions.standard)
-            }
-            object.key("users_in_photo")
-            object.array(media.usersInPhoto) { writer, tagged in
-                writer.object { entry in
-                    entry.key("user")
-                    users.mini(tagged.user, into: &entry)
-                    entry.key("position")
-                    entry.object { position in
-                        position.pair("x", tagged.x)
-                        position.pair("y", tagged.y)
-                    }
+    /// The object rendered once, without the viewer's `user_has_liked`, which goes between its two halves.
+    func fragment(_ media: Media) -> MediaFragment {
+        var head = JSONWriter(capacity: 2048)
+        head.openObject()
+        writeHead(media, into: &head)
+        var tail = JSONWriter(capacity: 512)
+        tail.continueObject()
+        tail.idPair("id", media.id.rawValue)
+        tail.key("user")
+        users.mini(media.owner, into: &tail)
+        tail.closeObject()
+        return MediaFragment(version: media.version, head: head.buffer, tail: tail.buffer)
+    }
+
+    private func writeHead(_ media: Media, into object: inout JSONWriter) {
+        object.key("attribution")
+        object.null()
+        object.key("tags")
+        object.array(media.tags) { $0.string($1) }
+        object.pair("type", media.type)
+        object.key("location")
+        if let location = media.location { locations.location(location, into: &object) } else { object.null() }
+        object.key("comments")
+        object.object { block in
+            block.pair("count", media.commentCount)
+            block.key("data")
+            block.array(media.recentComments) { comments.comment($1, into: &$0) }
+        }
+        object.pair("filter", media.filter)
+        object.pair("created_time", String(media.createdAt))
+        object.pair("link", links.permalink(media.id))
+        object.key("likes")
+        object.object { block in
+            block.pair("count", media.likeCount)
+            block.key("data")
+            block.array(media.recentLikers) { users.mini($1, into: &$0) }
+        }
+        object.key("images")
+        object.object { images in
+            image(&images, "low_resolution", media.renditions, "low", media.renditions.low)
+            image(&images, "thumbnail", media.renditions, "thumbnail", media.renditions.thumbnail)
+            image(&images, "standard_resolution", media.renditions, "standard", media.renditions.standard)
+        }
+        object.key("users_in_photo")
+        object.array(media.usersInPhoto) { writer, tagged in
+            writer.object { entry in
+                entry.key("user")
+                users.mini(tagged.user, into: &entry)
+                entry.key("position")
+                entry.object { position in
+                    position.pair("x", tagged.x)
+                    position.pair("y", tagged.y)
                 }
             }
-            object.key("caption")
-            if let caption = media.caption { comments.comment(caption, into: &object) } else { object.null() }
-            if let liked = media.viewerHasLiked { object.pair("user_has_liked", liked) }
-            object.idPair("id", media.id.rawValue)
-            object.key("user")
-            users.mini(media.owner, into: &object)
         }
+        object.key("caption")
+        if let caption = media.caption { comments.comment(caption, into: &object) } else { object.null() }
     }
 
     private func image(_ writer: inout JSONWriter, _ name: StaticString, _ renditions: Renditions, _ kind: String, _ size: Int) {
@@ -75,5 +85,23 @@ struct MediaSerializer {
             image.pair("width", size)
             image.pair("height", size)
         }
+    }
+}
+
+/// A rendered media object in two halves, valid for one version of the media.
+struct MediaFragment: Sendable {
+    let version: Int64
+    /// `{` and every field up to the caption.
+    let head: ByteBuffer
+    /// `,"id":…,"user":{…}}`
+    let tail: ByteBuffer
+}
+
+extension JSONWriter {
+    /// Writes a rendered media object, with `user_has_liked` between its halves when the viewer is known.
+    mutating func fragment(_ fragment: MediaFragment, viewerHasLiked: Bool?) {
+        raw(fragment.head)
+        if let viewerHasLiked { rawStatic(viewerHasLiked ? ",\"user_has_liked\":true" : ",\"user_has_liked\":false") }
+        rawContinuation(fragment.tail)
     }
 }

@@ -53,7 +53,8 @@ enum Migrations {
         "CREATE INDEX locations_foursquare_v2 ON locations (foursquare_v2_id)",
         "CREATE INDEX locations_facebook ON locations (facebook_places_id)",
 
-        // Renditions are square JPEGs stored under `image_key`, one per size column.
+        // Renditions are square JPEGs stored under `image_key`, one per size column. `version` moves whenever anything
+        // the media's API object shows changes (counts, samples, the people in it), so rendered copies can be checked.
         """
         CREATE TABLE media (
             id {ID},
@@ -73,7 +74,8 @@ enum Migrations {
             tags TEXT NOT NULL DEFAULT '',
             like_count BIGINT NOT NULL DEFAULT 0,
             comment_count BIGINT NOT NULL DEFAULT 0,
-            users_in_photo_count BIGINT NOT NULL DEFAULT 0
+            users_in_photo_count BIGINT NOT NULL DEFAULT 0,
+            version BIGINT NOT NULL DEFAULT 0
         )
         """,
         "CREATE INDEX media_user ON media (user_id, id)",

@@ -14,7 +14,7 @@ public struct LikeStore: Sendable {
                 ON CONFLICT DO NOTHING RETURNING id
                 """)
             guard !inserted.isEmpty else { return }
-            try await tx.execute("UPDATE media SET like_count = like_count + 1 WHERE id = \(media)")
+            try await tx.execute("UPDATE media SET like_count = like_count + 1, version = version + 1 WHERE id = \(media)")
         }
     }
 
@@ -22,7 +22,7 @@ public struct LikeStore: Sendable {
         try await database.transaction { tx in
             let deleted = try await tx.query("DELETE FROM likes WHERE media_id = \(media) AND user_id = \(user) RETURNING id")
             guard !deleted.isEmpty else { return }
-            try await tx.execute("UPDATE media SET like_count = like_count - 1 WHERE id = \(media)")
+            try await tx.execute("UPDATE media SET like_count = like_count - 1, version = version + 1 WHERE id = \(media)")
         }
     }
 
@@ -32,7 +32,7 @@ public struct LikeStore: Sendable {
             try await tx.execute("""
                 INSERT INTO comments (id, media_id, user_id, text, created_at) VALUES (\(id), \(media), \(user), \(text), \(environment.nowSeconds))
                 """)
-            try await tx.execute("UPDATE media SET comment_count = comment_count + 1 WHERE id = \(media)")
+            try await tx.execute("UPDATE media SET comment_count = comment_count + 1, version = version + 1 WHERE id = \(media)")
         }
         return id
     }

@@ -12,7 +12,7 @@ public struct MediaStore: Sendable {
     // MARK: - Lists
 
     /// A user's own media, newest first. The caller has already checked the viewer may see them.
-    public func recent(of owner: UserID, page: MediaPageRequest, viewer: UserID?) async throws -> Paged<Media> {
+    public func recent(of owner: UserID, page: MediaPageRequest, viewer: UserID?) async throws -> Paged<MediaStamp> {
         let bounds = Self.idBounds(page, column: "m.id")
         let ids = try await database.query("""
             SELECT m.id FROM media m WHERE m.user_id = \(owner) \(bounds)
@@ -26,7 +26,7 @@ public struct MediaStore: Sendable {
     /// The newest part comes from the viewer's materialized feed (`HomeFeed`), one index range. That feed is complete
     /// from its newest entry down to its oldest, so what a page still lacks below the oldest entry is read from the
     /// followed accounts directly.
-    public func feed(of viewer: UserID, page: MediaPageRequest) async throws -> Paged<Media> {
+    public func feed(of viewer: UserID, page: MediaPageRequest) async throws -> Paged<MediaStamp> {
         let bounds = Self.idBounds(page, column: "media_id")
         var ids = try await database.query("""
             SELECT media_id FROM feed_entries WHERE user_id = \(viewer) \(bounds) ORDER BY media_id DESC LIMIT \(page.count + 1)
@@ -76,7 +76,7 @@ public struct MediaStore: Sendable {
 
     /// Media the viewer liked, most recently liked first, paged by the like's id.
     /// Media the viewer may no longer see (an unfollowed private account, a block) is left out.
-    public func liked(by viewer: UserID, count: Int, maxLikeID: Int64?) async throws -> Paged<Media> {
+    public func liked(by viewer: UserID, count: Int, maxLikeID: Int64?) async throws -> Paged<MediaStamp> {
         let bound: SQL = maxLikeID.map { "AND l.id < \($0)" } ?? ""
         let rows = try await database.query("""
             SELECT l.id, l.media_id FROM likes l
@@ -85,7 +85,7 @@ public struct MediaStore: Sendable {
              ORDER BY l.id DESC LIMIT \(count + 1)
             """)
         let page = rows.prefix(count)
-        let media = try await hydrate(page.map { MediaID($0.int(1)) }, viewer: viewer)
+        let media = try await stamps(page.map { MediaID($0.int(1)) }, viewer: viewer)
         let next = rows.count > count ? page.last.map { String($0.int(0)) } : nil
         return Paged(items: media, nextCursor: next)
     }
@@ -95,9 +95,22 @@ public struct MediaStore: Sendable {
         try await hydrate([id], viewer: viewer).first
     }
 
-    private func paged(_ ids: [MediaID], count: Int, viewer: UserID?) async throws -> Paged<Media> {
+    /// The version of each media and whether the viewer likes it, in the order given; one query of key lookups.
+    public func stamps(_ ids: [MediaID], viewer: UserID?) async throws -> [MediaStamp] {
+        guard !ids.isEmpty else { return [] }
+        let viewerLiked: SQL = viewer.map { "EXISTS (SELECT 1 FROM likes vl WHERE vl.media_id = m.id AND vl.user_id = \($0))" } ?? "0"
+        let rows = try await database.query("SELECT m.id, m.version, \(viewerLiked) FROM media m WHERE m.id IN (\(list: ids))")
+        var byID: [MediaID: MediaStamp] = [:]
+        for row in rows {
+            let id = MediaID(row.int(0))
+            byID[id] = MediaStamp(id: id, version: row.int(1), viewerHasLiked: viewer == nil ? nil : row.bool(2))
+        }
+        return ids.compactMap { byID[$0] }
+    }
+
+    private func paged(_ ids: [MediaID], count: Int, viewer: UserID?) async throws -> Paged<MediaStamp> {
         let page = Array(ids.prefix(count))
-        let media = try await hydrate(page, viewer: viewer)
+        let media = try await stamps(page, viewer: viewer)
         let next = ids.count > count ? page.last.map { String($0.rawValue) } : nil
         return Paged(items: media, nextCursor: next)
     }
@@ -122,7 +135,7 @@ public struct MediaStore: Sendable {
                    m.image_key, m.standard_size, m.low_size, m.thumbnail_size, m.tags, m.like_count, m.comment_count,
                    m.users_in_photo_count, \(viewerLiked),
                    l.name, l.latitude, l.longitude, l.street_address,
-                   \(raw: Columns.userSummary)
+                   \(raw: Columns.userSummary), m.version
               FROM media m JOIN users u ON u.id = m.user_id LEFT JOIN locations l ON l.id = m.location_id
              WHERE m.id IN (\(list: ids))
             """)
@@ -154,12 +167,14 @@ public struct MediaStore: Sendable {
             location = Location(id: nil, name: nil, latitude: latitude, longitude: longitude)
         }
         let tags = row.string(13).split(separator: " ").map(String.init)
-        return Media(
+        var media = Media(
             id: id, owner: owner, type: row.string(1), filter: row.string(2), caption: caption, location: location,
             createdAt: createdAt,
             renditions: Renditions(key: row.string(9), standard: Int(row.int(10)), low: Int(row.int(11)), thumbnail: Int(row.int(12))),
             tags: tags, likeCount: row.int(14), commentCount: row.int(15),
             viewerHasLiked: viewerKnown ? row.bool(17) : nil)
+        media.version = row.int(26)
+        return media
     }
 
     /// The newest likers and comments of each media, in one query whose text depends only on the page size,
