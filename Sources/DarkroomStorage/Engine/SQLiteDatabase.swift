@@ -31,6 +31,12 @@ public final class SQLiteDatabase: Database {
         }
     }
 
+    public func lookup(_ sql: SQL) async throws -> [Row] {
+        guard let connection = readers.withLock({ $0.popLast() }) else { return try await query(sql) }
+        defer { readers.withLock { $0.append(connection) } }
+        return try connection.run(sql)
+    }
+
     public func execute(_ sql: SQL) async throws {
         try await transaction { try await $0.execute(sql) }
     }

@@ -19,7 +19,7 @@ public struct ClientStore: Sendable {
     }
 
     public func find(clientID: String) async throws -> Client? {
-        try await database.query("""
+        try await database.lookup("""
             SELECT id, client_id, client_secret, name, redirect_uris, trusted FROM clients WHERE client_id = \(clientID)
             """).first.map { row in
             Client(

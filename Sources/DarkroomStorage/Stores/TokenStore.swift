@@ -19,7 +19,7 @@ public struct TokenStore: Sendable {
     /// What a presented token grants, or nil if it is unknown or revoked.
     public func resolve(_ token: String) async throws -> AccessGrant? {
         guard !token.isEmpty, token.utf8.count <= 200 else { return nil }
-        let rows = try await database.query("""
+        let rows = try await database.lookup("""
             SELECT id, user_id, client_ref, scopes FROM access_tokens WHERE token_hash = \(Hex.sha256(token)) AND revoked_at IS NULL
             """)
         return rows.first.map { row in

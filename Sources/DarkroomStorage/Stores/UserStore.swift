@@ -40,16 +40,16 @@ public struct UserStore: Sendable {
     }
 
     public func find(_ id: UserID) async throws -> User? {
-        try await database.query("SELECT \(raw: Columns.user) FROM users u WHERE u.id = \(id)").first.map { Columns.user($0) }
+        try await database.lookup("SELECT \(raw: Columns.user) FROM users u WHERE u.id = \(id)").first.map { Columns.user($0) }
     }
 
     public func find(username: String) async throws -> User? {
-        try await database.query("SELECT \(raw: Columns.user) FROM users u WHERE u.username_lc = \(username.lowercased())")
+        try await database.lookup("SELECT \(raw: Columns.user) FROM users u WHERE u.username_lc = \(username.lowercased())")
             .first.map { Columns.user($0) }
     }
 
     public func passwordHash(of id: UserID) async throws -> String? {
-        try await database.query("SELECT password_hash FROM users WHERE id = \(id)").first?.optionalString(0)
+        try await database.lookup("SELECT password_hash FROM users WHERE id = \(id)").first?.optionalString(0)
     }
 
     /// Users whose username or full name starts with `query`, best match first: the exact username, then
