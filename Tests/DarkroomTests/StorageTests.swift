@@ -25,6 +25,8 @@ import Testing
                     group.addTask {
                         if index % 10 == 0 {
                             try await world.storage.likes.like(media, by: fans[index / 10 % fans.count].id)
+                        } else if index % 2 == 0 {
+                            #expect(try await world.storage.users.find(kevin.id) != nil)
                         } else {
                             #expect(try await world.storage.media.find(media, viewer: kevin.id) != nil)
                         }

@@ -1,3 +1,4 @@
+import NIOCore
 import NIOPosix
 import Synchronization
 
@@ -8,6 +9,8 @@ public final class SQLiteDatabase: Database {
     public let displayName: String
     private let threads: NIOThreadPool
     private let readers: Mutex<[SQLiteConnection]>
+    /// Connections for `lookup`s on the calling thread, apart from the pool's so neither can starve the other.
+    private let inlineReaders: Mutex<[SQLiteConnection]>
     private let writer: SQLiteConnection
     private let writeLock = AsyncLock()
 
@@ -20,6 +23,8 @@ public final class SQLiteDatabase: Database {
         // One reader per thread: however many jobs run at once, each read finds a free connection.
         readers = Mutex(try (0..<readerCount).map { _ in try SQLiteConnection(path: path, readOnly: true) })
         threads = NIOThreadPool(numberOfThreads: readerCount)
+        let inlineCount = max(2, System.coreCount)
+        inlineReaders = Mutex(try (0..<inlineCount).map { _ in try SQLiteConnection(path: path, readOnly: true) })
         threads.start()
     }
 
@@ -32,8 +37,8 @@ public final class SQLiteDatabase: Database {
     }
 
     public func lookup(_ sql: SQL) async throws -> [Row] {
-        guard let connection = readers.withLock({ $0.popLast() }) else { return try await query(sql) }
-        defer { readers.withLock { $0.append(connection) } }
+        guard let connection = inlineReaders.withLock({ $0.popLast() }) else { return try await query(sql) }
+        defer { inlineReaders.withLock { $0.append(connection) } }
         return try connection.run(sql)
     }
 
