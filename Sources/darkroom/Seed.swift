@@ -17,7 +17,13 @@ struct Seed: AsyncParsableCommand {
         let generator = SeedGenerator(
             storage: opened, plan: SeedPlan(users: users, media: media, seed: seed),
             progress: quiet ? nil : ProgressBar())
-        let summary = try await generator.run()
+        let summary: [String: Int]
+        do {
+            summary = try await generator.run()
+        } catch let error as SeedError {
+            await opened.database.close()
+            throw ValidationError(error.description)
+        }
         await opened.database.close()
         try printJSON(summary)
     }

@@ -15,6 +15,12 @@ public struct SeedPlan: Sendable {
     }
 }
 
+public enum SeedError: Error, CustomStringConvertible {
+    case databaseNotEmpty
+
+    public var description: String { "the database already has users: seed an empty one (a new --data-dir or database)" }
+}
+
 /// Reports seeding progress (the CLI draws a bar).
 public protocol SeedProgress: Sendable {
     func update(phase: String, done: Int, total: Int)
@@ -58,6 +64,7 @@ public struct SeedGenerator: Sendable {
     public func run() async throws -> [String: Int] {
         var random = SeedRandom(seed: plan.seed)
         let database = storage.database
+        guard try await database.query("SELECT 1 FROM users LIMIT 1").isEmpty else { throw SeedError.databaseNotEmpty }
         try await database.prepareForBulkLoad()
         let now = storage.environment.nowSeconds
         let start = now - Int64(plan.days) * 86_400
@@ -218,11 +225,11 @@ public struct SeedGenerator: Sendable {
                 tagCounts[tag, default: 0] += 1
             }
             for liker in likers.sorted() {
-                let likeID = ids.make(seconds: created + Int64(random.int(60..<86_400)))
+                let likeID = ids.make(seconds: min(now, created + Int64(random.int(60..<86_400))))
                 try await likes.add([.int(likeID), .int(mediaID), .int(userIDs[liker]), .int(IDGenerator.milliseconds(of: likeID) / 1000)])
             }
             for _ in 0..<commentCount {
-                let commentID = ids.make(seconds: created + Int64(random.int(60..<86_400)))
+                let commentID = ids.make(seconds: min(now, created + Int64(random.int(60..<86_400))))
                 try await comments.add([
                     .int(commentID), .int(mediaID), .int(userIDs[random.int(0..<userCount)]), .text(random.pick(Self.commentTexts)),
                     .int(IDGenerator.milliseconds(of: commentID) / 1000),
