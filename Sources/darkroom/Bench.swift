@@ -64,8 +64,14 @@ struct FeedBench: AsyncParsableCommand {
                 "feed_body_bytes": page.count,
                 "viewers": tokens.count,
                 "wrk": "-t1 -c\(connections) -d\(duration)s, \(runs) runs, medians",
-                "ready_body": ["requests_per_second": Int(readyRate), "p50_ms": median(ready.map(\.p50)), "p99_ms": median(ready.map(\.p99))],
-                "feed": ["requests_per_second": Int(feedRate), "p50_ms": median(feed.map(\.p50)), "p99_ms": median(feed.map(\.p99))],
+                "ready_body": [
+                    "requests_per_second": Int(readyRate), "p50_ms": median(ready.map(\.p50)), "p99_ms": median(ready.map(\.p99)),
+                    "server_cpu_us_per_request": median(ready.map(\.serverMicrosecondsPerRequest)).rounded(),
+                ],
+                "feed": [
+                    "requests_per_second": Int(feedRate), "p50_ms": median(feed.map(\.p50)), "p99_ms": median(feed.map(\.p99)),
+                    "server_cpu_us_per_request": median(feed.map(\.serverMicrosecondsPerRequest)).rounded(),
+                ],
                 "ratio_feed_to_ready": (feedRate / readyRate * 1000).rounded() / 1000,
                 "bar": "feed must reach 0.5 of the ready-body rate",
             ]
@@ -80,9 +86,12 @@ struct FeedBench: AsyncParsableCommand {
         var requestsPerSecond: Double
         var p50: Double
         var p99: Double
+        /// CPU time this process (the server) spent per request, in microseconds: steadier than rates on a noisy machine.
+        var serverMicrosecondsPerRequest: Double = 0
     }
 
     private func wrk(_ arguments: [String]) throws -> WrkResult {
+        let cpuBefore = processCPUSeconds()
         let output = String(decoding: try shell("wrk", ["-t1", "-c\(connections)", "-d\(duration)s", "--latency"] + arguments), as: UTF8.self)
         var result = WrkResult(requestsPerSecond: 0, p50: 0, p99: 0)
         for line in output.split(separator: "\n") {
@@ -92,6 +101,8 @@ struct FeedBench: AsyncParsableCommand {
             if fields.first == "99%", fields.count > 1 { result.p99 = milliseconds(fields[1]) }
             if line.contains("Non-2xx") { FileHandle.standardError.write(Data("warning: \(line)\n".utf8)) }
         }
+        let requests = result.requestsPerSecond * Double(duration)
+        if requests > 0 { result.serverMicrosecondsPerRequest = (processCPUSeconds() - cpuBefore) / requests * 1e6 }
         return result
     }
 
@@ -112,6 +123,13 @@ struct FeedBench: AsyncParsableCommand {
         end
         """
     }
+}
+
+/// User plus system CPU time of this process so far, in seconds.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 func median(_ values: [Double]) -> Double {
