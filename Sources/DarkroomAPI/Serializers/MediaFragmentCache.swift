@@ -10,10 +10,13 @@ final class MediaFragmentCache: Sendable {
     /// - Parameter capacity: how many objects to keep (about 2 KB each); past it, half are dropped.
     init(capacity: Int = 100_000) { self.capacity = capacity }
 
-    func fragment(for stamp: MediaStamp) -> MediaFragment? {
+    /// The cached rendering of each stamp's media at that version, or nil where there is none; one lock for the page.
+    func fragments(for stamps: [MediaStamp]) -> [MediaFragment?] {
         entries.withLock { entries in
-            guard let fragment = entries[stamp.id], fragment.version == stamp.version else { return nil }
-            return fragment
+            stamps.map { stamp in
+                guard let fragment = entries[stamp.id], fragment.version == stamp.version else { return nil }
+                return fragment
+            }
         }
     }
 
@@ -38,17 +41,16 @@ struct MediaListRenderer {
     let serializer: MediaSerializer
 
     func render(_ stamps: [MediaStamp]) async throws -> [(fragment: MediaFragment, viewerHasLiked: Bool?)] {
-        var found: [MediaID: MediaFragment] = [:]
-        var missing: [MediaID] = []
-        for stamp in stamps {
-            if let fragment = cache.fragment(for: stamp) { found[stamp.id] = fragment } else { missing.append(stamp.id) }
-        }
+        var fragments = cache.fragments(for: stamps)
+        let missing = zip(stamps, fragments).compactMap { $1 == nil ? $0.id : nil }
         if !missing.isEmpty {
             let loaded = try await storage.media.hydrate(missing, viewer: nil).map { ($0.id, serializer.fragment($0)) }
             cache.store(loaded)
-            for (id, fragment) in loaded { found[id] = fragment }
+            let byID = Dictionary(loaded, uniquingKeysWith: { first, _ in first })
+            for index in fragments.indices where fragments[index] == nil { fragments[index] = byID[stamps[index].id] }
         }
-        return stamps.compactMap { stamp in found[stamp.id].map { ($0, stamp.viewerHasLiked) } }
+        // A media deleted between the page's query and now has no rendering and is left out.
+        return zip(stamps, fragments).compactMap { stamp, fragment in fragment.map { ($0, stamp.viewerHasLiked) } }
     }
 }
 

@@ -8,7 +8,11 @@ final class SQLiteConnection: @unchecked Sendable {
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
     private static let statementCacheLimit = 512
 
+    /// Process-wide settings, made once before the first connection opens.
+    private static let configured: Void = { _ = darkroom_sqlite_disable_memory_statistics() }()
+
     init(path: String, readOnly: Bool) throws {
+        Self.configured
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &db, flags, nil)
