@@ -17,6 +17,37 @@ public enum Validation {
     }
 }
 
+extension Validation {
+    /// The v1 comment rules: at most 300 characters, 4 hashtags and 1 URL, and not all capital letters.
+    public static func comment(_ raw: String) throws(APIError) -> String {
+        let text = try Validation.text(raw, field: "text", maxLength: 300).trimmingSpaces()
+        guard !text.isEmpty else { throw .missingParameter("text") }
+        let words = text.split(whereSeparator: { $0.isWhitespace })
+        guard words.filter({ $0.hasPrefix("#") && $0.count > 1 }).count <= 4 else {
+            throw .invalidParameter("text", "a comment may have at most 4 hashtags")
+        }
+        let urls = words.filter { word in
+            let lower = word.lowercased()
+            return lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("www.")
+        }
+        guard urls.count <= 1 else { throw .invalidParameter("text", "a comment may have at most 1 URL") }
+        let letters = text.filter(\.isLetter)
+        guard letters.isEmpty || letters.contains(where: { $0.isLowercase }) || !letters.contains(where: { $0.isUppercase }) else {
+            throw .invalidParameter("text", "a comment may not be all capital letters")
+        }
+        return text
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var view = Substring(self)
+        while view.first?.isWhitespace == true { view.removeFirst() }
+        while view.last?.isWhitespace == true { view.removeLast() }
+        return String(view)
+    }
+}
+
 enum CharacterSetASCII {
     static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
         ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)

@@ -58,7 +58,7 @@ import Testing
             let media = try await world.post(by: kevin, caption: "#snow")
             try await world.storage.likes.like(media, by: mike.id)
             try await world.storage.likes.like(media, by: mike.id)
-            _ = try await world.storage.likes.comment(on: media, by: mike.id, text: "Nice")
+            _ = try await world.storage.comments.create(on: media, by: mike.id, text: "Nice")
             let kevinNow = try #require(try await world.storage.users.find(kevin.id))
             #expect(kevinNow.counts == UserCounts(media: 1, follows: 0, followedBy: 1))
             #expect(try await world.storage.users.find(mike.id)?.counts.follows == 1)

@@ -43,7 +43,7 @@ import Testing
             let mike = try await world.user("mikeyk", fullName: "Mike Krieger")
             let media = try await world.post(by: kevin, caption: "Inside le truc #foodtruck")
             try await world.storage.likes.like(media, by: mike.id)
-            _ = try await world.storage.likes.comment(on: media, by: mike.id, text: "Really amazing photo!")
+            _ = try await world.storage.comments.create(on: media, by: mike.id, text: "Really amazing photo!")
             let token = try await world.token(for: mike)
             try await world.withApp { client in
                 let response = try await client.get("/v1/users/\(kevin.id)/media/recent?access_token=\(token)")
@@ -299,7 +299,7 @@ import Testing
                 #expect(before["user_has_liked"] as? Bool == false)
                 // Written behind the server's back, as another process would.
                 try await world.storage.likes.like(media, by: fan.id)
-                _ = try await world.storage.likes.comment(on: media, by: fan.id, text: "hello")
+                _ = try await world.storage.comments.create(on: media, by: fan.id, text: "hello")
                 let after = try #require(try await client.get(path).dataArray.first)
                 #expect((after["likes"] as? [String: Any])?["count"] as? Int == 1)
                 #expect(((after["likes"] as? [String: Any])?["data"] as? [[String: Any]])?.first?["username"] as? String == "fan")

@@ -19,6 +19,10 @@ struct UsersController {
     /// GET /users/{user-id}
     @Sendable func profile(_ request: APIRequest) async throws -> Response {
         guard let user = try await dependencies.storage.users.find(request.userID()) else { throw APIError.userNotFound }
+        // Blocked users are hidden from each other everywhere, the profile included.
+        if let viewer = request.viewer, viewer != user.id, try await dependencies.storage.relationships.eitherBlocks(viewer, user.id) {
+            throw APIError.userNotFound
+        }
         let serializer = dependencies.users
         return Envelope.success { serializer.full(user, into: &$0) }
     }

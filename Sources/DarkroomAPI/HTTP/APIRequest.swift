@@ -33,6 +33,12 @@ struct APIRequest: Sendable {
         return id
     }
 
+    /// The `{media-id}` of the path; the `{media}_{user}` form is accepted.
+    func mediaID(_ name: String = "media_id") throws(APIError) -> MediaID {
+        guard let id = MediaID(apiString: pathParameters[name] ?? "") else { throw .mediaNotFound }
+        return id
+    }
+
     /// Lists only the signed-in user has (feed, liked media) exist only under `self`.
     func requireSelfPath(_ name: String = "user_id") throws(APIError) {
         guard pathParameters[name] == "self" else { throw .routeNotFound }

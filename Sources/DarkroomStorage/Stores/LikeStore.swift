@@ -1,6 +1,6 @@
 import DarkroomCore
 
-/// Likes and comments on media, with the media's counts kept exact.
+/// Likes on media, with each media's like count and version kept in the same transaction.
 public struct LikeStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
@@ -18,6 +18,7 @@ public struct LikeStore: Sendable {
         }
     }
 
+    /// Takes a like back; unliking what is not liked is harmless.
     public func unlike(_ media: MediaID, by user: UserID) async throws {
         try await database.transaction { tx in
             let deleted = try await tx.query("DELETE FROM likes WHERE media_id = \(media) AND user_id = \(user) RETURNING id")
@@ -26,14 +27,12 @@ public struct LikeStore: Sendable {
         }
     }
 
-    public func comment(on media: MediaID, by user: UserID, text: String) async throws -> CommentID {
-        let id = CommentID(environment.ids.next())
-        try await database.transaction { tx in
-            try await tx.execute("""
-                INSERT INTO comments (id, media_id, user_id, text, created_at) VALUES (\(id), \(media), \(user), \(text), \(environment.nowSeconds))
-                """)
-            try await tx.execute("UPDATE media SET comment_count = comment_count + 1, version = version + 1 WHERE id = \(media)")
-        }
-        return id
+    /// The users who like a media, most recent first, at most `limit`; users either side blocks are left out.
+    public func likers(of media: MediaID, viewer: UserID?, limit: Int = 1000) async throws -> [UserSummary] {
+        try await database.query("""
+            SELECT \(raw: Columns.userSummary) FROM likes l JOIN users u ON u.id = l.user_id
+             WHERE l.media_id = \(media) AND \(Visibility.notBlocked(user: "u", viewer: viewer))
+             ORDER BY l.id DESC LIMIT \(limit)
+            """).map { Columns.userSummary($0) }
     }
 }

@@ -94,6 +94,18 @@ public struct MediaStore: Sendable {
         return Paged(items: media, nextCursor: next)
     }
 
+    /// The owner of a media the viewer may see; `APINotFoundError` if there is no such media, `APINotAllowedError`
+    /// if the visibility rule hides it from the viewer.
+    public func requireVisible(_ id: MediaID, viewer: UserID?) async throws -> UserID {
+        let row = try await database.lookup("""
+            SELECT m.user_id, CASE WHEN \(Visibility.mediaOf(owner: "u", viewer: viewer)) THEN 1 ELSE 0 END
+              FROM media m JOIN users u ON u.id = m.user_id WHERE m.id = \(id)
+            """).first
+        guard let row else { throw APIError.mediaNotFound }
+        guard row.bool(1) else { throw APIError.notAllowed }
+        return row.id(0)
+    }
+
     /// A single media, or nil if it does not exist. (Whether the viewer may see it is the caller's to check.)
     public func find(_ id: MediaID, viewer: UserID?) async throws -> Media? {
         try await hydrate([id], viewer: viewer).first

@@ -44,16 +44,10 @@ public struct MediaWriter: Sendable {
                                    image_key, standard_size, low_size, thumbnail_size, tags, users_in_photo_count)
                 VALUES (\(id), \(new.owner), \(new.type), \(new.filter), \(new.caption), \(new.caption == nil ? nil : id.rawValue),
                         \(new.locationID?.rawValue), \(new.latitude), \(new.longitude), \(created), \(new.renditions.key),
-                        \(new.renditions.standard), \(new.renditions.low), \(new.renditions.thumbnail), \(tags.joined(separator: " ")),
+                        \(new.renditions.standard), \(new.renditions.low), \(new.renditions.thumbnail), '',
                         \(new.usersInPhoto.count))
                 """)
-            for tag in tags {
-                try await tx.execute("INSERT INTO media_tags (tag_name, media_id, id) VALUES (\(tag), \(id), \(id))")
-                try await tx.execute("""
-                    INSERT INTO tags (name, media_count) VALUES (\(tag), 1)
-                    ON CONFLICT (name) DO UPDATE SET media_count = tags.media_count + 1
-                    """)
-            }
+            try await MediaTags.add(tags, to: id, existing: "", at: id.rawValue, in: tx)
             for person in new.usersInPhoto {
                 try await tx.execute("""
                     INSERT INTO media_users_in_photo (media_id, user_id, x, y) VALUES (\(id), \(person.user), \(person.x), \(person.y))
@@ -64,6 +58,26 @@ public struct MediaWriter: Sendable {
             try await HomeFeed.fanOut(id, author: new.owner, in: tx)
         }
         return id
+    }
+}
+
+/// A media's tags: the `media_tags` index (ordered by when each tag was applied), the tag counts, and the
+/// media's own list, changed together.
+enum MediaTags {
+    /// Applies the tags the media does not have yet; `existing` is its current space-separated list.
+    static func add(_ tags: [String], to media: MediaID, existing: String, at tagID: Int64, in tx: any SQLExecutor) async throws {
+        var current = existing.split(separator: " ").map(String.init)
+        let new = tags.filter { !current.contains($0) }
+        guard !new.isEmpty else { return }
+        for tag in new {
+            try await tx.execute("INSERT INTO media_tags (tag_name, media_id, id) VALUES (\(tag), \(media), \(tagID))")
+            try await tx.execute("""
+                INSERT INTO tags (name, media_count) VALUES (\(tag), 1)
+                ON CONFLICT (name) DO UPDATE SET media_count = tags.media_count + 1
+                """)
+        }
+        current += new
+        try await tx.execute("UPDATE media SET tags = \(current.joined(separator: " ")), version = version + 1 WHERE id = \(media)")
     }
 }
 

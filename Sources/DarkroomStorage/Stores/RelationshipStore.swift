@@ -1,6 +1,6 @@
 import DarkroomCore
 
-/// Follows, follow requests and blocks between users, with the follow counts kept exact.
+/// Follows, follow requests and blocks between users, with the follow counts and home feeds kept in step.
 public struct RelationshipStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
@@ -10,10 +10,50 @@ public struct RelationshipStore: Sendable {
         try await !database.query("SELECT 1 FROM users u WHERE u.id = \(owner) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))").isEmpty
     }
 
+    /// Whether either of two users blocks the other.
+    public func eitherBlocks(_ first: UserID, _ second: UserID) async throws -> Bool {
+        try await !database.query("""
+            SELECT 1 FROM blocks WHERE (blocker_id = \(first) AND blocked_id = \(second)) OR (blocker_id = \(second) AND blocked_id = \(first))
+            """).isEmpty
+    }
+
+    public func relationship(of viewer: UserID, to target: UserID) async throws -> Relationship {
+        let row = try await database.query("""
+            SELECT
+              EXISTS (SELECT 1 FROM follows WHERE follower_id = \(viewer) AND followee_id = \(target)),
+              EXISTS (SELECT 1 FROM follow_requests WHERE requester_id = \(viewer) AND target_id = \(target)),
+              EXISTS (SELECT 1 FROM follows WHERE follower_id = \(target) AND followee_id = \(viewer)),
+              EXISTS (SELECT 1 FROM follow_requests WHERE requester_id = \(target) AND target_id = \(viewer)),
+              EXISTS (SELECT 1 FROM blocks WHERE blocker_id = \(viewer) AND blocked_id = \(target)),
+              (SELECT is_private FROM users WHERE id = \(target))
+            """).first
+        guard let row else { throw APIError.userNotFound }
+        let outgoing: Relationship.Outgoing = row.bool(0) ? .follows : row.bool(1) ? .requested : .none
+        let incoming: Relationship.Incoming = row.bool(4) ? .blockedByYou : row.bool(2) ? .followedBy : row.bool(3) ? .requestedBy : .none
+        return Relationship(outgoing: outgoing, incoming: incoming, targetIsPrivate: row.bool(5))
+    }
+
+    // MARK: - Actions
+
+    /// Follows a public account at once; asks a private one. Refused between users where either blocks the other.
+    public func requestFollow(_ viewer: UserID, _ target: UserID, targetIsPrivate: Bool) async throws {
+        guard try await !eitherBlocks(viewer, target) else { throw APIError.notAllowed }
+        if targetIsPrivate {
+            if try await relationship(of: viewer, to: target).outgoing == .follows { return }
+            try await database.execute("""
+                INSERT INTO follow_requests (requester_id, target_id, id, created_at)
+                VALUES (\(viewer), \(target), \(environment.ids.next()), \(environment.nowSeconds)) ON CONFLICT DO NOTHING
+                """)
+        } else {
+            try await follow(viewer, target)
+        }
+    }
+
     /// Makes `follower` follow `followee` (an approved follow); doing it twice changes nothing.
     public func follow(_ follower: UserID, _ followee: UserID) async throws {
         let id = environment.ids.next()
         try await database.transaction { tx in
+            try await tx.execute("DELETE FROM follow_requests WHERE requester_id = \(follower) AND target_id = \(followee)")
             let inserted = try await tx.query("""
                 INSERT INTO follows (follower_id, followee_id, id, created_at) VALUES (\(follower), \(followee), \(id), \(environment.nowSeconds))
                 ON CONFLICT DO NOTHING RETURNING id
@@ -25,14 +65,84 @@ public struct RelationshipStore: Sendable {
         }
     }
 
+    /// Stops following, or withdraws a pending request.
     public func unfollow(_ follower: UserID, _ followee: UserID) async throws {
         try await database.transaction { tx in
-            let deleted = try await tx.query(
-                "DELETE FROM follows WHERE follower_id = \(follower) AND followee_id = \(followee) RETURNING id")
-            guard !deleted.isEmpty else { return }
-            try await tx.execute("UPDATE users SET follows_count = follows_count - 1 WHERE id = \(follower)")
-            try await tx.execute("UPDATE users SET followed_by_count = followed_by_count - 1 WHERE id = \(followee)")
-            try await HomeFeed.remove(author: followee, from: follower, in: tx)
+            try await tx.execute("DELETE FROM follow_requests WHERE requester_id = \(follower) AND target_id = \(followee)")
+            try await Self.removeFollow(follower, followee, in: tx)
         }
+    }
+
+    /// Grants a pending request from `requester`; false if there was none.
+    public func approve(_ viewer: UserID, requester: UserID) async throws -> Bool {
+        let pending = try await database.query("SELECT 1 FROM follow_requests WHERE requester_id = \(requester) AND target_id = \(viewer)")
+        guard !pending.isEmpty else { return false }
+        try await follow(requester, viewer)
+        return true
+    }
+
+    /// Turns down a pending request from `requester`.
+    public func ignore(_ viewer: UserID, requester: UserID) async throws {
+        try await database.execute("DELETE FROM follow_requests WHERE requester_id = \(requester) AND target_id = \(viewer)")
+    }
+
+    /// Blocks `target`: follows both ways and requests both ways end, and each is hidden from the other.
+    public func block(_ viewer: UserID, _ target: UserID) async throws {
+        try await database.transaction { tx in
+            try await Self.removeFollow(viewer, target, in: tx)
+            try await Self.removeFollow(target, viewer, in: tx)
+            try await tx.execute("""
+                DELETE FROM follow_requests WHERE (requester_id = \(viewer) AND target_id = \(target)) OR (requester_id = \(target) AND target_id = \(viewer))
+                """)
+            try await tx.execute("""
+                INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (\(viewer), \(target), \(environment.nowSeconds)) ON CONFLICT DO NOTHING
+                """)
+        }
+    }
+
+    /// Lifts a block; it restores nothing by itself.
+    public func unblock(_ viewer: UserID, _ target: UserID) async throws {
+        try await database.execute("DELETE FROM blocks WHERE blocker_id = \(viewer) AND blocked_id = \(target)")
+    }
+
+    private static func removeFollow(_ follower: UserID, _ followee: UserID, in tx: any SQLExecutor) async throws {
+        let deleted = try await tx.query("DELETE FROM follows WHERE follower_id = \(follower) AND followee_id = \(followee) RETURNING id")
+        guard !deleted.isEmpty else { return }
+        try await tx.execute("UPDATE users SET follows_count = follows_count - 1 WHERE id = \(follower)")
+        try await tx.execute("UPDATE users SET followed_by_count = followed_by_count - 1 WHERE id = \(followee)")
+        try await HomeFeed.remove(author: followee, from: follower, in: tx)
+    }
+
+    // MARK: - Lists
+
+    /// Whom `user` follows, most recent follow first, paged by the follow's id. Users either side blocks are left out.
+    public func follows(of user: UserID, count: Int, cursor: Int64?, viewer: UserID?) async throws -> Paged<UserSummary> {
+        try await list(
+            "SELECT f.id, \(raw: Columns.userSummary) FROM follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = \(user)",
+            count: count, cursor: cursor, viewer: viewer)
+    }
+
+    /// Who follows `user`, most recent first.
+    public func followers(of user: UserID, count: Int, cursor: Int64?, viewer: UserID?) async throws -> Paged<UserSummary> {
+        try await list(
+            "SELECT f.id, \(raw: Columns.userSummary) FROM follows f JOIN users u ON u.id = f.follower_id WHERE f.followee_id = \(user)",
+            count: count, cursor: cursor, viewer: viewer)
+    }
+
+    /// Who asked to follow `user`, most recent first.
+    public func requests(to user: UserID, count: Int, cursor: Int64?) async throws -> Paged<UserSummary> {
+        try await list(
+            "SELECT f.id, \(raw: Columns.userSummary) FROM follow_requests f JOIN users u ON u.id = f.requester_id WHERE f.target_id = \(user)",
+            count: count, cursor: cursor, viewer: user)
+    }
+
+    private func list(_ base: SQL, count: Int, cursor: Int64?, viewer: UserID?) async throws -> Paged<UserSummary> {
+        let bound: SQL = cursor.map { "AND f.id < \($0)" } ?? ""
+        let rows = try await database.query("""
+            \(base) \(bound) AND \(Visibility.notBlocked(user: "u", viewer: viewer)) ORDER BY f.id DESC LIMIT \(count + 1)
+            """)
+        let page = rows.prefix(count)
+        let next = rows.count > count ? page.last.map { String($0.int(0)) } : nil
+        return Paged(items: page.map { Columns.userSummary($0, at: 1) }, nextCursor: next)
     }
 }

@@ -59,9 +59,7 @@ public struct UserStore: Sendable {
         let needle = query.lowercased()
         // Both engines compare these columns byte by byte, so a prefix is a range.
         let upper = needle + "\u{10FFFF}"
-        let notBlocked: SQL = viewer.map { viewer in
-            "NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = u.id AND b.blocked_id = \(viewer)) OR (b.blocker_id = \(viewer) AND b.blocked_id = u.id))"
-        } ?? "1 = 1"
+        let notBlocked = Visibility.notBlocked(user: "u", viewer: viewer)
         let rows = try await database.query("""
             SELECT \(raw: Columns.userSummary), rank FROM (
                 SELECT u.id AS id, CASE WHEN u.username_lc = \(needle) THEN 0 ELSE 1 END AS rank

@@ -145,6 +145,18 @@ extension TestClientProtocol {
     func get(_ path: String) async throws -> JSONBody {
         try await execute(uri: path, method: .get) { try JSONBody($0) }
     }
+
+    /// A form POST, as the official clients send it.
+    func post(_ path: String, form: [String: String] = [:]) async throws -> JSONBody {
+        let body = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        return try await execute(
+            uri: path, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body)
+        ) { try JSONBody($0) }
+    }
+
+    func delete(_ path: String) async throws -> JSONBody {
+        try await execute(uri: path, method: .delete) { try JSONBody($0) }
+    }
 }
 
 extension Data {

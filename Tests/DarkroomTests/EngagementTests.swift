@@ -1,0 +1,118 @@
+import DarkroomCore
+import DarkroomStorage
+import Foundation
+import HummingbirdTesting
+import Testing
+
+/// Likes and comments through the API: scopes, visibility, the v1 comment rules, exact counts.
+@Suite struct EngagementTests {
+    @Test(arguments: Engine.available)
+    func likingIsIdempotentScopedAndVisible(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("owner")
+            let fan = try await world.user("fan")
+            let media = try await world.post(by: owner)
+            let hiddenOwner = try await world.user("hidden", isPrivate: true)
+            let hidden = try await world.post(by: hiddenOwner)
+            let token = try await world.token(for: fan, scopes: [.basic, .likes])
+            let basicOnly = try await world.token(for: fan)
+            try await world.withApp { client in
+                let path = "/v1/media/\(media)/likes"
+                let liked = try await client.post(path + "?access_token=\(token)")
+                #expect(liked.status == 200 && liked.code == 200)
+                #expect(liked.object.keys.contains("data") && liked.data is NSNull)
+                _ = try await client.post(path + ".json?access_token=\(token)")
+                #expect(try await world.storage.media.find(media, viewer: nil)?.likeCount == 1)
+                let likers = try await client.get(path + "?access_token=\(token)")
+                #expect(likers.dataArray.map { $0["username"] as? String } == ["fan"])
+
+                let denied = try await client.post(path + "?access_token=\(basicOnly)")
+                #expect(denied.status == 400 && denied.errorType == "OAuthPermissionsException")
+                #expect((denied.meta["error_message"] as? String)?.contains("scope=likes") == true)
+
+                // A browser-style override: POST with _method=DELETE in the form unlikes.
+                let overridden = try await client.post(path, form: ["access_token": token, "_method": "DELETE"])
+                #expect(overridden.status == 200)
+                #expect(try await world.storage.media.find(media, viewer: nil)?.likeCount == 0)
+                #expect(try await client.delete(path + "?access_token=\(token)").status == 200)
+                #expect(try await world.storage.media.find(media, viewer: nil)?.likeCount == 0)
+
+                let privateLike = try await client.post("/v1/media/\(hidden)/likes?access_token=\(token)")
+                #expect(privateLike.errorType == "APINotAllowedError")
+                #expect(try await client.get("/v1/media/\(hidden)/likes?access_token=\(token)").errorType == "APINotAllowedError")
+                #expect(try await client.post("/v1/media/12345/likes?access_token=\(token)").errorType == "APINotFoundError")
+                #expect(try await client.post("/v1/media/abc/likes?access_token=\(token)").errorType == "APINotFoundError")
+                #expect(try await client.post(path).errorType == "OAuthParameterException")
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func parallelLikesAndUnlikesKeepTheCountExact(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("owner")
+            let media = try await world.post(by: owner)
+            let fans = try await Array(0..<12).asyncMap { try await world.user("fan\($0)") }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for round in 0..<4 {
+                    for fan in fans {
+                        group.addTask {
+                            if round % 2 == 0 || fan.username.hasSuffix("1") {
+                                try await world.storage.likes.like(media, by: fan.id)
+                            } else {
+                                try await world.storage.likes.unlike(media, by: fan.id)
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let rows = try await world.storage.database.query("SELECT count(*) FROM likes WHERE media_id = \(media)")
+            #expect(try await world.storage.media.find(media, viewer: nil)?.likeCount == rows.first?.int(0))
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func commentsFollowTheV1Rules(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("owner")
+            let fan = try await world.user("fan")
+            let stranger = try await world.user("stranger")
+            let media = try await world.post(by: owner)
+            let scopes: Set<Scope> = [.basic, .comments]
+            let tokens = (owner: try await world.token(for: owner, scopes: scopes), fan: try await world.token(for: fan, scopes: scopes),
+                          stranger: try await world.token(for: stranger, scopes: scopes))
+            try await world.withApp { client in
+                let path = "/v1/media/\(media)/comments"
+                let broken: [(String, String)] = [
+                    (String(repeating: "a", count: 301), "300"), ("#a #b #c #d #e", "4 hashtags"),
+                    ("see http://a.example and https://b.example", "1 URL"), ("THIS IS LOUD", "capital"), ("   ", "text"),
+                ]
+                for (text, rule) in broken {
+                    let response = try await client.post(path + "?access_token=\(tokens.fan)", form: ["text": text])
+                    #expect(response.status == 400 && response.errorType == "APIInvalidParametersError", "\(rule)")
+                    #expect((response.meta["error_message"] as? String)?.contains(rule) == true, "\(rule)")
+                }
+                #expect(try await world.storage.media.find(media, viewer: nil)?.commentCount == 0)
+
+                let created = try await client.post(path + "?access_token=\(tokens.fan)", form: ["text": "Really amazing photo! 😀 #wow"])
+                #expect(Set(created.dataObject.keys) == ["created_time", "text", "from", "id"])
+                #expect(created.dataObject["text"] as? String == "Really amazing photo! 😀 #wow")
+                let fanComment = try #require(created.dataObject["id"] as? String)
+                _ = try await client.post(path + "?access_token=\(tokens.owner)", form: ["text": "thanks #sunset"])
+                let list = try await client.get(path + "?access_token=\(tokens.stranger)")
+                #expect(list.dataArray.map { $0["text"] as? String } == ["Really amazing photo! 😀 #wow", "thanks #sunset"])
+                // The owner's own hashtags tag the media; a commenter's do not.
+                #expect(try await world.storage.media.find(media, viewer: nil)?.tags == ["sunset"])
+
+                let byStranger = try await client.delete(path + "/\(fanComment)?access_token=\(tokens.stranger)")
+                #expect(byStranger.errorType == "APINotAllowedError")
+                #expect(try await client.delete(path + "/\(fanComment)?access_token=\(tokens.owner)").status == 200)
+                #expect(try await client.delete(path + "/\(fanComment)?access_token=\(tokens.owner)").errorType == "APINotFoundError")
+                #expect(try await world.storage.media.find(media, viewer: nil)?.commentCount == 1)
+                let basic = try await world.token(for: fan)
+                #expect(try await client.post(path + "?access_token=\(basic)", form: ["text": "hi"]).errorType == "OAuthPermissionsException")
+            }
+        }
+    }
+}
