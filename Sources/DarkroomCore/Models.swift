@@ -211,12 +211,15 @@ public struct AccessGrant: Sendable, Equatable {
     public var userID: UserID
     public var clientRef: ClientRecordID
     public var scopes: Set<Scope>
+    /// Whether the user blocks anyone or is blocked by anyone: such viewers get lists filtered for them alone.
+    public var involvedInBlocks: Bool
 
-    public init(tokenID: TokenID, userID: UserID, clientRef: ClientRecordID, scopes: Set<Scope>) {
+    public init(tokenID: TokenID, userID: UserID, clientRef: ClientRecordID, scopes: Set<Scope>, involvedInBlocks: Bool = false) {
         self.tokenID = tokenID
         self.userID = userID
         self.clientRef = clientRef
         self.scopes = scopes
+        self.involvedInBlocks = involvedInBlocks
     }
 }
 

@@ -53,7 +53,7 @@ struct UsersController {
         let pagination = page.nextCursor.map {
             Pagination(nextURL: request.nextURL(setting: "max_like_id", to: $0), cursors: [("next_max_like_id", $0)])
         } ?? .empty
-        return try await mediaList(page.items, pagination: pagination)
+        return try await mediaList(page.items, pagination: pagination, request)
     }
 
     /// GET /users/search?q=…
@@ -68,11 +68,11 @@ struct UsersController {
     }
 
     private func mediaList(_ page: Paged<MediaStamp>, _ request: APIRequest) async throws -> Response {
-        try await mediaList(page.items, pagination: request.mediaPagination(page.nextCursor))
+        try await mediaList(page.items, pagination: request.mediaPagination(page.nextCursor), request)
     }
 
-    private func mediaList(_ stamps: [MediaStamp], pagination: Pagination) async throws -> Response {
-        let rendered = try await dependencies.mediaLists.render(stamps)
+    private func mediaList(_ stamps: [MediaStamp], pagination: Pagination, _ request: APIRequest) async throws -> Response {
+        let rendered = try await dependencies.mediaLists.render(stamps, hidingBlocked: request.viewerWithBlocks)
         return Envelope.success(pagination: pagination) { writer in
             writer.array(rendered) { $0.fragment($1.fragment, viewerHasLiked: $1.viewerHasLiked) }
         }

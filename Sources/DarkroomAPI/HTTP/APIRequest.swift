@@ -22,6 +22,11 @@ struct APIRequest: Sendable {
 
     var viewer: UserID? { caller.userID }
 
+    /// The viewer, when it blocks or is blocked by anyone: lists must then be filtered for it alone.
+    var viewerWithBlocks: UserID? {
+        if case .user(let grant) = caller, grant.involvedInBlocks { grant.userID } else { nil }
+    }
+
     /// The `{user-id}` of the path, with `self` meaning the caller.
     func userID(_ name: String = "user_id") throws(APIError) -> UserID {
         let text = pathParameters[name] ?? ""

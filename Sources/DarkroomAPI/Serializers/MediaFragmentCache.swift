@@ -40,7 +40,13 @@ struct MediaListRenderer {
     let cache: MediaFragmentCache
     let serializer: MediaSerializer
 
-    func render(_ stamps: [MediaStamp]) async throws -> [(fragment: MediaFragment, viewerHasLiked: Bool?)] {
+    /// - Parameter hidingBlocked: a viewer involved in blocks: its samples are filtered for it and never cached.
+    func render(_ stamps: [MediaStamp], hidingBlocked: UserID?) async throws -> [(fragment: MediaFragment, viewerHasLiked: Bool?)] {
+        if let hidingBlocked {
+            let loaded = try await storage.media.hydrate(stamps.map(\.id), viewer: nil, hidingBlocked: hidingBlocked)
+            let byID = Dictionary(loaded.map { ($0.id, serializer.fragment($0)) }, uniquingKeysWith: { first, _ in first })
+            return stamps.compactMap { stamp in byID[stamp.id].map { ($0, stamp.viewerHasLiked) } }
+        }
         var fragments = cache.fragments(for: stamps)
         let missing = zip(stamps, fragments).compactMap { $1 == nil ? $0.id : nil }
         if !missing.isEmpty {

@@ -147,7 +147,8 @@ public struct MediaStore: Sendable {
     /// Full media objects for `ids`, in the same order; ids that do not exist are skipped.
     /// Three queries whatever the page size: media with owners and places, samples of likes and comments,
     /// and (only when some media has them) the users in the photos.
-    public func hydrate(_ ids: [MediaID], viewer: UserID?) async throws -> [Media] {
+    /// - Parameter hidingBlocked: leave likers and commenters out of the samples who block, or are blocked by, this user.
+    public func hydrate(_ ids: [MediaID], viewer: UserID?, hidingBlocked: UserID? = nil) async throws -> [Media] {
         guard !ids.isEmpty else { return [] }
         let rows = try await database.query("""
             SELECT m.id, m.type, m.filter, m.caption, m.caption_id, m.location_id, m.latitude, m.longitude, m.created_at,
@@ -165,7 +166,7 @@ public struct MediaStore: Sendable {
             byID[media.id] = media
             if row.int(16) > 0 { withPeople.append(media.id) }
         }
-        try await attachSamples(to: &byID)
+        try await attachSamples(to: &byID, hidingBlocked: hidingBlocked)
         if !withPeople.isEmpty { try await attachUsersInPhoto(withPeople, to: &byID) }
         return ids.compactMap { byID[$0] }
     }
@@ -198,7 +199,7 @@ public struct MediaStore: Sendable {
 
     /// The newest likers and comments of each media, in one query whose text depends only on the page size,
     /// so its prepared statement is reused.
-    private func attachSamples(to media: inout [MediaID: Media]) async throws {
+    private func attachSamples(to media: inout [MediaID: Media], hidingBlocked: UserID?) async throws {
         let ids = media.values.filter { $0.likeCount > 0 || $0.commentCount > 0 }.map(\.id).sorted()
         guard !ids.isEmpty else { return }
         let rows = try await database.query("""
@@ -211,7 +212,7 @@ public struct MediaStore: Sendable {
                        ROW_NUMBER() OVER (PARTITION BY media_id ORDER BY id DESC)
                   FROM comments WHERE media_id IN (\(list: ids))
             ) s JOIN users u ON u.id = s.user_id
-             WHERE (s.kind = 0 AND s.position <= \(Self.likerSampleSize)) OR (s.kind = 1 AND s.position <= \(Self.commentSampleSize))
+             WHERE \(Visibility.notBlocked(user: "u", viewer: hidingBlocked)) AND ((s.kind = 0 AND s.position <= \(Self.likerSampleSize)) OR (s.kind = 1 AND s.position <= \(Self.commentSampleSize)))
              ORDER BY s.media_id, s.kind, s.id
             """)
         for row in rows {

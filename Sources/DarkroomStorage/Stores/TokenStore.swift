@@ -20,10 +20,14 @@ public struct TokenStore: Sendable {
     public func resolve(_ token: String) async throws -> AccessGrant? {
         guard !token.isEmpty, token.utf8.count <= 200 else { return nil }
         let rows = try await database.lookup("""
-            SELECT id, user_id, client_ref, scopes FROM access_tokens WHERE token_hash = \(Hex.sha256(token)) AND revoked_at IS NULL
+            SELECT t.id, t.user_id, t.client_ref, t.scopes,
+                   EXISTS (SELECT 1 FROM blocks WHERE blocker_id = t.user_id) OR EXISTS (SELECT 1 FROM blocks WHERE blocked_id = t.user_id)
+              FROM access_tokens t WHERE t.token_hash = \(Hex.sha256(token)) AND t.revoked_at IS NULL
             """)
         return rows.first.map { row in
-            AccessGrant(tokenID: row.id(0), userID: row.id(1), clientRef: row.id(2), scopes: Scope.parseList(row.string(3)).scopes)
+            AccessGrant(
+                tokenID: row.id(0), userID: row.id(1), clientRef: row.id(2), scopes: Scope.parseList(row.string(3)).scopes,
+                involvedInBlocks: row.bool(4))
         }
     }
 }
