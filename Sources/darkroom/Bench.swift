@@ -7,7 +7,8 @@ import Hummingbird
 import Logging
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks, measured on this machine.", subcommands: [FeedBench.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks, measured on this machine.", subcommands: [FeedBench.self, PostBench.self])
 }
 
 /// The feed bar: `GET /users/self/feed` against a ready-made body of the same size, on the same server, in the same run.
@@ -21,12 +22,14 @@ struct FeedBench: AsyncParsableCommand {
     @Option(help: "wrk connections.") var connections = 32
     @Option(help: "Runs of each endpoint; medians are reported.") var runs = 3
     @Option(help: "Distinct viewers (tokens) the load rotates over.") var viewers = 1000
+    @Option(help: "Only viewers following at least this many accounts.") var minFollows = 10
+    @Option(help: "Only viewers following at most this many accounts.") var maxFollows = 1000
 
     func run() async throws {
         bootstrapLogging(level: .warning)
         let opened = try await storage.open()
         let viewerIDs = try await opened.database.query("""
-            SELECT id FROM users WHERE follows_count BETWEEN 10 AND 1000 ORDER BY id LIMIT \(viewers)
+            SELECT id FROM users WHERE follows_count BETWEEN \(minFollows) AND \(maxFollows) ORDER BY id LIMIT \(viewers)
             """).map { UserID($0.int(0)) }
         guard !viewerIDs.isEmpty else { throw ValidationError("no users to benchmark with: run `darkroom seed` first") }
         let client = try await opened.clients.create(name: "darkroom bench", redirectURIs: ["http://localhost/bench"])
@@ -63,6 +66,7 @@ struct FeedBench: AsyncParsableCommand {
                 "database": opened.database.displayName,
                 "feed_body_bytes": page.count,
                 "viewers": tokens.count,
+                "viewers_follow": "\(minFollows)...\(maxFollows) accounts",
                 "wrk": "-t1 -c\(connections) -d\(duration)s, \(runs) runs, medians",
                 "ready_body": [
                     "requests_per_second": Int(readyRate), "p50_ms": median(ready.map(\.p50)), "p99_ms": median(ready.map(\.p99)),
@@ -162,4 +166,67 @@ func shell(_ tool: String, _ arguments: [String]) throws -> Data {
         throw ValidationError("\(tool) failed (\(process.terminationStatus)): \(String(decoding: errorData, as: UTF8.self))")
     }
     return data
+}
+
+/// The posting bar: a post by an account with very many followers returns at once; its fan-out runs in the background.
+struct PostBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "post", abstract: "Measure how long a post by an account with many followers takes, and its background fan-out.")
+
+    @OptionGroup var storage: StorageOptions
+    @Option(help: "Followers of the posting account.") var followers = 100_000
+    @Option(help: "Posts to time.") var posts = 20
+
+    func run() async throws {
+        bootstrapLogging(level: .warning)
+        let opened = try await storage.open()
+        let environment = opened.environment
+        let star = try await opened.users.create(NewUser(username: "bench_star_\(environment.randomHex(bytes: 4))", fullName: "Bench Star"))
+        // Followers are existing users where there are enough, else stand-in ids: only their feeds are written.
+        let existing = try await opened.database.query("SELECT id FROM users WHERE id <> \(star.id) ORDER BY id LIMIT \(followers)").map { $0.int(0) }
+        try await opened.database.transaction { tx in
+            for index in 0..<followers {
+                let follower = index < existing.count ? existing[index] : Int64(index + 1)
+                try await tx.execute("""
+                    INSERT INTO follows (follower_id, followee_id, id, created_at) VALUES (\(follower), \(star.id), \(environment.ids.next()), 0)
+                    ON CONFLICT DO NOTHING
+                    """)
+            }
+            try await tx.execute("UPDATE users SET followed_by_count = \(followers) WHERE id = \(star.id)")
+        }
+        var latencies: [Double] = []
+        var mediaIDs: [MediaID] = []
+        for index in 0..<posts {
+            let start = ContinuousClock.now
+            mediaIDs.append(try await opened.mediaWriter.create(NewMedia(
+                owner: star.id, caption: "bench post \(index)", renditions: Renditions(key: "seed/0", standard: 612, low: 306, thumbnail: 150))))
+            latencies.append(milliseconds(ContinuousClock.now - start))
+        }
+        let fanOutStart = ContinuousClock.now
+        try await JobRunner(storage: opened, logger: Logger(label: "darkroom.bench")).drain()
+        let fanOutSeconds = milliseconds(ContinuousClock.now - fanOutStart) / 1000
+        let reached = try await opened.database.query("SELECT count(*) FROM feed_entries WHERE media_id = \(mediaIDs[0])").first?.int(0) ?? 0
+        let sorted = latencies.sorted()
+        try printJSON([
+            "machine": machineDescription(),
+            "database": opened.database.displayName,
+            "followers": followers,
+            "posts": posts,
+            "post_ms": ["p50": sorted[sorted.count / 2], "max": sorted.last ?? 0],
+            "bar": "a post returns in under 50 ms",
+            "background_fan_out": ["seconds_for_all_posts": fanOutSeconds, "feeds_reached_per_post": reached],
+        ])
+        await opened.database.close()
+    }
+
+    private func milliseconds(_ duration: Duration) -> Double {
+        (Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15 * 1).rounded(toPlaces: 2)
+    }
+}
+
+extension Double {
+    func rounded(toPlaces places: Int) -> Double {
+        let scale = pow(10, Double(places))
+        return (self * scale).rounded() / scale
+    }
 }

@@ -21,6 +21,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Base URL of rendition files, e.g. a CDN (env DARKROOM_MEDIA_URL; default PUBLIC_URL/media).")
     var mediaURL: String = environment("DARKROOM_MEDIA_URL") ?? ""
 
+    @Flag(help: "Serve only; leave background jobs (fan-out of posts) to other server processes.")
+    var noJobs = false
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (env DARKROOM_LOG_LEVEL).")
     var logLevel: Logger.Level = environment("DARKROOM_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
 
@@ -28,11 +31,13 @@ struct Serve: AsyncParsableCommand {
         bootstrapLogging(level: logLevel)
         let logger = Logger(label: "darkroom")
         let storage = try await self.storage.open()
-        let configuration = AppConfiguration(
+        var configuration = AppConfiguration(
             host: host, port: port, publicURL: publicURL.isEmpty ? nil : publicURL, mediaURL: mediaURL.isEmpty ? nil : mediaURL)
+        configuration.runsJobs = !noJobs
         let displayName = storage.database.displayName
+        let links = configuration.publicURL
         let app = buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
-            logger.notice("Darkroom listening on http://\(host):\(port) (links use \(configuration.publicURL)); database: \(displayName)")
+            logger.notice("Darkroom listening on http://\(host):\(port) (links use \(links)); database: \(displayName)")
         }
         // Stops on SIGINT or SIGTERM: open requests finish, then the database closes.
         try await app.runService()

@@ -8,6 +8,8 @@ public struct AppConfiguration: Sendable {
     public var publicURL: String
     /// Where rendition files are linked from, e.g. a CDN (`--media-url`, `DARKROOM_MEDIA_URL`; default PUBLIC_URL/media).
     public var mediaURL: String?
+    /// Whether this server also runs background jobs (`--no-jobs` turns it off, for a process that only serves).
+    public var runsJobs: Bool = true
     /// Serves `/bench/ready`, the ceiling the feed benchmark compares against; nil in normal use.
     public var benchmarkCeiling: BenchmarkCeiling?
 

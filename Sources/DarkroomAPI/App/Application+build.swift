@@ -11,9 +11,11 @@ public func buildApplication(
     let dependencies = Dependencies(
         storage: storage, links: Links(publicURL: configuration.publicURL, mediaBaseURL: configuration.mediaURL), logger: logger)
     let router = buildRouter(dependencies, configuration: configuration)
+    let worker = JobWorker(runner: JobRunner(storage: storage, logger: logger), logger: logger)
     return Application(
         responder: PathNormalizingResponder(next: router.buildResponder()),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Darkroom"),
+        services: configuration.runsJobs ? [worker] : [],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

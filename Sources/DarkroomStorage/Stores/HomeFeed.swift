@@ -8,14 +8,59 @@ enum HomeFeed {
     static let backfillLimit = 500
     // SQLite reads `ON` after `INSERT … SELECT … FROM x` as a join unless a WHERE comes between.
 
-    static func fanOut(_ media: MediaID, author: UserID, in tx: any SQLExecutor) async throws {
+    /// Accounts with more followers than this have their posts fanned out in the background, so posting stays fast.
+    static let inlineFanOutLimit: Int64 = 1000
+    /// Followers handled per transaction by a background fan-out.
+    static let fanOutBatch = 2000
+    static let fanOutJob = "fan-out"
+
+    /// Puts a new media in its author's feed at once, and in its followers' feeds either at once (few followers) or
+    /// through a durable background job.
+    static func fanOut(_ media: MediaID, author: UserID, followers: Int64, jobID: Int64, now: Int64, in tx: any SQLExecutor) async throws {
+        try await tx.execute("""
+            INSERT INTO feed_entries (user_id, media_id, author_id) VALUES (\(author), \(media), \(author)) ON CONFLICT DO NOTHING
+            """)
+        if followers <= inlineFanOutLimit {
+            _ = try await fanOutBatch(media, author: author, after: 0, limit: Int(inlineFanOutLimit) + 1, in: tx)
+        } else {
+            try await JobQueue.enqueue(kind: fanOutJob, payload: "\(media) \(author) 0", id: jobID, runAt: now, in: tx)
+        }
+    }
+
+    /// Adds the media to the feeds of the next followers (in follow order) after the follow id `cursor`.
+    /// Answers the last follow id handled, or nil when no follower was left.
+    static func fanOutBatch(_ media: MediaID, author: UserID, after cursor: Int64, limit: Int, in tx: any SQLExecutor) async throws -> Int64? {
+        let last = try await tx.query("""
+            SELECT max(id) FROM (SELECT id FROM follows WHERE followee_id = \(author) AND id > \(cursor) ORDER BY id LIMIT \(limit)) AS batch
+            """).first?.optionalInt(0)
+        guard let last else { return nil }
         try await tx.execute("""
             INSERT INTO feed_entries (user_id, media_id, author_id)
-            SELECT * FROM (
-                SELECT follower_id, \(media), \(author) FROM follows WHERE followee_id = \(author)
-                UNION ALL SELECT \(author), \(media), \(author)) AS readers
-            WHERE true ON CONFLICT DO NOTHING
+            SELECT follower_id, \(media), \(author) FROM follows WHERE followee_id = \(author) AND id > \(cursor) AND id <= \(last)
+            ON CONFLICT DO NOTHING
             """)
+        return last
+    }
+
+    /// Runs one claimed fan-out job a batch at a time, recording progress in the job so a restart resumes, not redoes.
+    static func runFanOut(_ job: ClaimedJob, database: any Database) async throws {
+        let parts = job.payload.split(separator: " ").compactMap { Int64($0) }
+        guard parts.count == 3 else { return }
+        let media = MediaID(parts[0])
+        let author = UserID(parts[1])
+        var cursor = parts[2]
+        while true {
+            let after = cursor
+            let next = try await database.transaction { tx -> Int64? in
+                let last = try await fanOutBatch(media, author: author, after: after, limit: fanOutBatch, in: tx)
+                if let last {
+                    try await tx.execute("UPDATE jobs SET payload = \("\(media) \(author) \(last)") WHERE id = \(job.id)")
+                }
+                return last
+            }
+            guard let next else { return }
+            cursor = next
+        }
     }
 
     /// Into a feed that has entries: all of the followed account's media within the span the feed covers (anything

@@ -54,8 +54,11 @@ public struct MediaWriter: Sendable {
                     ON CONFLICT DO NOTHING
                     """)
             }
-            try await tx.execute("UPDATE users SET media_count = media_count + 1 WHERE id = \(new.owner)")
-            try await HomeFeed.fanOut(id, author: new.owner, in: tx)
+            let followers = try await tx.query("""
+                UPDATE users SET media_count = media_count + 1 WHERE id = \(new.owner) RETURNING followed_by_count
+                """).first?.int(0) ?? 0
+            try await HomeFeed.fanOut(
+                id, author: new.owner, followers: followers, jobID: environment.ids.next(), now: environment.nowSeconds, in: tx)
         }
         return id
     }

@@ -1,0 +1,33 @@
+import DarkroomCore
+import Logging
+
+/// Claims and runs due jobs until none is left. The server's worker calls it in a loop; tests call it to drain.
+public struct JobRunner: Sendable {
+    let storage: Storage
+    let logger: Logger
+
+    public init(storage: Storage, logger: Logger) {
+        self.storage = storage
+        self.logger = logger
+    }
+
+    /// Runs due jobs until the queue has none; answers how many ran.
+    @discardableResult
+    public func drain() async throws -> Int {
+        var ran = 0
+        while let job = try await storage.jobs.claim() {
+            do {
+                switch job.kind {
+                case HomeFeed.fanOutJob: try await HomeFeed.runFanOut(job, database: storage.database)
+                default: logger.warning("dropping a job of unknown kind", metadata: ["kind": "\(job.kind)"])
+                }
+                try await storage.jobs.complete(job)
+            } catch {
+                logger.error("job failed; will retry", metadata: ["kind": "\(job.kind)", "error": "\(error)"])
+                try await storage.jobs.retry(job, error: "\(error)")
+            }
+            ran += 1
+        }
+        return ran
+    }
+}

@@ -1,0 +1,83 @@
+import DarkroomCore
+@testable import DarkroomStorage
+import Logging
+import Testing
+
+/// Posts by accounts with many followers reach their feeds through durable background jobs.
+@Suite struct FanOutTests {
+    /// Gives `star` this many followers at once (ids that need no user rows: only their feeds are looked at).
+    static func addFollowers(_ count: Int, to star: User, in world: TestWorld) async throws {
+        try await world.storage.database.transaction { tx in
+            for index in 1...count {
+                try await tx.execute(
+                    "INSERT INTO follows (follower_id, followee_id, id, created_at) VALUES (\(index), \(star.id), \(index), 0)")
+            }
+            try await tx.execute("UPDATE users SET followed_by_count = \(count) WHERE id = \(star.id)")
+        }
+    }
+
+    static func feedCount(_ media: MediaID, in world: TestWorld) async throws -> Int64 {
+        try await world.storage.database.query("SELECT count(*) FROM feed_entries WHERE media_id = \(media)").first?.int(0) ?? -1
+    }
+
+    @Test(arguments: Engine.available)
+    func manyFollowersAreReachedInTheBackground(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let star = try await world.user("star")
+            let followers = Int(HomeFeed.inlineFanOutLimit) + 2 * HomeFeed.fanOutBatch + 7
+            try await Self.addFollowers(followers, to: star, in: world)
+            let media = try await world.post(by: star)
+            // The post returns with only the author's own feed filled, and a job queued.
+            #expect(try await Self.feedCount(media, in: world) == 1)
+            #expect(try await world.storage.jobs.pendingCount() == 1)
+            let runner = JobRunner(storage: world.storage, logger: Logger(label: "test"))
+            #expect(try await runner.drain() == 1)
+            #expect(try await Self.feedCount(media, in: world) == Int64(followers + 1))
+            #expect(try await world.storage.jobs.pendingCount() == 0)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func aJobWhoseWorkerDiedIsResumedAfterItsLease(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let star = try await world.user("star")
+            let followers = Int(HomeFeed.inlineFanOutLimit) + HomeFeed.fanOutBatch + 10
+            try await Self.addFollowers(followers, to: star, in: world)
+            let media = try await world.post(by: star)
+            // A worker claims the job, does one batch, and dies.
+            let job = try #require(try await world.storage.jobs.claim())
+            try await world.storage.database.transaction { tx in
+                let last = try await HomeFeed.fanOutBatch(media, author: star.id, after: 0, limit: HomeFeed.fanOutBatch, in: tx)
+                try await tx.execute("UPDATE jobs SET payload = \("\(media) \(star.id) \(last!)") WHERE id = \(job.id)")
+            }
+            let runner = JobRunner(storage: world.storage, logger: Logger(label: "test"))
+            // While the lease holds, nobody else takes the job.
+            #expect(try await runner.drain() == 0)
+            world.clock.advance(seconds: JobQueue.leaseSeconds + 1)
+            #expect(try await runner.drain() == 1)
+            #expect(try await Self.feedCount(media, in: world) == Int64(followers + 1))
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func aFailedJobComesBackAfterItsBackoffAndMalformedOnesAreDropped(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let star = try await world.user("star")
+            try await world.storage.database.execute(
+                "INSERT INTO jobs (id, kind, payload, run_at) VALUES (1, \(HomeFeed.fanOutJob), \("1 \(star.id) 0"), 0)")
+            let failed = try #require(try await world.storage.jobs.claim())
+            try await world.storage.jobs.retry(failed, error: "receiver down")
+            let runner = JobRunner(storage: world.storage, logger: Logger(label: "test"))
+            #expect(try await runner.drain() == 0)
+            #expect(try await world.storage.jobs.pendingCount() == 1)
+            world.clock.advance(seconds: 3)
+            #expect(try await runner.drain() == 1)
+            #expect(try await world.storage.jobs.pendingCount() == 0)
+
+            try await world.storage.database.execute("INSERT INTO jobs (id, kind, payload, run_at) VALUES (2, \(HomeFeed.fanOutJob), 'x y z', 0)")
+            try await world.storage.database.execute("INSERT INTO jobs (id, kind, payload, run_at) VALUES (3, 'unknown', '', 0)")
+            #expect(try await runner.drain() == 2)
+            #expect(try await world.storage.jobs.pendingCount() == 0)
+        }
+    }
+}
