@@ -47,9 +47,17 @@ import Testing
             #expect(try await Self.walk(store, viewer: viewer.id, pageSize: 2) == [posted[5], posted[3], posted[1]])
             // A feed cut short (as a bounded feed is) still pages through everything.
             try await world.storage.relationships.follow(viewer.id, early.id)
-            try await world.storage.database.execute("DELETE FROM feed_entries WHERE user_id = \(viewer.id) AND media_id < \(posted[3])")
+            try await world.storage.database.transaction { try await HomeFeed.trim(viewer.id, keep: 3, in: $0) }
+            #expect(try await world.storage.database.query("SELECT count(*) FROM feed_entries WHERE user_id = \(viewer.id)").first?.int(0) == 3)
             #expect(try await Self.walk(store, viewer: viewer.id, pageSize: 2) == posted.reversed())
             #expect(try await Self.walk(store, viewer: viewer.id, pageSize: 100) == posted.reversed())
+            // A follow of an account with more media than a backfill brings raises the floor instead of leaving a gap.
+            let prolific = try await world.user("prolific")
+            var theirs: [MediaID] = []
+            for _ in 0..<(HomeFeed.backfillLimit + 3) { theirs.append(try await world.post(by: prolific, advance: 1)) }
+            try await world.storage.relationships.follow(viewer.id, prolific.id)
+            let everything = (posted + theirs).sorted(by: >)
+            #expect(try await Self.walk(store, viewer: viewer.id, pageSize: 50) == everything)
         }
     }
 }

@@ -29,7 +29,8 @@ enum Migrations {
             created_at BIGINT NOT NULL,
             media_count BIGINT NOT NULL DEFAULT 0,
             follows_count BIGINT NOT NULL DEFAULT 0,
-            followed_by_count BIGINT NOT NULL DEFAULT 0
+            followed_by_count BIGINT NOT NULL DEFAULT 0,
+            feed_floor BIGINT NOT NULL DEFAULT 0
         )
         """,
         "CREATE UNIQUE INDEX users_username_lc ON users (username_lc)",
@@ -150,8 +151,8 @@ enum Migrations {
         """,
         "CREATE INDEX blocks_blocked ON blocks (blocked_id, blocker_id)",
 
-        // Per-user home feeds, filled when media is posted and when a follow begins. Complete from the newest entry down
-        // to the oldest one kept; pages older than that are read from the followed accounts directly.
+        // Per-user home feeds, filled when media is posted and when a follow begins. Every entry with a media id above the
+        // user's `feed_floor` is there; what lies below it is read from the followed accounts directly.
         """
         CREATE TABLE feed_entries (
             user_id BIGINT NOT NULL,

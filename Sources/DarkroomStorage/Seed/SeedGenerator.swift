@@ -246,6 +246,7 @@ public struct SeedGenerator: Sendable {
 
         // MARK: Home feeds: each user's newest entries, as fan-out on write would have left them.
         var feeds = BulkInserter(database: database, table: "feed_entries", columns: ["user_id", "media_id", "author_id"])
+        var floors: [(user: Int64, floor: Int64)] = []
         for user in 0..<userCount {
             var candidates: [(media: Int64, author: Int)] = []
             for author in followees[user].map(Int.init) + [user] {
@@ -255,9 +256,19 @@ public struct SeedGenerator: Sendable {
             for entry in candidates.prefix(Self.feedEntriesPerUser).reversed() {
                 try await feeds.add([.int(userIDs[user]), .int(entry.media), .int(userIDs[entry.author])])
             }
+            // A feed cut at its bound is complete only above its oldest entry.
+            if candidates.count > Self.feedEntriesPerUser {
+                floors.append((userIDs[user], candidates[Self.feedEntriesPerUser - 1].media - 1))
+            }
             if user % 1000 == 0 { progress?.update(phase: "home feeds", done: user, total: userCount) }
         }
         try await feeds.finish()
+        for chunk in stride(from: 0, to: floors.count, by: 5000) {
+            let batch = floors[chunk..<min(chunk + 5000, floors.count)]
+            try await database.transaction { tx in
+                for entry in batch { try await tx.execute("UPDATE users SET feed_floor = \(entry.floor) WHERE id = \(entry.user)") }
+            }
+        }
 
         var tagRows = BulkInserter(database: database, table: "tags", columns: ["name", "media_count"])
         for (tag, count) in tagCounts.sorted(by: { $0.key < $1.key }) { try await tagRows.add([.text(tag), .int(count)]) }

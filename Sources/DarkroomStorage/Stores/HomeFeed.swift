@@ -1,8 +1,9 @@
 import DarkroomCore
 
-/// Keeps each user's materialized home feed (`feed_entries`) complete from its newest entry down to its oldest:
-/// a new media goes into its author's feed and every follower's, a new follow brings in the followed account's
-/// media over the span the feed covers, and an unfollow takes that account's entries out.
+/// Keeps each user's materialized home feed (`feed_entries`) complete above the user's `feed_floor`: a new media
+/// goes into its author's feed and every follower's, a new follow brings in the followed account's media above the
+/// floor (raising the floor when that would be too many), an unfollow takes that account's entries out, and a trim
+/// bounds the feed by raising the floor.
 enum HomeFeed {
     /// How much of a newly followed account's history a follow brings in beyond what the feed already spans.
     static let backfillLimit = 500
@@ -63,23 +64,34 @@ enum HomeFeed {
         }
     }
 
-    /// Into a feed that has entries: all of the followed account's media within the span the feed covers (anything
-    /// older is read from the followed accounts directly, as for every feed). Into an empty feed: its newest media.
+    /// The followed account's media above the follower's floor — its newest `backfillLimit` at most. When it has more
+    /// than that above the floor, the floor rises to just below the oldest brought in.
     static func backfill(_ follower: UserID, from followee: UserID, in tx: any SQLExecutor) async throws {
-        if let oldest = try await tx.query("SELECT min(media_id) FROM feed_entries WHERE user_id = \(follower)").first?.optionalInt(0) {
-            try await tx.execute("""
-                INSERT INTO feed_entries (user_id, media_id, author_id)
-                SELECT \(follower), id, user_id FROM media WHERE user_id = \(followee) AND id >= \(oldest)
-                ON CONFLICT DO NOTHING
-                """)
-        } else {
-            try await tx.execute("""
-                INSERT INTO feed_entries (user_id, media_id, author_id)
-                SELECT \(follower), id, user_id FROM (
-                    SELECT id, user_id FROM media WHERE user_id = \(followee) ORDER BY id DESC LIMIT \(backfillLimit)) AS newest
-                WHERE true ON CONFLICT DO NOTHING
-                """)
+        var floor = try await tx.query("SELECT feed_floor FROM users WHERE id = \(follower)").first?.int(0) ?? 0
+        if let cut = try await tx.query("""
+            SELECT id FROM media WHERE user_id = \(followee) AND id > \(floor) ORDER BY id DESC LIMIT 1 OFFSET \(backfillLimit)
+            """).first?.int(0) {
+            try await raiseFloor(of: follower, to: cut, in: tx)
+            floor = cut
         }
+        try await tx.execute("""
+            INSERT INTO feed_entries (user_id, media_id, author_id)
+            SELECT \(follower), id, user_id FROM media WHERE user_id = \(followee) AND id > \(floor)
+            ON CONFLICT DO NOTHING
+            """)
+    }
+
+    /// Bounds a feed to its newest `keep` entries, raising the floor to just below the oldest kept.
+    static func trim(_ user: UserID, keep: Int, in tx: any SQLExecutor) async throws {
+        guard let cut = try await tx.query("""
+            SELECT media_id FROM feed_entries WHERE user_id = \(user) ORDER BY media_id DESC LIMIT 1 OFFSET \(keep)
+            """).first?.int(0) else { return }
+        try await tx.execute("DELETE FROM feed_entries WHERE user_id = \(user) AND media_id <= \(cut)")
+        try await raiseFloor(of: user, to: cut, in: tx)
+    }
+
+    private static func raiseFloor(of user: UserID, to floor: Int64, in tx: any SQLExecutor) async throws {
+        try await tx.execute("UPDATE users SET feed_floor = \(floor) WHERE id = \(user) AND feed_floor < \(floor)")
     }
 
     static func remove(author: UserID, from follower: UserID, in tx: any SQLExecutor) async throws {

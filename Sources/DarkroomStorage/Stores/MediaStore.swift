@@ -23,20 +23,22 @@ public struct MediaStore: Sendable {
 
     /// The home feed: media of the accounts the viewer follows and the viewer's own, newest first.
     ///
-    /// The newest part comes from the viewer's materialized feed (`HomeFeed`), one index range. That feed is complete
-    /// from its newest entry down to its oldest, so what a page still lacks below the oldest entry is read from the
-    /// followed accounts directly.
+    /// It comes from the viewer's materialized feed (`HomeFeed`), one index range, which holds every entry above the
+    /// viewer's feed floor. Only what a page needs from below the floor is read from the followed accounts directly.
     public func feed(of viewer: UserID, page: MediaPageRequest) async throws -> Paged<MediaStamp> {
         let bounds = Self.idBounds(page, column: "f.media_id")
         // The page's entries with their stamps in one lookup: this is the hottest query Darkroom runs.
         var stamps = try await database.lookup("""
             SELECT f.media_id, m.version, \(Self.viewerLiked(viewer))
               FROM feed_entries f JOIN media m ON m.id = f.media_id
-             WHERE f.user_id = \(viewer) \(bounds) ORDER BY f.media_id DESC LIMIT \(page.count + 1)
+             WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
+             ORDER BY f.media_id DESC LIMIT \(page.count + 1)
             """).map { MediaStamp(id: MediaID($0.int(0)), version: $0.int(1), viewerHasLiked: $0.bool(2)) }
-        if stamps.count <= page.count, page.count > 0 {
+        if stamps.count <= page.count, page.count > 0,
+           let floor = try await database.lookup("SELECT feed_floor FROM users WHERE id = \(viewer)").first?.int(0), floor > 0,
+           (page.exclusiveLowerID ?? 0) < floor {
             var older = page
-            older.maxID = stamps.last?.id.rawValue ?? page.exclusiveUpperID
+            older.maxID = min(floor + 1, page.exclusiveUpperID ?? Int64.max)
             older.maxTimestamp = nil
             older.count = page.count + 1 - stamps.count
             stamps += try await self.stamps(followedMedia(of: viewer, page: older), viewer: viewer)
