@@ -60,4 +60,20 @@ import Testing
             #expect(try await Self.walk(store, viewer: viewer.id, pageSize: 50) == everything)
         }
     }
+
+    @Test(arguments: Engine.available)
+    func oversizedFeedsAreTrimmedWithoutLosingAnything(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let viewer = try await world.user("viewer")
+            let friend = try await world.user("friend")
+            try await world.storage.relationships.follow(viewer.id, friend.id)
+            var posted: [MediaID] = []
+            for _ in 0..<12 { posted.append(try await world.post(by: friend, advance: 5)) }
+            #expect(try await HomeFeed.trimOversized(capacity: 5, database: world.storage.database) == 2)  // viewer and friend
+            let kept = try await world.storage.database.query("SELECT count(*) FROM feed_entries WHERE user_id = \(viewer.id)")
+            #expect(kept.first?.int(0) == 5)
+            #expect(try await Self.walk(world.storage.media, viewer: viewer.id, pageSize: 4) == posted.reversed())
+            #expect(try await HomeFeed.trimOversized(capacity: 5, database: world.storage.database) == 0)
+        }
+    }
 }

@@ -9,13 +9,20 @@ struct JobWorker: Service {
     let logger: Logger
     /// How often to look for new work when the queue was empty.
     let pollInterval: Duration = .milliseconds(200)
+    /// How often to bound the home feeds (see `HomeFeed.trimOversized`).
+    let trimInterval: Duration = .seconds(600)
 
     func run() async throws {
+        var lastTrim = ContinuousClock.now
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
                 try await runner.drain()
+                if ContinuousClock.now - lastTrim > trimInterval {
+                    lastTrim = ContinuousClock.now
+                    try await runner.trimFeeds()
+                }
             } catch {
-                logger.error("job worker could not reach the queue", metadata: ["error": "\(error)"])
+                logger.error("job worker failed a round", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: pollInterval)
         }

@@ -81,6 +81,23 @@ enum HomeFeed {
             """)
     }
 
+    /// The most entries a feed keeps; `trimOversized` cuts longer ones back to it.
+    public static let capacity = 1000
+
+    /// Cuts every feed longer than `capacity` back to it (raising its floor), a pass over all feeds. Answers how many
+    /// feeds were cut. The job worker runs it now and then; nothing is lost, since reads below a floor go to the
+    /// followed accounts directly.
+    @discardableResult
+    public static func trimOversized(capacity: Int = capacity, database: any Database) async throws -> Int {
+        let oversized = try await database.query("""
+            SELECT user_id FROM feed_entries GROUP BY user_id HAVING count(*) > \(capacity)
+            """).map { UserID($0.int(0)) }
+        for user in oversized {
+            try await database.transaction { tx in try await trim(user, keep: capacity, in: tx) }
+        }
+        return oversized.count
+    }
+
     /// Bounds a feed to its newest `keep` entries, raising the floor to just below the oldest kept.
     static func trim(_ user: UserID, keep: Int, in tx: any SQLExecutor) async throws {
         guard let cut = try await tx.query("""

@@ -11,6 +11,12 @@ public struct JobRunner: Sendable {
         self.logger = logger
     }
 
+    /// Bounds every home feed to `HomeFeed.capacity` entries.
+    public func trimFeeds() async throws {
+        let cut = try await HomeFeed.trimOversized(database: storage.database)
+        if cut > 0 { logger.info("trimmed home feeds", metadata: ["feeds": "\(cut)"]) }
+    }
+
     /// Runs due jobs until the queue has none; answers how many ran.
     @discardableResult
     public func drain() async throws -> Int {
