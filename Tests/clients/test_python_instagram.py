@@ -119,3 +119,19 @@ def test_relationships(server):
     follows, _ = api.user_follows(user_id=me["id"])
     assert all(user.id for user in follows)
     assert isinstance(api.user_incoming_requests(), list)
+
+
+def test_media_and_tags(server):
+    api = api_for(server, server["users"][0]["username"])
+    feed, _ = api.user_media_feed(count=10)
+    media = feed[0]
+    assert api.media(media.id).id == media.id
+    code = media.link.rstrip("/").split("/")[-1]
+    assert api.media_shortcode(code).id == media.id
+    assert isinstance(api.media_popular(count=5), list)
+    tagged = next(m for m in api.user_media_feed(count=50)[0] if m.tags)
+    name = tagged.tags[0].name
+    assert api.tag(name).media_count >= 1
+    recent, _ = api.tag_recent_media(tag_name=name, count=5)
+    assert recent and all(name in [t.name for t in m.tags] for m in recent)
+    assert api.tag_search(q=name[:2])[0][0].name.startswith(name[:2])

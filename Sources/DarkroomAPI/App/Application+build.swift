@@ -30,6 +30,8 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     UsersController(dependencies: dependencies).addRoutes(to: api)
     RelationshipsController(dependencies: dependencies).addRoutes(to: api)
     MediaEngagementController(dependencies: dependencies).addRoutes(to: api)
+    MediaController(dependencies: dependencies).addRoutes(to: api)
+    TagsController(dependencies: dependencies).addRoutes(to: api)
 
     if let ceiling = configuration.benchmarkCeiling {
         router.get("/bench/ready") { _, _ in Envelope.response(status: .ok, body: ceiling.current) }

@@ -11,4 +11,5 @@ struct Dependencies: Sendable {
     var users: UserSerializer { UserSerializer(links: links) }
     var media: MediaSerializer { MediaSerializer(links: links) }
     var mediaLists: MediaListRenderer { MediaListRenderer(storage: storage, cache: mediaCache, serializer: media) }
+    var mediaResponses: MediaResponses { MediaResponses(renderer: mediaLists) }
 }

@@ -72,10 +72,7 @@ struct UsersController {
     }
 
     private func mediaList(_ stamps: [MediaStamp], pagination: Pagination, _ request: APIRequest) async throws -> Response {
-        let rendered = try await dependencies.mediaLists.render(stamps, hidingBlocked: request.viewerWithBlocks)
-        return Envelope.success(pagination: pagination) { writer in
-            writer.array(rendered) { $0.fragment($1.fragment, viewerHasLiked: $1.viewerHasLiked) }
-        }
+        try await dependencies.mediaResponses.list(stamps, pagination: pagination, for: request)
     }
 }
 

@@ -96,6 +96,21 @@ public struct MediaStore: Sendable {
         return Paged(items: media, nextCursor: next)
     }
 
+    /// Recent media ranked by likes and comments with time decay: engagement over (age in hours + 2)², over the last
+    /// two days of media the viewer may see.
+    public func popular(count: Int, viewer: UserID?) async throws -> [MediaStamp] {
+        let now = environment.nowSeconds
+        let since = IDGenerator.lowerBound(unixSeconds: now - 2 * 86_400)
+        let ids = try await database.query("""
+            SELECT m.id FROM media m JOIN users u ON u.id = m.user_id
+             WHERE m.id >= \(since) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
+             ORDER BY (m.like_count + 2 * m.comment_count) * 1.0
+                      / (((\(now) - m.created_at) / 3600.0 + 2) * ((\(now) - m.created_at) / 3600.0 + 2)) DESC, m.id DESC
+             LIMIT \(count)
+            """).map { MediaID($0.int(0)) }
+        return try await stamps(ids, viewer: viewer)
+    }
+
     /// The owner of a media the viewer may see; `APINotFoundError` if there is no such media, `APINotAllowedError`
     /// if the visibility rule hides it from the viewer.
     public func requireVisible(_ id: MediaID, viewer: UserID?) async throws -> UserID {

@@ -1,0 +1,96 @@
+import DarkroomCore
+import DarkroomStorage
+import Foundation
+import HummingbirdTesting
+import Testing
+
+/// `/media/{id}`, `/media/shortcode/{code}`, `/media/popular` and the Tags endpoints.
+@Suite struct MediaAndTagsTests {
+    @Test(arguments: Engine.available)
+    func mediaByIDAndShortcodeFollowTheVisibilityRule(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("owner")
+            let hiddenOwner = try await world.user("hidden", isPrivate: true)
+            let media = try await world.post(by: owner, caption: "hello #there")
+            let hidden = try await world.post(by: hiddenOwner)
+            let app = try await world.client()
+            try await world.withApp { client in
+                let byID = try await client.get("/v1/media/\(media).json?client_id=\(app.clientID)")
+                #expect(byID.dataObject["id"] as? String == media.description)
+                #expect(byID.dataObject["user_has_liked"] == nil)
+                let byCode = try await client.get("/v1/media/shortcode/\(Shortcode.encode(media))?client_id=\(app.clientID)")
+                #expect(byCode.dataObject["id"] as? String == media.description)
+                #expect(try await client.get("/v1/media/\(media)_\(owner.id)?client_id=\(app.clientID)").dataObject["id"] as? String == media.description)
+                #expect(try await client.get("/v1/media/\(hidden)?client_id=\(app.clientID)").errorType == "APINotAllowedError")
+                #expect(try await client.get("/v1/media/shortcode/\(Shortcode.encode(hidden))?client_id=\(app.clientID)").errorType == "APINotAllowedError")
+                #expect(try await client.get("/v1/media/999?client_id=\(app.clientID)").errorType == "APINotFoundError")
+                #expect(try await client.get("/v1/media/shortcode/%2B%2B?client_id=\(app.clientID)").errorType == "APINotFoundError")
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func popularRanksEngagementWithTimeDecay(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("owner")
+            let hiddenOwner = try await world.user("hidden", isPrivate: true)
+            let fans = try await Array(0..<4).asyncMap { try await world.user("fan\($0)") }
+            let old = try await world.post(by: owner)
+            let quiet = try await world.post(by: owner, advance: 3 * 3600)
+            let loved = try await world.post(by: owner, advance: 60)
+            let secret = try await world.post(by: hiddenOwner, advance: 60)
+            for fan in fans {
+                try await world.storage.likes.like(old, by: fan.id)
+                try await world.storage.likes.like(loved, by: fan.id)
+                try await world.storage.likes.like(secret, by: fan.id)
+            }
+            _ = quiet
+            let app = try await world.client()
+            try await world.withApp { client in
+                let popular = try await client.get("/v1/media/popular?client_id=\(app.clientID)")
+                #expect(popular.ids.first == loved.description)
+                #expect(popular.ids.firstIndex(of: loved.description)! < popular.ids.firstIndex(of: old.description)!)
+                #expect(!popular.ids.contains(secret.description))
+                #expect(popular.pagination == nil)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func tagsCountSearchAndPageTheirMedia(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("owner")
+            let hiddenOwner = try await world.user("hidden", isPrivate: true)
+            var made: [MediaID] = []
+            for index in 0..<5 { made.append(try await world.post(by: owner, caption: "shot \(index) #Snow #snowday")) }
+            let tagged = made
+            try await world.post(by: hiddenOwner, caption: "#snow")
+            try await world.post(by: owner, caption: "#café")
+            let app = try await world.client()
+            try await world.withApp { client in
+                let tag = try await client.get("/v1/tags/snow?client_id=\(app.clientID)")
+                #expect(tag.dataObject["name"] as? String == "snow")
+                #expect(tag.dataObject["media_count"] as? Int == 6)
+                #expect(try await client.get("/v1/tags/caf%C3%A9?client_id=\(app.clientID)").dataObject["media_count"] as? Int == 1)
+                #expect(try await client.get("/v1/tags/nothing?client_id=\(app.clientID)").dataObject["media_count"] as? Int == 0)
+                #expect(try await client.get("/v1/tags/bad-name?client_id=\(app.clientID)").errorType == "APIInvalidParametersError")
+
+                let search = try await client.get("/v1/tags/search?q=snow&client_id=\(app.clientID)")
+                #expect(search.dataArray.compactMap { $0["name"] as? String } == ["snow", "snowday"])
+                #expect(try await client.get("/v1/tags/search?client_id=\(app.clientID)").errorType == "APIInvalidParametersError")
+
+                var seen: [String] = []
+                var next: String? = "/v1/tags/snow/media/recent?client_id=\(app.clientID)&count=2"
+                while let url = next {
+                    let page = try await client.get(url.replacingOccurrences(of: "http://darkroom.test", with: ""))
+                    seen += page.ids
+                    next = page.pagination?["next_url"] as? String
+                    if next != nil { #expect(page.pagination?["next_max_tag_id"] is String) }
+                    #expect(page.pagination?["min_tag_id"] is String)
+                }
+                // Private media is left out for a viewer who may not see it.
+                #expect(seen == tagged.reversed().map(\.description))
+            }
+        }
+    }
+}
