@@ -32,6 +32,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     MediaEngagementController(dependencies: dependencies).addRoutes(to: api)
     MediaController(dependencies: dependencies).addRoutes(to: api)
     TagsController(dependencies: dependencies).addRoutes(to: api)
+    LocationsController(dependencies: dependencies).addRoutes(to: api)
 
     if let ceiling = configuration.benchmarkCeiling {
         router.get("/bench/ready") { _, _ in Envelope.response(status: .ok, body: ceiling.current) }

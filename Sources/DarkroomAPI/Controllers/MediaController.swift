@@ -8,6 +8,7 @@ struct MediaController {
 
     func addRoutes(to api: APIRoutes) {
         api.get("/media/popular", .clientOrUser(.basic), popular)
+        api.get("/media/search", .clientOrUser(.basic), search)
         api.get("/media/shortcode/:shortcode", .clientOrUser(.basic), byShortcode)
         api.get("/media/:media_id", .clientOrUser(.basic), byID)
     }
@@ -27,6 +28,24 @@ struct MediaController {
     @Sendable func popular(_ request: APIRequest) async throws -> Response {
         let stamps = try await dependencies.storage.media.popular(count: request.parameters.count(), viewer: request.viewer)
         return try await dependencies.mediaResponses.list(stamps, pagination: nil, for: request)
+    }
+
+    /// GET /media/search — media taken within `distance` of lat/lng, nearest first, each with its `distance`; the time
+    /// window defaults to the last 5 days and may not exceed 7. No pagination.
+    @Sendable func search(_ request: APIRequest) async throws -> Response {
+        let parameters = request.parameters
+        guard let point = try parameters.point() else { throw APIError.missingParameter("lat") }
+        let distance = try parameters.distance()
+        let storage = dependencies.storage
+        let maxTimestamp = try parameters.timestamp("max_timestamp") ?? storage.environment.nowSeconds
+        let minTimestamp = try parameters.timestamp("min_timestamp") ?? maxTimestamp - 5 * 86_400
+        guard minTimestamp <= maxTimestamp else { throw APIError.invalidParameter("min_timestamp", "must not be after max_timestamp") }
+        guard maxTimestamp - minTimestamp <= 7 * 86_400 else { throw APIError.invalidParameter("min_timestamp", "the window may span at most 7 days") }
+        let page = MediaPageRequest(count: try parameters.count(), minTimestamp: minTimestamp, maxTimestamp: maxTimestamp)
+        let found = try await storage.locations.mediaNear(point, meters: distance, page: page, viewer: request.viewer)
+        let stamps = try await storage.media.stamps(found.map(\.0), viewer: request.viewer)
+        let distances = Dictionary(found, uniquingKeysWith: { first, _ in first })
+        return try await dependencies.mediaResponses.list(stamps, pagination: nil, distances: distances, for: request)
     }
 
     private func single(_ id: MediaID, _ request: APIRequest) async throws -> Response {

@@ -46,6 +46,31 @@ struct Parameters: Sendable {
         return number
     }
 
+    /// A number in a range.
+    func number(_ name: String, in range: ClosedRange<Double>) throws(APIError) -> Double? {
+        guard let text = value(name), !text.isEmpty else { return nil }
+        guard let number = Double(text), number.isFinite else { throw .invalidParameter(name, "must be a number") }
+        guard range.contains(number) else { throw .invalidParameter(name, "must be between \(range.lowerBound) and \(range.upperBound)") }
+        return number
+    }
+
+    /// `lat` and `lng`, which come together or not at all.
+    func point() throws(APIError) -> GeoPoint? {
+        let latitude = try number("lat", in: -90...90)
+        let longitude = try number("lng", in: -180...180)
+        switch (latitude, longitude) {
+        case (let latitude?, let longitude?): return GeoPoint(latitude: latitude, longitude: longitude)
+        case (nil, nil): return nil
+        case (nil, _): throw .missingParameter("lat")
+        case (_, nil): throw .missingParameter("lng")
+        }
+    }
+
+    /// `distance` in meters: 1000 by default, at most 5000.
+    func distance() throws(APIError) -> Double {
+        try number("distance", in: 0...5000) ?? 1000
+    }
+
     /// The media-list parameters: count, max_id, min_id, and the time bounds when the endpoint takes them.
     func mediaPage(timeBounds: Bool) throws(APIError) -> MediaPageRequest {
         MediaPageRequest(

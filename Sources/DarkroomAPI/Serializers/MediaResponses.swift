@@ -5,10 +5,13 @@ import Hummingbird
 struct MediaResponses {
     let renderer: MediaListRenderer
 
-    func list(_ stamps: [MediaStamp], pagination: Pagination?, for request: APIRequest) async throws -> Response {
+    /// - Parameter distances: meters from a searched point, for geo searches.
+    func list(_ stamps: [MediaStamp], pagination: Pagination?, distances: [MediaID: Double] = [:], for request: APIRequest) async throws -> Response {
         let rendered = try await renderer.render(stamps, hidingBlocked: request.viewerWithBlocks)
         return Envelope.success(pagination: pagination) { writer in
-            writer.array(rendered) { $0.fragment($1.fragment, viewerHasLiked: $1.viewerHasLiked) }
+            writer.array(rendered) { writer, item in
+                writer.fragment(item.fragment, viewerHasLiked: item.viewerHasLiked, distance: distances[item.id])
+            }
         }
     }
 

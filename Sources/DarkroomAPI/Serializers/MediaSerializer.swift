@@ -99,9 +99,14 @@ struct MediaFragment: Sendable {
 
 extension JSONWriter {
     /// Writes a rendered media object, with `user_has_liked` between its halves when the viewer is known.
-    mutating func fragment(_ fragment: MediaFragment, viewerHasLiked: Bool?) {
+    /// `distance` (meters) is added for geo searches.
+    mutating func fragment(_ fragment: MediaFragment, viewerHasLiked: Bool?, distance: Double? = nil) {
         raw(fragment.head)
         if let viewerHasLiked { rawStatic(viewerHasLiked ? ",\"user_has_liked\":true" : ",\"user_has_liked\":false") }
+        if let distance {
+            continueObject()
+            pair("distance", (distance * 100).rounded() / 100)
+        }
         rawContinuation(fragment.tail)
     }
 }

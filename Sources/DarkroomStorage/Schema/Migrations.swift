@@ -82,6 +82,7 @@ enum Migrations {
         "CREATE INDEX media_user ON media (user_id, id)",
         "CREATE INDEX media_location ON media (location_id, id)",
         "CREATE INDEX media_created ON media (created_at)",
+        "CREATE INDEX media_latitude ON media (latitude, longitude)",
 
         """
         CREATE TABLE media_users_in_photo (

@@ -152,7 +152,7 @@ public struct MediaStore: Sendable {
         return Paged(items: media, nextCursor: next)
     }
 
-    static func idBounds(_ page: MediaPageRequest, column: String) -> SQL {
+    public static func idBounds(_ page: MediaPageRequest, column: String) -> SQL {
         var sql: SQL = ""
         if let upper = page.exclusiveUpperID { sql = "\(sql) AND \(raw: column) < \(upper)" }
         if let lower = page.exclusiveLowerID { sql = "\(sql) AND \(raw: column) > \(lower)" }

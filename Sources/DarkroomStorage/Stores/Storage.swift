@@ -13,6 +13,7 @@ public struct Storage: Sendable {
     public var relationships: RelationshipStore { RelationshipStore(database: database, environment: environment) }
     public var mediaWriter: MediaWriter { MediaWriter(database: database, environment: environment) }
     public var likes: LikeStore { LikeStore(database: database, environment: environment) }
+    public var locations: LocationStore { LocationStore(database: database, environment: environment) }
     public var tags: TagStore { TagStore(database: database) }
     public var jobs: JobQueue { JobQueue(database: database, environment: environment) }
     public var comments: CommentStore { CommentStore(database: database, environment: environment) }

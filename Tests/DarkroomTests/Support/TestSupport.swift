@@ -96,10 +96,11 @@ struct TestWorld: Sendable {
     }
 
     @discardableResult
-    func post(by owner: User, caption: String? = nil, advance: Int64 = 60) async throws -> MediaID {
+    func post(by owner: User, caption: String? = nil, advance: Int64 = 60, at location: Location? = nil) async throws -> MediaID {
         clock.advance(seconds: advance)
         return try await storage.mediaWriter.create(NewMedia(
-            owner: owner.id, filter: "Earlybird", caption: caption, renditions: Renditions(key: "test/\(owner.username)", standard: 612, low: 306, thumbnail: 150)))
+            owner: owner.id, filter: "Earlybird", caption: caption, locationID: location?.id, latitude: location?.latitude,
+            longitude: location?.longitude, renditions: Renditions(key: "test/\(owner.username)", standard: 612, low: 306, thumbnail: 150)))
     }
 
     func client() async throws -> Client {

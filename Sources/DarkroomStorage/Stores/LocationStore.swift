@@ -1,0 +1,87 @@
+import DarkroomCore
+
+/// Places: lookups by id and by external ids, searches by distance, and the media posted at each.
+public struct LocationStore: Sendable {
+    let database: any Database
+    let environment: SystemEnvironment
+
+    static let columns = "id, name, latitude, longitude, street_address"
+
+    public func create(
+        name: String, at point: GeoPoint, streetAddress: String = "", foursquareID: String? = nil, foursquareV2ID: String? = nil,
+        facebookPlacesID: String? = nil
+    ) async throws -> Location {
+        let id = LocationID(environment.ids.next())
+        try await database.execute("""
+            INSERT INTO locations (id, name, latitude, longitude, street_address, foursquare_id, foursquare_v2_id, facebook_places_id, created_at)
+            VALUES (\(id), \(name), \(point.latitude), \(point.longitude), \(streetAddress), \(foursquareID), \(foursquareV2ID),
+                    \(facebookPlacesID), \(environment.nowSeconds))
+            """)
+        return Location(id: id, name: name, latitude: point.latitude, longitude: point.longitude, streetAddress: streetAddress)
+    }
+
+    public func find(_ id: LocationID) async throws -> Location? {
+        try await database.lookup("SELECT \(raw: Self.columns) FROM locations WHERE id = \(id)").first.map(Self.location)
+    }
+
+    public enum ExternalID: String, Sendable {
+        case foursquare = "foursquare_id", foursquareV2 = "foursquare_v2_id", facebookPlaces = "facebook_places_id"
+    }
+
+    public func find(external kind: ExternalID, _ value: String) async throws -> [Location] {
+        try await database.query("SELECT \(raw: Self.columns) FROM locations WHERE \(raw: kind.rawValue) = \(value) LIMIT 20").map(Self.location)
+    }
+
+    /// Locations within `meters` of a point, nearest first, measured along the great circle.
+    public func near(_ point: GeoPoint, meters: Double, count: Int) async throws -> [(location: Location, distance: Double)] {
+        let box = point.boundingBox(meters: meters)
+        let rows = try await database.query("""
+            SELECT \(raw: Self.columns) FROM locations
+             WHERE latitude BETWEEN \(box.minLatitude) AND \(box.maxLatitude) AND longitude BETWEEN \(box.minLongitude) AND \(box.maxLongitude)
+            """)
+        var found: [(location: Location, distance: Double)] = []
+        for row in rows {
+            let location = Self.location(row)
+            let distance = point.distance(to: GeoPoint(latitude: location.latitude, longitude: location.longitude))
+            if distance <= meters { found.append((location, distance)) }
+        }
+        found.sort { first, second in
+            first.distance != second.distance ? first.distance < second.distance
+                : (first.location.id?.rawValue ?? 0) < (second.location.id?.rawValue ?? 0)
+        }
+        return Array(found.prefix(count))
+    }
+
+    /// Media posted at a location, newest first; media the viewer may not see is left out.
+    public func recentMedia(at location: LocationID, page: MediaPageRequest, viewer: UserID?) async throws -> [MediaID] {
+        let bounds = MediaStore.idBounds(page, column: "m.id")
+        return try await database.query("""
+            SELECT m.id FROM media m JOIN users u ON u.id = m.user_id
+             WHERE m.location_id = \(location) \(bounds) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
+             ORDER BY m.id DESC LIMIT \(page.count + 1)
+            """).map { MediaID($0.int(0)) }
+    }
+
+    /// Media geotagged within `meters` of a point and inside the id (time) bounds, nearest first, with distances.
+    public func mediaNear(_ point: GeoPoint, meters: Double, page: MediaPageRequest, viewer: UserID?) async throws -> [(MediaID, Double)] {
+        let box = point.boundingBox(meters: meters)
+        let bounds = MediaStore.idBounds(page, column: "m.id")
+        let rows = try await database.query("""
+            SELECT m.id, m.latitude, m.longitude FROM media m JOIN users u ON u.id = m.user_id
+             WHERE m.latitude BETWEEN \(box.minLatitude) AND \(box.maxLatitude)
+               AND m.longitude BETWEEN \(box.minLongitude) AND \(box.maxLongitude) \(bounds)
+               AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
+            """)
+        var found: [(MediaID, Double)] = []
+        for row in rows {
+            let distance = point.distance(to: GeoPoint(latitude: row.double(1), longitude: row.double(2)))
+            if distance <= meters { found.append((MediaID(row.int(0)), distance)) }
+        }
+        found.sort { first, second in first.1 != second.1 ? first.1 < second.1 : first.0 > second.0 }
+        return Array(found.prefix(page.count))
+    }
+
+    private static func location(_ row: Row) -> Location {
+        Location(id: row.id(0), name: row.string(1), latitude: row.double(2), longitude: row.double(3), streetAddress: row.optionalString(4))
+    }
+}

@@ -1,0 +1,71 @@
+import DarkroomCore
+import DarkroomStorage
+import Foundation
+import HummingbirdTesting
+import Testing
+
+/// Locations and geo search: great-circle distances, the same answers on both engines, and bad input refused.
+@Suite struct LocationsTests {
+    static let civicCenter = GeoPoint(latitude: 37.7796, longitude: -122.4139)
+
+    @Test(arguments: Engine.available)
+    func locationsAndMediaAreFoundByDistanceNearestFirst(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let locations = world.storage.locations
+            let here = try await locations.create(name: "Civic Center BART", at: Self.civicCenter, streetAddress: "1150 Market St")
+            let near = try await locations.create(name: "City Hall", at: GeoPoint(latitude: 37.7793, longitude: -122.4193))  // ~480 m
+            let far = try await locations.create(name: "Ferry Building", at: GeoPoint(latitude: 37.7955, longitude: -122.3937), foursquareV2ID: "4a9f")
+            let owner = try await world.user("owner")
+            let hiddenOwner = try await world.user("hidden", isPrivate: true)
+            let atHere = try await world.post(by: owner, at: here)
+            let atFar = try await world.post(by: owner, at: far)
+            try await world.post(by: hiddenOwner, at: here)
+            let app = try await world.client()
+            let auth = "client_id=\(app.clientID)"
+            let lat = Self.civicCenter.latitude, lng = Self.civicCenter.longitude
+            try await world.withApp { client in
+                let one = try await client.get("/v1/locations/\(here.id!)?\(auth)")
+                #expect(one.dataObject["name"] as? String == "Civic Center BART")
+                #expect(one.dataObject["latitude"] as? Double == 37.7796)
+                #expect(one.dataObject["id"] as? String == here.id!.description)
+                #expect(try await client.get("/v1/locations/123?\(auth)").errorType == "APINotFoundError")
+
+                #expect(try await client.get("/v1/locations/\(here.id!)/media/recent?\(auth)").ids == [atHere.description])
+
+                let nearby = try await client.get("/v1/locations/search?lat=\(lat)&lng=\(lng)&\(auth)")
+                #expect(nearby.dataArray.compactMap { $0["name"] as? String } == ["Civic Center BART", "City Hall"])
+                let wide = try await client.get("/v1/locations/search?lat=\(lat)&lng=\(lng)&distance=5000&\(auth)")
+                #expect(wide.dataArray.compactMap { $0["id"] as? String } == [here, near, far].map { $0.id!.description })
+                let byFoursquare = try await client.get("/v1/locations/search?foursquare_v2_id=4a9f&\(auth)")
+                #expect(byFoursquare.dataArray.compactMap { $0["name"] as? String } == ["Ferry Building"])
+
+                let media = try await client.get("/v1/media/search?lat=\(lat)&lng=\(lng)&distance=5000&\(auth)")
+                #expect(media.ids == [atHere.description, atFar.description])
+                let distances = media.dataArray.compactMap { $0["distance"] as? Double }
+                #expect(distances.count == 2 && distances[0] < 1 && abs(distances[1] - 2505.36) < 0.02)
+                #expect(try await client.get("/v1/media/search?lat=\(lat)&lng=\(lng)&\(auth)").ids == [atHere.description])
+
+                for bad in ["lat=91&lng=0", "lat=0&lng=181", "lat=10", "lng=10", "lat=x&lng=1", "lat=0&lng=0&distance=5001",
+                            "lat=0&lng=0&distance=-1", "lat=nan&lng=0"] {
+                    let response = try await client.get("/v1/locations/search?\(bad)&\(auth)")
+                    #expect(response.status == 400 && response.errorType == "APIInvalidParametersError", "\(bad)")
+                    #expect(try await client.get("/v1/media/search?\(bad)&\(auth)").status == 400, "\(bad)")
+                }
+                #expect(try await client.get("/v1/locations/search?\(auth)").status == 400)
+                let now = world.clock.now / 1000
+                let longWindow = "lat=\(lat)&lng=\(lng)&min_timestamp=\(now - 8 * 86_400)&max_timestamp=\(now)"
+                #expect(try await client.get("/v1/media/search?\(longWindow)&\(auth)").errorType == "APIInvalidParametersError")
+            }
+        }
+    }
+
+    @Test func greatCircleDistancesMatchKnownValues() {
+        let paris = GeoPoint(latitude: 48.8566, longitude: 2.3522)
+        let london = GeoPoint(latitude: 51.5074, longitude: -0.1278)
+        #expect(abs(paris.distance(to: london) - 343_556) < 500)
+        let box = Self.civicCenter.boundingBox(meters: 1000)
+        #expect(box.minLatitude < 37.7796 && box.maxLatitude > 37.7796 && box.maxLatitude - box.minLatitude < 0.02)
+        let polar = GeoPoint(latitude: 89.99, longitude: 0).boundingBox(meters: 5000)
+        #expect(polar.minLongitude == -180 && polar.maxLongitude == 180)
+    }
+}
