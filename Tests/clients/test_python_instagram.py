@@ -135,3 +135,15 @@ def test_media_and_tags(server):
     recent, _ = api.tag_recent_media(tag_name=name, count=5)
     assert recent and all(name in [t.name for t in m.tags] for m in recent)
     assert api.tag_search(q=name[:2])[0][0].name.startswith(name[:2])
+
+
+def test_locations_and_geo_search(server):
+    api = api_for(server, server["users"][0]["username"])
+    located = next(m for m in api.user_media_feed(count=100)[0] if m.location and m.location.id)
+    place = api.location(located.location.id)
+    assert place.name == located.location.name
+    recent, _ = api.location_recent_media(location_id=place.id, count=5)
+    assert all(m.location.id == place.id for m in recent)
+    nearby = api.location_search(lat=place.point.latitude, lng=place.point.longitude, distance=100)
+    assert nearby[0].id == place.id
+    assert isinstance(api.media_search(lat=place.point.latitude, lng=place.point.longitude, distance=5000), list)
