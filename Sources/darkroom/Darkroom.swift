@@ -6,7 +6,7 @@ struct Darkroom: AsyncParsableCommand {
         commandName: "darkroom",
         abstract: "A self-hosted photo-sharing server that speaks the Instagram API v1.",
         subcommands: [
-            Serve.self, Migrate.self, UserCommand.self, ClientCommand.self, TokenCommand.self, Seed.self, Bench.self,
+            Serve.self, Migrate.self, UserCommand.self, ClientCommand.self, TokenCommand.self, LocationsCommand.self, Seed.self, Bench.self,
         ],
         defaultSubcommand: Serve.self)
 }

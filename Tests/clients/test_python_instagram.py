@@ -147,3 +147,25 @@ def test_locations_and_geo_search(server):
     nearby = api.location_search(lat=place.point.latitude, lng=place.point.longitude, distance=100)
     assert nearby[0].id == place.id
     assert isinstance(api.media_search(lat=place.point.latitude, lng=place.point.longitude, distance=5000), list)
+
+
+def test_operator_imports_places_from_csv_and_geojson(server, tmp_path):
+    csv_file = tmp_path / "places.csv"
+    csv_file.write_text('name,lat,lng,street_address,foursquare_v2_id\n'
+                        '"Blue Bottle, Mint Plaza",37.7825,-122.4075,66 Mint St,fsq-bb\n'
+                        'Nowhere,95,0,,\n'
+                        ',10,10,,\n')
+    geojson_file = tmp_path / "places.geojson"
+    geojson_file.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-122.4177, 37.8080]},
+         "properties": {"name": "Pier 39", "facebook_places_id": "fb-39"}},
+        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}, "properties": {"name": "A road"}},
+    ]}))
+    from_csv = darkroom("locations", "import", str(csv_file), "--quiet", data_dir=server["data_dir"])
+    assert (from_csv["imported"], from_csv["skipped"]) == (1, 2)
+    from_geojson = darkroom("locations", "import", str(geojson_file), "--quiet", data_dir=server["data_dir"])
+    assert (from_geojson["imported"], from_geojson["skipped"]) == (1, 1)
+    api = api_for(server, server["users"][0]["username"])
+    found = api.location_search(foursquare_v2_id="fsq-bb")
+    assert [place.name for place in found] == ["Blue Bottle, Mint Plaza"]
+    assert [place.name for place in api.location_search(lat=37.8080, lng=-122.4177, distance=50)] == ["Pier 39"]

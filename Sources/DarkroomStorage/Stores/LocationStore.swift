@@ -20,6 +20,45 @@ public struct LocationStore: Sendable {
         return Location(id: id, name: name, latitude: point.latitude, longitude: point.longitude, streetAddress: streetAddress)
     }
 
+    /// A place to import.
+    public struct NewLocation: Sendable {
+        public var name: String
+        public var point: GeoPoint
+        public var streetAddress: String
+        public var foursquareID: String?
+        public var foursquareV2ID: String?
+        public var facebookPlacesID: String?
+
+        public init(name: String, point: GeoPoint, streetAddress: String = "", foursquareID: String? = nil, foursquareV2ID: String? = nil,
+                    facebookPlacesID: String? = nil) {
+            self.name = name
+            self.point = point
+            self.streetAddress = streetAddress
+            self.foursquareID = foursquareID
+            self.foursquareV2ID = foursquareV2ID
+            self.facebookPlacesID = facebookPlacesID
+        }
+    }
+
+    /// Loads many places at once (the gazetteer import), in large batches.
+    public func importAll(_ places: [NewLocation], progress: (any SeedProgress)? = nil) async throws {
+        var inserter = BulkInserter(database: database, table: "locations", columns: [
+            "id", "name", "latitude", "longitude", "street_address", "foursquare_id", "foursquare_v2_id", "facebook_places_id", "created_at",
+        ])
+        let now = environment.nowSeconds
+        for (index, place) in places.enumerated() {
+            try await inserter.add([
+                .int(environment.ids.next()), .text(place.name), .double(place.point.latitude), .double(place.point.longitude),
+                .text(place.streetAddress), place.foursquareID.map(DBValue.text) ?? .null, place.foursquareV2ID.map(DBValue.text) ?? .null,
+                place.facebookPlacesID.map(DBValue.text) ?? .null, .int(now),
+            ])
+            if index % 1000 == 0 { progress?.update(phase: "locations", done: index, total: places.count) }
+        }
+        try await inserter.finish()
+        progress?.update(phase: "locations", done: places.count, total: places.count)
+        progress?.finish()
+    }
+
     public func find(_ id: LocationID) async throws -> Location? {
         try await database.lookup("SELECT \(raw: Self.columns) FROM locations WHERE id = \(id)").first.map(Self.location)
     }
