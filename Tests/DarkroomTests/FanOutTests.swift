@@ -80,4 +80,28 @@ import Testing
             #expect(try await world.storage.jobs.pendingCount() == 0)
         }
     }
+
+    @Test(arguments: Engine.available)
+    func theMostFollowedAccountsAreMergedAtReadTime(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let viewer = try await world.user("viewer")
+            let star = try await world.user("star")
+            let friend = try await world.user("friend")
+            try await world.storage.relationships.follow(viewer.id, star.id)
+            try await world.storage.relationships.follow(viewer.id, friend.id)
+            let before = try await world.post(by: star)  // fanned out while the star was small
+            try await world.storage.database.execute(
+                "UPDATE users SET followed_by_count = \(HomeFeed.readTimeMergeThreshold + 1) WHERE id = \(star.id)")
+            let merged = try await world.post(by: star)
+            let fromFriend = try await world.post(by: friend)
+            // Nothing was fanned out for the star's new post and no job was queued...
+            #expect(try await Self.feedCount(merged, in: world) == 1)
+            #expect(try await world.storage.jobs.pendingCount() == 0)
+            // ...yet the follower's feed has it, in order, with no duplicate of the older post.
+            let feed = try await HomeFeedTests.walk(world.storage.media, viewer: viewer.id, pageSize: 2)
+            #expect(feed == [fromFriend, merged, before])
+            try await world.storage.relationships.unfollow(viewer.id, star.id)
+            #expect(try await HomeFeedTests.walk(world.storage.media, viewer: viewer.id, pageSize: 2) == [fromFriend])
+        }
+    }
 }

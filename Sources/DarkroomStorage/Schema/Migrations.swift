@@ -35,6 +35,8 @@ enum Migrations {
         """,
         "CREATE UNIQUE INDEX users_username_lc ON users (username_lc)",
         "CREATE INDEX users_full_name_lc ON users (full_name_lc)",
+        // Finds the few accounts so followed that their posts are merged into feeds at read time.
+        "CREATE INDEX users_followed_by ON users (followed_by_count)",
 
         """
         CREATE TABLE locations (

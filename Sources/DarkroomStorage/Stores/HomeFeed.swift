@@ -11,6 +11,8 @@ enum HomeFeed {
 
     /// Accounts with more followers than this have their posts fanned out in the background, so posting stays fast.
     static let inlineFanOutLimit: Int64 = 1000
+    /// Accounts with more followers than this are not fanned out at all: every feed read merges in their media.
+    public static let readTimeMergeThreshold: Int64 = 250_000
     /// Followers handled per transaction by a background fan-out.
     static let fanOutBatch = 2000
     static let fanOutJob = "fan-out"
@@ -21,7 +23,9 @@ enum HomeFeed {
         try await tx.execute("""
             INSERT INTO feed_entries (user_id, media_id, author_id) VALUES (\(author), \(media), \(author)) ON CONFLICT DO NOTHING
             """)
-        if followers <= inlineFanOutLimit {
+        if followers > readTimeMergeThreshold {
+            return
+        } else if followers <= inlineFanOutLimit {
             _ = try await fanOutBatch(media, author: author, after: 0, limit: Int(inlineFanOutLimit) + 1, in: tx)
         } else {
             try await JobQueue.enqueue(kind: fanOutJob, payload: "\(media) \(author) 0", id: jobID, runAt: now, in: tx)

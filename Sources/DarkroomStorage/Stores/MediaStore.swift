@@ -27,12 +27,21 @@ public struct MediaStore: Sendable {
     /// viewer's feed floor. Only what a page needs from below the floor is read from the followed accounts directly.
     public func feed(of viewer: UserID, page: MediaPageRequest) async throws -> Paged<MediaStamp> {
         let bounds = Self.idBounds(page, column: "f.media_id")
-        // The page's entries with their stamps in one lookup: this is the hottest query Darkroom runs.
+        let mergedBounds = Self.idBounds(page, column: "m.id")
+        // The page's entries with their stamps in one lookup: this is the hottest query Darkroom runs. The second branch
+        // merges in the media of followed accounts too popular to fan out (an index seek that finds none, usually);
+        // UNION drops what was fanned out before an account crossed that line.
         var stamps = try await database.lookup("""
             SELECT f.media_id, m.version, \(Self.viewerLiked(viewer))
               FROM feed_entries f JOIN media m ON m.id = f.media_id
              WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
-             ORDER BY f.media_id DESC LIMIT \(page.count + 1)
+            UNION
+            SELECT m.id, m.version, \(Self.viewerLiked(viewer))
+              FROM media m
+             WHERE m.user_id IN (SELECT u.id FROM users u WHERE u.followed_by_count > \(HomeFeed.readTimeMergeThreshold)
+                                    AND EXISTS (SELECT 1 FROM follows mf WHERE mf.follower_id = \(viewer) AND mf.followee_id = u.id))
+               AND m.id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(mergedBounds)
+             ORDER BY 1 DESC LIMIT \(page.count + 1)
             """).map { MediaStamp(id: MediaID($0.int(0)), version: $0.int(1), viewerHasLiked: $0.bool(2)) }
         if stamps.count <= page.count, page.count > 0,
            let floor = try await database.lookup("SELECT feed_floor FROM users WHERE id = \(viewer)").first?.int(0), floor > 0,
