@@ -25,12 +25,13 @@ import Testing
     func everyEndpointInEveryState(engine: Engine) async throws {
         try await TestWorld.with(engine) { world in
             let hub = try await world.user("hub")
+            let place = try await world.storage.locations.create(name: "Matrix Square", at: GeoPoint(latitude: 10, longitude: 20))
             let commenter = try await world.user("commenter")
             let app = try await world.client()
             for ownerIsPrivate in [false, true] {
                 let owner = try await world.user(ownerIsPrivate ? "privateowner" : "publicowner", isPrivate: ownerIsPrivate)
                 try await world.storage.relationships.follow(owner.id, hub.id)
-                let media = try await world.post(by: owner, caption: "look #matrix")
+                let media = try await world.post(by: owner, caption: "look #matrix", at: place)
                 try await world.storage.likes.like(media, by: commenter.id)
                 _ = try await world.storage.comments.create(on: media, by: commenter.id, text: "nice")
                 let relationships = world.storage.relationships
@@ -38,6 +39,8 @@ import Testing
                 var credentials: [State: String] = [.anonymous: "client_id=\(app.clientID)"]
                 for state in State.allCases where state != .anonymous {
                     let viewer = state == .owner ? owner : try await world.user("\(state.rawValue)\(ownerIsPrivate ? "p" : "o")")
+                    // Liked before the relationship took its shape: the liked list must follow what is visible now.
+                    try await world.storage.likes.like(media, by: viewer.id)
                     switch state {
                     case .requested:
                         try await relationships.requestFollow(viewer.id, owner.id, targetIsPrivate: ownerIsPrivate)
@@ -75,6 +78,26 @@ import Testing
                                 #expect(response.errorType == "APINotAllowedError", "\(path): \(label)")
                                 #expect(response.data == nil, "\(path): \(label)")
                             }
+                        }
+
+                        for path in ["/v1/media/\(media)", "/v1/media/shortcode/\(Shortcode.encode(media))"] {
+                            let response = try await client.get("\(path)?\(auth)")
+                            if mayView {
+                                #expect(response.dataObject["id"] as? String == media.description, "\(path): \(label)")
+                            } else {
+                                #expect(response.errorType == "APINotAllowedError", "\(path): \(label)")
+                            }
+                        }
+                        for path in ["/v1/tags/matrix/media/recent", "/v1/locations/\(place.id!)/media/recent",
+                                     "/v1/media/search?lat=10&lng=20&distance=100", "/v1/media/popular"] {
+                            let separator = path.contains("?") ? "&" : "?"
+                            let response = try await client.get("\(path)\(separator)\(auth)")
+                            #expect(response.status == 200, "\(path): \(label)")
+                            #expect(response.ids.contains(media.description) == mayView, "\(path): \(label)")
+                        }
+                        if state != .anonymous {
+                            let liked = try await client.get("/v1/users/self/media/liked?\(auth)")
+                            #expect(liked.ids.contains(media.description) == mayView, "liked: \(label)")
                         }
 
                         let search = try await client.get("/v1/users/search?q=\(owner.username)&\(auth)")
