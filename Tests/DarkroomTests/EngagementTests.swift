@@ -73,6 +73,40 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func parallelFollowsUnfollowsAndCommentsKeepEveryCountExact(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let star = try await world.user("star")
+            let media = try await world.post(by: star)
+            let fans = try await Array(0..<10).asyncMap { try await world.user("fan\($0)") }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for round in 0..<3 {
+                    for (index, fan) in fans.enumerated() {
+                        group.addTask {
+                            if round == 1 && index % 2 == 0 {
+                                try await world.storage.relationships.unfollow(fan.id, star.id)
+                            } else {
+                                try await world.storage.relationships.follow(fan.id, star.id)
+                            }
+                            _ = try await world.storage.comments.create(on: media, by: fan.id, text: "round \(round)")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let database = world.storage.database
+            let followers = try await database.query("SELECT count(*) FROM follows WHERE followee_id = \(star.id)").first?.int(0)
+            #expect(try await world.storage.users.find(star.id)?.counts.followedBy == followers)
+            let comments = try await database.query("SELECT count(*) FROM comments WHERE media_id = \(media)").first?.int(0)
+            #expect(comments == 30)
+            #expect(try await world.storage.media.find(media, viewer: nil)?.commentCount == comments)
+            for fan in fans {
+                let follows = try await database.query("SELECT count(*) FROM follows WHERE follower_id = \(fan.id)").first?.int(0)
+                #expect(try await world.storage.users.find(fan.id)?.counts.follows == follows)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func commentsFollowTheV1Rules(engine: Engine) async throws {
         try await TestWorld.with(engine) { world in
             let owner = try await world.user("owner")
