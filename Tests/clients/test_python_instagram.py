@@ -169,3 +169,22 @@ def test_operator_imports_places_from_csv_and_geojson(server, tmp_path):
     found = api.location_search(foursquare_v2_id="fsq-bb")
     assert [place.name for place in found] == ["Blue Bottle, Mint Plaza"]
     assert [place.name for place in api.location_search(lat=37.8080, lng=-122.4177, distance=50)] == ["Pier 39"]
+
+
+def test_private_account_approves_and_ignores_requests(server):
+    for name in ("hermit", "hermit_friend_a"):
+        darkroom("user", "create", "--username", name, "--password", "secret-pass", *(["--private"] if name == "hermit" else []),
+                 data_dir=server["data_dir"])
+    hermit = api_for(server, "hermit")
+    asker = api_for(server, "hermit_friend_a")
+    other = api_for(server, server["users"][0]["username"])
+    hermit_id = hermit.user().id
+    assert entry(asker.follow_user(user_id=hermit_id)).outgoing_status == "requested"
+    assert entry(other.follow_user(user_id=hermit_id)).outgoing_status == "requested"
+    pending = {user.username for user in hermit.user_incoming_requests()}
+    assert pending == {"hermit_friend_a", server["users"][0]["username"]}
+    asker_id = asker.user().id
+    assert entry(hermit.approve_user_request(user_id=asker_id)).incoming_status == "followed_by"
+    assert entry(hermit.ignore_user_request(user_id=server["users"][0]["id"])).incoming_status == "none"
+    assert hermit.user_incoming_requests() == []
+    assert entry(asker.user_relationship(user_id=hermit_id)).outgoing_status == "follows"
