@@ -18,7 +18,6 @@ struct Parameters: Sendable {
     mutating func append(contentsOf other: Parameters) { pairs += other.pairs }
 
     func value(_ name: String) -> String? { pairs.first { $0.name == name }?.value }
-    func values(_ name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }
 
     // MARK: - Typed reads (every failure is a 400 naming the parameter)
 

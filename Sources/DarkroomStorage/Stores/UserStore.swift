@@ -48,10 +48,6 @@ public struct UserStore: Sendable {
             .first.map { Columns.user($0) }
     }
 
-    public func passwordHash(of id: UserID) async throws -> String? {
-        try await database.lookup("SELECT password_hash FROM users WHERE id = \(id)").first?.optionalString(0)
-    }
-
     /// Users whose username or full name starts with `query`, best match first: the exact username, then
     /// username prefixes, then full-name prefixes and full names with a word that starts with it; ties go to
     /// the most followed. Accounts that block the viewer, or that it blocks, are left out.
