@@ -43,7 +43,8 @@ import Testing
                     try await world.storage.likes.like(media, by: viewer.id)
                     switch state {
                     case .requested:
-                        try await relationships.requestFollow(viewer.id, owner.id, targetIsPrivate: ownerIsPrivate)
+                        try await relationships.requestFollow(
+                            viewer.id, owner.id, current: relationships.relationship(of: viewer.id, to: owner.id))
                         if !ownerIsPrivate { try await relationships.unfollow(viewer.id, owner.id) }
                     case .approved: try await relationships.follow(viewer.id, owner.id)
                     case .blockedByOwner:

@@ -29,14 +29,14 @@ struct MediaEngagementController {
 
     /// POST /media/{media-id}/likes
     @Sendable func like(_ request: APIRequest) async throws -> Response {
-        let (media, viewer) = try await visibleMedia(request)
+        let (media, viewer, _) = try await visibleMedia(request)
         try await storage.likes.like(media, by: viewer)
         return Envelope.success { $0.null() }
     }
 
     /// DELETE /media/{media-id}/likes
     @Sendable func unlike(_ request: APIRequest) async throws -> Response {
-        let (media, viewer) = try await visibleMedia(request)
+        let (media, viewer, _) = try await visibleMedia(request)
         try await storage.likes.unlike(media, by: viewer)
         return Envelope.success { $0.null() }
     }
@@ -54,7 +54,7 @@ struct MediaEngagementController {
     @Sendable func comment(_ request: APIRequest) async throws -> Response {
         guard let raw = request.parameters.value("text") else { throw APIError.missingParameter("text") }
         let text = try Validation.comment(raw)
-        let (media, viewer) = try await visibleMedia(request)
+        let (media, viewer, _) = try await visibleMedia(request)
         let comment = try await storage.comments.create(on: media, by: viewer, text: text)
         let serializer = CommentSerializer(users: dependencies.users)
         return Envelope.success { serializer.comment(comment, into: &$0) }
@@ -62,11 +62,10 @@ struct MediaEngagementController {
 
     /// DELETE /media/{media-id}/comments/{comment-id} — by the comment's author or the media's owner.
     @Sendable func deleteComment(_ request: APIRequest) async throws -> Response {
-        let (media, viewer) = try await visibleMedia(request)
+        let (media, viewer, owner) = try await visibleMedia(request)
         guard let commentID = CommentID(decimal: request.pathParameters["comment_id"] ?? ""),
               let comment = try await storage.comments.find(commentID, on: media)
         else { throw APIError.notFound("invalid comment id") }
-        let owner = try await storage.media.requireVisible(media, viewer: viewer)
         guard comment.from.id == viewer || owner == viewer else {
             throw APIError(type: "APINotAllowedError", code: 400, message: "you cannot delete this comment")
         }
@@ -75,10 +74,10 @@ struct MediaEngagementController {
     }
 
     /// The media of the path, which the signed-in viewer may see and so act on (the visibility rule covers blocks).
-    private func visibleMedia(_ request: APIRequest) async throws -> (MediaID, UserID) {
+    private func visibleMedia(_ request: APIRequest) async throws -> (media: MediaID, viewer: UserID, owner: UserID) {
         let media = try request.mediaID()
         let viewer = try request.requireViewer()
-        _ = try await storage.media.requireVisible(media, viewer: viewer)
-        return (media, viewer)
+        let owner = try await storage.media.requireVisible(media, viewer: viewer)
+        return (media, viewer, owner)
     }
 }

@@ -52,8 +52,7 @@ struct RelationshipsController {
         let relationships = storage.relationships
         switch request.parameters.value("action")?.lowercased() {
         case "follow":
-            let isPrivate = try await relationships.relationship(of: viewer, to: target).targetIsPrivate
-            try await relationships.requestFollow(viewer, target, targetIsPrivate: isPrivate)
+            try await relationships.requestFollow(viewer, target, current: relationships.relationship(of: viewer, to: target))
         case "unfollow": try await relationships.unfollow(viewer, target)
         case "block": try await relationships.block(viewer, target)
         case "unblock": try await relationships.unblock(viewer, target)

@@ -36,10 +36,10 @@ public struct RelationshipStore: Sendable {
     // MARK: - Actions
 
     /// Follows a public account at once; asks a private one. Refused between users where either blocks the other.
-    public func requestFollow(_ viewer: UserID, _ target: UserID, targetIsPrivate: Bool) async throws {
+    public func requestFollow(_ viewer: UserID, _ target: UserID, current: Relationship) async throws {
         guard try await !eitherBlocks(viewer, target) else { throw APIError.notAllowed }
-        if targetIsPrivate {
-            if try await relationship(of: viewer, to: target).outgoing == .follows { return }
+        if current.targetIsPrivate {
+            if current.outgoing == .follows { return }
             try await database.execute("""
                 INSERT INTO follow_requests (requester_id, target_id, id, created_at)
                 VALUES (\(viewer), \(target), \(environment.ids.next()), \(environment.nowSeconds)) ON CONFLICT DO NOTHING
