@@ -26,6 +26,10 @@ let package = Package(
     targets: [
         // The system SQLite (Debian's libsqlite3-dev), used through its C API so statements can be cached.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // libvips (Debian's libvips-dev; its headers need only glib's include paths), wrapped in fixed-argument calls; only DarkroomImaging imports it.
+        .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "glib-2.0"),
+        // Photo decoding, the classic filters and renditions, in-process with libvips.
+        .target(name: "DarkroomImaging", dependencies: ["CVips"], swiftSettings: strict),
         // Domain: ids, clock, rules and policies. No I/O.
         .target(
             name: "DarkroomCore",
@@ -51,7 +55,7 @@ let package = Package(
         .target(
             name: "DarkroomAPI",
             dependencies: [
-                "DarkroomCore", "DarkroomStorage",
+                "DarkroomCore", "DarkroomStorage", "DarkroomImaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -63,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "darkroom",
             dependencies: [
-                "DarkroomAPI", "DarkroomStorage", "DarkroomCore",
+                "DarkroomAPI", "DarkroomStorage", "DarkroomCore", "DarkroomImaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -72,7 +76,7 @@ let package = Package(
         .testTarget(
             name: "DarkroomTests",
             dependencies: [
-                "DarkroomAPI", "DarkroomStorage", "DarkroomCore",
+                "DarkroomAPI", "DarkroomStorage", "DarkroomCore", "DarkroomImaging",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

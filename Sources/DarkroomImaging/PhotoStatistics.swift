@@ -1,0 +1,114 @@
+import CVips
+import Foundation
+
+/// What a filter measurably does to a photo: its mean colour, contrast, saturation and how much darker its corners
+/// are than its centre. Tests pin each filter's character with these; `darkroom filters` prints them.
+public struct PhotoStatistics: Sendable, CustomStringConvertible {
+    public var red: Double
+    public var green: Double
+    public var blue: Double
+    /// Mean Rec. 709 luma.
+    public var luma: Double
+    /// Standard deviation of luma.
+    public var contrast: Double
+    /// Mean of max(r,g,b) − min(r,g,b).
+    public var saturation: Double
+    /// Mean luma of the four corner patches over that of the centre patch.
+    public var cornerToCentre: Double
+    public var width: Int
+    public var height: Int
+
+    /// Warm (positive) or cool.
+    public var warmth: Double { red - blue }
+    /// Red and blue over green: magenta (positive) or green.
+    public var pinkness: Double { (red + blue) / 2 - green }
+
+    /// Decodes an encoded image and measures it.
+    public init(of encoded: [UInt8]) throws(ImageError) {
+        try Vips.start()
+        let image = try Vips.make(.undecodable) { out in
+            encoded.withUnsafeBytes { darkroom_vips_decode($0.baseAddress, $0.count, out) }
+        }
+        let srgb = try Vips.make(.undecodable) { darkroom_vips_colourspace_srgb(image.pointer, $0) }
+        self.init(pixels: try srgb.pixels(), width: srgb.width, height: srgb.height, bands: srgb.bands)
+    }
+
+    init(pixels: [UInt8], width: Int, height: Int, bands: Int) {
+        self.width = width
+        self.height = height
+        var sums = (r: 0.0, g: 0.0, b: 0.0, luma: 0.0, lumaSquared: 0.0, saturation: 0.0)
+        var lumas = [Double](repeating: 0, count: width * height)
+        for index in 0..<(width * height) {
+            let base = index * bands
+            let r = Double(pixels[base]), g = Double(pixels[base + min(1, bands - 1)]), b = Double(pixels[base + min(2, bands - 1)])
+            let luma = 0.2126 * r + 0.7152 * g + 0.0722 * b
+            lumas[index] = luma
+            sums.r += r
+            sums.g += g
+            sums.b += b
+            sums.luma += luma
+            sums.lumaSquared += luma * luma
+            sums.saturation += max(r, g, b) - min(r, g, b)
+        }
+        let count = Double(width * height)
+        red = sums.r / count
+        green = sums.g / count
+        blue = sums.b / count
+        luma = sums.luma / count
+        contrast = max(0, sums.lumaSquared / count - luma * luma).squareRoot()
+        saturation = sums.saturation / count
+        let patch = max(1, min(width, height) / 10)
+        func mean(_ x0: Int, _ y0: Int) -> Double {
+            var sum = 0.0
+            for y in y0..<(y0 + patch) { for x in x0..<(x0 + patch) { sum += lumas[y * width + x] } }
+            return sum / Double(patch * patch)
+        }
+        let corners = (mean(0, 0) + mean(width - patch, 0) + mean(0, height - patch) + mean(width - patch, height - patch)) / 4
+        cornerToCentre = corners / max(1, mean((width - patch) / 2, (height - patch) / 2))
+    }
+
+    public var description: String {
+        func f(_ value: Double) -> String { String(Double(Int((value * 100).rounded())) / 100) }
+        return "rgb \(f(red))/\(f(green))/\(f(blue)) luma \(f(luma)) contrast \(f(contrast)) saturation \(f(saturation)) "
+            + "warmth \(f(warmth)) pinkness \(f(pinkness)) corner/centre \(f(cornerToCentre))"
+    }
+}
+
+/// A deterministic, colourful test photo: every hue across, light to dark down, with texture, so filters, crops and
+/// vignettes all show. Benchmarks use it when no real photo is given; tests use it as their fixed image.
+public enum SyntheticPhoto {
+    public static func jpeg(width: Int, height: Int, quality: Int = 90) throws(ImageError) -> [UInt8] {
+        try Vips.start()
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            let v = 0.35 + 0.55 * (1 - Double(y) / Double(max(1, height - 1)))
+            for x in 0..<width {
+                let hue = Double(x) / Double(width) * 6
+                let texture = 0.08 * sin(Double(x) * 0.05) * cos(Double(y) * 0.043)
+                let s = 0.55 + texture * 3
+                let (r, g, b) = rgb(hue: hue, saturation: s, value: min(1, max(0, v + texture)))
+                let base = (y * width + x) * 3
+                pixels[base] = UInt8(r * 255)
+                pixels[base + 1] = UInt8(g * 255)
+                pixels[base + 2] = UInt8(b * 255)
+            }
+        }
+        return try VImage.bytes(pixels, width: width, height: height, bands: 3).jpeg(quality: quality)
+    }
+
+    private static func rgb(hue: Double, saturation s: Double, value v: Double) -> (Double, Double, Double) {
+        let c = v * s
+        let x = c * (1 - abs(hue.truncatingRemainder(dividingBy: 2) - 1))
+        let m = v - c
+        let (r, g, b): (Double, Double, Double) =
+            switch Int(hue) {
+            case 0: (c, x, 0)
+            case 1: (x, c, 0)
+            case 2: (0, c, x)
+            case 3: (0, x, c)
+            case 4: (x, 0, c)
+            default: (c, 0, x)
+            }
+        return (r + m, g + m, b + m)
+    }
+}
