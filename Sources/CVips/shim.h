@@ -4,6 +4,8 @@
 /// Starts libvips once for the process: no operation cache (each upload is different, and a cache would hold their
 /// pixels), one worker thread per operation (uploads run in parallel instead), and only the JPEG, PNG and WebP loaders.
 static inline int darkroom_vips_start(void) {
+    // A refused photo is answered with our own error; libvips' console warnings about it would only fill the logs.
+    setenv("VIPS_WARNING", "0", 0);
     if (VIPS_INIT("darkroom")) return -1;
     vips_cache_set_max(0);
     vips_concurrency_set(1);
@@ -15,16 +17,20 @@ static inline int darkroom_vips_start(void) {
     return 0;
 }
 
-/// Reads only the header of an encoded image.
-static inline VipsImage *darkroom_vips_header(const void *data, size_t length) {
-    return vips_image_new_from_buffer(data, length, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+/// Opens an encoded image lazily (only its header is read now); pixels are decoded when first needed, refusing
+/// truncated or corrupt data instead of padding it with grey. A JPEG can be decoded at 1/2, 1/4 or 1/8 scale.
+static inline int darkroom_vips_open(const void *data, size_t length, int jpeg_shrink, VipsImage **out) {
+    if (jpeg_shrink > 1)
+        *out = vips_image_new_from_buffer(data, length, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR,
+                                          "shrink", jpeg_shrink, NULL);
+    else
+        *out = vips_image_new_from_buffer(data, length, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+    return *out ? 0 : -1;
 }
 
-/// Decodes with shrink-on-load, turns upright by EXIF orientation, and centre-crops to a `size` square.
-/// `fail_on=error` refuses truncated and corrupt data instead of padding it with grey.
-static inline int darkroom_vips_square(const void *data, size_t length, int size, VipsImage **out) {
-    return vips_thumbnail_buffer((void *)data, length, out, size, "height", size, "crop", VIPS_INTERESTING_CENTRE,
-                                 "size", VIPS_SIZE_BOTH, "option_string", "fail_on=error", NULL);
+/// Turns upright by EXIF orientation, imports any embedded colour profile, and centre-crops to a `size` square.
+static inline int darkroom_vips_square(VipsImage *in, int size, VipsImage **out) {
+    return vips_thumbnail_image(in, out, size, "height", size, "crop", VIPS_INTERESTING_CENTRE, "size", VIPS_SIZE_BOTH, NULL);
 }
 
 static inline int darkroom_vips_resize(VipsImage *in, VipsImage **out, double scale) {

@@ -21,6 +21,7 @@ public struct APIError: Error, Sendable, Equatable {
     public static let methodNotAllowed = APIError(type: "APINotFoundError", code: 405, message: "this endpoint does not accept that method")
 
     public static let notAllowed = APIError(type: "APINotAllowedError", code: 400, message: "you cannot view this resource")
+    public static let notOwner = APIError(type: "APINotAllowedError", code: 400, message: "you can only delete your own media")
 
     public static func invalidParameter(_ name: String, _ problem: String) -> APIError {
         APIError(type: "APIInvalidParametersError", code: 400, message: "Invalid parameter \(name): \(problem)")
@@ -47,5 +48,6 @@ public struct APIError: Error, Sendable, Equatable {
 
     public static let bodyTooLarge = APIError(type: "APIInvalidParametersError", code: 413, message: "The request body is too large.")
     public static let internalError = APIError(type: "APIError", code: 500, message: "An internal error occurred.")
+    public static let busy = APIError(type: "APIError", code: 503, message: "Too many photos are being processed; try again shortly.")
     public static let unavailable = APIError(type: "APIError", code: 503, message: "The service is unavailable; try again.")
 }

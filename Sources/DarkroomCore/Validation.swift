@@ -39,8 +39,37 @@ extension Validation {
     }
 }
 
+extension Validation {
+    /// Instagram's caption limit.
+    public static let captionLength = 2200
+    /// People tagged in one photo.
+    public static let maxPeopleInPhoto = 20
+
+    /// A caption: at most 2,200 characters; blank means none.
+    public static func caption(_ raw: String?) throws(APIError) -> String? {
+        guard let raw else { return nil }
+        let text = try Validation.text(raw, field: "caption", maxLength: captionLength).trimmingSpaces()
+        return text.isEmpty ? nil : text
+    }
+
+    /// A position in a photo, as a fraction of its width or height.
+    public static func photoPosition(_ value: Double?, field: String) throws(APIError) -> Double {
+        guard let value, value.isFinite, (0...1).contains(value) else { throw .invalidParameter(field, "must be a number from 0 to 1") }
+        return value
+    }
+
+    /// An idempotency key: printable ASCII, at most 255 characters.
+    public static func idempotencyKey(_ raw: String?) throws(APIError) -> String? {
+        guard let raw, !raw.isEmpty else { return nil }
+        guard raw.utf8.count <= 255, raw.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw .invalidParameter("Idempotency-Key", "use at most 255 printable ASCII characters")
+        }
+        return raw
+    }
+}
+
 extension String {
-    func trimmingSpaces() -> String {
+    public func trimmingSpaces() -> String {
         var view = Substring(self)
         while view.first?.isWhitespace == true { view.removeFirst() }
         while view.last?.isWhitespace == true { view.removeLast() }

@@ -54,25 +54,33 @@ public struct ImagePipeline: Sendable {
 
     /// Refuses what is not an accepted format or has too many pixels, from the magic bytes and the header only.
     public func check(_ photo: [UInt8]) throws(ImageError) {
-        _ = try ImageFormat(sniffing: photo)
-        let header: UnsafeMutablePointer<VipsImage>? = photo.withUnsafeBytes { darkroom_vips_header($0.baseAddress, $0.count) }
-        guard let header else {
-            darkroom_vips_error_clear()
-            throw .undecodable
+        _ = try open(photo)
+    }
+
+    /// The photo opened lazily, after its format and pixel count passed. libvips reads from `photo`'s storage while
+    /// the image lives, so callers keep `photo` alive until they are done with what they make from it.
+    private func open(_ photo: [UInt8], jpegShrink: Int = 1) throws(ImageError) -> (ImageFormat, VImage) {
+        let format = try ImageFormat(sniffing: photo)
+        let image = try Vips.make(.undecodable) { out in
+            photo.withUnsafeBytes { darkroom_vips_open($0.baseAddress, $0.count, Int32(jpegShrink), out) }
         }
-        let image = VImage(header)
         let pixels = image.width.multipliedReportingOverflow(by: image.height)
         guard !pixels.overflow, pixels.partialValue <= settings.maxPixels else {
             throw .tooManyPixels(width: image.width, height: image.height, limit: settings.maxPixels)
         }
+        return (format, image)
     }
 
     /// Decoded with shrink-on-load, upright, centre-cropped, as 8-bit sRGB with three bands.
     private func square(_ photo: [UInt8], size: Int) throws(ImageError) -> VImage {
-        try check(photo)
-        var image = try Vips.make(.undecodable) { out in
-            photo.withUnsafeBytes { darkroom_vips_square($0.baseAddress, $0.count, Int32(size), out) }
+        var (format, image) = try open(photo)
+        // A JPEG decodes at 1/2, 1/4 or 1/8 scale for a fraction of the cost, as long as it stays at least `size`.
+        let shortSide = min(image.width, image.height)
+        if format == .jpeg, let shrink = [8, 4, 2].first(where: { shortSide / $0 >= size }) {
+            image = try open(photo, jpegShrink: shrink).1
         }
+        let loaded = image
+        image = try Vips.make(.undecodable) { darkroom_vips_square(loaded.pointer, Int32(size), $0) }
         if vips_image_hasalpha(image.pointer) != 0 {
             let flat = image
             image = try Vips.make(.undecodable) { darkroom_vips_flatten_white(flat.pointer, $0) }

@@ -25,15 +25,11 @@ public struct PhotoStatistics: Sendable, CustomStringConvertible {
 
     /// Decodes an encoded image and measures it.
     public init(of encoded: [UInt8]) throws(ImageError) {
-        try Vips.start()
-        let image = try Vips.make(.undecodable) { out in
-            encoded.withUnsafeBytes { darkroom_vips_decode($0.baseAddress, $0.count, out) }
-        }
-        let srgb = try Vips.make(.undecodable) { darkroom_vips_colourspace_srgb(image.pointer, $0) }
-        self.init(pixels: try srgb.pixels(), width: srgb.width, height: srgb.height, bands: srgb.bands)
+        self.init(try DecodedPhoto(encoded))
     }
 
-    init(pixels: [UInt8], width: Int, height: Int, bands: Int) {
+    public init(_ photo: DecodedPhoto) {
+        let (pixels, width, height, bands) = (photo.pixels, photo.width, photo.height, photo.bands)
         self.width = width
         self.height = height
         var sums = (r: 0.0, g: 0.0, b: 0.0, luma: 0.0, lumaSquared: 0.0, saturation: 0.0)
@@ -71,6 +67,34 @@ public struct PhotoStatistics: Sendable, CustomStringConvertible {
         func f(_ value: Double) -> String { String(Double(Int((value * 100).rounded())) / 100) }
         return "rgb \(f(red))/\(f(green))/\(f(blue)) luma \(f(luma)) contrast \(f(contrast)) saturation \(f(saturation)) "
             + "warmth \(f(warmth)) pinkness \(f(pinkness)) corner/centre \(f(cornerToCentre))"
+    }
+}
+
+/// An image decoded in full to 8-bit sRGB pixels, band-interleaved: for measuring results, never for uploads.
+public struct DecodedPhoto: Sendable {
+    public var width: Int
+    public var height: Int
+    public var bands: Int
+    public var pixels: [UInt8]
+
+    public init(_ encoded: [UInt8]) throws(ImageError) {
+        try Vips.start()
+        let image = try Vips.make(.undecodable) { out in
+            encoded.withUnsafeBytes { darkroom_vips_decode($0.baseAddress, $0.count, out) }
+        }
+        let srgb = try Vips.make(.undecodable) { darkroom_vips_colourspace_srgb(image.pointer, $0) }
+        (width, height, bands, pixels) = (srgb.width, srgb.height, srgb.bands, try srgb.pixels())
+    }
+
+    /// The mean of each band over a rectangle.
+    public func mean(x: Int, y: Int, width w: Int, height h: Int) -> [Double] {
+        var sums = [Double](repeating: 0, count: bands)
+        for row in y..<(y + h) {
+            for column in x..<(x + w) {
+                for band in 0..<bands { sums[band] += Double(pixels[(row * width + column) * bands + band]) }
+            }
+        }
+        return sums.map { $0 / Double(w * h) }
     }
 }
 

@@ -38,7 +38,7 @@ struct FeedBench: AsyncParsableCommand {
 
         let ceiling = BenchmarkCeiling()
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: AppConfiguration(port: 0, benchmarkCeiling: ceiling), storage: opened, logger: Logger(label: "darkroom.bench")
         ) { port in portSink.yield(port) }
 

@@ -36,7 +36,7 @@ struct Serve: AsyncParsableCommand {
         configuration.runsJobs = !noJobs
         let displayName = storage.database.displayName
         let links = configuration.publicURL
-        let app = buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
+        let app = try buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
             logger.notice("Darkroom listening on http://\(host):\(port) (links use \(links)); database: \(displayName)")
         }
         // Stops on SIGINT or SIGTERM: open requests finish, then the database closes.

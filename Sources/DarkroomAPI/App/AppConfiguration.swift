@@ -1,3 +1,5 @@
+import DarkroomImaging
+
 /// How a server is set up. The `darkroom serve` options and their environment variables fill it.
 public struct AppConfiguration: Sendable {
     /// Address to listen on (`--host`, `DARKROOM_HOST`; default 127.0.0.1).
@@ -10,6 +12,12 @@ public struct AppConfiguration: Sendable {
     public var mediaURL: String?
     /// Whether this server also runs background jobs (`--no-jobs` turns it off, for a process that only serves).
     public var runsJobs: Bool = true
+    /// Rendition sizes, pixel limit and JPEG quality of ingest.
+    public var images = ImageSettings()
+    /// The largest upload accepted (`--max-upload-mb`, `DARKROOM_MAX_UPLOAD_MB`; default 20 MiB); larger gets 413.
+    public var uploadLimit = 20 * 1024 * 1024
+    /// Photos in process at once, working or waiting, before more get 503 (default 4 per core).
+    public var ingestCapacity: Int?
     /// Serves `/bench/ready`, the ceiling the feed benchmark compares against; nil in normal use.
     public var benchmarkCeiling: BenchmarkCeiling?
 

@@ -1,3 +1,4 @@
+import DarkroomImaging
 import DarkroomStorage
 import Hummingbird
 import Logging
@@ -7,9 +8,11 @@ import NIOCore
 /// The `serve` command and the tests both call it.
 public func buildApplication(
     configuration: AppConfiguration, storage: Storage, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
+    let ingest = PhotoIngest(pipeline: try ImagePipeline(settings: configuration.images), files: storage.files, capacity: configuration.ingestCapacity)
     let dependencies = Dependencies(
-        storage: storage, links: Links(publicURL: configuration.publicURL, mediaBaseURL: configuration.mediaURL), logger: logger)
+        storage: storage, links: Links(publicURL: configuration.publicURL, mediaBaseURL: configuration.mediaURL), logger: logger,
+        ingest: ingest, uploadLimit: configuration.uploadLimit)
     let router = buildRouter(dependencies, configuration: configuration)
     let worker = JobWorker(runner: JobRunner(storage: storage, logger: logger), logger: logger)
     return Application(
@@ -25,12 +28,18 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     router.middlewares.add(RequestLogMiddleware(logger: dependencies.logger))
     router.middlewares.add(JSONPMiddleware())
     router.middlewares.add(APIErrorMiddleware(logger: dependencies.logger))
+    // Stored files never change under a key, so clients and proxies may keep them for good.
+    router.middlewares.add(StoredFileHeadersMiddleware())
+    router.middlewares.add(FileMiddleware(
+        dependencies.storage.files.root, urlBasePath: "/media",
+        cacheControl: CacheControl([(MediaType(type: .any), [.public, .maxAge(31_536_000)])]), searchForIndexHtml: false, logger: dependencies.logger))
 
     let api = APIRoutes(router: router, dependencies: dependencies)
     UsersController(dependencies: dependencies).addRoutes(to: api)
     RelationshipsController(dependencies: dependencies).addRoutes(to: api)
     MediaEngagementController(dependencies: dependencies).addRoutes(to: api)
     MediaController(dependencies: dependencies).addRoutes(to: api)
+    MediaUploadController(dependencies: dependencies).addRoutes(to: api)
     TagsController(dependencies: dependencies).addRoutes(to: api)
     LocationsController(dependencies: dependencies).addRoutes(to: api)
 

@@ -6,6 +6,9 @@ struct Dependencies: Sendable {
     let storage: Storage
     let links: Links
     let logger: Logger
+    let ingest: PhotoIngest
+    /// The largest multipart (upload) body accepted, in bytes.
+    let uploadLimit: Int
     let mediaCache = MediaFragmentCache()
 
     var users: UserSerializer { UserSerializer(links: links) }

@@ -1,5 +1,6 @@
 import DarkroomCore
 import DarkroomStorage
+import HTTPTypes
 
 /// Who is calling: the user behind an access token, or an app known only by its client_id.
 enum Caller: Sendable {
@@ -19,6 +20,9 @@ struct APIRequest: Sendable {
     var endpoint: String
     var pathParameters: [String: String]
     let links: Links
+    /// The file parts of a multipart body, by field name.
+    var files: [String: [UInt8]] = [:]
+    var headers: HTTPFields = [:]
 
     var viewer: UserID? { caller.userID }
 

@@ -36,34 +36,47 @@ struct APIRoutes {
         let dependencies = self.dependencies
         router.on(RouterPath("/v1" + path), method: method) { request, context in
             var request = request
-            let parameters = try await Self.parameters(of: &request, context: context)
+            let (parameters, files) = try await Self.parameters(of: &request, context: context, uploadLimit: dependencies.uploadLimit)
             let caller = try await Credentials(storage: dependencies.storage).authenticate(parameters, headers: request.headers, access: access,
                                                                                           path: request.uri.path)
             var pathParameters: [String: String] = [:]
             for name in names { pathParameters[name] = context.parameters.get(name) }
             let apiRequest = APIRequest(
                 parameters: parameters, caller: caller, endpoint: String(request.uri.path.dropFirst(3)),
-                pathParameters: pathParameters, links: dependencies.links)
+                pathParameters: pathParameters, links: dependencies.links, files: files, headers: request.headers)
             return try await handler(apiRequest)
         }
     }
 
-    /// Query parameters, then a url-encoded form body. A POST without a Content-Type is read as a form
-    /// (python-instagram sends its token exchange that way).
-    private static func parameters(of request: inout Request, context: AppRequestContext) async throws -> Parameters {
+    /// Query parameters, then a url-encoded or multipart form body, and the files of a multipart one. A POST without a
+    /// Content-Type is read as a form (python-instagram sends its token exchange that way). Only multipart bodies
+    /// (uploads) may be larger than the usual limit.
+    private static func parameters(
+        of request: inout Request, context: AppRequestContext, uploadLimit: Int
+    ) async throws -> (Parameters, [String: [UInt8]]) {
         var parameters = Parameters(urlEncoded: Substring(request.uri.query ?? ""))
+        var files: [String: [UInt8]] = [:]
         if request.method != .get, request.method != .head {
-            let type = request.headers[.contentType]?.lowercased() ?? ""
-            if type.isEmpty || type.hasPrefix("application/x-www-form-urlencoded") {
+            let type = request.headers[.contentType] ?? ""
+            if type.isEmpty || type.lowercased().hasPrefix("application/x-www-form-urlencoded") {
                 let body = try await request.collectBody(upTo: context.maxUploadSize)
                 parameters.append(contentsOf: Parameters(urlEncoded: Substring(String(buffer: body))))
+            } else if let boundary = MultipartForm.boundary(ofContentType: type) {
+                let form = try MultipartForm(parsing: try await request.collectBody(upTo: uploadLimit), boundary: boundary)
+                for part in form.parts {
+                    if part.isFile {
+                        files[part.name] = part.body
+                    } else {
+                        parameters.append(contentsOf: Parameters(pairs: [(part.name, String(decoding: part.body, as: UTF8.self))]))
+                    }
+                }
             }
         }
         // Neither engine stores a NUL in text, and no parameter has a use for one.
         if let bad = parameters.pairs.first(where: { $0.name.contains("\0") || $0.value.contains("\0") }) {
             throw APIError.invalidParameter(bad.name, "contains a NUL character")
         }
-        return parameters
+        return (parameters, files)
     }
 }
 
@@ -105,9 +118,9 @@ struct Credentials {
     }
 }
 
-extension Substring {
+extension StringProtocol {
     func trimmingCharacters(in set: Character) -> String {
-        var text = self
+        var text = Substring(self)
         while text.first == set { text.removeFirst() }
         while text.last == set { text.removeLast() }
         return String(text)

@@ -34,7 +34,10 @@ enum Envelope {
                 meta.pair("error_message", error.message)
             }
         }
-        return response(status: HTTPResponse.Status(code: error.code), body: writer.buffer)
+        var response = response(status: HTTPResponse.Status(code: error.code), body: writer.buffer)
+        // A busy server says when to try again.
+        if error.code == 503 { response.headers[.retryAfter] = "2" }
+        return response
     }
 
     static func response(status: HTTPResponse.Status, body: ByteBuffer) -> Response {

@@ -22,7 +22,7 @@ struct Links: Sendable {
 
     func profilePicture(_ key: String?) -> String {
         guard let key else { return publicURL + "/static/anonymousUser.jpg" }
-        return mediaBaseURL + "/" + key
+        return mediaBaseURL + "/" + key + "/profile.jpg"
     }
 }
 

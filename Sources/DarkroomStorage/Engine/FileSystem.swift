@@ -4,15 +4,87 @@ import Glibc
 import Darwin
 #endif
 
+/// The few POSIX file operations storage needs, with errors that name the path.
 enum FileSystem {
+    struct Failure: Error, CustomStringConvertible {
+        var operation: String
+        var path: String
+        var code: Int32
+        var description: String { "cannot \(operation) \(path): \(String(cString: strerror(code)))" }
+    }
+
     /// Creates a directory and its parents, like `mkdir -p`.
     static func makeDirectory(_ path: String) throws {
         var partial = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             partial += component + "/"
             if mkdir(partial, 0o755) != 0 && errno != EEXIST {
-                throw DatabaseError.sqlite(code: errno, message: "cannot create directory \(partial)", sql: "")
+                throw Failure(operation: "create directory", path: partial, code: errno)
             }
+        }
+    }
+
+    /// Writes a new file and flushes it to disk before returning.
+    static func writeDurably(_ bytes: [UInt8], to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw Failure(operation: "create", path: path, code: errno) }
+        defer { close(descriptor) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw Failure(operation: "write", path: path, code: errno)
+            }
+            offset += written
+        }
+        guard fsync(descriptor) == 0 else { throw Failure(operation: "flush", path: path, code: errno) }
+    }
+
+    static func rename(_ from: String, to: String) throws {
+        guard Glibc.rename(from, to) == 0 else { throw Failure(operation: "move", path: from, code: errno) }
+    }
+
+    /// Makes a rename in `path` durable.
+    static func syncDirectory(_ path: String) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+
+    /// The names in a directory, without `.` and `..`; empty when it cannot be read.
+    static func list(_ path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    static func modifiedSeconds(_ path: String) -> Int64? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return Int64(info.st_mtim.tv_sec)
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Removes a file, or a directory and everything in it (never following links).
+    static func removeTree(_ path: String) {
+        if isDirectory(path) {
+            for name in list(path) { removeTree(path + "/" + name) }
+            rmdir(path)
+        } else {
+            unlink(path)
         }
     }
 }

@@ -8,7 +8,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema]
+    static let all: [Migration] = [initialSchema, mediaFiles]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -277,5 +277,21 @@ enum Migrations {
         )
         """,
         "CREATE INDEX jobs_due ON jobs (run_at)",
+    ])
+
+    /// Uploads: the file sweep finds which stored keys a row still names, and a retried upload with the same
+    /// idempotency key makes one media.
+    static let mediaFiles = Migration(version: 2, name: "media files", statements: [
+        "CREATE INDEX media_image_key ON media (image_key)",
+        "CREATE INDEX users_profile_picture ON users (profile_picture)",
+        """
+        CREATE TABLE upload_keys (
+            user_id BIGINT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            media_id BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (user_id, idempotency_key)
+        ){NOROWID}
+        """,
     ])
 }

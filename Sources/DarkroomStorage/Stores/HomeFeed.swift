@@ -16,6 +16,7 @@ enum HomeFeed {
     /// Followers handled per transaction by a background fan-out.
     static let fanOutBatch = 2000
     static let fanOutJob = "fan-out"
+    static let withdrawJob = "withdraw"
 
     /// Puts a new media in its author's feed at once, and in its followers' feeds either at once (few followers) or
     /// through a durable background job.
@@ -42,13 +43,39 @@ enum HomeFeed {
         try await tx.execute("""
             INSERT INTO feed_entries (user_id, media_id, author_id)
             SELECT follower_id, \(media), \(author) FROM follows WHERE followee_id = \(author) AND id > \(cursor) AND id <= \(last)
+               AND EXISTS (SELECT 1 FROM media WHERE id = \(media))
             ON CONFLICT DO NOTHING
             """)
         return last
     }
 
-    /// Runs one claimed fan-out job a batch at a time, recording progress in the job so a restart resumes, not redoes.
-    static func runFanOut(_ job: ClaimedJob, database: any Database) async throws {
+    /// Takes a deleted media out of its author's feed and its followers' — at once for few followers, else through a
+    /// background job. Reads never show an entry whose media is gone, so the job only reclaims space.
+    static func withdraw(_ media: MediaID, author: UserID, followers: Int64, jobID: Int64, now: Int64, in tx: any SQLExecutor) async throws {
+        try await tx.execute("DELETE FROM feed_entries WHERE user_id = \(author) AND media_id = \(media)")
+        if followers <= inlineFanOutLimit {
+            _ = try await withdrawBatch(media, author: author, after: 0, limit: Int(inlineFanOutLimit) + 1, in: tx)
+        } else {
+            try await JobQueue.enqueue(kind: withdrawJob, payload: "\(media) \(author) 0", id: jobID, runAt: now, in: tx)
+        }
+    }
+
+    static func withdrawBatch(_ media: MediaID, author: UserID, after cursor: Int64, limit: Int, in tx: any SQLExecutor) async throws -> Int64? {
+        let last = try await tx.query("""
+            SELECT max(id) FROM (SELECT id FROM follows WHERE followee_id = \(author) AND id > \(cursor) ORDER BY id LIMIT \(limit)) AS batch
+            """).first?.optionalInt(0)
+        guard let last else { return nil }
+        try await tx.execute("""
+            DELETE FROM feed_entries WHERE media_id = \(media) AND user_id IN
+              (SELECT follower_id FROM follows WHERE followee_id = \(author) AND id > \(cursor) AND id <= \(last))
+            """)
+        return last
+    }
+
+    /// Runs a claimed fan-out or withdraw job a batch at a time, recording progress in the job so a restart resumes,
+    /// not redoes.
+    static func runBatches(_ job: ClaimedJob, database: any Database) async throws {
+        let batch = job.kind == withdrawJob ? withdrawBatch(_:author:after:limit:in:) : fanOutBatch(_:author:after:limit:in:)
         let parts = job.payload.split(separator: " ").compactMap { Int64($0) }
         guard parts.count == 3 else { return }
         let media = MediaID(parts[0])
@@ -57,7 +84,7 @@ enum HomeFeed {
         while true {
             let after = cursor
             let next = try await database.transaction { tx -> Int64? in
-                let last = try await fanOutBatch(media, author: author, after: after, limit: fanOutBatch, in: tx)
+                let last = try await batch(media, author, after, Self.fanOutBatch, tx)
                 if let last {
                     try await tx.execute("UPDATE jobs SET payload = \("\(media) \(author) \(last)") WHERE id = \(job.id)")
                 }

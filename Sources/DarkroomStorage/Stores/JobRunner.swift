@@ -17,6 +17,12 @@ public struct JobRunner: Sendable {
         if cut > 0 { logger.info("trimmed home feeds", metadata: ["feeds": "\(cut)"]) }
     }
 
+    /// Removes stored files no row names (see `Storage.sweepOrphanedFiles`).
+    public func sweepFiles() async throws {
+        let removed = try await storage.sweepOrphanedFiles()
+        if removed > 0 { logger.info("removed orphaned media files", metadata: ["sets": "\(removed)"]) }
+    }
+
     /// Runs due jobs until the queue has none; answers how many ran.
     @discardableResult
     public func drain() async throws -> Int {
@@ -24,7 +30,7 @@ public struct JobRunner: Sendable {
         while let job = try await storage.jobs.claim() {
             do {
                 switch job.kind {
-                case HomeFeed.fanOutJob: try await HomeFeed.runFanOut(job, database: storage.database)
+                case HomeFeed.fanOutJob, HomeFeed.withdrawJob: try await HomeFeed.runBatches(job, database: storage.database)
                 default: logger.warning("dropping a job of unknown kind", metadata: ["kind": "\(job.kind)"])
                 }
                 try await storage.jobs.complete(job)

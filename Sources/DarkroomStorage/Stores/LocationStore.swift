@@ -20,6 +20,13 @@ public struct LocationStore: Sendable {
         return Location(id: id, name: name, latitude: point.latitude, longitude: point.longitude, streetAddress: streetAddress)
     }
 
+    /// The place of this name within 100 m of the point, or a new one there: an upload naming its place.
+    public func findOrCreate(name: String, at point: GeoPoint) async throws -> Location {
+        let nearby = try await near(point, meters: 100, count: 100)
+        if let same = nearby.first(where: { $0.location.name?.lowercased() == name.lowercased() }) { return same.location }
+        return try await create(name: name, at: point)
+    }
+
     /// A place to import.
     public struct NewLocation: Sendable {
         public var name: String

@@ -11,6 +11,8 @@ public struct NewMedia: Sendable {
     public var longitude: Double?
     public var renditions: Renditions
     public var usersInPhoto: [(user: UserID, x: Double, y: Double)]
+    /// The client's key for this upload: a retry with the same key makes no second media.
+    public var idempotencyKey: String?
 
     public init(
         owner: UserID, type: String = "image", filter: String = "Normal", caption: String? = nil, locationID: LocationID? = nil,
@@ -28,17 +30,30 @@ public struct NewMedia: Sendable {
     }
 }
 
+/// An upload whose idempotency key an earlier upload by the same user already used.
+public struct DuplicateUpload: Error {
+    public let existing: MediaID
+}
+
 /// Writes media, and the counts that go with it, in one transaction each.
 public struct MediaWriter: Sendable {
     let database: any Database
     let environment: SystemEnvironment
 
     /// Stores a media with its caption's hashtags as tags; the owner's media count moves with it.
+    /// Throws `DuplicateUpload` when its idempotency key was used before.
     public func create(_ new: NewMedia) async throws -> MediaID {
         let id = MediaID(environment.ids.next())
         let created = IDGenerator.milliseconds(of: id.rawValue) / 1000
         let tags = new.caption.map(Hashtags.extract) ?? []
         try await database.transaction { tx in
+            if let key = new.idempotencyKey {
+                let claimed = try await tx.query("""
+                    INSERT INTO upload_keys (user_id, idempotency_key, media_id, created_at) VALUES (\(new.owner), \(key), \(id), \(created))
+                    ON CONFLICT DO NOTHING RETURNING media_id
+                    """)
+                if claimed.isEmpty, let existing = try await Self.upload(key, by: new.owner, in: tx) { throw DuplicateUpload(existing: existing) }
+            }
             try await tx.execute("""
                 INSERT INTO media (id, user_id, type, filter, caption, caption_id, location_id, latitude, longitude, created_at,
                                    image_key, standard_size, low_size, thumbnail_size, tags, users_in_photo_count)
@@ -61,6 +76,39 @@ public struct MediaWriter: Sendable {
                 id, author: new.owner, followers: followers, jobID: environment.ids.next(), now: environment.nowSeconds, in: tx)
         }
         return id
+    }
+
+    /// The media an earlier upload with this idempotency key made, if it still exists.
+    public func upload(_ idempotencyKey: String, by owner: UserID) async throws -> MediaID? {
+        try await Self.upload(idempotencyKey, by: owner, in: database)
+    }
+
+    private static func upload(_ key: String, by owner: UserID, in executor: any SQLExecutor) async throws -> MediaID? {
+        try await executor.query("""
+            SELECT k.media_id FROM upload_keys k JOIN media m ON m.id = k.media_id WHERE k.user_id = \(owner) AND k.idempotency_key = \(key)
+            """).first.map { MediaID($0.int(0)) }
+    }
+
+    /// Deletes a media and everything hanging from it — likes, comments, tags, people tagged, feed entries — with the
+    /// counts that include it. Answers its files' key, for the caller to remove once this has committed; nil when there
+    /// was no such media.
+    public func delete(_ id: MediaID) async throws -> String? {
+        try await database.transaction { tx -> String? in
+            guard let row = try await tx.query("SELECT user_id, image_key, tags FROM media WHERE id = \(id)").first else { return nil }
+            let owner = UserID(row.int(0))
+            for tag in row.string(2).split(separator: " ") {
+                try await tx.execute("UPDATE tags SET media_count = media_count - 1 WHERE name = \(String(tag))")
+            }
+            for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys"] {
+                try await tx.execute("DELETE FROM \(raw: table) WHERE media_id = \(id)")
+            }
+            try await tx.execute("DELETE FROM media WHERE id = \(id)")
+            let followers = try await tx.query("""
+                UPDATE users SET media_count = media_count - 1 WHERE id = \(owner) RETURNING followed_by_count
+                """).first?.int(0) ?? 0
+            try await HomeFeed.withdraw(id, author: owner, followers: followers, jobID: environment.ids.next(), now: environment.nowSeconds, in: tx)
+            return row.string(1)
+        }
     }
 }
 

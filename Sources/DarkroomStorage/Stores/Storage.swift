@@ -5,6 +5,8 @@ import Logging
 public struct Storage: Sendable {
     public let database: any Database
     public let environment: SystemEnvironment
+    /// Renditions and profile pictures, in the data directory whichever engine holds the rows.
+    public let files: MediaFiles
 
     public var users: UserStore { UserStore(database: database, environment: environment) }
     public var media: MediaStore { MediaStore(database: database, environment: environment) }
@@ -18,14 +20,16 @@ public struct Storage: Sendable {
     public var jobs: JobQueue { JobQueue(database: database, environment: environment) }
     public var comments: CommentStore { CommentStore(database: database, environment: environment) }
 
-    public init(database: any Database, environment: SystemEnvironment) {
+    public init(database: any Database, environment: SystemEnvironment, files: MediaFiles) {
         self.database = database
         self.environment = environment
+        self.files = files
     }
 
     /// Opens the database a configuration names — PostgreSQL for a `postgres://` URL, else SQLite in `dataDirectory` —
-    /// and brings its schema up to date.
+    /// and brings its schema up to date. Media files live in `dataDirectory` either way.
     public static func open(databaseURL: String?, dataDirectory: String, environment: SystemEnvironment, migrate: Bool = true) async throws -> Storage {
+        let files = try MediaFiles(dataDirectory: dataDirectory, environment: environment)
         let database: any Database
         if let databaseURL, !databaseURL.isEmpty {
             database = try PostgresDatabase(url: databaseURL)
@@ -41,6 +45,17 @@ public struct Storage: Sendable {
                 throw error
             }
         }
-        return Storage(database: database, environment: environment)
+        return Storage(database: database, environment: environment, files: files)
+    }
+
+    /// Removes stored files no row names (left by a crash between writing them and committing their row), once they
+    /// are `grace` seconds old. Answers how many sets were removed.
+    @discardableResult
+    public func sweepOrphanedFiles(grace: Int64 = 600) async throws -> Int {
+        try await files.sweep(olderThan: grace) { key in
+            try await !database.query("""
+                SELECT 1 FROM media WHERE image_key = \(key) UNION ALL SELECT 1 FROM users WHERE profile_picture = \(key)
+                """).isEmpty
+        }
     }
 }

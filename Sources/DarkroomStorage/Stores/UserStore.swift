@@ -39,6 +39,24 @@ public struct UserStore: Sendable {
         return user
     }
 
+    /// Sets a user's profile picture (a stored file key) and answers the previous key, for the caller to remove once
+    /// this has committed. Every media that shows the user — theirs, and those they liked, commented on or are tagged
+    /// in — gets a new version, so no cached rendering keeps the old picture.
+    public func setProfilePicture(_ key: String?, of user: UserID) async throws -> String? {
+        try await database.transaction { tx -> String? in
+            let previous = try await tx.query("SELECT profile_picture FROM users WHERE id = \(user)").first?.optionalString(0)
+            try await tx.execute("UPDATE users SET profile_picture = \(key) WHERE id = \(user)")
+            try await tx.execute("""
+                UPDATE media SET version = version + 1
+                 WHERE user_id = \(user)
+                    OR id IN (SELECT media_id FROM likes WHERE user_id = \(user))
+                    OR id IN (SELECT media_id FROM comments WHERE user_id = \(user))
+                    OR id IN (SELECT media_id FROM media_users_in_photo WHERE user_id = \(user))
+                """)
+            return previous
+        }
+    }
+
     public func find(_ id: UserID) async throws -> User? {
         try await database.lookup("SELECT \(raw: Columns.user) FROM users u WHERE u.id = \(id)").first.map { Columns.user($0) }
     }

@@ -52,9 +52,9 @@ struct TestWorld: Sendable {
                     }
                 }
             })
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-test-\(UUID().uuidString)").path
         switch engine {
         case .sqlite:
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-test-\(UUID().uuidString)").path
             let storage = try await Storage.open(databaseURL: nil, dataDirectory: directory, environment: environment)
             return TestWorld(storage: storage, clock: clock) {
                 await storage.database.close()
@@ -66,9 +66,10 @@ struct TestWorld: Sendable {
             let admin = try PostgresDatabase(url: base, maximumConnections: 1)
             try await admin.execute(SQL(stringLiteral: "CREATE SCHEMA \(schema)"))
             let separator = base.contains("?") ? "&" : "?"
-            let storage = try await Storage.open(databaseURL: base + separator + "search_path=" + schema, dataDirectory: "", environment: environment)
+            let storage = try await Storage.open(databaseURL: base + separator + "search_path=" + schema, dataDirectory: directory, environment: environment)
             return TestWorld(storage: storage, clock: clock) {
                 await storage.database.close()
+                try? FileManager.default.removeItem(atPath: directory)
                 try? await admin.execute(SQL(stringLiteral: "DROP SCHEMA \(schema) CASCADE"))
                 await admin.close()
             }
@@ -115,7 +116,7 @@ struct TestWorld: Sendable {
     func withApp(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var logger = Logger(label: "darkroom.test")
         logger.logLevel = .warning
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: AppConfiguration(host: "127.0.0.1", port: 0, publicURL: "http://darkroom.test"), storage: storage, logger: logger)
         try await app.test(.router) { client in try await body(client) }
     }

@@ -1,0 +1,78 @@
+import DarkroomCore
+import DarkroomImaging
+import DarkroomStorage
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Runs photo decoding and file writes on threads of their own, never on the event loops, a bounded number at a time.
+/// When as many photos as `capacity` are already in, another gets 503 with Retry-After instead of a queue that grows
+/// without bound; so memory stays bounded by `capacity` photos whatever the load.
+final class PhotoIngest: Sendable {
+    let pipeline: ImagePipeline
+    let files: MediaFiles
+    /// Photos processed at once (one per core).
+    let workers: Int
+    /// Photos in at once, processing or waiting.
+    let capacity: Int
+    private let inFlight = Atomic<Int>(0)
+
+    /// One pool for the process: every application built in it (tests build many) shares the same threads.
+    private static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: System.coreCount)
+        pool.start()
+        return pool
+    }()
+
+    init(pipeline: ImagePipeline, files: MediaFiles, capacity: Int? = nil) {
+        self.pipeline = pipeline
+        self.files = files
+        workers = System.coreCount
+        self.capacity = capacity ?? 4 * System.coreCount
+    }
+
+    /// Decodes, filters and stores a photo's renditions; answers their key and sizes.
+    func renditions(of photo: [UInt8], filter: Filter) async throws -> Renditions {
+        let pipeline = pipeline, files = files
+        return try await run {
+            let set = try Self.imageErrors { () throws(ImageError) in try pipeline.renditions(of: photo, filter: filter) }
+            let key = try files.store(
+                [("standard.jpg", set.standard), ("low.jpg", set.low), ("thumbnail.jpg", set.thumbnail)], kind: .media)
+            let sizes = pipeline.settings
+            return Renditions(key: key, standard: sizes.standard, low: sizes.low, thumbnail: sizes.thumbnail)
+        }
+    }
+
+    /// Makes and stores a profile picture; answers its key.
+    func profilePicture(from photo: [UInt8]) async throws -> String {
+        let pipeline = pipeline, files = files
+        return try await run {
+            let picture = try Self.imageErrors { () throws(ImageError) in try pipeline.profilePicture(from: photo) }
+            return try files.store([("profile.jpg", picture)], kind: .profilePicture)
+        }
+    }
+
+    private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        guard inFlight.add(1, ordering: .relaxed).newValue <= capacity else {
+            inFlight.subtract(1, ordering: .relaxed)
+            throw APIError.busy
+        }
+        defer { inFlight.subtract(1, ordering: .relaxed) }
+        return try await Self.pool.runIfActive(work)
+    }
+
+    /// A photo's faults are the client's (400 naming `photo`); libvips failing to start is the server's.
+    private static func imageErrors<T>(_ work: () throws(ImageError) -> T) throws -> T {
+        do {
+            return try work()
+        } catch .unavailable(let reason) {
+            throw ImageUnavailable(reason: reason)
+        } catch {
+            throw APIError.invalidParameter("photo", error.message)
+        }
+    }
+
+    struct ImageUnavailable: Error {
+        var reason: String
+    }
+}
