@@ -2,6 +2,7 @@ import DarkroomCore
 import DarkroomStorage
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Renders every failure in the v1 envelope, with the matching HTTP status: the API's own errors as they are,
 /// unknown routes as 404 `APINotFoundError`, anything unexpected as a 500 that is logged, never a crash.
@@ -22,6 +23,8 @@ struct APIErrorMiddleware: RouterMiddleware {
             default:
                 return Envelope.error(APIError(type: "APIInvalidParametersError", code: Int(error.status.code), message: error.body ?? "\(error.status)"))
             }
+        } catch is NIOTooManyBytesError {
+            return Envelope.error(.bodyTooLarge)
         } catch DatabaseError.busy {
             return Envelope.error(.unavailable)
         } catch {

@@ -3,6 +3,7 @@ import NIOCore
 import DarkroomCore
 @testable import DarkroomStorage
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -113,11 +114,14 @@ struct TestWorld: Sendable {
     }
 
     /// Runs `body` against the application in-process, the way a client would reach it.
-    func withApp(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func withApp(
+        configure: (inout AppConfiguration) -> Void = { _ in }, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
         var logger = Logger(label: "darkroom.test")
         logger.logLevel = .warning
-        let app = try buildApplication(
-            configuration: AppConfiguration(host: "127.0.0.1", port: 0, publicURL: "http://darkroom.test"), storage: storage, logger: logger)
+        var configuration = AppConfiguration(host: "127.0.0.1", port: 0, publicURL: "http://darkroom.test")
+        configure(&configuration)
+        let app = try buildApplication(configuration: configuration, storage: storage, logger: logger)
         try await app.test(.router) { client in try await body(client) }
     }
 }
@@ -154,6 +158,23 @@ extension TestClientProtocol {
         return try await execute(
             uri: path, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body)
         ) { try JSONBody($0) }
+    }
+
+    /// A multipart/form-data POST: text fields, and files as (field, bytes).
+    func upload(_ path: String, fields: [String: String] = [:], files: [(String, [UInt8])] = [], headers: HTTPFields = [:]) async throws -> JSONBody {
+        let boundary = "----darkroom-test-boundary-7MA4YWxkTrZu0gW"
+        var body: [UInt8] = []
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        for (name, bytes) in files {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"../../etc/passwd.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8)
+            body += bytes + Array("\r\n".utf8)
+        }
+        body += Array("--\(boundary)--\r\n".utf8)
+        var allHeaders = headers
+        allHeaders[.contentType] = "multipart/form-data; boundary=\(boundary)"
+        return try await execute(uri: path, method: .post, headers: allHeaders, body: ByteBuffer(bytes: body)) { try JSONBody($0) }
     }
 
     func delete(_ path: String) async throws -> JSONBody {

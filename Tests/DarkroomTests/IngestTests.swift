@@ -1,0 +1,274 @@
+import DarkroomCore
+import DarkroomImaging
+@testable import DarkroomStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// `POST /v1/media/upload`, the stored renditions, `DELETE /v1/media/{id}` and profile pictures, through the HTTP API,
+/// on both engines.
+@Suite struct IngestTests {
+    static let photo = try! SyntheticPhoto.jpeg(width: 900, height: 700)
+
+    @Test(arguments: Engine.available)
+    func uploadMakesAMediaWithThreeServedRenditionsAndItsFilter(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("ansel", fullName: "Ansel Adams")
+            let follower = try await world.user("follower")
+            try await world.storage.relationships.follow(follower.id, owner.id)
+            let token = try await world.token(for: owner, scopes: [.basic, .upload])
+            let followerToken = try await world.token(for: follower)
+            try await world.withApp { client in
+                let body = try await client.upload(
+                    "/v1/media/upload?access_token=\(token)",
+                    fields: ["caption": "Half Dome at dusk #yosemite #BlackAndWhite with @follower", "filter": "inkwell"],
+                    files: [("photo", Self.photo)])
+                #expect(body.status == 200, "\(body.object)")
+                let media = body.dataObject
+                let id = try #require(media["id"] as? String)
+                #expect(media["filter"] as? String == "Inkwell")
+                #expect(media["tags"] as? [String] == ["yosemite", "blackandwhite"])
+                #expect((media["caption"] as? [String: Any])?["text"] as? String == "Half Dome at dusk #yosemite #BlackAndWhite with @follower")
+                #expect(media["link"] as? String == "http://darkroom.test/p/\(Shortcode.encode(MediaID(Int64(id)!)))/")
+                let images = try #require(media["images"] as? [String: [String: Any]])
+                for (name, size) in [("standard_resolution", 612), ("low_resolution", 306), ("thumbnail", 150)] {
+                    let image = try #require(images[name])
+                    #expect(image["width"] as? Int == size && image["height"] as? Int == size)
+                    let url = try #require(image["url"] as? String)
+                    #expect(url.hasPrefix("http://darkroom.test/media/m/"))
+                    let path = String(url.dropFirst("http://darkroom.test".count))
+                    let served = try await client.execute(uri: path, method: .get) { $0 }
+                    #expect(served.status == .ok)
+                    #expect(served.headers[.contentType] == "image/jpeg")
+                    #expect(served.headers[.cacheControl]?.contains("max-age=31536000") == true)
+                    #expect(served.headers[.xContentTypeOptions] == "nosniff")
+                    let etag = try #require(served.headers[.eTag])
+                    let decoded = try DecodedPhoto(Array(served.body.readableBytesView))
+                    #expect(decoded.width == size && decoded.height == size)
+                    #expect(PhotoStatistics(decoded).saturation < 1, "Inkwell is grey")
+                    let again = try await client.execute(uri: path, method: .get, headers: [.ifNoneMatch: etag]) { $0 }
+                    #expect(again.status == .notModified)
+                }
+                // The owner's media and count, and the follower's feed, show it.
+                let recent = try await client.get("/v1/users/self/media/recent?access_token=\(token)")
+                #expect(recent.ids == [id])
+                let profile = try await client.get("/v1/users/self?access_token=\(token)")
+                #expect((profile.dataObject["counts"] as? [String: Any])?["media"] as? Int == 1)
+                let feed = try await client.get("/v1/users/self/feed?access_token=\(followerToken)")
+                #expect(feed.ids == [id])
+                let tag = try await client.get("/v1/tags/yosemite/media/recent?access_token=\(followerToken)")
+                #expect(tag.ids == [id])
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func uploadNeedsTheUploadScope(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("ansel")
+            let token = try await world.token(for: owner, scopes: [.basic, .likes, .comments, .relationships])
+            let client = try await world.client()
+            try await world.withApp { http in
+                let body = try await http.upload("/v1/media/upload?access_token=\(token)", files: [("photo", Self.photo)])
+                #expect(body.code == 400 && body.errorType == "OAuthPermissionsException")
+                let anonymous = try await http.upload("/v1/media/upload?client_id=\(client.clientID)", files: [("photo", Self.photo)])
+                #expect(anonymous.code == 400 && anonymous.errorType == "OAuthParameterException")
+            }
+            #expect(try await world.storage.users.find(owner.id)?.counts.media == 0)
+        }
+    }
+
+    /// Each bad input answers 400 in the v1 format and stores nothing: no row, no file.
+    @Test(arguments: Engine.available)
+    func badUploadsAreRefusedAndStoreNothing(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("ansel")
+            let token = try await world.token(for: owner, scopes: [.basic, .upload])
+            var bomb = try SyntheticPhoto.jpeg(width: 64, height: 64)
+            let sof = try #require(bomb.indices.first { bomb[$0] == 0xFF && bomb[$0 + 1] == 0xC0 })
+            bomb.replaceSubrange((sof + 5)...(sof + 8), with: [0x75, 0x30, 0x75, 0x30])
+            let cases: [(String, [String: String], [(String, [UInt8])], String)] = [
+                ("no photo", ["caption": "hi"], [], "photo"),
+                ("empty", [:], [("photo", [])], "photo"),
+                ("not an image", [:], [("photo", Array("<html><script>alert(1)</script></html>".utf8))], "JPEG, PNG or WebP"),
+                ("a GIF", [:], [("photo", Array("GIF89a\u{1}\u{0}\u{1}\u{0}\u{0}\u{0}\u{0};".utf8))], "JPEG, PNG or WebP"),
+                ("truncated", [:], [("photo", Array(Self.photo.prefix(Self.photo.count / 2)))], "truncated or corrupt"),
+                ("bomb", [:], [("photo", bomb)], "image dimensions too large"),
+                ("unknown filter", ["filter": "Gotham"], [("photo", Self.photo)], "unknown filter"),
+                ("long caption", ["caption": String(repeating: "a", count: 2201)], [("photo", Self.photo)], "caption"),
+                ("latitude", ["lat": "91", "lng": "0"], [("photo", Self.photo)], "lat"),
+                ("lng alone", ["lng": "10"], [("photo", Self.photo)], "lat"),
+                ("no such place", ["location_id": "123456"], [("photo", Self.photo)], "location_id"),
+                ("tag list", ["users_in_photo": "[{\"user_id\": \"1\"}"], [("photo", Self.photo)], "users_in_photo"),
+                ("tag position", ["users_in_photo": "[{\"user_id\": \"\(owner.id)\", \"x\": 1.5, \"y\": 0.2}]"], [("photo", Self.photo)], "x"),
+                ("tag nobody", ["users_in_photo": "[{\"user_id\": \"42\", \"x\": 0.5, \"y\": 0.2}]"], [("photo", Self.photo)], "no user"),
+            ]
+            try await world.withApp { client in
+                for (name, fields, files, mention) in cases {
+                    let body = try await client.upload("/v1/media/upload?access_token=\(token)", fields: fields, files: files)
+                    #expect(body.status == 400 && body.errorType == "APIInvalidParametersError", "\(name): \(body.object)")
+                    #expect((body.meta["error_message"] as? String)?.contains(mention) == true, "\(name): \(body.meta)")
+                }
+                let malformed = try await client.execute(
+                    uri: "/v1/media/upload?access_token=\(token)", method: .post,
+                    headers: [.contentType: "multipart/form-data; boundary=xyz"], body: ByteBuffer(string: "--xyz\r\nnonsense")
+                ) { try JSONBody($0) }
+                #expect(malformed.status == 400 && malformed.errorType == "APIInvalidParametersError")
+            }
+            try await world.withApp(configure: { $0.uploadLimit = 64 * 1024 }) { client in
+                let big = try await client.upload("/v1/media/upload?access_token=\(token)", files: [("photo", Self.photo + [UInt8](repeating: 0, count: 70 * 1024))])
+                #expect(big.status == 413 && big.errorType == "APIInvalidParametersError")
+            }
+            #expect(try await world.storage.users.find(owner.id)?.counts.media == 0)
+            #expect(try await world.storage.database.query("SELECT count(*) FROM media").first?.int(0) == 0)
+            #expect(FileSystem.list(world.storage.files.root + "/m").isEmpty)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func placesAndPeopleInThePhoto(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("ansel")
+            let friend = try await world.user("friend")
+            let token = try await world.token(for: owner, scopes: [.basic, .upload])
+            try await world.withApp { client in
+                let tagged = "[{\"user_id\": \"\(friend.id)\", \"x\": 0.25, \"y\": 0.75}]"
+                let first = try await client.upload(
+                    "/v1/media/upload?access_token=\(token)",
+                    fields: ["lat": "37.7459", "lng": "-119.5332", "location_name": "Half Dome", "users_in_photo": tagged],
+                    files: [("photo", Self.photo)])
+                #expect(first.status == 200, "\(first.object)")
+                let location = try #require(first.dataObject["location"] as? [String: Any])
+                #expect(location["name"] as? String == "Half Dome")
+                let locationID = try #require(location["id"] as? String)
+                let people = try #require(first.dataObject["users_in_photo"] as? [[String: Any]])
+                #expect((people.first?["user"] as? [String: Any])?["id"] as? String == friend.id.description)
+                #expect((people.first?["position"] as? [String: Any])?["x"] as? Double == 0.25)
+                // The same name nearby is the same place; an id names it directly; bare coordinates are a geotag.
+                let second = try await client.upload(
+                    "/v1/media/upload?access_token=\(token)", fields: ["lat": "37.7460", "lng": "-119.5331", "location_name": "half dome"],
+                    files: [("photo", Self.photo)])
+                #expect((second.dataObject["location"] as? [String: Any])?["id"] as? String == locationID)
+                let third = try await client.upload(
+                    "/v1/media/upload?access_token=\(token)", fields: ["location_id": locationID], files: [("photo", Self.photo)])
+                #expect((third.dataObject["location"] as? [String: Any])?["id"] as? String == locationID)
+                let bare = try await client.upload(
+                    "/v1/media/upload?access_token=\(token)", fields: ["lat": "10.5", "lng": "20.25"], files: [("photo", Self.photo)])
+                let geotag = try #require(bare.dataObject["location"] as? [String: Any])
+                #expect(geotag["latitude"] as? Double == 10.5 && geotag["id"] is NSNull)
+                let atPlace = try await client.get("/v1/locations/\(locationID)/media/recent?access_token=\(token)")
+                #expect(atPlace.ids.count == 3)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func aRetryWithTheSameIdempotencyKeyMakesOneMedia(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("ansel")
+            let token = try await world.token(for: owner, scopes: [.basic, .upload])
+            try await world.withApp { client in
+                let headers: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "upload-1"]
+                let first = try await client.upload("/v1/media/upload?access_token=\(token)", files: [("photo", Self.photo)], headers: headers)
+                let retry = try await client.upload("/v1/media/upload?access_token=\(token)", files: [("photo", Self.photo)], headers: headers)
+                #expect(first.status == 200 && retry.status == 200)
+                #expect(first.dataObject["id"] as? String == retry.dataObject["id"] as? String)
+                let other = try await client.upload("/v1/media/upload?access_token=\(token)", files: [("photo", Self.photo)])
+                #expect(other.dataObject["id"] as? String != first.dataObject["id"] as? String)
+            }
+            #expect(try await world.storage.users.find(owner.id)?.counts.media == 2)
+            #expect(FileSystem.list(world.storage.files.root + "/m").flatMap { FileSystem.list(world.storage.files.root + "/m/" + $0) }.count == 2)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func deletingMediaRemovesItEverywhereButOnlyForItsOwner(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("ansel")
+            let fan = try await world.user("fan")
+            try await world.storage.relationships.follow(fan.id, owner.id)
+            let token = try await world.token(for: owner, scopes: [.basic, .upload])
+            let fanToken = try await world.token(for: fan, scopes: [.basic, .upload, .likes, .comments])
+            try await world.withApp { client in
+                let posted = try await client.upload(
+                    "/v1/media/upload?access_token=\(token)", fields: ["caption": "#gone soon"], files: [("photo", Self.photo)])
+                let id = try #require(posted.dataObject["id"] as? String)
+                let url = try #require(((posted.dataObject["images"] as? [String: Any])?["thumbnail"] as? [String: Any])?["url"] as? String)
+                _ = try await client.post("/v1/media/\(id)/likes?access_token=\(fanToken)")
+                _ = try await client.post("/v1/media/\(id)/comments?access_token=\(fanToken)", form: ["text": "lovely"])
+
+                let stranger = try await client.delete("/v1/media/\(id)?access_token=\(fanToken)")
+                #expect(stranger.code == 400 && stranger.errorType == "APINotAllowedError")
+
+                let deleted = try await client.delete("/v1/media/\(id)?access_token=\(token)")
+                #expect(deleted.code == 200 && deleted.data is NSNull)
+                #expect(try await client.get("/v1/media/\(id)?access_token=\(fanToken)").errorType == "APINotFoundError")
+                #expect(try await client.get("/v1/users/self/feed?access_token=\(fanToken)").ids.isEmpty)
+                #expect(try await client.get("/v1/tags/gone?access_token=\(fanToken)").dataObject["media_count"] as? Int == 0)
+                let file = try await client.execute(uri: String(url.dropFirst("http://darkroom.test".count)), method: .get) { $0 }
+                #expect(file.status == .notFound)
+                #expect(try await client.delete("/v1/media/\(id)?access_token=\(token)").errorType == "APINotFoundError")
+            }
+            let database = world.storage.database
+            for table in ["likes", "comments", "media_tags", "feed_entries"] {
+                #expect(try await database.query("SELECT count(*) FROM \(raw: table)").first?.int(0) == 0, "\(table)")
+            }
+            #expect(try await world.storage.users.find(owner.id)?.counts.media == 0)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func profilePictureIsASquareShownWhereverTheUserIs(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("ansel")
+            let token = try await world.token(for: owner, scopes: [.basic, .upload])
+            let mediaID = try await world.post(by: owner, caption: "before")
+            try await world.withApp { client in
+                let before = try await client.get("/v1/media/\(mediaID)?access_token=\(token)")
+                let oldPicture = (before.dataObject["user"] as? [String: Any])?["profile_picture"] as? String
+                let first = try await client.upload("/v1/users/self/profile_picture?access_token=\(token)", files: [("photo", Self.photo)])
+                #expect(first.status == 200, "\(first.object)")
+                let picture = try #require(first.dataObject["profile_picture"] as? String)
+                #expect(picture != oldPicture && picture.hasSuffix("/profile.jpg"))
+                let served = try await client.execute(uri: String(picture.dropFirst("http://darkroom.test".count)), method: .get) { $0 }
+                let decoded = try DecodedPhoto(Array(served.body.readableBytesView))
+                #expect(decoded.width == 150 && decoded.height == 150)
+                let after = try await client.get("/v1/media/\(mediaID)?access_token=\(token)")
+                #expect((after.dataObject["user"] as? [String: Any])?["profile_picture"] as? String == picture)
+
+                let second = try await client.upload("/v1/users/self/profile_picture?access_token=\(token)", files: [("photo", Self.photo)])
+                #expect(second.dataObject["profile_picture"] as? String != picture)
+                let gone = try await client.execute(uri: String(picture.dropFirst("http://darkroom.test".count)), method: .get) { $0 }
+                #expect(gone.status == .notFound)
+                let other = try await client.upload("/v1/users/\(owner.id)/profile_picture?access_token=\(token)", files: [("photo", Self.photo)])
+                #expect(other.status == 404)
+            }
+        }
+    }
+
+    /// Files a crash left without a row go once they are old enough; files a row names stay.
+    @Test(arguments: Engine.available)
+    func sweepRemovesOrphanedFilesOnly(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("ansel")
+            let files = world.storage.files
+            let kept = try files.store([("standard.jpg", [1]), ("low.jpg", [2]), ("thumbnail.jpg", [3])], kind: .media)
+            _ = try await world.storage.mediaWriter.create(NewMedia(owner: owner.id, renditions: Renditions(key: kept, standard: 612, low: 306, thumbnail: 150)))
+            let orphan = try files.store([("standard.jpg", [1])], kind: .media)
+            let picture = try files.store([("profile.jpg", [1])], kind: .profilePicture)
+            _ = try await world.storage.users.setProfilePicture(picture, of: owner.id)
+            #expect(try await world.storage.sweepOrphanedFiles(grace: 600) == 0, "young files are left alone")
+            let anHourAgo = Date(timeIntervalSince1970: TimeInterval(world.clock.now / 1000 - 3600))
+            for key in [kept, orphan, picture] {
+                try FileManager.default.setAttributes([.modificationDate: anHourAgo], ofItemAtPath: files.root + "/" + key)
+            }
+            #expect(try await world.storage.sweepOrphanedFiles(grace: 600) == 1)
+            #expect(files.path(kept, "standard.jpg") != nil && files.path(picture, "profile.jpg") != nil)
+            #expect(files.path(orphan, "standard.jpg") == nil)
+            #expect(!MediaFiles.isKey("m/../../etc") && !MediaFiles.isKey("seed/1") && MediaFiles.isKey(kept))
+        }
+    }
+}
