@@ -8,7 +8,7 @@ import Logging
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks, measured on this machine.", subcommands: [FeedBench.self, PostBench.self, GeoBench.self])
+        abstract: "Benchmarks, measured on this machine.", subcommands: [FeedBench.self, PostBench.self, GeoBench.self, IngestBench.self])
 }
 
 /// The feed bar: `GET /users/self/feed` against a ready-made body of the same size, on the same server, in the same run.
