@@ -101,13 +101,14 @@ public struct DecodedPhoto: Sendable {
 /// A deterministic, colourful test photo: every hue across, light to dark down, with texture, so filters, crops and
 /// vignettes all show. Benchmarks use it when no real photo is given; tests use it as their fixed image.
 public enum SyntheticPhoto {
-    public static func jpeg(width: Int, height: Int, quality: Int = 90) throws(ImageError) -> [UInt8] {
+    /// `variant` turns the hues, for sets of photos that differ.
+    public static func jpeg(width: Int, height: Int, quality: Int = 90, variant: Int = 0) throws(ImageError) -> [UInt8] {
         try Vips.start()
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for y in 0..<height {
             let v = 0.35 + 0.55 * (1 - Double(y) / Double(max(1, height - 1)))
             for x in 0..<width {
-                let hue = Double(x) / Double(width) * 6
+                let hue = (Double(x) / Double(width) * 6 + Double(variant) * 0.37).truncatingRemainder(dividingBy: 6)
                 let texture = 0.08 * sin(Double(x) * 0.05) * cos(Double(y) * 0.043)
                 let s = 0.55 + texture * 3
                 let (r, g, b) = rgb(hue: hue, saturation: s, value: min(1, max(0, v + texture)))
@@ -134,5 +135,23 @@ public enum SyntheticPhoto {
             default: (c, 0, x)
             }
         return (r + m, g + m, b + m)
+    }
+}
+
+/// The picture of a user who has not set one: a grey silhouette, drawn once at start.
+public enum AnonymousPicture {
+    public static func jpeg(size: Int = 150) throws(ImageError) -> [UInt8] {
+        try Vips.start()
+        var pixels = [UInt8](repeating: 219, count: size * size * 3)
+        let s = Double(size)
+        for y in 0..<size {
+            for x in 0..<size {
+                let (dx, dy) = (Double(x) - s / 2, Double(y))
+                let head = (dx * dx + (dy - s * 0.38) * (dy - s * 0.38)).squareRoot() < s * 0.19
+                let shoulders = dy > s * 0.62 && (dx * dx / (s * 0.36 * s * 0.36) + (dy - s) * (dy - s) / (s * 0.4 * s * 0.4)) < 1
+                if head || shoulders { for band in 0..<3 { pixels[(y * size + x) * 3 + band] = 168 } }
+            }
+        }
+        return try VImage.bytes(pixels, width: size, height: size, bands: 3).jpeg(quality: 90)
     }
 }

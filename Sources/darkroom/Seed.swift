@@ -1,5 +1,6 @@
 import ArgumentParser
 import DarkroomCore
+import DarkroomImaging
 import DarkroomStorage
 
 struct Seed: AsyncParsableCommand {
@@ -14,9 +15,9 @@ struct Seed: AsyncParsableCommand {
 
     func run() async throws {
         let opened = try await storage.open()
-        let generator = SeedGenerator(
-            storage: opened, plan: SeedPlan(users: users, media: media, seed: seed),
-            progress: quiet ? nil : ProgressBar())
+        var plan = SeedPlan(users: users, media: media, seed: seed)
+        plan.imageKeys = try renderImageSets(into: opened.files)
+        let generator = SeedGenerator(storage: opened, plan: plan, progress: quiet ? nil : ProgressBar())
         let summary: [String: Int]
         do {
             summary = try await generator.run()
@@ -26,5 +27,15 @@ struct Seed: AsyncParsableCommand {
         }
         await opened.database.close()
         try printJSON(summary)
+    }
+}
+
+/// Real renditions for the seeded media to show: the test photo in as many colourings, each through a filter.
+private func renderImageSets(into files: MediaFiles) throws -> [String] {
+    let pipeline = try ImagePipeline()
+    return try (0..<SeedGenerator.imageSets).map { index in
+        let photo = try SyntheticPhoto.jpeg(width: 800, height: 640, variant: index)
+        let set = try pipeline.renditions(of: photo, filter: Filter.all[index % Filter.all.count])
+        return try files.store([("standard.jpg", set.standard), ("low.jpg", set.low), ("thumbnail.jpg", set.thumbnail)], kind: .media)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DarkroomAPI
 import DarkroomStorage
 import Hummingbird
+import Foundation
 import Logging
 
 struct Serve: AsyncParsableCommand {
@@ -21,6 +22,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Base URL of rendition files, e.g. a CDN (env DARKROOM_MEDIA_URL; default PUBLIC_URL/media).")
     var mediaURL: String = environment("DARKROOM_MEDIA_URL") ?? ""
 
+    @Option(help: "Largest photo upload accepted, in MiB (env DARKROOM_MAX_UPLOAD_MB).")
+    var maxUploadMB: Int = environment("DARKROOM_MAX_UPLOAD_MB").flatMap(Int.init) ?? 20
+
+    @Option(help: "Edges of the standard, low and thumbnail renditions (env DARKROOM_RENDITION_SIZES).")
+    var renditionSizes: String = environment("DARKROOM_RENDITION_SIZES") ?? "612,306,150"
+
+    @Option(help: "Photos with more pixels than this are refused from their header (env DARKROOM_MAX_PIXELS).")
+    var maxPixels: Int = environment("DARKROOM_MAX_PIXELS").flatMap(Int.init) ?? 50_000_000
+
     @Flag(help: "Serve only; leave background jobs (fan-out of posts) to other server processes.")
     var noJobs = false
 
@@ -34,6 +44,13 @@ struct Serve: AsyncParsableCommand {
         var configuration = AppConfiguration(
             host: host, port: port, publicURL: publicURL.isEmpty ? nil : publicURL, mediaURL: mediaURL.isEmpty ? nil : mediaURL)
         configuration.runsJobs = !noJobs
+        configuration.uploadLimit = maxUploadMB * 1024 * 1024
+        let sizes = renditionSizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard sizes.count == 3, sizes.allSatisfy({ (16...4096).contains($0) }), sizes == sizes.sorted(by: >) else {
+            throw ValidationError("--rendition-sizes takes three edges from largest to smallest, e.g. 612,306,150")
+        }
+        (configuration.images.standard, configuration.images.low, configuration.images.thumbnail) = (sizes[0], sizes[1], sizes[2])
+        configuration.images.maxPixels = maxPixels
         let displayName = storage.database.displayName
         let links = configuration.publicURL
         let app = try buildApplication(configuration: configuration, storage: storage, logger: logger) { port in

@@ -228,7 +228,10 @@ import Testing
             let mediaID = try await world.post(by: owner, caption: "before")
             try await world.withApp { client in
                 let before = try await client.get("/v1/media/\(mediaID)?access_token=\(token)")
-                let oldPicture = (before.dataObject["user"] as? [String: Any])?["profile_picture"] as? String
+                let oldPicture = try #require((before.dataObject["user"] as? [String: Any])?["profile_picture"] as? String)
+                let anonymous = try await client.execute(uri: String(oldPicture.dropFirst("http://darkroom.test".count)), method: .get) { $0 }
+                #expect(anonymous.status == .ok && anonymous.headers[.contentType] == "image/jpeg")
+                #expect(try DecodedPhoto(Array(anonymous.body.readableBytesView)).width == 150)
                 let first = try await client.upload("/v1/users/self/profile_picture?access_token=\(token)", files: [("photo", Self.photo)])
                 #expect(first.status == 200, "\(first.object)")
                 let picture = try #require(first.dataObject["profile_picture"] as? String)

@@ -43,6 +43,13 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     TagsController(dependencies: dependencies).addRoutes(to: api)
     LocationsController(dependencies: dependencies).addRoutes(to: api)
 
+    let anonymousPicture = ByteBuffer(bytes: (try? AnonymousPicture.jpeg(size: configuration.images.profilePicture)) ?? [])
+    router.get("/static/anonymousUser.jpg") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "public, max-age=86400", .xContentTypeOptions: "nosniff"],
+            body: .init(byteBuffer: anonymousPicture))
+    }
+
     if let ceiling = configuration.benchmarkCeiling {
         router.get("/bench/ready") { _, _ in Envelope.response(status: .ok, body: ceiling.current) }
     }

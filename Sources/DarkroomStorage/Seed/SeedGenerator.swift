@@ -7,6 +7,9 @@ public struct SeedPlan: Sendable {
     public var seed: UInt64
     /// The data set spans this many days before now.
     public var days: Int = 365
+    /// Stored rendition sets the media take turns to show (the seed command renders real ones); without any, media
+    /// name a set no file backs.
+    public var imageKeys: [String] = []
 
     public init(users: Int, media: Int, seed: UInt64 = 2013) {
         self.users = users
@@ -217,7 +220,7 @@ public struct SeedGenerator: Sendable {
                 .int(mediaID), .int(userIDs[owner]), .text("image"), .text(random.pick(Self.filters)),
                 caption.map(DBValue.text) ?? .null, caption == nil ? .null : .int(mediaID), located ? .int(locationIDs[location]) : .null,
                 located ? .double(locationCoordinates[location].0) : .null, located ? .double(locationCoordinates[location].1) : .null,
-                .int(created), .text("seed/\(index % Self.imageSets)"), .int(612), .int(306), .int(150), .text(tags.joined(separator: " ")),
+                .int(created), .text(plan.imageKeys.isEmpty ? "seed/\(index % Self.imageSets)" : plan.imageKeys[index % plan.imageKeys.count]), .int(612), .int(306), .int(150), .text(tags.joined(separator: " ")),
                 .int(Int64(likers.count)), .int(Int64(commentCount)),
             ])
             for tag in tags {
