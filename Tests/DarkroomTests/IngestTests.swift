@@ -122,6 +122,13 @@ import Testing
                 let big = try await client.upload("/v1/media/upload?access_token=\(token)", files: [("photo", Self.photo + [UInt8](repeating: 0, count: 70 * 1024))])
                 #expect(big.status == 413 && big.errorType == "APIInvalidParametersError")
             }
+            try await world.withApp(configure: { $0.ingestCapacity = 0 }) { client in
+                let busy = try await client.execute(
+                    uri: "/v1/media/upload?access_token=\(token)", method: .post,
+                    headers: [.contentType: "multipart/form-data; boundary=xyz"], body: ByteBuffer(string: "--xyz--\r\n")
+                ) { $0 }
+                #expect(busy.status == .serviceUnavailable && busy.headers[.retryAfter] == "2")
+            }
             #expect(try await world.storage.users.find(owner.id)?.counts.media == 0)
             #expect(try await world.storage.database.query("SELECT count(*) FROM media").first?.int(0) == 0)
             #expect(FileSystem.list(world.storage.files.root + "/m").isEmpty)

@@ -36,7 +36,7 @@ struct APIRoutes {
         let dependencies = self.dependencies
         router.on(RouterPath("/v1" + path), method: method) { request, context in
             var request = request
-            let (parameters, files) = try await Self.parameters(of: &request, context: context, uploadLimit: dependencies.uploadLimit)
+            let (parameters, files) = try await Self.parameters(of: &request, context: context, ingest: dependencies)
             let caller = try await Credentials(storage: dependencies.storage).authenticate(parameters, headers: request.headers, access: access,
                                                                                           path: request.uri.path)
             var pathParameters: [String: String] = [:]
@@ -52,7 +52,7 @@ struct APIRoutes {
     /// Content-Type is read as a form (python-instagram sends its token exchange that way). Only multipart bodies
     /// (uploads) may be larger than the usual limit.
     private static func parameters(
-        of request: inout Request, context: AppRequestContext, uploadLimit: Int
+        of request: inout Request, context: AppRequestContext, ingest dependencies: Dependencies
     ) async throws -> (Parameters, [String: [UInt8]]) {
         var parameters = Parameters(urlEncoded: Substring(request.uri.query ?? ""))
         var files: [String: [UInt8]] = [:]
@@ -62,7 +62,8 @@ struct APIRoutes {
                 let body = try await request.collectBody(upTo: context.maxUploadSize)
                 parameters.append(contentsOf: Parameters(urlEncoded: Substring(String(buffer: body))))
             } else if let boundary = MultipartForm.boundary(ofContentType: type) {
-                let form = try MultipartForm(parsing: try await request.collectBody(upTo: uploadLimit), boundary: boundary)
+                guard !dependencies.ingest.isFull else { throw APIError.busy }
+                let form = try MultipartForm(parsing: try await request.collectBody(upTo: dependencies.uploadLimit), boundary: boundary)
                 for part in form.parts {
                     if part.isFile {
                         files[part.name] = part.body

@@ -31,6 +31,10 @@ final class PhotoIngest: Sendable {
         self.capacity = capacity ?? 4 * System.coreCount
     }
 
+    /// Whether another photo would be turned away now: checked before an upload's body is read, so a flood of uploads
+    /// is refused without buffering each.
+    var isFull: Bool { inFlight.load(ordering: .relaxed) >= capacity }
+
     /// Decodes, filters and stores a photo's renditions; answers their key and sizes.
     func renditions(of photo: [UInt8], filter: Filter) async throws -> Renditions {
         let pipeline = pipeline, files = files
