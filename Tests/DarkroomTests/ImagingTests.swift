@@ -1,4 +1,5 @@
 import DarkroomImaging
+@testable import DarkroomStorage
 import Foundation
 import Testing
 
@@ -124,7 +125,7 @@ import Testing
     /// Mutated JPEGs through the decoder path: each one either makes good renditions or is refused; none crashes.
     @Test func survivesMutatedJPEGs() throws {
         let seedPhoto = try SyntheticPhoto.jpeg(width: 160, height: 120)
-        var random = SplitMix(seed: 0x5EED)
+        var random = SeedRandom(seed: 0x5EED)
         var accepted = 0, refused = 0
         for round in 0..<300 {
             var bytes = seedPhoto
@@ -217,18 +218,5 @@ import Testing
             for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
         }
         return ~crc
-    }
-}
-
-/// A small seeded generator, so a failing mutation can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -36,10 +36,7 @@ enum HomeFeed {
     /// Adds the media to the feeds of the next followers (in follow order) after the follow id `cursor`.
     /// Answers the last follow id handled, or nil when no follower was left.
     static func fanOutBatch(_ media: MediaID, author: UserID, after cursor: Int64, limit: Int, in tx: any SQLExecutor) async throws -> Int64? {
-        let last = try await tx.query("""
-            SELECT max(id) FROM (SELECT id FROM follows WHERE followee_id = \(author) AND id > \(cursor) ORDER BY id LIMIT \(limit)) AS batch
-            """).first?.optionalInt(0)
-        guard let last else { return nil }
+        guard let last = try await batchEnd(author, after: cursor, limit: limit, in: tx) else { return nil }
         try await tx.execute("""
             INSERT INTO feed_entries (user_id, media_id, author_id)
             SELECT follower_id, \(media), \(author) FROM follows WHERE followee_id = \(author) AND id > \(cursor) AND id <= \(last)
@@ -47,6 +44,13 @@ enum HomeFeed {
             ON CONFLICT DO NOTHING
             """)
         return last
+    }
+
+    /// The follow id that ends the next batch of the author's followers after `cursor`; nil when none is left.
+    private static func batchEnd(_ author: UserID, after cursor: Int64, limit: Int, in tx: any SQLExecutor) async throws -> Int64? {
+        try await tx.query("""
+            SELECT max(id) FROM (SELECT id FROM follows WHERE followee_id = \(author) AND id > \(cursor) ORDER BY id LIMIT \(limit)) AS batch
+            """).first?.optionalInt(0)
     }
 
     /// Takes a deleted media out of its author's feed and its followers' — at once for few followers, else through a
@@ -61,10 +65,7 @@ enum HomeFeed {
     }
 
     static func withdrawBatch(_ media: MediaID, author: UserID, after cursor: Int64, limit: Int, in tx: any SQLExecutor) async throws -> Int64? {
-        let last = try await tx.query("""
-            SELECT max(id) FROM (SELECT id FROM follows WHERE followee_id = \(author) AND id > \(cursor) ORDER BY id LIMIT \(limit)) AS batch
-            """).first?.optionalInt(0)
-        guard let last else { return nil }
+        guard let last = try await batchEnd(author, after: cursor, limit: limit, in: tx) else { return nil }
         try await tx.execute("""
             DELETE FROM feed_entries WHERE media_id = \(media) AND user_id IN
               (SELECT follower_id FROM follows WHERE followee_id = \(author) AND id > \(cursor) AND id <= \(last))
