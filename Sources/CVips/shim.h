@@ -1,12 +1,21 @@
 // Fixed-argument wrappers over libvips' variadic calls, which Swift cannot import.
 #include <vips/vips.h>
 
+/// A refused photo is answered with our own error; libvips' warnings about it would only fill the logs.
+static inline GLogWriterOutput darkroom_vips_log_writer(GLogLevelFlags level, const GLogField *fields, gsize count, gpointer data) {
+    for (gsize i = 0; i < count; i++) {
+        if (g_strcmp0(fields[i].key, "GLIB_DOMAIN") == 0 && fields[i].length < 0 && g_strcmp0(fields[i].value, "VIPS") == 0
+            && !(level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL)))
+            return G_LOG_WRITER_HANDLED;
+    }
+    return g_log_writer_default(level, fields, count, data);
+}
+
 /// Starts libvips once for the process: no operation cache (each upload is different, and a cache would hold their
 /// pixels), one worker thread per operation (uploads run in parallel instead), and only the JPEG, PNG and WebP loaders.
 static inline int darkroom_vips_start(void) {
-    // A refused photo is answered with our own error; libvips' console warnings about it would only fill the logs.
-    setenv("VIPS_WARNING", "0", 0);
     if (VIPS_INIT("darkroom")) return -1;
+    g_log_set_writer_func(darkroom_vips_log_writer, NULL, NULL);
     vips_cache_set_max(0);
     vips_concurrency_set(1);
     vips_block_untrusted_set(TRUE);

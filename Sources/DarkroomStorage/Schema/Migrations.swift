@@ -5,10 +5,12 @@ struct Migration: Sendable {
     let version: Int
     let name: String
     let statements: [String]
+    /// Statements for one engine only, run after the shared ones: what only one of them has (SQLite's R*Tree).
+    var engineSpecific: [SQLEngine: [String]] = [:]
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -293,5 +295,45 @@ enum Migrations {
             PRIMARY KEY (user_id, idempotency_key)
         ){NOROWID}
         """,
+    ])
+
+    /// Two-dimensional indexes for searches by distance, replacing the latitude B-tree (which scanned a whole band of
+    /// latitude): SQLite's R*Tree, kept by triggers, with the creation time as a third dimension for media; PostgreSQL's
+    /// built-in GiST over `point(longitude, latitude)`.
+    static let geoIndexes = Migration(version: 3, name: "geo indexes", statements: [
+        "DROP INDEX media_latitude",
+        "DROP INDEX locations_latitude",
+    ], engineSpecific: [
+        .sqlite: [
+            "CREATE VIRTUAL TABLE media_geo USING rtree(id, min_latitude, max_latitude, min_longitude, max_longitude, min_time, max_time)",
+            """
+            INSERT INTO media_geo SELECT id, latitude, latitude, longitude, longitude, created_at, created_at FROM media
+             WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+            """,
+            """
+            CREATE TRIGGER media_geo_insert AFTER INSERT ON media WHEN new.latitude IS NOT NULL AND new.longitude IS NOT NULL BEGIN
+              INSERT INTO media_geo VALUES (new.id, new.latitude, new.latitude, new.longitude, new.longitude, new.created_at, new.created_at);
+            END
+            """,
+            "CREATE TRIGGER media_geo_delete AFTER DELETE ON media BEGIN DELETE FROM media_geo WHERE id = old.id; END",
+            "CREATE VIRTUAL TABLE locations_geo USING rtree(id, min_latitude, max_latitude, min_longitude, max_longitude)",
+            "INSERT INTO locations_geo SELECT id, latitude, latitude, longitude, longitude FROM locations",
+            """
+            CREATE TRIGGER locations_geo_insert AFTER INSERT ON locations BEGIN
+              INSERT INTO locations_geo VALUES (new.id, new.latitude, new.latitude, new.longitude, new.longitude);
+            END
+            """,
+            """
+            CREATE TRIGGER locations_geo_update AFTER UPDATE OF latitude, longitude ON locations BEGIN
+              UPDATE locations_geo SET min_latitude = new.latitude, max_latitude = new.latitude, min_longitude = new.longitude,
+                     max_longitude = new.longitude WHERE id = new.id;
+            END
+            """,
+            "CREATE TRIGGER locations_geo_delete AFTER DELETE ON locations BEGIN DELETE FROM locations_geo WHERE id = old.id; END",
+        ],
+        .postgres: [
+            "CREATE INDEX media_geo ON media USING gist (point(longitude, latitude)) WHERE latitude IS NOT NULL AND longitude IS NOT NULL",
+            "CREATE INDEX locations_geo ON locations USING gist (point(longitude, latitude))",
+        ],
     ])
 }

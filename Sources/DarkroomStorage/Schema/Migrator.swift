@@ -22,7 +22,7 @@ public struct Migrator: Sendable {
         }
         var applied: [Int] = []
         for migration in Migrations.all where migration.version > current {
-            let statements = migration.statements.map { Self.render($0, for: database.engine) }
+            let statements = (migration.statements + (migration.engineSpecific[database.engine] ?? [])).map { Self.render($0, for: database.engine) }
             try await database.transaction { tx in
                 for statement in statements { try await tx.execute(SQL(stringLiteral: statement)) }
                 try await tx.execute(

@@ -80,11 +80,8 @@ public struct LocationStore: Sendable {
 
     /// Locations within `meters` of a point, nearest first, measured along the great circle.
     public func near(_ point: GeoPoint, meters: Double, count: Int) async throws -> [(location: Location, distance: Double)] {
-        let box = point.boundingBox(meters: meters)
-        let rows = try await database.query("""
-            SELECT \(raw: Self.columns) FROM locations
-             WHERE latitude BETWEEN \(box.minLatitude) AND \(box.maxLatitude) AND longitude BETWEEN \(box.minLongitude) AND \(box.maxLongitude)
-            """)
+        let inBox = Self.inBox(point.boundingBox(meters: meters), row: "locations", index: "locations_geo", engine: database.engine)
+        let rows = try await database.query("SELECT \(raw: Self.columns) FROM locations WHERE \(inBox)")
         var found: [(location: Location, distance: Double)] = []
         for row in rows {
             let location = Self.location(row)
@@ -96,6 +93,29 @@ public struct LocationStore: Sendable {
                 : (first.location.id?.rawValue ?? 0) < (second.location.id?.rawValue ?? 0)
         }
         return Array(found.prefix(count))
+    }
+
+    /// The rows whose point lies in a box (a prefilter: exact distances are measured after), through each engine's
+    /// two-dimensional index: SQLite's R*Tree (`index`, kept by triggers; for media also bounded by creation time),
+    /// PostgreSQL's GiST over `point(longitude, latitude)`.
+    static func inBox(
+        _ box: (minLatitude: Double, maxLatitude: Double, minLongitude: Double, maxLongitude: Double),
+        times: ClosedRange<Int64>? = nil, row: String, index: String, engine: SQLEngine
+    ) -> SQL {
+        switch engine {
+        case .sqlite:
+            var inTree: SQL = """
+                SELECT id FROM \(raw: index) WHERE max_latitude >= \(box.minLatitude) AND min_latitude <= \(box.maxLatitude)
+                   AND max_longitude >= \(box.minLongitude) AND min_longitude <= \(box.maxLongitude)
+                """
+            if let times { inTree = "\(inTree) AND max_time >= \(times.lowerBound) AND min_time <= \(times.upperBound)" }
+            return "\(raw: row).id IN (\(inTree))"
+        case .postgres:
+            return """
+                \(raw: row).latitude IS NOT NULL AND \(raw: row).longitude IS NOT NULL
+                AND point(\(raw: row).longitude, \(raw: row).latitude) <@ box(point(\(box.minLongitude), \(box.minLatitude)), point(\(box.maxLongitude), \(box.maxLatitude)))
+                """
+        }
     }
 
     /// Media posted at a location, newest first; media the viewer may not see is left out.
@@ -110,13 +130,12 @@ public struct LocationStore: Sendable {
 
     /// Media geotagged within `meters` of a point and inside the id (time) bounds, nearest first, with distances.
     public func mediaNear(_ point: GeoPoint, meters: Double, page: MediaPageRequest, viewer: UserID?) async throws -> [(MediaID, Double)] {
-        let box = point.boundingBox(meters: meters)
+        let times = (page.minTimestamp ?? 0)...(page.maxTimestamp ?? Int64.max)
+        let inBox = Self.inBox(point.boundingBox(meters: meters), times: times, row: "m", index: "media_geo", engine: database.engine)
         let bounds = MediaStore.idBounds(page, column: "m.id")
         let rows = try await database.query("""
             SELECT m.id, m.latitude, m.longitude FROM media m JOIN users u ON u.id = m.user_id
-             WHERE m.latitude BETWEEN \(box.minLatitude) AND \(box.maxLatitude)
-               AND m.longitude BETWEEN \(box.minLongitude) AND \(box.maxLongitude) \(bounds)
-               AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
+             WHERE \(inBox) \(bounds) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
             """)
         var found: [(MediaID, Double)] = []
         for row in rows {
