@@ -3,6 +3,7 @@
 Starts `darkroom serve` on a free port with a fresh data folder (SQLite), fills it with `darkroom seed`, makes
 tokens with the operator commands, and calls the client's own methods.
 """
+import calendar
 import json
 import os
 import socket
@@ -188,3 +189,45 @@ def test_private_account_approves_and_ignores_requests(server):
     assert entry(hermit.ignore_user_request(user_id=server["users"][0]["id"])).incoming_status == "none"
     assert hermit.user_incoming_requests() == []
     assert entry(asker.user_relationship(user_id=hermit_id)).outgoing_status == "follows"
+
+
+def media_with(api, wanted, pages=30):
+    """The first media in the caller's feed for which `wanted` holds, walking pages as the client does."""
+    feed, next_url = api.user_media_feed(count=20)
+    for _ in range(pages):
+        for media in feed:
+            if wanted(media):
+                return media
+        if not next_url:
+            break
+        feed, next_url = api.user_media_feed(with_next_url=next_url)
+    pytest.skip("no such media in the seeded feed")
+
+
+def test_tags(server):
+    api = api_for(server, server["users"][3]["username"])
+    media = media_with(api, lambda m: getattr(m, "tags", None))
+    name = media.tags[0].name
+    tag = api.tag(tag_name=name)
+    assert tag.name == name and tag.media_count >= 1
+    recent, _ = api.tag_recent_media(count=5, tag_name=name)
+    assert recent and all(name in [t.name for t in m.tags] for m in recent)
+    found, _ = api.tag_search(q=name[:3])
+    assert name in [t.name for t in found]
+    counts = [t.media_count for t in found]
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_locations_and_media_search(server):
+    api = api_for(server, server["users"][4]["username"])
+    media = media_with(api, lambda m: getattr(m, "location", None) is not None and getattr(m.location, "id", None))
+    location = api.location(location_id=media.location.id)
+    assert location.name == media.location.name
+    recent, _ = api.location_recent_media(location_id=location.id, count=50)
+    assert all(m.location.id == location.id for m in recent)
+    near = api.location_search(lat=location.point.latitude, lng=location.point.longitude)
+    assert near[0].id == location.id
+    taken = calendar.timegm(media.created_time.utctimetuple())  # the client turns times into naive UTC datetimes
+    found = api.media_search(lat=location.point.latitude, lng=location.point.longitude, distance=1000,
+                             min_timestamp=taken - 3600, max_timestamp=taken + 3600)
+    assert media.id in [m.id for m in found]
