@@ -11,12 +11,15 @@ struct Seed: AsyncParsableCommand {
     @Option(help: "Number of users.") var users = 100_000
     @Option(help: "Number of media.") var media = 1_000_000
     @Option(help: "Random seed: the same seed gives the same data.") var seed: UInt64 = 2013
+    @Option(help: "Share of media posted at a place (0...1).") var locatedFraction = 0.3
     @Flag(help: "No progress bar.") var quiet = false
 
     func run() async throws {
         let opened = try await storage.open()
         var plan = SeedPlan(users: users, media: media, seed: seed)
         plan.imageKeys = try renderImageSets(into: opened.files)
+        guard (0...1).contains(locatedFraction) else { throw ValidationError("--located-fraction is a share from 0 to 1") }
+        plan.locatedFraction = locatedFraction
         let generator = SeedGenerator(storage: opened, plan: plan, progress: quiet ? nil : ProgressBar())
         let summary: [String: Int]
         do {

@@ -10,6 +10,8 @@ public struct SeedPlan: Sendable {
     /// Stored rendition sets the media take turns to show (the seed command renders real ones); without any, media
     /// name a set no file backs.
     public var imageKeys: [String] = []
+    /// The share of media posted at a place.
+    public var locatedFraction = 0.3
 
     public init(users: Int, media: Int, seed: UInt64 = 2013) {
         self.users = users
@@ -207,7 +209,7 @@ public struct SeedGenerator: Sendable {
                 let words = (0..<random.int(2..<7)).map { _ in random.pick(Self.captionWords) }
                 caption = (words + tags.map { "#" + $0 }).joined(separator: " ")
             }
-            let located = random.chance(0.3)
+            let located = random.chance(plan.locatedFraction)
             let location = located ? random.int(0..<locationCount) : 0
             // Popular accounts draw more likes.
             let likeCount = min(userCount - 1, random.geometric(mean: 2.5) + Int(followersCount[owner] / 2000))
