@@ -56,6 +56,7 @@ let package = Package(
             name: "DarkroomAPI",
             dependencies: [
                 "DarkroomCore", "DarkroomStorage", "DarkroomImaging",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

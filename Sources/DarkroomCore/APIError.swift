@@ -46,6 +46,15 @@ public struct APIError: Error, Sendable, Equatable {
                 + "The user must re-authorize your application with scope=\(scope.rawValue) to be granted write permissions.")
     }
 
+    public static let rateLimited = APIError(
+        type: "OAuthRateLimitException", code: 429, message: "The maximum number of requests per hour has been exceeded.")
+    public static let signatureMissing = APIError(
+        type: "OAuthForbiddenException", code: 403, message: "Invalid signed-request: Missing required parameter 'sig'")
+    public static let signatureMismatch = APIError(
+        type: "OAuthForbiddenException", code: 403, message: "Invalid signed-request: Signature does not match")
+    public static let forwardedForMismatch = APIError(
+        type: "OAuthForbiddenException", code: 403, message: "Invalid header: X-Insta-Forwarded-For does not match its signature")
+
     public static let bodyTooLarge = APIError(type: "APIInvalidParametersError", code: 413, message: "The request body is too large.")
     public static let internalError = APIError(type: "APIError", code: 500, message: "An internal error occurred.")
     public static let busy = APIError(type: "APIError", code: 503, message: "Too many photos are being processed; try again shortly.")

@@ -213,13 +213,21 @@ public struct AccessGrant: Sendable, Equatable {
     public var scopes: Set<Scope>
     /// Whether the user blocks anyone or is blocked by anyone: such viewers get lists filtered for them alone.
     public var involvedInBlocks: Bool
+    /// The token's client, for signed requests: its secret and whether it enforces them.
+    public var clientSecret: String
+    public var enforceSigned: Bool
 
-    public init(tokenID: TokenID, userID: UserID, clientRef: ClientRecordID, scopes: Set<Scope>, involvedInBlocks: Bool = false) {
+    public init(
+        tokenID: TokenID, userID: UserID, clientRef: ClientRecordID, scopes: Set<Scope>, involvedInBlocks: Bool = false,
+        clientSecret: String = "", enforceSigned: Bool = false
+    ) {
         self.tokenID = tokenID
         self.userID = userID
         self.clientRef = clientRef
         self.scopes = scopes
         self.involvedInBlocks = involvedInBlocks
+        self.clientSecret = clientSecret
+        self.enforceSigned = enforceSigned
     }
 }
 
@@ -229,15 +237,31 @@ public struct Client: Sendable, Equatable {
     public var clientSecret: String
     public var name: String
     public var redirectURIs: [String]
+    /// May use the password grant (an operator's decision).
     public var trusted: Bool
+    public var ownerID: UserID?
+    public var description: String
+    public var website: String
+    /// Refuses `response_type=token` (the client-side flow).
+    public var disableImplicit: Bool
+    /// Calls with this client's tokens must carry a valid `sig`.
+    public var enforceSigned: Bool
 
-    public init(ref: ClientRecordID, clientID: String, clientSecret: String, name: String, redirectURIs: [String], trusted: Bool) {
+    public init(
+        ref: ClientRecordID, clientID: String, clientSecret: String, name: String, redirectURIs: [String], trusted: Bool,
+        ownerID: UserID? = nil, description: String = "", website: String = "", disableImplicit: Bool = false, enforceSigned: Bool = false
+    ) {
         self.ref = ref
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.name = name
         self.redirectURIs = redirectURIs
         self.trusted = trusted
+        self.ownerID = ownerID
+        self.description = description
+        self.website = website
+        self.disableImplicit = disableImplicit
+        self.enforceSigned = enforceSigned
     }
 }
 

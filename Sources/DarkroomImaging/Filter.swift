@@ -158,3 +158,7 @@ public struct Filter: Sendable, Hashable {
     /// The filter with this name, in any letter case; nil when there is none.
     public static func named(_ name: String) -> Filter? { byName[name.lowercased()] }
 }
+
+extension Filter: CustomStringConvertible {
+    public var description: String { name }
+}

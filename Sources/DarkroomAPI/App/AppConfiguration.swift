@@ -18,6 +18,12 @@ public struct AppConfiguration: Sendable {
     public var uploadLimit = 20 * 1024 * 1024
     /// Photos in process at once, working or waiting, before more get 503 (default 4 per core).
     public var ingestCapacity: Int?
+    /// Calls an hour per access token (`--rate-limit`, `DARKROOM_RATE_LIMIT`; default 5,000).
+    public var rateLimitPerToken = 5000
+    /// Calls an hour per client for calls with a client_id alone (`--client-rate-limit`; default 5,000).
+    public var rateLimitPerClient = 5000
+    /// How often each process adds its counts to the shared ones in the database (zero: on every call).
+    public var rateLimitSync: Duration = .seconds(5)
     /// Serves `/bench/ready`, the ceiling the feed benchmark compares against; nil in normal use.
     public var benchmarkCeiling: BenchmarkCeiling?
 

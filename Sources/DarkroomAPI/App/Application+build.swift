@@ -12,7 +12,11 @@ public func buildApplication(
     let ingest = PhotoIngest(pipeline: try ImagePipeline(settings: configuration.images), files: storage.files, capacity: configuration.ingestCapacity)
     let dependencies = Dependencies(
         storage: storage, links: Links(publicURL: configuration.publicURL, mediaBaseURL: configuration.mediaURL), logger: logger,
-        ingest: ingest, uploadLimit: configuration.uploadLimit)
+        ingest: ingest,
+        rateLimiter: RateLimiter(
+            perToken: configuration.rateLimitPerToken, perClient: configuration.rateLimitPerClient, syncInterval: configuration.rateLimitSync,
+            store: storage.rateLimits, environment: storage.environment),
+        uploadLimit: configuration.uploadLimit)
     let router = buildRouter(dependencies, configuration: configuration)
     let worker = JobWorker(runner: JobRunner(storage: storage, logger: logger), logger: logger)
     return Application(

@@ -7,6 +7,7 @@ struct Dependencies: Sendable {
     let links: Links
     let logger: Logger
     let ingest: PhotoIngest
+    let rateLimiter: RateLimiter
     /// The largest multipart (upload) body accepted, in bytes.
     let uploadLimit: Int
     let mediaCache = MediaFragmentCache()

@@ -36,15 +36,31 @@ struct APIRoutes {
         let dependencies = self.dependencies
         router.on(RouterPath("/v1" + path), method: method) { request, context in
             var request = request
-            let (parameters, files) = try await Self.parameters(of: &request, context: context, ingest: dependencies)
-            let caller = try await Credentials(storage: dependencies.storage).authenticate(parameters, headers: request.headers, access: access,
-                                                                                          path: request.uri.path)
-            var pathParameters: [String: String] = [:]
-            for name in names { pathParameters[name] = context.parameters.get(name) }
-            let apiRequest = APIRequest(
-                parameters: parameters, caller: caller, endpoint: String(request.uri.path.dropFirst(3)),
-                pathParameters: pathParameters, links: dependencies.links, files: files, headers: request.headers)
-            return try await handler(apiRequest)
+            let limiter = dependencies.rateLimiter
+            var allowance = (limit: limiter.perToken, remaining: limiter.perToken)
+            var response: Response
+            do {
+                let (parameters, queryCount, files) = try await Self.parameters(of: &request, context: context, ingest: dependencies)
+                let caller = try await Credentials(storage: dependencies.storage).authenticate(
+                    parameters, headers: request.headers, access: access, path: request.uri.path)
+                // Counted before the signature is checked: refused calls count too.
+                let decision = try await limiter.hit(caller)
+                allowance = (decision.limit, decision.remaining)
+                guard decision.allowed else { throw APIError.rateLimited }
+                let endpoint = String(request.uri.path.dropFirst(3))
+                try SignedRequests.verify(caller, parameters: parameters, queryCount: queryCount, endpoint: endpoint, headers: request.headers)
+                var pathParameters: [String: String] = [:]
+                for name in names { pathParameters[name] = context.parameters.get(name) }
+                let apiRequest = APIRequest(
+                    parameters: parameters, caller: caller, endpoint: endpoint,
+                    pathParameters: pathParameters, links: dependencies.links, files: files, headers: request.headers)
+                response = try await handler(apiRequest)
+            } catch let error as APIError {
+                response = Envelope.error(error)
+            }
+            response.headers[.rateLimitLimit] = String(allowance.limit)
+            response.headers[.rateLimitRemaining] = String(allowance.remaining)
+            return response
         }
     }
 
@@ -53,8 +69,9 @@ struct APIRoutes {
     /// (uploads) may be larger than the usual limit.
     private static func parameters(
         of request: inout Request, context: AppRequestContext, ingest dependencies: Dependencies
-    ) async throws -> (Parameters, [String: [UInt8]]) {
+    ) async throws -> (Parameters, queryCount: Int, files: [String: [UInt8]]) {
         var parameters = Parameters(urlEncoded: Substring(request.uri.query ?? ""))
+        let queryCount = parameters.pairs.count
         var files: [String: [UInt8]] = [:]
         if request.method != .get, request.method != .head {
             let type = request.headers[.contentType] ?? ""
@@ -77,7 +94,7 @@ struct APIRoutes {
         if let bad = parameters.pairs.first(where: { $0.name.contains("\0") || $0.value.contains("\0") }) {
             throw APIError.invalidParameter(bad.name, "contains a NUL character")
         }
-        return (parameters, files)
+        return (parameters, queryCount, files)
     }
 }
 

@@ -5,26 +5,88 @@ public struct ClientStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
 
+    static let columns = "id, client_id, client_secret, name, redirect_uris, trusted, owner_id, description, website, disable_implicit, enforce_signed"
+
+    /// What a developer sets on a client.
+    public struct Settings: Sendable {
+        public var name: String
+        public var description: String
+        public var website: String
+        public var redirectURIs: [String]
+        public var disableImplicit: Bool
+        public var enforceSigned: Bool
+
+        public init(name: String, description: String = "", website: String = "", redirectURIs: [String], disableImplicit: Bool = false,
+                    enforceSigned: Bool = false) {
+            self.name = name
+            self.description = description
+            self.website = website
+            self.redirectURIs = redirectURIs
+            self.disableImplicit = disableImplicit
+            self.enforceSigned = enforceSigned
+        }
+    }
+
     /// Registers a client with a fresh 32-hex client_id and client_secret.
     public func create(name: String, redirectURIs: [String], ownerID: UserID? = nil, trusted: Bool = false) async throws -> Client {
+        try await create(Settings(name: name, redirectURIs: redirectURIs), ownerID: ownerID, trusted: trusted)
+    }
+
+    public func create(_ settings: Settings, ownerID: UserID?, trusted: Bool = false) async throws -> Client {
         let ref = ClientRecordID(environment.ids.next())
-        let clientID = environment.randomHex(bytes: 16)
-        let secret = environment.randomHex(bytes: 16)
         try await database.execute("""
-            INSERT INTO clients (id, client_id, client_secret, owner_id, name, redirect_uris, trusted, created_at)
-            VALUES (\(ref), \(clientID), \(secret), \(ownerID?.rawValue), \(name), \(redirectURIs.joined(separator: "\n")), \(trusted),
-                    \(environment.nowSeconds))
+            INSERT INTO clients (id, client_id, client_secret, owner_id, name, description, website, redirect_uris, disable_implicit,
+                                 enforce_signed, trusted, created_at)
+            VALUES (\(ref), \(environment.randomHex(bytes: 16)), \(environment.randomHex(bytes: 16)), \(ownerID?.rawValue), \(settings.name),
+                    \(settings.description), \(settings.website), \(settings.redirectURIs.joined(separator: "\n")), \(settings.disableImplicit),
+                    \(settings.enforceSigned), \(trusted), \(environment.nowSeconds))
             """)
-        return Client(ref: ref, clientID: clientID, clientSecret: secret, name: name, redirectURIs: redirectURIs, trusted: trusted)
+        guard let client = try await find(ref: ref) else { throw APIError.internalError }
+        return client
     }
 
     public func find(clientID: String) async throws -> Client? {
-        try await database.lookup("""
-            SELECT id, client_id, client_secret, name, redirect_uris, trusted FROM clients WHERE client_id = \(clientID)
-            """).first.map { row in
-            Client(
-                ref: row.id(0), clientID: row.string(1), clientSecret: row.string(2), name: row.string(3),
-                redirectURIs: row.string(4).split(separator: "\n").map(String.init), trusted: row.bool(5))
+        guard clientID.utf8.count <= 64 else { return nil }
+        return try await database.lookup("SELECT \(raw: Self.columns) FROM clients WHERE client_id = \(clientID)").first.map(Self.client)
+    }
+
+    public func find(ref: ClientRecordID) async throws -> Client? {
+        try await database.lookup("SELECT \(raw: Self.columns) FROM clients WHERE id = \(ref)").first.map(Self.client)
+    }
+
+    /// The clients a developer registered, newest first.
+    public func owned(by owner: UserID) async throws -> [Client] {
+        try await database.query("SELECT \(raw: Self.columns) FROM clients WHERE owner_id = \(owner) ORDER BY id DESC").map(Self.client)
+    }
+
+    public func update(_ ref: ClientRecordID, with settings: Settings) async throws {
+        try await database.execute("""
+            UPDATE clients SET name = \(settings.name), description = \(settings.description), website = \(settings.website),
+                   redirect_uris = \(settings.redirectURIs.joined(separator: "\n")), disable_implicit = \(settings.disableImplicit),
+                   enforce_signed = \(settings.enforceSigned)
+             WHERE id = \(ref)
+            """)
+    }
+
+    /// A new secret; the old one stops working at once (signed requests, code exchange).
+    public func resetSecret(_ ref: ClientRecordID) async throws {
+        try await database.execute("UPDATE clients SET client_secret = \(environment.randomHex(bytes: 16)) WHERE id = \(ref)")
+    }
+
+    /// Deletes a client with everything it holds: its tokens and codes.
+    public func delete(_ ref: ClientRecordID) async throws {
+        try await database.transaction { tx in
+            try await tx.execute("DELETE FROM access_tokens WHERE client_ref = \(ref)")
+            try await tx.execute("DELETE FROM authorization_codes WHERE client_ref = \(ref)")
+            try await tx.execute("DELETE FROM clients WHERE id = \(ref)")
         }
+    }
+
+    static func client(_ row: Row) -> Client {
+        Client(
+            ref: row.id(0), clientID: row.string(1), clientSecret: row.string(2), name: row.string(3),
+            redirectURIs: row.string(4).split(separator: "\n").map(String.init), trusted: row.bool(5),
+            ownerID: row.optionalInt(6).map(UserID.init), description: row.string(7), website: row.string(8),
+            disableImplicit: row.bool(9), enforceSigned: row.bool(10))
     }
 }

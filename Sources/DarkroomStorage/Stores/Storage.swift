@@ -12,6 +12,9 @@ public struct Storage: Sendable {
     public var media: MediaStore { MediaStore(database: database, environment: environment) }
     public var clients: ClientStore { ClientStore(database: database, environment: environment) }
     public var tokens: TokenStore { TokenStore(database: database, environment: environment) }
+    public var codes: AuthorizationCodeStore { AuthorizationCodeStore(database: database, environment: environment) }
+    public var sessions: SessionStore { SessionStore(database: database, environment: environment) }
+    public var rateLimits: RateLimitStore { RateLimitStore(database: database) }
     public var relationships: RelationshipStore { RelationshipStore(database: database, environment: environment) }
     public var mediaWriter: MediaWriter { MediaWriter(database: database, environment: environment) }
     public var likes: LikeStore { LikeStore(database: database, environment: environment) }

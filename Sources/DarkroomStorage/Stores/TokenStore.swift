@@ -5,13 +5,14 @@ public struct TokenStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
 
-    /// Makes a token shaped like the platform's: `{user_id}.{7 hex of the client}.{32 random hex}`.
-    public func create(userID: UserID, client: Client, scopes: Set<Scope>) async throws -> String {
+    /// Makes a token shaped like the platform's: `{user_id}.{7 hex of the client}.{32 random hex}`. `code` is the
+    /// authorization code it was exchanged for, so that a second use of that code can revoke it.
+    public func create(userID: UserID, client: Client, scopes: Set<Scope>, code: String? = nil) async throws -> String {
         let token = "\(userID).\(client.clientID.prefix(7)).\(environment.randomHex(bytes: 16))"
         try await database.execute("""
-            INSERT INTO access_tokens (id, token_hash, user_id, client_ref, scopes, created_at)
+            INSERT INTO access_tokens (id, token_hash, user_id, client_ref, scopes, created_at, code_hash)
             VALUES (\(environment.ids.next()), \(Hex.sha256(token)), \(userID), \(client.ref), \(Scope.render(scopes.union([.basic]))),
-                    \(environment.nowSeconds))
+                    \(environment.nowSeconds), \(code.map(Hex.sha256)))
             """)
         return token
     }
@@ -21,13 +22,53 @@ public struct TokenStore: Sendable {
         guard !token.isEmpty, token.utf8.count <= 200 else { return nil }
         let rows = try await database.lookup("""
             SELECT t.id, t.user_id, t.client_ref, t.scopes,
-                   EXISTS (SELECT 1 FROM blocks WHERE blocker_id = t.user_id) OR EXISTS (SELECT 1 FROM blocks WHERE blocked_id = t.user_id)
-              FROM access_tokens t WHERE t.token_hash = \(Hex.sha256(token)) AND t.revoked_at IS NULL
+                   EXISTS (SELECT 1 FROM blocks WHERE blocker_id = t.user_id) OR EXISTS (SELECT 1 FROM blocks WHERE blocked_id = t.user_id),
+                   c.client_secret, c.enforce_signed
+              FROM access_tokens t JOIN clients c ON c.id = t.client_ref
+             WHERE t.token_hash = \(Hex.sha256(token)) AND t.revoked_at IS NULL
             """)
         return rows.first.map { row in
             AccessGrant(
                 tokenID: row.id(0), userID: row.id(1), clientRef: row.id(2), scopes: Scope.parseList(row.string(3)).scopes,
-                involvedInBlocks: row.bool(4))
+                involvedInBlocks: row.bool(4), clientSecret: row.string(5), enforceSigned: row.bool(6))
         }
+    }
+
+    /// An app a user has let in: the client, the scopes granted across its live tokens, and since when.
+    public struct AuthorizedApp: Sendable {
+        public var client: Client
+        public var scopes: Set<Scope>
+        public var since: Int64
+    }
+
+    /// The clients holding live tokens for a user, most recent first.
+    public func authorizedApps(of user: UserID) async throws -> [AuthorizedApp] {
+        let rows = try await database.query("""
+            SELECT t.client_ref, t.scopes, t.created_at FROM access_tokens t
+             WHERE t.user_id = \(user) AND t.revoked_at IS NULL ORDER BY t.created_at DESC, t.id DESC
+            """)
+        var apps: [AuthorizedApp] = []
+        for row in rows {
+            let ref: ClientRecordID = row.id(0)
+            let scopes = Scope.parseList(row.string(1)).scopes
+            if let index = apps.firstIndex(where: { $0.client.ref == ref }) {
+                apps[index].scopes.formUnion(scopes)
+            } else if let client = try await ClientStore(database: database, environment: environment).find(ref: ref) {
+                apps.append(AuthorizedApp(client: client, scopes: scopes, since: row.int(2)))
+            }
+        }
+        return apps
+    }
+
+    /// Revokes every token a client holds for a user; the next call with any of them fails.
+    public func revoke(user: UserID, client: ClientRecordID) async throws {
+        try await database.execute("""
+            UPDATE access_tokens SET revoked_at = \(environment.nowSeconds) WHERE user_id = \(user) AND client_ref = \(client) AND revoked_at IS NULL
+            """)
+    }
+
+    /// Revokes the tokens an authorization code was exchanged for (when someone presents that code again).
+    func revoke(issuedFor codeHash: String, in tx: any SQLExecutor) async throws {
+        try await tx.execute("UPDATE access_tokens SET revoked_at = \(environment.nowSeconds) WHERE code_hash = \(codeHash) AND revoked_at IS NULL")
     }
 }

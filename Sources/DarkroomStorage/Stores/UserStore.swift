@@ -39,20 +39,68 @@ public struct UserStore: Sendable {
         return user
     }
 
+    /// The user with this username (in any letter case) and password; nil otherwise. Costs a bcrypt verification even
+    /// for an unknown username, so timing does not tell which usernames exist.
+    public func authenticate(username: String, password: String) async throws -> User? {
+        let row = try await database.query("""
+            SELECT id, password_hash FROM users WHERE username_lc = \(username.lowercased())
+            """).first
+        guard let hash = row?.optionalString(1), let row else {
+            _ = PasswordHasher.verify(password, hash: Self.decoyHash)
+            return nil
+        }
+        guard PasswordHasher.verify(password, hash: hash) else { return nil }
+        return try await find(row.id(0))
+    }
+
+    private static let decoyHash = (try? PasswordHasher.hash("no such user's password")) ?? ""
+
+    /// What a user edits on the settings page.
+    public struct Profile: Sendable {
+        public var fullName: String
+        public var bio: String
+        public var website: String
+        public var isPrivate: Bool
+
+        public init(fullName: String, bio: String, website: String, isPrivate: Bool) {
+            self.fullName = fullName
+            self.bio = bio
+            self.website = website
+            self.isPrivate = isPrivate
+        }
+    }
+
+    /// Saves a profile; every media that shows the user is re-rendered on its next read.
+    public func update(_ user: UserID, profile: Profile) async throws {
+        try await database.transaction { tx in
+            try await tx.execute("""
+                UPDATE users SET full_name = \(profile.fullName), full_name_lc = \(profile.fullName.lowercased()), bio = \(profile.bio),
+                       website = \(profile.website), is_private = \(profile.isPrivate)
+                 WHERE id = \(user)
+                """)
+            try await Self.invalidateMediaShowing(user, in: tx)
+        }
+    }
+
+    /// Moves the version of every media that shows the user — theirs, and those they liked, commented on or are
+    /// tagged in — so no cached rendering keeps their old name or picture.
+    static func invalidateMediaShowing(_ user: UserID, in tx: any SQLExecutor) async throws {
+        try await tx.execute("""
+            UPDATE media SET version = version + 1
+             WHERE user_id = \(user)
+                OR id IN (SELECT media_id FROM likes WHERE user_id = \(user))
+                OR id IN (SELECT media_id FROM comments WHERE user_id = \(user))
+                OR id IN (SELECT media_id FROM media_users_in_photo WHERE user_id = \(user))
+            """)
+    }
+
     /// Sets a user's profile picture (a stored file key) and answers the previous key, for the caller to remove once
-    /// this has committed. Every media that shows the user — theirs, and those they liked, commented on or are tagged
-    /// in — gets a new version, so no cached rendering keeps the old picture.
+    /// this has committed.
     public func setProfilePicture(_ key: String?, of user: UserID) async throws -> String? {
         try await database.transaction { tx -> String? in
             let previous = try await tx.query("SELECT profile_picture FROM users WHERE id = \(user)").first?.optionalString(0)
             try await tx.execute("UPDATE users SET profile_picture = \(key) WHERE id = \(user)")
-            try await tx.execute("""
-                UPDATE media SET version = version + 1
-                 WHERE user_id = \(user)
-                    OR id IN (SELECT media_id FROM likes WHERE user_id = \(user))
-                    OR id IN (SELECT media_id FROM comments WHERE user_id = \(user))
-                    OR id IN (SELECT media_id FROM media_users_in_photo WHERE user_id = \(user))
-                """)
+            try await Self.invalidateMediaShowing(user, in: tx)
             return previous
         }
     }

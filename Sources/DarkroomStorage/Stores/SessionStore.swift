@@ -1,0 +1,32 @@
+import DarkroomCore
+
+/// Signed-in browser sessions. The cookie holds a random id; only its hash is stored.
+public struct SessionStore: Sendable {
+    let database: any Database
+    let environment: SystemEnvironment
+
+    public static let lifetime: Int64 = 30 * 86_400
+
+    /// Starts a session; answers the id for the cookie.
+    public func start(for user: UserID) async throws -> String {
+        let id = environment.randomHex(bytes: 32)
+        let now = environment.nowSeconds
+        try await database.execute("""
+            INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_at, expires_at)
+            VALUES (\(Hex.sha256(id)), \(user), '', \(now), \(now + Self.lifetime))
+            """)
+        return id
+    }
+
+    /// The signed-in user, if the session is live.
+    public func user(for id: String) async throws -> UserID? {
+        guard id.utf8.count == 64 else { return nil }
+        return try await database.lookup("""
+            SELECT user_id FROM web_sessions WHERE id_hash = \(Hex.sha256(id)) AND expires_at > \(environment.nowSeconds)
+            """).first.map { UserID($0.int(0)) }
+    }
+
+    public func end(_ id: String) async throws {
+        try await database.execute("DELETE FROM web_sessions WHERE id_hash = \(Hex.sha256(id))")
+    }
+}
