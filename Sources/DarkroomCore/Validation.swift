@@ -40,6 +40,29 @@ extension Validation {
 }
 
 extension Validation {
+    /// A profile's website: empty, or an http(s) URL.
+    public static func website(_ raw: String) throws(APIError) -> String {
+        let text = try Validation.text(raw, field: "website", maxLength: 200).trimmingSpaces()
+        guard text.isEmpty || text.lowercased().hasPrefix("http://") || text.lowercased().hasPrefix("https://") else {
+            throw .invalidParameter("website", "must start with http:// or https://")
+        }
+        return text
+    }
+
+    /// A redirect URI a client registers: absolute, http(s) or an app's own scheme, no fragment; never a scheme that
+    /// runs code or reads files.
+    public static func redirectURI(_ raw: String) throws(APIError) -> String {
+        let text = raw.trimmingSpaces()
+        let lower = text.lowercased()
+        guard let schemeEnd = lower.range(of: "://"), text.count <= 500, !text.contains("#"),
+              !text.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }),
+              lower[..<schemeEnd.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }),
+              !["javascript", "data", "vbscript", "file"].contains(String(lower[..<schemeEnd.lowerBound])),
+              lower.index(schemeEnd.upperBound, offsetBy: 0) < lower.endIndex
+        else { throw .invalidParameter("redirect_uri", "\(raw) is not an absolute URL without a fragment") }
+        return text
+    }
+
     /// Instagram's caption limit.
     public static let captionLength = 2200
     /// People tagged in one photo.

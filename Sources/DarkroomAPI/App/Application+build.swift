@@ -54,6 +54,13 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
             body: .init(byteBuffer: anonymousPicture))
     }
 
+    let web = Web(dependencies: dependencies, secureCookies: configuration.publicURL.lowercased().hasPrefix("https://"))
+    let pages = WebRoutes(router: router, web: web)
+    AccountsController(web: web).addRoutes(to: pages)
+    DeveloperController(web: web).addRoutes(to: pages)
+    OAuthController(web: web).addRoutes(to: pages, router: router)
+    router.get("/") { _, _ in web.redirect(to: "/accounts/settings") }
+
     if let ceiling = configuration.benchmarkCeiling {
         router.get("/bench/ready") { _, _ in Envelope.response(status: .ok, body: ceiling.current) }
     }

@@ -48,31 +48,28 @@ final class RateLimiter: Sendable {
         }
         let now = environment.nowMilliseconds()
         let window = now / 3_600_000 * 3600
+        // Every call counts, refused ones too (as on the platform), so hammering while limited does not help.
         let toSync: Int64? = buckets.withLock { buckets in
-            var bucket = buckets[key] ?? Bucket(window: window)
+            var bucket = buckets[key].flatMap { $0.window == window ? $0 : nil } ?? Bucket(window: window)
             defer { buckets[key] = bucket }
-            guard bucket.window != window || bucket.syncedAt.map({ now - $0 >= syncMilliseconds }) ?? true else { return nil }
-            let flushed = bucket.window == window ? bucket.pending : 0
-            bucket.pending -= flushed
+            bucket.pending += 1
+            guard bucket.syncedAt.map({ now - $0 >= syncMilliseconds }) ?? true else { return nil }
+            let flushed = bucket.pending
+            bucket.pending = 0
             bucket.syncedAt = now
             return flushed
         }
         if let flushed = toSync {
             let totals = try await store.add(flushed, to: key, window: window, previousWindow: window - 3600)
             buckets.withLock { buckets in
-                if buckets[key]?.window != window { buckets[key] = Bucket(window: window, syncedAt: now) }
+                guard buckets[key]?.window == window else { return }
                 buckets[key]?.shared = totals.current
                 buckets[key]?.previous = totals.previous
             }
         }
-        return buckets.withLock { buckets -> Decision in
-            guard var bucket = buckets[key] else { return Decision(limit: limit, remaining: limit, allowed: true) }
-            let elapsed = Double(now - window * 1000) / 3_600_000
-            let used = Int64((Double(bucket.previous) * (1 - elapsed)).rounded(.up)) + bucket.shared + bucket.pending
-            guard used < Int64(limit) else { return Decision(limit: limit, remaining: 0, allowed: false) }
-            bucket.pending += 1
-            buckets[key] = bucket
-            return Decision(limit: limit, remaining: Int(Int64(limit) - used - 1), allowed: true)
-        }
+        let bucket = buckets.withLock { $0[key] } ?? Bucket(window: window)
+        let elapsed = Double(now - window * 1000) / 3_600_000
+        let used = Int64((Double(bucket.previous) * (1 - elapsed)).rounded(.up)) + bucket.shared + bucket.pending
+        return Decision(limit: limit, remaining: Int(max(0, Int64(limit) - used)), allowed: used <= Int64(limit))
     }
 }

@@ -15,7 +15,7 @@ enum SignedRequests {
         }
         if let forwarded = headers[.instaForwardedFor] {
             let parts = forwarded.split(separator: "|", maxSplits: 1)
-            guard parts.count == 2, matches(String(parts[1]), hmacHex(secret, String(parts[0]))) else { throw .forwardedForMismatch }
+            guard parts.count == 2, matches(parts[1].lowercased(), hmacHex(secret, String(parts[0]))) else { throw .forwardedForMismatch }
         }
         guard enforced else { return }
         let signatures = parameters.pairs.filter { $0.name == "sig" }.map(\.value)
@@ -27,7 +27,7 @@ enum SignedRequests {
         for path in [endpoint, endpoint + ".json"] {
             for set in [everything, queryOnly] {
                 let expected = hmacHex(secret, message(path, set))
-                if signatures.contains(where: { matches($0, expected) }) { return }
+                if signatures.contains(where: { matches($0.lowercased(), expected) }) { return }
             }
         }
         throw .signatureMismatch
@@ -44,7 +44,7 @@ enum SignedRequests {
 
     /// Constant-time: how long the comparison takes says nothing about how much of a guess was right.
     static func matches(_ given: String, _ expected: String) -> Bool {
-        let a = Array(given.lowercased().utf8), b = Array(expected.utf8)
+        let a = Array(given.utf8), b = Array(expected.utf8)
         guard a.count == b.count else { return false }
         return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }

@@ -14,6 +14,14 @@ public struct AuthorizationCodeStore: Sendable {
         public var redirectURI: String
         public var scopes: Set<Scope>
         public var codeChallenge: String?
+
+        public init(client: ClientRecordID, userID: UserID, redirectURI: String, scopes: Set<Scope>, codeChallenge: String?) {
+            self.client = client
+            self.userID = userID
+            self.redirectURI = redirectURI
+            self.scopes = scopes
+            self.codeChallenge = codeChallenge
+        }
     }
 
     public enum Redemption: Sendable {

@@ -1,0 +1,253 @@
+import Crypto
+import DarkroomCore
+import DarkroomStorage
+import Foundation
+import Hummingbird
+
+/// OAuth 2.0 as the v1 platform did it (reference §2): `/oauth/authorize` with its log-in and consent pages, and
+/// `/oauth/access_token` for the code and password grants. PKCE (S256) is an addition.
+struct OAuthController {
+    let web: Web
+    var storage: Storage { web.dependencies.storage }
+
+    func addRoutes(to routes: WebRoutes, router: Router<AppRequestContext>) {
+        routes.get("/oauth/authorize", consent)
+        routes.post("/oauth/authorize", decide)
+        let endpoint = TokenEndpoint(storage: storage, links: web.dependencies.links)
+        router.post("/oauth/access_token") { request, context in try await endpoint.respond(to: request, context: context) }
+    }
+
+    /// An authorize request whose client and redirect URI are known good; anything else wrong with it goes back to
+    /// the client as an RFC 6749 error on that redirect URI.
+    struct Authorization {
+        var client: Client
+        var redirectURI: String
+        var responseType: String
+        var scopes: Set<Scope>
+        var state: String?
+        var codeChallenge: String?
+    }
+
+    enum Refusal: Error {
+        /// Shown on our own page: never redirected to an unregistered URI.
+        case page(String)
+        /// Sent back to the client's redirect URI.
+        case redirect(String, error: String, description: String, state: String?, fragment: Bool)
+    }
+
+    /// Checks an authorize request, in the order that keeps an attacker from using us as an open redirector.
+    func authorization(_ fields: Parameters) async throws -> Result<Authorization, Refusal> {
+        guard let clientID = fields.value("client_id"), !clientID.isEmpty else { return .failure(.page("You must provide a client_id.")) }
+        guard let client = try await storage.clients.find(clientID: clientID) else { return .failure(.page("Invalid Client ID.")) }
+        guard let redirectURI = fields.value("redirect_uri"), client.redirectURIs.contains(redirectURI) else {
+            return .failure(.page("Redirect URI does not match registered redirect URI."))
+        }
+        let state = fields.value("state")
+        let responseType = fields.value("response_type") ?? ""
+        func refuse(_ error: String, _ description: String) -> Result<Authorization, Refusal> {
+            .failure(.redirect(redirectURI, error: error, description: description, state: state, fragment: responseType == "token"))
+        }
+        guard responseType == "code" || responseType == "token" else {
+            return refuse("unsupported_response_type", "response_type must be code or token")
+        }
+        if responseType == "token", client.disableImplicit {
+            return refuse("unsupported_response_type", "This client has disabled implicit authentication (response_type=token)")
+        }
+        var scopes: Set<Scope> = [.basic]
+        if let requested = fields.value("scope") {
+            let parsed = Scope.parseList(requested)
+            guard !requested.allSatisfy({ $0 == " " || $0 == "+" }), parsed.unknown.isEmpty else {
+                return refuse("invalid_scope", "Invalid scope field(s): \(parsed.unknown.isEmpty ? "(empty)" : parsed.unknown.joined(separator: ", "))")
+            }
+            scopes = parsed.scopes
+        }
+        var challenge: String?
+        if responseType == "code", let given = fields.value("code_challenge") {
+            guard (fields.value("code_challenge_method") ?? "plain") == "S256" else {
+                return refuse("invalid_request", "code_challenge_method must be S256")
+            }
+            guard (43...128).contains(given.count), given.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._~".contains($0)) }) else {
+                return refuse("invalid_request", "code_challenge is not a valid S256 challenge")
+            }
+            challenge = given
+        }
+        return .success(Authorization(client: client, redirectURI: redirectURI, responseType: responseType, scopes: scopes, state: state,
+                                      codeChallenge: challenge))
+    }
+
+    /// GET /oauth/authorize — the log-in page first when no one is signed in, then the consent page.
+    @Sendable func consent(_ visit: Web.Visit) async throws -> Response {
+        let authorization: Authorization
+        switch try await self.authorization(visit.query) {
+        case .failure(let refusal): return respond(refusal, visit)
+        case .success(let checked): authorization = checked
+        }
+        let user = try visit.requireUser()
+        let scopeItems = authorization.scopes.sorted().map { "<li>\(HTML.escape(Self.describe($0)))</li>" }.joined()
+        let hidden = [
+            ("client_id", authorization.client.clientID), ("redirect_uri", authorization.redirectURI),
+            ("response_type", authorization.responseType), ("scope", Scope.render(authorization.scopes)),
+        ] + [("state", authorization.state), ("code_challenge", authorization.codeChallenge),
+             ("code_challenge_method", authorization.codeChallenge == nil ? nil : "S256")].compactMap { name, value in value.map { (name, $0) } }
+        return web.page("Authorize \(authorization.client.name)", visit, body: """
+            <p><strong id="client-name">\(HTML.escape(authorization.client.name))</strong> would like to use your Darkroom account,
+            <strong>@\(HTML.escape(user.summary.username))</strong>, to:</p>
+            <ul class="scopes" id="scopes">\(scopeItems)</ul>
+            <p>It will be sent back to <code>\(HTML.escape(authorization.redirectURI))</code>.</p>
+            <form method="post" action="/oauth/authorize">\(HTML.hidden("csrf_token", visit.csrf))\(hidden.map { HTML.hidden($0.0, $0.1) }.joined())
+            <button type="submit" name="decision" value="allow" id="allow">Authorize</button>
+            <button type="submit" name="decision" value="deny" id="deny">Cancel</button></form>
+            """)
+    }
+
+    /// POST /oauth/authorize — the person's answer: a code (or a token in the fragment), or `access_denied`.
+    @Sendable func decide(_ visit: Web.Visit) async throws -> Response {
+        let user = try visit.requireUser()
+        let authorization: Authorization
+        switch try await self.authorization(visit.form) {
+        case .failure(let refusal): return respond(refusal, visit)
+        case .success(let checked): authorization = checked
+        }
+        let fragment = authorization.responseType == "token"
+        guard visit.form.value("decision") == "allow" else {
+            return respond(.redirect(authorization.redirectURI, error: "access_denied", description: "The user denied your request",
+                                     state: authorization.state, fragment: fragment), visit, reason: "user_denied")
+        }
+        var answer: [(String, String)]
+        if fragment {
+            answer = [("access_token", try await storage.tokens.create(userID: user.id, client: authorization.client, scopes: authorization.scopes))]
+        } else {
+            let code = try await storage.codes.issue(AuthorizationCodeStore.Grant(
+                client: authorization.client.ref, userID: user.id, redirectURI: authorization.redirectURI, scopes: authorization.scopes,
+                codeChallenge: authorization.codeChallenge))
+            answer = [("code", code)]
+        }
+        if let state = authorization.state { answer.append(("state", state)) }
+        return web.redirect(to: Self.url(authorization.redirectURI, adding: answer, inFragment: fragment))
+    }
+
+    private func respond(_ refusal: Refusal, _ visit: Web.Visit, reason: String? = nil) -> Response {
+        switch refusal {
+        case .page(let message):
+            return web.page("This link does not work", status: .badRequest, visit, body: HTML.error(message))
+        case .redirect(let uri, let error, let description, let state, let fragment):
+            var fields = [("error", error)] + (reason.map { [("error_reason", $0)] } ?? []) + [("error_description", description)]
+            if let state { fields.append(("state", state)) }
+            return web.redirect(to: Self.url(uri, adding: fields, inFragment: fragment))
+        }
+    }
+
+    static func url(_ base: String, adding fields: [(String, String)], inFragment: Bool) -> String {
+        let encoded = fields.map { "\($0.0)=\(Parameters.encode($0.1))" }.joined(separator: "&")
+        if inFragment { return base + "#" + encoded }
+        return base + (base.contains("?") ? "&" : "?") + encoded
+    }
+
+    static func describe(_ scope: Scope) -> String {
+        switch scope {
+        case .basic: "See your profile, photos and who you follow (always included)"
+        case .comments: "Post and delete comments as you"
+        case .relationships: "Follow and unfollow accounts, and block people, for you"
+        case .likes: "Like and unlike photos as you"
+        case .upload: "Post photos and change your profile picture as you"
+        }
+    }
+}
+
+/// `POST /oauth/access_token`: answers with no envelope, as v1 did — `{access_token, user}` or
+/// `{code, error_type, error_message}` — plus RFC 6749's `error`.
+struct TokenEndpoint: Sendable {
+    let storage: Storage
+    let links: Links
+
+    struct Failure: Error {
+        var error: String
+        var message: String
+        var status: HTTPResponse.Status = .badRequest
+    }
+
+    func respond(to request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        do {
+            var fields = Parameters(urlEncoded: Substring(request.uri.query ?? ""))
+            let type = request.headers[.contentType]?.lowercased() ?? ""
+            guard type.isEmpty || type.hasPrefix("application/x-www-form-urlencoded") else {
+                throw Failure(error: "invalid_request", message: "Send the fields as application/x-www-form-urlencoded.")
+            }
+            fields.append(contentsOf: Parameters(urlEncoded: Substring(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))))
+            let client = try await authenticateClient(fields)
+            let (user, token) = try await grant(fields, client: client)
+            var writer = JSONWriter(capacity: 512)
+            writer.object { body in
+                body.pair("access_token", token)
+                body.key("user")
+                body.object { object in
+                    object.idPair("id", user.id.rawValue)
+                    object.pair("username", user.summary.username)
+                    object.pair("full_name", user.summary.fullName)
+                    object.pair("profile_picture", links.profilePicture(user.summary.profilePicture))
+                }
+            }
+            return Self.json(.ok, writer.buffer)
+        } catch let failure as Failure {
+            var writer = JSONWriter(capacity: 256)
+            writer.object { body in
+                body.pair("code", Int(failure.status.code))
+                body.pair("error_type", "OAuthException")
+                body.pair("error_message", failure.message)
+                body.pair("error", failure.error)
+            }
+            return Self.json(failure.status, writer.buffer)
+        }
+    }
+
+    private static func json(_ status: HTTPResponse.Status, _ body: ByteBuffer) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: body))
+    }
+
+    private func authenticateClient(_ fields: Parameters) async throws -> Client {
+        guard let clientID = fields.value("client_id"), !clientID.isEmpty else {
+            throw Failure(error: "invalid_client", message: "You must provide a client_id")
+        }
+        guard let client = try await storage.clients.find(clientID: clientID),
+              SignedRequests.matches(fields.value("client_secret") ?? "", client.clientSecret)
+        else { throw Failure(error: "invalid_client", message: "Invalid Client ID or client secret", status: .badRequest) }
+        return client
+    }
+
+    private func grant(_ fields: Parameters, client: Client) async throws -> (User, String) {
+        switch fields.value("grant_type") {
+        case "authorization_code":
+            guard let code = fields.value("code"), let redirectURI = fields.value("redirect_uri") else {
+                throw Failure(error: "invalid_request", message: "You must provide code and redirect_uri")
+            }
+            guard case .granted(let grant) = try await storage.codes.redeem(code, client: client.ref, redirectURI: redirectURI) else {
+                throw Failure(error: "invalid_grant", message: "Matching code was not found or was already used.")
+            }
+            if let challenge = grant.codeChallenge {
+                let verifier = fields.value("code_verifier") ?? ""
+                let digest = Data(SHA256.hash(data: Array(verifier.utf8))).base64EncodedString()
+                    .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+                guard (43...128).contains(verifier.count), SignedRequests.matches(digest, challenge) else {
+                    throw Failure(error: "invalid_grant", message: "The code_verifier does not match the code_challenge.")
+                }
+            }
+            guard let user = try await storage.users.find(grant.userID) else { throw Failure(error: "invalid_grant", message: "No such user.") }
+            return (user, try await storage.tokens.create(userID: user.id, client: client, scopes: grant.scopes, code: code))
+        case "password":
+            guard client.trusted else {
+                throw Failure(error: "unauthorized_client", message: "This client may not use the password grant.")
+            }
+            let parsed = Scope.parseList(fields.value("scope") ?? "")
+            guard parsed.unknown.isEmpty else {
+                throw Failure(error: "invalid_scope", message: "Invalid scope field(s): \(parsed.unknown.joined(separator: ", "))")
+            }
+            guard let user = try await storage.users.authenticate(username: fields.value("username") ?? "", password: fields.value("password") ?? "") else {
+                throw Failure(error: "invalid_grant", message: "The username or password is not right.")
+            }
+            return (user, try await storage.tokens.create(userID: user.id, client: client, scopes: parsed.scopes))
+        default:
+            throw Failure(error: "unsupported_grant_type", message: "grant_type must be authorization_code or password")
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import DarkroomCore
+import Hummingbird
+
+/// Registers page routes: each handler gets a parsed `Web.Visit`; failures become pages, not JSON.
+struct WebRoutes {
+    let router: Router<AppRequestContext>
+    let web: Web
+
+    typealias Handler = @Sendable (Web.Visit) async throws -> Response
+
+    func get(_ path: String, _ handler: @escaping Handler) { add(.get, path, handler) }
+
+    /// A form POST: the CSRF check runs before the handler.
+    func post(_ path: String, checkingCSRF: Bool = true, _ handler: @escaping Handler) {
+        guard checkingCSRF else { return add(.post, path, handler) }
+        let web = self.web
+        add(.post, path) { visit in
+            try web.requireCSRF(visit)
+            return try await handler(visit)
+        }
+    }
+
+    private func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+        let web = self.web
+        router.on(RouterPath(path), method: method) { request, context in
+            let visit = try await web.visit(request, context: context)
+            do {
+                return try await handler(visit)
+            } catch let redirect as WebRedirect {
+                return web.redirect(to: redirect.location)
+            } catch let error as WebError {
+                return web.page("Something is wrong", status: error.status, visit, body: HTML.error(error.message))
+            } catch let error as APIError {
+                return web.page("Something is wrong", status: .init(code: error.code), visit, body: HTML.error(error.message))
+            }
+        }
+    }
+}
+
+extension Web.Visit {
+    /// The signed-in user, or a redirect to the log-in page that comes back here.
+    func requireUser() throws(WebRedirect) -> User {
+        guard let user else { throw WebRedirect(location: "/accounts/login?next=" + Parameters.encode(pathAndQuery)) }
+        return user
+    }
+}
+
+/// Thrown to answer with a redirect from deep in a handler (the log-in page, mostly).
+struct WebRedirect: Error {
+    var location: String
+}

@@ -1,0 +1,392 @@
+import Crypto
+import DarkroomAPI
+import DarkroomCore
+@testable import DarkroomStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// Sign-up, log-in, the OAuth flows and their rules, scopes, signed requests and rate limits, through HTTP as a browser
+/// and an app would use them, on both engines.
+@Suite struct OAuthTests {
+    static let callback = "http://app.example/callback"
+
+    /// A user who can log in (a cheap bcrypt cost keeps the tests quick).
+    static func member(_ world: TestWorld, _ username: String, password: String = "correct horse") async throws -> User {
+        try await world.storage.users.create(NewUser(username: username, passwordHash: PasswordHasher.hash(password, cost: 4), fullName: "Ann Member"))
+    }
+
+    static func logIn(_ browser: Browser, _ username: String, password: String = "correct horse", next: String = "") async throws -> Browser.Page {
+        try await browser.get("/accounts/login")
+        return try await browser.post("/accounts/login", [("username", username), ("password", password), ("next", next)])
+    }
+
+    static func exchange(_ client: any TestClientProtocol, _ fields: [(String, String)]) async throws -> (status: Int, json: [String: Any]) {
+        let body = fields.map { "\($0.0)=\(Browser.encode($0.1))" }.joined(separator: "&")
+        // No Content-Type, as python-instagram sends it.
+        return try await client.execute(uri: "/oauth/access_token", method: .post, body: ByteBuffer(string: body)) { response in
+            (Int(response.status.code), try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any] ?? [:])
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func signUpLogInAndOut(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            _ = try await Self.member(world, "Taken")
+            try await world.withApp { client in
+                let browser = Browser(client)
+                let form = try await browser.get("/accounts/signup")
+                #expect(form.status == 200 && !browser.csrf.isEmpty && browser.cookies["darkroom_csrf"] == browser.csrf)
+                let forged = try await browser.post("/accounts/signup", [("username", "newbie"), ("password", "secret-pass")], withCSRF: false)
+                #expect(forged.status == 403)
+                for (username, problem) in [("taken", "taken"), ("bad name!", "letters"), (String(repeating: "a", count: 31), "30")] {
+                    let refused = try await browser.post("/accounts/signup", [("username", username), ("password", "secret-pass")])
+                    #expect(refused.status == 400 && refused.body.contains(problem), "\(username)")
+                }
+                let short = try await browser.post("/accounts/signup", [("username", "newbie"), ("password", "123")])
+                #expect(short.status == 400)
+                let made = try await browser.post("/accounts/signup", [("username", "newbie"), ("full_name", "<script>alert(1)</script>"), ("password", "secret-pass")])
+                #expect(made.status == 303 && made.location == "/accounts/settings")
+                let cookie = try #require(made.headers[values: .setCookie].first { $0.hasPrefix("darkroom_session=") })
+                #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"))
+                let settings = try await browser.get("/accounts/settings")
+                #expect(settings.status == 200 && settings.body.contains("@newbie"))
+                #expect(!settings.body.contains("<script>alert(1)</script>") && settings.body.contains("&lt;script&gt;"))
+                let stored = try #require(try await world.storage.users.find(username: "newbie"))
+                #expect(try await world.storage.users.authenticate(username: "NEWBIE", password: "secret-pass")?.id == stored.id)
+
+                let out = try await browser.post("/accounts/logout", [])
+                #expect(out.status == 303 && browser.cookies["darkroom_session"] == nil)
+                #expect(try await browser.get("/accounts/settings").location?.hasPrefix("/accounts/login?next=") == true)
+                let wrong = try await Self.logIn(browser, "newbie", password: "wrong-pass")
+                #expect(wrong.status == 400 && wrong.body.contains("not right"))
+                let again = try await Self.logIn(browser, "NewBie", password: "secret-pass", next: "//evil.example/")
+                #expect(again.status == 303 && again.location == "/accounts/settings", "an off-site next is ignored")
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func serverSideFlowWithLogInConsentAndCodeExchange(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            _ = try await Self.member(world, "ann")
+            let app = try await world.storage.clients.create(name: "Photo <Printer>", redirectURIs: [Self.callback])
+            try await world.withApp { client in
+                let browser = Browser(client)
+                let authorize = "/oauth/authorize/?client_id=\(app.clientID)&redirect_uri=\(Browser.encode(Self.callback))&response_type=code&scope=likes+comments&state=xyz"
+                let toLogin = try await browser.get(authorize)
+                let loginURL = try #require(toLogin.location)
+                #expect(loginURL.hasPrefix("/accounts/login?next="))
+                let next = try #require(Browser.fields(of: loginURL)["next"])
+                let back = try await Self.logIn(browser, "ann", next: next)
+                #expect(back.location == next)
+                let consent = try await browser.get(try #require(back.location))
+                #expect(consent.status == 200 && consent.body.contains("Photo &lt;Printer&gt;"))
+                #expect(consent.body.contains("Like and unlike photos") && consent.body.contains("Post and delete comments"))
+                #expect(!consent.body.contains("Follow and unfollow"))
+                let approved = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic comments likes", state: "xyz") + [("decision", "allow")])
+                let redirect = try #require(approved.location)
+                #expect(approved.status == 303 && redirect.hasPrefix(Self.callback + "?code="))
+                let fields = Browser.fields(of: redirect)
+                #expect(fields["state"] == "xyz")
+                let code = try #require(fields["code"])
+
+                let wrongURI = try await Self.exchange(client, Self.codeFields(app, code: code, redirect: "http://app.example/other"))
+                #expect(wrongURI.status == 400 && wrongURI.json["error"] as? String == "invalid_grant")
+                // That attempt used the code up; a fresh one for the rest.
+                let approvedAgain = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic comments likes", state: "xyz") + [("decision", "allow")])
+                let againLocation = try #require(approvedAgain.location)
+                let freshCode = try #require(Browser.fields(of: againLocation)["code"])
+                let badSecret = try await Self.exchange(client, Self.codeFields(app, code: freshCode, secret: "0000"))
+                #expect(badSecret.status == 400 && badSecret.json["error_type"] as? String == "OAuthException" && badSecret.json["error"] as? String == "invalid_client")
+                let exchanged = try await Self.exchange(client, Self.codeFields(app, code: freshCode))
+                #expect(exchanged.status == 200, "\(exchanged.json)")
+                let token = try #require(exchanged.json["access_token"] as? String)
+                #expect((exchanged.json["user"] as? [String: Any])?["username"] as? String == "ann")
+                #expect(exchanged.json["meta"] == nil, "no envelope on the token endpoint")
+                let me = try await client.get("/v1/users/self?access_token=\(token)")
+                #expect(me.code == 200 && me.dataObject["username"] as? String == "ann")
+                let follow = try await client.post("/v1/users/\(me.dataObject["id"] as! String)/relationship?access_token=\(token)", form: ["action": "follow"])
+                #expect(follow.errorType == "OAuthPermissionsException", "relationships was not granted")
+
+                // A code used twice: refused, and the token it produced is revoked.
+                let replay = try await Self.exchange(client, Self.codeFields(app, code: freshCode))
+                #expect(replay.status == 400 && replay.json["error_message"] as? String == "Matching code was not found or was already used.")
+                #expect(try await client.get("/v1/users/self?access_token=\(token)").errorType == "OAuthAccessTokenException")
+
+                // Codes last ten minutes.
+                let late = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic", state: nil) + [("decision", "allow")])
+                let lateLocation = try #require(late.location)
+                let lateCode = try #require(Browser.fields(of: lateLocation)["code"])
+                world.clock.advance(seconds: 601)
+                #expect(try await Self.exchange(client, Self.codeFields(app, code: lateCode)).json["error"] as? String == "invalid_grant")
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func authorizeRefusesBadRequestsTheRightWay(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            _ = try await Self.member(world, "ann")
+            let app = try await world.storage.clients.create(name: "App", redirectURIs: [Self.callback])
+            let noImplicit = try await world.storage.clients.create(
+                ClientStore.Settings(name: "Server only", redirectURIs: [Self.callback], disableImplicit: true), ownerID: nil)
+            try await world.withApp { client in
+                let browser = Browser(client)
+                _ = try await Self.logIn(browser, "ann")
+                func authorize(_ query: String) async throws -> Browser.Page { try await browser.get("/oauth/authorize?" + query) }
+                let callback = Browser.encode(Self.callback)
+                // Never redirected anywhere unregistered: an error page of our own.
+                for query in ["client_id=\(app.clientID)&redirect_uri=\(Browser.encode("http://evil.example/cb"))&response_type=code",
+                              "client_id=\(app.clientID)&redirect_uri=\(Browser.encode(Self.callback + "/"))&response_type=code",
+                              "client_id=nope&redirect_uri=\(callback)&response_type=code", "redirect_uri=\(callback)&response_type=code"] {
+                    let page = try await authorize(query)
+                    #expect(page.status == 400 && page.location == nil, "\(query)")
+                }
+                let badScope = try await authorize("client_id=\(app.clientID)&redirect_uri=\(callback)&response_type=code&scope=likes+teleport&state=s")
+                #expect(Browser.fields(of: try #require(badScope.location))["error"] == "invalid_scope")
+                #expect(Browser.fields(of: badScope.location!)["state"] == "s")
+                let badType = try await authorize("client_id=\(app.clientID)&redirect_uri=\(callback)&response_type=magic")
+                #expect(Browser.fields(of: try #require(badType.location))["error"] == "unsupported_response_type")
+                let implicitOff = try await authorize("client_id=\(noImplicit.clientID)&redirect_uri=\(callback)&response_type=token")
+                #expect(Browser.fields(of: try #require(implicitOff.location), fragment: true)["error"] == "unsupported_response_type")
+
+                let denied = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic", state: "s1") + [("decision", "deny")])
+                let deniedFields = Browser.fields(of: try #require(denied.location))
+                #expect(deniedFields["error"] == "access_denied" && deniedFields["error_reason"] == "user_denied")
+                #expect(deniedFields["error_description"] == "The user denied your request" && deniedFields["state"] == "s1")
+
+                let forged = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic", state: nil) + [("decision", "allow")], withCSRF: false)
+                #expect(forged.status == 403 && forged.location == nil)
+
+                // The client-side flow: the token comes back in the fragment.
+                let implicit = try await browser.post("/oauth/authorize", [
+                    ("client_id", app.clientID), ("redirect_uri", Self.callback), ("response_type", "token"), ("scope", "basic likes"),
+                    ("state", "s2"), ("decision", "allow"),
+                ])
+                let fragment = Browser.fields(of: try #require(implicit.location), fragment: true)
+                let token = try #require(fragment["access_token"])
+                #expect(fragment["state"] == "s2" && implicit.location!.hasPrefix(Self.callback + "#"))
+                #expect(try await client.get("/v1/users/self?access_token=\(token)").code == 200)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func pkceIsEnforcedWhenTheRequestCarriedAChallenge(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            _ = try await Self.member(world, "ann")
+            let app = try await world.storage.clients.create(name: "App", redirectURIs: [Self.callback])
+            try await world.withApp { client in
+                let browser = Browser(client)
+                _ = try await Self.logIn(browser, "ann")
+                let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+                let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"  // RFC 7636 appendix B
+                func code() async throws -> String {
+                    let page = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic", state: nil) + [
+                        ("code_challenge", challenge), ("code_challenge_method", "S256"), ("decision", "allow"),
+                    ])
+                    let location = try #require(page.location)
+                    return try #require(Browser.fields(of: location)["code"])
+                }
+                #expect(try await Self.exchange(client, Self.codeFields(app, code: code())).json["error"] as? String == "invalid_grant")
+                let wrong = try await Self.exchange(client, Self.codeFields(app, code: code()) + [("code_verifier", String(repeating: "a", count: 43))])
+                #expect(wrong.json["error"] as? String == "invalid_grant")
+                let right = try await Self.exchange(client, Self.codeFields(app, code: code()) + [("code_verifier", verifier)])
+                #expect(right.status == 200 && right.json["access_token"] is String)
+                let plain = try await browser.get("/oauth/authorize?client_id=\(app.clientID)&redirect_uri=\(Browser.encode(Self.callback))&response_type=code&code_challenge=\(challenge)&code_challenge_method=plain")
+                #expect(Browser.fields(of: try #require(plain.location))["error"] == "invalid_request")
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func passwordGrantOnlyForTrustedClients(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            _ = try await Self.member(world, "ann")
+            let trusted = try await world.storage.clients.create(name: "First party", redirectURIs: [Self.callback], trusted: true)
+            let other = try await world.storage.clients.create(name: "Third party", redirectURIs: [Self.callback])
+            try await world.withApp { client in
+                func grant(_ app: Client, password: String, scope: String = "basic likes") async throws -> (status: Int, json: [String: Any]) {
+                    try await Self.exchange(client, [
+                        ("client_id", app.clientID), ("client_secret", app.clientSecret), ("grant_type", "password"), ("username", "ann"),
+                        ("password", password), ("scope", scope), ("redirect_uri", Self.callback),
+                    ])
+                }
+                let ok = try await grant(trusted, password: "correct horse")
+                #expect(ok.status == 200 && (ok.json["user"] as? [String: Any])?["username"] as? String == "ann")
+                #expect(try await grant(other, password: "correct horse").json["error"] as? String == "unauthorized_client")
+                #expect(try await grant(trusted, password: "wrong horse").json["error"] as? String == "invalid_grant")
+                #expect(try await grant(trusted, password: "correct horse", scope: "basic sudo").json["error"] as? String == "invalid_scope")
+                let unknownGrant = try await Self.exchange(client, [("client_id", trusted.clientID), ("client_secret", trusted.clientSecret), ("grant_type", "magic")])
+                #expect(unknownGrant.json["error"] as? String == "unsupported_grant_type" && unknownGrant.json["code"] as? Int == 400)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func signedRequestsWhenTheClientEnforcesThem(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let ann = try await Self.member(world, "ann")
+            let app = try await world.storage.clients.create(
+                ClientStore.Settings(name: "Signed", redirectURIs: [Self.callback], enforceSigned: true), ownerID: nil)
+            let token = try await world.storage.tokens.create(userID: ann.id, client: app, scopes: [.basic])
+            @Sendable func sig(_ message: String) -> String {
+                Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: Array(app.clientSecret.utf8))))
+            }
+            try await world.withApp { client in
+                let missing = try await client.get("/v1/users/self?access_token=\(token)")
+                #expect(missing.status == 403 && missing.errorType == "OAuthForbiddenException" && (missing.meta["error_message"] as? String)?.contains("'sig'") == true)
+                let wrong = try await client.get("/v1/users/self?access_token=\(token)&sig=\(String(repeating: "0", count: 64))")
+                #expect(wrong.status == 403 && (wrong.meta["error_message"] as? String)?.contains("does not match") == true)
+                let signed = sig("/users/self|access_token=\(token)|count=2")
+                #expect(try await client.get("/v1/users/self?count=2&access_token=\(token)&sig=\(signed)").code == 200)
+                // python-instagram signs the path with its `.json`.
+                let withSuffix = sig("/users/self.json|access_token=\(token)")
+                #expect(try await client.get("/v1/users/self.json?access_token=\(token)&sig=\(withSuffix)").code == 200)
+                // A client_id-only call of that client needs one too.
+                #expect(try await client.get("/v1/users/\(ann.id)?client_id=\(app.clientID)").status == 403)
+                let forwardedOK = "127.0.0.1|" + sig("127.0.0.1")
+                let good = try await client.execute(uri: "/v1/users/self?access_token=\(token)&sig=\(sig("/users/self|access_token=\(token)"))", method: .get,
+                                                    headers: [.instaForwardedForTest: forwardedOK]) { try JSONBody($0) }
+                #expect(good.code == 200)
+                let bad = try await client.execute(uri: "/v1/users/self?access_token=\(token)&sig=\(sig("/users/self|access_token=\(token)"))", method: .get,
+                                                   headers: [.instaForwardedForTest: "127.0.0.1|deadbeef"]) { try JSONBody($0) }
+                #expect(bad.status == 403 && bad.errorType == "OAuthForbiddenException")
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func rateLimitsPerTokenAndPerClientSharedAcrossProcesses(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let ann = try await Self.member(world, "ann")
+            let app = try await world.client()
+            let token = try await world.token(for: ann)
+            let limited: (inout AppConfiguration) -> Void = { configuration in
+                configuration.rateLimitPerToken = 3
+                configuration.rateLimitPerClient = 2
+                configuration.rateLimitSync = .zero
+            }
+            try await world.withApp(configure: limited) { client in
+                var remaining: [String] = []
+                for _ in 0..<3 {
+                    let response = try await client.execute(uri: "/v1/users/self?access_token=\(token)", method: .get) { $0 }
+                    #expect(response.status == .ok && response.headers[.rateLimitLimitTest] == "3")
+                    remaining.append(response.headers[.rateLimitRemainingTest] ?? "")
+                }
+                #expect(remaining == ["2", "1", "0"])
+                let over = try await client.execute(uri: "/v1/users/self?access_token=\(token)", method: .get) { $0 }
+                let body = try JSONBody(over)
+                #expect(over.status == .tooManyRequests && body.errorType == "OAuthRateLimitException" && over.headers[.rateLimitRemainingTest] == "0")
+                // client_id-only calls have a pool of their own.
+                #expect(try await client.get("/v1/users/\(ann.id)?client_id=\(app.clientID)").code == 200)
+                #expect(try await client.get("/v1/users/\(ann.id)?client_id=\(app.clientID)").code == 200)
+                #expect(try await client.get("/v1/users/\(ann.id)?client_id=\(app.clientID)").status == 429)
+                // An hour later the window has slid past.
+                world.clock.advance(seconds: 7200)
+                #expect(try await client.get("/v1/users/self?access_token=\(token)").code == 200)
+            }
+            // Another server process on the same database sees the calls this one made.
+            let other = try await world.token(for: ann)
+            try await world.withApp(configure: limited) { first in
+                for _ in 0..<3 { _ = try await first.get("/v1/users/self?access_token=\(other)") }
+            }
+            try await world.withApp(configure: limited) { second in
+                let response = try await second.get("/v1/users/self?access_token=\(other)")
+                #expect(response.status == 429)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func developersManageClientsAndUsersRevokeApps(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            _ = try await Self.member(world, "dev")
+            _ = try await Self.member(world, "ann")
+            try await world.withApp { client in
+                let developer = Browser(client)
+                _ = try await Self.logIn(developer, "dev")
+                try await developer.get("/developer/clients")
+                let refused = try await developer.post("/developer/clients", [("name", "Bad"), ("redirect_uris", "javascript://alert(1)")])
+                #expect(refused.status == 400)
+                let made = try await developer.post("/developer/clients", [
+                    ("name", "Printer"), ("description", "Prints photos"), ("website", "https://printer.example"),
+                    ("redirect_uris", "\(Self.callback)\nhttp://localhost:3000/cb"), ("disable_implicit", "on"),
+                ])
+                let page = try #require(made.location)
+                let shown = try await developer.get(page)
+                let clientID = String(page.split(separator: "/").last!)
+                let app = try #require(try await world.storage.clients.find(clientID: clientID))
+                #expect(shown.body.contains(app.clientSecret) && app.redirectURIs.count == 2 && app.disableImplicit && !app.enforceSigned)
+                _ = try await developer.post(page + "/reset-secret", [])
+                let reset = try #require(try await world.storage.clients.find(clientID: clientID))
+                #expect(reset.clientSecret != app.clientSecret)
+                _ = try await developer.post(page, [("name", "Printer 2"), ("redirect_uris", Self.callback), ("enforce_signed", "on")])
+                let edited = try #require(try await world.storage.clients.find(clientID: clientID))
+                #expect(edited.name == "Printer 2" && edited.enforceSigned && !edited.disableImplicit && edited.redirectURIs == [Self.callback])
+
+                let stranger = Browser(client)
+                _ = try await Self.logIn(stranger, "ann")
+                #expect(try await stranger.get(page).status == 404)
+                #expect(try await stranger.post(page + "/delete", []).status == 404)
+
+                // Ann lets the app in, sees it listed, and revokes it: the token stops working at once.
+                let annUser = try #require(try await world.storage.users.find(username: "ann"))
+                let token = try await world.storage.tokens.create(userID: annUser.id, client: edited, scopes: [.basic, .likes])
+                let apps = try await stranger.get("/accounts/applications")
+                #expect(apps.body.contains("Printer 2") && apps.body.contains("basic likes"))
+                _ = try await stranger.post("/accounts/applications/revoke", [("client", clientID)])
+                #expect(try await stranger.get("/accounts/applications").body.contains("No application"))
+                #expect(try await world.storage.tokens.resolve(token) == nil)
+
+                _ = try await developer.post(page + "/delete", [])
+                #expect(try await world.storage.clients.find(clientID: clientID) == nil)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func settingsChangeTheProfileEverywhere(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let ann = try await Self.member(world, "ann")
+            let token = try await world.token(for: ann)
+            let media = try await world.post(by: ann)
+            try await world.withApp { client in
+                _ = try await client.get("/v1/media/\(media)?access_token=\(token)")
+                let browser = Browser(client)
+                _ = try await Self.logIn(browser, "ann")
+                try await browser.get("/accounts/settings")
+                let bad = try await browser.post("/accounts/settings", [("full_name", "Ann"), ("website", "javascript:alert(1)")])
+                #expect(bad.status == 400)
+                let saved = try await browser.post("/accounts/settings", [
+                    ("full_name", "Ann Adams"), ("bio", "Landscapes"), ("website", "https://ann.example"), ("is_private", "on"),
+                ])
+                #expect(saved.status == 200 && saved.body.contains("Saved"))
+                let me = try await client.get("/v1/users/self?access_token=\(token)")
+                #expect(me.dataObject["full_name"] as? String == "Ann Adams" && me.dataObject["bio"] as? String == "Landscapes")
+                let shown = try await client.get("/v1/media/\(media)?access_token=\(token)")
+                #expect((shown.dataObject["user"] as? [String: Any])?["full_name"] as? String == "Ann Adams", "no stale rendering")
+                #expect(try await world.storage.users.find(ann.id)?.isPrivate == true)
+            }
+        }
+    }
+
+    static func consentFields(_ app: Client, scope: String, state: String?) -> [(String, String)] {
+        [("client_id", app.clientID), ("redirect_uri", callback), ("response_type", "code"), ("scope", scope)] + (state.map { [("state", $0)] } ?? [])
+    }
+
+    static func codeFields(_ app: Client, code: String, redirect: String = callback, secret: String? = nil) -> [(String, String)] {
+        [("client_id", app.clientID), ("client_secret", secret ?? app.clientSecret), ("grant_type", "authorization_code"),
+         ("redirect_uri", redirect), ("code", code)]
+    }
+}
+
+extension HTTPField.Name {
+    static let instaForwardedForTest = Self("X-Insta-Forwarded-For")!
+    static let rateLimitLimitTest = Self("X-Ratelimit-Limit")!
+    static let rateLimitRemainingTest = Self("X-Ratelimit-Remaining")!
+}
