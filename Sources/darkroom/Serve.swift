@@ -31,6 +31,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Photos with more pixels than this are refused from their header (env DARKROOM_MAX_PIXELS).")
     var maxPixels: Int = environment("DARKROOM_MAX_PIXELS").flatMap(Int.init) ?? 50_000_000
 
+    @Option(help: "Calls an hour per access token (env DARKROOM_RATE_LIMIT).")
+    var rateLimit: Int = environment("DARKROOM_RATE_LIMIT").flatMap(Int.init) ?? 5000
+
+    @Option(help: "Calls an hour per client, for calls made with a client_id alone (env DARKROOM_CLIENT_RATE_LIMIT).")
+    var clientRateLimit: Int = environment("DARKROOM_CLIENT_RATE_LIMIT").flatMap(Int.init) ?? 5000
+
     @Flag(help: "Serve only; leave background jobs (fan-out of posts) to other server processes.")
     var noJobs = false
 
@@ -45,6 +51,9 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, publicURL: publicURL.isEmpty ? nil : publicURL, mediaURL: mediaURL.isEmpty ? nil : mediaURL)
         configuration.runsJobs = !noJobs
         configuration.uploadLimit = maxUploadMB * 1024 * 1024
+        guard rateLimit > 0, clientRateLimit > 0 else { throw ValidationError("rate limits must be positive") }
+        configuration.rateLimitPerToken = rateLimit
+        configuration.rateLimitPerClient = clientRateLimit
         let sizes = renditionSizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard sizes.count == 3, sizes.allSatisfy({ (16...4096).contains($0) }), sizes == sizes.sorted(by: >) else {
             throw ValidationError("--rendition-sizes takes three edges from largest to smallest, e.g. 612,306,150")

@@ -4,7 +4,8 @@ import ServiceLifecycle
 
 /// Runs background jobs (fan-out of posts to followers' feeds) for as long as the server runs. Jobs live in the
 /// database, so whatever a stopped worker left is picked up when any server starts again. At start and then every
-/// `upkeepInterval` it also bounds the home feeds and sweeps media files no row names (a crash's leftovers).
+/// `upkeepInterval` it also bounds the home feeds, sweeps media files no row names (a crash's leftovers) and drops
+/// rate-limit counters no window reads any more.
 struct JobWorker: Service {
     let runner: JobRunner
     let logger: Logger
@@ -20,6 +21,7 @@ struct JobWorker: Service {
                     lastUpkeep = ContinuousClock.now
                     try await runner.sweepFiles()
                     try await runner.trimFeeds()
+                    try await runner.pruneRateLimits()
                 }
                 try await runner.drain()
             } catch {

@@ -23,6 +23,11 @@ public struct JobRunner: Sendable {
         if removed > 0 { logger.info("removed orphaned media files", metadata: ["sets": "\(removed)"]) }
     }
 
+    /// Drops rate-limit counters older than the two hours a sliding window reads.
+    public func pruneRateLimits() async throws {
+        try await storage.rateLimits.prune(before: storage.environment.nowSeconds / 3600 * 3600 - 3600)
+    }
+
     /// Runs due jobs until the queue has none; answers how many ran.
     @discardableResult
     public func drain() async throws -> Int {

@@ -1,0 +1,261 @@
+"""Sign-up, log-in and OAuth with a person at a real browser (headless Chromium through Selenium), against a live
+Darkroom server, and a third-party web app that uses python-instagram's own token exchanges.
+
+The app is a small HTTP server in this process: its page links to Darkroom's authorize URL, and its callback trades
+the code for a token with `exchange_code_for_access_token`, then shows whose token it got. Its client-side page
+reads the token from the URL fragment with JavaScript, as an implicit-flow app does.
+"""
+import html
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+from instagram.client import InstagramAPI
+from instagram.oauth2 import OAuth2AuthExchangeError
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.by import By  # noqa: E402
+
+DARKROOM = os.environ.get("DARKROOM_BIN", ".build/debug/darkroom")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def darkroom(*args, data_dir):
+    output = subprocess.run([DARKROOM, *args, "--data-dir", data_dir], check=True, capture_output=True, text=True).stdout
+    return json.loads(output)
+
+
+@pytest.fixture(scope="module")
+def darkroom_server():
+    data_dir = tempfile.mkdtemp(prefix="darkroom-oauth-")
+    port = free_port()
+    process = subprocess.Popen([DARKROOM, "serve", "--port", str(port), "--data-dir", data_dir, "--log-level", "warning"])
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/accounts/login")
+            break
+        except Exception:
+            time.sleep(0.1)
+    yield {"base": base, "data_dir": data_dir}
+    process.terminate()
+    process.wait(timeout=10)
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if not chromium or not driver_path:
+        pytest.skip("chromium and chromium-driver are not installed")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+class ThirdPartyApp:
+    """A web app that signs its users in with Darkroom."""
+
+    def __init__(self, darkroom_base):
+        self.darkroom = darkroom_base
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.client_id = self.client_secret = None
+        app = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                url = urllib.parse.urlparse(self.path)
+                query = dict(urllib.parse.parse_qsl(url.query))
+                if url.path == "/":
+                    body = app.home()
+                elif url.path == "/callback":
+                    body = app.callback(query)
+                elif url.path == "/implicit":
+                    body = ("<p id='result'>waiting</p><script>var f = new URLSearchParams(location.hash.slice(1));"
+                            "document.getElementById('result').textContent = 'token:' + (f.get('access_token') || '') +"
+                            " ' state:' + (f.get('state') || '');</script>")
+                else:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.end_headers()
+                self.wfile.write(body.encode())
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def api(self):
+        api = InstagramAPI(client_id=self.client_id, client_secret=self.client_secret, redirect_uri=f"{self.base}/callback")
+        api.access_token_url = f"{self.darkroom}/oauth/access_token"
+        return api
+
+    def home(self):
+        query = urllib.parse.urlencode({"client_id": self.client_id, "redirect_uri": f"{self.base}/callback",
+                                        "response_type": "code", "scope": "likes comments", "state": "csrf-123"})
+        return f"<a id='sign-in' href='{self.darkroom}/oauth/authorize/?{html.escape(query)}'>Sign in with Darkroom</a>"
+
+    def callback(self, query):
+        if "error" in query:
+            return f"<p id='result'>refused:{html.escape(query['error'])}:{html.escape(query.get('error_reason', ''))}</p>"
+        assert query.get("state") == "csrf-123"
+        token, user = self.api().exchange_code_for_access_token(query["code"])
+        self.last_code, self.last_token = query["code"], token
+        return f"<p id='result'>signed in as {html.escape(user['username'])}</p>"
+
+
+def wait_for(driver, fragment, seconds=15):
+    """Waits until the browser is at a URL containing `fragment` (a form's response can take a moment)."""
+    deadline = time.time() + seconds
+    while fragment not in driver.current_url:
+        if time.time() > deadline:
+            raise AssertionError(f"still at {driver.current_url}: {driver.page_source[:2000]}")
+        time.sleep(0.05)
+
+
+def wait_for_element(driver, element_id, seconds=15):
+    deadline = time.time() + seconds
+    while not driver.find_elements(By.ID, element_id):
+        if time.time() > deadline:
+            raise AssertionError(f"no #{element_id} at {driver.current_url}: {driver.page_source[:2000]}")
+        time.sleep(0.05)
+
+
+def wait_for_text(driver, element_id, prefix, seconds=15):
+    deadline = time.time() + seconds
+    while not driver.find_element(By.ID, element_id).text.startswith(prefix):
+        if time.time() > deadline:
+            raise AssertionError(driver.page_source[:2000])
+        time.sleep(0.05)
+
+
+def fill(driver, **fields):
+    for name, value in fields.items():
+        element = driver.find_element(By.ID, name)
+        element.clear()
+        element.send_keys(value)
+
+
+def test_a_person_signs_up_registers_an_app_and_signs_in_to_it(darkroom_server, browser):
+    base = darkroom_server["base"]
+    app = ThirdPartyApp(base)
+
+    # Sign up.
+    browser.get(f"{base}/accounts/signup")
+    fill(browser, username="grace", full_name="Grace Hopper", password="cobol-1959")
+    browser.find_element(By.ID, "signup").click()
+    wait_for(browser, "/accounts/settings")
+    assert "@grace" in browser.page_source
+
+    # Register the app on the developer page, and read its credentials off it.
+    browser.get(f"{base}/developer/clients")
+    fill(browser, name="Grace's Printer", redirect_uris=f"{app.base}/callback\n{app.base}/implicit")
+    browser.find_element(By.ID, "register").click()
+    wait_for(browser, "/developer/clients/")
+    app.client_id = browser.find_element(By.ID, "client-id").text
+    app.client_secret = browser.find_element(By.ID, "client-secret").text
+    assert len(app.client_id) == 32 and len(app.client_secret) == 32
+
+    # Log out, then sign in to the app: Darkroom asks to log in, then for consent, then sends the code back.
+    browser.find_element(By.ID, "logout").click()
+    wait_for(browser, "/accounts/login")
+    browser.get(app.base)
+    browser.find_element(By.ID, "sign-in").click()
+    wait_for(browser, "/accounts/login")
+    fill(browser, username="grace", password="cobol-1959")
+    browser.find_element(By.ID, "login").click()
+    wait_for(browser, "/oauth/authorize")
+    assert browser.find_element(By.ID, "client-name").text == "Grace's Printer"
+    scopes = browser.find_element(By.ID, "scopes").text
+    assert "Like and unlike photos" in scopes and "Post and delete comments" in scopes
+    browser.find_element(By.ID, "allow").click()
+    wait_for(browser, "/callback")
+    assert browser.find_element(By.ID, "result").text == "signed in as grace"
+
+    def api_with(token):
+        api = InstagramAPI(access_token=token, client_secret=app.client_secret)
+        api.host, api.protocol = base.split("://")[1], "http"
+        return api
+
+    first = api_with(app.last_token)
+    assert first.user().username == "grace"
+    # A code works once; presenting it again also revokes the token it gave.
+    with pytest.raises(OAuth2AuthExchangeError):
+        app.api().exchange_code_for_access_token(app.last_code)
+    with pytest.raises(Exception):
+        first.user()
+
+    # Signed in already, Grace goes straight to consent; the new token works until she revokes the app.
+    browser.get(app.base)
+    browser.find_element(By.ID, "sign-in").click()
+    wait_for(browser, "/oauth/authorize")
+    browser.find_element(By.ID, "allow").click()
+    wait_for(browser, "/callback")
+    second = api_with(app.last_token)
+    assert second.user().username == "grace"
+    browser.get(f"{base}/accounts/applications")
+    assert "Grace's Printer" in browser.page_source
+    browser.find_element(By.CLASS_NAME, "revoke").click()
+    wait_for_element(browser, "no-apps")
+    with pytest.raises(Exception):
+        second.user()
+
+    # Denying sends the app the documented error.
+    browser.get(app.base)
+    browser.find_element(By.ID, "sign-in").click()
+    browser.find_element(By.ID, "deny").click()
+    wait_for(browser, "/callback")
+    assert browser.find_element(By.ID, "result").text == "refused:access_denied:user_denied"
+
+    # The client-side flow: the token arrives in the fragment, where only the app's page script reads it.
+    query = urllib.parse.urlencode({"client_id": app.client_id, "redirect_uri": f"{app.base}/implicit",
+                                    "response_type": "token", "state": "s-9"})
+    browser.get(f"{base}/oauth/authorize?{query}")
+    browser.find_element(By.ID, "allow").click()
+    wait_for(browser, "/implicit")
+    wait_for_text(browser, "result", "token:")
+    text = browser.find_element(By.ID, "result").text
+    assert text.startswith("token:") and text.endswith(" state:s-9") and len(text) > len("token: state:s-9") + 40
+
+
+def test_xauth_password_grant_for_a_trusted_client(darkroom_server):
+    data_dir = darkroom_server["data_dir"]
+    darkroom("user", "create", "--username", "ada", "--password", "analytical", data_dir=data_dir)
+    trusted = darkroom("client", "create", "--name", "First party", "--redirect-uri", "http://localhost/cb", "--trusted",
+                       data_dir=data_dir)
+    api = InstagramAPI(client_id=trusted["client_id"], client_secret=trusted["client_secret"], redirect_uri="http://localhost/cb")
+    api.access_token_url = f"{darkroom_server['base']}/oauth/access_token"
+    token, user = api.exchange_xauth_login_for_access_token("ada", "analytical", scope=["likes"])
+    assert user["username"] == "ada" and token.startswith(user["id"] + ".")
+    with pytest.raises(OAuth2AuthExchangeError):
+        api.exchange_xauth_login_for_access_token("ada", "wrong-password")
+    untrusted = darkroom("client", "create", "--name", "Third party", "--redirect-uri", "http://localhost/cb", data_dir=data_dir)
+    other = InstagramAPI(client_id=untrusted["client_id"], client_secret=untrusted["client_secret"], redirect_uri="http://localhost/cb")
+    other.access_token_url = f"{darkroom_server['base']}/oauth/access_token"
+    with pytest.raises(OAuth2AuthExchangeError):
+        other.exchange_xauth_login_for_access_token("ada", "analytical")
