@@ -175,6 +175,52 @@ import Testing
         }
     }
 
+    /// Only the code's own client and redirect URI can use it up; a replay by its client revokes what it gave; of two
+    /// racing exchanges exactly one wins, and then loses its token to the replay.
+    @Test(arguments: Engine.available)
+    func codesAnswerOnlyToTheirClient(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            _ = try await Self.member(world, "ann")
+            let app = try await world.storage.clients.create(name: "App", redirectURIs: [Self.callback])
+            let thief = try await world.storage.clients.create(name: "Thief", redirectURIs: [Self.callback])
+            try await world.withApp { client in
+                let browser = Browser(client)
+                _ = try await Self.logIn(browser, "ann")
+                func code(state: String? = nil) async throws -> String {
+                    let page = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic", state: state) + [("decision", "allow")])
+                    let location = try #require(page.location)
+                    return try #require(Browser.fields(of: location)["code"])
+                }
+                let first = try await code()
+                #expect(try await Self.exchange(client, Self.codeFields(thief, code: first)).json["error"] as? String == "invalid_grant")
+                let verifierWithoutChallenge = try await Self.exchange(client, Self.codeFields(app, code: first) + [("code_verifier", String(repeating: "v", count: 50))])
+                #expect(verifierWithoutChallenge.json["error"] as? String == "invalid_grant")
+                let real = try await Self.exchange(client, Self.codeFields(app, code: first))
+                let token = try #require(real.json["access_token"] as? String, "the thief's attempts did not use the code up")
+                #expect(try await Self.exchange(client, Self.codeFields(thief, code: first)).status == 400)
+                #expect(try await client.get("/v1/users/self?access_token=\(token)").code == 200, "another client's replay revokes nothing")
+
+                let raced = try await code()
+                let results = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                    for _ in 0..<2 {
+                        group.addTask {
+                            let result = try await Self.exchange(client, Self.codeFields(app, code: raced))
+                            return (result.status, result.json["access_token"] as? String)
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(results.filter { $0.0 == 200 }.count == 1 && results.filter { $0.0 == 400 }.count == 1)
+                let winner = try #require(results.compactMap(\.1).first)
+                #expect(try await client.get("/v1/users/self?access_token=\(winner)").errorType == "OAuthAccessTokenException")
+
+                let unicodeState = String(repeating: "é✓ &=#", count: 300)
+                let echoed = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic", state: unicodeState) + [("decision", "deny")])
+                #expect(Browser.fields(of: try #require(echoed.location))["state"] == unicodeState)
+            }
+        }
+    }
+
     @Test(arguments: Engine.available)
     func pkceIsEnforcedWhenTheRequestCarriedAChallenge(_ engine: Engine) async throws {
         try await TestWorld.with(engine) { world in

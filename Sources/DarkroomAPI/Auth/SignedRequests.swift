@@ -42,12 +42,7 @@ enum SignedRequests {
         Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: Array(secret.utf8))))
     }
 
-    /// Constant-time: how long the comparison takes says nothing about how much of a guess was right.
-    static func matches(_ given: String, _ expected: String) -> Bool {
-        let a = Array(given.utf8), b = Array(expected.utf8)
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
+    static func matches(_ given: String, _ expected: String) -> Bool { ConstantTime.equal(given, expected) }
 }
 
 extension HTTPField.Name {

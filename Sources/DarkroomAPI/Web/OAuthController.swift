@@ -1,4 +1,3 @@
-import Crypto
 import DarkroomCore
 import DarkroomStorage
 import Foundation
@@ -66,7 +65,7 @@ struct OAuthController {
             guard (fields.value("code_challenge_method") ?? "plain") == "S256" else {
                 return refuse("invalid_request", "code_challenge_method must be S256")
             }
-            guard (43...128).contains(given.count), given.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._~".contains($0)) }) else {
+            guard PKCE.isWellFormed(given) else {
                 return refuse("invalid_request", "code_challenge is not a valid S256 challenge")
             }
             challenge = given
@@ -221,19 +220,14 @@ struct TokenEndpoint: Sendable {
             guard let code = fields.value("code"), let redirectURI = fields.value("redirect_uri") else {
                 throw Failure(error: "invalid_request", message: "You must provide code and redirect_uri")
             }
-            guard case .granted(let grant) = try await storage.codes.redeem(code, client: client.ref, redirectURI: redirectURI) else {
+            let verifier = fields.value("code_verifier")
+            guard case .granted(let userID, let token) = try await storage.codes.exchange(
+                code, client: client, redirectURI: redirectURI, verifier: verifier),
+                let user = try await storage.users.find(userID)
+            else {
                 throw Failure(error: "invalid_grant", message: "Matching code was not found or was already used.")
             }
-            if let challenge = grant.codeChallenge {
-                let verifier = fields.value("code_verifier") ?? ""
-                let digest = Data(SHA256.hash(data: Array(verifier.utf8))).base64EncodedString()
-                    .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-                guard (43...128).contains(verifier.count), SignedRequests.matches(digest, challenge) else {
-                    throw Failure(error: "invalid_grant", message: "The code_verifier does not match the code_challenge.")
-                }
-            }
-            guard let user = try await storage.users.find(grant.userID) else { throw Failure(error: "invalid_grant", message: "No such user.") }
-            return (user, try await storage.tokens.create(userID: user.id, client: client, scopes: grant.scopes, code: code))
+            return (user, token)
         case "password":
             guard client.trusted else {
                 throw Failure(error: "unauthorized_client", message: "This client may not use the password grant.")

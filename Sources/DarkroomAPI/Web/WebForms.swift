@@ -75,7 +75,7 @@ struct Web: Sendable {
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .xContentTypeOptions: "nosniff",
                 .xFrameOptions: "DENY", .contentSecurityPolicy: "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-                .referrerPolicy: "same-origin",
+                .referrerPolicy: "no-referrer",
             ],
             body: .init(byteBuffer: ByteBuffer(string: HTML.layout(title: title, user: visit.user, csrf: visit.csrf, body: body))))
         if visit.issuesCSRFCookie { response.headers.append(HTTPField(name: .setCookie, value: cookie(Self.csrfCookie, visit.csrf))) }

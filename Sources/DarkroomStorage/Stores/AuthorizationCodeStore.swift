@@ -24,9 +24,10 @@ public struct AuthorizationCodeStore: Sendable {
         }
     }
 
-    public enum Redemption: Sendable {
-        case granted(Grant)
-        /// Unknown, expired, for another client or redirect URI, or used before (whose tokens are now revoked).
+    /// What an exchange gives: the user, and the new token (made in the same transaction that used the code up).
+    public enum Exchange: Sendable {
+        case granted(user: UserID, token: String)
+        /// Unknown, for another client or redirect URI, expired, with a wrong or missing PKCE verifier, or used before.
         case refused
     }
 
@@ -40,26 +41,40 @@ public struct AuthorizationCodeStore: Sendable {
         return code
     }
 
-    /// Marks a code used and answers what it grants. A code presented a second time revokes the tokens the first use
-    /// produced (RFC 6749 §4.1.2: it may have been stolen).
-    public func redeem(_ code: String, client: ClientRecordID, redirectURI: String) async throws -> Redemption {
+    /// Trades a code for a token. Only a request from the code's own client and redirect URI can use it up: anyone
+    /// else is refused with no effect. A code its client presents a second time is refused, and the token the first
+    /// use produced is revoked (RFC 6749 §4.1.2: the code may have been stolen). The claim and the new token commit
+    /// together, so of two exchanges racing, one wins and the loser revokes what it won.
+    public func exchange(_ code: String, client: Client, redirectURI: String, verifier: String?) async throws -> Exchange {
         guard code.utf8.count <= 200 else { return .refused }
         let hash = Hex.sha256(code)
         let now = environment.nowSeconds
-        return try await database.transaction { tx -> Redemption in
-            let claimed = try await tx.query("""
-                UPDATE authorization_codes SET used_at = \(now) WHERE code_hash = \(hash) AND used_at IS NULL
-                RETURNING client_ref, user_id, redirect_uri, scopes, code_challenge, created_at
-                """).first
-            guard let claimed else {
-                try await TokenStore(database: database, environment: environment).revoke(issuedFor: hash, in: tx)
+        let tokens = TokenStore(database: database, environment: environment)
+        return try await database.transaction { tx -> Exchange in
+            guard let row = try await tx.query("""
+                SELECT client_ref, user_id, redirect_uri, scopes, code_challenge, created_at, used_at FROM authorization_codes
+                 WHERE code_hash = \(hash)
+                """).first,
+                row.id(0) == client.ref, row.string(2) == redirectURI
+            else { return .refused }
+            guard row.optionalInt(6) == nil else {
+                try await tokens.revoke(issuedFor: hash, in: tx)
                 return .refused
             }
-            let grant = Grant(
-                client: claimed.id(0), userID: claimed.id(1), redirectURI: claimed.string(2), scopes: Scope.parseList(claimed.string(3)).scopes,
-                codeChallenge: claimed.optionalString(4))
-            guard grant.client == client, grant.redirectURI == redirectURI, claimed.int(5) + Self.lifetime >= now else { return .refused }
-            return .granted(grant)
+            guard row.int(5) + Self.lifetime >= now else { return .refused }
+            switch (row.optionalString(4), verifier) {
+            case (let challenge?, let verifier?): guard PKCE.verifies(verifier, challenge: challenge) else { return .refused }
+            case (nil, nil): break
+            default: return .refused  // a challenge without a verifier, or a verifier the authorize request never committed to
+            }
+            let claimed = try await tx.query("UPDATE authorization_codes SET used_at = \(now) WHERE code_hash = \(hash) AND used_at IS NULL RETURNING 1")
+            guard !claimed.isEmpty else {
+                try await tokens.revoke(issuedFor: hash, in: tx)
+                return .refused
+            }
+            let user: UserID = row.id(1)
+            let token = try await tokens.insert(userID: user, client: client, scopes: Scope.parseList(row.string(3)).scopes, code: code, in: tx)
+            return .granted(user: user, token: token)
         }
     }
 }

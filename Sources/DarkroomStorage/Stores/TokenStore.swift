@@ -5,11 +5,15 @@ public struct TokenStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
 
-    /// Makes a token shaped like the platform's: `{user_id}.{7 hex of the client}.{32 random hex}`. `code` is the
-    /// authorization code it was exchanged for, so that a second use of that code can revoke it.
-    public func create(userID: UserID, client: Client, scopes: Set<Scope>, code: String? = nil) async throws -> String {
+    /// Makes a token shaped like the platform's: `{user_id}.{7 hex of the client}.{32 random hex}`. A token made for an
+    /// authorization code records it (hashed), so that a second use of that code can revoke it.
+    public func create(userID: UserID, client: Client, scopes: Set<Scope>) async throws -> String {
+        try await insert(userID: userID, client: client, scopes: scopes, code: nil, in: database)
+    }
+
+    func insert(userID: UserID, client: Client, scopes: Set<Scope>, code: String?, in executor: any SQLExecutor) async throws -> String {
         let token = "\(userID).\(client.clientID.prefix(7)).\(environment.randomHex(bytes: 16))"
-        try await database.execute("""
+        try await executor.execute("""
             INSERT INTO access_tokens (id, token_hash, user_id, client_ref, scopes, created_at, code_hash)
             VALUES (\(environment.ids.next()), \(Hex.sha256(token)), \(userID), \(client.ref), \(Scope.render(scopes.union([.basic]))),
                     \(environment.nowSeconds), \(code.map(Hex.sha256)))
