@@ -269,6 +269,14 @@ import Testing
                 #expect(try await grant(trusted, password: "correct horse", scope: "basic sudo").json["error"] as? String == "invalid_scope")
                 let unknownGrant = try await Self.exchange(client, [("client_id", trusted.clientID), ("client_secret", trusted.clientSecret), ("grant_type", "magic")])
                 #expect(unknownGrant.json["error"] as? String == "unsupported_grant_type" && unknownGrant.json["code"] as? Int == 400)
+                // Password guessing from one address stops after 25 failures in five minutes, on both ways in.
+                for _ in 0..<24 { _ = try await grant(trusted, password: "guess") }
+                let blocked = try await grant(trusted, password: "correct horse")
+                #expect(blocked.status == 429 && blocked.json["error_type"] as? String == "OAuthRateLimitException")
+                let page = try await Self.logIn(Browser(client), "ann")
+                #expect(page.status == 429)
+                world.clock.advance(seconds: 301)
+                #expect(try await grant(trusted, password: "correct horse").status == 200)
             }
         }
     }

@@ -16,6 +16,7 @@ public func buildApplication(
         rateLimiter: RateLimiter(
             perToken: configuration.rateLimitPerToken, perClient: configuration.rateLimitPerClient, syncInterval: configuration.rateLimitSync,
             store: storage.rateLimits, environment: storage.environment),
+        loginThrottle: LoginThrottle(environment: storage.environment),
         uploadLimit: configuration.uploadLimit)
     let router = buildRouter(dependencies, configuration: configuration)
     let worker = JobWorker(runner: JobRunner(storage: storage, logger: logger), logger: logger)

@@ -8,6 +8,7 @@ struct Dependencies: Sendable {
     let logger: Logger
     let ingest: PhotoIngest
     let rateLimiter: RateLimiter
+    let loginThrottle: LoginThrottle
     /// The largest multipart (upload) body accepted, in bytes.
     let uploadLimit: Int
     let mediaCache = MediaFragmentCache()

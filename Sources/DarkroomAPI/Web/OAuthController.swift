@@ -12,7 +12,7 @@ struct OAuthController {
     func addRoutes(to routes: WebRoutes, router: Router<AppRequestContext>) {
         routes.get("/oauth/authorize", consent)
         routes.post("/oauth/authorize", decide)
-        let endpoint = TokenEndpoint(storage: storage, links: web.dependencies.links)
+        let endpoint = TokenEndpoint(storage: storage, links: web.dependencies.links, throttle: web.dependencies.loginThrottle)
         router.post("/oauth/access_token") { request, context in try await endpoint.respond(to: request, context: context) }
     }
 
@@ -158,11 +158,13 @@ struct OAuthController {
 struct TokenEndpoint: Sendable {
     let storage: Storage
     let links: Links
+    let throttle: LoginThrottle
 
     struct Failure: Error {
         var error: String
         var message: String
         var status: HTTPResponse.Status = .badRequest
+        var errorType = "OAuthException"
     }
 
     func respond(to request: Request, context: AppRequestContext) async throws -> Response {
@@ -175,7 +177,7 @@ struct TokenEndpoint: Sendable {
             }
             fields.append(contentsOf: Parameters(urlEncoded: Substring(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))))
             let client = try await authenticateClient(fields)
-            let (user, token) = try await grant(fields, client: client)
+            let (user, token) = try await grant(fields, client: client, from: context.remoteHost)
             var writer = JSONWriter(capacity: 512)
             writer.object { body in
                 body.pair("access_token", token)
@@ -192,7 +194,7 @@ struct TokenEndpoint: Sendable {
             var writer = JSONWriter(capacity: 256)
             writer.object { body in
                 body.pair("code", Int(failure.status.code))
-                body.pair("error_type", "OAuthException")
+                body.pair("error_type", failure.errorType)
                 body.pair("error_message", failure.message)
                 body.pair("error", failure.error)
             }
@@ -214,7 +216,7 @@ struct TokenEndpoint: Sendable {
         return client
     }
 
-    private func grant(_ fields: Parameters, client: Client) async throws -> (User, String) {
+    private func grant(_ fields: Parameters, client: Client, from address: String) async throws -> (User, String) {
         switch fields.value("grant_type") {
         case "authorization_code":
             guard let code = fields.value("code"), let redirectURI = fields.value("redirect_uri") else {
@@ -236,7 +238,12 @@ struct TokenEndpoint: Sendable {
             guard parsed.unknown.isEmpty else {
                 throw Failure(error: "invalid_scope", message: "Invalid scope field(s): \(parsed.unknown.joined(separator: ", "))")
             }
+            guard !throttle.isBlocked(address) else {
+                throw Failure(error: "slow_down", message: "Too many failed log-ins from this address; wait a few minutes.", status: .tooManyRequests,
+                              errorType: "OAuthRateLimitException")
+            }
             guard let user = try await storage.users.authenticate(username: fields.value("username") ?? "", password: fields.value("password") ?? "") else {
+                throttle.recordFailure(address)
                 throw Failure(error: "invalid_grant", message: "The username or password is not right.")
             }
             return (user, try await storage.tokens.create(userID: user.id, client: client, scopes: parsed.scopes))

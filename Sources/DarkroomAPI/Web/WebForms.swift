@@ -27,6 +27,7 @@ struct Web: Sendable {
         var issuesCSRFCookie: Bool
         var path: String
         var pathAndQuery: String
+        var remoteHost: String
     }
 
     func visit(_ request: Request, context: AppRequestContext) async throws -> Visit {
@@ -56,7 +57,8 @@ struct Web: Sendable {
         return Visit(
             query: Parameters(urlEncoded: Substring(query)), form: form, files: files, cookies: cookies, user: user,
             sessionID: user == nil ? nil : sessionID, csrf: existingCSRF ?? dependencies.storage.environment.randomHex(bytes: 32),
-            issuesCSRFCookie: existingCSRF == nil, path: request.uri.path, pathAndQuery: request.uri.path + (query.isEmpty ? "" : "?" + query))
+            issuesCSRFCookie: existingCSRF == nil, path: request.uri.path, pathAndQuery: request.uri.path + (query.isEmpty ? "" : "?" + query),
+            remoteHost: context.remoteHost)
     }
 
     /// Every form POST carries the CSRF value its page set in a cookie (double submit): another site can make a
