@@ -10,12 +10,13 @@ public func buildApplication(
     configuration: AppConfiguration, storage: Storage, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let ingest = PhotoIngest(pipeline: try ImagePipeline(settings: configuration.images), files: storage.files, capacity: configuration.ingestCapacity)
+    let rateLimiter = RateLimiter(
+        perToken: configuration.rateLimitPerToken, perClient: configuration.rateLimitPerClient, flushInterval: configuration.rateLimitSync,
+        store: storage.rateLimits, environment: storage.environment)
     let dependencies = Dependencies(
         storage: storage, links: Links(publicURL: configuration.publicURL, mediaBaseURL: configuration.mediaURL), logger: logger,
         ingest: ingest,
-        rateLimiter: RateLimiter(
-            perToken: configuration.rateLimitPerToken, perClient: configuration.rateLimitPerClient, syncInterval: configuration.rateLimitSync,
-            store: storage.rateLimits, environment: storage.environment),
+        rateLimiter: rateLimiter,
         loginThrottle: LoginThrottle(environment: storage.environment),
         uploadLimit: configuration.uploadLimit)
     let router = buildRouter(dependencies, configuration: configuration)
@@ -23,7 +24,7 @@ public func buildApplication(
     return Application(
         responder: PathNormalizingResponder(next: router.buildResponder()),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Darkroom"),
-        services: configuration.runsJobs ? [worker] : [],
+        services: (configuration.runsJobs ? [worker] : []) + [RateLimitFlusher(limiter: rateLimiter, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

@@ -1,13 +1,17 @@
 import DarkroomCore
 import DarkroomStorage
+import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// Calls per hour per token, and per client for calls made with a client_id alone, in a sliding window: the current
 /// hour's count plus the previous hour's, weighted by how much of it still lies within the last sixty minutes.
 ///
-/// Counts live in the database so that every server process shares them. Each process counts locally and adds its
-/// count to the database at most every `syncInterval` per bucket (and when the hour turns), reading back the total
-/// all processes made; so a request costs no write, and processes see each other's calls within that interval.
+/// Counts live in the database so that every server process shares them. A process reads a bucket's shared totals the
+/// first time it sees it in an hour, then counts locally; `flush` (run every `flushInterval` by `RateLimitFlusher`)
+/// adds every bucket's local count to the database in one transaction and reads back the totals all processes made.
+/// So a call costs no write, and processes see each other's calls within one interval. With a zero interval every
+/// call is written through at once.
 final class RateLimiter: Sendable {
     struct Decision: Sendable {
         var limit: Int
@@ -17,30 +21,29 @@ final class RateLimiter: Sendable {
 
     let perToken: Int
     let perClient: Int
-    private let syncMilliseconds: Int64
+    let flushInterval: Duration
     private let store: RateLimitStore
     private let environment: SystemEnvironment
     private let buckets = Mutex<[String: Bucket]>([:])
 
     private struct Bucket {
         var window: Int64
-        /// All processes' count for the window, as of the last sync.
-        var shared: Int64 = 0
-        var previous: Int64 = 0
-        /// Calls counted here since the last sync.
+        /// All processes' count for the window, as of the last read or flush.
+        var shared: Int64
+        var previous: Int64
+        /// Calls counted here and not yet added to the database.
         var pending: Int64 = 0
-        var syncedAt: Int64?
     }
 
-    init(perToken: Int, perClient: Int, syncInterval: Duration, store: RateLimitStore, environment: SystemEnvironment) {
+    init(perToken: Int, perClient: Int, flushInterval: Duration, store: RateLimitStore, environment: SystemEnvironment) {
         self.perToken = perToken
         self.perClient = perClient
-        syncMilliseconds = syncInterval.components.seconds * 1000 + syncInterval.components.attoseconds / 1_000_000_000_000_000
+        self.flushInterval = flushInterval
         self.store = store
         self.environment = environment
     }
 
-    /// Counts a call by `caller` and says whether it may go ahead.
+    /// Counts a call by `caller` (refused calls count too, as on the platform) and says whether it may go ahead.
     func hit(_ caller: Caller) async throws -> Decision {
         let (key, limit) = switch caller {
         case .user(let grant): ("token:\(grant.tokenID)", perToken)
@@ -48,28 +51,60 @@ final class RateLimiter: Sendable {
         }
         let now = environment.nowMilliseconds()
         let window = now / 3_600_000 * 3600
-        // Every call counts, refused ones too (as on the platform), so hammering while limited does not help.
-        let toSync: Int64? = buckets.withLock { buckets in
-            var bucket = buckets[key].flatMap { $0.window == window ? $0 : nil } ?? Bucket(window: window)
-            defer { buckets[key] = bucket }
-            bucket.pending += 1
-            guard bucket.syncedAt.map({ now - $0 >= syncMilliseconds }) ?? true else { return nil }
-            let flushed = bucket.pending
-            bucket.pending = 0
-            bucket.syncedAt = now
-            return flushed
-        }
-        if let flushed = toSync {
-            let totals = try await store.add(flushed, to: key, window: window, previousWindow: window - 3600)
+        if buckets.withLock({ $0[key]?.window != window }) {
+            let totals = try await store.totals(key, window: window)
             buckets.withLock { buckets in
-                guard buckets[key]?.window == window else { return }
-                buckets[key]?.shared = totals.current
-                buckets[key]?.previous = totals.previous
+                if buckets[key]?.window != window { buckets[key] = Bucket(window: window, shared: totals.current, previous: totals.previous) }
             }
         }
-        let bucket = buckets.withLock { $0[key] } ?? Bucket(window: window)
+        var bucket = buckets.withLock { buckets -> Bucket in
+            buckets[key]!.pending += 1
+            return buckets[key]!
+        }
+        if flushInterval == .zero {
+            try await flush()
+            bucket = buckets.withLock { $0[key] } ?? bucket
+        }
         let elapsed = Double(now - window * 1000) / 3_600_000
         let used = Int64((Double(bucket.previous) * (1 - elapsed)).rounded(.up)) + bucket.shared + bucket.pending
         return Decision(limit: limit, remaining: Int(max(0, Int64(limit) - used)), allowed: used <= Int64(limit))
+    }
+
+    /// Adds every bucket's local count to the shared one, and learns what the other processes added.
+    func flush() async throws {
+        let window = environment.nowMilliseconds() / 3_600_000 * 3600
+        let counts = buckets.withLock { buckets -> [(bucket: String, hits: Int64)] in
+            var counts: [(bucket: String, hits: Int64)] = []
+            for (key, bucket) in buckets {
+                if bucket.window != window {
+                    buckets[key] = nil
+                } else if bucket.pending > 0 {
+                    counts.append((key, bucket.pending))
+                    buckets[key]!.pending = 0
+                    // Counted as shared until the database answers, so no call slips through meanwhile.
+                    buckets[key]!.shared += bucket.pending
+                }
+            }
+            return counts
+        }
+        let totals = try await store.add(counts, window: window)
+        buckets.withLock { buckets in
+            for (key, total) in totals where buckets[key]?.window == window { buckets[key]!.shared = max(buckets[key]!.shared, total) }
+        }
+    }
+}
+
+/// Runs `RateLimiter.flush` every interval for as long as the server runs, and once more when it stops.
+struct RateLimitFlusher: Service {
+    let limiter: RateLimiter
+    let logger: Logger
+
+    func run() async throws {
+        guard limiter.flushInterval > .zero else { return }
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            try? await Task.sleep(for: limiter.flushInterval)
+            do { try await limiter.flush() } catch { logger.error("rate-limit flush failed", metadata: ["error": "\(error)"]) }
+        }
+        try? await limiter.flush()
     }
 }

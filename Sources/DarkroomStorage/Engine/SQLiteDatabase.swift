@@ -55,7 +55,9 @@ public final class SQLiteDatabase: Database {
                 try await executor.script("COMMIT")
                 return result
             } catch {
-                try? await executor.script("ROLLBACK")
+                // On this thread, not the pool: a cancelled task's hop to the pool would fail, leaving the writer
+                // inside the transaction for the next caller.
+                try? writer.exec("ROLLBACK")
                 throw error
             }
         }

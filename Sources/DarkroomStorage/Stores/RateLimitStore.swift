@@ -5,19 +5,30 @@ import DarkroomCore
 public struct RateLimitStore: Sendable {
     let database: any Database
 
-    /// Adds `hits` to a bucket's window and answers its total, with the previous window's total.
-    public func add(_ hits: Int64, to bucket: String, window: Int64, previousWindow: Int64) async throws -> (current: Int64, previous: Int64) {
-        let current = try await database.transaction { tx in
-            try await tx.query("""
-                INSERT INTO rate_limit_counters (bucket, window_start, hits) VALUES (\(bucket), \(window), \(hits))
-                ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + \(hits)
-                RETURNING hits
-                """).first?.int(0) ?? hits
+    /// A bucket's totals for a window and the one before it.
+    public func totals(_ bucket: String, window: Int64) async throws -> (current: Int64, previous: Int64) {
+        let rows = try await database.lookup("""
+            SELECT window_start, hits FROM rate_limit_counters WHERE bucket = \(bucket) AND window_start IN (\(window), \(window - 3600))
+            """)
+        var totals: (current: Int64, previous: Int64) = (0, 0)
+        for row in rows { if row.int(0) == window { totals.current = row.int(1) } else { totals.previous = row.int(1) } }
+        return totals
+    }
+
+    /// Adds each bucket's calls to its window in one transaction, and answers every bucket's new total.
+    public func add(_ counts: [(bucket: String, hits: Int64)], window: Int64) async throws -> [String: Int64] {
+        guard !counts.isEmpty else { return [:] }
+        return try await database.transaction { tx in
+            var totals: [String: Int64] = [:]
+            for count in counts {
+                totals[count.bucket] = try await tx.query("""
+                    INSERT INTO rate_limit_counters (bucket, window_start, hits) VALUES (\(count.bucket), \(window), \(count.hits))
+                    ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + \(count.hits)
+                    RETURNING hits
+                    """).first?.int(0) ?? count.hits
+            }
+            return totals
         }
-        let previous = try await database.lookup("""
-            SELECT hits FROM rate_limit_counters WHERE bucket = \(bucket) AND window_start = \(previousWindow)
-            """).first?.int(0) ?? 0
-        return (current, previous)
     }
 
     /// Drops windows older than `before`.
