@@ -7,9 +7,9 @@ struct LocationsController {
     let dependencies: Dependencies
 
     func addRoutes(to api: APIRoutes) {
-        api.get("/locations/search", .clientOrUser(.basic), search)
-        api.get("/locations/:location_id", .clientOrUser(.basic), location)
-        api.get("/locations/:location_id/media/recent", .clientOrUser(.basic), recentMedia)
+        api.get("/locations/search", search)
+        api.get("/locations/:location_id", location)
+        api.get("/locations/:location_id/media/recent", recentMedia)
     }
 
     /// GET /locations/{location-id}

@@ -7,10 +7,10 @@ struct MediaController {
     let dependencies: Dependencies
 
     func addRoutes(to api: APIRoutes) {
-        api.get("/media/popular", .clientOrUser(.basic), popular)
-        api.get("/media/search", .clientOrUser(.basic), search)
-        api.get("/media/shortcode/:shortcode", .clientOrUser(.basic), byShortcode)
-        api.get("/media/:media_id", .clientOrUser(.basic), byID)
+        api.get("/media/popular", popular)
+        api.get("/media/search", search)
+        api.get("/media/shortcode/:shortcode", byShortcode)
+        api.get("/media/:media_id", byID)
     }
 
     /// GET /media/{media-id}

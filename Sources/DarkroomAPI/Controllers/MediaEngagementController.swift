@@ -8,12 +8,12 @@ struct MediaEngagementController {
     let dependencies: Dependencies
 
     func addRoutes(to api: APIRoutes) {
-        api.get("/media/:media_id/likes", .clientOrUser(.basic), likers)
-        api.post("/media/:media_id/likes", .user(.likes), like)
-        api.delete("/media/:media_id/likes", .user(.likes), unlike)
-        api.get("/media/:media_id/comments", .clientOrUser(.basic), comments)
-        api.post("/media/:media_id/comments", .user(.comments), comment)
-        api.delete("/media/:media_id/comments/:comment_id", .user(.comments), deleteComment)
+        api.get("/media/:media_id/likes", likers)
+        api.post("/media/:media_id/likes", like)
+        api.delete("/media/:media_id/likes", unlike)
+        api.get("/media/:media_id/comments", comments)
+        api.post("/media/:media_id/comments", comment)
+        api.delete("/media/:media_id/comments/:comment_id", deleteComment)
     }
 
     private var storage: Storage { dependencies.storage }

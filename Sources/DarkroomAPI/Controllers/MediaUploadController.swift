@@ -11,9 +11,9 @@ struct MediaUploadController {
     let dependencies: Dependencies
 
     func addRoutes(to api: APIRoutes) {
-        api.post("/media/upload", .user(.upload), upload)
-        api.delete("/media/:media_id", .user(.upload), delete)
-        api.post("/users/:user_id/profile_picture", .user(.upload), profilePicture)
+        api.post("/media/upload", upload)
+        api.delete("/media/:media_id", delete)
+        api.post("/users/:user_id/profile_picture", profilePicture)
     }
 
     /// POST /media/upload — multipart: `photo`, `caption`, `filter`, `location_id` or `lat`+`lng` (+`location_name`),

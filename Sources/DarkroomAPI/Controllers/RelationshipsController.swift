@@ -7,11 +7,11 @@ struct RelationshipsController {
     let dependencies: Dependencies
 
     func addRoutes(to api: APIRoutes) {
-        api.get("/users/:user_id/follows", .clientOrUser(.basic), follows)
-        api.get("/users/:user_id/followed-by", .clientOrUser(.basic), followers)
-        api.get("/users/:user_id/requested-by", .user(.basic), requests)
-        api.get("/users/:user_id/relationship", .user(.basic), relationship)
-        api.post("/users/:user_id/relationship", .user(.relationships), changeRelationship)
+        api.get("/users/:user_id/follows", follows)
+        api.get("/users/:user_id/followed-by", followers)
+        api.get("/users/:user_id/requested-by", requests)
+        api.get("/users/:user_id/relationship", relationship)
+        api.post("/users/:user_id/relationship", changeRelationship)
     }
 
     private var storage: Storage { dependencies.storage }

@@ -3,7 +3,7 @@ import DarkroomStorage
 import HTTPTypes
 import Hummingbird
 
-/// What a route needs from its caller. Every `/v1` route declares one; this is where it is enforced.
+/// What a route needs from its caller: `EndpointAccess.table` gives one for every `/v1` route; `Credentials` enforces it.
 enum Access: Sendable {
     /// An app's client_id is enough, or a user's token with this scope.
     case clientOrUser(Scope)
@@ -19,19 +19,12 @@ struct APIRoutes {
 
     typealias Handler = @Sendable (APIRequest) async throws -> Response
 
-    func get(_ path: String, _ access: Access, _ handler: @escaping Handler) {
-        add(.get, path, access, handler)
-    }
+    func get(_ path: String, _ handler: @escaping Handler) { add(.get, path, handler) }
+    func post(_ path: String, _ handler: @escaping Handler) { add(.post, path, handler) }
+    func delete(_ path: String, _ handler: @escaping Handler) { add(.delete, path, handler) }
 
-    func post(_ path: String, _ access: Access, _ handler: @escaping Handler) {
-        add(.post, path, access, handler)
-    }
-
-    func delete(_ path: String, _ access: Access, _ handler: @escaping Handler) {
-        add(.delete, path, access, handler)
-    }
-
-    private func add(_ method: HTTPRequest.Method, _ path: String, _ access: Access, _ handler: @escaping Handler) {
+    private func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+        let access = EndpointAccess.of(method, path)
         let names = path.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) }
         let dependencies = self.dependencies
         router.on(RouterPath("/v1" + path), method: method) { request, context in
