@@ -1,4 +1,6 @@
 import DarkroomCore
+import Foundation
+import NIOCore
 import DarkroomStorage
 import HummingbirdTesting
 import Testing
@@ -43,6 +45,50 @@ import Testing
                 let after = try await client.get("/v1/users/self/media/recent?access_token=\(token)")
                 #expect(after.ids.count == 3)
             }
+        }
+    }
+
+    /// The sign-in and OAuth ways in, every field, hostile values: never a 5xx, never a redirect off the registered URI,
+    /// and no account or client made by accident.
+    @Test(arguments: Engine.available)
+    func noFieldBreaksTheSignInAndOAuthEndpoints(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let app = try await world.storage.clients.create(name: "App", redirectURIs: ["http://app.example/cb"])
+            let usersBefore = try await world.storage.database.query("SELECT count(*) FROM users").first?.int(0)
+            try await world.withApp { client in
+                let browser = Browser(client)
+                try await browser.get("/accounts/signup")
+                for value in Self.hostileValues {
+                    for (path, fields) in [
+                        ("/oauth/authorize", ["client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge"]),
+                    ] {
+                        for field in fields {
+                            let query = "client_id=\(app.clientID)&redirect_uri=http%3A%2F%2Fapp.example%2Fcb&response_type=code&\(field)=\(value)"
+                            let page = try await browser.get("\(path)?\(query)")
+                            #expect(page.status < 500, "\(path) \(field)=\(value.prefix(40))")
+                            if let location = page.location {
+                                #expect(location.hasPrefix("http://app.example/cb") || location.hasPrefix("/accounts/login"), "\(location.prefix(80))")
+                            }
+                        }
+                    }
+                    let decoded = value.removingPercentEncoding ?? value
+                    for field in ["client_id", "client_secret", "grant_type", "code", "redirect_uri", "username", "password", "code_verifier"] {
+                        var fields = [("client_id", app.clientID), ("client_secret", app.clientSecret), ("grant_type", "authorization_code")]
+                        fields.removeAll { $0.0 == field }
+                        fields.append((field, decoded))
+                        let body = fields.map { "\($0.0)=\(Browser.encode($0.1))" }.joined(separator: "&")
+                        let status = try await client.execute(uri: "/oauth/access_token", method: .post, body: ByteBuffer(string: body)) { $0.status.code }
+                        #expect(status == 400 || status == 429, "token endpoint \(field)=\(value.prefix(40)) answered \(status)")
+                    }
+                    for (path, field) in [("/accounts/login", "username"), ("/accounts/login", "password"), ("/accounts/signup", "username"),
+                                          ("/accounts/signup", "full_name"), ("/accounts/login", "next")] {
+                        let page = try await browser.post(path, [(field, decoded), ("password", "x")])
+                        #expect(page.status < 500, "\(path) \(field)=\(value.prefix(40))")
+                        if let location = page.location { #expect(location.hasPrefix("/"), "\(location.prefix(80))") }
+                    }
+                }
+            }
+            #expect(try await world.storage.database.query("SELECT count(*) FROM users").first?.int(0) == usersBefore)
         }
     }
 }
