@@ -1,6 +1,7 @@
 import Crypto
 import DarkroomAPI
 import DarkroomCore
+import DarkroomImaging
 @testable import DarkroomStorage
 import Foundation
 import HTTPTypes
@@ -425,6 +426,24 @@ import Testing
                 let shown = try await client.get("/v1/media/\(media)?access_token=\(token)")
                 #expect((shown.dataObject["user"] as? [String: Any])?["full_name"] as? String == "Ann Adams", "no stale rendering")
                 #expect(try await world.storage.users.find(ann.id)?.isPrivate == true)
+
+                // The profile picture form: multipart, with the CSRF field among its parts.
+                let boundary = "settings-boundary-42"
+                var body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n\(browser.csrf)\r\n".utf8)
+                body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"me.jpg\"\r\n\r\n".utf8)
+                body += try SyntheticPhoto.jpeg(width: 300, height: 200) + Array("\r\n--\(boundary)--\r\n".utf8)
+                let cookies = browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+                let uploaded = try await client.execute(
+                    uri: "/accounts/settings/picture", method: .post,
+                    headers: [.contentType: "multipart/form-data; boundary=\(boundary)", .cookie: cookies], body: ByteBuffer(bytes: body)) { $0 }
+                #expect(uploaded.status == .ok)
+                let picture = try #require(try await world.storage.users.find(ann.id)?.summary.profilePicture)
+                #expect(world.storage.files.path(picture, "profile.jpg") != nil)
+                let forged = try await client.execute(
+                    uri: "/accounts/settings/picture", method: .post,
+                    headers: [.contentType: "multipart/form-data; boundary=\(boundary)", .cookie: cookies],
+                    body: ByteBuffer(bytes: Array("--\(boundary)--\r\n".utf8))) { $0 }
+                #expect(forged.status == .forbidden)
             }
         }
     }

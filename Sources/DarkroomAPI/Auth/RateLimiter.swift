@@ -102,7 +102,8 @@ struct RateLimitFlusher: Service {
     func run() async throws {
         guard limiter.flushInterval > .zero else { return }
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            try? await Task.sleep(for: limiter.flushInterval)
+            // Woken early by a shutdown, so stopping never waits out an interval.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: limiter.flushInterval) }
             do { try await limiter.flush() } catch { logger.error("rate-limit flush failed", metadata: ["error": "\(error)"]) }
         }
         try? await limiter.flush()
