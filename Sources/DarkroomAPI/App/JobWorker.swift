@@ -24,6 +24,8 @@ struct JobWorker: Service {
                     try await runner.pruneRateLimits()
                 }
                 try await runner.drain()
+            } catch is CancellationError {
+                break
             } catch {
                 logger.error("job worker failed a round", metadata: ["error": "\(error)"])
             }

@@ -83,10 +83,7 @@ struct APIRoutes {
                 }
             }
         }
-        // Neither engine stores a NUL in text, and no parameter has a use for one.
-        if let bad = parameters.pairs.first(where: { $0.name.contains("\0") || $0.value.contains("\0") }) {
-            throw APIError.invalidParameter(bad.name, "contains a NUL character")
-        }
+        try parameters.refuseNUL()
         return (parameters, queryCount, files)
     }
 }

@@ -17,6 +17,13 @@ struct Parameters: Sendable {
 
     mutating func append(contentsOf other: Parameters) { pairs += other.pairs }
 
+    /// Neither engine stores a NUL in text, and no parameter has a use for one: every way in refuses them.
+    func refuseNUL() throws(APIError) {
+        if let bad = pairs.first(where: { $0.name.contains("\0") || $0.value.contains("\0") }) {
+            throw .invalidParameter(bad.name, "contains a NUL character")
+        }
+    }
+
     func value(_ name: String) -> String? { pairs.first { $0.name == name }?.value }
 
     // MARK: - Typed reads (every failure is a 400 naming the parameter)

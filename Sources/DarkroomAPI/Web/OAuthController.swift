@@ -176,6 +176,7 @@ struct TokenEndpoint: Sendable {
                 throw Failure(error: "invalid_request", message: "Send the fields as application/x-www-form-urlencoded.")
             }
             fields.append(contentsOf: Parameters(urlEncoded: Substring(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))))
+            do { try fields.refuseNUL() } catch { throw Failure(error: "invalid_request", message: error.message) }
             let client = try await authenticateClient(fields)
             let (user, token) = try await grant(fields, client: client, from: context.remoteHost)
             var writer = JSONWriter(capacity: 512)

@@ -52,10 +52,17 @@ struct Web: Sendable {
         if let sessionID, let id = try await dependencies.storage.sessions.user(for: sessionID) {
             user = try await dependencies.storage.users.find(id)
         }
+        let queryFields = Parameters(urlEncoded: Substring(request.uri.query ?? ""))
+        do {
+            try queryFields.refuseNUL()
+            try form.refuseNUL()
+        } catch {
+            throw WebError(status: .badRequest, message: error.message)
+        }
         let existingCSRF = cookies[Self.csrfCookie].flatMap { $0.count == 64 ? $0 : nil }
         let query = request.uri.query ?? ""
         return Visit(
-            query: Parameters(urlEncoded: Substring(query)), form: form, files: files, cookies: cookies, user: user,
+            query: queryFields, form: form, files: files, cookies: cookies, user: user,
             sessionID: user == nil ? nil : sessionID, csrf: existingCSRF ?? dependencies.storage.environment.randomHex(bytes: 32),
             issuesCSRFCookie: existingCSRF == nil, path: request.uri.path, pathAndQuery: request.uri.path + (query.isEmpty ? "" : "?" + query),
             remoteHost: context.remoteHost)

@@ -23,7 +23,14 @@ struct WebRoutes {
     private func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
         let web = self.web
         router.on(RouterPath(path), method: method) { request, context in
-            let visit = try await web.visit(request, context: context)
+            let visit: Web.Visit
+            do {
+                visit = try await web.visit(request, context: context)
+            } catch let error as WebError {
+                let bare = Web.Visit(query: Parameters(), form: Parameters(), files: [:], cookies: [:], user: nil, sessionID: nil, csrf: "",
+                                     issuesCSRFCookie: false, path: request.uri.path, pathAndQuery: request.uri.path, remoteHost: context.remoteHost)
+                return web.page("Something is wrong", status: error.status, bare, body: HTML.error(error.message))
+            }
             do {
                 return try await handler(visit)
             } catch let redirect as WebRedirect {
