@@ -83,7 +83,7 @@ struct Web: Sendable {
             status: status,
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .xContentTypeOptions: "nosniff",
-                .xFrameOptions: "DENY", .contentSecurityPolicy: "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+                .xFrameOptions: "DENY", .contentSecurityPolicy: "default-src 'self'; img-src 'self' http: https:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
                 .referrerPolicy: "no-referrer",
             ],
             body: .init(byteBuffer: ByteBuffer(string: HTML.layout(title: title, user: visit.user, csrf: visit.csrf, body: body))))
@@ -185,7 +185,7 @@ enum HTML {
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title)) · Darkroom</title>
             <style>
-            body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}
+            *{box-sizing:border-box}body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}
             header{display:flex;justify-content:space-between;align-items:baseline;border-bottom:1px solid #ddd;margin-bottom:1.5rem}
             h1{font-size:1.6rem}label{display:block;margin:.8rem 0}input[type=text],input[type=password],input[type=url],textarea{display:block;width:100%;padding:.4rem;font:inherit}
             .check input{display:inline}button{font:inherit;padding:.4rem 1rem;margin:.3rem .3rem .3rem 0}.inline{display:inline}
