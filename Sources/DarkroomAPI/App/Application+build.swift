@@ -34,11 +34,16 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     router.middlewares.add(RequestLogMiddleware(logger: dependencies.logger))
     router.middlewares.add(JSONPMiddleware())
     router.middlewares.add(APIErrorMiddleware(logger: dependencies.logger))
-    // Stored files never change under a key, so clients and proxies may keep them for good.
-    router.middlewares.add(StoredFileHeadersMiddleware())
-    router.middlewares.add(FileMiddleware(
-        dependencies.storage.files.root, urlBasePath: "/media",
-        cacheControl: CacheControl([(MediaType(type: .any), [.public, .maxAge(31_536_000)])]), searchForIndexHtml: false, logger: dependencies.logger))
+
+    // Stored files, only under /media so API calls never pay for the file lookup. They never change under a key, so
+    // clients and proxies may keep them for good; anything not found falls through to a 404.
+    router.group("/media")
+        .add(middleware: StoredFileHeadersMiddleware())
+        .add(middleware: FileMiddleware(
+            dependencies.storage.files.root, urlBasePath: "/media",
+            cacheControl: CacheControl([(MediaType(type: .any), [.public, .maxAge(31_536_000)])]), searchForIndexHtml: false,
+            logger: dependencies.logger))
+        .get("**") { _, _ -> Response in throw HTTPError(.notFound) }
 
     let api = APIRoutes(router: router, dependencies: dependencies)
     UsersController(dependencies: dependencies).addRoutes(to: api)
