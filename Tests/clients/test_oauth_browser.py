@@ -7,11 +7,7 @@ reads the token from the URL fragment with JavaScript, as an implicit-flow app d
 """
 import html
 import http.server
-import json
-import os
 import shutil
-import socket
-import subprocess
 import tempfile
 import threading
 import time
@@ -22,35 +18,15 @@ import pytest
 from instagram.client import InstagramAPI
 from instagram.oauth2 import OAuth2AuthExchangeError
 
+from darkroom_server import darkroom, free_port, start_server
+
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
-
-DARKROOM = os.environ.get("DARKROOM_BIN", ".build/debug/darkroom")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def darkroom(*args, data_dir):
-    output = subprocess.run([DARKROOM, *args, "--data-dir", data_dir], check=True, capture_output=True, text=True).stdout
-    return json.loads(output)
-
 
 @pytest.fixture(scope="module")
 def darkroom_server():
     data_dir = tempfile.mkdtemp(prefix="darkroom-oauth-")
-    port = free_port()
-    process = subprocess.Popen([DARKROOM, "serve", "--port", str(port), "--data-dir", data_dir, "--log-level", "warning"])
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{base}/accounts/login")
-            break
-        except Exception:
-            time.sleep(0.1)
+    process, base = start_server(data_dir, "/accounts/login")
     yield {"base": base, "data_dir": data_dir}
     process.terminate()
     process.wait(timeout=10)

@@ -5,44 +5,21 @@ tokens with the operator commands, and calls the client's own methods.
 """
 import calendar
 import json
-import os
-import socket
-import subprocess
 import tempfile
-import time
 import urllib.request
 
 import pytest
 from instagram.client import InstagramAPI
 
-DARKROOM = os.environ.get("DARKROOM_BIN", ".build/debug/darkroom")
-
-
-def darkroom(*args, data_dir):
-    output = subprocess.run([DARKROOM, *args, "--data-dir", data_dir], check=True, capture_output=True, text=True).stdout
-    return json.loads(output)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
+from darkroom_server import darkroom, start_server
 
 @pytest.fixture(scope="module")
 def server():
     data_dir = tempfile.mkdtemp(prefix="darkroom-pyig-")
     darkroom("seed", "--users", "60", "--media", "400", "--seed", "5", "--quiet", data_dir=data_dir)
     client = darkroom("client", "create", "--name", "python-instagram", "--redirect-uri", "http://localhost/cb", data_dir=data_dir)
-    port = free_port()
-    process = subprocess.Popen([DARKROOM, "serve", "--port", str(port), "--data-dir", data_dir, "--log-level", "warning"])
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{base}/v1/users/search?q=a&client_id={client['client_id']}")
-            break
-        except Exception:
-            time.sleep(0.1)
+    process, base = start_server(data_dir, f"/v1/users/search?q=a&client_id={client['client_id']}")
+    port = int(base.rsplit(":", 1)[1])
     users = json.load(urllib.request.urlopen(f"{base}/v1/users/search?q=a&count=50&client_id={client['client_id']}"))["data"]
     yield {"port": port, "data_dir": data_dir, "client": client, "users": users}
     process.terminate()
@@ -93,7 +70,7 @@ def test_likes_and_comments(server):
     assert liked[0].id == media.id
     api.unlike_media(media_id=media.id)
     assert me["username"] not in [user.username for user in api.media_likes(media_id=media.id)]
-    comment = api.create_media_comment(media_id=media.id, text="Nice from python-instagram")
+    api.create_media_comment(media_id=media.id, text="Nice from python-instagram")
     comments = api.media_comments(media_id=media.id)
     assert comments[-1].text == "Nice from python-instagram"
     api.delete_comment(media_id=media.id, comment_id=comments[-1].id)
