@@ -17,7 +17,7 @@ public func buildApplication(
         storage: storage, links: Links(publicURL: configuration.publicURL, mediaBaseURL: configuration.mediaURL), logger: logger,
         ingest: ingest,
         rateLimiter: rateLimiter,
-        loginThrottle: LoginThrottle(environment: storage.environment),
+        loginThrottle: LoginThrottle(store: storage.rateLimits, environment: storage.environment),
         uploadLimit: configuration.uploadLimit)
     let router = buildRouter(dependencies, configuration: configuration)
     let worker = JobWorker(runner: JobRunner(storage: storage, logger: logger), logger: logger)

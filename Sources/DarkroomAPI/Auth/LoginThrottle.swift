@@ -1,35 +1,34 @@
 import DarkroomCore
-import Synchronization
+import DarkroomStorage
 
 /// Failed password attempts per address, on the log-in page and the password grant: after `limit` failures within
-/// `window` seconds, that address is refused (429) until the oldest falls out of the window. Counted in this process
-/// only: a password guesser spread over several processes gets `limit` tries on each.
-final class LoginThrottle: Sendable {
+/// about `window` seconds (this window's count plus the previous one's, weighted by how much of it is still recent),
+/// that address is refused with 429. Failures are counted in the database, so every server process sees them.
+struct LoginThrottle: Sendable {
     let limit: Int
     let window: Int64
-    private let clock: @Sendable () -> Int64
-    private let failures = Mutex<[String: [Int64]]>([:])
+    let store: RateLimitStore
+    let environment: SystemEnvironment
 
-    init(limit: Int = 25, window: Int64 = 300, environment: SystemEnvironment) {
+    init(limit: Int = 25, window: Int64 = 300, store: RateLimitStore, environment: SystemEnvironment) {
         self.limit = limit
         self.window = window
-        clock = { environment.nowSeconds }
+        self.store = store
+        self.environment = environment
     }
 
-    func isBlocked(_ address: String) -> Bool {
-        let now = clock()
-        return failures.withLock { failures in
-            let recent = (failures[address] ?? []).filter { $0 > now - window }
-            failures[address] = recent.isEmpty ? nil : recent
-            return recent.count >= limit
-        }
+    private func bucket(_ address: String) -> String { "login-failures:\(address)" }
+
+    func isBlocked(_ address: String) async throws -> Bool {
+        let now = environment.nowSeconds
+        let start = now / window * window
+        let totals = try await store.totals(bucket(address), window: start, previousWindow: start - window)
+        let stillRecent = 1 - Double(now - start) / Double(window)
+        return Double(totals.current) + Double(totals.previous) * stillRecent >= Double(limit)
     }
 
-    func recordFailure(_ address: String) {
-        let now = clock()
-        failures.withLock { failures in
-            if failures.count > 100_000 { failures.removeAll() }
-            failures[address, default: []].append(now)
-        }
+    func recordFailure(_ address: String) async throws {
+        let start = environment.nowSeconds / window * window
+        _ = try await store.add([(bucket(address), 1)], window: start)
     }
 }

@@ -61,13 +61,13 @@ struct AccountsController {
 
     @Sendable private func login(_ visit: Web.Visit) async throws -> Response {
         let throttle = web.dependencies.loginThrottle
-        guard !throttle.isBlocked(visit.remoteHost) else {
+        guard try await !throttle.isBlocked(visit.remoteHost) else {
             return loginPage(visit, error: "Too many failed log-ins from your address. Wait a few minutes and try again.", status: .tooManyRequests)
         }
         guard let user = try await storage.users.authenticate(
             username: visit.form.value("username") ?? "", password: visit.form.value("password") ?? "")
         else {
-            throttle.recordFailure(visit.remoteHost)
+            try await throttle.recordFailure(visit.remoteHost)
             return loginPage(visit, error: "The username or password is not right.", status: .badRequest)
         }
         return try await signIn(user, visit)

@@ -239,12 +239,12 @@ struct TokenEndpoint: Sendable {
             guard parsed.unknown.isEmpty else {
                 throw Failure(error: "invalid_scope", message: "Invalid scope field(s): \(parsed.unknown.joined(separator: ", "))")
             }
-            guard !throttle.isBlocked(address) else {
+            guard try await !throttle.isBlocked(address) else {
                 throw Failure(error: "slow_down", message: "Too many failed log-ins from this address; wait a few minutes.", status: .tooManyRequests,
                               errorType: "OAuthRateLimitException")
             }
             guard let user = try await storage.users.authenticate(username: fields.value("username") ?? "", password: fields.value("password") ?? "") else {
-                throttle.recordFailure(address)
+                try await throttle.recordFailure(address)
                 throw Failure(error: "invalid_grant", message: "The username or password is not right.")
             }
             return (user, try await storage.tokens.create(userID: user.id, client: client, scopes: parsed.scopes))

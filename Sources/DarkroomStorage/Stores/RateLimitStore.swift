@@ -5,10 +5,11 @@ import DarkroomCore
 public struct RateLimitStore: Sendable {
     let database: any Database
 
-    /// A bucket's totals for a window and the one before it.
-    public func totals(_ bucket: String, window: Int64) async throws -> (current: Int64, previous: Int64) {
+    /// A bucket's totals for a window and the one before it (an hour before, unless said).
+    public func totals(_ bucket: String, window: Int64, previousWindow: Int64? = nil) async throws -> (current: Int64, previous: Int64) {
         let rows = try await database.lookup("""
-            SELECT window_start, hits FROM rate_limit_counters WHERE bucket = \(bucket) AND window_start IN (\(window), \(window - 3600))
+            SELECT window_start, hits FROM rate_limit_counters
+             WHERE bucket = \(bucket) AND window_start IN (\(window), \(previousWindow ?? window - 3600))
             """)
         var totals: (current: Int64, previous: Int64) = (0, 0)
         for row in rows { if row.int(0) == window { totals.current = row.int(1) } else { totals.previous = row.int(1) } }
