@@ -24,7 +24,7 @@ public func buildApplication(
     return Application(
         responder: PathNormalizingResponder(next: router.buildResponder()),
         // A connection that sends nothing for a minute (a stalled upload, an abandoned keep-alive) is closed.
-        server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Darkroom"),
         services: (configuration.runsJobs ? [worker] : []) + [RateLimitFlusher(limiter: rateLimiter, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
