@@ -460,6 +460,33 @@ import Testing
         }
     }
 
+    /// The page each media's `link` names: shown to whoever may see the media, signed in or not.
+    @Test(arguments: Engine.available)
+    func permalinkPagesFollowVisibility(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let ann = try await Self.member(world, "ann")
+            let fan = try await Self.member(world, "fan")
+            let secret = try await world.storage.users.create(NewUser(
+                username: "secret", passwordHash: PasswordHasher.hash("correct horse", cost: 4), isPrivate: true))
+            let open = try await world.post(by: ann, caption: "Dusk <b>#sky</b>")
+            let hidden = try await world.post(by: secret, caption: "for friends")
+            try await world.storage.relationships.follow(fan.id, secret.id)
+            _ = try await world.storage.relationships.approve(secret.id, requester: fan.id)
+            try await world.withApp { client in
+                let anyone = Browser(client)
+                let page = try await anyone.get("/p/\(Shortcode.encode(open))/")
+                #expect(page.status == 200 && page.body.contains("@ann") && page.body.contains("Dusk &lt;b&gt;#sky&lt;/b&gt;"))
+                #expect(page.body.contains("/media/test/ann/standard.jpg"))
+                #expect(try await anyone.get("/p/\(Shortcode.encode(hidden))/").status == 404)
+                #expect(try await anyone.get("/p/not-a-code!/").status == 404)
+                let follower = Browser(client)
+                _ = try await Self.logIn(follower, "fan")
+                let shown = try await follower.get("/p/\(Shortcode.encode(hidden))/")
+                #expect(shown.status == 200 && shown.body.contains("for friends"))
+            }
+        }
+    }
+
     static func consentFields(_ app: Client, scope: String, state: String?) -> [(String, String)] {
         [("client_id", app.clientID), ("redirect_uri", callback), ("response_type", "code"), ("scope", scope)] + (state.map { [("state", $0)] } ?? [])
     }

@@ -68,6 +68,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     AccountsController(web: web).addRoutes(to: pages)
     DeveloperController(web: web).addRoutes(to: pages)
     OAuthController(web: web).addRoutes(to: pages, router: router)
+    PermalinkController(web: web).addRoutes(to: pages)
     router.get("/") { _, _ in web.redirect(to: "/accounts/settings") }
 
     if let ceiling = configuration.benchmarkCeiling {
