@@ -15,7 +15,7 @@ enum SignedRequests {
         }
         if let forwarded = headers[.instaForwardedFor] {
             let parts = forwarded.split(separator: "|", maxSplits: 1)
-            guard parts.count == 2, matches(parts[1].lowercased(), hmacHex(secret, String(parts[0]))) else { throw .forwardedForMismatch }
+            guard parts.count == 2, ConstantTime.equal(parts[1].lowercased(), hmacHex(secret, String(parts[0]))) else { throw .forwardedForMismatch }
         }
         guard enforced else { return }
         let signatures = parameters.pairs.filter { $0.name == "sig" }.map(\.value)
@@ -27,7 +27,7 @@ enum SignedRequests {
         for path in [endpoint, endpoint + ".json"] {
             for set in [everything, queryOnly] {
                 let expected = hmacHex(secret, message(path, set))
-                if signatures.contains(where: { matches($0.lowercased(), expected) }) { return }
+                if signatures.contains(where: { ConstantTime.equal($0.lowercased(), expected) }) { return }
             }
         }
         throw .signatureMismatch
@@ -41,8 +41,6 @@ enum SignedRequests {
     static func hmacHex(_ secret: String, _ message: String) -> String {
         Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: Array(secret.utf8))))
     }
-
-    static func matches(_ given: String, _ expected: String) -> Bool { ConstantTime.equal(given, expected) }
 }
 
 extension HTTPField.Name {

@@ -70,13 +70,7 @@ struct MediaUploadController {
         let viewer = try request.requireViewer()
         let photo = try Self.photo(request)
         let storage = dependencies.storage
-        let key = try await dependencies.ingest.profilePicture(from: photo)
-        do {
-            if let previous = try await storage.users.setProfilePicture(key, of: viewer) { storage.files.remove(previous) }
-        } catch {
-            storage.files.remove(key)
-            throw error
-        }
+        try await dependencies.ingest.replaceProfilePicture(of: viewer, with: photo, in: storage)
         guard let user = try await storage.users.find(viewer) else { throw APIError.userNotFound }
         return Envelope.success { dependencies.users.full(user, into: &$0) }
     }

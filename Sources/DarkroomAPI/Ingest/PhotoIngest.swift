@@ -47,8 +47,19 @@ final class PhotoIngest: Sendable {
         }
     }
 
+    /// Makes a user's new profile picture and puts it in place of the old one, whose files go once the row has moved.
+    func replaceProfilePicture(of user: UserID, with photo: [UInt8], in storage: Storage) async throws {
+        let key = try await profilePicture(from: photo)
+        do {
+            if let previous = try await storage.users.setProfilePicture(key, of: user) { files.remove(previous) }
+        } catch {
+            files.remove(key)
+            throw error
+        }
+    }
+
     /// Makes and stores a profile picture; answers its key.
-    func profilePicture(from photo: [UInt8]) async throws -> String {
+    private func profilePicture(from photo: [UInt8]) async throws -> String {
         let pipeline = pipeline, files = files
         return try await run {
             let picture = try Self.imageErrors { () throws(ImageError) in try pipeline.profilePicture(from: photo) }

@@ -123,13 +123,11 @@ struct AccountsController {
     @Sendable private func savePicture(_ visit: Web.Visit) async throws -> Response {
         let user = try visit.requireUser()
         guard let photo = visit.files["photo"], !photo.isEmpty else { return settingsPage(visit, user: user, error: "Choose a photo first.") }
-        let key: String
         do {
-            key = try await web.dependencies.ingest.profilePicture(from: photo)
+            try await web.dependencies.ingest.replaceProfilePicture(of: user.id, with: photo, in: storage)
         } catch let error as APIError {
             return settingsPage(visit, user: user, error: error.message)
         }
-        if let previous = try await storage.users.setProfilePicture(key, of: user.id) { storage.files.remove(previous) }
         guard let saved = try await storage.users.find(user.id) else { throw WebError(status: .notFound, message: "No such user.") }
         return settingsPage(visit, user: saved, saved: true)
     }

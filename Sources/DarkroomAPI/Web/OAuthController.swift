@@ -212,7 +212,7 @@ struct TokenEndpoint: Sendable {
             throw Failure(error: "invalid_client", message: "You must provide a client_id")
         }
         guard let client = try await storage.clients.find(clientID: clientID),
-              SignedRequests.matches(fields.value("client_secret") ?? "", client.clientSecret)
+              ConstantTime.equal(fields.value("client_secret") ?? "", client.clientSecret)
         else { throw Failure(error: "invalid_client", message: "Invalid Client ID or client secret", status: .badRequest) }
         return client
     }

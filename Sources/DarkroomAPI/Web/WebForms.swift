@@ -72,7 +72,7 @@ struct Web: Sendable {
     /// browser post, but cannot read or set our cookie.
     func requireCSRF(_ visit: Visit) throws(WebError) {
         guard let cookie = visit.cookies[Self.csrfCookie], let field = visit.form.value("csrf_token"),
-              SignedRequests.matches(field, cookie), !cookie.isEmpty
+              ConstantTime.equal(field, cookie), !cookie.isEmpty
         else { throw WebError(status: .forbidden, message: "This form has expired. Go back, reload the page and try again.") }
     }
 
