@@ -48,8 +48,8 @@ struct APIRoutes {
                     parameters: parameters, caller: caller, endpoint: endpoint,
                     pathParameters: pathParameters, links: dependencies.links, files: files, headers: request.headers)
                 response = try await handler(apiRequest)
-            } catch let error as APIError {
-                response = Envelope.error(error)
+            } catch {
+                response = APIErrorMiddleware.response(for: error, path: request.uri.path, logger: dependencies.logger)
             }
             response.headers[.rateLimitLimit] = String(allowance.limit)
             response.headers[.rateLimitRemaining] = String(allowance.remaining)

@@ -13,9 +13,17 @@ struct APIErrorMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
+        } catch {
+            return Self.response(for: error, path: request.uri.path, logger: logger)
+        }
+    }
+
+    /// The one mapping from a thrown error to its v1 answer (`APIRoutes` uses it too, to add its headers).
+    static func response(for error: any Error, path: String, logger: Logger) -> Response {
+        switch error {
+        case let error as APIError:
             return Envelope.error(error)
-        } catch let error as HTTPError {
+        case let error as HTTPError:
             switch error.status {
             case .notFound: return Envelope.error(.routeNotFound)
             case .methodNotAllowed: return Envelope.error(.methodNotAllowed)
@@ -23,12 +31,12 @@ struct APIErrorMiddleware: RouterMiddleware {
             default:
                 return Envelope.error(APIError(type: "APIInvalidParametersError", code: Int(error.status.code), message: error.body ?? "\(error.status)"))
             }
-        } catch is NIOTooManyBytesError {
+        case is NIOTooManyBytesError:
             return Envelope.error(.bodyTooLarge)
-        } catch DatabaseError.busy {
+        case DatabaseError.busy:
             return Envelope.error(.unavailable)
-        } catch {
-            logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+        default:
+            logger.error("request failed", metadata: ["path": "\(path)", "error": "\(error)"])
             return Envelope.error(.internalError)
         }
     }
