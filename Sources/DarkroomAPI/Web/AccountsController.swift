@@ -116,8 +116,7 @@ struct AccountsController {
         } catch let error as APIError {
             return settingsPage(visit, user: user, error: error.message)
         }
-        guard let saved = try await storage.users.find(user.id) else { throw WebError(status: .notFound, message: "No such user.") }
-        return settingsPage(visit, user: saved, saved: true)
+        return try await savedPage(visit, user.id)
     }
 
     @Sendable private func savePicture(_ visit: Web.Visit) async throws -> Response {
@@ -128,7 +127,12 @@ struct AccountsController {
         } catch let error as APIError {
             return settingsPage(visit, user: user, error: error.message)
         }
-        guard let saved = try await storage.users.find(user.id) else { throw WebError(status: .notFound, message: "No such user.") }
+        return try await savedPage(visit, user.id)
+    }
+
+    /// The settings page as just saved.
+    private func savedPage(_ visit: Web.Visit, _ user: UserID) async throws -> Response {
+        guard let saved = try await storage.users.find(user) else { throw WebError(status: .notFound, message: "No such user.") }
         return settingsPage(visit, user: saved, saved: true)
     }
 

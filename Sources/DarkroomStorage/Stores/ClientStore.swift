@@ -47,16 +47,16 @@ public struct ClientStore: Sendable {
 
     public func find(clientID: String) async throws -> Client? {
         guard clientID.utf8.count <= 64 else { return nil }
-        return try await database.lookup("SELECT \(raw: Self.columns) FROM clients WHERE client_id = \(clientID)").first.map(Self.client)
+        return try await database.lookup("SELECT \(raw: Self.columns) FROM clients WHERE client_id = \(clientID)").first.map { Self.client($0) }
     }
 
     public func find(ref: ClientRecordID) async throws -> Client? {
-        try await database.lookup("SELECT \(raw: Self.columns) FROM clients WHERE id = \(ref)").first.map(Self.client)
+        try await database.lookup("SELECT \(raw: Self.columns) FROM clients WHERE id = \(ref)").first.map { Self.client($0) }
     }
 
     /// The clients a developer registered, newest first.
     public func owned(by owner: UserID) async throws -> [Client] {
-        try await database.query("SELECT \(raw: Self.columns) FROM clients WHERE owner_id = \(owner) ORDER BY id DESC").map(Self.client)
+        try await database.query("SELECT \(raw: Self.columns) FROM clients WHERE owner_id = \(owner) ORDER BY id DESC").map { Self.client($0) }
     }
 
     public func update(_ ref: ClientRecordID, with settings: Settings) async throws {
@@ -82,11 +82,12 @@ public struct ClientStore: Sendable {
         }
     }
 
-    static func client(_ row: Row) -> Client {
+    /// A client from `columns`, starting at column `start` of the row.
+    static func client(_ row: Row, from start: Int = 0) -> Client {
         Client(
-            ref: row.id(0), clientID: row.string(1), clientSecret: row.string(2), name: row.string(3),
-            redirectURIs: row.string(4).split(separator: "\n").map(String.init), trusted: row.bool(5),
-            ownerID: row.optionalInt(6).map(UserID.init), description: row.string(7), website: row.string(8),
-            disableImplicit: row.bool(9), enforceSigned: row.bool(10))
+            ref: row.id(start), clientID: row.string(start + 1), clientSecret: row.string(start + 2), name: row.string(start + 3),
+            redirectURIs: row.string(start + 4).split(separator: "\n").map(String.init), trusted: row.bool(start + 5),
+            ownerID: row.optionalInt(start + 6).map(UserID.init), description: row.string(start + 7), website: row.string(start + 8),
+            disableImplicit: row.bool(start + 9), enforceSigned: row.bool(start + 10))
     }
 }

@@ -47,18 +47,19 @@ public struct TokenStore: Sendable {
 
     /// The clients holding live tokens for a user, most recent first.
     public func authorizedApps(of user: UserID) async throws -> [AuthorizedApp] {
+        let columns = ClientStore.columns.split(separator: ", ").map { "c." + $0 }.joined(separator: ", ")
         let rows = try await database.query("""
-            SELECT t.client_ref, t.scopes, t.created_at FROM access_tokens t
+            SELECT t.scopes, t.created_at, \(raw: columns) FROM access_tokens t JOIN clients c ON c.id = t.client_ref
              WHERE t.user_id = \(user) AND t.revoked_at IS NULL ORDER BY t.created_at DESC, t.id DESC
             """)
         var apps: [AuthorizedApp] = []
         for row in rows {
-            let ref: ClientRecordID = row.id(0)
-            let scopes = Scope.parseList(row.string(1)).scopes
-            if let index = apps.firstIndex(where: { $0.client.ref == ref }) {
+            let scopes = Scope.parseList(row.string(0)).scopes
+            let client = ClientStore.client(row, from: 2)
+            if let index = apps.firstIndex(where: { $0.client.ref == client.ref }) {
                 apps[index].scopes.formUnion(scopes)
-            } else if let client = try await ClientStore(database: database, environment: environment).find(ref: ref) {
-                apps.append(AuthorizedApp(client: client, scopes: scopes, since: row.int(2)))
+            } else {
+                apps.append(AuthorizedApp(client: client, scopes: scopes, since: row.int(1)))
             }
         }
         return apps
