@@ -47,7 +47,7 @@ struct FeedBench: AsyncParsableCommand {
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw ValidationError("server did not start") }
             let base = "http://127.0.0.1:\(port)"
-            let page = try shell("curl", ["-sf", "\(base)/v1/users/self/feed?access_token=\(tokens[0])"])
+            let page = try await shellOnOwnThread("curl", ["-sf", "\(base)/v1/users/self/feed?access_token=\(tokens[0])"])
             ceiling.set(Array(page))
             let script = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-feed-\(port).lua")
             try feedScript(tokens: tokens).write(to: script, atomically: true, encoding: .utf8)
@@ -55,8 +55,8 @@ struct FeedBench: AsyncParsableCommand {
             var ready: [WrkResult] = []
             var feed: [WrkResult] = []
             for run in 1...runs {
-                ready.append(try wrk(["\(base)/bench/ready"]))
-                feed.append(try wrk(["-s", script.path, "\(base)/v1/users/self/feed"]))
+                ready.append(try await wrk(["\(base)/bench/ready"]))
+                feed.append(try await wrk(["-s", script.path, "\(base)/v1/users/self/feed"]))
                 FileHandle.standardError.write(Data("run \(run): ready \(Int(ready.last!.requestsPerSecond)) req/s, feed \(Int(feed.last!.requestsPerSecond)) req/s\n".utf8))
             }
             let readyRate = median(ready.map(\.requestsPerSecond))
@@ -94,9 +94,9 @@ struct FeedBench: AsyncParsableCommand {
         var serverMicrosecondsPerRequest: Double = 0
     }
 
-    private func wrk(_ arguments: [String]) throws -> WrkResult {
+    private func wrk(_ arguments: [String]) async throws -> WrkResult {
         let cpuBefore = processCPUSeconds()
-        let output = String(decoding: try shell("wrk", ["-t1", "-c\(connections)", "-d\(duration)s", "--latency"] + arguments), as: UTF8.self)
+        let output = String(decoding: try await shellOnOwnThread("wrk", ["-t1", "-c\(connections)", "-d\(duration)s", "--latency"] + arguments), as: UTF8.self)
         var result = WrkResult(requestsPerSecond: 0, p50: 0, p99: 0)
         for line in output.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
@@ -147,6 +147,14 @@ func machineDescription() -> String {
         .split(separator: "\n").first { $0.hasPrefix("model name") }?
         .split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
     return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu)"
+}
+
+/// `shell` on a thread of its own: waiting on one of the few threads that run the server's tasks would take that
+/// thread from the server being measured.
+func shellOnOwnThread(_ tool: String, _ arguments: [String]) async throws -> Data {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try shell(tool, arguments) }) }.start()
+    }
 }
 
 /// Runs a tool found on PATH and answers its standard output; fails with its standard error.
