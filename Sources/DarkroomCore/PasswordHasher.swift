@@ -1,16 +1,33 @@
+import Dispatch
 import HummingbirdBcrypt
 
 /// Passwords are stored only as salted bcrypt hashes.
+///
+/// bcrypt spends tens of milliseconds of CPU by design, so the work runs on Dispatch's pool: on a thread that serves
+/// requests it would stall every connection that thread carries.
 public enum PasswordHasher {
     /// bcrypt truncates at 72 bytes; longer passwords are refused rather than silently cut.
-    public static func hash(_ password: String, cost: UInt8 = 11) throws(APIError) -> String {
+    public static func hash(_ password: String, cost: UInt8 = 11) async throws(APIError) -> String {
         guard password.utf8.count >= 6 else { throw .invalidParameter("password", "at least 6 characters") }
         guard password.utf8.count <= 72 else { throw .invalidParameter("password", "at most 72 bytes") }
-        return Bcrypt.hash(password, cost: cost)
+        return await offRequestThreads { Bcrypt.hash(password, cost: cost) }
     }
 
-    public static func verify(_ password: String, hash: String) -> Bool {
+    public static func verify(_ password: String, hash: String) async -> Bool {
         guard password.utf8.count <= 72 else { return false }
-        return Bcrypt.verify(password, hash: hash)
+        return await offRequestThreads { Bcrypt.verify(password, hash: hash) }
+    }
+
+    /// Costs what a verification costs, for a username that does not exist: timing must not tell which ones do.
+    public static func verifyNothing(_ password: String) async {
+        _ = await verify(password, hash: decoyHash)
+    }
+
+    private static let decoyHash = Bcrypt.hash("no such user's password", cost: 11)
+
+    private static func offRequestThreads<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
     }
 }

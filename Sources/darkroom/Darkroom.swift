@@ -1,4 +1,6 @@
 import ArgumentParser
+import NIOCore
+import NIOPosix
 
 @main
 struct Darkroom: AsyncParsableCommand {
@@ -10,4 +12,24 @@ struct Darkroom: AsyncParsableCommand {
             FiltersCommand.self,
         ],
         defaultSubcommand: Serve.self)
+
+    static func main() async {
+        // Tasks then run on the event loops that do the server's I/O: a request no longer hops between NIO's threads and
+        // Swift's pool twice. Must happen before any task starts, so here, on the main thread.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        do {
+            var command = try parseAsRoot()
+            try await runCommand(&command)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+private func runCommand(_ command: inout any ParsableCommand) async throws {
+    if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+    } else {
+        try command.run()
+    }
 }

@@ -20,7 +20,7 @@ struct UserCommand: AsyncParsableCommand {
             do {
                 let username = try Validation.username(username)
                 let user = try await opened.users.create(NewUser(
-                    username: username, passwordHash: try PasswordHasher.hash(password), fullName: fullName, bio: bio,
+                    username: username, passwordHash: try await PasswordHasher.hash(password), fullName: fullName, bio: bio,
                     website: website, isPrivate: `private`))
                 try printJSON(["id": user.id.description, "username": user.username, "full_name": user.summary.fullName, "private": user.isPrivate])
             } catch let error as APIError {

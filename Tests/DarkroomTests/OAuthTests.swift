@@ -17,7 +17,7 @@ import Testing
 
     /// A user who can log in (a cheap bcrypt cost keeps the tests quick).
     static func member(_ world: TestWorld, _ username: String, password: String = "correct horse") async throws -> User {
-        try await world.storage.users.create(NewUser(username: username, passwordHash: PasswordHasher.hash(password, cost: 4), fullName: "Ann Member"))
+        try await world.storage.users.create(NewUser(username: username, passwordHash: await PasswordHasher.hash(password, cost: 4), fullName: "Ann Member"))
     }
 
     static func logIn(_ browser: Browser, _ username: String, password: String = "correct horse", next: String = "") async throws -> Browser.Page {
@@ -467,7 +467,7 @@ import Testing
             let ann = try await Self.member(world, "ann")
             let fan = try await Self.member(world, "fan")
             let secret = try await world.storage.users.create(NewUser(
-                username: "secret", passwordHash: PasswordHasher.hash("correct horse", cost: 4), isPrivate: true))
+                username: "secret", passwordHash: await PasswordHasher.hash("correct horse", cost: 4), isPrivate: true))
             let open = try await world.post(by: ann, caption: "Dusk <b>#sky</b>")
             let hidden = try await world.post(by: secret, caption: "for friends")
             try await world.storage.relationships.follow(fan.id, secret.id)

@@ -19,7 +19,7 @@ struct Parameters: Sendable {
 
     /// Neither engine stores a NUL in text, and no parameter has a use for one: every way in refuses them.
     func refuseNUL() throws(APIError) {
-        if let bad = pairs.first(where: { $0.name.contains("\0") || $0.value.contains("\0") }) {
+        if let bad = pairs.first(where: { $0.name.utf8.contains(0) || $0.value.utf8.contains(0) }) {
             throw .invalidParameter(bad.name, "contains a NUL character")
         }
     }

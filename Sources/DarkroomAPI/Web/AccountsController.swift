@@ -39,7 +39,7 @@ struct AccountsController {
         do {
             let username = try Validation.username(visit.form.value("username") ?? "")
             let fullName = try Validation.text(visit.form.value("full_name") ?? "", field: "full_name", maxLength: 60).trimmingSpaces()
-            let hash = try PasswordHasher.hash(visit.form.value("password") ?? "")
+            let hash = try await PasswordHasher.hash(visit.form.value("password") ?? "")
             let user = try await storage.users.create(NewUser(username: username, passwordHash: hash, fullName: fullName))
             return try await signIn(user, visit)
         } catch let error as APIError {

@@ -46,14 +46,12 @@ public struct UserStore: Sendable {
             SELECT id, password_hash FROM users WHERE username_lc = \(username.lowercased())
             """).first
         guard let hash = row?.optionalString(1), let row else {
-            _ = PasswordHasher.verify(password, hash: Self.decoyHash)
+            await PasswordHasher.verifyNothing(password)
             return nil
         }
-        guard PasswordHasher.verify(password, hash: hash) else { return nil }
+        guard await PasswordHasher.verify(password, hash: hash) else { return nil }
         return try await find(row.id(0))
     }
-
-    private static let decoyHash = (try? PasswordHasher.hash("no such user's password")) ?? ""
 
     /// What a user edits on the settings page.
     public struct Profile: Sendable {
