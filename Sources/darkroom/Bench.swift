@@ -57,7 +57,11 @@ struct FeedBench: AsyncParsableCommand {
             for run in 1...runs {
                 ready.append(try await wrk(["\(base)/bench/ready"]))
                 feed.append(try await wrk(["-s", script.path, "\(base)/v1/users/self/feed"]))
-                FileHandle.standardError.write(Data("run \(run): ready \(Int(ready.last!.requestsPerSecond)) req/s, feed \(Int(feed.last!.requestsPerSecond)) req/s\n".utf8))
+                let (lastReady, lastFeed) = (ready[ready.count - 1], feed[feed.count - 1])
+                FileHandle.standardError.write(Data("""
+                    run \(run): ready \(Int(lastReady.requestsPerSecond)) req/s (\(Int(lastReady.serverMicrosecondsPerRequest)) µs CPU each), \
+                    feed \(Int(lastFeed.requestsPerSecond)) req/s (\(Int(lastFeed.serverMicrosecondsPerRequest)) µs CPU each)\n
+                    """.utf8))
             }
             let readyRate = median(ready.map(\.requestsPerSecond))
             let feedRate = median(feed.map(\.requestsPerSecond))

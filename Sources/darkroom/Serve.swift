@@ -25,6 +25,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest photo upload accepted, in MiB (env DARKROOM_MAX_UPLOAD_MB).")
     var maxUploadMB: Int = environment("DARKROOM_MAX_UPLOAD_MB").flatMap(Int.init) ?? 20
 
+    @Option(help: "Memory for rendered media-list pages reused while unchanged, in MiB; 0 keeps none (env DARKROOM_PAGE_CACHE_MB).")
+    var pageCacheMB: Int = environment("DARKROOM_PAGE_CACHE_MB").flatMap(Int.init) ?? 64
+
     @Option(help: "Edges of the standard, low and thumbnail renditions (env DARKROOM_RENDITION_SIZES).")
     var renditionSizes: String = environment("DARKROOM_RENDITION_SIZES") ?? "612,306,150"
 
@@ -51,6 +54,8 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, publicURL: publicURL.isEmpty ? nil : publicURL, mediaURL: mediaURL.isEmpty ? nil : mediaURL)
         configuration.runsJobs = !noJobs
         configuration.uploadLimit = maxUploadMB * 1024 * 1024
+        guard pageCacheMB >= 0 else { throw ValidationError("--page-cache-mb must not be negative") }
+        configuration.pageCacheBytes = pageCacheMB * 1024 * 1024
         guard rateLimit > 0, clientRateLimit > 0 else { throw ValidationError("rate limits must be positive") }
         configuration.rateLimitPerToken = rateLimit
         configuration.rateLimitPerClient = clientRateLimit

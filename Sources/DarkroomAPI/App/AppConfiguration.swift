@@ -24,6 +24,8 @@ public struct AppConfiguration: Sendable {
     public var rateLimitPerClient = 5000
     /// How often each process adds its counts to the shared ones in the database (zero: on every call).
     public var rateLimitSync: Duration = .seconds(5)
+    /// Bytes of rendered media-list pages kept for reuse while unchanged (`--page-cache-mb`; default 64 MiB; 0 keeps none).
+    public var pageCacheBytes = 64 * 1024 * 1024
     /// Serves `/bench/ready`, the ceiling the feed benchmark compares against; nil in normal use.
     public var benchmarkCeiling: BenchmarkCeiling?
 

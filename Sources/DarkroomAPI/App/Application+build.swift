@@ -18,7 +18,8 @@ public func buildApplication(
         ingest: ingest,
         rateLimiter: rateLimiter,
         loginThrottle: LoginThrottle(store: storage.rateLimits, environment: storage.environment),
-        uploadLimit: configuration.uploadLimit)
+        uploadLimit: configuration.uploadLimit,
+        mediaPages: MediaPageCache(capacityBytes: configuration.pageCacheBytes))
     let router = buildRouter(dependencies, configuration: configuration)
     let worker = JobWorker(runner: JobRunner(storage: storage, logger: logger), logger: logger)
     return Application(

@@ -11,10 +11,11 @@ struct Dependencies: Sendable {
     let loginThrottle: LoginThrottle
     /// The largest multipart (upload) body accepted, in bytes.
     let uploadLimit: Int
+    let mediaPages: MediaPageCache
     let mediaCache = MediaFragmentCache()
 
     var users: UserSerializer { UserSerializer(links: links) }
     var media: MediaSerializer { MediaSerializer(links: links) }
     var mediaLists: MediaListRenderer { MediaListRenderer(storage: storage, cache: mediaCache, serializer: media) }
-    var mediaResponses: MediaResponses { MediaResponses(renderer: mediaLists) }
+    var mediaResponses: MediaResponses { MediaResponses(renderer: mediaLists, pages: mediaPages) }
 }

@@ -10,6 +10,10 @@ enum Envelope {
 
     /// A success body; `data` writes the value of the `data` key.
     static func success(pagination: Pagination? = nil, _ data: (inout JSONWriter) -> Void) -> Response {
+        response(status: .ok, body: successBody(pagination: pagination, data))
+    }
+
+    static func successBody(pagination: Pagination? = nil, _ data: (inout JSONWriter) -> Void) -> ByteBuffer {
         var writer = JSONWriter(capacity: 16 * 1024)
         writer.object { body in
             body.key("meta")
@@ -21,7 +25,7 @@ enum Envelope {
                 pagination.write(to: &body)
             }
         }
-        return response(status: .ok, body: writer.buffer)
+        return writer.buffer
     }
 
     static func error(_ error: APIError) -> Response {
@@ -49,12 +53,17 @@ enum Envelope {
 }
 
 /// `pagination`: the URL of the next page and the cursor it carries, under the endpoint's key.
-struct Pagination {
+struct Pagination: Equatable {
     var nextURL: String?
     /// e.g. `next_max_id` → "13872296"
     var cursors: [(key: StaticString, value: String)]
 
     static let empty = Pagination(nextURL: nil, cursors: [])
+
+    static func == (lhs: Pagination, rhs: Pagination) -> Bool {
+        lhs.nextURL == rhs.nextURL && lhs.cursors.count == rhs.cursors.count
+            && zip(lhs.cursors, rhs.cursors).allSatisfy { $0.key.description == $1.key.description && $0.value == $1.value }
+    }
 
     func write(to writer: inout JSONWriter) {
         writer.object { object in

@@ -4,15 +4,25 @@ import Hummingbird
 /// Media lists and single media in the envelope, rendered for the request's viewer.
 struct MediaResponses {
     let renderer: MediaListRenderer
+    let pages: MediaPageCache
 
     /// - Parameter distances: meters from a searched point, for geo searches.
     func list(_ stamps: [MediaStamp], pagination: Pagination?, distances: [MediaID: Double] = [:], for request: APIRequest) async throws -> Response {
+        // Pages with distances, or filtered for a viewer involved in blocks, are rendered each time.
+        let key = distances.isEmpty && request.viewerWithBlocks == nil
+            ? MediaPageCache.Key(viewer: request.viewer, endpoint: request.endpoint, parameters: request.parameters.pairs.flatMap { [$0.name, $0.value] })
+            : nil
+        if let key, let body = pages.body(for: key, stamps: stamps, pagination: pagination) {
+            return Envelope.response(status: .ok, body: body)
+        }
         let rendered = try await renderer.render(stamps, hidingBlocked: request.viewerWithBlocks)
-        return Envelope.success(pagination: pagination) { writer in
+        let body = Envelope.successBody(pagination: pagination) { writer in
             writer.array(rendered) { writer, item in
                 writer.fragment(item.fragment, viewerHasLiked: item.viewerHasLiked, distance: distances[item.id])
             }
         }
+        if let key { pages.store(body, for: key, stamps: stamps, pagination: pagination) }
+        return Envelope.response(status: .ok, body: body)
     }
 
     func single(_ stamp: MediaStamp, for request: APIRequest) async throws -> Response {

@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -335,5 +335,12 @@ enum Migrations {
             "CREATE INDEX media_geo ON media USING gist (point(longitude, latitude)) WHERE latitude IS NOT NULL AND longitude IS NOT NULL",
             "CREATE INDEX locations_geo ON locations USING gist (point(longitude, latitude))",
         ],
+    ])
+
+    /// Whether the viewer likes each media of a page is a key lookup per media. Keyed by user first, a page's lookups
+    /// all land in the viewer's few leaf pages instead of one leaf per media. Still unique: a user likes a media once.
+    static let likesByUser = Migration(version: 4, name: "likes keyed by user", statements: [
+        "CREATE UNIQUE INDEX likes_user_media ON likes (user_id, media_id)",
+        "DROP INDEX likes_media_user",
     ])
 }

@@ -5,6 +5,7 @@ import DarkroomCore
 public struct AuthorizationCodeStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
+    let grants: GrantCache
 
     public static let lifetime: Int64 = 600
 
@@ -49,32 +50,34 @@ public struct AuthorizationCodeStore: Sendable {
         guard code.utf8.count <= 200 else { return .refused }
         let hash = Hex.sha256(code)
         let now = environment.nowSeconds
-        let tokens = TokenStore(database: database, environment: environment)
-        return try await database.transaction { tx -> Exchange in
+        let tokens = TokenStore(database: database, environment: environment, grants: grants)
+        let (exchange, revoked) = try await database.transaction { tx -> (Exchange, revoked: Bool) in
             guard let row = try await tx.query("""
                 SELECT client_ref, user_id, redirect_uri, scopes, code_challenge, created_at, used_at FROM authorization_codes
                  WHERE code_hash = \(hash)
                 """).first,
                 row.id(0) == client.ref, row.string(2) == redirectURI
-            else { return .refused }
+            else { return (.refused, false) }
             guard row.optionalInt(6) == nil else {
                 try await tokens.revoke(issuedFor: hash, in: tx)
-                return .refused
+                return (.refused, true)
             }
-            guard row.int(5) + Self.lifetime >= now else { return .refused }
+            guard row.int(5) + Self.lifetime >= now else { return (.refused, false) }
             switch (row.optionalString(4), verifier) {
-            case (let challenge?, let verifier?): guard PKCE.verifies(verifier, challenge: challenge) else { return .refused }
+            case (let challenge?, let verifier?): guard PKCE.verifies(verifier, challenge: challenge) else { return (.refused, false) }
             case (nil, nil): break
-            default: return .refused  // a challenge without a verifier, or a verifier the authorize request never committed to
+            default: return (.refused, false)  // a challenge without a verifier, or a verifier the authorize request never committed to
             }
             let claimed = try await tx.query("UPDATE authorization_codes SET used_at = \(now) WHERE code_hash = \(hash) AND used_at IS NULL RETURNING 1")
             guard !claimed.isEmpty else {
                 try await tokens.revoke(issuedFor: hash, in: tx)
-                return .refused
+                return (.refused, true)
             }
             let user: UserID = row.id(1)
             let token = try await tokens.insert(userID: user, client: client, scopes: Scope.parseList(row.string(3)).scopes, code: code, in: tx)
-            return .granted(user: user, token: token)
+            return (.granted(user: user, token: token), false)
         }
+        if revoked { grants.changed() }
+        return exchange
     }
 }

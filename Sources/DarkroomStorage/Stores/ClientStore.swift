@@ -4,6 +4,7 @@ import DarkroomCore
 public struct ClientStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
+    let grants: GrantCache
 
     static let columns = "id, client_id, client_secret, name, redirect_uris, trusted, owner_id, description, website, disable_implicit, enforce_signed"
 
@@ -66,11 +67,13 @@ public struct ClientStore: Sendable {
                    enforce_signed = \(settings.enforceSigned)
              WHERE id = \(ref)
             """)
+        grants.changed()
     }
 
     /// A new secret; the old one stops working at once (signed requests, code exchange).
     public func resetSecret(_ ref: ClientRecordID) async throws {
         try await database.execute("UPDATE clients SET client_secret = \(environment.randomHex(bytes: 16)) WHERE id = \(ref)")
+        grants.changed()
     }
 
     /// Deletes a client with everything it holds: its tokens and codes.
@@ -80,6 +83,7 @@ public struct ClientStore: Sendable {
             try await tx.execute("DELETE FROM authorization_codes WHERE client_ref = \(ref)")
             try await tx.execute("DELETE FROM clients WHERE id = \(ref)")
         }
+        grants.changed()
     }
 
     /// A client from `columns`, starting at column `start` of the row.

@@ -4,6 +4,8 @@ import DarkroomCore
 public struct RelationshipStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
+    /// A block changes what its two users' tokens say about blocks.
+    let grants: GrantCache
 
     /// Whether `viewer` may see the media of `owner`, by the one visibility rule.
     public func canViewMedia(of owner: UserID, viewer: UserID?) async throws -> Bool {
@@ -98,11 +100,13 @@ public struct RelationshipStore: Sendable {
                 INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (\(viewer), \(target), \(environment.nowSeconds)) ON CONFLICT DO NOTHING
                 """)
         }
+        grants.changed()
     }
 
     /// Lifts a block; it restores nothing by itself.
     public func unblock(_ viewer: UserID, _ target: UserID) async throws {
         try await database.execute("DELETE FROM blocks WHERE blocker_id = \(viewer) AND blocked_id = \(target)")
+        grants.changed()
     }
 
     private static func removeFollow(_ follower: UserID, _ followee: UserID, in tx: any SQLExecutor) async throws {

@@ -7,15 +7,17 @@ public struct Storage: Sendable {
     public let environment: SystemEnvironment
     /// Renditions and profile pictures, in the data directory whichever engine holds the rows.
     public let files: MediaFiles
+    /// Shared by every store of this process that reads or changes what a token grants.
+    let grants: GrantCache
 
     public var users: UserStore { UserStore(database: database, environment: environment) }
     public var media: MediaStore { MediaStore(database: database, environment: environment) }
-    public var clients: ClientStore { ClientStore(database: database, environment: environment) }
-    public var tokens: TokenStore { TokenStore(database: database, environment: environment) }
-    public var codes: AuthorizationCodeStore { AuthorizationCodeStore(database: database, environment: environment) }
+    public var clients: ClientStore { ClientStore(database: database, environment: environment, grants: grants) }
+    public var tokens: TokenStore { TokenStore(database: database, environment: environment, grants: grants) }
+    public var codes: AuthorizationCodeStore { AuthorizationCodeStore(database: database, environment: environment, grants: grants) }
     public var sessions: SessionStore { SessionStore(database: database, environment: environment) }
     public var rateLimits: RateLimitStore { RateLimitStore(database: database) }
-    public var relationships: RelationshipStore { RelationshipStore(database: database, environment: environment) }
+    public var relationships: RelationshipStore { RelationshipStore(database: database, environment: environment, grants: grants) }
     public var mediaWriter: MediaWriter { MediaWriter(database: database, environment: environment) }
     public var likes: LikeStore { LikeStore(database: database, environment: environment) }
     public var locations: LocationStore { LocationStore(database: database, environment: environment) }
@@ -27,6 +29,7 @@ public struct Storage: Sendable {
         self.database = database
         self.environment = environment
         self.files = files
+        grants = GrantCache(clock: environment.nowMilliseconds)
     }
 
     /// Opens the database a configuration names — PostgreSQL for a `postgres://` URL, else SQLite in `dataDirectory` —

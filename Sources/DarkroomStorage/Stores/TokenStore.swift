@@ -4,6 +4,7 @@ import DarkroomCore
 public struct TokenStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
+    let grants: GrantCache
 
     /// Makes a token shaped like the platform's: `{user_id}.{7 hex of the client}.{32 random hex}`. A token made for an
     /// authorization code records it (hashed), so that a second use of that code can revoke it.
@@ -24,6 +25,10 @@ public struct TokenStore: Sendable {
     /// What a presented token grants, or nil if it is unknown or revoked.
     public func resolve(_ token: String) async throws -> AccessGrant? {
         guard !token.isEmpty, token.utf8.count <= 200 else { return nil }
+        return try await grants.grant(for: token) { try await read(token) }
+    }
+
+    private func read(_ token: String) async throws -> AccessGrant? {
         let rows = try await database.lookup("""
             SELECT t.id, t.user_id, t.client_ref, t.scopes,
                    EXISTS (SELECT 1 FROM blocks WHERE blocker_id = t.user_id) OR EXISTS (SELECT 1 FROM blocks WHERE blocked_id = t.user_id),
@@ -70,9 +75,11 @@ public struct TokenStore: Sendable {
         try await database.execute("""
             UPDATE access_tokens SET revoked_at = \(environment.nowSeconds) WHERE user_id = \(user) AND client_ref = \(client) AND revoked_at IS NULL
             """)
+        grants.changed()
     }
 
     /// Revokes the tokens an authorization code was exchanged for (when someone presents that code again).
+    /// The caller says `grants.changed()` once its transaction has committed.
     func revoke(issuedFor codeHash: String, in tx: any SQLExecutor) async throws {
         try await tx.execute("UPDATE access_tokens SET revoked_at = \(environment.nowSeconds) WHERE code_hash = \(codeHash) AND revoked_at IS NULL")
     }

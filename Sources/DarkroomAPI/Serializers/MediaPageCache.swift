@@ -1,0 +1,57 @@
+import DarkroomCore
+import NIOCore
+import Synchronization
+
+/// Rendered media-list bodies, each reused while its page is unchanged.
+///
+/// A page's body is fixed by its stamps (ids, versions, the viewer's likes) and its pagination, since each media's
+/// rendering is fixed by its version. A request still reads the stamps from the database; when they and the pagination
+/// equal the stored ones, the stored bytes are the answer. Any change to the page — a like, an edit, a new post, a
+/// deletion, made by any process — changes the stamps, and the page is rendered afresh.
+final class MediaPageCache: Sendable {
+    /// Which request a body answered: the key only decides what is worth keeping, never what is correct to serve.
+    struct Key: Hashable, Sendable {
+        var viewer: UserID?
+        var endpoint: String
+        var parameters: [String]
+    }
+
+    private struct Entry {
+        var stamps: [MediaStamp]
+        var pagination: Pagination?
+        var body: ByteBuffer
+    }
+
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var bytes = 0
+    }
+
+    private let state = Mutex(State())
+    private let capacityBytes: Int
+
+    /// - Parameter capacityBytes: how many bytes of bodies to keep; past it, half the pages are dropped.
+    init(capacityBytes: Int) { self.capacityBytes = capacityBytes }
+
+    func body(for key: Key, stamps: [MediaStamp], pagination: Pagination?) -> ByteBuffer? {
+        state.withLock { state in
+            guard let entry = state.entries[key], entry.stamps == stamps, entry.pagination == pagination else { return nil }
+            return entry.body
+        }
+    }
+
+    func store(_ body: ByteBuffer, for key: Key, stamps: [MediaStamp], pagination: Pagination?) {
+        guard body.readableBytes <= capacityBytes / 4 else { return }
+        state.withLock { state in
+            if state.bytes + body.readableBytes > capacityBytes {
+                // Dropping an arbitrary half is cheaper than tracking recency on every hit, and good enough here.
+                for key in state.entries.keys.prefix(state.entries.count / 2 + 1) {
+                    state.bytes -= state.entries.removeValue(forKey: key)?.body.readableBytes ?? 0
+                }
+            }
+            state.bytes -= state.entries[key]?.body.readableBytes ?? 0
+            state.entries[key] = Entry(stamps: stamps, pagination: pagination, body: body)
+            state.bytes += body.readableBytes
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import DarkroomCore
+@testable import DarkroomStorage
+import Foundation
+import HummingbirdTesting
+import Testing
+
+/// What the server keeps in memory — resolved tokens, rendered feed pages — never answers with what has changed.
+@Suite struct CacheTests {
+    @Test(arguments: Engine.available)
+    func grantChangesTakeEffectAtOnce(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let ann = try await world.user("ann")
+            let bob = try await world.user("bob")
+            let app = try await world.client()
+            let token = try await world.storage.tokens.create(userID: ann.id, client: app, scopes: [.basic])
+            try await world.withApp { client in
+                #expect(try await client.get("/v1/users/self?access_token=\(token)").code == 200)
+                try await world.storage.tokens.revoke(user: ann.id, client: app.ref)
+                #expect(try await client.get("/v1/users/self?access_token=\(token)").errorType == "OAuthAccessTokenException")
+            }
+
+            let other = try await world.client()
+            let second = try await world.storage.tokens.create(userID: ann.id, client: other, scopes: [.basic])
+            #expect(try await world.storage.tokens.resolve(second)?.involvedInBlocks == false)
+            try await world.storage.relationships.block(ann.id, bob.id)
+            #expect(try await world.storage.tokens.resolve(second)?.involvedInBlocks == true)
+            try await world.storage.relationships.unblock(ann.id, bob.id)
+            #expect(try await world.storage.tokens.resolve(second)?.involvedInBlocks == false)
+
+            try await world.storage.clients.resetSecret(other.ref)
+            let newSecret = try #require(try await world.storage.clients.find(clientID: other.clientID)).clientSecret
+            #expect(newSecret != other.clientSecret)
+            #expect(try await world.storage.tokens.resolve(second)?.clientSecret == newSecret)
+
+            try await world.storage.clients.delete(other.ref)
+            #expect(try await world.storage.tokens.resolve(second) == nil)
+        }
+    }
+
+    /// Another server process on the same database revokes a token: this one stops accepting it within the grant
+    /// lifetime, read from the clock it was given.
+    @Test(arguments: Engine.available)
+    func aRevocationByAnotherProcessTakesEffectWithinTheLifetime(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let ann = try await world.user("ann")
+            let token = try await world.token(for: ann)
+            #expect(try await world.storage.tokens.resolve(token) != nil)
+            try await world.storage.database.execute("UPDATE access_tokens SET revoked_at = 1 WHERE user_id = \(ann.id)")
+            #expect(try await world.storage.tokens.resolve(token) != nil, "still within the lifetime of the copy read before")
+            world.clock.advance(seconds: 2)
+            #expect(try await world.storage.tokens.resolve(token) == nil)
+        }
+    }
+
+    /// A feed page served again is the same page; a like, a comment, a new post or a deletion shows at once.
+    @Test(arguments: Engine.available)
+    func aReusedFeedPageChangesWithWhatItShows(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let viewer = try await world.user("viewer")
+            let friend = try await world.user("friend")
+            try await world.storage.relationships.follow(viewer.id, friend.id)
+            let first = try await world.post(by: friend, caption: "one")
+            let second = try await world.post(by: friend, caption: "two")
+            let token = try await world.token(for: viewer, scopes: [.basic, .likes, .comments])
+            let feed = "/v1/users/self/feed?access_token=\(token)&count=2"
+            try await world.withApp { client in
+                let original = try await client.get(feed)
+                #expect(original.ids == ["\(second)", "\(first)"])
+                let again = try await client.get(feed)
+                #expect(NSDictionary(dictionary: again.object).isEqual(to: original.object))
+
+                try await world.storage.likes.like(first, by: viewer.id)
+                let liked = try await client.get(feed)
+                #expect(liked.dataArray.map { $0["user_has_liked"] as? Bool } == [false, true])
+                #expect((liked.dataArray[1]["likes"] as? [String: Any])?["count"] as? Int == 1)
+
+                _ = try await world.storage.comments.create(on: second, by: friend.id, text: "nice")
+                let commented = try await client.get(feed)
+                #expect((commented.dataArray[0]["comments"] as? [String: Any])?["count"] as? Int == 1)
+
+                let third = try await world.post(by: friend, caption: "three")
+                let newer = try await client.get(feed)
+                #expect(newer.ids == ["\(third)", "\(second)"])
+                #expect(newer.pagination?["next_max_id"] as? String == "\(second)")
+
+                _ = try await world.storage.mediaWriter.delete(third)
+                #expect(try await client.get(feed).ids == ["\(second)", "\(first)"])
+            }
+        }
+    }
+}
