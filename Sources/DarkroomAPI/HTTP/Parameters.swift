@@ -9,9 +9,12 @@ struct Parameters: Sendable {
 
     init(urlEncoded text: Substring) {
         pairs = []
-        for part in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            pairs.append((Self.decode(pieces[0]), pieces.count > 1 ? Self.decode(pieces[1]) : ""))
+        for part in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            if let equals = part.firstIndex(of: UInt8(ascii: "=")) {
+                pairs.append((Self.decode(part[..<equals]), Self.decode(part[part.index(after: equals)...])))
+            } else {
+                pairs.append((Self.decode(part), ""))
+            }
         }
     }
 
@@ -86,11 +89,13 @@ struct Parameters: Sendable {
     }
 
     /// Percent-decoding with `+` as a space; malformed escapes are kept as they are.
-    static func decode(_ text: Substring) -> String {
-        guard text.contains(where: { $0 == "%" || $0 == "+" }) else { return String(text) }
+    static func decode(_ text: Substring) -> String { decode(text.utf8) }
+
+    static func decode(_ text: Substring.UTF8View) -> String {
+        guard text.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return String(Substring(text)) }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        let utf8 = Array(text.utf8)
+        bytes.reserveCapacity(text.count)
+        let utf8 = Array(text)
         var index = 0
         while index < utf8.count {
             let byte = utf8[index]
@@ -108,21 +113,30 @@ struct Parameters: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Percent-encoding of everything but RFC 3986's unreserved characters.
     static func encode(_ text: String) -> String {
-        var out = ""
+        guard !text.utf8.allSatisfy(isUnreserved) else { return text }
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count * 3)
         for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF".unicodeScalars)
-                out += "%"
-                out.unicodeScalars.append(hex[Int(byte >> 4)])
-                out.unicodeScalars.append(hex[Int(byte & 15)])
+            if isUnreserved(byte) {
+                out.append(byte)
+            } else {
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            true
+        default:
+            false
+        }
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

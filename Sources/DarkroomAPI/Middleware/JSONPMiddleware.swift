@@ -8,7 +8,7 @@ struct JSONPMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let query = request.uri.query, query.contains("callback="),
+        guard let query = request.uri.query, query.utf8.firstRange(of: "callback=".utf8) != nil,
               let callback = Parameters(urlEncoded: Substring(query)).value("callback")
         else { return try await next(request, context) }
         guard Self.isSafe(callback) else {

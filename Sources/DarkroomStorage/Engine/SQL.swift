@@ -68,23 +68,30 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, Hashable {
     /// The text with each `$n` shifted by `offset`.
     func renumbered(from offset: Int) -> String {
         guard offset > 0, !binds.isEmpty else { return text }
-        var out = ""
-        var index = text.startIndex
-        while index < text.endIndex {
-            let char = text[index]
-            if char == "$" {
-                var end = text.index(after: index)
-                while end < text.endIndex, text[end].isASCII, text[end].isNumber { end = text.index(after: end) }
-                if let number = Int(text[text.index(after: index)..<end]) {
-                    out += "$\(number + offset)"
-                    index = end
-                    continue
-                }
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + binds.count * 2)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "$") else {
+                out.append(bytes[index])
+                index += 1
+                continue
             }
-            out.append(char)
-            index = text.index(after: index)
+            var end = index + 1
+            var number = 0
+            while end < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) {
+                number = number * 10 + Int(bytes[end] - UInt8(ascii: "0"))
+                end += 1
+            }
+            if end > index + 1 {
+                out += Array("$\(number + offset)".utf8)
+            } else {
+                out.append(bytes[index])
+            }
+            index = max(end, index + 1)
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

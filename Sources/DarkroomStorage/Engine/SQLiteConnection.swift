@@ -65,6 +65,7 @@ final class SQLiteConnection: @unchecked Sendable {
             guard status == SQLITE_OK else { throw Self.error(status, String(cString: sqlite3_errmsg(handle)), sql.text) }
         }
         var rows: [Row] = []
+        rows.reserveCapacity(8)
         let columns = sqlite3_column_count(statement)
         while true {
             let status = sqlite3_step(statement)
