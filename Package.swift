@@ -74,6 +74,7 @@ let package = Package(
                 "DarkroomAPI", "DarkroomStorage", "DarkroomCore", "DarkroomImaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict

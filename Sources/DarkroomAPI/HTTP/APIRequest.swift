@@ -18,6 +18,8 @@ struct APIRequest: Sendable {
     var caller: Caller
     /// The path after `/v1`, normalized (no `.json`, no trailing slash): the base of `next_url`.
     var endpoint: String
+    /// The query string as sent.
+    var query: String = ""
     var pathParameters: [String: String]
     let links: Links
     /// The file parts of a multipart body, by field name.

@@ -45,7 +45,7 @@ struct APIRoutes {
                 var pathParameters: [String: String] = [:]
                 for name in names { pathParameters[name] = context.parameters.get(name) }
                 let apiRequest = APIRequest(
-                    parameters: parameters, caller: caller, endpoint: endpoint,
+                    parameters: parameters, caller: caller, endpoint: endpoint, query: request.uri.query ?? "",
                     pathParameters: pathParameters, links: dependencies.links, files: files, headers: request.headers)
                 response = try await handler(apiRequest)
             } catch {

@@ -8,7 +8,7 @@ struct JSONPMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let query = request.uri.query, query.utf8.firstRange(of: "callback=".utf8) != nil,
+        guard let query = request.uri.query, Self.mayNameCallback(query),
               let callback = Parameters(urlEncoded: Substring(query)).value("callback")
         else { return try await next(request, context) }
         guard Self.isSafe(callback) else {
@@ -23,6 +23,14 @@ struct JSONPMiddleware: RouterMiddleware {
         response.body = ResponseBody(byteBuffer: body)
         response.headers[.contentType] = "application/javascript; charset=utf-8"
         return response
+    }
+
+    /// Whether the query holds `callback=` anywhere: a cheap test that spares most requests a parse.
+    private static func mayNameCallback(_ query: String) -> Bool {
+        let needle = Array("callback=".utf8)
+        let bytes = Array(query.utf8)
+        guard bytes.count >= needle.count else { return false }
+        return (0...(bytes.count - needle.count)).contains { start in bytes[start..<start + needle.count].elementsEqual(needle) }
     }
 
     static func isSafe(_ name: String) -> Bool {

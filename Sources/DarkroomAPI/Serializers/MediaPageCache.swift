@@ -13,7 +13,7 @@ final class MediaPageCache: Sendable {
     struct Key: Hashable, Sendable {
         var viewer: UserID?
         var endpoint: String
-        var parameters: [String]
+        var query: String
     }
 
     private struct Entry {

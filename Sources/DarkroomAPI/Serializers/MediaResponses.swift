@@ -10,7 +10,7 @@ struct MediaResponses {
     func list(_ stamps: [MediaStamp], pagination: Pagination?, distances: [MediaID: Double] = [:], for request: APIRequest) async throws -> Response {
         // Pages with distances, or filtered for a viewer involved in blocks, are rendered each time.
         let key = distances.isEmpty && request.viewerWithBlocks == nil
-            ? MediaPageCache.Key(viewer: request.viewer, endpoint: request.endpoint, parameters: request.parameters.pairs.flatMap { [$0.name, $0.value] })
+            ? MediaPageCache.Key(viewer: request.viewer, endpoint: request.endpoint, query: request.query)
             : nil
         if let key, let body = pages.body(for: key, stamps: stamps, pagination: pagination) {
             return Envelope.response(status: .ok, body: body)

@@ -27,17 +27,18 @@ public struct MediaStore: Sendable {
     /// viewer's feed floor. Only what a page needs from below the floor is read from the followed accounts directly.
     public func feed(of viewer: UserID, page: MediaPageRequest) async throws -> Paged<MediaStamp> {
         let bounds = Self.idBounds(page, column: "f.media_id")
+        let like = Self.viewerLike(viewer)
         let mergedBounds = Self.idBounds(page, column: "m.id")
         // The page's entries with their stamps in one lookup: this is the hottest query Darkroom runs. The second branch
         // merges in the media of followed accounts too popular to fan out (an index seek that finds none, usually);
         // UNION drops what was fanned out before an account crossed that line.
         var stamps = try await database.lookup("""
-            SELECT f.media_id, m.version, \(Self.viewerLiked(viewer))
-              FROM feed_entries f JOIN media m ON m.id = f.media_id
+            SELECT f.media_id, m.version, \(like.liked)
+              FROM feed_entries f JOIN media m ON m.id = f.media_id \(like.join)
              WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
             UNION
-            SELECT m.id, m.version, \(Self.viewerLiked(viewer))
-              FROM media m
+            SELECT m.id, m.version, \(like.liked)
+              FROM media m \(like.join)
              WHERE m.user_id IN (SELECT u.id FROM users u WHERE u.followed_by_count > \(HomeFeed.readTimeMergeThreshold)
                                     AND EXISTS (SELECT 1 FROM follows mf WHERE mf.follower_id = \(viewer) AND mf.followee_id = u.id))
                AND m.id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(mergedBounds)
@@ -140,7 +141,10 @@ public struct MediaStore: Sendable {
     /// The version of each media and whether the viewer likes it, in the order given; one query of key lookups.
     public func stamps(_ ids: [MediaID], viewer: UserID?) async throws -> [MediaStamp] {
         guard !ids.isEmpty else { return [] }
-        let rows = try await database.lookup("SELECT m.id, m.version, \(Self.viewerLiked(viewer)) FROM media m WHERE m.id IN (\(list: ids))")
+        let like = Self.viewerLike(viewer)
+        let rows = try await database.lookup("""
+            SELECT m.id, m.version, \(like.liked) FROM media m \(like.join) WHERE m.id IN (\(list: ids))
+            """)
         var byID: [MediaID: MediaStamp] = [:]
         for row in rows {
             let id = MediaID(row.int(0))
@@ -149,10 +153,14 @@ public struct MediaStore: Sendable {
         return ids.compactMap { byID[$0] }
     }
 
-    /// Whether the viewer likes the media aliased `m` (false without a viewer).
-    static func viewerLiked(_ viewer: UserID?) -> SQL {
-        viewer.map { "EXISTS (SELECT 1 FROM likes vl WHERE vl.media_id = m.id AND vl.user_id = \($0))" } ?? "0"
+    /// Whether the viewer likes the media aliased `m`: `join` goes after the FROM list, `liked` in the select list
+    /// (false without a viewer). The join finds at most one row, as a user likes a media once, and keeps one cursor on
+    /// the viewer's likes for the whole statement where a subquery per media would reopen it.
+    static func viewerLike(_ viewer: UserID?) -> (join: SQL, liked: SQL) {
+        guard let viewer else { return ("", "0") }
+        return ("LEFT JOIN likes vl ON vl.user_id = \(viewer) AND vl.media_id = m.id", "(vl.media_id IS NOT NULL)")
     }
+
 
     private func paged(_ ids: [MediaID], count: Int, viewer: UserID?) async throws -> Paged<MediaStamp> {
         let page = Array(ids.prefix(count))
@@ -176,13 +184,14 @@ public struct MediaStore: Sendable {
     /// - Parameter hidingBlocked: leave likers and commenters out of the samples who block, or are blocked by, this user.
     public func hydrate(_ ids: [MediaID], viewer: UserID?, hidingBlocked: UserID? = nil) async throws -> [Media] {
         guard !ids.isEmpty else { return [] }
+        let like = Self.viewerLike(viewer)
         let rows = try await database.query("""
             SELECT m.id, m.type, m.filter, m.caption, m.caption_id, m.location_id, m.latitude, m.longitude, m.created_at,
                    m.image_key, m.standard_size, m.low_size, m.thumbnail_size, m.tags, m.like_count, m.comment_count,
-                   m.users_in_photo_count, \(Self.viewerLiked(viewer)),
+                   m.users_in_photo_count, \(like.liked),
                    l.name, l.latitude, l.longitude, l.street_address,
                    \(raw: Columns.userSummary), m.version
-              FROM media m JOIN users u ON u.id = m.user_id LEFT JOIN locations l ON l.id = m.location_id
+              FROM media m JOIN users u ON u.id = m.user_id LEFT JOIN locations l ON l.id = m.location_id \(like.join)
              WHERE m.id IN (\(list: ids))
             """)
         var byID: [MediaID: Media] = [:]
