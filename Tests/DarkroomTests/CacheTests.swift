@@ -88,4 +88,20 @@ import Testing
             }
         }
     }
+
+    /// Feeds skip merging in the most followed accounts while there are none; the first post by one shows at once.
+    @Test(arguments: Engine.available)
+    func aPostByAnAccountPastTheMergeLineShowsAtOnce(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let viewer = try await world.user("viewer")
+            let star = try await world.user("star")
+            try await world.storage.relationships.follow(viewer.id, star.id)
+            let early = try await world.post(by: star)
+            #expect(try await world.storage.media.feed(of: viewer.id, page: MediaPageRequest(count: 5)).items.map(\.id) == [early])
+            try await world.storage.database.execute(
+                "UPDATE users SET followed_by_count = \(HomeFeed.readTimeMergeThreshold + 1) WHERE id = \(star.id)")
+            let merged = try await world.post(by: star, advance: 0)
+            #expect(try await world.storage.media.feed(of: viewer.id, page: MediaPageRequest(count: 5)).items.map(\.id) == [merged, early])
+        }
+    }
 }

@@ -63,9 +63,21 @@ struct APIRequest: Sendable {
 
     /// This request's URL with `key` set to `value`: the next page.
     func nextURL(setting key: String, to value: String) -> String {
-        var query = parameters.pairs.filter { $0.name != key }.map { "\(Parameters.encode($0.name))=\(Parameters.encode($0.value))" }
-        query.append("\(key)=\(Parameters.encode(value))")
-        return links.api(endpoint) + "?" + query.joined(separator: "&")
+        var url = links.api(endpoint)
+        url.reserveCapacity(url.utf8.count + query.utf8.count + key.utf8.count + value.utf8.count + 2)
+        var separator = "?"
+        for pair in parameters.pairs where pair.name != key {
+            url += separator
+            url += Parameters.encode(pair.name)
+            url += "="
+            url += Parameters.encode(pair.value)
+            separator = "&"
+        }
+        url += separator
+        url += key
+        url += "="
+        url += Parameters.encode(value)
+        return url
     }
 
     /// The pagination of a media list paged by `max_id`.

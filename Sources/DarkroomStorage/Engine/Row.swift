@@ -2,12 +2,21 @@ import DarkroomCore
 
 /// One result row, read by column position in the order the statement selects.
 public struct Row: Sendable {
-    public let values: [DBValue]
+    /// The row's values start at `start`: rows of one result may share a single array.
+    private let values: [DBValue]
+    private let start: Int
 
-    public init(values: [DBValue]) { self.values = values }
+    public init(values: [DBValue]) { self.init(values: values, start: 0) }
+
+    init(values: [DBValue], start: Int) {
+        self.values = values
+        self.start = start
+    }
+
+    private func value(_ index: Int) -> DBValue { values[start + index] }
 
     public func int(_ index: Int) -> Int64 {
-        switch values[index] {
+        switch value(index) {
         case .int(let value): value
         case .double(let value): Int64(value)
         case .text(let text): Int64(text) ?? 0
@@ -15,11 +24,11 @@ public struct Row: Sendable {
         }
     }
     public func optionalInt(_ index: Int) -> Int64? {
-        if case .null = values[index] { return nil }
+        if case .null = value(index) { return nil }
         return int(index)
     }
     public func double(_ index: Int) -> Double {
-        switch values[index] {
+        switch value(index) {
         case .double(let value): value
         case .int(let value): Double(value)
         case .text(let text): Double(text) ?? 0
@@ -27,12 +36,12 @@ public struct Row: Sendable {
         }
     }
     public func optionalDouble(_ index: Int) -> Double? {
-        if case .null = values[index] { return nil }
+        if case .null = value(index) { return nil }
         return double(index)
     }
     public func string(_ index: Int) -> String { optionalString(index) ?? "" }
     public func optionalString(_ index: Int) -> String? {
-        switch values[index] {
+        switch value(index) {
         case .text(let text): text
         case .int(let value): String(value)
         case .double(let value): String(value)

@@ -64,15 +64,16 @@ final class SQLiteConnection: @unchecked Sendable {
             }
             guard status == SQLITE_OK else { throw Self.error(status, String(cString: sqlite3_errmsg(handle)), sql.text) }
         }
-        var rows: [Row] = []
-        rows.reserveCapacity(8)
+        // One array for the whole result: a row is a window onto it.
+        var values: [DBValue] = []
+        var rowCount = 0
         let columns = sqlite3_column_count(statement)
+        values.reserveCapacity(Int(columns) * 4)
         while true {
             let status = sqlite3_step(statement)
             if status == SQLITE_DONE { break }
             guard status == SQLITE_ROW else { throw Self.error(status, String(cString: sqlite3_errmsg(handle)), sql.text) }
-            var values: [DBValue] = []
-            values.reserveCapacity(Int(columns))
+            rowCount += 1
             for column in 0..<columns {
                 switch sqlite3_column_type(statement, column) {
                 case SQLITE_INTEGER: values.append(.int(sqlite3_column_int64(statement, column)))
@@ -87,9 +88,8 @@ final class SQLiteConnection: @unchecked Sendable {
                     }
                 }
             }
-            rows.append(Row(values: values))
         }
-        return rows
+        return (0..<rowCount).map { Row(values: values, start: $0 * Int(columns)) }
     }
 
     private func prepared(_ text: String) throws -> OpaquePointer {

@@ -4,6 +4,7 @@ import DarkroomCore
 public struct MediaStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
+    let mergedAccounts: MergedAccounts
 
     /// How many likers and comments a media object carries as samples; `count` is always the true total.
     public static let likerSampleSize = 4
@@ -29,19 +30,22 @@ public struct MediaStore: Sendable {
         let bounds = Self.idBounds(page, column: "f.media_id")
         let like = Self.viewerLike(viewer)
         let mergedBounds = Self.idBounds(page, column: "m.id")
-        // The page's entries with their stamps in one lookup: this is the hottest query Darkroom runs. The second branch
-        // merges in the media of followed accounts too popular to fan out (an index seek that finds none, usually);
-        // UNION drops what was fanned out before an account crossed that line.
-        var stamps = try await database.lookup("""
-            SELECT f.media_id, m.version, \(like.liked)
-              FROM feed_entries f JOIN media m ON m.id = f.media_id \(like.join)
-             WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
+        // Media of followed accounts too popular to fan out, when there are such accounts at all; UNION drops what was
+        // fanned out before an account crossed that line.
+        let merged: SQL = try await mergedAccounts.exist(in: database) ? """
             UNION
             SELECT m.id, m.version, \(like.liked)
               FROM media m \(like.join)
              WHERE m.user_id IN (SELECT u.id FROM users u WHERE u.followed_by_count > \(HomeFeed.readTimeMergeThreshold)
                                     AND EXISTS (SELECT 1 FROM follows mf WHERE mf.follower_id = \(viewer) AND mf.followee_id = u.id))
                AND m.id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(mergedBounds)
+            """ : ""
+        // The page's entries with their stamps in one lookup: this is the hottest query Darkroom runs.
+        var stamps = try await database.lookup("""
+            SELECT f.media_id, m.version, \(like.liked)
+              FROM feed_entries f JOIN media m ON m.id = f.media_id \(like.join)
+             WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
+            \(merged)
              ORDER BY 1 DESC LIMIT \(page.count + 1)
             """).map { MediaStamp(id: MediaID($0.int(0)), version: $0.int(1), viewerHasLiked: $0.bool(2)) }
         if stamps.count <= page.count, page.count > 0,

@@ -39,6 +39,7 @@ public struct DuplicateUpload: Error {
 public struct MediaWriter: Sendable {
     let database: any Database
     let environment: SystemEnvironment
+    let mergedAccounts: MergedAccounts
 
     /// Stores a media with its caption's hashtags as tags; the owner's media count moves with it.
     /// Throws `DuplicateUpload` when its idempotency key was used before.
@@ -74,6 +75,7 @@ public struct MediaWriter: Sendable {
                 """).first?.int(0) ?? 0
             try await HomeFeed.fanOut(
                 id, author: new.owner, followers: followers, jobID: environment.ids.next(), now: environment.nowSeconds, in: tx)
+            if followers > HomeFeed.readTimeMergeThreshold { mergedAccounts.posted() }
         }
         return id
     }

@@ -9,16 +9,17 @@ public struct Storage: Sendable {
     public let files: MediaFiles
     /// Shared by every store of this process that reads or changes what a token grants.
     let grants: GrantCache
+    let mergedAccounts: MergedAccounts
 
     public var users: UserStore { UserStore(database: database, environment: environment) }
-    public var media: MediaStore { MediaStore(database: database, environment: environment) }
+    public var media: MediaStore { MediaStore(database: database, environment: environment, mergedAccounts: mergedAccounts) }
     public var clients: ClientStore { ClientStore(database: database, environment: environment, grants: grants) }
     public var tokens: TokenStore { TokenStore(database: database, environment: environment, grants: grants) }
     public var codes: AuthorizationCodeStore { AuthorizationCodeStore(database: database, environment: environment, grants: grants) }
     public var sessions: SessionStore { SessionStore(database: database, environment: environment) }
     public var rateLimits: RateLimitStore { RateLimitStore(database: database) }
     public var relationships: RelationshipStore { RelationshipStore(database: database, environment: environment, grants: grants) }
-    public var mediaWriter: MediaWriter { MediaWriter(database: database, environment: environment) }
+    public var mediaWriter: MediaWriter { MediaWriter(database: database, environment: environment, mergedAccounts: mergedAccounts) }
     public var likes: LikeStore { LikeStore(database: database, environment: environment) }
     public var locations: LocationStore { LocationStore(database: database, environment: environment) }
     public var tags: TagStore { TagStore(database: database) }
@@ -30,6 +31,7 @@ public struct Storage: Sendable {
         self.environment = environment
         self.files = files
         grants = GrantCache(clock: environment.nowMilliseconds)
+        mergedAccounts = MergedAccounts(clock: environment.nowMilliseconds)
     }
 
     /// Opens the database a configuration names — PostgreSQL for a `postgres://` URL, else SQLite in `dataDirectory` —
