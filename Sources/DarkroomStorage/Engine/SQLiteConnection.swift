@@ -68,7 +68,7 @@ final class SQLiteConnection: @unchecked Sendable {
         var values: [DBValue] = []
         var rowCount = 0
         let columns = sqlite3_column_count(statement)
-        values.reserveCapacity(Int(columns) * 4)
+        values.reserveCapacity(Int(columns) * 24)
         while true {
             let status = sqlite3_step(statement)
             if status == SQLITE_DONE { break }

@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -342,5 +342,12 @@ enum Migrations {
     static let likesByUser = Migration(version: 4, name: "likes keyed by user", statements: [
         "CREATE UNIQUE INDEX likes_user_media ON likes (user_id, media_id)",
         "DROP INDEX likes_media_user",
+    ])
+
+    /// Every list checks the version of each media it shows (the rendered copies are valid for one version). The media
+    /// rows are wide and scattered; this index holds just the pairs, compact and newest last, where a page's lookups
+    /// stay in memory the processor already holds.
+    static let mediaVersions = Migration(version: 5, name: "media versions", statements: [
+        "CREATE INDEX media_versions ON media (id, version)",
     ])
 }
