@@ -171,7 +171,6 @@ public struct MediaStore: Sendable {
         return ("LEFT JOIN likes vl ON vl.user_id = \(viewer) AND vl.media_id = m.id", "(vl.media_id IS NOT NULL)")
     }
 
-
     private func paged(_ ids: [MediaID], count: Int, viewer: UserID?) async throws -> Paged<MediaStamp> {
         let page = Array(ids.prefix(count))
         let media = try await stamps(page, viewer: viewer)
