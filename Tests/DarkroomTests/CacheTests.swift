@@ -1,4 +1,6 @@
 import DarkroomCore
+@testable import DarkroomAPI
+import NIOCore
 @testable import DarkroomStorage
 import Foundation
 import HummingbirdTesting
@@ -103,5 +105,23 @@ import Testing
             let merged = try await world.post(by: star, advance: 0)
             #expect(try await world.storage.media.feed(of: viewer.id, page: MediaPageRequest(count: 5)).items.map(\.id) == [merged, early])
         }
+    }
+
+    /// Requests that differ only in their query (anyone can make those) each leave a page; tiny pages too count against
+    /// the capacity, with what it takes to keep them.
+    @Test func manyTinyPagesStayWithinTheCapacity() {
+        let capacity = 64 * 1024
+        let cache = MediaPageCache(capacityBytes: capacity)
+        let stamps = [MediaStamp(id: MediaID(7), version: 1, viewerHasLiked: nil)]
+        for index in 0..<10_000 {
+            let key = MediaPageCache.Key(viewer: nil, endpoint: "/media/popular", query: "client_id=c&n=\(index)")
+            cache.store(ByteBuffer(string: "{}"), for: key, stamps: stamps, pagination: nil)
+            #expect(cache.stored.bytes <= capacity)
+            #expect(cache.stored.pages <= capacity / 256, "each page costs at least its bookkeeping")
+        }
+        let key = MediaPageCache.Key(viewer: nil, endpoint: "/media/popular", query: "client_id=c")
+        cache.store(ByteBuffer(string: "[7]"), for: key, stamps: stamps, pagination: nil)
+        #expect(cache.body(for: key, stamps: stamps, pagination: nil) == ByteBuffer(string: "[7]"))
+        #expect(cache.body(for: key, stamps: [MediaStamp(id: MediaID(7), version: 2, viewerHasLiked: nil)], pagination: nil) == nil)
     }
 }

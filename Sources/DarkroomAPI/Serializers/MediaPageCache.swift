@@ -20,6 +20,8 @@ final class MediaPageCache: Sendable {
         var stamps: [MediaStamp]
         var pagination: Pagination?
         var body: ByteBuffer
+        /// Bytes it holds, its key's and bookkeeping included: many tiny pages must not add up past the capacity.
+        var cost: Int
     }
 
     private struct State {
@@ -30,8 +32,11 @@ final class MediaPageCache: Sendable {
     private let state = Mutex(State())
     private let capacityBytes: Int
 
-    /// - Parameter capacityBytes: how many bytes of bodies to keep; past it, half the pages are dropped.
+    /// - Parameter capacityBytes: how many bytes of pages to keep; past it, half the pages are dropped.
     init(capacityBytes: Int) { self.capacityBytes = capacityBytes }
+
+    /// What the kept pages cost, in bytes, and how many there are.
+    var stored: (bytes: Int, pages: Int) { state.withLock { ($0.bytes, $0.entries.count) } }
 
     func body(for key: Key, stamps: [MediaStamp], pagination: Pagination?) -> ByteBuffer? {
         state.withLock { state in
@@ -41,17 +46,19 @@ final class MediaPageCache: Sendable {
     }
 
     func store(_ body: ByteBuffer, for key: Key, stamps: [MediaStamp], pagination: Pagination?) {
-        guard body.readableBytes <= capacityBytes / 4 else { return }
+        let cost = body.readableBytes + key.endpoint.utf8.count + key.query.utf8.count
+            + stamps.count * MemoryLayout<MediaStamp>.stride + (pagination?.nextURL?.utf8.count ?? 0) + 256
+        guard cost <= capacityBytes / 4 else { return }
         state.withLock { state in
-            if state.bytes + body.readableBytes > capacityBytes {
+            if state.bytes + cost > capacityBytes {
                 // Dropping an arbitrary half is cheaper than tracking recency on every hit, and good enough here.
                 for key in state.entries.keys.prefix(state.entries.count / 2 + 1) {
-                    state.bytes -= state.entries.removeValue(forKey: key)?.body.readableBytes ?? 0
+                    state.bytes -= state.entries.removeValue(forKey: key)?.cost ?? 0
                 }
             }
-            state.bytes -= state.entries[key]?.body.readableBytes ?? 0
-            state.entries[key] = Entry(stamps: stamps, pagination: pagination, body: body)
-            state.bytes += body.readableBytes
+            state.bytes -= state.entries[key]?.cost ?? 0
+            state.entries[key] = Entry(stamps: stamps, pagination: pagination, body: body, cost: cost)
+            state.bytes += cost
         }
     }
 }
