@@ -25,6 +25,8 @@ struct FeedBench: AsyncParsableCommand {
     @Option(help: "Distinct viewers (tokens) the load rotates over.") var viewers = 1000
     @Option(help: "Only viewers following at least this many accounts.") var minFollows = 10
     @Option(help: "Only viewers following at most this many accounts.") var maxFollows = 1000
+    @Option(help: "Memory for rendered pages reused while unchanged, in MiB, as `serve` takes it; 0 renders every page.")
+    var pageCacheMB = 64
 
     func run() async throws {
         bootstrapLogging(level: .warning)
@@ -39,8 +41,10 @@ struct FeedBench: AsyncParsableCommand {
 
         let ceiling = BenchmarkCeiling()
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        var configuration = AppConfiguration(port: 0, benchmarkCeiling: ceiling)
+        configuration.pageCacheBytes = max(0, pageCacheMB) * 1024 * 1024
         let app = try buildApplication(
-            configuration: AppConfiguration(port: 0, benchmarkCeiling: ceiling), storage: opened, logger: Logger(label: "darkroom.bench")
+            configuration: configuration, storage: opened, logger: Logger(label: "darkroom.bench")
         ) { port in portSink.yield(port) }
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -75,6 +79,7 @@ struct FeedBench: AsyncParsableCommand {
                 "database": opened.database.displayName,
                 "feed_body_bytes": page.count,
                 "viewers": tokens.count,
+                "page_cache_mb": pageCacheMB,
                 "viewers_follow": "\(minFollows)...\(maxFollows) accounts",
                 "wrk": "-t1 -c\(connections) -d\(duration)s, \(runs) runs after a 3 s warm-up of each, medians",
                 "ready_body": [
