@@ -27,12 +27,14 @@ final class MergedAccounts: Sendable {
         if let exist = snapshot.exist, now - snapshot.readAt < lifetime { return exist }
         let exist = try await !database.lookup(
             "SELECT 1 FROM users WHERE followed_by_count > \(HomeFeed.readTimeMergeThreshold) LIMIT 1").isEmpty
-        state.withLock { state in
-            guard state.generation == snapshot.generation else { return }
-            state.exist = exist
-            state.readAt = now
+        // A post by such an account while this read ran (a newer generation) outranks what the read found.
+        return state.withLock { state in
+            if state.generation == snapshot.generation {
+                state.exist = exist
+                state.readAt = now
+            }
+            return state.exist ?? exist
         }
-        return exist || state.withLock { $0.exist == true }
     }
 
     /// Such an account just posted.
