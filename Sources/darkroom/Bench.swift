@@ -33,7 +33,7 @@ struct FeedBench: AsyncParsableCommand {
         let opened = try await storage.open()
         let viewerIDs = try await opened.database.query("""
             SELECT id FROM users WHERE follows_count BETWEEN \(minFollows) AND \(maxFollows) ORDER BY id LIMIT \(viewers)
-            """).map { UserID($0.int(0)) }
+            """).decode { try $0.id(UserID.self) }
         guard !viewerIDs.isEmpty else { throw ValidationError("no users to benchmark with: run `darkroom seed` first") }
         let client = try await opened.clients.create(name: "darkroom bench", redirectURIs: ["http://localhost/bench"])
         var tokens: [String] = []
@@ -208,7 +208,7 @@ struct PostBench: AsyncParsableCommand {
         let environment = opened.environment
         let star = try await opened.users.create(NewUser(username: "bench_star_\(environment.randomHex(bytes: 4))", fullName: "Bench Star"))
         // Followers are existing users where there are enough, else stand-in ids: only their feeds are written.
-        let existing = try await opened.database.query("SELECT id FROM users WHERE id <> \(star.id) ORDER BY id LIMIT \(followers)").map { $0.int(0) }
+        let existing = try await opened.database.query("SELECT id FROM users WHERE id <> \(star.id) ORDER BY id LIMIT \(followers)").decode { try $0.int() }
         try await opened.database.transaction { tx in
             for index in 0..<followers {
                 let follower = index < existing.count ? existing[index] : Int64(index + 1)
@@ -230,7 +230,7 @@ struct PostBench: AsyncParsableCommand {
         let fanOutStart = ContinuousClock.now
         try await JobRunner(storage: opened, logger: Logger(label: "darkroom.bench")).drain()
         let fanOutSeconds = milliseconds(ContinuousClock.now - fanOutStart) / 1000
-        let reached = try await opened.database.query("SELECT count(*) FROM feed_entries WHERE media_id = \(mediaIDs[0])").first?.int(0) ?? 0
+        let reached = try await opened.database.query("SELECT count(*) FROM feed_entries WHERE media_id = \(mediaIDs[0])").scalarInt() ?? 0
         let sorted = latencies.sorted()
         try printJSON([
             "machine": machineDescription(),
@@ -289,10 +289,10 @@ struct GeoBench: AsyncParsableCommand {
             mediaTimes.append(elapsedMilliseconds(since: start))
         }
         let counts = try await opened.database.query(
-            "SELECT (SELECT count(*) FROM locations), (SELECT count(*) FROM media WHERE latitude IS NOT NULL)").first
+            "SELECT (SELECT count(*) FROM locations), (SELECT count(*) FROM media WHERE latitude IS NOT NULL)").decodeFirst { (locations: try $0.int(), media: try $0.int()) }
         try printJSON([
             "machine": machineDescription(), "database": opened.database.displayName,
-            "locations": counts?.int(0) ?? 0, "located_media": counts?.int(1) ?? 0, "distance_m": distance,
+            "locations": counts?.locations ?? 0, "located_media": counts?.media ?? 0, "distance_m": distance,
             "locations_search_ms": ["p50": percentile(locationTimes, 0.5), "p99": percentile(locationTimes, 0.99)],
             "media_search_ms": ["p50": percentile(mediaTimes, 0.5), "p99": percentile(mediaTimes, 0.99)],
             "average_results": ["locations": Double(found.locations) / Double(searches), "media": Double(found.media) / Double(searches)],

@@ -68,7 +68,7 @@ import Testing
                 try await group.waitForAll()
             }
             let rows = try await world.storage.database.query("SELECT count(*) FROM likes WHERE media_id = \(media)")
-            #expect(try await world.storage.media.find(media, viewer: nil)?.likeCount == rows.first?.int(0))
+            #expect(try await world.storage.media.find(media, viewer: nil)?.likeCount == (try rows.scalarInt()))
         }
     }
 
@@ -94,13 +94,13 @@ import Testing
                 try await group.waitForAll()
             }
             let database = world.storage.database
-            let followers = try await database.query("SELECT count(*) FROM follows WHERE followee_id = \(star.id)").first?.int(0)
+            let followers = try await database.query("SELECT count(*) FROM follows WHERE followee_id = \(star.id)").scalarInt()
             #expect(try await world.storage.users.find(star.id)?.counts.followedBy == followers)
-            let comments = try await database.query("SELECT count(*) FROM comments WHERE media_id = \(media)").first?.int(0)
+            let comments = try await database.query("SELECT count(*) FROM comments WHERE media_id = \(media)").scalarInt()
             #expect(comments == 30)
             #expect(try await world.storage.media.find(media, viewer: nil)?.commentCount == comments)
             for fan in fans {
-                let follows = try await database.query("SELECT count(*) FROM follows WHERE follower_id = \(fan.id)").first?.int(0)
+                let follows = try await database.query("SELECT count(*) FROM follows WHERE follower_id = \(fan.id)").scalarInt()
                 #expect(try await world.storage.users.find(fan.id)?.counts.follows == follows)
             }
         }

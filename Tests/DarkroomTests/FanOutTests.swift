@@ -17,7 +17,7 @@ import Testing
     }
 
     static func feedCount(_ media: MediaID, in world: TestWorld) async throws -> Int64 {
-        try await world.storage.database.query("SELECT count(*) FROM feed_entries WHERE media_id = \(media)").first?.int(0) ?? -1
+        try await world.storage.database.query("SELECT count(*) FROM feed_entries WHERE media_id = \(media)").scalarInt() ?? -1
     }
 
     @Test(arguments: Engine.available)
@@ -48,7 +48,8 @@ import Testing
             let job = try #require(try await world.storage.jobs.claim())
             try await world.storage.database.transaction { tx in
                 let last = try await HomeFeed.fanOutBatch(media, author: star.id, after: 0, limit: HomeFeed.fanOutBatch, in: tx)
-                try await tx.execute("UPDATE jobs SET payload = \("\(media) \(star.id) \(last!)") WHERE id = \(job.id)")
+                let progressed = FanOutJob(media: media.rawValue, author: star.id.rawValue, cursor: try #require(last))
+                try await JobContext(storage: world.storage, jobID: job.id).save(progressed, in: tx)
             }
             let runner = JobRunner(storage: world.storage, logger: Logger(label: "test"))
             // While the lease holds, nobody else takes the job.
@@ -60,11 +61,12 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
-    func aFailedJobComesBackAfterItsBackoffAndMalformedOnesAreDropped(engine: Engine) async throws {
+    func aFailedJobComesBackAfterItsBackoff(engine: Engine) async throws {
         try await TestWorld.with(engine) { world in
             let star = try await world.user("star")
+            let payload = try JobPayload.encode(FanOutJob(media: 1, author: star.id.rawValue))
             try await world.storage.database.execute(
-                "INSERT INTO jobs (id, kind, payload, run_at) VALUES (1, \(HomeFeed.fanOutJob), \("1 \(star.id) 0"), 0)")
+                "INSERT INTO jobs (id, kind, payload, run_at) VALUES (1, \(FanOutJob.kind), \(payload), 0)")
             let failed = try #require(try await world.storage.jobs.claim())
             try await world.storage.jobs.retry(failed, error: "receiver down")
             let runner = JobRunner(storage: world.storage, logger: Logger(label: "test"))
@@ -73,11 +75,44 @@ import Testing
             world.clock.advance(seconds: 3)
             #expect(try await runner.drain() == 1)
             #expect(try await world.storage.jobs.pendingCount() == 0)
+        }
+    }
 
-            try await world.storage.database.execute("INSERT INTO jobs (id, kind, payload, run_at) VALUES (2, \(HomeFeed.fanOutJob), 'x y z', 0)")
-            try await world.storage.database.execute("INSERT INTO jobs (id, kind, payload, run_at) VALUES (3, 'unknown', '', 0)")
+    @Test(arguments: Engine.available)
+    func aJobThatCannotBeReadIsSetAsideAndKept(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            try await world.storage.database.execute("INSERT INTO jobs (id, kind, payload, run_at) VALUES (2, \(FanOutJob.kind), 'x y z', 0)")
+            try await world.storage.database.execute("INSERT INTO jobs (id, kind, payload, run_at) VALUES (3, 'unknown', '{}', 0)")
+            let runner = JobRunner(storage: world.storage, logger: Logger(label: "test"))
             #expect(try await runner.drain() == 2)
             #expect(try await world.storage.jobs.pendingCount() == 0)
+            // Never claimed again, never lost: an operator sees both, with why.
+            world.clock.advance(seconds: 86_400)
+            #expect(try await runner.drain() == 0)
+            let failed = try await world.storage.jobs.failed()
+            #expect(failed.map(\.id) == [2, 3])
+            #expect(failed.map(\.payload) == ["x y z", "{}"])
+            #expect(failed[0].error.contains("cannot read a job of kind fan-out"))
+            #expect(failed[1].error.contains("no job type has this kind"))
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func pendingJobsOfTheOldTextFormatAreRewrittenAndRun(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let star = try await world.user("star")
+            try await Self.addFollowers(3, to: star, in: world)
+            let media = try await world.post(by: star)
+            try await world.storage.database.execute("DELETE FROM feed_entries WHERE media_id = \(media) AND user_id <> \(star.id)")
+            try await world.storage.database.execute(
+                "INSERT INTO jobs (id, kind, payload, run_at) VALUES (9, 'fan-out', \("\(media) \(star.id) 0"), 0)")
+            for statement in Migrations.typedJobs.engineSpecific[world.storage.database.engine] ?? [] {
+                try await world.storage.database.execute(SQL(stringLiteral: statement))
+            }
+            let payload = try await world.storage.database.query("SELECT payload FROM jobs WHERE id = 9").decodeFirst { try $0.string() }
+            #expect(payload == "{\"author\":\(star.id),\"cursor\":0,\"media\":\(media)}")
+            #expect(try await JobRunner(storage: world.storage, logger: Logger(label: "test")).drain() == 1)
+            #expect(try await Self.feedCount(media, in: world) == 4)
         }
     }
 

@@ -20,7 +20,7 @@ import Testing
     func seededFeedsMatchTheFollowedAccountsExactly(engine: Engine) async throws {
         try await TestWorld.with(engine) { world in
             _ = try await SeedGenerator(storage: world.storage, plan: SeedPlan(users: 200, media: 3000, seed: 11), progress: nil).run()
-            let viewers = try await world.storage.database.query("SELECT id FROM users ORDER BY follows_count DESC LIMIT 6").map { UserID($0.int(0)) }
+            let viewers = try await world.storage.database.query("SELECT id FROM users ORDER BY follows_count DESC LIMIT 6").decode { try $0.id(UserID.self) }
             for viewer in viewers {
                 let walked = try await Self.walk(world.storage.media, viewer: viewer, pageSize: 37)
                 let direct = try await world.storage.media.followedMedia(of: viewer, page: MediaPageRequest(count: 100_000))
@@ -48,7 +48,7 @@ import Testing
             // A feed cut short (as a bounded feed is) still pages through everything.
             try await world.storage.relationships.follow(viewer.id, early.id)
             try await world.storage.database.transaction { try await HomeFeed.trim(viewer.id, keep: 3, in: $0) }
-            #expect(try await world.storage.database.query("SELECT count(*) FROM feed_entries WHERE user_id = \(viewer.id)").first?.int(0) == 3)
+            #expect(try await world.storage.database.query("SELECT count(*) FROM feed_entries WHERE user_id = \(viewer.id)").scalarInt() == 3)
             #expect(try await Self.walk(store, viewer: viewer.id, pageSize: 2) == posted.reversed())
             #expect(try await Self.walk(store, viewer: viewer.id, pageSize: 100) == posted.reversed())
             // A follow of an account with more media than a backfill brings raises the floor instead of leaving a gap.
@@ -71,7 +71,7 @@ import Testing
             for _ in 0..<12 { posted.append(try await world.post(by: friend, advance: 5)) }
             #expect(try await HomeFeed.trimOversized(capacity: 5, database: world.storage.database) == 2)  // viewer and friend
             let kept = try await world.storage.database.query("SELECT count(*) FROM feed_entries WHERE user_id = \(viewer.id)")
-            #expect(kept.first?.int(0) == 5)
+            #expect(try kept.scalarInt() == 5)
             #expect(try await Self.walk(world.storage.media, viewer: viewer.id, pageSize: 4) == posted.reversed())
             #expect(try await HomeFeed.trimOversized(capacity: 5, database: world.storage.database) == 0)
         }

@@ -54,7 +54,7 @@ import Testing
     func noFieldBreaksTheSignInAndOAuthEndpoints(engine: Engine) async throws {
         try await TestWorld.with(engine) { world in
             let app = try await world.storage.clients.create(name: "App", redirectURIs: ["http://app.example/cb"])
-            let usersBefore = try await world.storage.database.query("SELECT count(*) FROM users").first?.int(0)
+            let usersBefore = try await world.storage.database.query("SELECT count(*) FROM users").scalarInt()
             try await world.withApp { client in
                 let browser = Browser(client)
                 try await browser.get("/accounts/signup")
@@ -88,7 +88,7 @@ import Testing
                     }
                 }
             }
-            #expect(try await world.storage.database.query("SELECT count(*) FROM users").first?.int(0) == usersBefore)
+            #expect(try await world.storage.database.query("SELECT count(*) FROM users").scalarInt() == usersBefore)
         }
     }
 }

@@ -130,7 +130,7 @@ import Testing
                 #expect(busy.status == .serviceUnavailable && busy.headers[.retryAfter] == "2")
             }
             #expect(try await world.storage.users.find(owner.id)?.counts.media == 0)
-            #expect(try await world.storage.database.query("SELECT count(*) FROM media").first?.int(0) == 0)
+            #expect(try await world.storage.database.query("SELECT count(*) FROM media").scalarInt() == 0)
             #expect(FileSystem.list(world.storage.files.root + "/m").isEmpty)
         }
     }
@@ -221,7 +221,7 @@ import Testing
             }
             let database = world.storage.database
             for table in ["likes", "comments", "media_tags", "feed_entries"] {
-                #expect(try await database.query("SELECT count(*) FROM \(raw: table)").first?.int(0) == 0, "\(table)")
+                #expect(try await database.query("SELECT count(*) FROM \(raw: table)").scalarInt() == 0, "\(table)")
             }
             #expect(try await world.storage.users.find(owner.id)?.counts.media == 0)
         }

@@ -42,7 +42,7 @@ import Testing
     func usernamesAreUniqueWithoutRegardToCase(engine: Engine) async throws {
         try await TestWorld.with(engine) { world in
             try await world.user("Kevin")
-            await #expect(throws: APIError.self) { try await world.user("kevin") }
+            await #expect(throws: DomainError.taken(field: "username", value: "kevin")) { try await world.user("kevin") }
             #expect(try await world.storage.users.find(username: "KEVIN")?.username == "Kevin")
         }
     }
@@ -83,14 +83,14 @@ import Testing
                      OR u.follows_count <> (SELECT count(*) FROM follows f WHERE f.follower_id = u.id)
                      OR u.media_count <> (SELECT count(*) FROM media m WHERE m.user_id = u.id)
                     """)
-                #expect(mismatches.first?.int(0) == 0)
+                #expect(try mismatches.scalarInt() == 0)
                 let mediaMismatches = try await database.query("""
                     SELECT count(*) FROM media m WHERE
                         m.like_count <> (SELECT count(*) FROM likes l WHERE l.media_id = m.id)
                      OR m.comment_count <> (SELECT count(*) FROM comments c WHERE c.media_id = m.id)
                     """)
-                #expect(mediaMismatches.first?.int(0) == 0)
-                let usernames = try await database.query("SELECT username FROM users ORDER BY username LIMIT 5").map { $0.string(0) }
+                #expect(try mediaMismatches.scalarInt() == 0)
+                let usernames = try await database.query("SELECT username FROM users ORDER BY username LIMIT 5").decode { try $0.string() }
                 return "\(summary.sorted { $0.key < $1.key }) \(usernames)"
             }
         }

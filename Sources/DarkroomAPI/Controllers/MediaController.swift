@@ -50,7 +50,7 @@ struct MediaController {
 
     private func single(_ id: MediaID, _ request: APIRequest) async throws -> Response {
         let storage = dependencies.storage
-        _ = try await storage.media.requireVisible(id, viewer: request.viewer)
+        try await storage.media.authorize(.view, id, actor: request.viewer)
         guard let stamp = try await storage.media.stamps([id], viewer: request.viewer).first else { throw APIError.mediaNotFound }
         return try await dependencies.mediaResponses.single(stamp, for: request)
     }

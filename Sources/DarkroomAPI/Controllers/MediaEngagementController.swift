@@ -21,7 +21,7 @@ struct MediaEngagementController {
     /// GET /media/{media-id}/likes
     @Sendable func likers(_ request: APIRequest) async throws -> Response {
         let media = try request.mediaID()
-        _ = try await storage.media.requireVisible(media, viewer: request.viewer)
+        try await storage.media.authorize(.view, media, actor: request.viewer)
         let users = try await storage.likes.likers(of: media, viewer: request.viewer)
         let serializer = dependencies.users
         return Envelope.success { writer in writer.array(users) { serializer.mini($1, into: &$0) } }
@@ -29,14 +29,14 @@ struct MediaEngagementController {
 
     /// POST /media/{media-id}/likes
     @Sendable func like(_ request: APIRequest) async throws -> Response {
-        let (media, viewer, _) = try await visibleMedia(request)
+        let (media, viewer) = try await authorize(.like, request)
         try await storage.likes.like(media, by: viewer)
         return Envelope.success { $0.null() }
     }
 
     /// DELETE /media/{media-id}/likes
     @Sendable func unlike(_ request: APIRequest) async throws -> Response {
-        let (media, viewer, _) = try await visibleMedia(request)
+        let (media, viewer) = try await authorize(.like, request)
         try await storage.likes.unlike(media, by: viewer)
         return Envelope.success { $0.null() }
     }
@@ -44,7 +44,7 @@ struct MediaEngagementController {
     /// GET /media/{media-id}/comments
     @Sendable func comments(_ request: APIRequest) async throws -> Response {
         let media = try request.mediaID()
-        _ = try await storage.media.requireVisible(media, viewer: request.viewer)
+        try await storage.media.authorize(.view, media, actor: request.viewer)
         let comments = try await storage.comments.list(on: media, viewer: request.viewer)
         let serializer = CommentSerializer(users: dependencies.users)
         return Envelope.success { writer in writer.array(comments) { serializer.comment($1, into: &$0) } }
@@ -54,7 +54,7 @@ struct MediaEngagementController {
     @Sendable func comment(_ request: APIRequest) async throws -> Response {
         guard let raw = request.parameters.value("text") else { throw APIError.missingParameter("text") }
         let text = try Validation.comment(raw)
-        let (media, viewer, _) = try await visibleMedia(request)
+        let (media, viewer) = try await authorize(.comment, request)
         let comment = try await storage.comments.create(on: media, by: viewer, text: text)
         let serializer = CommentSerializer(users: dependencies.users)
         return Envelope.success { serializer.comment(comment, into: &$0) }
@@ -62,22 +62,21 @@ struct MediaEngagementController {
 
     /// DELETE /media/{media-id}/comments/{comment-id} — by the comment's author or the media's owner.
     @Sendable func deleteComment(_ request: APIRequest) async throws -> Response {
-        let (media, viewer, owner) = try await visibleMedia(request)
+        let (media, viewer) = try (request.mediaID(), request.requireViewer())
+        let owner = try await storage.media.authorize(.view, media, actor: viewer)
         guard let commentID = CommentID(decimal: request.pathParameters["comment_id"] ?? ""),
               let comment = try await storage.comments.find(commentID, on: media)
-        else { throw APIError.notFound("invalid comment id") }
-        guard comment.from.id == viewer || owner == viewer else {
-            throw APIError(type: "APINotAllowedError", code: 400, message: "you cannot delete this comment")
-        }
+        else { throw DomainError.notFound(.comment) }
+        try CommentPolicy.check(.delete, actor: viewer, author: comment.from.id, mediaOwner: owner, actorCanSeeMedia: true)
         _ = try await storage.comments.delete(commentID, on: media)
         return Envelope.success { $0.null() }
     }
 
-    /// The media of the path, which the signed-in viewer may see and so act on (the visibility rule covers blocks).
-    private func visibleMedia(_ request: APIRequest) async throws -> (media: MediaID, viewer: UserID, owner: UserID) {
+    /// The media of the path and the signed-in viewer, once `MediaPolicy` allows the action.
+    private func authorize(_ action: MediaPolicy.Action, _ request: APIRequest) async throws -> (media: MediaID, viewer: UserID) {
         let media = try request.mediaID()
         let viewer = try request.requireViewer()
-        let owner = try await storage.media.requireVisible(media, viewer: viewer)
-        return (media, viewer, owner)
+        try await storage.media.authorize(action, media, actor: viewer)
+        return (media, viewer)
     }
 }

@@ -58,8 +58,7 @@ struct MediaUploadController {
         let viewer = try request.requireViewer()
         let id = try request.mediaID()
         let storage = dependencies.storage
-        let owner = try await storage.media.requireVisible(id, viewer: viewer)
-        guard owner == viewer else { throw APIError.notOwner }
+        try await storage.media.authorize(.delete, id, actor: viewer)
         if let key = try await storage.mediaWriter.delete(id) { storage.files.remove(key) }
         return Envelope.success { $0.null() }
     }

@@ -70,16 +70,14 @@ struct RelationshipsController {
     private func pair(_ request: APIRequest) async throws -> (UserID, UserID) {
         let viewer = try request.requireViewer()
         let target = try request.userID()
-        guard target != viewer else { throw APIError.invalidParameter("user_id", "a relationship needs another user") }
-        guard try await storage.users.find(target) != nil else { throw APIError.userNotFound }
+        try await storage.relationships.authorize(.relate, actor: viewer, target: target)
         return (viewer, target)
     }
 
     /// The user of the path, if the viewer may see whom it follows and who follows it.
     private func visibleUser(_ request: APIRequest) async throws -> UserID {
         let user = try request.userID()
-        guard try await storage.users.find(user) != nil else { throw APIError.userNotFound }
-        guard try await storage.relationships.canViewMedia(of: user, viewer: request.viewer) else { throw APIError.notAllowed }
+        try await storage.relationships.authorize(.viewMediaAndLists, actor: request.viewer, target: user)
         return user
     }
 

@@ -18,11 +18,9 @@ struct UsersController {
 
     /// GET /users/{user-id}
     @Sendable func profile(_ request: APIRequest) async throws -> Response {
-        guard let user = try await dependencies.storage.users.find(request.userID()) else { throw APIError.userNotFound }
-        // Blocked users are hidden from each other everywhere, the profile included.
-        if let viewer = request.viewer, viewer != user.id, try await dependencies.storage.relationships.eitherBlocks(viewer, user.id) {
-            throw APIError.userNotFound
-        }
+        let id = try request.userID()
+        try await dependencies.storage.relationships.authorize(.viewProfile, actor: request.viewer, target: id)
+        guard let user = try await dependencies.storage.users.find(id) else { throw DomainError.notFound(.user) }
         let serializer = dependencies.users
         return Envelope.success { serializer.full(user, into: &$0) }
     }
@@ -32,8 +30,7 @@ struct UsersController {
         let owner = try request.userID()
         let page = try request.parameters.mediaPage(timeBounds: true)
         let storage = dependencies.storage
-        guard try await storage.users.find(owner) != nil else { throw APIError.userNotFound }
-        guard try await storage.relationships.canViewMedia(of: owner, viewer: request.viewer) else { throw APIError.notAllowed }
+        try await storage.relationships.authorize(.viewMediaAndLists, actor: request.viewer, target: owner)
         return try await mediaList(storage.media.recent(of: owner, page: page, viewer: request.viewer), request)
     }
 

@@ -23,6 +23,9 @@ struct APIErrorMiddleware: RouterMiddleware {
         switch error {
         case let error as APIError:
             return Envelope.error(error)
+        case let error as DomainError:
+            if case .vanished = error { logger.error("request failed", metadata: ["path": "\(path)", "error": "\(error)"]) }
+            return Envelope.error(APIError(error))
         case let error as HTTPError:
             switch error.status {
             case .notFound: return Envelope.error(.routeNotFound)

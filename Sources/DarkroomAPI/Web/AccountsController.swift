@@ -42,8 +42,9 @@ struct AccountsController {
             let hash = try await PasswordHasher.hash(visit.form.value("password") ?? "")
             let user = try await storage.users.create(NewUser(username: username, passwordHash: hash, fullName: fullName))
             return try await signIn(user, visit)
-        } catch let error as APIError {
-            return signupPage(visit, error: error.message, status: .badRequest)
+        } catch {
+            guard let message = WebError.formMessage(error) else { throw error }
+            return signupPage(visit, error: message, status: .badRequest)
         }
     }
 
@@ -113,8 +114,9 @@ struct AccountsController {
                 bio: try Validation.text(visit.form.value("bio") ?? "", field: "bio", maxLength: 150).trimmingSpaces(),
                 website: website, isPrivate: visit.form.value("is_private") == "on")
             try await storage.users.update(user.id, profile: profile)
-        } catch let error as APIError {
-            return settingsPage(visit, user: user, error: error.message)
+        } catch {
+            guard let message = WebError.formMessage(error) else { throw error }
+            return settingsPage(visit, user: user, error: message)
         }
         return try await savedPage(visit, user.id)
     }
@@ -124,8 +126,9 @@ struct AccountsController {
         guard let photo = visit.files["photo"], !photo.isEmpty else { return settingsPage(visit, user: user, error: "Choose a photo first.") }
         do {
             try await web.dependencies.ingest.replaceProfilePicture(of: user.id, with: photo, in: storage)
-        } catch let error as APIError {
-            return settingsPage(visit, user: user, error: error.message)
+        } catch {
+            guard let message = WebError.formMessage(error) else { throw error }
+            return settingsPage(visit, user: user, error: message)
         }
         return try await savedPage(visit, user.id)
     }

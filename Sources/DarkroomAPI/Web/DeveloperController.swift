@@ -68,8 +68,9 @@ struct DeveloperController {
         do {
             let client = try await clients.create(try settings(visit.form), ownerID: user.id)
             return web.redirect(to: "/developer/clients/\(client.clientID)")
-        } catch let error as APIError {
-            return try await listPage(visit, user: user, error: error.message)
+        } catch {
+            guard let message = WebError.formMessage(error) else { throw error }
+            return try await listPage(visit, user: user, error: message)
         }
     }
 
@@ -90,9 +91,8 @@ struct DeveloperController {
     private func owned(_ visit: Web.Visit) async throws -> (User, Client) {
         let user = try visit.requireUser()
         let id = visit.path.split(separator: "/").dropFirst(2).first.map(String.init) ?? ""
-        guard let client = try await clients.find(clientID: id), client.ownerID == user.id else {
-            throw WebError(status: .notFound, message: "You have no such client.")
-        }
+        guard let client = try await clients.find(clientID: id) else { throw DomainError.notFound(.client) }
+        try ClientPolicy.check(.manage, actor: user.id, owner: client.ownerID)
         return (user, client)
     }
 
@@ -100,8 +100,9 @@ struct DeveloperController {
         let (user, client) = try await owned(visit)
         do {
             try await clients.update(client.ref, with: try settings(visit.form))
-        } catch let error as APIError {
-            return page(for: client, visit, user: user, error: error.message)
+        } catch {
+            guard let message = WebError.formMessage(error) else { throw error }
+            return page(for: client, visit, user: user, error: message)
         }
         return web.redirect(to: "/developer/clients/\(client.clientID)")
     }

@@ -19,8 +19,8 @@ struct PermalinkController {
         guard let id = Shortcode.decode(code) else { throw missing }
         let viewer = visit.user?.id
         do {
-            _ = try await storage.media.requireVisible(id, viewer: viewer)
-        } catch is APIError {
+            try await storage.media.authorize(.view, id, actor: viewer)
+        } catch is DomainError {
             throw missing
         }
         guard let media = try await storage.media.hydrate([id], viewer: viewer, hidingBlocked: viewer).first else { throw missing }

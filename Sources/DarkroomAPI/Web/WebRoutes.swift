@@ -39,6 +39,9 @@ struct WebRoutes {
                 return web.page("Something is wrong", status: error.status, visit, body: HTML.error(error.message))
             } catch let error as APIError {
                 return web.page("Something is wrong", status: .init(code: error.code), visit, body: HTML.error(error.message))
+            } catch let error as DomainError {
+                let page = WebError(error)
+                return web.page("Something is wrong", status: page.status, visit, body: HTML.error(page.message))
             }
         }
     }

@@ -36,6 +36,8 @@ public enum DatabaseError: Error, CustomStringConvertible {
     case busy(String)
     case newerSchema(found: Int, supported: Int)
     case badURL(String)
+    /// A row read with the wrong type, or a decoder that does not match its column list: a bug, never data.
+    case columnMismatch(String)
 
     public var description: String {
         switch self {
@@ -46,6 +48,7 @@ public enum DatabaseError: Error, CustomStringConvertible {
         case .newerSchema(let found, let supported):
             "the database is at schema version \(found), written by a newer Darkroom; this build supports up to \(supported). Upgrade Darkroom."
         case .badURL(let url): "cannot use database URL \(url)"
+        case .columnMismatch(let problem): "row decoding: \(problem)"
         }
     }
 }

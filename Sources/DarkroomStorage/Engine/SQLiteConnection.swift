@@ -89,7 +89,7 @@ final class SQLiteConnection: @unchecked Sendable {
                 }
             }
         }
-        return (0..<rowCount).map { Row(values: values, start: $0 * Int(columns)) }
+        return (0..<rowCount).map { Row(values: values, start: $0 * Int(columns), width: Int(columns)) }
     }
 
     private func prepared(_ text: String) throws -> OpaquePointer {

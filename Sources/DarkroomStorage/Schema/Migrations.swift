@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -349,5 +349,27 @@ enum Migrations {
     /// stay in memory the processor already holds.
     static let mediaVersions = Migration(version: 5, name: "media versions", statements: [
         "CREATE INDEX media_versions ON media (id, version)",
+    ])
+
+    /// Jobs are typed (`BackgroundJob`): their payloads become JSON, and one that no type can read is set aside
+    /// (`failed_at`) instead of dropped. Pending jobs written as "media author cursor" are rewritten.
+    static let typedJobs = Migration(version: 6, name: "typed jobs", statements: [
+        "ALTER TABLE jobs ADD COLUMN failed_at BIGINT",
+    ], engineSpecific: [
+        .sqlite: [
+            """
+            UPDATE jobs SET payload = '{"author":' || substr(substr(payload, instr(payload, ' ') + 1), 1, instr(substr(payload, instr(payload, ' ') + 1), ' ') - 1)
+                || ',"cursor":' || substr(substr(payload, instr(payload, ' ') + 1), instr(substr(payload, instr(payload, ' ') + 1), ' ') + 1)
+                || ',"media":' || substr(payload, 1, instr(payload, ' ') - 1) || '}'
+             WHERE kind IN ('fan-out', 'withdraw') AND payload NOT LIKE '{%'
+            """,
+        ],
+        .postgres: [
+            """
+            UPDATE jobs SET payload = '{"author":' || split_part(payload, ' ', 2) || ',"cursor":' || split_part(payload, ' ', 3)
+                || ',"media":' || split_part(payload, ' ', 1) || '}'
+             WHERE kind IN ('fan-out', 'withdraw') AND payload NOT LIKE '{%'
+            """,
+        ],
     ])
 }

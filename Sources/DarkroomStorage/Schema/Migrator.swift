@@ -10,7 +10,7 @@ public struct Migrator: Sendable {
     public func currentVersion() async throws -> Int {
         try await database.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
         let rows = try await database.query("SELECT max(version) FROM schema_migrations")
-        return Int(rows.first?.optionalInt(0) ?? 0)
+        return Int(try rows.scalarInt() ?? 0)
     }
 
     /// Applies every pending migration, each in its own transaction. Answers the versions applied.

@@ -55,15 +55,18 @@ public struct AuthorizationCodeStore: Sendable {
             guard let row = try await tx.query("""
                 SELECT client_ref, user_id, redirect_uri, scopes, code_challenge, created_at, used_at FROM authorization_codes
                  WHERE code_hash = \(hash)
-                """).first,
-                row.id(0) == client.ref, row.string(2) == redirectURI
+                """).decodeFirst({ row in
+                    (client: try row.id(ClientRecordID.self), user: try row.id(UserID.self), redirectURI: try row.string(), scopes: try row.string(),
+                     challenge: try row.optionalString(), createdAt: try row.int(), usedAt: try row.optionalInt())
+                }),
+                row.client == client.ref, row.redirectURI == redirectURI
             else { return (.refused, false) }
-            guard row.optionalInt(6) == nil else {
+            guard row.usedAt == nil else {
                 try await tokens.revoke(issuedFor: hash, in: tx)
                 return (.refused, true)
             }
-            guard row.int(5) + Self.lifetime >= now else { return (.refused, false) }
-            switch (row.optionalString(4), verifier) {
+            guard row.createdAt + Self.lifetime >= now else { return (.refused, false) }
+            switch (row.challenge, verifier) {
             case (let challenge?, let verifier?): guard PKCE.verifies(verifier, challenge: challenge) else { return (.refused, false) }
             case (nil, nil): break
             default: return (.refused, false)  // a challenge without a verifier, or a verifier the authorize request never committed to
@@ -73,8 +76,8 @@ public struct AuthorizationCodeStore: Sendable {
                 try await tokens.revoke(issuedFor: hash, in: tx)
                 return (.refused, true)
             }
-            let user: UserID = row.id(1)
-            let token = try await tokens.insert(userID: user, client: client, scopes: Scope.parseList(row.string(3)).scopes, code: code, in: tx)
+            let user = row.user
+            let token = try await tokens.insert(userID: user, client: client, scopes: Scope.parseList(row.scopes).scopes, code: code, in: tx)
             return (.granted(user: user, token: token), false)
         }
         if revoked { grants.changed() }

@@ -42,22 +42,22 @@ public struct ClientStore: Sendable {
                     \(settings.description), \(settings.website), \(settings.redirectURIs.joined(separator: "\n")), \(settings.disableImplicit),
                     \(settings.enforceSigned), \(trusted), \(environment.nowSeconds))
             """)
-        guard let client = try await find(ref: ref) else { throw APIError.internalError }
+        guard let client = try await find(ref: ref) else { throw DomainError.vanished(.client) }
         return client
     }
 
     public func find(clientID: String) async throws -> Client? {
         guard clientID.utf8.count <= 64 else { return nil }
-        return try await database.lookup("SELECT \(raw: Self.columns) FROM clients WHERE client_id = \(clientID)").first.map { Self.client($0) }
+        return try await database.lookup("SELECT \(raw: Self.columns) FROM clients WHERE client_id = \(clientID)").decodeFirst(Self.client)
     }
 
     public func find(ref: ClientRecordID) async throws -> Client? {
-        try await database.lookup("SELECT \(raw: Self.columns) FROM clients WHERE id = \(ref)").first.map { Self.client($0) }
+        try await database.lookup("SELECT \(raw: Self.columns) FROM clients WHERE id = \(ref)").decodeFirst(Self.client)
     }
 
     /// The clients a developer registered, newest first.
     public func owned(by owner: UserID) async throws -> [Client] {
-        try await database.query("SELECT \(raw: Self.columns) FROM clients WHERE owner_id = \(owner) ORDER BY id DESC").map { Self.client($0) }
+        try await database.query("SELECT \(raw: Self.columns) FROM clients WHERE owner_id = \(owner) ORDER BY id DESC").decode(Self.client)
     }
 
     public func update(_ ref: ClientRecordID, with settings: Settings) async throws {
@@ -86,12 +86,12 @@ public struct ClientStore: Sendable {
         grants.changed()
     }
 
-    /// A client from `columns`, starting at column `start` of the row.
-    static func client(_ row: Row, from start: Int = 0) -> Client {
+    /// Reads `columns`.
+    static func client(_ row: inout Row) throws -> Client {
         Client(
-            ref: row.id(start), clientID: row.string(start + 1), clientSecret: row.string(start + 2), name: row.string(start + 3),
-            redirectURIs: row.string(start + 4).split(separator: "\n").map(String.init), trusted: row.bool(start + 5),
-            ownerID: row.optionalInt(start + 6).map(UserID.init), description: row.string(start + 7), website: row.string(start + 8),
-            disableImplicit: row.bool(start + 9), enforceSigned: row.bool(start + 10))
+            ref: try row.id(), clientID: try row.string(), clientSecret: try row.string(), name: try row.string(),
+            redirectURIs: try row.string().split(separator: "\n").map(String.init), trusted: try row.bool(),
+            ownerID: try row.optionalID(), description: try row.string(), website: try row.string(),
+            disableImplicit: try row.bool(), enforceSigned: try row.bool())
     }
 }

@@ -14,12 +14,14 @@ public struct CommentStore: Sendable {
                 INSERT INTO comments (id, media_id, user_id, text, created_at) VALUES (\(id), \(media), \(user), \(text), \(now))
                 """)
             try await tx.execute("UPDATE media SET comment_count = comment_count + 1, version = version + 1 WHERE id = \(media)")
-            let owner = try await tx.query("SELECT user_id, tags FROM media WHERE id = \(media)").first
-            if let owner, owner.id(0, as: UserID.self) == user {
-                try await MediaTags.add(Hashtags.extract(text), to: media, existing: owner.string(1), at: id.rawValue, in: tx)
+            let owner = try await tx.query("SELECT user_id, tags FROM media WHERE id = \(media)").decodeFirst { row in
+                (id: try row.id(UserID.self), tags: try row.string())
+            }
+            if let owner, owner.id == user {
+                try await MediaTags.add(Hashtags.extract(text), to: media, existing: owner.tags, at: id.rawValue, in: tx)
             }
         }
-        guard let comment = try await find(id, on: media) else { throw APIError.internalError }
+        guard let comment = try await find(id, on: media) else { throw DomainError.vanished(.comment) }
         return comment
     }
 
@@ -27,7 +29,7 @@ public struct CommentStore: Sendable {
         try await database.query("""
             SELECT c.id, c.text, c.created_at, c.user_id, \(raw: Columns.userSummary)
               FROM comments c JOIN users u ON u.id = c.user_id WHERE c.id = \(id) AND c.media_id = \(media)
-            """).first.map(Self.comment)
+            """).decodeFirst(Self.comment)
     }
 
     /// Removes a comment; false if there was none.
@@ -47,10 +49,15 @@ public struct CommentStore: Sendable {
               FROM comments c JOIN users u ON u.id = c.user_id
              WHERE c.media_id = \(media) AND \(Visibility.notBlocked(user: "u", viewer: viewer))
              ORDER BY c.id DESC LIMIT \(limit)
-            """).map(Self.comment).reversed()
+            """).decode(Self.comment).reversed()
     }
 
-    private static func comment(_ row: Row) -> Comment {
-        Comment(id: row.id(0), text: row.string(1), createdAt: row.int(2), from: Columns.userSummary(row, at: 4))
+    /// Reads `c.id, c.text, c.created_at, c.user_id, \(Columns.userSummary)`.
+    private static func comment(_ row: inout Row) throws -> Comment {
+        let id: CommentID = try row.id()
+        let text = try row.string()
+        let createdAt = try row.int()
+        _ = try row.int() // c.user_id, the join key; the summary carries the same id
+        return Comment(id: id, text: text, createdAt: createdAt, from: try Columns.userSummary(&row))
     }
 }

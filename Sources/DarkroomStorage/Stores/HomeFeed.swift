@@ -15,8 +15,6 @@ enum HomeFeed {
     public static let readTimeMergeThreshold: Int64 = 250_000
     /// Followers handled per transaction by a background fan-out.
     static let fanOutBatch = 2000
-    static let fanOutJob = "fan-out"
-    static let withdrawJob = "withdraw"
 
     /// Puts a new media in its author's feed at once, and in its followers' feeds either at once (few followers) or
     /// through a durable background job.
@@ -29,7 +27,7 @@ enum HomeFeed {
         } else if followers <= inlineFanOutLimit {
             _ = try await fanOutBatch(media, author: author, after: 0, limit: Int(inlineFanOutLimit) + 1, in: tx)
         } else {
-            try await JobQueue.enqueue(kind: fanOutJob, payload: "\(media) \(author) 0", id: jobID, runAt: now, in: tx)
+            try await JobQueue.enqueue(FanOutJob(media: media.rawValue, author: author.rawValue), id: jobID, runAt: now, in: tx)
         }
     }
 
@@ -50,7 +48,7 @@ enum HomeFeed {
     private static func batchEnd(_ author: UserID, after cursor: Int64, limit: Int, in tx: any SQLExecutor) async throws -> Int64? {
         try await tx.query("""
             SELECT max(id) FROM (SELECT id FROM follows WHERE followee_id = \(author) AND id > \(cursor) ORDER BY id LIMIT \(limit)) AS batch
-            """).first?.optionalInt(0)
+            """).scalarInt()
     }
 
     /// Takes a deleted media out of its author's feed and its followers' — at once for few followers, else through a
@@ -60,7 +58,7 @@ enum HomeFeed {
         if followers <= inlineFanOutLimit {
             _ = try await withdrawBatch(media, author: author, after: 0, limit: Int(inlineFanOutLimit) + 1, in: tx)
         } else {
-            try await JobQueue.enqueue(kind: withdrawJob, payload: "\(media) \(author) 0", id: jobID, runAt: now, in: tx)
+            try await JobQueue.enqueue(WithdrawJob(media: media.rawValue, author: author.rawValue), id: jobID, runAt: now, in: tx)
         }
     }
 
@@ -73,36 +71,14 @@ enum HomeFeed {
         return last
     }
 
-    /// Runs a claimed fan-out or withdraw job a batch at a time, recording progress in the job so a restart resumes,
-    /// not redoes.
-    static func runBatches(_ job: ClaimedJob, database: any Database) async throws {
-        let batch = job.kind == withdrawJob ? withdrawBatch(_:author:after:limit:in:) : fanOutBatch(_:author:after:limit:in:)
-        let parts = job.payload.split(separator: " ").compactMap { Int64($0) }
-        guard parts.count == 3 else { return }
-        let media = MediaID(parts[0])
-        let author = UserID(parts[1])
-        var cursor = parts[2]
-        while true {
-            let after = cursor
-            let next = try await database.transaction { tx -> Int64? in
-                let last = try await batch(media, author, after, Self.fanOutBatch, tx)
-                if let last {
-                    try await tx.execute("UPDATE jobs SET payload = \("\(media) \(author) \(last)") WHERE id = \(job.id)")
-                }
-                return last
-            }
-            guard let next else { return }
-            cursor = next
-        }
-    }
 
     /// The followed account's media above the follower's floor — its newest `backfillLimit` at most. When it has more
     /// than that above the floor, the floor rises to just below the oldest brought in.
     static func backfill(_ follower: UserID, from followee: UserID, in tx: any SQLExecutor) async throws {
-        var floor = try await tx.query("SELECT feed_floor FROM users WHERE id = \(follower)").first?.int(0) ?? 0
+        var floor = try await tx.query("SELECT feed_floor FROM users WHERE id = \(follower)").scalarInt() ?? 0
         if let cut = try await tx.query("""
             SELECT id FROM media WHERE user_id = \(followee) AND id > \(floor) ORDER BY id DESC LIMIT 1 OFFSET \(backfillLimit)
-            """).first?.int(0) {
+            """).scalarInt() {
             try await raiseFloor(of: follower, to: cut, in: tx)
             floor = cut
         }
@@ -123,7 +99,7 @@ enum HomeFeed {
     public static func trimOversized(capacity: Int = capacity, database: any Database) async throws -> Int {
         let oversized = try await database.query("""
             SELECT user_id FROM feed_entries GROUP BY user_id HAVING count(*) > \(capacity)
-            """).map { UserID($0.int(0)) }
+            """).decode { try $0.id(UserID.self) }
         for user in oversized {
             try await database.transaction { tx in try await trim(user, keep: capacity, in: tx) }
         }
@@ -134,7 +110,7 @@ enum HomeFeed {
     static func trim(_ user: UserID, keep: Int, in tx: any SQLExecutor) async throws {
         guard let cut = try await tx.query("""
             SELECT media_id FROM feed_entries WHERE user_id = \(user) ORDER BY media_id DESC LIMIT 1 OFFSET \(keep)
-            """).first?.int(0) else { return }
+            """).scalarInt() else { return }
         try await tx.execute("DELETE FROM feed_entries WHERE user_id = \(user) AND media_id <= \(cut)")
         try await raiseFloor(of: user, to: cut, in: tx)
     }

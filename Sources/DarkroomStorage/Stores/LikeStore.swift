@@ -33,6 +33,6 @@ public struct LikeStore: Sendable {
             SELECT \(raw: Columns.userSummary) FROM likes l JOIN users u ON u.id = l.user_id
              WHERE l.media_id = \(media) AND \(Visibility.notBlocked(user: "u", viewer: viewer))
              ORDER BY l.id DESC LIMIT \(limit)
-            """).map { Columns.userSummary($0) }
+            """).decode(Columns.userSummary)
     }
 }

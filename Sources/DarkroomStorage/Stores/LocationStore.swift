@@ -67,7 +67,7 @@ public struct LocationStore: Sendable {
     }
 
     public func find(_ id: LocationID) async throws -> Location? {
-        try await database.lookup("SELECT \(raw: Self.columns) FROM locations WHERE id = \(id)").first.map(Self.location)
+        try await database.lookup("SELECT \(raw: Self.columns) FROM locations WHERE id = \(id)").decodeFirst(Self.location)
     }
 
     public enum ExternalID: String, Sendable {
@@ -75,16 +75,15 @@ public struct LocationStore: Sendable {
     }
 
     public func find(external kind: ExternalID, _ value: String) async throws -> [Location] {
-        try await database.query("SELECT \(raw: Self.columns) FROM locations WHERE \(raw: kind.rawValue) = \(value) LIMIT 20").map(Self.location)
+        try await database.query("SELECT \(raw: Self.columns) FROM locations WHERE \(raw: kind.rawValue) = \(value) LIMIT 20").decode(Self.location)
     }
 
     /// Locations within `meters` of a point, nearest first, measured along the great circle.
     public func near(_ point: GeoPoint, meters: Double, count: Int) async throws -> [(location: Location, distance: Double)] {
         let inBox = Self.inBox(point.boundingBox(meters: meters), row: "locations", index: "locations_geo", engine: database.engine)
-        let rows = try await database.query("SELECT \(raw: Self.columns) FROM locations WHERE \(inBox)")
+        let locations = try await database.query("SELECT \(raw: Self.columns) FROM locations WHERE \(inBox)").decode(Self.location)
         var found: [(location: Location, distance: Double)] = []
-        for row in rows {
-            let location = Self.location(row)
+        for location in locations {
             let distance = point.distance(to: GeoPoint(latitude: location.latitude, longitude: location.longitude))
             if distance <= meters { found.append((location, distance)) }
         }
@@ -125,7 +124,7 @@ public struct LocationStore: Sendable {
             SELECT m.id FROM media m JOIN users u ON u.id = m.user_id
              WHERE m.location_id = \(location) \(bounds) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
              ORDER BY m.id DESC LIMIT \(page.count + 1)
-            """).map { MediaID($0.int(0)) }
+            """).decode { try $0.id(MediaID.self) }
     }
 
     /// Media geotagged within `meters` of a point and inside the id (time) bounds, nearest first, with distances.
@@ -136,17 +135,18 @@ public struct LocationStore: Sendable {
         let rows = try await database.query("""
             SELECT m.id, m.latitude, m.longitude FROM media m JOIN users u ON u.id = m.user_id
              WHERE \(inBox) \(bounds) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
-            """)
+            """).decode { (id: try $0.id(MediaID.self), point: GeoPoint(latitude: try $0.double(), longitude: try $0.double())) }
         var found: [(MediaID, Double)] = []
         for row in rows {
-            let distance = point.distance(to: GeoPoint(latitude: row.double(1), longitude: row.double(2)))
-            if distance <= meters { found.append((MediaID(row.int(0)), distance)) }
+            let distance = point.distance(to: row.point)
+            if distance <= meters { found.append((row.id, distance)) }
         }
         found.sort { first, second in first.1 != second.1 ? first.1 < second.1 : first.0 > second.0 }
         return Array(found.prefix(page.count))
     }
 
-    private static func location(_ row: Row) -> Location {
-        Location(id: row.id(0), name: row.string(1), latitude: row.double(2), longitude: row.double(3), streetAddress: row.optionalString(4))
+    /// Reads `columns`.
+    private static func location(_ row: inout Row) throws -> Location {
+        Location(id: try row.id(), name: try row.string(), latitude: try row.double(), longitude: try row.double(), streetAddress: try row.optionalString())
     }
 }

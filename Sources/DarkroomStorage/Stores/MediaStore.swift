@@ -18,7 +18,7 @@ public struct MediaStore: Sendable {
         let ids = try await database.lookup("""
             SELECT m.id FROM media m WHERE m.user_id = \(owner) \(bounds)
             ORDER BY m.id DESC LIMIT \(page.count + 1)
-            """).map { MediaID($0.int(0)) }
+            """).decode { try $0.id(MediaID.self) }
         return try await paged(ids, count: page.count, viewer: viewer)
     }
 
@@ -47,9 +47,9 @@ public struct MediaStore: Sendable {
              WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
             \(merged)
              ORDER BY 1 DESC LIMIT \(page.count + 1)
-            """).map { MediaStamp(id: MediaID($0.int(0)), version: $0.int(1), viewerHasLiked: $0.bool(2)) }
+            """).decode { MediaStamp(id: try $0.id(), version: try $0.int(), viewerHasLiked: try $0.bool()) }
         if stamps.count <= page.count, page.count > 0,
-           let floor = try await database.lookup("SELECT feed_floor FROM users WHERE id = \(viewer)").first?.int(0), floor > 0,
+           let floor = try await database.lookup("SELECT feed_floor FROM users WHERE id = \(viewer)").scalarInt(), floor > 0,
            (page.exclusiveLowerID ?? 0) < floor {
             var older = page
             older.maxID = min(floor + 1, page.exclusiveUpperID ?? Int64.max)
@@ -88,7 +88,7 @@ public struct MediaStore: Sendable {
                 UNION ALL
                 SELECT id FROM media WHERE user_id = \(viewer) \(own)
                 ORDER BY 1 DESC LIMIT \(page.count)
-                """).map { MediaID($0.int(0)) }
+                """).decode { try $0.id(MediaID.self) }
             if ids.count >= page.count || unbounded || page.count == 0 { return ids }
             window *= 8
         }
@@ -103,10 +103,10 @@ public struct MediaStore: Sendable {
               JOIN media m ON m.id = l.media_id JOIN users u ON u.id = m.user_id
              WHERE l.user_id = \(viewer) \(bound) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
              ORDER BY l.id DESC LIMIT \(count + 1)
-            """)
+            """).decode { (likeID: try $0.int(), media: try $0.id(MediaID.self)) }
         let page = rows.prefix(count)
-        let media = try await stamps(page.map { MediaID($0.int(1)) }, viewer: viewer)
-        let next = rows.count > count ? page.last.map { String($0.int(0)) } : nil
+        let media = try await stamps(page.map(\.media), viewer: viewer)
+        let next = rows.count > count ? page.last.map { String($0.likeID) } : nil
         return Paged(items: media, nextCursor: next)
     }
 
@@ -121,20 +121,21 @@ public struct MediaStore: Sendable {
              ORDER BY (m.like_count + 2 * m.comment_count) * 1.0
                       / (((\(now) - m.created_at) / 3600.0 + 2) * ((\(now) - m.created_at) / 3600.0 + 2)) DESC, m.id DESC
              LIMIT \(count)
-            """).map { MediaID($0.int(0)) }
+            """).decode { try $0.id(MediaID.self) }
         return try await stamps(ids, viewer: viewer)
     }
 
-    /// The owner of a media the viewer may see; `APINotFoundError` if there is no such media, `APINotAllowedError`
-    /// if the visibility rule hides it from the viewer.
-    public func requireVisible(_ id: MediaID, viewer: UserID?) async throws -> UserID {
+    /// Checks `MediaPolicy` for an action by `actor` on a media, and answers its owner. `DomainError.notFound(.media)`
+    /// if there is no such media; the policy's refusal otherwise.
+    @discardableResult
+    public func authorize(_ action: MediaPolicy.Action, _ id: MediaID, actor: UserID?) async throws -> UserID {
         let row = try await database.lookup("""
-            SELECT m.user_id, CASE WHEN \(Visibility.mediaOf(owner: "u", viewer: viewer)) THEN 1 ELSE 0 END
+            SELECT m.user_id, CASE WHEN \(Visibility.mediaOf(owner: "u", viewer: actor)) THEN 1 ELSE 0 END
               FROM media m JOIN users u ON u.id = m.user_id WHERE m.id = \(id)
-            """).first
-        guard let row else { throw APIError.mediaNotFound }
-        guard row.bool(1) else { throw APIError.notAllowed }
-        return row.id(0)
+            """).decodeFirst { (owner: try $0.id(UserID.self), visible: try $0.bool()) }
+        guard let row else { throw DomainError.notFound(.media) }
+        try MediaPolicy.check(action, actor: actor, owner: row.owner, actorCanSee: row.visible)
+        return row.owner
     }
 
     /// A single media, or nil if it does not exist. (Whether the viewer may see it is the caller's to check.)
@@ -150,9 +151,11 @@ public struct MediaStore: Sendable {
             SELECT m.id, m.version, \(like.liked) FROM media m \(versionsOnly) \(like.join) WHERE m.id IN (\(list: ids))
             """)
         var byID: [MediaID: MediaStamp] = [:]
-        for row in rows {
-            let id = MediaID(row.int(0))
-            byID[id] = MediaStamp(id: id, version: row.int(1), viewerHasLiked: viewer == nil ? nil : row.bool(2))
+        for stamp in try rows.decode({ row in
+            let stamp = MediaStamp(id: try row.id(), version: try row.int(), viewerHasLiked: try row.bool())
+            return viewer == nil ? MediaStamp(id: stamp.id, version: stamp.version, viewerHasLiked: nil) : stamp
+        }) {
+            byID[stamp.id] = stamp
         }
         return ids.compactMap { byID[$0] }
     }
@@ -205,40 +208,52 @@ public struct MediaStore: Sendable {
             """)
         var byID: [MediaID: Media] = [:]
         var withPeople: [MediaID] = []
-        for row in rows {
-            let media = Self.media(row, viewerKnown: viewer != nil)
+        for (media, peopleCount) in try rows.decode({ try Self.media(&$0, viewerKnown: viewer != nil) }) {
             byID[media.id] = media
-            if row.int(16) > 0 { withPeople.append(media.id) }
+            if peopleCount > 0 { withPeople.append(media.id) }
         }
         try await attachSamples(to: &byID, hidingBlocked: hidingBlocked)
         if !withPeople.isEmpty { try await attachUsersInPhoto(withPeople, to: &byID) }
         return ids.compactMap { byID[$0] }
     }
 
-    private static func media(_ row: Row, viewerKnown: Bool) -> Media {
-        let id = MediaID(row.int(0))
-        let owner = Columns.userSummary(row, at: 22)
-        let createdAt = row.int(8)
-        let caption = row.optionalString(3).map {
-            Comment(id: CommentID(row.optionalInt(4) ?? id.rawValue), text: $0, createdAt: createdAt, from: owner)
-        }
+    /// Reads the select list of `hydrate`; answers the media and how many people are tagged in it.
+    private static func media(_ row: inout Row, viewerKnown: Bool) throws -> (Media, usersInPhoto: Int64) {
+        let id: MediaID = try row.id()
+        let type = try row.string()
+        let filter = try row.string()
+        let captionText = try row.optionalString()
+        let captionID = try row.optionalInt()
+        let locationID = try row.optionalInt()
+        let latitude = try row.optionalDouble()
+        let longitude = try row.optionalDouble()
+        let createdAt = try row.int()
+        let renditions = Renditions(key: try row.string(), standard: Int(try row.int()), low: Int(try row.int()), thumbnail: Int(try row.int()))
+        let tags = try row.string().split(separator: " ").map(String.init)
+        let likeCount = try row.int()
+        let commentCount = try row.int()
+        let usersInPhoto = try row.int()
+        let liked = try row.bool()
+        let place = (name: try row.optionalString(), latitude: try row.optionalDouble(), longitude: try row.optionalDouble(),
+                     streetAddress: try row.optionalString())
+        let owner = try Columns.userSummary(&row)
+        let version = try row.int()
+
+        let caption = captionText.map { Comment(id: CommentID(captionID ?? id.rawValue), text: $0, createdAt: createdAt, from: owner) }
         var location: Location?
-        if let locationID = row.optionalInt(5) {
+        if let locationID {
             location = Location(
-                id: LocationID(locationID), name: row.string(18), latitude: row.double(19), longitude: row.double(20),
-                streetAddress: row.optionalString(21))
-        } else if let latitude = row.optionalDouble(6), let longitude = row.optionalDouble(7) {
+                id: LocationID(locationID), name: place.name ?? "", latitude: place.latitude ?? 0, longitude: place.longitude ?? 0,
+                streetAddress: place.streetAddress)
+        } else if let latitude, let longitude {
             location = Location(id: nil, name: nil, latitude: latitude, longitude: longitude)
         }
-        let tags = row.string(13).split(separator: " ").map(String.init)
         var media = Media(
-            id: id, owner: owner, type: row.string(1), filter: row.string(2), caption: caption, location: location,
-            createdAt: createdAt,
-            renditions: Renditions(key: row.string(9), standard: Int(row.int(10)), low: Int(row.int(11)), thumbnail: Int(row.int(12))),
-            tags: tags, likeCount: row.int(14), commentCount: row.int(15),
-            viewerHasLiked: viewerKnown ? row.bool(17) : nil)
-        media.version = row.int(26)
-        return media
+            id: id, owner: owner, type: type, filter: filter, caption: caption, location: location, createdAt: createdAt,
+            renditions: renditions, tags: tags, likeCount: likeCount, commentCount: commentCount,
+            viewerHasLiked: viewerKnown ? liked : nil)
+        media.version = version
+        return (media, usersInPhoto)
     }
 
     /// The newest likers and comments of each media, in one query whose text depends only on the page size,
@@ -259,14 +274,16 @@ public struct MediaStore: Sendable {
              WHERE \(Visibility.notBlocked(user: "u", viewer: hidingBlocked)) AND ((s.kind = 0 AND s.position <= \(Self.likerSampleSize)) OR (s.kind = 1 AND s.position <= \(Self.commentSampleSize)))
              ORDER BY s.media_id, s.kind, s.id
             """)
-        for row in rows {
-            let mediaID = MediaID(row.int(1))
-            let user = Columns.userSummary(row, at: 5)
-            if row.int(0) == 0 {
-                media[mediaID]?.recentLikers.insert(user, at: 0)
+        let samples = try rows.decode { row in
+            (isComment: try row.bool(), media: try row.id(MediaID.self), id: try row.int(), createdAt: try row.int(), text: try row.optionalString(),
+             user: try Columns.userSummary(&row))
+        }
+        for sample in samples {
+            if sample.isComment {
+                media[sample.media]?.recentComments.append(
+                    Comment(id: CommentID(sample.id), text: sample.text ?? "", createdAt: sample.createdAt, from: sample.user))
             } else {
-                media[mediaID]?.recentComments.append(
-                    Comment(id: CommentID(row.int(2)), text: row.string(4), createdAt: row.int(3), from: user))
+                media[sample.media]?.recentLikers.insert(sample.user, at: 0)
             }
         }
     }
@@ -277,9 +294,11 @@ public struct MediaStore: Sendable {
               FROM media_users_in_photo p JOIN users u ON u.id = p.user_id
              WHERE p.media_id IN (\(list: ids)) ORDER BY p.media_id, u.id
             """)
-        for row in rows {
-            media[MediaID(row.int(0))]?.usersInPhoto.append(
-                UserInPhoto(user: Columns.userSummary(row, at: 3), x: row.double(1), y: row.double(2)))
+        let people = try rows.decode { row in
+            (media: try row.id(MediaID.self), x: try row.double(), y: try row.double(), user: try Columns.userSummary(&row))
+        }
+        for person in people {
+            media[person.media]?.usersInPhoto.append(UserInPhoto(user: person.user, x: person.x, y: person.y))
         }
     }
 }

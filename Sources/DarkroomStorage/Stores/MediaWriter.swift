@@ -72,7 +72,7 @@ public struct MediaWriter: Sendable {
             }
             let followers = try await tx.query("""
                 UPDATE users SET media_count = media_count + 1 WHERE id = \(new.owner) RETURNING followed_by_count
-                """).first?.int(0) ?? 0
+                """).scalarInt() ?? 0
             try await HomeFeed.fanOut(
                 id, author: new.owner, followers: followers, jobID: environment.ids.next(), now: environment.nowSeconds, in: tx)
             if followers > HomeFeed.readTimeMergeThreshold { mergedAccounts.posted() }
@@ -88,7 +88,7 @@ public struct MediaWriter: Sendable {
     private static func upload(_ key: String, by owner: UserID, in executor: any SQLExecutor) async throws -> MediaID? {
         try await executor.query("""
             SELECT k.media_id FROM upload_keys k JOIN media m ON m.id = k.media_id WHERE k.user_id = \(owner) AND k.idempotency_key = \(key)
-            """).first.map { MediaID($0.int(0)) }
+            """).decodeFirst { try $0.id(MediaID.self) }
     }
 
     /// Deletes a media and everything hanging from it — likes, comments, tags, people tagged, feed entries — with the
@@ -96,9 +96,11 @@ public struct MediaWriter: Sendable {
     /// was no such media.
     public func delete(_ id: MediaID) async throws -> String? {
         try await database.transaction { tx -> String? in
-            guard let row = try await tx.query("SELECT user_id, image_key, tags FROM media WHERE id = \(id)").first else { return nil }
-            let owner = UserID(row.int(0))
-            for tag in row.string(2).split(separator: " ") {
+            guard let row = try await tx.query("SELECT user_id, image_key, tags FROM media WHERE id = \(id)").decodeFirst({
+                (owner: try $0.id(UserID.self), imageKey: try $0.string(), tags: try $0.string())
+            }) else { return nil }
+            let owner = row.owner
+            for tag in row.tags.split(separator: " ") {
                 try await tx.execute("UPDATE tags SET media_count = media_count - 1 WHERE name = \(String(tag))")
             }
             for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys"] {
@@ -107,9 +109,9 @@ public struct MediaWriter: Sendable {
             try await tx.execute("DELETE FROM media WHERE id = \(id)")
             let followers = try await tx.query("""
                 UPDATE users SET media_count = media_count - 1 WHERE id = \(owner) RETURNING followed_by_count
-                """).first?.int(0) ?? 0
+                """).scalarInt() ?? 0
             try await HomeFeed.withdraw(id, author: owner, followers: followers, jobID: environment.ids.next(), now: environment.nowSeconds, in: tx)
-            return row.string(1)
+            return row.imageKey
         }
     }
 }

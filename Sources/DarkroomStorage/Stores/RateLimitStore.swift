@@ -10,9 +10,9 @@ public struct RateLimitStore: Sendable {
         let rows = try await database.lookup("""
             SELECT window_start, hits FROM rate_limit_counters
              WHERE bucket = \(bucket) AND window_start IN (\(window), \(previousWindow ?? window - 3600))
-            """)
+            """).decode { (window: try $0.int(), hits: try $0.int()) }
         var totals: (current: Int64, previous: Int64) = (0, 0)
-        for row in rows { if row.int(0) == window { totals.current = row.int(1) } else { totals.previous = row.int(1) } }
+        for row in rows { if row.window == window { totals.current = row.hits } else { totals.previous = row.hits } }
         return totals
     }
 
@@ -26,7 +26,7 @@ public struct RateLimitStore: Sendable {
                     INSERT INTO rate_limit_counters (bucket, window_start, hits) VALUES (\(count.bucket), \(window), \(count.hits))
                     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + \(count.hits)
                     RETURNING hits
-                    """).first?.int(0) ?? count.hits
+                    """).scalarInt() ?? count.hits
             }
             return totals
         }

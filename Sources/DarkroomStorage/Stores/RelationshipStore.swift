@@ -7,16 +7,16 @@ public struct RelationshipStore: Sendable {
     /// A block changes what its two users' tokens say about blocks.
     let grants: GrantCache
 
-    /// Whether `viewer` may see the media of `owner`, by the one visibility rule.
-    public func canViewMedia(of owner: UserID, viewer: UserID?) async throws -> Bool {
-        try await !database.query("SELECT 1 FROM users u WHERE u.id = \(owner) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))").isEmpty
-    }
-
-    /// Whether either of two users blocks the other.
-    public func eitherBlocks(_ first: UserID, _ second: UserID) async throws -> Bool {
-        try await !database.query("""
-            SELECT 1 FROM blocks WHERE (blocker_id = \(first) AND blocked_id = \(second)) OR (blocker_id = \(second) AND blocked_id = \(first))
-            """).isEmpty
+    /// Checks `UserPolicy` for an action by `actor` on an existing user `target`; `DomainError.notFound(.user)` when
+    /// there is no such user, the policy's refusal otherwise.
+    public func authorize(_ action: UserPolicy.Action, actor: UserID?, target: UserID) async throws {
+        let facts = try await database.query("""
+            SELECT CASE WHEN \(Visibility.mediaOf(owner: "u", viewer: actor)) THEN 1 ELSE 0 END,
+                   CASE WHEN \(Visibility.notBlocked(user: "u", viewer: actor)) THEN 0 ELSE 1 END
+              FROM users u WHERE u.id = \(target)
+            """).decodeFirst { UserPolicy.Facts(actorCanViewMedia: try $0.bool(), eitherBlocks: try $0.bool()) }
+        guard let facts else { throw DomainError.notFound(.user) }
+        try UserPolicy.check(action, actor: actor, target: target, facts: facts)
     }
 
     public func relationship(of viewer: UserID, to target: UserID) async throws -> Relationship {
@@ -28,18 +28,21 @@ public struct RelationshipStore: Sendable {
               EXISTS (SELECT 1 FROM follow_requests WHERE requester_id = \(target) AND target_id = \(viewer)),
               EXISTS (SELECT 1 FROM blocks WHERE blocker_id = \(viewer) AND blocked_id = \(target)),
               (SELECT is_private FROM users WHERE id = \(target))
-            """).first
-        guard let row else { throw APIError.userNotFound }
-        let outgoing: Relationship.Outgoing = row.bool(0) ? .follows : row.bool(1) ? .requested : .none
-        let incoming: Relationship.Incoming = row.bool(4) ? .blockedByYou : row.bool(2) ? .followedBy : row.bool(3) ? .requestedBy : .none
-        return Relationship(outgoing: outgoing, incoming: incoming, targetIsPrivate: row.bool(5))
+            """).decodeFirst { row in
+                (follows: try row.bool(), requested: try row.bool(), followedBy: try row.bool(), requestedBy: try row.bool(),
+                 blockedByYou: try row.bool(), targetIsPrivate: try row.optionalInt())
+            }
+        guard let row, let targetIsPrivate = row.targetIsPrivate else { throw DomainError.notFound(.user) }
+        let outgoing: Relationship.Outgoing = row.follows ? .follows : row.requested ? .requested : .none
+        let incoming: Relationship.Incoming = row.blockedByYou ? .blockedByYou : row.followedBy ? .followedBy : row.requestedBy ? .requestedBy : .none
+        return Relationship(outgoing: outgoing, incoming: incoming, targetIsPrivate: targetIsPrivate != 0)
     }
 
     // MARK: - Actions
 
     /// Follows a public account at once; asks a private one. Refused between users where either blocks the other.
     public func requestFollow(_ viewer: UserID, _ target: UserID, current: Relationship) async throws {
-        guard try await !eitherBlocks(viewer, target) else { throw APIError.notAllowed }
+        try await authorize(.follow, actor: viewer, target: target)
         if current.targetIsPrivate {
             if current.outgoing == .follows { return }
             try await database.execute("""
@@ -144,9 +147,9 @@ public struct RelationshipStore: Sendable {
         let bound: SQL = cursor.map { "AND f.id < \($0)" } ?? ""
         let rows = try await database.query("""
             \(base) \(bound) AND \(Visibility.notBlocked(user: "u", viewer: viewer)) ORDER BY f.id DESC LIMIT \(count + 1)
-            """)
+            """).decode { (cursor: try $0.int(), user: try Columns.userSummary(&$0)) }
         let page = rows.prefix(count)
-        let next = rows.count > count ? page.last.map { String($0.int(0)) } : nil
-        return Paged(items: page.map { Columns.userSummary($0, at: 1) }, nextCursor: next)
+        let next = rows.count > count ? page.last.map { String($0.cursor) } : nil
+        return Paged(items: page.map(\.user), nextCursor: next)
     }
 }

@@ -23,7 +23,7 @@ public struct SessionStore: Sendable {
         guard id.utf8.count == 64 else { return nil }
         return try await database.lookup("""
             SELECT user_id FROM web_sessions WHERE id_hash = \(Hex.sha256(id)) AND expires_at > \(environment.nowSeconds)
-            """).first.map { UserID($0.int(0)) }
+            """).decodeFirst { try $0.id(UserID.self) }
     }
 
     public func end(_ id: String) async throws {

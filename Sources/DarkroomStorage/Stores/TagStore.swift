@@ -11,7 +11,7 @@ public struct TagStore: Sendable {
     let database: any Database
 
     public func find(_ name: String) async throws -> Tag {
-        let count = try await database.lookup("SELECT media_count FROM tags WHERE name = \(name)").first?.int(0) ?? 0
+        let count = try await database.lookup("SELECT media_count FROM tags WHERE name = \(name)").scalarInt() ?? 0
         return Tag(name: name, mediaCount: count)
     }
 
@@ -20,7 +20,7 @@ public struct TagStore: Sendable {
         try await database.query("""
             SELECT name, media_count FROM tags WHERE name >= \(prefix) AND name < \(prefix + "\u{10FFFF}")
              ORDER BY CASE WHEN name = \(prefix) THEN 0 ELSE 1 END, media_count DESC, name LIMIT \(count)
-            """).map { Tag(name: $0.string(0), mediaCount: $0.int(1)) }
+            """).decode { Tag(name: try $0.string(), mediaCount: try $0.int()) }
     }
 
     /// Media with the tag, most recently tagged first, paged by the tagging's id; media the viewer may not see is left out.
@@ -35,8 +35,8 @@ public struct TagStore: Sendable {
             SELECT t.id, t.media_id FROM media_tags t JOIN media m ON m.id = t.media_id JOIN users u ON u.id = m.user_id
              WHERE t.tag_name = \(name) \(bounds) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
              ORDER BY t.id DESC LIMIT \(count + 1)
-            """)
+            """).decode { (tagID: try $0.int(), media: try $0.id(MediaID.self)) }
         let page = rows.prefix(count)
-        return (page.map { MediaID($0.int(1)) }, page.map { $0.int(0) }, rows.count > count)
+        return (page.map(\.media), page.map(\.tagID), rows.count > count)
     }
 }

@@ -36,10 +36,10 @@ public struct TokenStore: Sendable {
               FROM access_tokens t JOIN clients c ON c.id = t.client_ref
              WHERE t.token_hash = \(Hex.sha256(token)) AND t.revoked_at IS NULL
             """)
-        return rows.first.map { row in
+        return try rows.decodeFirst { row in
             AccessGrant(
-                tokenID: row.id(0), userID: row.id(1), clientRef: row.id(2), scopes: Scope.parseList(row.string(3)).scopes,
-                involvedInBlocks: row.bool(4), clientSecret: row.string(5), enforceSigned: row.bool(6))
+                tokenID: try row.id(), userID: try row.id(), clientRef: try row.id(), scopes: Scope.parseList(try row.string()).scopes,
+                involvedInBlocks: try row.bool(), clientSecret: try row.string(), enforceSigned: try row.bool())
         }
     }
 
@@ -58,13 +58,14 @@ public struct TokenStore: Sendable {
              WHERE t.user_id = \(user) AND t.revoked_at IS NULL ORDER BY t.created_at DESC, t.id DESC
             """)
         var apps: [AuthorizedApp] = []
-        for row in rows {
-            let scopes = Scope.parseList(row.string(0)).scopes
-            let client = ClientStore.client(row, from: 2)
-            if let index = apps.firstIndex(where: { $0.client.ref == client.ref }) {
-                apps[index].scopes.formUnion(scopes)
+        let grants = try rows.decode { row in
+            (scopes: Scope.parseList(try row.string()).scopes, since: try row.int(), client: try ClientStore.client(&row))
+        }
+        for grant in grants {
+            if let index = apps.firstIndex(where: { $0.client.ref == grant.client.ref }) {
+                apps[index].scopes.formUnion(grant.scopes)
             } else {
-                apps.append(AuthorizedApp(client: client, scopes: scopes, since: row.int(1)))
+                apps.append(AuthorizedApp(client: grant.client, scopes: grant.scopes, since: grant.since))
             }
         }
         return apps

@@ -33,24 +33,24 @@ public struct UserStore: Sendable {
                         \(new.bio), \(new.website), \(new.passwordHash), \(new.isPrivate), \(now))
                 """)
         } catch DatabaseError.uniqueViolation {
-            throw APIError.invalidParameter("username", "the username \(new.username) is taken")
+            throw DomainError.taken(field: "username", value: new.username)
         }
-        guard let user = try await find(id) else { throw APIError.internalError }
+        guard let user = try await find(id) else { throw DomainError.vanished(.user) }
         return user
     }
 
     /// The user with this username (in any letter case) and password; nil otherwise. Costs a bcrypt verification even
     /// for an unknown username, so timing does not tell which usernames exist.
     public func authenticate(username: String, password: String) async throws -> User? {
-        let row = try await database.query("""
+        let account = try await database.query("""
             SELECT id, password_hash FROM users WHERE username_lc = \(username.lowercased())
-            """).first
-        guard let hash = row?.optionalString(1), let row else {
+            """).decodeFirst { row in (id: try row.id(UserID.self), hash: try row.optionalString()) }
+        guard let account, let hash = account.hash else {
             await PasswordHasher.verifyNothing(password)
             return nil
         }
         guard await PasswordHasher.verify(password, hash: hash) else { return nil }
-        return try await find(row.id(0))
+        return try await find(account.id)
     }
 
     /// What a user edits on the settings page.
@@ -96,7 +96,7 @@ public struct UserStore: Sendable {
     /// this has committed.
     public func setProfilePicture(_ key: String?, of user: UserID) async throws -> String? {
         try await database.transaction { tx -> String? in
-            let previous = try await tx.query("SELECT profile_picture FROM users WHERE id = \(user)").first?.optionalString(0)
+            let previous = try await tx.query("SELECT profile_picture FROM users WHERE id = \(user)").decodeFirst { try $0.optionalString() } ?? nil
             try await tx.execute("UPDATE users SET profile_picture = \(key) WHERE id = \(user)")
             try await Self.invalidateMediaShowing(user, in: tx)
             return previous
@@ -104,12 +104,12 @@ public struct UserStore: Sendable {
     }
 
     public func find(_ id: UserID) async throws -> User? {
-        try await database.lookup("SELECT \(raw: Columns.user) FROM users u WHERE u.id = \(id)").first.map { Columns.user($0) }
+        try await database.lookup("SELECT \(raw: Columns.user) FROM users u WHERE u.id = \(id)").decodeFirst(Columns.user)
     }
 
     public func find(username: String) async throws -> User? {
         try await database.lookup("SELECT \(raw: Columns.user) FROM users u WHERE u.username_lc = \(username.lowercased())")
-            .first.map { Columns.user($0) }
+            .decodeFirst(Columns.user)
     }
 
     /// Users whose username or full name starts with `query`, best match first: the exact username, then
@@ -135,8 +135,11 @@ public struct UserStore: Sendable {
             """)
         var seen = Set<UserID>()
         var result: [UserSummary] = []
-        for row in rows {
-            let user = Columns.userSummary(row)
+        for user in try rows.decode({ row in
+            let user = try Columns.userSummary(&row)
+            _ = try row.int() // rank, for the ORDER BY
+            return user
+        }) {
             if seen.insert(user.id).inserted { result.append(user) }
             if result.count == count { break }
         }

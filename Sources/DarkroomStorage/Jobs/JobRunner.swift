@@ -5,10 +5,12 @@ import Logging
 public struct JobRunner: Sendable {
     let storage: Storage
     let logger: Logger
+    let registry: JobRegistry
 
-    public init(storage: Storage, logger: Logger) {
+    public init(storage: Storage, logger: Logger, registry: JobRegistry = .standard) {
         self.storage = storage
         self.logger = logger
+        self.registry = registry
     }
 
     /// Bounds every home feed to `HomeFeed.capacity` entries.
@@ -28,17 +30,17 @@ public struct JobRunner: Sendable {
         try await storage.rateLimits.prune(before: storage.environment.nowSeconds / 3600 * 3600 - 3600)
     }
 
-    /// Runs due jobs until the queue has none; answers how many ran.
+    /// Runs due jobs until the queue has none; answers how many ran (set-aside ones included).
     @discardableResult
     public func drain() async throws -> Int {
         var ran = 0
         while let job = try await storage.jobs.claim() {
             do {
-                switch job.kind {
-                case HomeFeed.fanOutJob, HomeFeed.withdrawJob: try await HomeFeed.runBatches(job, database: storage.database)
-                default: logger.warning("dropping a job of unknown kind", metadata: ["kind": "\(job.kind)"])
-                }
+                try await registry.run(job, context: JobContext(storage: storage, jobID: job.id))
                 try await storage.jobs.complete(job)
+            } catch let error as JobDecodingError {
+                logger.error("job set aside: it cannot be read", metadata: ["id": "\(job.id)", "kind": "\(job.kind)", "error": "\(error)"])
+                try await storage.jobs.setAside(job, error: error.description)
             } catch {
                 logger.error("job failed; will retry", metadata: ["kind": "\(job.kind)", "error": "\(error)"])
                 try await storage.jobs.retry(job, error: "\(error)")

@@ -1,0 +1,42 @@
+import DarkroomCore
+import HTTPTypes
+
+// The one mapping from the domain's refusals to what a caller sees: a v1 error for the API, a page for a person.
+
+extension APIError {
+    init(_ error: DomainError) {
+        switch error {
+        case .notFound(.user): self = .userNotFound
+        case .notFound(.media): self = .mediaNotFound
+        case .notFound(let resource): self = .notFound("invalid \(resource.rawValue) id")
+        case .notAllowed(.deleteMedia): self = .notOwner
+        case .notAllowed(.deleteComment): self = APIError(type: "APINotAllowedError", code: 400, message: "you cannot delete this comment")
+        case .notAllowed(.relateToSelf): self = .invalidParameter("user_id", "a relationship needs another user")
+        case .notAllowed: self = .notAllowed
+        case .taken(let field, let value): self = .invalidParameter(field, "the \(field) \(value) is taken")
+        case .vanished: self = .internalError
+        }
+    }
+}
+
+extension WebError {
+    init(_ error: DomainError) {
+        switch error {
+        // Someone else's client is as good as missing: its existence is not told.
+        case .notFound(.client), .notAllowed(.manageClient): self.init(status: .notFound, message: "You have no such client.")
+        case .notFound: self.init(status: .notFound, message: error.message)
+        case .notAllowed: self.init(status: .forbidden, message: error.message)
+        case .taken: self.init(status: .badRequest, message: error.message)
+        case .vanished: self.init(status: .internalServerError, message: error.message)
+        }
+    }
+
+    /// The message a form shows for an error a person can fix (a rule of input, a name taken); nil for anything else.
+    static func formMessage(_ error: any Error) -> String? {
+        switch error {
+        case let error as APIError: error.message
+        case let error as DomainError: APIError(error).code == 500 ? nil : error.message
+        default: nil
+        }
+    }
+}
