@@ -1,3 +1,4 @@
+import DarkroomCore
 import Hummingbird
 import NIOCore
 
@@ -6,12 +7,15 @@ struct AppRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// The peer's address without its port, for per-address limits (failed log-ins); "unknown" when there is none.
     let remoteHost: String
+    /// A form body already read before routing (to find `_method`), or why it could not be: the route reports it in
+    /// its own format.
+    var input: Result<RequestInput, APIError>?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteHost = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
-    /// Form bodies are small; uploads stream past this through their own route.
-    var maxUploadSize: Int { 2 * 1024 * 1024 }
+    /// Bodies larger than this are refused by Hummingbird before any route (uploads set their own, larger, limit).
+    var maxUploadSize: Int { RequestInput.Rules.formLimit }
 }

@@ -24,68 +24,79 @@ struct APIRoutes {
     func delete(_ path: String, _ handler: @escaping Handler) { add(.delete, path, handler) }
 
     private func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
-        let access = EndpointAccess.of(method, path)
-        let names = path.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) }
-        let dependencies = self.dependencies
-        router.on(RouterPath("/v1" + path), method: method) { request, context in
-            var request = request
-            let limiter = dependencies.rateLimiter
-            var allowance = (limit: limiter.perToken, remaining: limiter.perToken)
-            var response: Response
-            do {
-                let (parameters, queryCount, files) = try await Self.parameters(of: &request, context: context, ingest: dependencies)
-                let caller = try await Credentials(storage: dependencies.storage).authenticate(
-                    parameters, headers: request.headers, access: access, path: request.uri.path)
-                // Counted before the signature is checked: refused calls count too.
-                let decision = try await limiter.hit(caller)
-                allowance = (decision.limit, decision.remaining)
-                guard decision.allowed else { throw APIError.rateLimited }
-                let endpoint = String(request.uri.path.dropFirst(3))
-                try SignedRequests.verify(caller, parameters: parameters, queryCount: queryCount, endpoint: endpoint, headers: request.headers)
-                var pathParameters: [String: String] = [:]
-                for name in names { pathParameters[name] = context.parameters.get(name) }
-                let apiRequest = APIRequest(
-                    parameters: parameters, caller: caller, endpoint: endpoint, query: request.uri.query ?? "",
-                    pathParameters: pathParameters, links: dependencies.links, files: files, headers: request.headers)
-                response = try await handler(apiRequest)
-            } catch {
-                response = APIErrorMiddleware.response(for: error, path: request.uri.path, logger: dependencies.logger)
-            }
-            response.headers[.rateLimitLimit] = String(allowance.limit)
-            response.headers[.rateLimitRemaining] = String(allowance.remaining)
-            return response
+        let pipeline = APIPipeline(
+            dependencies: dependencies, access: EndpointAccess.of(method, path),
+            pathNames: path.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) }, handler: handler)
+        router.on(RouterPath("/v1" + path), method: method) { request, context in await pipeline.respond(to: request, context: context) }
+    }
+}
+
+/// Every `/v1` call, in the order a reader sees here: read the input → authenticate → count against the rate limit →
+/// verify the signature → the handler → the rate-limit headers, on every answer, error or not.
+struct APIPipeline: Sendable {
+    let dependencies: Dependencies
+    let access: Access
+    /// The names of the route's path parameters (`:user_id` …).
+    let pathNames: [String]
+    let handler: APIRoutes.Handler
+
+    typealias Allowance = (limit: Int, remaining: Int, allowed: Bool)
+
+    func respond(to request: Request, context: AppRequestContext) async -> Response {
+        var request = request
+        var allowance: Allowance = (dependencies.rateLimiter.perToken, dependencies.rateLimiter.perToken, true)
+        var response: Response
+        do {
+            let input = try await readInput(&request, context: context)
+            let caller = try await authenticate(input, request)
+            allowance = try await rateLimit(caller)
+            guard allowance.allowed else { throw APIError.rateLimited }
+            try verifySignature(caller, input, request)
+            response = try await handler(apiRequest(input, caller: caller, request, context: context))
+        } catch {
+            response = APIErrorMiddleware.response(for: error, path: request.uri.path, logger: dependencies.logger)
         }
+        addRateLimitHeaders(allowance, to: &response)
+        return response
     }
 
-    /// Query parameters, then a url-encoded or multipart form body, and the files of a multipart one. A POST without a
-    /// Content-Type is read as a form (python-instagram sends its token exchange that way). Only multipart bodies
-    /// (uploads) may be larger than the usual limit.
-    private static func parameters(
-        of request: inout Request, context: AppRequestContext, ingest dependencies: Dependencies
-    ) async throws -> (Parameters, queryCount: Int, files: [String: [UInt8]]) {
-        var parameters = Parameters(urlEncoded: Substring(request.uri.query ?? ""))
-        let queryCount = parameters.pairs.count
-        var files: [String: [UInt8]] = [:]
-        if request.method != .get, request.method != .head {
-            let type = request.headers[.contentType] ?? ""
-            if type.isEmpty || type.lowercased().hasPrefix("application/x-www-form-urlencoded") {
-                let body = try await request.collectBody(upTo: context.maxUploadSize)
-                parameters.append(contentsOf: Parameters(urlEncoded: Substring(String(buffer: body))))
-            } else if let boundary = MultipartForm.boundary(ofContentType: type) {
-                guard !dependencies.ingest.isFull else { throw APIError.busy }
-                let form = try MultipartForm(parsing: try await request.collectBody(upTo: dependencies.uploadLimit), boundary: boundary)
-                for part in form.parts {
-                    if part.isFile {
-                        files[part.name] = part.body
-                    } else {
-                        parameters.append(contentsOf: Parameters(pairs: [(part.name, String(decoding: part.body, as: UTF8.self))]))
-                    }
-                }
-            }
-        }
-        try parameters.refuseNUL()
-        return (parameters, queryCount, files)
+    /// The query and body by `RequestInput`'s rules; only uploads may send multipart bodies, as large as the upload limit.
+    func readInput(_ request: inout Request, context: AppRequestContext) async throws(APIError) -> RequestInput {
+        try await RequestInput.of(&request, context: context, rules: .init(multipart: (dependencies.uploadLimit, dependencies.ingest)))
     }
+
+    /// The caller the credentials name, as far as the route's `Access` allows (`Credentials`).
+    func authenticate(_ input: RequestInput, _ request: Request) async throws -> Caller {
+        try await Credentials(storage: dependencies.storage).authenticate(
+            input.parameters, headers: request.headers, access: access, path: request.uri.path)
+    }
+
+    /// Counts the call, before the signature is checked: refused calls count too, as on the platform.
+    func rateLimit(_ caller: Caller) async throws -> Allowance {
+        let decision = try await dependencies.rateLimiter.hit(caller)
+        return (decision.limit, decision.remaining, decision.allowed)
+    }
+
+    func verifySignature(_ caller: Caller, _ input: RequestInput, _ request: Request) throws(APIError) {
+        try SignedRequests.verify(
+            caller, parameters: input.parameters, queryCount: input.query.pairs.count, endpoint: endpoint(request), headers: request.headers)
+    }
+
+    func apiRequest(_ input: RequestInput, caller: Caller, _ request: Request, context: AppRequestContext) -> APIRequest {
+        var pathParameters: [String: String] = [:]
+        for name in pathNames { pathParameters[name] = context.parameters.get(name) }
+        return APIRequest(
+            parameters: input.parameters, caller: caller, endpoint: endpoint(request), query: request.uri.query ?? "",
+            pathParameters: pathParameters, links: dependencies.links, files: input.files, headers: request.headers)
+    }
+
+    func addRateLimitHeaders(_ allowance: Allowance, to response: inout Response) {
+        response.headers[.rateLimitLimit] = String(allowance.limit)
+        response.headers[.rateLimitRemaining] = String(allowance.remaining)
+    }
+
+    /// The path after `/v1`, already normalized.
+    private func endpoint(_ request: Request) -> String { String(request.uri.path.dropFirst(3)) }
 }
 
 /// Turns the credentials on a request into a caller, or the v1 error that says what is wrong.

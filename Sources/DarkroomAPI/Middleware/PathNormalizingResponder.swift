@@ -14,21 +14,22 @@ struct PathNormalizingResponder<Next: HTTPResponder>: HTTPResponder where Next.C
         var normalized = Substring(path)
         if normalized.hasSuffix(".json") { normalized = normalized.dropLast(5) }
         while normalized.count > 1, normalized.hasSuffix("/") { normalized = normalized.dropLast() }
+        var request = request
+        var context = context
         var method = request.method
-        var body = request.body
         if method == .post {
             var override = Parameters(urlEncoded: Substring(request.uri.query ?? "")).value("_method")
             let type = request.headers[.contentType]?.lowercased() ?? ""
             if override == nil, type.isEmpty || type.hasPrefix("application/x-www-form-urlencoded") {
-                // The override may sit in the form itself; the body is kept for the handler.
-                let buffer: ByteBuffer
+                // The override may sit in the form itself: the input is read here, by the same rules as everywhere,
+                // and handed to the route, which reports a failure in its own format.
                 do {
-                    buffer = try await request.body.collect(upTo: context.maxUploadSize)
-                } catch let error as HTTPError where error.status == .contentTooLarge {
-                    return Envelope.error(.bodyTooLarge)
+                    let input = try await RequestInput.read(&request, rules: .formOnly)
+                    override = input.form.value("_method")
+                    context.input = .success(input)
+                } catch {
+                    context.input = .failure(error)
                 }
-                override = Parameters(urlEncoded: Substring(String(buffer: buffer))).value("_method")
-                body = RequestBody(buffer: buffer)
             }
             switch override?.uppercased() {
             case "DELETE": method = .delete
@@ -36,12 +37,12 @@ struct PathNormalizingResponder<Next: HTTPResponder>: HTTPResponder where Next.C
             default: break
             }
         }
-        if normalized == path, request.method != .post {
+        if normalized == path, method == request.method {
             return try await next.respond(to: request, context: context)
         }
         var head = request.head
         head.method = method
         head.path = String(normalized) + (request.uri.query.map { "?" + $0 } ?? "")
-        return try await next.respond(to: Request(head: head, body: body), context: context)
+        return try await next.respond(to: Request(head: head, body: request.body), context: context)
     }
 }

@@ -170,13 +170,12 @@ struct TokenEndpoint: Sendable {
     func respond(to request: Request, context: AppRequestContext) async throws -> Response {
         var request = request
         do {
-            var fields = Parameters(urlEncoded: Substring(request.uri.query ?? ""))
-            let type = request.headers[.contentType]?.lowercased() ?? ""
-            guard type.isEmpty || type.hasPrefix("application/x-www-form-urlencoded") else {
-                throw Failure(error: "invalid_request", message: "Send the fields as application/x-www-form-urlencoded.")
+            let fields: Parameters
+            do {
+                fields = try await RequestInput.of(&request, context: context, rules: .init(refusesOtherTypes: true)).parameters
+            } catch {
+                throw Failure(error: "invalid_request", message: error.message, status: .init(code: error.code))
             }
-            fields.append(contentsOf: Parameters(urlEncoded: Substring(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))))
-            do { try fields.refuseNUL() } catch { throw Failure(error: "invalid_request", message: error.message) }
             let client = try await authenticateClient(fields)
             let (user, token) = try await grant(fields, client: client, from: context.remoteHost)
             var writer = JSONWriter(capacity: 512)

@@ -19,7 +19,7 @@ struct Web: Sendable {
         var query: Parameters
         var form: Parameters
         var files: [String: [UInt8]]
-        var cookies: [String: String]
+        var cookies: Cookies
         var user: User?
         var sessionID: String?
         /// The CSRF value forms on this page carry; a new one is set as a cookie when the browser has none.
@@ -30,39 +30,26 @@ struct Web: Sendable {
         var remoteHost: String
     }
 
+    /// Reads a page request by `RequestInput`'s rules (pages may post photos, admitted like the API's uploads) and
+    /// finds who is signed in.
     func visit(_ request: Request, context: AppRequestContext) async throws -> Visit {
         var request = request
-        let cookies = Self.cookies(request.headers[.cookie] ?? "")
-        var form = Parameters()
-        var files: [String: [UInt8]] = [:]
-        if request.method == .post {
-            let type = request.headers[.contentType] ?? ""
-            if let boundary = MultipartForm.boundary(ofContentType: type) {
-                for part in try MultipartForm(parsing: try await request.collectBody(upTo: dependencies.uploadLimit), boundary: boundary).parts {
-                    if part.isFile { files[part.name] = part.body } else {
-                        form.append(contentsOf: Parameters(pairs: [(part.name, String(decoding: part.body, as: UTF8.self))]))
-                    }
-                }
-            } else {
-                form = Parameters(urlEncoded: Substring(String(buffer: try await request.collectBody(upTo: context.maxUploadSize))))
-            }
+        let input: RequestInput
+        do {
+            input = try await RequestInput.of(&request, context: context, rules: .init(multipart: (dependencies.uploadLimit, dependencies.ingest)))
+        } catch {
+            throw WebError(status: .init(code: error.code), message: error.message)
         }
+        let cookies = request.cookies
         var user: User?
-        let sessionID = cookies[Self.sessionCookie]
+        let sessionID = cookies[Self.sessionCookie]?.value
         if let sessionID, let id = try await dependencies.storage.sessions.user(for: sessionID) {
             user = try await dependencies.storage.users.find(id)
         }
-        let queryFields = Parameters(urlEncoded: Substring(request.uri.query ?? ""))
-        do {
-            try queryFields.refuseNUL()
-            try form.refuseNUL()
-        } catch {
-            throw WebError(status: .badRequest, message: error.message)
-        }
-        let existingCSRF = cookies[Self.csrfCookie].flatMap { $0.count == 64 ? $0 : nil }
+        let existingCSRF = cookies[Self.csrfCookie].flatMap { $0.value.count == 64 ? $0.value : nil }
         let query = request.uri.query ?? ""
         return Visit(
-            query: queryFields, form: form, files: files, cookies: cookies, user: user,
+            query: input.query, form: input.form, files: input.files, cookies: cookies, user: user,
             sessionID: user == nil ? nil : sessionID, csrf: existingCSRF ?? dependencies.storage.environment.randomHex(bytes: 32),
             issuesCSRFCookie: existingCSRF == nil, path: request.uri.path, pathAndQuery: request.uri.path + (query.isEmpty ? "" : "?" + query),
             remoteHost: context.remoteHost)
@@ -71,7 +58,7 @@ struct Web: Sendable {
     /// Every form POST carries the CSRF value its page set in a cookie (double submit): another site can make a
     /// browser post, but cannot read or set our cookie.
     func requireCSRF(_ visit: Visit) throws(WebError) {
-        guard let cookie = visit.cookies[Self.csrfCookie], let field = visit.form.value("csrf_token"),
+        guard let cookie = visit.cookies[Self.csrfCookie]?.value, let field = visit.form.value("csrf_token"),
               ConstantTime.equal(field, cookie), !cookie.isEmpty
         else { throw WebError(status: .forbidden, message: "This form has expired. Go back, reload the page and try again.") }
     }
@@ -87,41 +74,29 @@ struct Web: Sendable {
                 .referrerPolicy: "no-referrer",
             ],
             body: .init(byteBuffer: ByteBuffer(string: HTML.layout(title: title, user: visit.user, csrf: visit.csrf, body: body))))
-        if visit.issuesCSRFCookie { response.headers.append(HTTPField(name: .setCookie, value: cookie(Self.csrfCookie, visit.csrf))) }
+        if visit.issuesCSRFCookie { response.setCookie(cookie(Self.csrfCookie, visit.csrf)) }
         return response
     }
 
-    func redirect(to location: String, setting cookies: [String] = []) -> Response {
-        var headers: HTTPFields = [.location: location, .cacheControl: "no-store"]
-        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
-        return Response(status: .seeOther, headers: headers)
+    func redirect(to location: String, setting cookies: [Cookie] = []) -> Response {
+        var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+        for cookie in cookies { response.setCookie(cookie) }
+        return response
     }
 
-    func cookie(_ name: String, _ value: String, maxAge: Int64? = nil) -> String {
-        var cookie = "\(name)=\(value); Path=/; HttpOnly; SameSite=Lax"
-        if let maxAge { cookie += "; Max-Age=\(maxAge)" }
-        if secureCookies { cookie += "; Secure" }
-        return cookie
+    /// Every cookie Darkroom sets: the whole site, never read by scripts, not sent on other sites' subrequests, and
+    /// `Secure` when the public URL is https.
+    func cookie(_ name: String, _ value: String, maxAge: Int64? = nil) -> Cookie {
+        Cookie(name: name, value: value, maxAge: maxAge.map { Int($0) }, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax)
     }
 
-    func sessionCookie(_ id: String) -> String { cookie(Self.sessionCookie, id, maxAge: SessionStore.lifetime) }
-    func clearedSessionCookie() -> String { cookie(Self.sessionCookie, "", maxAge: 0) }
+    func sessionCookie(_ id: String) -> Cookie { cookie(Self.sessionCookie, id, maxAge: SessionStore.lifetime) }
+    func clearedSessionCookie() -> Cookie { cookie(Self.sessionCookie, "", maxAge: 0) }
 
     /// Where to go after logging in: only a path on this site, never another site.
     static func localPath(_ next: String?) -> String? {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.count < 2000 else { return nil }
         return next
-    }
-
-    static func cookies(_ header: String) -> [String: String] {
-        var cookies: [String: String] = [:]
-        for piece in header.split(separator: ";") {
-            let pair = piece.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2 else { continue }
-            let name = pair[0].trimmingCharacters(in: " ")
-            if cookies[name] == nil { cookies[name] = pair[1].trimmingCharacters(in: " ") }
-        }
-        return cookies
     }
 }
 

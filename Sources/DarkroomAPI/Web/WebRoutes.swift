@@ -27,7 +27,7 @@ struct WebRoutes {
             do {
                 visit = try await web.visit(request, context: context)
             } catch let error as WebError {
-                let bare = Web.Visit(query: Parameters(), form: Parameters(), files: [:], cookies: [:], user: nil, sessionID: nil, csrf: "",
+                let bare = Web.Visit(query: Parameters(), form: Parameters(), files: [:], cookies: Cookies(from: []), user: nil, sessionID: nil, csrf: "",
                                      issuesCSRFCookie: false, path: request.uri.path, pathAndQuery: request.uri.path, remoteHost: context.remoteHost)
                 return web.page("Something is wrong", status: error.status, bare, body: HTML.error(error.message))
             }

@@ -1,0 +1,83 @@
+import DarkroomCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// One way in for every request: the API, the pages, the token endpoint and `_method` read bodies by the same rules,
+/// and each reports a refusal in its own format.
+@Suite struct RequestInputTests {
+    static let boundary = "----darkroom-input-test"
+
+    static func multipart(_ fields: [String: String]) -> ByteBuffer {
+        var body = ""
+        for (name, value) in fields { body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n" }
+        return ByteBuffer(string: body + "--\(boundary)--\r\n")
+    }
+
+    @Test(arguments: Engine.available)
+    func aPhotoPostedFromAPageIsAdmittedLikeAnUpload(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            try await world.withApp(configure: { $0.ingestCapacity = 0 }) { client in
+                let page = try await client.execute(
+                    uri: "/accounts/settings/picture", method: .post,
+                    headers: [.contentType: "multipart/form-data; boundary=\(Self.boundary)"], body: Self.multipart(["csrf_token": "x"]))
+                #expect(page.status == .serviceUnavailable)
+                #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func theTokenEndpointTakesOnlyForms(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            try await world.withApp { client in
+                let response = try await client.execute(
+                    uri: "/oauth/access_token", method: .post,
+                    headers: [.contentType: "multipart/form-data; boundary=\(Self.boundary)"], body: Self.multipart(["client_id": "x"]))
+                #expect(response.status == .badRequest)
+                let body = try #require(JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect(body["error"] as? String == "invalid_request")
+                let nul = try await client.execute(
+                    uri: "/oauth/access_token", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: "client_id=a%00b"))
+                #expect(nul.status == .badRequest)
+            }
+        }
+    }
+
+    /// A form body too large for `_method` to be read from is refused by the route in its own format: JSON for the
+    /// API, a page for the pages.
+    @Test(arguments: Engine.available)
+    func anOversizedFormIsRefusedInEachRoutesFormat(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            try await world.withApp { client in
+                let big = ByteBuffer(repeating: UInt8(ascii: "a"), count: 3 * 1024 * 1024)
+                let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+                let api = try await client.execute(uri: "/v1/media/1/likes", method: .post, headers: form, body: big) { try JSONBody($0) }
+                #expect(api.status == 413 && api.errorType == "APIInvalidParametersError")
+                let page = try await client.execute(uri: "/accounts/login", method: .post, headers: form, body: big)
+                #expect(page.status == .contentTooLarge && page.headers[.contentType]?.hasPrefix("text/html") == true)
+            }
+        }
+    }
+
+    /// `_method` in a form body turns a POST into a DELETE, and the route still sees the form.
+    @Test(arguments: Engine.available)
+    func methodOverrideInTheBodyKeepsTheForm(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("owner")
+            let media = try await world.post(by: owner)
+            let token = try await world.token(for: owner, scopes: [.basic, .likes])
+            try await world.withApp { client in
+                #expect(try await client.post("/v1/media/\(media)/likes?access_token=\(token)").code == 200)
+                #expect(try await world.storage.media.find(media, viewer: nil)?.likeCount == 1)
+                let unliked = try await client.post("/v1/media/\(media)/likes", form: ["_method": "DELETE", "access_token": token])
+                #expect(unliked.code == 200)
+                #expect(try await world.storage.media.find(media, viewer: nil)?.likeCount == 0)
+            }
+        }
+    }
+}
