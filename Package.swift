@@ -7,7 +7,8 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "darkroom",
-    platforms: [.macOS(.v14)],
+    // Linux (Debian: libsqlite3-dev, libvips-dev) is where it is built and tested; on macOS, Synchronization's Mutex needs 15.
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "darkroom", targets: ["darkroom"]),
         .library(name: "DarkroomAPI", targets: ["DarkroomAPI"]),
@@ -25,9 +26,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
+        // MARK: The product: what `darkroom serve` runs.
+
         // The system SQLite (Debian's libsqlite3-dev), used through its C API so statements can be cached.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
-        // libvips (Debian's libvips-dev; its headers need only glib's include paths), wrapped in fixed-argument calls; only DarkroomImaging imports it.
+        // libvips (Debian's libvips-dev; its headers need only glib's include paths), wrapped in fixed-argument calls:
+        // only DarkroomImaging (and the photo tools built on it) import it.
         .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "glib-2.0"),
         // Photo decoding, the classic filters and renditions, in-process with libvips.
         .target(name: "DarkroomImaging", dependencies: ["CVips"], swiftSettings: strict),
@@ -40,7 +44,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // The one data layer: SQLite and PostgreSQL drivers, migrations, stores.
+        // The one data layer: SQLite and PostgreSQL drivers, migrations, stores, background jobs.
         .target(
             name: "DarkroomStorage",
             dependencies: [
@@ -52,7 +56,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // HTTP: Hummingbird application, v1 conventions, controllers, serializers.
+        // HTTP: Hummingbird application, v1 conventions, controllers, serializers, pages.
         .target(
             name: "DarkroomAPI",
             dependencies: [
@@ -68,10 +72,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What every `darkroom` subcommand shares: the storage options, JSON output, logging, the progress bar.
+        .target(
+            name: "DarkroomCommands",
+            dependencies: [
+                "DarkroomCore", "DarkroomStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The command: `serve` and the operator commands, plus the tools' subcommands (`seed`, `bench`, `filters`).
         .executableTarget(
             name: "darkroom",
             dependencies: [
-                "DarkroomAPI", "DarkroomStorage", "DarkroomCore", "DarkroomImaging",
+                "DarkroomAPI", "DarkroomStorage", "DarkroomCore", "DarkroomImaging", "DarkroomCommands", "DarkroomTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,10 +94,30 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+
+        // MARK: Tools: data sets, benchmarks and photos for measuring; never on a request's path.
+
+        // The deterministic synthetic data set (`darkroom seed`), written through the storage layer's bulk inserter.
+        .target(name: "DarkroomSeed", dependencies: ["DarkroomCore", "DarkroomStorage"], path: "Sources/Tools/DarkroomSeed", swiftSettings: strict),
+        // Synthetic test photos, contact sheets of the filters, and measurements of what a filter did.
+        .target(name: "DarkroomPhotoKit", dependencies: ["DarkroomImaging", "CVips"], path: "Sources/Tools/DarkroomPhotoKit", swiftSettings: strict),
+        // The tools' subcommands: `seed`, `bench feed|post|geo|ingest`, `filters list|contact-sheet`.
+        .target(
+            name: "DarkroomTools",
+            dependencies: [
+                "DarkroomAPI", "DarkroomStorage", "DarkroomCore", "DarkroomImaging", "DarkroomCommands", "DarkroomSeed", "DarkroomPhotoKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Tools/DarkroomTools",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "DarkroomTests",
             dependencies: [
-                "DarkroomAPI", "DarkroomStorage", "DarkroomCore", "DarkroomImaging",
+                "DarkroomAPI", "DarkroomStorage", "DarkroomCore", "DarkroomImaging", "DarkroomSeed", "DarkroomPhotoKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -48,7 +48,7 @@ public struct ImagePipeline: Sendable {
     }
 
     /// The photo as a filtered square of `size`, for previews and the contact sheet.
-    func preview(_ photo: [UInt8], filter: Filter, size: Int) throws(ImageError) -> VImage {
+    package func preview(_ photo: [UInt8], filter: Filter, size: Int) throws(ImageError) -> VImage {
         try filtered(square(photo, size: size), filter.look).materialized()
     }
 

@@ -1,15 +1,15 @@
 import CVips
 
 /// libvips, started once per process. Every call into it goes through this file's types.
-enum Vips {
+package enum Vips {
     private static let started: Bool = darkroom_vips_start() == 0
 
-    static func start() throws(ImageError) {
+    package static func start() throws(ImageError) {
         guard started else { throw .unavailable("libvips could not start") }
     }
 
     /// Runs a libvips call that makes an image, turning its failure into `error`.
-    static func make(_ error: ImageError, _ call: (UnsafeMutablePointer<UnsafeMutablePointer<VipsImage>?>) -> Int32) throws(ImageError) -> VImage {
+    package static func make(_ error: ImageError, _ call: (UnsafeMutablePointer<UnsafeMutablePointer<VipsImage>?>) -> Int32) throws(ImageError) -> VImage {
         var out: UnsafeMutablePointer<VipsImage>?
         let status = call(&out)
         guard status == 0, let out else {
@@ -20,24 +20,24 @@ enum Vips {
         return VImage(out)
     }
 
-    static func lastError() -> String {
+    package static func lastError() -> String {
         String(cString: darkroom_vips_error())
     }
 }
 
 /// An owned libvips image, released when the last reference goes. Used on one thread at a time.
-final class VImage {
-    let pointer: UnsafeMutablePointer<VipsImage>
+package final class VImage {
+    package let pointer: UnsafeMutablePointer<VipsImage>
 
-    init(_ pointer: UnsafeMutablePointer<VipsImage>) { self.pointer = pointer }
+    package init(_ pointer: UnsafeMutablePointer<VipsImage>) { self.pointer = pointer }
     deinit { darkroom_vips_unref(pointer) }
 
-    var width: Int { Int(vips_image_get_width(pointer)) }
-    var height: Int { Int(vips_image_get_height(pointer)) }
-    var bands: Int { Int(vips_image_get_bands(pointer)) }
+    package var width: Int { Int(vips_image_get_width(pointer)) }
+    package var height: Int { Int(vips_image_get_height(pointer)) }
+    package var bands: Int { Int(vips_image_get_bands(pointer)) }
 
     /// An image over a copy of `values` (row-major, band-interleaved).
-    static func floats(_ values: [Float], width: Int, height: Int, bands: Int) throws(ImageError) -> VImage {
+    package static func floats(_ values: [Float], width: Int, height: Int, bands: Int) throws(ImageError) -> VImage {
         let pointer = values.withUnsafeBytes { raw in
             vips_image_new_from_memory_copy(raw.baseAddress, raw.count, Int32(width), Int32(height), Int32(bands), VIPS_FORMAT_FLOAT)
         }
@@ -45,7 +45,7 @@ final class VImage {
         return VImage(pointer)
     }
 
-    static func bytes(_ values: [UInt8], width: Int, height: Int, bands: Int) throws(ImageError) -> VImage {
+    package static func bytes(_ values: [UInt8], width: Int, height: Int, bands: Int) throws(ImageError) -> VImage {
         let pointer = values.withUnsafeBytes { raw in
             vips_image_new_from_memory_copy(raw.baseAddress, raw.count, Int32(width), Int32(height), Int32(bands), VIPS_FORMAT_UCHAR)
         }
@@ -54,7 +54,7 @@ final class VImage {
     }
 
     /// Computes the image into memory once, so several outputs made from it do not each recompute it.
-    func materialized() throws(ImageError) -> VImage {
+    package func materialized() throws(ImageError) -> VImage {
         guard let copy = vips_image_copy_memory(pointer) else {
             darkroom_vips_error_clear()
             throw .undecodable
@@ -62,7 +62,7 @@ final class VImage {
         return VImage(copy)
     }
 
-    func jpeg(quality: Int) throws(ImageError) -> [UInt8] {
+    package func jpeg(quality: Int) throws(ImageError) -> [UInt8] {
         var buffer: UnsafeMutableRawPointer?
         var length = 0
         guard darkroom_vips_jpeg(pointer, Int32(quality), &buffer, &length) == 0, let buffer else {
@@ -74,7 +74,7 @@ final class VImage {
     }
 
     /// The pixels as 8-bit values, band-interleaved.
-    func pixels() throws(ImageError) -> [UInt8] {
+    package func pixels() throws(ImageError) -> [UInt8] {
         let uchar = try Vips.make(.undecodable) { darkroom_vips_cast_uchar(pointer, $0) }
         var length = 0
         guard let memory = vips_image_write_to_memory(uchar.pointer, &length) else {

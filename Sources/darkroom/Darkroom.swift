@@ -1,4 +1,6 @@
 import ArgumentParser
+import DarkroomCommands
+import DarkroomTools
 import NIOCore
 import NIOPosix
 
@@ -7,10 +9,7 @@ struct Darkroom: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "darkroom",
         abstract: "A self-hosted photo-sharing server that speaks the Instagram API v1.",
-        subcommands: [
-            Serve.self, Migrate.self, UserCommand.self, ClientCommand.self, TokenCommand.self, LocationsCommand.self, Seed.self, Bench.self,
-            FiltersCommand.self,
-        ],
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, ClientCommand.self, TokenCommand.self, LocationsCommand.self] + ToolCommands.all,
         defaultSubcommand: Serve.self)
 
     static func main() async {

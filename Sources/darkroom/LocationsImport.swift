@@ -1,4 +1,5 @@
 import ArgumentParser
+import DarkroomCommands
 import DarkroomCore
 import DarkroomStorage
 import Foundation

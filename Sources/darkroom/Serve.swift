@@ -1,4 +1,5 @@
 import ArgumentParser
+import DarkroomCommands
 import DarkroomAPI
 import DarkroomStorage
 import Hummingbird

@@ -1,3 +1,4 @@
+import DarkroomSeed
 import DarkroomCore
 @testable import DarkroomStorage
 import Testing

@@ -1,4 +1,6 @@
 import DarkroomImaging
+import DarkroomPhotoKit
+@testable import DarkroomSeed
 @testable import DarkroomStorage
 import Foundation
 import Testing

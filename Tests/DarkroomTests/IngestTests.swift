@@ -1,5 +1,6 @@
 import DarkroomCore
 import DarkroomImaging
+import DarkroomPhotoKit
 @testable import DarkroomStorage
 import Foundation
 import HTTPTypes

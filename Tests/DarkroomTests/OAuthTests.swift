@@ -2,6 +2,7 @@ import Crypto
 import DarkroomAPI
 import DarkroomCore
 import DarkroomImaging
+import DarkroomPhotoKit
 @testable import DarkroomStorage
 import Foundation
 import HTTPTypes

@@ -1,4 +1,5 @@
 import DarkroomImaging
+import NIOCore
 
 /// How a server is set up. The `darkroom serve` options and their environment variables fill it.
 public struct AppConfiguration: Sendable {
@@ -26,27 +27,24 @@ public struct AppConfiguration: Sendable {
     public var rateLimitSync: Duration = .seconds(5)
     /// Bytes of rendered media-list pages kept for reuse while unchanged (`--page-cache-mb`; default 64 MiB; 0 keeps none).
     public var pageCacheBytes = 64 * 1024 * 1024
-    /// Serves `/bench/ready`, the ceiling the feed benchmark compares against; nil in normal use.
-    public var benchmarkCeiling: BenchmarkCeiling?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, mediaURL: String? = nil, benchmarkCeiling: BenchmarkCeiling? = nil) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, mediaURL: String? = nil) {
         self.host = host
         self.port = port
         self.publicURL = publicURL ?? "http://\(host):\(port)"
         self.mediaURL = mediaURL
-        self.benchmarkCeiling = benchmarkCeiling
     }
 }
 
-import NIOCore
-import Synchronization
+/// A route a tool adds to the application (the feed benchmark's ready-made body): a fixed JSON body, answered by
+/// the same server stack as the API, so the two can be compared.
+public struct AdditionalRoute: Sendable {
+    public var path: String
+    public var body: @Sendable () -> ByteBuffer
 
-/// A ready-made body the benchmark sets once (a real feed page) and the server then answers without any work.
-public final class BenchmarkCeiling: Sendable {
-    private let body = Mutex(ByteBuffer())
-
-    public init() {}
-
-    public func set(_ bytes: [UInt8]) { body.withLock { $0 = ByteBuffer(bytes: bytes) } }
-    var current: ByteBuffer { body.withLock { $0 } }
+    public init(path: String, body: @escaping @Sendable () -> ByteBuffer) {
+        self.path = path
+        self.body = body
+    }
 }
+

@@ -7,7 +7,8 @@ import NIOCore
 /// The composition root: wires storage, links, middleware and controllers into a Hummingbird application.
 /// The `serve` command and the tests both call it.
 public func buildApplication(
-    configuration: AppConfiguration, storage: Storage, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    configuration: AppConfiguration, storage: Storage, logger: Logger, additionalRoutes: [AdditionalRoute] = [],
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let ingest = PhotoIngest(pipeline: try ImagePipeline(settings: configuration.images), files: storage.files, capacity: configuration.ingestCapacity)
     let rateLimiter = RateLimiter(
@@ -21,6 +22,9 @@ public func buildApplication(
         uploadLimit: configuration.uploadLimit,
         mediaPages: MediaPageCache(capacityBytes: configuration.pageCacheBytes))
     let router = buildRouter(dependencies, configuration: configuration)
+    for route in additionalRoutes {
+        router.get(RouterPath(route.path)) { _, _ in Envelope.response(status: .ok, body: route.body()) }
+    }
     let worker = JobWorker(runner: JobRunner(storage: storage, logger: logger), logger: logger)
     return Application(
         responder: PathNormalizingResponder(next: router.buildResponder()),
@@ -71,9 +75,5 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     OAuthController(web: web).addRoutes(to: pages, router: router)
     PermalinkController(web: web).addRoutes(to: pages)
     router.get("/") { _, _ in web.redirect(to: "/accounts/settings") }
-
-    if let ceiling = configuration.benchmarkCeiling {
-        router.get("/bench/ready") { _, _ in Envelope.response(status: .ok, body: ceiling.current) }
-    }
     return router
 }

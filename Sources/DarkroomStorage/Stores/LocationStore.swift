@@ -48,7 +48,7 @@ public struct LocationStore: Sendable {
     }
 
     /// Loads many places at once (the gazetteer import), in large batches.
-    public func importAll(_ places: [NewLocation], progress: (any SeedProgress)? = nil) async throws {
+    public func importAll(_ places: [NewLocation], progress: (any BulkProgress)? = nil) async throws {
         var inserter = BulkInserter(database: database, table: "locations", columns: [
             "id", "name", "latitude", "longitude", "street_address", "foursquare_id", "foursquare_v2_id", "facebook_places_id", "created_at",
         ])

@@ -1,11 +1,16 @@
 import ArgumentParser
+import DarkroomCommands
+import DarkroomPhotoKit
+import DarkroomSeed
 import DarkroomAPI
 import DarkroomCore
 import DarkroomStorage
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,12 +44,14 @@ struct FeedBench: AsyncParsableCommand {
         var tokens: [String] = []
         for viewer in viewerIDs { tokens.append(try await opened.tokens.create(userID: viewer, client: client, scopes: [.basic])) }
 
-        let ceiling = BenchmarkCeiling()
+        // The ceiling: a real feed page, set once the server can answer one, served by the same stack with no work.
+        let ceiling = Mutex(ByteBuffer())
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        var configuration = AppConfiguration(port: 0, benchmarkCeiling: ceiling)
+        var configuration = AppConfiguration(port: 0)
         configuration.pageCacheBytes = max(0, pageCacheMB) * 1024 * 1024
         let app = try buildApplication(
-            configuration: configuration, storage: opened, logger: Logger(label: "darkroom.bench")
+            configuration: configuration, storage: opened, logger: Logger(label: "darkroom.bench"),
+            additionalRoutes: [AdditionalRoute(path: "/bench/ready") { ceiling.withLock { $0 } }]
         ) { port in portSink.yield(port) }
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -54,7 +61,7 @@ struct FeedBench: AsyncParsableCommand {
             guard let port = await iterator.next() else { throw ValidationError("server did not start") }
             let base = "http://127.0.0.1:\(port)"
             let page = try await shellOnOwnThread("curl", ["-sf", "\(base)/v1/users/self/feed?access_token=\(tokens[0])"])
-            ceiling.set(Array(page))
+            ceiling.withLock { $0 = ByteBuffer(bytes: page) }
             let script = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-feed-\(port).lua")
             try feedScript(tokens: tokens).write(to: script, atomically: true, encoding: .utf8)
 

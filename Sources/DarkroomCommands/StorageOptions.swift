@@ -5,15 +5,17 @@ import Foundation
 import Logging
 
 /// `--data-dir` and `--database-url`, which every subcommand takes.
-struct StorageOptions: ParsableArguments {
+public struct StorageOptions: ParsableArguments, Sendable {
+    public init() {}
+
     @Option(help: "Folder for the SQLite database and media files (env DARKROOM_DATA_DIR).")
-    var dataDir: String = environment("DARKROOM_DATA_DIR") ?? "./data"
+    public var dataDir: String = environment("DARKROOM_DATA_DIR") ?? "./data"
 
     @Option(help: "A postgres:// URL to use PostgreSQL instead of SQLite (env DARKROOM_DATABASE_URL).")
-    var databaseURL: String = environment("DARKROOM_DATABASE_URL") ?? ""
+    public var databaseURL: String = environment("DARKROOM_DATABASE_URL") ?? ""
 
     /// Opens the database, applying pending migrations.
-    func open(environment: SystemEnvironment = .live(), migrate: Bool = true) async throws -> Storage {
+    public func open(environment: SystemEnvironment = .live(), migrate: Bool = true) async throws -> Storage {
         do {
             return try await Storage.open(databaseURL: databaseURL.isEmpty ? nil : databaseURL, dataDirectory: dataDir, environment: environment, migrate: migrate)
         } catch let error as DatabaseError {
@@ -22,17 +24,17 @@ struct StorageOptions: ParsableArguments {
     }
 }
 
-func environment(_ name: String) -> String? {
+public func environment(_ name: String) -> String? {
     ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
 }
 
 /// Prints a JSON object for the operator commands.
-func printJSON(_ object: [String: Any]) throws {
+public func printJSON(_ object: [String: Any]) throws {
     let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     print(String(decoding: data, as: UTF8.self))
 }
 
-func bootstrapLogging(level: Logger.Level) {
+public func bootstrapLogging(level: Logger.Level) {
     LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)
         handler.logLevel = level

@@ -1,4 +1,9 @@
 import ArgumentParser
+import DarkroomCommands
+import DarkroomCore
+import DarkroomPhotoKit
+import DarkroomSeed
+import DarkroomStorage
 import DarkroomImaging
 import Foundation
 

@@ -1,4 +1,6 @@
+import Foundation
 import DarkroomCore
+import DarkroomStorage
 
 /// The size and random seed of a synthetic data set.
 public struct SeedPlan: Sendable {
@@ -27,10 +29,6 @@ public enum SeedError: Error, CustomStringConvertible {
 }
 
 /// Reports seeding progress (the CLI draws a bar).
-public protocol SeedProgress: Sendable {
-    func update(phase: String, done: Int, total: Int)
-    func finish()
-}
 
 /// Builds a deterministic, realistically skewed data set in memory and bulk-loads it:
 /// a few accounts with tens of thousands of followers, most users following 50–200 accounts,
@@ -38,9 +36,9 @@ public protocol SeedProgress: Sendable {
 public struct SeedGenerator: Sendable {
     let storage: Storage
     let plan: SeedPlan
-    let progress: (any SeedProgress)?
+    let progress: (any BulkProgress)?
 
-    public init(storage: Storage, plan: SeedPlan, progress: (any SeedProgress)?) {
+    public init(storage: Storage, plan: SeedPlan, progress: (any BulkProgress)?) {
         self.storage = storage
         self.plan = plan
         self.progress = progress
@@ -62,7 +60,7 @@ public struct SeedGenerator: Sendable {
     static let commentTexts = ["Really amazing photo!", "Love this", "Where is this?", "So good", "Wow", "Great colours",
                                "This made my day", "Beautiful light", "Miss this place", "Stunning #nofilter"]
     /// How many entries each seeded home feed keeps; older pages are read from the followed accounts.
-    static let feedEntriesPerUser = 100
+    public static let feedEntriesPerUser = 100
     /// The number of distinct rendition sets seed media share.
     public static let imageSets = 16
 
@@ -126,7 +124,7 @@ public struct SeedGenerator: Sendable {
         for index in 0..<userCount {
             let first = random.pick(Self.firstNames)
             let last = random.pick(Self.lastNames)
-            let username = "\(first.lowercased()).\(last.lowercased().replacingOccurrences("-", ""))\(index)"
+            let username = "\(first.lowercased()).\(last.lowercased().replacingOccurrences(of: "-", with: ""))\(index)"
             let fullName = "\(first) \(last)"
             let isPrivate = index >= 100 && random.chance(0.1)  // the most popular accounts stay public
             try await users.add([

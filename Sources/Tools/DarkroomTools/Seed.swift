@@ -1,4 +1,7 @@
 import ArgumentParser
+import DarkroomCommands
+import DarkroomPhotoKit
+import DarkroomSeed
 import DarkroomCore
 import DarkroomImaging
 import DarkroomStorage

@@ -1,5 +1,5 @@
 /// Inserts many rows with multi-row statements, in transactions of many batches: the fast path on both engines.
-struct BulkInserter {
+package struct BulkInserter {
     let database: any Database
     let table: String
     let columns: [String]
@@ -8,7 +8,7 @@ struct BulkInserter {
     private var pending: [DBValue] = []
     private var statements: [SQL] = []
 
-    init(database: any Database, table: String, columns: [String]) {
+    package init(database: any Database, table: String, columns: [String]) {
         self.database = database
         self.table = table
         self.columns = columns
@@ -16,7 +16,7 @@ struct BulkInserter {
         rowsPerStatement = max(1, min(1000, 30_000 / columns.count))
     }
 
-    mutating func add(_ values: [DBValue]) async throws {
+    package mutating func add(_ values: [DBValue]) async throws {
         precondition(values.count == columns.count)
         pending += values
         if pending.count == rowsPerStatement * columns.count {
@@ -26,7 +26,7 @@ struct BulkInserter {
         }
     }
 
-    mutating func finish() async throws {
+    package mutating func finish() async throws {
         if !pending.isEmpty {
             statements.append(statement(rows: pending.count / columns.count))
             pending.removeAll()
@@ -64,4 +64,10 @@ extension SQL {
         self.init(stringLiteral: text)
         self.setBinds(binds)
     }
+}
+
+/// Where a long load (the seed, a gazetteer import) reports how far it is.
+public protocol BulkProgress: Sendable {
+    func update(phase: String, done: Int, total: Int)
+    func finish()
 }

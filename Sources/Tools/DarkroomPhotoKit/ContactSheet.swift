@@ -1,5 +1,6 @@
 import Foundation
 import CVips
+import DarkroomImaging
 
 /// Every filter applied to one photo, side by side with its name, for a person to judge the looks by eye.
 public enum ContactSheet {

@@ -3,10 +3,12 @@ import Foundation
 import Synchronization
 
 /// A one-line progress bar on standard error, redrawn at most a few times a second.
-final class ProgressBar: SeedProgress {
+public final class ProgressBar: BulkProgress {
+    public init() {}
+
     private let lastDraw = Mutex<(phase: String, time: Double)>(("", 0))
 
-    func update(phase: String, done: Int, total: Int) {
+    public func update(phase: String, done: Int, total: Int) {
         let now = Date().timeIntervalSince1970
         let shouldDraw = lastDraw.withLock { last in
             guard last.phase != phase || now - last.time > 0.2 else { return false }
@@ -23,7 +25,7 @@ final class ProgressBar: SeedProgress {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
-    func finish() {
+    public func finish() {
         FileHandle.standardError.write(Data("\n".utf8))
     }
 }
