@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Synchronization
 import Testing
 
 /// `POST /v1/media/upload`, the stored renditions, `DELETE /v1/media/{id}` and profile pictures, through the HTTP API,
@@ -280,6 +281,26 @@ import Testing
             #expect(files.path(kept, "standard.jpg") != nil && files.path(picture, "profile.jpg") != nil)
             #expect(files.path(orphan, "standard.jpg") == nil)
             #expect(!MediaFiles.isKey("m/../../etc") && !MediaFiles.isKey("seed/1") && MediaFiles.isKey(kept))
+        }
+    }
+
+    /// The sweep asks about many keys per query, a bounded batch at a time, and answers per key all the same.
+    @Test func sweepAsksInBoundedBatches() async throws {
+        try await TestWorld.with(.sqlite) { world in
+            let files = world.storage.files
+            var keys: [String] = []
+            for index in 0..<7 { keys.append(try files.store([("standard.jpg", [UInt8(index)])], kind: .media)) }
+            let anHourAgo = Date(timeIntervalSince1970: TimeInterval(world.clock.now / 1000 - 3600))
+            for key in keys { try FileManager.default.setAttributes([.modificationDate: anHourAgo], ofItemAtPath: files.root + "/" + key) }
+            let named = Set(keys.prefix(3))
+            let asked = Mutex<[Int]>([])
+            let removed = try await files.sweep(olderThan: 600, batch: 2) { batch in
+                asked.withLock { $0.append(batch.count) }
+                return named.intersection(batch)
+            }
+            #expect(removed == 4)
+            #expect(asked.withLock { $0.allSatisfy { $0 <= 2 } && $0.reduce(0, +) == 7 })
+            for key in keys { #expect((files.path(key, "standard.jpg") != nil) == named.contains(key)) }
         }
     }
 }

@@ -22,14 +22,21 @@ def free_port():
 
 
 def start_server(data_dir, ready_path):
-    """Starts the server on a free port and waits until `ready_path` answers; answers (process, base URL)."""
+    """Starts the server on a free port and waits until `ready_path` answers; answers (process, base URL).
+    Raises, with the server stopped, when it exits or does not answer within ten seconds."""
     port = free_port()
     process = subprocess.Popen([DARKROOM, "serve", "--port", str(port), "--data-dir", data_dir, "--log-level", "warning"])
     base = f"http://127.0.0.1:{port}"
+    last_error = None
     for _ in range(100):
+        if process.poll() is not None:
+            raise RuntimeError(f"darkroom serve exited with status {process.returncode} before answering {ready_path}")
         try:
             urllib.request.urlopen(base + ready_path)
-            break
-        except Exception:
+            return process, base
+        except Exception as error:
+            last_error = error
             time.sleep(0.1)
-    return process, base
+    process.terminate()
+    process.wait(timeout=10)
+    raise RuntimeError(f"darkroom serve did not answer {ready_path} within ten seconds: {last_error}")

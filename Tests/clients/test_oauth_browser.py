@@ -20,7 +20,7 @@ from instagram.oauth2 import OAuth2AuthExchangeError
 
 from darkroom_server import darkroom, free_port, start_server
 
-webdriver = pytest.importorskip("selenium.webdriver")
+from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
 @pytest.fixture(scope="module")
@@ -37,8 +37,7 @@ def darkroom_server():
 def browser():
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_path = shutil.which("chromedriver")
-    if not chromium or not driver_path:
-        pytest.skip("chromium and chromium-driver are not installed")
+    assert chromium and driver_path, "chromium and chromium-driver must be installed (scripts/test installs them)"
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):

@@ -57,7 +57,7 @@ def test_walking_a_users_media_with_pagination(server):
     pages = api.user_recent_media(user_id=owner["id"], count=2, as_generator=True, max_pages=50)
     seen = [media.id for page, _ in pages for media in page]
     assert len(seen) == len(set(seen))
-    assert len(seen) == api.user(owner["id"]).counts["media"] or len(seen) == 0
+    assert len(seen) == api.user(owner["id"]).counts["media"] > 3
 
 
 def test_likes_and_comments(server):
@@ -178,7 +178,7 @@ def media_with(api, wanted, pages=30):
         if not next_url:
             break
         feed, next_url = api.user_media_feed(with_next_url=next_url)
-    pytest.skip("no such media in the seeded feed")
+    pytest.fail("the seeded feed has no such media: the seed or the feed changed")
 
 
 def test_tags(server):

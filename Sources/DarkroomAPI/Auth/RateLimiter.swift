@@ -51,15 +51,16 @@ final class RateLimiter: Sendable {
         }
         let now = environment.nowMilliseconds()
         let window = now / 3_600_000 * 3600
-        if buckets.withLock({ $0[key]?.window != window }) {
-            let totals = try await store.totals(key, window: window)
-            buckets.withLock { buckets in
-                if buckets[key]?.window != window { buckets[key] = Bucket(window: window, shared: totals.current, previous: totals.previous) }
-            }
-        }
+        var totals: (current: Int64, previous: Int64)?
+        if buckets.withLock({ $0[key]?.window != window }) { totals = try await store.totals(key, window: window) }
+        // Counted under one lock whatever happened meanwhile: a flush at the hour boundary may have dropped the bucket
+        // read above, or another call may have made it; a missing one starts from what the database said (or zero).
         var bucket = buckets.withLock { buckets -> Bucket in
-            buckets[key]!.pending += 1
-            return buckets[key]!
+            var bucket = buckets[key].flatMap { $0.window == window ? $0 : nil }
+                ?? Bucket(window: window, shared: totals?.current ?? 0, previous: totals?.previous ?? 0)
+            bucket.pending += 1
+            buckets[key] = bucket
+            return bucket
         }
         if flushInterval == .zero {
             try await flush()
@@ -80,16 +81,19 @@ final class RateLimiter: Sendable {
                     buckets[key] = nil
                 } else if bucket.pending > 0 {
                     counts.append((key, bucket.pending))
-                    buckets[key]!.pending = 0
                     // Counted as shared until the database answers, so no call slips through meanwhile.
-                    buckets[key]!.shared += bucket.pending
+                    buckets[key] = Bucket(window: bucket.window, shared: bucket.shared + bucket.pending, previous: bucket.previous)
                 }
             }
             return counts
         }
         let totals = try await store.add(counts, window: window)
         buckets.withLock { buckets in
-            for (key, total) in totals where buckets[key]?.window == window { buckets[key]!.shared = max(buckets[key]!.shared, total) }
+            for (key, total) in totals {
+                guard var bucket = buckets[key], bucket.window == window else { continue }
+                bucket.shared = max(bucket.shared, total)
+                buckets[key] = bucket
+            }
         }
     }
 }

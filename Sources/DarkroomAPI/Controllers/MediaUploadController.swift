@@ -44,10 +44,10 @@ struct MediaUploadController {
         do {
             id = try await storage.mediaWriter.create(new)
         } catch let duplicate as DuplicateUpload {
-            storage.files.remove(renditions.key)
+            await storage.files.remove(renditions.key)
             id = duplicate.existing
         } catch {
-            storage.files.remove(renditions.key)
+            await storage.files.remove(renditions.key)
             throw error
         }
         return try await respond(with: id, request)
@@ -59,7 +59,7 @@ struct MediaUploadController {
         let id = try request.mediaID()
         let storage = dependencies.storage
         try await storage.media.authorize(.delete, id, actor: viewer)
-        if let key = try await storage.mediaWriter.delete(id) { storage.files.remove(key) }
+        if let key = try await storage.mediaWriter.delete(id) { await storage.files.remove(key) }
         return Envelope.success { $0.null() }
     }
 

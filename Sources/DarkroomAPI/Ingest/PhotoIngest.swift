@@ -51,9 +51,9 @@ final class PhotoIngest: Sendable {
     func replaceProfilePicture(of user: UserID, with photo: [UInt8], in storage: Storage) async throws {
         let key = try await profilePicture(from: photo)
         do {
-            if let previous = try await storage.users.setProfilePicture(key, of: user) { files.remove(previous) }
+            if let previous = try await storage.users.setProfilePicture(key, of: user) { await files.remove(previous) }
         } catch {
-            files.remove(key)
+            await files.remove(key)
             throw error
         }
     }

@@ -1,4 +1,5 @@
 import DarkroomCore
+import NIOPosix
 
 /// Rendition and profile-picture files, kept in the data directory beside the database.
 ///
@@ -44,10 +45,22 @@ public struct MediaFiles: Sendable {
         return key
     }
 
+    /// Blocking file-system work (unlinks, directory listings) runs here, never on the event loops that serve requests.
+    private static let threads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        return pool
+    }()
+
+    private static func offLoop<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        (try? await threads.runIfActive(work)) ?? work()
+    }
+
     /// Removes a key's files; a key that is not one this store made is ignored.
-    public func remove(_ key: String) {
+    public func remove(_ key: String) async {
         guard Self.isKey(key) else { return }
-        FileSystem.removeTree(root + "/" + key)
+        let folder = root + "/" + key
+        await Self.offLoop { FileSystem.removeTree(folder) }
     }
 
     /// The file a key and a name stand for, if it exists.
@@ -57,25 +70,36 @@ public struct MediaFiles: Sendable {
         return FileSystem.modifiedSeconds(path) == nil ? nil : path
     }
 
-    /// Removes every stored key that `isReferenced` says no row names, and everything in staging, when older than
+    /// Removes every stored key that `referenced` says no row names, and everything in staging, when older than
     /// `grace` seconds (younger ones may belong to an upload still committing, in this process or another).
-    /// Returns how many were removed.
+    /// Works one shard folder at a time (a 256th of the keys), asking `referenced` about up to `batch` keys at once, so
+    /// memory and the number of queries stay bounded whatever the number of photos. Returns how many were removed.
     @discardableResult
-    public func sweep(olderThan grace: Int64, isReferenced: (String) async throws -> Bool) async throws -> Int {
+    public func sweep(olderThan grace: Int64, batch: Int = 500, referenced: ([String]) async throws -> Set<String>) async throws -> Int {
         let cutoff = environment.nowSeconds - grace
-        var removed = 0
-        for entry in FileSystem.list(staging) where FileSystem.modifiedSeconds(staging + "/" + entry) ?? 0 <= cutoff {
-            FileSystem.removeTree(staging + "/" + entry)
-            removed += 1
+        let (root, staging) = (root, staging)
+        var removed = await Self.offLoop {
+            var removed = 0
+            for entry in FileSystem.list(staging) where FileSystem.modifiedSeconds(staging + "/" + entry) ?? 0 <= cutoff {
+                FileSystem.removeTree(staging + "/" + entry)
+                removed += 1
+            }
+            return removed
         }
         for kind in Kind.allCases {
             let kindFolder = root + "/" + kind.rawValue
-            for shard in FileSystem.list(kindFolder) {
-                for token in FileSystem.list(kindFolder + "/" + shard) {
-                    let key = "\(kind.rawValue)/\(shard)/\(token)"
-                    guard Self.isKey(key), FileSystem.modifiedSeconds(root + "/" + key) ?? 0 <= cutoff else { continue }
-                    if try await !isReferenced(key) {
-                        remove(key)
+            for shard in await Self.offLoop({ FileSystem.list(kindFolder) }) {
+                let old = await Self.offLoop {
+                    FileSystem.list(kindFolder + "/" + shard).map { "\(kind.rawValue)/\(shard)/\($0)" }
+                        .filter { Self.isKey($0) && FileSystem.modifiedSeconds(root + "/" + $0) ?? 0 <= cutoff }
+                }
+                var start = 0
+                while start < old.count {
+                    let keys = Array(old[start..<min(old.count, start + batch)])
+                    start += batch
+                    let named = try await referenced(keys)
+                    for key in keys where !named.contains(key) {
+                        await remove(key)
                         removed += 1
                     }
                 }

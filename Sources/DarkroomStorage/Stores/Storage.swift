@@ -60,10 +60,11 @@ public struct Storage: Sendable {
     /// are `grace` seconds old. Answers how many sets were removed.
     @discardableResult
     public func sweepOrphanedFiles(grace: Int64 = 600) async throws -> Int {
-        try await files.sweep(olderThan: grace) { key in
-            try await !database.query("""
-                SELECT 1 FROM media WHERE image_key = \(key) UNION ALL SELECT 1 FROM users WHERE profile_picture = \(key)
-                """).isEmpty
+        try await files.sweep(olderThan: grace) { keys in
+            Set(try await database.query("""
+                SELECT image_key FROM media WHERE image_key IN (\(list: keys))
+                UNION ALL SELECT profile_picture FROM users WHERE profile_picture IN (\(list: keys))
+                """).decode { try $0.string() })
         }
     }
 }
