@@ -69,21 +69,21 @@ import Testing
                 let original = try await client.get(feed)
                 #expect(original.ids == ["\(second)", "\(first)"])
                 let again = try await client.get(feed)
-                #expect(NSDictionary(dictionary: again.object).isEqual(to: original.object))
+                #expect(again.parsed.isEqual(to: original.parsed as! [AnyHashable: Any]))
 
                 try await world.storage.likes.like(first, by: viewer.id)
                 let liked = try await client.get(feed)
-                #expect(liked.dataArray.map { $0["user_has_liked"] as? Bool } == [false, true])
-                #expect((liked.dataArray[1]["likes"] as? [String: Any])?["count"] as? Int == 1)
+                #expect(liked.mediaList.map(\.userHasLiked) == [false, true])
+                #expect(liked.mediaList.last?.likes.count == 1)
 
                 _ = try await world.storage.comments.create(on: second, by: friend.id, text: "nice")
                 let commented = try await client.get(feed)
-                #expect((commented.dataArray[0]["comments"] as? [String: Any])?["count"] as? Int == 1)
+                #expect(commented.mediaList.first?.comments.count == 1)
 
                 let third = try await world.post(by: friend, caption: "three")
                 let newer = try await client.get(feed)
                 #expect(newer.ids == ["\(third)", "\(second)"])
-                #expect(newer.pagination?["next_max_id"] as? String == "\(second)")
+                #expect(newer.pagination?["next_max_id"] == "\(second)")
 
                 _ = try await world.storage.mediaWriter.delete(third)
                 #expect(try await client.get(feed).ids == ["\(second)", "\(first)"])

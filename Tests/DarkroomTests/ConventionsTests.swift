@@ -13,8 +13,8 @@ import Testing
                 #expect(response.status == 404)
                 #expect(response.code == 404)
                 #expect(response.errorType == "APINotFoundError")
-                #expect(response.meta["error_message"] is String)
-                #expect(response.data == nil)
+                #expect(response.meta.errorMessage != nil)
+                #expect(!response.hasDataField)
             }
         }
     }
@@ -27,14 +27,14 @@ import Testing
             try await world.withApp { client2 in
                 let none = try await client2.get("/v1/users/self")
                 #expect(none.status == 400 && none.errorType == "OAuthParameterException")
-                #expect(none.meta["error_message"] as? String == "Missing client_id or access_token URL parameter.")
+                #expect(none.meta.errorMessage == "Missing client_id or access_token URL parameter.")
 
                 let appOnly = try await client2.get("/v1/users/self?client_id=\(client.clientID)")
                 #expect(appOnly.errorType == "OAuthParameterException")
-                #expect(appOnly.meta["error_message"] as? String == "'self' keyword requires an authenticated user")
+                #expect(appOnly.meta.errorMessage == "'self' keyword requires an authenticated user")
 
                 let feedAppOnly = try await client2.get("/v1/users/self/feed?client_id=\(client.clientID)")
-                #expect(feedAppOnly.meta["error_message"] as? String == "'self' keyword requires an authenticated user")
+                #expect(feedAppOnly.meta.errorMessage == "'self' keyword requires an authenticated user")
 
                 let badToken = try await client2.get("/v1/users/self?access_token=1.abc.def")
                 #expect(badToken.status == 400 && badToken.errorType == "OAuthAccessTokenException")
@@ -43,7 +43,7 @@ import Testing
                 #expect(badClient.status == 400 && badClient.errorType == "OAuthParameterException")
 
                 let publicRead = try await client2.get("/v1/users/\(kevin.id)?client_id=\(client.clientID)")
-                #expect(publicRead.status == 200 && publicRead.dataObject["username"] as? String == "kevin")
+                #expect(publicRead.status == 200 && publicRead.user?.username == "kevin")
             }
         }
     }
@@ -57,11 +57,11 @@ import Testing
                 for path in ["/v1/users/self", "/v1/users/self.json", "/v1/users/self/", "/v1/users/\(kevin.id).json"] {
                     let response = try await client.get(path + "?access_token=\(token)")
                     #expect(response.status == 200, "\(path)")
-                    #expect(response.dataObject["id"] as? String == kevin.id.description)
+                    #expect(response.user?.id == kevin.id.description)
                 }
                 let viaHeader = try await client.execute(
                     uri: "/v1/users/self", method: .get, headers: [.authorization: "Token token=\"\(token)\""]) { try JSONBody($0) }
-                #expect(viaHeader.dataObject["username"] as? String == "kevin")
+                #expect(viaHeader.user?.username == "kevin")
             }
         }
     }
@@ -100,7 +100,7 @@ import Testing
                 for id in ["123456", "abc", "-1", "99999999999999999999999", "1%27%20OR%201=1"] {
                     let response = try await client.get("/v1/users/\(id)?access_token=\(token)")
                     #expect(response.status == 400 && response.errorType == "APINotFoundError", "\(id)")
-                    #expect(response.meta["error_message"] as? String == "this user does not exist")
+                    #expect(response.meta.errorMessage == "this user does not exist")
                 }
             }
         }

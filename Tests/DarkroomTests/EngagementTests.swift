@@ -20,15 +20,15 @@ import Testing
                 let path = "/v1/media/\(media)/likes"
                 let liked = try await client.post(path + "?access_token=\(token)")
                 #expect(liked.status == 200 && liked.code == 200)
-                #expect(liked.object.keys.contains("data") && liked.data is NSNull)
+                #expect(liked.dataIsNull)
                 _ = try await client.post(path + ".json?access_token=\(token)")
                 #expect(try await world.storage.media.find(media, viewer: nil)?.likeCount == 1)
                 let likers = try await client.get(path + "?access_token=\(token)")
-                #expect(likers.dataArray.map { $0["username"] as? String } == ["fan"])
+                #expect(likers.users.map(\.username) == ["fan"])
 
                 let denied = try await client.post(path + "?access_token=\(basicOnly)")
                 #expect(denied.status == 400 && denied.errorType == "OAuthPermissionsException")
-                #expect((denied.meta["error_message"] as? String)?.contains("scope=likes") == true)
+                #expect(denied.errorMessage.contains("scope=likes"))
 
                 // A browser-style override: POST with _method=DELETE in the form unlikes.
                 let overridden = try await client.post(path, form: ["access_token": token, "_method": "DELETE"])
@@ -125,17 +125,17 @@ import Testing
                 for (text, rule) in broken {
                     let response = try await client.post(path + "?access_token=\(tokens.fan)", form: ["text": text])
                     #expect(response.status == 400 && response.errorType == "APIInvalidParametersError", "\(rule)")
-                    #expect((response.meta["error_message"] as? String)?.contains(rule) == true, "\(rule)")
+                    #expect(response.errorMessage.contains(rule), "\(rule)")
                 }
                 #expect(try await world.storage.media.find(media, viewer: nil)?.commentCount == 0)
 
                 let created = try await client.post(path + "?access_token=\(tokens.fan)", form: ["text": "Really amazing photo! 😀 #wow"])
-                #expect(Set(created.dataObject.keys) == ["created_time", "text", "from", "id"])
-                #expect(created.dataObject["text"] as? String == "Really amazing photo! 😀 #wow")
-                let fanComment = try #require(created.dataObject["id"] as? String)
+                #expect(created.keys() == ["created_time", "text", "from", "id"])
+                #expect(created.comment?.text == "Really amazing photo! 😀 #wow")
+                let fanComment = try #require(created.comment?.id)
                 _ = try await client.post(path + "?access_token=\(tokens.owner)", form: ["text": "thanks #sunset"])
                 let list = try await client.get(path + "?access_token=\(tokens.stranger)")
-                #expect(list.dataArray.map { $0["text"] as? String } == ["Really amazing photo! 😀 #wow", "thanks #sunset"])
+                #expect(list.comments.map(\.text) == ["Really amazing photo! 😀 #wow", "thanks #sunset"])
                 // The owner's own hashtags tag the media; a commenter's do not.
                 #expect(try await world.storage.media.find(media, viewer: nil)?.tags == ["sunset"])
 

@@ -28,18 +28,17 @@ import Testing
                     "/v1/media/upload?access_token=\(token)",
                     fields: ["caption": "Half Dome at dusk #yosemite #BlackAndWhite with @follower", "filter": "inkwell"],
                     files: [("photo", Self.photo)])
-                #expect(body.status == 200, "\(body.object)")
-                let media = body.dataObject
-                let id = try #require(media["id"] as? String)
-                #expect(media["filter"] as? String == "Inkwell")
-                #expect(media["tags"] as? [String] == ["yosemite", "blackandwhite"])
-                #expect((media["caption"] as? [String: Any])?["text"] as? String == "Half Dome at dusk #yosemite #BlackAndWhite with @follower")
-                #expect(media["link"] as? String == "http://darkroom.test/p/\(Shortcode.encode(MediaID(Int64(id)!)))/")
-                let images = try #require(media["images"] as? [String: [String: Any]])
+                #expect(body.status == 200, "\(String(decoding: body.body, as: UTF8.self))")
+                let media = try #require(body.media)
+                let id = media.id
+                #expect(media.filter == "Inkwell")
+                #expect(media.tags == ["yosemite", "blackandwhite"])
+                #expect(media.caption?.text == "Half Dome at dusk #yosemite #BlackAndWhite with @follower")
+                #expect(media.link == "http://darkroom.test/p/\(Shortcode.encode(MediaID(Int64(id)!)))/")
                 for (name, size) in [("standard_resolution", 612), ("low_resolution", 306), ("thumbnail", 150)] {
-                    let image = try #require(images[name])
-                    #expect(image["width"] as? Int == size && image["height"] as? Int == size)
-                    let url = try #require(image["url"] as? String)
+                    let image = try #require(media.images[name])
+                    #expect(image.width == size && image.height == size)
+                    let url = image.url
                     #expect(url.hasPrefix("http://darkroom.test/media/m/"))
                     let path = String(url.dropFirst("http://darkroom.test".count))
                     let served = try await client.execute(uri: path, method: .get) { $0 }
@@ -58,7 +57,7 @@ import Testing
                 let recent = try await client.get("/v1/users/self/media/recent?access_token=\(token)")
                 #expect(recent.ids == [id])
                 let profile = try await client.get("/v1/users/self?access_token=\(token)")
-                #expect((profile.dataObject["counts"] as? [String: Any])?["media"] as? Int == 1)
+                #expect(profile.user?.counts?.media == 1)
                 let feed = try await client.get("/v1/users/self/feed?access_token=\(followerToken)")
                 #expect(feed.ids == [id])
                 let tag = try await client.get("/v1/tags/yosemite/media/recent?access_token=\(followerToken)")
@@ -111,8 +110,8 @@ import Testing
             try await world.withApp { client in
                 for (name, fields, files, mention) in cases {
                     let body = try await client.upload("/v1/media/upload?access_token=\(token)", fields: fields, files: files)
-                    #expect(body.status == 400 && body.errorType == "APIInvalidParametersError", "\(name): \(body.object)")
-                    #expect((body.meta["error_message"] as? String)?.contains(mention) == true, "\(name): \(body.meta)")
+                    #expect(body.status == 400 && body.errorType == "APIInvalidParametersError", "\(name): \(String(decoding: body.body, as: UTF8.self))")
+                    #expect(body.errorMessage.contains(mention), "\(name): \(body.meta)")
                 }
                 let malformed = try await client.execute(
                     uri: "/v1/media/upload?access_token=\(token)", method: .post,
@@ -149,25 +148,25 @@ import Testing
                     "/v1/media/upload?access_token=\(token)",
                     fields: ["lat": "37.7459", "lng": "-119.5332", "location_name": "Half Dome", "users_in_photo": tagged],
                     files: [("photo", Self.photo)])
-                #expect(first.status == 200, "\(first.object)")
-                let location = try #require(first.dataObject["location"] as? [String: Any])
-                #expect(location["name"] as? String == "Half Dome")
-                let locationID = try #require(location["id"] as? String)
-                let people = try #require(first.dataObject["users_in_photo"] as? [[String: Any]])
-                #expect((people.first?["user"] as? [String: Any])?["id"] as? String == friend.id.description)
-                #expect((people.first?["position"] as? [String: Any])?["x"] as? Double == 0.25)
+                #expect(first.status == 200, "\(String(decoding: first.body, as: UTF8.self))")
+                let location = try #require(first.media?.location)
+                #expect(location.name == "Half Dome")
+                let locationID = try #require(location.id)
+                let people = try #require(first.media?.usersInPhoto)
+                #expect(people.first?.user.id == friend.id.description)
+                #expect(people.first?.position.x == 0.25)
                 // The same name nearby is the same place; an id names it directly; bare coordinates are a geotag.
                 let second = try await client.upload(
                     "/v1/media/upload?access_token=\(token)", fields: ["lat": "37.7460", "lng": "-119.5331", "location_name": "half dome"],
                     files: [("photo", Self.photo)])
-                #expect((second.dataObject["location"] as? [String: Any])?["id"] as? String == locationID)
+                #expect(second.media?.location?.id == locationID)
                 let third = try await client.upload(
                     "/v1/media/upload?access_token=\(token)", fields: ["location_id": locationID], files: [("photo", Self.photo)])
-                #expect((third.dataObject["location"] as? [String: Any])?["id"] as? String == locationID)
+                #expect(third.media?.location?.id == locationID)
                 let bare = try await client.upload(
                     "/v1/media/upload?access_token=\(token)", fields: ["lat": "10.5", "lng": "20.25"], files: [("photo", Self.photo)])
-                let geotag = try #require(bare.dataObject["location"] as? [String: Any])
-                #expect(geotag["latitude"] as? Double == 10.5 && geotag["id"] is NSNull)
+                let geotag = try #require(bare.media?.location)
+                #expect(geotag.latitude == 10.5 && geotag.id == nil)
                 let atPlace = try await client.get("/v1/locations/\(locationID)/media/recent?access_token=\(token)")
                 #expect(atPlace.ids.count == 3)
             }
@@ -184,9 +183,9 @@ import Testing
                 let first = try await client.upload("/v1/media/upload?access_token=\(token)", files: [("photo", Self.photo)], headers: headers)
                 let retry = try await client.upload("/v1/media/upload?access_token=\(token)", files: [("photo", Self.photo)], headers: headers)
                 #expect(first.status == 200 && retry.status == 200)
-                #expect(first.dataObject["id"] as? String == retry.dataObject["id"] as? String)
+                #expect(first.media?.id != nil && first.media?.id == retry.media?.id)
                 let other = try await client.upload("/v1/media/upload?access_token=\(token)", files: [("photo", Self.photo)])
-                #expect(other.dataObject["id"] as? String != first.dataObject["id"] as? String)
+                #expect(other.media?.id != nil && other.media?.id != first.media?.id)
             }
             #expect(try await world.storage.users.find(owner.id)?.counts.media == 2)
             #expect(FileSystem.list(world.storage.files.root + "/m").flatMap { FileSystem.list(world.storage.files.root + "/m/" + $0) }.count == 2)
@@ -204,8 +203,8 @@ import Testing
             try await world.withApp { client in
                 let posted = try await client.upload(
                     "/v1/media/upload?access_token=\(token)", fields: ["caption": "#gone soon"], files: [("photo", Self.photo)])
-                let id = try #require(posted.dataObject["id"] as? String)
-                let url = try #require(((posted.dataObject["images"] as? [String: Any])?["thumbnail"] as? [String: Any])?["url"] as? String)
+                let id = try #require(posted.media?.id)
+                let url = try #require(posted.media?.images["thumbnail"]?.url)
                 _ = try await client.post("/v1/media/\(id)/likes?access_token=\(fanToken)")
                 _ = try await client.post("/v1/media/\(id)/comments?access_token=\(fanToken)", form: ["text": "lovely"])
 
@@ -213,10 +212,10 @@ import Testing
                 #expect(stranger.code == 400 && stranger.errorType == "APINotAllowedError")
 
                 let deleted = try await client.delete("/v1/media/\(id)?access_token=\(token)")
-                #expect(deleted.code == 200 && deleted.data is NSNull)
+                #expect(deleted.code == 200 && deleted.dataIsNull)
                 #expect(try await client.get("/v1/media/\(id)?access_token=\(fanToken)").errorType == "APINotFoundError")
                 #expect(try await client.get("/v1/users/self/feed?access_token=\(fanToken)").ids.isEmpty)
-                #expect(try await client.get("/v1/tags/gone?access_token=\(fanToken)").dataObject["media_count"] as? Int == 0)
+                #expect(try await client.get("/v1/tags/gone?access_token=\(fanToken)").tag?.mediaCount == 0)
                 let file = try await client.execute(uri: String(url.dropFirst("http://darkroom.test".count)), method: .get) { $0 }
                 #expect(file.status == .notFound)
                 #expect(try await client.delete("/v1/media/\(id)?access_token=\(token)").errorType == "APINotFoundError")
@@ -237,22 +236,22 @@ import Testing
             let mediaID = try await world.post(by: owner, caption: "before")
             try await world.withApp { client in
                 let before = try await client.get("/v1/media/\(mediaID)?access_token=\(token)")
-                let oldPicture = try #require((before.dataObject["user"] as? [String: Any])?["profile_picture"] as? String)
+                let oldPicture = try #require(before.media?.user.profilePicture)
                 let anonymous = try await client.execute(uri: String(oldPicture.dropFirst("http://darkroom.test".count)), method: .get) { $0 }
                 #expect(anonymous.status == .ok && anonymous.headers[.contentType] == "image/jpeg")
                 #expect(try DecodedPhoto(Array(anonymous.body.readableBytesView)).width == 150)
                 let first = try await client.upload("/v1/users/self/profile_picture?access_token=\(token)", files: [("photo", Self.photo)])
-                #expect(first.status == 200, "\(first.object)")
-                let picture = try #require(first.dataObject["profile_picture"] as? String)
+                #expect(first.status == 200, "\(String(decoding: first.body, as: UTF8.self))")
+                let picture = try #require(first.user?.profilePicture)
                 #expect(picture != oldPicture && picture.hasSuffix("/profile.jpg"))
                 let served = try await client.execute(uri: String(picture.dropFirst("http://darkroom.test".count)), method: .get) { $0 }
                 let decoded = try DecodedPhoto(Array(served.body.readableBytesView))
                 #expect(decoded.width == 150 && decoded.height == 150)
                 let after = try await client.get("/v1/media/\(mediaID)?access_token=\(token)")
-                #expect((after.dataObject["user"] as? [String: Any])?["profile_picture"] as? String == picture)
+                #expect(after.media?.user.profilePicture == picture)
 
                 let second = try await client.upload("/v1/users/self/profile_picture?access_token=\(token)", files: [("photo", Self.photo)])
-                #expect(second.dataObject["profile_picture"] as? String != picture)
+                #expect(second.user?.profilePicture != nil && second.user?.profilePicture != picture)
                 let gone = try await client.execute(uri: String(picture.dropFirst("http://darkroom.test".count)), method: .get) { $0 }
                 #expect(gone.status == .notFound)
                 let other = try await client.upload("/v1/users/\(owner.id)/profile_picture?access_token=\(token)", files: [("photo", Self.photo)])

@@ -25,23 +25,23 @@ import Testing
             let lat = Self.civicCenter.latitude, lng = Self.civicCenter.longitude
             try await world.withApp { client in
                 let one = try await client.get("/v1/locations/\(here.id!)?\(auth)")
-                #expect(one.dataObject["name"] as? String == "Civic Center BART")
-                #expect(one.dataObject["latitude"] as? Double == 37.7796)
-                #expect(one.dataObject["id"] as? String == here.id!.description)
+                #expect(one.location?.name == "Civic Center BART")
+                #expect(one.location?.latitude == 37.7796)
+                #expect(one.location?.id == here.id!.description)
                 #expect(try await client.get("/v1/locations/123?\(auth)").errorType == "APINotFoundError")
 
                 #expect(try await client.get("/v1/locations/\(here.id!)/media/recent?\(auth)").ids == [atHere.description])
 
                 let nearby = try await client.get("/v1/locations/search?lat=\(lat)&lng=\(lng)&\(auth)")
-                #expect(nearby.dataArray.compactMap { $0["name"] as? String } == ["Civic Center BART", "City Hall"])
+                #expect(nearby.locations.map(\.name) == ["Civic Center BART", "City Hall"])
                 let wide = try await client.get("/v1/locations/search?lat=\(lat)&lng=\(lng)&distance=5000&\(auth)")
-                #expect(wide.dataArray.compactMap { $0["id"] as? String } == [here, near, far].map { $0.id!.description })
+                #expect(wide.locations.map(\.id) == [here, near, far].map { $0.id!.description })
                 let byFoursquare = try await client.get("/v1/locations/search?foursquare_v2_id=4a9f&\(auth)")
-                #expect(byFoursquare.dataArray.compactMap { $0["name"] as? String } == ["Ferry Building"])
+                #expect(byFoursquare.locations.map(\.name) == ["Ferry Building"])
 
                 let media = try await client.get("/v1/media/search?lat=\(lat)&lng=\(lng)&distance=5000&\(auth)")
                 #expect(media.ids == [atHere.description, atFar.description])
-                let distances = media.dataArray.compactMap { $0["distance"] as? Double }
+                let distances = media.mediaList.compactMap(\.distance)
                 #expect(distances.count == 2 && distances[0] < 1 && abs(distances[1] - 2505.36) < 0.02)
                 #expect(try await client.get("/v1/media/search?lat=\(lat)&lng=\(lng)&\(auth)").ids == [atHere.description])
 

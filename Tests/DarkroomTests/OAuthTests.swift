@@ -26,11 +26,11 @@ import Testing
         return try await browser.post("/accounts/login", [("username", username), ("password", password), ("next", next)])
     }
 
-    static func exchange(_ client: any TestClientProtocol, _ fields: [(String, String)]) async throws -> (status: Int, json: [String: Any]) {
+    static func exchange(_ client: any TestClientProtocol, _ fields: [(String, String)]) async throws -> (status: Int, json: WireTokenAnswer) {
         let body = fields.map { "\($0.0)=\(Browser.encode($0.1))" }.joined(separator: "&")
         // No Content-Type, as python-instagram sends it.
         return try await client.execute(uri: "/oauth/access_token", method: .post, body: ByteBuffer(string: body)) { response in
-            (Int(response.status.code), try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any] ?? [:])
+            (Int(response.status.code), try JSONDecoder().decode(WireTokenAnswer.self, from: Data(buffer: response.body)))
         }
     }
 
@@ -97,26 +97,26 @@ import Testing
                 let code = try #require(fields["code"])
 
                 let wrongURI = try await Self.exchange(client, Self.codeFields(app, code: code, redirect: "http://app.example/other"))
-                #expect(wrongURI.status == 400 && wrongURI.json["error"] as? String == "invalid_grant")
+                #expect(wrongURI.status == 400 && wrongURI.json.error == "invalid_grant")
                 // That attempt used the code up; a fresh one for the rest.
                 let approvedAgain = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic comments likes", state: "xyz") + [("decision", "allow")])
                 let againLocation = try #require(approvedAgain.location)
                 let freshCode = try #require(Browser.fields(of: againLocation)["code"])
                 let badSecret = try await Self.exchange(client, Self.codeFields(app, code: freshCode, secret: "0000"))
-                #expect(badSecret.status == 400 && badSecret.json["error_type"] as? String == "OAuthException" && badSecret.json["error"] as? String == "invalid_client")
+                #expect(badSecret.status == 400 && badSecret.json.errorType == "OAuthException" && badSecret.json.error == "invalid_client")
                 let exchanged = try await Self.exchange(client, Self.codeFields(app, code: freshCode))
                 #expect(exchanged.status == 200, "\(exchanged.json)")
-                let token = try #require(exchanged.json["access_token"] as? String)
-                #expect((exchanged.json["user"] as? [String: Any])?["username"] as? String == "ann")
-                #expect(exchanged.json["meta"] == nil, "no envelope on the token endpoint")
+                let token = try #require(exchanged.json.accessToken)
+                #expect(exchanged.json.user?.username == "ann")
+                #expect(exchanged.json.meta == nil, "no envelope on the token endpoint")
                 let me = try await client.get("/v1/users/self?access_token=\(token)")
-                #expect(me.code == 200 && me.dataObject["username"] as? String == "ann")
-                let follow = try await client.post("/v1/users/\(me.dataObject["id"] as! String)/relationship?access_token=\(token)", form: ["action": "follow"])
+                #expect(me.code == 200 && me.user?.username == "ann")
+                let follow = try await client.post("/v1/users/\(try #require(me.user?.id))/relationship?access_token=\(token)", form: ["action": "follow"])
                 #expect(follow.errorType == "OAuthPermissionsException", "relationships was not granted")
 
                 // A code used twice: refused, and the token it produced is revoked.
                 let replay = try await Self.exchange(client, Self.codeFields(app, code: freshCode))
-                #expect(replay.status == 400 && replay.json["error_message"] as? String == "Matching code was not found or was already used.")
+                #expect(replay.status == 400 && replay.json.errorMessage == "Matching code was not found or was already used.")
                 #expect(try await client.get("/v1/users/self?access_token=\(token)").errorType == "OAuthAccessTokenException")
 
                 // Codes last ten minutes.
@@ -124,7 +124,7 @@ import Testing
                 let lateLocation = try #require(late.location)
                 let lateCode = try #require(Browser.fields(of: lateLocation)["code"])
                 world.clock.advance(seconds: 601)
-                #expect(try await Self.exchange(client, Self.codeFields(app, code: lateCode)).json["error"] as? String == "invalid_grant")
+                #expect(try await Self.exchange(client, Self.codeFields(app, code: lateCode)).json.error == "invalid_grant")
             }
         }
     }
@@ -194,11 +194,11 @@ import Testing
                     return try #require(Browser.fields(of: location)["code"])
                 }
                 let first = try await code()
-                #expect(try await Self.exchange(client, Self.codeFields(thief, code: first)).json["error"] as? String == "invalid_grant")
+                #expect(try await Self.exchange(client, Self.codeFields(thief, code: first)).json.error == "invalid_grant")
                 let verifierWithoutChallenge = try await Self.exchange(client, Self.codeFields(app, code: first) + [("code_verifier", String(repeating: "v", count: 50))])
-                #expect(verifierWithoutChallenge.json["error"] as? String == "invalid_grant")
+                #expect(verifierWithoutChallenge.json.error == "invalid_grant")
                 let real = try await Self.exchange(client, Self.codeFields(app, code: first))
-                let token = try #require(real.json["access_token"] as? String, "the thief's attempts did not use the code up")
+                let token = try #require(real.json.accessToken, "the thief's attempts did not use the code up")
                 #expect(try await Self.exchange(client, Self.codeFields(thief, code: first)).status == 400)
                 #expect(try await client.get("/v1/users/self?access_token=\(token)").code == 200, "another client's replay revokes nothing")
 
@@ -207,7 +207,7 @@ import Testing
                     for _ in 0..<2 {
                         group.addTask {
                             let result = try await Self.exchange(client, Self.codeFields(app, code: raced))
-                            return (result.status, result.json["access_token"] as? String)
+                            return (result.status, result.json.accessToken)
                         }
                     }
                     return try await group.reduce(into: []) { $0.append($1) }
@@ -240,11 +240,11 @@ import Testing
                     let location = try #require(page.location)
                     return try #require(Browser.fields(of: location)["code"])
                 }
-                #expect(try await Self.exchange(client, Self.codeFields(app, code: code())).json["error"] as? String == "invalid_grant")
+                #expect(try await Self.exchange(client, Self.codeFields(app, code: code())).json.error == "invalid_grant")
                 let wrong = try await Self.exchange(client, Self.codeFields(app, code: code()) + [("code_verifier", String(repeating: "a", count: 43))])
-                #expect(wrong.json["error"] as? String == "invalid_grant")
+                #expect(wrong.json.error == "invalid_grant")
                 let right = try await Self.exchange(client, Self.codeFields(app, code: code()) + [("code_verifier", verifier)])
-                #expect(right.status == 200 && right.json["access_token"] is String)
+                #expect(right.status == 200 && right.json.accessToken != nil)
                 let plain = try await browser.get("/oauth/authorize?client_id=\(app.clientID)&redirect_uri=\(Browser.encode(Self.callback))&response_type=code&code_challenge=\(challenge)&code_challenge_method=plain")
                 #expect(Browser.fields(of: try #require(plain.location))["error"] == "invalid_request")
             }
@@ -258,23 +258,23 @@ import Testing
             let trusted = try await world.storage.clients.create(name: "First party", redirectURIs: [Self.callback], trusted: true)
             let other = try await world.storage.clients.create(name: "Third party", redirectURIs: [Self.callback])
             try await world.withApp { client in
-                func grant(_ app: Client, password: String, scope: String = "basic likes") async throws -> (status: Int, json: [String: Any]) {
+                func grant(_ app: Client, password: String, scope: String = "basic likes") async throws -> (status: Int, json: WireTokenAnswer) {
                     try await Self.exchange(client, [
                         ("client_id", app.clientID), ("client_secret", app.clientSecret), ("grant_type", "password"), ("username", "ann"),
                         ("password", password), ("scope", scope), ("redirect_uri", Self.callback),
                     ])
                 }
                 let ok = try await grant(trusted, password: "correct horse")
-                #expect(ok.status == 200 && (ok.json["user"] as? [String: Any])?["username"] as? String == "ann")
-                #expect(try await grant(other, password: "correct horse").json["error"] as? String == "unauthorized_client")
-                #expect(try await grant(trusted, password: "wrong horse").json["error"] as? String == "invalid_grant")
-                #expect(try await grant(trusted, password: "correct horse", scope: "basic sudo").json["error"] as? String == "invalid_scope")
+                #expect(ok.status == 200 && ok.json.user?.username == "ann")
+                #expect(try await grant(other, password: "correct horse").json.error == "unauthorized_client")
+                #expect(try await grant(trusted, password: "wrong horse").json.error == "invalid_grant")
+                #expect(try await grant(trusted, password: "correct horse", scope: "basic sudo").json.error == "invalid_scope")
                 let unknownGrant = try await Self.exchange(client, [("client_id", trusted.clientID), ("client_secret", trusted.clientSecret), ("grant_type", "magic")])
-                #expect(unknownGrant.json["error"] as? String == "unsupported_grant_type" && unknownGrant.json["code"] as? Int == 400)
+                #expect(unknownGrant.json.error == "unsupported_grant_type" && unknownGrant.json.code == 400)
                 // Password guessing from one address stops after 25 failures in five minutes, on both ways in.
                 for _ in 0..<24 { _ = try await grant(trusted, password: "guess") }
                 let blocked = try await grant(trusted, password: "correct horse")
-                #expect(blocked.status == 429 && blocked.json["error_type"] as? String == "OAuthRateLimitException")
+                #expect(blocked.status == 429 && blocked.json.errorType == "OAuthRateLimitException")
                 let page = try await Self.logIn(Browser(client), "ann")
                 #expect(page.status == 429)
             }
@@ -307,9 +307,9 @@ import Testing
             }
             try await world.withApp { client in
                 let missing = try await client.get("/v1/users/self?access_token=\(token)")
-                #expect(missing.status == 403 && missing.errorType == "OAuthForbiddenException" && (missing.meta["error_message"] as? String)?.contains("'sig'") == true)
+                #expect(missing.status == 403 && missing.errorType == "OAuthForbiddenException" && missing.errorMessage.contains("'sig'"))
                 let wrong = try await client.get("/v1/users/self?access_token=\(token)&sig=\(String(repeating: "0", count: 64))")
-                #expect(wrong.status == 403 && (wrong.meta["error_message"] as? String)?.contains("does not match") == true)
+                #expect(wrong.status == 403 && wrong.errorMessage.contains("does not match"))
                 let signed = sig("/users/self|access_token=\(token)|count=2")
                 #expect(try await client.get("/v1/users/self?count=2&access_token=\(token)&sig=\(signed)").code == 200)
                 // python-instagram signs the path with its `.json`.
@@ -435,9 +435,9 @@ import Testing
                 ])
                 #expect(saved.status == 200 && saved.body.contains("Saved"))
                 let me = try await client.get("/v1/users/self?access_token=\(token)")
-                #expect(me.dataObject["full_name"] as? String == "Ann Adams" && me.dataObject["bio"] as? String == "Landscapes")
+                #expect(me.user?.fullName == "Ann Adams" && me.user?.bio == "Landscapes")
                 let shown = try await client.get("/v1/media/\(media)?access_token=\(token)")
-                #expect((shown.dataObject["user"] as? [String: Any])?["full_name"] as? String == "Ann Adams", "no stale rendering")
+                #expect(shown.media?.user.fullName == "Ann Adams", "no stale rendering")
                 #expect(try await world.storage.users.find(ann.id)?.isPrivate == true)
 
                 // The profile picture form: multipart, with the CSRF field among its parts.

@@ -19,27 +19,27 @@ import Testing
             let askerToken = try await world.token(for: asker, scopes: scopes)
             try await world.withApp { client in
                 let follow = try await client.post("/v1/users/\(open.id)/relationship?access_token=\(myToken)", form: ["action": "follow"])
-                #expect(follow.dataObject.keys.sorted() == ["incoming_status", "outgoing_status", "target_user_is_private"])
-                #expect(follow.dataObject["outgoing_status"] as? String == "follows")
-                #expect(follow.dataObject["target_user_is_private"] as? Bool == false)
+                #expect(follow.keys() == ["incoming_status", "outgoing_status", "target_user_is_private"])
+                #expect(follow.relationship?.outgoingStatus == "follows")
+                #expect(follow.relationship?.targetUserIsPrivate == false)
 
                 let request = try await client.post("/v1/users/\(closed.id)/relationship?access_token=\(myToken)", form: ["action": "follow"])
-                #expect(request.dataObject["outgoing_status"] as? String == "requested")
+                #expect(request.relationship?.outgoingStatus == "requested")
                 _ = try await client.post("/v1/users/\(closed.id)/relationship?access_token=\(askerToken)", form: ["action": "follow"])
                 let pending = try await client.get("/v1/users/self/requested-by?access_token=\(closedToken)")
-                #expect(Set(pending.dataArray.compactMap { $0["username"] as? String }) == ["me", "asker"])
+                #expect(Set(pending.users.map(\.username)) == ["me", "asker"])
                 // A pending request grants nothing.
                 #expect(try await client.get("/v1/users/\(closed.id)/media/recent?access_token=\(myToken)").errorType == "APINotAllowedError")
 
                 let approved = try await client.post("/v1/users/\(me.id)/relationship?access_token=\(closedToken)", form: ["action": "approve"])
-                #expect(approved.dataObject["incoming_status"] as? String == "followed_by")
+                #expect(approved.relationship?.incomingStatus == "followed_by")
                 let ignored = try await client.post("/v1/users/\(asker.id)/relationship?access_token=\(closedToken)", form: ["action": "deny"])
-                #expect(ignored.dataObject["incoming_status"] as? String == "none")
+                #expect(ignored.relationship?.incomingStatus == "none")
                 #expect(try await client.get("/v1/users/\(closed.id)/media/recent?access_token=\(myToken)").status == 200)
                 #expect(try await world.storage.users.find(closed.id)?.counts.followedBy == 1)
 
                 let unfollowed = try await client.post("/v1/users/\(closed.id)/relationship?access_token=\(myToken)", form: ["action": "unfollow"])
-                #expect(unfollowed.dataObject["outgoing_status"] as? String == "none")
+                #expect(unfollowed.relationship?.outgoingStatus == "none")
                 #expect(try await client.get("/v1/users/\(closed.id)/media/recent?access_token=\(myToken)").errorType == "APINotAllowedError")
 
                 let bad = try await client.post("/v1/users/\(open.id)/relationship?access_token=\(myToken)", form: ["action": "hug"])
@@ -66,12 +66,12 @@ import Testing
             let pestToken = try await world.token(for: pest, scopes: scopes)
             try await world.withApp { client in
                 let blocked = try await client.post("/v1/users/\(pest.id)/relationship?access_token=\(myToken)", form: ["action": "block"])
-                #expect(blocked.dataObject["incoming_status"] as? String == "blocked_by_you")
-                #expect(blocked.dataObject["outgoing_status"] as? String == "none")
+                #expect(blocked.relationship?.incomingStatus == "blocked_by_you")
+                #expect(blocked.relationship?.outgoingStatus == "none")
                 #expect(try await world.storage.users.find(me.id)?.counts == UserCounts(media: 1, follows: 0, followedBy: 0))
                 #expect(try await client.get("/v1/users/\(me.id)?access_token=\(pestToken)").errorType == "APINotFoundError")
                 #expect(try await client.get("/v1/users/\(pest.id)?access_token=\(myToken)").errorType == "APINotFoundError")
-                #expect(try await client.get("/v1/users/search?q=me&access_token=\(pestToken)").dataArray.isEmpty)
+                #expect(try await client.get("/v1/users/search?q=me&access_token=\(pestToken)").count == 0)
                 #expect(try await client.get("/v1/users/\(me.id)/media/recent?access_token=\(pestToken)").errorType == "APINotAllowedError")
                 #expect(try await client.post("/v1/media/\(mine)/likes?access_token=\(pestToken)").errorType == "APINotAllowedError")
                 #expect(try await client.post("/v1/media/\(mine)/comments?access_token=\(pestToken)", form: ["text": "hi"]).errorType == "APINotAllowedError")
@@ -80,8 +80,8 @@ import Testing
                 #expect(try await client.get("/v1/users/self/feed?access_token=\(pestToken)").ids.isEmpty)
 
                 let unblocked = try await client.post("/v1/users/\(pest.id)/relationship?access_token=\(myToken)", form: ["action": "unblock"])
-                #expect(unblocked.dataObject["incoming_status"] as? String == "none")
-                #expect(unblocked.dataObject["outgoing_status"] as? String == "none")
+                #expect(unblocked.relationship?.incomingStatus == "none")
+                #expect(unblocked.relationship?.outgoingStatus == "none")
                 #expect(try await client.get("/v1/users/\(me.id)?access_token=\(pestToken)").status == 200)
             }
         }
@@ -108,15 +108,15 @@ import Testing
                 var next: String? = "/v1/users/\(star.id)/followed-by?access_token=\(strangerToken)&count=3"
                 while let url = next {
                     let page = try await client.get(url.replacingOccurrences(of: "http://darkroom.test", with: ""))
-                    seen += page.dataArray.compactMap { $0["username"] as? String }
-                    next = page.pagination?["next_url"] as? String
-                    if next != nil { #expect(page.pagination?["next_cursor"] is String) }
+                    seen += page.users.map(\.username)
+                    next = page.pagination?["next_url"]
+                    if next != nil { #expect(page.pagination?["next_cursor"] != nil) }
                 }
                 #expect(seen == fans.reversed().map(\.username))
                 let follows = try await client.get("/v1/users/\(fans[0].id)/follows?access_token=\(strangerToken)")
-                #expect(follows.dataArray.compactMap { $0["username"] as? String } == ["hidden", "star"])
+                #expect(follows.users.map(\.username) == ["hidden", "star"])
                 #expect(try await client.get("/v1/users/\(hidden.id)/followed-by?access_token=\(strangerToken)").errorType == "APINotAllowedError")
-                #expect(try await client.get("/v1/users/\(hidden.id)/followed-by?access_token=\(fanToken)").dataArray.count == 7)
+                #expect(try await client.get("/v1/users/\(hidden.id)/followed-by?access_token=\(fanToken)").count == 7)
                 #expect(try await client.get("/v1/users/\(star.id)/follows?access_token=\(strangerToken)&cursor=x").status == 400)
             }
         }

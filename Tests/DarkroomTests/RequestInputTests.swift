@@ -38,8 +38,7 @@ import Testing
                     uri: "/oauth/access_token", method: .post,
                     headers: [.contentType: "multipart/form-data; boundary=\(Self.boundary)"], body: Self.multipart(["client_id": "x"]))
                 #expect(response.status == .badRequest)
-                let body = try #require(JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
-                #expect(body["error"] as? String == "invalid_request")
+                #expect(try JSONDecoder().decode(WireTokenAnswer.self, from: Data(buffer: response.body)).error == "invalid_request")
                 let nul = try await client.execute(
                     uri: "/oauth/access_token", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
                     body: ByteBuffer(string: "client_id=a%00b"))

@@ -34,11 +34,11 @@ import Testing
                     #expect(withClient.status != 404 && withToken.status != 404, "\(key) is not a route")
                     switch access {
                     case .clientOrUser:
-                        #expect(withClient.errorType == nil || !withClient.errorType!.hasPrefix("OAuth"), "\(key) refused a client_id: \(withClient.object)")
+                        #expect(withClient.errorType == nil || !withClient.errorType!.hasPrefix("OAuth"), "\(key) refused a client_id: \(String(decoding: withClient.body, as: UTF8.self))")
                     case .user(let scope):
                         #expect(withClient.errorType == "OAuthParameterException", "\(key) took a client_id alone")
                         if scope == .basic {
-                            #expect(withToken.errorType?.hasPrefix("OAuth") != true, "\(key): \(withToken.object)")
+                            #expect(withToken.errorType?.hasPrefix("OAuth") != true, "\(key): \(String(decoding: withToken.body, as: UTF8.self))")
                         } else {
                             #expect(withToken.errorType == "OAuthPermissionsException", "\(key) wrote without scope \(scope)")
                         }

@@ -26,11 +26,11 @@ import Testing
             let token = try await world.token(for: fan)
             try await world.withApp { client in
                 let response = try await client.get("/v1/users/\(snoop.id)?access_token=\(token)")
-                let user = response.dataObject
-                #expect(Set(user.keys) == Self.seedUserKeys)
-                #expect(user["id"] as? String == snoop.id.description)
-                #expect(user["bio"] as? String == "bio of snoopdogg")
-                #expect(user["counts"] as? [String: Int] == ["media": 1, "follows": 0, "followed_by": 1])
+                #expect(response.keys() == Self.seedUserKeys)
+                let user = try #require(response.user)
+                #expect(user.id == snoop.id.description)
+                #expect(user.bio == "bio of snoopdogg")
+                #expect(user.counts == WireCounts(media: 1, follows: 0, followedBy: 1))
                 #expect(response.pagination == nil)
             }
         }
@@ -47,38 +47,30 @@ import Testing
             let token = try await world.token(for: mike)
             try await world.withApp { client in
                 let response = try await client.get("/v1/users/\(kevin.id)/media/recent?access_token=\(token)")
-                let item = try #require(response.dataArray.first)
-                #expect(Self.seedMediaKeys.isSubset(of: Set(item.keys)))
-                #expect(item["user_has_liked"] as? Bool == true)
-                #expect(item["tags"] as? [String] == ["foodtruck"])
-                #expect(item["filter"] as? String == "Earlybird")
-                #expect(item["type"] as? String == "image")
-                #expect(item["id"] as? String == media.description)
-                #expect(item["link"] as? String == "http://darkroom.test/p/\(Shortcode.encode(media))/")
-                #expect(Int(item["created_time"] as? String ?? "") != nil)
-                let images = try #require(item["images"] as? [String: [String: Any]])
-                #expect(Set(images.keys) == Self.seedImageKeys)
-                #expect(images["standard_resolution"]?["width"] as? Int == 612)
-                #expect(images["low_resolution"]?["height"] as? Int == 306)
-                #expect(images["thumbnail"]?["width"] as? Int == 150)
-                let user = try #require(item["user"] as? [String: Any])
-                #expect(Set(user.keys) == Self.seedMediaUserKeys)
-                let caption = try #require(item["caption"] as? [String: Any])
-                #expect(Self.seedCaptionKeys.isSubset(of: Set(caption.keys)))
-                #expect(caption["text"] as? String == "Inside le truc #foodtruck")
-                #expect((caption["from"] as? [String: Any])?["type"] as? String == "user")
-                let likes = try #require(item["likes"] as? [String: Any])
-                #expect(likes["count"] as? Int == 1)
-                #expect((likes["data"] as? [[String: Any]])?.first?["username"] as? String == "mikeyk")
-                let comments = try #require(item["comments"] as? [String: Any])
-                #expect(comments["count"] as? Int == 1)
-                #expect((comments["data"] as? [[String: Any]])?.first?["text"] as? String == "Really amazing photo!")
-                #expect(item["location"] is NSNull)
-                #expect(item["users_in_photo"] as? [Any] != nil)
+                #expect(Self.seedMediaKeys.isSubset(of: response.keys(0)))
+                #expect(response.keys(0, "images") == Self.seedImageKeys)
+                #expect(response.keys(0, "user") == Self.seedMediaUserKeys)
+                #expect(Self.seedCaptionKeys.isSubset(of: response.keys(0, "caption")))
+                let item = try #require(response.mediaList.first)
+                #expect(item.userHasLiked == true)
+                #expect(item.tags == ["foodtruck"])
+                #expect(item.filter == "Earlybird")
+                #expect(item.type == "image")
+                #expect(item.id == media.description)
+                #expect(item.link == "http://darkroom.test/p/\(Shortcode.encode(media))/")
+                #expect(Int(item.createdTime) != nil)
+                #expect(item.images["standard_resolution"]?.width == 612)
+                #expect(item.images["low_resolution"]?.height == 306)
+                #expect(item.images["thumbnail"]?.width == 150)
+                #expect(item.caption?.text == "Inside le truc #foodtruck")
+                #expect(item.caption?.from.type == "user")
+                #expect(item.likes.count == 1 && item.likes.data.first?.username == "mikeyk")
+                #expect(item.comments.count == 1 && item.comments.data.first?.text == "Really amazing photo!")
+                #expect(item.location == nil && item.usersInPhoto.isEmpty)
 
                 // Without a token the viewer-specific field is left out.
                 let anonymous = try await client.get("/v1/users/\(kevin.id)/media/recent?client_id=\(try await world.client().clientID)")
-                #expect(anonymous.dataArray.first?["user_has_liked"] == nil)
+                #expect(anonymous.keys(0).contains("user_has_liked") == false)
             }
         }
     }
@@ -91,11 +83,11 @@ import Testing
             let token = try await world.token(for: kevin)
             try await world.withApp { client in
                 let base = "/v1/users/self/media/recent?access_token=\(token)"
-                #expect(try await client.get(base).dataArray.count == 20)
-                #expect(try await client.get(base + "&count=0").dataArray.isEmpty)
-                #expect(try await client.get(base + "&count=1").dataArray.count == 1)
-                #expect(try await client.get(base + "&count=100").dataArray.count == 100)
-                #expect(try await client.get(base + "&count=101").dataArray.count == 100)
+                #expect(try await client.get(base).count == 20)
+                #expect(try await client.get(base + "&count=0").count == 0)
+                #expect(try await client.get(base + "&count=1").count == 1)
+                #expect(try await client.get(base + "&count=100").count == 100)
+                #expect(try await client.get(base + "&count=101").count == 100)
                 #expect(try await client.get(base + "&count=99999999999999999999").status == 400)
                 for bad in ["-1", "abc", "1.5", "%00"] {
                     let response = try await client.get(base + "&count=\(bad)")
@@ -130,7 +122,7 @@ import Testing
                 #expect(try await client.get(base + "&max_id=abc").status == 400)
                 #expect(try await client.get(base + "&min_id=12x").errorType == "APIInvalidParametersError")
                 // Timestamps are inclusive unix seconds.
-                let times = try await client.get(base).dataArray.compactMap { Int64($0["created_time"] as? String ?? "") }
+                let times = try await client.get(base).mediaList.compactMap { Int64($0.createdTime) }
                 let third = times[7]  // posted[2]
                 let seventh = times[3]  // posted[6]
                 #expect(try await client.get(base + "&min_timestamp=\(third)&max_timestamp=\(seventh)").ids.count == 5)
@@ -159,8 +151,8 @@ import Testing
                     seen += page.ids
                     // New media between pages must not shift what the next page holds.
                     try await world.post(by: kevin)
-                    next = page.pagination?["next_url"] as? String
-                    if let cursor = page.pagination?["next_max_id"] as? String { #expect(cursor == page.ids.last) }
+                    next = page.pagination?["next_url"]
+                    if let cursor = page.pagination?["next_max_id"] { #expect(cursor == page.ids.last) }
                 }
                 #expect(seen.count == 23)
                 #expect(Set(seen) == posted)
@@ -186,7 +178,7 @@ import Testing
                 for denied in ["?access_token=\(tokens.stranger)", "?client_id=\(app.clientID)"] {
                     let response = try await client.get(path + denied)
                     #expect(response.status == 400 && response.errorType == "APINotAllowedError")
-                    #expect(response.meta["error_message"] as? String == "you cannot view this resource")
+                    #expect(response.meta.errorMessage == "you cannot view this resource")
                 }
                 // The profile itself stays readable.
                 #expect(try await client.get("/v1/users/\(owner.id)?access_token=\(tokens.stranger)").status == 200)
@@ -213,7 +205,7 @@ import Testing
                 #expect(feed.ids == [latest, own, first].map(\.description))
                 let paged = try await client.get("/v1/users/self/feed?access_token=\(token)&count=2")
                 #expect(paged.ids == [latest, own].map(\.description))
-                let nextURL = try #require(paged.pagination?["next_url"] as? String)
+                let nextURL = try #require(paged.pagination?["next_url"])
                 #expect(nextURL.hasPrefix("http://darkroom.test/v1/users/self/feed?"))
                 let rest = try await client.get(nextURL.replacingOccurrences(of: "http://darkroom.test", with: ""))
                 #expect(rest.ids == [first.description])
@@ -243,8 +235,8 @@ import Testing
                 let liked = try await client.get("/v1/users/self/media/liked?access_token=\(token)")
                 #expect(liked.ids == [older, secret, newer].map(\.description))
                 let first = try await client.get("/v1/users/self/media/liked?access_token=\(token)&count=1")
-                let cursor = try #require(first.pagination?["next_max_like_id"] as? String)
-                let nextURL = try #require(first.pagination?["next_url"] as? String)
+                let cursor = try #require(first.pagination?["next_max_like_id"])
+                let nextURL = try #require(first.pagination?["next_url"])
                 #expect(nextURL.contains("max_like_id=\(cursor)"))
                 let second = try await client.get(nextURL.replacingOccurrences(of: "http://darkroom.test", with: ""))
                 #expect(second.ids == [secret.description])
@@ -268,17 +260,17 @@ import Testing
             try await world.withApp { client in
                 let base = "/v1/users/search?client_id=\(app.clientID)"
                 let result = try await client.get(base + "&q=jack")
-                #expect(result.dataArray.map { $0["username"] as? String } == ["jack", "jacktiddy", "jill", "sammyjack"])
-                let first = try #require(result.dataArray.first)
-                #expect(Self.seedSearchKeys.isSubset(of: Set(first.keys)))
-                #expect(first["first_name"] as? String == "Jack" && first["last_name"] as? String == "Dorsey")
-                #expect(try await client.get(base + "&q=JACK&count=1").dataArray.map { $0["username"] as? String } == ["jack"])
-                #expect(try await client.get(base + "&q=_").dataArray.isEmpty)
-                #expect(try await client.get(base + "&q=%25").dataArray.map { $0["username"] as? String } == ["under_score"])
-                #expect(try await client.get(base + "&q=under_").dataArray.count == 1)
+                #expect(result.users.map(\.username) == ["jack", "jacktiddy", "jill", "sammyjack"])
+                let first = try #require(result.users.first)
+                #expect(Self.seedSearchKeys.isSubset(of: result.keys(0)))
+                #expect(first.firstName == "Jack" && first.lastName == "Dorsey")
+                #expect(try await client.get(base + "&q=JACK&count=1").users.map(\.username) == ["jack"])
+                #expect(try await client.get(base + "&q=_").count == 0)
+                #expect(try await client.get(base + "&q=%25").users.map(\.username) == ["under_score"])
+                #expect(try await client.get(base + "&q=under_").count == 1)
                 #expect(try await client.get(base).errorType == "APIInvalidParametersError")
                 #expect(try await client.get(base + "&q=").status == 400)
-                #expect(try await client.get(base + "&q=nobody").dataArray.isEmpty)
+                #expect(try await client.get(base + "&q=nobody").count == 0)
             }
         }
     }
@@ -294,21 +286,21 @@ import Testing
             let token = try await world.token(for: fan)
             try await world.withApp { client in
                 let path = "/v1/users/\(kevin.id)/media/recent?access_token=\(token)"
-                let before = try #require(try await client.get(path).dataArray.first)
-                #expect((before["likes"] as? [String: Any])?["count"] as? Int == 0)
-                #expect(before["user_has_liked"] as? Bool == false)
+                let before = try #require(try await client.get(path).mediaList.first)
+                #expect(before.likes.count == 0)
+                #expect(before.userHasLiked == false)
                 // Written behind the server's back, as another process would.
                 try await world.storage.likes.like(media, by: fan.id)
                 _ = try await world.storage.comments.create(on: media, by: fan.id, text: "hello")
-                let after = try #require(try await client.get(path).dataArray.first)
-                #expect((after["likes"] as? [String: Any])?["count"] as? Int == 1)
-                #expect(((after["likes"] as? [String: Any])?["data"] as? [[String: Any]])?.first?["username"] as? String == "fan")
-                #expect((after["comments"] as? [String: Any])?["count"] as? Int == 1)
-                #expect(after["user_has_liked"] as? Bool == true)
+                let after = try #require(try await client.get(path).mediaList.first)
+                #expect(after.likes.count == 1)
+                #expect(after.likes.data.first?.username == "fan")
+                #expect(after.comments.count == 1)
+                #expect(after.userHasLiked == true)
                 try await world.storage.likes.unlike(media, by: fan.id)
-                let undone = try #require(try await client.get(path).dataArray.first)
-                #expect((undone["likes"] as? [String: Any])?["count"] as? Int == 0)
-                #expect(undone["user_has_liked"] as? Bool == false)
+                let undone = try #require(try await client.get(path).mediaList.first)
+                #expect(undone.likes.count == 0)
+                #expect(undone.userHasLiked == false)
             }
         }
     }

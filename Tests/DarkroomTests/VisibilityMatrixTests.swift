@@ -74,17 +74,17 @@ import Testing
                                      "/v1/media/\(media)/likes", "/v1/media/\(media)/comments"] {
                             let response = try await client.get("\(path)?\(auth)")
                             if mayView {
-                                #expect(response.status == 200 && !response.dataArray.isEmpty, "\(path): \(label)")
+                                #expect(response.status == 200 && response.count > 0, "\(path): \(label)")
                             } else {
                                 #expect(response.errorType == "APINotAllowedError", "\(path): \(label)")
-                                #expect(response.data == nil, "\(path): \(label)")
+                                #expect(!response.hasDataField, "\(path): \(label)")
                             }
                         }
 
                         for path in ["/v1/media/\(media)", "/v1/media/shortcode/\(Shortcode.encode(media))"] {
                             let response = try await client.get("\(path)?\(auth)")
                             if mayView {
-                                #expect(response.dataObject["id"] as? String == media.description, "\(path): \(label)")
+                                #expect(response.media?.id == media.description, "\(path): \(label)")
                             } else {
                                 #expect(response.errorType == "APINotAllowedError", "\(path): \(label)")
                             }
@@ -102,10 +102,10 @@ import Testing
                         }
 
                         let search = try await client.get("/v1/users/search?q=\(owner.username)&\(auth)")
-                        #expect(search.dataArray.contains { $0["id"] as? String == owner.id.description } == !hidden, "search: \(label)")
+                        #expect(search.ids.contains(owner.id.description) == !hidden, "search: \(label)")
 
                         let followers = try await client.get("/v1/users/\(hub.id)/followed-by?\(auth)")
-                        #expect(followers.dataArray.contains { $0["id"] as? String == owner.id.description } == !hidden, "hub followers: \(label)")
+                        #expect(followers.ids.contains(owner.id.description) == !hidden, "hub followers: \(label)")
 
                         if state != .anonymous {
                             let feed = try await client.get("/v1/users/self/feed?\(auth)")
@@ -130,19 +130,19 @@ import Testing
             let viewerToken = try await world.token(for: viewer)
             let path = "/v1/users/\(owner.id)/media/recent?access_token=\(viewerToken)"
             try await world.withApp { client in
-                let before = try #require(try await client.get(path).dataArray.first)
-                #expect(((before["comments"] as? [String: Any])?["data"] as? [Any])?.count == 1)
+                let before = try #require(try await client.get(path).mediaList.first)
+                #expect(before.comments.data.count == 1)
                 try await world.storage.relationships.block(pest.id, viewer.id)
                 let viewerAfter = viewerToken
-                let after = try #require(try await client.get("/v1/users/\(owner.id)/media/recent?access_token=\(viewerAfter)").dataArray.first)
-                #expect(((after["comments"] as? [String: Any])?["data"] as? [Any])?.isEmpty == true)
-                #expect(((after["likes"] as? [String: Any])?["data"] as? [Any])?.isEmpty == true)
-                #expect(try await client.get("/v1/media/\(media)/comments?access_token=\(viewerAfter)").dataArray.isEmpty)
-                #expect(try await client.get("/v1/media/\(media)/likes?access_token=\(viewerAfter)").dataArray.isEmpty)
+                let after = try #require(try await client.get("/v1/users/\(owner.id)/media/recent?access_token=\(viewerAfter)").mediaList.first)
+                #expect(after.comments.data.isEmpty)
+                #expect(after.likes.data.isEmpty)
+                #expect(try await client.get("/v1/media/\(media)/comments?access_token=\(viewerAfter)").count == 0)
+                #expect(try await client.get("/v1/media/\(media)/likes?access_token=\(viewerAfter)").count == 0)
                 // Others still see the pest's comment.
                 let ownerToken = try await world.token(for: owner)
-                let forOwner = try #require(try await client.get("/v1/users/\(owner.id)/media/recent?access_token=\(ownerToken)").dataArray.first)
-                #expect(((forOwner["comments"] as? [String: Any])?["data"] as? [Any])?.count == 1)
+                let forOwner = try #require(try await client.get("/v1/users/\(owner.id)/media/recent?access_token=\(ownerToken)").mediaList.first)
+                #expect(forOwner.comments.data.count == 1)
             }
         }
     }

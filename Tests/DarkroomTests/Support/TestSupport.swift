@@ -126,27 +126,6 @@ struct TestWorld: Sendable {
     }
 }
 
-/// A decoded JSON response body.
-struct JSONBody: @unchecked Sendable {
-    let status: Int
-    let object: [String: Any]
-
-    init(_ response: TestResponse) throws {
-        status = Int(response.status.code)
-        let data = Data(buffer: response.body)
-        object = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any], "body: \(String(decoding: data, as: UTF8.self))")
-    }
-
-    var meta: [String: Any] { object["meta"] as? [String: Any] ?? [:] }
-    var code: Int? { meta["code"] as? Int }
-    var errorType: String? { meta["error_type"] as? String }
-    var data: Any? { object["data"] }
-    var dataObject: [String: Any] { data as? [String: Any] ?? [:] }
-    var dataArray: [[String: Any]] { data as? [[String: Any]] ?? [] }
-    var pagination: [String: Any]? { object["pagination"] as? [String: Any] }
-    var ids: [String] { dataArray.compactMap { $0["id"] as? String } }
-}
-
 extension TestClientProtocol {
     func get(_ path: String) async throws -> JSONBody {
         try await execute(uri: path, method: .get) { try JSONBody($0) }
