@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
-    func serverSideFlowWithLogInConsentAndCodeExchange(_ engine: Engine) async throws {
+    func serverSideFlowLogsInAsksConsentAndRedirectsWithACode(_ engine: Engine) async throws {
         try await TestWorld.with(engine) { world in
             _ = try await Self.member(world, "ann")
             let app = try await world.storage.clients.create(name: "Photo <Printer>", redirectURIs: [Self.callback])
@@ -94,14 +94,30 @@ import Testing
                 #expect(approved.status == 303 && redirect.hasPrefix(Self.callback + "?code="))
                 let fields = Browser.fields(of: redirect)
                 #expect(fields["state"] == "xyz")
-                let code = try #require(fields["code"])
+                #expect(fields["code"]?.isEmpty == false)
+            }
+        }
+    }
 
-                let wrongURI = try await Self.exchange(client, Self.codeFields(app, code: code, redirect: "http://app.example/other"))
+    /// A signed-in person's approval of `app`, answering the code it sends back.
+    static func approvedCode(_ browser: Browser, _ app: Client, scope: String = "basic comments likes") async throws -> String {
+        let approved = try await browser.post("/oauth/authorize", consentFields(app, scope: scope, state: "xyz") + [("decision", "allow")])
+        let location = try #require(approved.location)
+        return try #require(Browser.fields(of: location)["code"])
+    }
+
+    @Test(arguments: Engine.available)
+    func aCodeIsExchangedOnlyWithItsRedirectURIAndSecretForAScopedToken(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            _ = try await Self.member(world, "ann")
+            let app = try await world.storage.clients.create(name: "Photo Printer", redirectURIs: [Self.callback])
+            try await world.withApp { client in
+                let browser = Browser(client)
+                _ = try await Self.logIn(browser, "ann")
+                let wrongURI = try await Self.exchange(client, Self.codeFields(app, code: try await Self.approvedCode(browser, app), redirect: "http://app.example/other"))
                 #expect(wrongURI.status == 400 && wrongURI.json.error == "invalid_grant")
                 // That attempt used the code up; a fresh one for the rest.
-                let approvedAgain = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic comments likes", state: "xyz") + [("decision", "allow")])
-                let againLocation = try #require(approvedAgain.location)
-                let freshCode = try #require(Browser.fields(of: againLocation)["code"])
+                let freshCode = try await Self.approvedCode(browser, app)
                 let badSecret = try await Self.exchange(client, Self.codeFields(app, code: freshCode, secret: "0000"))
                 #expect(badSecret.status == 400 && badSecret.json.errorType == "OAuthException" && badSecret.json.error == "invalid_client")
                 let exchanged = try await Self.exchange(client, Self.codeFields(app, code: freshCode))
@@ -113,18 +129,43 @@ import Testing
                 #expect(me.code == 200 && me.user?.username == "ann")
                 let follow = try await client.post("/v1/users/\(try #require(me.user?.id))/relationship?access_token=\(token)", form: ["action": "follow"])
                 #expect(follow.errorType == "OAuthPermissionsException", "relationships was not granted")
+            }
+        }
+    }
 
-                // A code used twice: refused, and the token it produced is revoked.
-                let replay = try await Self.exchange(client, Self.codeFields(app, code: freshCode))
+    @Test(arguments: Engine.available)
+    func aReplayedCodeIsRefusedAndRevokesItsToken(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            _ = try await Self.member(world, "ann")
+            let app = try await world.storage.clients.create(name: "Photo Printer", redirectURIs: [Self.callback])
+            try await world.withApp { client in
+                let browser = Browser(client)
+                _ = try await Self.logIn(browser, "ann")
+                let code = try await Self.approvedCode(browser, app)
+                let first = try await Self.exchange(client, Self.codeFields(app, code: code))
+                let token = try #require(first.json.accessToken)
+                #expect(try await client.get("/v1/users/self?access_token=\(token)").code == 200)
+                let replay = try await Self.exchange(client, Self.codeFields(app, code: code))
                 #expect(replay.status == 400 && replay.json.errorMessage == "Matching code was not found or was already used.")
                 #expect(try await client.get("/v1/users/self?access_token=\(token)").errorType == "OAuthAccessTokenException")
+            }
+        }
+    }
 
-                // Codes last ten minutes.
-                let late = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic", state: nil) + [("decision", "allow")])
-                let lateLocation = try #require(late.location)
-                let lateCode = try #require(Browser.fields(of: lateLocation)["code"])
+    @Test(arguments: Engine.available)
+    func codesLastTenMinutes(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            _ = try await Self.member(world, "ann")
+            let app = try await world.storage.clients.create(name: "Photo Printer", redirectURIs: [Self.callback])
+            try await world.withApp { client in
+                let browser = Browser(client)
+                _ = try await Self.logIn(browser, "ann")
+                let lateCode = try await Self.approvedCode(browser, app, scope: "basic")
                 world.clock.advance(seconds: 601)
                 #expect(try await Self.exchange(client, Self.codeFields(app, code: lateCode)).json.error == "invalid_grant")
+                let inTime = try await Self.approvedCode(browser, app, scope: "basic")
+                world.clock.advance(seconds: 599)
+                #expect(try await Self.exchange(client, Self.codeFields(app, code: inTime)).status == 200)
             }
         }
     }
