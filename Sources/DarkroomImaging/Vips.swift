@@ -19,10 +19,6 @@ package enum Vips {
         }
         return VImage(out)
     }
-
-    package static func lastError() -> String {
-        String(cString: darkroom_vips_error())
-    }
 }
 
 /// An owned libvips image, released when the last reference goes. Used on one thread at a time.

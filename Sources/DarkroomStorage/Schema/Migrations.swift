@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -248,6 +248,8 @@ enum Migrations {
         ){NOROWID}
         """,
 
+        // Real-time subscriptions (reference §5): created now so the platform's tables are whole; nothing reads or writes
+        // them until the real-time hub is built.
         """
         CREATE TABLE subscriptions (
             id {ID},
@@ -371,5 +373,15 @@ enum Migrations {
              WHERE kind IN ('fan-out', 'withdraw') AND payload NOT LIKE '{%'
             """,
         ],
+    ])
+
+    /// What nothing reads: the CSRF value of a session (forms use a double-submit cookie instead), the challenge method of
+    /// a code (only S256 is accepted, so it is always that), and an index on media creation times (every time bound is
+    /// an id bound). The `created_at` of likes, follows, requests and blocks stay: they are kept for people's own data
+    /// and for moderation.
+    static let unusedColumns = Migration(version: 7, name: "unused columns", statements: [
+        "ALTER TABLE web_sessions DROP COLUMN csrf_token",
+        "ALTER TABLE authorization_codes DROP COLUMN code_challenge_method",
+        "DROP INDEX media_created",
     ])
 }

@@ -35,9 +35,9 @@ public struct AuthorizationCodeStore: Sendable {
     public func issue(_ grant: Grant) async throws -> String {
         let code = environment.randomHex(bytes: 20)
         try await database.execute("""
-            INSERT INTO authorization_codes (code_hash, client_ref, user_id, redirect_uri, scopes, code_challenge, code_challenge_method, created_at)
+            INSERT INTO authorization_codes (code_hash, client_ref, user_id, redirect_uri, scopes, code_challenge, created_at)
             VALUES (\(Hex.sha256(code)), \(grant.client), \(grant.userID), \(grant.redirectURI), \(Scope.render(grant.scopes)),
-                    \(grant.codeChallenge), \(grant.codeChallenge == nil ? nil : "S256"), \(environment.nowSeconds))
+                    \(grant.codeChallenge), \(environment.nowSeconds))
             """)
         return code
     }

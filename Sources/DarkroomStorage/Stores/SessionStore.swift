@@ -12,8 +12,8 @@ public struct SessionStore: Sendable {
         let id = environment.randomHex(bytes: 32)
         let now = environment.nowSeconds
         try await database.execute("""
-            INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_at, expires_at)
-            VALUES (\(Hex.sha256(id)), \(user), '', \(now), \(now + Self.lifetime))
+            INSERT INTO web_sessions (id_hash, user_id, created_at, expires_at)
+            VALUES (\(Hex.sha256(id)), \(user), \(now), \(now + Self.lifetime))
             """)
         return id
     }
