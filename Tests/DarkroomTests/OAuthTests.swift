@@ -106,67 +106,64 @@ import Testing
         return try #require(Browser.fields(of: location)["code"])
     }
 
-    @Test(arguments: Engine.available)
-    func aCodeIsExchangedOnlyWithItsRedirectURIAndSecretForAScopedToken(_ engine: Engine) async throws {
+    /// A registered app and a browser signed in as ann, in a fresh world on `engine`.
+    static func withSignedInBrowser(
+        _ engine: Engine, _ body: @escaping @Sendable (TestWorld, any TestClientProtocol, Browser, Client) async throws -> Void
+    ) async throws {
         try await TestWorld.with(engine) { world in
             _ = try await Self.member(world, "ann")
             let app = try await world.storage.clients.create(name: "Photo Printer", redirectURIs: [Self.callback])
             try await world.withApp { client in
                 let browser = Browser(client)
                 _ = try await Self.logIn(browser, "ann")
-                let wrongURI = try await Self.exchange(client, Self.codeFields(app, code: try await Self.approvedCode(browser, app), redirect: "http://app.example/other"))
-                #expect(wrongURI.status == 400 && wrongURI.json.error == "invalid_grant")
-                // That attempt used the code up; a fresh one for the rest.
-                let freshCode = try await Self.approvedCode(browser, app)
-                let badSecret = try await Self.exchange(client, Self.codeFields(app, code: freshCode, secret: "0000"))
-                #expect(badSecret.status == 400 && badSecret.json.errorType == "OAuthException" && badSecret.json.error == "invalid_client")
-                let exchanged = try await Self.exchange(client, Self.codeFields(app, code: freshCode))
-                #expect(exchanged.status == 200, "\(exchanged.json)")
-                let token = try #require(exchanged.json.accessToken)
-                #expect(exchanged.json.user?.username == "ann")
-                #expect(exchanged.json.meta == nil, "no envelope on the token endpoint")
-                let me = try await client.get("/v1/users/self?access_token=\(token)")
-                #expect(me.code == 200 && me.user?.username == "ann")
-                let follow = try await client.post("/v1/users/\(try #require(me.user?.id))/relationship?access_token=\(token)", form: ["action": "follow"])
-                #expect(follow.errorType == "OAuthPermissionsException", "relationships was not granted")
+                try await body(world, client, browser, app)
             }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func aCodeIsExchangedOnlyWithItsRedirectURIAndSecretForAScopedToken(_ engine: Engine) async throws {
+        try await Self.withSignedInBrowser(engine) { world, client, browser, app in
+        let wrongURI = try await Self.exchange(client, Self.codeFields(app, code: try await Self.approvedCode(browser, app), redirect: "http://app.example/other"))
+        #expect(wrongURI.status == 400 && wrongURI.json.error == "invalid_grant")
+        // That attempt used the code up; a fresh one for the rest.
+        let freshCode = try await Self.approvedCode(browser, app)
+        let badSecret = try await Self.exchange(client, Self.codeFields(app, code: freshCode, secret: "0000"))
+        #expect(badSecret.status == 400 && badSecret.json.errorType == "OAuthException" && badSecret.json.error == "invalid_client")
+        let exchanged = try await Self.exchange(client, Self.codeFields(app, code: freshCode))
+        #expect(exchanged.status == 200, "\(exchanged.json)")
+        let token = try #require(exchanged.json.accessToken)
+        #expect(exchanged.json.user?.username == "ann")
+        #expect(exchanged.json.meta == nil, "no envelope on the token endpoint")
+        let me = try await client.get("/v1/users/self?access_token=\(token)")
+        #expect(me.code == 200 && me.user?.username == "ann")
+        let follow = try await client.post("/v1/users/\(try #require(me.user?.id))/relationship?access_token=\(token)", form: ["action": "follow"])
+        #expect(follow.errorType == "OAuthPermissionsException", "relationships was not granted")
         }
     }
 
     @Test(arguments: Engine.available)
     func aReplayedCodeIsRefusedAndRevokesItsToken(_ engine: Engine) async throws {
-        try await TestWorld.with(engine) { world in
-            _ = try await Self.member(world, "ann")
-            let app = try await world.storage.clients.create(name: "Photo Printer", redirectURIs: [Self.callback])
-            try await world.withApp { client in
-                let browser = Browser(client)
-                _ = try await Self.logIn(browser, "ann")
-                let code = try await Self.approvedCode(browser, app)
-                let first = try await Self.exchange(client, Self.codeFields(app, code: code))
-                let token = try #require(first.json.accessToken)
-                #expect(try await client.get("/v1/users/self?access_token=\(token)").code == 200)
-                let replay = try await Self.exchange(client, Self.codeFields(app, code: code))
-                #expect(replay.status == 400 && replay.json.errorMessage == "Matching code was not found or was already used.")
-                #expect(try await client.get("/v1/users/self?access_token=\(token)").errorType == "OAuthAccessTokenException")
-            }
+        try await Self.withSignedInBrowser(engine) { world, client, browser, app in
+        let code = try await Self.approvedCode(browser, app)
+        let first = try await Self.exchange(client, Self.codeFields(app, code: code))
+        let token = try #require(first.json.accessToken)
+        #expect(try await client.get("/v1/users/self?access_token=\(token)").code == 200)
+        let replay = try await Self.exchange(client, Self.codeFields(app, code: code))
+        #expect(replay.status == 400 && replay.json.errorMessage == "Matching code was not found or was already used.")
+        #expect(try await client.get("/v1/users/self?access_token=\(token)").errorType == "OAuthAccessTokenException")
         }
     }
 
     @Test(arguments: Engine.available)
     func codesLastTenMinutes(_ engine: Engine) async throws {
-        try await TestWorld.with(engine) { world in
-            _ = try await Self.member(world, "ann")
-            let app = try await world.storage.clients.create(name: "Photo Printer", redirectURIs: [Self.callback])
-            try await world.withApp { client in
-                let browser = Browser(client)
-                _ = try await Self.logIn(browser, "ann")
-                let lateCode = try await Self.approvedCode(browser, app, scope: "basic")
-                world.clock.advance(seconds: 601)
-                #expect(try await Self.exchange(client, Self.codeFields(app, code: lateCode)).json.error == "invalid_grant")
-                let inTime = try await Self.approvedCode(browser, app, scope: "basic")
-                world.clock.advance(seconds: 599)
-                #expect(try await Self.exchange(client, Self.codeFields(app, code: inTime)).status == 200)
-            }
+        try await Self.withSignedInBrowser(engine) { world, client, browser, app in
+        let lateCode = try await Self.approvedCode(browser, app, scope: "basic")
+        world.clock.advance(seconds: 601)
+        #expect(try await Self.exchange(client, Self.codeFields(app, code: lateCode)).json.error == "invalid_grant")
+        let inTime = try await Self.approvedCode(browser, app, scope: "basic")
+        world.clock.advance(seconds: 599)
+        #expect(try await Self.exchange(client, Self.codeFields(app, code: inTime)).status == 200)
         }
     }
 
