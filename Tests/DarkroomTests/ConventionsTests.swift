@@ -83,9 +83,19 @@ import Testing
                     let response = try await client.get("/v1/users/self?access_token=\(token)&callback=\(Parameters_encode(hostile))")
                     #expect(response.status == 400 && response.errorType == "APIInvalidParametersError", "\(hostile)")
                 }
-                // Errors are wrapped too, so a JSONP client still learns what went wrong.
+                // Errors are wrapped too, with HTTP 200 so the browser runs the script; the real code is in meta.
                 try await client.execute(uri: "/v1/users/self?callback=cb", method: .get) { response in
-                    #expect(String(buffer: response.body).contains("OAuthParameterException"))
+                    #expect(response.status == .ok)
+                    #expect(String(buffer: response.body).hasPrefix("/**/ cb({\"meta\":{\"error_type\":\"OAuthParameterException\",\"code\":400"))
+                }
+                // Without a callback an error keeps its status.
+                #expect(try await client.get("/v1/users/self").status == 400)
+                // Pages and files are never JSONP.
+                for path in ["/accounts/login?callback=steal", "/static/anonymousUser.jpg?callback=steal", "/p/CzpJJJzgAQA/?callback=steal"] {
+                    try await client.execute(uri: path, method: .get) { response in
+                        #expect(!String(buffer: response.body).hasPrefix("/**/"), "\(path)")
+                        #expect(response.headers[.contentType]?.hasPrefix("application/javascript") != true, "\(path)")
+                    }
                 }
             }
         }

@@ -88,6 +88,9 @@ import Testing
         try await TestWorld.with(engine) { world in
             let owner = try await world.user("ansel")
             let token = try await world.token(for: owner, scopes: [.basic, .upload])
+            // Someone who blocks the uploader cannot be tagged by them: refused as if missing, as their profile is.
+            let blocker = try await world.user("blocker")
+            try await world.storage.relationships.block(blocker.id, owner.id)
             var bomb = try SyntheticPhoto.jpeg(width: 64, height: 64)
             let sof = try #require(bomb.indices.first { bomb[$0] == 0xFF && bomb[$0 + 1] == 0xC0 })
             bomb.replaceSubrange((sof + 5)...(sof + 8), with: [0x75, 0x30, 0x75, 0x30])
@@ -106,6 +109,7 @@ import Testing
                 ("tag list", ["users_in_photo": "[{\"user_id\": \"1\"}"], [("photo", Self.photo)], "users_in_photo"),
                 ("tag position", ["users_in_photo": "[{\"user_id\": \"\(owner.id)\", \"x\": 1.5, \"y\": 0.2}]"], [("photo", Self.photo)], "x"),
                 ("tag nobody", ["users_in_photo": "[{\"user_id\": \"42\", \"x\": 0.5, \"y\": 0.2}]"], [("photo", Self.photo)], "no user"),
+                ("tag a blocker", ["users_in_photo": "[{\"user_id\": \"\(blocker.id)\", \"x\": 0.5, \"y\": 0.2}]"], [("photo", Self.photo)], "no user"),
             ]
             try await world.withApp { client in
                 for (name, fields, files, mention) in cases {

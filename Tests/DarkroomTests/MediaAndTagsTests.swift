@@ -90,6 +90,19 @@ import Testing
                 }
                 // Private media is left out for a viewer who may not see it.
                 #expect(seen == tagged.reversed().map(\.description))
+
+                // A 2013 client pages by `next_max_id` alone, sent back as `max_id`: the same walk, no loop on page one.
+                var oldSeen: [String] = []
+                var cursor: String? = ""
+                while let maxID = cursor, oldSeen.count <= tagged.count {
+                    let page = try await client.get("/v1/tags/snow/media/recent?client_id=\(app.clientID)&count=2" + (maxID.isEmpty ? "" : "&max_id=\(maxID)"))
+                    oldSeen += page.ids
+                    cursor = page.pagination?["next_max_id"]
+                    #expect(page.pagination?["next_max_id"] == page.pagination?["next_max_tag_id"])
+                    #expect(page.pagination?["next_min_id"] == page.pagination?["min_tag_id"])
+                    #expect(page.pagination?["deprecation_warning"]?.contains("deprecated") == true)
+                }
+                #expect(oldSeen == seen)
             }
         }
     }

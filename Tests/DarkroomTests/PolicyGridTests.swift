@@ -80,10 +80,11 @@ import Testing
                     let blocked = VisibilityMatrixTests.hiddenEntirely(state)
                     for action in UserPolicy.Action.allCases {
                         let expected: DomainError? = switch action {
-                        case .viewProfile: blocked ? .notFound(.user) : nil
+                        case .viewProfile: state == .blockedByOwner ? .notFound(.user) : nil
                         case .viewMediaAndLists: canSee ? nil : .notAllowed(.view)
                         case .relate: state == .owner ? .notAllowed(.relateToSelf) : nil
                         case .follow: state == .owner ? .notAllowed(.relateToSelf) : blocked ? .notAllowed(.follow) : nil
+                        case .tagInPhoto: state == .blockedByOwner ? .notAllowed(.tagUser) : nil
                         }
                         let got = await Self.outcome { try await world.storage.relationships.authorize(action, actor: actor, target: owner.id) }
                         #expect(got == expected, "\(action) by \(state) on \(isPrivate ? "private" : "public") user")

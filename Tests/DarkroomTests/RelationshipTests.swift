@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
-    func blockingSeversAndHidesBothWays(engine: Engine) async throws {
+    func blockingSeversAndHidesBothWaysButTheBlockerSeesTheProfile(engine: Engine) async throws {
         try await TestWorld.with(engine) { world in
             let me = try await world.user("me")
             let pest = try await world.user("pest")
@@ -70,7 +70,11 @@ import Testing
                 #expect(blocked.relationship?.outgoingStatus == "none")
                 #expect(try await world.storage.users.find(me.id)?.counts == UserCounts(media: 1, follows: 0, followedBy: 0))
                 #expect(try await client.get("/v1/users/\(me.id)?access_token=\(pestToken)").errorType == "APINotFoundError")
-                #expect(try await client.get("/v1/users/\(pest.id)?access_token=\(myToken)").errorType == "APINotFoundError")
+                // The blocker still opens the blocked profile, to unblock; the relationship says so.
+                #expect(try await client.get("/v1/users/\(pest.id)?access_token=\(myToken)").user?.username == "pest")
+                #expect(try await client.get("/v1/users/\(pest.id)/relationship?access_token=\(myToken)").relationship?.incomingStatus == "blocked_by_you")
+                #expect(try await client.get("/v1/users/search?q=pest&access_token=\(myToken)").count == 0)
+                #expect(try await client.get("/v1/users/\(pest.id)/media/recent?access_token=\(myToken)").errorType == "APINotAllowedError")
                 #expect(try await client.get("/v1/users/search?q=me&access_token=\(pestToken)").count == 0)
                 #expect(try await client.get("/v1/users/\(me.id)/media/recent?access_token=\(pestToken)").errorType == "APINotAllowedError")
                 #expect(try await client.post("/v1/media/\(mine)/likes?access_token=\(pestToken)").errorType == "APINotAllowedError")

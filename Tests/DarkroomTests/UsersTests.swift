@@ -84,7 +84,10 @@ import Testing
             try await world.withApp { client in
                 let base = "/v1/users/self/media/recent?access_token=\(token)"
                 #expect(try await client.get(base).count == 20)
-                #expect(try await client.get(base + "&count=0").count == 0)
+                // count=0 is the default page (reference, decision 4), with its next page.
+                let zero = try await client.get(base + "&count=0")
+                #expect(zero.count == 20 && zero.pagination?["next_url"] != nil)
+                #expect(try await client.get("/v1/users/\(kevin.id)/follows?access_token=\(token)&count=0").status == 200)
                 #expect(try await client.get(base + "&count=1").count == 1)
                 #expect(try await client.get(base + "&count=100").count == 100)
                 #expect(try await client.get(base + "&count=101").count == 100)

@@ -29,7 +29,7 @@ struct MediaUploadController {
         }
         let caption = try Validation.caption(parameters.value("caption"))
         let place = try await self.place(parameters)
-        let people = try await usersInPhoto(parameters.value("users_in_photo"))
+        let people = try await usersInPhoto(parameters.value("users_in_photo"), taggedBy: owner)
         let idempotencyKey = try Validation.idempotencyKey(request.headers[.idempotencyKey] ?? parameters.value("idempotency_key"))
         if let idempotencyKey, let existing = try await storage.mediaWriter.upload(idempotencyKey, by: owner) {
             return try await respond(with: existing, request)
@@ -98,8 +98,10 @@ struct MediaUploadController {
         return (try await locations.findOrCreate(name: name, at: point), point)
     }
 
-    /// `users_in_photo`: a JSON list of `{"user_id", "x", "y"}`, each user existing, each position within the photo.
-    private func usersInPhoto(_ text: String?) async throws -> [(user: UserID, x: Double, y: Double)] {
+    /// `users_in_photo`: a JSON list of `{"user_id", "x", "y"}`, each user existing and willing (`UserPolicy.tagInPhoto`:
+    /// not one who blocks the tagger), each position within the photo. A user who blocks the tagger is refused as if
+    /// missing, as their profile is to the tagger: the answer tells no more than that does.
+    private func usersInPhoto(_ text: String?, taggedBy tagger: UserID) async throws -> [(user: UserID, x: Double, y: Double)] {
         guard let text, !text.isEmpty else { return [] }
         let invalid = APIError.invalidParameter("users_in_photo", "must be a JSON list of {\"user_id\", \"x\", \"y\"}")
         guard text.utf8.count <= 10_000,
@@ -114,7 +116,9 @@ struct MediaUploadController {
             guard let rawID, let user = UserID(decimal: rawID) else { throw invalid }
             let x = try Validation.photoPosition((entry["x"] as? NSNumber)?.doubleValue, field: "users_in_photo x")
             let y = try Validation.photoPosition((entry["y"] as? NSNumber)?.doubleValue, field: "users_in_photo y")
-            guard try await dependencies.storage.users.find(user) != nil else {
+            do {
+                try await dependencies.storage.relationships.authorize(.tagInPhoto, actor: tagger, target: user)
+            } catch is DomainError {
                 throw APIError.invalidParameter("users_in_photo", "no user \(rawID)")
             }
             people.append((user, x, y))

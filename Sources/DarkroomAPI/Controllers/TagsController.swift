@@ -18,6 +18,8 @@ struct TagsController {
         return Envelope.success { TagSerializer().tag(tag, into: &$0) }
     }
 
+    static let deprecationWarning = "next_max_id and min_id are deprecated for this endpoint; use min_tag_id and max_tag_id instead"
+
     /// GET /tags/{tag-name}/media/recent — most recently tagged first, paged by `max_tag_id`/`min_tag_id`.
     @Sendable func recentMedia(_ request: APIRequest) async throws -> Response {
         let name = try tagName(request)
@@ -27,13 +29,16 @@ struct TagsController {
         let minTagID = try parameters.id("min_tag_id") ?? parameters.id("min_id")
         let page = try await dependencies.storage.tags.recentMedia(
             name, count: parameters.count(), maxTagID: maxTagID, minTagID: minTagID, viewer: request.viewer)
+        // From early 2013 the service also sent the older keys, with the same values and a warning (reference §1.7):
+        // clients of that era page tags by `next_max_id` alone.
         var cursors: [(key: StaticString, value: String)] = []
         var nextURL: String?
         if page.more, let last = page.tagIDs.last {
-            cursors.append(("next_max_tag_id", String(last)))
+            cursors += [("next_max_tag_id", String(last)), ("next_max_id", String(last))]
             nextURL = request.nextURL(setting: "max_tag_id", to: String(last))
         }
-        if let first = page.tagIDs.first { cursors.append(("min_tag_id", String(first))) }
+        if let first = page.tagIDs.first { cursors += [("min_tag_id", String(first)), ("next_min_id", String(first))] }
+        cursors.append(("deprecation_warning", Self.deprecationWarning))
         let stamps = try await dependencies.storage.media.stamps(page.media, viewer: request.viewer)
         return try await dependencies.mediaResponses.list(stamps, pagination: Pagination(nextURL: nextURL, cursors: cursors), for: request)
     }

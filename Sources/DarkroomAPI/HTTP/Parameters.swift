@@ -31,11 +31,13 @@ struct Parameters: Sendable {
 
     // MARK: - Typed reads (every failure is a 400 naming the parameter)
 
-    /// `count`: default 20, clamped to 100; negative or non-numeric is an error.
+    /// `count`: default 20, clamped to 100; negative or non-numeric is an error. `count=0` asks for the default page,
+    /// as the 2013 service answered it (reference, decision 4): clients of the era send it when their caller set no limit.
     func count(default defaultCount: Int = 20, maximum: Int = 100) throws(APIError) -> Int {
         guard let text = value("count"), !text.isEmpty else { return defaultCount }
         guard let number = Int64(text) else { throw .invalidParameter("count", "must be a whole number") }
         guard number >= 0 else { throw .invalidParameter("count", "must not be negative") }
+        guard number > 0 else { return defaultCount }
         return Int(min(number, Int64(maximum)))
     }
 

@@ -2,13 +2,15 @@ import DarkroomCore
 import Hummingbird
 import NIOCore
 
-/// `callback=name` turns any response into JSONP: `/**/ name({...});` as JavaScript.
-/// Only a plain identifier path is accepted, so a callback can never inject script.
+/// `callback=name` turns an API answer into JSONP: `/**/ name({...});` as JavaScript, always with HTTP 200 — a browser
+/// runs a `<script>` only on success, and JSONP callers read the real code from `meta.code` (reference, decision 7).
+/// Only the `/v1` API and oEmbed answer JSONP (pages and files never do), and only for a plain identifier path, so a
+/// callback can never inject script.
 struct JSONPMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let query = request.uri.query, Self.mayNameCallback(query),
+        guard Self.answersJSONP(request.uri.path), let query = request.uri.query, Self.mayNameCallback(query),
               let callback = Parameters(urlEncoded: Substring(query)).value("callback")
         else { return try await next(request, context) }
         guard Self.isSafe(callback) else {
@@ -22,7 +24,12 @@ struct JSONPMiddleware: RouterMiddleware {
         body.writeString(");")
         response.body = ResponseBody(byteBuffer: body)
         response.headers[.contentType] = "application/javascript; charset=utf-8"
+        response.status = .ok
         return response
+    }
+
+    static func answersJSONP(_ path: String) -> Bool {
+        path.hasPrefix("/v1/") || path == "/oembed" || path.hasPrefix("/oembed/")
     }
 
     /// Whether the query holds `callback=` anywhere: a cheap test that spares most requests a parse.

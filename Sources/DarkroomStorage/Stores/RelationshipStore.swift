@@ -12,9 +12,10 @@ public struct RelationshipStore: Sendable {
     public func authorize(_ action: UserPolicy.Action, actor: UserID?, target: UserID) async throws {
         let facts = try await database.query("""
             SELECT CASE WHEN \(Visibility.mediaOf(owner: "u", viewer: actor)) THEN 1 ELSE 0 END,
-                   CASE WHEN \(Visibility.notBlocked(user: "u", viewer: actor)) THEN 0 ELSE 1 END
+                   CASE WHEN EXISTS (SELECT 1 FROM blocks WHERE blocker_id = \(actor?.rawValue ?? 0) AND blocked_id = u.id) THEN 1 ELSE 0 END,
+                   CASE WHEN EXISTS (SELECT 1 FROM blocks WHERE blocker_id = u.id AND blocked_id = \(actor?.rawValue ?? 0)) THEN 1 ELSE 0 END
               FROM users u WHERE u.id = \(target)
-            """).decodeFirst { UserPolicy.Facts(actorCanViewMedia: try $0.bool(), eitherBlocks: try $0.bool()) }
+            """).decodeFirst { UserPolicy.Facts(actorCanViewMedia: try $0.bool(), actorBlocksTarget: try $0.bool(), targetBlocksActor: try $0.bool()) }
         guard let facts else { throw DomainError.notFound(.user) }
         try UserPolicy.check(action, actor: actor, target: target, facts: facts)
     }
