@@ -71,6 +71,31 @@ import Testing
         }
     }
 
+    /// `next` after log-in is read as a browser reads a Location: whatever would reach another site goes to settings.
+    @Test(arguments: Engine.available)
+    func logInNeverRedirectsOffSite(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            _ = try await Self.member(world, "ann")
+            try await world.withApp { client in
+                let offSite = ["//evil.example/", "/\\evil.example/", "\\\\evil.example/", "http://evil.example/", "https:evil.example",
+                               "javascript:alert(1)", "%2F%2Fevil.example/", "/\t/evil.example/", "/\n/evil.example/", "/\r/evil.example/",
+                               "/\r\n/evil.example/", "\t//evil.example/", "/\u{0C}/evil.example/", "/\u{0B}/evil.example/", " //evil.example/",
+                               "/\u{0C}evil", ""]
+                for next in offSite {
+                    let browser = Browser(client)
+                    let page = try await Self.logIn(browser, "ann", next: next)
+                    #expect(page.status == 303 && page.location == "/accounts/settings", "next=\(next.debugDescription)")
+                }
+                for (next, expected) in [("/p/abc/?x=1", "/p/abc/?x=1"), ("/oauth/authorize?client_id=a&b=c", "/oauth/authorize?client_id=a&b=c"),
+                                         ("/a\\b", "/a/b"), (" /accounts/applications", "/accounts/applications")] {
+                    let browser = Browser(client)
+                    let page = try await Self.logIn(browser, "ann", next: next)
+                    #expect(page.location == expected, "next=\(next.debugDescription)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: Engine.available)
     func serverSideFlowLogsInAsksConsentAndRedirectsWithACode(_ engine: Engine) async throws {
         try await TestWorld.with(engine) { world in
@@ -179,6 +204,14 @@ import Testing
                 _ = try await Self.logIn(browser, "ann")
                 func authorize(_ query: String) async throws -> Browser.Page { try await browser.get("/oauth/authorize?" + query) }
                 let callback = Browser.encode(Self.callback)
+                // A stranger (not signed in) is never sent to a client's URI, whatever is wrong: anyone can register one.
+                let stranger = Browser(client)
+                for query in ["client_id=\(app.clientID)&redirect_uri=\(callback)&response_type=magic",
+                              "client_id=\(app.clientID)&redirect_uri=\(callback)&response_type=code&scope=likes+teleport&state=s",
+                              "client_id=\(noImplicit.clientID)&redirect_uri=\(callback)&response_type=token"] {
+                    let page = try await stranger.get("/oauth/authorize?" + query)
+                    #expect(page.status == 400 && page.location == nil, "\(query)")
+                }
                 // Never redirected anywhere unregistered: an error page of our own.
                 for query in ["client_id=\(app.clientID)&redirect_uri=\(Browser.encode("http://evil.example/cb"))&response_type=code",
                               "client_id=\(app.clientID)&redirect_uri=\(Browser.encode(Self.callback + "/"))&response_type=code",

@@ -80,3 +80,29 @@ import Testing
         }
     }
 }
+
+/// HEAD wherever GET answers: the same status and headers, no body.
+@Suite struct HeadTests {
+    @Test(arguments: Engine.available)
+    func headAnswersLikeGetWithoutABody(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("owner")
+            let app = try await world.client()
+            let key = try world.storage.files.store([("standard.jpg", [0xFF, 0xD8, 0xFF, 0xD9])], kind: .media)
+            let media = try await world.post(by: owner)
+            try await world.withApp { client in
+                for path in ["/v1/users/\(owner.id)?client_id=\(app.clientID)", "/v1/users/\(owner.id).json?client_id=\(app.clientID)",
+                             "/v1/users/999?client_id=\(app.clientID)", "/accounts/login", "/accounts/login/", "/static/anonymousUser.jpg",
+                             "/media/\(key)/standard.jpg", "/p/\(Shortcode.encode(media))/"] {
+                    let get = try await client.execute(uri: path, method: .get) { $0 }
+                    let head = try await client.execute(uri: path, method: .head) { $0 }
+                    #expect(head.status == get.status, "\(path)")
+                    #expect(head.body.readableBytes == 0, "\(path)")
+                    #expect(head.headers[.contentType] == get.headers[.contentType], "\(path)")
+                    #expect(head.headers[.contentLength] == get.headers[.contentLength] || head.headers[.contentLength] == nil, "\(path)")
+                    if path.hasPrefix("/v1/") { #expect(head.headers[HTTPField.Name("X-Ratelimit-Limit")!] != nil, "\(path)") }
+                }
+            }
+        }
+    }
+}

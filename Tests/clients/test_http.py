@@ -38,3 +38,46 @@ def test_expect_100_continue_is_answered_before_the_body(base):
                 break
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 400") and b"OAuthParameterException" in answer, answer
+
+
+def test_head_over_a_real_socket_has_the_get_length_and_no_body(base):
+    """HEAD answers the headers of GET, its Content-Length included, and the connection stays usable."""
+    host, port = base.split("://")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall(f"GET /accounts/login HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        got = b""
+        while b"</html>" not in got:
+            chunk = connection.recv(65536)
+            assert chunk, got
+            got += chunk
+        get_length = [line for line in got.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+        connection.sendall(f"HEAD /accounts/login HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = connection.recv(65536)
+            assert chunk, head
+            head += chunk
+        assert head.startswith(b"HTTP/1.1 200"), head
+        head_length = [line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+        assert head_length == get_length and get_length, (head_length, get_length)
+        assert head.endswith(b"\r\n\r\n"), "no body after the headers"
+        # The next request on the same connection is answered as usual.
+        connection.sendall(f"GET /static/anonymousUser.jpg HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        after = connection.recv(100)
+        assert after.startswith(b"HTTP/1.1 200"), after
+
+
+def test_a_body_just_over_two_mebibytes_is_a_logged_413(base):
+    """Url-encoded and type-less bodies past the form limit answer 413 in the v1 format, never an empty 500."""
+    import urllib.error
+    import urllib.request
+    for content_type in ("application/x-www-form-urlencoded", None):
+        request = urllib.request.Request(base + "/v1/media/1/likes", data=b"a" * (2 * 1024 * 1024 + 1), method="POST")
+        if content_type:
+            request.add_header("Content-Type", content_type)
+        else:
+            request.add_header("Content-Type", "")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request)
+        assert refused.value.code == 413
+        assert b"APIInvalidParametersError" in refused.value.read()

@@ -3,7 +3,8 @@ import Hummingbird
 import NIOCore
 
 /// Makes the spellings clients use reach the same route: a `.json` suffix (python-instagram, the Ruby gem),
-/// a trailing slash, and `_method=DELETE|PUT` on a POST for clients that cannot send those verbs.
+/// a trailing slash, `_method=DELETE|PUT` on a POST for clients that cannot send those verbs, and HEAD, answered as
+/// GET would be (status and headers, the length included) with no body, wherever GET answers.
 /// It wraps the router rather than sitting in it, because Hummingbird picks the route before router middleware runs.
 struct PathNormalizingResponder<Next: HTTPResponder>: HTTPResponder where Next.Context == AppRequestContext {
     typealias Context = AppRequestContext
@@ -37,12 +38,21 @@ struct PathNormalizingResponder<Next: HTTPResponder>: HTTPResponder where Next.C
             default: break
             }
         }
+        let isHead = method == .head
+        if isHead { method = .get }
         if normalized == path, method == request.method {
             return try await next.respond(to: request, context: context)
         }
         var head = request.head
         head.method = method
         head.path = String(normalized) + (request.uri.query.map { "?" + $0 } ?? "")
-        return try await next.respond(to: Request(head: head, body: request.body), context: context)
+        let response = try await next.respond(to: Request(head: head, body: request.body), context: context)
+        return isHead ? Self.withoutBody(response) : response
+    }
+
+    private static func withoutBody(_ response: Response) -> Response {
+        var headers = response.headers
+        if headers[.contentLength] == nil, let length = response.body.contentLength { headers[.contentLength] = String(length) }
+        return Response(status: response.status, headers: headers, body: ResponseBody())
     }
 }

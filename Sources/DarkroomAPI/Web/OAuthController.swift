@@ -125,10 +125,15 @@ struct OAuthController {
         return web.redirect(to: Self.url(authorization.redirectURI, adding: answer, inFragment: fragment))
     }
 
+    /// Answers a refused authorize request. Errors go back to the client's redirect URI only for a signed-in person:
+    /// anyone may register a client, so redirecting an anonymous visitor would make us an open redirector (OAuth 2.0
+    /// Security BCP §4.11.2). Until someone signs in, every refusal is shown on our own page.
     private func respond(_ refusal: Refusal, _ visit: Web.Visit, reason: String? = nil) -> Response {
         switch refusal {
         case .page(let message):
             return web.page("This link does not work", status: .badRequest, visit, body: HTML.error(message))
+        case .redirect(_, _, let description, _, _) where visit.user == nil:
+            return web.page("This link does not work", status: .badRequest, visit, body: HTML.error(description))
         case .redirect(let uri, let error, let description, let state, let fragment):
             var fields = [("error", error)] + (reason.map { [("error_reason", $0)] } ?? []) + [("error_description", description)]
             if let state { fields.append(("state", state)) }
