@@ -150,3 +150,34 @@ import Testing
         }
     }
 }
+
+/// A caption is its owner's first comment, as in v1: an id of its own, deleted through the comments endpoint.
+@Suite struct CaptionTests {
+    @Test(arguments: Engine.available)
+    func aCaptionHasItsOwnIdAndItsOwnerDeletesItLikeAComment(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("owner")
+            let fan = try await world.user("fan")
+            let media = try await world.post(by: owner, caption: "Low tide #sunset")
+            _ = try await world.storage.comments.create(on: media, by: fan.id, text: "lovely")
+            let ownerToken = try await world.token(for: owner, scopes: [.basic, .comments])
+            let fanToken = try await world.token(for: fan, scopes: [.basic, .comments])
+            try await world.withApp { client in
+                let shown = try #require(try await client.get("/v1/media/\(media)?access_token=\(ownerToken)").media)
+                let caption = try #require(shown.caption)
+                #expect(caption.id != media.description && caption.id != shown.id && Int64(caption.id) != nil)
+                #expect(caption.text == "Low tide #sunset" && caption.from.username == "owner")
+
+                let refused = try await client.delete("/v1/media/\(media)/comments/\(caption.id)?access_token=\(fanToken)")
+                #expect(refused.errorType == "APINotAllowedError")
+                let deleted = try await client.delete("/v1/media/\(media)/comments/\(caption.id)?access_token=\(ownerToken)")
+                #expect(deleted.code == 200 && deleted.dataIsNull)
+                let after = try #require(try await client.get("/v1/media/\(media)?access_token=\(ownerToken)").media)
+                #expect(after.caption == nil)
+                #expect(after.comments.count == 1 && after.comments.data.map(\.text) == ["lovely"])
+                let again = try await client.delete("/v1/media/\(media)/comments/\(caption.id)?access_token=\(ownerToken)")
+                #expect(again.errorType == "APINotFoundError")
+            }
+        }
+    }
+}

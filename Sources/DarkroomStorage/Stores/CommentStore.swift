@@ -25,18 +25,28 @@ public struct CommentStore: Sendable {
         return comment
     }
 
+    /// A comment on a media, or its caption — the owner's first comment, with its own id — when `id` is the caption's.
     public func find(_ id: CommentID, on media: MediaID) async throws -> Comment? {
         try await database.query("""
             SELECT c.id, c.text, c.created_at, c.user_id, \(raw: Columns.userSummary)
               FROM comments c JOIN users u ON u.id = c.user_id WHERE c.id = \(id) AND c.media_id = \(media)
+            UNION ALL
+            SELECT m.caption_id, m.caption, m.created_at, m.user_id, \(raw: Columns.userSummary)
+              FROM media m JOIN users u ON u.id = m.user_id WHERE m.id = \(media) AND m.caption_id = \(id) AND m.caption IS NOT NULL
             """).decodeFirst(Self.comment)
     }
 
-    /// Removes a comment; false if there was none.
+    /// Removes a comment, or the caption when `id` is the caption's (the media then has none; its comment count is
+    /// unchanged, as a caption never counted); false if there was neither.
     public func delete(_ id: CommentID, on media: MediaID) async throws -> Bool {
         try await database.transaction { tx in
             let deleted = try await tx.query("DELETE FROM comments WHERE id = \(id) AND media_id = \(media) RETURNING id")
-            guard !deleted.isEmpty else { return false }
+            if deleted.isEmpty {
+                return try await !tx.query("""
+                    UPDATE media SET caption = NULL, caption_id = NULL, version = version + 1 WHERE id = \(media) AND caption_id = \(id)
+                    RETURNING id
+                    """).isEmpty
+            }
             try await tx.execute("UPDATE media SET comment_count = comment_count - 1, version = version + 1 WHERE id = \(media)")
             return true
         }

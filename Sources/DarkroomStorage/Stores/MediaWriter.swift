@@ -47,6 +47,8 @@ public struct MediaWriter: Sendable {
         let id = MediaID(environment.ids.next())
         let created = IDGenerator.milliseconds(of: id.rawValue) / 1000
         let tags = new.caption.map(Hashtags.extract) ?? []
+        // A caption is its owner's first comment (v1): it has a comment id of its own, never the media's.
+        let captionID = new.caption == nil ? nil : environment.ids.next()
         try await database.transaction { tx in
             if let key = new.idempotencyKey {
                 let claimed = try await tx.query("""
@@ -58,7 +60,7 @@ public struct MediaWriter: Sendable {
             try await tx.execute("""
                 INSERT INTO media (id, user_id, type, filter, caption, caption_id, location_id, latitude, longitude, created_at,
                                    image_key, standard_size, low_size, thumbnail_size, tags, users_in_photo_count)
-                VALUES (\(id), \(new.owner), \(new.type), \(new.filter), \(new.caption), \(new.caption == nil ? nil : id.rawValue),
+                VALUES (\(id), \(new.owner), \(new.type), \(new.filter), \(new.caption), \(captionID),
                         \(new.locationID?.rawValue), \(new.latitude), \(new.longitude), \(created), \(new.renditions.key),
                         \(new.renditions.standard), \(new.renditions.low), \(new.renditions.thumbnail), '',
                         \(new.usersInPhoto.count))

@@ -218,7 +218,7 @@ public struct SeedGenerator: Sendable {
 
             try await media.add([
                 .int(mediaID), .int(userIDs[owner]), .text("image"), .text(random.pick(Self.filters)),
-                caption.map(DBValue.text) ?? .null, caption == nil ? .null : .int(mediaID), located ? .int(locationIDs[location]) : .null,
+                caption.map(DBValue.text) ?? .null, caption == nil ? .null : .int(ids.make(seconds: created)), located ? .int(locationIDs[location]) : .null,
                 located ? .double(locationCoordinates[location].0) : .null, located ? .double(locationCoordinates[location].1) : .null,
                 .int(created), .text(plan.imageKeys.isEmpty ? "seed/\(index % Self.imageSets)" : plan.imageKeys[index % plan.imageKeys.count]), .int(612), .int(306), .int(150), .text(tags.joined(separator: " ")),
                 .int(Int64(likers.count)), .int(Int64(commentCount)),
