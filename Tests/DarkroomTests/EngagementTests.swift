@@ -181,3 +181,39 @@ import Testing
         }
     }
 }
+
+/// Likes and comments that race a delete of their media are refused or removed with it, never left behind.
+@Suite struct WritesRacingADeleteTests {
+    @Test(arguments: Engine.available)
+    func likesAndCommentsRacingADeleteAreNotKept(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("owner")
+            var fans: [User] = []
+            for index in 0..<8 { fans.append(try await world.user("fan\(index)")) }
+            let everyone = fans
+            // The delete starts at a different point of the burst each round: before all writes, among them, after them.
+            for round in 0..<6 {
+                let media = try await world.post(by: owner)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for (index, fan) in everyone.enumerated() {
+                        if index == round * 2 { group.addTask { _ = try await world.storage.mediaWriter.delete(media) } }
+                        group.addTask {
+                            do { try await world.storage.likes.like(media, by: fan.id, checking: .like) } catch DomainError.notFound(.media) {}
+                        }
+                        group.addTask {
+                            do {
+                                _ = try await world.storage.comments.create(on: media, by: fan.id, text: "hi", checking: .comment)
+                            } catch DomainError.notFound(.media) {}
+                        }
+                    }
+                    if round * 2 >= everyone.count { group.addTask { _ = try await world.storage.mediaWriter.delete(media) } }
+                    try await group.waitForAll()
+                }
+            }
+            let database = world.storage.database
+            #expect(try await database.query("SELECT count(*) FROM likes WHERE media_id NOT IN (SELECT id FROM media)").scalarInt() == 0)
+            #expect(try await database.query("SELECT count(*) FROM comments WHERE media_id NOT IN (SELECT id FROM media)").scalarInt() == 0)
+            #expect(try await database.query("SELECT count(*) FROM media").scalarInt() == 0)
+        }
+    }
+}

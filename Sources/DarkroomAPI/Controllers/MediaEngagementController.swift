@@ -29,8 +29,8 @@ struct MediaEngagementController {
 
     /// POST /media/{media-id}/likes
     @Sendable func like(_ request: APIRequest) async throws -> Response {
-        let (media, viewer) = try await authorize(.like, request)
-        try await storage.likes.like(media, by: viewer)
+        let (media, viewer) = try (request.mediaID(), request.requireViewer())
+        try await storage.likes.like(media, by: viewer, checking: .like)
         return Envelope.success { $0.null() }
     }
 
@@ -54,8 +54,8 @@ struct MediaEngagementController {
     @Sendable func comment(_ request: APIRequest) async throws -> Response {
         guard let raw = request.parameters.value("text") else { throw APIError.missingParameter("text") }
         let text = try Validation.comment(raw)
-        let (media, viewer) = try await authorize(.comment, request)
-        let comment = try await storage.comments.create(on: media, by: viewer, text: text)
+        let (media, viewer) = try (request.mediaID(), request.requireViewer())
+        let comment = try await storage.comments.create(on: media, by: viewer, text: text, checking: .comment)
         let serializer = CommentSerializer(users: dependencies.users)
         return Envelope.success { serializer.comment(comment, into: &$0) }
     }

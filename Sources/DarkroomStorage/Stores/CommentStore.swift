@@ -5,11 +5,15 @@ public struct CommentStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
 
-    /// Adds a comment. Hashtags in the media owner's own comments become tags of the media, as in captions.
-    public func create(on media: MediaID, by user: UserID, text: String) async throws -> Comment {
+    /// Adds a comment. Hashtags in the media owner's own comments become tags of the media, as in captions. As with a
+    /// like, the media must exist when the comment commits (a comment racing a delete is refused or removed with it),
+    /// and with `checking`, `MediaPolicy` must allow it, in the same transaction.
+    public func create(on media: MediaID, by user: UserID, text: String, checking action: MediaPolicy.Action? = nil) async throws -> Comment {
         let id = CommentID(environment.ids.next())
         let now = environment.nowSeconds
-        try await database.transaction { tx in
+        let engine = database.engine
+        return try await database.transaction { tx in
+            try await MediaStore.authorize(action, media, actor: user, in: tx, lock: .adding, engine: engine)
             try await tx.execute("""
                 INSERT INTO comments (id, media_id, user_id, text, created_at) VALUES (\(id), \(media), \(user), \(text), \(now))
                 """)
@@ -20,14 +24,19 @@ public struct CommentStore: Sendable {
             if let owner, owner.id == user {
                 try await MediaTags.add(Hashtags.extract(text), to: media, existing: owner.tags, at: id.rawValue, in: tx)
             }
+            // Read back in the transaction: a delete that follows the commit cannot make the answer fail.
+            guard let comment = try await Self.find(id, on: media, in: tx) else { throw DomainError.vanished(.comment) }
+            return comment
         }
-        guard let comment = try await find(id, on: media) else { throw DomainError.vanished(.comment) }
-        return comment
     }
 
     /// A comment on a media, or its caption — the owner's first comment, with its own id — when `id` is the caption's.
     public func find(_ id: CommentID, on media: MediaID) async throws -> Comment? {
-        try await database.query("""
+        try await Self.find(id, on: media, in: database)
+    }
+
+    private static func find(_ id: CommentID, on media: MediaID, in executor: any SQLExecutor) async throws -> Comment? {
+        try await executor.query("""
             SELECT c.id, c.text, c.created_at, c.user_id, \(raw: Columns.userSummary)
               FROM comments c JOIN users u ON u.id = c.user_id WHERE c.id = \(id) AND c.media_id = \(media)
             UNION ALL

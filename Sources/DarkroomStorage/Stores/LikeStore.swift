@@ -5,10 +5,14 @@ public struct LikeStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
 
-    /// Likes a media; liking twice is harmless.
-    public func like(_ media: MediaID, by user: UserID) async throws {
+    /// Likes a media; liking twice is harmless. The media must exist when the like commits — checked in its transaction,
+    /// so a like racing a delete is either removed with the media or refused (`notFound(.media)`), never left behind —
+    /// and, with `checking`, `MediaPolicy` must allow it there too (the API's path; data set-up may skip it).
+    public func like(_ media: MediaID, by user: UserID, checking action: MediaPolicy.Action? = nil) async throws {
         let id = environment.ids.next()
+        let engine = database.engine
         try await database.transaction { tx in
+            try await MediaStore.authorize(action, media, actor: user, in: tx, lock: .adding, engine: engine)
             let inserted = try await tx.query("""
                 INSERT INTO likes (id, media_id, user_id, created_at) VALUES (\(id), \(media), \(user), \(environment.nowSeconds))
                 ON CONFLICT DO NOTHING RETURNING id
@@ -20,7 +24,10 @@ public struct LikeStore: Sendable {
 
     /// Takes a like back; unliking what is not liked is harmless.
     public func unlike(_ media: MediaID, by user: UserID) async throws {
+        let lock = MediaStore.RowLock.adding.clause(database.engine)
         try await database.transaction { tx in
+            // The media row first, as `like` takes it, so a like and an unlike never wait on each other in turn.
+            _ = try await tx.query("SELECT m.id FROM media m WHERE m.id = \(media)\(raw: lock)")
             let deleted = try await tx.query("DELETE FROM likes WHERE media_id = \(media) AND user_id = \(user) RETURNING id")
             guard !deleted.isEmpty else { return }
             try await tx.execute("UPDATE media SET like_count = like_count - 1, version = version + 1 WHERE id = \(media)")

@@ -129,12 +129,34 @@ public struct MediaStore: Sendable {
     /// if there is no such media; the policy's refusal otherwise.
     @discardableResult
     public func authorize(_ action: MediaPolicy.Action, _ id: MediaID, actor: UserID?) async throws -> UserID {
-        let row = try await database.lookup("""
+        try await Self.authorize(action, id, actor: actor, in: database, lock: nil)
+    }
+
+    /// How a write's transaction holds the media it hangs from, on PostgreSQL (SQLite has one writer at a time, so its
+    /// transactions never interleave): `adding` for what adds to a media (a like, a comment), so a racing delete waits
+    /// for it or wins before it looks — the row lock its count update takes anyway, taken first, so two likes never
+    /// deadlock upgrading a shared lock; `deleting` for the delete itself.
+    enum RowLock {
+        case adding, deleting
+
+        func clause(_ engine: SQLEngine) -> String {
+            guard engine == .postgres else { return "" }
+            return self == .adding ? " FOR NO KEY UPDATE OF m" : " FOR UPDATE OF m"
+        }
+    }
+
+    /// `authorize` within a write's transaction, holding the media row (`lock`) until it commits: the check and the
+    /// write see the same media, and a delete cannot slip between them.
+    @discardableResult
+    static func authorize(
+        _ action: MediaPolicy.Action?, _ id: MediaID, actor: UserID?, in executor: any SQLExecutor, lock: RowLock?, engine: SQLEngine = .sqlite
+    ) async throws -> UserID {
+        let row = try await executor.lookup("""
             SELECT m.user_id, CASE WHEN \(Visibility.mediaOf(owner: "u", viewer: actor)) THEN 1 ELSE 0 END
-              FROM media m JOIN users u ON u.id = m.user_id WHERE m.id = \(id)
+              FROM media m JOIN users u ON u.id = m.user_id WHERE m.id = \(id)\(raw: lock?.clause(engine) ?? "")
             """).decodeFirst { (owner: try $0.id(UserID.self), visible: try $0.bool()) }
         guard let row else { throw DomainError.notFound(.media) }
-        try MediaPolicy.check(action, actor: actor, owner: row.owner, actorCanSee: row.visible)
+        if let action { try MediaPolicy.check(action, actor: actor, owner: row.owner, actorCanSee: row.visible) }
         return row.owner
     }
 

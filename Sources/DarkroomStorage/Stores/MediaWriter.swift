@@ -98,7 +98,9 @@ public struct MediaWriter: Sendable {
     /// was no such media.
     public func delete(_ id: MediaID) async throws -> String? {
         try await database.transaction { tx -> String? in
-            guard let row = try await tx.query("SELECT user_id, image_key, tags FROM media WHERE id = \(id)").decodeFirst({
+            // Held until the delete commits (PostgreSQL): a like or comment being added waits, then finds no media.
+            let lock = MediaStore.RowLock.deleting.clause(database.engine)
+            guard let row = try await tx.query("SELECT m.user_id, m.image_key, m.tags FROM media m WHERE m.id = \(id)\(raw: lock)").decodeFirst({
                 (owner: try $0.id(UserID.self), imageKey: try $0.string(), tags: try $0.string())
             }) else { return nil }
             let owner = row.owner
