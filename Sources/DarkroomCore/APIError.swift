@@ -48,6 +48,12 @@ public struct APIError: Error, Sendable, Equatable {
 
     public static let rateLimited = APIError(
         type: "OAuthRateLimitException", code: 429, message: "The maximum number of requests per hour has been exceeded.")
+    /// Past a per-endpoint write limit (likes, comments, relationships).
+    public static func writeRateLimited(_ kind: String) -> APIError {
+        APIError(type: "OAuthRateLimitException", code: 429, message: "The maximum number of \(kind) per hour has been exceeded.")
+    }
+    public static let signedHeaderMissing = APIError(
+        type: "OAuthForbiddenException", code: 403, message: "Invalid header: this client requires X-Insta-Forwarded-For on this call")
     public static let signatureMissing = APIError(
         type: "OAuthForbiddenException", code: 403, message: "Invalid signed-request: Missing required parameter 'sig'")
     public static let signatureMismatch = APIError(

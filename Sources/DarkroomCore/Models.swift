@@ -213,14 +213,17 @@ public struct AccessGrant: Sendable, Equatable {
     public var scopes: Set<Scope>
     /// Whether the user blocks anyone or is blocked by anyone: such viewers get lists filtered for them alone.
     public var involvedInBlocks: Bool
-    /// The token's client, for signed requests: its secret and whether it enforces them.
+    /// The token's client, for signed requests: its secret and whether it enforces them (`sig`; the signed header on
+    /// writes).
     public var clientSecret: String
     public var enforceSigned: Bool
+    public var enforceSignedHeader: Bool
 
     public init(
         tokenID: TokenID, userID: UserID, clientRef: ClientRecordID, scopes: Set<Scope>, involvedInBlocks: Bool = false,
-        clientSecret: String = "", enforceSigned: Bool = false
+        clientSecret: String = "", enforceSigned: Bool = false, enforceSignedHeader: Bool = false
     ) {
+        self.enforceSignedHeader = enforceSignedHeader
         self.tokenID = tokenID
         self.userID = userID
         self.clientRef = clientRef
@@ -246,11 +249,18 @@ public struct Client: Sendable, Equatable {
     public var disableImplicit: Bool
     /// Calls with this client's tokens must carry a valid `sig`.
     public var enforceSigned: Bool
+    /// Writes with this client's tokens must carry a valid `X-Insta-Forwarded-For` ("Enforce signed header", 2014).
+    public var enforceSignedHeader: Bool
+    /// The redirect URI must be a registered one to the letter, rather than matched as v1 did (`RedirectURI`).
+    public var strictRedirectURI: Bool
 
     public init(
         ref: ClientRecordID, clientID: String, clientSecret: String, name: String, redirectURIs: [String], trusted: Bool,
-        ownerID: UserID? = nil, description: String = "", website: String = "", disableImplicit: Bool = false, enforceSigned: Bool = false
+        ownerID: UserID? = nil, description: String = "", website: String = "", disableImplicit: Bool = false, enforceSigned: Bool = false,
+        enforceSignedHeader: Bool = false, strictRedirectURI: Bool = false
     ) {
+        self.enforceSignedHeader = enforceSignedHeader
+        self.strictRedirectURI = strictRedirectURI
         self.ref = ref
         self.clientID = clientID
         self.clientSecret = clientSecret

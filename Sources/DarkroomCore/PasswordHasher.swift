@@ -6,9 +6,10 @@ import HummingbirdBcrypt
 /// bcrypt spends tens of milliseconds of CPU by design, so the work runs on Dispatch's pool: on a thread that serves
 /// requests it would stall every connection that thread carries.
 public enum PasswordHasher {
-    /// bcrypt truncates at 72 bytes; longer passwords are refused rather than silently cut.
+    /// bcrypt truncates at 72 bytes; longer passwords are refused rather than silently cut. (What a new password must
+    /// be is `PasswordPolicy`'s to say.)
     public static func hash(_ password: String, cost: UInt8 = 11) async throws(APIError) -> String {
-        guard password.utf8.count >= 6 else { throw .invalidParameter("password", "at least 6 characters") }
+        guard !password.isEmpty else { throw .missingParameter("password") }
         guard password.utf8.count <= 72 else { throw .invalidParameter("password", "at most 72 bytes") }
         return await offRequestThreads { Bcrypt.hash(password, cost: cost) }
     }

@@ -10,23 +10,27 @@ struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user; prints it as JSON.")
         @OptionGroup var storage: StorageOptions
         @Option var username: String
-        @Option var password: String
+        @Flag(help: "Read the password from the first line of standard input (else it is asked for at the terminal; never an argument, which the process list shows).")
+        var passwordStdin = false
         @Option var fullName = ""
         @Option var bio = ""
         @Option var website = ""
         @Flag(help: "Make the account private.") var `private` = false
 
         func run() async throws {
+            let password = try passwordStdin ? Terminal.firstLineOfStandardInput() : Terminal.readSecret(prompt: "Password for \(username): ")
             let opened = try await storage.open()
             do {
                 let username = try Validation.username(username)
+                try PasswordPolicy.check(password, username: username)
                 let user = try await opened.users.create(NewUser(
                     username: username, passwordHash: try await PasswordHasher.hash(password), fullName: fullName, bio: bio,
                     website: website, isPrivate: `private`))
                 try printJSON(["id": user.id.description, "username": user.username, "full_name": user.summary.fullName, "private": user.isPrivate])
-            } catch let error as APIError {
+            } catch {
                 await opened.database.close()
-                throw ValidationError(error.message)
+                guard let message = (error as? APIError)?.message ?? (error as? DomainError)?.message else { throw error }
+                throw ValidationError(message)
             }
             await opened.database.close()
         }

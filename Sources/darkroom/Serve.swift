@@ -41,6 +41,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Calls an hour per client, for calls made with a client_id alone (env DARKROOM_CLIENT_RATE_LIMIT).")
     var clientRateLimit: Int = environment("DARKROOM_CLIENT_RATE_LIMIT").flatMap(Int.init) ?? 5000
 
+    @Flag(help: "Per-endpoint write limits as the platform had them in 2014: likes 30/100, comments 15/60, relationships 20/60 an hour per token, unsigned/signed (env DARKROOM_WRITE_LIMITS=1).")
+    var writeLimits = environment("DARKROOM_WRITE_LIMITS") == "1"
+
+    @Option(help: "Likes and unlikes an hour per token, UNSIGNED/SIGNED (e.g. 30/100); sets that limit alone (env DARKROOM_LIKE_LIMIT).")
+    var likeLimit: String = environment("DARKROOM_LIKE_LIMIT") ?? ""
+
+    @Option(help: "Comments made or deleted an hour per token, UNSIGNED/SIGNED (env DARKROOM_COMMENT_LIMIT).")
+    var commentLimit: String = environment("DARKROOM_COMMENT_LIMIT") ?? ""
+
+    @Option(help: "Relationship changes an hour per token, UNSIGNED/SIGNED (env DARKROOM_RELATIONSHIP_LIMIT).")
+    var relationshipLimit: String = environment("DARKROOM_RELATIONSHIP_LIMIT") ?? ""
+
     @Flag(help: "Serve only; leave background jobs (fan-out of posts) to other server processes.")
     var noJobs = false
 
@@ -60,6 +72,13 @@ struct Serve: AsyncParsableCommand {
         guard rateLimit > 0, clientRateLimit > 0 else { throw ValidationError("rate limits must be positive") }
         configuration.rateLimitPerToken = rateLimit
         configuration.rateLimitPerClient = clientRateLimit
+        configuration.writeLimits = writeLimits ? .platform2014 : WriteLimits()
+        for (kind, text, flag) in [(WriteLimits.Kind.likes, likeLimit, "--like-limit"), (.comments, commentLimit, "--comment-limit"),
+                                   (.relationships, relationshipLimit, "--relationship-limit")] where !text.isEmpty {
+            let numbers = text.split(separator: "/").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard numbers.count == 2, numbers.allSatisfy({ $0 > 0 }) else { throw ValidationError("\(flag) takes UNSIGNED/SIGNED, e.g. 30/100") }
+            configuration.writeLimits[kind] = WriteLimits.Limit(unsigned: numbers[0], signed: numbers[1])
+        }
         let sizes = renditionSizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard sizes.count == 3, sizes.allSatisfy({ (16...4096).contains($0) }), sizes == sizes.sorted(by: >) else {
             throw ValidationError("--rendition-sizes takes three edges from largest to smallest, e.g. 612,306,150")

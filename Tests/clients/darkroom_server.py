@@ -9,9 +9,10 @@ import urllib.request
 DARKROOM = os.environ.get("DARKROOM_BIN", ".build/debug/darkroom")
 
 
-def darkroom(*args, data_dir):
-    """Runs an operator command; answers the JSON it prints."""
-    output = subprocess.run([DARKROOM, *args, "--data-dir", data_dir], check=True, capture_output=True, text=True).stdout
+def darkroom(*args, data_dir, stdin=None):
+    """Runs an operator command (with `stdin` as its standard input, for secrets); answers the JSON it prints."""
+    output = subprocess.run([DARKROOM, *args, "--data-dir", data_dir], check=True, capture_output=True, text=True,
+                            input=stdin).stdout
     return json.loads(output)
 
 

@@ -220,12 +220,12 @@ def test_a_person_signs_up_registers_an_app_and_signs_in_to_it(darkroom_server, 
 
 def test_xauth_password_grant_for_a_trusted_client(darkroom_server):
     data_dir = darkroom_server["data_dir"]
-    darkroom("user", "create", "--username", "ada", "--password", "analytical", data_dir=data_dir)
+    darkroom("user", "create", "--username", "ada", "--password-stdin", data_dir=data_dir, stdin="analytical engine\n")
     trusted = darkroom("client", "create", "--name", "First party", "--redirect-uri", "http://localhost/cb", "--trusted",
                        data_dir=data_dir)
     api = InstagramAPI(client_id=trusted["client_id"], client_secret=trusted["client_secret"], redirect_uri="http://localhost/cb")
     api.access_token_url = f"{darkroom_server['base']}/oauth/access_token"
-    token, user = api.exchange_xauth_login_for_access_token("ada", "analytical", scope=["likes"])
+    token, user = api.exchange_xauth_login_for_access_token("ada", "analytical engine", scope=["likes"])
     assert user["username"] == "ada" and token.startswith(user["id"] + ".")
     with pytest.raises(OAuth2AuthExchangeError):
         api.exchange_xauth_login_for_access_token("ada", "wrong-password")
@@ -233,4 +233,4 @@ def test_xauth_password_grant_for_a_trusted_client(darkroom_server):
     other = InstagramAPI(client_id=untrusted["client_id"], client_secret=untrusted["client_secret"], redirect_uri="http://localhost/cb")
     other.access_token_url = f"{darkroom_server['base']}/oauth/access_token"
     with pytest.raises(OAuth2AuthExchangeError):
-        other.exchange_xauth_login_for_access_token("ada", "analytical")
+        other.exchange_xauth_login_for_access_token("ada", "analytical engine")

@@ -151,8 +151,8 @@ def test_operator_imports_places_from_csv_and_geojson(server, tmp_path):
 
 def test_private_account_approves_and_ignores_requests(server):
     for name in ("hermit", "hermit_friend_a"):
-        darkroom("user", "create", "--username", name, "--password", "secret-pass", *(["--private"] if name == "hermit" else []),
-                 data_dir=server["data_dir"])
+        darkroom("user", "create", "--username", name, "--password-stdin", *(["--private"] if name == "hermit" else []),
+                 data_dir=server["data_dir"], stdin="hermit's long password\n")
     hermit = api_for(server, "hermit")
     asker = api_for(server, "hermit_friend_a")
     other = api_for(server, server["users"][0]["username"])

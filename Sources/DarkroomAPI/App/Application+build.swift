@@ -20,7 +20,8 @@ public func buildApplication(
         rateLimiter: rateLimiter,
         loginThrottle: LoginThrottle(store: storage.rateLimits, environment: storage.environment),
         uploadLimit: configuration.uploadLimit,
-        mediaPages: MediaPageCache(capacityBytes: configuration.pageCacheBytes))
+        mediaPages: MediaPageCache(capacityBytes: configuration.pageCacheBytes),
+        writeLimits: configuration.writeLimits)
     let router = buildRouter(dependencies, configuration: configuration)
     for route in additionalRoutes {
         router.get(RouterPath(route.path)) { _, _ in Envelope.response(status: .ok, body: route.body()) }

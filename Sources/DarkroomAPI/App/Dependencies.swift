@@ -12,6 +12,7 @@ struct Dependencies: Sendable {
     /// The largest multipart (upload) body accepted, in bytes.
     let uploadLimit: Int
     let mediaPages: MediaPageCache
+    let writeLimits: WriteLimits
     let mediaCache = MediaFragmentCache()
 
     var users: UserSerializer { UserSerializer(links: links) }

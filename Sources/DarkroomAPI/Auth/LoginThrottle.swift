@@ -1,34 +1,57 @@
 import DarkroomCore
 import DarkroomStorage
 
-/// Failed password attempts per address, on the log-in page and the password grant: after `limit` failures within
-/// about `window` seconds (this window's count plus the previous one's, weighted by how much of it is still recent),
-/// that address is refused with 429. Failures are counted in the database, so every server process sees them.
+/// Password guessing and sign-up floods, limited where every server process sees them (counts in the database):
+/// - failed passwords per address: after 25 within about five minutes, that address is refused;
+/// - failed passwords per account, from all addresses: after 10 within about fifteen minutes, log-ins to that account
+///   are refused for what remains of the window — slowing a guesser that spreads over many addresses to about 40 tries
+///   an hour, while a stranger who fails on purpose keeps the owner out for minutes, not for good;
+/// - sign-ups per address: 5 within about thirty minutes (Mastodon's figure).
+/// A refusal is the same answer whether or not the password was right, and whether or not the account exists: the
+/// password is not even checked.
 struct LoginThrottle: Sendable {
-    let limit: Int
-    let window: Int64
+    /// One sliding-window counter: this window's count plus the previous one's, weighted by how much of it is recent.
+    struct Counter: Sendable {
+        let prefix: String
+        let limit: Int
+        let window: Int64
+
+        func isBlocked(_ key: String, store: RateLimitStore, now: Int64) async throws -> Bool {
+            let start = now / window * window
+            let totals = try await store.totals("\(prefix):\(key)", window: start, previousWindow: start - window)
+            let stillRecent = 1 - Double(now - start) / Double(window)
+            return Double(totals.current) + Double(totals.previous) * stillRecent >= Double(limit)
+        }
+
+        func record(_ key: String, store: RateLimitStore, now: Int64) async throws {
+            _ = try await store.add([("\(prefix):\(key)", 1)], window: now / window * window)
+        }
+    }
+
+    let byAddress = Counter(prefix: "login-failures", limit: 25, window: 300)
+    let byAccount = Counter(prefix: "login-failures-account", limit: 10, window: 900)
+    let signUps = Counter(prefix: "sign-ups", limit: 5, window: 1800)
     let store: RateLimitStore
     let environment: SystemEnvironment
 
-    init(limit: Int = 25, window: Int64 = 300, store: RateLimitStore, environment: SystemEnvironment) {
-        self.limit = limit
-        self.window = window
-        self.store = store
-        self.environment = environment
-    }
-
-    private func bucket(_ address: String) -> String { "login-failures:\(address)" }
-
-    func isBlocked(_ address: String) async throws -> Bool {
+    /// Whether a log-in from `address` to `username` must be refused before its password is looked at.
+    func isBlocked(address: String, username: String) async throws -> Bool {
         let now = environment.nowSeconds
-        let start = now / window * window
-        let totals = try await store.totals(bucket(address), window: start, previousWindow: start - window)
-        let stillRecent = 1 - Double(now - start) / Double(window)
-        return Double(totals.current) + Double(totals.previous) * stillRecent >= Double(limit)
+        if try await byAddress.isBlocked(address, store: store, now: now) { return true }
+        return try await byAccount.isBlocked(username.lowercased(), store: store, now: now)
     }
 
-    func recordFailure(_ address: String) async throws {
-        let start = environment.nowSeconds / window * window
-        _ = try await store.add([(bucket(address), 1)], window: start)
+    func recordFailure(address: String, username: String) async throws {
+        let now = environment.nowSeconds
+        try await byAddress.record(address, store: store, now: now)
+        try await byAccount.record(username.lowercased(), store: store, now: now)
+    }
+
+    func mayCreateAccount(from address: String) async throws -> Bool {
+        try await !signUps.isBlocked(address, store: store, now: environment.nowSeconds)
+    }
+
+    func recordAccountCreated(from address: String) async throws {
+        try await signUps.record(address, store: store, now: environment.nowSeconds)
     }
 }

@@ -45,10 +45,15 @@ final class RateLimiter: Sendable {
 
     /// Counts a call by `caller` (refused calls count too, as on the platform) and says whether it may go ahead.
     func hit(_ caller: Caller) async throws -> Decision {
-        let (key, limit) = switch caller {
-        case .user(let grant): ("token:\(grant.tokenID)", perToken)
-        case .app(let client): ("client:\(client.ref)", perClient)
+        switch caller {
+        case .user(let grant): try await hit(bucket: "token:\(grant.tokenID)", limit: perToken)
+        case .app(let client): try await hit(bucket: "client:\(client.ref)", limit: perClient)
         }
+    }
+
+    /// Counts a call against any hourly bucket (the per-endpoint write limits use their own), shared across processes
+    /// like the others.
+    func hit(bucket key: String, limit: Int) async throws -> Decision {
         let now = environment.nowMilliseconds()
         let window = now / 3_600_000 * 3600
         var totals: (current: Int64, previous: Int64)?

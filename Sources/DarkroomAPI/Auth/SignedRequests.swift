@@ -3,21 +3,28 @@ import DarkroomCore
 import HTTPTypes
 
 /// Signed calls (reference §2.7): the `sig` parameter, required when the caller's client enforces signed requests, and
-/// the `X-Insta-Forwarded-For` header, checked whenever it is sent.
+/// the `X-Insta-Forwarded-For` header, checked whenever it is sent and required on writes when the client enforces it.
 enum SignedRequests {
+    /// Answers whether the call carried a valid `X-Insta-Forwarded-For` (a signed call, for the write limits).
     /// - Parameters:
     ///   - endpoint: the path after `/v1`, without `.json`.
     ///   - queryCount: how many of `parameters` came from the query string (the rest came from a form body).
-    static func verify(_ caller: Caller, parameters: Parameters, queryCount: Int, endpoint: String, headers: HTTPFields) throws(APIError) {
-        let (secret, enforced) = switch caller {
-        case .user(let grant): (grant.clientSecret, grant.enforceSigned)
-        case .app(let client): (client.clientSecret, client.enforceSigned)
+    @discardableResult
+    static func verify(
+        _ caller: Caller, parameters: Parameters, queryCount: Int, endpoint: String, headers: HTTPFields, isWrite: Bool = false
+    ) throws(APIError) -> Bool {
+        let (secret, enforced, headerEnforced) = switch caller {
+        case .user(let grant): (grant.clientSecret, grant.enforceSigned, grant.enforceSignedHeader)
+        case .app(let client): (client.clientSecret, client.enforceSigned, client.enforceSignedHeader)
         }
+        var signedHeader = false
         if let forwarded = headers[.instaForwardedFor] {
             let parts = forwarded.split(separator: "|", maxSplits: 1)
             guard parts.count == 2, ConstantTime.equal(parts[1].lowercased(), hmacHex(secret, String(parts[0]))) else { throw .forwardedForMismatch }
+            signedHeader = true
         }
-        guard enforced else { return }
+        if isWrite, headerEnforced, !signedHeader { throw .signedHeaderMissing }
+        guard enforced else { return signedHeader }
         let signatures = parameters.pairs.filter { $0.name == "sig" }.map(\.value)
         guard !signatures.isEmpty else { throw .signatureMissing }
         // Clients differ: some sign the path with the `.json` they add, python-instagram signs POSTs over the query
@@ -27,7 +34,7 @@ enum SignedRequests {
         for path in [endpoint, endpoint + ".json"] {
             for set in [everything, queryOnly] {
                 let expected = hmacHex(secret, message(path, set))
-                if signatures.contains(where: { ConstantTime.equal($0.lowercased(), expected) }) { return }
+                if signatures.contains(where: { ConstantTime.equal($0.lowercased(), expected) }) { return signedHeader }
             }
         }
         throw .signatureMismatch

@@ -25,17 +25,20 @@ struct APIRoutes {
 
     private func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
         let pipeline = APIPipeline(
-            dependencies: dependencies, access: EndpointAccess.of(method, path),
+            dependencies: dependencies, access: EndpointAccess.of(method, path), writeKind: EndpointAccess.writeKind(method, path),
             pathNames: path.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) }, handler: handler)
         router.on(RouterPath("/v1" + path), method: method) { request, context in await pipeline.respond(to: request, context: context) }
     }
 }
 
 /// Every `/v1` call, in the order a reader sees here: read the input → authenticate → count against the rate limit →
-/// verify the signature → the handler → the rate-limit headers, on every answer, error or not.
+/// verify the signatures → count against the write limit of likes, comments or relationships → the handler → the
+/// rate-limit headers, on every answer, error or not.
 struct APIPipeline: Sendable {
     let dependencies: Dependencies
     let access: Access
+    /// The per-endpoint write limit the route counts against, if any.
+    let writeKind: WriteLimits.Kind?
     /// The names of the route's path parameters (`:user_id` …).
     let pathNames: [String]
     let handler: APIRoutes.Handler
@@ -51,7 +54,8 @@ struct APIPipeline: Sendable {
             let caller = try await authenticate(input, request)
             allowance = try await rateLimit(caller)
             guard allowance.allowed else { throw APIError.rateLimited }
-            try verifySignature(caller, input, request)
+            let signed = try verifySignature(caller, input, request)
+            try await limitWrites(caller, signed: signed)
             response = try await handler(apiRequest(input, caller: caller, request, context: context))
         } catch {
             response = APIErrorMiddleware.response(for: error, path: request.uri.path, logger: dependencies.logger)
@@ -77,9 +81,20 @@ struct APIPipeline: Sendable {
         return (decision.limit, decision.remaining, decision.allowed)
     }
 
-    func verifySignature(_ caller: Caller, _ input: RequestInput, _ request: Request) throws(APIError) {
+    /// `sig` and `X-Insta-Forwarded-For` (`SignedRequests`); answers whether the call carried a valid signed header.
+    func verifySignature(_ caller: Caller, _ input: RequestInput, _ request: Request) throws(APIError) -> Bool {
         try SignedRequests.verify(
-            caller, parameters: input.parameters, queryCount: input.query.pairs.count, endpoint: endpoint(request), headers: request.headers)
+            caller, parameters: input.parameters, queryCount: input.query.pairs.count, endpoint: endpoint(request), headers: request.headers,
+            isWrite: request.method != .get && request.method != .head)
+    }
+
+    /// The per-endpoint write limits (off unless configured), per token and hour, higher for signed calls; refused
+    /// calls count too.
+    func limitWrites(_ caller: Caller, signed: Bool) async throws {
+        guard let writeKind, let limit = dependencies.writeLimits[writeKind], case .user(let grant) = caller else { return }
+        let decision = try await dependencies.rateLimiter.hit(
+            bucket: "\(writeKind.rawValue):token:\(grant.tokenID)", limit: signed ? limit.signed : limit.unsigned)
+        guard decision.allowed else { throw APIError.writeRateLimited(writeKind.rawValue) }
     }
 
     func apiRequest(_ input: RequestInput, caller: Caller, _ request: Request, context: AppRequestContext) -> APIRequest {

@@ -42,4 +42,14 @@ enum EndpointAccess {
         }
         return access
     }
+
+    /// Which per-endpoint write limit a route counts against, if any (reference §1.9: likes, comments, relationships).
+    static func writeKind(_ method: HTTPRequest.Method, _ path: String) -> WriteLimits.Kind? {
+        switch (method, path) {
+        case (.post, "/media/:media_id/likes"), (.delete, "/media/:media_id/likes"): .likes
+        case (.post, "/media/:media_id/comments"), (.delete, "/media/:media_id/comments/:comment_id"): .comments
+        case (.post, "/users/:user_id/relationship"): .relationships
+        default: nil
+        }
+    }
 }

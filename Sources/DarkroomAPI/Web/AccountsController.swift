@@ -29,18 +29,25 @@ struct AccountsController {
             <form method="post" action="/accounts/signup">\(HTML.hidden("csrf_token", visit.csrf))\(HTML.hidden("next", next))
             \(HTML.field("Username", name: "username", value: visit.form.value("username") ?? "", extra: "required maxlength=\"30\" autocomplete=\"username\""))
             \(HTML.field("Full name", name: "full_name", value: visit.form.value("full_name") ?? "", extra: "maxlength=\"60\""))
-            \(HTML.field("Password", name: "password", type: "password", extra: "required minlength=\"6\" autocomplete=\"new-password\""))
+            \(HTML.field("Password", name: "password", type: "password", extra: "required minlength=\"8\" autocomplete=\"new-password\""))
             <button type="submit" id="signup">Sign up</button></form>
             <p>Have an account? <a href="/accounts/login?next=\(HTML.escape(Parameters.encode(next)))">Log in</a></p>
             """)
     }
 
     @Sendable private func signup(_ visit: Web.Visit) async throws -> Response {
+        let throttle = web.dependencies.loginThrottle
+        guard try await throttle.mayCreateAccount(from: visit.remoteHost) else {
+            return signupPage(visit, error: "Too many accounts were made from your address. Try again in half an hour.", status: .tooManyRequests)
+        }
         do {
             let username = try Validation.username(visit.form.value("username") ?? "")
             let fullName = try Validation.text(visit.form.value("full_name") ?? "", field: "full_name", maxLength: 60).trimmingSpaces()
-            let hash = try await PasswordHasher.hash(visit.form.value("password") ?? "")
+            let password = visit.form.value("password") ?? ""
+            try PasswordPolicy.check(password, username: username)
+            let hash = try await PasswordHasher.hash(password)
             let user = try await storage.users.create(NewUser(username: username, passwordHash: hash, fullName: fullName))
+            try await throttle.recordAccountCreated(from: visit.remoteHost)
             return try await signIn(user, visit)
         } catch {
             guard let message = WebError.formMessage(error) else { throw error }
@@ -62,13 +69,12 @@ struct AccountsController {
 
     @Sendable private func login(_ visit: Web.Visit) async throws -> Response {
         let throttle = web.dependencies.loginThrottle
-        guard try await !throttle.isBlocked(visit.remoteHost) else {
-            return loginPage(visit, error: "Too many failed log-ins from your address. Wait a few minutes and try again.", status: .tooManyRequests)
+        let username = visit.form.value("username") ?? ""
+        guard try await !throttle.isBlocked(address: visit.remoteHost, username: username) else {
+            return loginPage(visit, error: "Too many failed log-ins. Wait a few minutes and try again.", status: .tooManyRequests)
         }
-        guard let user = try await storage.users.authenticate(
-            username: visit.form.value("username") ?? "", password: visit.form.value("password") ?? "")
-        else {
-            try await throttle.recordFailure(visit.remoteHost)
+        guard let user = try await storage.users.authenticate(username: username, password: visit.form.value("password") ?? "") else {
+            try await throttle.recordFailure(address: visit.remoteHost, username: username)
             return loginPage(visit, error: "The username or password is not right.", status: .badRequest)
         }
         return try await signIn(user, visit)

@@ -45,6 +45,8 @@ struct DeveloperController {
             <label>Valid redirect URIs, one per line<textarea name="redirect_uris" id="redirect_uris" required>\(HTML.escape(value("redirect_uris", client?.redirectURIs.joined(separator: "\n"))))</textarea></label>
             \(HTML.checkbox("Disable implicit OAuth (response_type=token)", name: "disable_implicit", checked: sent.pairs.isEmpty ? client?.disableImplicit ?? false : sent.value("disable_implicit") == "on"))
             \(HTML.checkbox("Enforce signed requests (sig)", name: "enforce_signed", checked: sent.pairs.isEmpty ? client?.enforceSigned ?? false : sent.value("enforce_signed") == "on"))
+            \(HTML.checkbox("Enforce signed header (X-Insta-Forwarded-For on writes)", name: "enforce_signed_header", checked: sent.pairs.isEmpty ? client?.enforceSignedHeader ?? false : sent.value("enforce_signed_header") == "on"))
+            \(HTML.checkbox("Strict redirect URI (exactly as registered)", name: "strict_redirect_uri", checked: sent.pairs.isEmpty ? client?.strictRedirectURI ?? false : sent.value("strict_redirect_uri") == "on"))
             """
     }
 
@@ -60,7 +62,8 @@ struct DeveloperController {
         return ClientStore.Settings(
             name: name, description: try Validation.text(form.value("description") ?? "", field: "description", maxLength: 500),
             website: try Validation.website(form.value("website") ?? ""), redirectURIs: uris,
-            disableImplicit: form.value("disable_implicit") == "on", enforceSigned: form.value("enforce_signed") == "on")
+            disableImplicit: form.value("disable_implicit") == "on", enforceSigned: form.value("enforce_signed") == "on",
+            enforceSignedHeader: form.value("enforce_signed_header") == "on", strictRedirectURI: form.value("strict_redirect_uri") == "on")
     }
 
     @Sendable private func register(_ visit: Web.Visit) async throws -> Response {

@@ -38,7 +38,9 @@ struct OAuthController {
     func authorization(_ fields: Parameters) async throws -> Result<Authorization, Refusal> {
         guard let clientID = fields.value("client_id"), !clientID.isEmpty else { return .failure(.page("You must provide a client_id.")) }
         guard let client = try await storage.clients.find(clientID: clientID) else { return .failure(.page("Invalid Client ID.")) }
-        guard let redirectURI = fields.value("redirect_uri"), client.redirectURIs.contains(redirectURI) else {
+        guard let redirectURI = fields.value("redirect_uri"),
+              client.redirectURIs.contains(where: { RedirectURI.matches(registered: $0, sent: redirectURI, strict: client.strictRedirectURI) })
+        else {
             return .failure(.page("Redirect URI does not match registered redirect URI."))
         }
         let state = fields.value("state")
@@ -243,12 +245,13 @@ struct TokenEndpoint: Sendable {
             guard parsed.unknown.isEmpty else {
                 throw Failure(error: "invalid_scope", message: "Invalid scope field(s): \(parsed.unknown.joined(separator: ", "))")
             }
-            guard try await !throttle.isBlocked(address) else {
-                throw Failure(error: "slow_down", message: "Too many failed log-ins from this address; wait a few minutes.", status: .tooManyRequests,
+            let username = fields.value("username") ?? ""
+            guard try await !throttle.isBlocked(address: address, username: username) else {
+                throw Failure(error: "slow_down", message: "Too many failed log-ins; wait a few minutes.", status: .tooManyRequests,
                               errorType: "OAuthRateLimitException")
             }
-            guard let user = try await storage.users.authenticate(username: fields.value("username") ?? "", password: fields.value("password") ?? "") else {
-                try await throttle.recordFailure(address)
+            guard let user = try await storage.users.authenticate(username: username, password: fields.value("password") ?? "") else {
+                try await throttle.recordFailure(address: address, username: username)
                 throw Failure(error: "invalid_grant", message: "The username or password is not right.")
             }
             return (user, try await storage.tokens.create(userID: user.id, client: client, scopes: parsed.scopes))

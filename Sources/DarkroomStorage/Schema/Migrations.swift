@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -383,5 +383,12 @@ enum Migrations {
         "ALTER TABLE web_sessions DROP COLUMN csrf_token",
         "ALTER TABLE authorization_codes DROP COLUMN code_challenge_method",
         "DROP INDEX media_created",
+    ])
+
+    /// Two client settings: "Enforce signed header" (v1, 2014: writes must carry `X-Insta-Forwarded-For`) and a strict
+    /// redirect URI (exact match, as the OAuth 2.0 Security BCP recommends, instead of v1's prefix rules).
+    static let clientSecurity = Migration(version: 8, name: "client security settings", statements: [
+        "ALTER TABLE clients ADD COLUMN enforce_signed_header BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE clients ADD COLUMN strict_redirect_uri BIGINT NOT NULL DEFAULT 0",
     ])
 }

@@ -6,7 +6,7 @@ public struct ClientStore: Sendable {
     let environment: SystemEnvironment
     let grants: GrantCache
 
-    static let columns = "id, client_id, client_secret, name, redirect_uris, trusted, owner_id, description, website, disable_implicit, enforce_signed"
+    static let columns = "id, client_id, client_secret, name, redirect_uris, trusted, owner_id, description, website, disable_implicit, enforce_signed, enforce_signed_header, strict_redirect_uri"
 
     /// What a developer sets on a client.
     public struct Settings: Sendable {
@@ -16,9 +16,13 @@ public struct ClientStore: Sendable {
         public var redirectURIs: [String]
         public var disableImplicit: Bool
         public var enforceSigned: Bool
+        public var enforceSignedHeader: Bool
+        public var strictRedirectURI: Bool
 
         public init(name: String, description: String = "", website: String = "", redirectURIs: [String], disableImplicit: Bool = false,
-                    enforceSigned: Bool = false) {
+                    enforceSigned: Bool = false, enforceSignedHeader: Bool = false, strictRedirectURI: Bool = false) {
+            self.enforceSignedHeader = enforceSignedHeader
+            self.strictRedirectURI = strictRedirectURI
             self.name = name
             self.description = description
             self.website = website
@@ -37,10 +41,10 @@ public struct ClientStore: Sendable {
         let ref = ClientRecordID(environment.ids.next())
         try await database.execute("""
             INSERT INTO clients (id, client_id, client_secret, owner_id, name, description, website, redirect_uris, disable_implicit,
-                                 enforce_signed, trusted, created_at)
+                                 enforce_signed, enforce_signed_header, strict_redirect_uri, trusted, created_at)
             VALUES (\(ref), \(environment.randomHex(bytes: 16)), \(environment.randomHex(bytes: 16)), \(ownerID?.rawValue), \(settings.name),
                     \(settings.description), \(settings.website), \(settings.redirectURIs.joined(separator: "\n")), \(settings.disableImplicit),
-                    \(settings.enforceSigned), \(trusted), \(environment.nowSeconds))
+                    \(settings.enforceSigned), \(settings.enforceSignedHeader), \(settings.strictRedirectURI), \(trusted), \(environment.nowSeconds))
             """)
         guard let client = try await find(ref: ref) else { throw DomainError.vanished(.client) }
         return client
@@ -64,7 +68,8 @@ public struct ClientStore: Sendable {
         try await database.execute("""
             UPDATE clients SET name = \(settings.name), description = \(settings.description), website = \(settings.website),
                    redirect_uris = \(settings.redirectURIs.joined(separator: "\n")), disable_implicit = \(settings.disableImplicit),
-                   enforce_signed = \(settings.enforceSigned)
+                   enforce_signed = \(settings.enforceSigned), enforce_signed_header = \(settings.enforceSignedHeader),
+                   strict_redirect_uri = \(settings.strictRedirectURI)
              WHERE id = \(ref)
             """)
         grants.changed()
@@ -92,6 +97,6 @@ public struct ClientStore: Sendable {
             ref: try row.id(), clientID: try row.string(), clientSecret: try row.string(), name: try row.string(),
             redirectURIs: try row.string().split(separator: "\n").map(String.init), trusted: try row.bool(),
             ownerID: try row.optionalID(), description: try row.string(), website: try row.string(),
-            disableImplicit: try row.bool(), enforceSigned: try row.bool())
+            disableImplicit: try row.bool(), enforceSigned: try row.bool(), enforceSignedHeader: try row.bool(), strictRedirectURI: try row.bool())
     }
 }

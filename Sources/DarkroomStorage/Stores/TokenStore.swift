@@ -32,14 +32,15 @@ public struct TokenStore: Sendable {
         let rows = try await database.lookup("""
             SELECT t.id, t.user_id, t.client_ref, t.scopes,
                    EXISTS (SELECT 1 FROM blocks WHERE blocker_id = t.user_id) OR EXISTS (SELECT 1 FROM blocks WHERE blocked_id = t.user_id),
-                   c.client_secret, c.enforce_signed
+                   c.client_secret, c.enforce_signed, c.enforce_signed_header
               FROM access_tokens t JOIN clients c ON c.id = t.client_ref
              WHERE t.token_hash = \(Hex.sha256(token)) AND t.revoked_at IS NULL
             """)
         return try rows.decodeFirst { row in
             AccessGrant(
                 tokenID: try row.id(), userID: try row.id(), clientRef: try row.id(), scopes: Scope.parseList(try row.string()).scopes,
-                involvedInBlocks: try row.bool(), clientSecret: try row.string(), enforceSigned: try row.bool())
+                involvedInBlocks: try row.bool(), clientSecret: try row.string(), enforceSigned: try row.bool(),
+                enforceSignedHeader: try row.bool())
         }
     }
 
