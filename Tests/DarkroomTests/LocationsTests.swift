@@ -69,3 +69,44 @@ import Testing
         #expect(polar.minLongitude == -180 && polar.maxLongitude == 180)
     }
 }
+
+/// A place a private account made by naming it in an upload is seen only through media the viewer may see there.
+@Suite struct PrivatePlacesTests {
+    @Test(arguments: Engine.available)
+    func aPrivateAccountsPlaceIsSeenOnlyByWhoMaySeeItsMedia(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let homebody = try await world.user("homebody", isPrivate: true)
+            let friend = try await world.user("friend")
+            let stranger = try await world.user("stranger")
+            try await world.storage.relationships.follow(friend.id, homebody.id)
+            let home = GeoPoint(latitude: 48.8566, longitude: 2.3522)
+            let place = try await world.storage.locations.findOrCreate(name: "Our flat, 3rd floor", at: home, by: homebody.id)
+            let media = try await world.storage.mediaWriter.create(NewMedia(
+                owner: homebody.id, locationID: place.id, latitude: home.latitude, longitude: home.longitude,
+                renditions: Renditions(key: "test/home", standard: 612, low: 306, thumbnail: 150)))
+            let gazetteer = try await world.storage.locations.create(name: "Hôtel de Ville", at: GeoPoint(latitude: 48.8567, longitude: 2.3523))
+            let app = try await world.client()
+            let tokens = (friend: try await world.token(for: friend), stranger: try await world.token(for: stranger),
+                          owner: try await world.token(for: homebody))
+            try await world.withApp { client in
+                let near = "/v1/locations/search?lat=48.8566&lng=2.3522&distance=500"
+                for (label, auth, sees) in [("anyone", "client_id=\(app.clientID)", false), ("stranger", "access_token=\(tokens.stranger)", false),
+                                            ("follower", "access_token=\(tokens.friend)", true), ("owner", "access_token=\(tokens.owner)", true)] {
+                    let found = try await client.get("\(near)&\(auth)").locations.compactMap(\.name)
+                    #expect(found.contains("Our flat, 3rd floor") == sees, "search: \(label)")
+                    #expect(found.contains("Hôtel de Ville"), "the gazetteer stays public: \(label)")
+                    let byID = try await client.get("/v1/locations/\(place.id!)?\(auth)")
+                    #expect((byID.code == 200) == sees, "by id: \(label)")
+                    if !sees { #expect(byID.errorType == "APINotFoundError", "by id: \(label)") }
+                    #expect(try await client.get("/v1/locations/\(gazetteer.id!)?\(auth)").code == 200)
+                }
+            }
+            // Once its only media is gone, even the follower no longer finds it.
+            _ = try await world.storage.mediaWriter.delete(media)
+            #expect(try await world.storage.locations.find(place.id!, viewer: friend.id) == nil)
+            // Another uploader naming the same spot makes a place of their own rather than finding the hidden one.
+            let mine = try await world.storage.locations.findOrCreate(name: "Our flat, 3rd floor", at: home, by: stranger.id)
+            #expect(mine.id != place.id)
+        }
+    }
+}

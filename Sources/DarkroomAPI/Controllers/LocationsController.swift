@@ -36,9 +36,9 @@ struct LocationsController {
         let locations = dependencies.storage.locations
         var found: [Location]
         if let point = try parameters.point() {
-            found = try await locations.near(point, meters: parameters.distance(), count: parameters.count()).map(\.location)
+            found = try await locations.near(point, meters: parameters.distance(), count: parameters.count(), viewer: request.viewer).map(\.location)
         } else if let (kind, value) = Self.externalID(parameters) {
-            found = try await locations.find(external: kind, value)
+            found = try await locations.find(external: kind, value, viewer: request.viewer)
         } else {
             throw APIError.missingParameter("lat and lng, or foursquare_v2_id, foursquare_id or facebook_places_id")
         }
@@ -55,7 +55,7 @@ struct LocationsController {
 
     private func find(_ request: APIRequest) async throws -> Location {
         guard let id = LocationID(decimal: request.pathParameters["location_id"] ?? ""),
-              let location = try await dependencies.storage.locations.find(id)
+              let location = try await dependencies.storage.locations.find(id, viewer: request.viewer)
         else { throw APIError.notFound("invalid location id") }
         return location
     }

@@ -28,7 +28,7 @@ struct MediaUploadController {
             throw APIError.invalidParameter("filter", "unknown filter \(filterName); use one of \(Filter.all.map(\.name).joined(separator: ", "))")
         }
         let caption = try Validation.caption(parameters.value("caption"))
-        let place = try await self.place(parameters)
+        let place = try await self.place(parameters, owner: owner)
         let people = try await usersInPhoto(parameters.value("users_in_photo"), taggedBy: owner)
         let idempotencyKey = try Validation.idempotencyKey(request.headers[.idempotencyKey] ?? parameters.value("idempotency_key"))
         if let idempotencyKey, let existing = try await storage.mediaWriter.upload(idempotencyKey, by: owner) {
@@ -86,16 +86,18 @@ struct MediaUploadController {
     }
 
     /// Where the photo was taken: a known place by id, or coordinates (a new or nearby place when named).
-    private func place(_ parameters: Parameters) async throws -> (location: Location?, point: GeoPoint?) {
+    private func place(_ parameters: Parameters, owner: UserID) async throws -> (location: Location?, point: GeoPoint?) {
         let locations = dependencies.storage.locations
         if let id = try parameters.id("location_id") {
-            guard let location = try await locations.find(LocationID(id)) else { throw APIError.invalidParameter("location_id", "no such location") }
+            guard let location = try await locations.find(LocationID(id), viewer: owner) else {
+                throw APIError.invalidParameter("location_id", "no such location")
+            }
             return (location, GeoPoint(latitude: location.latitude, longitude: location.longitude))
         }
         guard let point = try parameters.point() else { return (nil, nil) }
         let name = try Validation.text(parameters.value("location_name") ?? "", field: "location_name", maxLength: 200).trimmingSpaces()
         guard !name.isEmpty else { return (nil, point) }
-        return (try await locations.findOrCreate(name: name, at: point), point)
+        return (try await locations.findOrCreate(name: name, at: point, by: owner), point)
     }
 
     /// `users_in_photo`: a JSON list of `{"user_id", "x", "y"}`, each user existing and willing (`UserPolicy.tagInPhoto`:

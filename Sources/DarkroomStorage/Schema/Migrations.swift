@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -390,5 +390,11 @@ enum Migrations {
     static let clientSecurity = Migration(version: 8, name: "client security settings", statements: [
         "ALTER TABLE clients ADD COLUMN enforce_signed_header BIGINT NOT NULL DEFAULT 0",
         "ALTER TABLE clients ADD COLUMN strict_redirect_uri BIGINT NOT NULL DEFAULT 0",
+    ])
+
+    /// Who made a place by naming it in an upload (NULL for imported places): such a place is seen only through media
+    /// the viewer may see there.
+    static let placeMakers = Migration(version: 9, name: "place makers", statements: [
+        "ALTER TABLE locations ADD COLUMN created_by BIGINT",
     ])
 }

@@ -1,30 +1,44 @@
 import DarkroomCore
 
 /// Places: lookups by id and by external ids, searches by distance, and the media posted at each.
+///
+/// A place a person made by naming it in an upload (`created_by`) is seen only through media the viewer may see
+/// there (`visible`): a private account's home stays private. Places an operator imported (the gazetteer) are public.
 public struct LocationStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
 
-    static let columns = "id, name, latitude, longitude, street_address"
+    static let columns = "l.id, l.name, l.latitude, l.longitude, l.street_address"
 
     public func create(
         name: String, at point: GeoPoint, streetAddress: String = "", foursquareID: String? = nil, foursquareV2ID: String? = nil,
-        facebookPlacesID: String? = nil
+        facebookPlacesID: String? = nil, createdBy: UserID? = nil
     ) async throws -> Location {
         let id = LocationID(environment.ids.next())
         try await database.execute("""
-            INSERT INTO locations (id, name, latitude, longitude, street_address, foursquare_id, foursquare_v2_id, facebook_places_id, created_at)
+            INSERT INTO locations (id, name, latitude, longitude, street_address, foursquare_id, foursquare_v2_id, facebook_places_id, created_at,
+                                   created_by)
             VALUES (\(id), \(name), \(point.latitude), \(point.longitude), \(streetAddress), \(foursquareID), \(foursquareV2ID),
-                    \(facebookPlacesID), \(environment.nowSeconds))
+                    \(facebookPlacesID), \(environment.nowSeconds), \(createdBy?.rawValue))
             """)
         return Location(id: id, name: name, latitude: point.latitude, longitude: point.longitude, streetAddress: streetAddress)
     }
 
-    /// The place of this name within 100 m of the point, or a new one there: an upload naming its place.
-    public func findOrCreate(name: String, at point: GeoPoint) async throws -> Location {
-        let nearby = try await near(point, meters: 100, count: 100)
+    /// The place of this name within 100 m of the point that the uploader may see, or a new one there, made by them:
+    /// an upload naming its place.
+    public func findOrCreate(name: String, at point: GeoPoint, by uploader: UserID) async throws -> Location {
+        let nearby = try await near(point, meters: 100, count: 100, viewer: uploader)
         if let same = nearby.first(where: { $0.location.name?.lowercased() == name.lowercased() }) { return same.location }
-        return try await create(name: name, at: point)
+        return try await create(name: name, at: point, createdBy: uploader)
+    }
+
+    /// A condition on the locations row aliased `l`: the viewer may see the place — it was imported, or some media the
+    /// viewer may see was posted there (one probe of the `(location_id, id)` index per place considered).
+    static func visible(to viewer: UserID?) -> SQL {
+        """
+        (l.created_by IS NULL OR EXISTS (SELECT 1 FROM media pm JOIN users pu ON pu.id = pm.user_id
+                                          WHERE pm.location_id = l.id AND \(Visibility.mediaOf(owner: "pu", viewer: viewer))))
+        """
     }
 
     /// A place to import.
@@ -66,22 +80,28 @@ public struct LocationStore: Sendable {
         progress?.finish()
     }
 
-    public func find(_ id: LocationID) async throws -> Location? {
-        try await database.lookup("SELECT \(raw: Self.columns) FROM locations WHERE id = \(id)").decodeFirst(Self.location)
+    /// A place by id, if the viewer may see it (`nil` viewer: a client_id-only caller; `anyone` skips the rule, for
+    /// checks that are not about a person).
+    public func find(_ id: LocationID, viewer: UserID?) async throws -> Location? {
+        try await database.lookup(
+            "SELECT \(raw: Self.columns) FROM locations l WHERE l.id = \(id) AND \(Self.visible(to: viewer))").decodeFirst(Self.location)
     }
 
     public enum ExternalID: String, Sendable {
         case foursquare = "foursquare_id", foursquareV2 = "foursquare_v2_id", facebookPlaces = "facebook_places_id"
     }
 
-    public func find(external kind: ExternalID, _ value: String) async throws -> [Location] {
-        try await database.query("SELECT \(raw: Self.columns) FROM locations WHERE \(raw: kind.rawValue) = \(value) LIMIT 20").decode(Self.location)
+    public func find(external kind: ExternalID, _ value: String, viewer: UserID?) async throws -> [Location] {
+        try await database.query(
+            "SELECT \(raw: Self.columns) FROM locations l WHERE l.\(raw: kind.rawValue) = \(value) AND \(Self.visible(to: viewer)) LIMIT 20"
+        ).decode(Self.location)
     }
 
     /// Locations within `meters` of a point, nearest first, measured along the great circle.
-    public func near(_ point: GeoPoint, meters: Double, count: Int) async throws -> [(location: Location, distance: Double)] {
-        let inBox = Self.inBox(point.boundingBox(meters: meters), row: "locations", index: "locations_geo", engine: database.engine)
-        let locations = try await database.query("SELECT \(raw: Self.columns) FROM locations WHERE \(inBox)").decode(Self.location)
+    public func near(_ point: GeoPoint, meters: Double, count: Int, viewer: UserID?) async throws -> [(location: Location, distance: Double)] {
+        let inBox = Self.inBox(point.boundingBox(meters: meters), row: "l", index: "locations_geo", engine: database.engine)
+        let locations = try await database.query(
+            "SELECT \(raw: Self.columns) FROM locations l WHERE \(inBox) AND \(Self.visible(to: viewer))").decode(Self.location)
         var found: [(location: Location, distance: Double)] = []
         for location in locations {
             let distance = point.distance(to: GeoPoint(latitude: location.latitude, longitude: location.longitude))

@@ -288,7 +288,7 @@ struct GeoBench: AsyncParsableCommand {
         var found = (locations: 0, media: 0)
         for _ in 0..<searches {
             var start = ContinuousClock.now
-            found.locations += try await opened.locations.near(point(), meters: distance, count: 20).count
+            found.locations += try await opened.locations.near(point(), meters: distance, count: 20, viewer: nil).count
             locationTimes.append(elapsedMilliseconds(since: start))
             start = ContinuousClock.now
             let page = MediaPageRequest(count: 20, minTimestamp: now - 5 * 86_400, maxTimestamp: now)
