@@ -70,7 +70,8 @@ import Testing
             try await world.withApp { client in
                 let tag = try await client.get("/v1/tags/snow?client_id=\(app.clientID)")
                 #expect(tag.tag?.name == "snow")
-                #expect(tag.tag?.mediaCount == 6)
+                // The private account's #snow is not counted for a caller who may not see it.
+                #expect(tag.tag?.mediaCount == 5)
                 #expect(try await client.get("/v1/tags/caf%C3%A9?client_id=\(app.clientID)").tag?.mediaCount == 1)
                 #expect(try await client.get("/v1/tags/nothing?client_id=\(app.clientID)").tag?.mediaCount == 0)
                 #expect(try await client.get("/v1/tags/bad-name?client_id=\(app.clientID)").errorType == "APIInvalidParametersError")
@@ -104,6 +105,46 @@ import Testing
                 }
                 #expect(oldSeen == seen)
             }
+        }
+    }
+}
+
+/// Hashtags used only by a private account are seen and counted only by who may see its media.
+@Suite struct PrivateTagsTests {
+    @Test(arguments: Engine.available)
+    func privateHashtagsAreCountedOnlyThroughMediaTheViewerMaySee(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let secret = try await world.user("secret", isPrivate: true)
+            let open = try await world.user("open")
+            let friend = try await world.user("friend")
+            let stranger = try await world.user("stranger")
+            let pest = try await world.user("pest")
+            try await world.storage.relationships.follow(friend.id, secret.id)
+            try await world.post(by: secret, caption: "#ourstreet42 at home #sunset")
+            try await world.post(by: secret, caption: "again #ourstreet42")
+            try await world.post(by: open, caption: "#sunset over the bay")
+            try await world.post(by: pest, caption: "#sunset too")
+            try await world.storage.relationships.block(stranger.id, pest.id)
+            let app = try await world.client()
+            let tokens = (friend: try await world.token(for: friend), stranger: try await world.token(for: stranger),
+                          owner: try await world.token(for: secret))
+            try await world.withApp { client in
+                // (who, auth, ourstreet42 count, sunset count)
+                for (label, auth, street, sunset) in [("anyone", "client_id=\(app.clientID)", 0, 2), ("stranger", "access_token=\(tokens.stranger)", 0, 1),
+                                                      ("follower", "access_token=\(tokens.friend)", 2, 3), ("owner", "access_token=\(tokens.owner)", 2, 3)] {
+                    #expect(try await client.get("/v1/tags/ourstreet42?\(auth)").tag?.mediaCount == street, "count: \(label)")
+                    #expect(try await client.get("/v1/tags/sunset?\(auth)").tag?.mediaCount == sunset, "count: \(label)")
+                    let found = try await client.get("/v1/tags/search?q=our&\(auth)").tags
+                    #expect(found.map(\.name) == (street > 0 ? ["ourstreet42"] : []), "search: \(label)")
+                    #expect(found.first?.mediaCount == (street > 0 ? street : nil), "search count: \(label)")
+                }
+            }
+            // Turning public shows them to everyone; turning private again hides them.
+            try await world.storage.users.update(secret.id, profile: .init(fullName: "", bio: "", website: "", isPrivate: false))
+            #expect(try await world.storage.tags.find("ourstreet42", viewer: nil).mediaCount == 2)
+            try await world.storage.users.update(secret.id, profile: .init(fullName: "", bio: "", website: "", isPrivate: true))
+            #expect(try await world.storage.tags.find("ourstreet42", viewer: nil).mediaCount == 0)
+            #expect(try await world.storage.tags.find("sunset", viewer: nil).mediaCount == 2)
         }
     }
 }

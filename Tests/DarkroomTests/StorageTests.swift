@@ -91,6 +91,13 @@ import Testing
                      OR m.comment_count <> (SELECT count(*) FROM comments c WHERE c.media_id = m.id)
                     """)
                 #expect(try mediaMismatches.scalarInt() == 0)
+                let tagMismatches = try await database.query("""
+                    SELECT count(*) FROM tags g WHERE
+                        g.media_count <> (SELECT count(*) FROM media_tags t WHERE t.tag_name = g.name)
+                     OR g.public_media_count <> (SELECT count(*) FROM media_tags t JOIN media m ON m.id = t.media_id JOIN users u ON u.id = m.user_id
+                                                  WHERE t.tag_name = g.name AND u.is_private = 0)
+                    """)
+                #expect(try tagMismatches.scalarInt() == 0)
                 let usernames = try await database.query("SELECT username FROM users ORDER BY username LIMIT 5").decode { try $0.string() }
                 return "\(summary.sorted { $0.key < $1.key }) \(usernames)"
             }

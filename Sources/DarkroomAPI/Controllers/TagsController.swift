@@ -14,7 +14,7 @@ struct TagsController {
 
     /// GET /tags/{tag-name} — `{name, media_count}`; a tag nobody used has a count of 0.
     @Sendable func tag(_ request: APIRequest) async throws -> Response {
-        let tag = try await dependencies.storage.tags.find(tagName(request))
+        let tag = try await dependencies.storage.tags.find(tagName(request), viewer: request.viewer)
         return Envelope.success { TagSerializer().tag(tag, into: &$0) }
     }
 
@@ -47,7 +47,7 @@ struct TagsController {
     @Sendable func search(_ request: APIRequest) async throws -> Response {
         guard let raw = request.parameters.value("q") else { throw APIError.missingParameter("q") }
         let query = try Self.normalize(raw.hasPrefix("#") ? String(raw.dropFirst()) : raw, parameter: "q")
-        let tags = try await dependencies.storage.tags.search(prefix: query, count: request.parameters.count(default: 50))
+        let tags = try await dependencies.storage.tags.search(prefix: query, count: request.parameters.count(default: 50), viewer: request.viewer)
         return Envelope.success { writer in writer.array(tags) { TagSerializer().tag($1, into: &$0) } }
     }
 

@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -396,5 +396,15 @@ enum Migrations {
     /// the viewer may see there.
     static let placeMakers = Migration(version: 9, name: "place makers", statements: [
         "ALTER TABLE locations ADD COLUMN created_by BIGINT",
+    ])
+
+    /// Each tag's count of media by public accounts, beside its count of all media: what anyone may see of a tag, to
+    /// which a viewer's own and approved private accounts are added at read time (`TagStore.counts`).
+    static let publicTagCounts = Migration(version: 10, name: "public tag counts", statements: [
+        "ALTER TABLE tags ADD COLUMN public_media_count BIGINT NOT NULL DEFAULT 0",
+        """
+        UPDATE tags SET public_media_count = (SELECT count(*) FROM media_tags t JOIN media m ON m.id = t.media_id JOIN users u ON u.id = m.user_id
+                                               WHERE t.tag_name = tags.name AND u.is_private = 0)
+        """,
     ])
 }

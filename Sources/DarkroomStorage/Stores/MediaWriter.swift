@@ -100,12 +100,15 @@ public struct MediaWriter: Sendable {
         try await database.transaction { tx -> String? in
             // Held until the delete commits (PostgreSQL): a like or comment being added waits, then finds no media.
             let lock = MediaStore.RowLock.deleting.clause(database.engine)
-            guard let row = try await tx.query("SELECT m.user_id, m.image_key, m.tags FROM media m WHERE m.id = \(id)\(raw: lock)").decodeFirst({
-                (owner: try $0.id(UserID.self), imageKey: try $0.string(), tags: try $0.string())
+            guard let row = try await tx.query("""
+                SELECT m.user_id, m.image_key, m.tags, 1 - u.is_private FROM media m JOIN users u ON u.id = m.user_id WHERE m.id = \(id)\(raw: lock)
+                """).decodeFirst({
+                (owner: try $0.id(UserID.self), imageKey: try $0.string(), tags: try $0.string(), isPublic: try $0.int())
             }) else { return nil }
             let owner = row.owner
             for tag in row.tags.split(separator: " ") {
-                try await tx.execute("UPDATE tags SET media_count = media_count - 1 WHERE name = \(String(tag))")
+                try await tx.execute(
+                    "UPDATE tags SET media_count = media_count - 1, public_media_count = public_media_count - \(row.isPublic) WHERE name = \(String(tag))")
             }
             for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys"] {
                 try await tx.execute("DELETE FROM \(raw: table) WHERE media_id = \(id)")
@@ -123,16 +126,19 @@ public struct MediaWriter: Sendable {
 /// A media's tags: the `media_tags` index (ordered by when each tag was applied), the tag counts, and the
 /// media's own list, changed together.
 enum MediaTags {
-    /// Applies the tags the media does not have yet; `existing` is its current space-separated list.
+    /// Applies the tags the media does not have yet; `existing` is its current space-separated list. Each tag counts
+    /// every media it is on, and apart those of public accounts (`public_media_count`, see `TagStore.counts`).
     static func add(_ tags: [String], to media: MediaID, existing: String, at tagID: Int64, in tx: any SQLExecutor) async throws {
         var current = existing.split(separator: " ").map(String.init)
         let new = tags.filter { !current.contains($0) }
         guard !new.isEmpty else { return }
+        let isPublic: Int64 = try await tx.query(
+            "SELECT 1 - u.is_private FROM media m JOIN users u ON u.id = m.user_id WHERE m.id = \(media)").scalarInt() ?? 0
         for tag in new {
             try await tx.execute("INSERT INTO media_tags (tag_name, media_id, id) VALUES (\(tag), \(media), \(tagID))")
             try await tx.execute("""
-                INSERT INTO tags (name, media_count) VALUES (\(tag), 1)
-                ON CONFLICT (name) DO UPDATE SET media_count = tags.media_count + 1
+                INSERT INTO tags (name, media_count, public_media_count) VALUES (\(tag), 1, \(isPublic))
+                ON CONFLICT (name) DO UPDATE SET media_count = tags.media_count + 1, public_media_count = tags.public_media_count + \(isPublic)
                 """)
         }
         current += new

@@ -71,6 +71,8 @@ public struct UserStore: Sendable {
     /// Saves a profile; every media that shows the user is re-rendered on its next read.
     public func update(_ user: UserID, profile: Profile) async throws {
         try await database.transaction { tx in
+            let wasPrivate = try await tx.query("SELECT is_private FROM users WHERE id = \(user)").scalarInt() == 1
+            if wasPrivate != profile.isPrivate { try await TagStore.moveAccount(user, toPublic: !profile.isPrivate, in: tx) }
             try await tx.execute("""
                 UPDATE users SET full_name = \(profile.fullName), full_name_lc = \(profile.fullName.lowercased()), bio = \(profile.bio),
                        website = \(profile.website), is_private = \(profile.isPrivate)

@@ -117,6 +117,7 @@ public struct SeedGenerator: Sendable {
         }
 
         // MARK: Users
+        var privateUsers = Set<Int>()
         var users = BulkInserter(database: database, table: "users", columns: [
             "id", "username", "username_lc", "full_name", "full_name_lc", "bio", "website", "is_private", "created_at",
             "media_count", "follows_count", "followed_by_count",
@@ -127,6 +128,7 @@ public struct SeedGenerator: Sendable {
             let username = "\(first.lowercased()).\(last.lowercased().replacingOccurrences(of: "-", with: ""))\(index)"
             let fullName = "\(first) \(last)"
             let isPrivate = index >= 100 && random.chance(0.1)  // the most popular accounts stay public
+            if isPrivate { privateUsers.insert(index) }
             try await users.add([
                 .int(userIDs[index]), .text(username), .text(username), .text(fullName), .text(fullName.lowercased()),
                 .text(random.chance(0.5) ? "Photos by \(fullName)" : ""), .text(random.chance(0.2) ? "http://example.com/\(username)" : ""),
@@ -186,6 +188,7 @@ public struct SeedGenerator: Sendable {
         var comments = BulkInserter(database: database, table: "comments", columns: ["id", "media_id", "user_id", "text", "created_at"])
         var mediaTags = BulkInserter(database: database, table: "media_tags", columns: ["tag_name", "media_id", "id"])
         var tagCounts: [String: Int64] = [:]
+        var publicTagCounts: [String: Int64] = [:]
         let tagPopularity = ZipfSampler(count: Self.tags.count, exponent: 1.1)
         var totals = (likes: 0, comments: 0)
         var mediaByOwner = [[Int64]](repeating: [], count: userCount)
@@ -226,6 +229,7 @@ public struct SeedGenerator: Sendable {
             for tag in tags {
                 try await mediaTags.add([.text(tag), .int(mediaID), .int(mediaID)])
                 tagCounts[tag, default: 0] += 1
+                if !privateUsers.contains(owner) { publicTagCounts[tag, default: 0] += 1 }
             }
             for liker in likers.sorted() {
                 let likeID = ids.make(seconds: min(now, created + Int64(random.int(60..<86_400))))
@@ -273,8 +277,10 @@ public struct SeedGenerator: Sendable {
             }
         }
 
-        var tagRows = BulkInserter(database: database, table: "tags", columns: ["name", "media_count"])
-        for (tag, count) in tagCounts.sorted(by: { $0.key < $1.key }) { try await tagRows.add([.text(tag), .int(count)]) }
+        var tagRows = BulkInserter(database: database, table: "tags", columns: ["name", "media_count", "public_media_count"])
+        for (tag, count) in tagCounts.sorted(by: { $0.key < $1.key }) {
+            try await tagRows.add([.text(tag), .int(count), .int(publicTagCounts[tag] ?? 0)])
+        }
         try await tagRows.finish()
 
         progress?.update(phase: "analyzing", done: 0, total: 1)
