@@ -62,6 +62,7 @@ public struct APIError: Error, Sendable, Equatable {
         type: "OAuthForbiddenException", code: 403, message: "Invalid header: X-Insta-Forwarded-For does not match its signature")
 
     public static let bodyTooLarge = APIError(type: "APIInvalidParametersError", code: 413, message: "The request body is too large.")
+    public static let bodyTooSlow = APIError(type: "APIInvalidParametersError", code: 408, message: "The request body arrived too slowly.")
     public static let internalError = APIError(type: "APIError", code: 500, message: "An internal error occurred.")
     public static let busy = APIError(type: "APIError", code: 503, message: "Too many photos are being processed; try again shortly.")
     public static let unavailable = APIError(type: "APIError", code: 503, message: "The service is unavailable; try again.")

@@ -81,3 +81,91 @@ def test_a_body_just_over_two_mebibytes_is_a_logged_413(base):
             urllib.request.urlopen(request)
         assert refused.value.code == 413
         assert b"APIInvalidParametersError" in refused.value.read()
+
+
+def test_a_declared_length_over_the_upload_limit_is_refused_unread(base):
+    host, port = base.split("://")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall((
+            f"POST /v1/media/upload?access_token=whatever HTTP/1.1\r\nHost: {host}\r\n"
+            f"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: {100 * 1024 * 1024}\r\n\r\n").encode())
+        answer = connection.recv(4096)
+    # Credentials are checked first (this token is unknown); nothing of the 100 MiB was awaited.
+    assert answer.startswith(b"HTTP/1.1 400") and b"OAuthAccessTokenException" in answer, answer
+
+
+def test_a_trickled_body_is_cut(base):
+    """A body sent a byte every two seconds is cut by its deadline (ten seconds for a small one), not held for minutes."""
+    import time
+    host, port = base.split("://")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall((
+            f"POST /accounts/login HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: 1000\r\n\r\n").encode())
+        started = time.monotonic()
+        answer = b""
+        connection.settimeout(2)
+        while time.monotonic() - started < 25:
+            try:
+                connection.sendall(b"a")
+            except OSError:
+                break
+            try:
+                chunk = connection.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+                if b"\r\n\r\n" in answer:
+                    break
+            except socket.timeout:
+                pass
+        elapsed = time.monotonic() - started
+    assert answer.startswith(b"HTTP/1.1 408"), answer
+    assert elapsed < 20, elapsed
+
+
+def test_a_burst_of_anonymous_uploads_leaves_memory_alone():
+    """30 parallel 19 MiB uploads with no token: refused before their bodies are read, so RSS stays near idle."""
+    import threading
+    import time
+    data_dir = tempfile.mkdtemp(prefix="darkroom-burst-")
+    process, url = start_server(data_dir, "/accounts/login")
+    try:
+        host, port = url.split("://")[1].split(":")
+
+        def rss_kib():
+            with open(f"/proc/{process.pid}/status") as status:
+                return int(next(line for line in status if line.startswith("VmRSS:")).split()[1])
+
+        idle = rss_kib()
+        peak = idle
+        body = b"x" * (19 * 1024 * 1024)
+        answers = []
+
+        def upload():
+            try:
+                with socket.create_connection((host, int(port)), timeout=30) as connection:
+                    connection.sendall((
+                        f"POST /v1/media/upload HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                        f"Content-Length: {len(body)}\r\n\r\n").encode())
+                    try:
+                        connection.sendall(body)
+                    except OSError:
+                        pass
+                    answers.append(connection.recv(100))
+            except OSError as error:
+                answers.append(repr(error).encode())
+
+        threads = [threading.Thread(target=upload) for _ in range(30)]
+        for thread in threads:
+            thread.start()
+        while any(thread.is_alive() for thread in threads):
+            peak = max(peak, rss_kib())
+            time.sleep(0.02)
+        assert sum(answer.startswith(b"HTTP/1.1 400") for answer in answers) >= 25, answers[:3]
+        assert (peak - idle) < 100 * 1024, f"RSS grew {(peak - idle) // 1024} MiB over {idle // 1024} MiB idle"
+        print(f"burst: idle {idle // 1024} MiB, peak {peak // 1024} MiB")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(data_dir, ignore_errors=True)

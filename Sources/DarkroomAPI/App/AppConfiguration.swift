@@ -19,6 +19,9 @@ public struct AppConfiguration: Sendable {
     public var uploadLimit = 20 * 1024 * 1024
     /// Photos in process at once, working or waiting, before more get 503 (default 4 per core).
     public var ingestCapacity: Int?
+    /// Bytes of photo bodies being received at once, before more get 503 (default 160 MiB: eight uploads at the
+    /// 20 MiB limit, more than two cores can decode).
+    public var bodyBudget = 160 * 1024 * 1024
     /// Calls an hour per access token (`--rate-limit`, `DARKROOM_RATE_LIMIT`; default 5,000).
     public var rateLimitPerToken = 5000
     /// Calls an hour per client for calls with a client_id alone (`--client-rate-limit`; default 5,000).

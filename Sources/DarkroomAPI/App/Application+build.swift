@@ -20,6 +20,7 @@ public func buildApplication(
         rateLimiter: rateLimiter,
         loginThrottle: LoginThrottle(store: storage.rateLimits, environment: storage.environment),
         uploadLimit: configuration.uploadLimit,
+        bodyBudget: BodyBudget(capacity: configuration.bodyBudget),
         mediaPages: MediaPageCache(capacityBytes: configuration.pageCacheBytes),
         writeLimits: configuration.writeLimits)
     let router = buildRouter(dependencies, configuration: configuration)

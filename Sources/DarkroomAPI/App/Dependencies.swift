@@ -11,6 +11,7 @@ struct Dependencies: Sendable {
     let loginThrottle: LoginThrottle
     /// The largest multipart (upload) body accepted, in bytes.
     let uploadLimit: Int
+    let bodyBudget: BodyBudget
     let mediaPages: MediaPageCache
     let writeLimits: WriteLimits
     let mediaCache = MediaFragmentCache()

@@ -64,9 +64,15 @@ struct APIPipeline: Sendable {
         return response
     }
 
-    /// The query and body by `RequestInput`'s rules; only uploads may send multipart bodies, as large as the upload limit.
+    /// The query and body by `RequestInput`'s rules; only uploads may send multipart bodies, as large as the upload limit,
+    /// and only once the credentials in the query or a header have passed the route's `Access`: a photo's bytes are
+    /// never read for a caller who could not post it.
     func readInput(_ request: inout Request, context: AppRequestContext) async throws(APIError) -> RequestInput {
-        try await RequestInput.of(&request, context: context, rules: .init(multipart: (dependencies.uploadLimit, dependencies.ingest)))
+        let (storage, access) = (dependencies.storage, access)
+        let rules = RequestInput.Rules(multipart: (dependencies.uploadLimit, dependencies.ingest, dependencies.bodyBudget)) { request, query in
+            _ = try await Credentials(storage: storage).authenticate(query, headers: request.headers, access: access, path: request.uri.path)
+        }
+        return try await RequestInput.of(&request, context: context, rules: rules)
     }
 
     /// The caller the credentials name, as far as the route's `Access` allows (`Credentials`).

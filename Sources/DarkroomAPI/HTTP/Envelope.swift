@@ -41,6 +41,8 @@ enum Envelope {
         var response = response(status: HTTPResponse.Status(code: error.code), body: writer.buffer)
         // A busy server says when to try again.
         if error.code == 503 { response.headers[.retryAfter] = "2" }
+        // A body refused unread, or cut for arriving too slowly: the connection ends with the answer.
+        if error.code == 408 || error.code == 413 { response.headers[.connection] = "close" }
         return response
     }
 

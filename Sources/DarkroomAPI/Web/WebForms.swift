@@ -35,8 +35,15 @@ struct Web: Sendable {
     func visit(_ request: Request, context: AppRequestContext) async throws -> Visit {
         var request = request
         let input: RequestInput
+        let sessions = dependencies.storage.sessions
+        // A photo form's bytes are read only for someone signed in.
+        let rules = RequestInput.Rules(multipart: (dependencies.uploadLimit, dependencies.ingest, dependencies.bodyBudget)) { request, _ in
+            guard let session = request.cookies[Self.sessionCookie]?.value, try await sessions.user(for: session) != nil else {
+                throw APIError(type: "APINotAllowedError", code: 403, message: "Log in before sending a photo.")
+            }
+        }
         do {
-            input = try await RequestInput.of(&request, context: context, rules: .init(multipart: (dependencies.uploadLimit, dependencies.ingest)))
+            input = try await RequestInput.of(&request, context: context, rules: rules)
         } catch {
             throw WebError(status: .init(code: error.code), message: error.message)
         }
@@ -75,6 +82,7 @@ struct Web: Sendable {
             ],
             body: .init(byteBuffer: ByteBuffer(string: HTML.layout(title: title, user: visit.user, csrf: visit.csrf, body: body))))
         if visit.issuesCSRFCookie { response.setCookie(cookie(Self.csrfCookie, visit.csrf)) }
+        if status == .serviceUnavailable { response.headers[.retryAfter] = "2" }
         return response
     }
 
