@@ -121,7 +121,7 @@ import Testing
         }
         let key = MediaPageCache.Key(viewer: nil, endpoint: "/media/popular", query: "client_id=c")
         cache.store(ByteBuffer(string: "[7]"), for: key, stamps: stamps, pagination: nil)
-        #expect(cache.body(for: key, stamps: stamps, pagination: nil) == ByteBuffer(string: "[7]"))
-        #expect(cache.body(for: key, stamps: [MediaStamp(id: MediaID(7), version: 2, viewerHasLiked: nil)], pagination: nil) == nil)
+        #expect(cache.body(for: key, stamps: stamps, pagination: nil, epoch: 0) == ByteBuffer(string: "[7]"))
+        #expect(cache.body(for: key, stamps: [MediaStamp(id: MediaID(7), version: 2, viewerHasLiked: nil)], pagination: nil, epoch: 0) == nil)
     }
 }

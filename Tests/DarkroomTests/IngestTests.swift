@@ -307,3 +307,56 @@ import Testing
         }
     }
 }
+
+/// A private account's photo files are reached only through signed links that lapse, and cached privately.
+@Suite struct PrivateFilesTests {
+    @Test(arguments: Engine.available)
+    func privatePhotosAreServedOnlyThroughSignedLinksThatLapse(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let secret = try await world.user("secret", isPrivate: true)
+            let open = try await world.user("open")
+            let fan = try await world.user("fan")
+            try await world.storage.relationships.follow(fan.id, secret.id)
+            func post(by owner: User) async throws -> MediaID {
+                let key = try world.storage.files.store([("standard.jpg", [0xFF, 0xD8, 0xFF, 0xD9]), ("low.jpg", [1]), ("thumbnail.jpg", [2])], kind: .media)
+                return try await world.storage.mediaWriter.create(NewMedia(owner: owner.id, renditions: Renditions(key: key, standard: 612, low: 306, thumbnail: 150)))
+            }
+            let hidden = try await post(by: secret)
+            let shown = try await post(by: open)
+            let token = try await world.token(for: fan)
+            try await world.withApp { client in
+                func url(_ media: MediaID) async throws -> String {
+                    let found = try await client.get("/v1/media/\(media)?access_token=\(token)")
+                    return try #require(found.media?.images["standard_resolution"]?.url)
+                }
+                func fetch(_ url: String) async throws -> TestResponse {
+                    try await client.execute(uri: String(url.dropFirst("http://darkroom.test".count)), method: .get) { $0 }
+                }
+                let signed = try await url(hidden)
+                #expect(signed.hasPrefix("http://darkroom.test/media/m/") && signed.contains("?e=") && signed.contains("&s="))
+                let served = try await fetch(signed)
+                #expect(served.status == .ok && served.headers[.cacheControl]?.hasPrefix("private, max-age=") == true)
+                let bare = String(signed.prefix { $0 != "?" })
+                #expect(try await fetch(bare).status == .notFound)
+                #expect(try await fetch(signed.replacingOccurrences(of: "&s=", with: "&s=0")).status == .notFound)
+                // The feed page and the media object are the same within the hour (cached renderings stay valid)...
+                #expect(try await url(hidden) == signed)
+                // ...and two hours on the link has lapsed; a fresh rendering carries a new one that works.
+                world.clock.advance(seconds: 3 * 3600)
+                #expect(try await fetch(signed).status == .notFound)
+                let renewed = try await url(hidden)
+                let renewedFile = try await fetch(renewed)
+                #expect(renewed != signed && renewedFile.status == .ok)
+
+                // A public account's files have one lasting, publicly cacheable URL...
+                let lasting = try await url(shown)
+                #expect(!lasting.contains("?"))
+                let publicFile = try await fetch(lasting)
+                #expect(publicFile.status == .ok && publicFile.headers[.cacheControl]?.contains("public") == true)
+                // ...which stops working the moment its owner turns private.
+                try await world.storage.users.update(open.id, profile: .init(fullName: "", bio: "", website: "", isPrivate: true))
+                #expect(try await fetch(lasting).status == .notFound)
+            }
+        }
+    }
+}

@@ -15,7 +15,10 @@ public func buildApplication(
         perToken: configuration.rateLimitPerToken, perClient: configuration.rateLimitPerClient, flushInterval: configuration.rateLimitSync,
         store: storage.rateLimits, environment: storage.environment)
     let dependencies = Dependencies(
-        storage: storage, links: Links(publicURL: configuration.publicURL, mediaBaseURL: configuration.mediaURL), logger: logger,
+        storage: storage,
+        links: Links(publicURL: configuration.publicURL, mediaBaseURL: configuration.mediaURL,
+                     signing: URLSigning(key: storage.mediaURLKey, now: { storage.environment.nowSeconds })),
+        logger: logger,
         ingest: ingest,
         rateLimiter: rateLimiter,
         loginThrottle: LoginThrottle(store: storage.rateLimits, environment: storage.environment),
@@ -48,6 +51,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     // clients and proxies may keep them for good; anything not found falls through to a 404.
     router.group("/media")
         .add(middleware: StoredFileHeadersMiddleware())
+        .add(middleware: PrivateFilesMiddleware(storage: dependencies.storage, signing: dependencies.links.signing))
         .add(middleware: FileMiddleware(
             dependencies.storage.files.root, urlBasePath: "/media",
             cacheControl: CacheControl([(MediaType(type: .any), [.public, .maxAge(31_536_000)])]), searchForIndexHtml: false,

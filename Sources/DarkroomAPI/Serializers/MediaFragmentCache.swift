@@ -10,11 +10,13 @@ final class MediaFragmentCache: Sendable {
     /// - Parameter capacity: how many objects to keep (about 2 KB each); past it, half are dropped.
     init(capacity: Int = 100_000) { self.capacity = capacity }
 
-    /// The cached rendering of each stamp's media at that version, or nil where there is none; one lock for the page.
-    func fragments(for stamps: [MediaStamp]) -> [MediaFragment?] {
+    /// The cached rendering of each stamp's media at that version (and, for a private account's media, made in this
+    /// `epoch`, as its signed links are), or nil where there is none; one lock for the page.
+    func fragments(for stamps: [MediaStamp], epoch: Int64) -> [MediaFragment?] {
         entries.withLock { entries in
             stamps.map { stamp in
-                guard let fragment = entries[stamp.id], fragment.version == stamp.version else { return nil }
+                guard let fragment = entries[stamp.id], fragment.version == stamp.version, fragment.epoch == 0 || fragment.epoch == epoch
+                else { return nil }
                 return fragment
             }
         }
@@ -47,7 +49,7 @@ struct MediaListRenderer {
             let byID = Dictionary(loaded.map { ($0.id, serializer.fragment($0)) }, uniquingKeysWith: { first, _ in first })
             return stamps.compactMap { stamp in byID[stamp.id].map { (stamp.id, $0, stamp.viewerHasLiked) } }
         }
-        var fragments = cache.fragments(for: stamps)
+        var fragments = cache.fragments(for: stamps, epoch: serializer.links.signing.epoch)
         let missing = zip(stamps, fragments).compactMap { $1 == nil ? $0.id : nil }
         if !missing.isEmpty {
             let loaded = try await storage.media.hydrate(missing, viewer: nil).map { ($0.id, serializer.fragment($0)) }

@@ -20,6 +20,8 @@ final class MediaPageCache: Sendable {
         var stamps: [MediaStamp]
         var pagination: Pagination?
         var body: ByteBuffer
+        /// Nonzero when the page holds a private account's signed links: the hour it is valid in.
+        var epoch: Int64
         /// Bytes it holds, its key's and bookkeeping included: many tiny pages must not add up past the capacity.
         var cost: Int
     }
@@ -38,14 +40,15 @@ final class MediaPageCache: Sendable {
     /// What the kept pages cost, in bytes, and how many there are.
     var stored: (bytes: Int, pages: Int) { state.withLock { ($0.bytes, $0.entries.count) } }
 
-    func body(for key: Key, stamps: [MediaStamp], pagination: Pagination?) -> ByteBuffer? {
+    func body(for key: Key, stamps: [MediaStamp], pagination: Pagination?, epoch: Int64) -> ByteBuffer? {
         state.withLock { state in
-            guard let entry = state.entries[key], entry.stamps == stamps, entry.pagination == pagination else { return nil }
+            guard let entry = state.entries[key], entry.stamps == stamps, entry.pagination == pagination, entry.epoch == 0 || entry.epoch == epoch
+            else { return nil }
             return entry.body
         }
     }
 
-    func store(_ body: ByteBuffer, for key: Key, stamps: [MediaStamp], pagination: Pagination?) {
+    func store(_ body: ByteBuffer, for key: Key, stamps: [MediaStamp], pagination: Pagination?, epoch: Int64 = 0) {
         let cost = body.readableBytes + key.endpoint.utf8.count + key.query.utf8.count
             + stamps.count * MemoryLayout<MediaStamp>.stride + (pagination?.nextURL?.utf8.count ?? 0) + 256
         guard cost <= capacityBytes / 4 else { return }
@@ -57,7 +60,7 @@ final class MediaPageCache: Sendable {
                 }
             }
             state.bytes -= state.entries[key]?.cost ?? 0
-            state.entries[key] = Entry(stamps: stamps, pagination: pagination, body: body, cost: cost)
+            state.entries[key] = Entry(stamps: stamps, pagination: pagination, body: body, epoch: epoch, cost: cost)
             state.bytes += cost
         }
     }

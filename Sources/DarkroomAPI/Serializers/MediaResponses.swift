@@ -12,7 +12,8 @@ struct MediaResponses {
         let key = distances.isEmpty && request.viewerWithBlocks == nil
             ? MediaPageCache.Key(viewer: request.viewer, endpoint: request.endpoint, query: request.query)
             : nil
-        if let key, let body = pages.body(for: key, stamps: stamps, pagination: pagination) {
+        let epoch = renderer.serializer.links.signing.epoch
+        if let key, let body = pages.body(for: key, stamps: stamps, pagination: pagination, epoch: epoch) {
             return Envelope.response(status: .ok, body: body)
         }
         let rendered = try await renderer.render(stamps, hidingBlocked: request.viewerWithBlocks)
@@ -21,7 +22,10 @@ struct MediaResponses {
                 writer.fragment(item.fragment, viewerHasLiked: item.viewerHasLiked, distance: distances[item.id])
             }
         }
-        if let key { pages.store(body, for: key, stamps: stamps, pagination: pagination) }
+        if let key {
+            let signedEpoch = rendered.contains { $0.fragment.epoch != 0 } ? epoch : 0
+            pages.store(body, for: key, stamps: stamps, pagination: pagination, epoch: signedEpoch)
+        }
         return Envelope.response(status: .ok, body: body)
     }
 

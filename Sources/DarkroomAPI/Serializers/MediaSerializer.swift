@@ -30,7 +30,7 @@ struct MediaSerializer {
         tail.key("user")
         users.mini(media.owner, into: &tail)
         tail.closeObject()
-        return MediaFragment(version: media.version, head: head.buffer, tail: tail.buffer)
+        return MediaFragment(version: media.version, epoch: media.renditions.isPrivate ? links.signing.epoch : 0, head: head.buffer, tail: tail.buffer)
     }
 
     private func writeHead(_ media: Media, into object: inout JSONWriter) {
@@ -91,6 +91,8 @@ struct MediaSerializer {
 /// A rendered media object in two halves, valid for one version of the media.
 struct MediaFragment: Sendable {
     let version: Int64
+    /// For a private account's media, the hour its signed links were made in (they are valid for that hour); 0 else.
+    let epoch: Int64
     /// `{` and every field up to the caption.
     let head: ByteBuffer
     /// `,"id":…,"user":{…}}`

@@ -109,7 +109,7 @@ public struct MediaFiles: Sendable {
     }
 
     /// `m/ab/ab…` or `p/ab/ab…` with 32 lowercase hex digits: nothing else is ever joined to a path.
-    static func isKey(_ key: String) -> Bool {
+    public static func isKey(_ key: String) -> Bool {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 3, Kind(rawValue: String(parts[0])) != nil, parts[1].count == 2, parts[2].count == 32,
             parts[2].hasPrefix(parts[1])

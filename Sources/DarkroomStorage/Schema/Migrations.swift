@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -406,5 +406,10 @@ enum Migrations {
         UPDATE tags SET public_media_count = (SELECT count(*) FROM media_tags t JOIN media m ON m.id = t.media_id JOIN users u ON u.id = m.user_id
                                                WHERE t.tag_name = tags.name AND u.is_private = 0)
         """,
+    ])
+
+    /// Secrets every server process shares, made once: the key that signs private photos' URLs.
+    static let serverKeys = Migration(version: 11, name: "server keys", statements: [
+        "CREATE TABLE server_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ])
 }

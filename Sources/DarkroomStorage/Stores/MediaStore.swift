@@ -160,6 +160,14 @@ public struct MediaStore: Sendable {
         return row.owner
     }
 
+    /// Whether the media stored under a file key belongs to a private account; nil when no media names the key
+    /// (a profile picture, or files a crash left).
+    public func filesArePrivate(_ key: String) async throws -> Bool? {
+        try await database.lookup("""
+            SELECT u.is_private FROM media m JOIN users u ON u.id = m.user_id WHERE m.image_key = \(key) LIMIT 1
+            """).decodeFirst { try $0.bool() }
+    }
+
     /// A single media, or nil if it does not exist. (Whether the viewer may see it is the caller's to check.)
     public func find(_ id: MediaID, viewer: UserID?) async throws -> Media? {
         try await hydrate([id], viewer: viewer).first
@@ -224,7 +232,7 @@ public struct MediaStore: Sendable {
                    m.image_key, m.standard_size, m.low_size, m.thumbnail_size, m.tags, m.like_count, m.comment_count,
                    m.users_in_photo_count, \(like.liked),
                    l.name, l.latitude, l.longitude, l.street_address,
-                   \(raw: Columns.userSummary), m.version
+                   \(raw: Columns.userSummary), m.version, u.is_private
               FROM media m JOIN users u ON u.id = m.user_id LEFT JOIN locations l ON l.id = m.location_id \(like.join)
              WHERE m.id IN (\(list: ids))
             """)
@@ -250,7 +258,7 @@ public struct MediaStore: Sendable {
         let latitude = try row.optionalDouble()
         let longitude = try row.optionalDouble()
         let createdAt = try row.int()
-        let renditions = Renditions(key: try row.string(), standard: Int(try row.int()), low: Int(try row.int()), thumbnail: Int(try row.int()))
+        var renditions = Renditions(key: try row.string(), standard: Int(try row.int()), low: Int(try row.int()), thumbnail: Int(try row.int()))
         let tags = try row.string().split(separator: " ").map(String.init)
         let likeCount = try row.int()
         let commentCount = try row.int()
@@ -260,6 +268,7 @@ public struct MediaStore: Sendable {
                      streetAddress: try row.optionalString())
         let owner = try Columns.userSummary(&row)
         let version = try row.int()
+        renditions.isPrivate = try row.bool()
 
         let caption = captionText.map { Comment(id: CommentID(captionID ?? id.rawValue), text: $0, createdAt: createdAt, from: owner) }
         var location: Location?

@@ -10,6 +10,8 @@ public struct Storage: Sendable {
     /// Shared by every store of this process that reads or changes what a token grants.
     let grants: GrantCache
     let mergedAccounts: MergedAccounts
+    /// Signs the URLs of private accounts' photos; the same in every process on this database (`server_keys`).
+    public let mediaURLKey: String
 
     public var users: UserStore { UserStore(database: database, environment: environment) }
     public var media: MediaStore { MediaStore(database: database, environment: environment, mergedAccounts: mergedAccounts) }
@@ -26,7 +28,8 @@ public struct Storage: Sendable {
     public var jobs: JobQueue { JobQueue(database: database, environment: environment) }
     public var comments: CommentStore { CommentStore(database: database, environment: environment) }
 
-    public init(database: any Database, environment: SystemEnvironment, files: MediaFiles) {
+    public init(database: any Database, environment: SystemEnvironment, files: MediaFiles, mediaURLKey: String = "") {
+        self.mediaURLKey = mediaURLKey
         self.database = database
         self.environment = environment
         self.files = files
@@ -45,15 +48,24 @@ public struct Storage: Sendable {
             try FileSystem.makeDirectory(dataDirectory)
             database = try SQLiteDatabase(path: dataDirectory + "/darkroom.sqlite")
         }
+        var mediaURLKey = ""
         if migrate {
             do {
                 try await Migrator(database: database).migrate(nowSeconds: environment.nowSeconds)
+                mediaURLKey = try await serverKey("media-urls", in: database, environment: environment)
             } catch {
                 await database.close()
                 throw error
             }
         }
-        return Storage(database: database, environment: environment, files: files)
+        return Storage(database: database, environment: environment, files: files, mediaURLKey: mediaURLKey)
+    }
+
+    /// A secret by name, made at random the first time any process asks for it.
+    static func serverKey(_ name: String, in database: any Database, environment: SystemEnvironment) async throws -> String {
+        try await database.execute(
+            "INSERT INTO server_keys (name, value) VALUES (\(name), \(environment.randomHex(bytes: 32))) ON CONFLICT (name) DO NOTHING")
+        return try await database.query("SELECT value FROM server_keys WHERE name = \(name)").decodeFirst { try $0.string() } ?? ""
     }
 
     /// Removes stored files no row names (left by a crash between writing them and committing their row), once they
