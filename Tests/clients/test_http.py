@@ -26,7 +26,8 @@ def test_expect_100_continue_is_answered_before_the_body(base):
         connection.sendall((
             f"POST /v1/media/upload HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; boundary=b\r\n"
             f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n").encode())
-        connection.settimeout(0.5)
+        # Under a second: curl sends the body anyway after one, so a later answer is as good as none.
+        connection.settimeout(0.9)
         interim = connection.recv(100)
         assert interim.startswith(b"HTTP/1.1 100 Continue"), interim
         connection.settimeout(5)
@@ -40,25 +41,30 @@ def test_expect_100_continue_is_answered_before_the_body(base):
     assert answer.startswith(b"HTTP/1.1 400") and b"OAuthParameterException" in answer, answer
 
 
+def read_until(connection, marker):
+    """Bytes from the connection up to and including `marker`."""
+    got = b""
+    while marker not in got:
+        chunk = connection.recv(65536)
+        assert chunk, got
+        got += chunk
+    return got
+
+
+def content_length(answer):
+    return [line for line in answer.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+
+
 def test_head_over_a_real_socket_has_the_get_length_and_no_body(base):
     """HEAD answers the headers of GET, its Content-Length included, and the connection stays usable."""
     host, port = base.split("://")[1].split(":")
     with socket.create_connection((host, int(port)), timeout=5) as connection:
         connection.sendall(f"GET /accounts/login HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
-        got = b""
-        while b"</html>" not in got:
-            chunk = connection.recv(65536)
-            assert chunk, got
-            got += chunk
-        get_length = [line for line in got.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+        got = read_until(connection, b"</html>")
         connection.sendall(f"HEAD /accounts/login HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = connection.recv(65536)
-            assert chunk, head
-            head += chunk
+        head = read_until(connection, b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 200"), head
-        head_length = [line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+        get_length, head_length = content_length(got), content_length(head)
         assert head_length == get_length and get_length, (head_length, get_length)
         assert head.endswith(b"\r\n\r\n"), "no body after the headers"
         # The next request on the same connection is answered as usual.

@@ -42,6 +42,20 @@ struct APIPipeline: Sendable {
     /// The names of the route's path parameters (`:user_id` …).
     let pathNames: [String]
     let handler: APIRoutes.Handler
+    /// How this route reads bodies: made once when the route is registered, not on every call.
+    let inputRules: RequestInput.Rules
+
+    init(dependencies: Dependencies, access: Access, writeKind: WriteLimits.Kind?, pathNames: [String], handler: @escaping APIRoutes.Handler) {
+        self.dependencies = dependencies
+        self.access = access
+        self.writeKind = writeKind
+        self.pathNames = pathNames
+        self.handler = handler
+        let storage = dependencies.storage
+        inputRules = RequestInput.Rules(multipart: (dependencies.uploadLimit, dependencies.ingest, dependencies.bodyBudget)) { request, query in
+            _ = try await Credentials(storage: storage).authenticate(query, headers: request.headers, access: access, path: request.uri.path)
+        }
+    }
 
     typealias Allowance = (limit: Int, remaining: Int, allowed: Bool)
 
@@ -68,11 +82,7 @@ struct APIPipeline: Sendable {
     /// and only once the credentials in the query or a header have passed the route's `Access`: a photo's bytes are
     /// never read for a caller who could not post it.
     func readInput(_ request: inout Request, context: AppRequestContext) async throws(APIError) -> RequestInput {
-        let (storage, access) = (dependencies.storage, access)
-        let rules = RequestInput.Rules(multipart: (dependencies.uploadLimit, dependencies.ingest, dependencies.bodyBudget)) { request, query in
-            _ = try await Credentials(storage: storage).authenticate(query, headers: request.headers, access: access, path: request.uri.path)
-        }
-        return try await RequestInput.of(&request, context: context, rules: rules)
+        try await RequestInput.of(&request, context: context, rules: inputRules)
     }
 
     /// The caller the credentials name, as far as the route's `Access` allows (`Credentials`).

@@ -63,6 +63,8 @@ public struct Storage: Sendable {
 
     /// A secret by name, made at random the first time any process asks for it.
     static func serverKey(_ name: String, in database: any Database, environment: SystemEnvironment) async throws -> String {
+        // Read first: only the very first start of a database writes.
+        if let key = try await database.query("SELECT value FROM server_keys WHERE name = \(name)").decodeFirst({ try $0.string() }) { return key }
         try await database.execute(
             "INSERT INTO server_keys (name, value) VALUES (\(name), \(environment.randomHex(bytes: 32))) ON CONFLICT (name) DO NOTHING")
         return try await database.query("SELECT value FROM server_keys WHERE name = \(name)").decodeFirst { try $0.string() } ?? ""
