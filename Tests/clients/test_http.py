@@ -28,16 +28,19 @@ def test_expect_100_continue_is_answered_before_the_body(base):
             f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n").encode())
         # Under a second: curl sends the body anyway after one, so a later answer is as good as none.
         connection.settimeout(0.9)
-        interim = connection.recv(100)
-        assert interim.startswith(b"HTTP/1.1 100 Continue"), interim
+        received = connection.recv(100)
+        assert received.startswith(b"HTTP/1.1 100 Continue\r\n\r\n"), received
         connection.settimeout(5)
-        connection.sendall(body)
-        answer = b""
-        while b"}}" not in answer:
+        try:
+            connection.sendall(body)
+        except OSError:
+            pass  # the answer may already have come: without credentials the body is not read
+        while b"}}" not in received:
             chunk = connection.recv(4096)
             if not chunk:
                 break
-            answer += chunk
+            received += chunk
+    answer = received[len(b"HTTP/1.1 100 Continue\r\n\r\n"):]
     assert answer.startswith(b"HTTP/1.1 400") and b"OAuthParameterException" in answer, answer
 
 
