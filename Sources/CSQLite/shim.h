@@ -7,3 +7,15 @@
 static inline int darkroom_sqlite_disable_memory_statistics(void) {
     return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
+
+// Records the WAL's size in pages after each commit, in place of SQLite's automatic checkpoint (which would run inside
+// the committing writer); Darkroom's checkpointer runs it on a thread of its own instead.
+static int darkroom_sqlite_record_wal_pages(void *pages, sqlite3 *db, const char *name, int count) {
+    (void)db; (void)name;
+    *(int *)pages = count;
+    return SQLITE_OK;
+}
+
+static inline void darkroom_sqlite_track_wal_pages(sqlite3 *db, int *pages) {
+    sqlite3_wal_hook(db, darkroom_sqlite_record_wal_pages, pages);
+}

@@ -1,4 +1,5 @@
 import DarkroomImaging
+import Hummingbird
 import NIOCore
 
 /// How a server is set up. The `darkroom serve` options and their environment variables fill it.
@@ -41,15 +42,23 @@ public struct AppConfiguration: Sendable {
     }
 }
 
-/// A route a tool adds to the application (the feed benchmark's ready-made body): a fixed JSON body, answered by
-/// the same server stack as the API, so the two can be compared.
+/// A route a tool adds to the application, answered by the same server stack as the API: the feed benchmark's
+/// ready-made body, the write benchmark's post of an already-rendered photo. It gets the query's parameters and
+/// answers a JSON body.
 public struct AdditionalRoute: Sendable {
+    public var method: HTTPRequest.Method
     public var path: String
-    public var body: @Sendable () -> ByteBuffer
+    public var respond: @Sendable (_ query: [String: String]) async throws -> ByteBuffer
 
-    public init(path: String, body: @escaping @Sendable () -> ByteBuffer) {
+    public init(method: HTTPRequest.Method = .get, path: String, respond: @escaping @Sendable (_ query: [String: String]) async throws -> ByteBuffer) {
+        self.method = method
         self.path = path
-        self.body = body
+        self.respond = respond
+    }
+
+    /// A fixed body for GET.
+    public init(path: String, body: @escaping @Sendable () -> ByteBuffer) {
+        self.init(path: path) { _ in body() }
     }
 }
 

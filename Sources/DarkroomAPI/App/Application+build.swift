@@ -28,7 +28,11 @@ public func buildApplication(
         writeLimits: configuration.writeLimits)
     let router = buildRouter(dependencies, configuration: configuration)
     for route in additionalRoutes {
-        router.get(RouterPath(route.path)) { _, _ in Envelope.response(status: .ok, body: route.body()) }
+        router.on(RouterPath(route.path), method: route.method) { request, _ in
+            var query: [String: String] = [:]
+            for parameter in request.uri.queryParameters { query[String(parameter.key)] = String(parameter.value) }
+            return Envelope.response(status: .ok, body: try await route.respond(query))
+        }
     }
     let worker = JobWorker(runner: JobRunner(storage: storage, logger: logger), logger: logger)
     return Application(

@@ -22,7 +22,7 @@ public protocol Database: SQLExecutor {
     var engine: SQLEngine { get }
     /// Where the data lives, for the start-up line (no password).
     var displayName: String { get }
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T
     func close() async
     /// Trades durability for speed on this connection set while a bulk load runs (the seed): a crash mid-load
     /// may lose the load, which is simply run again.

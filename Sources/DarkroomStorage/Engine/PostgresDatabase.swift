@@ -35,7 +35,7 @@ public final class PostgresDatabase: Database {
         _ = try await query(sql)
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             let executor = Executor(connection: connection, logger: logger)
             try await executor.execute("BEGIN")

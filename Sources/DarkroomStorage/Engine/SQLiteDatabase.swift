@@ -2,24 +2,25 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// The embedded engine: one SQLite file in WAL mode, a writer connection and a few readers.
-/// Blocking SQLite calls run on a private thread pool, never on the server's event loops.
+/// The embedded engine: one SQLite file in WAL mode, a writer (`SQLiteWriter`, with group commit) and a few readers.
+/// Blocking SQLite calls run on a private thread pool or the writer's thread, never on the server's event loops.
 public final class SQLiteDatabase: Database {
     public let engine = SQLEngine.sqlite
     public let displayName: String
+    let path: String
     private let threads: NIOThreadPool
     private let readers: Mutex<[SQLiteConnection]>
     /// Connections for `lookup`s on the calling thread, apart from the pool's so neither can starve the other.
     private let inlineReaders: Mutex<[SQLiteConnection]>
-    private let writer: SQLiteConnection
-    private let writeLock = AsyncLock()
+    private let writer: SQLiteWriter
 
     /// - Parameters:
     ///   - path: the database file; created if missing.
     ///   - readers: concurrent read connections (and threads).
     public init(path: String, readers readerCount: Int = 4) throws {
+        self.path = path
         displayName = "SQLite at \(path)"
-        writer = try SQLiteConnection(path: path, readOnly: false)
+        writer = try SQLiteWriter(path: path)
         // One reader per thread: however many jobs run at once, each read finds a free connection.
         readers = Mutex(try (0..<readerCount).map { _ in try SQLiteConnection(path: path, readOnly: true) })
         threads = NIOThreadPool(numberOfThreads: readerCount)
@@ -46,26 +47,16 @@ public final class SQLiteDatabase: Database {
         try await transaction { try await $0.execute(sql) }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await writeLock.withLock {
-            let executor = Executor(connection: writer, threads: threads)
-            try await executor.script("BEGIN IMMEDIATE")
-            do {
-                let result = try await body(executor)
-                try await executor.script("COMMIT")
-                return result
-            } catch {
-                // On this thread, not the pool: a cancelled task's hop to the pool would fail, leaving the writer
-                // inside the transaction for the next caller.
-                try? writer.exec("ROLLBACK")
-                throw error
-            }
-        }
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await writer.transaction(body)
     }
+
+    /// Transactions committed so far, counting a batch of them committed together once.
+    var commits: Int { writer.commits }
 
     /// Runs a multi-statement script on the writer outside any transaction (migrations manage their own).
     func script(_ text: String) async throws {
-        try await writeLock.withLock { try await Executor(connection: writer, threads: threads).script(text) }
+        try await writer.alone { try $0.script(text) }
     }
 
     public func prepareForBulkLoad() async throws {
@@ -73,61 +64,11 @@ public final class SQLiteDatabase: Database {
     }
 
     public func close() async {
+        writer.stop()
         try? await threads.shutdownGracefully()
     }
 
-    struct Executor: SQLExecutor {
-        let connection: SQLiteConnection
-        let threads: NIOThreadPool
-
-        func query(_ sql: SQL) async throws -> [Row] {
-            try await threads.runIfActive { [connection] in try connection.run(sql) }
-        }
-        func execute(_ sql: SQL) async throws {
-            _ = try await query(sql)
-        }
-        func script(_ text: String) async throws {
-            try await threads.runIfActive { [connection] in try connection.exec(text) }
-        }
-    }
-}
-
-/// A FIFO lock for async code: one holder at a time, waiters resumed in order.
-final class AsyncLock: Sendable {
-    private struct State {
-        var locked = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-    private let state = Mutex(State())
-
-    func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        await acquire()
-        defer { release() }
-        return try await body()
-    }
-
-    private func acquire() async {
-        await withCheckedContinuation { continuation in
-            let acquired = state.withLock { state in
-                if state.locked {
-                    state.waiters.append(continuation)
-                    return false
-                }
-                state.locked = true
-                return true
-            }
-            if acquired { continuation.resume() }
-        }
-    }
-
-    private func release() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if state.waiters.isEmpty {
-                state.locked = false
-                return nil
-            }
-            return state.waiters.removeFirst()
-        }
-        next?.resume()
+    deinit {
+        writer.stop()
     }
 }

@@ -10,7 +10,7 @@ public struct RelationshipStore: Sendable {
     /// Checks `UserPolicy` for an action by `actor` on an existing user `target`; `DomainError.notFound(.user)` when
     /// there is no such user, the policy's refusal otherwise.
     public func authorize(_ action: UserPolicy.Action, actor: UserID?, target: UserID) async throws {
-        let facts = try await database.query("""
+        let facts = try await database.lookup("""
             SELECT CASE WHEN \(Visibility.mediaOf(owner: "u", viewer: actor)) THEN 1 ELSE 0 END,
                    CASE WHEN EXISTS (SELECT 1 FROM blocks WHERE blocker_id = \(actor?.rawValue ?? 0) AND blocked_id = u.id) THEN 1 ELSE 0 END,
                    CASE WHEN EXISTS (SELECT 1 FROM blocks WHERE blocker_id = u.id AND blocked_id = \(actor?.rawValue ?? 0)) THEN 1 ELSE 0 END
@@ -21,7 +21,7 @@ public struct RelationshipStore: Sendable {
     }
 
     public func relationship(of viewer: UserID, to target: UserID) async throws -> Relationship {
-        let row = try await database.query("""
+        let row = try await database.lookup("""
             SELECT
               EXISTS (SELECT 1 FROM follows WHERE follower_id = \(viewer) AND followee_id = \(target)),
               EXISTS (SELECT 1 FROM follow_requests WHERE requester_id = \(viewer) AND target_id = \(target)),

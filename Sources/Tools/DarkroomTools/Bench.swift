@@ -14,7 +14,7 @@ import Synchronization
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks, measured on this machine.", subcommands: [FeedBench.self, PostBench.self, GeoBench.self, IngestBench.self])
+        abstract: "Benchmarks, measured on this machine.", subcommands: [FeedBench.self, WritesBench.self, PostBench.self, GeoBench.self, IngestBench.self])
 }
 
 /// The feed bar: `GET /users/self/feed` against a ready-made body of the same size, on the same server, in the same run.
@@ -36,52 +36,36 @@ struct FeedBench: AsyncParsableCommand {
     func run() async throws {
         bootstrapLogging(level: .warning)
         let opened = try await storage.open()
-        let viewerIDs = try await opened.database.query("""
-            SELECT id FROM users WHERE follows_count BETWEEN \(minFollows) AND \(maxFollows) ORDER BY id LIMIT \(viewers)
-            """).decode { try $0.id(UserID.self) }
-        guard !viewerIDs.isEmpty else { throw ValidationError("no users to benchmark with: run `darkroom seed` first") }
-        let client = try await opened.clients.create(name: "darkroom bench", redirectURIs: ["http://localhost/bench"])
-        var tokens: [String] = []
-        for viewer in viewerIDs { tokens.append(try await opened.tokens.create(userID: viewer, client: client, scopes: [.basic])) }
+        let tokens = try await BenchViewers.tokens(
+            in: opened, count: viewers, follows: minFollows...maxFollows, scopes: [.basic])
+        let wrk = Wrk(connections: connections, duration: duration)
 
         // The ceiling: a real feed page, set once the server can answer one, served by the same stack with no work.
         let ceiling = Mutex(ByteBuffer())
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         var configuration = AppConfiguration(port: 0)
         configuration.pageCacheBytes = max(0, pageCacheMB) * 1024 * 1024
-        let app = try buildApplication(
-            configuration: configuration, storage: opened, logger: Logger(label: "darkroom.bench"),
-            additionalRoutes: [AdditionalRoute(path: "/bench/ready") { ceiling.withLock { $0 } }]
-        ) { port in portSink.yield(port) }
-
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            let server = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "darkroom.bench")))
-            group.addTask { try await server.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw ValidationError("server did not start") }
-            let base = "http://127.0.0.1:\(port)"
+        try await withBenchServer(
+            configuration: configuration, storage: opened, routes: [AdditionalRoute(path: "/bench/ready") { ceiling.withLock { $0 } }]
+        ) { base in
             let page = try await shellOnOwnThread("curl", ["-sf", "\(base)/v1/users/self/feed?access_token=\(tokens[0])"])
             ceiling.withLock { $0 = ByteBuffer(bytes: page) }
-            let script = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-feed-\(port).lua")
-            try feedScript(tokens: tokens).write(to: script, atomically: true, encoding: .utf8)
+            let feedLoad = try BenchLoad(name: "feed", script: BenchViewers.feedScript(tokens: tokens), path: "/v1/users/self/feed")
 
             // Both endpoints warm up first (caches, connections, the database's pages), so the runs compare steady states.
-            _ = try await wrk(["\(base)/bench/ready"], seconds: 3)
-            _ = try await wrk(["-s", script.path, "\(base)/v1/users/self/feed"], seconds: 3)
+            _ = try await wrk.run(["\(base)/bench/ready"], seconds: 3)
+            _ = try await wrk.run(feedLoad.arguments(base), seconds: 3)
             var ready: [WrkResult] = []
             var feed: [WrkResult] = []
             for run in 1...runs {
-                ready.append(try await wrk(["\(base)/bench/ready"]))
-                feed.append(try await wrk(["-s", script.path, "\(base)/v1/users/self/feed"]))
+                ready.append(try await wrk.run(["\(base)/bench/ready"]))
+                feed.append(try await wrk.run(feedLoad.arguments(base)))
                 let (lastReady, lastFeed) = (ready[ready.count - 1], feed[feed.count - 1])
                 FileHandle.standardError.write(Data("""
                     run \(run): ready \(Int(lastReady.requestsPerSecond)) req/s (\(Int(lastReady.serverMicrosecondsPerRequest)) µs CPU each), \
                     feed \(Int(lastFeed.requestsPerSecond)) req/s (\(Int(lastFeed.serverMicrosecondsPerRequest)) µs CPU each)\n
                     """.utf8))
             }
-            let readyRate = median(ready.map(\.requestsPerSecond))
-            let feedRate = median(feed.map(\.requestsPerSecond))
-            let report: [String: Any] = [
+            try printJSON([
                 "machine": machineDescription(),
                 "database": opened.database.displayName,
                 "feed_body_bytes": page.count,
@@ -89,35 +73,127 @@ struct FeedBench: AsyncParsableCommand {
                 "page_cache_mb": pageCacheMB,
                 "viewers_follow": "\(minFollows)...\(maxFollows) accounts",
                 "wrk": "-t1 -c\(connections) -d\(duration)s, \(runs) runs after a 3 s warm-up of each, medians",
-                "ready_body": [
-                    "requests_per_second": Int(readyRate), "p50_ms": median(ready.map(\.p50)), "p99_ms": median(ready.map(\.p99)),
-                    "server_cpu_us_per_request": median(ready.map(\.serverMicrosecondsPerRequest)).rounded(),
-                ],
-                "feed": [
-                    "requests_per_second": Int(feedRate), "p50_ms": median(feed.map(\.p50)), "p99_ms": median(feed.map(\.p99)),
-                    "server_cpu_us_per_request": median(feed.map(\.serverMicrosecondsPerRequest)).rounded(),
-                ],
+                "ready_body": WrkResult.summary(ready),
+                "feed": WrkResult.summary(feed),
                 // Each run measures the two back to back, so a machine that slows down for a while slows both alike.
-                "ratio_feed_to_ready": (median(zip(feed, ready).map { $0.requestsPerSecond / $1.requestsPerSecond }) * 1000).rounded() / 1000,
-                "ratios_of_each_run": zip(feed, ready).map { ($0.requestsPerSecond / $1.requestsPerSecond * 1000).rounded() / 1000 },
+                "ratio_feed_to_ready": WrkResult.medianRatio(feed, to: ready),
+                "ratios_of_each_run": WrkResult.ratios(feed, to: ready),
                 "bar": "feed must reach 0.5 of the ready-body rate",
-            ]
-            try printJSON(report)
-            try? FileManager.default.removeItem(at: script)
-            await server.triggerGracefulShutdown()
+            ])
+            feedLoad.remove()
         }
         await opened.database.close()
     }
+}
 
-    struct WrkResult {
-        var requestsPerSecond: Double
-        var p50: Double
-        var p99: Double
-        /// CPU time this process (the server) spent per request, in microseconds: steadier than rates on a noisy machine.
-        var serverMicrosecondsPerRequest: Double = 0
+/// The viewers the read and write benchmarks act as: users who follow a moderate number of accounts, so their feeds
+/// are typical, each with a token of its own.
+enum BenchViewers {
+    static func tokens(in storage: Storage, count: Int, follows: ClosedRange<Int>, scopes: Set<Scope>) async throws -> [String] {
+        try await viewers(in: storage, count: count, follows: follows, scopes: scopes).map(\.token)
     }
 
-    private func wrk(_ arguments: [String], seconds: Int? = nil) async throws -> WrkResult {
+    static func viewers(
+        in storage: Storage, count: Int, follows: ClosedRange<Int>, scopes: Set<Scope>
+    ) async throws -> [(id: UserID, token: String)] {
+        let viewerIDs = try await storage.database.query("""
+            SELECT id FROM users WHERE follows_count BETWEEN \(follows.lowerBound) AND \(follows.upperBound) ORDER BY id LIMIT \(count)
+            """).decode { try $0.id(UserID.self) }
+        guard !viewerIDs.isEmpty else { throw ValidationError("no users to benchmark with: run `darkroom seed` first") }
+        let client = try await storage.clients.create(name: "darkroom bench", redirectURIs: ["http://localhost/bench"])
+        var viewers: [(id: UserID, token: String)] = []
+        for viewer in viewerIDs { viewers.append((viewer, try await storage.tokens.create(userID: viewer, client: client, scopes: scopes))) }
+        return viewers
+    }
+
+    static func feedScript(tokens: [String]) -> String {
+        """
+        local tokens = {\(luaList(tokens))}
+        local i = 0
+        request = function()
+          i = i + 1
+          return wrk.format("GET", "/v1/users/self/feed?access_token=" .. tokens[(i % #tokens) + 1])
+        end
+        """
+    }
+}
+
+/// A wrk load: a Lua script that makes each request, aimed at a path.
+struct BenchLoad {
+    let name: String
+    let scriptURL: URL
+    let path: String
+
+    init(name: String, script: String, path: String) throws {
+        self.name = name
+        self.path = path
+        scriptURL = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-bench-\(name)-\(UUID().uuidString).lua")
+        try script.write(to: scriptURL, atomically: true, encoding: .utf8)
+    }
+
+    func arguments(_ base: String) -> [String] { ["-s", scriptURL.path, base + path] }
+    func remove() { try? FileManager.default.removeItem(at: scriptURL) }
+}
+
+func luaList<T>(_ values: [T]) -> String {
+    values.map { "\"\($0)\"" }.joined(separator: ",")
+}
+
+/// Runs a server built as `serve` builds it, on a free port, for as long as `body` runs; `body` gets its base URL.
+func withBenchServer(
+    configuration: AppConfiguration, storage: Storage, routes: [AdditionalRoute], _ body: @escaping @Sendable (String) async throws -> Void
+) async throws {
+    let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+    let app = try buildApplication(
+        configuration: configuration, storage: storage, logger: Logger(label: "darkroom.bench"), additionalRoutes: routes
+    ) { port in portSink.yield(port) }
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        let server = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "darkroom.bench")))
+        group.addTask { try await server.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw ValidationError("server did not start") }
+        do {
+            try await body("http://127.0.0.1:\(port)")
+        } catch {
+            await server.triggerGracefulShutdown()
+            throw error
+        }
+        await server.triggerGracefulShutdown()
+    }
+}
+
+struct WrkResult {
+    var requestsPerSecond: Double
+    var p50: Double
+    var p99: Double
+    /// CPU time this process (the server) spent per request, in microseconds: steadier than rates on a noisy machine.
+    var serverMicrosecondsPerRequest: Double = 0
+    /// Answers other than 2xx or 3xx: a benchmark whose calls fail measures nothing, so they are reported.
+    var failures = 0
+
+    static func summary(_ results: [WrkResult]) -> [String: Any] {
+        [
+            "requests_per_second": Int(median(results.map(\.requestsPerSecond))), "p50_ms": median(results.map(\.p50)),
+            "p99_ms": median(results.map(\.p99)), "server_cpu_us_per_request": median(results.map(\.serverMicrosecondsPerRequest)).rounded(),
+            "failed_requests": results.map(\.failures).reduce(0, +),
+        ]
+    }
+
+    static func ratios(_ results: [WrkResult], to reference: [WrkResult]) -> [Double] {
+        zip(results, reference).map { ($0.requestsPerSecond / $1.requestsPerSecond * 1000).rounded() / 1000 }
+    }
+
+    static func medianRatio(_ results: [WrkResult], to reference: [WrkResult]) -> Double {
+        median(ratios(results, to: reference))
+    }
+}
+
+/// wrk with one thread (the server has the other core) and the given connections.
+struct Wrk {
+    var connections: Int
+    var duration: Int
+
+    func run(_ arguments: [String], seconds: Int? = nil) async throws -> WrkResult {
         let seconds = seconds ?? duration
         let cpuBefore = processCPUSeconds()
         let output = String(decoding: try await shellOnOwnThread("wrk", ["-t1", "-c\(connections)", "-d\(seconds)s", "--latency"] + arguments), as: UTF8.self)
@@ -127,7 +203,7 @@ struct FeedBench: AsyncParsableCommand {
             if fields.first == "Requests/sec:", fields.count > 1 { result.requestsPerSecond = Double(fields[1]) ?? 0 }
             if fields.first == "50%", fields.count > 1 { result.p50 = milliseconds(fields[1]) }
             if fields.first == "99%", fields.count > 1 { result.p99 = milliseconds(fields[1]) }
-            if line.contains("Non-2xx") { FileHandle.standardError.write(Data("warning: \(line)\n".utf8)) }
+            if line.contains("Non-2xx"), let count = fields.last.flatMap({ Int($0) }) { result.failures = count }
         }
         let requests = result.requestsPerSecond * Double(seconds)
         if requests > 0 { result.serverMicrosecondsPerRequest = (processCPUSeconds() - cpuBefore) / requests * 1e6 }
@@ -139,17 +215,6 @@ struct FeedBench: AsyncParsableCommand {
             return (Double(text.dropLast(unit.count)) ?? 0) * scale
         }
         return 0
-    }
-
-    private func feedScript(tokens: [String]) -> String {
-        """
-        local tokens = {\(tokens.map { "\"\($0)\"" }.joined(separator: ","))}
-        local i = 0
-        request = function()
-          i = i + 1
-          return wrk.format("GET", "/v1/users/self/feed?access_token=" .. tokens[(i % #tokens) + 1])
-        end
-        """
     }
 }
 
