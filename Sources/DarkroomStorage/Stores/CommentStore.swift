@@ -17,7 +17,6 @@ public struct CommentStore: Sendable {
             try await tx.execute("""
                 INSERT INTO comments (id, media_id, user_id, text, created_at) VALUES (\(id), \(media), \(user), \(text), \(now))
                 """)
-            try await tx.execute("UPDATE media SET comment_count = comment_count + 1, version = version + 1 WHERE id = \(media)")
             let owner = try await tx.query("SELECT user_id, tags FROM media WHERE id = \(media)").decodeFirst { row in
                 (id: try row.id(UserID.self), tags: try row.string())
             }
@@ -26,6 +25,8 @@ public struct CommentStore: Sendable {
             }
             // Read back in the transaction: a delete that follows the commit cannot make the answer fail.
             guard let comment = try await Self.find(id, on: media, in: tx) else { throw DomainError.vanished(.comment) }
+            // Last, so other writes on this media wait on its row for the least time (`MediaStore.RowLock`).
+            try await tx.execute("UPDATE media SET comment_count = comment_count + 1, version = version + 1 WHERE id = \(media)")
             return comment
         }
     }

@@ -26,7 +26,7 @@ public struct LikeStore: Sendable {
     public func unlike(_ media: MediaID, by user: UserID) async throws {
         let lock = MediaStore.RowLock.adding.clause(database.engine)
         try await database.transaction { tx in
-            // The media row first, as `like` takes it, so a like and an unlike never wait on each other in turn.
+            // The media held first, as `like` holds it, so a delete cannot slip between the two statements.
             _ = try await tx.query("SELECT m.id FROM media m WHERE m.id = \(media)\(raw: lock)")
             let deleted = try await tx.query("DELETE FROM likes WHERE media_id = \(media) AND user_id = \(user) RETURNING id")
             guard !deleted.isEmpty else { return }

@@ -133,15 +133,16 @@ public struct MediaStore: Sendable {
     }
 
     /// How a write's transaction holds the media it hangs from, on PostgreSQL (SQLite has one writer at a time, so its
-    /// transactions never interleave): `adding` for what adds to a media (a like, a comment), so a racing delete waits
-    /// for it or wins before it looks — the row lock its count update takes anyway, taken first, so two likes never
-    /// deadlock upgrading a shared lock; `deleting` for the delete itself.
+    /// transactions never interleave): `adding` for what adds to a media (a like, a comment) — a key-share lock, which
+    /// only a delete waits on, so a racing delete waits for the write or wins before it looks — and `deleting` for the
+    /// delete itself. Writes on one media do not wait on each other until their count update, which each makes last, so
+    /// the row is held for one round trip before the commit instead of the whole transaction.
     enum RowLock {
         case adding, deleting
 
         func clause(_ engine: SQLEngine) -> String {
             guard engine == .postgres else { return "" }
-            return self == .adding ? " FOR NO KEY UPDATE OF m" : " FOR UPDATE OF m"
+            return self == .adding ? " FOR KEY SHARE OF m" : " FOR UPDATE OF m"
         }
     }
 
