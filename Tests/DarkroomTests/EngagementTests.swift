@@ -191,11 +191,21 @@ import Testing
             var fans: [User] = []
             for index in 0..<8 { fans.append(try await world.user("fan\(index)")) }
             let everyone = fans
+            // A media no one deletes, liked, unliked and commented on in the same bursts: its counts stay exact.
+            let survivor = try await world.post(by: owner)
             // The delete starts at a different point of the burst each round: before all writes, among them, after them.
             for round in 0..<6 {
                 let media = try await world.post(by: owner)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for (index, fan) in everyone.enumerated() {
+                        group.addTask {
+                            if (round + index) % 3 == 0 {
+                                try await world.storage.likes.unlike(survivor, by: fan.id)
+                            } else {
+                                try await world.storage.likes.like(survivor, by: fan.id, checking: .like)
+                            }
+                            _ = try await world.storage.comments.create(on: survivor, by: fan.id, text: "still here", checking: .comment)
+                        }
                         if index == round * 2 { group.addTask { _ = try await world.storage.mediaWriter.delete(media) } }
                         group.addTask {
                             do { try await world.storage.likes.like(media, by: fan.id, checking: .like) } catch DomainError.notFound(.media) {}
@@ -213,7 +223,11 @@ import Testing
             let database = world.storage.database
             #expect(try await database.query("SELECT count(*) FROM likes WHERE media_id NOT IN (SELECT id FROM media)").scalarInt() == 0)
             #expect(try await database.query("SELECT count(*) FROM comments WHERE media_id NOT IN (SELECT id FROM media)").scalarInt() == 0)
-            #expect(try await database.query("SELECT count(*) FROM media").scalarInt() == 0)
+            #expect(try await database.query("SELECT count(*) FROM media").scalarInt() == 1)
+            let counted = try #require(try await world.storage.media.find(survivor, viewer: nil))
+            #expect(counted.likeCount == (try await database.query("SELECT count(*) FROM likes WHERE media_id = \(survivor)").scalarInt()))
+            #expect(counted.commentCount == Int64(6 * everyone.count))
+            #expect(try await world.storage.users.find(owner.id)?.counts.media == 1)
         }
     }
 }
