@@ -42,36 +42,45 @@ struct RelationshipsController {
 
     /// GET /users/{user-id}/relationship
     @Sendable func relationship(_ request: APIRequest) async throws -> Response {
-        let (viewer, target) = try await pair(request)
-        return try await relationshipResponse(viewer, target)
+        let (current, _) = try await state(request)
+        return Self.response(current)
     }
 
-    /// POST /users/{user-id}/relationship (`action` = follow, unfollow, block, unblock, approve, ignore or deny)
+    /// POST /users/{user-id}/relationship (`action` = follow, unfollow, block, unblock, approve, ignore or deny) —
+    /// answers the relationship after. One read serves the policy check and, for a follow or an unfollow, the answer.
     @Sendable func changeRelationship(_ request: APIRequest) async throws -> Response {
-        let (viewer, target) = try await pair(request)
+        let (current, facts) = try await state(request)
+        let (viewer, target) = (try request.requireViewer(), try request.userID())
         let relationships = storage.relationships
+        let after: Relationship
         switch request.parameters.value("action")?.lowercased() {
-        case "follow":
-            try await relationships.requestFollow(viewer, target, current: relationships.relationship(of: viewer, to: target))
-        case "unfollow": try await relationships.unfollow(viewer, target)
-        case "block": try await relationships.block(viewer, target)
-        case "unblock": try await relationships.unblock(viewer, target)
-        case "approve": _ = try await relationships.approve(viewer, requester: target)
-        case "ignore", "deny": try await relationships.ignore(viewer, requester: target)
+        case "follow": after = try await relationships.requestFollow(viewer, target, current: current, facts: facts)
+        case "unfollow":
+            try await relationships.unfollow(viewer, target)
+            after = Relationship(outgoing: .none, incoming: current.incoming, targetIsPrivate: current.targetIsPrivate)
+        case "block": try await relationships.block(viewer, target); after = try await relationships.relationship(of: viewer, to: target)
+        case "unblock": try await relationships.unblock(viewer, target); after = try await relationships.relationship(of: viewer, to: target)
+        case "approve":
+            _ = try await relationships.approve(viewer, requester: target)
+            after = try await relationships.relationship(of: viewer, to: target)
+        case "ignore", "deny":
+            try await relationships.ignore(viewer, requester: target)
+            after = try await relationships.relationship(of: viewer, to: target)
         case nil, "": throw APIError.missingParameter("action")
         default: throw APIError.invalidParameter("action", "use follow, unfollow, block, unblock, approve or ignore")
         }
-        return try await relationshipResponse(viewer, target)
+        return Self.response(after)
     }
 
     // MARK: -
 
-    /// The viewer and an existing other user of the path.
-    private func pair(_ request: APIRequest) async throws -> (UserID, UserID) {
+    /// The viewer's relationship to the other user of the path, who must exist and whom the viewer may relate to.
+    private func state(_ request: APIRequest) async throws -> (Relationship, UserPolicy.Facts) {
         let viewer = try request.requireViewer()
         let target = try request.userID()
-        try await storage.relationships.authorize(.relate, actor: viewer, target: target)
-        return (viewer, target)
+        let (relationship, facts) = try await storage.relationships.state(of: viewer, to: target)
+        try UserPolicy.check(.relate, actor: viewer, target: target, facts: facts)
+        return (relationship, facts)
     }
 
     /// The user of the path, if the viewer may see whom it follows and who follows it.
@@ -81,9 +90,8 @@ struct RelationshipsController {
         return user
     }
 
-    private func relationshipResponse(_ viewer: UserID, _ target: UserID) async throws -> Response {
-        let relationship = try await storage.relationships.relationship(of: viewer, to: target)
-        return Envelope.success { RelationshipSerializer().relationship(relationship, into: &$0) }
+    private static func response(_ relationship: Relationship) -> Response {
+        Envelope.success { RelationshipSerializer().relationship(relationship, into: &$0) }
     }
 
     private func userList(_ page: Paged<UserSummary>, _ request: APIRequest) -> Response {

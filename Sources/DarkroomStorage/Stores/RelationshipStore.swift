@@ -21,38 +21,58 @@ public struct RelationshipStore: Sendable {
     }
 
     public func relationship(of viewer: UserID, to target: UserID) async throws -> Relationship {
+        try await state(of: viewer, to: target).relationship
+    }
+
+    /// The viewer's relationship to an existing other user and the facts `UserPolicy` decides on, in one read;
+    /// `DomainError.notFound(.user)` when there is no such user.
+    public func state(of viewer: UserID, to target: UserID) async throws -> (relationship: Relationship, facts: UserPolicy.Facts) {
         let row = try await database.lookup("""
             SELECT
-              EXISTS (SELECT 1 FROM follows WHERE follower_id = \(viewer) AND followee_id = \(target)),
-              EXISTS (SELECT 1 FROM follow_requests WHERE requester_id = \(viewer) AND target_id = \(target)),
-              EXISTS (SELECT 1 FROM follows WHERE follower_id = \(target) AND followee_id = \(viewer)),
-              EXISTS (SELECT 1 FROM follow_requests WHERE requester_id = \(target) AND target_id = \(viewer)),
-              EXISTS (SELECT 1 FROM blocks WHERE blocker_id = \(viewer) AND blocked_id = \(target)),
-              (SELECT is_private FROM users WHERE id = \(target))
+              EXISTS (SELECT 1 FROM follows WHERE follower_id = \(viewer) AND followee_id = u.id),
+              EXISTS (SELECT 1 FROM follow_requests WHERE requester_id = \(viewer) AND target_id = u.id),
+              EXISTS (SELECT 1 FROM follows WHERE follower_id = u.id AND followee_id = \(viewer)),
+              EXISTS (SELECT 1 FROM follow_requests WHERE requester_id = u.id AND target_id = \(viewer)),
+              EXISTS (SELECT 1 FROM blocks WHERE blocker_id = \(viewer) AND blocked_id = u.id),
+              EXISTS (SELECT 1 FROM blocks WHERE blocker_id = u.id AND blocked_id = \(viewer)),
+              u.is_private,
+              CASE WHEN \(Visibility.mediaOf(owner: "u", viewer: viewer)) THEN 1 ELSE 0 END
+              FROM users u WHERE u.id = \(target)
             """).decodeFirst { row in
                 (follows: try row.bool(), requested: try row.bool(), followedBy: try row.bool(), requestedBy: try row.bool(),
-                 blockedByYou: try row.bool(), targetIsPrivate: try row.optionalInt())
+                 blockedByYou: try row.bool(), blocksYou: try row.bool(), targetIsPrivate: try row.bool(), canViewMedia: try row.bool())
             }
-        guard let row, let targetIsPrivate = row.targetIsPrivate else { throw DomainError.notFound(.user) }
+        guard let row else { throw DomainError.notFound(.user) }
         let outgoing: Relationship.Outgoing = row.follows ? .follows : row.requested ? .requested : .none
         let incoming: Relationship.Incoming = row.blockedByYou ? .blockedByYou : row.followedBy ? .followedBy : row.requestedBy ? .requestedBy : .none
-        return Relationship(outgoing: outgoing, incoming: incoming, targetIsPrivate: targetIsPrivate != 0)
+        return (Relationship(outgoing: outgoing, incoming: incoming, targetIsPrivate: row.targetIsPrivate),
+                UserPolicy.Facts(actorCanViewMedia: row.canViewMedia, actorBlocksTarget: row.blockedByYou, targetBlocksActor: row.blocksYou))
     }
 
     // MARK: - Actions
 
     /// Follows a public account at once; asks a private one. Refused between users where either blocks the other.
-    public func requestFollow(_ viewer: UserID, _ target: UserID, current: Relationship) async throws {
-        try await authorize(.follow, actor: viewer, target: target)
+    /// `facts` are read when not given. Answers the relationship after.
+    @discardableResult
+    public func requestFollow(_ viewer: UserID, _ target: UserID, current: Relationship, facts: UserPolicy.Facts? = nil) async throws -> Relationship {
+        if let facts {
+            try UserPolicy.check(.follow, actor: viewer, target: target, facts: facts)
+        } else {
+            try await authorize(.follow, actor: viewer, target: target)
+        }
+        var after = current
         if current.targetIsPrivate {
-            if current.outgoing == .follows { return }
+            if current.outgoing == .follows { return current }
             try await database.execute("""
                 INSERT INTO follow_requests (requester_id, target_id, id, created_at)
                 VALUES (\(viewer), \(target), \(environment.ids.next()), \(environment.nowSeconds)) ON CONFLICT DO NOTHING
                 """)
+            after.outgoing = .requested
         } else {
             try await follow(viewer, target)
+            after.outgoing = .follows
         }
+        return after
     }
 
     /// Makes `follower` follow `followee` (an approved follow); doing it twice changes nothing.
