@@ -9,8 +9,10 @@ import Testing
     struct Refused: Error, Equatable {}
 
     final class Flag: Sendable {
-        private let value = Atomic<Bool>(true)
+        private let value: Atomic<Bool>
+        init(_ initial: Bool = true) { value = Atomic(initial) }
         var isSet: Bool { value.load(ordering: .relaxed) }
+        func set() { value.store(true, ordering: .relaxed) }
         func clear() { value.store(false, ordering: .relaxed) }
     }
 
@@ -37,17 +39,20 @@ import Testing
         try await withDatabase { database in
             let commitsBefore = database.commits
             let outcomes = try await withThrowingTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
-                // The first holds the writer long enough for all the others to queue behind it.
+                // The first holds the writer until all the others have queued behind it.
+                let firstIsWaiting = Flag(false)
                 group.addTask {
                     (0, await Self.outcome {
                         try await database.transaction { tx in
                             try await tx.execute("INSERT INTO scratch (id, body) VALUES (0, 'first')")
-                            try await Task.sleep(for: .milliseconds(200))
+                            firstIsWaiting.set()
+                            let deadline = ContinuousClock.now + .seconds(30)
+                            while database.queuedTransactions < 60, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
                             return 0
                         }
                     })
                 }
-                try await Task.sleep(for: .milliseconds(50))
+                while !firstIsWaiting.isSet { try await Task.sleep(for: .milliseconds(1)) }
                 for index in 1...60 {
                     group.addTask {
                         (index, await Self.outcome {
@@ -74,8 +79,8 @@ import Testing
             let refused: Set<Int64> = [3, 7]
             let expected: [Int64] = (Int64(0)...60).filter { (index: Int64) -> Bool in index == 0 || !refused.contains(index % 10) }
             #expect(stored == expected)
-            // 61 transactions: the first alone, the 60 queued behind it in one batch (or a few).
-            #expect(database.commits - commitsBefore <= 4)
+            // 61 transactions: the first alone, the 60 queued behind it in one batch.
+            #expect(database.commits - commitsBefore == 2)
         }
     }
 

@@ -53,6 +53,8 @@ public final class SQLiteDatabase: Database {
 
     /// Transactions committed so far, counting a batch of them committed together once.
     var commits: Int { writer.commits }
+    /// Transactions waiting for the writer.
+    var queuedTransactions: Int { writer.queued }
 
     /// Runs a multi-statement script on the writer outside any transaction (migrations manage their own).
     func script(_ text: String) async throws {

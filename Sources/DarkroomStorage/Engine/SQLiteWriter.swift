@@ -42,6 +42,9 @@ final class SQLiteWriter: Sendable {
     /// Commits made so far: fewer than the transactions when group commit has joined some.
     var commits: Int { committedBatches.load(ordering: .relaxed) }
 
+    /// Transactions waiting for the writer.
+    var queued: Int { state.withLock { $0.queue.count } }
+
     /// Stops taking work once the queue is empty; the writer's thread then ends.
     func stop() {
         checkpointer.stop()
