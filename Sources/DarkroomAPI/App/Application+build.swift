@@ -71,6 +71,8 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     TagsController(dependencies: dependencies).addRoutes(to: api)
     LocationsController(dependencies: dependencies).addRoutes(to: api)
 
+    HealthController(dependencies: dependencies).addRoutes(to: router)
+
     let anonymousPicture = ByteBuffer(bytes: (try? AnonymousPicture.jpeg(size: configuration.images.profilePicture)) ?? [])
     router.get("/static/anonymousUser.jpg") { _, _ in
         Response(

@@ -41,6 +41,15 @@ enum FileSystem {
         guard fsync(descriptor) == 0 else { throw Failure(operation: "flush", path: path, code: errno) }
     }
 
+    /// Whether a file can be created in `directory`: creates `name` there, and removes it again.
+    static func canCreate(_ name: String, in directory: String) -> Bool {
+        let path = directory + "/" + name
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return false }
+        close(descriptor)
+        return unlink(path) == 0
+    }
+
     static func rename(_ from: String, to: String) throws {
         guard Glibc.rename(from, to) == 0 else { throw Failure(operation: "move", path: from, code: errno) }
     }

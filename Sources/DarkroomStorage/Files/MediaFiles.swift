@@ -63,6 +63,14 @@ public struct MediaFiles: Sendable {
         await Self.offLoop { FileSystem.removeTree(folder) }
     }
 
+    /// Whether uploads can be stored: a probe file can be created (and removed) in staging and in the media folder.
+    public func isWritable() async -> Bool {
+        let probe = ".ready-probe-" + environment.randomHex(bytes: 8)
+        return await Self.offLoop { [staging, root] in
+            FileSystem.canCreate(probe, in: staging) && FileSystem.canCreate(probe, in: root)
+        }
+    }
+
     /// The file a key and a name stand for, if it exists.
     public func path(_ key: String, _ name: String) -> String? {
         guard Self.isKey(key) else { return nil }

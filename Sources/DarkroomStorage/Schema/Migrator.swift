@@ -13,6 +13,12 @@ public struct Migrator: Sendable {
         return Int(try rows.scalarInt() ?? 0)
     }
 
+    /// The version the database is at, read without creating anything (for readiness checks); throws when the
+    /// database has never been migrated.
+    public func appliedVersion() async throws -> Int {
+        Int(try await database.query("SELECT max(version) FROM schema_migrations").scalarInt() ?? 0)
+    }
+
     /// Applies every pending migration, each in its own transaction. Answers the versions applied.
     @discardableResult
     public func migrate(nowSeconds: Int64) async throws -> [Int] {
