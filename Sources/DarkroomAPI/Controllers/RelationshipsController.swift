@@ -42,45 +42,41 @@ struct RelationshipsController {
 
     /// GET /users/{user-id}/relationship
     @Sendable func relationship(_ request: APIRequest) async throws -> Response {
-        let (current, _) = try await state(request)
-        return Self.response(current)
+        Self.response(try await state(request).current)
     }
 
     /// POST /users/{user-id}/relationship (`action` = follow, unfollow, block, unblock, approve, ignore or deny) —
     /// answers the relationship after. One read serves the policy check and, for a follow or an unfollow, the answer.
     @Sendable func changeRelationship(_ request: APIRequest) async throws -> Response {
-        let (current, facts) = try await state(request)
-        let (viewer, target) = (try request.requireViewer(), try request.userID())
+        let (viewer, target, current, facts) = try await state(request)
         let relationships = storage.relationships
-        let after: Relationship
+        // What the action leaves, when it is known without reading it back.
+        let known: Relationship?
         switch request.parameters.value("action")?.lowercased() {
-        case "follow": after = try await relationships.requestFollow(viewer, target, current: current, facts: facts)
+        case "follow": known = try await relationships.requestFollow(viewer, target, current: current, facts: facts)
         case "unfollow":
             try await relationships.unfollow(viewer, target)
-            after = Relationship(outgoing: .none, incoming: current.incoming, targetIsPrivate: current.targetIsPrivate)
-        case "block": try await relationships.block(viewer, target); after = try await relationships.relationship(of: viewer, to: target)
-        case "unblock": try await relationships.unblock(viewer, target); after = try await relationships.relationship(of: viewer, to: target)
-        case "approve":
-            _ = try await relationships.approve(viewer, requester: target)
-            after = try await relationships.relationship(of: viewer, to: target)
-        case "ignore", "deny":
-            try await relationships.ignore(viewer, requester: target)
-            after = try await relationships.relationship(of: viewer, to: target)
+            known = Relationship(outgoing: .none, incoming: current.incoming, targetIsPrivate: current.targetIsPrivate)
+        case "block": try await relationships.block(viewer, target); known = nil
+        case "unblock": try await relationships.unblock(viewer, target); known = nil
+        case "approve": _ = try await relationships.approve(viewer, requester: target); known = nil
+        case "ignore", "deny": try await relationships.ignore(viewer, requester: target); known = nil
         case nil, "": throw APIError.missingParameter("action")
         default: throw APIError.invalidParameter("action", "use follow, unfollow, block, unblock, approve or ignore")
         }
-        return Self.response(after)
+        if let known { return Self.response(known) }
+        return Self.response(try await relationships.relationship(of: viewer, to: target))
     }
 
     // MARK: -
 
-    /// The viewer's relationship to the other user of the path, who must exist and whom the viewer may relate to.
-    private func state(_ request: APIRequest) async throws -> (Relationship, UserPolicy.Facts) {
+    /// The viewer, the other user of the path (who must exist, and whom the viewer may relate to), and how they stand.
+    private func state(_ request: APIRequest) async throws -> (viewer: UserID, target: UserID, current: Relationship, facts: UserPolicy.Facts) {
         let viewer = try request.requireViewer()
         let target = try request.userID()
         let (relationship, facts) = try await storage.relationships.state(of: viewer, to: target)
         try UserPolicy.check(.relate, actor: viewer, target: target, facts: facts)
-        return (relationship, facts)
+        return (viewer, target, relationship, facts)
     }
 
     /// The user of the path, if the viewer may see whom it follows and who follows it.

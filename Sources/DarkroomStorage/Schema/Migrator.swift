@@ -9,8 +9,7 @@ public struct Migrator: Sendable {
     /// The version the database is at (0 for an empty one).
     public func currentVersion() async throws -> Int {
         try await database.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
-        let rows = try await database.query("SELECT max(version) FROM schema_migrations")
-        return Int(try rows.scalarInt() ?? 0)
+        return try await appliedVersion()
     }
 
     /// The version the database is at, read without creating anything (for readiness checks); throws when the

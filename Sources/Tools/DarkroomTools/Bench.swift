@@ -24,10 +24,7 @@ struct FeedBench: AsyncParsableCommand {
         abstract: "Measure /users/self/feed (20 media) against a ready-made feed body with wrk; prints the ratio.")
 
     @OptionGroup var storage: StorageOptions
-    @Option(help: "Seconds per wrk run.") var duration = 15
-    @Option(help: "wrk connections.") var connections = 32
-    @Option(help: "Runs of each endpoint; medians are reported.") var runs = 3
-    @Option(help: "Distinct viewers (tokens) the load rotates over.") var viewers = 1000
+    @OptionGroup var measuring: LoadOptions
     @Option(help: "Only viewers following at least this many accounts.") var minFollows = 10
     @Option(help: "Only viewers following at most this many accounts.") var maxFollows = 1000
     @Option(help: "Memory for rendered pages reused while unchanged, in MiB, as `serve` takes it; 0 renders every page.")
@@ -37,8 +34,8 @@ struct FeedBench: AsyncParsableCommand {
         bootstrapLogging(level: .warning)
         let opened = try await storage.open()
         let tokens = try await BenchViewers.tokens(
-            in: opened, count: viewers, follows: minFollows...maxFollows, scopes: [.basic])
-        let wrk = Wrk(connections: connections, duration: duration)
+            in: opened, count: measuring.viewers, follows: minFollows...maxFollows, scopes: [.basic])
+        let wrk = measuring.wrk
 
         // The ceiling: a real feed page, set once the server can answer one, served by the same stack with no work.
         let ceiling = Mutex(ByteBuffer())
@@ -56,7 +53,7 @@ struct FeedBench: AsyncParsableCommand {
             _ = try await wrk.run(feedLoad.arguments(base), seconds: 3)
             var ready: [WrkResult] = []
             var feed: [WrkResult] = []
-            for run in 1...runs {
+            for run in 1...measuring.runs {
                 ready.append(try await wrk.run(["\(base)/bench/ready"]))
                 feed.append(try await wrk.run(feedLoad.arguments(base)))
                 let (lastReady, lastFeed) = (ready[ready.count - 1], feed[feed.count - 1])
@@ -72,7 +69,7 @@ struct FeedBench: AsyncParsableCommand {
                 "viewers": tokens.count,
                 "page_cache_mb": pageCacheMB,
                 "viewers_follow": "\(minFollows)...\(maxFollows) accounts",
-                "wrk": "-t1 -c\(connections) -d\(duration)s, \(runs) runs after a 3 s warm-up of each, medians",
+                "wrk": measuring.description,
                 "ready_body": WrkResult.summary(ready),
                 "feed": WrkResult.summary(feed),
                 // Each run measures the two back to back, so a machine that slows down for a while slows both alike.
@@ -84,6 +81,17 @@ struct FeedBench: AsyncParsableCommand {
         }
         await opened.database.close()
     }
+}
+
+/// How the wrk benchmarks load the server, the same for reads and writes.
+struct LoadOptions: ParsableArguments {
+    @Option(help: "Seconds per wrk run.") var duration = 15
+    @Option(help: "wrk connections.") var connections = 32
+    @Option(help: "Runs of each load; medians are reported.") var runs = 3
+    @Option(help: "Distinct users (tokens) the load rotates over.") var viewers = 1000
+
+    var wrk: Wrk { Wrk(connections: connections, duration: duration) }
+    var description: String { "-t1 -c\(connections) -d\(duration)s, \(runs) runs after a 3 s warm-up of each, medians" }
 }
 
 /// The viewers the read and write benchmarks act as: users who follow a moderate number of accounts, so their feeds

@@ -24,10 +24,7 @@ struct WritesBench: AsyncParsableCommand {
     }
 
     @OptionGroup var storage: StorageOptions
-    @Option(help: "Seconds per wrk run.") var duration = 15
-    @Option(help: "wrk connections.") var connections = 32
-    @Option(help: "Runs of each load; medians are reported.") var runs = 3
-    @Option(help: "Distinct users (tokens) the load rotates over.") var viewers = 1000
+    @OptionGroup var measuring: LoadOptions
     @Option(help: "Distinct public media liked and commented on, and public accounts followed.") var targets = 2000
     @Option(help: "The write loads to run, comma-separated (likes,comments,follows,posts).") var loads = Load.allCases.map(\.rawValue).joined(separator: ",")
 
@@ -39,7 +36,7 @@ struct WritesBench: AsyncParsableCommand {
         }
         let opened = try await storage.open()
         let actors = try await BenchViewers.viewers(
-            in: opened, count: viewers, follows: 10...1000, scopes: [.basic, .likes, .comments, .relationships])
+            in: opened, count: measuring.viewers, follows: 10...1000, scopes: [.basic, .likes, .comments, .relationships])
         let actorIDs = Set(actors.map(\.id))
         let media = try await opened.database.query("""
             SELECT m.id FROM media m JOIN users u ON u.id = m.user_id WHERE u.is_private = 0 ORDER BY m.id DESC LIMIT \(targets)
@@ -67,7 +64,7 @@ struct WritesBench: AsyncParsableCommand {
             try BenchLoad(name: load.rawValue, script: script(load, tokens: tokens, actorIDs: actors.map(\.id.rawValue),
                                                                 media: media.map(\.rawValue), accounts: accounts.map(\.rawValue)), path: "/")
         }
-        let wrk = Wrk(connections: connections, duration: duration)
+        let wrk = measuring.wrk
         let results = ResultsBox()
         try await withBenchServer(configuration: configuration, storage: opened, routes: [post]) { base in
             _ = try await wrk.run(feedLoad.arguments(base), seconds: 3)
@@ -75,7 +72,7 @@ struct WritesBench: AsyncParsableCommand {
                 _ = try await wrk.run(load.arguments(base), seconds: 3)
                 try await waitForBackgroundJobs(opened)
             }
-            for run in 1...runs {
+            for run in 1...measuring.runs {
                 let feed = try await wrk.run(feedLoad.arguments(base))
                 var line = "run \(run): feed \(Int(feed.requestsPerSecond)) req/s"
                 results.append("feed", feed)
@@ -96,7 +93,7 @@ struct WritesBench: AsyncParsableCommand {
             "machine": machineDescription(),
             "database": opened.database.displayName,
             "users": actors.count, "media_and_accounts": targets,
-            "wrk": "-t1 -c\(connections) -d\(duration)s, \(runs) runs after a 3 s warm-up of each, medians",
+            "wrk": measuring.description,
             "feed": WrkResult.summary(feed),
             "counts_exact": try await countsAreExact(opened, media: media, accounts: Array(accounts) + actors.map(\.id)),
             "bars": "likes ≥ 0.40 of the feed rate with p99 ≤ 20 ms; comments and follows ≥ 0.30; on PostgreSQL likes ≥ 0.25 of SQLite's",
