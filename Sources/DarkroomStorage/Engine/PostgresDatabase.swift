@@ -9,26 +9,40 @@ public final class PostgresDatabase: Database {
     private let client: PostgresClient
     private let runner: Task<Void, Never>
     private let logger: Logger
+    /// Nil when the URL asks for `prepared_statements=off` (a PgBouncer in transaction mode without
+    /// `max_prepared_statements`, where a statement prepared on one server connection is missing on the next).
+    private let statementNames: PreparedStatementNames?
 
-    /// - Parameter url: `postgres://user:password@host:port/database`; `?sslmode=disable|require` is honoured.
+    /// - Parameter url: `postgres://user:password@host:port/database`; `?sslmode=disable|require` and
+    ///   `?prepared_statements=off` are honoured.
     public init(url: String, maximumConnections: Int = 20, logger: Logger = Logger(label: "darkroom.postgres")) throws {
         guard let parsed = PostgresURL(url) else { throw DatabaseError.badURL(url) }
-        var configuration = PostgresClient.Configuration(
-            host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password,
-            database: parsed.database, tls: parsed.requireTLS ? .require(.makeClientConfiguration()) : .disable)
+        var configuration = if let directory = parsed.socketDirectory {
+            PostgresClient.Configuration(
+                unixSocketPath: "\(directory)/.s.PGSQL.\(parsed.port)", username: parsed.user, password: parsed.password,
+                database: parsed.database)
+        } else {
+            PostgresClient.Configuration(
+                host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password,
+                database: parsed.database, tls: parsed.requireTLS ? .require(.makeClientConfiguration()) : .disable)
+        }
         configuration.options.maximumConnections = maximumConnections
         if let schema = parsed.searchPath { configuration.options.additionalStartupParameters = [("search_path", schema)] }
+        statementNames = parsed.preparedStatements ? PreparedStatementNames() : nil
         var quiet = logger
         quiet.logLevel = .error
         self.logger = quiet
         client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
         // The pool needs its run loop for as long as the database is open; close() ends it.
         runner = Task { [client] in await client.run() }
-        displayName = "PostgreSQL at \(parsed.host):\(parsed.port)/\(parsed.database ?? parsed.user)"
+        let place = parsed.socketDirectory.map { "socket in \($0)" } ?? "\(parsed.host):\(parsed.port)"
+        displayName = "PostgreSQL at \(place)/\(parsed.database ?? parsed.user)"
     }
 
     public func query(_ sql: SQL) async throws -> [Row] {
-        try await Self.collect(sql) { try await client.query($0, logger: logger) }
+        try await Self.run(sql, names: statementNames, logger: logger,
+                           unnamed: { try await client.query($0, logger: logger) },
+                           prepared: { try await client.execute($0, logger: logger) })
     }
 
     public func execute(_ sql: SQL) async throws {
@@ -37,7 +51,7 @@ public final class PostgresDatabase: Database {
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            let executor = Executor(connection: connection, logger: logger)
+            let executor = Executor(connection: connection, statementNames: statementNames, logger: logger)
             try await executor.execute("BEGIN")
             do {
                 let result = try await body(executor)
@@ -60,10 +74,13 @@ public final class PostgresDatabase: Database {
 
     struct Executor: SQLExecutor {
         let connection: PostgresConnection
+        let statementNames: PreparedStatementNames?
         let logger: Logger
 
         func query(_ sql: SQL) async throws -> [Row] {
-            try await PostgresDatabase.collect(sql) { try await connection.query($0, logger: logger) }
+            try await PostgresDatabase.run(sql, names: statementNames, logger: logger,
+                                           unnamed: { try await connection.query($0, logger: logger) },
+                                           prepared: { try await connection.execute($0, logger: logger) })
         }
         func execute(_ sql: SQL) async throws {
             _ = try await query(sql)
@@ -72,10 +89,35 @@ public final class PostgresDatabase: Database {
 
     // MARK: - Translation
 
-    fileprivate static func collect(_ sql: SQL, _ run: (PostgresQuery) async throws -> PostgresRowSequence) async throws -> [Row] {
+    /// Runs `sql` as the named statement `names` gives it, or unnamed.
+    fileprivate static func run<Prepared: AsyncSequence>(
+        _ sql: SQL, names: PreparedStatementNames?, logger: Logger,
+        unnamed: (PostgresQuery) async throws -> PostgresRowSequence,
+        prepared: (DynamicPreparedStatement) async throws -> Prepared
+    ) async throws -> [Row] where Prepared.Element == PostgresRow {
+        guard let names, let name = names.name(for: sql) else {
+            return try await collect(sql) { try await unnamed(PostgresQuery(unsafeSQL: sql.text, binds: bindings(sql))) }
+        }
+        let identity = DynamicPreparedStatement.Identity(
+            name: name, sql: sql.text, bindingTypes: PreparedStatementNames.bindingTypes(sql))
+        do {
+            return try await DynamicPreparedStatement.$current.withValue(identity) {
+                try await collect(sql) { try await prepared(DynamicPreparedStatement(bindings: bindings(sql))) }
+            }
+        } catch let error as DatabaseError {
+            switch error {
+            case .uniqueViolation, .busy: break
+            default: names.forget(sql)
+            }
+            throw error
+        }
+    }
+
+    private static func collect<Rows: AsyncSequence>(_ sql: SQL, _ run: () async throws -> Rows) async throws -> [Row]
+    where Rows.Element == PostgresRow {
         do {
             var rows: [Row] = []
-            for try await row in try await run(postgresQuery(sql)) {
+            for try await row in try await run() {
                 rows.append(Row(values: try row.map(decode)))
             }
             return rows
@@ -84,7 +126,7 @@ public final class PostgresDatabase: Database {
         }
     }
 
-    private static func postgresQuery(_ sql: SQL) -> PostgresQuery {
+    private static func bindings(_ sql: SQL) -> PostgresBindings {
         var bindings = PostgresBindings(capacity: sql.binds.count)
         for value in sql.binds {
             switch value {
@@ -94,7 +136,7 @@ public final class PostgresDatabase: Database {
             case .text(let text): bindings.append(text)
             }
         }
-        return PostgresQuery(unsafeSQL: sql.text, binds: bindings)
+        return bindings
     }
 
     private static func decode(_ cell: PostgresCell) throws -> DBValue {
@@ -129,6 +171,11 @@ struct PostgresURL {
     var requireTLS = false
     /// `?search_path=…`: the schema to work in (tests give each run its own).
     var searchPath: String?
+    /// `?prepared_statements=off` turns off named prepared statements.
+    var preparedStatements = true
+    /// `?host=/run/postgresql`, as libpq reads it: connect through the Unix socket in that directory (for the port
+    /// given) rather than TCP; a local server answers with less work on both sides.
+    var socketDirectory: String?
 
     init?(_ text: String) {
         guard let schemeEnd = text.range(of: "://") else { return nil }
@@ -138,8 +185,10 @@ struct PostgresURL {
         if let question = rest.firstIndex(of: "?") {
             let query = rest[rest.index(after: question)...]
             requireTLS = query.contains("sslmode=require")
-            for pair in query.split(separator: "&") where pair.hasPrefix("search_path=") {
-                searchPath = String(pair.dropFirst("search_path=".count))
+            for pair in query.split(separator: "&") {
+                if pair.hasPrefix("search_path=") { searchPath = String(pair.dropFirst("search_path=".count)) }
+                if pair == "prepared_statements=off" { preparedStatements = false }
+                if pair.hasPrefix("host=/") { socketDirectory = String(pair.dropFirst("host=".count)).removingPercentEncodingLossy() }
             }
             rest = rest[..<question]
         }

@@ -1,0 +1,99 @@
+@testable import DarkroomStorage
+import Foundation
+import Testing
+
+/// PostgreSQL keeps the statements Darkroom runs prepared on each connection (planning left the hot path); these
+/// check that it does, that a failed preparation does not stick to a connection, and that the PgBouncer switch turns
+/// it off.
+@Suite(.enabled(if: Engine.available.contains(.postgres)))
+struct PreparedStatementTests {
+    /// One connection, so that every statement lands where the previous one ran; a schema of its own.
+    private func withOneConnection(
+        options: String = "", _ body: (PostgresDatabase) async throws -> Void
+    ) async throws {
+        let base = ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_URL"]!
+        let schema = "p_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let admin = try PostgresDatabase(url: base, maximumConnections: 1)
+        try await admin.execute(SQL(stringLiteral: "CREATE SCHEMA \(schema)"))
+        let separator = base.contains("?") ? "&" : "?"
+        let database = try PostgresDatabase(
+            url: base + separator + "search_path=" + schema + options, maximumConnections: 1)
+        do {
+            try await body(database)
+        } catch {
+            await database.close()
+            _ = try? await admin.execute(SQL(stringLiteral: "DROP SCHEMA \(schema) CASCADE"))
+            await admin.close()
+            throw error
+        }
+        await database.close()
+        try await admin.execute(SQL(stringLiteral: "DROP SCHEMA \(schema) CASCADE"))
+        await admin.close()
+    }
+
+    private func preparedTexts(_ database: PostgresDatabase) async throws -> [String] {
+        try await database.query("SELECT statement FROM pg_prepared_statements WHERE name LIKE \("darkroom_%")")
+            .decode { try $0.string() }
+    }
+
+    @Test func aStatementRunTwiceIsPreparedOnceAndAnswersWithEachCallsValues() async throws {
+        try await withOneConnection { database in
+            try await database.execute("CREATE TABLE notes (id BIGINT PRIMARY KEY, body TEXT)")
+            for id in 1...3 {
+                try await database.execute("INSERT INTO notes (id, body) VALUES (\(Int64(id)), \("note \(id)"))")
+            }
+            for id in 1...3 {
+                let rows = try await database.query("SELECT body FROM notes WHERE id = \(Int64(id))")
+                #expect(try rows.decode { try $0.string() } == ["note \(id)"])
+            }
+            let prepared = try await preparedTexts(database)
+            #expect(prepared.filter { $0 == "SELECT body FROM notes WHERE id = $1" }.count == 1)
+            #expect(prepared.filter { $0.hasPrefix("INSERT INTO notes") }.count == 1)
+            // A NULL where an integer was bound is a different statement (PostgreSQL fixed the type at preparation).
+            #expect(try await database.query("SELECT body FROM notes WHERE id = \(nil as Int64?)").isEmpty)
+            #expect(try await preparedTexts(database).filter { $0 == "SELECT body FROM notes WHERE id = $1" }.count == 2)
+        }
+    }
+
+    @Test func aStatementThatFailedToPrepareIsPreparedAgainOnceItCanBe() async throws {
+        try await withOneConnection { database in
+            let read: SQL = "SELECT body FROM later WHERE id = \(Int64(1))"
+            await #expect(throws: DatabaseError.self) { try await database.query(read) }
+            try await database.execute("CREATE TABLE later (id BIGINT PRIMARY KEY, body TEXT)")
+            try await database.execute("INSERT INTO later (id, body) VALUES (\(Int64(1)), \("here"))")
+            #expect(try await database.query(read).decode { try $0.string() } == ["here"])
+        }
+    }
+
+    @Test func aConstraintViolationKeepsTheStatementPrepared() async throws {
+        try await withOneConnection { database in
+            try await database.execute("CREATE TABLE tags (name TEXT PRIMARY KEY)")
+            try await database.execute("INSERT INTO tags (name) VALUES (\("sun"))")
+            await #expect(throws: DatabaseError.self) {
+                try await database.execute("INSERT INTO tags (name) VALUES (\("sun"))")
+            }
+            try await database.execute("INSERT INTO tags (name) VALUES (\("moon"))")
+            #expect(try await preparedTexts(database).filter { $0.hasPrefix("INSERT INTO tags") }.count == 1)
+        }
+    }
+
+    @Test func preparedStatementsOffRunsEveryStatementUnnamed() async throws {
+        try await withOneConnection(options: "&prepared_statements=off") { database in
+            try await database.execute("CREATE TABLE notes (id BIGINT PRIMARY KEY)")
+            try await database.execute("INSERT INTO notes (id) VALUES (\(Int64(1)))")
+            #expect(try await database.query("SELECT id FROM notes WHERE id = \(Int64(1))").count == 1)
+            #expect(try await preparedTexts(database).isEmpty)
+        }
+    }
+
+    @Test func schemaAndTransactionStatementsAreNeverPrepared() async throws {
+        try await withOneConnection { database in
+            try await database.transaction { tx in
+                try await tx.execute("CREATE TABLE notes (id BIGINT PRIMARY KEY)")
+                try await tx.execute("INSERT INTO notes (id) VALUES (\(Int64(1)))")
+            }
+            let prepared = try await preparedTexts(database)
+            #expect(!prepared.contains { $0.hasPrefix("CREATE") || $0 == "BEGIN" || $0 == "COMMIT" })
+        }
+    }
+}
