@@ -5,6 +5,8 @@ import DarkroomStorage
 import Hummingbird
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the server (applies pending migrations first).")
@@ -53,19 +55,40 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Relationship changes an hour per token, UNSIGNED/SIGNED (env DARKROOM_RELATIONSHIP_LIMIT).")
     var relationshipLimit: String = environment("DARKROOM_RELATIONSHIP_LIMIT") ?? ""
 
+    @Option(help: "Port of the metrics listener, which serves /metrics alone to whoever reaches it; 0 for none (env DARKROOM_METRICS_PORT).")
+    var metricsPort: Int = environment("DARKROOM_METRICS_PORT").flatMap(Int.init) ?? 9464
+
+    @Option(help: "Address of the metrics listener; keep it off public interfaces (env DARKROOM_METRICS_HOST).")
+    var metricsHost: String = environment("DARKROOM_METRICS_HOST") ?? "127.0.0.1"
+
+    @Option(help: "A file holding a token that lets /metrics be read on the public port with `Authorization: Bearer TOKEN` (or env DARKROOM_METRICS_TOKEN); without one, /metrics is not on the public port.")
+    var metricsTokenFile: String?
+
     @Flag(help: "Serve only; leave background jobs (fan-out of posts) to other server processes.")
     var noJobs = false
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (env DARKROOM_LOG_LEVEL).")
     var logLevel: Logger.Level = environment("DARKROOM_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
 
+    @Option(help: "text, or json for one JSON object per line (env DARKROOM_LOG_FORMAT).")
+    var logFormat: LogFormat = environment("DARKROOM_LOG_FORMAT").flatMap(LogFormat.init(rawValue:)) ?? .text
+
+    @Flag(help: "Take each request's id from the X-Request-Id header a proxy in front sets; only behind such a proxy (env DARKROOM_TRUST_REQUEST_ID=1).")
+    var trustRequestID = environment("DARKROOM_TRUST_REQUEST_ID") == "1"
+
     func run() async throws {
-        bootstrapLogging(level: logLevel)
+        bootstrapLogging(level: logLevel, format: logFormat)
         let logger = Logger(label: "darkroom")
+        // Before anything makes a metric: handles made earlier would stay unconnected.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(Monitoring.factory(registry: registry))
+        let monitoring = try monitoring(registry)
         let storage = try await self.storage.open()
         var configuration = AppConfiguration(
             host: host, port: port, publicURL: publicURL.isEmpty ? nil : publicURL, mediaURL: mediaURL.isEmpty ? nil : mediaURL)
         configuration.runsJobs = !noJobs
+        configuration.monitoring = monitoring
+        configuration.trustsRequestID = trustRequestID
         configuration.uploadLimit = maxUploadMB * 1024 * 1024
         guard pageCacheMB >= 0 else { throw ValidationError("--page-cache-mb must not be negative") }
         configuration.pageCacheBytes = pageCacheMB * 1024 * 1024
@@ -89,10 +112,28 @@ struct Serve: AsyncParsableCommand {
         let links = configuration.publicURL
         let app = try buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
             logger.notice("Darkroom listening on http://\(host):\(port) (links use \(links)); database: \(displayName)")
+            if let listener = monitoring.listener { logger.notice("Metrics at http://\(listener.host):\(listener.port)/metrics") }
         }
         // Stops on SIGINT or SIGTERM: open requests finish, then the database closes.
         try await app.runService()
         await storage.database.close()
+    }
+}
+
+extension Serve {
+    private func monitoring(_ registry: PrometheusCollectorRegistry) throws -> Monitoring {
+        guard (0...65535).contains(metricsPort) else { throw ValidationError("--metrics-port must be a port number, or 0 for none") }
+        var token = environment("DARKROOM_METRICS_TOKEN")
+        if let metricsTokenFile {
+            guard let text = try? String(contentsOfFile: metricsTokenFile, encoding: .utf8) else {
+                throw ValidationError("cannot read --metrics-token-file \(metricsTokenFile)")
+            }
+            token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if token?.isEmpty == true { token = nil }
+        // A short token could be guessed; refusing it is kinder than exposing the figures.
+        if let token, token.count < 16 { throw ValidationError("the metrics token must be at least 16 characters") }
+        return Monitoring(registry: registry, publicToken: token, listener: metricsPort == 0 ? nil : (metricsHost, metricsPort))
     }
 }
 

@@ -37,7 +37,7 @@ import Testing
 
     @Test func transactionsQueuedBehindABusyWriterCommitTogetherAndFailAlone() async throws {
         try await withDatabase { database in
-            let commitsBefore = database.commits
+            let commitsBefore = database.load.commits!
             let outcomes = try await withThrowingTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
                 // The first holds the writer until all the others have queued behind it.
                 let firstIsWaiting = Flag(false)
@@ -47,7 +47,7 @@ import Testing
                             try await tx.execute("INSERT INTO scratch (id, body) VALUES (0, 'first')")
                             firstIsWaiting.set()
                             let deadline = ContinuousClock.now + .seconds(30)
-                            while database.queuedTransactions < 60, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+                            while database.load.queuedWrites! < 60, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
                             return 0
                         }
                     })
@@ -80,7 +80,7 @@ import Testing
             let expected: [Int64] = (Int64(0)...60).filter { (index: Int64) -> Bool in index == 0 || !refused.contains(index % 10) }
             #expect(stored == expected)
             // 61 transactions: the first alone, the 60 queued behind it in one batch.
-            #expect(database.commits - commitsBefore == 2)
+            #expect(database.load.commits! - commitsBefore == 2)
         }
     }
 

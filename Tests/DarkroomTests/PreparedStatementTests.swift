@@ -96,4 +96,25 @@ struct PreparedStatementTests {
             #expect(!prepared.contains { $0.hasPrefix("CREATE") || $0 == "BEGIN" || $0 == "COMMIT" })
         }
     }
+
+    /// `?host=/dir`, as libpq reads it: the Unix socket in that directory, for the URL's port. `.ci/run` names the
+    /// throw-away server's socket directory in DARKROOM_TEST_POSTGRES_SOCKET_URL.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_SOCKET_URL"] != nil))
+    func aHostThatIsADirectoryConnectsThroughTheUnixSocket() async throws {
+        let url = ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_SOCKET_URL"]!
+        let database = try PostgresDatabase(url: url, maximumConnections: 1)
+        let overTCP = try await database.query("SELECT inet_server_addr() IS NOT NULL").decodeFirst { try $0.bool() }
+        await database.close()
+        #expect(overTCP == false)
+        #expect(database.displayName.contains("socket in /"))
+    }
+
+    @Test func theURLsHostParameterNamesTheSocketDirectory() throws {
+        let url = try #require(PostgresURL("postgres://app:secret@localhost:6543/photos?host=/run/postgresql&sslmode=disable"))
+        #expect(url.socketDirectory == "/run/postgresql")
+        #expect(url.port == 6543)
+        #expect(url.database == "photos")
+        #expect(PostgresURL("postgres://app@db.example:5432/photos")?.socketDirectory == nil)
+        #expect(PostgresURL("postgres://app@db.example/photos?prepared_statements=off")?.preparedStatements == false)
+    }
 }

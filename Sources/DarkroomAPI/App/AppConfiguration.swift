@@ -33,6 +33,11 @@ public struct AppConfiguration: Sendable {
     public var rateLimitSync: Duration = .seconds(5)
     /// Bytes of rendered media-list pages kept for reuse while unchanged (`--page-cache-mb`; default 64 MiB; 0 keeps none).
     public var pageCacheBytes = 64 * 1024 * 1024
+    /// Metrics (`/metrics`) and where they are served; nil for none (swift-metrics then goes wherever the process
+    /// bootstrapped it, by default nowhere).
+    public var monitoring: Monitoring?
+    /// Take each request's id from the `X-Request-Id` a proxy in front sent (only behind a proxy that sets it).
+    public var trustsRequestID = false
 
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, mediaURL: String? = nil) {
         self.host = host

@@ -10,6 +10,8 @@ struct AppRequestContext: RequestContext {
     /// A form body already read before routing (to find `_method`), or why it could not be: the route reports it in
     /// its own format.
     var input: Result<RequestInput, APIError>?
+    /// What the request log reports about the request, filled in by the handlers.
+    let observations = RequestObservations()
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

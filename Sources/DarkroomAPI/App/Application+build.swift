@@ -3,6 +3,7 @@ import DarkroomStorage
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// The composition root: wires storage, links, middleware and controllers into a Hummingbird application.
 /// The `serve` command and the tests both call it.
@@ -35,21 +36,32 @@ public func buildApplication(
         }
     }
     let worker = JobWorker(runner: JobRunner(storage: storage, logger: logger), logger: logger)
+    var metricsListener: [any Service] = []
+    if let monitoring = configuration.monitoring, let listener = monitoring.listener {
+        metricsListener.append(Application(
+            router: MetricsController(dependencies: dependencies, monitoring: monitoring).listenerRouter(),
+            configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: "Darkroom"),
+            logger: logger))
+    }
     return Application(
         responder: PathNormalizingResponder(next: router.buildResponder()),
         // A connection that sends nothing for a minute (a stalled upload, an abandoned keep-alive) is closed.
         server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Darkroom"),
-        services: (configuration.runsJobs ? [worker] : []) + [RateLimitFlusher(limiter: rateLimiter, logger: logger)],
+        services: (configuration.runsJobs ? [worker] : []) + [RateLimitFlusher(limiter: rateLimiter, logger: logger)] + metricsListener,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }
 
 func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    router.middlewares.add(RequestLogMiddleware(logger: dependencies.logger))
+    if configuration.monitoring != nil {
+        // Requests by route pattern (never the path itself, which holds ids), method and status, and their durations.
+        router.middlewares.add(MetricsMiddleware())
+    }
+    router.middlewares.add(RequestLogMiddleware(trustsRequestID: configuration.trustsRequestID))
     router.middlewares.add(JSONPMiddleware())
-    router.middlewares.add(APIErrorMiddleware(logger: dependencies.logger))
+    router.middlewares.add(APIErrorMiddleware())
 
     // Stored files, only under /media so API calls never pay for the file lookup. They never change under a key, so
     // clients and proxies may keep them for good; anything not found falls through to a 404.
@@ -72,6 +84,9 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     LocationsController(dependencies: dependencies).addRoutes(to: api)
 
     HealthController(dependencies: dependencies).addRoutes(to: router)
+    if let monitoring = configuration.monitoring {
+        MetricsController(dependencies: dependencies, monitoring: monitoring).addPublicRoute(to: router)
+    }
 
     let anonymousPicture = ByteBuffer(bytes: (try? AnonymousPicture.jpeg(size: configuration.images.profilePicture)) ?? [])
     router.get("/static/anonymousUser.jpg") { _, _ in

@@ -66,13 +66,14 @@ struct APIPipeline: Sendable {
         do {
             let input = try await readInput(&request, context: context)
             let caller = try await authenticate(input, request)
+            context.observations.userID = caller.userID
             allowance = try await rateLimit(caller)
             guard allowance.allowed else { throw APIError.rateLimited }
             let signed = try verifySignature(caller, input, request)
             try await limitWrites(caller, signed: signed)
             response = try await handler(apiRequest(input, caller: caller, request, context: context))
         } catch {
-            response = APIErrorMiddleware.response(for: error, path: request.uri.path, logger: dependencies.logger)
+            response = APIErrorMiddleware.response(for: error, path: request.uri.path, logger: context.logger)
         }
         addRateLimitHeaders(allowance, to: &response)
         return response

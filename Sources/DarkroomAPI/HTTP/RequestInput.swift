@@ -69,7 +69,7 @@ struct RequestInput: Sendable {
                         throw .unavailable
                     }
                 }
-                guard !multipart.ingest.isFull else { throw .busy }
+                guard !multipart.ingest.refusesAnother() else { throw .busy }
                 let body = try await collect(&request, upTo: multipart.limit, budget: multipart.budget)
                 for part in try MultipartForm(parsing: body, boundary: boundary).parts {
                     if part.isFile {

@@ -1,6 +1,7 @@
 import DarkroomCore
 import DarkroomImaging
 import DarkroomStorage
+import Metrics
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -16,6 +17,9 @@ final class PhotoIngest: Sendable {
     /// Photos in at once, processing or waiting.
     let capacity: Int
     private let inFlight = Atomic<Int>(0)
+    /// Decoding, filtering and storing one photo, waiting for a thread included.
+    private let durations = Timer(label: "darkroom_ingest_duration_seconds", preferredDisplayUnit: .seconds)
+    private let refusals = Counter(label: "darkroom_ingest_refused_total")
 
     /// One pool for the process: every application built in it (tests build many) shares the same threads.
     private static let pool: NIOThreadPool = {
@@ -31,9 +35,16 @@ final class PhotoIngest: Sendable {
         self.capacity = capacity ?? 4 * System.coreCount
     }
 
-    /// Whether another photo would be turned away now: checked before an upload's body is read, so a flood of uploads
-    /// is refused without buffering each.
-    var isFull: Bool { inFlight.load(ordering: .relaxed) >= capacity }
+    /// Whether another photo would be turned away now (counted as refused if so): checked before an upload's body is
+    /// read, so a flood of uploads is refused without buffering each.
+    func refusesAnother() -> Bool {
+        guard inFlight.load(ordering: .relaxed) >= capacity else { return false }
+        refusals.increment()
+        return true
+    }
+
+    /// Photos in now, processing or waiting for a thread (the ingest queue's depth).
+    var inProgress: Int { inFlight.load(ordering: .relaxed) }
 
     /// Decodes, filters and stores a photo's renditions; answers their key and sizes.
     func renditions(of photo: [UInt8], filter: Filter) async throws -> Renditions {
@@ -70,9 +81,14 @@ final class PhotoIngest: Sendable {
     private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         guard inFlight.add(1, ordering: .relaxed).newValue <= capacity else {
             inFlight.subtract(1, ordering: .relaxed)
+            refusals.increment()
             throw APIError.busy
         }
-        defer { inFlight.subtract(1, ordering: .relaxed) }
+        let start = ContinuousClock.now
+        defer {
+            inFlight.subtract(1, ordering: .relaxed)
+            durations.record(duration: ContinuousClock.now - start)
+        }
         return try await Self.pool.runIfActive(work)
     }
 

@@ -8,13 +8,12 @@ import NIOCore
 /// unknown routes as 404 `APINotFoundError`, anything unexpected as a 500 that is logged, never a crash.
 struct APIErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            return Self.response(for: error, path: request.uri.path, logger: logger)
+            return Self.response(for: error, path: request.uri.path, logger: context.logger)
         }
     }
 

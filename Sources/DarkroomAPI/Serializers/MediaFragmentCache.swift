@@ -6,6 +6,7 @@ import Synchronization
 final class MediaFragmentCache: Sendable {
     private let entries = Mutex<[MediaID: MediaFragment]>([:])
     private let capacity: Int
+    private let lookups = CacheCounters(cache: "media_objects")
 
     /// - Parameter capacity: how many objects to keep (about 2 KB each); past it, half are dropped.
     init(capacity: Int = 100_000) { self.capacity = capacity }
@@ -13,13 +14,16 @@ final class MediaFragmentCache: Sendable {
     /// The cached rendering of each stamp's media at that version (and, for a private account's media, made in this
     /// `epoch`, as its signed links are), or nil where there is none; one lock for the page.
     func fragments(for stamps: [MediaStamp], epoch: Int64) -> [MediaFragment?] {
-        entries.withLock { entries in
-            stamps.map { stamp in
+        let found = entries.withLock { entries in
+            stamps.map { stamp -> MediaFragment? in
                 guard let fragment = entries[stamp.id], fragment.version == stamp.version, fragment.epoch == 0 || fragment.epoch == epoch
                 else { return nil }
                 return fragment
             }
         }
+        let hits = found.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
+        lookups.record(hits: hits, misses: found.count - hits)
+        return found
     }
 
     func store(_ fragments: [(MediaID, MediaFragment)]) {

@@ -1,4 +1,5 @@
 import DarkroomCore
+import DarkroomStorage
 import NIOCore
 import Synchronization
 
@@ -33,6 +34,7 @@ final class MediaPageCache: Sendable {
 
     private let state = Mutex(State())
     private let capacityBytes: Int
+    private let lookups = CacheCounters(cache: "media_pages")
 
     /// - Parameter capacityBytes: how many bytes of pages to keep; past it, half the pages are dropped.
     init(capacityBytes: Int) { self.capacityBytes = capacityBytes }
@@ -41,11 +43,13 @@ final class MediaPageCache: Sendable {
     var stored: (bytes: Int, pages: Int) { state.withLock { ($0.bytes, $0.entries.count) } }
 
     func body(for key: Key, stamps: [MediaStamp], pagination: Pagination?, epoch: Int64) -> ByteBuffer? {
-        state.withLock { state in
+        let body = state.withLock { state -> ByteBuffer? in
             guard let entry = state.entries[key], entry.stamps == stamps, entry.pagination == pagination, entry.epoch == 0 || entry.epoch == epoch
             else { return nil }
             return entry.body
         }
+        lookups.record(hit: body != nil)
+        return body
     }
 
     func store(_ body: ByteBuffer, for key: Key, stamps: [MediaStamp], pagination: Pagination?, epoch: Int64 = 0) {

@@ -52,6 +52,7 @@ struct Web: Sendable {
         let sessionID = cookies[Self.sessionCookie]?.value
         if let sessionID, let id = try await dependencies.storage.sessions.user(for: sessionID) {
             user = try await dependencies.storage.users.find(id)
+            context.observations.userID = user?.id
         }
         let existingCSRF = cookies[Self.csrfCookie].flatMap { $0.value.count == 64 ? $0.value : nil }
         let query = request.uri.query ?? ""

@@ -27,6 +27,25 @@ public protocol Database: SQLExecutor {
     /// Trades durability for speed on this connection set while a bulk load runs (the seed): a crash mid-load
     /// may lose the load, which is simply run again.
     func prepareForBulkLoad() async throws
+    /// What the engine is doing now, for monitoring.
+    var load: DatabaseLoad { get }
+}
+
+/// An engine's own figures; nil where the engine has no such thing.
+public struct DatabaseLoad: Sendable, Equatable {
+    /// Write transactions waiting for the one writer (SQLite).
+    public var queuedWrites: Int?
+    /// Commits so far, a group of transactions committed together counting once (SQLite).
+    public var commits: Int?
+
+    public init(queuedWrites: Int? = nil, commits: Int? = nil) {
+        self.queuedWrites = queuedWrites
+        self.commits = commits
+    }
+}
+
+extension Database {
+    public var load: DatabaseLoad { DatabaseLoad() }
 }
 
 public enum DatabaseError: Error, CustomStringConvertible {

@@ -51,10 +51,7 @@ public final class SQLiteDatabase: Database {
         try await writer.transaction(body)
     }
 
-    /// Transactions committed so far, counting a batch of them committed together once.
-    var commits: Int { writer.commits }
-    /// Transactions waiting for the writer.
-    var queuedTransactions: Int { writer.queued }
+    public var load: DatabaseLoad { DatabaseLoad(queuedWrites: writer.queued, commits: writer.commits) }
 
     /// Runs a multi-statement script on the writer outside any transaction (migrations manage their own).
     func script(_ text: String) async throws {

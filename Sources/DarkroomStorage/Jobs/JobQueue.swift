@@ -71,6 +71,11 @@ public struct JobQueue: Sendable {
         Int(try await database.query("SELECT count(*) FROM jobs WHERE failed_at IS NULL").scalarInt() ?? 0)
     }
 
+    /// Jobs set aside after their last attempt failed.
+    public func failedCount() async throws -> Int {
+        Int(try await database.query("SELECT count(*) FROM jobs WHERE failed_at IS NOT NULL").scalarInt() ?? 0)
+    }
+
     /// The jobs set aside, oldest first.
     public func failed(limit: Int = 100) async throws -> [FailedJob] {
         try await database.query("""

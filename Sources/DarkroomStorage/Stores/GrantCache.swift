@@ -20,6 +20,7 @@ public final class GrantCache: Sendable {
     }
 
     private let state = Mutex(State())
+    private let lookups = CacheCounters(cache: "grants")
     private let clock: @Sendable () -> Int64
     /// How long, in milliseconds, a grant read from the database is used without reading it again.
     let lifetime: Int64
@@ -37,6 +38,7 @@ public final class GrantCache: Sendable {
         let (cached, generation) = state.withLock { state in
             (state.entries[token].flatMap { $0.generation == state.generation && now - $0.readAt < lifetime ? $0.grant : nil }, state.generation)
         }
+        lookups.record(hit: cached != nil)
         if let cached { return cached }
         guard let grant = try await read() else { return nil }
         state.withLock { state in

@@ -43,10 +43,10 @@ public struct Storage: Sendable {
         let files = try MediaFiles(dataDirectory: dataDirectory, environment: environment)
         let database: any Database
         if let databaseURL, !databaseURL.isEmpty {
-            database = try PostgresDatabase(url: databaseURL)
+            database = MeasuredDatabase(try PostgresDatabase(url: databaseURL))
         } else {
             try FileSystem.makeDirectory(dataDirectory)
-            database = try SQLiteDatabase(path: dataDirectory + "/darkroom.sqlite")
+            database = MeasuredDatabase(try SQLiteDatabase(path: dataDirectory + "/darkroom.sqlite"))
         }
         var mediaURLKey = ""
         if migrate {
