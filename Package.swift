@@ -114,6 +114,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Tools/DarkroomTools",
@@ -122,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "DarkroomTests",
             dependencies: [
-                "DarkroomAPI", "DarkroomStorage", "DarkroomCore", "DarkroomImaging", "DarkroomSeed", "DarkroomPhotoKit",
+                "DarkroomAPI", "DarkroomStorage", "DarkroomCore", "DarkroomImaging", "DarkroomSeed", "DarkroomPhotoKit", "DarkroomCommands",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -22,11 +22,13 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_server(data_dir, ready_path):
+def start_server(data_dir, ready_path, log_level="warning", extra_args=(), log_file=None):
     """Starts the server on a free port and waits until `ready_path` answers; answers (process, base URL).
-    Raises, with the server stopped, when it exits or does not answer within ten seconds."""
+    Its log goes to `log_file` (an open file) when given. Raises, with the server stopped, when it exits or does not
+    answer within ten seconds."""
     port = free_port()
-    process = subprocess.Popen([DARKROOM, "serve", "--port", str(port), "--data-dir", data_dir, "--log-level", "warning"])
+    process = subprocess.Popen([DARKROOM, "serve", "--port", str(port), "--data-dir", data_dir, "--log-level", log_level,
+                                "--metrics-port", "0", *extra_args], stderr=log_file)
     base = f"http://127.0.0.1:{port}"
     last_error = None
     for _ in range(100):

@@ -7,6 +7,8 @@ reads the token from the URL fragment with JavaScript, as an implicit-flow app d
 """
 import html
 import http.server
+import json
+import os
 import shutil
 import tempfile
 import threading
@@ -23,11 +25,19 @@ from darkroom_server import darkroom, free_port, start_server
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
+# Every credential the tests below use or receive: the last test reads the server's whole log, written at the most
+# verbose level, and finds none of them there.
+SECRETS = {}
+
+
 @pytest.fixture(scope="module")
 def darkroom_server():
     data_dir = tempfile.mkdtemp(prefix="darkroom-oauth-")
-    process, base = start_server(data_dir, "/accounts/login")
-    yield {"base": base, "data_dir": data_dir}
+    log_path = os.path.join(data_dir, "server.log")
+    with open(log_path, "w") as log_file:
+        process, base = start_server(data_dir, "/accounts/login", log_level="trace", extra_args=["--log-format", "json"],
+                                     log_file=log_file)
+    yield {"base": base, "data_dir": data_dir, "log": log_path}
     process.terminate()
     process.wait(timeout=10)
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -101,6 +111,8 @@ class ThirdPartyApp:
         assert query.get("state") == "csrf-123"
         token, user = self.api().exchange_code_for_access_token(query["code"])
         self.last_code, self.last_token = query["code"], token
+        SECRETS[f"code {query['code']}"] = query["code"]
+        SECRETS[f"token {token}"] = token
         return f"<p id='result'>signed in as {html.escape(user['username'])}</p>"
 
 
@@ -155,6 +167,10 @@ def test_a_person_signs_up_registers_an_app_and_signs_in_to_it(darkroom_server, 
     app.client_id = browser.find_element(By.ID, "client-id").text
     app.client_secret = browser.find_element(By.ID, "client-secret").text
     assert len(app.client_id) == 32 and len(app.client_secret) == 32
+    SECRETS["password"] = "cobol-1959"
+    SECRETS["client secret"] = app.client_secret
+    for cookie in browser.get_cookies():
+        SECRETS[f"cookie {cookie['name']}"] = cookie["value"]
 
     # Log out, then sign in to the app: Darkroom asks to log in, then for consent, then sends the code back.
     browser.find_element(By.ID, "logout").click()
@@ -216,6 +232,11 @@ def test_a_person_signs_up_registers_an_app_and_signs_in_to_it(darkroom_server, 
     wait_for_text(browser, "result", "token:")
     text = browser.find_element(By.ID, "result").text
     assert text.startswith("token:") and text.endswith(" state:s-9") and len(text) > len("token: state:s-9") + 40
+    SECRETS["implicit token"] = text[len("token:"):-len(" state:s-9")]
+    for cookie in browser.get_cookies():
+        SECRETS[f"cookie {cookie['name']} at the end"] = cookie["value"]
+    with urllib.request.urlopen(f"{base}/v1/users/self?access_token={SECRETS['implicit token']}") as response:
+        assert len(response.headers["X-Request-Id"]) >= 16
 
 
 def test_xauth_password_grant_for_a_trusted_client(darkroom_server):
@@ -225,7 +246,10 @@ def test_xauth_password_grant_for_a_trusted_client(darkroom_server):
                        data_dir=data_dir)
     api = InstagramAPI(client_id=trusted["client_id"], client_secret=trusted["client_secret"], redirect_uri="http://localhost/cb")
     api.access_token_url = f"{darkroom_server['base']}/oauth/access_token"
+    SECRETS.update({"xauth password": "analytical engine", "wrong password": "wrong-password",
+                    "trusted secret": trusted["client_secret"]})
     token, user = api.exchange_xauth_login_for_access_token("ada", "analytical engine", scope=["likes"])
+    SECRETS["xauth token"] = token
     assert user["username"] == "ada" and token.startswith(user["id"] + ".")
     with pytest.raises(OAuth2AuthExchangeError):
         api.exchange_xauth_login_for_access_token("ada", "wrong-password")
@@ -234,3 +258,18 @@ def test_xauth_password_grant_for_a_trusted_client(darkroom_server):
     other.access_token_url = f"{darkroom_server['base']}/oauth/access_token"
     with pytest.raises(OAuth2AuthExchangeError):
         other.exchange_xauth_login_for_access_token("ada", "analytical engine")
+
+
+def test_the_log_holds_every_request_and_no_credential(darkroom_server):
+    assert len(SECRETS) >= 10, "run the whole module: the tests above gather the credentials this one looks for"
+    with open(darkroom_server["log"]) as log_file:
+        text = log_file.read()
+    lines = [json.loads(line) for line in text.splitlines()]
+    requests = [line for line in lines if line.get("route")]
+    assert len(requests) > 20
+    assert all(len(line["request_id"]) >= 16 and line["status"].isdigit() for line in requests)
+    assert any(line.get("user_id") for line in requests if line["path"].startswith("/v1/"))
+    for name, secret in SECRETS.items():
+        # Percent-encoded too, as a secret would appear in a logged URL or form.
+        for form in {secret, urllib.parse.quote(secret), urllib.parse.quote_plus(secret)}:
+            assert form not in text, f"the {name} is in the server's log"

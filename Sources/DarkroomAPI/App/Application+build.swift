@@ -57,7 +57,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     let router = Router(context: AppRequestContext.self)
     if configuration.monitoring != nil {
         // Requests by route pattern (never the path itself, which holds ids), method and status, and their durations.
-        router.middlewares.add(MetricsMiddleware())
+        router.middlewares.add(RequestMetricsMiddleware())
     }
     router.middlewares.add(RequestLogMiddleware(trustsRequestID: configuration.trustsRequestID))
     router.middlewares.add(JSONPMiddleware())

@@ -19,8 +19,8 @@ public struct Monitoring: Sendable {
         self.listener = listener
     }
 
-    /// The factory `serve` bootstraps swift-metrics with: Prometheus's names (the HTTP figures Hummingbird's
-    /// middleware records are renamed to Darkroom's), and histogram buckets that fit what each one times.
+    /// The factory `serve` bootstraps swift-metrics with: Prometheus's names (a library's dotted names made valid),
+    /// and histogram buckets that fit what each one times.
     public static func factory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets = [
@@ -29,9 +29,7 @@ public struct Monitoring: Sendable {
             "darkroom_db_transaction_duration_seconds": milliseconds([0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 100, 1000, 5000]),
             "darkroom_ingest_duration_seconds": milliseconds([50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000]),
         ]
-        factory.nameAndLabelSanitizer = { name, labels in
-            (renamed[name] ?? prometheusName(name), labels.map { (renamed[$0.0] ?? prometheusName($0.0), $0.1) })
-        }
+        factory.nameAndLabelSanitizer = { name, labels in (prometheusName(name), labels.map { (prometheusName($0.0), $0.1) }) }
         return factory
     }
 
@@ -41,17 +39,6 @@ public struct Monitoring: Sendable {
         let offered = SHA256.hash(data: Data(authorization.dropFirst("Bearer ".count).utf8))
         return offered == SHA256.hash(data: Data(publicToken.utf8))
     }
-
-    /// Hummingbird's `MetricsMiddleware` names, and its dimensions, in Darkroom's (Prometheus's conventions).
-    private static let renamed = [
-        "hb.requests": "darkroom_http_requests_total",
-        "hb.request.errors": "darkroom_http_request_errors_total",
-        "http.server.request.duration": "darkroom_http_request_duration_seconds",
-        "http.server.active_requests": "darkroom_http_requests_in_progress",
-        "http.route": "route",
-        "http.request.method": "method",
-        "http.response.status_code": "status",
-    ]
 
     private static func prometheusName(_ name: String) -> String {
         String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ":") ? $0 : "_" })

@@ -8,6 +8,8 @@ import DarkroomStorage
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import NIOCore
 import ServiceLifecycle
 import Synchronization
@@ -31,7 +33,7 @@ struct FeedBench: AsyncParsableCommand {
     var pageCacheMB = 64
 
     func run() async throws {
-        bootstrapLogging(level: .warning)
+        let monitoring = bootstrapAsServeDoes()
         let opened = try await storage.open()
         let tokens = try await BenchViewers.tokens(
             in: opened, count: measuring.viewers, follows: minFollows...maxFollows, scopes: [.basic])
@@ -40,6 +42,7 @@ struct FeedBench: AsyncParsableCommand {
         // The ceiling: a real feed page, set once the server can answer one, served by the same stack with no work.
         let ceiling = Mutex(ByteBuffer())
         var configuration = AppConfiguration(port: 0)
+        configuration.monitoring = monitoring
         configuration.pageCacheBytes = max(0, pageCacheMB) * 1024 * 1024
         try await withBenchServer(
             configuration: configuration, storage: opened, routes: [AdditionalRoute(path: "/bench/ready") { ceiling.withLock { $0 } }]
@@ -148,6 +151,15 @@ func luaList<T>(_ values: [T]) -> String {
 }
 
 /// Runs a server built as `serve` builds it, on a free port, for as long as `body` runs; `body` gets its base URL.
+/// Logging, and metrics recorded as `serve` records them (without its listener), so that what is measured is what
+/// runs.
+func bootstrapAsServeDoes() -> Monitoring {
+    bootstrapLogging(level: .warning)
+    let registry = PrometheusCollectorRegistry()
+    MetricsSystem.bootstrap(Monitoring.factory(registry: registry))
+    return Monitoring(registry: registry)
+}
+
 func withBenchServer(
     configuration: AppConfiguration, storage: Storage, routes: [AdditionalRoute], _ body: @escaping @Sendable (String) async throws -> Void
 ) async throws {

@@ -29,7 +29,7 @@ struct WritesBench: AsyncParsableCommand {
     @Option(help: "The write loads to run, comma-separated (likes,comments,follows,posts).") var loads = Load.allCases.map(\.rawValue).joined(separator: ",")
 
     func run() async throws {
-        bootstrapLogging(level: .warning)
+        let monitoring = bootstrapAsServeDoes()
         let chosen = try loads.split(separator: ",").map { name in
             guard let load = Load(rawValue: String(name)) else { throw ValidationError("unknown load \(name)") }
             return load
@@ -49,6 +49,7 @@ struct WritesBench: AsyncParsableCommand {
         else { throw ValidationError("no media to benchmark with: run `darkroom seed` first") }
 
         var configuration = AppConfiguration(port: 0)
+        configuration.monitoring = monitoring
         // The hourly call limit would refuse most of a benchmark's calls; its bookkeeping still runs on each one.
         configuration.rateLimitPerToken = 1_000_000_000
         let post = AdditionalRoute(method: .post, path: "/bench/post") { query in
