@@ -50,6 +50,7 @@ let package = Package(
             name: "DarkroomStorage",
             dependencies: [
                 "CSQLite", "DarkroomCore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
@@ -176,6 +177,16 @@ struct PostgresURL {
     /// `?host=/run/postgresql`, as libpq reads it: connect through the Unix socket in that directory (for the port
     /// given) rather than TCP; a local server answers with less work on both sides.
     var socketDirectory: String?
+
+    /// The same server and database as libpq reads a URL (for `pg_dump` and `pg_restore`), without the password (give
+    /// it in PGPASSWORD) and without Darkroom's own options.
+    var libpqURL: String {
+        var options: [String] = []
+        if requireTLS { options.append("sslmode=require") }
+        if let socketDirectory { options.append("host=\(socketDirectory)") }
+        let user = self.user.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? self.user
+        return "postgresql://\(user)@\(host):\(port)/\(database ?? self.user)" + (options.isEmpty ? "" : "?" + options.joined(separator: "&"))
+    }
 
     init?(_ text: String) {
         guard let schemeEnd = text.range(of: "://") else { return nil }

@@ -36,6 +36,9 @@ final class ManualClock: Sendable {
 struct TestWorld: Sendable {
     let storage: Storage
     let clock: ManualClock
+    /// Where the data lives: the data directory, and the PostgreSQL URL (schema included) when on PostgreSQL.
+    let dataDirectory: String
+    let databaseURL: String?
     let cleanup: @Sendable () async -> Void
 
     static func make(_ engine: Engine) async throws -> TestWorld {
@@ -57,7 +60,7 @@ struct TestWorld: Sendable {
         switch engine {
         case .sqlite:
             let storage = try await Storage.open(databaseURL: nil, dataDirectory: directory, environment: environment)
-            return TestWorld(storage: storage, clock: clock) {
+            return TestWorld(storage: storage, clock: clock, dataDirectory: directory, databaseURL: nil) {
                 await storage.database.close()
                 try? FileManager.default.removeItem(atPath: directory)
             }
@@ -67,8 +70,9 @@ struct TestWorld: Sendable {
             let admin = try PostgresDatabase(url: base, maximumConnections: 1)
             try await admin.execute(SQL(stringLiteral: "CREATE SCHEMA \(schema)"))
             let separator = base.contains("?") ? "&" : "?"
-            let storage = try await Storage.open(databaseURL: base + separator + "search_path=" + schema, dataDirectory: directory, environment: environment)
-            return TestWorld(storage: storage, clock: clock) {
+            let url = base + separator + "search_path=" + schema
+            let storage = try await Storage.open(databaseURL: url, dataDirectory: directory, environment: environment)
+            return TestWorld(storage: storage, clock: clock, dataDirectory: directory, databaseURL: url) {
                 await storage.database.close()
                 try? FileManager.default.removeItem(atPath: directory)
                 try? await admin.execute(SQL(stringLiteral: "DROP SCHEMA \(schema) CASCADE"))
@@ -116,6 +120,14 @@ struct TestWorld: Sendable {
     /// Runs `body` against the application in-process, the way a client would reach it.
     func withApp(
         configure: (inout AppConfiguration) -> Void = { _ in }, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        try await Self.withApp(on: storage, configure: configure, body)
+    }
+
+    /// The application over any storage (a restored copy, say), as `withApp` runs it.
+    static func withApp(
+        on storage: Storage, configure: (inout AppConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "darkroom.test")
         logger.logLevel = .warning
