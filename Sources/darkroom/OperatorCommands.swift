@@ -4,7 +4,8 @@ import DarkroomCore
 import DarkroomStorage
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.",
+        subcommands: [Create.self, List.self, Show.self, Promote.self, ResetPassword.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user; prints it as JSON.")
@@ -38,7 +39,8 @@ struct UserCommand: AsyncParsableCommand {
 }
 
 struct ClientCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "client", abstract: "Manage API clients.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(commandName: "client", abstract: "Manage API clients.",
+        subcommands: [Create.self, List.self, Show.self, Trust.self, Untrust.self, Delete.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a client; prints its client_id and client_secret.")
@@ -57,7 +59,8 @@ struct ClientCommand: AsyncParsableCommand {
 }
 
 struct TokenCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "token", abstract: "Manage access tokens.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(commandName: "token", abstract: "Manage access tokens.",
+        subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make an access token for a user and client; prints it.")

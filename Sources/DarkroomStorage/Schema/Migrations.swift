@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -411,5 +411,10 @@ enum Migrations {
     /// Secrets every server process shares, made once: the key that signs private photos' URLs.
     static let serverKeys = Migration(version: 11, name: "server keys", statements: [
         "CREATE TABLE server_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ])
+
+    /// Operator accounts (`darkroom user promote`), who moderate.
+    static let operators = Migration(version: 12, name: "operators", statements: [
+        "ALTER TABLE users ADD COLUMN is_operator BIGINT NOT NULL DEFAULT 0",
     ])
 }

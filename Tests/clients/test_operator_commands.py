@@ -1,0 +1,108 @@
+"""The operator's commands (`darkroom user|client|token …`) against the data of a running server: what they change
+takes effect on the server (within the two seconds a token's grant is cached), and what they cannot do they refuse
+with a message and a failing exit status."""
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from darkroom_server import DARKROOM, darkroom, start_server
+
+
+@pytest.fixture(scope="module")
+def server():
+    data_dir = tempfile.mkdtemp(prefix="darkroom-operator-")
+    process, base = start_server(data_dir, "/health")
+    yield {"base": base, "data_dir": data_dir}
+    process.terminate()
+    process.wait(timeout=10)
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def status(url, form=None):
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    try:
+        with urllib.request.urlopen(url, data=data) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def eventually(check, seconds=5):
+    """Another process's change reaches the server's grant cache within two seconds."""
+    deadline = time.time() + seconds
+    while not check():
+        assert time.time() < deadline, "the server did not see the change in time"
+        time.sleep(0.2)
+
+
+def refused(*args, data_dir):
+    result = subprocess.run([DARKROOM, *args, "--data-dir", data_dir], capture_output=True, text=True)
+    assert result.returncode != 0
+    return result.stderr
+
+
+def xauth(base, client, username, password):
+    return status(f"{base}/oauth/access_token", {"client_id": client["client_id"], "client_secret": client["client_secret"],
+                                                 "grant_type": "password", "username": username, "password": password})
+
+
+def test_accounts_clients_and_tokens_from_the_command_line(server):
+    base, data_dir = server["base"], server["data_dir"]
+    darkroom("user", "create", "--username", "hopper", "--full-name", "Grace Hopper", "--password-stdin", data_dir=data_dir,
+             stdin="first compiler\n")
+    shown = darkroom("user", "show", "--username", "hopper", data_dir=data_dir)
+    assert shown["username"] == "hopper" and shown["operator"] is False and shown["has_password"] is True
+    assert darkroom("user", "promote", "--username", "hopper", data_dir=data_dir)["operator"] is True
+    assert darkroom("user", "promote", "--username", "hopper", "--demote", data_dir=data_dir)["operator"] is False
+    listed = darkroom("user", "list", data_dir=data_dir)["users"]
+    assert [user["username"] for user in listed] == ["hopper"]
+
+    client = darkroom("client", "create", "--name", "Console", "--redirect-uri", "http://localhost/cb", data_dir=data_dir)
+    assert xauth(base, client, "hopper", "first compiler") == 400  # not trusted yet
+    assert darkroom("client", "trust", "--client-id", client["client_id"], data_dir=data_dir)["trusted"] is True
+    eventually(lambda: xauth(base, client, "hopper", "first compiler") == 200)
+    shown_client = darkroom("client", "show", "--client-id", client["client_id"], data_dir=data_dir)
+    assert shown_client["users_with_live_tokens"] == 1 and "client_secret" not in shown_client
+    assert [c["client_id"] for c in darkroom("client", "list", data_dir=data_dir)["clients"]] == [client["client_id"]]
+
+    # A token made by the command works until the command revokes it.
+    token = darkroom("token", "create", "--username", "hopper", "--client-id", client["client_id"], data_dir=data_dir)["access_token"]
+    assert status(f"{base}/v1/users/self?access_token={token}") == 200
+    tokens = darkroom("token", "list", "--username", "hopper", data_dir=data_dir)["tokens"]
+    assert len(tokens) == 2 and all(t["client_id"] == client["client_id"] for t in tokens)
+    assert token not in json.dumps(tokens)
+    assert darkroom("token", "revoke", "--username", "hopper", "--client-id", client["client_id"], data_dir=data_dir)["revoked"] == 2
+    eventually(lambda: status(f"{base}/v1/users/self?access_token={token}") == 400)
+    assert darkroom("token", "list", "--username", "hopper", data_dir=data_dir)["tokens"] == []
+    assert len(darkroom("token", "list", "--username", "hopper", "--all", data_dir=data_dir)["tokens"]) == 2
+
+    # A new password, read from standard input: the old one stops working.
+    darkroom("user", "reset-password", "--username", "hopper", "--password-stdin", data_dir=data_dir, stdin="nanosecond wire\n")
+    assert xauth(base, client, "hopper", "first compiler") == 400
+    assert xauth(base, client, "hopper", "nanosecond wire") == 200
+
+    # Untrusted, then deleted: the client's last token stops with it.
+    darkroom("client", "untrust", "--client-id", client["client_id"], data_dir=data_dir)
+    eventually(lambda: xauth(base, client, "hopper", "nanosecond wire") == 400)
+    last = darkroom("token", "create", "--username", "hopper", "--client-id", client["client_id"], data_dir=data_dir)["access_token"]
+    assert darkroom("client", "delete", "--client-id", client["client_id"], data_dir=data_dir)["deleted"] is True
+    eventually(lambda: status(f"{base}/v1/users/self?access_token={last}") == 400)
+
+
+def test_what_the_commands_cannot_do_they_refuse_plainly(server):
+    data_dir = server["data_dir"]
+    assert "no user named nobody" in refused("user", "show", "--username", "nobody", data_dir=data_dir)
+    assert "no client with client_id" in refused("client", "delete", "--client-id", "0" * 32, data_dir=data_dir)
+    assert "name a --username, a --client-id, or both" in refused("token", "revoke", data_dir=data_dir)
+    darkroom("user", "create", "--username", "lovelace", "--password-stdin", data_dir=data_dir, stdin="bernoulli numbers\n")
+    result = subprocess.run([DARKROOM, "user", "reset-password", "--username", "lovelace", "--password-stdin", "--data-dir", data_dir],
+                            input="short\n", capture_output=True, text=True)
+    assert result.returncode != 0 and "at least 8 characters" in result.stderr
+    assert "between 1 and 10000" in refused("user", "list", "--limit", "0", data_dir=data_dir)
