@@ -116,5 +116,7 @@ struct PreparedStatementTests {
         #expect(url.database == "photos")
         #expect(PostgresURL("postgres://app@db.example:5432/photos")?.socketDirectory == nil)
         #expect(PostgresURL("postgres://app@db.example/photos?prepared_statements=off")?.preparedStatements == false)
+        #expect(PostgresURL("postgres://app@db.example/photos?pool_size=8")?.poolSize == 8)
+        #expect(PostgresURL("postgres://app@db.example/photos?pool_size=0")?.poolSize == nil)
     }
 }

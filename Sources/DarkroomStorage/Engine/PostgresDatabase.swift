@@ -14,8 +14,8 @@ public final class PostgresDatabase: Database {
     /// `max_prepared_statements`, where a statement prepared on one server connection is missing on the next).
     private let statementNames: PreparedStatementNames?
 
-    /// - Parameter url: `postgres://user:password@host:port/database`; `?sslmode=disable|require` and
-    ///   `?prepared_statements=off` are honoured.
+    /// - Parameter url: `postgres://user:password@host:port/database`; `?sslmode=disable|require`, `?host=/socket/dir`,
+    ///   `?pool_size=N` and `?prepared_statements=off` are honoured.
     public init(url: String, maximumConnections: Int = 20, logger: Logger = Logger(label: "darkroom.postgres")) throws {
         guard let parsed = PostgresURL(url) else { throw DatabaseError.badURL(url) }
         var configuration = if let directory = parsed.socketDirectory {
@@ -27,7 +27,7 @@ public final class PostgresDatabase: Database {
                 host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password,
                 database: parsed.database, tls: parsed.requireTLS ? .require(.makeClientConfiguration()) : .disable)
         }
-        configuration.options.maximumConnections = maximumConnections
+        configuration.options.maximumConnections = parsed.poolSize ?? maximumConnections
         if let schema = parsed.searchPath { configuration.options.additionalStartupParameters = [("search_path", schema)] }
         statementNames = parsed.preparedStatements ? PreparedStatementNames() : nil
         var quiet = logger
@@ -174,6 +174,8 @@ struct PostgresURL {
     var searchPath: String?
     /// `?prepared_statements=off` turns off named prepared statements.
     var preparedStatements = true
+    /// `?pool_size=N`: at most this many connections from this process (default 20).
+    var poolSize: Int?
     /// `?host=/run/postgresql`, as libpq reads it: connect through the Unix socket in that directory (for the port
     /// given) rather than TCP; a local server answers with less work on both sides.
     var socketDirectory: String?
@@ -199,6 +201,7 @@ struct PostgresURL {
             for pair in query.split(separator: "&") {
                 if pair.hasPrefix("search_path=") { searchPath = String(pair.dropFirst("search_path=".count)) }
                 if pair == "prepared_statements=off" { preparedStatements = false }
+                if pair.hasPrefix("pool_size="), let size = Int(pair.dropFirst("pool_size=".count)), (1...1000).contains(size) { poolSize = size }
                 if pair.hasPrefix("host=/") { socketDirectory = String(pair.dropFirst("host=".count)).removingPercentEncodingLossy() }
             }
             rest = rest[..<question]

@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -416,5 +416,19 @@ enum Migrations {
     /// Operator accounts (`darkroom user promote`), who moderate.
     static let operators = Migration(version: 12, name: "operators", statements: [
         "ALTER TABLE users ADD COLUMN is_operator BIGINT NOT NULL DEFAULT 0",
+    ])
+
+    /// PostgreSQL: a like or comment moves its media's count and version. With `version` in an index the row cannot be
+    /// updated in place (a "heap-only tuple" needs every indexed column unchanged), so each like wrote a new entry into
+    /// all six of the media's indexes and their pages' full images into the WAL after each checkpoint. Without it, and
+    /// with room left in each page (fillfactor), the update stays in its page; the version is then read from the row,
+    /// which PostgreSQL's lookups by id find as cheaply. (SQLite keeps the index: its planner reads it instead of the
+    /// wide rows, and it updates in place regardless.) Existing tables take the fillfactor as pages are rewritten:
+    /// `VACUUM FULL media` applies it at once.
+    static let heapOnlyCounts = Migration(version: 13, name: "heap-only media counts", statements: [], engineSpecific: [
+        .postgres: [
+            "DROP INDEX media_versions",
+            "ALTER TABLE media SET (fillfactor = 85)",
+        ],
     ])
 }
