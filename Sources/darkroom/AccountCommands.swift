@@ -36,6 +36,7 @@ func describe(_ account: OperatorStore.Account) -> [String: Any] {
         "id": user.id.description, "username": user.username, "full_name": user.summary.fullName, "bio": user.bio,
         "website": user.website, "private": user.isPrivate, "created_time": user.createdAt, "operator": account.isOperator,
         "has_password": account.hasPassword, "live_tokens": account.liveTokens, "web_sessions": account.sessions,
+        "suspended_time": account.suspendedAt ?? NSNull(),
         "counts": ["media": user.counts.media, "follows": user.counts.follows, "followed_by": user.counts.followedBy],
     ]
 }
@@ -109,6 +110,71 @@ extension UserCommand {
                 try await storage.operators.setPassword(of: found.user.id, hash: try await PasswordHasher.hash(password))
                 try printJSON(["username": found.user.username, "password_changed": true, "web_sessions_ended": found.sessions])
             }
+        }
+    }
+}
+
+extension UserCommand {
+    struct Suspend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Suspend an account: it and everything of it disappear from the API and pages at once, its tokens and sessions stop; recorded in the moderation log.")
+        @OptionGroup var storage: StorageOptions
+        @Option var username: String
+        @Option(help: "Why, for the moderation log.") var reason: String
+
+        func run() async throws {
+            try await changeSuspension(storage, username, reason: reason, suspend: true)
+        }
+    }
+
+    struct Unsuspend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reinstate a suspended account: everything of it comes back; recorded in the moderation log.")
+        @OptionGroup var storage: StorageOptions
+        @Option var username: String
+        @Option(help: "Why, for the moderation log.") var reason = ""
+
+        func run() async throws {
+            try await changeSuspension(storage, username, reason: reason, suspend: false)
+        }
+    }
+}
+
+/// Who acted, as the moderation log records a command: the system account that ran it.
+let commandLineActor = "command line (\(ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"))"
+
+private func changeSuspension(_ options: StorageOptions, _ username: String, reason: String, suspend: Bool) async throws {
+    guard !suspend || !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("give a --reason for the moderation log") }
+    let updated = try await withStorage(options) { storage in
+        let found = try await account(named: username, in: storage)
+        let changed = suspend
+            ? try await storage.moderation.suspend(found.user.id, reason: reason, actor: commandLineActor)
+            : try await storage.moderation.unsuspend(found.user.id, reason: reason, actor: commandLineActor)
+        guard changed else { throw ValidationError("\(username) is \(suspend ? "already" : "not") suspended") }
+        return try await account(named: username, in: storage)
+    }
+    try printJSON(describe(updated))
+}
+
+struct ModerationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "moderation", abstract: "The moderation log.", subcommands: [Log.self])
+
+    struct Log: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every moderation action, newest first: who, what, to whom, why, when.")
+        @OptionGroup var storage: StorageOptions
+        @Option(help: "Only actions on this account.") var username: String?
+        @Option(help: "At most this many (1 to 10000).") var limit = 100
+
+        func run() async throws {
+            guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000") }
+            let entries = try await withStorage(storage) { storage in
+                var user: UserID?
+                if let username { user = try await account(named: username, in: storage).user.id }
+                return try await storage.moderation.log(user: user, limit: limit)
+            }
+            try printJSON(["actions": entries.map { entry -> [String: Any] in
+                ["id": entry.id.description, "actor": entry.actor, "action": entry.action, "user_id": entry.targetUser?.description ?? NSNull(),
+                 "username": entry.targetUsername ?? NSNull(), "reason": entry.reason, "created_time": entry.createdAt]
+            }])
         }
     }
 }

@@ -106,3 +106,21 @@ def test_what_the_commands_cannot_do_they_refuse_plainly(server):
                             input="short\n", capture_output=True, text=True)
     assert result.returncode != 0 and "at least 8 characters" in result.stderr
     assert "between 1 and 10000" in refused("user", "list", "--limit", "0", data_dir=data_dir)
+
+
+def test_a_suspended_account_vanishes_from_the_running_server_and_comes_back(server):
+    base, data_dir = server["base"], server["data_dir"]
+    user = darkroom("user", "create", "--username", "mallory", "--password-stdin", data_dir=data_dir, stdin="plausible deniability\n")
+    client = darkroom("client", "create", "--name", "Reader", "--redirect-uri", "http://localhost/cb", data_dir=data_dir)
+    token = darkroom("token", "create", "--username", "mallory", "--client-id", client["client_id"], data_dir=data_dir)["access_token"]
+    assert status(f"{base}/v1/users/self?access_token={token}") == 200
+    assert "give a --reason" in refused("user", "suspend", "--username", "mallory", "--reason", " ", data_dir=data_dir)
+    suspended = darkroom("user", "suspend", "--username", "mallory", "--reason", "spam", data_dir=data_dir)
+    assert suspended["suspended_time"] is not None
+    eventually(lambda: status(f"{base}/v1/users/self?access_token={token}") == 400)
+    assert "already suspended" in refused("user", "suspend", "--username", "mallory", "--reason", "spam", data_dir=data_dir)
+    darkroom("user", "unsuspend", "--username", "mallory", "--reason", "appeal", data_dir=data_dir)
+    eventually(lambda: status(f"{base}/v1/users/self?access_token={token}") == 200)
+    log = darkroom("moderation", "log", "--username", "mallory", data_dir=data_dir)["actions"]
+    assert [(a["action"], a["reason"], a["user_id"]) for a in log] == [("unsuspend", "appeal", user["id"]), ("suspend", "spam", user["id"])]
+    assert all(a["actor"].startswith("command line (") for a in log)

@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -430,5 +430,21 @@ enum Migrations {
             "DROP INDEX media_versions",
             "ALTER TABLE media SET (fillfactor = 85)",
         ],
+    ])
+
+    /// Suspended accounts (moderation) and the record of every moderation action.
+    static let suspensions = Migration(version: 14, name: "suspensions and the moderation log", statements: [
+        "ALTER TABLE users ADD COLUMN suspended_at BIGINT",
+        """
+        CREATE TABLE moderation_log (
+            id {ID},
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target_user BIGINT,
+            reason TEXT NOT NULL,
+            created_at BIGINT NOT NULL
+        )
+        """,
+        "CREATE INDEX moderation_log_user ON moderation_log (target_user, id)",
     ])
 }

@@ -39,6 +39,7 @@ enum HomeFeed {
             INSERT INTO feed_entries (user_id, media_id, author_id)
             SELECT follower_id, \(media), \(author) FROM follows WHERE followee_id = \(author) AND id > \(cursor) AND id <= \(last)
                AND EXISTS (SELECT 1 FROM media WHERE id = \(media))
+               AND EXISTS (SELECT 1 FROM users u WHERE u.id = \(author) AND \(Visibility.present("u")))
             ON CONFLICT DO NOTHING
             """)
         return last
@@ -71,6 +72,24 @@ enum HomeFeed {
         return last
     }
 
+
+    /// Takes a suspended account's media out of its followers' feeds (per follower: the feed's key leads with it).
+    static func withdrawAll(of author: UserID, in tx: any SQLExecutor) async throws {
+        try await tx.execute("""
+            DELETE FROM feed_entries WHERE author_id = \(author)
+               AND user_id IN (SELECT follower_id FROM follows WHERE followee_id = \(author))
+            """)
+    }
+
+    /// Brings a reinstated account's media back into its followers' feeds, above each one's floor.
+    static func restoreAll(of author: UserID, in tx: any SQLExecutor) async throws {
+        try await tx.execute("""
+            INSERT INTO feed_entries (user_id, media_id, author_id)
+            SELECT f.follower_id, m.id, m.user_id FROM follows f JOIN users u ON u.id = f.follower_id JOIN media m ON m.user_id = f.followee_id
+             WHERE f.followee_id = \(author) AND m.id > u.feed_floor
+            ON CONFLICT DO NOTHING
+            """)
+    }
 
     /// The followed account's media above the follower's floor — its newest `backfillLimit` at most. When it has more
     /// than that above the floor, the floor rises to just below the oldest brought in.

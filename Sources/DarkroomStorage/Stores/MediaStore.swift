@@ -36,7 +36,7 @@ public struct MediaStore: Sendable {
             UNION
             SELECT m.id, m.version, \(like.liked)
               FROM media m \(like.join)
-             WHERE m.user_id IN (SELECT u.id FROM users u WHERE u.followed_by_count > \(HomeFeed.readTimeMergeThreshold)
+             WHERE m.user_id IN (SELECT u.id FROM users u WHERE u.followed_by_count > \(HomeFeed.readTimeMergeThreshold) AND \(Visibility.present("u"))
                                     AND EXISTS (SELECT 1 FROM follows mf WHERE mf.follower_id = \(viewer) AND mf.followee_id = u.id))
                AND m.id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(mergedBounds)
             """ : ""
@@ -83,8 +83,8 @@ public struct MediaStore: Sendable {
             let followed = Self.idBounds(bounded, column: "m.id")
             let own = Self.idBounds(bounded, column: "id")
             let ids = try await database.query("""
-                SELECT m.id FROM follows f JOIN media m ON m.user_id = f.followee_id
-                 WHERE f.follower_id = \(viewer) \(followed)
+                SELECT m.id FROM follows f JOIN users u ON u.id = f.followee_id JOIN media m ON m.user_id = f.followee_id
+                 WHERE f.follower_id = \(viewer) AND \(Visibility.present("u")) \(followed)
                 UNION ALL
                 SELECT id FROM media WHERE user_id = \(viewer) \(own)
                 ORDER BY 1 DESC LIMIT \(page.count)

@@ -14,6 +14,7 @@ public struct OperatorStore: Sendable {
         public var hasPassword: Bool
         public var liveTokens: Int
         public var sessions: Int
+        public var suspendedAt: Int64?
     }
 
     /// A token, described.
@@ -30,12 +31,12 @@ public struct OperatorStore: Sendable {
     private static let accountColumns = Columns.user + """
         , u.is_operator, u.password_hash IS NOT NULL,
           (SELECT count(*) FROM access_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL),
-          (SELECT count(*) FROM web_sessions s WHERE s.user_id = u.id)
+          (SELECT count(*) FROM web_sessions s WHERE s.user_id = u.id), u.suspended_at
         """
 
     private static func account(_ row: inout Row) throws -> Account {
         Account(user: try Columns.user(&row), isOperator: try row.bool(), hasPassword: try row.bool(), liveTokens: Int(try row.int()),
-                sessions: Int(try row.int()))
+                sessions: Int(try row.int()), suspendedAt: try row.optionalInt())
     }
 
     /// Accounts in order of creation, `limit` after the id `after`.

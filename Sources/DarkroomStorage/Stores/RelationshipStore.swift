@@ -8,13 +8,13 @@ public struct RelationshipStore: Sendable {
     let grants: GrantCache
 
     /// Checks `UserPolicy` for an action by `actor` on an existing user `target`; `DomainError.notFound(.user)` when
-    /// there is no such user, the policy's refusal otherwise.
+    /// there is no such user (a suspended one included), the policy's refusal otherwise.
     public func authorize(_ action: UserPolicy.Action, actor: UserID?, target: UserID) async throws {
         let facts = try await database.lookup("""
             SELECT CASE WHEN \(Visibility.mediaOf(owner: "u", viewer: actor)) THEN 1 ELSE 0 END,
                    CASE WHEN EXISTS (SELECT 1 FROM blocks WHERE blocker_id = \(actor?.rawValue ?? 0) AND blocked_id = u.id) THEN 1 ELSE 0 END,
                    CASE WHEN EXISTS (SELECT 1 FROM blocks WHERE blocker_id = u.id AND blocked_id = \(actor?.rawValue ?? 0)) THEN 1 ELSE 0 END
-              FROM users u WHERE u.id = \(target)
+              FROM users u WHERE u.id = \(target) AND \(Visibility.present("u"))
             """).decodeFirst { UserPolicy.Facts(actorCanViewMedia: try $0.bool(), actorBlocksTarget: try $0.bool(), targetBlocksActor: try $0.bool()) }
         guard let facts else { throw DomainError.notFound(.user) }
         try UserPolicy.check(action, actor: actor, target: target, facts: facts)
@@ -37,7 +37,7 @@ public struct RelationshipStore: Sendable {
               EXISTS (SELECT 1 FROM blocks WHERE blocker_id = u.id AND blocked_id = \(viewer)),
               u.is_private,
               CASE WHEN \(Visibility.mediaOf(owner: "u", viewer: viewer)) THEN 1 ELSE 0 END
-              FROM users u WHERE u.id = \(target)
+              FROM users u WHERE u.id = \(target) AND \(Visibility.present("u"))
             """).decodeFirst { row in
                 (follows: try row.bool(), requested: try row.bool(), followedBy: try row.bool(), requestedBy: try row.bool(),
                  blockedByYou: try row.bool(), blocksYou: try row.bool(), targetIsPrivate: try row.bool(), canViewMedia: try row.bool())

@@ -22,7 +22,8 @@ public struct SessionStore: Sendable {
     public func user(for id: String) async throws -> UserID? {
         guard id.utf8.count == 64 else { return nil }
         return try await database.lookup("""
-            SELECT user_id FROM web_sessions WHERE id_hash = \(Hex.sha256(id)) AND expires_at > \(environment.nowSeconds)
+            SELECT s.user_id FROM web_sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.id_hash = \(Hex.sha256(id)) AND s.expires_at > \(environment.nowSeconds) AND \(Visibility.present("u"))
             """).decodeFirst { try $0.id(UserID.self) }
     }
 

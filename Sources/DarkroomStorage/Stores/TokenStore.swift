@@ -33,8 +33,8 @@ public struct TokenStore: Sendable {
             SELECT t.id, t.user_id, t.client_ref, t.scopes,
                    EXISTS (SELECT 1 FROM blocks WHERE blocker_id = t.user_id) OR EXISTS (SELECT 1 FROM blocks WHERE blocked_id = t.user_id),
                    c.client_secret, c.enforce_signed, c.enforce_signed_header
-              FROM access_tokens t JOIN clients c ON c.id = t.client_ref
-             WHERE t.token_hash = \(Hex.sha256(token)) AND t.revoked_at IS NULL
+              FROM access_tokens t JOIN clients c ON c.id = t.client_ref JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = \(Hex.sha256(token)) AND t.revoked_at IS NULL AND \(Visibility.present("u"))
             """)
         return try rows.decodeFirst { row in
             AccessGrant(

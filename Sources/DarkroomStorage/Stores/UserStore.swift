@@ -43,7 +43,7 @@ public struct UserStore: Sendable {
     /// for an unknown username, so timing does not tell which usernames exist.
     public func authenticate(username: String, password: String) async throws -> User? {
         let account = try await database.query("""
-            SELECT id, password_hash FROM users WHERE username_lc = \(username.lowercased())
+            SELECT id, password_hash FROM users WHERE username_lc = \(username.lowercased()) AND suspended_at IS NULL
             """).decodeFirst { row in (id: try row.id(UserID.self), hash: try row.optionalString()) }
         guard let account, let hash = account.hash else {
             await PasswordHasher.verifyNothing(password)
@@ -106,11 +106,14 @@ public struct UserStore: Sendable {
     }
 
     public func find(_ id: UserID) async throws -> User? {
-        try await database.lookup("SELECT \(raw: Columns.user) FROM users u WHERE u.id = \(id)").decodeFirst(Columns.user)
+        try await database.lookup("SELECT \(raw: Columns.user) FROM users u WHERE u.id = \(id) AND \(Visibility.present("u"))")
+            .decodeFirst(Columns.user)
     }
 
     public func find(username: String) async throws -> User? {
-        try await database.lookup("SELECT \(raw: Columns.user) FROM users u WHERE u.username_lc = \(username.lowercased())")
+        try await database.lookup("""
+            SELECT \(raw: Columns.user) FROM users u WHERE u.username_lc = \(username.lowercased()) AND \(Visibility.present("u"))
+            """)
             .decodeFirst(Columns.user)
     }
 

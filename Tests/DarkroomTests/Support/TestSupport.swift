@@ -71,7 +71,7 @@ struct TestWorld: Sendable {
             try await admin.execute(SQL(stringLiteral: "CREATE SCHEMA \(schema)"))
             let separator = base.contains("?") ? "&" : "?"
             // Suites run in parallel, each world with a pool of its own: small pools keep them under the server's limit.
-            let url = base + separator + "search_path=" + schema + "&pool_size=6"
+            let url = base + separator + "search_path=" + schema + "&pool_size=4"
             let storage = try await Storage.open(databaseURL: url, dataDirectory: directory, environment: environment)
             return TestWorld(storage: storage, clock: clock, dataDirectory: directory, databaseURL: url) {
                 await storage.database.close()

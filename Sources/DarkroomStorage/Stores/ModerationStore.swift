@@ -1,0 +1,81 @@
+import DarkroomCore
+
+/// Operators' actions on accounts, each recorded in the moderation log with who did it and why.
+///
+/// A suspended account disappears at once: the visibility rule (`Visibility.present`) leaves it and everything of it
+/// out of every list and lookup, its tokens and web sessions stop working, its media leave its followers' feeds, and
+/// the media it liked, commented on or appears in are re-rendered without it. Unsuspending brings all of it back.
+/// Nothing is deleted: counts keep what the account did while it is hidden.
+public struct ModerationStore: Sendable {
+    let database: any Database
+    let environment: SystemEnvironment
+    let grants: GrantCache
+
+    public struct LogEntry: Sendable {
+        public var id: Int64
+        public var actor: String
+        public var action: String
+        public var targetUser: UserID?
+        public var targetUsername: String?
+        public var reason: String
+        public var createdAt: Int64
+    }
+
+    /// Suspends an account; false when it already was.
+    public func suspend(_ user: UserID, reason: String, actor: String) async throws -> Bool {
+        let now = environment.nowSeconds
+        let changed = try await database.transaction { tx -> Bool in
+            let updated = try await tx.query("""
+                UPDATE users SET suspended_at = \(now) WHERE id = \(user) AND suspended_at IS NULL RETURNING id
+                """)
+            guard !updated.isEmpty else { return false }
+            try await tx.execute("DELETE FROM web_sessions WHERE user_id = \(user)")
+            try await HomeFeed.withdrawAll(of: user, in: tx)
+            try await UserStore.invalidateMediaShowing(user, in: tx)
+            try await record("suspend", user: user, reason: reason, actor: actor, in: tx)
+            return true
+        }
+        // The account's tokens stop in this process now, in others within the grant cache's lifetime.
+        if changed { grants.changed() }
+        return changed
+    }
+
+    /// Reinstates a suspended account; false when it was not suspended.
+    public func unsuspend(_ user: UserID, reason: String, actor: String) async throws -> Bool {
+        let changed = try await database.transaction { tx -> Bool in
+            let updated = try await tx.query("UPDATE users SET suspended_at = NULL WHERE id = \(user) AND suspended_at IS NOT NULL RETURNING id")
+            guard !updated.isEmpty else { return false }
+            try await HomeFeed.restoreAll(of: user, in: tx)
+            try await UserStore.invalidateMediaShowing(user, in: tx)
+            try await record("unsuspend", user: user, reason: reason, actor: actor, in: tx)
+            return true
+        }
+        if changed { grants.changed() }
+        return changed
+    }
+
+    /// When the account was suspended, nil if it is not; for the operator, who sees suspended accounts.
+    public func suspendedAt(_ user: UserID) async throws -> Int64? {
+        try await database.query("SELECT suspended_at FROM users WHERE id = \(user)").decodeFirst { try $0.optionalInt() } ?? nil
+    }
+
+    /// The moderation log, newest first; of one account when `user` is given.
+    public func log(user: UserID?, limit: Int) async throws -> [LogEntry] {
+        let about: SQL = user.map { "WHERE l.target_user = \($0)" } ?? ""
+        return try await database.query("""
+            SELECT l.id, l.actor, l.action, l.target_user, u.username, l.reason, l.created_at
+              FROM moderation_log l LEFT JOIN users u ON u.id = l.target_user \(about)
+             ORDER BY l.id DESC LIMIT \(limit)
+            """).decode { row in
+            LogEntry(id: try row.int(), actor: try row.string(), action: try row.string(), targetUser: try row.optionalID(),
+                     targetUsername: try row.optionalString(), reason: try row.string(), createdAt: try row.int())
+        }
+    }
+
+    private func record(_ action: String, user: UserID, reason: String, actor: String, in tx: any SQLExecutor) async throws {
+        try await tx.execute("""
+            INSERT INTO moderation_log (id, actor, action, target_user, reason, created_at)
+            VALUES (\(environment.ids.next()), \(actor), \(action), \(user), \(reason), \(environment.nowSeconds))
+            """)
+    }
+}
