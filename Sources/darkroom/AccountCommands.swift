@@ -156,7 +156,43 @@ private func changeSuspension(_ options: StorageOptions, _ username: String, rea
 }
 
 struct ModerationCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "moderation", abstract: "The moderation log.", subcommands: [Log.self])
+    static let configuration = CommandConfiguration(
+        commandName: "moderation", abstract: "Remove a media or comment with a reason; the moderation log.",
+        subcommands: [RemoveMedia.self, RemoveComment.self, Log.self])
+
+    struct RemoveMedia: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove-media", abstract: "Remove a media with its likes, comments and files, recording why.")
+        @OptionGroup var storage: StorageOptions
+        @Option(help: "The media's id.") var id: Int64
+        @Option(help: "Why, for the moderation log.") var reason: String
+
+        func run() async throws {
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("give a --reason for the moderation log") }
+            let removed = try await withStorage(storage) { storage in
+                try await storage.moderation.removeMedia(MediaID(id), reason: reason, actor: commandLineActor, files: storage.files)
+            }
+            guard removed else { throw ValidationError("no media with id \(id)") }
+            try printJSON(["media_id": String(id), "removed": true, "reason": reason])
+        }
+    }
+
+    struct RemoveComment: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "remove-comment", abstract: "Remove a comment (or a caption), recording why.")
+        @OptionGroup var storage: StorageOptions
+        @Option(help: "The media it is on.") var mediaId: Int64
+        @Option(help: "The comment's id.") var id: Int64
+        @Option(help: "Why, for the moderation log.") var reason: String
+
+        func run() async throws {
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("give a --reason for the moderation log") }
+            let removed = try await withStorage(storage) { storage in
+                try await storage.moderation.removeComment(CommentID(id), on: MediaID(mediaId), reason: reason, actor: commandLineActor)
+            }
+            guard removed else { throw ValidationError("no comment \(id) on media \(mediaId)") }
+            try printJSON(["media_id": String(mediaId), "comment_id": String(id), "removed": true, "reason": reason])
+        }
+    }
 
     struct Log: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every moderation action, newest first: who, what, to whom, why, when.")
@@ -173,7 +209,8 @@ struct ModerationCommand: AsyncParsableCommand {
             }
             try printJSON(["actions": entries.map { entry -> [String: Any] in
                 ["id": entry.id.description, "actor": entry.actor, "action": entry.action, "user_id": entry.targetUser?.description ?? NSNull(),
-                 "username": entry.targetUsername ?? NSNull(), "reason": entry.reason, "created_time": entry.createdAt]
+                 "username": entry.targetUsername ?? NSNull(), "media_id": entry.targetMedia?.description ?? NSNull(),
+                 "comment_id": entry.targetComment?.description ?? NSNull(), "reason": entry.reason, "created_time": entry.createdAt]
             }])
         }
     }

@@ -92,4 +92,32 @@ private struct Sightings: Equatable, Sendable {
             #expect(try await world.storage.operators.account(username: "alice")?.suspendedAt != nil, "the operator still sees it")
         }
     }
+
+    @Test(arguments: Engine.available)
+    func operatorsRemoveAMediaOrACommentAndTheLogSaysWhy(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("owner")
+            let troll = try await world.user("troll")
+            let kept = try await world.post(by: owner, caption: "keep #this")
+            let removed = try await world.post(by: troll, caption: "remove #this")
+            let comment = try await world.storage.comments.create(on: kept, by: troll.id, text: "rude")
+            let moderation = world.storage.moderation
+
+            #expect(try await moderation.removeComment(comment.id, on: kept, reason: "rude", actor: "test operator"))
+            #expect(try await world.storage.comments.list(on: kept, viewer: nil).isEmpty)
+            #expect(try await world.storage.media.find(kept, viewer: nil)?.commentCount == 0)
+            #expect(try await !moderation.removeComment(comment.id, on: kept, reason: "again", actor: "test operator"))
+
+            #expect(try await moderation.removeMedia(removed, reason: "spam", actor: "test operator", files: world.storage.files))
+            #expect(try await world.storage.media.find(removed, viewer: nil) == nil)
+            #expect(try await world.storage.media.find(kept, viewer: nil) != nil)
+            #expect(try await !moderation.removeMedia(removed, reason: "again", actor: "test operator", files: world.storage.files))
+
+            let log = try await moderation.log(user: troll.id, limit: 10)
+            #expect(log.map(\.action) == ["remove media", "remove comment"])
+            #expect(log.map(\.reason) == ["spam", "rude"])
+            #expect(log[0].targetMedia == removed && log[0].targetComment == nil)
+            #expect(log[1].targetMedia == kept && log[1].targetComment == comment.id)
+        }
+    }
 }

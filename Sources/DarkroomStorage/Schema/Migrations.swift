@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -446,5 +446,11 @@ enum Migrations {
         )
         """,
         "CREATE INDEX moderation_log_user ON moderation_log (target_user, id)",
+    ])
+
+    /// The moderation log names the media or comment an operator removed.
+    static let moderatedContent = Migration(version: 15, name: "moderated content", statements: [
+        "ALTER TABLE moderation_log ADD COLUMN target_media BIGINT",
+        "ALTER TABLE moderation_log ADD COLUMN target_comment BIGINT",
     ])
 }

@@ -10,6 +10,7 @@ public struct ModerationStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
     let grants: GrantCache
+    let mergedAccounts: MergedAccounts
 
     public struct LogEntry: Sendable {
         public var id: Int64
@@ -17,6 +18,8 @@ public struct ModerationStore: Sendable {
         public var action: String
         public var targetUser: UserID?
         public var targetUsername: String?
+        public var targetMedia: MediaID?
+        public var targetComment: CommentID?
         public var reason: String
         public var createdAt: Int64
     }
@@ -63,19 +66,50 @@ public struct ModerationStore: Sendable {
     public func log(user: UserID?, limit: Int) async throws -> [LogEntry] {
         let about: SQL = user.map { "WHERE l.target_user = \($0)" } ?? ""
         return try await database.query("""
-            SELECT l.id, l.actor, l.action, l.target_user, u.username, l.reason, l.created_at
+            SELECT l.id, l.actor, l.action, l.target_user, u.username, l.target_media, l.target_comment, l.reason, l.created_at
               FROM moderation_log l LEFT JOIN users u ON u.id = l.target_user \(about)
              ORDER BY l.id DESC LIMIT \(limit)
             """).decode { row in
             LogEntry(id: try row.int(), actor: try row.string(), action: try row.string(), targetUser: try row.optionalID(),
-                     targetUsername: try row.optionalString(), reason: try row.string(), createdAt: try row.int())
+                     targetUsername: try row.optionalString(), targetMedia: try row.optionalID(), targetComment: try row.optionalID(),
+                     reason: try row.string(), createdAt: try row.int())
         }
     }
 
-    private func record(_ action: String, user: UserID, reason: String, actor: String, in tx: any SQLExecutor) async throws {
+    /// Removes a media with its likes, comments and files (as its owner deleting it would), recording why; false when
+    /// there is no such media.
+    public func removeMedia(_ id: MediaID, reason: String, actor: String, files: MediaFiles) async throws -> Bool {
+        guard let owner = try await database.query("SELECT user_id FROM media WHERE id = \(id)").decodeFirst({ try $0.id(UserID.self) })
+        else { return false }
+        let writer = MediaWriter(database: database, environment: environment, mergedAccounts: mergedAccounts)
+        guard let key = try await writer.delete(id) else { return false }
+        await files.remove(key)
+        try await database.transaction { tx in
+            try await record("remove media", user: owner, media: id, reason: reason, actor: actor, in: tx)
+        }
+        return true
+    }
+
+    /// Removes a comment (or a caption), recording why and whose it was; false when there is no such comment.
+    public func removeComment(_ id: CommentID, on media: MediaID, reason: String, actor: String) async throws -> Bool {
+        let author = try await database.query("""
+            SELECT user_id FROM comments WHERE id = \(id) AND media_id = \(media)
+            UNION ALL SELECT user_id FROM media WHERE id = \(media) AND caption_id = \(id)
+            """).decodeFirst { try $0.id(UserID.self) }
+        guard let author, try await CommentStore(database: database, environment: environment).delete(id, on: media) else { return false }
+        try await database.transaction { tx in
+            try await record("remove comment", user: author, media: media, comment: id, reason: reason, actor: actor, in: tx)
+        }
+        return true
+    }
+
+    private func record(
+        _ action: String, user: UserID, media: MediaID? = nil, comment: CommentID? = nil, reason: String, actor: String, in tx: any SQLExecutor
+    ) async throws {
         try await tx.execute("""
-            INSERT INTO moderation_log (id, actor, action, target_user, reason, created_at)
-            VALUES (\(environment.ids.next()), \(actor), \(action), \(user), \(reason), \(environment.nowSeconds))
+            INSERT INTO moderation_log (id, actor, action, target_user, target_media, target_comment, reason, created_at)
+            VALUES (\(environment.ids.next()), \(actor), \(action), \(user), \(media?.rawValue), \(comment?.rawValue), \(reason),
+                    \(environment.nowSeconds))
             """)
     }
 }
