@@ -227,36 +227,3 @@ public struct Backup: Sendable {
         guard isDirectory.boolValue, FileSystem.list(folder).isEmpty else { throw BackupError.targetNotEmpty(folder) }
     }
 }
-
-/// PostgreSQL's own programs (`pg_dump`, `pg_restore`), from `DARKROOM_PG_BIN`, the PATH, or Debian's place for them.
-enum PostgresTools {
-    static func run(_ tool: String, _ arguments: [String], password: String?) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try path(of: tool))
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        // In the environment, not the URL: the process list shows arguments.
-        if let password { environment["PGPASSWORD"] = password }
-        process.environment = environment
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BackupError.tool("\(tool) failed (status \(process.terminationStatus)): \(String(decoding: message, as: UTF8.self))")
-        }
-    }
-
-    static func path(of tool: String) throws -> String {
-        var candidates: [String] = []
-        if let directory = ProcessInfo.processInfo.environment["DARKROOM_PG_BIN"] { candidates.append(directory + "/" + tool) }
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") { candidates.append("\(directory)/\(tool)") }
-        candidates.append("/usr/lib/postgresql/15/bin/" + tool)
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw BackupError.tool("\(tool) not found: install PostgreSQL's client programs (Debian: postgresql-client) or set DARKROOM_PG_BIN")
-        }
-        return found
-    }
-}

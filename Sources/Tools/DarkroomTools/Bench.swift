@@ -65,7 +65,13 @@ struct FeedBench: AsyncParsableCommand {
                     feed \(Int(lastFeed.requestsPerSecond)) req/s (\(Int(lastFeed.serverMicrosecondsPerRequest)) µs CPU each)\n
                     """.utf8))
             }
-            try printJSON([
+            // PostgreSQL's own ceiling for one statement per request, on the same server in the same run.
+            var ceilingOfPostgres: [String: Any]?
+            if !storage.databaseURL.isEmpty {
+                ceilingOfPostgres = try await PgbenchCeiling.measure(
+                    databaseURL: storage.databaseURL, connections: measuring.connections, seconds: measuring.duration)
+            }
+            var report: [String: Any] = [
                 "machine": machineDescription(),
                 "database": opened.database.displayName,
                 "feed_body_bytes": page.count,
@@ -79,7 +85,15 @@ struct FeedBench: AsyncParsableCommand {
                 "ratio_feed_to_ready": WrkResult.medianRatio(feed, to: ready),
                 "ratios_of_each_run": WrkResult.ratios(feed, to: ready),
                 "bar": "feed must reach 0.5 of the ready-body rate",
-            ])
+            ]
+            if let ceilingOfPostgres {
+                report["postgres_select_only_ceiling"] = ceilingOfPostgres
+                if let tps = ceilingOfPostgres["transactions_per_second"] as? Double, tps > 0 {
+                    let feedRate = feed.map(\.requestsPerSecond).sorted()[feed.count / 2]
+                    report["feed_to_postgres_ceiling"] = (feedRate / tps * 1000).rounded() / 1000
+                }
+            }
+            try printJSON(report)
             feedLoad.remove()
         }
         await opened.database.close()
@@ -401,5 +415,32 @@ struct GeoBench: AsyncParsableCommand {
     private func percentile(_ values: [Double], _ fraction: Double) -> Double {
         let sorted = values.sorted()
         return sorted.isEmpty ? 0 : (sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))] * 1000).rounded() / 1000
+    }
+}
+
+/// `pgbench -S -M prepared`: PostgreSQL answering one prepared primary-key SELECT per transaction, as fast as it can,
+/// from a client on this machine — the most any server could get from it for one statement per request. Runs in a
+/// database of its own beside Darkroom's (`<name>_pgbench`, made and initialized once at scale 10).
+enum PgbenchCeiling {
+    static func measure(databaseURL: String, connections: Int, seconds: Int) async throws -> [String: Any] {
+        guard let (libpq, password) = PostgresTools.libpq(databaseURL),
+              let slash = libpq.range(of: "/", options: .backwards, range: libpq.range(of: "://")!.upperBound..<libpq.endIndex)
+        else { throw ValidationError("cannot read \(databaseURL)") }
+        let query = libpq[slash.upperBound...].firstIndex(of: "?").map { String(libpq[$0...]) } ?? ""
+        let name = String(libpq[slash.upperBound...].prefix { $0 != "?" }) + "_pgbench"
+        let benchURL = String(libpq[..<slash.upperBound]) + name + query
+        let admin = try PostgresDatabase(url: databaseURL.split(separator: "?")[0].description, maximumConnections: 1)
+        let exists = try await admin.query("SELECT 1 FROM pg_database WHERE datname = \(name)").count > 0
+        if !exists { try await admin.execute(SQL(stringLiteral: "CREATE DATABASE \(name)")) }
+        await admin.close()
+        if !exists { try PostgresTools.run("pgbench", ["-i", "-q", "-s", "10", benchURL], password: password) }
+        let output = try PostgresTools.run(
+            "pgbench", ["-S", "-M", "prepared", "-n", "-c", String(connections), "-j", "1", "-T", String(seconds), benchURL], password: password)
+        let tps = output.split(separator: "\n").first { $0.hasPrefix("tps = ") }
+            .flatMap { Double($0.dropFirst("tps = ".count).prefix { $0 != " " }) } ?? 0
+        return [
+            "command": "pgbench -S -M prepared -n -c \(connections) -j 1 -T \(seconds) (scale 10, database \(name))",
+            "transactions_per_second": tps,
+        ]
     }
 }
