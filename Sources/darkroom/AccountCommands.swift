@@ -139,11 +139,16 @@ extension UserCommand {
     }
 }
 
+/// A moderation action says why, for the log.
+func requireReason(_ reason: String) throws {
+    guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("give a --reason for the moderation log") }
+}
+
 /// Who acted, as the moderation log records a command: the system account that ran it.
 let commandLineActor = "command line (\(ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"))"
 
 private func changeSuspension(_ options: StorageOptions, _ username: String, reason: String, suspend: Bool) async throws {
-    guard !suspend || !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("give a --reason for the moderation log") }
+    if suspend { try requireReason(reason) }
     let updated = try await withStorage(options) { storage in
         let found = try await account(named: username, in: storage)
         let changed = suspend
@@ -168,7 +173,7 @@ struct ModerationCommand: AsyncParsableCommand {
         @Option(help: "Why, for the moderation log.") var reason: String
 
         func run() async throws {
-            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("give a --reason for the moderation log") }
+            try requireReason(reason)
             let removed = try await withStorage(storage) { storage in
                 try await storage.moderation.removeMedia(MediaID(id), reason: reason, actor: commandLineActor, files: storage.files)
             }
@@ -185,7 +190,7 @@ struct ModerationCommand: AsyncParsableCommand {
         @Option(help: "Why, for the moderation log.") var reason: String
 
         func run() async throws {
-            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("give a --reason for the moderation log") }
+            try requireReason(reason)
             let removed = try await withStorage(storage) { storage in
                 try await storage.moderation.removeComment(CommentID(id), on: MediaID(mediaId), reason: reason, actor: commandLineActor)
             }
@@ -235,7 +240,7 @@ extension ClientCommand {
         func run() async throws {
             let found = try await withStorage(storage) { storage in
                 let found = try await client(withID: clientId, in: storage)
-                let users = try await storage.operators.clients().first { $0.client.ref == found.ref }?.users ?? 0
+                let users = try await storage.operators.clients(only: found.ref).first?.users ?? 0
                 return describe(found, users: users)
             }
             try printJSON(found)

@@ -218,7 +218,7 @@ public struct Backup: Sendable {
             hash.update(data: chunk)
             bytes += Int64(chunk.count)
         }
-        return BackupManifest.File(path: relative, bytes: bytes, sha256: hash.finalize().map { String(format: "%02x", $0) }.joined())
+        return BackupManifest.File(path: relative, bytes: bytes, sha256: Hex.encode(hash.finalize()))
     }
 
     static func requireEmptyFolder(_ folder: String) throws {

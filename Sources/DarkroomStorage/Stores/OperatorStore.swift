@@ -63,12 +63,13 @@ public struct OperatorStore: Sendable {
         }
     }
 
-    /// Every client, newest first, with how many users hold live tokens for it.
-    public func clients() async throws -> [(client: Client, users: Int)] {
+    /// Every client (or the one `only` names), newest first, with how many users hold live tokens for it.
+    public func clients(only: ClientRecordID? = nil) async throws -> [(client: Client, users: Int)] {
+        let which: SQL = only.map { "WHERE c.id = \($0)" } ?? ""
         let columns = ClientStore.columns.split(separator: ", ").map { "c." + $0 }.joined(separator: ", ")
         return try await database.query("""
             SELECT \(raw: columns), (SELECT count(DISTINCT t.user_id) FROM access_tokens t WHERE t.client_ref = c.id AND t.revoked_at IS NULL)
-              FROM clients c ORDER BY c.id DESC
+              FROM clients c \(which) ORDER BY c.id DESC
             """).decode { row in (try ClientStore.client(&row), Int(try row.int())) }
     }
 
