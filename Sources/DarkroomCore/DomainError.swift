@@ -16,7 +16,7 @@ public enum DomainError: Error, Sendable, Equatable {
 
     /// The actions policies decide (`MediaPolicy`, `UserPolicy`, `CommentPolicy`, `ClientPolicy`).
     public enum Action: String, Sendable {
-        case view, like, comment, deleteMedia, deleteComment, follow, relateToSelf, manageClient, tagUser
+        case view, like, comment, deleteMedia, deleteComment, follow, relateToSelf, manageClient, tagUser, reportOwn
     }
 
     /// A sentence for a person, used by the pages.
@@ -33,6 +33,7 @@ public enum DomainError: Error, Sendable, Equatable {
             case .relateToSelf: "That needs another account than your own."
             case .manageClient: "You have no such client."
             case .tagUser: "You cannot tag this person."
+            case .reportOwn: "You cannot report your own account, photos or comments."
             }
         case .taken(let field, let value): "The \(field) \(value) is taken."
         case .vanished: "Something went wrong; try again."

@@ -95,12 +95,20 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
             body: .init(byteBuffer: anonymousPicture))
     }
 
+    let stylesheet = ByteBuffer(bytes: dependencies.templates.stylesheet)
+    router.get("/static/darkroom.css") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600", .xContentTypeOptions: "nosniff"],
+            body: .init(byteBuffer: stylesheet))
+    }
+
     let web = Web(dependencies: dependencies, secureCookies: configuration.publicURL.lowercased().hasPrefix("https://"))
     let pages = WebRoutes(router: router, web: web)
     AccountsController(web: web).addRoutes(to: pages)
     DeveloperController(web: web).addRoutes(to: pages)
     OAuthController(web: web).addRoutes(to: pages, router: router)
     PermalinkController(web: web).addRoutes(to: pages)
+    ModerationController(web: web).addRoutes(to: pages)
     router.get("/") { _, _ in web.redirect(to: "/accounts/settings") }
     return router
 }

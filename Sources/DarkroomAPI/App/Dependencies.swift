@@ -15,6 +15,7 @@ struct Dependencies: Sendable {
     let mediaPages: MediaPageCache
     let writeLimits: WriteLimits
     let mediaCache = MediaFragmentCache()
+    let templates = PageTemplates.shared
 
     var users: UserSerializer { UserSerializer(links: links) }
     var media: MediaSerializer { MediaSerializer(links: links) }

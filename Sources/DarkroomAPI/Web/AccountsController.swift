@@ -23,16 +23,14 @@ struct AccountsController {
     // MARK: Sign-up and log-in
 
     private func signupPage(_ visit: Web.Visit, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        web.page("accounts/signup", title: "Sign up", status: status, visit, credentialsForm(visit).merging(
+            ["fullName": visit.form.value("full_name") ?? ""]) { $1 }, error: error)
+    }
+
+    /// What the sign-up and log-in forms carry over: the name typed and where to go afterwards.
+    private func credentialsForm(_ visit: Web.Visit) -> [String: Any] {
         let next = Web.localPath(visit.query.value("next") ?? visit.form.value("next")) ?? ""
-        return web.page("Sign up", status: status, visit, body: """
-            \(HTML.error(error))
-            <form method="post" action="/accounts/signup">\(HTML.hidden("csrf_token", visit.csrf))\(HTML.hidden("next", next))
-            \(HTML.field("Username", name: "username", value: visit.form.value("username") ?? "", extra: "required maxlength=\"30\" autocomplete=\"username\""))
-            \(HTML.field("Full name", name: "full_name", value: visit.form.value("full_name") ?? "", extra: "maxlength=\"60\""))
-            \(HTML.field("Password", name: "password", type: "password", extra: "required minlength=\"8\" autocomplete=\"new-password\""))
-            <button type="submit" id="signup">Sign up</button></form>
-            <p>Have an account? <a href="/accounts/login?next=\(HTML.escape(Parameters.encode(next)))">Log in</a></p>
-            """)
+        return ["next": next, "nextEncoded": Parameters.encode(next), "username": visit.form.value("username") ?? ""]
     }
 
     @Sendable private func signup(_ visit: Web.Visit) async throws -> Response {
@@ -56,15 +54,7 @@ struct AccountsController {
     }
 
     private func loginPage(_ visit: Web.Visit, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
-        let next = Web.localPath(visit.query.value("next") ?? visit.form.value("next")) ?? ""
-        return web.page("Log in", status: status, visit, body: """
-            \(HTML.error(error))
-            <form method="post" action="/accounts/login">\(HTML.hidden("csrf_token", visit.csrf))\(HTML.hidden("next", next))
-            \(HTML.field("Username", name: "username", value: visit.form.value("username") ?? "", extra: "required autocomplete=\"username\""))
-            \(HTML.field("Password", name: "password", type: "password", extra: "required autocomplete=\"current-password\""))
-            <button type="submit" id="login">Log in</button></form>
-            <p>New here? <a href="/accounts/signup?next=\(HTML.escape(Parameters.encode(next)))">Sign up</a></p>
-            """)
+        web.page("accounts/login", title: "Log in", status: status, visit, credentialsForm(visit), error: error)
     }
 
     @Sendable private func login(_ visit: Web.Visit) async throws -> Response {
@@ -94,21 +84,10 @@ struct AccountsController {
     // MARK: Settings
 
     private func settingsPage(_ visit: Web.Visit, user: User, error: String? = nil, saved: Bool = false) -> Response {
-        let picture = web.dependencies.links.profilePicture(user.summary.profilePicture)
-        return web.page("Settings", status: error == nil ? .ok : .badRequest, visit, body: """
-            \(HTML.error(error))\(saved ? "<p role=\"status\">Saved.</p>" : "")
-            <form method="post" action="/accounts/settings">\(HTML.hidden("csrf_token", visit.csrf))
-            \(HTML.field("Full name", name: "full_name", value: user.summary.fullName, extra: "maxlength=\"60\""))
-            <label>Bio<textarea name="bio" id="bio" maxlength="150">\(HTML.escape(user.bio))</textarea></label>
-            \(HTML.field("Website", name: "website", value: user.website, type: "url", extra: "maxlength=\"200\""))
-            \(HTML.checkbox("Private account: only approved followers see my photos", name: "is_private", checked: user.isPrivate))
-            <button type="submit" id="save">Save</button></form>
-            <h2>Profile picture</h2>
-            <p><img src="\(HTML.escape(picture))" width="75" height="75" alt="Your profile picture"></p>
-            <form method="post" action="/accounts/settings/picture" enctype="multipart/form-data">\(HTML.hidden("csrf_token", visit.csrf))
-            <label>A JPEG, PNG or WebP photo<input type="file" name="photo" id="photo" accept="image/jpeg,image/png,image/webp" required></label>
-            <button type="submit" id="upload-picture">Use this picture</button></form>
-            """)
+        web.page("accounts/settings", title: "Settings", status: error == nil ? .ok : .badRequest, visit, [
+            "fullName": user.summary.fullName, "bio": user.bio, "website": user.website, "isPrivate": user.isPrivate,
+            "picture": web.dependencies.links.profilePicture(user.summary.profilePicture),
+        ], error: error, notice: saved ? "Saved." : nil)
     }
 
     @Sendable private func saveSettings(_ visit: Web.Visit) async throws -> Response {
@@ -150,16 +129,10 @@ struct AccountsController {
     @Sendable private func applications(_ visit: Web.Visit) async throws -> Response {
         let user = try visit.requireUser()
         let apps = try await storage.tokens.authorizedApps(of: user.id)
-        let rows = apps.map { app in
-            """
-            <tr><td>\(HTML.escape(app.client.name))</td><td>\(HTML.escape(Scope.render(app.scopes)))</td>
-            <td><form method="post" action="/accounts/applications/revoke">\(HTML.hidden("csrf_token", visit.csrf))\(HTML.hidden("client", app.client.clientID))
-            <button type="submit" class="revoke">Revoke access</button></form></td></tr>
-            """
-        }
-        return web.page("Authorized applications", visit, body: apps.isEmpty
-            ? "<p id=\"no-apps\">No application has access to your account.</p>"
-            : "<table id=\"apps\"><tr><th>Application</th><th>Access</th><th></th></tr>\(rows.joined())</table>")
+        return web.page("accounts/applications", title: "Authorized applications", visit, [
+            "hasApps": !apps.isEmpty,
+            "apps": apps.map { ["name": $0.client.name, "scopes": Scope.render($0.scopes), "clientID": $0.client.clientID] },
+        ])
     }
 
     @Sendable private func revoke(_ visit: Web.Visit) async throws -> Response {

@@ -25,29 +25,23 @@ struct DeveloperController {
 
     private func listPage(_ visit: Web.Visit, user: User, error: String? = nil) async throws -> Response {
         let owned = try await clients.owned(by: user.id)
-        let rows = owned.map { "<li><a href=\"/developer/clients/\(HTML.escape($0.clientID))\">\(HTML.escape($0.name))</a> <code>\(HTML.escape($0.clientID))</code></li>" }
-        return web.page("Your clients", status: error == nil ? .ok : .badRequest, visit, body: """
-            <ul id="clients">\(rows.joined())</ul>
-            <h2>Register a new client</h2>\(HTML.error(error))
-            <form method="post" action="/developer/clients">\(HTML.hidden("csrf_token", visit.csrf))\(form(nil, visit))
-            <button type="submit" id="register">Register</button></form>
-            """)
+        return web.page("developer/clients", title: "Your clients", status: error == nil ? .ok : .badRequest, visit, [
+            "clients": owned.map { ["clientID": $0.clientID, "name": $0.name] }, "form": form(nil, visit),
+        ], error: error)
     }
 
     /// The settings form, filled from a client or from what was just sent.
-    private func form(_ client: Client?, _ visit: Web.Visit) -> String {
+    private func form(_ client: Client?, _ visit: Web.Visit) -> [String: Any] {
         let sent = visit.form
         func value(_ name: String, _ current: String?) -> String { sent.value(name) ?? current ?? "" }
-        return """
-            \(HTML.field("Application name", name: "name", value: value("name", client?.name), extra: "required maxlength=\"100\""))
-            <label>Description<textarea name="description" id="description" maxlength="500">\(HTML.escape(value("description", client?.description)))</textarea></label>
-            \(HTML.field("Website", name: "website", value: value("website", client?.website), type: "url", extra: "maxlength=\"200\""))
-            <label>Valid redirect URIs, one per line<textarea name="redirect_uris" id="redirect_uris" required>\(HTML.escape(value("redirect_uris", client?.redirectURIs.joined(separator: "\n"))))</textarea></label>
-            \(HTML.checkbox("Disable implicit OAuth (response_type=token)", name: "disable_implicit", checked: sent.pairs.isEmpty ? client?.disableImplicit ?? false : sent.value("disable_implicit") == "on"))
-            \(HTML.checkbox("Enforce signed requests (sig)", name: "enforce_signed", checked: sent.pairs.isEmpty ? client?.enforceSigned ?? false : sent.value("enforce_signed") == "on"))
-            \(HTML.checkbox("Enforce signed header (X-Insta-Forwarded-For on writes)", name: "enforce_signed_header", checked: sent.pairs.isEmpty ? client?.enforceSignedHeader ?? false : sent.value("enforce_signed_header") == "on"))
-            \(HTML.checkbox("Strict redirect URI (exactly as registered)", name: "strict_redirect_uri", checked: sent.pairs.isEmpty ? client?.strictRedirectURI ?? false : sent.value("strict_redirect_uri") == "on"))
-            """
+        func checked(_ name: String, _ current: Bool?) -> Bool { sent.pairs.isEmpty ? current ?? false : sent.value(name) == "on" }
+        return [
+            "name": value("name", client?.name), "description": value("description", client?.description),
+            "website": value("website", client?.website), "redirectURIs": value("redirect_uris", client?.redirectURIs.joined(separator: "\n")),
+            "disableImplicit": checked("disable_implicit", client?.disableImplicit), "enforceSigned": checked("enforce_signed", client?.enforceSigned),
+            "enforceSignedHeader": checked("enforce_signed_header", client?.enforceSignedHeader),
+            "strictRedirectURI": checked("strict_redirect_uri", client?.strictRedirectURI),
+        ]
     }
 
     private func settings(_ form: Parameters) throws(APIError) -> ClientStore.Settings {
@@ -77,17 +71,10 @@ struct DeveloperController {
         }
     }
 
-    private func page(for client: Client, _ visit: Web.Visit, user: User, error: String? = nil, note: String? = nil) -> Response {
-        let base = "/developer/clients/\(HTML.escape(client.clientID))"
-        return web.page(client.name, status: error == nil ? .ok : .badRequest, visit, body: """
-            <p>Client ID <code id="client-id">\(HTML.escape(client.clientID))</code></p>
-            <p>Client secret <code id="client-secret">\(HTML.escape(client.clientSecret))</code></p>
-            \(note.map { "<p role=\"status\">\(HTML.escape($0))</p>" } ?? "")\(HTML.error(error))
-            <form method="post" action="\(base)">\(HTML.hidden("csrf_token", visit.csrf))\(form(client, visit))
-            <button type="submit" id="save">Save</button></form>
-            <form method="post" action="\(base)/reset-secret">\(HTML.hidden("csrf_token", visit.csrf))<button type="submit" id="reset-secret">Reset the client secret</button></form>
-            <form method="post" action="\(base)/delete">\(HTML.hidden("csrf_token", visit.csrf))<button type="submit" id="delete">Delete this client</button></form>
-            """)
+    private func page(for client: Client, _ visit: Web.Visit, user: User, error: String? = nil) -> Response {
+        web.page("developer/client", title: client.name, status: error == nil ? .ok : .badRequest, visit, [
+            "clientID": client.clientID, "clientSecret": client.clientSecret, "form": form(client, visit),
+        ], error: error)
     }
 
     /// The client of the path, if the signed-in user owns it; anyone else's is as good as missing.

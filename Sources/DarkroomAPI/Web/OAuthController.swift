@@ -84,21 +84,15 @@ struct OAuthController {
         case .success(let checked): authorization = checked
         }
         let user = try visit.requireUser()
-        let scopeItems = authorization.scopes.sorted().map { "<li>\(HTML.escape(Self.describe($0)))</li>" }.joined()
-        let hidden = [
+        let fields = [
             ("client_id", authorization.client.clientID), ("redirect_uri", authorization.redirectURI),
             ("response_type", authorization.responseType), ("scope", Scope.render(authorization.scopes)),
         ] + [("state", authorization.state), ("code_challenge", authorization.codeChallenge),
              ("code_challenge_method", authorization.codeChallenge == nil ? nil : "S256")].compactMap { name, value in value.map { (name, $0) } }
-        return web.page("Authorize \(authorization.client.name)", visit, body: """
-            <p><strong id="client-name">\(HTML.escape(authorization.client.name))</strong> would like to use your Darkroom account,
-            <strong>@\(HTML.escape(user.summary.username))</strong>, to:</p>
-            <ul class="scopes" id="scopes">\(scopeItems)</ul>
-            <p>It will be sent back to <code>\(HTML.escape(authorization.redirectURI))</code>.</p>
-            <form method="post" action="/oauth/authorize">\(HTML.hidden("csrf_token", visit.csrf))\(hidden.map { HTML.hidden($0.0, $0.1) }.joined())
-            <button type="submit" name="decision" value="allow" id="allow">Authorize</button>
-            <button type="submit" name="decision" value="deny" id="deny">Cancel</button></form>
-            """)
+        return web.page("oauth/consent", title: "Authorize \(authorization.client.name)", visit, [
+            "clientName": authorization.client.name, "username": user.username, "redirectURI": authorization.redirectURI,
+            "scopes": authorization.scopes.sorted().map(Self.describe), "fields": fields.map { ["name": $0.0, "value": $0.1] },
+        ])
     }
 
     /// POST /oauth/authorize — the person's answer: a code (or a token in the fragment), or `access_denied`.
@@ -133,9 +127,9 @@ struct OAuthController {
     private func respond(_ refusal: Refusal, _ visit: Web.Visit, reason: String? = nil) -> Response {
         switch refusal {
         case .page(let message):
-            return web.page("This link does not work", status: .badRequest, visit, body: HTML.error(message))
+            return web.message("This link does not work", status: .badRequest, visit, error: message)
         case .redirect(_, _, let description, _, _) where visit.user == nil:
-            return web.page("This link does not work", status: .badRequest, visit, body: HTML.error(description))
+            return web.message("This link does not work", status: .badRequest, visit, error: description)
         case .redirect(let uri, let error, let description, let state, let fragment):
             var fields = [("error", error)] + (reason.map { [("error_reason", $0)] } ?? []) + [("error_description", description)]
             if let state { fields.append(("state", state)) }

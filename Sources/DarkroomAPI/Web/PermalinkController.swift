@@ -25,18 +25,26 @@ struct PermalinkController {
         }
         guard let media = try await storage.media.hydrate([id], viewer: viewer, hidingBlocked: viewer).first else { throw missing }
         let links = web.dependencies.links
-        let owner = HTML.escape(media.owner.username)
-        let caption = media.caption.map { "<p id=\"caption\"><strong>\(owner)</strong> \(HTML.escape($0.text))</p>" } ?? ""
-        let place = media.location?.name.map { "<p id=\"location\">📍 \(HTML.escape($0))</p>" } ?? ""
-        let comments = media.recentComments.map { "<li><strong>\(HTML.escape($0.from.username))</strong> \(HTML.escape($0.text))</li>" }.joined()
         let date = Date(timeIntervalSince1970: TimeInterval(media.createdAt)).formatted(date: .long, time: .omitted)
-        return web.page("Photo by @\(media.owner.username)", visit, body: """
-            <p><img src="\(HTML.escape(links.profilePicture(media.owner.profilePicture)))" width="32" height="32" alt="">
-            <strong id="owner">@\(owner)</strong> · \(HTML.escape(date)) · \(HTML.escape(media.filter))</p>
-            <p><img id="photo" src="\(HTML.escape(links.rendition(media.renditions, "standard")))" width="\(media.renditions.standard)"
-            height="\(media.renditions.standard)" style="max-width:100%;height:auto" alt="\(HTML.escape(media.caption?.text ?? "Photo by @" + media.owner.username))"></p>
-            \(place)<p id="likes">\(media.likeCount) \(media.likeCount == 1 ? "like" : "likes")</p>\(caption)
-            <ul id="comments">\(comments)</ul>
-            """)
+        let mayReport = viewer != nil && viewer != media.owner.id
+        func report(_ target: ReportTarget, _ id: Int64, _ label: String) -> [String: Any]? {
+            mayReport ? ReportForms.fields(target, id, label: label, returnTo: visit.path) : nil
+        }
+        var data: [String: Any] = [
+            "owner": media.owner.username, "ownerPicture": links.profilePicture(media.owner.profilePicture), "date": date,
+            "filter": media.filter, "image": links.rendition(media.renditions, "standard"), "size": media.renditions.standard,
+            "alt": media.caption?.text ?? "Photo by @" + media.owner.username,
+            "likes": "\(media.likeCount) \(media.likeCount == 1 ? "like" : "likes")",
+            "comments": media.recentComments.map { comment -> [String: Any] in
+                // An explicit false: Mustache would otherwise find the photo's own report form one level up.
+                let form = comment.from.id == viewer ? nil : report(.comment, comment.id.rawValue, "Report this comment")
+                return ["username": comment.from.username, "text": comment.text, "report": form ?? false]
+            },
+        ]
+        data["caption"] = media.caption?.text
+        data["place"] = media.location?.name
+        data["report"] = report(.media, media.id.rawValue, "Report this photo")
+        data["reportOwner"] = report(.user, media.owner.id.rawValue, "Report @\(media.owner.username)")
+        return web.page("photo", title: "Photo by @\(media.owner.username)", visit, data)
     }
 }

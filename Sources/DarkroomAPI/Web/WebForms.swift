@@ -28,6 +28,8 @@ struct Web: Sendable {
         var path: String
         var pathAndQuery: String
         var remoteHost: String
+        /// Whether the signed-in person is one of the server's operators (the layout links the admin area).
+        var isOperator = false
     }
 
     /// Reads a page request by `RequestInput`'s rules (pages may post photos, admitted like the API's uploads) and
@@ -49,10 +51,12 @@ struct Web: Sendable {
         }
         let cookies = request.cookies
         var user: User?
+        var isOperator = false
         let sessionID = cookies[Self.sessionCookie]?.value
         if let sessionID, let id = try await dependencies.storage.sessions.user(for: sessionID) {
             user = try await dependencies.storage.users.find(id)
             context.observations.userID = user?.id
+            isOperator = try await dependencies.storage.operators.isOperator(id)
         }
         let existingCSRF = cookies[Self.csrfCookie].flatMap { $0.value.count == 64 ? $0.value : nil }
         let query = request.uri.query ?? ""
@@ -60,7 +64,7 @@ struct Web: Sendable {
             query: input.query, form: input.form, files: input.files, cookies: cookies, user: user,
             sessionID: user == nil ? nil : sessionID, csrf: existingCSRF ?? dependencies.storage.environment.randomHex(bytes: 32),
             issuesCSRFCookie: existingCSRF == nil, path: request.uri.path, pathAndQuery: request.uri.path + (query.isEmpty ? "" : "?" + query),
-            remoteHost: context.remoteHost)
+            remoteHost: context.remoteHost, isOperator: isOperator)
     }
 
     /// Every form POST carries the CSRF value its page set in a cookie (double submit): another site can make a
@@ -73,18 +77,37 @@ struct Web: Sendable {
 
     // MARK: Responses
 
-    func page(_ title: String, status: HTTPResponse.Status = .ok, _ visit: Visit, body: String) -> Response {
+    /// A page from its template. `data` is what the template reads; every value is escaped by the template library
+    /// unless a template asks otherwise (none does). The layout also gets the title, the signed-in person, the CSRF
+    /// value and the page's error or notice.
+    func page(_ template: String, title: String, status: HTTPResponse.Status = .ok, _ visit: Visit, _ data: [String: Any] = [:],
+              error: String? = nil, notice: String? = nil) -> Response {
+        var context = data
+        context["title"] = title
+        context["csrf"] = visit.csrf
+        if let user = visit.user { context["viewer"] = ["username": user.username, "isOperator": visit.isOperator] as [String: Any] }
+        if let error { context["error"] = error }
+        if let notice { context["notice"] = notice }
         var response = Response(
             status: status,
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .xContentTypeOptions: "nosniff",
-                .xFrameOptions: "DENY", .contentSecurityPolicy: "default-src 'self'; img-src 'self' http: https:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-                .referrerPolicy: "no-referrer",
+                .xFrameOptions: "DENY", .contentSecurityPolicy: Self.contentSecurityPolicy, .referrerPolicy: "no-referrer",
             ],
-            body: .init(byteBuffer: ByteBuffer(string: HTML.layout(title: title, user: visit.user, csrf: visit.csrf, body: body))))
+            body: .init(byteBuffer: ByteBuffer(string: dependencies.templates.render(template, context))))
         if visit.issuesCSRFCookie { response.setCookie(cookie(Self.csrfCookie, visit.csrf)) }
         if status == .serviceUnavailable { response.headers[.retryAfter] = "2" }
         return response
+    }
+
+    /// No script at all, styles only from our stylesheet, photos from here or a configured CDN, never in a frame. No
+    /// `form-action`: browsers apply it to the redirect after a form, and consent ends with one to the client's URI.
+    static let contentSecurityPolicy = "default-src 'none'; img-src 'self' http: https:; style-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+    /// A page that only says something: a failure, or what just happened.
+    func message(_ title: String, status: HTTPResponse.Status, _ visit: Visit, error: String? = nil, notice: String? = nil,
+                 links: [(href: String, label: String)] = []) -> Response {
+        page("message", title: title, status: status, visit, ["links": links.map { ["href": $0.href, "label": $0.label] }], error: error, notice: notice)
     }
 
     func redirect(to location: String, setting cookies: [Cookie] = []) -> Response {
@@ -129,67 +152,4 @@ struct WebError: Error {
 extension HTTPField.Name {
     static let xFrameOptions = Self("X-Frame-Options")!
     static let referrerPolicy = Self("Referrer-Policy")!
-}
-
-/// HTML written by hand, every interpolated value escaped.
-enum HTML {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
-
-    static func hidden(_ name: String, _ value: String) -> String {
-        "<input type=\"hidden\" name=\"\(escape(name))\" value=\"\(escape(value))\">"
-    }
-
-    static func field(_ label: String, name: String, value: String = "", type: String = "text", extra: String = "") -> String {
-        """
-        <label>\(escape(label))<input type="\(type)" name="\(escape(name))" id="\(escape(name))" value="\(escape(value))" \(extra)></label>
-        """
-    }
-
-    static func checkbox(_ label: String, name: String, checked: Bool) -> String {
-        "<label class=\"check\"><input type=\"checkbox\" name=\"\(escape(name))\" id=\"\(escape(name))\" value=\"on\"\(checked ? " checked" : "")> \(escape(label))</label>"
-    }
-
-    static func error(_ message: String?) -> String {
-        message.map { "<p class=\"error\" role=\"alert\">\(escape($0))</p>" } ?? ""
-    }
-
-    static func layout(title: String, user: User?, csrf: String, body: String) -> String {
-        let account = user.map { user in
-            """
-            <nav><a href="/accounts/settings">@\(escape(user.summary.username))</a> · <a href="/accounts/applications">Apps</a> ·
-            <a href="/developer/clients">Developer</a>
-            <form method="post" action="/accounts/logout" class="inline">\(hidden("csrf_token", csrf))<button type="submit" id="logout">Log out</button></form></nav>
-            """
-        } ?? "<nav><a href=\"/accounts/login\">Log in</a> · <a href=\"/accounts/signup\">Sign up</a></nav>"
-        return """
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(title)) · Darkroom</title>
-            <style>
-            *{box-sizing:border-box}body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}
-            header{display:flex;justify-content:space-between;align-items:baseline;border-bottom:1px solid #ddd;margin-bottom:1.5rem}
-            h1{font-size:1.6rem}label{display:block;margin:.8rem 0}input[type=text],input[type=password],input[type=url],textarea{display:block;width:100%;padding:.4rem;font:inherit}
-            .check input{display:inline}button{font:inherit;padding:.4rem 1rem;margin:.3rem .3rem .3rem 0}.inline{display:inline}
-            .error{color:#a00;font-weight:600}.scopes li{margin:.3rem 0}code{background:#f3f3f3;padding:.1rem .3rem}table{border-collapse:collapse}td,th{padding:.3rem .6rem;text-align:left}
-            </style></head>
-            <body><header><strong>Darkroom</strong>\(account)</header>
-            <main><h1>\(escape(title))</h1>
-            \(body)
-            </main></body></html>
-            """
-    }
 }

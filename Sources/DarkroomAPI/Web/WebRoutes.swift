@@ -29,19 +29,19 @@ struct WebRoutes {
             } catch let error as WebError {
                 let bare = Web.Visit(query: Parameters(), form: Parameters(), files: [:], cookies: Cookies(from: []), user: nil, sessionID: nil, csrf: "",
                                      issuesCSRFCookie: false, path: request.uri.path, pathAndQuery: request.uri.path, remoteHost: context.remoteHost)
-                return web.page("Something is wrong", status: error.status, bare, body: HTML.error(error.message))
+                return web.message("Something is wrong", status: error.status, bare, error: error.message)
             }
             do {
                 return try await handler(visit)
             } catch let redirect as WebRedirect {
                 return web.redirect(to: redirect.location)
             } catch let error as WebError {
-                return web.page("Something is wrong", status: error.status, visit, body: HTML.error(error.message))
+                return web.message("Something is wrong", status: error.status, visit, error: error.message)
             } catch let error as APIError {
-                return web.page("Something is wrong", status: .init(code: error.code), visit, body: HTML.error(error.message))
+                return web.message("Something is wrong", status: .init(code: error.code), visit, error: error.message)
             } catch let error as DomainError {
                 let page = WebError(error)
-                return web.page("Something is wrong", status: page.status, visit, body: HTML.error(page.message))
+                return web.message("Something is wrong", status: page.status, visit, error: page.message)
             }
         }
     }

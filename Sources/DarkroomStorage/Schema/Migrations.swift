@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -452,5 +452,44 @@ enum Migrations {
     static let moderatedContent = Migration(version: 15, name: "moderated content", statements: [
         "ALTER TABLE moderation_log ADD COLUMN target_media BIGINT",
         "ALTER TABLE moderation_log ADD COLUMN target_comment BIGINT",
+    ])
+
+    /// People's reports for the operators' queue, and the archives of people's own data (`target_*` name what was
+    /// reported: the account always — the one reported, or whose photo or comment — and the photo or comment if any).
+    static let reportsAndExports = Migration(version: 16, name: "reports and data exports", statements: [
+        """
+        CREATE TABLE reports (
+            id {ID},
+            reporter_id BIGINT NOT NULL,
+            target_kind TEXT NOT NULL,
+            target_user BIGINT NOT NULL,
+            target_media BIGINT,
+            target_comment BIGINT,
+            reason TEXT NOT NULL,
+            details TEXT NOT NULL DEFAULT '',
+            created_at BIGINT NOT NULL,
+            resolved_at BIGINT,
+            resolved_by TEXT,
+            resolution TEXT
+        )
+        """,
+        "CREATE INDEX reports_queue ON reports (resolved_at, id)",
+        "CREATE INDEX reports_reporter ON reports (reporter_id, id)",
+        "CREATE INDEX reports_target_user ON reports (target_user)",
+        """
+        CREATE TABLE data_exports (
+            id {ID},
+            user_id BIGINT NOT NULL,
+            state TEXT NOT NULL,
+            done BIGINT NOT NULL DEFAULT 0,
+            total BIGINT NOT NULL DEFAULT 0,
+            file_name TEXT,
+            size BIGINT NOT NULL DEFAULT 0,
+            created_at BIGINT NOT NULL,
+            finished_at BIGINT,
+            failure TEXT
+        )
+        """,
+        "CREATE INDEX data_exports_user ON data_exports (user_id, id)",
     ])
 }

@@ -103,6 +103,39 @@ public struct ModerationStore: Sendable {
         return true
     }
 
+    /// What an operator does with a report.
+    public enum Decision: String, Sendable, CaseIterable {
+        /// Nothing to act on: the report is closed.
+        case dismiss
+        /// The reported photo or comment is removed (not possible for a report of an account).
+        case remove
+        /// The account reported (or whose photo or comment was reported) is suspended.
+        case suspend
+    }
+
+    /// Settles a report: acts on it as decided, records that in the moderation log, and closes it together with every
+    /// other open report of the same thing. False when there is no such open report.
+    public func settle(report id: Int64, _ decision: Decision, reason: String, actor: String, files: MediaFiles) async throws -> Bool {
+        let reports = ReportStore(database: database, environment: environment, grants: grants)
+        guard let report = try await reports.find(id), report.resolvedAt == nil else { return false }
+        switch decision {
+        case .dismiss:
+            try await database.transaction { tx in
+                try await record("dismiss report", user: report.targetUser, media: report.targetMedia, comment: report.targetComment,
+                                 reason: reason, actor: actor, in: tx)
+            }
+        case .remove:
+            switch report.target {
+            case .user: throw APIError.invalidParameter("action", "an account is suspended, not removed")
+            case .media: _ = try await removeMedia(report.targetMedia!, reason: reason, actor: actor, files: files)
+            case .comment: _ = try await removeComment(report.targetComment!, on: report.targetMedia!, reason: reason, actor: actor)
+            }
+        case .suspend:
+            _ = try await suspend(report.targetUser, reason: reason, actor: actor)
+        }
+        return try await reports.resolve(id, resolution: decision.rawValue, actor: actor)
+    }
+
     private func record(
         _ action: String, user: UserID, media: MediaID? = nil, comment: CommentID? = nil, reason: String, actor: String, in tx: any SQLExecutor
     ) async throws {

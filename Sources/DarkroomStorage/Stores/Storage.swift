@@ -28,6 +28,7 @@ public struct Storage: Sendable {
     public var jobs: JobQueue { JobQueue(database: database, environment: environment) }
     public var comments: CommentStore { CommentStore(database: database, environment: environment) }
     public var operators: OperatorStore { OperatorStore(database: database, environment: environment, grants: grants) }
+    public var reports: ReportStore { ReportStore(database: database, environment: environment, grants: grants) }
     public var moderation: ModerationStore { ModerationStore(database: database, environment: environment, grants: grants, mergedAccounts: mergedAccounts) }
 
     public init(database: any Database, environment: SystemEnvironment, files: MediaFiles, mediaURLKey: String = "") {

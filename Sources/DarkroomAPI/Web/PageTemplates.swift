@@ -1,0 +1,37 @@
+import Foundation
+import Mustache
+
+/// The pages' Mustache templates (`Templates/*.mustache`, shipped as the module's resources), parsed once at start.
+/// Every `{{value}}` is HTML-escaped by the library, so what people write cannot become markup.
+public struct PageTemplates: Sendable {
+    private let library: MustacheLibrary
+    /// The site's stylesheet, served at `/static/darkroom.css`.
+    let stylesheet: [UInt8]
+
+    public static let shared: PageTemplates = {
+        do {
+            return try PageTemplates(folder: Bundle.module.resourceURL!.appendingPathComponent("Templates"))
+        } catch {
+            fatalError("The page templates shipped with Darkroom do not parse: \(error)")
+        }
+    }()
+
+    init(folder: URL) throws {
+        var library = MustacheLibrary()
+        let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
+        while let file = files?.nextObject() as? URL {
+            guard file.pathExtension == "mustache" else { continue }
+            let name = String(file.standardizedFileURL.path.dropFirst(folder.standardizedFileURL.path.count + 1).dropLast(".mustache".count))
+            try library.register(String(contentsOf: file, encoding: .utf8), named: name)
+        }
+        self.library = library
+        stylesheet = Array(try Data(contentsOf: folder.appendingPathComponent("darkroom.css")))
+    }
+
+    func render(_ template: String, _ data: [String: Any]) -> String {
+        guard let page = library.render(data, withTemplate: template) else {
+            preconditionFailure("No page template named \(template)")
+        }
+        return page
+    }
+}
