@@ -162,8 +162,8 @@ private func changeSuspension(_ options: StorageOptions, _ username: String, rea
 
 struct ModerationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "moderation", abstract: "Remove a media or comment with a reason; the moderation log.",
-        subcommands: [RemoveMedia.self, RemoveComment.self, Log.self])
+        commandName: "moderation", abstract: "Remove a media or comment with a reason; the reports people sent; the moderation log.",
+        subcommands: [RemoveMedia.self, RemoveComment.self, Reports.self, Settle.self, Log.self])
 
     struct RemoveMedia: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

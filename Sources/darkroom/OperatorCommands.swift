@@ -5,7 +5,7 @@ import DarkroomStorage
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.",
-        subcommands: [Create.self, List.self, Show.self, Promote.self, ResetPassword.self, Suspend.self, Unsuspend.self])
+        subcommands: [Create.self, List.self, Show.self, Promote.self, ResetPassword.self, Suspend.self, Unsuspend.self, Delete.self, Export.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user; prints it as JSON.")

@@ -109,6 +109,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     OAuthController(web: web).addRoutes(to: pages, router: router)
     PermalinkController(web: web).addRoutes(to: pages)
     ModerationController(web: web).addRoutes(to: pages)
+    PersonalDataController(web: web).addRoutes(to: pages)
     router.get("/") { _, _ in web.redirect(to: "/accounts/settings") }
     return router
 }

@@ -9,10 +9,13 @@ import NIOPosix
 public struct MediaFiles: Sendable {
     /// Served as `/media/…` (or from a CDN that mirrors it).
     public let root: String
+    /// The data directory the media folder is in (data exports live beside it).
+    public let dataDirectory: String
     private let staging: String
     private let environment: SystemEnvironment
 
     public init(dataDirectory: String, environment: SystemEnvironment) throws {
+        self.dataDirectory = dataDirectory
         root = dataDirectory + "/media"
         staging = dataDirectory + "/media-staging"
         self.environment = environment

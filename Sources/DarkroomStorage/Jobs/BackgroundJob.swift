@@ -56,6 +56,7 @@ public struct JobRegistry: Sendable {
         var registry = JobRegistry()
         registry.register(FanOutJob.self)
         registry.register(WithdrawJob.self)
+        registry.register(DataExportJob.self)
         return registry
     }()
 

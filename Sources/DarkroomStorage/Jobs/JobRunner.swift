@@ -23,6 +23,7 @@ public struct JobRunner: Sendable {
     public func sweepFiles() async throws {
         let removed = try await storage.sweepOrphanedFiles()
         if removed > 0 { logger.info("removed orphaned media files", metadata: ["sets": "\(removed)"]) }
+        try await storage.dataExports.sweep()
     }
 
     /// Drops rate-limit counters older than the two hours a sliding window reads.

@@ -1,0 +1,109 @@
+import DarkroomCore
+import DarkroomStorage
+import Foundation
+import Hummingbird
+import NIOPosix
+
+/// `/accounts/export…` and `/accounts/delete`: a person downloads their data and deletes their account. The work is
+/// `DataExports` and `AccountDeletion`'s, as it is for `darkroom user export|delete`.
+struct PersonalDataController {
+    let web: Web
+    var storage: Storage { web.dependencies.storage }
+
+    func addRoutes(to routes: WebRoutes) {
+        routes.get("/accounts/export", exportPage)
+        routes.post("/accounts/export") { visit in
+            _ = try await storage.dataExports.request(for: try visit.requireUser().id)
+            throw WebRedirect(location: "/accounts/export")
+        }
+        routes.get("/accounts/export/download", download)
+        routes.get("/accounts/delete") { visit in
+            _ = try visit.requireUser()
+            return deletePage(visit)
+        }
+        routes.post("/accounts/delete", delete)
+    }
+
+    // MARK: Export
+
+    @Sendable private func exportPage(_ visit: Web.Visit) async throws -> Response {
+        let user = try visit.requireUser()
+        var data: [String: Any] = [:]
+        if let export = try await storage.dataExports.latest(of: user.id) {
+            let state = export.state
+            data["id"] = String(export.id)
+            data["working"] = state == .queued || state == .building
+            data["ready"] = state == .ready
+            data["done"] = export.done
+            data["total"] = max(export.total, 1)
+            data["size"] = ByteCountFormatter.string(fromByteCount: export.size, countStyle: .file)
+            data["asked"] = Self.date(export.createdAt)
+            data["until"] = Self.date((export.finishedAt ?? export.createdAt) + DataExports.lifetime)
+            data["downloaded"] = state == .downloaded
+            data["failed"] = state == .failed || state == .expired
+            data["mayAsk"] = !(state == .queued || state == .building || state == .ready)
+        } else {
+            data["mayAsk"] = true
+        }
+        return web.page("accounts/export", title: "Download your data", visit, data)
+    }
+
+    private static func date(_ seconds: Int64) -> String {
+        Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(date: .long, time: .shortened)
+    }
+
+    /// The archive, once, to its owner; streamed from a file already unlinked, so nothing is left behind.
+    @Sendable private func download(_ visit: Web.Visit) async throws -> Response {
+        let user = try visit.requireUser()
+        guard let id = visit.query.value("id").flatMap(Int64.init), let (handle, size) = try await storage.dataExports.claim(id, owner: user.id)
+        else { throw WebError(status: .notFound, message: "This archive was downloaded already, or is not ready. You can ask for a new one.") }
+        let body = ResponseBody(contentLength: Int(size)) { writer in
+            defer { try? handle.close() }
+            while let chunk = try await FileReads.next(handle), !chunk.isEmpty {
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
+            try await writer.finish(nil)
+        }
+        let name = "darkroom-\(user.username)-\(id).zip"
+        return Response(status: .ok, headers: [
+            .contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store",
+            .xContentTypeOptions: "nosniff",
+        ], body: body)
+    }
+
+    // MARK: Deleting the account
+
+    private func deletePage(_ visit: Web.Visit, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        web.page("accounts/delete", title: "Delete your account", status: status, visit, [:], error: error)
+    }
+
+    @Sendable private func delete(_ visit: Web.Visit) async throws -> Response {
+        let user = try visit.requireUser()
+        let throttle = web.dependencies.loginThrottle
+        guard try await !throttle.isBlocked(address: visit.remoteHost, username: user.username) else {
+            return deletePage(visit, error: "Too many wrong passwords. Wait a few minutes and try again.", status: .tooManyRequests)
+        }
+        guard let confirmed = try await storage.users.authenticate(username: user.username, password: visit.form.value("password") ?? ""),
+              confirmed.id == user.id
+        else {
+            try await throttle.recordFailure(address: visit.remoteHost, username: user.username)
+            return deletePage(visit, error: "That is not your password.", status: .badRequest)
+        }
+        guard try await storage.accountDeletion.delete(user.id, actor: "the account's owner") != nil else {
+            throw DomainError.notFound(.user)
+        }
+        var signedOut = visit
+        signedOut.user = nil
+        var response = web.message("Your account is deleted", status: .ok, signedOut,
+                                   notice: "Your photos, comments, likes, follows and everything else of yours are gone from this server.")
+        response.setCookie(web.clearedSessionCookie())
+        return response
+    }
+}
+
+/// Reads a file in chunks on a thread pool, never on an event loop.
+enum FileReads {
+    static func next(_ handle: FileHandle) async throws -> Data? {
+        try await NIOThreadPool.singleton.runIfActive { try handle.read(upToCount: 256 * 1024) }
+    }
+}

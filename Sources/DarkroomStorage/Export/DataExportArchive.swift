@@ -1,0 +1,313 @@
+import DarkroomCore
+import Foundation
+import NIOPosix
+import ZIPFoundation
+
+/// The zip of one person's data: JSON documents beside their photos' files, described by the README inside.
+struct DataExportArchive {
+    let storage: Storage
+    let user: UserID
+    /// The `data_exports` row whose progress to record; nil for an archive written straight to a path.
+    let export: Int64?
+
+    /// Writes the archive (as `path.partial`, renamed into place when whole) and answers its size in bytes.
+    func write(to path: String) async throws -> Int64 {
+        let database = storage.database
+        guard let profile = try await Profile.read(user, from: database) else { throw DomainError.notFound(.user) }
+        let media = try await MediaItem.read(user, from: database)
+        if let export { try await database.execute("UPDATE data_exports SET total = \(Int64(media.count)) WHERE id = \(export)") }
+        let documents: [(String, any Encodable)] = [
+            ("profile.json", profile), ("media.json", media),
+            ("comments.json", try await CommentItem.read(user, from: database)),
+            ("likes.json", try await LikeItem.read(user, from: database)),
+            ("relationships.json", try await Relationships.read(user, from: database)),
+            ("applications.json", try await storage.tokens.authorizedApps(of: user).map { ApplicationItem($0) }),
+            ("clients.json", try await storage.clients.owned(by: user).map(ClientItem.init)),
+        ]
+        let written = Date(timeIntervalSince1970: TimeInterval(storage.environment.nowSeconds))
+        let zip = try await ZipWriter.create(path + ".partial", modified: written)
+        try await zip.add("README.md", Data(Self.readme.utf8))
+        for (name, document) in documents { try await zip.add(name, try Self.json(document)) }
+        if let picture = profile.profilePictureFile, let key = profile.pictureKey, let file = storage.files.path(key, "profile.jpg") {
+            try await zip.addFile(picture, at: file)
+        }
+        for (index, item) in media.enumerated() {
+            for (size, entry) in item.files.sorted(by: { $0.key < $1.key }) {
+                guard let source = storage.files.path(item.key, size + ".jpg") else { continue }
+                try await zip.addFile(entry, at: source)
+            }
+            if let export, index % 20 == 19 || index == media.count - 1 {
+                try await database.execute("UPDATE data_exports SET done = \(Int64(index + 1)) WHERE id = \(export)")
+            }
+        }
+        return try await zip.finish(renamingTo: path)
+    }
+
+    static func json(_ document: any Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(document)
+    }
+
+    static let readme = """
+        # Your Darkroom data
+
+        This archive holds everything your Darkroom account keeps about you, as it was when the archive was made.
+        Every document is JSON (UTF-8). Times are Unix timestamps (seconds since 1970-01-01 UTC); ids are the same
+        numbers the API uses (media ids as `ID_USERID` in the API are the first number here).
+
+        - `profile.json` — your username, name, bio, website, whether the account is private, when it was made, your
+          counts, and `profile_picture`: the file of your picture in this archive, if you set one.
+        - `media.json` — every photo you posted, oldest first: its id and `shortcode` (the `/p/{shortcode}/` link),
+          when, the filter, the caption, tags, the place, people tagged in it (by username), its like and comment
+          counts, and `files`: the photo's renditions in this archive (`standard` 640 px, `low` 320 px, `thumbnail`
+          150 px square JPEGs — the sizes Darkroom stores; the file you uploaded is not kept).
+        - `media/{id}/…jpg` — those files.
+        - `comments.json` — every comment you wrote, on anyone's photo: the photo's id and shortcode, the text, when.
+        - `likes.json` — every photo you liked (its id and shortcode) and when.
+        - `relationships.json` — whom you follow, who follows you, follow requests you sent and received, and whom
+          you blocked, each with the username and when it began.
+        - `applications.json` — the apps you let use your account, with what they may do and since when.
+        - `clients.json` — the API clients you registered as a developer (not their secrets).
+        """
+}
+
+extension Storage {
+    /// Writes a user's data archive to `path` now (`darkroom user export`); answers its size in bytes.
+    public func writeDataArchive(of user: UserID, to path: String) async throws -> Int64 {
+        try await DataExportArchive(storage: self, user: user, export: nil).write(to: path)
+    }
+}
+
+// MARK: The documents
+
+private struct Profile: Encodable {
+    var id: Int64
+    var username: String
+    var fullName: String
+    var bio: String
+    var website: String
+    var isPrivate: Bool
+    var createdAt: Int64
+    var counts: [String: Int64]
+    var profilePictureFile: String?
+    var pictureKey: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, username, fullName = "full_name", bio, website, isPrivate = "is_private", createdAt = "created_at", counts
+        case profilePictureFile = "profile_picture"
+    }
+
+    static func read(_ user: UserID, from database: any Database) async throws -> Profile? {
+        try await database.query("SELECT \(raw: Columns.user) FROM users u WHERE u.id = \(user)").decodeFirst { row in
+            let user = try Columns.user(&row)
+            return Profile(
+                id: user.id.rawValue, username: user.username, fullName: user.summary.fullName, bio: user.bio, website: user.website,
+                isPrivate: user.isPrivate, createdAt: user.createdAt,
+                counts: ["media": user.counts.media, "follows": user.counts.follows, "followed_by": user.counts.followedBy],
+                profilePictureFile: user.summary.profilePicture == nil ? nil : "profile_picture.jpg", pictureKey: user.summary.profilePicture)
+        }
+    }
+}
+
+private struct MediaItem: Encodable {
+    var id: Int64
+    var shortcode: String
+    var createdAt: Int64
+    var filter: String
+    var caption: String?
+    var tags: [String]
+    var location: [String: String]?
+    var usersInPhoto: [String]
+    var likeCount: Int64
+    var commentCount: Int64
+    var files: [String: String]
+    var key: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, shortcode, createdAt = "created_at", filter, caption, tags, location, usersInPhoto = "users_in_photo"
+        case likeCount = "like_count", commentCount = "comment_count", files
+    }
+
+    static func read(_ user: UserID, from database: any Database) async throws -> [MediaItem] {
+        let tagged = try await database.query("""
+            SELECT p.media_id, u.username FROM media_users_in_photo p JOIN users u ON u.id = p.user_id
+             WHERE p.media_id IN (SELECT id FROM media WHERE user_id = \(user))
+            """).decode { (media: try $0.int(), username: try $0.string()) }
+        let people = Dictionary(grouping: tagged, by: \.media).mapValues { $0.map(\.username).sorted() }
+        return try await database.query("""
+            SELECT m.id, m.created_at, m.filter, m.caption, m.tags, l.name, m.latitude, m.longitude, m.like_count, m.comment_count, m.image_key
+              FROM media m LEFT JOIN locations l ON l.id = m.location_id WHERE m.user_id = \(user) ORDER BY m.id
+            """).decode { row in
+            let id = try row.int()
+            let createdAt = try row.int(), filter = try row.string(), caption = try row.optionalString(), tags = try row.string()
+            let place = try row.optionalString(), latitude = try row.optionalDouble(), longitude = try row.optionalDouble()
+            var location: [String: String]?
+            if let latitude, let longitude {
+                location = ["latitude": String(latitude), "longitude": String(longitude)]
+                if let place, !place.isEmpty { location?["name"] = place }
+            }
+            let files = ["standard", "low", "thumbnail"].map { ($0, "media/\(id)/\($0).jpg") }
+            return MediaItem(
+                id: id, shortcode: Shortcode.encode(MediaID(id)), createdAt: createdAt, filter: filter, caption: caption,
+                tags: tags.split(separator: " ").map(String.init), location: location, usersInPhoto: people[id] ?? [],
+                likeCount: try row.int(), commentCount: try row.int(), files: Dictionary(uniqueKeysWithValues: files), key: try row.string())
+        }
+    }
+}
+
+private struct CommentItem: Encodable {
+    var id: Int64
+    var mediaID: Int64
+    var shortcode: String
+    var text: String
+    var createdAt: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case id, mediaID = "media_id", shortcode, text, createdAt = "created_at"
+    }
+
+    static func read(_ user: UserID, from database: any Database) async throws -> [CommentItem] {
+        try await database.query("SELECT id, media_id, text, created_at FROM comments WHERE user_id = \(user) ORDER BY id").decode { row in
+            let id = try row.int(), media = try row.int()
+            return CommentItem(id: id, mediaID: media, shortcode: Shortcode.encode(MediaID(media)), text: try row.string(), createdAt: try row.int())
+        }
+    }
+}
+
+private struct LikeItem: Encodable {
+    var mediaID: Int64
+    var shortcode: String
+    var likedAt: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case mediaID = "media_id", shortcode, likedAt = "liked_at"
+    }
+
+    static func read(_ user: UserID, from database: any Database) async throws -> [LikeItem] {
+        try await database.query("SELECT media_id, created_at FROM likes WHERE user_id = \(user) ORDER BY id").decode { row in
+            let media = try row.int()
+            return LikeItem(mediaID: media, shortcode: Shortcode.encode(MediaID(media)), likedAt: try row.int())
+        }
+    }
+}
+
+private struct Relationships: Encodable {
+    struct Other: Encodable {
+        var username: String
+        var since: Int64
+    }
+
+    var following: [Other]
+    var followers: [Other]
+    var requestsSent: [Other]
+    var requestsReceived: [Other]
+    var blocked: [Other]
+
+    enum CodingKeys: String, CodingKey {
+        case following, followers, requestsSent = "requests_sent", requestsReceived = "requests_received", blocked
+    }
+
+    static func read(_ user: UserID, from database: any Database) async throws -> Relationships {
+        func others(_ sql: SQL) async throws -> [Other] {
+            try await database.query(sql).decode { Other(username: try $0.string(), since: try $0.int()) }
+        }
+        return Relationships(
+            following: try await others("SELECT u.username, f.created_at FROM follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = \(user) ORDER BY f.id"),
+            followers: try await others("SELECT u.username, f.created_at FROM follows f JOIN users u ON u.id = f.follower_id WHERE f.followee_id = \(user) ORDER BY f.id"),
+            requestsSent: try await others("SELECT u.username, r.created_at FROM follow_requests r JOIN users u ON u.id = r.target_id WHERE r.requester_id = \(user) ORDER BY r.id"),
+            requestsReceived: try await others("SELECT u.username, r.created_at FROM follow_requests r JOIN users u ON u.id = r.requester_id WHERE r.target_id = \(user) ORDER BY r.id"),
+            blocked: try await others("SELECT u.username, b.created_at FROM blocks b JOIN users u ON u.id = b.blocked_id WHERE b.blocker_id = \(user) ORDER BY b.created_at"))
+    }
+}
+
+private struct ApplicationItem: Encodable {
+    var name: String
+    var website: String
+    var scopes: [String]
+    var since: Int64
+
+    init(_ app: TokenStore.AuthorizedApp) {
+        name = app.client.name
+        website = app.client.website
+        scopes = app.scopes.map(\.rawValue).sorted()
+        since = app.since
+    }
+}
+
+private struct ClientItem: Encodable {
+    var name: String
+    var clientID: String
+    var description: String
+    var website: String
+    var redirectURIs: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case name, clientID = "client_id", description, website, redirectURIs = "redirect_uris"
+    }
+
+    init(_ client: Client) {
+        name = client.name
+        clientID = client.clientID
+        description = client.description
+        website = client.website
+        redirectURIs = client.redirectURIs
+    }
+}
+
+// MARK: Writing the zip
+
+/// ZIPFoundation's archive, written on a thread of its own: it blocks on file I/O, which must never run on the event
+/// loops that serve requests. One job uses one writer, one call at a time, so the unchecked `Sendable` is sound.
+private final class ZipWriter: @unchecked Sendable {
+    private let archive: Archive
+    private let path: String
+    private let modified: Date
+    private static let thread: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        return pool
+    }()
+
+    private init(archive: Archive, path: String, modified: Date) {
+        self.archive = archive
+        self.path = path
+        self.modified = modified
+    }
+
+    static func create(_ path: String, modified: Date) async throws -> ZipWriter {
+        try await thread.runIfActive {
+            try? FileManager.default.removeItem(atPath: path)
+            return ZipWriter(archive: try Archive(url: URL(fileURLWithPath: path), accessMode: .create), path: path, modified: modified)
+        }
+    }
+
+    /// A document, compressed.
+    func add(_ name: String, _ data: Data) async throws {
+        try await Self.thread.runIfActive { [self] in
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), modificationDate: modified,
+                                 compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+    }
+
+    /// A photo, stored as it is (JPEGs do not compress further).
+    func addFile(_ name: String, at source: String) async throws {
+        try await Self.thread.runIfActive { [self] in
+            try archive.addEntry(with: name, fileURL: URL(fileURLWithPath: source), compressionMethod: .none)
+        }
+    }
+
+    /// Flushes the archive to disk and moves it into place; answers its size.
+    func finish(renamingTo final: String) async throws -> Int64 {
+        try await Self.thread.runIfActive { [self] in
+            let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+            try handle.synchronize()
+            let size = Int64(try handle.seekToEnd())
+            try handle.close()
+            try FileManager.default.moveItem(atPath: path, toPath: final)
+            return size
+        }
+    }
+}
