@@ -11,9 +11,9 @@ DARKROOM = os.environ.get("DARKROOM_BIN", ".build/debug/darkroom")
 
 def darkroom(*args, data_dir, stdin=None):
     """Runs an operator command (with `stdin` as its standard input, for secrets); answers the JSON it prints."""
-    output = subprocess.run([DARKROOM, *args, "--data-dir", data_dir], check=True, capture_output=True, text=True,
-                            input=stdin).stdout
-    return json.loads(output)
+    result = subprocess.run([DARKROOM, *args, "--data-dir", data_dir], capture_output=True, text=True, input=stdin)
+    assert result.returncode == 0, f"darkroom {' '.join(args)} failed: {result.stderr}"
+    return json.loads(result.stdout)
 
 
 def free_port():

@@ -124,3 +124,41 @@ def test_a_suspended_account_vanishes_from_the_running_server_and_comes_back(ser
     log = darkroom("moderation", "log", "--username", "mallory", data_dir=data_dir)["actions"]
     assert [(a["action"], a["reason"], a["user_id"]) for a in log] == [("unsuspend", "appeal", user["id"]), ("suspend", "spam", user["id"])]
     assert all(a["actor"].startswith("command line (") for a in log)
+
+
+def test_an_account_exported_then_deleted_from_the_command_line_is_gone_from_the_running_server(server):
+    import zipfile
+    base, data_dir = server["base"], server["data_dir"]
+    darkroom("user", "create", "--username", "babbage", "--password-stdin", data_dir=data_dir, stdin="nanoseconds of wire\n")
+    client = darkroom("client", "create", "--name", "Compiler", "--redirect-uri", "http://localhost/cb", data_dir=data_dir)
+    token = darkroom("token", "create", "--username", "babbage", "--client-id", client["client_id"], data_dir=data_dir)["access_token"]
+    assert status(f"{base}/v1/users/self?access_token={token}") == 200
+
+    archive = tempfile.mktemp(suffix=".zip", dir=data_dir)
+    written = darkroom("user", "export", "--username", "babbage", "--to", archive, data_dir=data_dir)
+    assert written["bytes"] > 0
+    with zipfile.ZipFile(archive) as exported:
+        names = set(exported.namelist())
+        assert {"README.md", "profile.json", "media.json", "comments.json", "likes.json", "relationships.json",
+                "applications.json", "clients.json"} <= names
+        assert json.loads(exported.read("profile.json"))["username"] == "babbage"
+        assert [app["name"] for app in json.loads(exported.read("applications.json"))] == ["Compiler"]
+    assert "exists already" in refused("user", "export", "--username", "babbage", "--to", archive, data_dir=data_dir)
+
+    assert "add --yes" in refused("user", "delete", "--username", "babbage", data_dir=data_dir)
+    deleted = darkroom("user", "delete", "--username", "babbage", "--yes", data_dir=data_dir)
+    assert deleted["deleted"] is True and deleted["removed"]["media"] == 0
+    eventually(lambda: status(f"{base}/v1/users/self?access_token={token}") == 400)
+    assert "no user named babbage" in refused("user", "show", "--username", "babbage", data_dir=data_dir)
+    assert "no user named babbage" in refused("user", "delete", "--username", "babbage", "--yes", data_dir=data_dir)
+    log = darkroom("moderation", "log", data_dir=data_dir)["actions"]
+    assert log[0]["action"] == "delete account" and log[0]["actor"].startswith("command line (")
+
+
+def test_reports_from_the_command_line(server):
+    data_dir = server["data_dir"]
+    assert darkroom("moderation", "reports", data_dir=data_dir)["reports"] == []
+    assert "must be one of: dismiss, remove, suspend" in refused(
+        "moderation", "settle", "--report", "1", "--decision", "ignore", "--reason", "x", data_dir=data_dir)
+    assert "no open report with id 1" in refused(
+        "moderation", "settle", "--report", "1", "--decision", "dismiss", "--reason", "x", data_dir=data_dir)
