@@ -7,8 +7,19 @@ public enum Validation {
         else {
             throw .invalidParameter("username", "use 1 to 30 letters, digits, periods or underscores")
         }
+        // A profile lives at `/{username}/`: a name that is one of the site's own paths, or that ends the way the
+        // API's `.json` suffix does, would be hidden behind it.
+        guard !reservedUsernames.contains(name.lowercased()), !name.lowercased().hasSuffix(".json") else {
+            throw .invalidParameter("username", "\(name) is reserved; choose another")
+        }
         return name
     }
+
+    /// The first path segments of the site's own pages and routes.
+    public static let reservedUsernames: Set<String> = [
+        "accounts", "admin", "api", "create", "developer", "explore", "health", "hooks", "media", "metrics", "oauth", "oembed",
+        "p", "ready", "reports", "static", "v1", "about", "search", "bench",
+    ]
 
     public static func text(_ value: String, field: String, maxLength: Int) throws(APIError) -> String {
         guard value.count <= maxLength else { throw .invalidParameter(field, "at most \(maxLength) characters") }

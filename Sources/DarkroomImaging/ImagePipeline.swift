@@ -42,6 +42,17 @@ public struct ImagePipeline: Sendable {
             thumbnail: try resized(standard, to: settings.thumbnail).jpeg(quality: settings.jpegQuality))
     }
 
+    /// The photo under each filter, as small square JPEGs (the posting page's previews): decoded and cropped once,
+    /// then each filter applied by the same code that makes the renditions, so a preview is what the post will be.
+    public func previews(of photo: [UInt8], filters: [Filter], size: Int) throws(ImageError) -> [(filter: Filter, jpeg: [UInt8])] {
+        let base = try square(photo, size: size).materialized()
+        var previews: [(filter: Filter, jpeg: [UInt8])] = []
+        for filter in filters {
+            previews.append((filter, try filtered(base, filter.look).jpeg(quality: settings.jpegQuality)))
+        }
+        return previews
+    }
+
     /// A square profile picture, unfiltered.
     public func profilePicture(from photo: [UInt8]) throws(ImageError) -> [UInt8] {
         try square(photo, size: settings.profilePicture).jpeg(quality: settings.jpegQuality)

@@ -51,7 +51,7 @@ import Testing
                 let short = try await browser.post("/accounts/signup", [("username", "newbie"), ("password", "123")])
                 #expect(short.status == 400)
                 let made = try await browser.post("/accounts/signup", [("username", "newbie"), ("full_name", "<script>alert(1)</script>"), ("password", "secret-pass")])
-                #expect(made.status == 303 && made.location == "/accounts/settings")
+                #expect(made.status == 303 && made.location == "/")
                 let cookie = try #require(made.headers[values: .setCookie].first { $0.hasPrefix("darkroom_session=") })
                 #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"))
                 let settings = try await browser.get("/accounts/settings")
@@ -66,7 +66,7 @@ import Testing
                 let wrong = try await Self.logIn(browser, "newbie", password: "wrong-pass")
                 #expect(wrong.status == 400 && wrong.body.contains("not right"))
                 let again = try await Self.logIn(browser, "NewBie", password: "secret-pass", next: "//evil.example/")
-                #expect(again.status == 303 && again.location == "/accounts/settings", "an off-site next is ignored")
+                #expect(again.status == 303 && again.location == "/", "an off-site next is ignored")
             }
         }
     }
@@ -84,7 +84,7 @@ import Testing
                 for next in offSite {
                     let browser = Browser(client)
                     let page = try await Self.logIn(browser, "ann", next: next)
-                    #expect(page.status == 303 && page.location == "/accounts/settings", "next=\(next.debugDescription)")
+                    #expect(page.status == 303 && page.location == "/", "next=\(next.debugDescription)")
                 }
                 for (next, expected) in [("/p/abc/?x=1", "/p/abc/?x=1"), ("/oauth/authorize?client_id=a&b=c", "/oauth/authorize?client_id=a&b=c"),
                                          ("/a\\b", "/a/b"), (" /accounts/applications", "/accounts/applications")] {

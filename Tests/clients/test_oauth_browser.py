@@ -156,7 +156,7 @@ def test_a_person_signs_up_registers_an_app_and_signs_in_to_it(darkroom_server, 
     browser.get(f"{base}/accounts/signup")
     fill(browser, username="grace", full_name="Grace Hopper", password="cobol-1959")
     browser.find_element(By.ID, "signup").click()
-    wait_for(browser, "/accounts/settings")
+    wait_for_element(browser, "empty-feed")
     assert "@grace" in browser.page_source
 
     # Register the app on the developer page, and read its credentials off it.

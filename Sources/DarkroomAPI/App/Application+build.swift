@@ -107,9 +107,11 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     AccountsController(web: web).addRoutes(to: pages)
     DeveloperController(web: web).addRoutes(to: pages)
     OAuthController(web: web).addRoutes(to: pages, router: router)
-    PermalinkController(web: web).addRoutes(to: pages)
+    PhotoPagesController(web: web).addRoutes(to: pages)
     ModerationController(web: web).addRoutes(to: pages)
     PersonalDataController(web: web).addRoutes(to: pages)
-    router.get("/") { _, _ in web.redirect(to: "/accounts/settings") }
+    PostingController(web: web).addRoutes(to: pages)
+    // Last: `/{username}` takes any single segment no other route has.
+    PeoplePagesController(web: web).addRoutes(to: pages)
     return router
 }

@@ -48,24 +48,13 @@ struct RelationshipsController {
     /// POST /users/{user-id}/relationship (`action` = follow, unfollow, block, unblock, approve, ignore or deny) —
     /// answers the relationship after. One read serves the policy check and, for a follow or an unfollow, the answer.
     @Sendable func changeRelationship(_ request: APIRequest) async throws -> Response {
-        let (viewer, target, current, facts) = try await state(request)
-        let relationships = storage.relationships
-        // What the action leaves, when it is known without reading it back.
-        let known: Relationship?
-        switch request.parameters.value("action")?.lowercased() {
-        case "follow": known = try await relationships.requestFollow(viewer, target, current: current, facts: facts)
-        case "unfollow":
-            try await relationships.unfollow(viewer, target)
-            known = Relationship(outgoing: .none, incoming: current.incoming, targetIsPrivate: current.targetIsPrivate)
-        case "block": try await relationships.block(viewer, target); known = nil
-        case "unblock": try await relationships.unblock(viewer, target); known = nil
-        case "approve": _ = try await relationships.approve(viewer, requester: target); known = nil
-        case "ignore", "deny": try await relationships.ignore(viewer, requester: target); known = nil
-        case nil, "": throw APIError.missingParameter("action")
-        default: throw APIError.invalidParameter("action", "use follow, unfollow, block, unblock, approve or ignore")
+        let viewer = try request.requireViewer()
+        let target = try request.userID()
+        guard let name = request.parameters.value("action"), !name.isEmpty else { throw APIError.missingParameter("action") }
+        guard let action = RelationshipAction(parsing: name) else {
+            throw APIError.invalidParameter("action", "use follow, unfollow, block, unblock, approve or ignore")
         }
-        if let known { return Self.response(known) }
-        return Self.response(try await relationships.relationship(of: viewer, to: target))
+        return Self.response(try await storage.relationships.apply(action, viewer: viewer, target: target))
     }
 
     // MARK: -

@@ -58,6 +58,14 @@ final class PhotoIngest: Sendable {
         }
     }
 
+    /// The photo under every filter, as small squares for the posting page.
+    func previews(of photo: [UInt8], size: Int) async throws -> [(filter: Filter, jpeg: [UInt8])] {
+        let pipeline = pipeline
+        return try await run {
+            try Self.imageErrors { () throws(ImageError) in try pipeline.previews(of: photo, filters: Filter.all, size: size) }
+        }
+    }
+
     /// Makes a user's new profile picture and puts it in place of the old one, whose files go once the row has moved.
     func replaceProfilePicture(of user: UserID, with photo: [UInt8], in storage: Storage) async throws {
         let key = try await profilePicture(from: photo)

@@ -73,7 +73,7 @@ struct AccountsController {
     private func signIn(_ user: User, _ visit: Web.Visit) async throws -> Response {
         if let old = visit.sessionID { try await storage.sessions.end(old) }
         let session = try await storage.sessions.start(for: user.id)
-        return web.redirect(to: Web.localPath(visit.form.value("next")) ?? "/accounts/settings", setting: [web.sessionCookie(session)])
+        return web.redirect(to: Web.localPath(visit.form.value("next")) ?? "/", setting: [web.sessionCookie(session)])
     }
 
     @Sendable private func logout(_ visit: Web.Visit) async throws -> Response {

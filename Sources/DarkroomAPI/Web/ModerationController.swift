@@ -28,6 +28,8 @@ struct ModerationController {
             let username = visit.query.value("username")?.trimmingCharacters(in: .whitespaces) ?? ""
             throw WebRedirect(location: "/admin/users/" + Parameters.encode(username.hasPrefix("@") ? String(username.dropFirst()) : username))
         }
+        routes.post("/admin/media/:id/remove", removeMedia)
+        routes.post("/admin/media/:id/comments/:comment/remove", removeComment)
         routes.get("/admin/users/:username", account)
         routes.post("/admin/users/:username/suspend") { visit in try await changeSuspension(visit, suspend: true) }
         routes.post("/admin/users/:username/unsuspend") { visit in try await changeSuspension(visit, suspend: false) }
@@ -94,6 +96,36 @@ struct ModerationController {
         throw WebRedirect(location: "/admin?done=1")
     }
 
+    /// An operator removes a photo, or a comment on it, straight from its page.
+    @Sendable private func removeMedia(_ visit: Web.Visit) async throws -> Response {
+        let user = try requireOperator(visit)
+        let (media, _) = try pathIDs(visit)
+        guard try await storage.moderation.removeMedia(media, reason: try requiredReason(visit), actor: actor(user), files: storage.files)
+        else { throw DomainError.notFound(.media) }
+        return web.message("Removed", status: .ok, visit, notice: "The photo is removed.", links: [("/admin/log", "The moderation log")])
+    }
+
+    @Sendable private func removeComment(_ visit: Web.Visit) async throws -> Response {
+        let user = try requireOperator(visit)
+        let (media, comment) = try pathIDs(visit)
+        guard let comment, try await storage.moderation.removeComment(comment, on: media, reason: try requiredReason(visit), actor: actor(user))
+        else { throw DomainError.notFound(.comment) }
+        throw WebRedirect(location: "/p/\(Shortcode.encode(media))/")
+    }
+
+    /// `/admin/media/{id}[/comments/{comment}]/remove`.
+    private func pathIDs(_ visit: Web.Visit) throws -> (MediaID, CommentID?) {
+        let parts = visit.path.split(separator: "/")
+        guard parts.count >= 4, let media = Int64(parts[2]) else { throw DomainError.notFound(.media) }
+        return (MediaID(media), parts.count >= 6 ? Int64(parts[4]).map(CommentID.init) : nil)
+    }
+
+    private func requiredReason(_ visit: Web.Visit) throws -> String {
+        let reason = try Validation.text(visit.form.value("reason") ?? "", field: "reason", maxLength: 500).trimmingSpaces()
+        guard !reason.isEmpty else { throw WebError(status: .badRequest, message: "Say why, for the moderation log.") }
+        return reason
+    }
+
     @Sendable private func log(_ visit: Web.Visit) async throws -> Response {
         _ = try requireOperator(visit)
         return web.page("admin/log", title: "Moderation log", visit, ["entries": try await logEntries(user: nil)])
@@ -135,8 +167,7 @@ struct ModerationController {
     private func changeSuspension(_ visit: Web.Visit, suspend: Bool) async throws -> Response {
         let user = try requireOperator(visit)
         let found = try await operatorAccount(visit)
-        let reason = try Validation.text(visit.form.value("reason") ?? "", field: "reason", maxLength: 500).trimmingSpaces()
-        guard !reason.isEmpty else { throw WebError(status: .badRequest, message: "Say why, for the moderation log.") }
+        let reason = try requiredReason(visit)
         guard found.user.id != user.id else { throw WebError(status: .badRequest, message: "You cannot suspend your own account.") }
         if suspend {
             _ = try await storage.moderation.suspend(found.user.id, reason: reason, actor: actor(user))

@@ -116,3 +116,14 @@ public enum ReportPolicy {
         guard reporter != owner else { throw .notAllowed(.reportOwn) }
     }
 }
+
+/// What one user may do to their relationship with another, by the names the API's `action` parameter uses.
+public enum RelationshipAction: String, Sendable, CaseIterable {
+    case follow, unfollow, block, unblock, approve, ignore
+
+    /// `deny` is `ignore`, as v1 had both names.
+    public init?(parsing name: String) {
+        let lowered = name.lowercased()
+        self.init(rawValue: lowered == "deny" ? "ignore" : lowered)
+    }
+}

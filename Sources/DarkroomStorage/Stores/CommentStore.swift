@@ -46,6 +46,15 @@ public struct CommentStore: Sendable {
             """).decodeFirst(Self.comment)
     }
 
+    /// Removes a comment for `actor`, who must see the media and be the comment's author or the media's owner
+    /// (`CommentPolicy`): the API's `DELETE /media/{id}/comments/{id}` and the photo page's button alike.
+    public func delete(_ id: CommentID, on media: MediaID, by actor: UserID) async throws {
+        let owner = try await MediaStore.authorize(.view, media, actor: actor, in: database, lock: nil)
+        guard let comment = try await find(id, on: media) else { throw DomainError.notFound(.comment) }
+        try CommentPolicy.check(.delete, actor: actor, author: comment.from.id, mediaOwner: owner, actorCanSeeMedia: true)
+        _ = try await delete(id, on: media)
+    }
+
     /// Removes a comment, or the caption when `id` is the caption's (the media then has none; its comment count is
     /// unchanged, as a caption never counted); false if there was neither.
     public func delete(_ id: CommentID, on media: MediaID) async throws -> Bool {

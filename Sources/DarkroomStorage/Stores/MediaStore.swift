@@ -248,6 +248,23 @@ public struct MediaStore: Sendable {
         return ids.compactMap { byID[$0] }
     }
 
+    /// What a grid of photos shows of each — its renditions and counts — in one query, in the order of `ids`. (A page
+    /// of 24 tiles would cost `hydrate` its samples of likers and comments, which a grid never shows.)
+    public func tiles(_ ids: [MediaID]) async throws -> [MediaTile] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await database.query("""
+            SELECT m.id, m.image_key, m.standard_size, m.low_size, m.thumbnail_size, u.is_private, m.like_count, m.comment_count, m.caption
+              FROM media m JOIN users u ON u.id = m.user_id WHERE m.id IN (\(list: ids))
+            """).decode { row in
+            let id: MediaID = try row.id()
+            let renditions = Renditions(key: try row.string(), standard: Int(try row.int()), low: Int(try row.int()), thumbnail: Int(try row.int()),
+                                        isPrivate: try row.bool())
+            return MediaTile(id: id, renditions: renditions, likeCount: try row.int(), commentCount: try row.int(), caption: try row.optionalString())
+        }
+        let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return ids.compactMap { byID[$0] }
+    }
+
     /// Reads the select list of `hydrate`; answers the media and how many people are tagged in it.
     private static func media(_ row: inout Row, viewerKnown: Bool) throws -> (Media, usersInPhoto: Int64) {
         let id: MediaID = try row.id()
@@ -333,4 +350,13 @@ public struct MediaStore: Sendable {
             media[person.media]?.usersInPhoto.append(UserInPhoto(user: person.user, x: person.x, y: person.y))
         }
     }
+}
+
+/// A photo as a grid shows it.
+public struct MediaTile: Sendable {
+    public var id: MediaID
+    public var renditions: Renditions
+    public var likeCount: Int64
+    public var commentCount: Int64
+    public var caption: String?
 }

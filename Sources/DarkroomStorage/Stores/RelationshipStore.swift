@@ -51,6 +51,25 @@ public struct RelationshipStore: Sendable {
 
     // MARK: - Actions
 
+    /// Applies a relationship action of `viewer` on `target` (an existing user they may relate to, by `UserPolicy`),
+    /// and answers the relationship after. The API's `POST /users/{id}/relationship` and the profile page's buttons
+    /// both come here. One read serves the policy check and, for a follow or an unfollow, the answer.
+    public func apply(_ action: RelationshipAction, viewer: UserID, target: UserID) async throws -> Relationship {
+        let (current, facts) = try await state(of: viewer, to: target)
+        try UserPolicy.check(.relate, actor: viewer, target: target, facts: facts)
+        switch action {
+        case .follow: return try await requestFollow(viewer, target, current: current, facts: facts)
+        case .unfollow:
+            try await unfollow(viewer, target)
+            return Relationship(outgoing: .none, incoming: current.incoming, targetIsPrivate: current.targetIsPrivate)
+        case .block: try await block(viewer, target)
+        case .unblock: try await unblock(viewer, target)
+        case .approve: _ = try await approve(viewer, requester: target)
+        case .ignore: try await ignore(viewer, requester: target)
+        }
+        return try await relationship(of: viewer, to: target)
+    }
+
     /// Follows a public account at once; asks a private one. Refused between users where either blocks the other.
     /// `facts` are read when not given. Answers the relationship after.
     @discardableResult

@@ -86,4 +86,11 @@ public struct Storage: Sendable {
                 """).decode { try $0.string() })
         }
     }
+
+    /// Deletes a media for `actor`, who must own it (`MediaPolicy`), then its files: the API's `DELETE /media/{id}`
+    /// and the photo page's button alike.
+    public func deleteMedia(_ id: MediaID, by actor: UserID) async throws {
+        try await media.authorize(.delete, id, actor: actor)
+        if let key = try await mediaWriter.delete(id) { await files.remove(key) }
+    }
 }

@@ -1,0 +1,106 @@
+import DarkroomCore
+import DarkroomStorage
+import Foundation
+
+/// Turns domain objects into the plain values the templates read. Nothing here is HTML: text a person wrote is split
+/// into runs (plain text, a #tag, an @name) and each run is escaped by the template that links it.
+///
+/// Mustache looks a key up in the enclosing contexts when a section's item lacks it, so a per-item value that may be
+/// absent is always given, as `false` when there is none (`Self.absent`).
+struct PageModels {
+    let links: Links
+
+    static let absent = false
+
+    static func date(_ seconds: Int64, time: Bool = false) -> String {
+        Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(date: .long, time: time ? .shortened : .omitted)
+    }
+
+    static func count(_ value: Int64, _ one: String, _ many: String) -> String {
+        "\(value) \(value == 1 ? one : many)"
+    }
+
+    /// Text with its hashtags and mentions as runs the template links: `[{text}|{tag}|{mention}]`.
+    static func runs(_ text: String) -> [[String: Any]] {
+        var runs: [[String: Any]] = []
+        var plain = ""
+        var index = text.startIndex
+        func flush() {
+            if !plain.isEmpty { runs.append(["text": plain, "tag": false, "mention": false]) }
+            plain = ""
+        }
+        while index < text.endIndex {
+            let character = text[index]
+            if character == "#" || character == "@" {
+                var end = text.index(after: index)
+                while end < text.endIndex, text[end].isLetter || text[end].isNumber || text[end] == "_" || (character == "@" && text[end] == ".") {
+                    end = text.index(after: end)
+                }
+                var word = String(text[text.index(after: index)..<end])
+                while character == "@", word.hasSuffix(".") { word.removeLast(); end = text.index(before: end) }
+                if !word.isEmpty {
+                    flush()
+                    runs.append(character == "#"
+                        ? ["text": "#" + word, "tag": word.lowercased(), "mention": false]
+                        : ["text": "@" + word, "tag": false, "mention": word])
+                    index = end
+                    continue
+                }
+            }
+            plain.append(character)
+            index = text.index(after: index)
+        }
+        flush()
+        return runs
+    }
+
+    func person(_ user: UserSummary) -> [String: Any] {
+        ["username": user.username, "fullName": user.fullName, "picture": links.profilePicture(user.profilePicture)]
+    }
+
+    /// A photo in full, as the feed and its own page show it, with the forms the viewer may use.
+    func card(_ media: Media, viewer: UserID?, isOperator: Bool, comments: [Comment]? = nil, returnTo: String) -> [String: Any] {
+        let code = Shortcode.encode(media.id)
+        let mine = viewer == media.owner.id
+        let shown = comments ?? media.recentComments
+        let place: Any = media.location.flatMap { location -> [String: Any]? in
+            guard let name = location.name, !name.isEmpty else { return nil }
+            return ["name": name, "href": location.id.map { "/explore/locations/\($0)/" } ?? false]
+        } ?? Self.absent
+        func report(_ target: ReportTarget, _ id: Int64, _ label: String) -> Any {
+            viewer != nil && !mine ? ReportForms.fields(target, id, label: label, returnTo: returnTo) : Self.absent
+        }
+        return [
+            "id": String(media.id.rawValue), "code": code, "href": "/p/\(code)/",
+            "image": links.rendition(media.renditions, "standard"), "size": media.renditions.standard,
+            "alt": media.caption?.text ?? "Photo by @\(media.owner.username)",
+            "owner": person(media.owner), "date": Self.date(media.createdAt), "filter": media.filter, "place": place,
+            "caption": media.caption.map { ["runs": Self.runs($0.text)] as [String: Any] } ?? Self.absent,
+            "likes": Self.count(media.likeCount, "like", "likes"),
+            "moreComments": media.commentCount > Int64(shown.count) ? Self.count(media.commentCount, "comment", "comments") : Self.absent,
+            "signedIn": viewer != nil, "liked": media.viewerHasLiked == true, "mine": mine, "returnTo": returnTo,
+            "comments": shown.map { comment -> [String: Any] in
+                let own = comment.from.id == viewer
+                return [
+                    "commentID": String(comment.id.rawValue), "username": comment.from.username, "runs": Self.runs(comment.text),
+                    "mayDelete": own || mine, "report": own ? Self.absent : report(.comment, comment.id.rawValue, "Report"),
+                    "moderate": isOperator,
+                ]
+            },
+            "report": report(.media, media.id.rawValue, "Report this photo"),
+            "reportOwner": report(.user, media.owner.id.rawValue, "Report @\(media.owner.username)"),
+            "moderate": isOperator && !mine,
+        ]
+    }
+
+    /// Photos as a grid of squares linking to their pages.
+    func grid(_ tiles: [MediaTile]) -> [[String: Any]] {
+        tiles.map { tile in
+            let code = Shortcode.encode(tile.id)
+            return [
+                "href": "/p/\(code)/", "thumbnail": links.rendition(tile.renditions, "low"), "size": tile.renditions.low,
+                "alt": tile.caption ?? "Photo", "likes": tile.likeCount, "comments": tile.commentCount,
+            ]
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import DarkroomCore
+import Foundation
+
+/// Photos picked on the posting page but not yet posted: the uploaded file and its filter previews, in
+/// `DATA/drafts/{user}-{token}/`. A person has one draft at a time (a new one replaces it); a draft is removed when
+/// posted, and any older than an hour when the next is made.
+public struct PhotoDrafts: Sendable {
+    let folder: String
+    let environment: SystemEnvironment
+
+    public static let lifetime: Int64 = 3600
+
+    public init(dataDirectory: String, environment: SystemEnvironment) {
+        folder = dataDirectory + "/drafts"
+        self.environment = environment
+    }
+
+    /// Stores a draft for `owner`; answers its token.
+    public func create(for owner: UserID, photo: [UInt8], previews: [(name: String, bytes: [UInt8])]) throws -> String {
+        try FileSystem.makeDirectory(folder)
+        let now = environment.nowSeconds
+        for name in FileSystem.list(folder) {
+            let path = folder + "/" + name
+            if name.hasPrefix("\(owner)-") || (FileSystem.modifiedSeconds(path) ?? now) < now - Self.lifetime { FileSystem.removeTree(path) }
+        }
+        let token = environment.randomHex(bytes: 16)
+        let draft = folder + "/\(owner)-\(token)"
+        try FileSystem.makeDirectory(draft)
+        try FileSystem.writeDurably(photo, to: draft + "/photo")
+        for preview in previews { try FileSystem.writeDurably(preview.bytes, to: draft + "/" + preview.name) }
+        return token
+    }
+
+    /// A file of the owner's draft (`photo`, or a preview's name); nil when there is no such draft or file.
+    public func file(_ name: String, token: String, owner: UserID) -> [UInt8]? {
+        guard Self.isToken(token), !name.contains("/"), !name.hasPrefix(".") else { return nil }
+        return FileManager.default.contents(atPath: folder + "/\(owner)-\(token)/" + name).map(Array.init)
+    }
+
+    public func remove(token: String, owner: UserID) {
+        guard Self.isToken(token) else { return }
+        FileSystem.removeTree(folder + "/\(owner)-\(token)")
+    }
+
+    static func isToken(_ token: String) -> Bool {
+        token.utf8.count == 32 && token.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+}

@@ -1,0 +1,202 @@
+"""The photo site as people use it, in a real headless Chromium against a live Darkroom server: signing up,
+posting a photo with a filter, following, the home feed, likes and comments, profiles, tags, a private account's
+hidden grid. Screenshots of the main pages at a phone's and a desktop's width are written to .build/screenshots/
+(not committed) for a reviewer to look at."""
+import os
+import shutil
+import tempfile
+import time
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+
+from darkroom_server import start_server
+from photos import png
+
+SCREENSHOTS = os.path.join(os.path.dirname(__file__), "..", "..", ".build", "screenshots")
+
+
+@pytest.fixture(scope="module")
+def site():
+    data_dir = tempfile.mkdtemp(prefix="darkroom-web-")
+    process, base = start_server(data_dir, "/accounts/login")
+    photos = []
+    for seed in (0.0, 1.7, 3.1):
+        path = os.path.join(data_dir, f"photo-{seed}.png")
+        with open(path, "wb") as out:
+            out.write(png(width=480, height=480, seed=seed))
+        photos.append(path)
+    yield {"base": base, "photos": photos}
+    process.terminate()
+    process.wait(timeout=10)
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    assert chromium and driver_path, "chromium and chromium-driver must be installed (scripts/test installs them)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1000"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def wait_for(driver, condition, what, seconds=15):
+    deadline = time.time() + seconds
+    while not condition():
+        if time.time() > deadline:
+            raise AssertionError(f"{what}: still at {driver.current_url}: {driver.page_source[:3000]}")
+        time.sleep(0.05)
+
+
+def element(driver, element_id):
+    wait_for(driver, lambda: driver.find_elements(By.ID, element_id), f"no #{element_id}")
+    return driver.find_element(By.ID, element_id)
+
+
+def fill(driver, **fields):
+    for name, value in fields.items():
+        field = element(driver, name)
+        field.clear()
+        field.send_keys(value)
+
+
+def screenshot(driver, name):
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    for label, width in (("phone", 390), ("desktop", 1280)):
+        driver.set_window_size(width, 1000)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(width, min(max(height, 600), 4000))
+        driver.save_screenshot(os.path.join(SCREENSHOTS, f"{name}-{label}.png"))
+    driver.set_window_size(1280, 1000)
+
+
+def sign_up(driver, base, username, password):
+    driver.delete_all_cookies()
+    driver.get(f"{base}/accounts/signup")
+    fill(driver, username=username, password=password)
+    element(driver, "signup").click()
+    wait_for(driver, lambda: driver.current_url.rstrip("/") == base, "after sign-up the home feed")
+
+
+def log_in(driver, base, username, password):
+    driver.delete_all_cookies()
+    driver.get(f"{base}/accounts/login")
+    fill(driver, username=username, password=password)
+    element(driver, "login").click()
+    wait_for(driver, lambda: driver.current_url.rstrip("/") == base, "after log-in the home feed")
+
+
+def post(driver, base, photo, caption, filter_name, place=None):
+    driver.get(f"{base}/create")
+    element(driver, "photo").send_keys(photo)
+    fill(driver, caption=caption)
+    element(driver, "next").click()
+    element(driver, "filters")
+    previews = driver.find_elements(By.CSS_SELECTOR, "#filters img")
+    assert len(previews) == 20
+    # Every preview loaded: a real image from the server, at its size.
+    wait_for(driver, lambda: all(driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img) == 150
+                                 for img in previews), "previews loaded")
+    driver.find_element(By.CSS_SELECTOR, f"#filters input[value='{filter_name}']").click()
+    if place:
+        driver.find_element(By.CSS_SELECTOR, "details summary").click()
+        fill(driver, location_name=place[0], lat=place[1], lng=place[2])
+    element(driver, "publish").click()
+    wait_for(driver, lambda: "/p/" in driver.current_url, "the new photo's page")
+    return driver.current_url
+
+
+def test_people_post_follow_like_and_comment_in_a_browser(site, browser):
+    base, photos = site["base"], site["photos"]
+    driver = browser
+
+    driver.delete_all_cookies()
+    driver.get(base)
+    element(driver, "welcome-signup")
+    screenshot(driver, "welcome")
+
+    # Ada signs up and posts a photo with a filter, a caption with a tag and a place.
+    sign_up(driver, base, "ada", "analytical-engine")
+    screenshot(driver, "feed-empty")
+    driver.get(f"{base}/create")
+    screenshot(driver, "create")
+    element(driver, "photo").send_keys(photos[0])
+    element(driver, "next").click()
+    element(driver, "filters")
+    screenshot(driver, "create-filters")
+    photo_page = post(driver, base, photos[0], "Sunrise over the lake #sunrise <b>bold?</b>", "Valencia",
+                      place=("Lake Pavilion", "51.5007", "-0.1246"))
+    assert "Valencia" in driver.page_source and "&lt;b&gt;bold?&lt;/b&gt;" in driver.page_source
+    assert driver.find_element(By.CSS_SELECTOR, ".place").text == "Lake Pavilion"
+    post(driver, base, photos[1], "Second one #sunrise", "Inkwell")
+
+    # Grace signs up, finds Ada, follows her, and sees her photos in her feed.
+    sign_up(driver, base, "grace", "compiler-1952")
+    driver.get(f"{base}/explore/search?q=ad")
+    driver.find_element(By.CSS_SELECTOR, "#people a[href='/ada/']").click()
+    element(driver, "follow").click()
+    element(driver, "unfollow")
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".grid .tile")) == 2
+    screenshot(driver, "profile")
+    driver.get(base)
+    cards = driver.find_elements(By.CSS_SELECTOR, "#feed .card")
+    assert len(cards) == 2 and "Second one" in cards[0].text and "Sunrise over the lake" in cards[1].text
+
+    # She likes the first photo and comments on it from the feed; both show at once.
+    driver.find_elements(By.CSS_SELECTOR, "#feed .card")[1].find_element(By.CSS_SELECTOR, "button.like").click()
+    wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, "#feed .card")[1].find_elements(By.CSS_SELECTOR, "button.unlike"),
+             "liked")
+    assert "1 like" in driver.find_elements(By.CSS_SELECTOR, "#feed .card")[1].text
+    card = driver.find_elements(By.CSS_SELECTOR, "#feed .card")[1]
+    card.find_element(By.NAME, "text").send_keys("Beautiful light, @ada #sunrise")
+    card.find_element(By.CSS_SELECTOR, "button.post-comment").click()
+    wait_for(driver, lambda: "Beautiful light" in driver.page_source, "the comment")
+    screenshot(driver, "feed")
+    driver.get(photo_page)
+    assert "1 like" in driver.page_source and "Beautiful light" in driver.page_source
+    screenshot(driver, "photo")
+
+    # The tag page and Ada's profile show the photos.
+    driver.get(f"{base}/explore/tags/sunrise/")
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".grid .tile")) == 2 and "2 photos" in element(driver, "subtitle").text
+    screenshot(driver, "tag")
+
+    # Ada sees the like and comment, and deletes Grace's comment from her own photo.
+    log_in(driver, base, "ada", "analytical-engine")
+    driver.get(photo_page)
+    assert "Beautiful light" in driver.page_source
+    driver.find_element(By.CSS_SELECTOR, ".comments button.delete-comment").click()
+    wait_for(driver, lambda: "Beautiful light" not in driver.page_source, "the comment deleted")
+
+    # Ada goes private: a stranger sees her header but not her grid; Grace, who follows her, still does.
+    driver.get(f"{base}/accounts/settings")
+    element(driver, "is_private").click()
+    element(driver, "save").click()
+    sign_up(driver, base, "mallory", "stranger-danger")
+    driver.get(f"{base}/ada/")
+    element(driver, "private-grid")
+    assert not driver.find_elements(By.CSS_SELECTOR, ".grid .tile") and element(driver, "follow").text == "Ask to follow"
+    screenshot(driver, "profile-private")
+    driver.get(photo_page)
+    assert "does not exist" in driver.page_source
+    element(driver, "follow") if False else None
+    driver.get(f"{base}/ada/")
+    element(driver, "follow").click()
+    element(driver, "cancel-request")
+
+    # Ada approves Mallory's request from her requests page; Mallory then sees the grid.
+    log_in(driver, base, "ada", "analytical-engine")
+    driver.get(f"{base}/accounts/requests")
+    driver.find_element(By.CSS_SELECTOR, "#requests button.approve").click()
+    element(driver, "no-requests")
+    log_in(driver, base, "mallory", "stranger-danger")
+    driver.get(f"{base}/ada/")
+    wait_for(driver, lambda: len(driver.find_elements(By.CSS_SELECTOR, ".grid .tile")) == 2, "the grid after approval")
