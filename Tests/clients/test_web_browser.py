@@ -200,3 +200,85 @@ def test_people_post_follow_like_and_comment_in_a_browser(site, browser):
     log_in(driver, base, "mallory", "stranger-danger")
     driver.get(f"{base}/ada/")
     wait_for(driver, lambda: len(driver.find_elements(By.CSS_SELECTOR, ".grid .tile")) == 2, "the grid after approval")
+
+
+def test_an_embed_shows_on_another_site_and_the_console_reaches_the_api(site, browser):
+    import http.server
+    import json
+    import threading
+    import urllib.parse
+    import urllib.request
+
+    from darkroom_server import free_port
+
+    base, photos = site["base"], site["photos"]
+    driver = browser
+    sign_up(driver, base, "linus", "penguins-everywhere")
+    photo_page = post(driver, base, photos[2], "Embed me #embedded", "Hefe")
+    code = photo_page.rstrip("/").split("/")[-1]
+
+    # oEmbed, asked the way an old consumer asks (the instagr.am short link), answers the 2013 fields and html.
+    with urllib.request.urlopen(f"{base}/oembed?url=" + urllib.parse.quote(f"http://instagr.am/p/{code}/") + "&maxwidth=400") as answer:
+        assert answer.headers["Access-Control-Allow-Origin"] == "*"
+        oembed = json.load(answer)
+    assert oembed["author_name"] == "linus" and oembed["title"] == "Embed me #embedded" and oembed["width"] == 306
+    assert oembed["media_id"].endswith("_" + str(oembed["author_id"])) and oembed["thumbnail_width"] == 150
+    assert "darkroom-media" in oembed["html"] and "/static/embed.js" in oembed["html"]
+
+    # Another site (another origin) puts the html in its page; the photo shows in the embed's frame.
+    port = free_port()
+    page = f"<!doctype html><title>Elsewhere</title><h1>A blog</h1>{oembed['html']}".encode()
+
+    class Blog(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(page)
+
+    blog = http.server.ThreadingHTTPServer(("127.0.0.1", port), Blog)
+    threading.Thread(target=blog.serve_forever, daemon=True).start()
+    try:
+        driver.get(f"http://localhost:{port}/")
+        wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, "iframe.darkroom-embed"), "the embed's iframe")
+        screenshot(driver, "embed-elsewhere")
+        driver.switch_to.frame(driver.find_element(By.CSS_SELECTOR, "iframe.darkroom-embed"))
+        photo = element(driver, "embedded-photo")
+        wait_for(driver, lambda: driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", photo) == 612,
+                 "the photo loaded in the frame")
+        assert "Embed me" in driver.page_source
+        driver.switch_to.default_content()
+    finally:
+        blog.shutdown()
+
+    # The console: a token with the likes scope, then three calls, their answers shown.
+    driver.get(f"{base}/developer/console")
+    element(driver, "no-token")
+    element(driver, "scope_likes").click()
+    element(driver, "make-token").click()
+    token = element(driver, "console-token").text
+    assert len(token) > 20
+
+    def call(method, path, **fields):
+        form = driver.find_element(By.CSS_SELECTOR, f"form.console-endpoint[data-method='{method}'][data-path='{path}']")
+        for name, value in fields.items():
+            field = form.find_element(By.NAME, name)
+            field.clear()
+            field.send_keys(value)
+        form.find_element(By.CSS_SELECTOR, "button.send").click()
+        wait_for(driver, lambda: form.get_attribute("data-status"), f"the answer to {method} {path}")
+        return form.get_attribute("data-status"), form.find_element(By.CSS_SELECTOR, ".request").text, form.find_element(By.CSS_SELECTOR, ".response").text
+
+    status, request, response = call("GET", "/users/{user_id}", user_id="self")
+    assert status == "200" and '"username": "linus"' in response and "GET " in request and "access_token=" in request
+    status, _, response = call("GET", "/media/shortcode/{shortcode}", shortcode=code)
+    assert status == "200" and '"filter": "Hefe"' in response
+    media_id = json.loads(response[response.index("{"):])["data"]["id"]
+    status, request, response = call("POST", "/media/{media_id}/likes", media_id=media_id)
+    assert status == "200" and request.startswith("POST ") and '"code": 200' in response
+    screenshot(driver, "console")
+    status, _, response = call("GET", "/media/{media_id}/likes", media_id=media_id)
+    assert status == "200" and '"username": "linus"' in response

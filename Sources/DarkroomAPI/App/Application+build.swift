@@ -111,6 +111,9 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     ModerationController(web: web).addRoutes(to: pages)
     PersonalDataController(web: web).addRoutes(to: pages)
     PostingController(web: web).addRoutes(to: pages)
+    EmbedController(web: web).addRoutes(to: pages, router: router)
+    HooksController(web: web).addRoutes(to: pages)
+    ConsoleController(web: web).addRoutes(to: pages, router: router)
     // Last: `/{username}` takes any single segment no other route has.
     PeoplePagesController(web: web).addRoutes(to: pages)
     return router

@@ -29,7 +29,7 @@ struct JSONPMiddleware: RouterMiddleware {
     }
 
     static func answersJSONP(_ path: String) -> Bool {
-        path.hasPrefix("/v1/") || path == "/oembed" || path.hasPrefix("/oembed/")
+        path.hasPrefix("/v1/") || path == "/oembed" || path == "/api/v1/oembed"
     }
 
     /// Whether the query holds `callback=` anywhere: a cheap test that spares most requests a parse.

@@ -7,6 +7,10 @@ public struct PageTemplates: Sendable {
     private let library: MustacheLibrary
     /// The site's stylesheet, served at `/static/darkroom.css`.
     let stylesheet: [UInt8]
+    /// The script an oEmbed answer's `html` loads on the embedding site, served at `/static/embed.js`.
+    let embedScript: [UInt8]
+    /// The API console's script, served at `/static/console.js`.
+    let consoleScript: [UInt8]
 
     public static let shared: PageTemplates = {
         do {
@@ -26,6 +30,8 @@ public struct PageTemplates: Sendable {
         }
         self.library = library
         stylesheet = Array(try Data(contentsOf: folder.appendingPathComponent("darkroom.css")))
+        embedScript = Array(try Data(contentsOf: folder.appendingPathComponent("embed.js")))
+        consoleScript = Array(try Data(contentsOf: folder.appendingPathComponent("console.js")))
     }
 
     func render(_ template: String, _ data: [String: Any]) -> String {

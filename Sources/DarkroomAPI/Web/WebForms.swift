@@ -81,7 +81,7 @@ struct Web: Sendable {
     /// unless a template asks otherwise (none does). The layout also gets the title, the signed-in person, the CSRF
     /// value and the page's error or notice.
     func page(_ template: String, title: String, status: HTTPResponse.Status = .ok, _ visit: Visit, _ data: [String: Any] = [:],
-              error: String? = nil, notice: String? = nil) -> Response {
+              error: String? = nil, notice: String? = nil, scripts: Bool = false) -> Response {
         var context = data
         context["title"] = title
         context["csrf"] = visit.csrf
@@ -92,7 +92,7 @@ struct Web: Sendable {
             status: status,
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .xContentTypeOptions: "nosniff",
-                .xFrameOptions: "DENY", .contentSecurityPolicy: Self.contentSecurityPolicy, .referrerPolicy: "no-referrer",
+                .xFrameOptions: "DENY", .contentSecurityPolicy: scripts ? Self.scriptedContentSecurityPolicy : Self.contentSecurityPolicy, .referrerPolicy: "no-referrer",
             ],
             body: .init(byteBuffer: ByteBuffer(string: dependencies.templates.render(template, context))))
         if visit.issuesCSRFCookie { response.setCookie(cookie(Self.csrfCookie, visit.csrf)) }
@@ -103,6 +103,9 @@ struct Web: Sendable {
     /// No script at all, styles only from our stylesheet, photos from here or a configured CDN, never in a frame. No
     /// `form-action`: browsers apply it to the redirect after a form, and consent ends with one to the client's URI.
     static let contentSecurityPolicy = "default-src 'none'; img-src 'self' http: https:; style-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+    /// The API console's: its one script file, from here, calling the API here.
+    static let scriptedContentSecurityPolicy = "default-src 'none'; img-src 'self' http: https:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
 
     /// A page that only says something: a failure, or what just happened.
     func message(_ title: String, status: HTTPResponse.Status, _ visit: Visit, error: String? = nil, notice: String? = nil,

@@ -37,6 +37,24 @@ public struct ClientStore: Sendable {
         try await create(Settings(name: name, redirectURIs: redirectURIs), ownerID: ownerID, trusted: trusted)
     }
 
+    /// A client the server itself uses (the API console), made the first time any process asks for it and named by
+    /// `key` in `server_keys`, so every process uses the same one.
+    public func firstParty(_ key: String, name: String, redirectURI: String) async throws -> Client {
+        let keyName = "first-party client " + key
+        if let id = try await database.query("SELECT value FROM server_keys WHERE name = \(keyName)").decodeFirst({ try $0.string() }) {
+            if let client = try await find(clientID: id) { return client }
+            // An operator deleted it: make another.
+            try await database.execute("DELETE FROM server_keys WHERE name = \(keyName) AND value = \(id)")
+        }
+        let made = try await create(Settings(name: name, redirectURIs: [redirectURI]), ownerID: nil, trusted: true)
+        try await database.execute("INSERT INTO server_keys (name, value) VALUES (\(keyName), \(made.clientID)) ON CONFLICT (name) DO NOTHING")
+        let winner = try await database.query("SELECT value FROM server_keys WHERE name = \(keyName)").decodeFirst { try $0.string() }
+        guard winner != made.clientID, let winner, let client = try await find(clientID: winner) else { return made }
+        // Another process made it at the same moment: keep theirs.
+        try await delete(made.ref)
+        return client
+    }
+
     public func create(_ settings: Settings, ownerID: UserID?, trusted: Bool = false) async throws -> Client {
         let ref = ClientRecordID(environment.ids.next())
         try await database.execute("""
