@@ -102,7 +102,9 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
             body: .init(byteBuffer: stylesheet))
     }
 
-    let web = Web(dependencies: dependencies, secureCookies: configuration.publicURL.lowercased().hasPrefix("https://"))
+    let web = Web(
+        dependencies: dependencies, secureCookies: configuration.publicURL.lowercased().hasPrefix("https://"),
+        csrfPlaceholder: "csrf" + dependencies.storage.environment.randomHex(bytes: 30))
     let pages = WebRoutes(router: router, web: web)
     AccountsController(web: web).addRoutes(to: pages)
     DeveloperController(web: web).addRoutes(to: pages)

@@ -16,6 +16,8 @@ struct Dependencies: Sendable {
     let writeLimits: WriteLimits
     let mediaCache = MediaFragmentCache()
     let templates = PageTemplates.shared
+    let pageFragments = RenderedFragments(capacityBytes: 32 * 1024 * 1024)
+    let mediaObjects = MediaObjects(capacity: 20_000)
 
     var users: UserSerializer { UserSerializer(links: links) }
     var media: MediaSerializer { MediaSerializer(links: links) }

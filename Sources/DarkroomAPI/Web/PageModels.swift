@@ -20,13 +20,13 @@ struct PageModels {
         "\(value) \(value == 1 ? one : many)"
     }
 
-    /// Text with its hashtags and mentions as runs the template links: `[{text}|{tag}|{mention}]`.
+    /// Text with its hashtags and mentions as runs the template links: `{text, href}`, `href` false for plain text.
     static func runs(_ text: String) -> [[String: Any]] {
         var runs: [[String: Any]] = []
         var plain = ""
         var index = text.startIndex
         func flush() {
-            if !plain.isEmpty { runs.append(["text": plain, "tag": false, "mention": false]) }
+            if !plain.isEmpty { runs.append(["text": plain, "href": false]) }
             plain = ""
         }
         while index < text.endIndex {
@@ -40,9 +40,8 @@ struct PageModels {
                 while character == "@", word.hasSuffix(".") { word.removeLast(); end = text.index(before: end) }
                 if !word.isEmpty {
                     flush()
-                    runs.append(character == "#"
-                        ? ["text": "#" + word, "tag": word.lowercased(), "mention": false]
-                        : ["text": "@" + word, "tag": false, "mention": word])
+                    let href = character == "#" ? "/explore/tags/\(Parameters.encode(word.lowercased()))/" : "/\(word)/"
+                    runs.append(["text": String(character) + word, "href": href])
                     index = end
                     continue
                 }
@@ -58,8 +57,10 @@ struct PageModels {
         ["username": user.username, "fullName": user.fullName, "picture": links.profilePicture(user.profilePicture)]
     }
 
-    /// A photo in full, as the feed and its own page show it, with the forms the viewer may use.
+    /// A photo in full, as the feed and its own page show it, with the forms the viewer may use. Reporting and the
+    /// operator's removal are offered on the photo's own page (`comments` given), not in the feed.
     func card(_ media: Media, viewer: UserID?, isOperator: Bool, comments: [Comment]? = nil, returnTo: String) -> [String: Any] {
+        let ownPage = comments != nil
         let code = Shortcode.encode(media.id)
         let mine = viewer == media.owner.id
         let shown = comments ?? media.recentComments
@@ -68,7 +69,7 @@ struct PageModels {
             return ["name": name, "href": location.id.map { "/explore/locations/\($0)/" } ?? false]
         } ?? Self.absent
         func report(_ target: ReportTarget, _ id: Int64, _ label: String) -> Any {
-            viewer != nil && !mine ? ReportForms.fields(target, id, label: label, returnTo: returnTo) : Self.absent
+            ownPage && viewer != nil && !mine ? ReportForms.fields(target, id, label: label, returnTo: returnTo) : Self.absent
         }
         return [
             "id": String(media.id.rawValue), "code": code, "href": "/p/\(code)/",
@@ -84,13 +85,25 @@ struct PageModels {
                 return [
                     "commentID": String(comment.id.rawValue), "username": comment.from.username, "runs": Self.runs(comment.text),
                     "mayDelete": own || mine, "report": own ? Self.absent : report(.comment, comment.id.rawValue, "Report"),
-                    "moderate": isOperator,
+                    "moderate": ownPage && isOperator,
                 ]
             },
             "report": report(.media, media.id.rawValue, "Report this photo"),
             "reportOwner": report(.user, media.owner.id.rawValue, "Report @\(media.owner.username)"),
-            "moderate": isOperator && !mine,
+            "moderate": ownPage && isOperator && !mine,
         ]
+    }
+
+    /// Everything a feed card (`card` without `comments`) is rendered from, as the key of its kept fragment: the media's
+    /// version (which moves with its counts, samples and caption), the viewer's part (liked, owner, author of a shown
+    /// comment), where its forms return, and the URLs it links (private photos' are signed for an hour).
+    func cardKey(_ media: Media, viewer: UserID?, returnTo: String) -> String {
+        let authored = media.recentComments.contains { $0.from.id == viewer } || media.owner.id == viewer
+        return [
+            "\(media.id.rawValue)", "\(media.version)", "\(media.viewerHasLiked == true)", authored ? "\(viewer?.rawValue ?? 0)" : "-",
+            "\(viewer != nil)", returnTo, links.rendition(media.renditions, "standard"), links.profilePicture(media.owner.profilePicture),
+            media.owner.username,
+        ].joined(separator: "\u{1}")
     }
 
     /// Photos as a grid of squares linking to their pages.

@@ -37,17 +37,33 @@ struct PeoplePagesController {
         next.map { "\(path)?max_id=\($0)" } ?? PageModels.absent
     }
 
+    /// A grid of photos, with the link to older ones, as a fragment kept while its photos and counts are unchanged.
+    private func grid(_ tiles: [MediaTile], older: Any, emptyText: String) -> RenderedHTML {
+        var key = "\(older)|\(emptyText)"
+        for tile in tiles {
+            // A public photo's address follows from its key; a private one's is signed for the hour, so it goes in whole.
+            let address = tile.renditions.isPrivate ? links.rendition(tile.renditions, "low") : tile.renditions.key
+            key += "|\(tile.id.rawValue),\(tile.likeCount),\(tile.commentCount),\(address),\(tile.caption ?? "")"
+        }
+        return web.fragment("grid", key: key) { ["tiles": models.grid(tiles), "older": older, "emptyText": emptyText] }
+    }
+
     // MARK: Home
 
     @Sendable private func home(_ visit: Web.Visit) async throws -> Response {
         guard let user = visit.user else { return web.page("welcome", title: "Welcome to Darkroom", visit) }
         let page = try await storage.media.feed(of: user.id, page: MediaPageRequest(count: Self.feedSize, maxID: try olderThan(visit)))
-        let media = try await storage.media.hydrate(page.items.map(\.id), viewer: user.id, hidingBlocked: user.id)
+        let media = try await web.dependencies.mediaObjects.media(page.items, viewer: user.id, hidingBlocked: visit.involvedInBlocks, in: storage)
         let returnTo = visit.pathAndQuery
-        return web.page("home", title: "Your feed", visit, [
-            "cards": media.map { models.card($0, viewer: user.id, isOperator: visit.isOperator, returnTo: returnTo) },
-            "older": older("/", page.nextCursor),
+        let cards = media.map { item in
+            web.fragment("photo-card", key: models.cardKey(item, viewer: user.id, returnTo: returnTo)) {
+                models.card(item, viewer: user.id, isOperator: visit.isOperator, returnTo: returnTo)
+            }
+        }
+        let main = web.dependencies.templates.fragment("home", [
+            "cardsHTML": RenderedHTML.joined(cards), "empty": cards.isEmpty, "older": older("/", page.nextCursor),
         ])
+        return web.composedPage(title: "Your feed", visit, head: nil, main: main)
     }
 
     // MARK: Profiles
@@ -56,50 +72,72 @@ struct PeoplePagesController {
         let name = visit.path.split(separator: "/").first.map { String($0).removingPercentEncoding ?? String($0) } ?? ""
         let viewer = visit.user?.id
         let missing = WebError(status: .notFound, message: "There is no account named @\(name).")
-        guard let user = try await storage.users.find(username: name) else { throw missing }
-        var data: [String: Any] = [
-            "username": user.username, "fullName": user.summary.fullName.isEmpty ? user.username : user.summary.fullName,
-            "picture": links.profilePicture(user.summary.profilePicture),
-            "bio": user.bio.isEmpty ? PageModels.absent : user.bio, "website": user.website.isEmpty ? PageModels.absent : user.website,
-            "mediaCount": PageModels.count(user.counts.media, "photo", "photos"),
-            "followers": PageModels.count(user.counts.followedBy, "follower", "followers"),
-            "following": "\(user.counts.follows) following", "isPrivate": user.isPrivate, "isSelf": viewer == user.id,
-            "relation": PageModels.absent, "older": PageModels.absent,
-            "emptyText": viewer == user.id ? "You have not posted a photo yet." : "No photos yet.",
-            "og": [
-                "title": "@\(user.username) on Darkroom", "type": "profile", "url": links.publicURL + "/\(user.username)/",
-                "image": links.profilePicture(user.summary.profilePicture),
-                "description": user.bio.isEmpty ? PageModels.absent : user.bio, "oembed": PageModels.absent,
-            ] as [String: Any],
-        ]
-        var mayViewMedia: Bool
-        if let viewer, viewer != user.id {
-            let (relationship, facts) = try await storage.relationships.state(of: viewer, to: user.id)
+        guard let (user, relationship, facts) = try await storage.relationships.profile(username: name, viewer: viewer) else { throw missing }
+        let isSelf = viewer == user.id
+        let mayViewMedia: Bool
+        if let viewer, !isSelf {
             do {
                 try UserPolicy.check(.viewProfile, actor: viewer, target: user.id, facts: facts)
             } catch {
                 throw missing
             }
             mayViewMedia = facts.actorCanViewMedia
+        } else {
+            mayViewMedia = isSelf || !user.isPrivate
+        }
+        // The grid changes more often than the header: kept apart, and put in after it.
+        var grid: RenderedHTML?
+        if mayViewMedia {
+            let page = try await storage.media.recentVersions(of: user.id, page: MediaPageRequest(count: Self.gridSize, maxID: try olderThan(visit)))
+            let older = older("/\(user.username)/", page.more ? page.media.last.map { String($0.id.rawValue) } : nil)
+            let emptyText = isSelf ? "You have not posted a photo yet." : "No photos yet."
+            // What a tile shows moves its version; a private account's links are signed for the hour.
+            var key = "\(user.id.rawValue)|\(older)|\(emptyText)|" + (user.isPrivate ? "\(links.signing.epoch)" : "public")
+            for media in page.media { key += "|\(media.id.rawValue),\(media.version)" }
+            let ids = page.media.map(\.id)
+            grid = try await web.fragment("grid", key: key) {
+                ["tiles": models.grid(try await storage.media.tiles(ids)), "older": older, "emptyText": emptyText]
+            }
+        }
+        // Everything the header shows, as its key; the values are built only when it is rendered.
+        let relation = viewer == nil ? "visitor" : isSelf ? "self" : "\(relationship.outgoing.rawValue),\(relationship.incoming.rawValue)"
+        let headerKey = [user.id.description, user.username, user.summary.fullName, user.summary.profilePicture ?? "", user.bio, user.website,
+                         "\(user.counts.media),\(user.counts.followedBy),\(user.counts.follows),\(user.isPrivate)", relation, visit.path]
+            .joined(separator: "\u{1}")
+        let header = web.fragment("profile-header", key: headerKey) { profileHeader(user, relationship, viewer: viewer, returnTo: visit.path) }
+        let main = web.fragment("profile", key: headerKey + "\u{2}" + (grid.map { _ in "grid" } ?? "hidden")) {
+            ["headerHTML": header, "hidden": grid == nil]
+        }
+        let head = web.fragment("og", key: "profile\u{1}" + user.username + "\u{1}" + (user.summary.profilePicture ?? "") + "\u{1}" + user.bio) {
+            ["og": [
+                "title": "@\(user.username) on Darkroom", "type": "profile", "url": links.publicURL + "/\(user.username)/",
+                "image": links.profilePicture(user.summary.profilePicture),
+                "description": user.bio.isEmpty ? PageModels.absent : user.bio, "oembed": PageModels.absent,
+            ] as [String: Any]]
+        }
+        return web.composedPage(title: "@\(user.username)", visit, head: head, main: main, after: grid)
+    }
+
+    private func profileHeader(_ user: User, _ relationship: Relationship, viewer: UserID?, returnTo: String) -> [String: Any] {
+        var header: [String: Any] = [
+            "username": user.username, "fullName": user.summary.fullName.isEmpty ? user.username : user.summary.fullName,
+            "picture": links.profilePicture(user.summary.profilePicture),
+            "bio": user.bio.isEmpty ? PageModels.absent : user.bio, "website": user.website.isEmpty ? PageModels.absent : user.website,
+            "mediaCount": PageModels.count(user.counts.media, "photo", "photos"),
+            "followers": PageModels.count(user.counts.followedBy, "follower", "followers"),
+            "following": "\(user.counts.follows) following", "isPrivate": user.isPrivate, "isSelf": viewer == user.id,
+            "relation": PageModels.absent,
+        ]
+        if viewer != nil, viewer != user.id {
             let blocked = relationship.incoming == .blockedByYou
-            data["relation"] = [
+            header["relation"] = [
                 "follows": relationship.outgoing == .follows, "requested": relationship.outgoing == .requested,
                 "mayFollow": relationship.outgoing == .none && !blocked, "followLabel": user.isPrivate ? "Ask to follow" : "Follow",
                 "requestedBy": relationship.incoming == .requestedBy, "blocked": blocked,
-                "report": ReportForms.fields(.user, user.id.rawValue, label: "Report @\(user.username)", returnTo: visit.path),
+                "report": ReportForms.fields(.user, user.id.rawValue, label: "Report @\(user.username)", returnTo: returnTo),
             ] as [String: Any]
-        } else {
-            mayViewMedia = viewer == user.id || !user.isPrivate
         }
-        data["hidden"] = !mayViewMedia
-        if mayViewMedia {
-            let page = try await storage.media.recent(of: user.id, page: MediaPageRequest(count: Self.gridSize, maxID: try olderThan(visit)), viewer: viewer)
-            data["tiles"] = models.grid(try await storage.media.tiles(page.items.map(\.id)))
-            data["older"] = older("/\(user.username)/", page.nextCursor)
-        } else {
-            data["tiles"] = [[String: Any]]()
-        }
-        return web.page("profile", title: "@\(user.username)", visit, data)
+        return header
     }
 
     /// The profile's buttons: follow (or ask to), unfollow (or cancel the request), approve or ignore a request,
@@ -123,6 +161,17 @@ struct PeoplePagesController {
 
     // MARK: Explore
 
+    private func explorePage(title: String, _ visit: Web.Visit, _ data: [String: Any]) -> Response {
+        web.composedPage(title: title, visit, head: openGraph(data["og"]), main: web.dependencies.templates.fragment("explore", data))
+    }
+
+    /// A page's Open Graph tags, kept by what they say.
+    private func openGraph(_ og: Any?) -> RenderedHTML? {
+        guard let og = og as? [String: Any] else { return nil }
+        let key = ["title", "type", "url", "image", "description", "oembed"].map { "\(og[$0] ?? "")" }.joined(separator: "\u{1}")
+        return web.fragment("og", key: key) { ["og": og] }
+    }
+
     @Sendable private func tag(_ visit: Web.Visit) async throws -> Response {
         let raw = visit.path.split(separator: "/").dropFirst(2).first.map { String($0).removingPercentEncoding ?? String($0) } ?? ""
         let name = raw.lowercased()
@@ -130,10 +179,11 @@ struct PeoplePagesController {
         let viewer = visit.user?.id
         let tag = try await storage.tags.find(name, viewer: viewer)
         let page = try await storage.tags.recentMedia(name, count: Self.gridSize, maxTagID: try olderThan(visit), minTagID: nil, viewer: viewer)
-        return web.page("explore", title: "#\(name)", visit, [
-            "subtitle": PageModels.count(tag.mediaCount, "photo", "photos"), "tiles": models.grid(try await storage.media.tiles(page.media)),
-            "older": page.more ? "/explore/tags/\(Parameters.encode(name))/?max_id=\(page.tagIDs.last!)" : PageModels.absent,
-            "emptyText": "No photos with this tag yet.",
+        return explorePage(title: "#\(name)", visit, [
+            "subtitle": PageModels.count(tag.mediaCount, "photo", "photos"),
+            "gridHTML": grid(try await storage.media.tiles(page.media),
+                             older: page.more ? "/explore/tags/\(Parameters.encode(name))/?max_id=\(page.tagIDs.last!)" : PageModels.absent,
+                             emptyText: "No photos with this tag yet."),
             "og": ["title": "#\(name) on Darkroom", "type": "website", "url": links.publicURL + "/explore/tags/\(Parameters.encode(name))/",
                    "image": PageModels.absent, "description": PageModels.absent, "oembed": PageModels.absent] as [String: Any],
         ])
@@ -148,11 +198,11 @@ struct PeoplePagesController {
             at: LocationID(id), page: MediaPageRequest(count: Self.gridSize + 1, maxID: try olderThan(visit)), viewer: viewer)
         let shown = Array(ids.prefix(Self.gridSize))
         let name = place.name.flatMap { $0.isEmpty ? nil : $0 } ?? "A place"
-        return web.page("explore", title: name, visit, [
+        return explorePage(title: name, visit, [
             "subtitle": place.streetAddress.flatMap { $0.isEmpty ? nil : $0 } ?? String(format: "%.5f, %.5f", place.latitude, place.longitude),
-            "tiles": models.grid(try await storage.media.tiles(shown)),
-            "older": ids.count > Self.gridSize ? "/explore/locations/\(id)/?max_id=\(shown.last!.rawValue)" : PageModels.absent,
-            "emptyText": "No photos here yet.",
+            "gridHTML": grid(try await storage.media.tiles(shown),
+                             older: ids.count > Self.gridSize ? "/explore/locations/\(id)/?max_id=\(shown.last!.rawValue)" : PageModels.absent,
+                             emptyText: "No photos here yet."),
             "og": ["title": "\(name) on Darkroom", "type": "place", "url": links.publicURL + "/explore/locations/\(id)/",
                    "image": PageModels.absent, "description": PageModels.absent, "oembed": PageModels.absent] as [String: Any],
         ])

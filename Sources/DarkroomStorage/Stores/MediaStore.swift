@@ -248,6 +248,24 @@ public struct MediaStore: Sendable {
         return ids.compactMap { byID[$0] }
     }
 
+    /// A page of a user's own media as ids and versions, newest first, in one statement (a grid's validity: what a
+    /// tile shows moves its media's version); `more` when older ones follow. The caller has already checked the viewer
+    /// may see them.
+    public func recentVersions(of owner: UserID, page: MediaPageRequest) async throws -> (media: [(id: MediaID, version: Int64)], more: Bool) {
+        let rows = try await database.lookup("""
+            SELECT m.id, m.version FROM media m WHERE m.user_id = \(owner) \(Self.idBounds(page, column: "m.id"))
+             ORDER BY m.id DESC LIMIT \(page.count + 1)
+            """).decode { (id: try $0.id(MediaID.self), version: try $0.int()) }
+        return (Array(rows.prefix(page.count)), rows.count > page.count)
+    }
+
+    private static func tile(_ row: inout Row) throws -> MediaTile {
+        let id: MediaID = try row.id()
+        let renditions = Renditions(key: try row.string(), standard: Int(try row.int()), low: Int(try row.int()), thumbnail: Int(try row.int()),
+                                    isPrivate: try row.bool())
+        return MediaTile(id: id, renditions: renditions, likeCount: try row.int(), commentCount: try row.int(), caption: try row.optionalString())
+    }
+
     /// What a grid of photos shows of each — its renditions and counts — in one query, in the order of `ids`. (A page
     /// of 24 tiles would cost `hydrate` its samples of likers and comments, which a grid never shows.)
     public func tiles(_ ids: [MediaID]) async throws -> [MediaTile] {
@@ -255,12 +273,7 @@ public struct MediaStore: Sendable {
         let rows = try await database.query("""
             SELECT m.id, m.image_key, m.standard_size, m.low_size, m.thumbnail_size, u.is_private, m.like_count, m.comment_count, m.caption
               FROM media m JOIN users u ON u.id = m.user_id WHERE m.id IN (\(list: ids))
-            """).decode { row in
-            let id: MediaID = try row.id()
-            let renditions = Renditions(key: try row.string(), standard: Int(try row.int()), low: Int(try row.int()), thumbnail: Int(try row.int()),
-                                        isPrivate: try row.bool())
-            return MediaTile(id: id, renditions: renditions, likeCount: try row.int(), commentCount: try row.int(), caption: try row.optionalString())
-        }
+            """).decode(Self.tile)
         let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return ids.compactMap { byID[$0] }
     }

@@ -51,10 +51,6 @@ public struct OperatorStore: Sendable {
             .decodeFirst(Self.account)
     }
 
-    public func isOperator(_ user: UserID) async throws -> Bool {
-        try await database.query("SELECT is_operator FROM users WHERE id = \(user)").decodeFirst { row in try row.bool() } ?? false
-    }
-
     public func setOperator(_ user: UserID, _ isOperator: Bool) async throws {
         try await database.execute("UPDATE users SET is_operator = \(isOperator) WHERE id = \(user)")
     }

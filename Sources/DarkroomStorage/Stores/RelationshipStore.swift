@@ -27,26 +27,37 @@ public struct RelationshipStore: Sendable {
     /// The viewer's relationship to an existing other user and the facts `UserPolicy` decides on, in one read;
     /// `DomainError.notFound(.user)` when there is no such user.
     public func state(of viewer: UserID, to target: UserID) async throws -> (relationship: Relationship, facts: UserPolicy.Facts) {
-        let row = try await database.lookup("""
-            SELECT
-              EXISTS (SELECT 1 FROM follows WHERE follower_id = \(viewer) AND followee_id = u.id),
-              EXISTS (SELECT 1 FROM follow_requests WHERE requester_id = \(viewer) AND target_id = u.id),
-              EXISTS (SELECT 1 FROM follows WHERE follower_id = u.id AND followee_id = \(viewer)),
-              EXISTS (SELECT 1 FROM follow_requests WHERE requester_id = u.id AND target_id = \(viewer)),
-              EXISTS (SELECT 1 FROM blocks WHERE blocker_id = \(viewer) AND blocked_id = u.id),
-              EXISTS (SELECT 1 FROM blocks WHERE blocker_id = u.id AND blocked_id = \(viewer)),
-              u.is_private,
+        guard let found = try await read("u.id = \(target)", viewer: viewer) else { throw DomainError.notFound(.user) }
+        return (found.relationship, found.facts)
+    }
+
+    /// A user by name with how `viewer` (nil for a visitor) stands to them and the facts `UserPolicy` decides on, in
+    /// one read: what a profile page needs first. Nil when there is no such (present) user.
+    public func profile(username: String, viewer: UserID?) async throws -> (user: User, relationship: Relationship, facts: UserPolicy.Facts)? {
+        try await read("u.username_lc = \(username.lowercased())", viewer: viewer)
+    }
+
+    private func read(_ which: SQL, viewer: UserID?) async throws -> (user: User, relationship: Relationship, facts: UserPolicy.Facts)? {
+        let me = viewer?.rawValue ?? 0
+        return try await database.lookup("""
+            SELECT \(raw: Columns.user),
+              EXISTS (SELECT 1 FROM follows WHERE follower_id = \(me) AND followee_id = u.id),
+              EXISTS (SELECT 1 FROM follow_requests WHERE requester_id = \(me) AND target_id = u.id),
+              EXISTS (SELECT 1 FROM follows WHERE follower_id = u.id AND followee_id = \(me)),
+              EXISTS (SELECT 1 FROM follow_requests WHERE requester_id = u.id AND target_id = \(me)),
+              EXISTS (SELECT 1 FROM blocks WHERE blocker_id = \(me) AND blocked_id = u.id),
+              EXISTS (SELECT 1 FROM blocks WHERE blocker_id = u.id AND blocked_id = \(me)),
               CASE WHEN \(Visibility.mediaOf(owner: "u", viewer: viewer)) THEN 1 ELSE 0 END
-              FROM users u WHERE u.id = \(target) AND \(Visibility.present("u"))
+              FROM users u WHERE \(which) AND \(Visibility.present("u"))
             """).decodeFirst { row in
-                (follows: try row.bool(), requested: try row.bool(), followedBy: try row.bool(), requestedBy: try row.bool(),
-                 blockedByYou: try row.bool(), blocksYou: try row.bool(), targetIsPrivate: try row.bool(), canViewMedia: try row.bool())
-            }
-        guard let row else { throw DomainError.notFound(.user) }
-        let outgoing: Relationship.Outgoing = row.follows ? .follows : row.requested ? .requested : .none
-        let incoming: Relationship.Incoming = row.blockedByYou ? .blockedByYou : row.followedBy ? .followedBy : row.requestedBy ? .requestedBy : .none
-        return (Relationship(outgoing: outgoing, incoming: incoming, targetIsPrivate: row.targetIsPrivate),
-                UserPolicy.Facts(actorCanViewMedia: row.canViewMedia, actorBlocksTarget: row.blockedByYou, targetBlocksActor: row.blocksYou))
+            let user = try Columns.user(&row)
+            let (follows, requested, followedBy, requestedBy) = (try row.bool(), try row.bool(), try row.bool(), try row.bool())
+            let (blockedByYou, blocksYou, canViewMedia) = (try row.bool(), try row.bool(), try row.bool())
+            let outgoing: Relationship.Outgoing = follows ? .follows : requested ? .requested : .none
+            let incoming: Relationship.Incoming = blockedByYou ? .blockedByYou : followedBy ? .followedBy : requestedBy ? .requestedBy : .none
+            return (user, Relationship(outgoing: outgoing, incoming: incoming, targetIsPrivate: user.isPrivate),
+                    UserPolicy.Facts(actorCanViewMedia: canViewMedia, actorBlocksTarget: blockedByYou, targetBlocksActor: blocksYou))
+        }
     }
 
     // MARK: - Actions

@@ -27,6 +27,25 @@ public struct SessionStore: Sendable {
             """).decodeFirst { try $0.id(UserID.self) }
     }
 
+    /// The signed-in user and whether they are an operator, if the session is live: what every page needs, in one read.
+    public func visitor(for id: String) async throws -> Visitor? {
+        guard id.utf8.count == 64 else { return nil }
+        return try await database.lookup("""
+            SELECT \(raw: Columns.user), u.is_operator,
+                   EXISTS (SELECT 1 FROM blocks WHERE blocker_id = u.id) OR EXISTS (SELECT 1 FROM blocks WHERE blocked_id = u.id)
+              FROM web_sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.id_hash = \(Hex.sha256(id)) AND s.expires_at > \(environment.nowSeconds) AND \(Visibility.present("u"))
+            """).decodeFirst { row in Visitor(user: try Columns.user(&row), isOperator: try row.bool(), involvedInBlocks: try row.bool()) }
+    }
+
+    /// Who a live session belongs to, with what every page needs to know of them.
+    public struct Visitor: Sendable {
+        public var user: User
+        public var isOperator: Bool
+        /// Whether they block someone or are blocked: then lists are filtered for them, and not shared with others.
+        public var involvedInBlocks: Bool
+    }
+
     public func end(_ id: String) async throws {
         try await database.execute("DELETE FROM web_sessions WHERE id_hash = \(Hex.sha256(id))")
     }
