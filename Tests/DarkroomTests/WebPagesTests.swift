@@ -152,6 +152,24 @@ import Testing
         #expect(throws: WebError.self) { try HooksController.destination("nothing", Parameters()) }
     }
 
+    /// Templates escape every value; the only unescaped insertions are of fragments other templates rendered, named
+    /// `…HTML` and of type `RenderedHTML`.
+    @Test func templatesInsertOnlyRenderedFragmentsUnescaped() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/DarkroomAPI/Templates")
+        let files = try #require(FileManager.default.enumerator(atPath: folder.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".mustache") }
+        #expect(files.count > 20)
+        for file in files {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            var rest = Substring(text)
+            while let open = rest.range(of: "{{{") {
+                let name = rest[open.upperBound...].prefix { $0 != "}" }
+                #expect(name.hasSuffix("HTML"), "\(file) inserts {{{\(name)}}} unescaped")
+                rest = rest[open.upperBound...]
+            }
+            #expect(!text.contains("{{&"), "\(file) uses the unescaped {{& form")
+        }
+    }
+
     @Test func theConsoleListsEveryEndpoint() {
         let listed = Set(ConsoleCatalog.endpoints.map { "\($0.method) \($0.route)" })
         #expect(listed == Set(EndpointAccess.table.keys))
