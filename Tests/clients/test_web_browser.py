@@ -9,6 +9,7 @@ import time
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from darkroom_server import start_server
@@ -49,8 +50,14 @@ def browser():
 
 
 def wait_for(driver, condition, what, seconds=15):
+    """Waits for `condition`; while a form's answer loads, elements found a moment ago go stale: that is not yet."""
     deadline = time.time() + seconds
-    while not condition():
+    while True:
+        try:
+            if condition():
+                return
+        except (StaleElementReferenceException, NoSuchElementException, IndexError):
+            pass
         if time.time() > deadline:
             raise AssertionError(f"{what}: still at {driver.current_url}: {driver.page_source[:3000]}")
         time.sleep(0.05)
@@ -154,7 +161,7 @@ def test_people_post_follow_like_and_comment_in_a_browser(site, browser):
     driver.find_elements(By.CSS_SELECTOR, "#feed .card")[1].find_element(By.CSS_SELECTOR, "button.like").click()
     wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, "#feed .card")[1].find_elements(By.CSS_SELECTOR, "button.unlike"),
              "liked")
-    assert "1 like" in driver.find_elements(By.CSS_SELECTOR, "#feed .card")[1].text
+    wait_for(driver, lambda: "1 like" in driver.find_elements(By.CSS_SELECTOR, "#feed .card")[1].text, "the like counted")
     card = driver.find_elements(By.CSS_SELECTOR, "#feed .card")[1]
     card.find_element(By.NAME, "text").send_keys("Beautiful light, @ada #sunrise")
     card.find_element(By.CSS_SELECTOR, "button.post-comment").click()
