@@ -1,6 +1,7 @@
 import ArgumentParser
 import DarkroomCommands
 import DarkroomAPI
+import DarkroomCore
 import DarkroomStorage
 import Hummingbird
 import Foundation
@@ -64,7 +65,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A file holding a token that lets /metrics be read on the public port with `Authorization: Bearer TOKEN` (or env DARKROOM_METRICS_TOKEN); without one, /metrics is not on the public port.")
     var metricsTokenFile: String?
 
-    @Flag(help: "Serve only; leave background jobs (fan-out of posts) to other server processes.")
+    @Option(help: "A private network real-time callbacks may reach all the same, as CIDR (repeatable; env DARKROOM_ALLOW_CALLBACK_NETWORK, comma-separated). By default loopback, private and other special addresses are refused.")
+    var allowCallbackNetwork: [String] = environment("DARKROOM_ALLOW_CALLBACK_NETWORK").map { $0.split(separator: ",").map(String.init) } ?? []
+
+    @Option(help: "Real-time subscriptions one client may hold (env DARKROOM_MAX_SUBSCRIPTIONS).")
+    var maxSubscriptions = environment("DARKROOM_MAX_SUBSCRIPTIONS").flatMap(Int.init) ?? 100
+
+    @Flag(help: "Serve only; leave background jobs (fan-out of posts, notification delivery) to other server processes.")
     var noJobs = false
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (env DARKROOM_LOG_LEVEL).")
@@ -88,6 +95,12 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, publicURL: publicURL.isEmpty ? nil : publicURL, mediaURL: mediaURL.isEmpty ? nil : mediaURL)
         configuration.runsJobs = !noJobs
         configuration.monitoring = monitoring
+        for network in allowCallbackNetwork where CallbackAddresses.Network(network.trimmingCharacters(in: .whitespaces)) == nil {
+            throw ValidationError("--allow-callback-network \(network) is not an address or CIDR network")
+        }
+        configuration.callbackNetworks = allowCallbackNetwork.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard maxSubscriptions >= 1 else { throw ValidationError("--max-subscriptions must be at least 1") }
+        configuration.subscriptionLimit = maxSubscriptions
         configuration.trustsRequestID = trustRequestID
         configuration.uploadLimit = maxUploadMB * 1024 * 1024
         guard pageCacheMB >= 0 else { throw ValidationError("--page-cache-mb must not be negative") }

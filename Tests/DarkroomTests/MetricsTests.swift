@@ -71,6 +71,7 @@ enum TestMetrics {
                 #expect(value(text, "darkroom_ingest_capacity") != nil && value(text, "darkroom_ingest_in_progress") != nil)
                 // The upload fanned out to the follower in the background or inline: either way the backlog is read.
                 #expect(value(text, "darkroom_jobs_pending") != nil && value(text, "darkroom_jobs_failed") != nil)
+                #expect(value(text, "darkroom_notifications_backlog") != nil)
                 // The feed's second and third pages were the first one again: hits.
                 #expect((value(text, "darkroom_cache_lookups_total{cache=\"media_pages\",result=\"hit\"}") ?? 0) >= 2)
                 #expect((value(text, "darkroom_cache_lookups_total{cache=\"grants\",result=\"hit\"}") ?? 0) >= 1)

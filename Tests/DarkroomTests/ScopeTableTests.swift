@@ -28,7 +28,7 @@ import Testing
                         .replacingOccurrences(of: ":tag_name", with: "tag")
                         .replacingOccurrences(of: ":shortcode", with: Shortcode.encode(media))
                     let separator = path.contains("?") ? "&" : "?"
-                    let withClient = try await client.execute(uri: path.replacingOccurrences(of: "/self", with: "/\(owner.id)") + separator + "client_id=\(app.clientID)&lat=1&lng=2&q=a",
+                    let withClient = try await client.execute(uri: path.replacingOccurrences(of: "/self", with: "/\(owner.id)") + separator + "client_id=\(app.clientID)&client_secret=\(app.clientSecret)&lat=1&lng=2&q=a",
                                                               method: method) { try JSONBody($0) }
                     let withToken = try await client.execute(uri: path + separator + "access_token=\(basicOnly)&lat=1&lng=2&q=a", method: method) { try JSONBody($0) }
                     #expect(withClient.status != 404 && withToken.status != 404, "\(key) is not a route")

@@ -208,3 +208,88 @@ def test_locations_and_media_search(server):
     found = api.media_search(lat=location.point.latitude, lng=location.point.longitude, distance=1000,
                              min_timestamp=taken - 3600, max_timestamp=taken + 3600)
     assert media.id in [m.id for m in found]
+
+
+def test_real_time_subscriptions_with_python_instagram(tmp_path):
+    """python-instagram's subscription calls and its reactor, unchanged, against a live server whose callbacks may
+    reach loopback (the operator's setting): a tag subscription is verified, a new photo's notification arrives
+    signed as the reactor checks it, and geography_recent_media lists the circle's photos."""
+    import http.server
+    import json as json_module
+    import threading
+    import time as time_module
+    import urllib.request as request_module
+
+    from instagram.client import InstagramAPI
+    from instagram.subscriptions import SubscriptionsReactor, SubscriptionType
+
+    from darkroom_server import darkroom, free_port, start_server
+
+    data_dir = str(tmp_path)
+    process, base = start_server(data_dir, "/health", extra_args=["--allow-callback-network", "127.0.0.1/32"])
+    try:
+        client = darkroom("client", "create", "--name", "Realtime", "--redirect-uri", "http://localhost/cb", data_dir=data_dir)
+        darkroom("user", "create", "--username", "lumiere", "--password-stdin", data_dir=data_dir, stdin="cinematograph\n")
+        token = darkroom("token", "create", "--username", "lumiere", "--client-id", client["client_id"], "--scope", "basic upload",
+                         data_dir=data_dir)["access_token"]
+
+        received = []
+        reactor = SubscriptionsReactor()
+        reactor.register_callback(SubscriptionType.TAG, lambda update: received.append(update))
+
+        class Callback(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                from urllib.parse import parse_qs, urlparse
+                challenge = parse_qs(urlparse(self.path).query).get("hub.challenge", [""])[0]
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(challenge.encode())
+
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                reactor.process(client["client_secret"], raw.decode(), self.headers["X-Hub-Signature"])
+                self.send_response(200)
+                self.end_headers()
+
+        port = free_port()
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Callback)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+
+        api = InstagramAPI(client_id=client["client_id"], client_secret=client["client_secret"])
+        api.host = base.split("://")[1]
+        api.protocol = "http"
+        made = api.create_subscription(object="tag", object_id="premiere", aspect="media", callback_url=f"http://127.0.0.1:{port}/cb")
+        assert made["data"]["object"] == "tag" and made["data"]["object_id"] == "premiere"
+        geo = api.create_subscription(object="geography", aspect="media", lat=48.87, lng=2.33, radius=1000,
+                                      callback_url=f"http://127.0.0.1:{port}/cb")
+        assert len(api.list_subscriptions()["data"]) == 2
+
+        # A photo with the tag, posted through the API; its notification arrives and the reactor accepts the signature.
+        from photos import png
+        boundary = "darkroomboundary"
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\nFirst show #premiere\r\n"
+                f"--{boundary}\r\nContent-Disposition: form-data; name=\"lat\"\r\n\r\n48.8701\r\n"
+                f"--{boundary}\r\nContent-Disposition: form-data; name=\"lng\"\r\n\r\n2.3301\r\n"
+                f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n").encode() \
+            + png(width=320, height=320) + f"\r\n--{boundary}--\r\n".encode()
+        upload = request_module.Request(f"{base}/v1/media/upload?access_token={token}", data=body,
+                                        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        with request_module.urlopen(upload) as answer:
+            media_id = json_module.load(answer)["data"]["id"]
+        deadline = time_module.time() + 15
+        while not received and time_module.time() < deadline:
+            time_module.sleep(0.1)
+        assert received and received[0]["object_id"] == "premiere" and received[0]["data"]["media_id"] == media_id
+
+        recent, _ = api.geography_recent_media(geography_id=geo["data"]["object_id"], count=10)
+        assert [media.id for media in recent] == [media_id]
+
+        api.delete_subscriptions(object="all")
+        assert api.list_subscriptions()["data"] == []
+        server.shutdown()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

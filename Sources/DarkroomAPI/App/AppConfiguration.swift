@@ -36,6 +36,12 @@ public struct AppConfiguration: Sendable {
     /// Metrics (`/metrics`) and where they are served; nil for none (swift-metrics then goes wherever the process
     /// bootstrapped it, by default nowhere).
     public var monitoring: Monitoring?
+    /// Private networks real-time callbacks may reach all the same (`--allow-callback-network CIDR`, repeatable;
+    /// `DARKROOM_ALLOW_CALLBACK_NETWORK`, comma-separated): by default none — loopback, private and other special
+    /// addresses are refused.
+    public var callbackNetworks: [String] = []
+    /// Real-time subscriptions a client may hold (`--max-subscriptions`; default 100).
+    public var subscriptionLimit = 100
     /// Take each request's id from the `X-Request-Id` a proxy in front sent (only behind a proxy that sets it).
     public var trustsRequestID = false
 

@@ -1,3 +1,4 @@
+import DarkroomCore
 import DarkroomImaging
 import DarkroomStorage
 import Hummingbird
@@ -26,7 +27,9 @@ public func buildApplication(
         uploadLimit: configuration.uploadLimit,
         bodyBudget: BodyBudget(capacity: configuration.bodyBudget),
         mediaPages: MediaPageCache(capacityBytes: configuration.pageCacheBytes),
-        writeLimits: configuration.writeLimits)
+        writeLimits: configuration.writeLimits,
+        callbacks: CallbackClient(addresses: CallbackAddresses(allowed: configuration.callbackNetworks.compactMap(CallbackAddresses.Network.init))),
+        subscriptionLimit: configuration.subscriptionLimit)
     let router = buildRouter(dependencies, configuration: configuration)
     for route in additionalRoutes {
         router.on(RouterPath(route.path), method: route.method) { request, _ in
@@ -48,7 +51,8 @@ public func buildApplication(
         // A connection that sends nothing for a minute (a stalled upload, an abandoned keep-alive) is closed.
         server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Darkroom"),
-        services: (configuration.runsJobs ? [worker] : []) + [RateLimitFlusher(limiter: rateLimiter, logger: logger)] + metricsListener,
+        services: (configuration.runsJobs ? [worker, NotificationDelivery(storage: storage, client: dependencies.callbacks, logger: logger)] : [])
+            + [RateLimitFlusher(limiter: rateLimiter, logger: logger)] + metricsListener,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }
@@ -82,6 +86,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     MediaUploadController(dependencies: dependencies).addRoutes(to: api)
     TagsController(dependencies: dependencies).addRoutes(to: api)
     LocationsController(dependencies: dependencies).addRoutes(to: api)
+    SubscriptionsController(dependencies: dependencies).addRoutes(to: api)
 
     HealthController(dependencies: dependencies).addRoutes(to: router)
     if let monitoring = configuration.monitoring {

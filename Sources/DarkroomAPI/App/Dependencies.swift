@@ -14,6 +14,8 @@ struct Dependencies: Sendable {
     let bodyBudget: BodyBudget
     let mediaPages: MediaPageCache
     let writeLimits: WriteLimits
+    let callbacks: CallbackClient
+    let subscriptionLimit: Int
     let mediaCache = MediaFragmentCache()
     let templates = PageTemplates.shared
     let pageFragments = RenderedFragments(capacityBytes: 32 * 1024 * 1024)

@@ -34,6 +34,11 @@ enum EndpointAccess {
         "POST /users/:user_id/relationship": .user(.relationships),
         "GET /users/:user_id/requested-by": .user(.basic),
         "GET /users/search": .clientOrUser(.basic),
+        // Real-time (§5): the client's own, proven by its secret as well (checked by the handler).
+        "GET /subscriptions": .clientOrUser(.basic),
+        "POST /subscriptions": .clientOrUser(.basic),
+        "DELETE /subscriptions": .clientOrUser(.basic),
+        "GET /geographies/:geo_id/media/recent": .clientOrUser(.basic),
     ]
 
     static func of(_ method: HTTPRequest.Method, _ path: String) -> Access {

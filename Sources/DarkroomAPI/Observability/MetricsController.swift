@@ -40,6 +40,7 @@ struct MetricsController {
             let jobs = storage.jobs
             Gauge(label: "darkroom_jobs_pending").record(try await jobs.pendingCount())
             Gauge(label: "darkroom_jobs_failed").record(try await jobs.failedCount())
+            Gauge(label: "darkroom_notifications_backlog").record(try await storage.notifications.backlog())
             Gauge(label: "darkroom_database_up", dimensions: engine).record(1)
         } catch {
             dependencies.logger.error("metrics: the database did not answer", metadata: ["error": "\(error)"])

@@ -29,6 +29,7 @@ public struct JobRunner: Sendable {
     /// Drops rate-limit counters older than the two hours a sliding window reads.
     public func pruneRateLimits() async throws {
         try await storage.rateLimits.prune(before: storage.environment.nowSeconds / 3600 * 3600 - 3600)
+        try await storage.notifications.prune()
     }
 
     /// Runs due jobs until the queue has none; answers how many ran (set-aside ones included).

@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -491,5 +491,32 @@ enum Migrations {
         )
         """,
         "CREATE INDEX data_exports_user ON data_exports (user_id, id)",
+    ])
+
+    /// Real-time notifications, written in the transaction of the media that causes them (an outbox) and delivered
+    /// from here, at least once, by whichever server process claims them.
+    static let notificationOutbox = Migration(version: 17, name: "notification outbox", statements: [
+        """
+        CREATE TABLE notifications (
+            id {ID},
+            subscription_id BIGINT NOT NULL,
+            client_ref BIGINT NOT NULL,
+            callback_url TEXT NOT NULL,
+            object TEXT NOT NULL,
+            object_id TEXT NOT NULL,
+            media_id BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            next_attempt_at BIGINT NOT NULL,
+            attempts BIGINT NOT NULL DEFAULT 0,
+            lease_until BIGINT NOT NULL DEFAULT 0,
+            delivered_at BIGINT,
+            failed_at BIGINT,
+            last_status BIGINT,
+            last_error TEXT
+        )
+        """,
+        "CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL",
+        "CREATE INDEX notifications_subscription ON notifications (subscription_id, id)",
+        "CREATE INDEX notifications_client ON notifications (client_ref, id)",
     ])
 }

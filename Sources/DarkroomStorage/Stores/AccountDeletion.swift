@@ -70,7 +70,7 @@ public struct AccountDeletion: Sendable {
                     UPDATE tags SET media_count = media_count - \(counts.all), public_media_count = public_media_count - \(counts.visible) WHERE name = \(tag)
                     """)
             }
-            for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys"] {
+            for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys", "notifications"] {
                 try await tx.execute("DELETE FROM \(raw: table) WHERE media_id IN (SELECT id FROM media WHERE user_id = \(user))")
             }
             try await HomeFeed.withdrawAll(of: user, in: tx)
@@ -107,6 +107,7 @@ public struct AccountDeletion: Sendable {
             let ownClients: SQL = "SELECT id FROM clients WHERE owner_id = \(user)"
             try await tx.execute("DELETE FROM access_tokens WHERE user_id = \(user) OR client_ref IN (\(ownClients))")
             try await tx.execute("DELETE FROM authorization_codes WHERE user_id = \(user) OR client_ref IN (\(ownClients))")
+            try await tx.execute("DELETE FROM notifications WHERE client_ref IN (\(ownClients))")
             try await tx.execute("DELETE FROM subscriptions WHERE client_ref IN (\(ownClients))")
             try await tx.execute("DELETE FROM clients WHERE owner_id = \(user)")
             try await tx.execute("DELETE FROM web_sessions WHERE user_id = \(user)")

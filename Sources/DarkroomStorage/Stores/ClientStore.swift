@@ -104,6 +104,8 @@ public struct ClientStore: Sendable {
         try await database.transaction { tx in
             try await tx.execute("DELETE FROM access_tokens WHERE client_ref = \(ref)")
             try await tx.execute("DELETE FROM authorization_codes WHERE client_ref = \(ref)")
+            try await tx.execute("DELETE FROM notifications WHERE client_ref = \(ref)")
+            try await tx.execute("DELETE FROM subscriptions WHERE client_ref = \(ref)")
             try await tx.execute("DELETE FROM clients WHERE id = \(ref)")
         }
         grants.changed()

@@ -165,6 +165,18 @@ public struct LocationStore: Sendable {
         return Array(found.prefix(page.count))
     }
 
+    /// Public media inside a circle, newest first (`/geographies/{id}/media/recent`), `page.count + 1` at most so
+    /// the caller knows whether more follow. Reads the newest 2,000 in the circle's box within the page's bounds.
+    public func recentPublicMedia(in point: GeoPoint, meters: Double, page: MediaPageRequest) async throws -> [MediaID] {
+        let inBox = Self.inBox(point.boundingBox(meters: meters), times: 0...Int64.max, row: "m", index: "media_geo", engine: database.engine)
+        let rows = try await database.query("""
+            SELECT m.id, m.latitude, m.longitude FROM media m JOIN users u ON u.id = m.user_id
+             WHERE \(inBox) \(MediaStore.idBounds(page, column: "m.id")) AND \(Visibility.mediaOf(owner: "u", viewer: nil))
+             ORDER BY m.id DESC LIMIT 2000
+            """).decode { (id: try $0.id(MediaID.self), point: GeoPoint(latitude: try $0.double(), longitude: try $0.double())) }
+        return Array(rows.filter { point.distance(to: $0.point) <= meters }.prefix(page.count + 1).map(\.id))
+    }
+
     /// Reads `columns`.
     private static func location(_ row: inout Row) throws -> Location {
         Location(id: try row.id(), name: try row.string(), latitude: try row.double(), longitude: try row.double(), streetAddress: try row.optionalString())

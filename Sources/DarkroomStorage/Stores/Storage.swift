@@ -30,6 +30,8 @@ public struct Storage: Sendable {
     public var operators: OperatorStore { OperatorStore(database: database, environment: environment, grants: grants) }
     public var dataExports: DataExports { DataExports(database: database, environment: environment, files: files) }
     public var accountDeletion: AccountDeletion { AccountDeletion(database: database, environment: environment, grants: grants, files: files) }
+    public var subscriptions: SubscriptionStore { SubscriptionStore(database: database, environment: environment) }
+    public var notifications: NotificationOutbox { NotificationOutbox(database: database, environment: environment) }
     public var reports: ReportStore { ReportStore(database: database, environment: environment, grants: grants) }
     public var moderation: ModerationStore { ModerationStore(database: database, environment: environment, grants: grants, mergedAccounts: mergedAccounts) }
 

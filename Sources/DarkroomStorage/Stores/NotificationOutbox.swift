@@ -1,0 +1,99 @@
+import DarkroomCore
+
+/// The delivery side of the real-time outbox (`SubscriptionStore.enqueue` writes it): due notifications are claimed
+/// with a lease — `FOR UPDATE SKIP LOCKED` on PostgreSQL, so processes sharing a database take different ones — and
+/// each ends delivered, rescheduled with backoff, or set aside as failed after about a day. A notification of a media
+/// deleted (or of an account suspended or deleted) before its delivery is dropped, never sent after the fact.
+public struct NotificationOutbox: Sendable {
+    let database: any Database
+    let environment: SystemEnvironment
+
+    /// How long a claimed notification is another process's to leave alone.
+    public static let lease: Int64 = 60
+    /// Attempts before a notification is set aside (backoff doubles from 2 s to an hour: about a day in all).
+    public static let maximumAttempts: Int64 = 30
+
+    public struct Pending: Sendable {
+        public var id: Int64
+        public var subscriptionID: Int64
+        public var clientRef: ClientRecordID
+        public var callbackURL: String
+        public var object: String
+        public var objectID: String
+        public var mediaID: MediaID
+        public var createdAt: Int64
+        public var attempts: Int64
+    }
+
+    /// Claims up to `limit` due notifications for `lease` seconds, oldest first, dropping those whose media is gone.
+    public func claim(limit: Int) async throws -> [Pending] {
+        let now = environment.nowSeconds
+        let skipLocked = database.engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        return try await database.transaction { tx in
+            let claimed = try await tx.query("""
+                UPDATE notifications SET lease_until = \(now + Self.lease)
+                 WHERE id IN (SELECT id FROM notifications
+                               WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(now) AND lease_until <= \(now)
+                               ORDER BY next_attempt_at, id LIMIT \(limit)\(raw: skipLocked))
+                RETURNING id, subscription_id, client_ref, callback_url, object, object_id, media_id, created_at, attempts
+                """).decode { row in
+                Pending(id: try row.int(), subscriptionID: try row.int(), clientRef: try row.id(), callbackURL: try row.string(),
+                        object: try row.string(), objectID: try row.string(), mediaID: try row.id(), createdAt: try row.int(), attempts: try row.int())
+            }
+            guard !claimed.isEmpty else { return [] }
+            let present = Set(try await tx.query("""
+                SELECT m.id FROM media m JOIN users u ON u.id = m.user_id WHERE m.id IN (\(list: Set(claimed.map(\.mediaID)).sorted()))
+                   AND \(Visibility.present("u"))
+                """).decode { try $0.id(MediaID.self) })
+            let withdrawn = claimed.filter { !present.contains($0.mediaID) }.map(\.id)
+            if !withdrawn.isEmpty { try await tx.execute("DELETE FROM notifications WHERE id IN (\(list: withdrawn))") }
+            return claimed.filter { present.contains($0.mediaID) }.sorted { $0.id < $1.id }
+        }
+    }
+
+    /// Each client's secret, which signs its notifications.
+    public func secrets(of clients: Set<ClientRecordID>) async throws -> [ClientRecordID: String] {
+        guard !clients.isEmpty else { return [:] }
+        let rows = try await database.query("SELECT id, client_secret FROM clients WHERE id IN (\(list: clients.sorted()))")
+            .decode { (try $0.id(ClientRecordID.self), try $0.string()) }
+        return Dictionary(rows, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func delivered(_ ids: [Int64], status: Int) async throws {
+        guard !ids.isEmpty else { return }
+        try await database.execute("""
+            UPDATE notifications SET delivered_at = \(environment.nowSeconds), last_status = \(Int64(status)), last_error = NULL WHERE id IN (\(list: ids))
+            """)
+    }
+
+    /// After a failed attempt: again later (doubling from 2 s, at most an hour, with jitter), or set aside.
+    public func failed(_ ids: [Int64], attempts: Int64, status: Int?, error: String) async throws {
+        guard !ids.isEmpty else { return }
+        let now = environment.nowSeconds
+        let next = attempts + 1
+        if next >= Self.maximumAttempts {
+            try await database.execute("""
+                UPDATE notifications SET attempts = \(next), failed_at = \(now), last_status = \(status.map(Int64.init)), last_error = \(error)
+                 WHERE id IN (\(list: ids))
+                """)
+            return
+        }
+        let base = min(Int64(1) << min(next, 12), 3600)
+        let jitter = Int64(environment.randomBytes(1)[0]) % max(base / 4, 1)
+        try await database.execute("""
+            UPDATE notifications SET attempts = \(next), next_attempt_at = \(now + base + jitter), lease_until = 0,
+                   last_status = \(status.map(Int64.init)), last_error = \(error)
+             WHERE id IN (\(list: ids))
+            """)
+    }
+
+    /// Notifications waiting to be delivered (due or scheduled), for the metrics.
+    public func backlog() async throws -> Int64 {
+        try await database.query("SELECT count(*) FROM notifications WHERE delivered_at IS NULL AND failed_at IS NULL").scalarInt() ?? 0
+    }
+
+    /// Drops delivered notifications older than a day.
+    public func prune() async throws {
+        try await database.execute("DELETE FROM notifications WHERE delivered_at < \(environment.nowSeconds - 86_400)")
+    }
+}

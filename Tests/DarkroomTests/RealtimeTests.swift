@@ -1,0 +1,177 @@
+@testable import DarkroomAPI
+import Crypto
+import DarkroomCore
+@testable import DarkroomStorage
+import Foundation
+import HTTPTypes
+import NIOCore
+import HummingbirdTesting
+import Logging
+import Testing
+
+/// Real-time subscriptions against a real receiving HTTP server: the challenge, every object type, what is never
+/// announced, signatures, retries, and callbacks that may not reach the server's own network.
+@Suite struct RealtimeTests {
+    private static func form(_ fields: [(String, String)]) -> ByteBuffer {
+        ByteBuffer(string: fields.map { "\($0.0)=\(Parameters.encode($0.1))" }.joined(separator: "&"))
+    }
+
+    private static func call(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ fields: [(String, String)]) async throws
+        -> (status: Int, json: [String: Any])
+    {
+        let body = method == .get || method == .delete ? nil : form(fields)
+        let query = method == .get || method == .delete ? "?" + String(buffer: form(fields)) : ""
+        return try await client.execute(uri: "/v1/subscriptions" + query, method: method,
+                                        headers: [.contentType: "application/x-www-form-urlencoded"], body: body) { response in
+            (Int(response.status.code), (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:])
+        }
+    }
+
+    private static func delivery(_ storage: Storage) -> NotificationDelivery {
+        NotificationDelivery(storage: storage, client: CallbackClient(addresses: CallbackAddresses(allowed: [CallbackAddresses.Network("127.0.0.1/32")!])),
+                             logger: Logger(label: "test"))
+    }
+
+    /// Every notification item the receiver got, with the check that each body carries the client's signatures.
+    private static func items(_ receiver: Receiver, secret: String) throws -> [[String: Any]] {
+        var items: [[String: Any]] = []
+        for delivery in receiver.received {
+            let key = SymmetricKey(data: Array(secret.utf8))
+            #expect(delivery.headers["x-hub-signature"] == Hex.encode(HMAC<Insecure.SHA1>.authenticationCode(for: delivery.body, using: key)))
+            #expect(delivery.headers["x-hub-signature-256"] == "sha256=" + Hex.encode(HMAC<SHA256>.authenticationCode(for: delivery.body, using: key)))
+            #expect(delivery.headers["content-type"] == "application/json" && delivery.headers["x-hub-delivery"]?.count == 32)
+            items += try #require(try JSONSerialization.jsonObject(with: Data(delivery.body)) as? [[String: Any]])
+        }
+        return items
+    }
+
+    @Test(arguments: Engine.available)
+    func subscribersAreToldOfNewMediaTheyMaySee(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let storage = world.storage
+            let app = try await storage.clients.create(name: "hub app", redirectURIs: ["http://localhost/cb"])
+            let other = try await storage.clients.create(name: "another app", redirectURIs: ["http://localhost/cb"])
+            let alice = try await world.user("alice")
+            let bob = try await world.user("bob")
+            let hidden = try await world.user("hidden", isPrivate: true)
+            _ = try await storage.tokens.create(userID: alice.id, client: app, scopes: [.basic])
+            let place = try await storage.locations.create(name: "Pier", at: GeoPoint(latitude: 51.5, longitude: -0.12))
+            let receiver = try await Receiver.start()
+            defer { receiver.stop() }
+            let credentials = [("client_id", app.clientID), ("client_secret", app.clientSecret)]
+
+            // The test delivers (drain) itself: the app's own worker would race it for the outbox.
+            try await world.withApp(configure: { $0.callbackNetworks = ["127.0.0.1/32"]; $0.runsJobs = false }) { client in
+                // Credentials and the challenge first: nothing is stored unless both pass.
+                let noSecret = try await Self.call(client, .post, [("client_id", app.clientID), ("object", "user"), ("callback_url", receiver.url)])
+                #expect(noSecret.status == 400 && (noSecret.json["meta"] as? [String: Any])?["error_type"] as? String == "OAuthClientException")
+                let wrongSecret = try await Self.call(client, .post, [("client_id", app.clientID), ("client_secret", other.clientSecret),
+                                                                      ("object", "user"), ("callback_url", receiver.url)])
+                #expect((wrongSecret.json["meta"] as? [String: Any])?["error_type"] as? String == "APISubscriptionError")
+                for answer in [Receiver.Challenge.wrong, .status(500)] {
+                    receiver.answerChallenges(answer)
+                    let refused = try await Self.call(client, .post, credentials + [("object", "user"), ("callback_url", receiver.url)])
+                    #expect(refused.status == 400 && (refused.json["meta"] as? [String: Any])?["error_message"] as? String == "Challenge verification failed.")
+                }
+                #expect(try await storage.subscriptions.list(for: app.ref).isEmpty)
+                receiver.answerChallenges(.echo)
+                let radius = try await Self.call(client, .post, credentials + [("object", "geography"), ("lat", "51.5"), ("lng", "-0.12"),
+                                                                               ("radius", "5001"), ("callback_url", receiver.url)])
+                #expect(radius.status == 400)
+
+                var ids: [String: String] = [:]
+                for (object, extra) in [("user", []), ("tag", [("object_id", "sun")]), ("location", [("object_id", String(place.id!.rawValue))]),
+                                        ("geography", [("lat", "51.5005"), ("lng", "-0.1205"), ("radius", "1000")])] {
+                    let made = try await Self.call(client, .post, credentials + [("object", object), ("aspect", "media"), ("verify_token", "vt"),
+                                                                                 ("callback_url", receiver.url)] + extra)
+                    let data = try #require(made.json["data"] as? [String: Any], "\(object): \(made.json)")
+                    #expect(made.status == 200 && data["type"] as? String == "subscription" && data["object"] as? String == object)
+                    ids[object] = data["id"] as? String
+                    if object == "geography" { #expect(data["object_id"] as? String == ids["geography"], "the geo-id is the subscription's id") }
+                }
+                let listed = try await Self.call(client, .get, credentials)
+                #expect((listed.json["data"] as? [[String: Any]])?.count == 4)
+
+                // Posts: Alice's (authorized the app, #sun, at the pier, in the circle), Bob's (#sun only), a private
+                // account's (#sun: the app holds no token that may see it), and one deleted before delivery.
+                world.clock.advance(seconds: 60)
+                let alices = try await storage.mediaWriter.create(NewMedia(
+                    owner: alice.id, caption: "morning #sun", locationID: place.id, latitude: 51.5, longitude: -0.12,
+                    renditions: Renditions(key: "test/a", standard: 612, low: 306, thumbnail: 150)))
+                let bobs = try await world.post(by: bob, caption: "#sun again")
+                _ = try await world.post(by: hidden, caption: "secret #sun")
+                let gone = try await world.post(by: bob, caption: "oops #sun")
+                _ = try await storage.mediaWriter.delete(gone)
+                try await Self.delivery(storage).drain()
+
+                let items = try Self.items(receiver, secret: app.clientSecret)
+                let seen = Set(items.map { "\($0["object"]!) \(($0["data"] as? [String: Any])?["media_id"] as? String ?? "")" })
+                #expect(seen == ["user \(alices)", "tag \(alices)", "location \(alices)", "geography \(alices)", "tag \(bobs)"])
+                #expect(items.allSatisfy { $0["changed_aspect"] as? String == "media" && $0["time"] is Int && $0["subscription_id"] is String })
+                #expect(items.first { $0["object"] as? String == "user" }?["object_id"] as? String == alice.id.description)
+
+                // The geography's media, for its own client only.
+                let geo = try await client.get("/v1/geographies/\(ids["geography"]!)/media/recent?client_id=\(app.clientID)")
+                #expect(geo.status == 200 && geo.ids == [alices.description])
+                #expect(try await client.get("/v1/geographies/\(ids["geography"]!)/media/recent?client_id=\(other.clientID)").status == 400)
+
+                // Deleting: by id, by object, all.
+                #expect(try await Self.call(client, .delete, credentials + [("id", ids["user"]!)]).status == 200)
+                #expect(try await Self.call(client, .delete, credentials + [("object", "tag")]).status == 200)
+                #expect(try await storage.subscriptions.list(for: app.ref).map(\.object.rawValue).sorted() == ["geography", "location"])
+                #expect(try await Self.call(client, .delete, credentials + [("object", "all")]).status == 200)
+                #expect(try await storage.subscriptions.list(for: app.ref).isEmpty)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func aFailingReceiverIsTriedAgainLater(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let storage = world.storage
+            let app = try await storage.clients.create(name: "hub app", redirectURIs: ["http://localhost/cb"])
+            let receiver = try await Receiver.start()
+            defer { receiver.stop() }
+            _ = try await storage.subscriptions.create(.init(object: .tag, objectID: "rain", callbackURL: receiver.url, verifyToken: nil),
+                                                       for: app.ref, limit: 10)
+            let alice = try await world.user("alice")
+            receiver.answerNotifications(503)
+            let media = try await world.post(by: alice, caption: "#rain")
+            try await Self.delivery(storage).drain()
+            let waiting = try await storage.notifications.backlog()
+            #expect(receiver.received.count == 1 && waiting == 1)
+            // Not due again until its backoff has passed.
+            try await Self.delivery(storage).drain()
+            #expect(receiver.received.count == 1)
+            receiver.answerNotifications(200)
+            world.clock.advance(seconds: 5)
+            try await Self.delivery(storage).drain()
+            let left = try await storage.notifications.backlog()
+            #expect(receiver.received.count == 2 && left == 0)
+            let last = try Self.items(receiver, secret: app.clientSecret).last
+            #expect((last?["data"] as? [String: Any])?["media_id"] as? String == media.description)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func callbacksNeverReachTheServersOwnNetwork(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let app = try await world.storage.clients.create(name: "hub app", redirectURIs: ["http://localhost/cb"])
+            let receiver = try await Receiver.start()
+            defer { receiver.stop() }
+            let credentials = [("client_id", app.clientID), ("client_secret", app.clientSecret), ("object", "user")]
+            try await world.withApp { client in
+                for url in [receiver.url, "http://localhost:\(receiver.port)/callback", "http://[::ffff:127.0.0.1]:\(receiver.port)/callback",
+                            "http://0.0.0.0:\(receiver.port)/callback", "http://169.254.169.254/latest/meta-data/"] {
+                    let refused = try await Self.call(client, .post, credentials + [("callback_url", url)])
+                    let message = (refused.json["meta"] as? [String: Any])?["error_message"] as? String ?? ""
+                    #expect(refused.status == 400 && message.hasPrefix("Challenge verification failed"), "\(url): \(message)")
+                }
+                let notHTTP = try await Self.call(client, .post, credentials + [("callback_url", "ftp://example.com/")])
+                #expect(notHTTP.status == 400)
+            }
+            let stored = try await world.storage.subscriptions.list(for: app.ref)
+            #expect(receiver.received.isEmpty && stored.isEmpty)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// A real HTTP server on loopback that plays a subscriber's callback: it answers verification requests as `challenge`
+/// says and records every notification it is sent, with its headers.
+final class Receiver: Sendable {
+    struct Delivery: Sendable {
+        var body: [UInt8]
+        var headers: [String: String]
+    }
+
+    enum Challenge: Sendable {
+        case echo, wrong, status(Int), hang
+    }
+
+    let port: Int
+    private let deliveries = Mutex<[Delivery]>([])
+    private let challenge: Mutex<Challenge>
+    private let notifyStatus = Mutex(200)
+    private let task: Task<Void, any Error>
+
+    var url: String { "http://127.0.0.1:\(port)/callback" }
+    var received: [Delivery] { deliveries.withLock { $0 } }
+    func answerChallenges(_ how: Challenge) { challenge.withLock { $0 = how } }
+    func answerNotifications(_ status: Int) { notifyStatus.withLock { $0 = status } }
+
+    private init(port: Int, challenge: Challenge, task: Task<Void, any Error>) {
+        self.port = port
+        self.challenge = Mutex(challenge)
+        self.task = task
+    }
+
+    static func start(_ challenge: Challenge = .echo) async throws -> Receiver {
+        let box = ReceiverBox()
+        let router = Router()
+        router.get("/callback") { request, _ -> Response in
+            guard let receiver = box.receiver else { return Response(status: .serviceUnavailable) }
+            let value = request.uri.queryParameters["hub.challenge"].map(String.init) ?? ""
+            switch receiver.challenge.withLock({ $0 }) {
+            case .echo: return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: value)))
+            case .wrong: return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "not-" + value)))
+            case .status(let code): return Response(status: .init(code: code), body: .init(byteBuffer: ByteBuffer(string: value)))
+            case .hang:
+                try await Task.sleep(for: .seconds(30))
+                return Response(status: .ok)
+            }
+        }
+        router.post("/callback") { request, _ -> Response in
+            guard let receiver = box.receiver else { return Response(status: .serviceUnavailable) }
+            let body = try await request.body.collect(upTo: 1 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
+            receiver.deliveries.withLock { $0.append(Delivery(body: Array(body.readableBytesView), headers: headers)) }
+            return Response(status: .init(code: receiver.notifyStatus.withLock { $0 }))
+        }
+        let port = Mutex<Int?>(nil)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
+        let task = Task { try await app.runService() }
+        while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+        let receiver = Receiver(port: port.withLock { $0 }!, challenge: challenge, task: task)
+        box.set(receiver)
+        return receiver
+    }
+
+    func stop() { task.cancel() }
+}
+
+private final class ReceiverBox: Sendable {
+    private let value = Mutex<Receiver?>(nil)
+    var receiver: Receiver? { value.withLock { $0 } }
+    func set(_ receiver: Receiver) { value.withLock { $0 = receiver } }
+}
