@@ -174,4 +174,36 @@ import Testing
             #expect(receiver.received.isEmpty && stored.isEmpty)
         }
     }
+
+    @Test(arguments: Engine.available)
+    func theDeveloperPageShowsSubscriptionsAndRetriesFailedDeliveries(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let storage = world.storage
+            try await world.withApp(configure: { $0.runsJobs = false }) { client in
+                let browser = Browser(client)
+                try await browser.get("/accounts/signup")
+                _ = try await browser.post("/accounts/signup", [("username", "dev"), ("password", "developer-password")])
+                let dev = try #require(try await storage.users.find(username: "dev"))
+                let app = try await storage.clients.create(name: "mine", redirectURIs: ["http://localhost/cb"], ownerID: dev.id)
+                let subscription = try await storage.subscriptions.create(
+                    .init(object: .tag, objectID: "dusk", callbackURL: "http://127.0.0.1:9/nowhere", verifyToken: nil), for: app.ref, limit: 10)
+                _ = try await world.post(by: dev, caption: "#dusk")
+                let claimed = try await storage.notifications.claim(limit: 10)
+                try await storage.notifications.failed(claimed.map(\.id), attempts: NotificationOutbox.maximumAttempts, status: 502, error: "answered 502")
+                let page = try await browser.get("/developer/clients/\(app.clientID)")
+                #expect(page.body.contains("http://127.0.0.1:9/nowhere") && page.body.contains(">failed<") && page.body.contains("answered 502"))
+                let failed = try #require(claimed.first)
+                #expect(try await browser.post("/developer/clients/\(app.clientID)/deliveries/\(failed.id)/retry", []).status == 303)
+                #expect(try await browser.get("/developer/clients/\(app.clientID)").body.contains(">waiting<"))
+                #expect(try await storage.notifications.backlog() == 1)
+                // Another person's client is as good as missing.
+                let stranger = Browser(client)
+                try await stranger.get("/accounts/signup")
+                _ = try await stranger.post("/accounts/signup", [("username", "stranger"), ("password", "stranger-password")])
+                #expect(try await stranger.post("/developer/clients/\(app.clientID)/subscriptions/\(subscription.id)/delete", []).status == 404)
+                #expect(try await browser.post("/developer/clients/\(app.clientID)/subscriptions/\(subscription.id)/delete", []).status == 303)
+                #expect(try await storage.subscriptions.list(for: app.ref).isEmpty)
+            }
+        }
+    }
 }

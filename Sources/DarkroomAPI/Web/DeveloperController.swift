@@ -12,11 +12,23 @@ struct DeveloperController {
         routes.post("/developer/clients", register)
         routes.get("/developer/clients/:client_id") { visit in
             let (user, client) = try await owned(visit)
-            return page(for: client, visit, user: user)
+            return try await page(for: client, visit, user: user)
         }
         routes.post("/developer/clients/:client_id", save)
         routes.post("/developer/clients/:client_id/reset-secret", resetSecret)
         routes.post("/developer/clients/:client_id/delete", delete)
+        routes.post("/developer/clients/:client_id/subscriptions/:id/delete") { visit in
+            let (_, client) = try await owned(visit)
+            guard let id = visit.path.split(separator: "/").dropFirst(4).first.flatMap({ Int64($0) }) else { throw DomainError.notFound(.client) }
+            try await web.dependencies.storage.subscriptions.delete(for: client.ref, id: id, object: nil, objectID: nil)
+            return web.redirect(to: "/developer/clients/\(client.clientID)")
+        }
+        routes.post("/developer/clients/:client_id/deliveries/:id/retry") { visit in
+            let (_, client) = try await owned(visit)
+            guard let id = visit.path.split(separator: "/").dropFirst(4).first.flatMap({ Int64($0) }) else { throw DomainError.notFound(.client) }
+            _ = try await web.dependencies.storage.notifications.retry(id, for: client.ref)
+            return web.redirect(to: "/developer/clients/\(client.clientID)")
+        }
     }
 
     @Sendable private func list(_ visit: Web.Visit) async throws -> Response {
@@ -71,9 +83,21 @@ struct DeveloperController {
         }
     }
 
-    private func page(for client: Client, _ visit: Web.Visit, user: User, error: String? = nil) -> Response {
-        web.page("developer/client", title: client.name, status: error == nil ? .ok : .badRequest, visit, [
+    private func page(for client: Client, _ visit: Web.Visit, user: User, error: String? = nil) async throws -> Response {
+        let storage = web.dependencies.storage
+        let subscriptions = try await storage.subscriptions.list(for: client.ref)
+        let deliveries = try await storage.notifications.recent(for: client.ref, limit: 50)
+        return web.page("developer/client", title: client.name, status: error == nil ? .ok : .badRequest, visit, [
             "clientID": client.clientID, "clientSecret": client.clientSecret, "form": form(client, visit),
+            "subscriptions": subscriptions.map { ["id": String($0.id), "object": $0.object.rawValue, "objectID": $0.objectID ?? "", "callback": $0.callbackURL] },
+            "deliveries": deliveries.map { record -> [String: Any] in
+                let state = record.deliveredAt != nil ? "delivered" : record.failedAt != nil ? "failed" : record.attempts > 0 ? "retrying" : "waiting"
+                return [
+                    "id": String(record.id), "what": "\(record.object) \(record.objectID)", "media": String(record.mediaID.rawValue),
+                    "when": PageModels.date(record.createdAt, time: true), "state": state, "attempts": record.attempts,
+                    "status": record.lastStatus.map { String($0) } ?? "–", "error": record.lastError ?? "", "failed": record.failedAt != nil,
+                ]
+            },
         ], error: error)
     }
 
@@ -92,7 +116,7 @@ struct DeveloperController {
             try await clients.update(client.ref, with: try settings(visit.form))
         } catch {
             guard let message = WebError.formMessage(error) else { throw error }
-            return page(for: client, visit, user: user, error: message)
+            return try await page(for: client, visit, user: user, error: message)
         }
         return web.redirect(to: "/developer/clients/\(client.clientID)")
     }

@@ -87,6 +87,41 @@ public struct NotificationOutbox: Sendable {
             """)
     }
 
+    /// A client's notifications, newest first, as its developer page shows them.
+    public struct Record: Sendable {
+        public var id: Int64
+        public var object: String
+        public var objectID: String
+        public var mediaID: MediaID
+        public var createdAt: Int64
+        public var attempts: Int64
+        public var deliveredAt: Int64?
+        public var failedAt: Int64?
+        public var lastStatus: Int64?
+        public var lastError: String?
+    }
+
+    public func recent(for client: ClientRecordID, limit: Int) async throws -> [Record] {
+        try await database.query("""
+            SELECT id, object, object_id, media_id, created_at, attempts, delivered_at, failed_at, last_status, last_error
+              FROM notifications WHERE client_ref = \(client) ORDER BY id DESC LIMIT \(limit)
+            """).decode { row in
+            Record(id: try row.int(), object: try row.string(), objectID: try row.string(), mediaID: try row.id(), createdAt: try row.int(),
+                   attempts: try row.int(), deliveredAt: try row.optionalInt(), failedAt: try row.optionalInt(), lastStatus: try row.optionalInt(),
+                   lastError: try row.optionalString())
+        }
+    }
+
+    /// Puts a failed notification of the client's back in the queue, due now; false when there is no such one.
+    public func retry(_ id: Int64, for client: ClientRecordID) async throws -> Bool {
+        try await database.transaction { tx in
+            try await !tx.query("""
+                UPDATE notifications SET failed_at = NULL, attempts = 0, next_attempt_at = \(environment.nowSeconds), lease_until = 0
+                 WHERE id = \(id) AND client_ref = \(client) AND failed_at IS NOT NULL RETURNING id
+                """).isEmpty
+        }
+    }
+
     /// Notifications waiting to be delivered (due or scheduled), for the metrics.
     public func backlog() async throws -> Int64 {
         try await database.query("SELECT count(*) FROM notifications WHERE delivered_at IS NULL AND failed_at IS NULL").scalarInt() ?? 0
