@@ -9,7 +9,7 @@ public struct NotificationOutbox: Sendable {
     let environment: SystemEnvironment
 
     /// How long a claimed notification is another process's to leave alone.
-    public static let lease: Int64 = 60
+    public static let lease: Int64 = 30
     /// Attempts before a notification is set aside (backoff doubles from 2 s to an hour: about a day in all).
     public static let maximumAttempts: Int64 = 30
 

@@ -1,0 +1,93 @@
+"""Real-time notifications survive the server: photos posted while their subscriber's callback is down, then the
+server killed with SIGKILL and started again — every photo's notification still arrives, once the callback is up."""
+import http.server
+import json
+import shutil
+import signal
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+from darkroom_server import darkroom, free_port, start_server
+from photos import png
+
+
+class Callback:
+    def __init__(self):
+        self.media = []
+        self.up = False
+        callback = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                challenge = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).get("hub.challenge", [""])[0]
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(challenge.encode())
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if not callback.up:
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                callback.media += [item["data"]["media_id"] for item in json.loads(body)]
+                self.send_response(200)
+                self.end_headers()
+
+        self.port = free_port()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def upload(base, token, caption, seed):
+    boundary = "durableboundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\n{caption}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n").encode() \
+        + png(width=160, height=160, seed=seed) + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(f"{base}/v1/media/upload?access_token={token}", data=body,
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.load(answer)["data"]["id"]
+
+
+def test_every_notification_arrives_after_a_kill_and_restart():
+    data_dir = tempfile.mkdtemp(prefix="darkroom-realtime-")
+    allow = ["--allow-callback-network", "127.0.0.1/32"]
+    callback = Callback()
+    try:
+        client = darkroom("client", "create", "--name", "Hub", "--redirect-uri", "http://localhost/cb", data_dir=data_dir)
+        darkroom("user", "create", "--username", "daguerre", "--password-stdin", data_dir=data_dir, stdin="silver iodide plate\n")
+        token = darkroom("token", "create", "--username", "daguerre", "--client-id", client["client_id"], "--scope", "basic upload",
+                         data_dir=data_dir)["access_token"]
+        process, base = start_server(data_dir, "/health", extra_args=allow)
+        subscribe = urllib.parse.urlencode({"client_id": client["client_id"], "client_secret": client["client_secret"], "object": "tag",
+                                            "object_id": "durable", "aspect": "media",
+                                            "callback_url": f"http://127.0.0.1:{callback.port}/callback"}).encode()
+        with urllib.request.urlopen(f"{base}/v1/subscriptions", data=subscribe, timeout=30) as answer:
+            assert json.load(answer)["data"]["object_id"] == "durable"
+
+        posted = [upload(base, token, f"plate {index} #durable", index / 3) for index in range(12)]
+        time.sleep(0.5)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        assert callback.media == []
+
+        callback.up = True
+        process, base = start_server(data_dir, "/health", extra_args=allow)
+        try:
+            deadline = time.time() + 60
+            while set(callback.media) != set(posted) and time.time() < deadline:
+                time.sleep(0.2)
+            assert set(callback.media) == set(posted), f"missing after the restart: {sorted(set(posted) - set(callback.media))}"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    finally:
+        callback.server.shutdown()
+        shutil.rmtree(data_dir, ignore_errors=True)
