@@ -139,6 +139,7 @@ public struct SubscriptionStore: Sendable {
              latitude: try row.optionalDouble(), longitude: try row.optionalDouble(), radius: try row.optionalDouble())
         }
         let now = environment.nowSeconds
+        var rows: [SQL] = []
         for match in matches {
             if match.object == "geography" {
                 guard let point, let latitude = match.latitude, let longitude = match.longitude, let radius = match.radius,
@@ -146,9 +147,15 @@ public struct SubscriptionStore: Sendable {
                 else { continue }
             }
             let objectID = match.object == "user" ? String(owner.rawValue) : match.objectID ?? ""
+            rows.append("(\(environment.ids.next()), \(match.id), \(match.client), \(match.callback), \(match.object), \(objectID), \(media), \(now), \(now))")
+        }
+        // One statement for the post's notifications, a bounded number of rows at a time.
+        for start in stride(from: 0, to: rows.count, by: 100) {
+            var values = rows[start]
+            for row in rows[(start + 1)..<min(start + 100, rows.count)] { values = "\(values), \(row)" }
             try await tx.execute("""
                 INSERT INTO notifications (id, subscription_id, client_ref, callback_url, object, object_id, media_id, created_at, next_attempt_at)
-                VALUES (\(environment.ids.next()), \(match.id), \(match.client), \(match.callback), \(match.object), \(objectID), \(media), \(now), \(now))
+                VALUES \(values)
                 """)
         }
     }
