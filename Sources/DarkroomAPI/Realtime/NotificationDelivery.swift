@@ -18,7 +18,8 @@ struct NotificationDelivery: Service {
     let logger: Logger
     var concurrency = 16
     var batchSize = 100
-    var pollInterval: Duration = .milliseconds(50)
+    /// How often an idle server looks for work (a read of two indexes).
+    var pollInterval: Duration = .milliseconds(5)
 
     private final class Busy: Sendable {
         let hosts = Mutex<Set<String>>([])
@@ -31,7 +32,7 @@ struct NotificationDelivery: Service {
                 var started = 0
                 do {
                     let free = concurrency - busy.hosts.withLock { $0.count }
-                    if free > 0 {
+                    if free > 0, try await storage.notifications.hasWork() {
                         for (host, batches) in try await claimByHost(limit: free * batchSize, busy: busy) {
                             started += 1
                             group.addTask {

@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox, mediaEvents]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -518,5 +518,11 @@ enum Migrations {
         "CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL",
         "CREATE INDEX notifications_subscription ON notifications (subscription_id, id)",
         "CREATE INDEX notifications_client ON notifications (client_ref, id)",
+    ])
+
+    /// A new media's place in the real-time outbox: one row written with the post, whatever the subscriptions, turned
+    /// into its notifications by the delivery side (so posting costs the same with a thousand subscriptions as with one).
+    static let mediaEvents = Migration(version: 18, name: "media events", statements: [
+        "CREATE TABLE media_events (id {ID}, media_id BIGINT NOT NULL, created_at BIGINT NOT NULL)",
     ])
 }

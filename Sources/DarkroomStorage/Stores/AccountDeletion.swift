@@ -70,7 +70,7 @@ public struct AccountDeletion: Sendable {
                     UPDATE tags SET media_count = media_count - \(counts.all), public_media_count = public_media_count - \(counts.visible) WHERE name = \(tag)
                     """)
             }
-            for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys", "notifications"] {
+            for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys", "notifications", "media_events"] {
                 try await tx.execute("DELETE FROM \(raw: table) WHERE media_id IN (SELECT id FROM media WHERE user_id = \(user))")
             }
             try await HomeFeed.withdrawAll(of: user, in: tx)

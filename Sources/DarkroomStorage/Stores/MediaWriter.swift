@@ -75,9 +75,11 @@ public struct MediaWriter: Sendable {
             let followers = try await tx.query("""
                 UPDATE users SET media_count = media_count + 1 WHERE id = \(new.owner) RETURNING followed_by_count
                 """).scalarInt() ?? 0
-            let point = new.latitude.flatMap { latitude in new.longitude.map { GeoPoint(latitude: latitude, longitude: $0) } }
-            try await SubscriptionStore.enqueue(
-                media: id, owner: new.owner, tags: tags, location: new.locationID, point: point, in: tx, environment: environment)
+            // For the real-time outbox, when anyone subscribes at all: one row, in this transaction, expanded later.
+            try await tx.execute("""
+                INSERT INTO media_events (id, media_id, created_at) SELECT \(environment.ids.next()), \(id), \(created)
+                 WHERE EXISTS (SELECT 1 FROM subscriptions)
+                """)
             try await HomeFeed.fanOut(
                 id, author: new.owner, followers: followers, jobID: environment.ids.next(), now: environment.nowSeconds, in: tx)
             if followers > HomeFeed.readTimeMergeThreshold { mergedAccounts.posted() }
@@ -113,7 +115,7 @@ public struct MediaWriter: Sendable {
                 try await tx.execute(
                     "UPDATE tags SET media_count = media_count - 1, public_media_count = public_media_count - \(row.isPublic) WHERE name = \(String(tag))")
             }
-            for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys", "notifications"] {
+            for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys", "notifications", "media_events"] {
                 try await tx.execute("DELETE FROM \(raw: table) WHERE media_id = \(id)")
             }
             try await tx.execute("DELETE FROM media WHERE id = \(id)")

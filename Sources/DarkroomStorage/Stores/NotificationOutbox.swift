@@ -25,8 +25,34 @@ public struct NotificationOutbox: Sendable {
         public var attempts: Int64
     }
 
+    /// Whether anything waits: new media events, or notifications due now. A read, cheap enough to poll often.
+    public func hasWork() async throws -> Bool {
+        let now = environment.nowSeconds
+        return try await database.lookup("""
+            SELECT 1 WHERE EXISTS (SELECT 1 FROM media_events)
+                OR EXISTS (SELECT 1 FROM notifications WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(now)
+                           AND lease_until <= \(now))
+            """).decodeFirst { try $0.int() } != nil
+    }
+
+    /// Turns up to `limit` media events into their notifications, each event and its notifications in one
+    /// transaction with the event's removal (one process takes each: `SKIP LOCKED` on PostgreSQL).
+    public func expandEvents(limit: Int = 200) async throws {
+        let skipLocked = database.engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        let environment = environment
+        try await database.transaction { tx in
+            let events = try await tx.query("SELECT id, media_id, created_at FROM media_events ORDER BY id LIMIT \(limit)\(raw: skipLocked)")
+                .decode { (id: try $0.int(), media: try $0.id(MediaID.self), time: try $0.int()) }
+            for event in events {
+                try await SubscriptionStore.expand(media: event.media, time: event.time, in: tx, environment: environment)
+            }
+            if !events.isEmpty { try await tx.execute("DELETE FROM media_events WHERE id IN (\(list: events.map(\.id)))") }
+        }
+    }
+
     /// Claims up to `limit` due notifications for `lease` seconds, oldest first, dropping those whose media is gone.
     public func claim(limit: Int) async throws -> [Pending] {
+        try await expandEvents()
         let now = environment.nowSeconds
         let skipLocked = database.engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         return try await database.transaction { tx in

@@ -3,8 +3,9 @@ import Foundation
 
 /// Real-time subscriptions (reference §5) and the outbox of their notifications.
 ///
-/// When a media is posted, `enqueue` — called inside the transaction that inserts it — writes one notification for
-/// every subscription it matches, so a post that commits is never left unannounced. A subscription matches: `user`,
+/// When a media is posted, its transaction writes one `media_events` row (when anyone subscribes at all), so a post
+/// that commits is never left unannounced; the delivery side turns each event into one notification for every
+/// subscription the media matches (`expand`), in one transaction with the event's removal. A subscription matches: `user`,
 /// media by a user who authorized the subscribing client (a live token); `tag`, a hashtag of the media; `location`,
 /// its place; `geography`, a point inside the circle. A private account's media is announced only to a client that
 /// holds a live token of the owner or of an approved follower. The delivery side claims due notifications with a
@@ -107,9 +108,23 @@ public struct SubscriptionStore: Sendable {
 
     // MARK: - The outbox
 
-    /// Writes the notifications a new media causes, in its transaction.
-    static func enqueue(media: MediaID, owner: UserID, tags: [String], location: LocationID?, point: GeoPoint?, in tx: any SQLExecutor,
-                        environment: SystemEnvironment) async throws {
+    /// Turns a media event (written with the post) into the notifications it causes, within `tx`; nothing when the
+    /// media is gone.
+    static func expand(media: MediaID, time: Int64, in tx: any SQLExecutor, environment: SystemEnvironment) async throws {
+        guard let facts = try await tx.query("""
+            SELECT m.user_id, m.tags, m.location_id, m.latitude, m.longitude FROM media m JOIN users u ON u.id = m.user_id
+             WHERE m.id = \(media) AND \(Visibility.present("u"))
+            """).decodeFirst({ row in
+            (owner: try row.id(UserID.self), tags: try row.string().split(separator: " ").map(String.init), location: try row.optionalInt(),
+             latitude: try row.optionalDouble(), longitude: try row.optionalDouble())
+        }) else { return }
+        let point = facts.latitude.flatMap { latitude in facts.longitude.map { GeoPoint(latitude: latitude, longitude: $0) } }
+        try await enqueue(media: media, owner: facts.owner, tags: facts.tags, location: facts.location.map(LocationID.init), point: point,
+                          time: time, in: tx, environment: environment)
+    }
+
+    private static func enqueue(media: MediaID, owner: UserID, tags: [String], location: LocationID?, point: GeoPoint?, time: Int64,
+                                in tx: any SQLExecutor, environment: SystemEnvironment) async throws {
         // Whether the client may see the media: public, or a live token of the owner or of an approved follower.
         let mayShow: SQL = """
             (NOT EXISTS (SELECT 1 FROM users o WHERE o.id = \(owner) AND o.is_private = 1)
@@ -147,7 +162,7 @@ public struct SubscriptionStore: Sendable {
                 else { continue }
             }
             let objectID = match.object == "user" ? String(owner.rawValue) : match.objectID ?? ""
-            rows.append("(\(environment.ids.next()), \(match.id), \(match.client), \(match.callback), \(match.object), \(objectID), \(media), \(now), \(now))")
+            rows.append("(\(environment.ids.next()), \(match.id), \(match.client), \(match.callback), \(match.object), \(objectID), \(media), \(time), \(now))")
         }
         // One statement for the post's notifications, a bounded number of rows at a time.
         for start in stride(from: 0, to: rows.count, by: 100) {
