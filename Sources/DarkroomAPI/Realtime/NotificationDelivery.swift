@@ -63,7 +63,7 @@ struct NotificationDelivery: Service {
     }
 
     /// Claims due notifications and groups them into batches per host not already being sent to; a busy host's
-    /// claims wait for their lease to lapse.
+    /// claims are given back at once, for a later round.
     private func claimByHost(limit: Int, busy: Busy) async throws -> [String: [[NotificationOutbox.Pending]]] {
         let pending = try await storage.notifications.claim(limit: limit)
         var byHost: [String: [String: [NotificationOutbox.Pending]]] = [:]
@@ -72,9 +72,15 @@ struct NotificationDelivery: Service {
             byHost[host, default: [:]]["\(item.clientRef.rawValue) \(item.callbackURL)", default: []].append(item)
         }
         var batches: [String: [[NotificationOutbox.Pending]]] = [:]
-        for (host, groups) in byHost where busy.hosts.withLock({ $0.insert(host).inserted }) {
+        var released: [Int64] = []
+        for (host, groups) in byHost {
+            guard busy.hosts.withLock({ $0.insert(host).inserted }) else {
+                released += groups.values.flatMap { $0.map(\.id) }
+                continue
+            }
             batches[host] = groups.values.flatMap { items in stride(from: 0, to: items.count, by: batchSize).map { Array(items[$0..<min($0 + batchSize, items.count)]) } }
         }
+        try await storage.notifications.release(released)
         return batches
     }
 

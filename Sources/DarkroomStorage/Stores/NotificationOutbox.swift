@@ -85,6 +85,12 @@ public struct NotificationOutbox: Sendable {
         return Dictionary(rows, uniquingKeysWith: { first, _ in first })
     }
 
+    /// Gives claimed notifications back, due at once (their callback's host was busy this round).
+    public func release(_ ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        try await database.execute("UPDATE notifications SET lease_until = 0 WHERE id IN (\(list: ids))")
+    }
+
     public func delivered(_ ids: [Int64], status: Int) async throws {
         guard !ids.isEmpty else { return }
         try await database.execute("""
