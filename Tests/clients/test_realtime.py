@@ -7,6 +7,7 @@ import signal
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -90,4 +91,64 @@ def test_every_notification_arrives_after_a_kill_and_restart():
             process.wait(timeout=10)
     finally:
         callback.server.shutdown()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def read_events(response, count, seconds=15):
+    """The next `count` events of a Server-Sent Events stream, as (id, event, data) tuples."""
+    events, current = [], {}
+    deadline = time.time() + seconds
+    while len(events) < count and time.time() < deadline:
+        line = response.readline().decode().rstrip("\n")
+        if line == "":
+            if "event" in current:
+                events.append((current.get("id"), current["event"], json.loads(current.get("data", "{}"))))
+            current = {}
+        elif not line.startswith(":"):
+            name, _, value = line.partition(": ")
+            current[name] = value
+    return events
+
+
+def test_a_live_stream_delivers_a_followed_accounts_new_photo_and_resumes():
+    data_dir = tempfile.mkdtemp(prefix="darkroom-stream-")
+    try:
+        client = darkroom("client", "create", "--name", "Live", "--redirect-uri", "http://localhost/cb", data_dir=data_dir)
+        for name in ("niepce", "talbot"):
+            darkroom("user", "create", "--username", name, "--password-stdin", data_dir=data_dir, stdin=f"{name} heliograph\n")
+        poster = darkroom("token", "create", "--username", "niepce", "--client-id", client["client_id"], "--scope", "basic upload",
+                          data_dir=data_dir)["access_token"]
+        viewer = darkroom("token", "create", "--username", "talbot", "--client-id", client["client_id"], "--scope", "basic relationships",
+                          data_dir=data_dir)["access_token"]
+        process, base = start_server(data_dir, "/health")
+        try:
+            niepce = json.load(urllib.request.urlopen(f"{base}/v1/users/self?access_token={poster}"))["data"]["id"]
+            follow = urllib.parse.urlencode({"action": "follow", "access_token": viewer}).encode()
+            urllib.request.urlopen(f"{base}/v1/users/{niepce}/relationship", data=follow)
+
+            stream = urllib.request.urlopen(f"{base}/v1/stream?access_token={viewer}", timeout=30)
+            assert stream.headers["Content-Type"].startswith("text/event-stream")
+            first = upload(base, poster, "view from the window", 0.4)
+            events = read_events(stream, 1)
+            assert events and events[0][1] == "media" and events[0][2]["media_id"] == first
+            last_seen = events[0][0]
+            stream.close()
+
+            # Two more while disconnected: a reconnection from the last id it saw gets both, in order.
+            missed = [upload(base, poster, "boulevard", 0.7), upload(base, poster, "still life", 0.9)]
+            request = urllib.request.Request(f"{base}/v1/stream?access_token={viewer}", headers={"Last-Event-ID": last_seen})
+            with urllib.request.urlopen(request, timeout=30) as resumed:
+                events = read_events(resumed, 2)
+            assert [event[2]["media_id"] for event in events] == missed
+
+            refused = urllib.request.Request(f"{base}/v1/stream?client_id={client['client_id']}")
+            try:
+                urllib.request.urlopen(refused, timeout=10)
+                raise AssertionError("a stream without a user's token was served")
+            except urllib.error.HTTPError as error:
+                assert error.code == 400
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    finally:
         shutil.rmtree(data_dir, ignore_errors=True)

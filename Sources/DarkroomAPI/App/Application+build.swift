@@ -87,6 +87,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     TagsController(dependencies: dependencies).addRoutes(to: api)
     LocationsController(dependencies: dependencies).addRoutes(to: api)
     SubscriptionsController(dependencies: dependencies).addRoutes(to: api)
+    StreamController(dependencies: dependencies).addRoutes(to: api)
 
     HealthController(dependencies: dependencies).addRoutes(to: router)
     if let monitoring = configuration.monitoring {

@@ -39,6 +39,8 @@ enum EndpointAccess {
         "POST /subscriptions": .clientOrUser(.basic),
         "DELETE /subscriptions": .clientOrUser(.basic),
         "GET /geographies/:geo_id/media/recent": .clientOrUser(.basic),
+        // Beyond v1: a live stream of the user's feed and the app's notifications.
+        "GET /stream": .user(.basic),
     ]
 
     static func of(_ method: HTTPRequest.Method, _ path: String) -> Access {

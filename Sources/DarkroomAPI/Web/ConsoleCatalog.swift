@@ -78,6 +78,8 @@ enum ConsoleCatalog {
         Endpoint(method: "GET", route: "/subscriptions", summary: "Your client's subscriptions.", parameters: [query("client_secret")]),
         Endpoint(method: "DELETE", route: "/subscriptions", summary: "Delete subscriptions: by id, by object (and object_id), or object=all.",
                  parameters: [query("client_secret"), query("id"), query("object"), query("object_id")]),
+        Endpoint(method: "GET", route: "/stream", summary: "A live stream (Server-Sent Events) of your feed's new media and your client's notifications.",
+                 parameters: [query("last_event_id", "resume after this event")]),
         Endpoint(method: "GET", route: "/geographies/:geo_id/media/recent", summary: "Recent media in a geography your client made.",
                  parameters: [path("geo_id", "the geography subscription's object_id")] + mediaPage),
         Endpoint(method: "GET", route: "/locations/search", summary: "Places near a point or by an outside id.",
