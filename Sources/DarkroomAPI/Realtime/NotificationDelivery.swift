@@ -18,8 +18,9 @@ struct NotificationDelivery: Service {
     let logger: Logger
     var concurrency = 16
     var batchSize = 100
-    /// How often an idle server looks for work (a read of two indexes).
-    var pollInterval: Duration = .milliseconds(5)
+    /// How often an idle server looks for work written by other processes (or due for a retry); a post in this
+    /// process rings `Storage.outbox` and is delivered at once.
+    var pollInterval: Duration = .milliseconds(250)
 
     private final class Busy: Sendable {
         let hosts = Mutex<Set<String>>([])
@@ -38,13 +39,15 @@ struct NotificationDelivery: Service {
                             group.addTask {
                                 for batch in batches { await send(batch) }
                                 _ = busy.hosts.withLock { $0.remove(host) }
+                                // Its host is free: what waits for it may go now.
+                                storage.outbox.ring()
                             }
                         }
                     }
                 } catch {
                     logger.error("notification delivery failed a round", metadata: ["error": "\(error)"])
                 }
-                if started == 0 { try? await Task.sleep(for: pollInterval) }
+                if started == 0 { await storage.outbox.wait(upTo: pollInterval) }
             }
         }
     }

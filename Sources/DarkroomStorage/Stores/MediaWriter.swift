@@ -40,6 +40,8 @@ public struct MediaWriter: Sendable {
     let database: any Database
     let environment: SystemEnvironment
     let mergedAccounts: MergedAccounts
+    /// Rung after a post commits, for this process's notification delivery.
+    var outbox: Doorbell?
 
     /// Stores a media with its caption's hashtags as tags; the owner's media count moves with it.
     /// Throws `DuplicateUpload` when its idempotency key was used before.
@@ -84,6 +86,7 @@ public struct MediaWriter: Sendable {
                 id, author: new.owner, followers: followers, jobID: environment.ids.next(), now: environment.nowSeconds, in: tx)
             if followers > HomeFeed.readTimeMergeThreshold { mergedAccounts.posted() }
         }
+        outbox?.ring()
         return id
     }
 

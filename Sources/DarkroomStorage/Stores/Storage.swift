@@ -21,7 +21,9 @@ public struct Storage: Sendable {
     public var sessions: SessionStore { SessionStore(database: database, environment: environment) }
     public var rateLimits: RateLimitStore { RateLimitStore(database: database) }
     public var relationships: RelationshipStore { RelationshipStore(database: database, environment: environment, grants: grants) }
-    public var mediaWriter: MediaWriter { MediaWriter(database: database, environment: environment, mergedAccounts: mergedAccounts) }
+    public var mediaWriter: MediaWriter { MediaWriter(database: database, environment: environment, mergedAccounts: mergedAccounts, outbox: outbox) }
+    /// Rung by posts, for this process's notification delivery.
+    public let outbox = Doorbell()
     public var likes: LikeStore { LikeStore(database: database, environment: environment) }
     public var locations: LocationStore { LocationStore(database: database, environment: environment) }
     public var tags: TagStore { TagStore(database: database) }
