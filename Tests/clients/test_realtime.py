@@ -152,3 +152,51 @@ def test_a_live_stream_delivers_a_followed_accounts_new_photo_and_resumes():
             process.wait(timeout=10)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def test_two_servers_on_one_postgresql_deliver_each_notification_once():
+    """Two server processes share one PostgreSQL database and its outbox: photos posted through both reach the
+    callback, each exactly once in the normal case (each notification is claimed by one of them)."""
+    import os
+    import subprocess
+    import uuid
+
+    import pytest
+
+    base_url = os.environ.get("DARKROOM_TEST_POSTGRES_URL")
+    if not base_url:
+        pytest.skip("needs DARKROOM_TEST_POSTGRES_URL (scripts/test on CI starts PostgreSQL)")
+    schema = "rt_" + uuid.uuid4().hex
+    subprocess.run(["psql", base_url, "-q", "-c", f"CREATE SCHEMA {schema}"], check=True, capture_output=True)
+    database_url = base_url + ("&" if "?" in base_url else "?") + f"search_path={schema}&pool_size=4"
+    data_dir = tempfile.mkdtemp(prefix="darkroom-two-")
+    callback = Callback()
+    callback.up = True
+    processes = []
+    try:
+        shared = ["--database-url", database_url]
+        client = darkroom("client", "create", "--name", "Hub", "--redirect-uri", "http://localhost/cb", *shared, data_dir=data_dir)
+        darkroom("user", "create", "--username", "nadar", "--password-stdin", *shared, data_dir=data_dir, stdin="balloon over paris\n")
+        token = darkroom("token", "create", "--username", "nadar", "--client-id", client["client_id"], "--scope", "basic upload",
+                         *shared, data_dir=data_dir)["access_token"]
+        servers = []
+        for _ in range(2):
+            process, base = start_server(data_dir, "/health", extra_args=["--allow-callback-network", "127.0.0.1/32", *shared])
+            processes.append(process)
+            servers.append(base)
+        subscribe = urllib.parse.urlencode({"client_id": client["client_id"], "client_secret": client["client_secret"], "object": "tag",
+                                            "object_id": "twice", "callback_url": f"http://127.0.0.1:{callback.port}/callback"}).encode()
+        urllib.request.urlopen(f"{servers[0]}/v1/subscriptions", data=subscribe, timeout=30)
+        posted = [upload(servers[index % 2], token, f"aerial {index} #twice", index / 5) for index in range(16)]
+        deadline = time.time() + 30
+        while len(callback.media) < len(posted) and time.time() < deadline:
+            time.sleep(0.1)
+        time.sleep(1)
+        assert sorted(callback.media) == sorted(posted), "each photo's notification arrives exactly once"
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+        callback.server.shutdown()
+        shutil.rmtree(data_dir, ignore_errors=True)
+        subprocess.run(["psql", base_url, "-q", "-c", f"DROP SCHEMA {schema} CASCADE"], capture_output=True)
