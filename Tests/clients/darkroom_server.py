@@ -1,6 +1,7 @@
 """Starting a real `darkroom serve` for the client tests, and running its operator commands."""
 import json
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -43,3 +44,20 @@ def start_server(data_dir, ready_path, log_level="warning", extra_args=(), log_f
     process.terminate()
     process.wait(timeout=10)
     raise RuntimeError(f"darkroom serve did not answer {ready_path} within ten seconds: {last_error}")
+
+
+def headless_chromium(window_size=None):
+    """A headless Chromium driven by Selenium (scripts/test installs chromium and chromium-driver)."""
+    from selenium import webdriver
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    assert chromium and driver_path, "chromium and chromium-driver must be installed (scripts/test installs them)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(argument)
+    if window_size:
+        options.add_argument(f"--window-size={window_size}")
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    return driver

@@ -20,9 +20,8 @@ import pytest
 from instagram.client import InstagramAPI
 from instagram.oauth2 import OAuth2AuthExchangeError
 
-from darkroom_server import darkroom, free_port, start_server
+from darkroom_server import headless_chromium, darkroom, free_port, start_server
 
-from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
 # Every credential the tests below use or receive: the last test reads the server's whole log, written at the most
@@ -45,15 +44,7 @@ def darkroom_server():
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    assert chromium and driver_path, "chromium and chromium-driver must be installed (scripts/test installs them)"
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=driver_path), options=options)
-    driver.set_page_load_timeout(30)
+    driver = headless_chromium()
     yield driver
     driver.quit()
 

@@ -8,11 +8,10 @@ import tempfile
 import time
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
-from darkroom_server import start_server
+from darkroom_server import headless_chromium, start_server
 from photos import png
 
 SCREENSHOTS = os.path.join(os.path.dirname(__file__), "..", "..", ".build", "screenshots")
@@ -36,15 +35,7 @@ def site():
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    assert chromium and driver_path, "chromium and chromium-driver must be installed (scripts/test installs them)"
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1000"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=driver_path), options=options)
-    driver.set_page_load_timeout(30)
+    driver = headless_chromium(window_size="1280,1000")
     yield driver
     driver.quit()
 
