@@ -52,6 +52,9 @@ public struct APIError: Error, Sendable, Equatable {
     public static func writeRateLimited(_ kind: String) -> APIError {
         APIError(type: "OAuthRateLimitException", code: 429, message: "The maximum number of \(kind) per hour has been exceeded.")
     }
+    public static func tooManyStreams(_ limit: Int) -> APIError {
+        APIError(type: "OAuthRateLimitException", code: 429, message: "At most \(limit) streams may be open at once for one user of an app.")
+    }
     public static let signedHeaderMissing = APIError(
         type: "OAuthForbiddenException", code: 403, message: "Invalid header: this client requires X-Insta-Forwarded-For on this call")
     public static let signatureMissing = APIError(

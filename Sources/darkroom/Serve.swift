@@ -68,6 +68,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A private network real-time callbacks may reach all the same, as CIDR (repeatable; env DARKROOM_ALLOW_CALLBACK_NETWORK, comma-separated). By default loopback, private and other special addresses are refused.")
     var allowCallbackNetwork: [String] = environment("DARKROOM_ALLOW_CALLBACK_NETWORK").map { $0.split(separator: ",").map(String.init) } ?? []
 
+    @Option(help: "Seconds a real-time callback has to answer a verification or a notification, 1 to 60 (env DARKROOM_CALLBACK_TIMEOUT).")
+    var callbackTimeout = environment("DARKROOM_CALLBACK_TIMEOUT").flatMap(Int.init) ?? 10
+
     @Option(help: "Real-time subscriptions one client may hold (env DARKROOM_MAX_SUBSCRIPTIONS).")
     var maxSubscriptions = environment("DARKROOM_MAX_SUBSCRIPTIONS").flatMap(Int.init) ?? 100
 
@@ -99,6 +102,8 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--allow-callback-network \(network) is not an address or CIDR network")
         }
         configuration.callbackNetworks = allowCallbackNetwork.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard (1...60).contains(callbackTimeout) else { throw ValidationError("--callback-timeout must be 1 to 60 seconds") }
+        configuration.callbackTimeout = .seconds(callbackTimeout)
         guard maxSubscriptions >= 1 else { throw ValidationError("--max-subscriptions must be at least 1") }
         configuration.subscriptionLimit = maxSubscriptions
         configuration.trustsRequestID = trustRequestID

@@ -153,6 +153,96 @@ import Testing
         }
     }
 
+    /// Waits (in real time) until `condition` holds, for at most `seconds`.
+    private static func eventually(_ seconds: Double = 5, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await condition()
+    }
+
+    @Test(arguments: Engine.available)
+    func aSlowReceiverIsWaitedForAndAHangingOneHoldsUpOnlyItself(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let storage = world.storage
+            let app = try await storage.clients.create(name: "hub app", redirectURIs: ["http://localhost/cb"])
+            // Two hosts to the hub: 127.0.0.1 answers after 300 ms, 127.0.0.2 never within the (one second) timeout.
+            let slow = try await Receiver.start(.after(.milliseconds(300)))
+            let stuck = try await Receiver.start(.after(.seconds(30)), host: "127.0.0.2")
+            defer { slow.stop(); stuck.stop() }
+            let credentials = [("client_id", app.clientID), ("client_secret", app.clientSecret), ("object", "tag"), ("object_id", "late")]
+            try await world.withApp(configure: { $0.callbackNetworks = ["127.0.0.0/8"]; $0.callbackTimeout = .seconds(1); $0.runsJobs = false }) { client in
+                #expect(try await Self.call(client, .post, credentials + [("callback_url", slow.url)]).status == 200)
+                let asked = ContinuousClock.now
+                let refused = try await Self.call(client, .post, credentials + [("callback_url", stuck.url)])
+                let message = (refused.json["meta"] as? [String: Any])?["error_message"] as? String ?? ""
+                #expect(refused.status == 400 && message.hasPrefix("Challenge verification failed"), "\(message)")
+                #expect(ContinuousClock.now - asked < .seconds(5), "the verification gives up at its timeout")
+            }
+            #expect(try await storage.subscriptions.list(for: app.ref).map(\.callbackURL) == [slow.url])
+
+            // Delivery: the hanging host's notification waits for its timeout while the slow one's arrives.
+            _ = try await storage.subscriptions.create(.init(object: .tag, objectID: "late", callbackURL: stuck.url, verifyToken: nil),
+                                                       for: app.ref, limit: 10)
+            slow.answerNotifications(200, after: .milliseconds(300))
+            stuck.answerNotifications(200, after: .seconds(30))
+            let delivery = NotificationDelivery(
+                storage: storage, client: CallbackClient(addresses: CallbackAddresses(allowed: [CallbackAddresses.Network("127.0.0.0/8")!]), timeout: .seconds(1)),
+                logger: Logger(label: "test"))
+            let running = Task { try await delivery.run() }
+            defer { running.cancel() }
+            let alice = try await world.user("alice")
+            let posted = ContinuousClock.now
+            let media = try await world.post(by: alice, caption: "#late again")
+            #expect(try await Self.eventually { !slow.received.isEmpty && !stuck.received.isEmpty })
+            let answered = try await Self.eventually(0.9) {
+                try await storage.notifications.recent(for: app.ref, limit: 10).contains { $0.deliveredAt != nil }
+            }
+            #expect(answered && ContinuousClock.now - posted < .seconds(1), "the slow receiver's answer did not wait for the hanging one")
+            #expect(try await Self.eventually {
+                try await storage.notifications.recent(for: app.ref, limit: 10).contains { $0.attempts == 1 && $0.lastError != nil && $0.deliveredAt == nil }
+            }, "the hanging receiver's delivery timed out and waits for a retry")
+            #expect(try await storage.notifications.backlog() == 1)
+
+            // It recovers; the retry, once due, reaches it.
+            stuck.answerNotifications(200)
+            world.clock.advance(seconds: 5)
+            #expect(try await Self.eventually { try await storage.notifications.backlog() == 0 })
+            #expect(stuck.received.count == 2)
+            let last = try Self.items(stuck, secret: app.clientSecret).last
+            #expect((last?["data"] as? [String: Any])?["media_id"] as? String == media.description)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func photosOfSuspendedAccountsAndRemovedPhotosAreNotAnnouncedAfterTheFact(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let storage = world.storage
+            let app = try await storage.clients.create(name: "hub app", redirectURIs: ["http://localhost/cb"])
+            let receiver = try await Receiver.start()
+            defer { receiver.stop() }
+            _ = try await storage.subscriptions.create(.init(object: .tag, objectID: "news", callbackURL: receiver.url, verifyToken: nil),
+                                                       for: app.ref, limit: 10)
+            let suspended = try await world.user("suspended")
+            let troll = try await world.user("troll")
+            let carol = try await world.user("carol")
+            _ = try await world.post(by: suspended, caption: "#news one")
+            let removed = try await world.post(by: troll, caption: "#news two")
+            let kept = try await world.post(by: carol, caption: "#news three")
+            #expect(try await storage.moderation.suspend(suspended.id, reason: "spam", actor: "test operator"))
+            #expect(try await storage.moderation.removeMedia(removed, reason: "spam", actor: "test operator", files: storage.files))
+            try await Self.delivery(storage).drain()
+            #expect(try Self.items(receiver, secret: app.clientSecret).map { ($0["data"] as? [String: Any])?["media_id"] as? String } == [kept.description])
+            // Reinstated later, the account's photo is not announced then either: the news is old.
+            #expect(try await storage.moderation.unsuspend(suspended.id, reason: "appeal", actor: "test operator"))
+            try await Self.delivery(storage).drain()
+            let backlog = try await storage.notifications.backlog()
+            #expect(receiver.received.count == 1 && backlog == 0)
+        }
+    }
+
     @Test(arguments: Engine.available)
     func callbacksNeverReachTheServersOwnNetwork(engine: Engine) async throws {
         try await TestWorld.with(engine) { world in

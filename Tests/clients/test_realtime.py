@@ -141,6 +141,29 @@ def test_a_live_stream_delivers_a_followed_accounts_new_photo_and_resumes():
                 events = read_events(resumed, 2)
             assert [event[2]["media_id"] for event in events] == missed
 
+            # Four streams at once for one person in one app; a fifth is refused until one closes. (A closed stream's
+            # place comes back when the server next writes to it, within seconds: so each opening may wait a little.)
+            def open_stream(seconds=20):
+                deadline = time.time() + seconds
+                while True:
+                    try:
+                        return urllib.request.urlopen(f"{base}/v1/stream?access_token={viewer}", timeout=10)
+                    except urllib.error.HTTPError as error:
+                        assert error.code == 429 and json.load(error)["meta"]["error_type"] == "OAuthRateLimitException"
+                        assert time.time() < deadline, "a closed stream's place was not given back"
+                        time.sleep(0.3)
+
+            held = [open_stream() for _ in range(4)]
+            try:
+                urllib.request.urlopen(f"{base}/v1/stream?access_token={viewer}", timeout=10)
+                raise AssertionError("a fifth stream was served")
+            except urllib.error.HTTPError as error:
+                assert error.code == 429
+            held.pop().close()
+            held.append(open_stream())
+            for each in held:
+                each.close()
+
             refused = urllib.request.Request(f"{base}/v1/stream?client_id={client['client_id']}")
             try:
                 urllib.request.urlopen(refused, timeout=10)

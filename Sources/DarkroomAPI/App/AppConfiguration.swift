@@ -40,6 +40,8 @@ public struct AppConfiguration: Sendable {
     /// `DARKROOM_ALLOW_CALLBACK_NETWORK`, comma-separated): by default none — loopback, private and other special
     /// addresses are refused.
     public var callbackNetworks: [String] = []
+    /// How long a callback has to answer a verification or a notification (`--callback-timeout`; default 10 s).
+    public var callbackTimeout: Duration = .seconds(10)
     /// Real-time subscriptions a client may hold (`--max-subscriptions`; default 100).
     public var subscriptionLimit = 100
     /// Take each request's id from the `X-Request-Id` a proxy in front sent (only behind a proxy that sets it).

@@ -28,7 +28,8 @@ public func buildApplication(
         bodyBudget: BodyBudget(capacity: configuration.bodyBudget),
         mediaPages: MediaPageCache(capacityBytes: configuration.pageCacheBytes),
         writeLimits: configuration.writeLimits,
-        callbacks: CallbackClient(addresses: CallbackAddresses(allowed: configuration.callbackNetworks.compactMap(CallbackAddresses.Network.init))),
+        callbacks: CallbackClient(addresses: CallbackAddresses(allowed: configuration.callbackNetworks.compactMap(CallbackAddresses.Network.init)),
+                                  timeout: TimeAmount(configuration.callbackTimeout)),
         subscriptionLimit: configuration.subscriptionLimit)
     let router = buildRouter(dependencies, configuration: configuration)
     for route in additionalRoutes {

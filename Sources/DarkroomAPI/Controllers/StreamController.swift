@@ -4,16 +4,20 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// `GET /v1/stream` (beyond v1): Server-Sent Events for a signed-in app — `event: media` for each new media of the
 /// user's home feed, `event: notification` for each notification of the app's subscriptions, each `id:` the cursor a
-/// reconnecting app sends back as `Last-Event-ID` (or `last_event_id`) to resume without a gap. A comment line every
-/// 15 seconds keeps proxies from closing a quiet stream. Authenticated and rate limited as any call (one call per
-/// connection); a stream ends after an hour, and the app reconnects where it left off.
+/// reconnecting app sends back as `Last-Event-ID` (or `last_event_id`) to resume without a gap. A comment line when
+/// the stream has been quiet for 2 seconds keeps proxies from closing it and notices an app that went away (a server
+/// learns that a connection closed only by writing to it), so its place is given back within seconds. Authenticated and rate limited as any call (one call per
+/// connection), and at most `OpenStreams.perApp` open at once for one person in one app on one server, since each
+/// holds a connection and reads the database; a stream ends after an hour, and the app reconnects where it left off.
 struct StreamController {
     let dependencies: Dependencies
+    let open = OpenStreams()
     static let poll: Duration = .milliseconds(250)
-    static let heartbeat: Duration = .seconds(15)
+    static let heartbeat: Duration = .seconds(2)
     static let lifetime: Duration = .seconds(3600)
 
     func addRoutes(to api: APIRoutes) {
@@ -32,7 +36,11 @@ struct StreamController {
             cursor = try await storage.liveEvents.now(user: grant.userID, client: grant.clientRef)
         }
         let start = cursor
+        let slot = "\(grant.userID.rawValue) \(grant.clientRef.rawValue)"
+        guard open.take(slot) else { throw APIError.tooManyStreams(OpenStreams.perApp) }
+        let open = open
         let body = ResponseBody { writer in
+            defer { open.give(slot) }
             var cursor = start
             var lastWrite = ContinuousClock.now
             let ends = ContinuousClock.now + Self.lifetime
@@ -67,5 +75,26 @@ struct StreamController {
         return Response(status: .ok, headers: [
             .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no",
         ], body: body)
+    }
+}
+
+/// The streams open on this server, per person and app.
+final class OpenStreams: Sendable {
+    static let perApp = 4
+    private let counts = Mutex<[String: Int]>([:])
+
+    func take(_ key: String) -> Bool {
+        counts.withLock { counts in
+            guard counts[key, default: 0] < Self.perApp else { return false }
+            counts[key, default: 0] += 1
+            return true
+        }
+    }
+
+    func give(_ key: String) {
+        counts.withLock { counts in
+            let left = (counts[key] ?? 1) - 1
+            counts[key] = left > 0 ? left : nil
+        }
     }
 }

@@ -13,27 +13,32 @@ final class Receiver: Sendable {
     }
 
     enum Challenge: Sendable {
-        case echo, wrong, status(Int), hang
+        /// `after`: the right answer, late (a receiver that answers slowly, or hangs past any timeout).
+        case echo, wrong, status(Int), after(Duration)
     }
 
     let port: Int
     private let deliveries = Mutex<[Delivery]>([])
     private let challenge: Mutex<Challenge>
-    private let notifyStatus = Mutex(200)
+    private let notifyAnswer = Mutex((status: 200, delay: Duration.zero))
     private let task: Task<Void, any Error>
 
-    var url: String { "http://127.0.0.1:\(port)/callback" }
+    let host: String
+    var url: String { "http://\(host):\(port)/callback" }
     var received: [Delivery] { deliveries.withLock { $0 } }
     func answerChallenges(_ how: Challenge) { challenge.withLock { $0 = how } }
-    func answerNotifications(_ status: Int) { notifyStatus.withLock { $0 = status } }
+    /// Notifications are recorded when they arrive and answered with `status` after `delay`.
+    func answerNotifications(_ status: Int, after delay: Duration = .zero) { notifyAnswer.withLock { $0 = (status, delay) } }
 
-    private init(port: Int, challenge: Challenge, task: Task<Void, any Error>) {
+    private init(host: String, port: Int, challenge: Challenge, task: Task<Void, any Error>) {
+        self.host = host
         self.port = port
         self.challenge = Mutex(challenge)
         self.task = task
     }
 
-    static func start(_ challenge: Challenge = .echo) async throws -> Receiver {
+    /// `host`: any loopback address (127.0.0.2 is another host to the hub than 127.0.0.1).
+    static func start(_ challenge: Challenge = .echo, host: String = "127.0.0.1") async throws -> Receiver {
         let box = ReceiverBox()
         let router = Router()
         router.get("/callback") { request, _ -> Response in
@@ -43,9 +48,9 @@ final class Receiver: Sendable {
             case .echo: return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: value)))
             case .wrong: return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "not-" + value)))
             case .status(let code): return Response(status: .init(code: code), body: .init(byteBuffer: ByteBuffer(string: value)))
-            case .hang:
-                try await Task.sleep(for: .seconds(30))
-                return Response(status: .ok)
+            case .after(let delay):
+                try await Task.sleep(for: delay)
+                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: value)))
             }
         }
         router.post("/callback") { request, _ -> Response in
@@ -54,14 +59,16 @@ final class Receiver: Sendable {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
             receiver.deliveries.withLock { $0.append(Delivery(body: Array(body.readableBytesView), headers: headers)) }
-            return Response(status: .init(code: receiver.notifyStatus.withLock { $0 }))
+            let answer = receiver.notifyAnswer.withLock { $0 }
+            try await Task.sleep(for: answer.delay)
+            return Response(status: .init(code: answer.status))
         }
         let port = Mutex<Int?>(nil)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        let app = Application(router: router, configuration: .init(address: .hostname(host, port: 0)),
                               onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
         let task = Task { try await app.runService() }
         while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
-        let receiver = Receiver(port: port.withLock { $0 }!, challenge: challenge, task: task)
+        let receiver = Receiver(host: host, port: port.withLock { $0 }!, challenge: challenge, task: task)
         box.set(receiver)
         return receiver
     }
