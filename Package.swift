@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // MARK: The product: what `darkroom serve` runs.
@@ -81,9 +82,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // The API's description is written in YAML and also served as JSON.
+                .product(name: "Yams", package: "Yams"),
             ],
-            // The pages' templates and stylesheet, read once at start.
-            resources: [.copy("Templates")],
+            // The pages' templates and stylesheet, and the API's OpenAPI description, read once at start.
+            resources: [.copy("Templates"), .copy("OpenAPI")],
             swiftSettings: strict
         ),
         // What every `darkroom` subcommand shares: the storage options, JSON output, logging, the progress bar.
@@ -138,6 +141,7 @@ let package = Package(
                 "DarkroomAPI", "DarkroomStorage", "DarkroomCore", "DarkroomImaging", "DarkroomSeed", "DarkroomPhotoKit", "DarkroomCommands",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

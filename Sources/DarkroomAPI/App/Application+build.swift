@@ -91,6 +91,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     StreamController(dependencies: dependencies).addRoutes(to: api)
 
     HealthController(dependencies: dependencies).addRoutes(to: router)
+    APIDescriptionController().addRoutes(to: router)
     if let monitoring = configuration.monitoring {
         MetricsController(dependencies: dependencies, monitoring: monitoring).addPublicRoute(to: router)
     }

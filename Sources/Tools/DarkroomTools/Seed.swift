@@ -15,10 +15,17 @@ struct Seed: AsyncParsableCommand {
     @Option(help: "Number of media.") var media = 1_000_000
     @Option(help: "Random seed: the same seed gives the same data.") var seed: UInt64 = 2013
     @Option(help: "Share of media posted at a place (0...1).") var locatedFraction = 0.3
+    @Option(help: "Build the data set as if it were this moment (Unix seconds) instead of now: with the same --seed, every id, shortcode and time comes out the same on every run (the API's contract tests and its examples rely on it).")
+    var now: Int64?
     @Flag(help: "No progress bar.") var quiet = false
 
     func run() async throws {
-        let opened = try await storage.open()
+        var environment = SystemEnvironment.live()
+        if let now {
+            let clock: @Sendable () -> Int64 = { now * 1000 }
+            environment = SystemEnvironment(nowMilliseconds: clock, ids: IDGenerator(shard: 0, clock: clock), randomBytes: environment.randomBytes)
+        }
+        let opened = try await storage.open(environment: environment)
         var plan = SeedPlan(users: users, media: media, seed: seed)
         plan.imageKeys = try renderImageSets(into: opened.files)
         guard (0...1).contains(locatedFraction) else { throw ValidationError("--located-fraction is a share from 0 to 1") }
