@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .executable(name: "darkroom", targets: ["darkroom"]),
         .library(name: "DarkroomAPI", targets: ["DarkroomAPI"]),
+        // A typed Swift client for apps, generated from the API's OpenAPI document.
+        .library(name: "DarkroomKit", targets: ["DarkroomKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -29,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
     ],
     targets: [
         // MARK: The product: what `darkroom serve` runs.
@@ -114,6 +118,21 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: DarkroomKit: for apps; the server does not depend on it.
+
+        // The client: Generated/ is swift-openapi-generator's output for OpenAPI/openapi.yaml (scripts/generate-kit;
+        // committed, so building it does not build the generator), wrapped by a small hand-written layer.
+        .target(
+            name: "DarkroomKit",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["openapi-generator-config.yaml", "Generated/openapi.sha256"],
+            swiftSettings: strict
+        ),
+
         // MARK: Tools: data sets, benchmarks and photos for measuring; never on a request's path.
 
         // The deterministic synthetic data set (`darkroom seed`), written through the storage layer's bulk inserter.
@@ -139,7 +158,9 @@ let package = Package(
             name: "DarkroomTests",
             dependencies: [
                 "DarkroomAPI", "DarkroomStorage", "DarkroomCore", "DarkroomImaging", "DarkroomSeed", "DarkroomPhotoKit", "DarkroomCommands",
+                "DarkroomKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -47,6 +47,15 @@ import Yams
         }
     }
 
+    /// DarkroomKit's generated code is committed: `scripts/generate-kit` records the document it was generated from.
+    @Test func darkroomKitWasGeneratedFromThisDocument() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let document = try String(contentsOf: root.appendingPathComponent("Sources/DarkroomAPI/OpenAPI/openapi.yaml"), encoding: .utf8)
+        let recorded = try String(contentsOf: root.appendingPathComponent("Sources/DarkroomKit/Generated/openapi.sha256"), encoding: .utf8)
+        #expect(recorded.trimmingCharacters(in: .whitespacesAndNewlines) == Hex.sha256(document),
+                "openapi.yaml changed since DarkroomKit was generated: run scripts/generate-kit")
+    }
+
     @Test func theServerServesTheDocumentAndItsOtherRoutesExist() async throws {
         try await TestWorld.with(.sqlite) { world in
             try await world.withApp { client in

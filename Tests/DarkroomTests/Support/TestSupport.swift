@@ -1,5 +1,6 @@
 import DarkroomAPI
 import NIOCore
+import NIOPosix
 import DarkroomCore
 @testable import DarkroomStorage
 import Foundation
@@ -123,6 +124,47 @@ struct TestWorld: Sendable {
         configure: (inout AppConfiguration) -> Void = { _ in }, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         try await Self.withApp(on: storage, configure: configure, body)
+    }
+
+    /// The application on a real loopback port, for clients that speak HTTP themselves (DarkroomKit); `body` gets its
+    /// base address, which is also its public URL, so the `next_url`s it hands out lead back to it.
+    func withLiveServer(configure: (inout AppConfiguration) -> Void = { _ in }, _ body: @escaping @Sendable (URL) async throws -> Void) async throws {
+        var logger = Logger(label: "darkroom.test")
+        logger.logLevel = .warning
+        let port = try Self.freePort()
+        var configuration = AppConfiguration(host: "127.0.0.1", port: port)
+        configure(&configuration)
+        let app = try buildApplication(configuration: configuration, storage: storage, logger: logger)
+        // HummingbirdTesting's live mode picks its own port, which the public URL could not name: run it here.
+        let running = Task { try await app.runService(gracefulShutdownSignals: []) }
+        do {
+            try await Self.waitUntilListening(port)
+            try await body(URL(string: "http://127.0.0.1:\(port)")!)
+        } catch {
+            running.cancel()
+            _ = await running.result
+            throw error
+        }
+        running.cancel()
+        _ = await running.result
+    }
+
+    private static func waitUntilListening(_ port: Int) async throws {
+        for _ in 0..<500 {
+            if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get() {
+                try? await channel.close()
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw CancellationError()
+    }
+
+    /// A port nothing listens on now (the kernel's pick, released at once).
+    private static func freePort() throws -> Int {
+        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? channel.close().wait() }
+        return channel.localAddress?.port ?? 0
     }
 
     /// The application over any storage (a restored copy, say), as `withApp` runs it.
