@@ -86,6 +86,34 @@ import Testing
         }
     }
 
+    /// The README's example, as written there, against a live server.
+    @Test func theReadmeExampleSignsInReadsTheFeedAndLikesAPhoto() async throws {
+        try await TestWorld.with(.sqlite) { world in
+            let app = try await world.storage.clients.create(name: "readme", redirectURIs: ["http://localhost/cb"], trusted: true)
+            let ada = try await world.storage.users.create(NewUser(username: "ada", passwordHash: await PasswordHasher.hash(Self.password, cost: 4)))
+            let grace = try await world.user("grace")
+            try await world.storage.relationships.follow(ada.id, grace.id)
+            var posted: [MediaID] = []
+            for index in 0..<30 { posted.append(try await world.post(by: grace, caption: "photo \(index)")) }
+            let newestPosted = posted.last!
+            try await world.withLiveServer { server in
+                let (clientID, clientSecret) = (app.clientID, app.clientSecret)
+                let darkroom = try await Darkroom.signIn(server: server, clientID: clientID, clientSecret: clientSecret,
+                                                         username: "ada", password: "analytical engine", scopes: [.basic, .likes])
+                var liked = false
+                for try await page in darkroom.feed(count: 20) {
+                    for media in page { print(media.user.username, media.caption?.text ?? "") }
+                    if !liked, let newest = page.first {
+                        _ = try await darkroom.call { try await $0.likeMedia(path: .init(mediaId: newest.id)).ok }
+                        liked = true
+                    }
+                }
+                let likers = try await world.storage.likes.likers(of: newestPosted, viewer: nil).map(\.username)
+                #expect(liked && likers == ["ada"])
+            }
+        }
+    }
+
     @Test func signedCallsAndTheOAuthHelpers() async throws {
         try await TestWorld.with(.sqlite) { world in
             let storage = world.storage
