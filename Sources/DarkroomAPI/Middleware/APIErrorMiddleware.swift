@@ -35,7 +35,7 @@ struct APIErrorMiddleware: RouterMiddleware {
             }
         case is NIOTooManyBytesError:
             return Envelope.error(.bodyTooLarge)
-        case DatabaseError.busy:
+        case let error as DatabaseError where error.isTransient:
             return Envelope.error(.unavailable)
         default:
             logger.error("request failed", metadata: ["path": "\(path)", "error": "\(error)"])

@@ -1,4 +1,5 @@
 import DarkroomCore
+import DarkroomStorage
 import Hummingbird
 
 /// Registers page routes: each handler gets a parsed `Web.Visit`; failures become pages, not JSON.
@@ -26,10 +27,16 @@ struct WebRoutes {
             let visit: Web.Visit
             do {
                 visit = try await web.visit(request, context: context)
-            } catch let error as WebError {
+            } catch {
+                // No visit to answer with: a bare one, without the session or a form.
                 let bare = Web.Visit(query: Parameters(), form: Parameters(), files: [:], cookies: Cookies(from: []), user: nil, sessionID: nil, csrf: "",
                                      issuesCSRFCookie: false, path: request.uri.path, pathAndQuery: request.uri.path, remoteHost: context.remoteHost)
-                return web.message("Something is wrong", status: error.status, bare, error: error.message)
+                switch error {
+                case let error as WebError: return web.message("Something is wrong", status: error.status, bare, error: error.message)
+                case let error as DatabaseError where error.isTransient:
+                    return web.message("Try again in a moment", status: .serviceUnavailable, bare, error: APIError.unavailable.message)
+                default: throw error
+                }
             }
             do {
                 return try await handler(visit)
@@ -42,6 +49,8 @@ struct WebRoutes {
             } catch let error as DomainError {
                 let page = WebError(error)
                 return web.message("Something is wrong", status: page.status, visit, error: page.message)
+            } catch let error as DatabaseError where error.isTransient {
+                return web.message("Try again in a moment", status: .serviceUnavailable, visit, error: APIError.unavailable.message)
             }
         }
     }

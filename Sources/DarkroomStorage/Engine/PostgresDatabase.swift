@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// PostgreSQL for scale: a connection pool running the same statements as SQLite.
 public final class PostgresDatabase: Database {
@@ -44,9 +45,48 @@ public final class PostgresDatabase: Database {
     }
 
     public func query(_ sql: SQL) async throws -> [Row] {
-        try await Self.run(sql, names: statementNames, logger: logger,
-                           unnamed: { try await client.query($0, logger: logger) },
-                           prepared: { try await client.execute($0, logger: logger) })
+        let (statementNames, logger) = (statementNames, logger)
+        return try await leased { connection in
+            try await Executor(connection: connection, statementNames: statementNames, logger: logger).query(sql)
+        }
+    }
+
+    /// How long a statement waits for a connection before the database counts as unavailable. PostgresNIO's pool keeps
+    /// a request queued for as long as it cannot connect (a server restarting, a network gone), and a caller must get
+    /// 503 with `Retry-After`, not hang; once a connection is in hand, a statement takes as long as it takes.
+    static let leaseTimeout: Duration = .seconds(5)
+
+    /// Runs `body` on a pooled connection, or throws `DatabaseError.unavailable` when none comes within `leaseTimeout`.
+    /// (A second task times the wait: PostgresNIO has no lease timeout of its own; this costs a task per statement.)
+    private func leased<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let client = client
+        let started = LeaseStarted()
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await client.withConnection { connection in
+                    started.mark()
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: Self.leaseTimeout)
+                guard started.marked else { throw DatabaseError.unavailable("no connection to PostgreSQL within \(Self.leaseTimeout)") }
+                return nil
+            }
+            while let next = try await group.next() {
+                if let value = next {
+                    group.cancelAll()
+                    return value
+                }
+            }
+            throw CancellationError()
+        }
+    }
+
+    private final class LeaseStarted: Sendable {
+        private let flag = Atomic<Bool>(false)
+        func mark() { flag.store(true, ordering: .relaxed) }
+        var marked: Bool { flag.load(ordering: .relaxed) }
     }
 
     public func execute(_ sql: SQL) async throws {
@@ -54,7 +94,8 @@ public final class PostgresDatabase: Database {
     }
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
+        let (statementNames, logger) = (statementNames, logger)
+        return try await leased { connection in
             let executor = Executor(connection: connection, statementNames: statementNames, logger: logger)
             try await executor.execute("BEGIN")
             do {
