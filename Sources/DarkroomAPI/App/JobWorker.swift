@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// Runs background jobs (fan-out of posts to followers' feeds) for as long as the server runs. Jobs live in the
 /// database, so whatever a stopped worker left is picked up when any server starts again. At start and then every
 /// `upkeepInterval` it also bounds the home feeds, sweeps media files no row names (a crash's leftovers) and drops
-/// rate-limit counters no window reads any more.
+/// rate-limit counters no window reads any more — once across all the servers sharing the database (a fleet lease).
 struct JobWorker: Service {
     let runner: JobRunner
     let logger: Logger
@@ -19,9 +19,11 @@ struct JobWorker: Service {
             do {
                 if lastUpkeep.map({ ContinuousClock.now - $0 > upkeepInterval }) ?? true {
                     lastUpkeep = ContinuousClock.now
-                    try await runner.sweepFiles()
-                    try await runner.trimFeeds()
-                    try await runner.pruneRateLimits()
+                    if try await runner.takeUpkeep(forSeconds: upkeepInterval.components.seconds - 5) {
+                        try await runner.sweepFiles()
+                        try await runner.trimFeeds()
+                        try await runner.pruneRateLimits()
+                    }
                 }
                 try await runner.drain()
             } catch is CancellationError {

@@ -19,6 +19,11 @@ public struct JobRunner: Sendable {
         if cut > 0 { logger.info("trimmed home feeds", metadata: ["feeds": "\(cut)"]) }
     }
 
+    /// Whether this server does the upkeep now (`FleetLeases`: once across the servers sharing the database).
+    public func takeUpkeep(forSeconds seconds: Int64) async throws -> Bool {
+        try await storage.fleetLeases.take("upkeep", seconds: seconds)
+    }
+
     /// Removes stored files no row names (see `Storage.sweepOrphanedFiles`).
     public func sweepFiles() async throws {
         let removed = try await storage.sweepOrphanedFiles()

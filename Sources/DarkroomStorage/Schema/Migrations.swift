@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox, mediaEvents]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox, mediaEvents, fleetLeases]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -524,5 +524,10 @@ enum Migrations {
     /// into its notifications by the delivery side (so posting costs the same with a thousand subscriptions as with one).
     static let mediaEvents = Migration(version: 18, name: "media events", statements: [
         "CREATE TABLE media_events (id {ID}, media_id BIGINT NOT NULL, created_at BIGINT NOT NULL)",
+    ])
+
+    /// Work the servers sharing a database do once between them (the upkeep), claimed for a while by whichever asks first.
+    static let fleetLeases = Migration(version: 19, name: "fleet leases", statements: [
+        "CREATE TABLE fleet_leases (name {BYTES} PRIMARY KEY, until BIGINT NOT NULL)",
     ])
 }

@@ -34,6 +34,7 @@ public struct Storage: Sendable {
     public var accountDeletion: AccountDeletion { AccountDeletion(database: database, environment: environment, grants: grants, files: files) }
     public var subscriptions: SubscriptionStore { SubscriptionStore(database: database, environment: environment) }
     public var notifications: NotificationOutbox { NotificationOutbox(database: database, environment: environment) }
+    public var fleetLeases: FleetLeases { FleetLeases(database: database, environment: environment) }
     public var liveEvents: LiveEvents { LiveEvents(database: database) }
     public var reports: ReportStore { ReportStore(database: database, environment: environment, grants: grants) }
     public var moderation: ModerationStore { ModerationStore(database: database, environment: environment, grants: grants, mergedAccounts: mergedAccounts) }
