@@ -68,6 +68,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A private network real-time callbacks may reach all the same, as CIDR (repeatable; env DARKROOM_ALLOW_CALLBACK_NETWORK, comma-separated). By default loopback, private and other special addresses are refused.")
     var allowCallbackNetwork: [String] = environment("DARKROOM_ALLOW_CALLBACK_NETWORK").map { $0.split(separator: ",").map(String.init) } ?? []
 
+    @Option(help: "A PostgreSQL streaming replica that reads may use (repeatable; env DARKROOM_REPLICA_URLS, comma-separated). Each person's reads still see their own writes; a replica that fails or falls 5 s behind is skipped.")
+    var replicaUrl: [String] = environment("DARKROOM_REPLICA_URLS").map { $0.split(separator: ",").map(String.init) } ?? []
+
     @Option(help: "Seconds a real-time callback has to answer a verification or a notification, 1 to 60 (env DARKROOM_CALLBACK_TIMEOUT).")
     var callbackTimeout = environment("DARKROOM_CALLBACK_TIMEOUT").flatMap(Int.init) ?? 10
 
@@ -93,7 +96,8 @@ struct Serve: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(Monitoring.factory(registry: registry))
         let monitoring = try monitoring(registry)
-        let storage = try await self.storage.open()
+        guard replicaUrl.isEmpty || !self.storage.databaseURL.isEmpty else { throw ValidationError("--replica-url needs --database-url (PostgreSQL)") }
+        let storage = try await self.storage.open(replicaURLs: replicaUrl)
         var configuration = AppConfiguration(
             host: host, port: port, publicURL: publicURL.isEmpty ? nil : publicURL, mediaURL: mediaURL.isEmpty ? nil : mediaURL)
         configuration.runsJobs = !noJobs

@@ -1,7 +1,9 @@
-"""The reference deployment (`scripts/cluster`): a PostgreSQL primary with a streaming replica, three `darkroom serve`
-nodes sharing it and one media folder, HAProxy in front. A write through one node is read through another; a node
-killed with SIGKILL under load loses no acknowledged write; the primary restarted answers 503 with Retry-After during
-the gap (never a 500 or a hang) and the nodes reconnect by themselves."""
+"""The reference deployment (`scripts/cluster`): a PostgreSQL primary with a streaming replica that applies changes
+two seconds late, three `darkroom serve` nodes reading from it, one media folder, HAProxy in front. A person's write
+through one node is read by them through another at once (read-your-writes), while another person reads the
+replica's slightly older view; a node killed with SIGKILL under load loses no acknowledged write; the replica stopped
+under load costs no request; the primary restarted answers 503 with Retry-After during the gap (never a 500 or a
+hang) and the nodes reconnect by themselves."""
 import glob
 import json
 import os
@@ -42,7 +44,8 @@ def cluster():
         pytest.skip("needs haproxy and PostgreSQL (scripts/test on CI installs them)")
     state = tempfile.mkdtemp(prefix="darkroom-cluster-")
     environment = dict(os.environ, DARKROOM_BIN=os.path.abspath(DARKROOM))
-    up = subprocess.run(["scripts/cluster", "up", "--state", state, "--nodes", "3", "--base-port", str(BASE_PORT)],
+    up = subprocess.run(["scripts/cluster", "up", "--state", state, "--nodes", "3", "--base-port", str(BASE_PORT),
+                                         "--replica-delay", "2s"],
                         env=environment, capture_output=True, text=True, timeout=300)
     try:
         assert up.returncode == 0, up.stdout + up.stderr
@@ -63,11 +66,20 @@ def test_a_cluster_shares_every_write_and_survives_a_killed_node_and_a_restarted
     darkroom("user", "create", "--username", "daguerre", "--password-stdin", *shared, data_dir=data_dir, stdin="boulevard du temple\n")
     token = darkroom("token", "create", "--username", "daguerre", "--client-id", client["client_id"], "--scope", "basic upload comments",
                      *shared, data_dir=data_dir)["access_token"]
+    darkroom("user", "create", "--username", "niepce", "--password-stdin", *shared, data_dir=data_dir, stdin="view from the window\n")
+    other = darkroom("token", "create", "--username", "niepce", "--client-id", client["client_id"], *shared, data_dir=data_dir)["access_token"]
+    time.sleep(3)  # the accounts, written by the operator's commands, reach the delayed replica
 
-    # Written through one node, read through another: the media, and its photo from the shared folder.
+    # Written through one node, read at once by its author through another (from the primary, or a replica that has
+    # replayed the write), while another person, reading the replica, does not see it yet.
     media = upload(nodes[0], token, "across the nodes", 0.3)
     status, body, _ = call(f"{nodes[1]}/v1/media/{media}?access_token={token}")
     assert status == 200 and body["data"]["caption"]["text"] == "across the nodes"
+    status, body, _ = call(f"{nodes[2]}/v1/media/{media}?access_token={other}")
+    assert status == 400 and body["meta"]["error_type"] == "APINotFoundError", "reads did not go to the (late) replica"
+    time.sleep(3)
+    status, body, _ = call(f"{nodes[2]}/v1/media/{media}?access_token={other}")
+    assert status == 200, "the replica did not catch up"
     picture = body["data"]["images"]["standard_resolution"]["url"].replace(proxy, nodes[2])
     with urllib.request.urlopen(picture, timeout=10) as answer:
         assert answer.status == 200 and answer.read(3) == b"\xff\xd8\xff"
@@ -95,8 +107,24 @@ def test_a_cluster_shares_every_write_and_survives_a_killed_node_and_a_restarted
     assert status == 200 and set(acknowledged) <= stored, "an acknowledged comment is missing"
     assert len(acknowledged) >= 110, f"the proxy did not route around the killed node: {failures}"
 
-    # The primary restarted: 503 with Retry-After during the gap, then the nodes reconnect by themselves.
+    # The replica stopped under load: every read is still answered (by the primary).
     pg_ctl = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))[-1]
+    answers = []
+
+    def read_load():
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            answers.append(call(f"{proxy}/v1/media/{media}/comments?access_token={other}", timeout=30)[0])
+
+    reader = threading.Thread(target=read_load)
+    reader.start()
+    time.sleep(1)
+    subprocess.run(["runuser", "-u", "postgres", "--", pg_ctl, "-D", os.path.join(state, "pg", "replica"), "-m", "immediate", "stop"],
+                   check=True, capture_output=True)
+    reader.join(timeout=60)
+    assert answers and set(answers) == {200}, f"reads failed while the replica stopped: {sorted(set(answers))}"
+
+    # The primary restarted: 503 with Retry-After during the gap, then the nodes reconnect by themselves.
     primary_data = os.path.join(state, "pg", "primary")
     subprocess.run(["runuser", "-u", "postgres", "--", pg_ctl, "-D", primary_data, "-m", "fast", "stop"], check=True, capture_output=True)
     started = time.time()

@@ -71,7 +71,11 @@ struct APIPipeline: Sendable {
             guard allowance.allowed else { throw APIError.rateLimited }
             let signed = try verifySignature(caller, input, request)
             try await limitWrites(caller, signed: signed)
-            response = try await handler(apiRequest(input, caller: caller, request, context: context))
+            // From here reads may use a replica, seeing this caller's own writes (`ReplicatedDatabase`).
+            let session = ReadSession(writer: caller.userID.map { "user \($0.rawValue)" })
+            response = try await ReadSession.$current.withValue(session) {
+                try await handler(apiRequest(input, caller: caller, request, context: context))
+            }
         } catch {
             response = APIErrorMiddleware.response(for: error, path: request.uri.path, logger: context.logger)
         }

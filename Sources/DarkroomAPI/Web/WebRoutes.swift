@@ -39,7 +39,9 @@ struct WebRoutes {
                 }
             }
             do {
-                return try await handler(visit)
+                // Reads may use a replica once the visitor is known, seeing their own writes (`ReplicatedDatabase`).
+                let session = ReadSession(writer: visit.user.map { "user \($0.id.rawValue)" })
+                return try await ReadSession.$current.withValue(session) { try await handler(visit) }
             } catch let redirect as WebRedirect {
                 return web.redirect(to: redirect.location)
             } catch let error as WebError {

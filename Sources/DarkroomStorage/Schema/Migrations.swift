@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox, mediaEvents, fleetLeases]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox, mediaEvents, fleetLeases, writePositions]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -529,5 +529,11 @@ enum Migrations {
     /// Work the servers sharing a database do once between them (the upkeep), claimed for a while by whichever asks first.
     static let fleetLeases = Migration(version: 19, name: "fleet leases", statements: [
         "CREATE TABLE fleet_leases (name {BYTES} PRIMARY KEY, until BIGINT NOT NULL)",
+    ])
+
+    /// With read replicas: where each person's last write ended in PostgreSQL's WAL, so any server can send their next
+    /// reads to a replica that has replayed it (`ReplicatedDatabase`). Unused on SQLite.
+    static let writePositions = Migration(version: 20, name: "write positions", statements: [
+        "CREATE TABLE write_positions (writer {BYTES} PRIMARY KEY, position BIGINT NOT NULL, at BIGINT NOT NULL)",
     ])
 }

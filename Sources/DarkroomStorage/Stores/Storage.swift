@@ -50,10 +50,18 @@ public struct Storage: Sendable {
 
     /// Opens the database a configuration names — PostgreSQL for a `postgres://` URL, else SQLite in `dataDirectory` —
     /// and brings its schema up to date. Media files live in `dataDirectory` either way.
-    public static func open(databaseURL: String?, dataDirectory: String, environment: SystemEnvironment, migrate: Bool = true) async throws -> Storage {
+    /// - Parameter replicaURLs: PostgreSQL streaming replicas that reads in a `ReadSession` may use (`ReplicatedDatabase`).
+    public static func open(databaseURL: String?, replicaURLs: [String] = [], dataDirectory: String, environment: SystemEnvironment,
+                            migrate: Bool = true) async throws -> Storage {
         let files = try MediaFiles(dataDirectory: dataDirectory, environment: environment)
         let database: any Database
-        if let databaseURL, !databaseURL.isEmpty {
+        if let databaseURL, !databaseURL.isEmpty, !replicaURLs.isEmpty {
+            let replicas: [(database: any Database, name: String)] = try replicaURLs.map { url in
+                let replica = try PostgresDatabase(url: url)
+                return (replica, replica.displayName)
+            }
+            database = MeasuredDatabase(ReplicatedDatabase(primary: try PostgresDatabase(url: databaseURL), replicas: replicas))
+        } else if let databaseURL, !databaseURL.isEmpty {
             database = MeasuredDatabase(try PostgresDatabase(url: databaseURL))
         } else {
             try FileSystem.makeDirectory(dataDirectory)
