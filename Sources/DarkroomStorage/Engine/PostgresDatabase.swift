@@ -14,6 +14,9 @@ public final class PostgresDatabase: Database {
     /// Nil when the URL asks for `prepared_statements=off` (a PgBouncer in transaction mode without
     /// `max_prepared_statements`, where a statement prepared on one server connection is missing on the next).
     private let statementNames: PreparedStatementNames?
+    /// When a connection was last handed out (`DispatchTime` nanoseconds): while that keeps happening the server is
+    /// up, and a statement waiting for a connection is waiting its turn, not for a server that is gone.
+    private let lastLease = LastLease()
 
     /// - Parameter url: `postgres://user:password@host:port/database`; `?sslmode=disable|require`, `?host=/socket/dir`,
     ///   `?pool_size=N` and `?prepared_statements=off` are honoured.
@@ -51,27 +54,36 @@ public final class PostgresDatabase: Database {
         }
     }
 
-    /// How long a statement waits for a connection before the database counts as unavailable. PostgresNIO's pool keeps
-    /// a request queued for as long as it cannot connect (a server restarting, a network gone), and a caller must get
-    /// 503 with `Retry-After`, not hang; once a connection is in hand, a statement takes as long as it takes.
+    /// How long a statement waits for a connection, while no other statement gets one either, before the database
+    /// counts as unavailable. PostgresNIO's pool keeps a request queued for as long as it cannot connect (a server
+    /// restarting, a network gone), and a caller must get 503 with `Retry-After`, not hang. A statement waiting its
+    /// turn in a busy pool that is handing out connections waits on; once it has one, it takes as long as it takes.
     static let leaseTimeout: Duration = .seconds(5)
 
-    /// Runs `body` on a pooled connection, or throws `DatabaseError.unavailable` when none comes within `leaseTimeout`.
-    /// (A second task times the wait: PostgresNIO has no lease timeout of its own; this costs a task per statement.)
+    /// Runs `body` on a pooled connection, or throws `DatabaseError.unavailable` when the pool has handed out none for
+    /// `leaseTimeout`. (A second task times the wait: PostgresNIO has no lease timeout of its own; this costs a task
+    /// per statement.)
     private func leased<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let client = client
+        let lastLease = lastLease
         let started = LeaseStarted()
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await client.withConnection { connection in
                     started.mark()
+                    lastLease.now()
                     return try await body(connection)
                 }
             }
             group.addTask {
-                try await Task.sleep(for: Self.leaseTimeout)
-                guard started.marked else { throw DatabaseError.unavailable("no connection to PostgreSQL within \(Self.leaseTimeout)") }
-                return nil
+                let limit = UInt64(Self.leaseTimeout.components.seconds) * 1_000_000_000
+                while true {
+                    try await Task.sleep(for: Self.leaseTimeout)
+                    if started.marked { return nil }
+                    if lastLease.nanosecondsAgo > limit {
+                        throw DatabaseError.unavailable("no connection to PostgreSQL within \(Self.leaseTimeout)")
+                    }
+                }
             }
             while let next = try await group.next() {
                 if let value = next {
@@ -81,6 +93,12 @@ public final class PostgresDatabase: Database {
             }
             throw CancellationError()
         }
+    }
+
+    private final class LastLease: Sendable {
+        private let nanoseconds = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
+        func now() { nanoseconds.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed) }
+        var nanosecondsAgo: UInt64 { DispatchTime.now().uptimeNanoseconds &- nanoseconds.load(ordering: .relaxed) }
     }
 
     private final class LeaseStarted: Sendable {
