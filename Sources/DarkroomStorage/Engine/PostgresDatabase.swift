@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import PostgresNIO
 import Synchronization
 
@@ -11,6 +12,8 @@ public final class PostgresDatabase: Database {
     /// The pool and the task running it; replaced whole when the server has been unreachable (`Waits`).
     private let pool: Mutex<(client: PostgresClient, runner: Task<Void, Never>)>
     private let clientConfiguration: PostgresClient.Configuration
+    /// One connection made outside the pool, to tell a server that is gone from a pool that is merely slow.
+    private let probeConfiguration: PostgresConnection.Configuration
     private let waits = Waits()
     private let watchdog = Mutex<Task<Void, Never>?>(nil)
     private let logger: Logger
@@ -34,6 +37,17 @@ public final class PostgresDatabase: Database {
                 host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password,
                 database: parsed.database, tls: parsed.requireTLS ? .require(.makeClientConfiguration()) : .disable)
         }
+        var probe: PostgresConnection.Configuration
+        if let directory = parsed.socketDirectory {
+            probe = PostgresConnection.Configuration(unixSocketPath: "\(directory)/.s.PGSQL.\(parsed.port)", username: parsed.user,
+                                                     password: parsed.password, database: parsed.database)
+        } else {
+            probe = PostgresConnection.Configuration(
+                host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password, database: parsed.database,
+                tls: parsed.requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable)
+        }
+        probe.options.connectTimeout = .seconds(5)
+        probeConfiguration = probe
         configuration.options.maximumConnections = parsed.poolSize ?? maximumConnections
         if let schema = parsed.searchPath { configuration.options.additionalStartupParameters = [("search_path", schema)] }
         statementNames = parsed.preparedStatements ? PreparedStatementNames() : nil
@@ -47,7 +61,7 @@ public final class PostgresDatabase: Database {
         let watchdog = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(500))
-                self?.replacePoolIfStalled()
+                await self?.replacePoolIfStalled()
             }
         }
         self.watchdog.withLock { $0 = watchdog }
@@ -102,10 +116,11 @@ public final class PostgresDatabase: Database {
         return error
     }
 
-    /// When statements have waited `leaseTimeout` and the pool handed out nothing meanwhile, a new pool takes over
-    /// and the old one is shut down, failing its waiters (as unavailable) instead of leaving them queued.
-    private func replacePoolIfStalled() {
-        guard waits.stalled(for: Self.leaseTimeout) else { return }
+    /// When statements have waited `leaseTimeout`, the pool handed out nothing meanwhile, and a connection made
+    /// directly fails too (the server is gone, not just slow to answer a loaded pool), a new pool takes over and the
+    /// old one is shut down, failing its waiters (as unavailable) instead of leaving them queued.
+    private func replacePoolIfStalled() async {
+        guard waits.stalled(for: Self.leaseTimeout), !(await serverAnswers()) else { return }
         let fresh = Self.startPool(clientConfiguration, logger: logger)
         let old = pool.withLock { pool in
             defer { pool = fresh }
@@ -113,6 +128,17 @@ public final class PostgresDatabase: Database {
         }
         waits.restart()
         old.runner.cancel()
+    }
+
+    private func serverAnswers() async -> Bool {
+        do {
+            let connection = try await PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: probeConfiguration, id: 0, logger: logger).get()
+            try? await connection.close()
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// Statements waiting for a connection, and when one was last handed out.
