@@ -441,6 +441,21 @@ import Testing
         }
     }
 
+    /// A flush of many buckets (in batches of 64, 32, …) adds each one's calls and answers each one's total.
+    @Test(arguments: Engine.available)
+    func aFlushOfManyBucketsCountsEachOne(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let store = world.storage.rateLimits
+            let counts = (0..<101).map { (bucket: "token:\($0)", hits: Int64($0 + 1)) }
+            let first = try await store.add(counts, window: 3600)
+            #expect(first.count == 101 && counts.allSatisfy { first[$0.bucket] == $0.hits })
+            let second = try await store.add(counts + [(bucket: "client:7", hits: 5)], window: 3600)
+            #expect(second.count == 102 && counts.allSatisfy { second[$0.bucket] == 2 * $0.hits } && second["client:7"] == 5)
+            #expect(try await store.totals("token:100", window: 3600).current == 202)
+            #expect(try await store.totals("token:100", window: 7200, previousWindow: 3600) == (current: 0, previous: 202))
+        }
+    }
+
     @Test(arguments: Engine.available)
     func developersManageClientsAndUsersRevokeApps(_ engine: Engine) async throws {
         try await TestWorld.with(engine) { world in

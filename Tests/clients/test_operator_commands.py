@@ -35,7 +35,7 @@ def status(url, form=None):
 
 
 def eventually(check, seconds=5):
-    """Another process's change reaches the server's grant cache within two seconds."""
+    """Another process's change reaches the server's grant cache within about a second (polled)."""
     deadline = time.time() + seconds
     while not check():
         assert time.time() < deadline, "the server did not see the change in time"

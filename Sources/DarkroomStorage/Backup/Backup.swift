@@ -141,7 +141,7 @@ public struct Backup: Sendable {
             let snapshot = try await tx.query("SELECT pg_export_snapshot()").decodeFirst { try $0.string() } ?? ""
             var arguments = ["--format=custom", "--no-owner", "--snapshot=\(snapshot)", "--file=\(dumpFile)"]
             if let schema = parsed.searchPath { arguments.append("--schema=\(schema)") }
-            try PostgresTools.run("pg_dump", arguments + [parsed.libpqURL], password: parsed.password)
+            try await PostgresTools.run("pg_dump", arguments + [parsed.libpqURL], password: parsed.password)
             let keys = try await tx.query(Self.keysQuery).decode { try $0.string() }
             let version = Int(try await tx.query("SELECT max(version) FROM schema_migrations").scalarInt() ?? 0)
             return (keys, version)
@@ -189,7 +189,7 @@ public struct Backup: Sendable {
         await database.close()
         if tables > 0, !force { throw BackupError.targetNotEmpty("the database's schema \(parsed.searchPath ?? "public")") }
         // The target is empty (or the operator said to replace it): --clean drops what the dump is about to create.
-        try PostgresTools.run(
+        try await PostgresTools.run(
             "pg_restore", ["--clean", "--if-exists", "--no-owner", "--exit-on-error", "--single-transaction", "--dbname=\(parsed.libpqURL)", dump],
             password: parsed.password)
     }

@@ -8,9 +8,17 @@ public enum PostgresTools {
         PostgresURL(url).map { ($0.libpqURL, $0.password) }
     }
 
-    /// Runs a tool; answers what it printed (both streams). Throws with that when the tool fails.
+    /// Runs a tool; answers what it printed (both streams). Throws with that when the tool fails. It waits for the
+    /// tool on a thread of its own: tasks run on the server's event loops, and one blocked for the length of a dump or
+    /// a pgbench run stalls every connection it serves.
     @discardableResult
-    public static func run(_ tool: String, _ arguments: [String], password: String?) throws -> String {
+    public static func run(_ tool: String, _ arguments: [String], password: String?) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try runBlocking(tool, arguments, password: password) }) }.start()
+        }
+    }
+
+    private static func runBlocking(_ tool: String, _ arguments: [String], password: String?) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try path(of: tool))
         process.arguments = arguments

@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox, mediaEvents, fleetLeases, writePositions]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox, mediaEvents, fleetLeases, writePositions, fleetGenerations]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -535,5 +535,12 @@ enum Migrations {
     /// reads to a replica that has replayed it (`ReplicatedDatabase`). Unused on SQLite.
     static let writePositions = Migration(version: 20, name: "write positions", statements: [
         "CREATE TABLE write_positions (writer {BYTES} PRIMARY KEY, position BIGINT NOT NULL, at BIGINT NOT NULL)",
+    ])
+
+    /// Counts of changes that every process sharing the database must learn of soon, read by each about once a second
+    /// (`GrantCache`): one read a second instead of a short lifetime for every cached copy.
+    static let fleetGenerations = Migration(version: 21, name: "fleet generations", statements: [
+        "CREATE TABLE fleet_generations (name {BYTES} PRIMARY KEY, value BIGINT NOT NULL)",
+        "INSERT INTO fleet_generations (name, value) VALUES ('grants', 0)",
     ])
 }

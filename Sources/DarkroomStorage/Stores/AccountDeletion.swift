@@ -124,7 +124,7 @@ public struct AccountDeletion: Sendable {
         }
         guard let (found, listed, archives) = removed else { return nil }
         var summary = found
-        grants.changed()
+        await grants.changed()
         let keys = Set(listed)
         for key in keys { await files.remove(key) }
         let exports = DataExports(database: database, environment: environment, files: files)

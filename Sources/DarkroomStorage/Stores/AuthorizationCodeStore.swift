@@ -80,7 +80,7 @@ public struct AuthorizationCodeStore: Sendable {
             let token = try await tokens.insert(userID: user, client: client, scopes: Scope.parseList(row.scopes).scopes, code: code, in: tx)
             return (.granted(user: user, token: token), false)
         }
-        if revoked { grants.changed() }
+        if revoked { await grants.changed() }
         return exchange
     }
 }

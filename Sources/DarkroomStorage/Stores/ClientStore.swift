@@ -90,13 +90,13 @@ public struct ClientStore: Sendable {
                    strict_redirect_uri = \(settings.strictRedirectURI)
              WHERE id = \(ref)
             """)
-        grants.changed()
+        await grants.changed()
     }
 
     /// A new secret; the old one stops working at once (signed requests, code exchange).
     public func resetSecret(_ ref: ClientRecordID) async throws {
         try await database.execute("UPDATE clients SET client_secret = \(environment.randomHex(bytes: 16)) WHERE id = \(ref)")
-        grants.changed()
+        await grants.changed()
     }
 
     /// Deletes a client with everything it holds: its tokens and codes.
@@ -108,7 +108,7 @@ public struct ClientStore: Sendable {
             try await tx.execute("DELETE FROM subscriptions WHERE client_ref = \(ref)")
             try await tx.execute("DELETE FROM clients WHERE id = \(ref)")
         }
-        grants.changed()
+        await grants.changed()
     }
 
     /// Reads `columns`.

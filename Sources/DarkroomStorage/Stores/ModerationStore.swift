@@ -38,8 +38,8 @@ public struct ModerationStore: Sendable {
             try await record("suspend", user: user, reason: reason, actor: actor, in: tx)
             return true
         }
-        // The account's tokens stop in this process now, in others within the grant cache's lifetime.
-        if changed { grants.changed() }
+        // The account's tokens stop in this process now, in the others within about a second (`GrantCache`).
+        if changed { await grants.changed() }
         return changed
     }
 
@@ -53,7 +53,7 @@ public struct ModerationStore: Sendable {
             try await record("unsuspend", user: user, reason: reason, actor: actor, in: tx)
             return true
         }
-        if changed { grants.changed() }
+        if changed { await grants.changed() }
         return changed
     }
 

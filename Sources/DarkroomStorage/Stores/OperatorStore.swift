@@ -76,7 +76,7 @@ public struct OperatorStore: Sendable {
     /// Lets a client use the password grant, or stops it.
     public func setTrusted(_ client: ClientRecordID, _ trusted: Bool) async throws {
         try await database.execute("UPDATE clients SET trusted = \(trusted) WHERE id = \(client)")
-        grants.changed()
+        await grants.changed()
     }
 
     /// Tokens of a user, of a client, or of both, newest first.
@@ -107,7 +107,7 @@ public struct OperatorStore: Sendable {
             RETURNING id
             """
         let revoked = try await database.transaction { try await $0.query(statement).count }
-        grants.changed()
+        await grants.changed()
         return revoked
     }
 }

@@ -16,17 +16,28 @@ public struct RateLimitStore: Sendable {
         return totals
     }
 
-    /// Adds each bucket's calls to its window in one transaction, and answers every bucket's new total.
+    /// Adds each bucket's calls to its window in one transaction, and answers every bucket's new total. (`counts`
+    /// names each bucket once.) Rows go in batches of 64, 32, …, 1, a statement each: a flush of a thousand buckets
+    /// was a thousand statements, a tenth of all statements under the feed benchmark on PostgreSQL; the fixed sizes keep
+    /// the kinds of statement to prepare few.
     public func add(_ counts: [(bucket: String, hits: Int64)], window: Int64) async throws -> [String: Int64] {
         guard !counts.isEmpty else { return [:] }
         return try await database.transaction { tx in
             var totals: [String: Int64] = [:]
-            for count in counts {
-                totals[count.bucket] = try await tx.query("""
-                    INSERT INTO rate_limit_counters (bucket, window_start, hits) VALUES (\(count.bucket), \(window), \(count.hits))
-                    ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + \(count.hits)
-                    RETURNING hits
-                    """).scalarInt() ?? count.hits
+            var rest = counts[...]
+            while !rest.isEmpty {
+                let size = 1 << (Int.bitWidth - 1 - min(rest.count, 64).leadingZeroBitCount)
+                var rows: SQL = ""
+                for (index, count) in rest.prefix(size).enumerated() {
+                    rows = index == 0 ? "(\(count.bucket), \(window), \(count.hits))" : "\(rows), (\(count.bucket), \(window), \(count.hits))"
+                }
+                rest = rest.dropFirst(size)
+                let answered = try await tx.query("""
+                    INSERT INTO rate_limit_counters (bucket, window_start, hits) VALUES \(rows)
+                    ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + excluded.hits
+                    RETURNING bucket, hits
+                    """).decode { (bucket: try $0.string(), hits: try $0.int()) }
+                for row in answered { totals[row.bucket] = row.hits }
             }
             return totals
         }

@@ -154,13 +154,13 @@ public struct RelationshipStore: Sendable {
                 INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (\(viewer), \(target), \(environment.nowSeconds)) ON CONFLICT DO NOTHING
                 """)
         }
-        grants.changed()
+        await grants.changed()
     }
 
     /// Lifts a block; it restores nothing by itself.
     public func unblock(_ viewer: UserID, _ target: UserID) async throws {
         try await database.execute("DELETE FROM blocks WHERE blocker_id = \(viewer) AND blocked_id = \(target)")
-        grants.changed()
+        await grants.changed()
     }
 
     private static func removeFollow(_ follower: UserID, _ followee: UserID, in tx: any SQLExecutor) async throws {

@@ -44,7 +44,7 @@ public struct Storage: Sendable {
         self.database = database
         self.environment = environment
         self.files = files
-        grants = GrantCache(clock: environment.nowMilliseconds)
+        grants = GrantCache(clock: environment.nowMilliseconds, database: database)
         mergedAccounts = MergedAccounts(clock: environment.nowMilliseconds)
     }
 

@@ -77,7 +77,7 @@ public struct TokenStore: Sendable {
         try await database.execute("""
             UPDATE access_tokens SET revoked_at = \(environment.nowSeconds) WHERE user_id = \(user) AND client_ref = \(client) AND revoked_at IS NULL
             """)
-        grants.changed()
+        await grants.changed()
     }
 
     /// Revokes the tokens an authorization code was exchanged for (when someone presents that code again).

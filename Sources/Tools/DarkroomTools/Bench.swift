@@ -16,7 +16,7 @@ import Synchronization
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks, measured on this machine.", subcommands: [FeedBench.self, PagesBench.self, RealtimeBench.self, WritesBench.self, PostBench.self, GeoBench.self, IngestBench.self, ExplainBench.self])
+        abstract: "Benchmarks, measured on this machine.", subcommands: [FeedBench.self, StatementBench.self, PagesBench.self, RealtimeBench.self, WritesBench.self, PostBench.self, GeoBench.self, IngestBench.self, ExplainBench.self])
 }
 
 /// The feed bar: `GET /users/self/feed` against a ready-made body of the same size, on the same server, in the same run.
@@ -31,6 +31,11 @@ struct FeedBench: AsyncParsableCommand {
     @Option(help: "Only viewers following at most this many accounts.") var maxFollows = 1000
     @Option(help: "Memory for rendered pages reused while unchanged, in MiB, as `serve` takes it; 0 renders every page.")
     var pageCacheMB = 64
+    @Option(help: """
+        Load a running deployment at this URL (a proxy before several `serve` nodes on --database-url) instead of a \
+        server in this process; reports the rate and the CPU of each program on this machine per request.
+        """)
+    var target: String?
 
     func run() async throws {
         let monitoring = bootstrapAsServeDoes()
@@ -38,6 +43,11 @@ struct FeedBench: AsyncParsableCommand {
         let tokens = try await BenchViewers.tokens(
             in: opened, count: measuring.viewers, follows: minFollows...maxFollows, scopes: [.basic])
         let wrk = measuring.wrk
+        if let target {
+            try await measureDeployment(at: target, tokens: tokens, wrk: wrk)
+            await opened.database.close()
+            return
+        }
 
         // The ceiling: a real feed page, set once the server can answer one, served by the same stack with no work.
         let ceiling = Mutex(ByteBuffer())
@@ -97,6 +107,77 @@ struct FeedBench: AsyncParsableCommand {
             feedLoad.remove()
         }
         await opened.database.close()
+    }
+
+    /// The feed through a deployment's front door: no ready body to compare with (the nodes are other processes),
+    /// so each run reports its rate beside where the machine's CPU went, program by program.
+    private func measureDeployment(at target: String, tokens: [String], wrk: Wrk) async throws {
+        let base = target.hasSuffix("/") ? String(target.dropLast()) : target
+        let feedLoad = try BenchLoad(name: "feed", script: BenchViewers.feedScript(tokens: tokens), path: "/v1/users/self/feed")
+        defer { feedLoad.remove() }
+        _ = try await wrk.run(feedLoad.arguments(base), seconds: 3)
+        var feed: [WrkResult] = []
+        var cpu: [[String: Double]] = []
+        for run in 1...measuring.runs {
+            let before = ProgramCPU.snapshot()
+            let result = try await wrk.run(feedLoad.arguments(base))
+            let perRequest = ProgramCPU.microsecondsPerRequest(from: before, to: ProgramCPU.snapshot(),
+                                                               requests: result.requestsPerSecond * Double(measuring.duration))
+            feed.append(result)
+            cpu.append(perRequest)
+            FileHandle.standardError.write(Data("run \(run): feed \(Int(result.requestsPerSecond)) req/s, CPU µs per request \(perRequest)\n".utf8))
+        }
+        var medianCPU: [String: Double] = [:]
+        for program in Set(cpu.flatMap(\.keys)) { medianCPU[program] = median(cpu.map { $0[program] ?? 0 }).rounded() }
+        try printJSON([
+            "machine": machineDescription(),
+            "target": base,
+            "viewers": tokens.count,
+            "viewers_follow": "\(minFollows)...\(maxFollows) accounts",
+            "wrk": measuring.description,
+            "feed": WrkResult.summary(feed).filter { $0.key != "server_cpu_us_per_request" },
+            "cpu_us_per_request_by_program": medianCPU,
+            "cpu_us_per_request": medianCPU.values.reduce(0, +),
+        ])
+    }
+}
+
+/// CPU time of every program on the machine, summed by name (`darkroom`, `postgres`, `haproxy`, `wrk`), from
+/// /proc: where a deployment's time goes when all of it runs on one machine. This process (the benchmark's driver,
+/// idle while wrk runs) is left out; wrk, its child, is counted once it has ended.
+enum ProgramCPU {
+    static func snapshot() -> [String: Double] {
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let me = ProcessInfo.processInfo.processIdentifier
+        var seconds: [String: Double] = [:]
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap(Int32.init) ?? []
+        for pid in pids where pid != me {
+            // /proc/PID/stat: "pid (comm) state …"; utime and stime are the 12th and 13th fields after the comm.
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { continue }
+            let name = String(stat[stat.index(after: open)..<close])
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+            seconds[name, default: 0] += (user + system) / ticks
+        }
+        // wrk has ended by the second snapshot: its time is this process's children's.
+        var children = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &children)
+        seconds["wrk", default: 0] += Double(children.ru_utime.tv_sec + children.ru_stime.tv_sec)
+            + Double(children.ru_utime.tv_usec + children.ru_stime.tv_usec) / 1e6
+        return seconds
+    }
+
+    /// Per-request CPU of the programs that did work between two snapshots (processes that ended meanwhile are not
+    /// counted; a deployment's processes live through the run).
+    static func microsecondsPerRequest(from before: [String: Double], to after: [String: Double], requests: Double) -> [String: Double] {
+        guard requests > 0 else { return [:] }
+        var result: [String: Double] = [:]
+        for (name, seconds) in after {
+            let used = seconds - (before[name] ?? 0)
+            if used * 1e6 / requests >= 1 { result[name] = (used * 1e6 / requests).rounded() }
+        }
+        return result
     }
 }
 
@@ -433,8 +514,8 @@ enum PgbenchCeiling {
         let exists = try await admin.query("SELECT 1 FROM pg_database WHERE datname = \(name)").count > 0
         if !exists { try await admin.execute(SQL(stringLiteral: "CREATE DATABASE \(name)")) }
         await admin.close()
-        if !exists { try PostgresTools.run("pgbench", ["-i", "-q", "-s", "10", benchURL], password: password) }
-        let output = try PostgresTools.run(
+        if !exists { try await PostgresTools.run("pgbench", ["-i", "-q", "-s", "10", benchURL], password: password) }
+        let output = try await PostgresTools.run(
             "pgbench", ["-S", "-M", "prepared", "-n", "-c", String(connections), "-j", "1", "-T", String(seconds), benchURL], password: password)
         let tps = output.split(separator: "\n").first { $0.hasPrefix("tps = ") }
             .flatMap { Double($0.dropFirst("tps = ".count).prefix { $0 != " " }) } ?? 0
