@@ -1,13 +1,15 @@
 """The reference deployment (`scripts/cluster`): a PostgreSQL primary with a streaming replica that applies changes
 two seconds late, three `darkroom serve` nodes reading from it, one media folder, HAProxy in front. A person's write
-through one node is read by them through another at once (read-your-writes), while another person reads the
-replica's slightly older view; a node killed with SIGKILL under load loses no acknowledged write; the replica stopped
+through one node is read by them through another at once (read-your-writes), as is a new account made on the web,
+while another person reads the replica's slightly older view; a node killed with SIGKILL under load loses no acknowledged write; the replica stopped
 under load costs no request; the primary restarted answers 503 with Retry-After during the gap (never a 500 or a
 hang) and the nodes reconnect by themselves; the primary lost, the replica is promoted and nothing acknowledged is
 missing."""
 import glob
+import http.cookiejar
 import json
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -82,6 +84,17 @@ def test_a_cluster_shares_every_write_and_survives_a_killed_node_and_a_restarted
     picture = body["data"]["images"]["standard_resolution"]["url"].replace(proxy, nodes[2])
     with urllib.request.urlopen(picture, timeout=10) as answer:
         assert answer.status == 200 and answer.read(3) == b"\xff\xd8\xff"
+
+    # A person signs up on the web through one node; their next page, through another, shows their new account at once
+    # (the replica is still two seconds behind it).
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with browser.open(f"{nodes[0]}/accounts/signup", timeout=20) as page:
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.read().decode()).group(1)
+    form = urllib.parse.urlencode({"csrf_token": csrf, "username": "talbot", "password": "pencil of nature"}).encode()
+    with browser.open(f"{nodes[0]}/accounts/signup", data=form, timeout=20) as page:
+        assert page.status == 200 and page.url.rstrip("/") == nodes[0]
+    with browser.open(f"{nodes[1]}/talbot/", timeout=20) as page:
+        assert page.status == 200 and "edit-profile" in page.read().decode()
 
     # Comments through the proxy while node 1 is killed: every acknowledged one is there afterwards.
     acknowledged, failures = [], []

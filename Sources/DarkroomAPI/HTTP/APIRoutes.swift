@@ -72,7 +72,7 @@ struct APIPipeline: Sendable {
             let signed = try verifySignature(caller, input, request)
             try await limitWrites(caller, signed: signed)
             // From here reads may use a replica, seeing this caller's own writes (`ReplicatedDatabase`).
-            let session = ReadSession(writer: caller.userID.map { "user \($0.rawValue)" })
+            let session = ReadSession(user: caller.userID)
             response = try await ReadSession.$current.withValue(session) {
                 try await handler(apiRequest(input, caller: caller, request, context: context))
             }

@@ -72,7 +72,9 @@ struct AccountsController {
 
     private func signIn(_ user: User, _ visit: Web.Visit) async throws -> Response {
         if let old = visit.sessionID { try await storage.sessions.end(old) }
-        let session = try await storage.sessions.start(for: user.id)
+        // Written as this person, so that their next pages, on any server, read past it (and past their new account,
+        // written just before) rather than from a replica that has not replayed it yet.
+        let session = try await ReadSession.$current.withValue(ReadSession(user: user.id)) { try await storage.sessions.start(for: user.id) }
         return web.redirect(to: Web.localPath(visit.form.value("next")) ?? "/", setting: [web.sessionCookie(session)])
     }
 

@@ -40,7 +40,7 @@ struct WebRoutes {
             }
             do {
                 // Reads may use a replica once the visitor is known, seeing their own writes (`ReplicatedDatabase`).
-                let session = ReadSession(writer: visit.user.map { "user \($0.id.rawValue)" })
+                let session = ReadSession(user: visit.user?.id)
                 return try await ReadSession.$current.withValue(session) { try await handler(visit) }
             } catch let redirect as WebRedirect {
                 return web.redirect(to: redirect.location)

@@ -1,3 +1,4 @@
+import DarkroomCore
 import Foundation
 import Synchronization
 
@@ -10,6 +11,9 @@ public final class ReadSession: Sendable {
     let required = Mutex<UInt64?>(nil)
 
     public init(writer: String?) { self.writer = writer }
+
+    /// The session of a signed-in person (or of nobody in particular).
+    public convenience init(user: UserID?) { self.init(writer: user.map { "user \($0.rawValue)" }) }
 
     @TaskLocal public static var current: ReadSession?
 }
@@ -152,9 +156,15 @@ public final class ReplicatedDatabase: Database {
         primaryPositions.withLock { samples in samples.last { $0.at <= instant }?.position ?? 0 }
     }
 
-    /// Records where the session's writer's write ended in the WAL, for every server's next reads.
+    /// Records where the session's writer's write ended in the WAL, for every server's next reads. A request with no
+    /// writer (someone signing up, say) has no later requests to tell: its own later reads go to the primary, since a
+    /// replica may not have what it just wrote (a new account read back).
     private func noteWrite() async {
-        guard let session = ReadSession.current, let writer = session.writer, !replicas.isEmpty else { return }
+        guard let session = ReadSession.current, !replicas.isEmpty else { return }
+        guard let writer = session.writer else {
+            session.required.withLock { $0 = .max }
+            return
+        }
         let position: Int64? = try? await primary.query("""
             INSERT INTO write_positions (writer, position, at)
             VALUES (\(writer), (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint, (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint)
