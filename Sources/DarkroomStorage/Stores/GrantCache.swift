@@ -28,6 +28,12 @@ public final class GrantCache: Sendable {
         var fleetGeneration: Int64?
         var fleetReadAt: Int64?
         var fleetReading = false
+
+        /// Every copy dropped; reads under way when this happens are not kept either.
+        mutating func dropAll() {
+            generation += 1
+            entries.removeAll(keepingCapacity: true)
+        }
     }
 
     private let state = Mutex(State())
@@ -74,15 +80,8 @@ public final class GrantCache: Sendable {
     /// other processes. The count is not part of the change's transaction: were it to fail, the change has happened
     /// all the same and answering it as failed would be wrong; the other processes then see it within `lifetime`.
     func changed() async {
-        dropAll()
+        state.withLock { $0.dropAll() }
         try? await database.execute("UPDATE fleet_generations SET value = value + 1 WHERE name = 'grants'")
-    }
-
-    private func dropAll() {
-        state.withLock { state in
-            state.generation += 1
-            state.entries.removeAll(keepingCapacity: true)
-        }
     }
 
     /// Reads the fleet's count of grant changes when it is due, dropping every copy when another process changed a
@@ -102,10 +101,7 @@ public final class GrantCache: Sendable {
             state.fleetReading = false
             state.fleetReadAt = now
             guard let value = value ?? nil else { return }
-            if let seen = state.fleetGeneration, seen != value {
-                state.generation += 1
-                state.entries.removeAll(keepingCapacity: true)
-            }
+            if let seen = state.fleetGeneration, seen != value { state.dropAll() }
             state.fleetGeneration = value
         }
     }
