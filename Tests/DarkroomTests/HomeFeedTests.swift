@@ -31,6 +31,34 @@ import Testing
         }
     }
 
+    /// The feed reads versions and the viewer's likes its own way (on PostgreSQL, one range of likes per page, folded
+    /// into one value); it must agree with looking each media up on its own, at a page's edges too.
+    @Test(arguments: Engine.available)
+    func feedStampsAgreeWithLookingEachMediaUp(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            _ = try await SeedGenerator(storage: world.storage, plan: SeedPlan(users: 200, media: 3000, seed: 11), progress: nil).run()
+            let viewer = try await world.storage.database.query("SELECT id FROM users ORDER BY follows_count DESC LIMIT 1")
+                .decode { try $0.id(UserID.self) }[0]
+            let store = world.storage.media
+            let ids = try await Self.walk(store, viewer: viewer, pageSize: 10)
+            // The first, middle and last of the first page, the first of the second, and one much further down.
+            let mine = [0, 4, 9, 10, 57].map { ids[$0] }
+            let seeded = Set(try await world.storage.database.query("SELECT media_id FROM likes WHERE user_id = \(viewer)").decode { try $0.id(MediaID.self) })
+            for media in mine where !seeded.contains(media) { try await world.storage.likes.like(media, by: viewer) }
+            var page = MediaPageRequest(count: 10)
+            for _ in 0..<7 {
+                let result = try await store.feed(of: viewer, page: page)
+                #expect(result.items == (try await store.stamps(result.items.map(\.id), viewer: viewer)))
+                guard let next = result.nextCursor else { break }
+                page.maxID = Int64(next)
+            }
+            let firstPages = try await store.feed(of: viewer, page: MediaPageRequest(count: 60)).items
+            let liked = seeded.union(mine)
+            #expect(firstPages.filter { $0.viewerHasLiked == true }.map(\.id) == firstPages.map(\.id).filter(liked.contains))
+            #expect(firstPages.count == 60 && mine.allSatisfy { media in firstPages.contains { $0.id == media && $0.viewerHasLiked == true } })
+        }
+    }
+
     @Test(arguments: Engine.available)
     func followsBringMediaInAndUnfollowsTakeItOut(engine: Engine) async throws {
         try await TestWorld.with(engine) { world in

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// PostgreSQL's own programs (`pg_dump`, `pg_restore`, `pgbench`), from `DARKROOM_PG_BIN`, the PATH, or Debian's place
 /// for them.
@@ -11,14 +12,22 @@ public enum PostgresTools {
     /// Runs a tool; answers what it printed (both streams). Throws with that when the tool fails. It waits for the
     /// tool on a thread of its own: tasks run on the server's event loops, and one blocked for the length of a dump or
     /// a pgbench run stalls every connection it serves.
+    /// - Parameter timeout: the tool is killed, and this throws, when it runs longer. (A tool that hangs would otherwise hang its caller.)
     @discardableResult
-    public static func run(_ tool: String, _ arguments: [String], password: String?) async throws -> String {
+    public static func run(_ tool: String, _ arguments: [String], password: String?, timeout: Duration? = nil) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try runBlocking(tool, arguments, password: password) }) }.start()
+            Thread {
+                // A child inherits its parent thread's blocked signals, and threads started from Swift's pool block them
+                // all: pgbench, whose -T is an alarm, then never stopped. The tool gets a clean mask.
+                var none = sigset_t()
+                sigemptyset(&none)
+                pthread_sigmask(SIG_SETMASK, &none, nil)
+                continuation.resume(with: Result { try runBlocking(tool, arguments, password: password, timeout: timeout) })
+            }.start()
         }
     }
 
-    private static func runBlocking(_ tool: String, _ arguments: [String], password: String?) throws -> String {
+    private static func runBlocking(_ tool: String, _ arguments: [String], password: String?, timeout: Duration?) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try path(of: tool))
         process.arguments = arguments
@@ -31,12 +40,27 @@ public enum PostgresTools {
         process.standardError = output
         process.standardOutput = output
         try process.run()
+        let overran = Overran()
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem {
+            overran.flag.store(true, ordering: .relaxed)
+            kill(pid, SIGKILL)
+        }
+        if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout / .milliseconds(1))), execute: watchdog) }
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        watchdog.cancel()
+        if overran.flag.load(ordering: .relaxed), let timeout {
+            throw BackupError.tool("\(tool) ran past \(timeout) and was stopped: \(printed)")
+        }
         guard process.terminationStatus == 0 else {
             throw BackupError.tool("\(tool) failed (status \(process.terminationStatus)): \(printed)")
         }
         return printed
+    }
+
+    private final class Overran: Sendable {
+        let flag = Atomic<Bool>(false)
     }
 
     public static func path(of tool: String) throws -> String {

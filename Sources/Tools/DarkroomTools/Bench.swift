@@ -516,7 +516,8 @@ enum PgbenchCeiling {
         await admin.close()
         if !exists { try await PostgresTools.run("pgbench", ["-i", "-q", "-s", "10", benchURL], password: password) }
         let output = try await PostgresTools.run(
-            "pgbench", ["-S", "-M", "prepared", "-n", "-c", String(connections), "-j", "1", "-T", String(seconds), benchURL], password: password)
+            "pgbench", ["-S", "-M", "prepared", "-n", "-c", String(connections), "-j", "1", "-T", String(seconds), benchURL], password: password,
+            timeout: .seconds(seconds + 30))
         let tps = output.split(separator: "\n").first { $0.hasPrefix("tps = ") }
             .flatMap { Double($0.dropFirst("tps = ".count).prefix { $0 != " " }) } ?? 0
         return [

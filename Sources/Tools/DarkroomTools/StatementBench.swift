@@ -28,6 +28,12 @@ struct StatementBench: AsyncParsableCommand {
         let database = opened.database
         let media = opened.media
         report["select_1"] = try await measure { _ in _ = try await database.lookup("SELECT 1") }
+        if database.engine == .postgres {
+            // A page's worth of rows the server makes up without reading a table: what rows cost the client by themselves.
+            report["rows_21"] = try await measure { index in
+                _ = try await database.lookup("SELECT g, g + \(index % 7), g % 2 = 0 FROM generate_series(1, 21) AS g")
+            }
+        }
         report["feed_page"] = try await measure { index in
             _ = try await media.feed(of: ids[index % ids.count], page: MediaPageRequest(count: 20))
         }
