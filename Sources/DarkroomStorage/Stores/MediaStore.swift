@@ -83,7 +83,8 @@ public struct MediaStore: Sendable {
               FROM page p
             """).decodeFirst { try $0.optionalString() } ?? nil
         guard let folded else { return [] }
-        // Read as bytes: splitting the text as Characters cost more than the rows it saved.
+        // Read byte by byte: splitting as Characters cost more than the rows it saved, and splitting the UTF-8 bytes
+        // then parsing each field cost 156 µs of client CPU per call against 136 µs for this loop (`bench statements`).
         var stamps: [MediaStamp] = []
         var fields: [Int64] = []
         var value: Int64 = 0
