@@ -81,8 +81,9 @@ public final class PostgresDatabase: Database {
         }
     }
 
-    /// Connections for lookups on each event loop, besides the pool. On the 2-core machine the feed served 2,642
-    /// requests/s with eight per loop against 2,225 with four (medians of three runs each, alternated).
+    /// Connections for lookups on each event loop, besides the pool. On the 2-core machine the feed's rate over the
+    /// ready body's was 0.237 and 0.237 with eight per loop, 0.231 and 0.229 with four, 0.236 and 0.235 with sixteen
+    /// (runs alternated); with none (the pool) 0.195 to 0.212.
     static let lookupConnectionsPerLoop = 8
 
     /// On a connection of the caller's event loop (`PostgresLoopConnections`), or the pool's off the loops.
