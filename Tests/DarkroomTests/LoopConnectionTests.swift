@@ -12,25 +12,22 @@ import Testing
 struct LoopConnectionTests {
     private let loop = MultiThreadedEventLoopGroup.singleton.next()
 
-    private func withDatabase(options: String = "", _ body: (PostgresDatabase) async throws -> Void) async throws {
-        let base = ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_URL"]!
-        let schema = "l_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        let admin = try PostgresDatabase(url: base, maximumConnections: 1)
-        try await admin.execute(SQL(stringLiteral: "CREATE SCHEMA \(schema)"))
-        let database = try PostgresDatabase(url: base + (base.contains("?") ? "&" : "?") + "search_path=" + schema + options)
-        try await database.execute("CREATE TABLE notes (id BIGINT PRIMARY KEY, body TEXT)")
-        try await database.execute("INSERT INTO notes (id, body) VALUES (1, 'one'), (2, 'two')")
-        do {
+    private func withDatabase(options: String, _ body: (PostgresDatabase) async throws -> Void) async throws {
+        try await withPostgresSchema(options: options) { database in
+            try await database.execute("CREATE TABLE notes (id BIGINT PRIMARY KEY, body TEXT)")
+            try await database.execute("INSERT INTO notes (id, body) VALUES (1, 'one'), (2, 'two')")
             try await body(database)
-        } catch {
-            await database.close()
-            _ = try? await admin.execute(SQL(stringLiteral: "DROP SCHEMA \(schema) CASCADE"))
-            await admin.close()
-            throw error
         }
-        await database.close()
-        try await admin.execute(SQL(stringLiteral: "DROP SCHEMA \(schema) CASCADE"))
-        await admin.close()
+    }
+
+    /// `statement` fails as unavailable: a 503 for the request, never a 500.
+    private func expectUnavailable(_ statement: Task<[Row], any Error>) async {
+        do {
+            _ = try await statement.value
+            Issue.record("the statement answered")
+        } catch {
+            #expect((error as? DatabaseError)?.isTransient == true, "\(error)")
+        }
     }
 
     /// The server process answering lookups on `loop`, and whether it is one of the pool's.
@@ -71,13 +68,7 @@ struct LoopConnectionTests {
             let running = Task { try await database.lookup("SELECT pg_sleep(5)", on: loop) }
             try await Task.sleep(for: .milliseconds(300))
             #expect(try await database.query("SELECT pg_terminate_backend(\(ended)::int)").scalarInt() == 1)
-            do {
-                _ = try await running.value
-                Issue.record("a statement on an ended connection answered")
-            } catch let error as DatabaseError {
-                // The server shutting a connection down answers 503, never 500.
-                #expect(error.isTransient, "\(error)")
-            }
+            await expectUnavailable(running)
             // Once the process has seen it closed, the next lookup connects anew. (A request runs its lookups on the
             // connection's own loop, where seeing it closed and writing to it cannot interleave; these tests' tasks
             // run elsewhere, so they wait to see it.)
@@ -97,12 +88,7 @@ struct LoopConnectionTests {
             try await Task.sleep(for: .milliseconds(1500))
             database.closeStalledLookups(after: .seconds(1))
             let started = ContinuousClock.now
-            do {
-                _ = try await waiting.value
-                Issue.record("the stuck statement answered")
-            } catch let error as DatabaseError {
-                #expect(error.isTransient, "\(error)")
-            }
+            await expectUnavailable(waiting)
             #expect(ContinuousClock.now - started < .seconds(10))
             #expect(try await backend(database, onLoop: true) != stuck)
             _ = try await database.query("SELECT pg_terminate_backend(\(stuck)::int)")

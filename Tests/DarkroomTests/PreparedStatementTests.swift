@@ -11,24 +11,7 @@ struct PreparedStatementTests {
     private func withOneConnection(
         options: String = "", _ body: (PostgresDatabase) async throws -> Void
     ) async throws {
-        let base = ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_URL"]!
-        let schema = "p_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        let admin = try PostgresDatabase(url: base, maximumConnections: 1)
-        try await admin.execute(SQL(stringLiteral: "CREATE SCHEMA \(schema)"))
-        let separator = base.contains("?") ? "&" : "?"
-        let database = try PostgresDatabase(
-            url: base + separator + "search_path=" + schema + options, maximumConnections: 1)
-        do {
-            try await body(database)
-        } catch {
-            await database.close()
-            _ = try? await admin.execute(SQL(stringLiteral: "DROP SCHEMA \(schema) CASCADE"))
-            await admin.close()
-            throw error
-        }
-        await database.close()
-        try await admin.execute(SQL(stringLiteral: "DROP SCHEMA \(schema) CASCADE"))
-        await admin.close()
+        try await withPostgresSchema(options: "&pool_size=1&lookup_connections=0" + options, body)
     }
 
     private func preparedTexts(_ database: PostgresDatabase) async throws -> [String] {

@@ -221,3 +221,24 @@ extension Data {
         self.init(buffer.readableBytesView)
     }
 }
+
+/// Runs `body` with the test server's PostgreSQL confined to a schema of its own (`options`, such as
+/// `&pool_size=1`, added to its URL), then drops the schema whatever happened.
+func withPostgresSchema(options: String = "", _ body: (PostgresDatabase) async throws -> Void) async throws {
+    let base = ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_URL"]!
+    let schema = "s_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    let admin = try PostgresDatabase(url: base, maximumConnections: 1)
+    try await admin.execute(SQL(stringLiteral: "CREATE SCHEMA \(schema)"))
+    let database = try PostgresDatabase(url: base + (base.contains("?") ? "&" : "?") + "search_path=" + schema + options)
+    do {
+        try await body(database)
+    } catch {
+        await database.close()
+        _ = try? await admin.execute(SQL(stringLiteral: "DROP SCHEMA \(schema) CASCADE"))
+        await admin.close()
+        throw error
+    }
+    await database.close()
+    try await admin.execute(SQL(stringLiteral: "DROP SCHEMA \(schema) CASCADE"))
+    await admin.close()
+}
