@@ -24,7 +24,7 @@ import pytest
 from darkroom_server import DARKROOM, darkroom
 from test_realtime import upload
 
-BASE_PORT = int(os.environ.get("DARKROOM_CLUSTER_TEST_PORT", "57000"))
+BASE_PORT = int(os.environ.get("DARKROOM_CLUSTER_TEST_PORT", "27000"))
 
 
 def call(url, data=None, timeout=20):
