@@ -99,6 +99,9 @@ struct PreparedStatementTests {
         #expect(url.database == "photos")
         #expect(PostgresURL("postgres://app@db.example:5432/photos")?.socketDirectory == nil)
         #expect(PostgresURL("postgres://app@db.example/photos?prepared_statements=off")?.preparedStatements == false)
+        #expect(PostgresURL("postgres://app@db.example/photos?prepared_statements=off")?.changeNotices == false)
+        #expect(PostgresURL("postgres://app@db.example/photos?change_notices=off").map { $0.preparedStatements && !$0.changeNotices } == true)
+        #expect(PostgresURL("postgres://app@db.example/photos")?.changeNotices == true)
         #expect(PostgresURL("postgres://app@db.example/photos?pool_size=8")?.poolSize == 8)
         #expect(PostgresURL("postgres://app@db.example/photos?pool_size=0")?.poolSize == nil)
     }

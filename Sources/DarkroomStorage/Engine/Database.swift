@@ -29,6 +29,9 @@ public protocol Database: SQLExecutor {
     func prepareForBulkLoad() async throws
     /// What the engine is doing now, for monitoring.
     var load: DatabaseLoad { get }
+    /// Media versions kept in memory while the database's change notices are current (PostgreSQL); nil when the
+    /// engine has none, and versions are read with the media.
+    var knownMediaVersions: KnownMediaVersions? { get }
 }
 
 /// An engine's own figures; nil where the engine has no such thing.
@@ -46,6 +49,7 @@ public struct DatabaseLoad: Sendable, Equatable {
 
 extension Database {
     public var load: DatabaseLoad { DatabaseLoad() }
+    public var knownMediaVersions: KnownMediaVersions? { nil }
 }
 
 public enum DatabaseError: Error, CustomStringConvertible {

@@ -24,6 +24,7 @@ final class MeasuredDatabase: Database {
     var engine: SQLEngine { base.engine }
     var displayName: String { base.displayName }
     var load: DatabaseLoad { base.load }
+    var knownMediaVersions: KnownMediaVersions? { base.knownMediaVersions }
 
     func query(_ sql: SQL) async throws -> [Row] {
         try await measure(statements) { try await base.query(sql) }

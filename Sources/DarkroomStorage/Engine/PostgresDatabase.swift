@@ -21,9 +21,13 @@ public final class PostgresDatabase: Database {
     /// `max_prepared_statements`, where a statement prepared on one server connection is missing on the next).
     private let statementNames: PreparedStatementNames?
     private let loopConnections: PostgresLoopConnections
+    /// Nil through a pooler in transaction mode (`prepared_statements=off` or `change_notices=off`), where no
+    /// session listens for long.
+    public let knownMediaVersions: KnownMediaVersions?
+    private let changes: ChangeWatch?
 
     /// - Parameter url: `postgres://user:password@host:port/database`; `?sslmode=disable|require`, `?host=/socket/dir`,
-    ///   `?pool_size=N`, `?lookup_connections=N` and `?prepared_statements=off` are honoured.
+    ///   `?pool_size=N`, `?lookup_connections=N`, `?prepared_statements=off` and `?change_notices=off` are honoured.
     /// - Parameter maximumConnections: the pool's size when the URL gives none. Four per core of this machine, at least
     ///   eight: on the 2-core benchmark machine, likes ran faster and their p99 halved with 8 connections rather than
     ///   20, since each connection is a PostgreSQL process competing for the same cores.
@@ -62,6 +66,14 @@ public final class PostgresDatabase: Database {
         pool = Mutex(Self.startPool(configuration, logger: quiet))
         loopConnections = PostgresLoopConnections(
             configuration: probe, perLoop: parsed.lookupConnections ?? Self.lookupConnectionsPerLoop, logger: quiet)
+        if parsed.changeNotices {
+            let known = KnownMediaVersions()
+            let changes = ChangeWatch(configuration: probeConfiguration, subscriber: known, logger: quiet)
+            known.watched(by: changes)
+            (knownMediaVersions, self.changes) = (known, changes)
+        } else {
+            (knownMediaVersions, changes) = (nil, nil)
+        }
         let place = parsed.socketDirectory.map { "socket in \($0)" } ?? "\(parsed.host):\(parsed.port)"
         displayName = "PostgreSQL at \(place)/\(parsed.database ?? parsed.user)"
         let watchdog = Task { [weak self] in
@@ -72,6 +84,9 @@ public final class PostgresDatabase: Database {
             }
         }
         self.watchdog.withLock { $0 = watchdog }
+        changes?.prepare { [weak self] payload in
+            _ = try await self?.query("SELECT pg_notify(\(ChangeWatch.channel), \(payload))")
+        }
     }
 
     public func query(_ sql: SQL) async throws -> [Row] {
@@ -232,10 +247,12 @@ public final class PostgresDatabase: Database {
 
     public func execute(_ sql: SQL) async throws {
         _ = try await query(sql)
+        changes?.noteLocalCommit()
     }
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         let (statementNames, logger) = (statementNames, logger)
+        defer { changes?.noteLocalCommit() }
         return try await leased { connection in
             let executor = Executor(connection: connection, statementNames: statementNames, logger: logger)
             try await executor.execute("BEGIN")
@@ -255,6 +272,7 @@ public final class PostgresDatabase: Database {
 
     public func close() async {
         watchdog.withLock { $0?.cancel() }
+        await changes?.close()
         await loopConnections.close()
         let runner = pool.withLock { $0.runner }
         runner.cancel()
@@ -365,6 +383,9 @@ struct PostgresURL {
     var searchPath: String?
     /// `?prepared_statements=off` turns off named prepared statements.
     var preparedStatements = true
+    /// `?change_notices=off` (implied by `prepared_statements=off`): no connection listens for change notices, and
+    /// the home feed reads versions with each page (`ChangeWatch`); for a pooler in transaction mode.
+    var changeNotices = true
     /// `?pool_size=N`: at most this many connections from this process (default: four per core, at least eight).
     var poolSize: Int?
     /// `?lookup_connections=N`: connections for lookups on each event loop, besides the pool (0: lookups use the pool).
@@ -393,7 +414,8 @@ struct PostgresURL {
             requireTLS = query.contains("sslmode=require")
             for pair in query.split(separator: "&") {
                 if pair.hasPrefix("search_path=") { searchPath = String(pair.dropFirst("search_path=".count)) }
-                if pair == "prepared_statements=off" { preparedStatements = false }
+                if pair == "prepared_statements=off" { (preparedStatements, changeNotices) = (false, false) }
+                if pair == "change_notices=off" { changeNotices = false }
                 if pair.hasPrefix("pool_size="), let size = Int(pair.dropFirst("pool_size=".count)), (1...1000).contains(size) { poolSize = size }
                 if pair.hasPrefix("lookup_connections="), let count = Int(pair.dropFirst("lookup_connections=".count)), (0...64).contains(count) {
                     lookupConnections = count

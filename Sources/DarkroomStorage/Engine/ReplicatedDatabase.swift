@@ -76,6 +76,9 @@ public final class ReplicatedDatabase: Database {
     public var engine: SQLEngine { primary.engine }
     public var displayName: String { "\(primary.displayName) with \(replicas.count) replica\(replicas.count == 1 ? "" : "s")" }
     public var load: DatabaseLoad { primary.load }
+    /// None: a version known from the primary's notices can be newer than what a lagging replica renders for it, and
+    /// a copy rendered from the replica would then be kept under the newer version. Pages read versions with the page.
+    public var knownMediaVersions: KnownMediaVersions? { nil }
 
     public func query(_ sql: SQL) async throws -> [Row] {
         try await read { try await $0.query(sql) }

@@ -10,7 +10,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox, mediaEvents, fleetLeases, writePositions, fleetGenerations]
+    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox, mediaEvents, fleetLeases, writePositions, fleetGenerations, mediaChangeNotices]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -542,5 +542,21 @@ enum Migrations {
     static let fleetGenerations = Migration(version: 21, name: "fleet generations", statements: [
         "CREATE TABLE fleet_generations (name {BYTES} PRIMARY KEY, value BIGINT NOT NULL)",
         "INSERT INTO fleet_generations (name, value) VALUES ('grants', 0)",
+    ])
+
+    /// PostgreSQL tells every listening process of each media whose version moves or that is deleted, when the change
+    /// commits (`ChangeWatch`, `KnownMediaVersions`). SQLite has one process and reads versions with the media.
+    static let mediaChangeNotices = Migration(version: 22, name: "media change notices", statements: [], engineSpecific: [
+        .postgres: [
+            """
+            CREATE FUNCTION darkroom_media_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              PERFORM pg_notify('darkroom_changes', 'media ' || OLD.id);
+              RETURN NULL;
+            END
+            $$
+            """,
+            "CREATE TRIGGER media_changed AFTER UPDATE OF version OR DELETE ON media FOR EACH ROW EXECUTE FUNCTION darkroom_media_changed()",
+        ],
     ])
 }

@@ -33,7 +33,8 @@ public struct MediaStore: Sendable {
         let mergedBounds = Self.idBounds(page, column: "m.id")
         // Media of followed accounts too popular to fan out, when there are such accounts at all; UNION drops what was
         // fanned out before an account crossed that line.
-        let merged: SQL = try await mergedAccounts.exist(in: database) ? """
+        let mergesAccounts = try await mergedAccounts.exist(in: database)
+        let merged: SQL = mergesAccounts ? """
             UNION
             SELECT m.id, m.version, \(like.liked)
               FROM media m \(like.join)
@@ -42,13 +43,23 @@ public struct MediaStore: Sendable {
                AND m.id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(mergedBounds)
             """ : ""
         // The page's entries with their stamps in one lookup: this is the hottest query Darkroom runs.
-        var stamps = try await Self.stampRows(database, likedBy: viewer, """
-            SELECT f.media_id, m.version, \(like.liked)
-              FROM feed_entries f JOIN media m \(versionsOnly) ON m.id = f.media_id \(like.join)
-             WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
-            \(merged)
-             ORDER BY 1 DESC LIMIT \(page.count + 1)
-            """)
+        var stamps: [MediaStamp]
+        if !mergesAccounts, let known = database.knownMediaVersions, let reading = known.begin(),
+           let fromMemory = try await Self.stamps(database, knowing: known, during: reading, likedBy: viewer, ids: """
+               SELECT f.media_id FROM feed_entries f
+                WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
+                ORDER BY 1 DESC LIMIT \(page.count + 1)
+               """) {
+            stamps = fromMemory
+        } else {
+            stamps = try await Self.stampRows(database, likedBy: viewer, """
+                SELECT f.media_id, m.version, \(like.liked)
+                  FROM feed_entries f JOIN media m \(versionsOnly) ON m.id = f.media_id \(like.join)
+                 WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
+                \(merged)
+                 ORDER BY 1 DESC LIMIT \(page.count + 1)
+                """)
+        }
         if stamps.count <= page.count, page.count > 0,
            let floor = try await database.lookup("SELECT feed_floor FROM users WHERE id = \(viewer)").scalarInt(), floor > 0,
            (page.exclusiveLowerID ?? 0) < floor {
@@ -63,32 +74,62 @@ public struct MediaStore: Sendable {
     }
 
     /// Runs a statement selecting (media id, version, liked), ordered by id descending, and answers its rows as stamps.
-    ///
-    /// On PostgreSQL the statement's own `liked` is ignored and the rows come back folded into two text values: the
-    /// page as "id version" pairs and the ids among them the viewer likes (one index scan for the page's ids instead
-    /// of a probe per media). PostgresNIO hands a result over one row per `await`, and on the 2-core machine a 21-row
-    /// page cost the client 300 µs of CPU against 100 µs for one row, the largest share of a feed request. Neither
-    /// aggregate sorts (a sort inside `string_agg` cost PostgreSQL 18 µs a call); the page is put in order here.
+    /// On PostgreSQL the statement's own `liked` is ignored and the rows come back `folded`.
     static func stampRows(_ database: any Database, likedBy viewer: UserID, _ rows: SQL) async throws -> [MediaStamp] {
         guard database.engine == .postgres else {
             return try await database.lookup(rows).decode {
                 MediaStamp(id: try $0.id(), version: try $0.int(), viewerHasLiked: try $0.bool())
             }
         }
+        let (pairs, liked) = try await folded(database, likedBy: viewer, rows, as: "id, version, unused", each: "id || ' ' || version")
+        guard pairs.count % 2 == 0 else { throw DatabaseError.columnMismatch("a folded feed page has \(pairs.count) integers") }
+        return stride(from: 0, to: pairs.count, by: 2)
+            .map { MediaStamp(id: MediaID(pairs[$0]), version: pairs[$0 + 1], viewerHasLiked: liked.contains(pairs[$0])) }
+            .sorted { $0.id.rawValue > $1.id.rawValue }
+    }
+
+    /// `stampRows` for a statement selecting only media ids (PostgreSQL, no replicas), with the versions this process
+    /// knows; those it does not are read by key. Nil when a media of the page is gone, which only the statement joining
+    /// `media` leaves out.
+    static func stamps(
+        _ database: any Database, knowing known: KnownMediaVersions, during reading: KnownMediaVersions.Reading,
+        likedBy viewer: UserID, ids rows: SQL
+    ) async throws -> [MediaStamp]? {
+        let (page, liked) = try await folded(database, likedBy: viewer, rows, as: "id", each: "id::text")
+        let ids = page.map { MediaID($0) }
+        var versions = known.versions(of: ids)
+        let missing = zip(ids, versions).compactMap { $1 == nil ? $0 : nil }
+        if !missing.isEmpty {
+            let found = try await database.lookup("SELECT id, version FROM media WHERE id IN (\(list: missing))").decode {
+                (id: try $0.id(MediaID.self), version: try $0.int())
+            }
+            guard found.count == missing.count else { return nil }
+            known.learn(found, during: reading)
+            let read = Dictionary(found, uniquingKeysWith: { first, _ in first })
+            versions = zip(ids, versions).map { $1 ?? read[$0] }
+        }
+        return zip(ids, versions)
+            .compactMap { id, version in version.map { MediaStamp(id: id, version: $0, viewerHasLiked: liked.contains(id.rawValue)) } }
+            .sorted { $0.id.rawValue > $1.id.rawValue }
+    }
+
+    /// Runs `rows` (its columns named `columns`, `id` among them) with PostgreSQL folding the page into one text value
+    /// (`each` row's text, separated by commas) and the ids among it the viewer likes into another (one index scan for the page's ids instead of a probe per
+    /// media). PostgresNIO hands a result over one row per `await`, and on the 2-core machine a 21-row page cost the
+    /// client 300 µs of CPU against 100 µs for one row, the largest share of a feed request. Neither aggregate sorts (a
+    /// sort inside `string_agg` cost PostgreSQL 18 µs a call); callers put the page in order.
+    private static func folded(
+        _ database: any Database, likedBy viewer: UserID, _ rows: SQL, as columns: String, each: String
+    ) async throws -> (page: [Int64], liked: Set<Int64>) {
         let folded = try await database.lookup("""
-            WITH page(id, version, unused) AS MATERIALIZED (\(rows))
-            SELECT string_agg(id || ' ' || version, ','),
+            WITH page(\(raw: columns)) AS MATERIALIZED (\(rows))
+            SELECT string_agg(\(raw: each), ','),
                    (SELECT string_agg(vl.media_id::text, ',') FROM likes vl
                      WHERE vl.user_id = \(viewer) AND vl.media_id = ANY(ARRAY(SELECT id FROM page)))
               FROM page
             """).decodeFirst { (page: try $0.optionalString(), liked: try $0.optionalString()) }
-        guard let page = folded?.page else { return [] }
-        let pairs = try Self.integers(in: page)
-        guard pairs.count % 2 == 0 else { throw DatabaseError.columnMismatch("a folded feed page reads \(page)") }
-        let liked = Set(try folded?.liked.map(Self.integers(in:)) ?? [])
-        return stride(from: 0, to: pairs.count, by: 2)
-            .map { MediaStamp(id: MediaID(pairs[$0]), version: pairs[$0 + 1], viewerHasLiked: liked.contains(pairs[$0])) }
-            .sorted { $0.id.rawValue > $1.id.rawValue }
+        guard let page = folded?.page else { return ([], []) }
+        return (try Self.integers(in: page), Set(try folded?.liked.map(Self.integers(in:)) ?? []))
     }
 
     /// The non-negative integers of `text`, separated by single spaces or commas. Read byte by byte: splitting the
