@@ -46,7 +46,10 @@ public final class ChangeWatch: Sendable {
     private let subscriber: any ChangeSubscriber
     private let kicks = Mutex(Kicks())
     private let runner = Mutex<Task<Void, Never>?>(nil)
-    private let notify = Mutex<(@Sendable (String) async throws -> Void)?>(nil)
+    /// Where markers are sent from: weak, since the database owns the watch. (A closure kept here instead was wrapped
+    /// anew at each read, and the chain overflowed the stack when freed.)
+    private struct Sender { weak var database: PostgresDatabase? }
+    private let sender = Mutex(Sender())
     private let logger: Logger
     private let configuration: PostgresConnection.Configuration
 
@@ -56,15 +59,13 @@ public final class ChangeWatch: Sendable {
         self.logger = logger
     }
 
-    /// Readies the watch to send markers with `notify`, which sends a notice on the channel from any connection but
-    /// the listening one. It listens from the first time it is asked whether it is current: a process that never reads
-    /// a feed (an operator's command) keeps no connection for it.
-    func prepare(notify: @escaping @Sendable (_ payload: String) async throws -> Void) {
-        self.notify.withLock { $0 = notify }
+    /// Readies the watch to send its markers through `database`'s pool. It listens from the first time it is asked
+    /// whether it is current: a process that never reads a feed (an operator's command) keeps no connection for it.
+    func prepare(sendingThrough database: PostgresDatabase) {
+        sender.withLock { $0.database = database }
     }
 
     private func startIfNeeded() {
-        guard let notify = notify.withLock({ $0 }) else { return }
         runner.withLock { runner in
             guard runner == nil, !state.withLock({ $0.stopped }) else { return }
             let configuration = configuration
@@ -74,7 +75,7 @@ public final class ChangeWatch: Sendable {
                     guard let self, !self.state.withLock({ $0.stopped }) else { return }
                     attempt += 1
                     // Random only to tell this process's markers from another's on the shared channel.
-                    await self.listen(configuration, session: "darkroom changes \(UInt32.random(in: 0...UInt32.max)) \(attempt)", notify: notify)
+                    await self.listen(configuration, session: "darkroom changes \(UInt32.random(in: 0...UInt32.max)) \(attempt)")
                     self.loseTrack()
                     try? await Task.sleep(for: .seconds(1))
                 }
@@ -121,7 +122,7 @@ public final class ChangeWatch: Sendable {
 
     /// Listens on one connection until it fails, a marker is lost, or the watch closes.
     private func listen(
-        _ configuration: PostgresConnection.Configuration, session: String, notify: @escaping @Sendable (String) async throws -> Void
+        _ configuration: PostgresConnection.Configuration, session: String
     ) async {
         var configuration = configuration
         configuration.options.additionalStartupParameters.append(("application_name", session))
@@ -138,7 +139,7 @@ public final class ChangeWatch: Sendable {
                 state.withLock { $0.session = session }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await self.receive(notices, session: session) }
-                    group.addTask { try await self.sendMarkers(session: session, notify: notify) }
+                    group.addTask { try await self.sendMarkers(session: session) }
                     group.addTask { try await self.watchMarkers() }
                     defer { group.cancelAll() }
                     _ = try await group.next()
@@ -166,7 +167,7 @@ public final class ChangeWatch: Sendable {
     }
 
     /// Sends a marker every `heartbeat` and after each local commit.
-    private func sendMarkers(session: String, notify: @Sendable (String) async throws -> Void) async throws {
+    private func sendMarkers(session: String) async throws {
         while !Task.isCancelled {
             await pause(upTo: Self.heartbeat)
             let number = state.withLock { state -> UInt64 in
@@ -175,7 +176,9 @@ public final class ChangeWatch: Sendable {
                 return state.nextMarker
             }
             do {
-                try await notify("marker \(session) \(number)")
+                let payload = "marker \(session) \(number)"
+                guard let database = sender.withLock({ $0.database }) else { throw DatabaseError.unavailable("the database is closed") }
+                _ = try await database.query("SELECT pg_notify(\(Self.channel), \(payload))")
             } catch {
                 // Not sent (the database restarting): not awaited either; the next one is tried.
                 _ = state.withLock { $0.sentMarkers.removeValue(forKey: number) }

@@ -84,9 +84,7 @@ public final class PostgresDatabase: Database {
             }
         }
         self.watchdog.withLock { $0 = watchdog }
-        changes?.prepare { [weak self] payload in
-            _ = try await self?.query("SELECT pg_notify(\(ChangeWatch.channel), \(payload))")
-        }
+        changes?.prepare(sendingThrough: self)
     }
 
     public func query(_ sql: SQL) async throws -> [Row] {
