@@ -14,8 +14,8 @@ public protocol ChangeSubscriber: Sendable {
 /// PostgreSQL's change notices (`LISTEN`), from every process writing to the database, and how current they are.
 ///
 /// Hand-written because PostgresNIO's `listen` delivers notices but cannot tell how far behind they are, which a cache
-/// needs to know before it answers from memory. Every `heartbeat`, and at once after a transaction of this process
-/// commits, the watch sends a marker on the channel through the pool. PostgreSQL delivers notices in commit order, so
+/// needs to know before it answers from memory. Every `heartbeat`, and at once after a statement of this process that
+/// may have written (anything but a lookup), the watch sends a marker on the channel through the pool. PostgreSQL delivers notices in commit order, so
 /// when the marker arrives on the listening connection every notice committed before it was sent has been handed to
 /// the subscriber: `isCurrent` holds while the last marker to arrive was sent less than `staleness` ago and after this
 /// process's last commit. A change made through another process is therefore known here within `staleness` (in
@@ -97,7 +97,8 @@ public final class ChangeWatch: Sendable {
     /// The listening connection's `application_name`, while it listens.
     var session: String? { state.withLock { $0.session } }
 
-    /// A transaction of this process committed: what it changed is unknown here until the next marker is back.
+    /// A statement or transaction of this process that may have written has ended: what it changed may be unknown
+    /// here until the next marker is back.
     func noteLocalCommit() {
         state.withLock { $0.lastLocalCommit = .now }
         kick()
@@ -178,7 +179,7 @@ public final class ChangeWatch: Sendable {
             do {
                 let payload = "marker \(session) \(number)"
                 guard let database = sender.withLock({ $0.database }) else { throw DatabaseError.unavailable("the database is closed") }
-                _ = try await database.query("SELECT pg_notify(\(Self.channel), \(payload))")
+                _ = try await database.pooled("SELECT pg_notify(\(Self.channel), \(payload))")
             } catch {
                 // Not sent (the database restarting): not awaited either; the next one is tried.
                 _ = state.withLock { $0.sentMarkers.removeValue(forKey: number) }

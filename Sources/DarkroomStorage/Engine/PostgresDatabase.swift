@@ -88,6 +88,14 @@ public final class PostgresDatabase: Database {
     }
 
     public func query(_ sql: SQL) async throws -> [Row] {
+        // It may write (a like is one statement on PostgreSQL): until the change watch's next marker is back, what it
+        // changed may be missing from what this process keeps in memory.
+        defer { changes?.noteLocalCommit() }
+        return try await pooled(sql)
+    }
+
+    /// A statement on a pooled connection that writes nothing (a lookup off the event loops, a change watch marker).
+    func pooled(_ sql: SQL) async throws -> [Row] {
         let (statementNames, logger) = (statementNames, logger)
         return try await leased { connection in
             try await Executor(connection: connection, statementNames: statementNames, logger: logger).query(sql)
@@ -115,7 +123,7 @@ public final class PostgresDatabase: Database {
         } catch {
             throw Self.unreachable(error) ?? error
         }
-        return try await query(sql)
+        return try await pooled(sql)
     }
 
     /// Closes the lookup connections a statement has been outstanding on for longer than `limit` (a server that stopped
@@ -245,7 +253,6 @@ public final class PostgresDatabase: Database {
 
     public func execute(_ sql: SQL) async throws {
         _ = try await query(sql)
-        changes?.noteLocalCommit()
     }
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
