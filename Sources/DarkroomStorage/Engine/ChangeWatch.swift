@@ -15,10 +15,10 @@ public protocol ChangeSubscriber: Sendable {
 ///
 /// Hand-written because PostgresNIO's `listen` delivers notices but cannot tell how far behind they are, which a cache
 /// needs to know before it answers from memory. Every `heartbeat`, and at once after a statement of this process that
-/// may have written (anything but a lookup), the watch sends a marker on the channel through the pool. PostgreSQL delivers notices in commit order, so
-/// when the marker arrives on the listening connection every notice committed before it was sent has been handed to
-/// the subscriber: `isCurrent` holds while the last marker to arrive was sent less than `staleness` ago and after this
-/// process's last commit. A change made through another process is therefore known here within `staleness` (in
+/// may have written (anything but a lookup), the watch sends a marker on the channel through the pool. PostgreSQL
+/// delivers notices in commit order, so when the marker arrives on the listening connection every notice committed
+/// before it was sent has been handed to the subscriber: `isCurrent` holds while the last marker to arrive was sent
+/// less than `staleness` ago and after this process's last possible write. A change made through another process is therefore known here within `staleness` (in
 /// practice, as soon as its notice arrives); one made through this process, before this process answers from memory.
 ///
 /// The listening connection runs no statement of its own after `LISTEN`: PostgresNIO leaves a statement written to a
@@ -36,7 +36,7 @@ public final class ChangeWatch: Sendable {
         var session: String?
         /// When the last marker to arrive was sent.
         var currentAsOf: ContinuousClock.Instant?
-        var lastLocalCommit: ContinuousClock.Instant?
+        var lastLocalWrite: ContinuousClock.Instant?
         var sentMarkers: [UInt64: ContinuousClock.Instant] = [:]
         var nextMarker: UInt64 = 0
         var stopped = false
@@ -83,14 +83,14 @@ public final class ChangeWatch: Sendable {
         }
     }
 
-    /// Whether every change committed before `staleness` ago, and every change this process committed, has been
+    /// Whether every change committed before `staleness` ago, and every change this process made, has been
     /// handed to the subscriber.
     public var isCurrent: Bool {
         startIfNeeded()
         let now = ContinuousClock.now
         return state.withLock { state in
             guard state.session != nil, let asOf = state.currentAsOf, now - asOf < Self.staleness else { return false }
-            return state.lastLocalCommit.map { asOf > $0 } ?? true
+            return state.lastLocalWrite.map { asOf > $0 } ?? true
         }
     }
 
@@ -99,8 +99,8 @@ public final class ChangeWatch: Sendable {
 
     /// A statement or transaction of this process that may have written has ended: what it changed may be unknown
     /// here until the next marker is back.
-    func noteLocalCommit() {
-        state.withLock { $0.lastLocalCommit = .now }
+    func noteLocalWrite() {
+        state.withLock { $0.lastLocalWrite = .now }
         kick()
     }
 

@@ -90,7 +90,7 @@ public final class PostgresDatabase: Database {
     public func query(_ sql: SQL) async throws -> [Row] {
         // It may write (a like is one statement on PostgreSQL): until the change watch's next marker is back, what it
         // changed may be missing from what this process keeps in memory.
-        defer { changes?.noteLocalCommit() }
+        defer { changes?.noteLocalWrite() }
         return try await pooled(sql)
     }
 
@@ -257,7 +257,7 @@ public final class PostgresDatabase: Database {
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         let (statementNames, logger) = (statementNames, logger)
-        defer { changes?.noteLocalCommit() }
+        defer { changes?.noteLocalWrite() }
         return try await leased { connection in
             let executor = Executor(connection: connection, statementNames: statementNames, logger: logger)
             try await executor.execute("BEGIN")

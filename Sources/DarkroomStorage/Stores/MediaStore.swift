@@ -114,10 +114,11 @@ public struct MediaStore: Sendable {
     }
 
     /// Runs `rows` (its columns named `columns`, `id` among them) with PostgreSQL folding the page into one text value
-    /// (`each` row's text, separated by commas) and the ids among it the viewer likes into another (one index scan for the page's ids instead of a probe per
-    /// media). PostgresNIO hands a result over one row per `await`, and on the 2-core machine a 21-row page cost the
-    /// client 300 µs of CPU against 100 µs for one row, the largest share of a feed request. Neither aggregate sorts (a
-    /// sort inside `string_agg` cost PostgreSQL 18 µs a call); callers put the page in order.
+    /// (`each` row's text, separated by commas) and the ids among it the viewer likes into another (one index scan for
+    /// the page's ids instead of a probe per media). PostgresNIO hands a result over one row per `await`, and on the
+    /// 2-core machine a 21-row page cost the client 300 µs of CPU against 100 µs for one row, the largest share of a
+    /// feed request. Neither aggregate sorts (a sort inside `string_agg` cost PostgreSQL 18 µs a call); callers put the
+    /// page in order.
     private static func folded(
         _ database: any Database, likedBy viewer: UserID, _ rows: SQL, as columns: String, each: String
     ) async throws -> (page: [Int64], liked: Set<Int64>) {
