@@ -52,8 +52,8 @@ public struct APIError: Error, Sendable, Equatable {
     public static func writeRateLimited(_ kind: String) -> APIError {
         APIError(type: "OAuthRateLimitException", code: 429, message: "The maximum number of \(kind) per hour has been exceeded.")
     }
-    public static func tooManyStreams(_ limit: Int) -> APIError {
-        APIError(type: "OAuthRateLimitException", code: 429, message: "At most \(limit) streams may be open at once for one user of an app.")
+    public static func tooManyStreams(_ message: String) -> APIError {
+        APIError(type: "OAuthRateLimitException", code: 429, message: message)
     }
     public static let signedHeaderMissing = APIError(
         type: "OAuthForbiddenException", code: 403, message: "Invalid header: this client requires X-Insta-Forwarded-For on this call")

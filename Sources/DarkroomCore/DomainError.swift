@@ -7,6 +7,8 @@ public enum DomainError: Error, Sendable, Equatable {
     case notAllowed(Action)
     /// A value that must be unique is in use (a username).
     case taken(field: String, value: String)
+    /// The caller already has as many of these as one person may (`apps`, at most `limit`).
+    case limitReached(String, limit: Int)
     /// A row that was just written could not be read back: a bug or a concurrent delete, never the caller's fault.
     case vanished(Resource)
 
@@ -36,6 +38,7 @@ public enum DomainError: Error, Sendable, Equatable {
             case .reportOwn: "You cannot report your own account, photos or comments."
             }
         case .taken(let field, let value): "The \(field) \(value) is taken."
+        case .limitReached(let what, let limit): "You can have at most \(limit) \(what); delete one first."
         case .vanished: "Something went wrong; try again."
         }
     }

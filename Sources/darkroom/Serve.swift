@@ -77,6 +77,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Real-time subscriptions one client may hold (env DARKROOM_MAX_SUBSCRIPTIONS).")
     var maxSubscriptions = environment("DARKROOM_MAX_SUBSCRIPTIONS").flatMap(Int.init) ?? 100
 
+    @Option(help: "Live streams (/v1/stream) one person may hold open across all apps (env DARKROOM_MAX_STREAMS_PER_PERSON).")
+    var maxStreamsPerPerson = environment("DARKROOM_MAX_STREAMS_PER_PERSON").flatMap(Int.init) ?? 8
+
+    @Option(help: "Live streams this server holds open in all (env DARKROOM_MAX_STREAMS).")
+    var maxStreams = environment("DARKROOM_MAX_STREAMS").flatMap(Int.init) ?? 10_000
+
+    @Option(help: "Apps one person may register on /developer/clients; operators are exempt (env DARKROOM_MAX_APPS_PER_PERSON).")
+    var maxAppsPerPerson = environment("DARKROOM_MAX_APPS_PER_PERSON").flatMap(Int.init) ?? 20
+
     @Flag(help: "Serve only; leave background jobs (fan-out of posts, notification delivery) to other server processes.")
     var noJobs = false
 
@@ -98,6 +107,9 @@ struct Serve: AsyncParsableCommand {
         let monitoring = try monitoring(registry)
         guard replicaUrl.isEmpty || !self.storage.databaseURL.isEmpty else { throw ValidationError("--replica-url needs --database-url (PostgreSQL)") }
         let storage = try await self.storage.open(replicaURLs: replicaUrl)
+        for path in Storage.filesWiderThanOwner(dataDirectory: self.storage.dataDir) {
+            logger.warning("\(path) can be read or entered by other users of this machine; it holds secrets: chmod go-rwx it (docs/OPERATING.md, Files)")
+        }
         var configuration = AppConfiguration(
             host: host, port: port, publicURL: publicURL.isEmpty ? nil : publicURL, mediaURL: mediaURL.isEmpty ? nil : mediaURL)
         configuration.runsJobs = !noJobs
@@ -110,6 +122,11 @@ struct Serve: AsyncParsableCommand {
         configuration.callbackTimeout = .seconds(callbackTimeout)
         guard maxSubscriptions >= 1 else { throw ValidationError("--max-subscriptions must be at least 1") }
         configuration.subscriptionLimit = maxSubscriptions
+        guard maxStreamsPerPerson >= 1, maxStreams >= 1, maxAppsPerPerson >= 1 else {
+            throw ValidationError("--max-streams-per-person, --max-streams and --max-apps-per-person must be at least 1")
+        }
+        configuration.streamLimits = StreamLimits(perPerson: maxStreamsPerPerson, perServer: maxStreams)
+        configuration.appsPerPerson = maxAppsPerPerson
         configuration.trustsRequestID = trustRequestID
         configuration.uploadLimit = maxUploadMB * 1024 * 1024
         guard pageCacheMB >= 0 else { throw ValidationError("--page-cache-mb must not be negative") }

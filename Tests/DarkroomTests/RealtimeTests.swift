@@ -218,6 +218,36 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func aHangingCallbackDoesNotHoldUpAnotherAppsCallbackOnTheSameHost(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let storage = world.storage
+            let receiver = try await Receiver.start()
+            defer { receiver.stop() }
+            let stuckApp = try await storage.clients.create(name: "stuck app", redirectURIs: ["http://localhost/cb"])
+            let healthyApp = try await storage.clients.create(name: "healthy app", redirectURIs: ["http://localhost/cb"])
+            _ = try await storage.subscriptions.create(.init(object: .tag, objectID: "late", callbackURL: receiver.hangingURL, verifyToken: nil),
+                                                       for: stuckApp.ref, limit: 10)
+            _ = try await storage.subscriptions.create(.init(object: .tag, objectID: "late", callbackURL: receiver.url, verifyToken: nil),
+                                                       for: healthyApp.ref, limit: 10)
+            let delivery = NotificationDelivery(
+                storage: storage, client: CallbackClient(addresses: CallbackAddresses(allowed: [CallbackAddresses.Network("127.0.0.0/8")!]), timeout: .seconds(20)),
+                logger: Logger(label: "test"))
+            let running = Task { try await delivery.run() }
+            defer { running.cancel() }
+            let alice = try await world.user("alice")
+            _ = try await world.post(by: alice, caption: "#late one")
+            #expect(try await Self.eventually(10) { receiver.received.count == 1 && receiver.receivedWhileHanging.count == 1 })
+            // The stuck app's request is still out; the healthy app's next notification does not wait for it.
+            let second = try await world.post(by: alice, caption: "#late two")
+            #expect(try await Self.eventually(10) { receiver.received.count == 2 })
+            let stuck = try await storage.notifications.recent(for: stuckApp.ref, limit: 10)
+            #expect(stuck.count == 2 && stuck.allSatisfy { $0.attempts == 0 && $0.deliveredAt == nil }, "the hanging request was still out")
+            let last = try Self.items(receiver, secret: healthyApp.clientSecret).last
+            #expect((last?["data"] as? [String: Any])?["media_id"] as? String == second.description)
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func photosOfSuspendedAccountsAndRemovedPhotosAreNotAnnouncedAfterTheFact(engine: Engine) async throws {
         try await TestWorld.with(engine) { world in
             let storage = world.storage

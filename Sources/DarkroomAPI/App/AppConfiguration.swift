@@ -44,6 +44,11 @@ public struct AppConfiguration: Sendable {
     public var callbackTimeout: Duration = .seconds(10)
     /// Real-time subscriptions a client may hold (`--max-subscriptions`; default 100).
     public var subscriptionLimit = 100
+    /// Live streams (`/v1/stream`) one person may hold open across all apps, and the server may hold in all
+    /// (`--max-streams-per-person`, `--max-streams`); past either, 429.
+    public var streamLimits = StreamLimits()
+    /// Apps one person may register on `/developer/clients` (`--max-apps-per-person`; default 20); operators are exempt.
+    public var appsPerPerson = 20
     /// Take each request's id from the `X-Request-Id` a proxy in front sent (only behind a proxy that sets it).
     public var trustsRequestID = false
 
@@ -52,6 +57,19 @@ public struct AppConfiguration: Sendable {
         self.port = port
         self.publicURL = publicURL ?? "http://\(host):\(port)"
         self.mediaURL = mediaURL
+    }
+}
+
+/// How many live streams may be open at once. Each holds a connection, so a person registering more apps must not
+/// buy more of them: there is a cap per person and app (4), per person across apps, and for the whole server.
+public struct StreamLimits: Sendable, Equatable {
+    public static let perApp = 4
+    public var perPerson: Int
+    public var perServer: Int
+
+    public init(perPerson: Int = 8, perServer: Int = 10_000) {
+        self.perPerson = perPerson
+        self.perServer = perServer
     }
 }
 

@@ -24,13 +24,14 @@ public func buildApplication(
         ingest: ingest,
         rateLimiter: rateLimiter,
         loginThrottle: LoginThrottle(store: storage.rateLimits, environment: storage.environment),
+        deviceCookies: DeviceCookies(serverSecret: storage.mediaURLKey, environment: storage.environment),
         uploadLimit: configuration.uploadLimit,
         bodyBudget: BodyBudget(capacity: configuration.bodyBudget),
         mediaPages: MediaPageCache(capacityBytes: configuration.pageCacheBytes),
         writeLimits: configuration.writeLimits,
         callbacks: CallbackClient(addresses: CallbackAddresses(allowed: configuration.callbackNetworks.compactMap(CallbackAddresses.Network.init)),
                                   timeout: TimeAmount(configuration.callbackTimeout)),
-        subscriptionLimit: configuration.subscriptionLimit)
+        subscriptionLimit: configuration.subscriptionLimit, streamLimits: configuration.streamLimits, appsPerPerson: configuration.appsPerPerson)
     let router = buildRouter(dependencies, configuration: configuration)
     for route in additionalRoutes {
         router.on(RouterPath(route.path), method: route.method) { request, _ in
@@ -88,7 +89,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     TagsController(dependencies: dependencies).addRoutes(to: api)
     LocationsController(dependencies: dependencies).addRoutes(to: api)
     SubscriptionsController(dependencies: dependencies).addRoutes(to: api)
-    StreamController(dependencies: dependencies).addRoutes(to: api)
+    StreamController(dependencies: dependencies, open: OpenStreams(limits: dependencies.streamLimits)).addRoutes(to: api)
 
     HealthController(dependencies: dependencies).addRoutes(to: router)
     APIDescriptionController().addRoutes(to: router)

@@ -9,6 +9,7 @@ struct Dependencies: Sendable {
     let ingest: PhotoIngest
     let rateLimiter: RateLimiter
     let loginThrottle: LoginThrottle
+    let deviceCookies: DeviceCookies
     /// The largest multipart (upload) body accepted, in bytes.
     let uploadLimit: Int
     let bodyBudget: BodyBudget
@@ -16,6 +17,8 @@ struct Dependencies: Sendable {
     let writeLimits: WriteLimits
     let callbacks: CallbackClient
     let subscriptionLimit: Int
+    let streamLimits: StreamLimits
+    let appsPerPerson: Int
     let mediaCache = MediaFragmentCache()
     let templates = PageTemplates.shared
     let pageFragments = RenderedFragments(capacityBytes: 32 * 1024 * 1024)

@@ -6,6 +6,9 @@ import DarkroomStorage
 /// - failed passwords per account, from all addresses: after 10 within about fifteen minutes, log-ins to that account
 ///   are refused for what remains of the window — slowing a guesser that spreads over many addresses to about 40 tries
 ///   an hour, while a stranger who fails on purpose keeps the owner out for minutes, not for good;
+/// - failed passwords from a browser that has signed in to the account before (its `DeviceCookies` entry): 10 within
+///   about fifteen minutes for that browser alone. Such a browser is never held by the address or account limits, so
+///   a stranger failing on purpose cannot keep the owner out of a browser they use;
 /// - sign-ups per address: 5 within about thirty minutes (Mastodon's figure).
 /// A refusal is the same answer whether or not the password was right, and whether or not the account exists: the
 /// password is not even checked.
@@ -30,19 +33,26 @@ struct LoginThrottle: Sendable {
 
     let byAddress = Counter(prefix: "login-failures", limit: 25, window: 300)
     let byAccount = Counter(prefix: "login-failures-account", limit: 10, window: 900)
+    let byDevice = Counter(prefix: "login-failures-device", limit: 10, window: 900)
     let signUps = Counter(prefix: "sign-ups", limit: 5, window: 1800)
     let store: RateLimitStore
     let environment: SystemEnvironment
 
-    /// Whether a log-in from `address` to `username` must be refused before its password is looked at.
-    func isBlocked(address: String, username: String) async throws -> Bool {
+    /// Whether a log-in from `address` to `username` must be refused before its password is looked at; `device`, the
+    /// browser's device nonce for this account when it has signed in to it before.
+    func isBlocked(address: String, username: String, device: String? = nil) async throws -> Bool {
         let now = environment.nowSeconds
+        if let device { return try await byDevice.isBlocked(device, store: store, now: now) }
         if try await byAddress.isBlocked(address, store: store, now: now) { return true }
         return try await byAccount.isBlocked(username.lowercased(), store: store, now: now)
     }
 
-    func recordFailure(address: String, username: String) async throws {
+    func recordFailure(address: String, username: String, device: String? = nil) async throws {
         let now = environment.nowSeconds
+        if let device {
+            try await byDevice.record(device, store: store, now: now)
+            return
+        }
         try await byAddress.record(address, store: store, now: now)
         try await byAccount.record(username.lowercased(), store: store, now: now)
     }

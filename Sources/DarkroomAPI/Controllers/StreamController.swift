@@ -15,7 +15,7 @@ import Synchronization
 /// holds a connection and reads the database; a stream ends after an hour, and the app reconnects where it left off.
 struct StreamController {
     let dependencies: Dependencies
-    let open = OpenStreams()
+    let open: OpenStreams
     static let poll: Duration = .milliseconds(250)
     static let heartbeat: Duration = .seconds(2)
     static let lifetime: Duration = .seconds(3600)
@@ -36,11 +36,18 @@ struct StreamController {
             cursor = try await storage.liveEvents.now(user: grant.userID, client: grant.clientRef)
         }
         let start = cursor
-        let slot = "\(grant.userID.rawValue) \(grant.clientRef.rawValue)"
-        guard open.take(slot) else { throw APIError.tooManyStreams(OpenStreams.perApp) }
+        do {
+            try open.take(user: grant.userID, client: grant.clientRef)
+        } catch {
+            switch error {
+            case .perApp: throw APIError.tooManyStreams("At most \(StreamLimits.perApp) streams may be open at once for one user of an app.")
+            case .perPerson: throw APIError.tooManyStreams("At most \(open.limits.perPerson) streams may be open at once for one user.")
+            case .server: throw APIError.tooManyStreams("This server has as many streams open as it can hold; try again later.")
+            }
+        }
         let open = open
         let body = ResponseBody { writer in
-            defer { open.give(slot) }
+            defer { open.give(user: grant.userID, client: grant.clientRef) }
             var cursor = start
             var lastWrite = ContinuousClock.now
             let ends = ContinuousClock.now + Self.lifetime
@@ -78,23 +85,46 @@ struct StreamController {
     }
 }
 
-/// The streams open on this server, per person and app.
+/// The streams open on this server: per person and app, per person, and in all (`StreamLimits`).
 final class OpenStreams: Sendable {
-    static let perApp = 4
-    private let counts = Mutex<[String: Int]>([:])
+    private struct Counts {
+        var perSlot: [String: Int] = [:]
+        var perPerson: [UserID: Int] = [:]
+        var total = 0
+    }
 
-    func take(_ key: String) -> Bool {
-        counts.withLock { counts in
-            guard counts[key, default: 0] < Self.perApp else { return false }
-            counts[key, default: 0] += 1
-            return true
+    /// Which limit a stream that cannot open ran into.
+    enum Refusal: Error { case perApp, perPerson, server }
+
+    let limits: StreamLimits
+    private let counts = Mutex(Counts())
+
+    init(limits: StreamLimits) { self.limits = limits }
+
+    func take(user: UserID, client: ClientRecordID) throws(Refusal) {
+        let slot = Self.slot(user, client)
+        try counts.withLock { (counts: inout Counts) throws(Refusal) in
+            guard counts.total < limits.perServer else { throw .server }
+            guard counts.perPerson[user, default: 0] < limits.perPerson else { throw .perPerson }
+            guard counts.perSlot[slot, default: 0] < StreamLimits.perApp else { throw .perApp }
+            counts.perSlot[slot, default: 0] += 1
+            counts.perPerson[user, default: 0] += 1
+            counts.total += 1
         }
     }
 
-    func give(_ key: String) {
+    func give(user: UserID, client: ClientRecordID) {
+        let slot = Self.slot(user, client)
         counts.withLock { counts in
-            let left = (counts[key] ?? 1) - 1
-            counts[key] = left > 0 ? left : nil
+            let inSlot = (counts.perSlot[slot] ?? 1) - 1
+            counts.perSlot[slot] = inSlot > 0 ? inSlot : nil
+            let ofPerson = (counts.perPerson[user] ?? 1) - 1
+            counts.perPerson[user] = ofPerson > 0 ? ofPerson : nil
+            counts.total = max(counts.total - 1, 0)
         }
     }
+
+    var total: Int { counts.withLock { $0.total } }
+
+    private static func slot(_ user: UserID, _ client: ClientRecordID) -> String { "\(user.rawValue) \(client.rawValue)" }
 }

@@ -44,8 +44,12 @@ struct SubscriptionsController {
         guard (parameters.value("aspect") ?? "media").lowercased() == "media" else { throw APIError.invalidParameter("aspect", "only media") }
         guard let callback = parameters.value("callback_url"), !callback.isEmpty else { throw APIError.missingParameter("callback_url") }
         let lower = callback.lowercased()
-        guard callback.utf8.count <= 2000, lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
-            throw APIError.invalidParameter("callback_url", "must be an http:// or https:// URL")
+        // Raw spaces and control characters (a CR or LF most of all) have no place in a URL, and could split the
+        // request line or headers of whatever later sends to it.
+        guard callback.utf8.count <= 2000, lower.hasPrefix("http://") || lower.hasPrefix("https://"),
+              !callback.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
+        else {
+            throw APIError.invalidParameter("callback_url", "must be an http:// or https:// URL without spaces or control characters")
         }
         var new = SubscriptionStore.NewSubscription(
             object: object, objectID: nil, callbackURL: callback,
@@ -105,7 +109,10 @@ struct SubscriptionsController {
         let client = try await client(request)
         let parameters = request.parameters
         if let id = try parameters.id("id") {
-            try await storage.subscriptions.delete(for: client.ref, id: id, object: nil, objectID: nil)
+            // Another client's subscription is as good as missing: nothing is deleted, and nothing learnt of it.
+            guard try await storage.subscriptions.delete(for: client.ref, id: id, object: nil, objectID: nil) > 0 else {
+                throw APIError(type: "APINotFoundError", code: 400, message: "No subscription with this id for this client.")
+            }
         } else if let name = parameters.value("object")?.lowercased(), !name.isEmpty {
             if name == "all" {
                 try await storage.subscriptions.delete(for: client.ref, id: nil, object: nil, objectID: nil)

@@ -14,6 +14,7 @@ extension APIError {
         case .notAllowed(.relateToSelf): self = .invalidParameter("user_id", "a relationship needs another user")
         case .notAllowed: self = .notAllowed
         case .taken(let field, let value): self = .invalidParameter(field, "the \(field) \(value) is taken")
+        case .limitReached(let what, let limit): self = APIError(type: "OAuthRateLimitException", code: 429, message: "At most \(limit) \(what).")
         case .vanished: self = .internalError
         }
     }
@@ -27,6 +28,7 @@ extension WebError {
         case .notFound: self.init(status: .notFound, message: error.message)
         case .notAllowed: self.init(status: .forbidden, message: error.message)
         case .taken: self.init(status: .badRequest, message: error.message)
+        case .limitReached: self.init(status: .tooManyRequests, message: error.message)
         case .vanished: self.init(status: .internalServerError, message: error.message)
         }
     }

@@ -10,20 +10,48 @@ import Synchronization
 /// Delivers the outbox's notifications for as long as the server runs: claims what is due, batches it per client and
 /// callback (at most `batchSize` items in one POST), signs each body with the client's secret, and sends it through
 /// `CallbackClient`. A 2xx within the timeout is success; anything else is retried with backoff (`NotificationOutbox`).
-/// Callbacks on one host are sent one batch at a time and at most `concurrency` hosts at once, so a slow or dead
-/// receiver holds up only its own notifications (its share stays leased until it answers or times out).
+/// Each callback URL is its own queue, sent one batch at a time; at most `perHost` callbacks of one host are waited on
+/// at once, and at most `concurrency` callbacks in all. So a slow or dead receiver holds up only its own callback's
+/// notifications (its share stays leased until it answers or times out), and other apps' callbacks on the same host
+/// go on, unless `perHost` of that host's callbacks hang at once.
 struct NotificationDelivery: Service {
     let storage: Storage
     let client: CallbackClient
     let logger: Logger
     var concurrency = 16
+    var perHost = 4
     var batchSize = 100
     /// How often an idle server looks for work written by other processes (or due for a retry); a post in this
     /// process rings `Storage.outbox` and is delivered at once.
     var pollInterval: Duration = .milliseconds(250)
 
+    /// The callbacks being sent to, and how many of each host's.
     private final class Busy: Sendable {
-        let hosts = Mutex<Set<String>>([])
+        private struct State {
+            var callbacks: Set<String> = []
+            var hosts: [String: Int] = [:]
+        }
+        private let state = Mutex(State())
+
+        var count: Int { state.withLock { $0.callbacks.count } }
+
+        /// Takes the callback if it is free and its host has room.
+        func take(_ callback: String, host: String, perHost: Int) -> Bool {
+            state.withLock { state in
+                guard !state.callbacks.contains(callback), state.hosts[host, default: 0] < perHost else { return false }
+                state.callbacks.insert(callback)
+                state.hosts[host, default: 0] += 1
+                return true
+            }
+        }
+
+        func give(_ callback: String, host: String) {
+            state.withLock { state in
+                guard state.callbacks.remove(callback) != nil else { return }
+                let left = (state.hosts[host] ?? 1) - 1
+                state.hosts[host] = left > 0 ? left : nil
+            }
+        }
     }
 
     func run() async throws {
@@ -32,14 +60,14 @@ struct NotificationDelivery: Service {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 var started = 0
                 do {
-                    let free = concurrency - busy.hosts.withLock { $0.count }
+                    let free = concurrency - busy.count
                     if free > 0, try await storage.notifications.hasWork() {
-                        for (host, batches) in try await claimByHost(limit: free * batchSize, busy: busy) {
+                        for queue in try await claimByCallback(limit: free * batchSize, busy: busy) {
                             started += 1
                             group.addTask {
-                                for batch in batches { await send(batch) }
-                                _ = busy.hosts.withLock { $0.remove(host) }
-                                // Its host is free: what waits for it may go now.
+                                for batch in queue.batches { await send(batch) }
+                                busy.give(queue.callback, host: queue.host)
+                                // Its callback is free: what waits for it may go now.
                                 storage.outbox.ring()
                             }
                         }
@@ -58,33 +86,45 @@ struct NotificationDelivery: Service {
     func drain() async throws -> Int {
         var sent = 0
         while true {
-            let batches = try await claimByHost(limit: concurrency * batchSize, busy: Busy()).values.flatMap { $0 }
+            let batches = try await claimByCallback(limit: concurrency * batchSize, busy: Busy()).flatMap(\.batches)
             guard !batches.isEmpty else { return sent }
             for batch in batches { await send(batch) }
             sent += batches.count
         }
     }
 
-    /// Claims due notifications and groups them into batches per host not already being sent to; a busy host's
-    /// claims are given back at once, for a later round.
-    private func claimByHost(limit: Int, busy: Busy) async throws -> [String: [[NotificationOutbox.Pending]]] {
+    /// What one callback URL of one client is sent in a round.
+    private struct Queue {
+        var callback: String
+        var host: String
+        var batches: [[NotificationOutbox.Pending]]
+    }
+
+    /// Claims due notifications and groups them into batches per callback not already being sent to, within each
+    /// host's share; the rest of the claim is given back at once, for a later round.
+    private func claimByCallback(limit: Int, busy: Busy) async throws -> [Queue] {
         let pending = try await storage.notifications.claim(limit: limit)
-        var byHost: [String: [String: [NotificationOutbox.Pending]]] = [:]
+        var byCallback: [String: [NotificationOutbox.Pending]] = [:]
+        var order: [String] = []
         for item in pending {
-            let host = URLParts.host(of: item.callbackURL)
-            byHost[host, default: [:]]["\(item.clientRef.rawValue) \(item.callbackURL)", default: []].append(item)
+            let key = "\(item.clientRef.rawValue) \(item.callbackURL)"
+            if byCallback[key] == nil { order.append(key) }
+            byCallback[key, default: []].append(item)
         }
-        var batches: [String: [[NotificationOutbox.Pending]]] = [:]
+        var queues: [Queue] = []
         var released: [Int64] = []
-        for (host, groups) in byHost {
-            guard busy.hosts.withLock({ $0.insert(host).inserted }) else {
-                released += groups.values.flatMap { $0.map(\.id) }
+        for key in order {
+            let items = byCallback[key]!
+            let host = URLParts.host(of: items[0].callbackURL)
+            guard busy.take(key, host: host, perHost: perHost) else {
+                released += items.map(\.id)
                 continue
             }
-            batches[host] = groups.values.flatMap { items in stride(from: 0, to: items.count, by: batchSize).map { Array(items[$0..<min($0 + batchSize, items.count)]) } }
+            let batches = stride(from: 0, to: items.count, by: batchSize).map { Array(items[$0..<min($0 + batchSize, items.count)]) }
+            queues.append(Queue(callback: key, host: host, batches: batches))
         }
         try await storage.notifications.release(released)
-        return batches
+        return queues
     }
 
     /// One POST of notifications for one client's callback.

@@ -60,11 +60,12 @@ struct AccountsController {
     @Sendable private func login(_ visit: Web.Visit) async throws -> Response {
         let throttle = web.dependencies.loginThrottle
         let username = visit.form.value("username") ?? ""
-        guard try await !throttle.isBlocked(address: visit.remoteHost, username: username) else {
+        let device = web.dependencies.deviceCookies.device(in: visit.cookies[DeviceCookies.name]?.value, for: username)
+        guard try await !throttle.isBlocked(address: visit.remoteHost, username: username, device: device) else {
             return loginPage(visit, error: "Too many failed log-ins. Wait a few minutes and try again.", status: .tooManyRequests)
         }
         guard let user = try await storage.users.authenticate(username: username, password: visit.form.value("password") ?? "") else {
-            try await throttle.recordFailure(address: visit.remoteHost, username: username)
+            try await throttle.recordFailure(address: visit.remoteHost, username: username, device: device)
             return loginPage(visit, error: "The username or password is not right.", status: .badRequest)
         }
         return try await signIn(user, visit)
@@ -75,7 +76,11 @@ struct AccountsController {
         // Written as this person, so that their next pages, on any server, read past it (and past their new account,
         // written just before) rather than from a replica that has not replayed it yet.
         let session = try await ReadSession.$current.withValue(ReadSession(user: user.id)) { try await storage.sessions.start(for: user.id) }
-        return web.redirect(to: Web.localPath(visit.form.value("next")) ?? "/", setting: [web.sessionCookie(session)])
+        // This browser has now signed in to the account: strangers' failed passwords will not lock it out.
+        let device = web.dependencies.deviceCookies.after(signingIn: user.username, existing: visit.cookies[DeviceCookies.name]?.value)
+        return web.redirect(to: Web.localPath(visit.form.value("next")) ?? "/", setting: [
+            web.sessionCookie(session), web.cookie(DeviceCookies.name, device, maxAge: DeviceCookies.lifetime),
+        ])
     }
 
     @Sendable private func logout(_ visit: Web.Visit) async throws -> Response {

@@ -75,7 +75,8 @@ struct DeveloperController {
     @Sendable private func register(_ visit: Web.Visit) async throws -> Response {
         let user = try visit.requireUser()
         do {
-            let client = try await clients.create(try settings(visit.form), ownerID: user.id)
+            let limit = visit.isOperator ? nil : web.dependencies.appsPerPerson
+            let client = try await clients.create(try settings(visit.form), ownerID: user.id, limit: limit)
             return web.redirect(to: "/developer/clients/\(client.clientID)")
         } catch {
             guard let message = WebError.formMessage(error) else { throw error }

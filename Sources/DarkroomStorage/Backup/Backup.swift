@@ -101,6 +101,7 @@ public struct Backup: Sendable {
             for name in names {
                 let relative = "media/" + key + "/" + name
                 try FileManager.default.copyItem(atPath: source + "/" + name, toPath: folder + "/" + relative)
+                try FileSystem.makePrivate(folder + "/" + relative)
                 files.append(try Self.describe(relative, in: folder))
             }
         }
@@ -124,6 +125,8 @@ public struct Backup: Sendable {
         // the server's).
         guard FileManager.default.fileExists(atPath: sqlitePath) else { throw BackupError.tool("no database at \(sqlitePath)") }
         let source = try SQLiteConnection(path: sqlitePath, readOnly: false)
+        // VACUUM INTO fills an empty file it is given, keeping its mode.
+        try FileSystem.createPrivateFile(copy)
         _ = try source.run("VACUUM INTO \(copy)")
         let copied = try SQLiteConnection(path: copy, readOnly: true)
         let keys = try copied.run(Self.keysQuery).decode { try $0.string() }
@@ -141,7 +144,9 @@ public struct Backup: Sendable {
             let snapshot = try await tx.query("SELECT pg_export_snapshot()").decodeFirst { try $0.string() } ?? ""
             var arguments = ["--format=custom", "--no-owner", "--snapshot=\(snapshot)", "--file=\(dumpFile)"]
             if let schema = parsed.searchPath { arguments.append("--schema=\(schema)") }
+            try FileSystem.createPrivateFile(dumpFile)
             try await PostgresTools.run("pg_dump", arguments + [parsed.libpqURL], password: parsed.password)
+            try FileSystem.makePrivate(dumpFile)
             let keys = try await tx.query(Self.keysQuery).decode { try $0.string() }
             let version = Int(try await tx.query("SELECT max(version) FROM schema_migrations").scalarInt() ?? 0)
             return (keys, version)
@@ -169,6 +174,7 @@ public struct Backup: Sendable {
             let incoming = sqlitePath + ".restoring"
             try? FileManager.default.removeItem(atPath: incoming)
             try FileManager.default.copyItem(atPath: folder + "/" + manifest.database.path, toPath: incoming)
+            try FileSystem.makePrivate(incoming)
             try FileSystem.rename(incoming, to: sqlitePath)
         }
         for kind in MediaFiles.Kind.allCases { FileSystem.removeTree(mediaRoot + "/" + kind.rawValue) }
@@ -176,6 +182,7 @@ public struct Backup: Sendable {
             let destination = dataDirectory + "/" + file.path
             try FileSystem.makeDirectory((destination as NSString).deletingLastPathComponent)
             try FileManager.default.copyItem(atPath: folder + "/" + file.path, toPath: destination)
+            try FileSystem.makePrivate(destination)
         }
         return manifest
     }

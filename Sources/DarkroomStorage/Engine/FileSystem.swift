@@ -5,7 +5,11 @@ import Darwin
 #endif
 
 /// The few POSIX file operations storage needs, with errors that name the path.
-enum FileSystem {
+///
+/// Everything Darkroom writes is its own alone, whatever the umask: folders 0700, files 0600. The database holds
+/// password hashes, client secrets and the key that signs private photo links, and an export or backup holds a
+/// person's whole account.
+public enum FileSystem {
     struct Failure: Error, CustomStringConvertible {
         var operation: String
         var path: String
@@ -13,20 +17,43 @@ enum FileSystem {
         var description: String { "cannot \(operation) \(path): \(String(cString: strerror(code)))" }
     }
 
-    /// Creates a directory and its parents, like `mkdir -p`.
+    static let privateDirectory: mode_t = 0o700
+    static let privateFile: mode_t = 0o600
+
+    /// Creates a directory and its parents, like `mkdir -p`; those it creates are the owner's alone.
     static func makeDirectory(_ path: String) throws {
         var partial = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             partial += component + "/"
-            if mkdir(partial, 0o755) != 0 && errno != EEXIST {
+            if mkdir(partial, privateDirectory) != 0 && errno != EEXIST {
                 throw Failure(operation: "create directory", path: partial, code: errno)
             }
         }
     }
 
+    /// Creates `path` as an empty file of the owner's alone, unless it exists. SQLite then gives its journal and
+    /// shared-memory files the same mode as the database file.
+    static func createPrivateFile(_ path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, privateFile)
+        guard descriptor >= 0 else { throw Failure(operation: "create", path: path, code: errno) }
+        close(descriptor)
+    }
+
+    /// Makes a file written by someone else's code (a copy, a tool's output) the owner's alone.
+    static func makePrivate(_ path: String) throws {
+        guard chmod(path, privateFile) == 0 else { throw Failure(operation: "restrict", path: path, code: errno) }
+    }
+
+    /// Whether anyone but the owner may read, write or enter `path` (false when it does not exist).
+    public static func isWiderThanOwner(_ path: String) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return false }
+        return info.st_mode & 0o077 != 0
+    }
+
     /// Writes a new file and flushes it to disk before returning.
     static func writeDurably(_ bytes: [UInt8], to path: String) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, privateFile)
         guard descriptor >= 0 else { throw Failure(operation: "create", path: path, code: errno) }
         defer { close(descriptor) }
         var offset = 0
@@ -44,7 +71,7 @@ enum FileSystem {
     /// Whether a file can be created in `directory`: creates `name` there, and removes it again.
     static func canCreate(_ name: String, in directory: String) -> Bool {
         let path = directory + "/" + name
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, privateFile)
         guard descriptor >= 0 else { return false }
         close(descriptor)
         return unlink(path) == 0

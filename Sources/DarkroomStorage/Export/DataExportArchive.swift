@@ -278,7 +278,11 @@ private final class ZipWriter: @unchecked Sendable {
     static func create(_ path: String, modified: Date) async throws -> ZipWriter {
         try await thread.runIfActive {
             try? FileManager.default.removeItem(atPath: path)
-            return ZipWriter(archive: try Archive(url: URL(fileURLWithPath: path), accessMode: .create), path: path, modified: modified)
+            let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
+            // ZIPFoundation creates the file with the process's umask: it is made private before anything is in it
+            // (and its folder is private from the start).
+            try FileSystem.makePrivate(path)
+            return ZipWriter(archive: archive, path: path, modified: modified)
         }
     }
 

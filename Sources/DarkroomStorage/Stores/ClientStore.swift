@@ -55,15 +55,25 @@ public struct ClientStore: Sendable {
         return client
     }
 
-    public func create(_ settings: Settings, ownerID: UserID?, trusted: Bool = false) async throws -> Client {
+    /// Registers a client; with `limit`, refused (`DomainError.limitReached`) when its owner already has that many.
+    public func create(_ settings: Settings, ownerID: UserID?, trusted: Bool = false, limit: Int? = nil) async throws -> Client {
         let ref = ClientRecordID(environment.ids.next())
-        try await database.execute("""
+        let engine = database.engine
+        try await database.transaction { tx in
+            if let limit, let ownerID {
+                // Registrations by one person wait for each other here, so a burst of them cannot pass the count together.
+                if engine == .postgres { try await tx.execute("SELECT id FROM users WHERE id = \(ownerID) FOR UPDATE") }
+                let owned = try await tx.query("SELECT count(*) FROM clients WHERE owner_id = \(ownerID)").scalarInt() ?? 0
+                guard owned < Int64(limit) else { throw DomainError.limitReached("apps", limit: limit) }
+            }
+            try await tx.execute("""
             INSERT INTO clients (id, client_id, client_secret, owner_id, name, description, website, redirect_uris, disable_implicit,
                                  enforce_signed, enforce_signed_header, strict_redirect_uri, trusted, created_at)
             VALUES (\(ref), \(environment.randomHex(bytes: 16)), \(environment.randomHex(bytes: 16)), \(ownerID?.rawValue), \(settings.name),
                     \(settings.description), \(settings.website), \(settings.redirectURIs.joined(separator: "\n")), \(settings.disableImplicit),
                     \(settings.enforceSigned), \(settings.enforceSignedHeader), \(settings.strictRedirectURI), \(trusted), \(environment.nowSeconds))
             """)
+        }
         guard let client = try await find(ref: ref) else { throw DomainError.vanished(.client) }
         return client
     }

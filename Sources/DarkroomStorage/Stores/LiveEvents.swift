@@ -3,6 +3,10 @@ import DarkroomCore
 /// What a live stream (`/v1/stream`) sends a signed-in app: new media of the user's home feed and the notifications
 /// of the app's subscriptions, each with an id that orders them (ids come from one time-ordered generator), so a
 /// reconnecting app resumes after the last id it saw, while the feed and the outbox still hold what followed.
+///
+/// A subscription belongs to the app, but a stream is read by one person: every event passes the visibility rule for
+/// that person when it is read (live or replayed), so a private account's post, or one of an account that blocks them
+/// or was suspended, never reaches them through an app's subscriptions.
 public struct LiveEvents: Sendable {
     let database: any Database
 
@@ -18,13 +22,18 @@ public struct LiveEvents: Sendable {
     /// Events after `cursor`, oldest first, at most `limit`.
     public func after(_ cursor: Int64, user: UserID, client: ClientRecordID, limit: Int = 100) async throws -> [Event] {
         let media = try await database.lookup("""
-            SELECT media_id FROM feed_entries WHERE user_id = \(user) AND media_id > \(cursor) ORDER BY media_id LIMIT \(limit)
+            SELECT f.media_id FROM feed_entries f JOIN media m ON m.id = f.media_id JOIN users owner ON owner.id = m.user_id
+             WHERE f.user_id = \(user) AND f.media_id > \(cursor) AND \(Visibility.mediaOf(owner: "owner", viewer: user))
+             ORDER BY f.media_id LIMIT \(limit)
             """).decode { row in
             let id: Int64 = try row.int()
             return Event(id: id, kind: .media, mediaID: MediaID(id), object: nil, objectID: nil)
         }
         let notifications = try await database.lookup("""
-            SELECT id, media_id, object, object_id FROM notifications WHERE client_ref = \(client) AND id > \(cursor) ORDER BY id LIMIT \(limit)
+            SELECT n.id, n.media_id, n.object, n.object_id FROM notifications n JOIN media m ON m.id = n.media_id
+              JOIN users owner ON owner.id = m.user_id
+             WHERE n.client_ref = \(client) AND n.id > \(cursor) AND \(Visibility.mediaOf(owner: "owner", viewer: user))
+             ORDER BY n.id LIMIT \(limit)
             """).decode { row in
             Event(id: try row.int(), kind: .notification, mediaID: try row.id(), object: try row.string(), objectID: try row.string())
         }

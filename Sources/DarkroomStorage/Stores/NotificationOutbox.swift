@@ -1,6 +1,7 @@
 import DarkroomCore
 
-/// The delivery side of the real-time outbox (`SubscriptionStore.enqueue` writes it): due notifications are claimed
+/// The delivery side of the real-time outbox: a post writes one `media_events` row in its transaction, `expandEvents`
+/// turns each into its notifications (`SubscriptionStore.expand`), and due notifications are claimed
 /// with a lease — `FOR UPDATE SKIP LOCKED` on PostgreSQL, so processes sharing a database take different ones — and
 /// each ends delivered, rescheduled with backoff, or set aside as failed after about a day. A notification of a media
 /// deleted (or of an account suspended or deleted) before its delivery is dropped, never sent after the fact.

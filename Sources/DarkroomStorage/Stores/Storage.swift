@@ -65,6 +65,7 @@ public struct Storage: Sendable {
             database = MeasuredDatabase(try PostgresDatabase(url: databaseURL))
         } else {
             try FileSystem.makeDirectory(dataDirectory)
+            try FileSystem.createPrivateFile(dataDirectory + "/darkroom.sqlite")
             database = MeasuredDatabase(try SQLiteDatabase(path: dataDirectory + "/darkroom.sqlite"))
         }
         var mediaURLKey = ""
@@ -78,6 +79,16 @@ public struct Storage: Sendable {
             }
         }
         return Storage(database: database, environment: environment, files: files, mediaURLKey: mediaURLKey)
+    }
+
+    /// What in the data directory others than its owner may read or enter — the folder itself, the database and its
+    /// journals, the media and export folders and each waiting export — for a warning at start-up. (The media files
+    /// themselves are not walked: there may be millions, and the folder above them guards them.)
+    public static func filesWiderThanOwner(dataDirectory: String) -> [String] {
+        var paths = [dataDirectory, dataDirectory + "/media", dataDirectory + "/media-staging", dataDirectory + "/exports"]
+        paths += ["", "-wal", "-shm"].map { dataDirectory + "/darkroom.sqlite" + $0 }
+        paths += FileSystem.list(dataDirectory + "/exports").sorted().map { dataDirectory + "/exports/" + $0 }
+        return paths.filter(FileSystem.isWiderThanOwner)
     }
 
     /// A secret by name, made at random the first time any process asks for it.

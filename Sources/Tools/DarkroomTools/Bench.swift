@@ -16,7 +16,7 @@ import Synchronization
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks, measured on this machine.", subcommands: [FeedBench.self, StatementBench.self, PagesBench.self, RealtimeBench.self, WritesBench.self, PostBench.self, GeoBench.self, IngestBench.self, ExplainBench.self])
+        abstract: "Benchmarks, measured on this machine.", subcommands: [FeedBench.self, StatementBench.self, PagesBench.self, RealtimeBench.self, StreamsBench.self, WritesBench.self, PostBench.self, GeoBench.self, IngestBench.self, ExplainBench.self])
 }
 
 /// The feed bar: `GET /users/self/feed` against a ready-made body of the same size, on the same server, in the same run.

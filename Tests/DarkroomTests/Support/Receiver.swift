@@ -19,12 +19,17 @@ final class Receiver: Sendable {
 
     let port: Int
     private let deliveries = Mutex<[Delivery]>([])
+    private let hung = Mutex<[Delivery]>([])
+    /// What `hangingURL` was sent.
+    var receivedWhileHanging: [Delivery] { hung.withLock { $0 } }
     private let challenge: Mutex<Challenge>
     private let notifyAnswer = Mutex((status: 200, delay: Duration.zero))
     private let task: Task<Void, any Error>
 
     let host: String
     var url: String { "http://\(host):\(port)/callback" }
+    /// Another callback on the same host and port, which records what it is sent and never answers in time.
+    var hangingURL: String { "http://\(host):\(port)/hang" }
     var received: [Delivery] { deliveries.withLock { $0 } }
     func answerChallenges(_ how: Challenge) { challenge.withLock { $0 = how } }
     /// Notifications are recorded when they arrive and answered with `status` after `delay`.
@@ -62,6 +67,13 @@ final class Receiver: Sendable {
             let answer = receiver.notifyAnswer.withLock { $0 }
             try await Task.sleep(for: answer.delay)
             return Response(status: .init(code: answer.status))
+        }
+        router.post("/hang") { request, _ -> Response in
+            guard let receiver = box.receiver else { return Response(status: .serviceUnavailable) }
+            let body = try await request.body.collect(upTo: 1 << 20)
+            receiver.hung.withLock { $0.append(Delivery(body: Array(body.readableBytesView), headers: [:])) }
+            try await Task.sleep(for: .seconds(60))
+            return Response(status: .ok)
         }
         let port = Mutex<Int?>(nil)
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: 0)),
