@@ -1,3 +1,4 @@
+import DarkroomAPI
 import DarkroomCore
 @testable import DarkroomStorage
 import Foundation
@@ -88,6 +89,117 @@ import Testing
                 }
                 if state == .ownerSuspended { #expect(try await storage.moderation.unsuspend(owner.id, reason: "appeal", actor: "test")) }
             }
+        }
+    }
+}
+
+/// The live stream over HTTP: it wakes when something is written (here or, on PostgreSQL, in another process) rather
+/// than polling, carries the rule above end to end, and holds to its caps.
+@Suite struct LiveStreamTests {
+    /// Waits (in real time: the stream is another task on a real socket) until `condition` holds, for at most `seconds`.
+    static func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await condition()
+    }
+
+    @Test(arguments: Engine.available)
+    func aStreamHearsAFollowedPostAndAPublicTagButNoPrivateOne(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let storage = world.storage
+            let app = try await world.client()
+            _ = try await storage.subscriptions.create(
+                .init(object: .tag, objectID: "sunset", callbackURL: "http://127.0.0.1:9/cb", verifyToken: nil), for: app.ref, limit: 10)
+            let viewer = try await world.user("viewer")
+            let followed = try await world.user("followed")
+            let hidden = try await world.user("hidden", isPrivate: true)
+            let stranger = try await world.user("stranger")
+            try await storage.relationships.follow(viewer.id, followed.id)
+            let token = try await storage.tokens.create(userID: viewer.id, client: app, scopes: [.basic])
+            _ = try await storage.tokens.create(userID: hidden.id, client: app, scopes: [.basic])
+            try await world.withLiveServer { base in
+                let reader = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)")
+                defer { Task { await reader.close() } }
+                #expect(try await Self.eventually { reader.text.contains(": connected") })
+                #expect(reader.status == 200)
+                let privatePost = try await world.post(by: hidden, caption: "#sunset behind the curtain")
+                let publicPost = try await world.post(by: stranger, caption: "#sunset for all")
+                let followedPost = try await world.post(by: followed, caption: "hello")
+                #expect(try await Self.eventually { reader.mediaIDs(of: "media") == [followedPost.description] })
+                #expect(try await Self.eventually { reader.mediaIDs(of: "notification") == [publicPost.description] })
+                #expect(!reader.text.contains(privatePost.description))
+                // Replayed from the start, the private post stays out as well.
+                let replay = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)", headers: ["Last-Event-ID": "0"])
+                defer { Task { await replay.close() } }
+                #expect(try await Self.eventually { replay.mediaIDs(of: "notification") == [publicPost.description] })
+                #expect(!replay.text.contains(privatePost.description))
+                #expect(storage.live.waiting >= 2, "idle streams wait on the signal")
+            }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func streamsAreCappedPerPersonAcrossAppsAndPerServer(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let storage = world.storage
+            let busy = try await world.user("busy")
+            let other = try await world.user("other")
+            let late = try await world.user("late")
+            var tokens: [String] = []
+            for index in 0..<3 {
+                let app = try await storage.clients.create(name: "app \(index)", redirectURIs: ["http://localhost/cb"])
+                tokens.append(try await storage.tokens.create(userID: busy.id, client: app, scopes: [.basic]))
+            }
+            let busyTokens = tokens
+            let otherToken = try await world.token(for: other)
+            let lateToken = try await world.token(for: late)
+            try await world.withLiveServer(configure: { $0.streamLimits = StreamLimits(perPerson: 2, perServer: 3) }) { base in
+                var open: [StreamReader] = []
+                for token in busyTokens.prefix(2) + [otherToken] {
+                    let reader = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)")
+                    #expect(try await Self.eventually { reader.status != nil })
+                    #expect(reader.status == 200)
+                    open.append(reader)
+                }
+                let thirdApp = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(busyTokens[2])")
+                #expect(try await Self.eventually { thirdApp.text.contains("OAuthRateLimitException") })
+                #expect(thirdApp.status == 429 && thirdApp.text.contains("one user."))
+                let full = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(lateToken)")
+                #expect(try await Self.eventually { full.text.contains("OAuthRateLimitException") })
+                #expect(full.status == 429 && full.text.contains("as many streams open as it can hold"))
+                for reader in open + [thirdApp, full] { await reader.close() }
+            }
+        }
+    }
+
+    /// Two server processes on one PostgreSQL database: a post through one wakes a stream held by the other.
+    @Test(.enabled(if: Engine.available.contains(.postgres)))
+    func aPostThroughAnotherProcessWakesTheStream() async throws {
+        try await TestWorld.with(.postgres) { world in
+            let viewer = try await world.user("viewer")
+            let followed = try await world.user("followed")
+            try await world.storage.relationships.follow(viewer.id, followed.id)
+            let token = try await world.token(for: viewer)
+            let elsewhere = try await Storage.open(databaseURL: world.databaseURL, dataDirectory: world.dataDirectory, environment: world.storage.environment)
+            do {
+                try await world.withLiveServer { base in
+                    let reader = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)")
+                    defer { Task { await reader.close() } }
+                    #expect(try await Self.eventually { reader.text.contains(": connected") })
+                    world.clock.advance(seconds: 60)
+                    let post = try await elsewhere.mediaWriter.create(NewMedia(
+                        owner: followed.id, caption: "from the other server", renditions: Renditions(key: "test/x", standard: 612, low: 306, thumbnail: 150)))
+                    // Nothing in this process rings for it: only the other process's notice can wake the stream.
+                    #expect(try await Self.eventually { reader.mediaIDs(of: "media") == [post.description] })
+                }
+            } catch {
+                await elsewhere.database.close()
+                throw error
+            }
+            await elsewhere.database.close()
         }
     }
 }

@@ -10,13 +10,14 @@ import Synchronization
 /// user's home feed, `event: notification` for each notification of the app's subscriptions, each `id:` the cursor a
 /// reconnecting app sends back as `Last-Event-ID` (or `last_event_id`) to resume without a gap. A comment line when
 /// the stream has been quiet for 2 seconds keeps proxies from closing it and notices an app that went away (a server
-/// learns that a connection closed only by writing to it), so its place is given back within seconds. Authenticated and rate limited as any call (one call per
-/// connection), and at most `OpenStreams.perApp` open at once for one person in one app on one server, since each
-/// holds a connection and reads the database; a stream ends after an hour, and the app reconnects where it left off.
+/// learns that a connection closed only by writing to it), so its place is given back within seconds. A stream reads
+/// the database only when `Storage.live` rings (a post, a fan-out batch or new notifications, in this process or,
+/// through PostgreSQL's notices, another), so an idle one costs its heartbeat and nothing else. Authenticated and rate
+/// limited as any call (one call per connection), and capped per person and app, per person and per server
+/// (`StreamLimits`), since each holds a connection; a stream ends after an hour, and the app reconnects where it left off.
 struct StreamController {
     let dependencies: Dependencies
     let open: OpenStreams
-    static let poll: Duration = .milliseconds(250)
     static let heartbeat: Duration = .seconds(2)
     static let lifetime: Duration = .seconds(3600)
 
@@ -46,42 +47,60 @@ struct StreamController {
             }
         }
         let open = open
+        // Until this process hears other processes' writes (PostgreSQL's notices), a stream also looks at every heartbeat.
+        let looksOnItsOwn = !storage.hearsOtherProcesses()
         let body = ResponseBody { writer in
             defer { open.give(user: grant.userID, client: grant.clientRef) }
             var cursor = start
             var lastWrite = ContinuousClock.now
             let ends = ContinuousClock.now + Self.lifetime
             try await writer.write(ByteBuffer(string: "retry: 2000\n: connected\n\n"))
+            var seen: UInt64? = nil
             // A server shutting down ends its streams (the apps reconnect to another, or after the restart).
             while ContinuousClock.now < ends, !Task.isCancelled, !Task.isShuttingDownGracefully {
-                let events = try await storage.liveEvents.after(cursor, user: grant.userID, client: grant.clientRef)
-                if !events.isEmpty {
-                    var buffer = ByteBuffer()
-                    for event in events {
-                        buffer.writeString("id: \(event.id)\nevent: \(event.kind.rawValue)\ndata: ")
-                        var json = JSONWriter(capacity: 128)
-                        json.object { object in
-                            object.pair("media_id", String(event.mediaID.rawValue))
-                            if let name = event.object { object.pair("object", name) }
-                            if let value = event.objectID { object.pair("object_id", value) }
-                        }
-                        buffer.writeImmutableBuffer(json.buffer)
-                        buffer.writeString("\n\n")
-                        cursor = event.id
+                let generation = storage.live.generation
+                if generation != seen || looksOnItsOwn {
+                    seen = generation
+                    let events = try await storage.liveEvents.after(cursor, user: grant.userID, client: grant.clientRef)
+                    if !events.isEmpty {
+                        try await writer.write(Self.encode(events))
+                        cursor = events.last!.id
+                        lastWrite = ContinuousClock.now
+                        // A full page may have more behind it: look again at once.
+                        if events.count == LiveEvents.pageSize { seen = nil }
+                        continue
                     }
-                    try await writer.write(buffer)
-                    lastWrite = ContinuousClock.now
-                } else if ContinuousClock.now - lastWrite > Self.heartbeat {
+                }
+                if ContinuousClock.now - lastWrite >= Self.heartbeat {
                     try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                     lastWrite = ContinuousClock.now
                 }
-                try await Task.sleep(for: Self.poll)
+                await storage.live.wait(after: generation, upTo: Self.heartbeat)
             }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [
             .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no",
         ], body: body)
+    }
+}
+
+extension StreamController {
+    /// Events as Server-Sent Events: `id:`, `event:`, and `data:` a JSON object.
+    static func encode(_ events: [LiveEvents.Event]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        for event in events {
+            buffer.writeString("id: \(event.id)\nevent: \(event.kind.rawValue)\ndata: ")
+            var json = JSONWriter(capacity: 128)
+            json.object { object in
+                object.pair("media_id", String(event.mediaID.rawValue))
+                if let name = event.object { object.pair("object", name) }
+                if let value = event.objectID { object.pair("object_id", value) }
+            }
+            buffer.writeImmutableBuffer(json.buffer)
+            buffer.writeString("\n\n")
+        }
+        return buffer
     }
 }
 
@@ -104,9 +123,9 @@ final class OpenStreams: Sendable {
     func take(user: UserID, client: ClientRecordID) throws(Refusal) {
         let slot = Self.slot(user, client)
         try counts.withLock { (counts: inout Counts) throws(Refusal) in
-            guard counts.total < limits.perServer else { throw .server }
-            guard counts.perPerson[user, default: 0] < limits.perPerson else { throw .perPerson }
             guard counts.perSlot[slot, default: 0] < StreamLimits.perApp else { throw .perApp }
+            guard counts.perPerson[user, default: 0] < limits.perPerson else { throw .perPerson }
+            guard counts.total < limits.perServer else { throw .server }
             counts.perSlot[slot, default: 0] += 1
             counts.perPerson[user, default: 0] += 1
             counts.total += 1

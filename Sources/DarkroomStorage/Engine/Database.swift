@@ -32,6 +32,10 @@ public protocol Database: SQLExecutor {
     /// Media versions kept in memory while the database's change notices are current (PostgreSQL); nil when the
     /// engine has none, and versions are read with the media.
     var knownMediaVersions: KnownMediaVersions? { get }
+    /// Calls `onNotice` for each notice any process sends on `channel`, and whenever notices may have been missed (a
+    /// connection lost), from a connection that listens from the first call on. False when the engine has no notices
+    /// (SQLite, where one process writes) or they are turned off (a pooler in transaction mode).
+    func listen(to channel: String, _ onNotice: @escaping @Sendable () -> Void) -> Bool
 }
 
 /// An engine's own figures; nil where the engine has no such thing.
@@ -50,6 +54,7 @@ public struct DatabaseLoad: Sendable, Equatable {
 extension Database {
     public var load: DatabaseLoad { DatabaseLoad() }
     public var knownMediaVersions: KnownMediaVersions? { nil }
+    public func listen(to channel: String, _ onNotice: @escaping @Sendable () -> Void) -> Bool { false }
 }
 
 public enum DatabaseError: Error, CustomStringConvertible {

@@ -25,6 +25,7 @@ final class MeasuredDatabase: Database {
     var displayName: String { base.displayName }
     var load: DatabaseLoad { base.load }
     var knownMediaVersions: KnownMediaVersions? { base.knownMediaVersions }
+    func listen(to channel: String, _ onNotice: @escaping @Sendable () -> Void) -> Bool { base.listen(to: channel, onNotice) }
 
     func query(_ sql: SQL) async throws -> [Row] {
         try await measure(statements) { try await base.query(sql) }

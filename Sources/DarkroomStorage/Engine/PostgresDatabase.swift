@@ -25,6 +25,9 @@ public final class PostgresDatabase: Database {
     /// session listens for long.
     public let knownMediaVersions: KnownMediaVersions?
     private let changes: ChangeWatch?
+    /// Listening connections by channel (`listen(to:)`); none through a pooler in transaction mode.
+    private let listeners = Mutex<[String: NoticeListener]>([:])
+    private let noticesAllowed: Bool
 
     /// - Parameter url: `postgres://user:password@host:port/database`; `?sslmode=disable|require`, `?host=/socket/dir`,
     ///   `?pool_size=N`, `?lookup_connections=N`, `?prepared_statements=off` and `?change_notices=off` are honoured.
@@ -74,6 +77,7 @@ public final class PostgresDatabase: Database {
         } else {
             (knownMediaVersions, changes) = (nil, nil)
         }
+        noticesAllowed = parsed.changeNotices
         let place = parsed.socketDirectory.map { "socket in \($0)" } ?? "\(parsed.host):\(parsed.port)"
         displayName = "PostgreSQL at \(place)/\(parsed.database ?? parsed.user)"
         let watchdog = Task { [weak self] in
@@ -275,9 +279,20 @@ public final class PostgresDatabase: Database {
     /// PostgreSQL's settings are per session and the pool hands out many; bulk loads rely on batching alone.
     public func prepareForBulkLoad() async throws {}
 
+    public func listen(to channel: String, _ onNotice: @escaping @Sendable () -> Void) -> Bool {
+        guard noticesAllowed else { return false }
+        listeners.withLock { listeners in
+            if listeners[channel] == nil {
+                listeners[channel] = NoticeListener(channel: channel, configuration: probeConfiguration, onNotice: onNotice, logger: logger)
+            }
+        }
+        return true
+    }
+
     public func close() async {
         watchdog.withLock { $0?.cancel() }
         await changes?.close()
+        for listener in listeners.withLock({ Array($0.values) }) { await listener.close() }
         await loopConnections.close()
         let runner = pool.withLock { $0.runner }
         runner.cancel()

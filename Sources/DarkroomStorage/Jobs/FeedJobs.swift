@@ -4,6 +4,7 @@ import DarkroomCore
 /// for authors with too many followers to do it while posting.
 public struct FanOutJob: FollowerBatchJob {
     public static let kind = "fan-out"
+    static let bringsLiveEvents = true
     public var media: Int64
     public var author: Int64
     /// The last follow id handled; the job resumes after it.
@@ -17,6 +18,7 @@ public struct FanOutJob: FollowerBatchJob {
 /// Takes a deleted media out of its author's followers' feeds, a batch at a time.
 public struct WithdrawJob: FollowerBatchJob {
     public static let kind = "withdraw"
+    static let bringsLiveEvents = false
     public var media: Int64
     public var author: Int64
     public var cursor: Int64 = 0
@@ -32,6 +34,8 @@ protocol FollowerBatchJob: BackgroundJob {
     var media: Int64 { get }
     var author: Int64 { get }
     var cursor: Int64 { get set }
+    /// Whether a batch puts something in feeds that live streams should hear of.
+    static var bringsLiveEvents: Bool { get }
     static func batch(_ media: MediaID, author: UserID, after cursor: Int64, limit: Int, in tx: any SQLExecutor) async throws -> Int64?
 }
 
@@ -47,9 +51,11 @@ extension FollowerBatchJob {
                 var advanced = current
                 advanced.cursor = last
                 try await context.save(advanced, in: tx)
+                if Self.bringsLiveEvents { try await LiveEvents.announce(in: tx, engine: context.storage.database.engine) }
                 return last
             }
             guard let next else { return }
+            if Self.bringsLiveEvents { context.storage.live.ring() }
             job.cursor = next
         }
     }

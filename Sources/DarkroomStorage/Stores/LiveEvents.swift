@@ -19,8 +19,11 @@ public struct LiveEvents: Sendable {
         public var objectID: String?
     }
 
+    /// How many events `after` answers at most.
+    public static let pageSize = 100
+
     /// Events after `cursor`, oldest first, at most `limit`.
-    public func after(_ cursor: Int64, user: UserID, client: ClientRecordID, limit: Int = 100) async throws -> [Event] {
+    public func after(_ cursor: Int64, user: UserID, client: ClientRecordID, limit: Int = pageSize) async throws -> [Event] {
         let media = try await database.lookup("""
             SELECT f.media_id FROM feed_entries f JOIN media m ON m.id = f.media_id JOIN users owner ON owner.id = m.user_id
              WHERE f.user_id = \(user) AND f.media_id > \(cursor) AND \(Visibility.mediaOf(owner: "owner", viewer: user))
@@ -45,5 +48,13 @@ public struct LiveEvents: Sendable {
         let feed = try await database.lookup("SELECT max(media_id) FROM feed_entries WHERE user_id = \(user)").scalarInt() ?? 0
         let outbox = try await database.lookup("SELECT max(id) FROM notifications WHERE client_ref = \(client)").scalarInt() ?? 0
         return max(feed, outbox)
+    }
+
+    /// Within a transaction that writes feed entries or notifications: tells other processes' streams, when it commits,
+    /// that there may be something new (PostgreSQL `NOTIFY`; notices of one transaction are sent once). This process's
+    /// streams are told by `LiveSignal.ring` after the commit.
+    static func announce(in tx: any SQLExecutor, engine: SQLEngine) async throws {
+        guard engine == .postgres else { return }
+        try await tx.execute("SELECT pg_notify(\(LiveSignal.channel), '')")
     }
 }

@@ -42,6 +42,8 @@ public struct MediaWriter: Sendable {
     let mergedAccounts: MergedAccounts
     /// Rung after a post commits, for this process's notification delivery.
     var outbox: Doorbell?
+    /// Rung after a post commits, for this process's live streams (the post is in its author's feed, and maybe others').
+    var live: LiveSignal?
 
     /// Stores a media with its caption's hashtags as tags; the owner's media count moves with it.
     /// Throws `DuplicateUpload` when its idempotency key was used before.
@@ -85,8 +87,10 @@ public struct MediaWriter: Sendable {
             try await HomeFeed.fanOut(
                 id, author: new.owner, followers: followers, jobID: environment.ids.next(), now: environment.nowSeconds, in: tx)
             if followers > HomeFeed.readTimeMergeThreshold { mergedAccounts.posted() }
+            try await LiveEvents.announce(in: tx, engine: database.engine)
         }
         outbox?.ring()
+        live?.ring()
         return id
     }
 

@@ -8,6 +8,8 @@ import DarkroomCore
 public struct NotificationOutbox: Sendable {
     let database: any Database
     let environment: SystemEnvironment
+    /// Rung once new notifications are committed, for this process's live streams.
+    var live: LiveSignal?
 
     /// How long a claimed notification is another process's to leave alone.
     public static let lease: Int64 = 30
@@ -40,15 +42,19 @@ public struct NotificationOutbox: Sendable {
     /// transaction with the event's removal (one process takes each: `SKIP LOCKED` on PostgreSQL).
     public func expandEvents(limit: Int = 200) async throws {
         let skipLocked = database.engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
-        let environment = environment
-        try await database.transaction { tx in
+        let (environment, engine) = (environment, database.engine)
+        let expanded = try await database.transaction { tx -> Bool in
             let events = try await tx.query("SELECT id, media_id, created_at FROM media_events ORDER BY id LIMIT \(limit)\(raw: skipLocked)")
                 .decode { (id: try $0.int(), media: try $0.id(MediaID.self), time: try $0.int()) }
+            guard !events.isEmpty else { return false }
             for event in events {
                 try await SubscriptionStore.expand(media: event.media, time: event.time, in: tx, environment: environment)
             }
-            if !events.isEmpty { try await tx.execute("DELETE FROM media_events WHERE id IN (\(list: events.map(\.id)))") }
+            try await tx.execute("DELETE FROM media_events WHERE id IN (\(list: events.map(\.id)))")
+            try await LiveEvents.announce(in: tx, engine: engine)
+            return true
         }
+        if expanded { live?.ring() }
     }
 
     /// Claims up to `limit` due notifications for `lease` seconds, oldest first, dropping those whose media is gone.

@@ -21,9 +21,13 @@ public struct Storage: Sendable {
     public var sessions: SessionStore { SessionStore(database: database, environment: environment) }
     public var rateLimits: RateLimitStore { RateLimitStore(database: database) }
     public var relationships: RelationshipStore { RelationshipStore(database: database, environment: environment, grants: grants) }
-    public var mediaWriter: MediaWriter { MediaWriter(database: database, environment: environment, mergedAccounts: mergedAccounts, outbox: outbox) }
+    public var mediaWriter: MediaWriter {
+        MediaWriter(database: database, environment: environment, mergedAccounts: mergedAccounts, outbox: outbox, live: live)
+    }
     /// Rung by posts, for this process's notification delivery.
     public let outbox = Doorbell()
+    /// Rung when feed entries or notifications are written, for this process's live streams.
+    public let live = LiveSignal()
     public var likes: LikeStore { LikeStore(database: database, environment: environment) }
     public var locations: LocationStore { LocationStore(database: database, environment: environment) }
     public var tags: TagStore { TagStore(database: database) }
@@ -33,7 +37,7 @@ public struct Storage: Sendable {
     public var dataExports: DataExports { DataExports(database: database, environment: environment, files: files) }
     public var accountDeletion: AccountDeletion { AccountDeletion(database: database, environment: environment, grants: grants, files: files) }
     public var subscriptions: SubscriptionStore { SubscriptionStore(database: database, environment: environment) }
-    public var notifications: NotificationOutbox { NotificationOutbox(database: database, environment: environment) }
+    public var notifications: NotificationOutbox { NotificationOutbox(database: database, environment: environment, live: live) }
     public var fleetLeases: FleetLeases { FleetLeases(database: database, environment: environment) }
     public var liveEvents: LiveEvents { LiveEvents(database: database) }
     public var reports: ReportStore { ReportStore(database: database, environment: environment, grants: grants) }
@@ -79,6 +83,12 @@ public struct Storage: Sendable {
             }
         }
         return Storage(database: database, environment: environment, files: files, mediaURLKey: mediaURLKey)
+    }
+
+    /// Has `live` ring for other processes' writes too, from now on (PostgreSQL's notices). False when nothing tells
+    /// this process of them (notices turned off for a pooler): its streams must then also look on their own.
+    public func hearsOtherProcesses() -> Bool {
+        database.engine == .sqlite || database.listen(to: LiveSignal.channel) { [live] in live.ring() }
     }
 
     /// What in the data directory others than its owner may read or enter — the folder itself, the database and its
