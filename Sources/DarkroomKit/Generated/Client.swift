@@ -6635,7 +6635,8 @@ public struct Client: APIProtocol {
     ///
     /// `event: media` for each new media of the user's home feed, `event: notification` for each notification of
     /// the app's subscriptions; `data:` is `{"media_id", "object"?, "object_id"?}`. Send the last `id:` seen back as
-    /// `Last-Event-ID` (or `last_event_id`) to resume. At most four streams at once per user and app.
+    /// `Last-Event-ID` (or `last_event_id`) to resume. At most four streams at once per user and app, and as many per
+    /// user and per server as the operator allows (429 past them). The schema describes one event.
     ///
     ///
     /// - Remark: HTTP `GET /v1/stream`.
@@ -7159,7 +7160,7 @@ public struct Client: APIProtocol {
                     switch chosenContentType {
                     case "application/json":
                         body = try await converter.getResponseBodyAsJSON(
-                            OpenAPIRuntime.OpenAPIObjectContainer.self,
+                            Operations.GetOpenAPIJSON.Output.Ok.Body.JsonPayload.self,
                             from: responseBody,
                             transforming: { value in
                                 .json(value)

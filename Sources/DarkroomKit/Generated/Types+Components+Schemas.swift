@@ -18,6 +18,48 @@ import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     public enum Schemas {
+        /// One Server-Sent Event of `/v1/stream`, as an event-stream parser reads it: `data` is JSON text.
+        ///
+        /// - Remark: Generated from `#/components/schemas/StreamEvent`.
+        public struct StreamEvent: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StreamEvent/event`.
+            @frozen public enum EventPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case media = "media"
+                case notification = "notification"
+            }
+            /// - Remark: Generated from `#/components/schemas/StreamEvent/event`.
+            public var event: Components.Schemas.StreamEvent.EventPayload
+            /// - Remark: Generated from `#/components/schemas/StreamEvent/id`.
+            public var id: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/StreamEvent/retry`.
+            public var retry: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/StreamEvent/data`.
+            public var data: Swift.String
+            /// Creates a new `StreamEvent`.
+            ///
+            /// - Parameters:
+            ///   - event:
+            ///   - id:
+            ///   - retry:
+            ///   - data:
+            public init(
+                event: Components.Schemas.StreamEvent.EventPayload,
+                id: Swift.String? = nil,
+                retry: Swift.Int? = nil,
+                data: Swift.String
+            ) {
+                self.event = event
+                self.id = id
+                self.retry = retry
+                self.data = data
+            }
+            public enum CodingKeys: String, CodingKey {
+                case event
+                case id
+                case retry
+                case data
+            }
+        }
         /// A decimal id.
         ///
         /// - Remark: Generated from `#/components/schemas/ID`.

@@ -8381,22 +8381,22 @@ public enum Operations {
                     public var objectId: Swift.String?
                     /// - Remark: Generated from `#/paths/v1/subscriptions/POST/requestBody/urlEncodedForm/verify_token`.
                     public var verifyToken: Swift.String?
-                    /// An http:// or https:// URL that answers the verification challenge.
+                    /// An http:// or https:// URL (no spaces or control characters) that answers the verification challenge.
                     ///
                     /// - Remark: Generated from `#/paths/v1/subscriptions/POST/requestBody/urlEncodedForm/callback_url`.
                     public var callbackUrl: Swift.String
                     /// Geography only.
                     ///
                     /// - Remark: Generated from `#/paths/v1/subscriptions/POST/requestBody/urlEncodedForm/lat`.
-                    public var lat: Swift.String?
+                    public var lat: Swift.Double?
                     /// Geography only.
                     ///
                     /// - Remark: Generated from `#/paths/v1/subscriptions/POST/requestBody/urlEncodedForm/lng`.
-                    public var lng: Swift.String?
+                    public var lng: Swift.Double?
                     /// Geography only: metres, at most 5000.
                     ///
                     /// - Remark: Generated from `#/paths/v1/subscriptions/POST/requestBody/urlEncodedForm/radius`.
-                    public var radius: Swift.String?
+                    public var radius: Swift.Double?
                     /// Creates a new `UrlEncodedFormPayload`.
                     ///
                     /// - Parameters:
@@ -8405,7 +8405,7 @@ public enum Operations {
                     ///   - aspect:
                     ///   - objectId: The tag name or location id (not for user or geography).
                     ///   - verifyToken:
-                    ///   - callbackUrl: An http:// or https:// URL that answers the verification challenge.
+                    ///   - callbackUrl: An http:// or https:// URL (no spaces or control characters) that answers the verification challenge.
                     ///   - lat: Geography only.
                     ///   - lng: Geography only.
                     ///   - radius: Geography only: metres, at most 5000.
@@ -8416,9 +8416,9 @@ public enum Operations {
                         objectId: Swift.String? = nil,
                         verifyToken: Swift.String? = nil,
                         callbackUrl: Swift.String,
-                        lat: Swift.String? = nil,
-                        lng: Swift.String? = nil,
-                        radius: Swift.String? = nil
+                        lat: Swift.Double? = nil,
+                        lng: Swift.Double? = nil,
+                        radius: Swift.Double? = nil
                     ) {
                         self.clientSecret = clientSecret
                         self.object = object
@@ -8957,7 +8957,8 @@ public enum Operations {
     ///
     /// `event: media` for each new media of the user's home feed, `event: notification` for each notification of
     /// the app's subscriptions; `data:` is `{"media_id", "object"?, "object_id"?}`. Send the last `id:` seen back as
-    /// `Last-Event-ID` (or `last_event_id`) to resume. At most four streams at once per user and app.
+    /// `Last-Event-ID` (or `last_event_id`) to resume. At most four streams at once per user and app, and as many per
+    /// user and per server as the operator allows (429 past them). The schema describes one event.
     ///
     ///
     /// - Remark: HTTP `GET /v1/stream`.
@@ -9517,6 +9518,8 @@ public enum Operations {
         public struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/oembed/GET/query`.
             public struct Query: Sendable, Hashable {
+                /// A photo's permalink on this server (`/p/{shortcode}/`, with or without the host's `www.`).
+                ///
                 /// - Remark: Generated from `#/paths/oembed/GET/query/url`.
                 public var url: Swift.String
                 /// - Remark: Generated from `#/paths/oembed/GET/query/maxwidth`.
@@ -9530,7 +9533,7 @@ public enum Operations {
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
-                ///   - url:
+                ///   - url: A photo's permalink on this server (`/p/{shortcode}/`, with or without the host's `www.`).
                 ///   - maxwidth:
                 ///   - maxheight:
                 ///   - omitscript:
@@ -9735,13 +9738,18 @@ public enum Operations {
             public struct Ok: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/openapi.json/GET/responses/200/content`.
                 @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/openapi.json/GET/responses/200/content/json`.
+                    public struct JsonPayload: Codable, Hashable, Sendable {
+                        /// Creates a new `JsonPayload`.
+                        public init() {}
+                    }
                     /// - Remark: Generated from `#/paths/v1/openapi.json/GET/responses/200/content/application\/json`.
-                    case json(OpenAPIRuntime.OpenAPIObjectContainer)
+                    case json(Operations.GetOpenAPIJSON.Output.Ok.Body.JsonPayload)
                     /// The associated value of the enum case if `self` is `.json`.
                     ///
                     /// - Throws: An error if `self` is not `.json`.
                     /// - SeeAlso: `.json`.
-                    public var json: OpenAPIRuntime.OpenAPIObjectContainer {
+                    public var json: Operations.GetOpenAPIJSON.Output.Ok.Body.JsonPayload {
                         get throws {
                             switch self {
                             case let .json(body):
