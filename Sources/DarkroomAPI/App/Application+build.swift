@@ -127,5 +127,6 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     ConsoleController(web: web).addRoutes(to: pages, router: router)
     // Last: `/{username}` takes any single segment no other route has.
     PeoplePagesController(web: web).addRoutes(to: pages)
+    pages.addNotFound()
     return router
 }

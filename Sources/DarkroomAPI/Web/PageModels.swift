@@ -79,7 +79,8 @@ struct PageModels {
             "caption": media.caption.map { ["runs": Self.runs($0.text)] as [String: Any] } ?? Self.absent,
             "likes": Self.count(media.likeCount, "like", "likes"),
             "moreComments": media.commentCount > Int64(shown.count) ? Self.count(media.commentCount, "comment", "comments") : Self.absent,
-            "signedIn": viewer != nil, "liked": media.viewerHasLiked == true, "mine": mine, "returnTo": returnTo,
+            // Back to this card after liking or commenting, not to the top of a long feed.
+            "signedIn": viewer != nil, "liked": media.viewerHasLiked == true, "mine": mine, "returnTo": returnTo + "#media-\(media.id.rawValue)",
             "comments": shown.map { comment -> [String: Any] in
                 let own = comment.from.id == viewer
                 return [

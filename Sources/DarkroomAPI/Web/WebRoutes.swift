@@ -32,7 +32,7 @@ struct WebRoutes {
                 let bare = Web.Visit(query: Parameters(), form: Parameters(), files: [:], cookies: Cookies(from: []), user: nil, sessionID: nil, csrf: "",
                                      issuesCSRFCookie: false, path: request.uri.path, pathAndQuery: request.uri.path, remoteHost: context.remoteHost)
                 switch error {
-                case let error as WebError: return web.message("Something is wrong", status: error.status, bare, error: error.message)
+                case let error as WebError: return web.message(Self.title(error.status), status: error.status, bare, error: error.message)
                 case let error as DatabaseError where error.isTransient:
                     return web.message("Try again in a moment", status: .serviceUnavailable, bare, error: APIError.unavailable.message)
                 default: throw error
@@ -45,15 +45,39 @@ struct WebRoutes {
             } catch let redirect as WebRedirect {
                 return web.redirect(to: redirect.location)
             } catch let error as WebError {
-                return web.message("Something is wrong", status: error.status, visit, error: error.message)
+                return web.message(Self.title(error.status), status: error.status, visit, error: error.message)
             } catch let error as APIError {
-                return web.message("Something is wrong", status: .init(code: error.code), visit, error: error.message)
+                return web.message(Self.title(.init(code: error.code)), status: .init(code: error.code), visit, error: error.message)
             } catch let error as DomainError {
                 let page = WebError(error)
-                return web.message("Something is wrong", status: page.status, visit, error: page.message)
+                return web.message(Self.title(page.status), status: page.status, visit, error: page.message)
             } catch let error as DatabaseError where error.isTransient {
                 return web.message("Try again in a moment", status: .serviceUnavailable, visit, error: APIError.unavailable.message)
             }
+        }
+    }
+}
+
+extension WebRoutes {
+    /// A failure page's heading, by what went wrong.
+    static func title(_ status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 404: "Page not found"
+        case 403: "Not allowed"
+        case 413: "Too large"
+        case 429: "Too many tries"
+        case 400..<500: "That did not work"
+        case 503: "Try again in a moment"
+        default: "Something is wrong"
+        }
+    }
+
+    /// Last: any other GET that is not the API's is a page that does not exist, answered as a page (the API's
+    /// unknown routes keep their v1 error).
+    func addNotFound() {
+        get("/**") { visit in
+            if visit.path == "/v1" || visit.path.hasPrefix("/v1/") || visit.path.hasPrefix("/api/") { throw HTTPError(.notFound) }
+            throw WebError(status: .notFound, message: "There is no page at this address. It may have been removed, or the link may be mistyped.")
         }
     }
 }

@@ -1,0 +1,131 @@
+"""The home feed's two main actions, and a page that does not exist, in a real headless Chromium (issue 32's B1–B3):
+the comment field is on screen and usable by mouse and keyboard at a phone's and a desktop's width, liking or
+commenting far down the feed comes back to that photo rather than to the top, and unknown addresses answer a page
+that says so, not the API's JSON."""
+import json
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from darkroom_server import darkroom, headless_chromium, start_server
+from photos import png
+from test_web_browser import element, screenshot, sign_up, wait_for
+
+PHOTOS = 8
+
+
+def upload(base, token, caption, seed):
+    boundary = "darkroomfeedtest"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\n{caption}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n"
+            ).encode() + png(width=320, height=320, seed=seed) + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(f"{base}/v1/media/upload?access_token={token}", data=body,
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request) as answer:
+        return json.load(answer)["data"]["id"]
+
+
+@pytest.fixture(scope="module")
+def feed_site():
+    data_dir = tempfile.mkdtemp(prefix="darkroom-feed-")
+    process, base = start_server(data_dir, "/accounts/login")
+    client = darkroom("client", "create", "--name", "Poster", "--redirect-uri", "http://localhost/cb", data_dir=data_dir)
+    darkroom("user", "create", "--username", "lumiere", "--password-stdin", data_dir=data_dir, stdin="cinematograph\n")
+    token = darkroom("token", "create", "--username", "lumiere", "--client-id", client["client_id"], "--scope", "basic upload",
+                     data_dir=data_dir)["access_token"]
+    media = [upload(base, token, f"Reel {index}", seed=index * 0.7) for index in range(PHOTOS)]
+    driver = headless_chromium(window_size="1280,1000")
+    sign_up(driver, base, "viewer", "watching-the-reels")
+    driver.get(f"{base}/lumiere/")
+    element(driver, "follow").click()
+    element(driver, "unfollow")
+    yield {"base": base, "driver": driver, "media": list(reversed(media))}
+    driver.quit()
+    process.terminate()
+    process.wait(timeout=10)
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_comment_field_is_on_screen_and_takes_a_comment_by_mouse_and_by_keyboard(feed_site, width):
+    base, driver = feed_site["base"], feed_site["driver"]
+    driver.set_window_size(width, 900)
+    driver.get(base)
+    wait_for(driver, lambda: len(driver.find_elements(By.CSS_SELECTOR, "#feed .card")) == PHOTOS, "the feed")
+    card = driver.find_elements(By.CSS_SELECTOR, "#feed .card")[0]
+    field = card.find_element(By.NAME, "text")
+    box = driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.right, r.width, r.height];", field)
+    assert box[0] >= 0 and box[1] <= width and box[2] >= 120 and box[3] >= 20, f"the comment field at {box}"
+    assert field.is_displayed()
+    # Its label names it for a screen reader.
+    assert driver.execute_script("return arguments[0].labels[0].textContent.trim()", field) == "Add a comment"
+
+    # By mouse: click into it, type, press the button.
+    field.click()
+    assert driver.switch_to.active_element == field
+    field.send_keys(f"Clicked in at {width}")
+    card.find_element(By.CSS_SELECTOR, "button.post-comment").click()
+    wait_for(driver, lambda: f"Clicked in at {width}" in driver.page_source, "the comment typed after a click")
+
+    # By keyboard alone: tab from the card's like button to the field, type, press Enter.
+    card = driver.find_elements(By.CSS_SELECTOR, "#feed .card")[0]
+    driver.execute_script("arguments[0].focus()", card.find_element(By.CSS_SELECTOR, ".actions button"))
+    for _ in range(12):
+        if driver.switch_to.active_element.get_attribute("name") == "text":
+            break
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+    active = driver.switch_to.active_element
+    assert active.get_attribute("name") == "text", "tabbing from the like button reaches the comment field"
+    assert driver.execute_script("const r = arguments[0].getBoundingClientRect(); return r.left >= 0 && r.width > 0", active)
+    active.send_keys(f"Typed by keyboard at {width}", Keys.ENTER)
+    wait_for(driver, lambda: f"Typed by keyboard at {width}" in driver.page_source, "the comment sent with Enter")
+    screenshot(driver, f"feed-comment-{width}")
+
+
+def test_liking_the_sixth_photo_comes_back_to_it(feed_site):
+    base, driver, media = feed_site["base"], feed_site["driver"], feed_site["media"]
+    driver.set_window_size(390, 800)
+    driver.get(base)
+    wait_for(driver, lambda: len(driver.find_elements(By.CSS_SELECTOR, "#feed .card")) == PHOTOS, "the feed")
+    sixth = driver.find_elements(By.CSS_SELECTOR, "#feed .card")[5]
+    assert sixth.get_attribute("id") == f"media-{media[5]}"
+    driver.execute_script("arguments[0].scrollIntoView()", sixth)
+    sixth.find_element(By.CSS_SELECTOR, "button.like").click()
+    wait_for(driver, lambda: driver.find_element(By.ID, f"media-{media[5]}").find_elements(By.CSS_SELECTOR, "button.unlike"), "liked")
+    assert driver.current_url.endswith(f"#media-{media[5]}")
+    top = driver.execute_script(f"return document.getElementById('media-{media[5]}').getBoundingClientRect().top")
+    assert driver.execute_script("return window.scrollY") > 1000 and abs(top) < 50, f"the page is at the liked photo (top {top})"
+
+    # Commenting there comes back to it too.
+    card = driver.find_element(By.ID, f"media-{media[5]}")
+    card.find_element(By.NAME, "text").send_keys("Sixth and liked")
+    card.find_element(By.CSS_SELECTOR, "button.post-comment").click()
+    wait_for(driver, lambda: "Sixth and liked" in driver.page_source, "the comment")
+    top = driver.execute_script(f"return document.getElementById('media-{media[5]}').getBoundingClientRect().top")
+    assert driver.current_url.endswith(f"#media-{media[5]}") and abs(top) < 50
+    driver.set_window_size(1280, 1000)
+
+
+def test_an_address_with_no_page_answers_a_page_that_says_so(feed_site):
+    base, driver = feed_site["base"], feed_site["driver"]
+    for path in ("/no/such/page", "/explore/", "/x/followers/", "/nosuchperson/"):
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(base + path)
+        assert answer.value.code == 404, path
+        assert answer.value.headers["Content-Type"].startswith("text/html"), path
+        page = answer.value.read().decode()
+        assert "Page not found" in page and '"meta"' not in page, path
+    # The API's unknown routes keep their v1 error.
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(base + "/v1/no/such/thing")
+    assert answer.value.code == 404 and json.load(answer.value)["meta"]["error_type"] == "APINotFoundError"
+    # In the browser, signed in: the page keeps the signed-in header and a way on.
+    driver.get(base + "/no/such/page")
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Page not found"
+    assert driver.find_elements(By.CSS_SELECTOR, "a[href='/']"), "a way back home"
+    screenshot(driver, "not-found")
