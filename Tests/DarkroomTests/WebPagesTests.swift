@@ -182,3 +182,39 @@ import Testing
         }
     }
 }
+
+/// The admin area's account search (issue 32, B4): an empty search listed nothing and redirected forever, and only an
+/// exact username was found.
+@Suite struct AdminAccountSearchTests {
+    @Test(arguments: Engine.available)
+    func emptyAndPartialSearchesListAccountsByPrefix(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            for name in ["ada", "adam_smith", "adalovelace", "grace", "a_b", "axb"] { try await world.user(name) }
+            try await world.withApp { client in
+                let browser = Browser(client)
+                try await browser.get("/accounts/signup")
+                #expect(try await browser.post("/accounts/signup", [("username", "boss"), ("password", "a long good passphrase")]).status == 303)
+                let boss = try #require(try await world.storage.users.find(username: "boss"))
+                try await world.storage.operators.setOperator(boss.id, true)
+
+                let everyone = try await browser.get("/admin/users?username=")
+                #expect(everyone.status == 200, "an empty search lists accounts, no redirect")
+                for name in ["ada", "adam_smith", "grace", "boss"] { #expect(everyone.body.contains("/admin/users/\(name)\"")) }
+
+                let partial = try await browser.get("/admin/users?username=AD")
+                #expect(partial.status == 200)
+                #expect(partial.body.contains("/admin/users/adam_smith\"") && partial.body.contains("/admin/users/adalovelace\""))
+                #expect(!partial.body.contains("/admin/users/grace\""))
+
+                let exact = try await browser.get("/admin/users?username=%40grace")
+                #expect(exact.status == 303 && exact.location == "/admin/users/grace")
+
+                // LIKE's wildcards are plain characters here.
+                let underscore = try await browser.get("/admin/users?username=a_")
+                #expect(underscore.body.contains("/admin/users/a_b\"") && !underscore.body.contains("/admin/users/axb\""))
+                let none = try await browser.get("/admin/users?username=zz%25")
+                #expect(none.status == 200 && none.body.contains("no-accounts"))
+            }
+        }
+    }
+}

@@ -68,6 +68,10 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     router.middlewares.add(RequestLogMiddleware(trustsRequestID: configuration.trustsRequestID))
     router.middlewares.add(JSONPMiddleware())
     router.middlewares.add(APIErrorMiddleware())
+    let web = Web(
+        dependencies: dependencies, secureCookies: configuration.publicURL.lowercased().hasPrefix("https://"),
+        csrfPlaceholder: "csrf" + dependencies.storage.environment.randomHex(bytes: 30))
+    router.middlewares.add(PageNotFoundMiddleware(web: web))
 
     // Stored files, only under /media so API calls never pay for the file lookup. They never change under a key, so
     // clients and proxies may keep them for good; anything not found falls through to a 404.
@@ -111,9 +115,6 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
             body: .init(byteBuffer: stylesheet))
     }
 
-    let web = Web(
-        dependencies: dependencies, secureCookies: configuration.publicURL.lowercased().hasPrefix("https://"),
-        csrfPlaceholder: "csrf" + dependencies.storage.environment.randomHex(bytes: 30))
     let pages = WebRoutes(router: router, web: web)
     AccountsController(web: web).addRoutes(to: pages)
     DeveloperController(web: web).addRoutes(to: pages)
@@ -127,6 +128,5 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     ConsoleController(web: web).addRoutes(to: pages, router: router)
     // Last: `/{username}` takes any single segment no other route has.
     PeoplePagesController(web: web).addRoutes(to: pages)
-    pages.addNotFound()
     return router
 }

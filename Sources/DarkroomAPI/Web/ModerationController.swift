@@ -23,11 +23,7 @@ struct ModerationController {
         routes.get("/admin", queue)
         routes.post("/admin/reports/:id", settle)
         routes.get("/admin/log", log)
-        routes.get("/admin/users") { visit in
-            _ = try requireOperator(visit)
-            let username = visit.query.value("username")?.trimmingCharacters(in: .whitespaces) ?? ""
-            throw WebRedirect(location: "/admin/users/" + Parameters.encode(username.hasPrefix("@") ? String(username.dropFirst()) : username))
-        }
+        routes.get("/admin/users", findAccounts)
         routes.post("/admin/media/:id/remove", removeMedia)
         routes.post("/admin/media/:id/comments/:comment/remove", removeComment)
         routes.get("/admin/users/:username", account)
@@ -156,6 +152,30 @@ struct ModerationController {
         ]
         data["suspended"] = found.suspendedAt.map { Date(timeIntervalSince1970: TimeInterval($0)).formatted(date: .abbreviated, time: .shortened) }
         return web.page("admin/user", title: "@\(user.username)", visit, data, notice: visit.query.value("done").map { _ in "Done." })
+    }
+
+    /// Accounts whose username starts with what was typed (every account for nothing), 50 a page; one that matches
+    /// exactly opens at once.
+    @Sendable private func findAccounts(_ visit: Web.Visit) async throws -> Response {
+        _ = try requireOperator(visit)
+        var typed = visit.query.value("username")?.trimmingCharacters(in: .whitespaces) ?? ""
+        if typed.hasPrefix("@") { typed.removeFirst() }
+        let after = visit.query.value("after")
+        if after == nil, !typed.isEmpty, let exact = try await storage.operators.account(username: typed) {
+            throw WebRedirect(location: "/admin/users/" + Parameters.encode(exact.user.username))
+        }
+        let pageSize = 50
+        let found = try await storage.operators.accounts(startingWith: typed, after: after, limit: pageSize + 1)
+        let shown = found.prefix(pageSize)
+        let next: Any = found.count > pageSize
+            ? "/admin/users?username=\(Parameters.encode(typed))&after=\(Parameters.encode(shown.last!.user.username))" : false
+        return web.page("admin/users", title: typed.isEmpty ? "Accounts" : "Accounts starting with “\(typed)”", visit, [
+            "query": typed, "next": next, "hasAccounts": !shown.isEmpty,
+            "accounts": shown.map { account -> [String: Any] in
+                ["username": account.user.username, "fullName": account.user.summary.fullName, "suspended": account.suspendedAt != nil,
+                 "isOperator": account.isOperator]
+            },
+        ])
     }
 
     private func operatorAccount(_ visit: Web.Visit) async throws -> OperatorStore.Account {

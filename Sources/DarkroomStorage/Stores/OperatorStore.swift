@@ -46,6 +46,18 @@ public struct OperatorStore: Sendable {
             """).decode(Self.account)
     }
 
+    /// Accounts whose username starts with `prefix` (any case; every account for an empty one), in username order,
+    /// `limit` after the username `after`.
+    public func accounts(startingWith prefix: String, after: String?, limit: Int) async throws -> [Account] {
+        // LIKE's own characters in what the operator typed are literal.
+        let pattern = prefix.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        return try await database.query("""
+            SELECT \(raw: Self.accountColumns) FROM users u WHERE u.username_lc LIKE \(pattern) ESCAPE '\\' AND u.username_lc > \(after?.lowercased() ?? "")
+             ORDER BY u.username_lc LIMIT \(limit)
+            """).decode(Self.account)
+    }
+
     public func account(username: String) async throws -> Account? {
         try await database.query("SELECT \(raw: Self.accountColumns) FROM users u WHERE u.username_lc = \(username.lowercased())")
             .decodeFirst(Self.account)
