@@ -17,8 +17,13 @@ public struct StorageOptions: ParsableArguments, Sendable {
     /// Opens the database, applying pending migrations.
     public func open(environment: SystemEnvironment = .live(), migrate: Bool = true, replicaURLs: [String] = []) async throws -> Storage {
         do {
-            return try await Storage.open(databaseURL: databaseURL.isEmpty ? nil : databaseURL, replicaURLs: replicaURLs, dataDirectory: dataDir,
-                                          environment: environment, migrate: migrate)
+            return try await Storage.open(
+                databaseURL: databaseURL.isEmpty ? nil : databaseURL,
+                replicaURLs: replicaURLs,
+                dataDirectory: dataDir,
+                environment: environment,
+                migrate: migrate
+            )
         } catch let error as DatabaseError {
             throw ValidationError(error.description)
         }

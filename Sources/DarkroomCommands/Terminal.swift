@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,7 +11,9 @@ import Darwin
 public enum Terminal {
     /// The first line of standard input, without its line end (`--password-stdin`).
     public static func firstLineOfStandardInput() throws -> String {
-        guard let line = readLine(strippingNewline: true) else { throw ValidationError("standard input is empty: give the password on its first line") }
+        guard let line = readLine(strippingNewline: true) else {
+            throw ValidationError("standard input is empty: give the password on its first line")
+        }
         return line
     }
 

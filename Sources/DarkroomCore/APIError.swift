@@ -31,23 +31,40 @@ public struct APIError: Error, Sendable, Equatable {
     }
 
     public static let missingCredentials = APIError(
-        type: "OAuthParameterException", code: 400, message: "Missing client_id or access_token URL parameter.")
+        type: "OAuthParameterException",
+        code: 400,
+        message: "Missing client_id or access_token URL parameter."
+    )
     public static let selfRequiresUser = APIError(
-        type: "OAuthParameterException", code: 400, message: "'self' keyword requires an authenticated user")
+        type: "OAuthParameterException",
+        code: 400,
+        message: "'self' keyword requires an authenticated user"
+    )
     public static let invalidAccessToken = APIError(
-        type: "OAuthAccessTokenException", code: 400, message: "The access_token provided is invalid.")
+        type: "OAuthAccessTokenException",
+        code: 400,
+        message: "The access_token provided is invalid."
+    )
     public static let invalidClientID = APIError(
-        type: "OAuthParameterException", code: 400, message: "Invalid Client ID")
+        type: "OAuthParameterException",
+        code: 400,
+        message: "Invalid Client ID"
+    )
 
     public static func missingScope(_ scope: Scope) -> APIError {
         APIError(
-            type: "OAuthPermissionsException", code: 400,
+            type: "OAuthPermissionsException",
+            code: 400,
             message: "This request requires scope=\(scope.rawValue), but this access token is not authorized with this scope. "
-                + "The user must re-authorize your application with scope=\(scope.rawValue) to be granted write permissions.")
+                + "The user must re-authorize your application with scope=\(scope.rawValue) to be granted write permissions."
+        )
     }
 
     public static let rateLimited = APIError(
-        type: "OAuthRateLimitException", code: 429, message: "The maximum number of requests per hour has been exceeded.")
+        type: "OAuthRateLimitException",
+        code: 429,
+        message: "The maximum number of requests per hour has been exceeded."
+    )
     /// Past a per-endpoint write limit (likes, comments, relationships).
     public static func writeRateLimited(_ kind: String) -> APIError {
         APIError(type: "OAuthRateLimitException", code: 429, message: "The maximum number of \(kind) per hour has been exceeded.")
@@ -56,13 +73,25 @@ public struct APIError: Error, Sendable, Equatable {
         APIError(type: "OAuthRateLimitException", code: 429, message: message)
     }
     public static let signedHeaderMissing = APIError(
-        type: "OAuthForbiddenException", code: 403, message: "Invalid header: this client requires X-Insta-Forwarded-For on this call")
+        type: "OAuthForbiddenException",
+        code: 403,
+        message: "Invalid header: this client requires X-Insta-Forwarded-For on this call"
+    )
     public static let signatureMissing = APIError(
-        type: "OAuthForbiddenException", code: 403, message: "Invalid signed-request: Missing required parameter 'sig'")
+        type: "OAuthForbiddenException",
+        code: 403,
+        message: "Invalid signed-request: Missing required parameter 'sig'"
+    )
     public static let signatureMismatch = APIError(
-        type: "OAuthForbiddenException", code: 403, message: "Invalid signed-request: Signature does not match")
+        type: "OAuthForbiddenException",
+        code: 403,
+        message: "Invalid signed-request: Signature does not match"
+    )
     public static let forwardedForMismatch = APIError(
-        type: "OAuthForbiddenException", code: 403, message: "Invalid header: X-Insta-Forwarded-For does not match its signature")
+        type: "OAuthForbiddenException",
+        code: 403,
+        message: "Invalid header: X-Insta-Forwarded-For does not match its signature"
+    )
 
     public static let bodyTooLarge = APIError(type: "APIInvalidParametersError", code: 413, message: "The request body is too large.")
     public static let bodyTooSlow = APIError(type: "APIInvalidParametersError", code: 408, message: "The request body arrived too slowly.")

@@ -12,14 +12,18 @@ extension Identifier {
     /// Parses a decimal id as clients send it; nil for anything else.
     public init?(decimal text: Substring) {
         guard !text.isEmpty, text.count <= 19, text.allSatisfy({ $0.isASCII && $0.isNumber }),
-              let value = Int64(text) else { return nil }
+            let value = Int64(text)
+        else { return nil }
         self.init(value)
     }
 
     public init?(decimal text: String) { self.init(decimal: Substring(text)) }
 }
 
-public struct UserID: Identifier { public let rawValue: Int64; public init(_ rawValue: Int64) { self.rawValue = rawValue } }
+public struct UserID: Identifier {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}
 public struct MediaID: Identifier {
     public let rawValue: Int64
     public init(_ rawValue: Int64) { self.rawValue = rawValue }
@@ -30,8 +34,23 @@ public struct MediaID: Identifier {
         self.init(decimal: head)
     }
 }
-public struct CommentID: Identifier { public let rawValue: Int64; public init(_ rawValue: Int64) { self.rawValue = rawValue } }
-public struct LikeID: Identifier { public let rawValue: Int64; public init(_ rawValue: Int64) { self.rawValue = rawValue } }
-public struct LocationID: Identifier { public let rawValue: Int64; public init(_ rawValue: Int64) { self.rawValue = rawValue } }
-public struct ClientRecordID: Identifier { public let rawValue: Int64; public init(_ rawValue: Int64) { self.rawValue = rawValue } }
-public struct TokenID: Identifier { public let rawValue: Int64; public init(_ rawValue: Int64) { self.rawValue = rawValue } }
+public struct CommentID: Identifier {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}
+public struct LikeID: Identifier {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}
+public struct LocationID: Identifier {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}
+public struct ClientRecordID: Identifier {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}
+public struct TokenID: Identifier {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}

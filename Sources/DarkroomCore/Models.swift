@@ -130,9 +130,20 @@ public struct Media: Sendable, Equatable {
     public var version: Int64 = 0
 
     public init(
-        id: MediaID, owner: UserSummary, type: String, filter: String, caption: Comment?, location: Location?,
-        createdAt: Int64, renditions: Renditions, tags: [String], likeCount: Int64, commentCount: Int64,
-        recentLikers: [UserSummary] = [], recentComments: [Comment] = [], usersInPhoto: [UserInPhoto] = [],
+        id: MediaID,
+        owner: UserSummary,
+        type: String,
+        filter: String,
+        caption: Comment?,
+        location: Location?,
+        createdAt: Int64,
+        renditions: Renditions,
+        tags: [String],
+        likeCount: Int64,
+        commentCount: Int64,
+        recentLikers: [UserSummary] = [],
+        recentComments: [Comment] = [],
+        usersInPhoto: [UserInPhoto] = [],
         viewerHasLiked: Bool? = nil
     ) {
         self.id = id
@@ -224,8 +235,14 @@ public struct AccessGrant: Sendable, Equatable {
     public var enforceSignedHeader: Bool
 
     public init(
-        tokenID: TokenID, userID: UserID, clientRef: ClientRecordID, scopes: Set<Scope>, involvedInBlocks: Bool = false,
-        clientSecret: String = "", enforceSigned: Bool = false, enforceSignedHeader: Bool = false
+        tokenID: TokenID,
+        userID: UserID,
+        clientRef: ClientRecordID,
+        scopes: Set<Scope>,
+        involvedInBlocks: Bool = false,
+        clientSecret: String = "",
+        enforceSigned: Bool = false,
+        enforceSignedHeader: Bool = false
     ) {
         self.enforceSignedHeader = enforceSignedHeader
         self.tokenID = tokenID
@@ -259,9 +276,19 @@ public struct Client: Sendable, Equatable {
     public var strictRedirectURI: Bool
 
     public init(
-        ref: ClientRecordID, clientID: String, clientSecret: String, name: String, redirectURIs: [String], trusted: Bool,
-        ownerID: UserID? = nil, description: String = "", website: String = "", disableImplicit: Bool = false, enforceSigned: Bool = false,
-        enforceSignedHeader: Bool = false, strictRedirectURI: Bool = false
+        ref: ClientRecordID,
+        clientID: String,
+        clientSecret: String,
+        name: String,
+        redirectURIs: [String],
+        trusted: Bool,
+        ownerID: UserID? = nil,
+        description: String = "",
+        website: String = "",
+        disableImplicit: Bool = false,
+        enforceSigned: Bool = false,
+        enforceSignedHeader: Bool = false,
+        strictRedirectURI: Bool = false
     ) {
         self.enforceSignedHeader = enforceSignedHeader
         self.strictRedirectURI = strictRedirectURI
@@ -283,7 +310,10 @@ public struct Client: Sendable, Equatable {
 public struct Relationship: Sendable, Equatable {
     public enum Outgoing: String, Sendable { case follows, requested, none }
     public enum Incoming: String, Sendable {
-        case followedBy = "followed_by", requestedBy = "requested_by", blockedByYou = "blocked_by_you", none
+        case followedBy = "followed_by"
+        case requestedBy = "requested_by"
+        case blockedByYou = "blocked_by_you"
+        case none
     }
 
     public var outgoing: Outgoing

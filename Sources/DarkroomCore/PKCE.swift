@@ -5,7 +5,9 @@ public enum PKCE {
     /// A challenge or verifier: 43 to 128 characters of `A–Z a–z 0–9 - . _ ~`.
     public static func isWellFormed(_ value: String) -> Bool {
         (43...128).contains(value.utf8.count)
-            && value.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || "-._~".utf8.contains($0) }
+            && value.utf8.allSatisfy {
+                (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || "-._~".utf8.contains($0)
+            }
     }
 
     /// Whether BASE64URL(SHA256(verifier)) is the challenge, compared in constant time.
@@ -32,7 +34,8 @@ public enum PKCE {
 public enum ConstantTime {
     /// Equal strings, compared so that the time taken says nothing about how much of a guess was right.
     public static func equal(_ given: String, _ expected: String) -> Bool {
-        let a = Array(given.utf8), b = Array(expected.utf8)
+        let a = Array(given.utf8)
+        let b = Array(expected.utf8)
         guard a.count == b.count else { return false }
         return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }

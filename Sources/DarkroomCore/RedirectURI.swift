@@ -26,7 +26,7 @@ public enum RedirectURI {
 
         init?(_ uri: String) {
             guard !uri.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0 == "\\" }),
-                  let schemeEnd = uri.range(of: "://")
+                let schemeEnd = uri.range(of: "://")
             else { return nil }
             scheme = uri[..<schemeEnd.lowerBound].lowercased()
             var rest = uri[schemeEnd.upperBound...]

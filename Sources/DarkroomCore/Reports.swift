@@ -4,7 +4,10 @@ public enum ReportTarget: String, Sendable, CaseIterable {
 }
 
 public enum ReportReason: String, Sendable, CaseIterable {
-    case spam, nudity, harassment, violence, hate, intellectualProperty = "intellectual_property", selfHarm = "self_harm", other
+    case spam, nudity, harassment, violence, hate
+    case intellectualProperty = "intellectual_property"
+    case selfHarm = "self_harm"
+    case other
 
     public var label: String {
         switch self {

@@ -1,9 +1,10 @@
+import Crypto
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Crypto
 
 /// The side effects the domain needs — time, ids and randomness — injected so tests can control them.
 public struct SystemEnvironment: Sendable {

@@ -3,7 +3,7 @@ public enum Validation {
     /// Instagram's username rule: letters, digits, period and underscore; at most 30 characters.
     public static func username(_ name: String) throws(APIError) -> String {
         guard !name.isEmpty, name.utf8.count <= 30,
-              name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSetASCII.isAlphanumeric($0) || $0 == "." || $0 == "_") })
+            name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSetASCII.isAlphanumeric($0) || $0 == "." || $0 == "_") })
         else {
             throw .invalidParameter("username", "use 1 to 30 letters, digits, periods or underscores")
         }
@@ -66,10 +66,10 @@ extension Validation {
         let text = raw.trimmingSpaces()
         let lower = text.lowercased()
         guard let schemeEnd = lower.range(of: "://"), text.count <= 500, !text.contains("#"),
-              !text.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }),
-              lower[..<schemeEnd.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }),
-              !["javascript", "data", "vbscript", "file"].contains(String(lower[..<schemeEnd.lowerBound])),
-              lower.index(schemeEnd.upperBound, offsetBy: 0) < lower.endIndex
+            !text.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }),
+            lower[..<schemeEnd.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }),
+            !["javascript", "data", "vbscript", "file"].contains(String(lower[..<schemeEnd.lowerBound])),
+            lower.index(schemeEnd.upperBound, offsetBy: 0) < lower.endIndex
         else { throw .invalidParameter("redirect_uri", "\(raw) is not an absolute URL without a fragment") }
         return text
     }

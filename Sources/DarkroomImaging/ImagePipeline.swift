@@ -39,7 +39,8 @@ public struct ImagePipeline: Sendable {
         return RenditionSet(
             standard: try standard.jpeg(quality: settings.jpegQuality),
             low: try resized(standard, to: settings.low).jpeg(quality: settings.jpegQuality),
-            thumbnail: try resized(standard, to: settings.thumbnail).jpeg(quality: settings.jpegQuality))
+            thumbnail: try resized(standard, to: settings.thumbnail).jpeg(quality: settings.jpegQuality)
+        )
     }
 
     /// The photo under each filter, as small square JPEGs (the posting page's previews): decoded and cropped once,
@@ -109,7 +110,8 @@ public struct ImagePipeline: Sendable {
         if look.matrix != Look.identity {
             let matrix = look.matrix.withUnsafeBufferPointer { vips_image_new_matrix_from_array(3, 3, $0.baseAddress, 9) }
             guard let matrix else { throw .unavailable("libvips could not allocate a matrix") }
-            let recombination = VImage(matrix), input = result
+            let recombination = VImage(matrix)
+            let input = result
             result = try Vips.make(.undecodable) { darkroom_vips_recomb(input.pointer, $0, recombination.pointer) }
         }
         if let vignette = look.vignette {

@@ -166,7 +166,8 @@ struct ToneCurve {
                 m[i + 1] = 0
             }
             for i in 0..<(n - 1) where secants[i] != 0 {
-                let a = m[i] / secants[i], b = m[i + 1] / secants[i]
+                let a = m[i] / secants[i]
+                let b = m[i + 1] / secants[i]
                 let length = a * a + b * b
                 if length > 9 {
                     let scale = 3 / length.squareRoot()
@@ -186,7 +187,8 @@ struct ToneCurve {
         while xs[i + 1] < x { i += 1 }
         let h = xs[i + 1] - xs[i]
         let t = (x - xs[i]) / h
-        let t2 = t * t, t3 = t2 * t
+        let t2 = t * t
+        let t3 = t2 * t
         return (2 * t3 - 3 * t2 + 1) * ys[i] + (t3 - 2 * t2 + t) * h * slopes[i]
             + (-2 * t3 + 3 * t2) * ys[i + 1] + (t3 - t2) * h * slopes[i + 1]
     }

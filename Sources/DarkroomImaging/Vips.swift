@@ -9,7 +9,10 @@ package enum Vips {
     }
 
     /// Runs a libvips call that makes an image, turning its failure into `error`.
-    package static func make(_ error: ImageError, _ call: (UnsafeMutablePointer<UnsafeMutablePointer<VipsImage>?>) -> Int32) throws(ImageError) -> VImage {
+    package static func make(
+        _ error: ImageError,
+        _ call: (UnsafeMutablePointer<UnsafeMutablePointer<VipsImage>?>) -> Int32
+    ) throws(ImageError) -> VImage {
         var out: UnsafeMutablePointer<VipsImage>?
         let status = call(&out)
         guard status == 0, let out else {

@@ -32,7 +32,10 @@ struct AuthenticationMiddleware: ClientMiddleware {
     let credentials: Credentials
 
     func intercept(
-        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+        _ request: HTTPRequest,
+        body: HTTPBody?,
+        baseURL: URL,
+        operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
         guard let fullPath = request.path, fullPath.hasPrefix("/v1/") else { return try await next(request, body, baseURL) }
@@ -46,8 +49,16 @@ struct AuthenticationMiddleware: ClientMiddleware {
         if let secret = credentials.clientSecret {
             items.removeAll { $0.name == "sig" }
             let endpoint = String(components.path.dropFirst(3))
-            items.append(URLQueryItem(name: "sig", value: Credentials.signature(
-                endpoint: endpoint, parameters: items.map { ($0.name, $0.value ?? "") }, secret: secret)))
+            items.append(
+                URLQueryItem(
+                    name: "sig",
+                    value: Credentials.signature(
+                        endpoint: endpoint,
+                        parameters: items.map { ($0.name, $0.value ?? "") },
+                        secret: secret
+                    )
+                )
+            )
         }
         // `+` is a space in a form-encoded query; URLComponents leaves it alone.
         components.percentEncodedQueryItems = items.map {

@@ -30,8 +30,11 @@ public struct Darkroom: Sendable {
         self.server = server
         self.credentials = credentials
         self.transport = transport
-        api = Client(serverURL: server, transport: transport,
-                     middlewares: [ErrorMiddleware(), AuthenticationMiddleware(credentials: credentials)])
+        api = Client(
+            serverURL: server,
+            transport: transport,
+            middlewares: [ErrorMiddleware(), AuthenticationMiddleware(credentials: credentials)]
+        )
     }
 
     let transport: any ClientTransport
@@ -45,29 +48,76 @@ public struct Darkroom: Sendable {
 
     /// Signs in with a username and password (the password grant, for a client the operator allows to use it).
     /// - Parameter signsRequests: sign every call with the client secret (`sig`), for a client that enforces it.
-    public static func signIn(server: URL, clientID: String, clientSecret: String, username: String, password: String,
-                              scopes: [OAuth.Scope] = [.basic], signsRequests: Bool = false,
-                              transport: any ClientTransport = AsyncHTTPClientTransport()) async throws -> Darkroom {
-        try await token(server: server, clientID: clientID, clientSecret: clientSecret, signsRequests: signsRequests, transport: transport, form: .init(
-            clientId: clientID, clientSecret: clientSecret, grantType: .password, username: username, password: password,
-            scope: scopes.map(\.rawValue).joined(separator: " ")))
+    public static func signIn(
+        server: URL,
+        clientID: String,
+        clientSecret: String,
+        username: String,
+        password: String,
+        scopes: [OAuth.Scope] = [.basic],
+        signsRequests: Bool = false,
+        transport: any ClientTransport = AsyncHTTPClientTransport()
+    ) async throws -> Darkroom {
+        try await token(
+            server: server,
+            clientID: clientID,
+            clientSecret: clientSecret,
+            signsRequests: signsRequests,
+            transport: transport,
+            form: .init(
+                clientId: clientID,
+                clientSecret: clientSecret,
+                grantType: .password,
+                username: username,
+                password: password,
+                scope: scopes.map(\.rawValue).joined(separator: " ")
+            )
+        )
     }
 
     /// Exchanges the code the authorization page redirected back with (and the PKCE verifier it was asked with).
-    public static func exchange(code: String, server: URL, clientID: String, clientSecret: String, redirectURI: String,
-                                pkce: OAuth.PKCE? = nil, signsRequests: Bool = false,
-                                transport: any ClientTransport = AsyncHTTPClientTransport()) async throws -> Darkroom {
-        try await token(server: server, clientID: clientID, clientSecret: clientSecret, signsRequests: signsRequests, transport: transport, form: .init(
-            clientId: clientID, clientSecret: clientSecret, grantType: .authorizationCode, redirectUri: redirectURI, code: code,
-            codeVerifier: pkce?.verifier))
+    public static func exchange(
+        code: String,
+        server: URL,
+        clientID: String,
+        clientSecret: String,
+        redirectURI: String,
+        pkce: OAuth.PKCE? = nil,
+        signsRequests: Bool = false,
+        transport: any ClientTransport = AsyncHTTPClientTransport()
+    ) async throws -> Darkroom {
+        try await token(
+            server: server,
+            clientID: clientID,
+            clientSecret: clientSecret,
+            signsRequests: signsRequests,
+            transport: transport,
+            form: .init(
+                clientId: clientID,
+                clientSecret: clientSecret,
+                grantType: .authorizationCode,
+                redirectUri: redirectURI,
+                code: code,
+                codeVerifier: pkce?.verifier
+            )
+        )
     }
 
-    private static func token(server: URL, clientID: String, clientSecret: String, signsRequests: Bool, transport: any ClientTransport,
-                              form: Operations.GetAccessToken.Input.Body.UrlEncodedFormPayload) async throws -> Darkroom {
+    private static func token(
+        server: URL,
+        clientID: String,
+        clientSecret: String,
+        signsRequests: Bool,
+        transport: any ClientTransport,
+        form: Operations.GetAccessToken.Input.Body.UrlEncodedFormPayload
+    ) async throws -> Darkroom {
         let anonymous = Darkroom(server: server, credentials: Credentials(), transport: transport)
         let answer = try await anonymous.call { try await $0.getAccessToken(body: .urlEncodedForm(form)).ok.body.json }
-        return Darkroom(server: server, credentials: Credentials(accessToken: answer.accessToken, clientID: clientID, clientSecret: signsRequests ? clientSecret : nil),
-                        transport: transport)
+        return Darkroom(
+            server: server,
+            credentials: Credentials(accessToken: answer.accessToken, clientID: clientID, clientSecret: signsRequests ? clientSecret : nil),
+            transport: transport
+        )
     }
 
     // MARK: Lists, page by page
@@ -84,14 +134,18 @@ public struct Darkroom: Sendable {
 
     /// The accounts a user follows, page by page.
     public func follows(of userID: String, count: Int = 50) -> Pages<Components.Schemas.UserMini> {
-        pages(first: { try await $0.getUserFollows(path: .init(userId: userID), query: .init(count: count)).ok.body.json },
-              items: { ($0.data, $0.pagination?.nextUrl) })
+        pages(
+            first: { try await $0.getUserFollows(path: .init(userId: userID), query: .init(count: count)).ok.body.json },
+            items: { ($0.data, $0.pagination?.nextUrl) }
+        )
     }
 
     /// The accounts following a user, page by page.
     public func followers(of userID: String, count: Int = 50) -> Pages<Components.Schemas.UserMini> {
-        pages(first: { try await $0.getUserFollowedBy(path: .init(userId: userID), query: .init(count: count)).ok.body.json },
-              items: { ($0.data, $0.pagination?.nextUrl) })
+        pages(
+            first: { try await $0.getUserFollowedBy(path: .init(userId: userID), query: .init(count: count)).ok.body.json },
+            items: { ($0.data, $0.pagination?.nextUrl) }
+        )
     }
 
     /// Any list of media whose first page a generated call answers.
@@ -102,24 +156,31 @@ public struct Darkroom: Sendable {
     /// A list read by following `next_url`: the first page from a generated call, each next one by a GET of the
     /// address the server gave (it carries the cursor and the credentials), decoded as the first was.
     public func pages<Page: Decodable & Sendable, Item: Sendable>(
-        first: @escaping @Sendable (Client) async throws -> Page, items: @escaping @Sendable (Page) -> ([Item], String?)
+        first: @escaping @Sendable (Client) async throws -> Page,
+        items: @escaping @Sendable (Page) -> ([Item], String?)
     ) -> Pages<Item> {
         let darkroom = self
         return Pages(
             first: { items(try await darkroom.call(first)) },
-            following: { address in items(try await darkroom.get(address, as: Page.self)) })
+            following: { address in items(try await darkroom.get(address, as: Page.self)) }
+        )
     }
 
     /// GETs an absolute address the server handed out (a `next_url`) and decodes its JSON.
     func get<Body: Decodable>(_ address: String, as type: Body.Type) async throws -> Body {
         guard let url = URL(string: address), let components = URLComponents(url: url, resolvingAgainstBaseURL: false),
-              let scheme = components.scheme, let host = components.host else {
+            let scheme = components.scheme, let host = components.host
+        else {
             throw DarkroomError(code: 0, type: "InvalidNextURL", message: "the server gave an invalid next_url: \(address)")
         }
         let origin = URL(string: "\(scheme)://\(host)\(components.port.map { ":\($0)" } ?? "")")!
         let path = components.percentEncodedPath + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
-        let (response, body) = try await transport.send(.init(method: .get, scheme: nil, authority: nil, path: path),
-                                                        body: nil, baseURL: origin, operationID: "next_url")
+        let (response, body) = try await transport.send(
+            .init(method: .get, scheme: nil, authority: nil, path: path),
+            body: nil,
+            baseURL: origin,
+            operationID: "next_url"
+        )
         var data = Data()
         if let body { data = try await Data(collecting: body, upTo: 16 * 1024 * 1024) }
         guard (200..<300).contains(response.status.code) else { throw DarkroomError.decode(status: response.status.code, body: data) }
@@ -130,7 +191,12 @@ public struct Darkroom: Sendable {
 
     /// Posts a photo (JPEG, PNG or WebP) through one of the classic filters; answers the new media.
     /// - Parameter idempotencyKey: retrying with the same key answers the first attempt's media instead of posting twice.
-    public func upload(photo: Data, caption: String? = nil, filter: String? = nil, idempotencyKey: String? = nil) async throws -> Components.Schemas.Media {
+    public func upload(
+        photo: Data,
+        caption: String? = nil,
+        filter: String? = nil,
+        idempotencyKey: String? = nil
+    ) async throws -> Components.Schemas.Media {
         typealias Part = Operations.UploadMedia.Input.Body.MultipartFormPayload
         var parts: [Part] = [.photo(.init(payload: .init(body: HTTPBody(photo)), filename: "photo"))]
         if let caption { parts.append(.caption(.init(payload: .init(body: HTTPBody(caption))))) }

@@ -24,12 +24,19 @@ public struct DarkroomError: Error, Sendable, Equatable, CustomStringConvertible
             var code: Int?
             var errorType: String?
             var errorMessage: String?
-            enum CodingKeys: String, CodingKey { case code, errorType = "error_type", errorMessage = "error_message" }
+            enum CodingKeys: String, CodingKey {
+                case code
+                case errorType = "error_type"
+                case errorMessage = "error_message"
+            }
         }
         let decoder = JSONDecoder()
         let flat = (try? decoder.decode(Envelope.self, from: body))?.meta ?? (try? decoder.decode(Flat.self, from: body))
-        return DarkroomError(code: flat?.code ?? status, type: flat?.errorType ?? "HTTPError",
-                             message: flat?.errorMessage ?? HTTPResponse.Status(code: status).reasonPhrase)
+        return DarkroomError(
+            code: flat?.code ?? status,
+            type: flat?.errorType ?? "HTTPError",
+            message: flat?.errorMessage ?? HTTPResponse.Status(code: status).reasonPhrase
+        )
     }
 
     /// The `DarkroomError` inside an error the generated client threw, if it carries one.
@@ -46,7 +53,10 @@ struct ErrorMiddleware: ClientMiddleware {
     static let bodyLimit = 64 * 1024
 
     func intercept(
-        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+        _ request: HTTPRequest,
+        body: HTTPBody?,
+        baseURL: URL,
+        operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
         let (response, responseBody) = try await next(request, body, baseURL)

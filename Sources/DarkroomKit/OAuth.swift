@@ -29,12 +29,20 @@ public enum OAuth {
     }
 
     /// Where to send the person to grant the app its scopes; the server redirects back to `redirectURI` with `code`.
-    public static func authorizationURL(server: URL, clientID: String, redirectURI: String, scopes: [Scope], state: String? = nil,
-                                        pkce: PKCE? = nil) -> URL {
+    public static func authorizationURL(
+        server: URL,
+        clientID: String,
+        redirectURI: String,
+        scopes: [Scope],
+        state: String? = nil,
+        pkce: PKCE? = nil
+    ) -> URL {
         var components = URLComponents(url: server.appendingPathComponent("oauth/authorize"), resolvingAgainstBaseURL: false)!
-        var items = [URLQueryItem(name: "client_id", value: clientID), URLQueryItem(name: "redirect_uri", value: redirectURI),
-                     URLQueryItem(name: "response_type", value: "code"),
-                     URLQueryItem(name: "scope", value: scopes.map(\.rawValue).joined(separator: " "))]
+        var items = [
+            URLQueryItem(name: "client_id", value: clientID), URLQueryItem(name: "redirect_uri", value: redirectURI),
+            URLQueryItem(name: "response_type", value: "code"),
+            URLQueryItem(name: "scope", value: scopes.map(\.rawValue).joined(separator: " ")),
+        ]
         if let state { items.append(URLQueryItem(name: "state", value: state)) }
         if let pkce {
             items += [URLQueryItem(name: "code_challenge", value: pkce.challenge), URLQueryItem(name: "code_challenge_method", value: "S256")]

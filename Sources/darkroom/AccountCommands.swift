@@ -93,7 +93,9 @@ extension UserCommand {
 
     struct ResetPassword: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "reset-password", abstract: "Set a new password (read from the terminal, or with --password-stdin from standard input); the account's web sessions end.")
+            commandName: "reset-password",
+            abstract: "Set a new password (read from the terminal, or with --password-stdin from standard input); the account's web sessions end."
+        )
         @OptionGroup var storage: StorageOptions
         @Option var username: String
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
@@ -117,7 +119,12 @@ extension UserCommand {
 extension UserCommand {
     struct Suspend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Suspend an account: it and everything of it disappear from the API and pages at once, its tokens and sessions stop; recorded in the moderation log.")
+            abstract:
+                """
+                Suspend an account: it and everything of it disappear from the API and pages at once, its tokens and sessions stop; recorded in the \
+                moderation log.
+                """
+        )
         @OptionGroup var storage: StorageOptions
         @Option var username: String
         @Option(help: "Why, for the moderation log.") var reason: String
@@ -128,7 +135,9 @@ extension UserCommand {
     }
 
     struct Unsuspend: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reinstate a suspended account: everything of it comes back; recorded in the moderation log.")
+        static let configuration = CommandConfiguration(
+            abstract: "Reinstate a suspended account: everything of it comes back; recorded in the moderation log."
+        )
         @OptionGroup var storage: StorageOptions
         @Option var username: String
         @Option(help: "Why, for the moderation log.") var reason = ""
@@ -145,13 +154,15 @@ func requireReason(_ reason: String) throws {
 }
 
 /// Who acted, as the moderation log records a command: the system account that ran it.
-let commandLineActor = "command line (\(ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"))"
+let commandLineActor =
+    "command line (\(ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"))"
 
 private func changeSuspension(_ options: StorageOptions, _ username: String, reason: String, suspend: Bool) async throws {
     if suspend { try requireReason(reason) }
     let updated = try await withStorage(options) { storage in
         let found = try await account(named: username, in: storage)
-        let changed = suspend
+        let changed =
+            suspend
             ? try await storage.moderation.suspend(found.user.id, reason: reason, actor: commandLineActor)
             : try await storage.moderation.unsuspend(found.user.id, reason: reason, actor: commandLineActor)
         guard changed else { throw ValidationError("\(username) is \(suspend ? "already" : "not") suspended") }
@@ -162,12 +173,16 @@ private func changeSuspension(_ options: StorageOptions, _ username: String, rea
 
 struct ModerationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "moderation", abstract: "Remove a media or comment with a reason; the reports people sent; the moderation log.",
-        subcommands: [RemoveMedia.self, RemoveComment.self, Reports.self, Settle.self, Log.self])
+        commandName: "moderation",
+        abstract: "Remove a media or comment with a reason; the reports people sent; the moderation log.",
+        subcommands: [RemoveMedia.self, RemoveComment.self, Reports.self, Settle.self, Log.self]
+    )
 
     struct RemoveMedia: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "remove-media", abstract: "Remove a media with its likes, comments and files, recording why.")
+            commandName: "remove-media",
+            abstract: "Remove a media with its likes, comments and files, recording why."
+        )
         @OptionGroup var storage: StorageOptions
         @Option(help: "The media's id.") var id: Int64
         @Option(help: "Why, for the moderation log.") var reason: String
@@ -212,11 +227,16 @@ struct ModerationCommand: AsyncParsableCommand {
                 if let username { user = try await account(named: username, in: storage).user.id }
                 return try await storage.moderation.log(user: user, limit: limit)
             }
-            try printJSON(["actions": entries.map { entry -> [String: Any] in
-                ["id": entry.id.description, "actor": entry.actor, "action": entry.action, "user_id": entry.targetUser?.description ?? NSNull(),
-                 "username": entry.targetUsername ?? NSNull(), "media_id": entry.targetMedia?.description ?? NSNull(),
-                 "comment_id": entry.targetComment?.description ?? NSNull(), "reason": entry.reason, "created_time": entry.createdAt]
-            }])
+            try printJSON([
+                "actions": entries.map { entry -> [String: Any] in
+                    [
+                        "id": entry.id.description, "actor": entry.actor, "action": entry.action,
+                        "user_id": entry.targetUser?.description ?? NSNull(),
+                        "username": entry.targetUsername ?? NSNull(), "media_id": entry.targetMedia?.description ?? NSNull(),
+                        "comment_id": entry.targetComment?.description ?? NSNull(), "reason": entry.reason, "created_time": entry.createdAt,
+                    ]
+                }
+            ])
         }
     }
 }
@@ -314,10 +334,14 @@ extension TokenCommand {
                 let (user, client) = try await owners.resolve(in: storage)
                 return try await storage.operators.tokens(user: user, client: client, includingRevoked: all)
             }
-            try printJSON(["tokens": tokens.map { token -> [String: Any] in
-                ["id": token.id.description, "user_id": token.userID.description, "username": token.username, "client_id": token.clientID,
-                 "scope": token.scopes, "created_time": token.createdAt, "revoked_time": token.revokedAt ?? NSNull()]
-            }])
+            try printJSON([
+                "tokens": tokens.map { token -> [String: Any] in
+                    [
+                        "id": token.id.description, "user_id": token.userID.description, "username": token.username, "client_id": token.clientID,
+                        "scope": token.scopes, "created_time": token.createdAt, "revoked_time": token.revokedAt ?? NSNull(),
+                    ]
+                }
+            ])
         }
     }
 

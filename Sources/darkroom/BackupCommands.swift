@@ -6,7 +6,8 @@ import DarkroomStorage
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Write a consistent copy of the database and the photos it names, with a manifest of checksums, while the server runs.")
+        abstract: "Write a consistent copy of the database and the photos it names, with a manifest of checksums, while the server runs."
+    )
 
     @OptionGroup var storage: StorageOptions
     @Option(help: "A new or empty folder for the backup.") var to: String
@@ -29,7 +30,8 @@ struct BackupCommand: AsyncParsableCommand {
 struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
-        abstract: "Bring an empty data folder (and, with --database-url, an empty PostgreSQL database) back to a backup's state.")
+        abstract: "Bring an empty data folder (and, with --database-url, an empty PostgreSQL database) back to a backup's state."
+    )
 
     @OptionGroup var storage: StorageOptions
     @Option(help: "The backup's folder.") var from: String

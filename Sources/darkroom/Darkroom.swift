@@ -9,8 +9,12 @@ struct Darkroom: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "darkroom",
         abstract: "A self-hosted photo-sharing server that speaks the Instagram API v1.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, ClientCommand.self, TokenCommand.self, LocationsCommand.self, BackupCommand.self, RestoreCommand.self, ModerationCommand.self] + ToolCommands.all,
-        defaultSubcommand: Serve.self)
+        subcommands: [
+            Serve.self, Migrate.self, UserCommand.self, ClientCommand.self, TokenCommand.self, LocationsCommand.self, BackupCommand.self,
+            RestoreCommand.self, ModerationCommand.self,
+        ] + ToolCommands.all,
+        defaultSubcommand: Serve.self
+    )
 
     static func main() async {
         // Tasks then run on the event loops that do the server's I/O: a request no longer hops between NIO's threads and

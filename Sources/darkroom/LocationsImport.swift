@@ -10,7 +10,8 @@ struct LocationsCommand: AsyncParsableCommand {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Load places from a CSV file (a header with name, latitude/lat, longitude/lng and optionally street_address, "
-                + "foursquare_id, foursquare_v2_id, facebook_places_id) or a GeoJSON FeatureCollection of Points.")
+                + "foursquare_id, foursquare_v2_id, facebook_places_id) or a GeoJSON FeatureCollection of Points."
+        )
 
         @OptionGroup var storage: StorageOptions
         @Argument(help: "A .csv, .geojson or .json file.") var file: String
@@ -41,7 +42,9 @@ enum PlaceFile {
             throw ValidationError("the CSV header needs name, latitude (or lat) and longitude (or lng)")
         }
         let street = column("street_address", "address")
-        let foursquare = column("foursquare_id"), foursquareV2 = column("foursquare_v2_id"), facebook = column("facebook_places_id")
+        let foursquare = column("foursquare_id")
+        let foursquareV2 = column("foursquare_v2_id")
+        let facebook = column("facebook_places_id")
         var result: Parsed = ([], [])
         for (number, row) in rows.dropFirst().enumerated() where !(row.count == 1 && row[0].isEmpty) {
             func field(_ index: Int?) -> String? {
@@ -49,8 +52,16 @@ enum PlaceFile {
                 let value = row[index].trimmingCharacters(in: .whitespaces)
                 return value.isEmpty ? nil : value
             }
-            guard let place = place(name: field(name), latitude: field(latitude).flatMap(Double.init), longitude: field(longitude).flatMap(Double.init),
-                                    street: field(street), foursquare: field(foursquare), foursquareV2: field(foursquareV2), facebook: field(facebook))
+            guard
+                let place = place(
+                    name: field(name),
+                    latitude: field(latitude).flatMap(Double.init),
+                    longitude: field(longitude).flatMap(Double.init),
+                    street: field(street),
+                    foursquare: field(foursquare),
+                    foursquareV2: field(foursquareV2),
+                    facebook: field(facebook)
+                )
             else {
                 result.skipped.append("line \(number + 2)")
                 continue
@@ -71,8 +82,15 @@ enum PlaceFile {
             let properties = feature["properties"] as? [String: Any] ?? [:]
             func text(_ key: String) -> String? { (properties[key] as? String) ?? (properties[key] as? NSNumber)?.stringValue }
             guard geometry?["type"] as? String == "Point", let coordinates, coordinates.count >= 2,
-                  let place = place(name: text("name"), latitude: coordinates[1], longitude: coordinates[0], street: text("street_address"),
-                                    foursquare: text("foursquare_id"), foursquareV2: text("foursquare_v2_id"), facebook: text("facebook_places_id"))
+                let place = place(
+                    name: text("name"),
+                    latitude: coordinates[1],
+                    longitude: coordinates[0],
+                    street: text("street_address"),
+                    foursquare: text("foursquare_id"),
+                    foursquareV2: text("foursquare_v2_id"),
+                    facebook: text("facebook_places_id")
+                )
             else {
                 result.skipped.append("feature \(index)")
                 continue
@@ -83,13 +101,25 @@ enum PlaceFile {
     }
 
     private static func place(
-        name: String?, latitude: Double?, longitude: Double?, street: String?, foursquare: String?, foursquareV2: String?, facebook: String?
+        name: String?,
+        latitude: Double?,
+        longitude: Double?,
+        street: String?,
+        foursquare: String?,
+        foursquareV2: String?,
+        facebook: String?
     ) -> LocationStore.NewLocation? {
         guard let name, !name.isEmpty, name.count <= 300, let latitude, let longitude,
-              (-90...90).contains(latitude), (-180...180).contains(longitude) else { return nil }
+            (-90...90).contains(latitude), (-180...180).contains(longitude)
+        else { return nil }
         return LocationStore.NewLocation(
-            name: name, point: GeoPoint(latitude: latitude, longitude: longitude), streetAddress: street ?? "",
-            foursquareID: foursquare, foursquareV2ID: foursquareV2, facebookPlacesID: facebook)
+            name: name,
+            point: GeoPoint(latitude: latitude, longitude: longitude),
+            streetAddress: street ?? "",
+            foursquareID: foursquare,
+            foursquareV2ID: foursquareV2,
+            facebookPlacesID: facebook
+        )
     }
 }
 
@@ -105,7 +135,9 @@ enum CSV {
             if quoted {
                 if char == "\"" {
                     if let next = iterator.next() {
-                        if next == "\"" { field.append("\"") } else {
+                        if next == "\"" {
+                            field.append("\"")
+                        } else {
                             quoted = false
                             handle(next)
                         }

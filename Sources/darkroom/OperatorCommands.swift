@@ -4,14 +4,23 @@ import DarkroomCore
 import DarkroomStorage
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.",
-        subcommands: [Create.self, List.self, Show.self, Promote.self, ResetPassword.self, Suspend.self, Unsuspend.self, Delete.self, Export.self])
+    static let configuration = CommandConfiguration(
+        commandName: "user",
+        abstract: "Manage users.",
+        subcommands: [Create.self, List.self, Show.self, Promote.self, ResetPassword.self, Suspend.self, Unsuspend.self, Delete.self, Export.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user; prints it as JSON.")
         @OptionGroup var storage: StorageOptions
         @Option var username: String
-        @Flag(help: "Read the password from the first line of standard input (else it is asked for at the terminal; never an argument, which the process list shows).")
+        @Flag(
+            help:
+                """
+                Read the password from the first line of standard input (else it is asked for at the terminal; never an argument, which the process \
+                list shows).
+                """
+        )
         var passwordStdin = false
         @Option var fullName = ""
         @Option var bio = ""
@@ -24,9 +33,16 @@ struct UserCommand: AsyncParsableCommand {
             do {
                 let username = try Validation.username(username)
                 try PasswordPolicy.check(password, username: username)
-                let user = try await opened.users.create(NewUser(
-                    username: username, passwordHash: try await PasswordHasher.hash(password), fullName: fullName, bio: bio,
-                    website: website, isPrivate: `private`))
+                let user = try await opened.users.create(
+                    NewUser(
+                        username: username,
+                        passwordHash: try await PasswordHasher.hash(password),
+                        fullName: fullName,
+                        bio: bio,
+                        website: website,
+                        isPrivate: `private`
+                    )
+                )
                 try printJSON(["id": user.id.description, "username": user.username, "full_name": user.summary.fullName, "private": user.isPrivate])
             } catch {
                 await opened.database.close()
@@ -39,8 +55,11 @@ struct UserCommand: AsyncParsableCommand {
 }
 
 struct ClientCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "client", abstract: "Manage API clients.",
-        subcommands: [Create.self, List.self, Show.self, Trust.self, Untrust.self, Delete.self])
+    static let configuration = CommandConfiguration(
+        commandName: "client",
+        abstract: "Manage API clients.",
+        subcommands: [Create.self, List.self, Show.self, Trust.self, Untrust.self, Delete.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a client; prints its client_id and client_secret.")
@@ -52,15 +71,20 @@ struct ClientCommand: AsyncParsableCommand {
         func run() async throws {
             let opened = try await storage.open()
             let client = try await opened.clients.create(name: name, redirectURIs: redirectUri, trusted: trusted)
-            try printJSON(["client_id": client.clientID, "client_secret": client.clientSecret, "name": client.name, "redirect_uris": client.redirectURIs])
+            try printJSON([
+                "client_id": client.clientID, "client_secret": client.clientSecret, "name": client.name, "redirect_uris": client.redirectURIs,
+            ])
             await opened.database.close()
         }
     }
 }
 
 struct TokenCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "token", abstract: "Manage access tokens.",
-        subcommands: [Create.self, List.self, Revoke.self])
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Manage access tokens.",
+        subcommands: [Create.self, List.self, Revoke.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make an access token for a user and client; prints it.")

@@ -1,10 +1,10 @@
 import ArgumentParser
-import DarkroomCommands
 import DarkroomAPI
+import DarkroomCommands
 import DarkroomCore
 import DarkroomStorage
-import Hummingbird
 import Foundation
+import Hummingbird
 import Logging
 import Metrics
 import Prometheus
@@ -44,7 +44,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Calls an hour per client, for calls made with a client_id alone (env DARKROOM_CLIENT_RATE_LIMIT).")
     var clientRateLimit: Int = environment("DARKROOM_CLIENT_RATE_LIMIT").flatMap(Int.init) ?? 5000
 
-    @Flag(help: "Per-endpoint write limits as the platform had them in 2014: likes 30/100, comments 15/60, relationships 20/60 an hour per token, unsigned/signed (env DARKROOM_WRITE_LIMITS=1).")
+    @Flag(
+        help:
+            """
+            Per-endpoint write limits as the platform had them in 2014: likes 30/100, comments 15/60, relationships 20/60 an hour per token, \
+            unsigned/signed (env DARKROOM_WRITE_LIMITS=1).
+            """
+    )
     var writeLimits = environment("DARKROOM_WRITE_LIMITS") == "1"
 
     @Option(help: "Likes and unlikes an hour per token, UNSIGNED/SIGNED (e.g. 30/100); sets that limit alone (env DARKROOM_LIKE_LIMIT).")
@@ -62,13 +68,31 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address of the metrics listener; keep it off public interfaces (env DARKROOM_METRICS_HOST).")
     var metricsHost: String = environment("DARKROOM_METRICS_HOST") ?? "127.0.0.1"
 
-    @Option(help: "A file holding a token that lets /metrics be read on the public port with `Authorization: Bearer TOKEN` (or env DARKROOM_METRICS_TOKEN); without one, /metrics is not on the public port.")
+    @Option(
+        help:
+            """
+            A file holding a token that lets /metrics be read on the public port with `Authorization: Bearer TOKEN` (or env DARKROOM_METRICS_TOKEN); \
+            without one, /metrics is not on the public port.
+            """
+    )
     var metricsTokenFile: String?
 
-    @Option(help: "A private network real-time callbacks may reach all the same, as CIDR (repeatable; env DARKROOM_ALLOW_CALLBACK_NETWORK, comma-separated). By default loopback, private and other special addresses are refused.")
+    @Option(
+        help:
+            """
+            A private network real-time callbacks may reach all the same, as CIDR (repeatable; env DARKROOM_ALLOW_CALLBACK_NETWORK, \
+            comma-separated). By default loopback, private and other special addresses are refused.
+            """
+    )
     var allowCallbackNetwork: [String] = environment("DARKROOM_ALLOW_CALLBACK_NETWORK").map { $0.split(separator: ",").map(String.init) } ?? []
 
-    @Option(help: "A PostgreSQL streaming replica that reads may use (repeatable; env DARKROOM_REPLICA_URLS, comma-separated). Each person's reads still see their own writes; a replica that fails or falls 5 s behind is skipped.")
+    @Option(
+        help:
+            """
+            A PostgreSQL streaming replica that reads may use (repeatable; env DARKROOM_REPLICA_URLS, comma-separated). Each \
+            person's reads still see their own writes; a replica that fails or falls 5 s behind is skipped.
+            """
+    )
     var replicaUrl: [String] = environment("DARKROOM_REPLICA_URLS").map { $0.split(separator: ",").map(String.init) } ?? []
 
     @Option(help: "Seconds a real-time callback has to answer a verification or a notification, 1 to 60 (env DARKROOM_CALLBACK_TIMEOUT).")
@@ -95,7 +119,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "text, or json for one JSON object per line (env DARKROOM_LOG_FORMAT).")
     var logFormat: LogFormat = environment("DARKROOM_LOG_FORMAT").flatMap(LogFormat.init(rawValue:)) ?? .text
 
-    @Flag(help: "Take each request's id from the X-Request-Id header a proxy in front sets; only behind such a proxy (env DARKROOM_TRUST_REQUEST_ID=1).")
+    @Flag(
+        help: "Take each request's id from the X-Request-Id header a proxy in front sets; only behind such a proxy (env DARKROOM_TRUST_REQUEST_ID=1)."
+    )
     var trustRequestID = environment("DARKROOM_TRUST_REQUEST_ID") == "1"
 
     func run() async throws {
@@ -105,13 +131,21 @@ struct Serve: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(Monitoring.factory(registry: registry))
         let monitoring = try monitoring(registry)
-        guard replicaUrl.isEmpty || !self.storage.databaseURL.isEmpty else { throw ValidationError("--replica-url needs --database-url (PostgreSQL)") }
+        guard replicaUrl.isEmpty || !self.storage.databaseURL.isEmpty else {
+            throw ValidationError("--replica-url needs --database-url (PostgreSQL)")
+        }
         let storage = try await self.storage.open(replicaURLs: replicaUrl)
         for path in Storage.filesWiderThanOwner(dataDirectory: self.storage.dataDir) {
-            logger.warning("\(path) can be read or entered by other users of this machine; it holds secrets: chmod go-rwx it (docs/OPERATING.md, Files)")
+            logger.warning(
+                "\(path) can be read or entered by other users of this machine; it holds secrets: chmod go-rwx it (docs/OPERATING.md, Files)"
+            )
         }
         var configuration = AppConfiguration(
-            host: host, port: port, publicURL: publicURL.isEmpty ? nil : publicURL, mediaURL: mediaURL.isEmpty ? nil : mediaURL)
+            host: host,
+            port: port,
+            publicURL: publicURL.isEmpty ? nil : publicURL,
+            mediaURL: mediaURL.isEmpty ? nil : mediaURL
+        )
         configuration.runsJobs = !noJobs
         configuration.monitoring = monitoring
         for network in allowCallbackNetwork where CallbackAddresses.Network(network.trimmingCharacters(in: .whitespaces)) == nil {
@@ -135,8 +169,10 @@ struct Serve: AsyncParsableCommand {
         configuration.rateLimitPerToken = rateLimit
         configuration.rateLimitPerClient = clientRateLimit
         configuration.writeLimits = writeLimits ? .platform2014 : WriteLimits()
-        for (kind, text, flag) in [(WriteLimits.Kind.likes, likeLimit, "--like-limit"), (.comments, commentLimit, "--comment-limit"),
-                                   (.relationships, relationshipLimit, "--relationship-limit")] where !text.isEmpty {
+        for (kind, text, flag) in [
+            (WriteLimits.Kind.likes, likeLimit, "--like-limit"), (.comments, commentLimit, "--comment-limit"),
+            (.relationships, relationshipLimit, "--relationship-limit"),
+        ] where !text.isEmpty {
             let numbers = text.split(separator: "/").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard numbers.count == 2, numbers.allSatisfy({ $0 > 0 }) else { throw ValidationError("\(flag) takes UNSIGNED/SIGNED, e.g. 30/100") }
             configuration.writeLimits[kind] = WriteLimits.Limit(unsigned: numbers[0], signed: numbers[1])

@@ -1,9 +1,10 @@
-@testable import DarkroomAPI
 import DarkroomCore
 import Foundation
 import HummingbirdTesting
 import Testing
 import Yams
+
+@testable import DarkroomAPI
 
 /// The OpenAPI document (`Sources/DarkroomAPI/OpenAPI/openapi.yaml`) and the server cannot drift apart: every `/v1`
 /// route has an operation and every operation a route (through `EndpointAccess.table`, which `APIRoutes` and
@@ -52,8 +53,10 @@ import Yams
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let document = try String(contentsOf: root.appendingPathComponent("Sources/DarkroomAPI/OpenAPI/openapi.yaml"), encoding: .utf8)
         let recorded = try String(contentsOf: root.appendingPathComponent("Sources/DarkroomKit/Generated/openapi.sha256"), encoding: .utf8)
-        #expect(recorded.trimmingCharacters(in: .whitespacesAndNewlines) == Hex.sha256(document),
-                "openapi.yaml changed since DarkroomKit was generated: run scripts/generate-kit")
+        #expect(
+            recorded.trimmingCharacters(in: .whitespacesAndNewlines) == Hex.sha256(document),
+            "openapi.yaml changed since DarkroomKit was generated: run scripts/generate-kit"
+        )
     }
 
     @Test func theServerServesTheDocumentAndItsOtherRoutesExist() async throws {
@@ -70,8 +73,12 @@ import Yams
                 #expect(yaml == String(buffer: APIDescriptionController.shared.yaml))
                 // The operations outside /v1 are routes: each answers its own error for an empty request, not 404.
                 #expect(try await client.get("/oembed").status == 400)
-                let token = try await client.execute(uri: "/oauth/access_token", method: .post,
-                                                     headers: [.contentType: "application/x-www-form-urlencoded"], body: .init()) { $0.status.code }
+                let token = try await client.execute(
+                    uri: "/oauth/access_token",
+                    method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded"],
+                    body: .init()
+                ) { $0.status.code }
                 #expect(token == 400)
             }
         }

@@ -1,11 +1,12 @@
 import DarkroomAPI
 import DarkroomCore
 import DarkroomPhotoKit
-@testable import DarkroomStorage
 import Foundation
 import HummingbirdTesting
 import Synchronization
 import Testing
+
+@testable import DarkroomStorage
 
 /// `darkroom backup` and `darkroom restore`: a copy taken while the server runs brings back an instance that answers
 /// as the original did, photos included; a damaged copy or an occupied target is refused.
@@ -28,7 +29,8 @@ import Testing
             try await admin.execute(SQL(stringLiteral: "CREATE DATABASE \(name)"))
             let database = String(base.split(separator: "?")[0].split(separator: "/").last!)
             let schema = String(url.split(separator: "search_path=").last!)
-            let restored = base.replacingOccurrences(of: "/\(database)", with: "/\(name)") + (base.contains("?") ? "&" : "?") + "search_path=" + schema
+            let restored =
+                base.replacingOccurrences(of: "/\(database)", with: "/\(name)") + (base.contains("?") ? "&" : "?") + "search_path=" + schema
             return Target(dataDirectory: directory, databaseURL: restored) {
                 try? FileManager.default.removeItem(atPath: directory)
                 _ = try? await admin.execute(SQL(stringLiteral: "DROP DATABASE \(name) WITH (FORCE)"))
@@ -76,20 +78,24 @@ import Testing
                 var ids: [String] = []
                 for (index, token) in [ownerToken, ownerToken, hiddenToken].enumerated() {
                     let upload = try await client.upload(
-                        "/v1/media/upload?access_token=\(token)", fields: ["caption": "frame \(index) #decisive", "filter": "inkwell"],
-                        files: [("photo", try SyntheticPhoto.jpeg(width: 500 + index * 10, height: 400))])
+                        "/v1/media/upload?access_token=\(token)",
+                        fields: ["caption": "frame \(index) #decisive", "filter": "inkwell"],
+                        files: [("photo", try SyntheticPhoto.jpeg(width: 500 + index * 10, height: 400))]
+                    )
                     #expect(upload.status == 200)
                     ids.append(try #require(upload.media).id)
                 }
                 #expect(try await client.post("/v1/media/\(ids[0])/likes?access_token=\(fanToken)").status == 200)
                 #expect(try await client.post("/v1/media/\(ids[0])/comments?access_token=\(fanToken)", form: ["text": "the moment"]).status == 200)
-                calls.withLock { $0 = [
-                    "/v1/users/self?access_token=\(fanToken)", "/v1/users/self/feed?access_token=\(fanToken)",
-                    "/v1/users/\(owner.id)/media/recent?access_token=\(fanToken)", "/v1/media/\(ids[0])?access_token=\(fanToken)",
-                    "/v1/media/\(ids[0])/comments?access_token=\(fanToken)", "/v1/media/\(ids[0])/likes?access_token=\(fanToken)",
-                    "/v1/users/self/media/liked?access_token=\(fanToken)", "/v1/tags/decisive/media/recent?access_token=\(fanToken)",
-                    "/v1/users/\(owner.id)/followed-by?access_token=\(fanToken)", "/v1/users/self/media/recent?access_token=\(hiddenToken)",
-                ] }
+                calls.withLock {
+                    $0 = [
+                        "/v1/users/self?access_token=\(fanToken)", "/v1/users/self/feed?access_token=\(fanToken)",
+                        "/v1/users/\(owner.id)/media/recent?access_token=\(fanToken)", "/v1/media/\(ids[0])?access_token=\(fanToken)",
+                        "/v1/media/\(ids[0])/comments?access_token=\(fanToken)", "/v1/media/\(ids[0])/likes?access_token=\(fanToken)",
+                        "/v1/users/self/media/liked?access_token=\(fanToken)", "/v1/tags/decisive/media/recent?access_token=\(fanToken)",
+                        "/v1/users/\(owner.id)/followed-by?access_token=\(fanToken)", "/v1/users/self/media/recent?access_token=\(hiddenToken)",
+                    ]
+                }
             }
             let paths = calls.withLock { $0 }
             let answered = Mutex<[String: [UInt8]]>([:])
@@ -108,7 +114,11 @@ import Testing
             let target = try await Target.make(for: world)
             do {
                 _ = try await target.backup.restore(from: folder, force: false)
-                let restored = try await Storage.open(databaseURL: target.databaseURL, dataDirectory: target.dataDirectory, environment: world.storage.environment)
+                let restored = try await Storage.open(
+                    databaseURL: target.databaseURL,
+                    dataDirectory: target.dataDirectory,
+                    environment: world.storage.environment
+                )
                 try await TestWorld.withApp(on: restored) { client in
                     let found = try await answers(client, paths)
                     answered.withLock { $0 = found }
@@ -155,12 +165,18 @@ import Testing
             let target = try await Target.make(for: world)
             do {
                 _ = try await target.backup.restore(from: folder, force: false)
-                let restored = try await Storage.open(databaseURL: target.databaseURL, dataDirectory: target.dataDirectory, environment: world.storage.environment)
-                let wrong = try await restored.database.query("""
+                let restored = try await Storage.open(
+                    databaseURL: target.databaseURL,
+                    dataDirectory: target.dataDirectory,
+                    environment: world.storage.environment
+                )
+                let wrong = try await restored.database.query(
+                    """
                     SELECT count(*) FROM media m
                      WHERE like_count <> (SELECT count(*) FROM likes l WHERE l.media_id = m.id)
                         OR comment_count <> (SELECT count(*) FROM comments c WHERE c.media_id = m.id)
-                    """).scalarInt()
+                    """
+                ).scalarInt()
                 let comments = try await restored.database.query("SELECT count(*) FROM comments").scalarInt() ?? -1
                 await restored.database.close()
                 #expect(wrong == 0)
@@ -178,7 +194,10 @@ import Testing
             let owner = try await world.user("careful")
             let token = try await world.token(for: owner, scopes: [.basic, .upload])
             try await world.withApp { client in
-                let upload = try await client.upload("/v1/media/upload?access_token=\(token)", files: [("photo", try SyntheticPhoto.jpeg(width: 300, height: 300))])
+                let upload = try await client.upload(
+                    "/v1/media/upload?access_token=\(token)",
+                    files: [("photo", try SyntheticPhoto.jpeg(width: 300, height: 300))]
+                )
                 #expect(upload.status == 200)
             }
             let folder = temporaryFolder()

@@ -1,10 +1,11 @@
 import DarkroomCore
-@testable import DarkroomAPI
-import NIOCore
-@testable import DarkroomStorage
 import Foundation
 import HummingbirdTesting
+import NIOCore
 import Testing
+
+@testable import DarkroomAPI
+@testable import DarkroomStorage
 
 /// What the server keeps in memory — resolved tokens, rendered feed pages — never answers with what has changed.
 @Suite struct CacheTests {
@@ -119,7 +120,8 @@ import Testing
             let early = try await world.post(by: star)
             #expect(try await world.storage.media.feed(of: viewer.id, page: MediaPageRequest(count: 5)).items.map(\.id) == [early])
             try await world.storage.database.execute(
-                "UPDATE users SET followed_by_count = \(HomeFeed.readTimeMergeThreshold + 1) WHERE id = \(star.id)")
+                "UPDATE users SET followed_by_count = \(HomeFeed.readTimeMergeThreshold + 1) WHERE id = \(star.id)"
+            )
             let merged = try await world.post(by: star, advance: 0)
             #expect(try await world.storage.media.feed(of: viewer.id, page: MediaPageRequest(count: 5)).items.map(\.id) == [merged, early])
         }

@@ -1,5 +1,6 @@
 import DarkroomCore
 import DarkroomStorage
+import Foundation
 import HummingbirdTesting
 import Testing
 
@@ -60,7 +61,10 @@ import Testing
                     #expect(response.user?.id == kevin.id.description)
                 }
                 let viaHeader = try await client.execute(
-                    uri: "/v1/users/self", method: .get, headers: [.authorization: "Token token=\"\(token)\""]) { try JSONBody($0) }
+                    uri: "/v1/users/self",
+                    method: .get,
+                    headers: [.authorization: "Token token=\"\(token)\""]
+                ) { try JSONBody($0) }
                 #expect(viaHeader.user?.username == "kevin")
             }
         }
@@ -121,5 +125,3 @@ import Testing
 func Parameters_encode(_ text: String) -> String {
     text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
 }
-
-import Foundation

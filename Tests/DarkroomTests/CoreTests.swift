@@ -1,6 +1,7 @@
 import DarkroomCore
-@testable import DarkroomStorage
 import Testing
+
+@testable import DarkroomStorage
 
 @Suite struct ShortcodeTests {
     @Test(arguments: [(Int64(733_194_846_952_938_437), "os1NQjxtvF"), (1_086_421_560_956_103_521, "8TvqdRHSth"), (3, "D")])

@@ -1,9 +1,10 @@
 import DarkroomCore
 import DarkroomKit
 import DarkroomPhotoKit
-@testable import DarkroomStorage
 import Foundation
 import Testing
+
+@testable import DarkroomStorage
 
 /// DarkroomKit, the generated Swift client, used for real against a live server on each engine: signing in, the
 /// Users, Relationships, Media, Likes and Comments endpoints, `next_url` pages, uploads, signed calls and errors.
@@ -15,11 +16,19 @@ import Testing
         try await TestWorld.with(engine) { world in
             let storage = world.storage
             let app = try await storage.clients.create(name: "kit app", redirectURIs: ["http://localhost/cb"], trusted: true)
-            _ = try await storage.users.create(NewUser(username: "ada", passwordHash: await PasswordHasher.hash(Self.password, cost: 4), fullName: "Ada"))
+            _ = try await storage.users.create(
+                NewUser(username: "ada", passwordHash: await PasswordHasher.hash(Self.password, cost: 4), fullName: "Ada")
+            )
             let grace = try await world.user("grace", fullName: "Grace Hopper")
             try await world.withLiveServer { server in
-                let darkroom = try await Darkroom.signIn(server: server, clientID: app.clientID, clientSecret: app.clientSecret, username: "ada",
-                                                         password: Self.password, scopes: [.basic, .likes, .comments, .relationships, .upload])
+                let darkroom = try await Darkroom.signIn(
+                    server: server,
+                    clientID: app.clientID,
+                    clientSecret: app.clientSecret,
+                    username: "ada",
+                    password: Self.password,
+                    scopes: [.basic, .likes, .comments, .relationships, .upload]
+                )
                 // Users.
                 let me = try await darkroom.call { try await $0.getUser(path: .init(userId: "self")).ok.body.json.data }
                 #expect(me.username == "ada" && me.fullName == "Ada" && me.counts.follows == 0)
@@ -28,7 +37,8 @@ import Testing
 
                 // Relationships: Ada follows Grace, and is among her followers.
                 let relationship = try await darkroom.call {
-                    try await $0.changeRelationship(path: .init(userId: grace.id.description), body: .urlEncodedForm(.init(action: .follow))).ok.body.json.data
+                    try await $0.changeRelationship(path: .init(userId: grace.id.description), body: .urlEncodedForm(.init(action: .follow))).ok.body
+                        .json.data
                 }
                 #expect(relationship.outgoingStatus == .follows)
                 var followers: [String] = []
@@ -77,7 +87,9 @@ import Testing
                     try await darkroom.call { try await $0.getUser(path: .init(userId: "1")).ok }
                 }
                 let anonymous = Darkroom(server: server, credentials: Credentials())
-                let missing = await #expect(throws: DarkroomError.self) { try await anonymous.call { try await $0.getUser(path: .init(userId: "self")).ok } }
+                let missing = await #expect(throws: DarkroomError.self) {
+                    try await anonymous.call { try await $0.getUser(path: .init(userId: "self")).ok }
+                }
                 #expect(missing?.type == "OAuthParameterException")
                 _ = try await darkroom.call {
                     try await $0.changeRelationship(path: .init(userId: grace.id.description), body: .urlEncodedForm(.init(action: .unfollow))).ok
@@ -98,8 +110,14 @@ import Testing
             let newestPosted = posted.last!
             try await world.withLiveServer { server in
                 let (clientID, clientSecret) = (app.clientID, app.clientSecret)
-                let darkroom = try await Darkroom.signIn(server: server, clientID: clientID, clientSecret: clientSecret,
-                                                         username: "ada", password: "analytical engine", scopes: [.basic, .likes])
+                let darkroom = try await Darkroom.signIn(
+                    server: server,
+                    clientID: clientID,
+                    clientSecret: clientSecret,
+                    username: "ada",
+                    password: "analytical engine",
+                    scopes: [.basic, .likes]
+                )
                 var liked = false
                 for try await page in darkroom.feed(count: 20) {
                     for media in page { print(media.user.username, media.caption?.text ?? "") }
@@ -117,35 +135,75 @@ import Testing
     @Test func signedCallsAndTheOAuthHelpers() async throws {
         try await TestWorld.with(.sqlite) { world in
             let storage = world.storage
-            let app = try await storage.clients.create(.init(name: "signed app", redirectURIs: ["http://localhost/cb"], enforceSigned: true),
-                                                       ownerID: nil, trusted: true)
+            let app = try await storage.clients.create(
+                .init(name: "signed app", redirectURIs: ["http://localhost/cb"], enforceSigned: true),
+                ownerID: nil,
+                trusted: true
+            )
             _ = try await storage.users.create(NewUser(username: "ada", passwordHash: await PasswordHasher.hash(Self.password, cost: 4)))
             try await world.withLiveServer { server in
-                let signed = try await Darkroom.signIn(server: server, clientID: app.clientID, clientSecret: app.clientSecret, username: "ada",
-                                                       password: Self.password, signsRequests: true)
+                let signed = try await Darkroom.signIn(
+                    server: server,
+                    clientID: app.clientID,
+                    clientSecret: app.clientSecret,
+                    username: "ada",
+                    password: Self.password,
+                    signsRequests: true
+                )
                 #expect(try await signed.call { try await $0.searchUsers(query: .init(q: "a d+a", count: 5)).ok.body.json.data }.isEmpty)
                 #expect(try await signed.call { try await $0.getUser(path: .init(userId: "self")).ok.body.json.data.username } == "ada")
                 let unsigned = Darkroom(server: server, credentials: Credentials(accessToken: signed.credentials.accessToken))
-                let refused = await #expect(throws: DarkroomError.self) { try await unsigned.call { try await $0.getUser(path: .init(userId: "self")).ok } }
+                let refused = await #expect(throws: DarkroomError.self) {
+                    try await unsigned.call { try await $0.getUser(path: .init(userId: "self")).ok }
+                }
                 #expect(refused?.type == "OAuthForbiddenException")
                 let wrongPassword = await #expect(throws: DarkroomError.self) {
-                    try await Darkroom.signIn(server: server, clientID: app.clientID, clientSecret: app.clientSecret, username: "ada", password: "nope")
+                    try await Darkroom.signIn(
+                        server: server,
+                        clientID: app.clientID,
+                        clientSecret: app.clientSecret,
+                        username: "ada",
+                        password: "nope"
+                    )
                 }
                 #expect(wrongPassword?.code == 400)
             }
             // The authorization code flow with PKCE: the page's address, then (the person having agreed) the exchange.
             let pkce = OAuth.PKCE.make()
-            let address = OAuth.authorizationURL(server: URL(string: "http://127.0.0.1:8080")!, clientID: app.clientID, redirectURI: "http://localhost/cb",
-                                                 scopes: [.basic, .likes], state: "s1", pkce: pkce)
+            let address = OAuth.authorizationURL(
+                server: URL(string: "http://127.0.0.1:8080")!,
+                clientID: app.clientID,
+                redirectURI: "http://localhost/cb",
+                scopes: [.basic, .likes],
+                state: "s1",
+                pkce: pkce
+            )
             let items = URLComponents(url: address, resolvingAgainstBaseURL: false)?.queryItems ?? []
-            #expect(address.path == "/oauth/authorize" && items.contains(URLQueryItem(name: "scope", value: "basic likes"))
-                && items.contains(URLQueryItem(name: "code_challenge", value: pkce.challenge)) && PKCE.verifies(pkce.verifier, challenge: pkce.challenge))
+            #expect(
+                address.path == "/oauth/authorize" && items.contains(URLQueryItem(name: "scope", value: "basic likes"))
+                    && items.contains(URLQueryItem(name: "code_challenge", value: pkce.challenge))
+                    && PKCE.verifies(pkce.verifier, challenge: pkce.challenge)
+            )
             let ada = try #require(try await storage.users.find(username: "ada"))
-            let code = try await storage.codes.issue(.init(client: app.ref, userID: ada.id, redirectURI: "http://localhost/cb", scopes: [.basic, .likes],
-                                                           codeChallenge: pkce.challenge))
+            let code = try await storage.codes.issue(
+                .init(
+                    client: app.ref,
+                    userID: ada.id,
+                    redirectURI: "http://localhost/cb",
+                    scopes: [.basic, .likes],
+                    codeChallenge: pkce.challenge
+                )
+            )
             try await world.withLiveServer { server in
-                let exchanged = try await Darkroom.exchange(code: code, server: server, clientID: app.clientID, clientSecret: app.clientSecret,
-                                                            redirectURI: "http://localhost/cb", pkce: pkce, signsRequests: true)
+                let exchanged = try await Darkroom.exchange(
+                    code: code,
+                    server: server,
+                    clientID: app.clientID,
+                    clientSecret: app.clientSecret,
+                    redirectURI: "http://localhost/cb",
+                    pkce: pkce,
+                    signsRequests: true
+                )
                 #expect(try await exchanged.call { try await $0.getUser(path: .init(userId: "self")).ok.body.json.data.username } == "ada")
             }
         }

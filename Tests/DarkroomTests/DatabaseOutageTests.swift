@@ -1,9 +1,10 @@
-@testable import DarkroomAPI
 import DarkroomCore
-@testable import DarkroomStorage
 import Foundation
 import Logging
 import Testing
+
+@testable import DarkroomAPI
+@testable import DarkroomStorage
 
 /// When PostgreSQL cannot be reached (down, restarting), a statement gives up after `PostgresDatabase.leaseTimeout`
 /// with `DatabaseError.unavailable`, which callers answer as 503 with `Retry-After`: never a hang, never a 500.

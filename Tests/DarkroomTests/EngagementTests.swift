@@ -114,8 +114,10 @@ import Testing
             let stranger = try await world.user("stranger")
             let media = try await world.post(by: owner)
             let scopes: Set<Scope> = [.basic, .comments]
-            let tokens = (owner: try await world.token(for: owner, scopes: scopes), fan: try await world.token(for: fan, scopes: scopes),
-                          stranger: try await world.token(for: stranger, scopes: scopes))
+            let tokens = (
+                owner: try await world.token(for: owner, scopes: scopes), fan: try await world.token(for: fan, scopes: scopes),
+                stranger: try await world.token(for: stranger, scopes: scopes)
+            )
             try await world.withApp { client in
                 let path = "/v1/media/\(media)/comments"
                 let broken: [(String, String)] = [

@@ -1,7 +1,8 @@
 import DarkroomCore
-@testable import DarkroomStorage
 import Logging
 import Testing
+
+@testable import DarkroomStorage
 
 /// Posts by accounts with many followers reach their feeds through durable background jobs.
 @Suite struct FanOutTests {
@@ -10,7 +11,8 @@ import Testing
         try await world.storage.database.transaction { tx in
             for index in 1...count {
                 try await tx.execute(
-                    "INSERT INTO follows (follower_id, followee_id, id, created_at) VALUES (\(index), \(star.id), \(index), 0)")
+                    "INSERT INTO follows (follower_id, followee_id, id, created_at) VALUES (\(index), \(star.id), \(index), 0)"
+                )
             }
             try await tx.execute("UPDATE users SET followed_by_count = \(count) WHERE id = \(star.id)")
         }
@@ -66,7 +68,8 @@ import Testing
             let star = try await world.user("star")
             let payload = try JobPayload.encode(FanOutJob(media: 1, author: star.id.rawValue))
             try await world.storage.database.execute(
-                "INSERT INTO jobs (id, kind, payload, run_at) VALUES (1, \(FanOutJob.kind), \(payload), 0)")
+                "INSERT INTO jobs (id, kind, payload, run_at) VALUES (1, \(FanOutJob.kind), \(payload), 0)"
+            )
             let failed = try #require(try await world.storage.jobs.claim())
             try await world.storage.jobs.retry(failed, error: "receiver down")
             let runner = JobRunner(storage: world.storage, logger: Logger(label: "test"))
@@ -105,7 +108,8 @@ import Testing
             let media = try await world.post(by: star)
             try await world.storage.database.execute("DELETE FROM feed_entries WHERE media_id = \(media) AND user_id <> \(star.id)")
             try await world.storage.database.execute(
-                "INSERT INTO jobs (id, kind, payload, run_at) VALUES (9, 'fan-out', \("\(media) \(star.id) 0"), 0)")
+                "INSERT INTO jobs (id, kind, payload, run_at) VALUES (9, 'fan-out', \("\(media) \(star.id) 0"), 0)"
+            )
             for statement in Migrations.typedJobs.engineSpecific[world.storage.database.engine] ?? [] {
                 try await world.storage.database.execute(SQL(stringLiteral: statement))
             }
@@ -126,7 +130,8 @@ import Testing
             try await world.storage.relationships.follow(viewer.id, friend.id)
             let before = try await world.post(by: star)  // fanned out while the star was small
             try await world.storage.database.execute(
-                "UPDATE users SET followed_by_count = \(HomeFeed.readTimeMergeThreshold + 1) WHERE id = \(star.id)")
+                "UPDATE users SET followed_by_count = \(HomeFeed.readTimeMergeThreshold + 1) WHERE id = \(star.id)"
+            )
             let merged = try await world.post(by: star)
             let fromFriend = try await world.post(by: friend)
             // Nothing was fanned out for the star's new post and no job was queued...

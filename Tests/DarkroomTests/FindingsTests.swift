@@ -1,12 +1,13 @@
-@testable import DarkroomAPI
 import DarkroomCore
-@testable import DarkroomStorage
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Logging
 import NIOCore
 import Testing
+
+@testable import DarkroomAPI
+@testable import DarkroomStorage
 
 /// What an outside probe and a reviewer found (issue 29), each as it was reproduced: files others could read, an app
 /// deleting another's subscription, callbacks with line breaks, an account anyone could lock its owner out of, and
@@ -31,20 +32,26 @@ import Testing
             let storage = world.storage
             let alice = try await world.user("alice")
             let key = try storage.files.store([("612.jpg", [0xFF, 0xD8, 0xFF, 0xD9])], kind: .media)
-            _ = try await storage.mediaWriter.create(NewMedia(owner: alice.id, renditions: Renditions(key: key, standard: 612, low: 306, thumbnail: 150)))
+            _ = try await storage.mediaWriter.create(
+                NewMedia(owner: alice.id, renditions: Renditions(key: key, standard: 612, low: 306, thumbnail: 150))
+            )
             _ = try await storage.dataExports.request(for: alice.id)
             try await JobRunner(storage: storage, logger: Logger(label: "test")).drain()
             #expect(try await storage.dataExports.latest(of: alice.id)?.state == .ready)
             #expect(!FileSystem.list(world.dataDirectory + "/exports").isEmpty, "an export waits")
             if engine == .sqlite {
-                for suffix in ["", "-wal", "-shm"] { #expect(FileManager.default.fileExists(atPath: world.dataDirectory + "/darkroom.sqlite" + suffix)) }
+                for suffix in ["", "-wal", "-shm"] {
+                    #expect(FileManager.default.fileExists(atPath: world.dataDirectory + "/darkroom.sqlite" + suffix))
+                }
             }
             #expect(Self.widerThanOwner(under: world.dataDirectory).isEmpty, "\(Self.widerThanOwner(under: world.dataDirectory))")
             #expect(Storage.filesWiderThanOwner(dataDirectory: world.dataDirectory).isEmpty)
 
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-backup-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: folder) }
-            _ = try await Backup(dataDirectory: world.dataDirectory, databaseURL: world.databaseURL, environment: storage.environment).write(to: folder)
+            _ = try await Backup(dataDirectory: world.dataDirectory, databaseURL: world.databaseURL, environment: storage.environment).write(
+                to: folder
+            )
             #expect(FileSystem.list(folder).contains("manifest.json"))
             #expect(Self.widerThanOwner(under: folder).isEmpty, "\(Self.widerThanOwner(under: folder))")
 
@@ -56,9 +63,18 @@ import Testing
         }
     }
 
-    private static func subscriptions(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ query: String, body: String? = nil) async throws -> JSONBody {
-        try await client.execute(uri: "/v1/subscriptions?" + query, method: method, headers: [.contentType: "application/x-www-form-urlencoded"],
-                                 body: body.map { ByteBuffer(string: $0) }) { try JSONBody($0) }
+    private static func subscriptions(
+        _ client: any TestClientProtocol,
+        _ method: HTTPRequest.Method,
+        _ query: String,
+        body: String? = nil
+    ) async throws -> JSONBody {
+        try await client.execute(
+            uri: "/v1/subscriptions?" + query,
+            method: method,
+            headers: [.contentType: "application/x-www-form-urlencoded"],
+            body: body.map { ByteBuffer(string: $0) }
+        ) { try JSONBody($0) }
     }
 
     @Test(arguments: Engine.available)
@@ -68,9 +84,15 @@ import Testing
             let mine = try await storage.clients.create(name: "mine", redirectURIs: ["http://localhost/cb"])
             let theirs = try await storage.clients.create(name: "theirs", redirectURIs: ["http://localhost/cb"])
             let theirSubscription = try await storage.subscriptions.create(
-                .init(object: .tag, objectID: "sunset", callbackURL: "http://example.com/cb", verifyToken: nil), for: theirs.ref, limit: 10)
+                .init(object: .tag, objectID: "sunset", callbackURL: "http://example.com/cb", verifyToken: nil),
+                for: theirs.ref,
+                limit: 10
+            )
             let mySubscription = try await storage.subscriptions.create(
-                .init(object: .tag, objectID: "dawn", callbackURL: "http://example.com/cb", verifyToken: nil), for: mine.ref, limit: 10)
+                .init(object: .tag, objectID: "dawn", callbackURL: "http://example.com/cb", verifyToken: nil),
+                for: mine.ref,
+                limit: 10
+            )
             let credentials = "client_id=\(mine.clientID)&client_secret=\(mine.clientSecret)"
             try await world.withApp { client in
                 let refused = try await Self.subscriptions(client, .delete, credentials + "&id=\(theirSubscription.id)")
@@ -82,9 +104,15 @@ import Testing
                 #expect(deleted.status == 200)
                 #expect(try await storage.subscriptions.list(for: mine.ref).isEmpty)
 
-                for callback in ["http://example.com/cb%0D%0AX-Injected:%201", "http://example.com/cb%0A", "http://example.com/a%20b", "http://example.com/%09"] {
+                for callback in [
+                    "http://example.com/cb%0D%0AX-Injected:%201", "http://example.com/cb%0A", "http://example.com/a%20b", "http://example.com/%09",
+                ] {
                     let made = try await Self.subscriptions(
-                        client, .post, "", body: credentials + "&object=user&callback_url=\(callback)")
+                        client,
+                        .post,
+                        "",
+                        body: credentials + "&object=user&callback_url=\(callback)"
+                    )
                     #expect(made.status == 400 && made.errorType == "APIInvalidParametersError", "\(callback)")
                 }
                 #expect(try await storage.subscriptions.list(for: mine.ref).isEmpty)

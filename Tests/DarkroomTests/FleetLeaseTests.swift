@@ -1,6 +1,7 @@
 import DarkroomCore
-@testable import DarkroomStorage
 import Testing
+
+@testable import DarkroomStorage
 
 /// The upkeep runs once across the servers sharing a database: whoever asks first holds it until its lease runs out.
 @Suite struct FleetLeaseTests {

@@ -1,7 +1,8 @@
-@testable import DarkroomStorage
 import Foundation
 import Synchronization
 import Testing
+
+@testable import DarkroomStorage
 
 /// SQLite's writer joins transactions that arrive while it is busy into one commit (`SQLiteWriter`); each must still
 /// succeed or fail alone, be answered only once committed, and the WAL must not grow for as long as writes keep coming.
@@ -42,28 +43,34 @@ import Testing
                 // The first holds the writer until all the others have queued behind it.
                 let firstIsWaiting = Flag(false)
                 group.addTask {
-                    (0, await Self.outcome {
-                        try await database.transaction { tx in
-                            try await tx.execute("INSERT INTO scratch (id, body) VALUES (0, 'first')")
-                            firstIsWaiting.set()
-                            let deadline = ContinuousClock.now + .seconds(30)
-                            while database.load.queuedWrites! < 60, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-                            return 0
+                    (
+                        0,
+                        await Self.outcome {
+                            try await database.transaction { tx in
+                                try await tx.execute("INSERT INTO scratch (id, body) VALUES (0, 'first')")
+                                firstIsWaiting.set()
+                                let deadline = ContinuousClock.now + .seconds(30)
+                                while database.load.queuedWrites! < 60, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+                                return 0
+                            }
                         }
-                    })
+                    )
                 }
                 while !firstIsWaiting.isSet { try await Task.sleep(for: .milliseconds(1)) }
                 for index in 1...60 {
                     group.addTask {
-                        (index, await Self.outcome {
-                            try await database.transaction { tx in
-                                try await tx.execute("INSERT INTO scratch (id, body) VALUES (\(index), 'row')")
-                                if index % 10 == 3 { throw Refused() }
-                                // A statement that fails in the engine: the primary key the first transaction took.
-                                if index % 10 == 7 { try await tx.execute("INSERT INTO scratch (id, body) VALUES (0, 'again')") }
-                                return index
+                        (
+                            index,
+                            await Self.outcome {
+                                try await database.transaction { tx in
+                                    try await tx.execute("INSERT INTO scratch (id, body) VALUES (\(index), 'row')")
+                                    if index % 10 == 3 { throw Refused() }
+                                    // A statement that fails in the engine: the primary key the first transaction took.
+                                    if index % 10 == 7 { try await tx.execute("INSERT INTO scratch (id, body) VALUES (0, 'again')") }
+                                    return index
+                                }
                             }
-                        })
+                        )
                     }
                 }
                 return try await group.reduce(into: [Int: Result<Int, any Error>]()) { $0[$1.0] = $1.1 }
@@ -120,7 +127,9 @@ import Testing
                     for worker in 0..<32 {
                         writers.addTask {
                             for index in stride(from: worker, to: 12_000, by: 32) {
-                                try await database.transaction { tx in try await tx.execute("INSERT INTO scratch (id, body) VALUES (\(index), \(page))") }
+                                try await database.transaction { tx in
+                                    try await tx.execute("INSERT INTO scratch (id, body) VALUES (\(index), \(page))")
+                                }
                             }
                         }
                     }

@@ -1,16 +1,19 @@
-@testable import DarkroomCore
-@testable import DarkroomAPI
 import DarkroomStorage
 import Foundation
 import HummingbirdTesting
 import Testing
 
+@testable import DarkroomAPI
+@testable import DarkroomCore
+
 /// Password guessing is limited per account as well as per address, sign-ups per address, and new passwords must be
 /// long and uncommon.
 @Suite struct GuessingTests {
     @Test func newPasswordsAreLongUncommonAndNotTheUsername() {
-        for (password, allowed) in [("password", false), ("12345678", false), ("iloveyou", false), ("Baseball", false), ("short1!", false),
-                                    ("ann-smith", false), ("ANN-SMITH", false), ("correct horse", true), ("tide pools at dusk", true)] {
+        for (password, allowed) in [
+            ("password", false), ("12345678", false), ("iloveyou", false), ("Baseball", false), ("short1!", false),
+            ("ann-smith", false), ("ANN-SMITH", false), ("correct horse", true), ("tide pools at dusk", true),
+        ] {
             let accepted = (try? PasswordPolicy.check(password, username: "ann-smith")) != nil
             #expect(accepted == allowed, "\(password)")
         }

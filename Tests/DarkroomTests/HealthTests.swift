@@ -1,9 +1,10 @@
-@testable import DarkroomStorage
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+
+@testable import DarkroomStorage
 
 /// `/health` and `/ready`, as a load balancer sees them.
 @Suite struct HealthTests {

@@ -1,7 +1,8 @@
-import DarkroomSeed
 import DarkroomCore
-@testable import DarkroomStorage
+import DarkroomSeed
 import Testing
+
+@testable import DarkroomStorage
 
 /// The materialized home feed must always give exactly what reading the followed accounts directly gives.
 @Suite struct HomeFeedTests {
@@ -21,7 +22,9 @@ import Testing
     func seededFeedsMatchTheFollowedAccountsExactly(engine: Engine) async throws {
         try await TestWorld.with(engine) { world in
             _ = try await SeedGenerator(storage: world.storage, plan: SeedPlan(users: 200, media: 3000, seed: 11), progress: nil).run()
-            let viewers = try await world.storage.database.query("SELECT id FROM users ORDER BY follows_count DESC LIMIT 6").decode { try $0.id(UserID.self) }
+            let viewers = try await world.storage.database.query("SELECT id FROM users ORDER BY follows_count DESC LIMIT 6").decode {
+                try $0.id(UserID.self)
+            }
             for viewer in viewers {
                 let walked = try await Self.walk(world.storage.media, viewer: viewer, pageSize: 37)
                 let direct = try await world.storage.media.followedMedia(of: viewer, page: MediaPageRequest(count: 100_000))
@@ -43,7 +46,9 @@ import Testing
             let ids = try await Self.walk(store, viewer: viewer, pageSize: 10)
             // The first, middle and last of the first page, the first of the second, and one much further down.
             let mine = [0, 4, 9, 10, 57].map { ids[$0] }
-            let seeded = Set(try await world.storage.database.query("SELECT media_id FROM likes WHERE user_id = \(viewer)").decode { try $0.id(MediaID.self) })
+            let seeded = Set(
+                try await world.storage.database.query("SELECT media_id FROM likes WHERE user_id = \(viewer)").decode { try $0.id(MediaID.self) }
+            )
             for media in mine where !seeded.contains(media) { try await world.storage.likes.like(media, by: viewer) }
             var page = MediaPageRequest(count: 10)
             for _ in 0..<7 {

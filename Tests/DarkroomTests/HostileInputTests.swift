@@ -1,8 +1,8 @@
 import DarkroomCore
-import Foundation
-import NIOCore
 import DarkroomStorage
+import Foundation
 import HummingbirdTesting
+import NIOCore
 import Testing
 
 /// What an attacker would send: every Users endpoint, every parameter, hostile values. Never a 5xx,
@@ -60,14 +60,17 @@ import Testing
                 try await browser.get("/accounts/signup")
                 for value in Self.hostileValues {
                     for (path, fields) in [
-                        ("/oauth/authorize", ["client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge"]),
+                        ("/oauth/authorize", ["client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge"])
                     ] {
                         for field in fields {
                             let query = "client_id=\(app.clientID)&redirect_uri=http%3A%2F%2Fapp.example%2Fcb&response_type=code&\(field)=\(value)"
                             let page = try await browser.get("\(path)?\(query)")
                             #expect(page.status < 500, "\(path) \(field)=\(value.prefix(40))")
                             if let location = page.location {
-                                #expect(location.hasPrefix("http://app.example/cb") || location.hasPrefix("/accounts/login"), "\(location.prefix(80))")
+                                #expect(
+                                    location.hasPrefix("http://app.example/cb") || location.hasPrefix("/accounts/login"),
+                                    "\(location.prefix(80))"
+                                )
                             }
                         }
                     }
@@ -77,11 +80,15 @@ import Testing
                         fields.removeAll { $0.0 == field }
                         fields.append((field, decoded))
                         let body = fields.map { "\($0.0)=\(Browser.encode($0.1))" }.joined(separator: "&")
-                        let status = try await client.execute(uri: "/oauth/access_token", method: .post, body: ByteBuffer(string: body)) { $0.status.code }
+                        let status = try await client.execute(uri: "/oauth/access_token", method: .post, body: ByteBuffer(string: body)) {
+                            $0.status.code
+                        }
                         #expect(status == 400 || status == 429, "token endpoint \(field)=\(value.prefix(40)) answered \(status)")
                     }
-                    for (path, field) in [("/accounts/login", "username"), ("/accounts/login", "password"), ("/accounts/signup", "username"),
-                                          ("/accounts/signup", "full_name"), ("/accounts/login", "next")] {
+                    for (path, field) in [
+                        ("/accounts/login", "username"), ("/accounts/login", "password"), ("/accounts/signup", "username"),
+                        ("/accounts/signup", "full_name"), ("/accounts/login", "next"),
+                    ] {
                         let page = try await browser.post(path, [(field, decoded), ("password", "x")])
                         #expect(page.status < 500, "\(path) \(field)=\(value.prefix(40))")
                         if let location = page.location { #expect(location.hasPrefix("/"), "\(location.prefix(80))") }

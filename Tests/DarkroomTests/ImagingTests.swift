@@ -1,9 +1,10 @@
 import DarkroomImaging
 import DarkroomPhotoKit
-@testable import DarkroomSeed
-@testable import DarkroomStorage
 import Foundation
 import Testing
+
+@testable import DarkroomSeed
+@testable import DarkroomStorage
 
 /// The libvips pipeline on real encoded images: renditions, orientation, metadata, the filters' looks, bad input.
 @Suite struct ImagingTests {
@@ -41,9 +42,12 @@ import Testing
     func filterHasItsSignature(_ filter: Filter) throws {
         let looks = try PhotoStatistics(of: Self.pipeline.renditions(of: Self.photo, filter: filter).standard)
         let base = Self.normal
-        let warmer = looks.warmth - base.warmth, pinker = looks.pinkness - base.pinkness
-        let contrast = looks.contrast / base.contrast, saturation = looks.saturation / base.saturation
-        let brighter = looks.luma - base.luma, vignette = looks.cornerToCentre / base.cornerToCentre
+        let warmer = looks.warmth - base.warmth
+        let pinker = looks.pinkness - base.pinkness
+        let contrast = looks.contrast / base.contrast
+        let saturation = looks.saturation / base.saturation
+        let brighter = looks.luma - base.luma
+        let vignette = looks.cornerToCentre / base.cornerToCentre
         let summary = "\(filter.name): \(looks)"
         switch filter.name {
         case "Normal": #expect(abs(brighter) < 0.01 && abs(warmer) < 0.01, "\(summary)")
@@ -76,8 +80,10 @@ import Testing
         }
         for (index, (name, a)) in looks.enumerated() {
             for (otherName, b) in looks[(index + 1)...] {
-                let distance = [a.red - b.red, a.green - b.green, a.blue - b.blue, a.contrast - b.contrast, a.saturation - b.saturation,
-                                (a.cornerToCentre - b.cornerToCentre) * 100].map { $0 * $0 }.reduce(0, +).squareRoot()
+                let distance = [
+                    a.red - b.red, a.green - b.green, a.blue - b.blue, a.contrast - b.contrast, a.saturation - b.saturation,
+                    (a.cornerToCentre - b.cornerToCentre) * 100,
+                ].map { $0 * $0 }.reduce(0, +).squareRoot()
                 #expect(distance > 15, "\(name) and \(otherName) look alike (\(distance))")
             }
         }
@@ -117,8 +123,10 @@ import Testing
         let small = try SyntheticPhoto.jpeg(width: 64, height: 64)
         var bomb = small
         let sof = try #require(bomb.indices.first { bomb[$0] == 0xFF && bomb[$0 + 1] == 0xC0 })
-        bomb[sof + 5] = 0x75; bomb[sof + 6] = 0x30  // height 30000
-        bomb[sof + 7] = 0x75; bomb[sof + 8] = 0x30  // width 30000
+        bomb[sof + 5] = 0x75
+        bomb[sof + 6] = 0x30  // height 30000
+        bomb[sof + 7] = 0x75
+        bomb[sof + 8] = 0x30  // width 30000
         #expect(throws: ImageError.tooManyPixels(width: 30000, height: 30000, limit: 50_000_000)) {
             try Self.pipeline.renditions(of: bomb, filter: .normal)
         }
@@ -128,11 +136,15 @@ import Testing
     @Test func survivesMutatedJPEGs() throws {
         let seedPhoto = try SyntheticPhoto.jpeg(width: 160, height: 120)
         var random = SeedRandom(seed: 0x5EED)
-        var accepted = 0, refused = 0
+        var accepted = 0
+        var refused = 0
         for round in 0..<300 {
             var bytes = seedPhoto
             switch round % 4 {
-            case 0: for _ in 0..<(1 + Int(random.next() % 8)) { bytes[Int(random.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: random.next()) }
+            case 0:
+                for _ in 0..<(1 + Int(random.next() % 8)) {
+                    bytes[Int(random.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: random.next())
+                }
             case 1: bytes = Array(bytes.prefix(Int(random.next() % UInt64(bytes.count))))
             case 2:
                 let at = Int(random.next() % UInt64(bytes.count))
@@ -200,8 +212,12 @@ import Testing
             zlib += [UInt8(block.count & 0xFF), UInt8(block.count >> 8), UInt8(~block.count & 0xFF), UInt8((~block.count >> 8) & 0xFF)]
             zlib += block
         }
-        var a: UInt32 = 1, b: UInt32 = 0
-        for byte in raw { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
+        var a: UInt32 = 1
+        var b: UInt32 = 0
+        for byte in raw {
+            a = (a + UInt32(byte)) % 65521
+            b = (b + a) % 65521
+        }
         zlib += bigEndian((b << 16) | a)
         func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
             let body = Array(type.utf8) + data
@@ -211,7 +227,9 @@ import Testing
         return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", zlib) + chunk("IEND", [])
     }
 
-    static func bigEndian(_ value: UInt32) -> [UInt8] { [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)] }
+    static func bigEndian(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
+    }
 
     static func crc32(_ bytes: [UInt8]) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF

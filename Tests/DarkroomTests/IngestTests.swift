@@ -1,7 +1,6 @@
 import DarkroomCore
 import DarkroomImaging
 import DarkroomPhotoKit
-@testable import DarkroomStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -9,6 +8,8 @@ import HummingbirdTesting
 import NIOCore
 import Synchronization
 import Testing
+
+@testable import DarkroomStorage
 
 /// `POST /v1/media/upload`, the stored renditions, `DELETE /v1/media/{id}` and profile pictures, through the HTTP API,
 /// on both engines.
@@ -27,7 +28,8 @@ import Testing
                 let body = try await client.upload(
                     "/v1/media/upload?access_token=\(token)",
                     fields: ["caption": "Half Dome at dusk #yosemite #BlackAndWhite with @follower", "filter": "inkwell"],
-                    files: [("photo", Self.photo)])
+                    files: [("photo", Self.photo)]
+                )
                 #expect(body.status == 200, "\(String(decoding: body.body, as: UTF8.self))")
                 let media = try #require(body.media)
                 let id = media.id
@@ -109,28 +111,41 @@ import Testing
                 ("tag list", ["users_in_photo": "[{\"user_id\": \"1\"}"], [("photo", Self.photo)], "users_in_photo"),
                 ("tag position", ["users_in_photo": "[{\"user_id\": \"\(owner.id)\", \"x\": 1.5, \"y\": 0.2}]"], [("photo", Self.photo)], "x"),
                 ("tag nobody", ["users_in_photo": "[{\"user_id\": \"42\", \"x\": 0.5, \"y\": 0.2}]"], [("photo", Self.photo)], "no user"),
-                ("tag a blocker", ["users_in_photo": "[{\"user_id\": \"\(blocker.id)\", \"x\": 0.5, \"y\": 0.2}]"], [("photo", Self.photo)], "no user"),
+                (
+                    "tag a blocker", ["users_in_photo": "[{\"user_id\": \"\(blocker.id)\", \"x\": 0.5, \"y\": 0.2}]"], [("photo", Self.photo)],
+                    "no user"
+                ),
             ]
             try await world.withApp { client in
                 for (name, fields, files, mention) in cases {
                     let body = try await client.upload("/v1/media/upload?access_token=\(token)", fields: fields, files: files)
-                    #expect(body.status == 400 && body.errorType == "APIInvalidParametersError", "\(name): \(String(decoding: body.body, as: UTF8.self))")
+                    #expect(
+                        body.status == 400 && body.errorType == "APIInvalidParametersError",
+                        "\(name): \(String(decoding: body.body, as: UTF8.self))"
+                    )
                     #expect(body.errorMessage.contains(mention), "\(name): \(body.meta)")
                 }
                 let malformed = try await client.execute(
-                    uri: "/v1/media/upload?access_token=\(token)", method: .post,
-                    headers: [.contentType: "multipart/form-data; boundary=xyz"], body: ByteBuffer(string: "--xyz\r\nnonsense")
+                    uri: "/v1/media/upload?access_token=\(token)",
+                    method: .post,
+                    headers: [.contentType: "multipart/form-data; boundary=xyz"],
+                    body: ByteBuffer(string: "--xyz\r\nnonsense")
                 ) { try JSONBody($0) }
                 #expect(malformed.status == 400 && malformed.errorType == "APIInvalidParametersError")
             }
             try await world.withApp(configure: { $0.uploadLimit = 64 * 1024 }) { client in
-                let big = try await client.upload("/v1/media/upload?access_token=\(token)", files: [("photo", Self.photo + [UInt8](repeating: 0, count: 70 * 1024))])
+                let big = try await client.upload(
+                    "/v1/media/upload?access_token=\(token)",
+                    files: [("photo", Self.photo + [UInt8](repeating: 0, count: 70 * 1024))]
+                )
                 #expect(big.status == 413 && big.errorType == "APIInvalidParametersError")
             }
             try await world.withApp(configure: { $0.ingestCapacity = 0 }) { client in
                 let busy = try await client.execute(
-                    uri: "/v1/media/upload?access_token=\(token)", method: .post,
-                    headers: [.contentType: "multipart/form-data; boundary=xyz"], body: ByteBuffer(string: "--xyz--\r\n")
+                    uri: "/v1/media/upload?access_token=\(token)",
+                    method: .post,
+                    headers: [.contentType: "multipart/form-data; boundary=xyz"],
+                    body: ByteBuffer(string: "--xyz--\r\n")
                 ) { $0 }
                 #expect(busy.status == .serviceUnavailable && busy.headers[.retryAfter] == "2")
             }
@@ -151,7 +166,8 @@ import Testing
                 let first = try await client.upload(
                     "/v1/media/upload?access_token=\(token)",
                     fields: ["lat": "37.7459", "lng": "-119.5332", "location_name": "Half Dome", "users_in_photo": tagged],
-                    files: [("photo", Self.photo)])
+                    files: [("photo", Self.photo)]
+                )
                 #expect(first.status == 200, "\(String(decoding: first.body, as: UTF8.self))")
                 let location = try #require(first.media?.location)
                 #expect(location.name == "Half Dome")
@@ -161,14 +177,22 @@ import Testing
                 #expect(people.first?.position.x == 0.25)
                 // The same name nearby is the same place; an id names it directly; bare coordinates are a geotag.
                 let second = try await client.upload(
-                    "/v1/media/upload?access_token=\(token)", fields: ["lat": "37.7460", "lng": "-119.5331", "location_name": "half dome"],
-                    files: [("photo", Self.photo)])
+                    "/v1/media/upload?access_token=\(token)",
+                    fields: ["lat": "37.7460", "lng": "-119.5331", "location_name": "half dome"],
+                    files: [("photo", Self.photo)]
+                )
                 #expect(second.media?.location?.id == locationID)
                 let third = try await client.upload(
-                    "/v1/media/upload?access_token=\(token)", fields: ["location_id": locationID], files: [("photo", Self.photo)])
+                    "/v1/media/upload?access_token=\(token)",
+                    fields: ["location_id": locationID],
+                    files: [("photo", Self.photo)]
+                )
                 #expect(third.media?.location?.id == locationID)
                 let bare = try await client.upload(
-                    "/v1/media/upload?access_token=\(token)", fields: ["lat": "10.5", "lng": "20.25"], files: [("photo", Self.photo)])
+                    "/v1/media/upload?access_token=\(token)",
+                    fields: ["lat": "10.5", "lng": "20.25"],
+                    files: [("photo", Self.photo)]
+                )
                 let geotag = try #require(bare.media?.location)
                 #expect(geotag.latitude == 10.5 && geotag.id == nil)
                 let atPlace = try await client.get("/v1/locations/\(locationID)/media/recent?access_token=\(token)")
@@ -206,7 +230,10 @@ import Testing
             let fanToken = try await world.token(for: fan, scopes: [.basic, .upload, .likes, .comments])
             try await world.withApp { client in
                 let posted = try await client.upload(
-                    "/v1/media/upload?access_token=\(token)", fields: ["caption": "#gone soon"], files: [("photo", Self.photo)])
+                    "/v1/media/upload?access_token=\(token)",
+                    fields: ["caption": "#gone soon"],
+                    files: [("photo", Self.photo)]
+                )
                 let id = try #require(posted.media?.id)
                 let url = try #require(posted.media?.images["thumbnail"]?.url)
                 _ = try await client.post("/v1/media/\(id)/likes?access_token=\(fanToken)")
@@ -271,7 +298,9 @@ import Testing
             let owner = try await world.user("ansel")
             let files = world.storage.files
             let kept = try files.store([("standard.jpg", [1]), ("low.jpg", [2]), ("thumbnail.jpg", [3])], kind: .media)
-            _ = try await world.storage.mediaWriter.create(NewMedia(owner: owner.id, renditions: Renditions(key: kept, standard: 612, low: 306, thumbnail: 150)))
+            _ = try await world.storage.mediaWriter.create(
+                NewMedia(owner: owner.id, renditions: Renditions(key: kept, standard: 612, low: 306, thumbnail: 150))
+            )
             let orphan = try files.store([("standard.jpg", [1])], kind: .media)
             let picture = try files.store([("profile.jpg", [1])], kind: .profilePicture)
             _ = try await world.storage.users.setProfilePicture(picture, of: owner.id)
@@ -318,8 +347,13 @@ import Testing
             let fan = try await world.user("fan")
             try await world.storage.relationships.follow(fan.id, secret.id)
             func post(by owner: User) async throws -> MediaID {
-                let key = try world.storage.files.store([("standard.jpg", [0xFF, 0xD8, 0xFF, 0xD9]), ("low.jpg", [1]), ("thumbnail.jpg", [2])], kind: .media)
-                return try await world.storage.mediaWriter.create(NewMedia(owner: owner.id, renditions: Renditions(key: key, standard: 612, low: 306, thumbnail: 150)))
+                let key = try world.storage.files.store(
+                    [("standard.jpg", [0xFF, 0xD8, 0xFF, 0xD9]), ("low.jpg", [1]), ("thumbnail.jpg", [2])],
+                    kind: .media
+                )
+                return try await world.storage.mediaWriter.create(
+                    NewMedia(owner: owner.id, renditions: Renditions(key: key, standard: 612, low: 306, thumbnail: 150))
+                )
             }
             let hidden = try await post(by: secret)
             let shown = try await post(by: open)

@@ -1,7 +1,8 @@
 import DarkroomCore
-@testable import DarkroomStorage
 import Foundation
 import Testing
+
+@testable import DarkroomStorage
 
 /// On PostgreSQL the home feed takes media versions from memory while the database's change notices are current
 /// (`KnownMediaVersions`, `ChangeWatch`): it must never show what another process has changed for longer than the
@@ -36,7 +37,11 @@ import Testing
             let photo = try await world.post(by: bob)
             let known = try #require(world.storage.database.knownMediaVersions)
             let other = try await Storage.open(
-                databaseURL: world.databaseURL, dataDirectory: world.dataDirectory, environment: world.storage.environment, migrate: false)
+                databaseURL: world.databaseURL,
+                dataDirectory: world.dataDirectory,
+                environment: world.storage.environment,
+                migrate: false
+            )
             let feed = { @Sendable in try await world.storage.media.feed(of: ann.id, page: MediaPageRequest(count: 5)).items }
 
             let first = try #require(try await Self.untilKnown(photo, known, feed))
@@ -76,9 +81,11 @@ import Testing
             try await world.storage.relationships.follow(ann.id, bob.id)
             let photo = try await world.post(by: bob)
             let known = try #require(world.storage.database.knownMediaVersions)
-            let before = try #require(try await Self.untilKnown(photo, known) {
-                try await world.storage.media.feed(of: ann.id, page: MediaPageRequest(count: 5)).items
-            })
+            let before = try #require(
+                try await Self.untilKnown(photo, known) {
+                    try await world.storage.media.feed(of: ann.id, page: MediaPageRequest(count: 5)).items
+                }
+            )
 
             let listener = try #require(known.listeningSession)
             try await world.storage.database.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = \(listener)")
@@ -93,7 +100,9 @@ import Testing
     /// Reads the feed until a read has taken `media`'s version from the notices' current memory (on a loaded machine
     /// a marker can be late, and the feed then reads versions with the page); answers that page's stamp of it.
     static func untilKnown(
-        _ media: MediaID, _ known: KnownMediaVersions, _ feed: @Sendable () async throws -> [MediaStamp]
+        _ media: MediaID,
+        _ known: KnownMediaVersions,
+        _ feed: @Sendable () async throws -> [MediaStamp]
     ) async throws -> MediaStamp? {
         for _ in 0..<100 {
             try await untilCurrent(known)

@@ -1,8 +1,9 @@
 import DarkroomAPI
 import DarkroomCore
-@testable import DarkroomStorage
 import Foundation
 import Testing
+
+@testable import DarkroomStorage
 
 /// What a person's live stream (`/v1/stream`) carries, against every state they can be in towards a poster: an app's
 /// subscriptions are the app's, but the stream is read by one person, and nothing they may not see reaches them,
@@ -32,8 +33,14 @@ import Testing
                 .init(object: .user, objectID: nil, callbackURL: "http://example.com/cb", verifyToken: nil),
                 .init(object: .tag, objectID: "sunset", callbackURL: "http://example.com/cb", verifyToken: nil),
                 .init(object: .location, objectID: String(place.id!.rawValue), callbackURL: "http://example.com/cb", verifyToken: nil),
-                .init(object: .geography, objectID: nil, callbackURL: "http://example.com/cb", verifyToken: nil,
-                      center: GeoPoint(latitude: 51.5, longitude: -0.12), radius: 1000),
+                .init(
+                    object: .geography,
+                    objectID: nil,
+                    callbackURL: "http://example.com/cb",
+                    verifyToken: nil,
+                    center: GeoPoint(latitude: 51.5, longitude: -0.12),
+                    radius: 1000
+                ),
             ] {
                 _ = try await storage.subscriptions.create(subscription, for: app.ref, limit: 10)
             }
@@ -70,7 +77,9 @@ import Testing
             #expect(objects == ["user", "tag", "location", "geography"], "every kind of subscription was notified")
 
             // The suspended-owner column: an approved follower, until the account is suspended.
-            let suspendedOwnerIsSeen = try await storage.liveEvents.after(0, user: viewers[.ownerSuspended]!, client: app.ref).contains { $0.mediaID == media }
+            let suspendedOwnerIsSeen = try await storage.liveEvents.after(0, user: viewers[.ownerSuspended]!, client: app.ref).contains {
+                $0.mediaID == media
+            }
             #expect(suspendedOwnerIsSeen, "an approved follower hears of the post while the account stands")
 
             for state in State.allCases {
@@ -112,7 +121,10 @@ import Testing
             let storage = world.storage
             let app = try await world.client()
             _ = try await storage.subscriptions.create(
-                .init(object: .tag, objectID: "sunset", callbackURL: "http://127.0.0.1:9/cb", verifyToken: nil), for: app.ref, limit: 10)
+                .init(object: .tag, objectID: "sunset", callbackURL: "http://127.0.0.1:9/cb", verifyToken: nil),
+                for: app.ref,
+                limit: 10
+            )
             let viewer = try await world.user("viewer")
             let followed = try await world.user("followed")
             let hidden = try await world.user("hidden", isPrivate: true)
@@ -184,15 +196,24 @@ import Testing
             let followed = try await world.user("followed")
             try await world.storage.relationships.follow(viewer.id, followed.id)
             let token = try await world.token(for: viewer)
-            let elsewhere = try await Storage.open(databaseURL: world.databaseURL, dataDirectory: world.dataDirectory, environment: world.storage.environment)
+            let elsewhere = try await Storage.open(
+                databaseURL: world.databaseURL,
+                dataDirectory: world.dataDirectory,
+                environment: world.storage.environment
+            )
             do {
                 try await world.withLiveServer { base in
                     let reader = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)")
                     defer { Task { await reader.close() } }
                     #expect(try await Self.eventually { reader.text.contains(": connected") })
                     world.clock.advance(seconds: 60)
-                    let post = try await elsewhere.mediaWriter.create(NewMedia(
-                        owner: followed.id, caption: "from the other server", renditions: Renditions(key: "test/x", standard: 612, low: 306, thumbnail: 150)))
+                    let post = try await elsewhere.mediaWriter.create(
+                        NewMedia(
+                            owner: followed.id,
+                            caption: "from the other server",
+                            renditions: Renditions(key: "test/x", standard: 612, low: 306, thumbnail: 150)
+                        )
+                    )
                     // Nothing in this process rings for it: only the other process's notice can wake the stream.
                     #expect(try await Self.eventually { reader.mediaIDs(of: "media") == [post.description] })
                 }

@@ -14,7 +14,11 @@ import Testing
             let locations = world.storage.locations
             let here = try await locations.create(name: "Civic Center BART", at: Self.civicCenter, streetAddress: "1150 Market St")
             let near = try await locations.create(name: "City Hall", at: GeoPoint(latitude: 37.7793, longitude: -122.4193))  // ~480 m
-            let far = try await locations.create(name: "Ferry Building", at: GeoPoint(latitude: 37.7955, longitude: -122.3937), foursquareV2ID: "4a9f")
+            let far = try await locations.create(
+                name: "Ferry Building",
+                at: GeoPoint(latitude: 37.7955, longitude: -122.3937),
+                foursquareV2ID: "4a9f"
+            )
             let owner = try await world.user("owner")
             let hiddenOwner = try await world.user("hidden", isPrivate: true)
             let atHere = try await world.post(by: owner, at: here)
@@ -22,7 +26,8 @@ import Testing
             try await world.post(by: hiddenOwner, at: here)
             let app = try await world.client()
             let auth = "client_id=\(app.clientID)"
-            let lat = Self.civicCenter.latitude, lng = Self.civicCenter.longitude
+            let lat = Self.civicCenter.latitude
+            let lng = Self.civicCenter.longitude
             try await world.withApp { client in
                 let one = try await client.get("/v1/locations/\(here.id!)?\(auth)")
                 #expect(one.location?.name == "Civic Center BART")
@@ -45,8 +50,10 @@ import Testing
                 #expect(distances.count == 2 && distances[0] < 1 && abs(distances[1] - 2505.36) < 0.02)
                 #expect(try await client.get("/v1/media/search?lat=\(lat)&lng=\(lng)&\(auth)").ids == [atHere.description])
 
-                for bad in ["lat=91&lng=0", "lat=0&lng=181", "lat=10", "lng=10", "lat=x&lng=1", "lat=0&lng=0&distance=5001",
-                            "lat=0&lng=0&distance=-1", "lat=nan&lng=0"] {
+                for bad in [
+                    "lat=91&lng=0", "lat=0&lng=181", "lat=10", "lng=10", "lat=x&lng=1", "lat=0&lng=0&distance=5001",
+                    "lat=0&lng=0&distance=-1", "lat=nan&lng=0",
+                ] {
                     let response = try await client.get("/v1/locations/search?\(bad)&\(auth)")
                     #expect(response.status == 400 && response.errorType == "APIInvalidParametersError", "\(bad)")
                     #expect(try await client.get("/v1/media/search?\(bad)&\(auth)").status == 400, "\(bad)")
@@ -81,17 +88,27 @@ import Testing
             try await world.storage.relationships.follow(friend.id, homebody.id)
             let home = GeoPoint(latitude: 48.8566, longitude: 2.3522)
             let place = try await world.storage.locations.findOrCreate(name: "Our flat, 3rd floor", at: home, by: homebody.id)
-            let media = try await world.storage.mediaWriter.create(NewMedia(
-                owner: homebody.id, locationID: place.id, latitude: home.latitude, longitude: home.longitude,
-                renditions: Renditions(key: "test/home", standard: 612, low: 306, thumbnail: 150)))
+            let media = try await world.storage.mediaWriter.create(
+                NewMedia(
+                    owner: homebody.id,
+                    locationID: place.id,
+                    latitude: home.latitude,
+                    longitude: home.longitude,
+                    renditions: Renditions(key: "test/home", standard: 612, low: 306, thumbnail: 150)
+                )
+            )
             let gazetteer = try await world.storage.locations.create(name: "Hôtel de Ville", at: GeoPoint(latitude: 48.8567, longitude: 2.3523))
             let app = try await world.client()
-            let tokens = (friend: try await world.token(for: friend), stranger: try await world.token(for: stranger),
-                          owner: try await world.token(for: homebody))
+            let tokens = (
+                friend: try await world.token(for: friend), stranger: try await world.token(for: stranger),
+                owner: try await world.token(for: homebody)
+            )
             try await world.withApp { client in
                 let near = "/v1/locations/search?lat=48.8566&lng=2.3522&distance=500"
-                for (label, auth, sees) in [("anyone", "client_id=\(app.clientID)", false), ("stranger", "access_token=\(tokens.stranger)", false),
-                                            ("follower", "access_token=\(tokens.friend)", true), ("owner", "access_token=\(tokens.owner)", true)] {
+                for (label, auth, sees) in [
+                    ("anyone", "client_id=\(app.clientID)", false), ("stranger", "access_token=\(tokens.stranger)", false),
+                    ("follower", "access_token=\(tokens.friend)", true), ("owner", "access_token=\(tokens.owner)", true),
+                ] {
                     let found = try await client.get("\(near)&\(auth)").locations.compactMap(\.name)
                     #expect(found.contains("Our flat, 3rd floor") == sees, "search: \(label)")
                     #expect(found.contains("Hôtel de Ville"), "the gazetteer stays public: \(label)")

@@ -18,8 +18,11 @@ import Testing
         let written = lines(format: .json) { logger in
             logger.error(
                 "GET /oauth/access_token?client_secret=s3cr3t&code=c0de&redirect_uri=x failed: Bearer t0ken.abc, password=hunter2",
-                metadata: ["password": "hunter22", "darkroom_session": "sess10n", "url": "/v1/users/self?access_token=4cc355&count=2",
-                           "barcode": "barcode=12345"])
+                metadata: [
+                    "password": "hunter22", "darkroom_session": "sess10n", "url": "/v1/users/self?access_token=4cc355&count=2",
+                    "barcode": "barcode=12345",
+                ]
+            )
         }
         let line = try #require(written.first)
         for secret in ["s3cr3t", "c0de", "t0ken.abc", "hunter2", "sess10n", "4cc355"] {

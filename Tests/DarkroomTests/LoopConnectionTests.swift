@@ -1,8 +1,9 @@
-@testable import DarkroomStorage
 import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+
+@testable import DarkroomStorage
 
 /// On PostgreSQL a lookup made on one of the server's event loops runs on a connection of that loop, outside the pool
 /// (`PostgresLoopConnections`). These check that it answers as the pool does, in the database's own schema, that a

@@ -22,7 +22,10 @@ import Testing
                 #expect(byCode.media?.id == media.description)
                 #expect(try await client.get("/v1/media/\(media)_\(owner.id)?client_id=\(app.clientID)").media?.id == media.description)
                 #expect(try await client.get("/v1/media/\(hidden)?client_id=\(app.clientID)").errorType == "APINotAllowedError")
-                #expect(try await client.get("/v1/media/shortcode/\(Shortcode.encode(hidden))?client_id=\(app.clientID)").errorType == "APINotAllowedError")
+                #expect(
+                    try await client.get("/v1/media/shortcode/\(Shortcode.encode(hidden))?client_id=\(app.clientID)").errorType
+                        == "APINotAllowedError"
+                )
                 #expect(try await client.get("/v1/media/999?client_id=\(app.clientID)").errorType == "APINotFoundError")
                 #expect(try await client.get("/v1/media/shortcode/%2B%2B?client_id=\(app.clientID)").errorType == "APINotFoundError")
             }
@@ -96,7 +99,9 @@ import Testing
                 var oldSeen: [String] = []
                 var cursor: String? = ""
                 while let maxID = cursor, oldSeen.count <= tagged.count {
-                    let page = try await client.get("/v1/tags/snow/media/recent?client_id=\(app.clientID)&count=2" + (maxID.isEmpty ? "" : "&max_id=\(maxID)"))
+                    let page = try await client.get(
+                        "/v1/tags/snow/media/recent?client_id=\(app.clientID)&count=2" + (maxID.isEmpty ? "" : "&max_id=\(maxID)")
+                    )
                     oldSeen += page.ids
                     cursor = page.pagination?["next_max_id"]
                     #expect(page.pagination?["next_max_id"] == page.pagination?["next_max_tag_id"])
@@ -126,12 +131,16 @@ import Testing
             try await world.post(by: pest, caption: "#sunset too")
             try await world.storage.relationships.block(stranger.id, pest.id)
             let app = try await world.client()
-            let tokens = (friend: try await world.token(for: friend), stranger: try await world.token(for: stranger),
-                          owner: try await world.token(for: secret))
+            let tokens = (
+                friend: try await world.token(for: friend), stranger: try await world.token(for: stranger),
+                owner: try await world.token(for: secret)
+            )
             try await world.withApp { client in
                 // (who, auth, ourstreet42 count, sunset count)
-                for (label, auth, street, sunset) in [("anyone", "client_id=\(app.clientID)", 0, 2), ("stranger", "access_token=\(tokens.stranger)", 0, 1),
-                                                      ("follower", "access_token=\(tokens.friend)", 2, 3), ("owner", "access_token=\(tokens.owner)", 2, 3)] {
+                for (label, auth, street, sunset) in [
+                    ("anyone", "client_id=\(app.clientID)", 0, 2), ("stranger", "access_token=\(tokens.stranger)", 0, 1),
+                    ("follower", "access_token=\(tokens.friend)", 2, 3), ("owner", "access_token=\(tokens.owner)", 2, 3),
+                ] {
                     #expect(try await client.get("/v1/tags/ourstreet42?\(auth)").tag?.mediaCount == street, "count: \(label)")
                     #expect(try await client.get("/v1/tags/sunset?\(auth)").tag?.mediaCount == sunset, "count: \(label)")
                     let found = try await client.get("/v1/tags/search?q=our&\(auth)").tags

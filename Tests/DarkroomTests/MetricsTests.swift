@@ -1,12 +1,13 @@
 import DarkroomAPI
 import DarkroomPhotoKit
-@testable import DarkroomStorage
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Metrics
 import Prometheus
 import Testing
+
+@testable import DarkroomStorage
 
 /// swift-metrics is bootstrapped once per process, as `serve` does; every suite running meanwhile adds to the same
 /// registry, so these tests look for figures at least as large as what they caused.
@@ -53,7 +54,9 @@ enum TestMetrics {
                 #expect(try await client.get("/v1/media/\(media)?access_token=\(fanToken)").status == 200)
                 #expect(try await client.get("/v1/media/999?access_token=\(fanToken)").status == 400)
                 let upload = try await client.upload(
-                    "/v1/media/upload?access_token=\(ownerToken)", files: [("photo", try SyntheticPhoto.jpeg(width: 400, height: 300))])
+                    "/v1/media/upload?access_token=\(ownerToken)",
+                    files: [("photo", try SyntheticPhoto.jpeg(width: 400, height: 300))]
+                )
                 #expect(upload.status == 200)
 
                 let text = try await scrape(client)
@@ -61,8 +64,16 @@ enum TestMetrics {
                 #expect((value(text, feed) ?? 0) >= 3, "\(text.prefix(3000))")
                 // Routes by their pattern: no media id, no token, no raw path in any series.
                 #expect((value(text, "darkroom_http_requests_total{route=\"/v1/media/{media_id}\",method=\"GET\",status=\"400\"}") ?? 0) >= 1)
-                #expect(!text.contains("/v1/media/\(media)") && !text.contains("/v1/media/999") && !text.contains(fanToken) && !text.contains(ownerToken))
-                #expect(text.contains("darkroom_http_request_duration_seconds_bucket{route=\"/v1/users/{user_id}/feed\",method=\"GET\",status=\"200\",le=\"0.0005\"}"))
+                #expect(
+                    !text.contains("/v1/media/\(media)") && !text.contains("/v1/media/999") && !text.contains(fanToken) && !text.contains(ownerToken)
+                )
+                #expect(
+                    text.contains(
+                        """
+                        darkroom_http_request_duration_seconds_bucket{route=\"/v1/users/{user_id}/feed\",method=\"GET\",status=\"200\",le=\"0.0005\"}
+                        """
+                    )
+                )
                 let database = engine.rawValue
                 #expect((value(text, "darkroom_db_statement_duration_seconds_count{engine=\"\(database)\"}") ?? 0) > 10)
                 #expect((value(text, "darkroom_db_transaction_duration_seconds_count{engine=\"\(database)\"}") ?? 0) >= 2)
@@ -96,7 +107,10 @@ enum TestMetrics {
             // Without a token configured, the public port has no /metrics at all.
             try await world.withApp(configure: { $0.monitoring = Monitoring(registry: registry) }) { client in
                 let status = try await client.execute(
-                    uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(Self.operatorToken)"]) { $0.status }
+                    uri: "/metrics",
+                    method: .get,
+                    headers: [.authorization: "Bearer \(Self.operatorToken)"]
+                ) { $0.status }
                 #expect(status == .notFound)
             }
         }

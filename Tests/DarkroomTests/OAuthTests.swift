@@ -3,13 +3,14 @@ import DarkroomAPI
 import DarkroomCore
 import DarkroomImaging
 import DarkroomPhotoKit
-@testable import DarkroomStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+
+@testable import DarkroomStorage
 
 /// Sign-up, log-in, the OAuth flows and their rules, scopes, signed requests and rate limits, through HTTP as a browser
 /// and an app would use them, on both engines.
@@ -18,7 +19,9 @@ import Testing
 
     /// A user who can log in (a cheap bcrypt cost keeps the tests quick).
     static func member(_ world: TestWorld, _ username: String, password: String = "correct horse") async throws -> User {
-        try await world.storage.users.create(NewUser(username: username, passwordHash: await PasswordHasher.hash(password, cost: 4), fullName: "Ann Member"))
+        try await world.storage.users.create(
+            NewUser(username: username, passwordHash: await PasswordHasher.hash(password, cost: 4), fullName: "Ann Member")
+        )
     }
 
     static func logIn(_ browser: Browser, _ username: String, password: String = "correct horse", next: String = "") async throws -> Browser.Page {
@@ -50,7 +53,10 @@ import Testing
                 }
                 let short = try await browser.post("/accounts/signup", [("username", "newbie"), ("password", "123")])
                 #expect(short.status == 400)
-                let made = try await browser.post("/accounts/signup", [("username", "newbie"), ("full_name", "<script>alert(1)</script>"), ("password", "secret-pass")])
+                let made = try await browser.post(
+                    "/accounts/signup",
+                    [("username", "newbie"), ("full_name", "<script>alert(1)</script>"), ("password", "secret-pass")]
+                )
                 #expect(made.status == 303 && made.location == "/")
                 let cookie = try #require(made.headers[values: .setCookie].first { $0.hasPrefix("darkroom_session=") })
                 #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"))
@@ -77,17 +83,21 @@ import Testing
         try await TestWorld.with(engine) { world in
             _ = try await Self.member(world, "ann")
             try await world.withApp { client in
-                let offSite = ["//evil.example/", "/\\evil.example/", "\\\\evil.example/", "http://evil.example/", "https:evil.example",
-                               "javascript:alert(1)", "%2F%2Fevil.example/", "/\t/evil.example/", "/\n/evil.example/", "/\r/evil.example/",
-                               "/\r\n/evil.example/", "\t//evil.example/", "/\u{0C}/evil.example/", "/\u{0B}/evil.example/", " //evil.example/",
-                               "/\u{0C}evil", ""]
+                let offSite = [
+                    "//evil.example/", "/\\evil.example/", "\\\\evil.example/", "http://evil.example/", "https:evil.example",
+                    "javascript:alert(1)", "%2F%2Fevil.example/", "/\t/evil.example/", "/\n/evil.example/", "/\r/evil.example/",
+                    "/\r\n/evil.example/", "\t//evil.example/", "/\u{0C}/evil.example/", "/\u{0B}/evil.example/", " //evil.example/",
+                    "/\u{0C}evil", "",
+                ]
                 for next in offSite {
                     let browser = Browser(client)
                     let page = try await Self.logIn(browser, "ann", next: next)
                     #expect(page.status == 303 && page.location == "/", "next=\(next.debugDescription)")
                 }
-                for (next, expected) in [("/p/abc/?x=1", "/p/abc/?x=1"), ("/oauth/authorize?client_id=a&b=c", "/oauth/authorize?client_id=a&b=c"),
-                                         ("/a\\b", "/a/b"), (" /accounts/applications", "/accounts/applications")] {
+                for (next, expected) in [
+                    ("/p/abc/?x=1", "/p/abc/?x=1"), ("/oauth/authorize?client_id=a&b=c", "/oauth/authorize?client_id=a&b=c"),
+                    ("/a\\b", "/a/b"), (" /accounts/applications", "/accounts/applications"),
+                ] {
                     let browser = Browser(client)
                     let page = try await Self.logIn(browser, "ann", next: next)
                     #expect(page.location == expected, "next=\(next.debugDescription)")
@@ -103,7 +113,11 @@ import Testing
             let app = try await world.storage.clients.create(name: "Photo <Printer>", redirectURIs: [Self.callback])
             try await world.withApp { client in
                 let browser = Browser(client)
-                let authorize = "/oauth/authorize/?client_id=\(app.clientID)&redirect_uri=\(Browser.encode(Self.callback))&response_type=code&scope=likes+comments&state=xyz"
+                let authorize =
+                    """
+                    /oauth/authorize/?client_id=\(app.clientID)&redirect_uri=\(Browser.encode(Self.callback))\
+                    &response_type=code&scope=likes+comments&state=xyz
+                    """
                 let toLogin = try await browser.get(authorize)
                 let loginURL = try #require(toLogin.location)
                 #expect(loginURL.hasPrefix("/accounts/login?next="))
@@ -114,7 +128,10 @@ import Testing
                 #expect(consent.status == 200 && consent.body.contains("Photo &lt;Printer&gt;"))
                 #expect(consent.body.contains("Like and unlike photos") && consent.body.contains("Post and delete comments"))
                 #expect(!consent.body.contains("Follow and unfollow"))
-                let approved = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic comments likes", state: "xyz") + [("decision", "allow")])
+                let approved = try await browser.post(
+                    "/oauth/authorize",
+                    Self.consentFields(app, scope: "basic comments likes", state: "xyz") + [("decision", "allow")]
+                )
                 let redirect = try #require(approved.location)
                 #expect(approved.status == 303 && redirect.hasPrefix(Self.callback + "?code="))
                 let fields = Browser.fields(of: redirect)
@@ -133,7 +150,8 @@ import Testing
 
     /// A registered app and a browser signed in as ann, in a fresh world on `engine`.
     static func withSignedInBrowser(
-        _ engine: Engine, _ body: @escaping @Sendable (TestWorld, any TestClientProtocol, Browser, Client) async throws -> Void
+        _ engine: Engine,
+        _ body: @escaping @Sendable (TestWorld, any TestClientProtocol, Browser, Client) async throws -> Void
     ) async throws {
         try await TestWorld.with(engine) { world in
             _ = try await Self.member(world, "ann")
@@ -149,46 +167,52 @@ import Testing
     @Test(arguments: Engine.available)
     func aCodeIsExchangedOnlyWithItsRedirectURIAndSecretForAScopedToken(_ engine: Engine) async throws {
         try await Self.withSignedInBrowser(engine) { world, client, browser, app in
-        let wrongURI = try await Self.exchange(client, Self.codeFields(app, code: try await Self.approvedCode(browser, app), redirect: "http://app.example/other"))
-        #expect(wrongURI.status == 400 && wrongURI.json.error == "invalid_grant")
-        // That attempt used the code up; a fresh one for the rest.
-        let freshCode = try await Self.approvedCode(browser, app)
-        let badSecret = try await Self.exchange(client, Self.codeFields(app, code: freshCode, secret: "0000"))
-        #expect(badSecret.status == 400 && badSecret.json.errorType == "OAuthException" && badSecret.json.error == "invalid_client")
-        let exchanged = try await Self.exchange(client, Self.codeFields(app, code: freshCode))
-        #expect(exchanged.status == 200, "\(exchanged.json)")
-        let token = try #require(exchanged.json.accessToken)
-        #expect(exchanged.json.user?.username == "ann")
-        #expect(exchanged.json.meta == nil, "no envelope on the token endpoint")
-        let me = try await client.get("/v1/users/self?access_token=\(token)")
-        #expect(me.code == 200 && me.user?.username == "ann")
-        let follow = try await client.post("/v1/users/\(try #require(me.user?.id))/relationship?access_token=\(token)", form: ["action": "follow"])
-        #expect(follow.errorType == "OAuthPermissionsException", "relationships was not granted")
+            let wrongURI = try await Self.exchange(
+                client,
+                Self.codeFields(app, code: try await Self.approvedCode(browser, app), redirect: "http://app.example/other")
+            )
+            #expect(wrongURI.status == 400 && wrongURI.json.error == "invalid_grant")
+            // That attempt used the code up; a fresh one for the rest.
+            let freshCode = try await Self.approvedCode(browser, app)
+            let badSecret = try await Self.exchange(client, Self.codeFields(app, code: freshCode, secret: "0000"))
+            #expect(badSecret.status == 400 && badSecret.json.errorType == "OAuthException" && badSecret.json.error == "invalid_client")
+            let exchanged = try await Self.exchange(client, Self.codeFields(app, code: freshCode))
+            #expect(exchanged.status == 200, "\(exchanged.json)")
+            let token = try #require(exchanged.json.accessToken)
+            #expect(exchanged.json.user?.username == "ann")
+            #expect(exchanged.json.meta == nil, "no envelope on the token endpoint")
+            let me = try await client.get("/v1/users/self?access_token=\(token)")
+            #expect(me.code == 200 && me.user?.username == "ann")
+            let follow = try await client.post(
+                "/v1/users/\(try #require(me.user?.id))/relationship?access_token=\(token)",
+                form: ["action": "follow"]
+            )
+            #expect(follow.errorType == "OAuthPermissionsException", "relationships was not granted")
         }
     }
 
     @Test(arguments: Engine.available)
     func aReplayedCodeIsRefusedAndRevokesItsToken(_ engine: Engine) async throws {
         try await Self.withSignedInBrowser(engine) { world, client, browser, app in
-        let code = try await Self.approvedCode(browser, app)
-        let first = try await Self.exchange(client, Self.codeFields(app, code: code))
-        let token = try #require(first.json.accessToken)
-        #expect(try await client.get("/v1/users/self?access_token=\(token)").code == 200)
-        let replay = try await Self.exchange(client, Self.codeFields(app, code: code))
-        #expect(replay.status == 400 && replay.json.errorMessage == "Matching code was not found or was already used.")
-        #expect(try await client.get("/v1/users/self?access_token=\(token)").errorType == "OAuthAccessTokenException")
+            let code = try await Self.approvedCode(browser, app)
+            let first = try await Self.exchange(client, Self.codeFields(app, code: code))
+            let token = try #require(first.json.accessToken)
+            #expect(try await client.get("/v1/users/self?access_token=\(token)").code == 200)
+            let replay = try await Self.exchange(client, Self.codeFields(app, code: code))
+            #expect(replay.status == 400 && replay.json.errorMessage == "Matching code was not found or was already used.")
+            #expect(try await client.get("/v1/users/self?access_token=\(token)").errorType == "OAuthAccessTokenException")
         }
     }
 
     @Test(arguments: Engine.available)
     func codesLastTenMinutes(_ engine: Engine) async throws {
         try await Self.withSignedInBrowser(engine) { world, client, browser, app in
-        let lateCode = try await Self.approvedCode(browser, app, scope: "basic")
-        world.clock.advance(seconds: 601)
-        #expect(try await Self.exchange(client, Self.codeFields(app, code: lateCode)).json.error == "invalid_grant")
-        let inTime = try await Self.approvedCode(browser, app, scope: "basic")
-        world.clock.advance(seconds: 599)
-        #expect(try await Self.exchange(client, Self.codeFields(app, code: inTime)).status == 200)
+            let lateCode = try await Self.approvedCode(browser, app, scope: "basic")
+            world.clock.advance(seconds: 601)
+            #expect(try await Self.exchange(client, Self.codeFields(app, code: lateCode)).json.error == "invalid_grant")
+            let inTime = try await Self.approvedCode(browser, app, scope: "basic")
+            world.clock.advance(seconds: 599)
+            #expect(try await Self.exchange(client, Self.codeFields(app, code: inTime)).status == 200)
         }
     }
 
@@ -198,7 +222,9 @@ import Testing
             _ = try await Self.member(world, "ann")
             let app = try await world.storage.clients.create(name: "App", redirectURIs: [Self.callback])
             let noImplicit = try await world.storage.clients.create(
-                ClientStore.Settings(name: "Server only", redirectURIs: [Self.callback], disableImplicit: true), ownerID: nil)
+                ClientStore.Settings(name: "Server only", redirectURIs: [Self.callback], disableImplicit: true),
+                ownerID: nil
+            )
             try await world.withApp { client in
                 let browser = Browser(client)
                 _ = try await Self.logIn(browser, "ann")
@@ -206,20 +232,26 @@ import Testing
                 let callback = Browser.encode(Self.callback)
                 // A stranger (not signed in) is never sent to a client's URI, whatever is wrong: anyone can register one.
                 let stranger = Browser(client)
-                for query in ["client_id=\(app.clientID)&redirect_uri=\(callback)&response_type=magic",
-                              "client_id=\(app.clientID)&redirect_uri=\(callback)&response_type=code&scope=likes+teleport&state=s",
-                              "client_id=\(noImplicit.clientID)&redirect_uri=\(callback)&response_type=token"] {
+                for query in [
+                    "client_id=\(app.clientID)&redirect_uri=\(callback)&response_type=magic",
+                    "client_id=\(app.clientID)&redirect_uri=\(callback)&response_type=code&scope=likes+teleport&state=s",
+                    "client_id=\(noImplicit.clientID)&redirect_uri=\(callback)&response_type=token",
+                ] {
                     let page = try await stranger.get("/oauth/authorize?" + query)
                     #expect(page.status == 400 && page.location == nil, "\(query)")
                 }
                 // Never redirected anywhere unregistered: an error page of our own.
-                for query in ["client_id=\(app.clientID)&redirect_uri=\(Browser.encode("http://evil.example/cb"))&response_type=code",
-                              "client_id=\(app.clientID)&redirect_uri=\(Browser.encode(Self.callback + "/"))&response_type=code",
-                              "client_id=nope&redirect_uri=\(callback)&response_type=code", "redirect_uri=\(callback)&response_type=code"] {
+                for query in [
+                    "client_id=\(app.clientID)&redirect_uri=\(Browser.encode("http://evil.example/cb"))&response_type=code",
+                    "client_id=\(app.clientID)&redirect_uri=\(Browser.encode(Self.callback + "/"))&response_type=code",
+                    "client_id=nope&redirect_uri=\(callback)&response_type=code", "redirect_uri=\(callback)&response_type=code",
+                ] {
                     let page = try await authorize(query)
                     #expect(page.status == 400 && page.location == nil, "\(query)")
                 }
-                let badScope = try await authorize("client_id=\(app.clientID)&redirect_uri=\(callback)&response_type=code&scope=likes+teleport&state=s")
+                let badScope = try await authorize(
+                    "client_id=\(app.clientID)&redirect_uri=\(callback)&response_type=code&scope=likes+teleport&state=s"
+                )
                 #expect(Browser.fields(of: try #require(badScope.location))["error"] == "invalid_scope")
                 #expect(Browser.fields(of: badScope.location!)["state"] == "s")
                 let badType = try await authorize("client_id=\(app.clientID)&redirect_uri=\(callback)&response_type=magic")
@@ -232,14 +264,21 @@ import Testing
                 #expect(deniedFields["error"] == "access_denied" && deniedFields["error_reason"] == "user_denied")
                 #expect(deniedFields["error_description"] == "The user denied your request" && deniedFields["state"] == "s1")
 
-                let forged = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic", state: nil) + [("decision", "allow")], withCSRF: false)
+                let forged = try await browser.post(
+                    "/oauth/authorize",
+                    Self.consentFields(app, scope: "basic", state: nil) + [("decision", "allow")],
+                    withCSRF: false
+                )
                 #expect(forged.status == 403 && forged.location == nil)
 
                 // The client-side flow: the token comes back in the fragment.
-                let implicit = try await browser.post("/oauth/authorize", [
-                    ("client_id", app.clientID), ("redirect_uri", Self.callback), ("response_type", "token"), ("scope", "basic likes"),
-                    ("state", "s2"), ("decision", "allow"),
-                ])
+                let implicit = try await browser.post(
+                    "/oauth/authorize",
+                    [
+                        ("client_id", app.clientID), ("redirect_uri", Self.callback), ("response_type", "token"), ("scope", "basic likes"),
+                        ("state", "s2"), ("decision", "allow"),
+                    ]
+                )
                 let fragment = Browser.fields(of: try #require(implicit.location), fragment: true)
                 let token = try #require(fragment["access_token"])
                 #expect(fragment["state"] == "s2" && implicit.location!.hasPrefix(Self.callback + "#"))
@@ -260,13 +299,19 @@ import Testing
                 let browser = Browser(client)
                 _ = try await Self.logIn(browser, "ann")
                 func code(state: String? = nil) async throws -> String {
-                    let page = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic", state: state) + [("decision", "allow")])
+                    let page = try await browser.post(
+                        "/oauth/authorize",
+                        Self.consentFields(app, scope: "basic", state: state) + [("decision", "allow")]
+                    )
                     let location = try #require(page.location)
                     return try #require(Browser.fields(of: location)["code"])
                 }
                 let first = try await code()
                 #expect(try await Self.exchange(client, Self.codeFields(thief, code: first)).json.error == "invalid_grant")
-                let verifierWithoutChallenge = try await Self.exchange(client, Self.codeFields(app, code: first) + [("code_verifier", String(repeating: "v", count: 50))])
+                let verifierWithoutChallenge = try await Self.exchange(
+                    client,
+                    Self.codeFields(app, code: first) + [("code_verifier", String(repeating: "v", count: 50))]
+                )
                 #expect(verifierWithoutChallenge.json.error == "invalid_grant")
                 let real = try await Self.exchange(client, Self.codeFields(app, code: first))
                 let token = try #require(real.json.accessToken, "the thief's attempts did not use the code up")
@@ -288,7 +333,10 @@ import Testing
                 #expect(try await client.get("/v1/users/self?access_token=\(winner)").errorType == "OAuthAccessTokenException")
 
                 let unicodeState = String(repeating: "é✓ &=#", count: 300)
-                let echoed = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic", state: unicodeState) + [("decision", "deny")])
+                let echoed = try await browser.post(
+                    "/oauth/authorize",
+                    Self.consentFields(app, scope: "basic", state: unicodeState) + [("decision", "deny")]
+                )
                 #expect(Browser.fields(of: try #require(echoed.location))["state"] == unicodeState)
             }
         }
@@ -305,18 +353,29 @@ import Testing
                 let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
                 let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"  // RFC 7636 appendix B
                 func code() async throws -> String {
-                    let page = try await browser.post("/oauth/authorize", Self.consentFields(app, scope: "basic", state: nil) + [
-                        ("code_challenge", challenge), ("code_challenge_method", "S256"), ("decision", "allow"),
-                    ])
+                    let page = try await browser.post(
+                        "/oauth/authorize",
+                        Self.consentFields(app, scope: "basic", state: nil) + [
+                            ("code_challenge", challenge), ("code_challenge_method", "S256"), ("decision", "allow"),
+                        ]
+                    )
                     let location = try #require(page.location)
                     return try #require(Browser.fields(of: location)["code"])
                 }
                 #expect(try await Self.exchange(client, Self.codeFields(app, code: code())).json.error == "invalid_grant")
-                let wrong = try await Self.exchange(client, Self.codeFields(app, code: code()) + [("code_verifier", String(repeating: "a", count: 43))])
+                let wrong = try await Self.exchange(
+                    client,
+                    Self.codeFields(app, code: code()) + [("code_verifier", String(repeating: "a", count: 43))]
+                )
                 #expect(wrong.json.error == "invalid_grant")
                 let right = try await Self.exchange(client, Self.codeFields(app, code: code()) + [("code_verifier", verifier)])
                 #expect(right.status == 200 && right.json.accessToken != nil)
-                let plain = try await browser.get("/oauth/authorize?client_id=\(app.clientID)&redirect_uri=\(Browser.encode(Self.callback))&response_type=code&code_challenge=\(challenge)&code_challenge_method=plain")
+                let plain = try await browser.get(
+                    """
+                    /oauth/authorize?client_id=\(app.clientID)&redirect_uri=\(Browser.encode(Self.callback))\
+                    &response_type=code&code_challenge=\(challenge)&code_challenge_method=plain
+                    """
+                )
                 #expect(Browser.fields(of: try #require(plain.location))["error"] == "invalid_request")
             }
         }
@@ -330,17 +389,23 @@ import Testing
             let other = try await world.storage.clients.create(name: "Third party", redirectURIs: [Self.callback])
             try await world.withApp { client in
                 func grant(_ app: Client, password: String, scope: String = "basic likes") async throws -> (status: Int, json: WireTokenAnswer) {
-                    try await Self.exchange(client, [
-                        ("client_id", app.clientID), ("client_secret", app.clientSecret), ("grant_type", "password"), ("username", "ann"),
-                        ("password", password), ("scope", scope), ("redirect_uri", Self.callback),
-                    ])
+                    try await Self.exchange(
+                        client,
+                        [
+                            ("client_id", app.clientID), ("client_secret", app.clientSecret), ("grant_type", "password"), ("username", "ann"),
+                            ("password", password), ("scope", scope), ("redirect_uri", Self.callback),
+                        ]
+                    )
                 }
                 let ok = try await grant(trusted, password: "correct horse")
                 #expect(ok.status == 200 && ok.json.user?.username == "ann")
                 #expect(try await grant(other, password: "correct horse").json.error == "unauthorized_client")
                 #expect(try await grant(trusted, password: "wrong horse").json.error == "invalid_grant")
                 #expect(try await grant(trusted, password: "correct horse", scope: "basic sudo").json.error == "invalid_scope")
-                let unknownGrant = try await Self.exchange(client, [("client_id", trusted.clientID), ("client_secret", trusted.clientSecret), ("grant_type", "magic")])
+                let unknownGrant = try await Self.exchange(
+                    client,
+                    [("client_id", trusted.clientID), ("client_secret", trusted.clientSecret), ("grant_type", "magic")]
+                )
                 #expect(unknownGrant.json.error == "unsupported_grant_type" && unknownGrant.json.code == 400)
                 // Password guessing from one address stops after 25 failures in five minutes, on both ways in.
                 for _ in 0..<24 { _ = try await grant(trusted, password: "guess") }
@@ -351,16 +416,22 @@ import Testing
             }
             // Counted in the database: another server process refuses that address too, until the failures age out.
             try await world.withApp { other in
-                let blocked = try await Self.exchange(other, [
-                    ("client_id", trusted.clientID), ("client_secret", trusted.clientSecret), ("grant_type", "password"), ("username", "ann"),
-                    ("password", "correct horse"),
-                ])
+                let blocked = try await Self.exchange(
+                    other,
+                    [
+                        ("client_id", trusted.clientID), ("client_secret", trusted.clientSecret), ("grant_type", "password"), ("username", "ann"),
+                        ("password", "correct horse"),
+                    ]
+                )
                 #expect(blocked.status == 429)
                 world.clock.advance(seconds: 301)
-                let later = try await Self.exchange(other, [
-                    ("client_id", trusted.clientID), ("client_secret", trusted.clientSecret), ("grant_type", "password"), ("username", "ann"),
-                    ("password", "correct horse"),
-                ])
+                let later = try await Self.exchange(
+                    other,
+                    [
+                        ("client_id", trusted.clientID), ("client_secret", trusted.clientSecret), ("grant_type", "password"), ("username", "ann"),
+                        ("password", "correct horse"),
+                    ]
+                )
                 #expect(later.status == 200)
             }
         }
@@ -371,7 +442,9 @@ import Testing
         try await TestWorld.with(engine) { world in
             let ann = try await Self.member(world, "ann")
             let app = try await world.storage.clients.create(
-                ClientStore.Settings(name: "Signed", redirectURIs: [Self.callback], enforceSigned: true), ownerID: nil)
+                ClientStore.Settings(name: "Signed", redirectURIs: [Self.callback], enforceSigned: true),
+                ownerID: nil
+            )
             let token = try await world.storage.tokens.create(userID: ann.id, client: app, scopes: [.basic])
             @Sendable func sig(_ message: String) -> String {
                 Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: Array(app.clientSecret.utf8))))
@@ -389,11 +462,17 @@ import Testing
                 // A client_id-only call of that client needs one too.
                 #expect(try await client.get("/v1/users/\(ann.id)?client_id=\(app.clientID)").status == 403)
                 let forwardedOK = "127.0.0.1|" + sig("127.0.0.1")
-                let good = try await client.execute(uri: "/v1/users/self?access_token=\(token)&sig=\(sig("/users/self|access_token=\(token)"))", method: .get,
-                                                    headers: [.instaForwardedForTest: forwardedOK]) { try JSONBody($0) }
+                let good = try await client.execute(
+                    uri: "/v1/users/self?access_token=\(token)&sig=\(sig("/users/self|access_token=\(token)"))",
+                    method: .get,
+                    headers: [.instaForwardedForTest: forwardedOK]
+                ) { try JSONBody($0) }
                 #expect(good.code == 200)
-                let bad = try await client.execute(uri: "/v1/users/self?access_token=\(token)&sig=\(sig("/users/self|access_token=\(token)"))", method: .get,
-                                                   headers: [.instaForwardedForTest: "127.0.0.1|deadbeef"]) { try JSONBody($0) }
+                let bad = try await client.execute(
+                    uri: "/v1/users/self?access_token=\(token)&sig=\(sig("/users/self|access_token=\(token)"))",
+                    method: .get,
+                    headers: [.instaForwardedForTest: "127.0.0.1|deadbeef"]
+                ) { try JSONBody($0) }
                 #expect(bad.status == 403 && bad.errorType == "OAuthForbiddenException")
             }
         }
@@ -420,7 +499,9 @@ import Testing
                 #expect(remaining == ["2", "1", "0"])
                 let over = try await client.execute(uri: "/v1/users/self?access_token=\(token)", method: .get) { $0 }
                 let body = try JSONBody(over)
-                #expect(over.status == .tooManyRequests && body.errorType == "OAuthRateLimitException" && over.headers[.rateLimitRemainingTest] == "0")
+                #expect(
+                    over.status == .tooManyRequests && body.errorType == "OAuthRateLimitException" && over.headers[.rateLimitRemainingTest] == "0"
+                )
                 // client_id-only calls have a pool of their own.
                 #expect(try await client.get("/v1/users/\(ann.id)?client_id=\(app.clientID)").code == 200)
                 #expect(try await client.get("/v1/users/\(ann.id)?client_id=\(app.clientID)").code == 200)
@@ -467,10 +548,13 @@ import Testing
                 try await developer.get("/developer/clients")
                 let refused = try await developer.post("/developer/clients", [("name", "Bad"), ("redirect_uris", "javascript://alert(1)")])
                 #expect(refused.status == 400)
-                let made = try await developer.post("/developer/clients", [
-                    ("name", "Printer"), ("description", "Prints photos"), ("website", "https://printer.example"),
-                    ("redirect_uris", "\(Self.callback)\nhttp://localhost:3000/cb"), ("disable_implicit", "on"),
-                ])
+                let made = try await developer.post(
+                    "/developer/clients",
+                    [
+                        ("name", "Printer"), ("description", "Prints photos"), ("website", "https://printer.example"),
+                        ("redirect_uris", "\(Self.callback)\nhttp://localhost:3000/cb"), ("disable_implicit", "on"),
+                    ]
+                )
                 let page = try #require(made.location)
                 let shown = try await developer.get(page)
                 let clientID = String(page.split(separator: "/").last!)
@@ -516,9 +600,12 @@ import Testing
                 try await browser.get("/accounts/settings")
                 let bad = try await browser.post("/accounts/settings", [("full_name", "Ann"), ("website", "javascript:alert(1)")])
                 #expect(bad.status == 400)
-                let saved = try await browser.post("/accounts/settings", [
-                    ("full_name", "Ann Adams"), ("bio", "Landscapes"), ("website", "https://ann.example"), ("is_private", "on"),
-                ])
+                let saved = try await browser.post(
+                    "/accounts/settings",
+                    [
+                        ("full_name", "Ann Adams"), ("bio", "Landscapes"), ("website", "https://ann.example"), ("is_private", "on"),
+                    ]
+                )
                 #expect(saved.status == 200 && saved.body.contains("Saved"))
                 let me = try await client.get("/v1/users/self?access_token=\(token)")
                 #expect(me.user?.fullName == "Ann Adams" && me.user?.bio == "Landscapes")
@@ -533,15 +620,20 @@ import Testing
                 body += try SyntheticPhoto.jpeg(width: 300, height: 200) + Array("\r\n--\(boundary)--\r\n".utf8)
                 let cookies = browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
                 let uploaded = try await client.execute(
-                    uri: "/accounts/settings/picture", method: .post,
-                    headers: [.contentType: "multipart/form-data; boundary=\(boundary)", .cookie: cookies], body: ByteBuffer(bytes: body)) { $0 }
+                    uri: "/accounts/settings/picture",
+                    method: .post,
+                    headers: [.contentType: "multipart/form-data; boundary=\(boundary)", .cookie: cookies],
+                    body: ByteBuffer(bytes: body)
+                ) { $0 }
                 #expect(uploaded.status == .ok)
                 let picture = try #require(try await world.storage.users.find(ann.id)?.summary.profilePicture)
                 #expect(world.storage.files.path(picture, "profile.jpg") != nil)
                 let forged = try await client.execute(
-                    uri: "/accounts/settings/picture", method: .post,
+                    uri: "/accounts/settings/picture",
+                    method: .post,
                     headers: [.contentType: "multipart/form-data; boundary=\(boundary)", .cookie: cookies],
-                    body: ByteBuffer(bytes: Array("--\(boundary)--\r\n".utf8))) { $0 }
+                    body: ByteBuffer(bytes: Array("--\(boundary)--\r\n".utf8))
+                ) { $0 }
                 #expect(forged.status == .forbidden)
             }
         }
@@ -553,8 +645,13 @@ import Testing
         try await TestWorld.with(engine) { world in
             let ann = try await Self.member(world, "ann")
             let fan = try await Self.member(world, "fan")
-            let secret = try await world.storage.users.create(NewUser(
-                username: "secret", passwordHash: await PasswordHasher.hash("correct horse", cost: 4), isPrivate: true))
+            let secret = try await world.storage.users.create(
+                NewUser(
+                    username: "secret",
+                    passwordHash: await PasswordHasher.hash("correct horse", cost: 4),
+                    isPrivate: true
+                )
+            )
             let open = try await world.post(by: ann, caption: "Dusk <b>#sky</b>")
             let hidden = try await world.post(by: secret, caption: "for friends")
             let relationships = world.storage.relationships
@@ -580,8 +677,10 @@ import Testing
     }
 
     static func codeFields(_ app: Client, code: String, redirect: String = callback, secret: String? = nil) -> [(String, String)] {
-        [("client_id", app.clientID), ("client_secret", secret ?? app.clientSecret), ("grant_type", "authorization_code"),
-         ("redirect_uri", redirect), ("code", code)]
+        [
+            ("client_id", app.clientID), ("client_secret", secret ?? app.clientSecret), ("grant_type", "authorization_code"),
+            ("redirect_uri", redirect), ("code", code),
+        ]
     }
 }
 

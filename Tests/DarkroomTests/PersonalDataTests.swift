@@ -1,11 +1,12 @@
 import DarkroomAPI
 import DarkroomCore
-@testable import DarkroomStorage
 import Foundation
 import HummingbirdTesting
 import Logging
 import Testing
 import ZIPFoundation
+
+@testable import DarkroomStorage
 
 /// People's own data: the archive they download once, and deleting an account so that nothing of it remains and
 /// every count it touched is right again.
@@ -15,10 +16,19 @@ import ZIPFoundation
         world.clock.advance(seconds: 60)
         let key = try world.storage.files.store(
             [("standard.jpg", Array("standard of \(owner.username)".utf8)), ("low.jpg", Array("low".utf8)), ("thumbnail.jpg", Array("thumb".utf8))],
-            kind: .media)
-        let id = try await world.storage.mediaWriter.create(NewMedia(
-            owner: owner.id, filter: "Valencia", caption: caption, latitude: 51.5, longitude: -0.12,
-            renditions: Renditions(key: key, standard: 640, low: 320, thumbnail: 150), usersInPhoto: usersInPhoto.map { ($0, 0.5, 0.5) }))
+            kind: .media
+        )
+        let id = try await world.storage.mediaWriter.create(
+            NewMedia(
+                owner: owner.id,
+                filter: "Valencia",
+                caption: caption,
+                latitude: 51.5,
+                longitude: -0.12,
+                renditions: Renditions(key: key, standard: 640, low: 320, thumbnail: 150),
+                usersInPhoto: usersInPhoto.map { ($0, 0.5, 0.5) }
+            )
+        )
         return (id, key)
     }
 
@@ -26,16 +36,20 @@ import ZIPFoundation
     private static func idColumns(_ world: TestWorld) async throws -> [(String, String)] {
         switch world.storage.database.engine {
         case .sqlite:
-            return try await world.storage.database.query("""
+            return try await world.storage.database.query(
+                """
                 SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '%_rtree%'
                    AND (upper(p.type) LIKE '%INT%')
-                """).decode { (try $0.string(), try $0.string()) }
+                """
+            ).decode { (try $0.string(), try $0.string()) }
         case .postgres:
-            return try await world.storage.database.query("""
+            return try await world.storage.database.query(
+                """
                 SELECT table_name::text, column_name::text FROM information_schema.columns
                  WHERE table_schema = current_schema() AND data_type = 'bigint'
-                """).decode { (try $0.string(), try $0.string()) }
+                """
+            ).decode { (try $0.string(), try $0.string()) }
         }
     }
 
@@ -64,9 +78,12 @@ import ZIPFoundation
             try await storage.relationships.follow(alice.id, bob.id)
             try await storage.relationships.follow(carol.id, alice.id)
             try await storage.relationships.follow(bob.id, alice.id)
-            try await storage.database.execute("""
-                INSERT INTO follow_requests (requester_id, target_id, id, created_at) VALUES (\(alice.id), \(dave.id), \(storage.environment.ids.next()), 1)
-                """)
+            try await storage.database.execute(
+                """
+                INSERT INTO follow_requests (requester_id, target_id, id, created_at) VALUES (\(alice.id), \(dave.id),
+                    \(storage.environment.ids.next()), 1)
+                """
+            )
             try await storage.relationships.block(alice.id, carol.id == alice.id ? bob.id : dave.id)
             let client = try await storage.clients.create(name: "alice's app", redirectURIs: ["http://localhost/cb"], ownerID: alice.id)
             let bobsTokenForAlicesApp = try await storage.tokens.create(userID: bob.id, client: client, scopes: [.basic])
@@ -86,8 +103,10 @@ import ZIPFoundation
             // No row anywhere names her, her photos, comments or client — but the moderation log's record of the deletion.
             let hers = [alice.id.rawValue, aliceFirst.rawValue, aliceSecond.rawValue, client.ref.rawValue] + aliceComments
             for (table, column) in try await Self.idColumns(world) {
-                let found = try await storage.database.query(
-                    "SELECT count(*) FROM \(raw: table) WHERE \(raw: column) IN (\(list: hers))").scalarInt() ?? 0
+                let found =
+                    try await storage.database.query(
+                        "SELECT count(*) FROM \(raw: table) WHERE \(raw: column) IN (\(list: hers))"
+                    ).scalarInt() ?? 0
                 if table == "moderation_log" && column == "target_user" {
                     #expect(found == 1, "the log keeps the deletion itself")
                 } else {
@@ -152,7 +171,9 @@ import ZIPFoundation
                     try await Task.sleep(for: .milliseconds(50))
                 }
                 let ready = try await browser.get("/accounts/export")
-                let link = try #require(ready.body.range(of: "/accounts/export/download?id=").map { ready.body[$0.lowerBound...].prefix { $0 != "\"" } })
+                let link = try #require(
+                    ready.body.range(of: "/accounts/export/download?id=").map { ready.body[$0.lowerBound...].prefix { $0 != "\"" } }
+                )
 
                 // Another person cannot take it.
                 let stranger = Browser(client)
@@ -160,7 +181,11 @@ import ZIPFoundation
                 _ = try await stranger.post("/accounts/signup", [("username", "mallory"), ("password", "another-password")])
                 #expect(try await stranger.get(String(link)).status == 404)
 
-                let zip = try await client.execute(uri: String(link), method: .get, headers: [.cookie: browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")]) { $0 }
+                let zip = try await client.execute(
+                    uri: String(link),
+                    method: .get,
+                    headers: [.cookie: browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")]
+                ) { $0 }
                 #expect(zip.status == .ok && zip.headers[.contentType] == "application/zip")
                 #expect(zip.headers[.contentDisposition]?.contains("attachment") == true)
                 let archive = try Archive(data: Data(buffer: zip.body), accessMode: .read)

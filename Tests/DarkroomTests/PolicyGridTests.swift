@@ -50,15 +50,16 @@ import Testing
                     let actor = try await Self.actor(state, of: owner, in: world)
                     let canSee = VisibilityMatrixTests.mayViewMedia(state, ownerIsPrivate: isPrivate)
                     for action in MediaPolicy.Action.allCases {
-                        let expected: DomainError? = switch (canSee, action, state) {
-                        case (false, _, _): .notAllowed(.view)
-                        case (true, .view, _): nil
-                        case (true, .like, .anonymous): .notAllowed(.like)
-                        case (true, .comment, .anonymous): .notAllowed(.comment)
-                        case (true, .like, _), (true, .comment, _): nil
-                        case (true, .delete, .owner): nil
-                        case (true, .delete, _): .notAllowed(.deleteMedia)
-                        }
+                        let expected: DomainError? =
+                            switch (canSee, action, state) {
+                            case (false, _, _): .notAllowed(.view)
+                            case (true, .view, _): nil
+                            case (true, .like, .anonymous): .notAllowed(.like)
+                            case (true, .comment, .anonymous): .notAllowed(.comment)
+                            case (true, .like, _), (true, .comment, _): nil
+                            case (true, .delete, .owner): nil
+                            case (true, .delete, _): .notAllowed(.deleteMedia)
+                            }
                         let got = await Self.outcome { try await world.storage.media.authorize(action, media, actor: actor) }
                         #expect(got == expected, "\(action) by \(state) on \(isPrivate ? "private" : "public") media")
                     }
@@ -79,19 +80,23 @@ import Testing
                     let canSee = VisibilityMatrixTests.mayViewMedia(state, ownerIsPrivate: isPrivate)
                     let blocked = VisibilityMatrixTests.hiddenEntirely(state)
                     for action in UserPolicy.Action.allCases {
-                        let expected: DomainError? = switch action {
-                        case .viewProfile: state == .blockedByOwner ? .notFound(.user) : nil
-                        case .viewMediaAndLists: canSee ? nil : .notAllowed(.view)
-                        case .relate: state == .owner ? .notAllowed(.relateToSelf) : nil
-                        case .follow: state == .owner ? .notAllowed(.relateToSelf) : blocked ? .notAllowed(.follow) : nil
-                        case .tagInPhoto: state == .blockedByOwner ? .notAllowed(.tagUser) : nil
-                        }
+                        let expected: DomainError? =
+                            switch action {
+                            case .viewProfile: state == .blockedByOwner ? .notFound(.user) : nil
+                            case .viewMediaAndLists: canSee ? nil : .notAllowed(.view)
+                            case .relate: state == .owner ? .notAllowed(.relateToSelf) : nil
+                            case .follow: state == .owner ? .notAllowed(.relateToSelf) : blocked ? .notAllowed(.follow) : nil
+                            case .tagInPhoto: state == .blockedByOwner ? .notAllowed(.tagUser) : nil
+                            }
                         let got = await Self.outcome { try await world.storage.relationships.authorize(action, actor: actor, target: owner.id) }
                         #expect(got == expected, "\(action) by \(state) on \(isPrivate ? "private" : "public") user")
                     }
                 }
             }
-            #expect(await Self.outcome { try await world.storage.relationships.authorize(.viewProfile, actor: nil, target: UserID(999)) } == .notFound(.user))
+            #expect(
+                await Self.outcome { try await world.storage.relationships.authorize(.viewProfile, actor: nil, target: UserID(999)) }
+                    == .notFound(.user)
+            )
         }
     }
 

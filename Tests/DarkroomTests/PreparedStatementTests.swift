@@ -1,6 +1,7 @@
-@testable import DarkroomStorage
 import Foundation
 import Testing
+
+@testable import DarkroomStorage
 
 /// PostgreSQL keeps the statements Darkroom runs prepared on each connection (planning left the hot path); these
 /// check that it does, that a failed preparation does not stick to a connection, and that the PgBouncer switch turns
@@ -9,7 +10,8 @@ import Testing
 struct PreparedStatementTests {
     /// One connection, so that every statement lands where the previous one ran; a schema of its own.
     private func withOneConnection(
-        options: String = "", _ body: (PostgresDatabase) async throws -> Void
+        options: String = "",
+        _ body: (PostgresDatabase) async throws -> Void
     ) async throws {
         try await withPostgresSchema(options: "&pool_size=1&lookup_connections=0" + options, body)
     }

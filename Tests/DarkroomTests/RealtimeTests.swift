@@ -1,13 +1,14 @@
-@testable import DarkroomAPI
 import Crypto
 import DarkroomCore
-@testable import DarkroomStorage
 import Foundation
 import HTTPTypes
-import NIOCore
 import HummingbirdTesting
 import Logging
+import NIOCore
 import Testing
+
+@testable import DarkroomAPI
+@testable import DarkroomStorage
 
 /// Real-time subscriptions against a real receiving HTTP server: the challenge, every object type, what is never
 /// announced, signatures, retries, and callbacks that may not reach the server's own network.
@@ -16,20 +17,31 @@ import Testing
         ByteBuffer(string: fields.map { "\($0.0)=\(Parameters.encode($0.1))" }.joined(separator: "&"))
     }
 
-    private static func call(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ fields: [(String, String)]) async throws
+    private static func call(
+        _ client: any TestClientProtocol,
+        _ method: HTTPRequest.Method,
+        _ fields: [(String, String)]
+    ) async throws
         -> (status: Int, json: [String: Any])
     {
         let body = method == .get || method == .delete ? nil : form(fields)
         let query = method == .get || method == .delete ? "?" + String(buffer: form(fields)) : ""
-        return try await client.execute(uri: "/v1/subscriptions" + query, method: method,
-                                        headers: [.contentType: "application/x-www-form-urlencoded"], body: body) { response in
+        return try await client.execute(
+            uri: "/v1/subscriptions" + query,
+            method: method,
+            headers: [.contentType: "application/x-www-form-urlencoded"],
+            body: body
+        ) { response in
             (Int(response.status.code), (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:])
         }
     }
 
     private static func delivery(_ storage: Storage) -> NotificationDelivery {
-        NotificationDelivery(storage: storage, client: CallbackClient(addresses: CallbackAddresses(allowed: [CallbackAddresses.Network("127.0.0.1/32")!])),
-                             logger: Logger(label: "test"))
+        NotificationDelivery(
+            storage: storage,
+            client: CallbackClient(addresses: CallbackAddresses(allowed: [CallbackAddresses.Network("127.0.0.1/32")!])),
+            logger: Logger(label: "test")
+        )
     }
 
     /// Every notification item the receiver got, with the check that each body carries the client's signatures.
@@ -38,7 +50,9 @@ import Testing
         for delivery in receiver.received {
             let key = SymmetricKey(data: Array(secret.utf8))
             #expect(delivery.headers["x-hub-signature"] == Hex.encode(HMAC<Insecure.SHA1>.authenticationCode(for: delivery.body, using: key)))
-            #expect(delivery.headers["x-hub-signature-256"] == "sha256=" + Hex.encode(HMAC<SHA256>.authenticationCode(for: delivery.body, using: key)))
+            #expect(
+                delivery.headers["x-hub-signature-256"] == "sha256=" + Hex.encode(HMAC<SHA256>.authenticationCode(for: delivery.body, using: key))
+            )
             #expect(delivery.headers["content-type"] == "application/json" && delivery.headers["x-hub-delivery"]?.count == 32)
             items += try #require(try JSONSerialization.jsonObject(with: Data(delivery.body)) as? [[String: Any]])
         }
@@ -61,29 +75,55 @@ import Testing
             let credentials = [("client_id", app.clientID), ("client_secret", app.clientSecret)]
 
             // The test delivers (drain) itself: the app's own worker would race it for the outbox.
-            try await world.withApp(configure: { $0.callbackNetworks = ["127.0.0.1/32"]; $0.runsJobs = false }) { client in
+            try await world.withApp(configure: {
+                $0.callbackNetworks = ["127.0.0.1/32"]
+                $0.runsJobs = false
+            }) { client in
                 // Credentials and the challenge first: nothing is stored unless both pass.
                 let noSecret = try await Self.call(client, .post, [("client_id", app.clientID), ("object", "user"), ("callback_url", receiver.url)])
                 #expect(noSecret.status == 400 && (noSecret.json["meta"] as? [String: Any])?["error_type"] as? String == "OAuthClientException")
-                let wrongSecret = try await Self.call(client, .post, [("client_id", app.clientID), ("client_secret", other.clientSecret),
-                                                                      ("object", "user"), ("callback_url", receiver.url)])
+                let wrongSecret = try await Self.call(
+                    client,
+                    .post,
+                    [
+                        ("client_id", app.clientID), ("client_secret", other.clientSecret),
+                        ("object", "user"), ("callback_url", receiver.url),
+                    ]
+                )
                 #expect((wrongSecret.json["meta"] as? [String: Any])?["error_type"] as? String == "APISubscriptionError")
                 for answer in [Receiver.Challenge.wrong, .status(500)] {
                     receiver.answerChallenges(answer)
                     let refused = try await Self.call(client, .post, credentials + [("object", "user"), ("callback_url", receiver.url)])
-                    #expect(refused.status == 400 && (refused.json["meta"] as? [String: Any])?["error_message"] as? String == "Challenge verification failed.")
+                    #expect(
+                        refused.status == 400
+                            && (refused.json["meta"] as? [String: Any])?["error_message"] as? String == "Challenge verification failed."
+                    )
                 }
                 #expect(try await storage.subscriptions.list(for: app.ref).isEmpty)
                 receiver.answerChallenges(.echo)
-                let radius = try await Self.call(client, .post, credentials + [("object", "geography"), ("lat", "51.5"), ("lng", "-0.12"),
-                                                                               ("radius", "5001"), ("callback_url", receiver.url)])
+                let radius = try await Self.call(
+                    client,
+                    .post,
+                    credentials + [
+                        ("object", "geography"), ("lat", "51.5"), ("lng", "-0.12"),
+                        ("radius", "5001"), ("callback_url", receiver.url),
+                    ]
+                )
                 #expect(radius.status == 400)
 
                 var ids: [String: String] = [:]
-                for (object, extra) in [("user", []), ("tag", [("object_id", "sun")]), ("location", [("object_id", String(place.id!.rawValue))]),
-                                        ("geography", [("lat", "51.5005"), ("lng", "-0.1205"), ("radius", "1000")])] {
-                    let made = try await Self.call(client, .post, credentials + [("object", object), ("aspect", "media"), ("verify_token", "vt"),
-                                                                                 ("callback_url", receiver.url)] + extra)
+                for (object, extra) in [
+                    ("user", []), ("tag", [("object_id", "sun")]), ("location", [("object_id", String(place.id!.rawValue))]),
+                    ("geography", [("lat", "51.5005"), ("lng", "-0.1205"), ("radius", "1000")]),
+                ] {
+                    let made = try await Self.call(
+                        client,
+                        .post,
+                        credentials + [
+                            ("object", object), ("aspect", "media"), ("verify_token", "vt"),
+                            ("callback_url", receiver.url),
+                        ] + extra
+                    )
                     let data = try #require(made.json["data"] as? [String: Any], "\(object): \(made.json)")
                     #expect(made.status == 200 && data["type"] as? String == "subscription" && data["object"] as? String == object)
                     ids[object] = data["id"] as? String
@@ -95,9 +135,16 @@ import Testing
                 // Posts: Alice's (authorized the app, #sun, at the pier, in the circle), Bob's (#sun only), a private
                 // account's (#sun: the app holds no token that may see it), and one deleted before delivery.
                 world.clock.advance(seconds: 60)
-                let alices = try await storage.mediaWriter.create(NewMedia(
-                    owner: alice.id, caption: "morning #sun", locationID: place.id, latitude: 51.5, longitude: -0.12,
-                    renditions: Renditions(key: "test/a", standard: 612, low: 306, thumbnail: 150)))
+                let alices = try await storage.mediaWriter.create(
+                    NewMedia(
+                        owner: alice.id,
+                        caption: "morning #sun",
+                        locationID: place.id,
+                        latitude: 51.5,
+                        longitude: -0.12,
+                        renditions: Renditions(key: "test/a", standard: 612, low: 306, thumbnail: 150)
+                    )
+                )
                 let bobs = try await world.post(by: bob, caption: "#sun again")
                 _ = try await world.post(by: hidden, caption: "secret #sun")
                 let gone = try await world.post(by: bob, caption: "oops #sun")
@@ -132,8 +179,11 @@ import Testing
             let app = try await storage.clients.create(name: "hub app", redirectURIs: ["http://localhost/cb"])
             let receiver = try await Receiver.start()
             defer { receiver.stop() }
-            _ = try await storage.subscriptions.create(.init(object: .tag, objectID: "rain", callbackURL: receiver.url, verifyToken: nil),
-                                                       for: app.ref, limit: 10)
+            _ = try await storage.subscriptions.create(
+                .init(object: .tag, objectID: "rain", callbackURL: receiver.url, verifyToken: nil),
+                for: app.ref,
+                limit: 10
+            )
             let alice = try await world.user("alice")
             receiver.answerNotifications(503)
             let media = try await world.post(by: alice, caption: "#rain")
@@ -171,9 +221,16 @@ import Testing
             // Two hosts to the hub: 127.0.0.1 answers after 300 ms, 127.0.0.2 never within the timeout.
             let slow = try await Receiver.start(.after(.milliseconds(200)))
             let stuck = try await Receiver.start(.after(.seconds(30)), host: "127.0.0.2")
-            defer { slow.stop(); stuck.stop() }
+            defer {
+                slow.stop()
+                stuck.stop()
+            }
             let credentials = [("client_id", app.clientID), ("client_secret", app.clientSecret), ("object", "tag"), ("object_id", "late")]
-            try await world.withApp(configure: { $0.callbackNetworks = ["127.0.0.0/8"]; $0.callbackTimeout = .seconds(5); $0.runsJobs = false }) { client in
+            try await world.withApp(configure: {
+                $0.callbackNetworks = ["127.0.0.0/8"]
+                $0.callbackTimeout = .seconds(5)
+                $0.runsJobs = false
+            }) { client in
                 #expect(try await Self.call(client, .post, credentials + [("callback_url", slow.url)]).status == 200)
                 let asked = ContinuousClock.now
                 let refused = try await Self.call(client, .post, credentials + [("callback_url", stuck.url)])
@@ -184,27 +241,39 @@ import Testing
             #expect(try await storage.subscriptions.list(for: app.ref).map(\.callbackURL) == [slow.url])
 
             // Delivery: the hanging host's notification waits for its timeout while the slow one's arrives.
-            _ = try await storage.subscriptions.create(.init(object: .tag, objectID: "late", callbackURL: stuck.url, verifyToken: nil),
-                                                       for: app.ref, limit: 10)
+            _ = try await storage.subscriptions.create(
+                .init(object: .tag, objectID: "late", callbackURL: stuck.url, verifyToken: nil),
+                for: app.ref,
+                limit: 10
+            )
             slow.answerNotifications(200, after: .milliseconds(200))
             stuck.answerNotifications(200, after: .seconds(30))
             let delivery = NotificationDelivery(
-                storage: storage, client: CallbackClient(addresses: CallbackAddresses(allowed: [CallbackAddresses.Network("127.0.0.0/8")!]), timeout: .seconds(8)),
-                logger: Logger(label: "test"))
+                storage: storage,
+                client: CallbackClient(addresses: CallbackAddresses(allowed: [CallbackAddresses.Network("127.0.0.0/8")!]), timeout: .seconds(8)),
+                logger: Logger(label: "test")
+            )
             let running = Task { try await delivery.run() }
             defer { running.cancel() }
             let alice = try await world.user("alice")
             let media = try await world.post(by: alice, caption: "#late again")
             // The slow receiver's answer is recorded while the hanging one's request is still waiting for its timeout.
-            #expect(try await Self.eventually(15) {
-                let records = try await storage.notifications.recent(for: app.ref, limit: 10)
-                return records.count == 2 && records.contains { $0.deliveredAt != nil }
-            })
+            #expect(
+                try await Self.eventually(15) {
+                    let records = try await storage.notifications.recent(for: app.ref, limit: 10)
+                    return records.count == 2 && records.contains { $0.deliveredAt != nil }
+                }
+            )
             let whileWaiting = try await storage.notifications.recent(for: app.ref, limit: 10)
             #expect(whileWaiting.filter { $0.deliveredAt == nil }.map(\.attempts) == [0], "the hanging receiver's request is still out")
-            #expect(try await Self.eventually(30) {
-                try await storage.notifications.recent(for: app.ref, limit: 10).contains { $0.attempts == 1 && $0.lastError != nil && $0.deliveredAt == nil }
-            }, "the hanging receiver's delivery timed out and waits for a retry")
+            #expect(
+                try await Self.eventually(30) {
+                    try await storage.notifications.recent(for: app.ref, limit: 10).contains {
+                        $0.attempts == 1 && $0.lastError != nil && $0.deliveredAt == nil
+                    }
+                },
+                "the hanging receiver's delivery timed out and waits for a retry"
+            )
             #expect(try await storage.notifications.backlog() == 1)
 
             // It recovers; the retry, once due, reaches it.
@@ -225,13 +294,21 @@ import Testing
             defer { receiver.stop() }
             let stuckApp = try await storage.clients.create(name: "stuck app", redirectURIs: ["http://localhost/cb"])
             let healthyApp = try await storage.clients.create(name: "healthy app", redirectURIs: ["http://localhost/cb"])
-            _ = try await storage.subscriptions.create(.init(object: .tag, objectID: "late", callbackURL: receiver.hangingURL, verifyToken: nil),
-                                                       for: stuckApp.ref, limit: 10)
-            _ = try await storage.subscriptions.create(.init(object: .tag, objectID: "late", callbackURL: receiver.url, verifyToken: nil),
-                                                       for: healthyApp.ref, limit: 10)
+            _ = try await storage.subscriptions.create(
+                .init(object: .tag, objectID: "late", callbackURL: receiver.hangingURL, verifyToken: nil),
+                for: stuckApp.ref,
+                limit: 10
+            )
+            _ = try await storage.subscriptions.create(
+                .init(object: .tag, objectID: "late", callbackURL: receiver.url, verifyToken: nil),
+                for: healthyApp.ref,
+                limit: 10
+            )
             let delivery = NotificationDelivery(
-                storage: storage, client: CallbackClient(addresses: CallbackAddresses(allowed: [CallbackAddresses.Network("127.0.0.0/8")!]), timeout: .seconds(20)),
-                logger: Logger(label: "test"))
+                storage: storage,
+                client: CallbackClient(addresses: CallbackAddresses(allowed: [CallbackAddresses.Network("127.0.0.0/8")!]), timeout: .seconds(20)),
+                logger: Logger(label: "test")
+            )
             let running = Task { try await delivery.run() }
             defer { running.cancel() }
             let alice = try await world.user("alice")
@@ -254,8 +331,11 @@ import Testing
             let app = try await storage.clients.create(name: "hub app", redirectURIs: ["http://localhost/cb"])
             let receiver = try await Receiver.start()
             defer { receiver.stop() }
-            _ = try await storage.subscriptions.create(.init(object: .tag, objectID: "news", callbackURL: receiver.url, verifyToken: nil),
-                                                       for: app.ref, limit: 10)
+            _ = try await storage.subscriptions.create(
+                .init(object: .tag, objectID: "news", callbackURL: receiver.url, verifyToken: nil),
+                for: app.ref,
+                limit: 10
+            )
             let suspended = try await world.user("suspended")
             let troll = try await world.user("troll")
             let carol = try await world.user("carol")
@@ -265,7 +345,11 @@ import Testing
             #expect(try await storage.moderation.suspend(suspended.id, reason: "spam", actor: "test operator"))
             #expect(try await storage.moderation.removeMedia(removed, reason: "spam", actor: "test operator", files: storage.files))
             try await Self.delivery(storage).drain()
-            #expect(try Self.items(receiver, secret: app.clientSecret).map { ($0["data"] as? [String: Any])?["media_id"] as? String } == [kept.description])
+            #expect(
+                try Self.items(receiver, secret: app.clientSecret).map { ($0["data"] as? [String: Any])?["media_id"] as? String } == [
+                    kept.description
+                ]
+            )
             // Reinstated later, the account's photo is not announced then either: the news is old.
             #expect(try await storage.moderation.unsuspend(suspended.id, reason: "appeal", actor: "test operator"))
             try await Self.delivery(storage).drain()
@@ -282,8 +366,10 @@ import Testing
             defer { receiver.stop() }
             let credentials = [("client_id", app.clientID), ("client_secret", app.clientSecret), ("object", "user")]
             try await world.withApp { client in
-                for url in [receiver.url, "http://localhost:\(receiver.port)/callback", "http://[::ffff:127.0.0.1]:\(receiver.port)/callback",
-                            "http://0.0.0.0:\(receiver.port)/callback", "http://169.254.169.254/latest/meta-data/"] {
+                for url in [
+                    receiver.url, "http://localhost:\(receiver.port)/callback", "http://[::ffff:127.0.0.1]:\(receiver.port)/callback",
+                    "http://0.0.0.0:\(receiver.port)/callback", "http://169.254.169.254/latest/meta-data/",
+                ] {
                     let refused = try await Self.call(client, .post, credentials + [("callback_url", url)])
                     let message = (refused.json["meta"] as? [String: Any])?["error_message"] as? String ?? ""
                     #expect(refused.status == 400 && message.hasPrefix("Challenge verification failed"), "\(url): \(message)")
@@ -307,10 +393,18 @@ import Testing
                 let dev = try #require(try await storage.users.find(username: "dev"))
                 let app = try await storage.clients.create(name: "mine", redirectURIs: ["http://localhost/cb"], ownerID: dev.id)
                 let subscription = try await storage.subscriptions.create(
-                    .init(object: .tag, objectID: "dusk", callbackURL: "http://127.0.0.1:9/nowhere", verifyToken: nil), for: app.ref, limit: 10)
+                    .init(object: .tag, objectID: "dusk", callbackURL: "http://127.0.0.1:9/nowhere", verifyToken: nil),
+                    for: app.ref,
+                    limit: 10
+                )
                 _ = try await world.post(by: dev, caption: "#dusk")
                 let claimed = try await storage.notifications.claim(limit: 10)
-                try await storage.notifications.failed(claimed.map(\.id), attempts: NotificationOutbox.maximumAttempts, status: 502, error: "answered 502")
+                try await storage.notifications.failed(
+                    claimed.map(\.id),
+                    attempts: NotificationOutbox.maximumAttempts,
+                    status: 502,
+                    error: "answered 502"
+                )
                 let page = try await browser.get("/developer/clients/\(app.clientID)")
                 #expect(page.body.contains("http://127.0.0.1:9/nowhere") && page.body.contains(">failed<") && page.body.contains("answered 502"))
                 let failed = try #require(claimed.first)

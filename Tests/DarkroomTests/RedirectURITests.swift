@@ -28,7 +28,10 @@ import Testing
     @Test func theReferenceTableInV1Mode() {
         for (registered, sent, valid) in Self.table {
             #expect(RedirectURI.matches(registered: registered, sent: sent, strict: false) == valid, "\(registered) → \(sent)")
-            #expect(RedirectURI.matches(registered: registered, sent: sent, strict: true) == (registered == sent), "strict: \(registered) → \(sent)")
+            #expect(
+                RedirectURI.matches(registered: registered, sent: sent, strict: true) == (registered == sent),
+                "strict: \(registered) → \(sent)"
+            )
         }
         #expect(RedirectURI.matches(registered: "http://cb.com/callback", sent: "http://cb.com/callback", strict: false))
         #expect(RedirectURI.matches(registered: "http://cb.com/callback", sent: "http://cb.com/callback?state=x", strict: false))
@@ -52,7 +55,9 @@ import Testing
             let registered = "http://cb.example/callback?app=1"
             let app = try await world.storage.clients.create(name: "App", redirectURIs: [registered])
             let strict = try await world.storage.clients.create(
-                ClientStore.Settings(name: "Strict", redirectURIs: [registered], strictRedirectURI: true), ownerID: nil)
+                ClientStore.Settings(name: "Strict", redirectURIs: [registered], strictRedirectURI: true),
+                ownerID: nil
+            )
             try await world.withApp { client in
                 let browser = Browser(client)
                 _ = try await OAuthTests.logIn(browser, "ann")
@@ -61,17 +66,23 @@ import Testing
                     try await browser.get("/oauth/authorize?client_id=\(client.clientID)&redirect_uri=\(Browser.encode(uri))&response_type=code")
                 }
                 #expect(try await authorize(app, sent).status == 200)
-                let approved = try await browser.post("/oauth/authorize", [
-                    ("client_id", app.clientID), ("redirect_uri", sent), ("response_type", "code"), ("scope", "basic"), ("decision", "allow"),
-                ])
+                let approved = try await browser.post(
+                    "/oauth/authorize",
+                    [
+                        ("client_id", app.clientID), ("redirect_uri", sent), ("response_type", "code"), ("scope", "basic"), ("decision", "allow"),
+                    ]
+                )
                 let location = try #require(approved.location)
                 #expect(location.hasPrefix(sent + "&code="))
                 let code = try #require(Browser.fields(of: location)["code"])
                 let withRegistered = try await OAuthTests.exchange(client, OAuthTests.codeFields(app, code: code, redirect: registered))
                 #expect(withRegistered.json.error == "invalid_grant", "the exchange must present the URI used at authorize")
-                let again = try await browser.post("/oauth/authorize", [
-                    ("client_id", app.clientID), ("redirect_uri", sent), ("response_type", "code"), ("scope", "basic"), ("decision", "allow"),
-                ])
+                let again = try await browser.post(
+                    "/oauth/authorize",
+                    [
+                        ("client_id", app.clientID), ("redirect_uri", sent), ("response_type", "code"), ("scope", "basic"), ("decision", "allow"),
+                    ]
+                )
                 let againLocation = try #require(again.location)
                 let freshCode = try #require(Browser.fields(of: againLocation)["code"])
                 #expect(try await OAuthTests.exchange(client, OAuthTests.codeFields(app, code: freshCode, redirect: sent)).status == 200)

@@ -72,13 +72,18 @@ import Testing
                 #expect(try await client.get("/v1/users/\(me.id)?access_token=\(pestToken)").errorType == "APINotFoundError")
                 // The blocker still opens the blocked profile, to unblock; the relationship says so.
                 #expect(try await client.get("/v1/users/\(pest.id)?access_token=\(myToken)").user?.username == "pest")
-                #expect(try await client.get("/v1/users/\(pest.id)/relationship?access_token=\(myToken)").relationship?.incomingStatus == "blocked_by_you")
+                #expect(
+                    try await client.get("/v1/users/\(pest.id)/relationship?access_token=\(myToken)").relationship?.incomingStatus == "blocked_by_you"
+                )
                 #expect(try await client.get("/v1/users/search?q=pest&access_token=\(myToken)").count == 0)
                 #expect(try await client.get("/v1/users/\(pest.id)/media/recent?access_token=\(myToken)").errorType == "APINotAllowedError")
                 #expect(try await client.get("/v1/users/search?q=me&access_token=\(pestToken)").count == 0)
                 #expect(try await client.get("/v1/users/\(me.id)/media/recent?access_token=\(pestToken)").errorType == "APINotAllowedError")
                 #expect(try await client.post("/v1/media/\(mine)/likes?access_token=\(pestToken)").errorType == "APINotAllowedError")
-                #expect(try await client.post("/v1/media/\(mine)/comments?access_token=\(pestToken)", form: ["text": "hi"]).errorType == "APINotAllowedError")
+                #expect(
+                    try await client.post("/v1/media/\(mine)/comments?access_token=\(pestToken)", form: ["text": "hi"]).errorType
+                        == "APINotAllowedError"
+                )
                 let refollow = try await client.post("/v1/users/\(me.id)/relationship?access_token=\(pestToken)", form: ["action": "follow"])
                 #expect(refollow.errorType == "APINotAllowedError")
                 #expect(try await client.get("/v1/users/self/feed?access_token=\(pestToken)").ids.isEmpty)

@@ -1,7 +1,8 @@
 import DarkroomCore
-@testable import DarkroomStorage
 import Foundation
 import Testing
+
+@testable import DarkroomStorage
 
 /// Which replica a read may use (`ReplicatedDatabase.choose`): one whose last probe is fresh and that has replayed the
 /// position the reader needs; none, and the primary answers. (The cluster test runs it against real replication.)

@@ -26,15 +26,20 @@ import Testing
                 _ = try await OAuthTests.logIn(browser, "ann")
                 let session = try #require(browser.cookies["darkroom_session"])
                 let page = try await client.execute(
-                    uri: "/accounts/settings/picture", method: .post,
+                    uri: "/accounts/settings/picture",
+                    method: .post,
                     headers: [.contentType: "multipart/form-data; boundary=\(Self.boundary)", .cookie: "darkroom_session=\(session)"],
-                    body: Self.multipart(["csrf_token": "x"]))
+                    body: Self.multipart(["csrf_token": "x"])
+                )
                 #expect(page.status == .serviceUnavailable && page.headers[.retryAfter] == "2")
                 #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
                 // Without a session the photo is not read at all.
                 let stranger = try await client.execute(
-                    uri: "/accounts/settings/picture", method: .post,
-                    headers: [.contentType: "multipart/form-data; boundary=\(Self.boundary)"], body: Self.multipart(["csrf_token": "x"]))
+                    uri: "/accounts/settings/picture",
+                    method: .post,
+                    headers: [.contentType: "multipart/form-data; boundary=\(Self.boundary)"],
+                    body: Self.multipart(["csrf_token": "x"])
+                )
                 #expect(stranger.status == .forbidden)
             }
         }
@@ -49,7 +54,10 @@ import Testing
             let uploader = try await world.token(for: ann, scopes: [.basic, .upload])
             let reader = try await world.token(for: ann, scopes: [.basic])
             let multipart: HTTPFields = [.contentType: "multipart/form-data; boundary=\(Self.boundary)"]
-            try await world.withApp(configure: { $0.uploadLimit = 1024 * 1024; $0.bodyBudget = 1536 * 1024 }) { client in
+            try await world.withApp(configure: {
+                $0.uploadLimit = 1024 * 1024
+                $0.bodyBudget = 1536 * 1024
+            }) { client in
                 func upload(_ query: String, headers: HTTPFields = [:], fields: [String: String] = ["caption": "hi"]) async throws -> JSONBody {
                     var all = multipart
                     all.append(contentsOf: headers)
@@ -66,8 +74,11 @@ import Testing
                 // Past the upload limit: 413, and the connection closes (a declared length over it is refused unread;
                 // Tests/clients/test_http.py checks that over a real socket).
                 let tooLarge = try await client.execute(
-                    uri: "/v1/media/upload?access_token=\(uploader)", method: .post, headers: multipart,
-                    body: ByteBuffer(repeating: UInt8(ascii: "a"), count: 1024 * 1024 + 1)) { $0 }
+                    uri: "/v1/media/upload?access_token=\(uploader)",
+                    method: .post,
+                    headers: multipart,
+                    body: ByteBuffer(repeating: UInt8(ascii: "a"), count: 1024 * 1024 + 1)
+                ) { $0 }
                 #expect(tooLarge.status == .contentTooLarge && tooLarge.headers[.connection] == "close")
                 // Past the budget of bytes in flight (two 1 MiB bodies do not fit in 1.5 MiB): 503 with Retry-After.
                 let body = ByteBuffer(repeating: UInt8(ascii: "a"), count: 1024 * 1024)
@@ -75,8 +86,11 @@ import Testing
                     for _ in 0..<2 {
                         group.addTask {
                             let response = try await client.execute(
-                                uri: "/v1/media/upload?access_token=\(uploader)", method: .post,
-                                headers: multipart + [.contentLength: String(body.readableBytes)], body: body) { $0 }
+                                uri: "/v1/media/upload?access_token=\(uploader)",
+                                method: .post,
+                                headers: multipart + [.contentLength: String(body.readableBytes)],
+                                body: body
+                            ) { $0 }
                             return (Int(response.status.code), response.headers[.retryAfter])
                         }
                     }
@@ -95,7 +109,9 @@ import Testing
                 let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
                 let small = ByteBuffer(repeating: UInt8(ascii: "a"), count: 60 * 1024)
                 let over = ByteBuffer(repeating: UInt8(ascii: "a"), count: 65 * 1024)
-                #expect(try await client.execute(uri: "/v1/media/1/likes", method: .post, headers: form, body: small) { try JSONBody($0) }.status == 400)
+                #expect(
+                    try await client.execute(uri: "/v1/media/1/likes", method: .post, headers: form, body: small) { try JSONBody($0) }.status == 400
+                )
                 let refused = try await client.execute(uri: "/v1/media/1/likes", method: .post, headers: form, body: over) { try JSONBody($0) }
                 #expect(refused.status == 413 && refused.errorType == "APIInvalidParametersError")
             }
@@ -107,13 +123,19 @@ import Testing
         try await TestWorld.with(engine) { world in
             try await world.withApp { client in
                 let response = try await client.execute(
-                    uri: "/oauth/access_token", method: .post,
-                    headers: [.contentType: "multipart/form-data; boundary=\(Self.boundary)"], body: Self.multipart(["client_id": "x"]))
+                    uri: "/oauth/access_token",
+                    method: .post,
+                    headers: [.contentType: "multipart/form-data; boundary=\(Self.boundary)"],
+                    body: Self.multipart(["client_id": "x"])
+                )
                 #expect(response.status == .badRequest)
                 #expect(try JSONDecoder().decode(WireTokenAnswer.self, from: Data(buffer: response.body)).error == "invalid_request")
                 let nul = try await client.execute(
-                    uri: "/oauth/access_token", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                    body: ByteBuffer(string: "client_id=a%00b"))
+                    uri: "/oauth/access_token",
+                    method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: "client_id=a%00b")
+                )
                 #expect(nul.status == .badRequest)
             }
         }
@@ -163,9 +185,11 @@ import Testing
             let key = try world.storage.files.store([("standard.jpg", [0xFF, 0xD8, 0xFF, 0xD9])], kind: .media)
             let media = try await world.post(by: owner)
             try await world.withApp { client in
-                for path in ["/v1/users/\(owner.id)?client_id=\(app.clientID)", "/v1/users/\(owner.id).json?client_id=\(app.clientID)",
-                             "/v1/users/999?client_id=\(app.clientID)", "/accounts/login", "/accounts/login/", "/static/anonymousUser.jpg",
-                             "/media/\(key)/standard.jpg", "/p/\(Shortcode.encode(media))/"] {
+                for path in [
+                    "/v1/users/\(owner.id)?client_id=\(app.clientID)", "/v1/users/\(owner.id).json?client_id=\(app.clientID)",
+                    "/v1/users/999?client_id=\(app.clientID)", "/accounts/login", "/accounts/login/", "/static/anonymousUser.jpg",
+                    "/media/\(key)/standard.jpg", "/p/\(Shortcode.encode(media))/",
+                ] {
                     let get = try await client.execute(uri: path, method: .get) { $0 }
                     let head = try await client.execute(uri: path, method: .head) { $0 }
                     #expect(head.status == get.status, "\(path)")

@@ -1,5 +1,6 @@
-@testable import DarkroomStorage
 import Testing
+
+@testable import DarkroomStorage
 
 /// Rows are read as a cursor beside their column lists: a wrong type or a decoder that does not match its select list
 /// fails loudly instead of reading a zero.

@@ -1,7 +1,8 @@
-import DarkroomSeed
 import DarkroomCore
-@testable import DarkroomStorage
+import DarkroomSeed
 import Testing
+
+@testable import DarkroomStorage
 
 @Suite struct StorageTests {
     @Test(arguments: Engine.available)
@@ -78,25 +79,31 @@ import Testing
             try await TestWorld.with(engine) { world in
                 let summary = try await SeedGenerator(storage: world.storage, plan: SeedPlan(users: 300, media: 1500, seed: 7), progress: nil).run()
                 let database = world.storage.database
-                let mismatches = try await database.query("""
+                let mismatches = try await database.query(
+                    """
                     SELECT count(*) FROM users u WHERE
                         u.followed_by_count <> (SELECT count(*) FROM follows f WHERE f.followee_id = u.id)
                      OR u.follows_count <> (SELECT count(*) FROM follows f WHERE f.follower_id = u.id)
                      OR u.media_count <> (SELECT count(*) FROM media m WHERE m.user_id = u.id)
-                    """)
+                    """
+                )
                 #expect(try mismatches.scalarInt() == 0)
-                let mediaMismatches = try await database.query("""
+                let mediaMismatches = try await database.query(
+                    """
                     SELECT count(*) FROM media m WHERE
                         m.like_count <> (SELECT count(*) FROM likes l WHERE l.media_id = m.id)
                      OR m.comment_count <> (SELECT count(*) FROM comments c WHERE c.media_id = m.id)
-                    """)
+                    """
+                )
                 #expect(try mediaMismatches.scalarInt() == 0)
-                let tagMismatches = try await database.query("""
+                let tagMismatches = try await database.query(
+                    """
                     SELECT count(*) FROM tags g WHERE
                         g.media_count <> (SELECT count(*) FROM media_tags t WHERE t.tag_name = g.name)
                      OR g.public_media_count <> (SELECT count(*) FROM media_tags t JOIN media m ON m.id = t.media_id JOIN users u ON u.id = m.user_id
                                                   WHERE t.tag_name = g.name AND u.is_private = 0)
-                    """)
+                    """
+                )
                 #expect(try tagMismatches.scalarInt() == 0)
                 let usernames = try await database.query("SELECT username FROM users ORDER BY username LIMIT 5").decode { try $0.string() }
                 return "\(summary.sorted { $0.key < $1.key }) \(usernames)"

@@ -1,9 +1,10 @@
 import DarkroomAPI
 import DarkroomCore
-@testable import DarkroomStorage
 import Foundation
 import HummingbirdTesting
 import Testing
+
+@testable import DarkroomStorage
 
 /// What one user sees of another, in every place the other could show.
 private struct Sightings: Equatable, Sendable {
@@ -38,11 +39,14 @@ private struct Sightings: Equatable, Sendable {
                 seen.media = try await client.get("/v1/media/\(aliceMedia)?access_token=\(bobToken)").status == 200
                 seen.inTag = try await client.get("/v1/tags/wonderland/media/recent?access_token=\(bobToken)").ids.contains(aliceMedia.description)
                 seen.inSearch = try await client.get("/v1/users/search?q=ali&access_token=\(bobToken)").users.contains { $0.username == "alice" }
-                seen.amongLikers = try await client.get("/v1/media/\(carolMedia)/likes?access_token=\(bobToken)").users.contains { $0.username == "alice" }
+                seen.amongLikers = try await client.get("/v1/media/\(carolMedia)/likes?access_token=\(bobToken)").users.contains {
+                    $0.username == "alice"
+                }
                 seen.amongCommenters = try await client.get("/v1/media/\(carolMedia)/comments?access_token=\(bobToken)").comments
                     .contains { $0.from.username == "alice" }
                 let carolsMedia = try await client.get("/v1/media/\(carolMedia)?access_token=\(bobToken)").media
-                seen.inMediaSamples = (carolsMedia?.likes.data.contains { $0.username == "alice" } ?? false)
+                seen.inMediaSamples =
+                    (carolsMedia?.likes.data.contains { $0.username == "alice" } ?? false)
                     || (carolsMedia?.comments.data.contains { $0.from.username == "alice" } ?? false)
                 seen.amongFollowers = try await client.get("/v1/users/\(carol.id)/followed-by?access_token=\(bobToken)").users
                     .contains { $0.username == "alice" }
@@ -52,8 +56,18 @@ private struct Sightings: Equatable, Sendable {
                 return seen
             }
             let everywhere = Sightings(
-                profile: true, ownToken: true, inFeed: true, media: true, inTag: true, inSearch: true, amongLikers: true,
-                amongCommenters: true, inMediaSamples: true, amongFollowers: true, mediaList: true)
+                profile: true,
+                ownToken: true,
+                inFeed: true,
+                media: true,
+                inTag: true,
+                inSearch: true,
+                amongLikers: true,
+                amongCommenters: true,
+                inMediaSamples: true,
+                amongFollowers: true,
+                mediaList: true
+            )
 
             try await world.withApp { client in
                 let before = try await look(client)
@@ -81,8 +95,16 @@ private struct Sightings: Equatable, Sendable {
     @Test func aSuspendedAccountCannotSignInAndItsSessionsEnd() async throws {
         try await TestWorld.with(.sqlite) { world in
             let password = "looking-glass-1871"
-            let alice = try await world.storage.users.create(NewUser(
-                username: "alice", passwordHash: try await PasswordHasher.hash(password), fullName: "", bio: "", website: "", isPrivate: false))
+            let alice = try await world.storage.users.create(
+                NewUser(
+                    username: "alice",
+                    passwordHash: try await PasswordHasher.hash(password),
+                    fullName: "",
+                    bio: "",
+                    website: "",
+                    isPrivate: false
+                )
+            )
             let session = try await world.storage.sessions.start(for: alice.id)
             #expect(try await world.storage.users.authenticate(username: "alice", password: password)?.id == alice.id)
             let suspended = try await world.storage.moderation.suspend(alice.id, reason: "abuse", actor: "test operator")

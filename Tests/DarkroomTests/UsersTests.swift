@@ -115,7 +115,10 @@ import Testing
                 #expect(try await client.get(base + "&max_id=\(posted[5])").ids == Array(newestFirst[5...]))
                 // min_id is exclusive: newer than it.
                 #expect(try await client.get(base + "&min_id=\(posted[5])").ids == Array(newestFirst[..<4]))
-                #expect(try await client.get(base + "&min_id=\(posted[2])&max_id=\(posted[6])").ids == [posted[5], posted[4], posted[3]].map(\.description))
+                #expect(
+                    try await client.get(base + "&min_id=\(posted[2])&max_id=\(posted[6])").ids
+                        == [posted[5], posted[4], posted[3]].map(\.description)
+                )
                 // The `{media}_{user}` form is accepted.
                 #expect(try await client.get(base + "&max_id=\(posted[5])_\(kevin.id)").ids == Array(newestFirst[5...]))
                 // Bounds beyond everything.
@@ -172,8 +175,10 @@ import Testing
             try await world.storage.relationships.follow(follower.id, owner.id)
             try await world.post(by: owner)
             let app = try await world.client()
-            let tokens = (owner: try await world.token(for: owner), follower: try await world.token(for: follower),
-                          stranger: try await world.token(for: stranger))
+            let tokens = (
+                owner: try await world.token(for: owner), follower: try await world.token(for: follower),
+                stranger: try await world.token(for: stranger)
+            )
             try await world.withApp { client in
                 let path = "/v1/users/\(owner.id)/media/recent"
                 #expect(try await client.get(path + "?access_token=\(tokens.owner)").ids.count == 1)

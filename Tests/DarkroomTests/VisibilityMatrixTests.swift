@@ -38,7 +38,9 @@ import Testing
     static let privacies = [false, true]
 
     static func withScene(
-        _ engine: Engine, ownerIsPrivate: Bool, _ body: @escaping @Sendable (Scene, any TestClientProtocol) async throws -> Void
+        _ engine: Engine,
+        ownerIsPrivate: Bool,
+        _ body: @escaping @Sendable (Scene, any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestWorld.with(engine) { world in
             let hub = try await world.user("hub")
@@ -60,7 +62,10 @@ import Testing
                 switch state {
                 case .requested:
                     try await relationships.requestFollow(
-                        viewer.id, owner.id, current: relationships.relationship(of: viewer.id, to: owner.id))
+                        viewer.id,
+                        owner.id,
+                        current: relationships.relationship(of: viewer.id, to: owner.id)
+                    )
                     if !ownerIsPrivate { try await relationships.unfollow(viewer.id, owner.id) }
                 case .approved: try await relationships.follow(viewer.id, owner.id)
                 case .blockedByOwner:
@@ -95,8 +100,10 @@ import Testing
     func ownersListsAndEngagementInEveryState(engine: Engine, ownerIsPrivate: Bool) async throws {
         try await Self.withScene(engine, ownerIsPrivate: ownerIsPrivate) { scene, client in
             for state in State.allCases {
-                for path in ["/v1/users/\(scene.owner.id)/media/recent", "/v1/users/\(scene.owner.id)/follows", "/v1/users/\(scene.owner.id)/followed-by",
-                             "/v1/media/\(scene.media)/likes", "/v1/media/\(scene.media)/comments"] {
+                for path in [
+                    "/v1/users/\(scene.owner.id)/media/recent", "/v1/users/\(scene.owner.id)/follows", "/v1/users/\(scene.owner.id)/followed-by",
+                    "/v1/media/\(scene.media)/likes", "/v1/media/\(scene.media)/comments",
+                ] {
                     let response = try await client.get("\(path)?\(scene.credentials[state]!)")
                     if scene.mayView(state) {
                         #expect(response.status == 200 && response.count > 0, "\(path): \(scene.label(state))")
@@ -129,8 +136,10 @@ import Testing
     func tagPlaceGeoAndPopularListsInEveryState(engine: Engine, ownerIsPrivate: Bool) async throws {
         try await Self.withScene(engine, ownerIsPrivate: ownerIsPrivate) { scene, client in
             for state in State.allCases {
-                for path in ["/v1/tags/matrix/media/recent", "/v1/locations/\(scene.place.id!)/media/recent",
-                             "/v1/media/search?lat=10&lng=20&distance=100", "/v1/media/popular"] {
+                for path in [
+                    "/v1/tags/matrix/media/recent", "/v1/locations/\(scene.place.id!)/media/recent",
+                    "/v1/media/search?lat=10&lng=20&distance=100", "/v1/media/popular",
+                ] {
                     let separator = path.contains("?") ? "&" : "?"
                     let response = try await client.get("\(path)\(separator)\(scene.credentials[state]!)")
                     #expect(response.status == 200, "\(path): \(scene.label(state))")

@@ -1,9 +1,10 @@
-@testable import DarkroomAPI
 import DarkroomCore
-@testable import DarkroomStorage
 import Foundation
 import HummingbirdTesting
 import Testing
+
+@testable import DarkroomAPI
+@testable import DarkroomStorage
 
 /// The pages people use, checked for what no browser test can cover exhaustively: every form's CSRF check, what
 /// people write escaped everywhere, the same visibility as the API, embedding and the app links.
@@ -24,18 +25,33 @@ import Testing
             try await world.withApp { client in
                 let (alice, aliceUser) = try await Self.signedIn(client, world, as: "alice")
                 let (bob, _) = try await Self.signedIn(client, world, as: "bob")
-                _ = try await alice.post("/accounts/settings", [("full_name", Self.hostile), ("bio", Self.hostile), ("website", "http://example.com/?a=\"<x>")])
+                _ = try await alice.post(
+                    "/accounts/settings",
+                    [("full_name", Self.hostile), ("bio", Self.hostile), ("website", "http://example.com/?a=\"<x>")]
+                )
                 let place = try await world.storage.locations.create(name: Self.hostile, at: GeoPoint(latitude: 1, longitude: 2))
                 world.clock.advance(seconds: 60)
-                let media = try await world.storage.mediaWriter.create(NewMedia(
-                    owner: aliceUser.id, caption: "\(Self.hostile) #tagged @bob", locationID: place.id, latitude: 1, longitude: 2,
-                    renditions: Renditions(key: "test/alice", standard: 612, low: 306, thumbnail: 150)))
+                let media = try await world.storage.mediaWriter.create(
+                    NewMedia(
+                        owner: aliceUser.id,
+                        caption: "\(Self.hostile) #tagged @bob",
+                        locationID: place.id,
+                        latitude: 1,
+                        longitude: 2,
+                        renditions: Renditions(key: "test/alice", standard: 612, low: 306, thumbnail: 150)
+                    )
+                )
                 _ = try await bob.post("/p/\(Shortcode.encode(media))/comment", [("text", "nice \(Self.hostile)")])
-                _ = try await bob.post("/reports", [("kind", "media"), ("target", String(media.rawValue)), ("reason", "spam"), ("details", Self.hostile)])
+                _ = try await bob.post(
+                    "/reports",
+                    [("kind", "media"), ("target", String(media.rawValue)), ("reason", "spam"), ("details", Self.hostile)]
+                )
                 try await world.storage.operators.setOperator(aliceUser.id, true)
                 let code = Shortcode.encode(media)
-                let pages = ["/", "/alice/", "/p/\(code)/", "/explore/tags/tagged/", "/explore/locations/\(place.id!.rawValue)/",
-                             "/explore/search?q=ali", "/admin", "/admin/users/alice", "/p/\(code)/embed/", "/accounts/settings"]
+                let pages = [
+                    "/", "/alice/", "/p/\(code)/", "/explore/tags/tagged/", "/explore/locations/\(place.id!.rawValue)/",
+                    "/explore/search?q=ali", "/admin", "/admin/users/alice", "/p/\(code)/embed/", "/accounts/settings",
+                ]
                 for path in pages {
                     for browser in [alice, bob] {
                         let page = try await browser.get(path)
@@ -69,12 +85,19 @@ import Testing
                     "/admin/reports/1", "/admin/users/target/suspend", "/admin/media/\(media.rawValue)/remove",
                 ]
                 for path in forms {
-                    let refused = try await browser.post(path, [("action", "follow"), ("text", "hi"), ("reason", "x"), ("password", "password-of-alice")],
-                                                         withCSRF: false)
+                    let refused = try await browser.post(
+                        path,
+                        [("action", "follow"), ("text", "hi"), ("reason", "x"), ("password", "password-of-alice")],
+                        withCSRF: false
+                    )
                     #expect(refused.status == 403, "\(path) took a form without its CSRF value")
                 }
-                #expect(try await world.storage.relationships.relationship(of: try #require(try await world.storage.users.find(username: "alice")).id,
-                                                                            to: target.id).outgoing == .none)
+                #expect(
+                    try await world.storage.relationships.relationship(
+                        of: try #require(try await world.storage.users.find(username: "alice")).id,
+                        to: target.id
+                    ).outgoing == .none
+                )
             }
         }
     }
@@ -113,17 +136,35 @@ import Testing
                 }
                 let hiddenMedia = try await client.execute(uri: "/p/\(Shortcode.encode(secret))/media/", method: .get) { $0 }
                 #expect(hiddenMedia.status == .notFound && String(buffer: hiddenMedia.body).contains("APINotFoundError"))
-                for form in ["http://instagr.am/p/\(embedCode)/", "https://www.instagram.com/p/\(embedCode)", "http://darkroom.test/p/\(embedCode)/"] {
+                for form in ["http://instagr.am/p/\(embedCode)/", "https://www.instagram.com/p/\(embedCode)", "http://darkroom.test/p/\(embedCode)/"]
+                {
                     let answer = try await client.execute(uri: "/oembed?url=" + Parameters.encode(form), method: .get) { $0 }
                     #expect(answer.status == .ok, "\(form)")
                 }
-                #expect(try await client.execute(uri: "/api/v1/oembed?url=" + Parameters.encode("http://instagr.am/p/\(embedCode)/"), method: .get) { $0 }.status.code == 200)
-                #expect(try await client.execute(uri: "/oembed?url=" + Parameters.encode("http://instagr.am/p/\(Shortcode.encode(secret))/"), method: .get) { $0 }.status.code == 404)
-                #expect(try await client.execute(uri: "/oembed?url=" + Parameters.encode("http://evil.example/p/\(embedCode)/"), method: .get) { $0 }.status.code == 400)
+                #expect(
+                    try await client.execute(uri: "/api/v1/oembed?url=" + Parameters.encode("http://instagr.am/p/\(embedCode)/"), method: .get) { $0 }
+                        .status.code == 200
+                )
+                #expect(
+                    try await client.execute(
+                        uri: "/oembed?url=" + Parameters.encode("http://instagr.am/p/\(Shortcode.encode(secret))/"),
+                        method: .get
+                    ) { $0 }.status.code == 404
+                )
+                #expect(
+                    try await client.execute(uri: "/oembed?url=" + Parameters.encode("http://evil.example/p/\(embedCode)/"), method: .get) { $0 }
+                        .status.code == 400
+                )
                 #expect(try await client.execute(uri: "/oembed", method: .get) { $0 }.status.code == 400)
-                let jsonp = try await client.execute(uri: "/oembed?callback=show&url=" + Parameters.encode("http://instagr.am/p/\(embedCode)/"), method: .get) { $0 }
+                let jsonp = try await client.execute(
+                    uri: "/oembed?callback=show&url=" + Parameters.encode("http://instagr.am/p/\(embedCode)/"),
+                    method: .get
+                ) { $0 }
                 #expect(String(buffer: jsonp.body).hasPrefix("/**/ show({"))
-                let small = try await client.execute(uri: "/oembed?maxwidth=200&url=" + Parameters.encode("http://instagr.am/p/\(embedCode)/"), method: .get) { $0 }
+                let small = try await client.execute(
+                    uri: "/oembed?maxwidth=200&url=" + Parameters.encode("http://instagr.am/p/\(embedCode)/"),
+                    method: .get
+                ) { $0 }
                 #expect(String(buffer: small.body).contains("\"width\":150"))
                 let embed = try await client.execute(uri: "/p/\(embedCode)/embed/", method: .get) { $0 }
                 #expect(embed.status == .ok && embed.headers[.contentSecurityPolicy]?.contains("frame-ancestors *") == true)
@@ -156,7 +197,9 @@ import Testing
     /// `…HTML` and of type `RenderedHTML`.
     @Test func templatesInsertOnlyRenderedFragmentsUnescaped() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/DarkroomAPI/Templates")
-        let files = try #require(FileManager.default.enumerator(atPath: folder.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".mustache") }
+        let files = try #require(FileManager.default.enumerator(atPath: folder.path)).compactMap { $0 as? String }.filter {
+            $0.hasSuffix(".mustache")
+        }
         #expect(files.count > 20)
         for file in files {
             let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)

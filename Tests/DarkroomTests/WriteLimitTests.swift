@@ -21,14 +21,19 @@ import Testing
             let fan = try await world.user("fan")
             let media = try await world.post(by: owner)
             let app = try await world.storage.clients.create(
-                ClientStore.Settings(name: "Signed", redirectURIs: ["http://localhost/cb"], enforceSignedHeader: true), ownerID: nil)
+                ClientStore.Settings(name: "Signed", redirectURIs: ["http://localhost/cb"], enforceSignedHeader: true),
+                ownerID: nil
+            )
             let token = try await world.storage.tokens.create(userID: fan.id, client: app, scopes: [.basic, .likes])
             try await world.withApp { client in
                 let unsigned = try await client.execute(uri: "/v1/media/\(media)/likes?access_token=\(token)", method: .post) { try JSONBody($0) }
                 #expect(unsigned.status == 403 && unsigned.errorType == "OAuthForbiddenException")
                 #expect(try await world.storage.media.find(media, viewer: nil)?.likeCount == 0)
                 let signed = try await client.execute(
-                    uri: "/v1/media/\(media)/likes?access_token=\(token)", method: .post, headers: Self.signedHeader(app)) { try JSONBody($0) }
+                    uri: "/v1/media/\(media)/likes?access_token=\(token)",
+                    method: .post,
+                    headers: Self.signedHeader(app)
+                ) { try JSONBody($0) }
                 #expect(signed.code == 200)
                 // Reads need no header.
                 #expect(try await client.get("/v1/media/\(media)/likes?access_token=\(token)").code == 200)
@@ -67,9 +72,13 @@ import Testing
                 // Signed calls get the higher figure.
                 var codes: [Int] = []
                 for index in 2..<7 {
-                    codes.append(try await client.execute(
-                        uri: "/v1/media/\(allMedia[index])/likes?access_token=\(signedToken)", method: .post, headers: Self.signedHeader(app)
-                    ) { try JSONBody($0) }.status)
+                    codes.append(
+                        try await client.execute(
+                            uri: "/v1/media/\(allMedia[index])/likes?access_token=\(signedToken)",
+                            method: .post,
+                            headers: Self.signedHeader(app)
+                        ) { try JSONBody($0) }.status
+                    )
                 }
                 #expect(codes == [200, 200, 200, 200, 429])
                 // An hour later the window has slid past.

@@ -81,7 +81,8 @@ public struct AdditionalRoute: Sendable {
     public var path: String
     public var respond: @Sendable (_ query: [String: String]) async throws -> ByteBuffer
 
-    public init(method: HTTPRequest.Method = .get, path: String, respond: @escaping @Sendable (_ query: [String: String]) async throws -> ByteBuffer) {
+    public init(method: HTTPRequest.Method = .get, path: String, respond: @escaping @Sendable (_ query: [String: String]) async throws -> ByteBuffer)
+    {
         self.method = method
         self.path = path
         self.respond = respond
@@ -123,7 +124,10 @@ public struct WriteLimits: Sendable, Equatable {
     /// The figures the reference gives for July 2014 (likes 30 unsigned / 100 signed, comments 15 / 60, relationships
     /// 20 / 60), for `serve --write-limits`.
     public static let platform2014 = WriteLimits(
-        likes: Limit(unsigned: 30, signed: 100), comments: Limit(unsigned: 15, signed: 60), relationships: Limit(unsigned: 20, signed: 60))
+        likes: Limit(unsigned: 30, signed: 100),
+        comments: Limit(unsigned: 15, signed: 60),
+        relationships: Limit(unsigned: 20, signed: 60)
+    )
 
     public subscript(kind: Kind) -> Limit? {
         get {

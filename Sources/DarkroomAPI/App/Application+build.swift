@@ -9,17 +9,31 @@ import ServiceLifecycle
 /// The composition root: wires storage, links, middleware and controllers into a Hummingbird application.
 /// The `serve` command and the tests both call it.
 public func buildApplication(
-    configuration: AppConfiguration, storage: Storage, logger: Logger, additionalRoutes: [AdditionalRoute] = [],
+    configuration: AppConfiguration,
+    storage: Storage,
+    logger: Logger,
+    additionalRoutes: [AdditionalRoute] = [],
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    let ingest = PhotoIngest(pipeline: try ImagePipeline(settings: configuration.images), files: storage.files, capacity: configuration.ingestCapacity)
+    let ingest = PhotoIngest(
+        pipeline: try ImagePipeline(settings: configuration.images),
+        files: storage.files,
+        capacity: configuration.ingestCapacity
+    )
     let rateLimiter = RateLimiter(
-        perToken: configuration.rateLimitPerToken, perClient: configuration.rateLimitPerClient, flushInterval: configuration.rateLimitSync,
-        store: storage.rateLimits, environment: storage.environment)
+        perToken: configuration.rateLimitPerToken,
+        perClient: configuration.rateLimitPerClient,
+        flushInterval: configuration.rateLimitSync,
+        store: storage.rateLimits,
+        environment: storage.environment
+    )
     let dependencies = Dependencies(
         storage: storage,
-        links: Links(publicURL: configuration.publicURL, mediaBaseURL: configuration.mediaURL,
-                     signing: URLSigning(key: storage.mediaURLKey, now: { storage.environment.nowSeconds })),
+        links: Links(
+            publicURL: configuration.publicURL,
+            mediaBaseURL: configuration.mediaURL,
+            signing: URLSigning(key: storage.mediaURLKey, now: { storage.environment.nowSeconds })
+        ),
         logger: logger,
         ingest: ingest,
         rateLimiter: rateLimiter,
@@ -29,9 +43,14 @@ public func buildApplication(
         bodyBudget: BodyBudget(capacity: configuration.bodyBudget),
         mediaPages: MediaPageCache(capacityBytes: configuration.pageCacheBytes),
         writeLimits: configuration.writeLimits,
-        callbacks: CallbackClient(addresses: CallbackAddresses(allowed: configuration.callbackNetworks.compactMap(CallbackAddresses.Network.init)),
-                                  timeout: TimeAmount(configuration.callbackTimeout)),
-        subscriptionLimit: configuration.subscriptionLimit, streamLimits: configuration.streamLimits, appsPerPerson: configuration.appsPerPerson)
+        callbacks: CallbackClient(
+            addresses: CallbackAddresses(allowed: configuration.callbackNetworks.compactMap(CallbackAddresses.Network.init)),
+            timeout: TimeAmount(configuration.callbackTimeout)
+        ),
+        subscriptionLimit: configuration.subscriptionLimit,
+        streamLimits: configuration.streamLimits,
+        appsPerPerson: configuration.appsPerPerson
+    )
     let router = buildRouter(dependencies, configuration: configuration)
     for route in additionalRoutes {
         router.on(RouterPath(route.path), method: route.method) { request, _ in
@@ -43,10 +62,13 @@ public func buildApplication(
     let worker = JobWorker(runner: JobRunner(storage: storage, logger: logger), logger: logger)
     var metricsListener: [any Service] = []
     if let monitoring = configuration.monitoring, let listener = monitoring.listener {
-        metricsListener.append(Application(
-            router: MetricsController(dependencies: dependencies, monitoring: monitoring).listenerRouter(),
-            configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: "Darkroom"),
-            logger: logger))
+        metricsListener.append(
+            Application(
+                router: MetricsController(dependencies: dependencies, monitoring: monitoring).listenerRouter(),
+                configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: "Darkroom"),
+                logger: logger
+            )
+        )
     }
     return Application(
         responder: PathNormalizingResponder(next: router.buildResponder()),
@@ -56,7 +78,8 @@ public func buildApplication(
         services: (configuration.runsJobs ? [worker, NotificationDelivery(storage: storage, client: dependencies.callbacks, logger: logger)] : [])
             + [RateLimitFlusher(limiter: rateLimiter, logger: logger)] + metricsListener,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
-        logger: logger)
+        logger: logger
+    )
 }
 
 func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) -> Router<AppRequestContext> {
@@ -69,8 +92,10 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     router.middlewares.add(JSONPMiddleware())
     router.middlewares.add(APIErrorMiddleware())
     let web = Web(
-        dependencies: dependencies, secureCookies: configuration.publicURL.lowercased().hasPrefix("https://"),
-        csrfPlaceholder: "csrf" + dependencies.storage.environment.randomHex(bytes: 30))
+        dependencies: dependencies,
+        secureCookies: configuration.publicURL.lowercased().hasPrefix("https://"),
+        csrfPlaceholder: "csrf" + dependencies.storage.environment.randomHex(bytes: 30)
+    )
     router.middlewares.add(PageNotFoundMiddleware(web: web))
 
     // Stored files, only under /media so API calls never pay for the file lookup. They never change under a key, so
@@ -78,10 +103,15 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     router.group("/media")
         .add(middleware: StoredFileHeadersMiddleware())
         .add(middleware: PrivateFilesMiddleware(storage: dependencies.storage, signing: dependencies.links.signing))
-        .add(middleware: FileMiddleware(
-            dependencies.storage.files.root, urlBasePath: "/media",
-            cacheControl: CacheControl([(MediaType(type: .any), [.public, .maxAge(31_536_000)])]), searchForIndexHtml: false,
-            logger: dependencies.logger))
+        .add(
+            middleware: FileMiddleware(
+                dependencies.storage.files.root,
+                urlBasePath: "/media",
+                cacheControl: CacheControl([(MediaType(type: .any), [.public, .maxAge(31_536_000)])]),
+                searchForIndexHtml: false,
+                logger: dependencies.logger
+            )
+        )
         .get("**") { _, _ -> Response in throw HTTPError(.notFound) }
 
     let api = APIRoutes(router: router, dependencies: dependencies)
@@ -104,15 +134,19 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     let anonymousPicture = ByteBuffer(bytes: (try? AnonymousPicture.jpeg(size: configuration.images.profilePicture)) ?? [])
     router.get("/static/anonymousUser.jpg") { _, _ in
         Response(
-            status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "public, max-age=86400", .xContentTypeOptions: "nosniff"],
-            body: .init(byteBuffer: anonymousPicture))
+            status: .ok,
+            headers: [.contentType: "image/jpeg", .cacheControl: "public, max-age=86400", .xContentTypeOptions: "nosniff"],
+            body: .init(byteBuffer: anonymousPicture)
+        )
     }
 
     let stylesheet = ByteBuffer(bytes: dependencies.templates.stylesheet)
     router.get("/static/darkroom.css") { _, _ in
         Response(
-            status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600", .xContentTypeOptions: "nosniff"],
-            body: .init(byteBuffer: stylesheet))
+            status: .ok,
+            headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600", .xContentTypeOptions: "nosniff"],
+            body: .init(byteBuffer: stylesheet)
+        )
     }
 
     let pages = WebRoutes(router: router, web: web)

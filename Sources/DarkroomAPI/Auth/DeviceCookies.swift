@@ -18,7 +18,9 @@ struct DeviceCookies: Sendable {
 
     init(serverSecret: String, environment: SystemEnvironment) {
         // A key of its own, so a device cookie's mac is never also a valid signature of something else.
-        key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array("device cookies".utf8), using: SymmetricKey(data: Array(serverSecret.utf8))))
+        key = SymmetricKey(
+            data: HMAC<SHA256>.authenticationCode(for: Array("device cookies".utf8), using: SymmetricKey(data: Array(serverSecret.utf8)))
+        )
         self.environment = environment
     }
 

@@ -61,7 +61,8 @@ final class RateLimiter: Sendable {
         // Counted under one lock whatever happened meanwhile: a flush at the hour boundary may have dropped the bucket
         // read above, or another call may have made it; a missing one starts from what the database said (or zero).
         var bucket = buckets.withLock { buckets -> Bucket in
-            var bucket = buckets[key].flatMap { $0.window == window ? $0 : nil }
+            var bucket =
+                buckets[key].flatMap { $0.window == window ? $0 : nil }
                 ?? Bucket(window: window, shared: totals?.current ?? 0, previous: totals?.previous ?? 0)
             bucket.pending += 1
             buckets[key] = bucket

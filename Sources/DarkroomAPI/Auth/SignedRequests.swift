@@ -11,12 +11,18 @@ enum SignedRequests {
     ///   - queryCount: how many of `parameters` came from the query string (the rest came from a form body).
     @discardableResult
     static func verify(
-        _ caller: Caller, parameters: Parameters, queryCount: Int, endpoint: String, headers: HTTPFields, isWrite: Bool = false
+        _ caller: Caller,
+        parameters: Parameters,
+        queryCount: Int,
+        endpoint: String,
+        headers: HTTPFields,
+        isWrite: Bool = false
     ) throws(APIError) -> Bool {
-        let (secret, enforced, headerEnforced) = switch caller {
-        case .user(let grant): (grant.clientSecret, grant.enforceSigned, grant.enforceSignedHeader)
-        case .app(let client): (client.clientSecret, client.enforceSigned, client.enforceSignedHeader)
-        }
+        let (secret, enforced, headerEnforced) =
+            switch caller {
+            case .user(let grant): (grant.clientSecret, grant.enforceSigned, grant.enforceSignedHeader)
+            case .app(let client): (client.clientSecret, client.enforceSigned, client.enforceSignedHeader)
+            }
         var signedHeader = false
         if let forwarded = headers[.instaForwardedFor] {
             let parts = forwarded.split(separator: "|", maxSplits: 1)

@@ -37,7 +37,10 @@ struct APIDescriptionController {
 
     private func respond(_ body: ByteBuffer, type: String) -> Response {
         // Readable from any origin, so documentation viewers in a browser can load it.
-        Response(status: .ok, headers: [.contentType: type, .accessControlAllowOrigin: "*", .cacheControl: "public, max-age=300"],
-                 body: .init(byteBuffer: body))
+        Response(
+            status: .ok,
+            headers: [.contentType: type, .accessControlAllowOrigin: "*", .cacheControl: "public, max-age=300"],
+            body: .init(byteBuffer: body)
+        )
     }
 }

@@ -27,17 +27,22 @@ struct HealthController {
             schema = "unknown"
         }
         let mediaStore = await storage.files.isWritable() ? "ok" : "not writable"
-        if mediaStore != "ok" { dependencies.logger.error("readiness: cannot create files in the media folder", metadata: ["folder": "\(storage.files.root)"]) }
+        if mediaStore != "ok" {
+            dependencies.logger.error("readiness: cannot create files in the media folder", metadata: ["folder": "\(storage.files.root)"])
+        }
         let isReady = database == "ok" && schema == "ok" && mediaStore == "ok"
-        return Envelope.response(status: isReady ? .ok : .serviceUnavailable, body: Self.body { body in
-            body.pair("status", isReady ? "ready" : "not ready")
-            body.key("checks")
-            body.object { checks in
-                checks.pair("database", database)
-                checks.pair("schema", schema)
-                checks.pair("media_store", mediaStore)
+        return Envelope.response(
+            status: isReady ? .ok : .serviceUnavailable,
+            body: Self.body { body in
+                body.pair("status", isReady ? "ready" : "not ready")
+                body.key("checks")
+                body.object { checks in
+                    checks.pair("database", database)
+                    checks.pair("schema", schema)
+                    checks.pair("media_store", mediaStore)
+                }
             }
-        })
+        )
     }
 
     private static func body(_ fields: (inout JSONWriter) -> Void) -> ByteBuffer {

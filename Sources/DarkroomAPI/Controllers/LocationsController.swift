@@ -55,7 +55,7 @@ struct LocationsController {
 
     private func find(_ request: APIRequest) async throws -> Location {
         guard let id = LocationID(decimal: request.pathParameters["location_id"] ?? ""),
-              let location = try await dependencies.storage.locations.find(id, viewer: request.viewer)
+            let location = try await dependencies.storage.locations.find(id, viewer: request.viewer)
         else { throw APIError.notFound("invalid location id") }
         return location
     }

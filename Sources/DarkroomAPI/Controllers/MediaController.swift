@@ -40,7 +40,9 @@ struct MediaController {
         let maxTimestamp = try parameters.timestamp("max_timestamp") ?? storage.environment.nowSeconds
         let minTimestamp = try parameters.timestamp("min_timestamp") ?? maxTimestamp - 5 * 86_400
         guard minTimestamp <= maxTimestamp else { throw APIError.invalidParameter("min_timestamp", "must not be after max_timestamp") }
-        guard maxTimestamp - minTimestamp <= 7 * 86_400 else { throw APIError.invalidParameter("min_timestamp", "the window may span at most 7 days") }
+        guard maxTimestamp - minTimestamp <= 7 * 86_400 else {
+            throw APIError.invalidParameter("min_timestamp", "the window may span at most 7 days")
+        }
         let page = MediaPageRequest(count: try parameters.count(), minTimestamp: minTimestamp, maxTimestamp: maxTimestamp)
         let found = try await storage.locations.mediaNear(point, meters: distance, page: page, viewer: request.viewer)
         let stamps = try await storage.media.stamps(found.map(\.0), viewer: request.viewer)

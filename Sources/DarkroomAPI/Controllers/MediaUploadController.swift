@@ -22,7 +22,11 @@ struct MediaUploadController {
         let owner = try request.requireViewer()
         let idempotencyKey = request.headers[.idempotencyKey] ?? request.parameters.value("idempotency_key")
         let id = try await PhotoPosting(dependencies: dependencies).publish(
-            Self.photo(request), fields: request.parameters, idempotencyKey: idempotencyKey, by: owner)
+            Self.photo(request),
+            fields: request.parameters,
+            idempotencyKey: idempotencyKey,
+            by: owner
+        )
         return try await respond(with: id, request)
     }
 

@@ -20,7 +20,11 @@ struct RelationshipsController {
     @Sendable func follows(_ request: APIRequest) async throws -> Response {
         let user = try await visibleUser(request)
         let page = try await storage.relationships.follows(
-            of: user, count: request.parameters.count(), cursor: request.parameters.id("cursor"), viewer: request.viewer)
+            of: user,
+            count: request.parameters.count(),
+            cursor: request.parameters.id("cursor"),
+            viewer: request.viewer
+        )
         return userList(page, request)
     }
 
@@ -28,7 +32,11 @@ struct RelationshipsController {
     @Sendable func followers(_ request: APIRequest) async throws -> Response {
         let user = try await visibleUser(request)
         let page = try await storage.relationships.followers(
-            of: user, count: request.parameters.count(), cursor: request.parameters.id("cursor"), viewer: request.viewer)
+            of: user,
+            count: request.parameters.count(),
+            cursor: request.parameters.id("cursor"),
+            viewer: request.viewer
+        )
         return userList(page, request)
     }
 
@@ -36,7 +44,10 @@ struct RelationshipsController {
     @Sendable func requests(_ request: APIRequest) async throws -> Response {
         try request.requireSelfPath()
         let page = try await storage.relationships.requests(
-            to: request.requireViewer(), count: request.parameters.count(), cursor: request.parameters.id("cursor"))
+            to: request.requireViewer(),
+            count: request.parameters.count(),
+            cursor: request.parameters.id("cursor")
+        )
         return userList(page, request)
     }
 
@@ -80,9 +91,10 @@ struct RelationshipsController {
     }
 
     private func userList(_ page: Paged<UserSummary>, _ request: APIRequest) -> Response {
-        let pagination = page.nextCursor.map {
-            Pagination(nextURL: request.nextURL(setting: "cursor", to: $0), cursors: [("next_cursor", $0)])
-        } ?? .empty
+        let pagination =
+            page.nextCursor.map {
+                Pagination(nextURL: request.nextURL(setting: "cursor", to: $0), cursors: [("next_cursor", $0)])
+            } ?? .empty
         let serializer = dependencies.users
         return Envelope.success(pagination: pagination) { writer in writer.array(page.items) { serializer.mini($1, into: &$0) } }
     }

@@ -47,13 +47,16 @@ struct SubscriptionsController {
         // Raw spaces and control characters (a CR or LF most of all) have no place in a URL, and could split the
         // request line or headers of whatever later sends to it.
         guard callback.utf8.count <= 2000, lower.hasPrefix("http://") || lower.hasPrefix("https://"),
-              !callback.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
+            !callback.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
         else {
             throw APIError.invalidParameter("callback_url", "must be an http:// or https:// URL without spaces or control characters")
         }
         var new = SubscriptionStore.NewSubscription(
-            object: object, objectID: nil, callbackURL: callback,
-            verifyToken: try Validation.text(parameters.value("verify_token") ?? "", field: "verify_token", maxLength: 200))
+            object: object,
+            objectID: nil,
+            callbackURL: callback,
+            verifyToken: try Validation.text(parameters.value("verify_token") ?? "", field: "verify_token", maxLength: 200)
+        )
         switch object {
         case .user: break
         case .tag:
@@ -63,7 +66,9 @@ struct SubscriptionsController {
             new.objectID = name
         case .location:
             guard let id = try parameters.id("object_id") else { throw APIError.missingParameter("object_id") }
-            guard try await storage.locations.find(LocationID(id), viewer: nil) != nil else { throw APIError.invalidParameter("object_id", "no such location") }
+            guard try await storage.locations.find(LocationID(id), viewer: nil) != nil else {
+                throw APIError.invalidParameter("object_id", "no such location")
+            }
             new.objectID = String(id)
         case .geography:
             guard let center = try parameters.point() else { throw APIError.missingParameter("lat") }
@@ -131,13 +136,14 @@ struct SubscriptionsController {
 
     /// GET /geographies/{geo-id}/media/recent — for the client that made the geography only.
     @Sendable func geographyMedia(_ request: APIRequest) async throws -> Response {
-        let clientRef: ClientRecordID = switch request.caller {
-        case .app(let client): client.ref
-        case .user(let grant): grant.clientRef
-        }
+        let clientRef: ClientRecordID =
+            switch request.caller {
+            case .app(let client): client.ref
+            case .user(let grant): grant.clientRef
+            }
         guard let id = Int64(request.pathParameters["geo_id"] ?? ""),
-              let geography = try await storage.subscriptions.geography(id, for: clientRef),
-              let latitude = geography.latitude, let longitude = geography.longitude, let radius = geography.radius
+            let geography = try await storage.subscriptions.geography(id, for: clientRef),
+            let latitude = geography.latitude, let longitude = geography.longitude, let radius = geography.radius
         else { throw APIError(type: "APINotFoundError", code: 400, message: "No geography with this id for this client.") }
         let page = try request.parameters.mediaPage(timeBounds: false)
         let ids = try await storage.locations.recentPublicMedia(in: GeoPoint(latitude: latitude, longitude: longitude), meters: radius, page: page)

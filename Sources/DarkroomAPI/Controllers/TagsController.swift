@@ -28,7 +28,12 @@ struct TagsController {
         let maxTagID = try parameters.id("max_tag_id") ?? parameters.id("max_id")
         let minTagID = try parameters.id("min_tag_id") ?? parameters.id("min_id")
         let page = try await dependencies.storage.tags.recentMedia(
-            name, count: parameters.count(), maxTagID: maxTagID, minTagID: minTagID, viewer: request.viewer)
+            name,
+            count: parameters.count(),
+            maxTagID: maxTagID,
+            minTagID: minTagID,
+            viewer: request.viewer
+        )
         // From early 2013 the service also sent the older keys, with the same values and a warning (reference §1.7):
         // clients of that era page tags by `next_max_id` alone.
         var cursors: [(key: StaticString, value: String)] = []

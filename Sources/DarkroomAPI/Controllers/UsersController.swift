@@ -47,9 +47,10 @@ struct UsersController {
         let count = try request.parameters.count()
         let maxLikeID = try request.parameters.id("max_like_id")
         let page = try await dependencies.storage.media.liked(by: request.requireViewer(), count: count, maxLikeID: maxLikeID)
-        let pagination = page.nextCursor.map {
-            Pagination(nextURL: request.nextURL(setting: "max_like_id", to: $0), cursors: [("next_max_like_id", $0)])
-        } ?? .empty
+        let pagination =
+            page.nextCursor.map {
+                Pagination(nextURL: request.nextURL(setting: "max_like_id", to: $0), cursors: [("next_max_like_id", $0)])
+            } ?? .empty
         return try await mediaList(page.items, pagination: pagination, request)
     }
 

@@ -25,8 +25,12 @@ struct APIRoutes {
 
     private func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
         let pipeline = APIPipeline(
-            dependencies: dependencies, access: EndpointAccess.of(method, path), writeKind: EndpointAccess.writeKind(method, path),
-            pathNames: path.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) }, handler: handler)
+            dependencies: dependencies,
+            access: EndpointAccess.of(method, path),
+            writeKind: EndpointAccess.writeKind(method, path),
+            pathNames: path.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) },
+            handler: handler
+        )
         router.on(RouterPath("/v1" + path), method: method) { request, context in await pipeline.respond(to: request, context: context) }
     }
 }
@@ -93,7 +97,11 @@ struct APIPipeline: Sendable {
     /// The caller the credentials name, as far as the route's `Access` allows (`Credentials`).
     func authenticate(_ input: RequestInput, _ request: Request) async throws -> Caller {
         try await Credentials(storage: dependencies.storage).authenticate(
-            input.parameters, headers: request.headers, access: access, path: request.uri.path)
+            input.parameters,
+            headers: request.headers,
+            access: access,
+            path: request.uri.path
+        )
     }
 
     /// Counts the call, before the signature is checked: refused calls count too, as on the platform.
@@ -105,8 +113,13 @@ struct APIPipeline: Sendable {
     /// `sig` and `X-Insta-Forwarded-For` (`SignedRequests`); answers whether the call carried a valid signed header.
     func verifySignature(_ caller: Caller, _ input: RequestInput, _ request: Request) throws(APIError) -> Bool {
         try SignedRequests.verify(
-            caller, parameters: input.parameters, queryCount: input.query.pairs.count, endpoint: endpoint(request), headers: request.headers,
-            isWrite: request.method != .get && request.method != .head)
+            caller,
+            parameters: input.parameters,
+            queryCount: input.query.pairs.count,
+            endpoint: endpoint(request),
+            headers: request.headers,
+            isWrite: request.method != .get && request.method != .head
+        )
     }
 
     /// The per-endpoint write limits (off unless configured), per token and hour, higher for signed calls; refused
@@ -114,7 +127,9 @@ struct APIPipeline: Sendable {
     func limitWrites(_ caller: Caller, signed: Bool) async throws {
         guard let writeKind, let limit = dependencies.writeLimits[writeKind], case .user(let grant) = caller else { return }
         let decision = try await dependencies.rateLimiter.hit(
-            bucket: "\(writeKind.rawValue):token:\(grant.tokenID)", limit: signed ? limit.signed : limit.unsigned)
+            bucket: "\(writeKind.rawValue):token:\(grant.tokenID)",
+            limit: signed ? limit.signed : limit.unsigned
+        )
         guard decision.allowed else { throw APIError.writeRateLimited(writeKind.rawValue) }
     }
 
@@ -122,8 +137,15 @@ struct APIPipeline: Sendable {
         var pathParameters: [String: String] = [:]
         for name in pathNames { pathParameters[name] = context.parameters.get(name) }
         return APIRequest(
-            parameters: input.parameters, caller: caller, endpoint: endpoint(request), query: request.uri.query ?? "",
-            pathParameters: pathParameters, links: dependencies.links, files: input.files, headers: request.headers)
+            parameters: input.parameters,
+            caller: caller,
+            endpoint: endpoint(request),
+            query: request.uri.query ?? "",
+            pathParameters: pathParameters,
+            links: dependencies.links,
+            files: input.files,
+            headers: request.headers
+        )
     }
 
     func addRateLimitHeaders(_ allowance: Allowance, to response: inout Response) {

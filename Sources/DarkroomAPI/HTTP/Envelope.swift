@@ -50,7 +50,8 @@ enum Envelope {
         Response(
             status: status,
             headers: [.contentType: jsonContentType, .cacheControl: "private, no-cache"],
-            body: ResponseBody(byteBuffer: body))
+            body: ResponseBody(byteBuffer: body)
+        )
     }
 }
 

@@ -128,13 +128,34 @@ struct JSONWriter {
 
     // MARK: - Pairs
 
-    mutating func pair(_ name: StaticString, _ value: String) { key(name); string(value) }
-    mutating func pair(_ name: StaticString, _ value: String?) { key(name); string(value) }
-    mutating func pair(_ name: StaticString, _ value: Int64) { key(name); int(value) }
-    mutating func pair(_ name: StaticString, _ value: Int) { key(name); int(Int64(value)) }
-    mutating func pair(_ name: StaticString, _ value: Double) { key(name); double(value) }
-    mutating func pair(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
-    mutating func idPair(_ name: StaticString, _ value: Int64) { key(name); id(value) }
+    mutating func pair(_ name: StaticString, _ value: String) {
+        key(name)
+        string(value)
+    }
+    mutating func pair(_ name: StaticString, _ value: String?) {
+        key(name)
+        string(value)
+    }
+    mutating func pair(_ name: StaticString, _ value: Int64) {
+        key(name)
+        int(value)
+    }
+    mutating func pair(_ name: StaticString, _ value: Int) {
+        key(name)
+        int(Int64(value))
+    }
+    mutating func pair(_ name: StaticString, _ value: Double) {
+        key(name)
+        double(value)
+    }
+    mutating func pair(_ name: StaticString, _ value: Bool) {
+        key(name)
+        bool(value)
+    }
+    mutating func idPair(_ name: StaticString, _ value: Int64) {
+        key(name)
+        id(value)
+    }
 
     private mutating func separate() {
         if needsComma { buffer.writeInteger(UInt8(ascii: ",")) }

@@ -85,9 +85,12 @@ struct Parameters: Sendable {
     /// The media-list parameters: count, max_id, min_id, and the time bounds when the endpoint takes them.
     func mediaPage(timeBounds: Bool) throws(APIError) -> MediaPageRequest {
         MediaPageRequest(
-            count: try count(), maxID: try id("max_id"), minID: try id("min_id"),
+            count: try count(),
+            maxID: try id("max_id"),
+            minID: try id("min_id"),
             minTimestamp: timeBounds ? try timestamp("min_timestamp") : nil,
-            maxTimestamp: timeBounds ? try timestamp("max_timestamp") : nil)
+            maxTimestamp: timeBounds ? try timestamp("max_timestamp") : nil
+        )
     }
 
     /// Percent-decoding with `+` as a space; malformed escapes are kept as they are.
@@ -104,7 +107,8 @@ struct Parameters: Sendable {
             if byte == UInt8(ascii: "+") {
                 bytes.append(UInt8(ascii: " "))
             } else if byte == UInt8(ascii: "%"), index + 2 < utf8.count,
-                      let high = hexValue(utf8[index + 1]), let low = hexValue(utf8[index + 2]) {
+                let high = hexValue(utf8[index + 1]), let low = hexValue(utf8[index + 2])
+            {
                 bytes.append(high << 4 | low)
                 index += 2
             } else {
@@ -134,7 +138,7 @@ struct Parameters: Sendable {
     private static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
             true
         default:
             false

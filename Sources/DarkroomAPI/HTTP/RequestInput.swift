@@ -57,7 +57,9 @@ struct RequestInput: Sendable {
             if type.isEmpty || type.lowercased().hasPrefix("application/x-www-form-urlencoded") {
                 input.form = Parameters(urlEncoded: Substring(String(buffer: try await collect(&request, upTo: Rules.formLimit))))
             } else if let boundary = MultipartForm.boundary(ofContentType: type) {
-                guard let multipart = rules.multipart else { throw .invalidParameter("Content-Type", "send the fields as application/x-www-form-urlencoded") }
+                guard let multipart = rules.multipart else {
+                    throw .invalidParameter("Content-Type", "send the fields as application/x-www-form-urlencoded")
+                }
                 if let mayUpload = rules.mayUpload {
                     do {
                         try await mayUpload(request, input.query)

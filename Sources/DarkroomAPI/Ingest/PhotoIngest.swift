@@ -48,11 +48,14 @@ final class PhotoIngest: Sendable {
 
     /// Decodes, filters and stores a photo's renditions; answers their key and sizes.
     func renditions(of photo: [UInt8], filter: Filter) async throws -> Renditions {
-        let pipeline = pipeline, files = files
+        let pipeline = pipeline
+        let files = files
         return try await run {
             let set = try Self.imageErrors { () throws(ImageError) in try pipeline.renditions(of: photo, filter: filter) }
             let key = try files.store(
-                [("standard.jpg", set.standard), ("low.jpg", set.low), ("thumbnail.jpg", set.thumbnail)], kind: .media)
+                [("standard.jpg", set.standard), ("low.jpg", set.low), ("thumbnail.jpg", set.thumbnail)],
+                kind: .media
+            )
             let sizes = pipeline.settings
             return Renditions(key: key, standard: sizes.standard, low: sizes.low, thumbnail: sizes.thumbnail)
         }
@@ -79,7 +82,8 @@ final class PhotoIngest: Sendable {
 
     /// Makes and stores a profile picture; answers its key.
     private func profilePicture(from photo: [UInt8]) async throws -> String {
-        let pipeline = pipeline, files = files
+        let pipeline = pipeline
+        let files = files
         return try await run {
             let picture = try Self.imageErrors { () throws(ImageError) in try pipeline.profilePicture(from: photo) }
             return try files.store([("profile.jpg", picture)], kind: .profilePicture)

@@ -22,8 +22,15 @@ struct PhotoPosting {
         }
         let renditions = try await dependencies.ingest.renditions(of: photo, filter: filter)
         var new = NewMedia(
-            owner: owner, filter: filter.name, caption: caption, locationID: place.location?.id,
-            latitude: place.point?.latitude, longitude: place.point?.longitude, renditions: renditions, usersInPhoto: people)
+            owner: owner,
+            filter: filter.name,
+            caption: caption,
+            locationID: place.location?.id,
+            latitude: place.point?.latitude,
+            longitude: place.point?.longitude,
+            renditions: renditions,
+            usersInPhoto: people
+        )
         new.idempotencyKey = idempotencyKey
         do {
             return try await storage.mediaWriter.create(new)
@@ -67,7 +74,7 @@ struct PhotoPosting {
         guard let text, !text.isEmpty else { return [] }
         let invalid = APIError.invalidParameter("users_in_photo", "must be a JSON list of {\"user_id\", \"x\", \"y\"}")
         guard text.utf8.count <= 10_000,
-              let list = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]]
+            let list = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]]
         else { throw invalid }
         guard list.count <= Validation.maxPeopleInPhoto else {
             throw APIError.invalidParameter("users_in_photo", "at most \(Validation.maxPeopleInPhoto) people")

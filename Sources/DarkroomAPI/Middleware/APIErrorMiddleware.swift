@@ -31,7 +31,9 @@ struct APIErrorMiddleware: RouterMiddleware {
             case .methodNotAllowed: return Envelope.error(.methodNotAllowed)
             case .contentTooLarge: return Envelope.error(.bodyTooLarge)
             default:
-                return Envelope.error(APIError(type: "APIInvalidParametersError", code: Int(error.status.code), message: error.body ?? "\(error.status)"))
+                return Envelope.error(
+                    APIError(type: "APIInvalidParametersError", code: Int(error.status.code), message: error.body ?? "\(error.status)")
+                )
             }
         case is NIOTooManyBytesError:
             return Envelope.error(.bodyTooLarge)

@@ -11,7 +11,7 @@ struct JSONPMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard Self.answersJSONP(request.uri.path), let query = request.uri.query, Self.mayNameCallback(query),
-              let callback = Parameters(urlEncoded: Substring(query)).value("callback")
+            let callback = Parameters(urlEncoded: Substring(query)).value("callback")
         else { return try await next(request, context) }
         guard Self.isSafe(callback) else {
             return Envelope.error(.invalidParameter("callback", "must be a JavaScript identifier (letters, digits, _, $ and .)"))
@@ -43,8 +43,9 @@ struct JSONPMiddleware: RouterMiddleware {
     static func isSafe(_ name: String) -> Bool {
         guard !name.isEmpty, name.utf8.count <= 128, name.first != ".", name.last != ".", !name.contains("..") else { return false }
         return name.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
-                || scalar == "_" || scalar == "$" || scalar == ".")
+            scalar.isASCII
+                && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                    || scalar == "_" || scalar == "$" || scalar == ".")
         } && !(name.first!.isNumber)
     }
 }

@@ -17,7 +17,8 @@ struct PrivateFilesMiddleware: RouterMiddleware {
         let key = parts.prefix(3).joined(separator: "/")
         guard MediaFiles.isKey(key), try await storage.media.filesArePrivate(key) == true else { return try await next(request, context) }
         let query = Parameters(urlEncoded: Substring(request.uri.query ?? ""))
-        guard signing.admits(path: path, expires: query.value("e"), signature: query.value("s")), let expires = query.value("e").flatMap({ Int64($0) })
+        guard signing.admits(path: path, expires: query.value("e"), signature: query.value("s")),
+            let expires = query.value("e").flatMap({ Int64($0) })
         else { throw HTTPError(.notFound) }
         var response = try await next(request, context)
         response.headers[.cacheControl] = "private, max-age=\(max(0, expires - signing.now()))"

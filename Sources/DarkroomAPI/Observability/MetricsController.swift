@@ -29,8 +29,10 @@ struct MetricsController {
     func scrape() async -> Response {
         await refreshReadFigures()
         return Response(
-            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: monitoring.registry.emitToBuffer())))
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: monitoring.registry.emitToBuffer()))
+        )
     }
 
     private func refreshReadFigures() async {

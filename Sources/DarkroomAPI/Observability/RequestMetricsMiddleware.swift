@@ -72,7 +72,8 @@ private final class RequestMetricHandles: Sendable {
             let handle = Finished(
                 count: Counter(label: "darkroom_http_requests_total", dimensions: labels),
                 duration: Timer(label: "darkroom_http_request_duration_seconds", dimensions: labels, preferredDisplayUnit: .seconds),
-                errors: Counter(label: "darkroom_http_request_errors_total", dimensions: labels))
+                errors: Counter(label: "darkroom_http_request_errors_total", dimensions: labels)
+            )
             handles[key] = handle
             return handle
         }

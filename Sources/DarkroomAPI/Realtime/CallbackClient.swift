@@ -45,12 +45,15 @@ struct CallbackClient: Sendable {
 
     private func send(_ url: String, method: HTTPMethod, headers: HTTPHeaders, body: ByteBuffer?) async throws -> Answer {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host, !host.isEmpty
+            let host = components.host, !host.isEmpty
         else { throw Refusal.notHTTP }
         let port = components.port ?? (scheme == "https" ? 443 : 80)
         let address = try await checkedAddress(host, port: port)
         var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: timeout), decompression: .disabled)
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(5), read: timeout),
+            decompression: .disabled
+        )
         let bareHost = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
         if IPAddress(bareHost) == nil { configuration.dnsOverride = [bareHost: address.description] }
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

@@ -138,7 +138,11 @@ struct NotificationDelivery: Service {
                 return
             }
             let body = Self.body(batch)
-            let answer = try await client.post(first.callbackURL, headers: Self.headers(body, secret: secret, delivery: storage.environment.randomHex(bytes: 16)), body: body)
+            let answer = try await client.post(
+                first.callbackURL,
+                headers: Self.headers(body, secret: secret, delivery: storage.environment.randomHex(bytes: 16)),
+                body: body
+            )
             if (200..<300).contains(answer.status) {
                 try await storage.notifications.delivered(ids, status: answer.status)
             } else {

@@ -4,7 +4,12 @@ import DarkroomCore
 struct LocationSerializer {
     func location(_ location: Location, into writer: inout JSONWriter) {
         writer.object { object in
-            if let id = location.id { object.idPair("id", id.rawValue) } else { object.key("id"); object.null() }
+            if let id = location.id {
+                object.idPair("id", id.rawValue)
+            } else {
+                object.key("id")
+                object.null()
+            }
             object.pair("name", location.name)
             object.pair("latitude", location.latitude)
             object.pair("longitude", location.longitude)

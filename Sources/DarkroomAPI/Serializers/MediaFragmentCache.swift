@@ -1,4 +1,5 @@
 import DarkroomCore
+import DarkroomStorage
 import Synchronization
 
 /// Rendered media objects, each valid for one version of its media. Lists look up the version the database
@@ -65,5 +66,3 @@ struct MediaListRenderer {
         return zip(stamps, fragments).compactMap { stamp, fragment in fragment.map { (stamp.id, $0, stamp.viewerHasLiked) } }
     }
 }
-
-import DarkroomStorage

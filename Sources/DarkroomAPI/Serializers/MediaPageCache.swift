@@ -53,7 +53,8 @@ final class MediaPageCache: Sendable {
     }
 
     func store(_ body: ByteBuffer, for key: Key, stamps: [MediaStamp], pagination: Pagination?, epoch: Int64 = 0) {
-        let cost = body.readableBytes + key.endpoint.utf8.count + key.query.utf8.count
+        let cost =
+            body.readableBytes + key.endpoint.utf8.count + key.query.utf8.count
             + stamps.count * MemoryLayout<MediaStamp>.stride + (pagination?.nextURL?.utf8.count ?? 0) + 256
         guard cost <= capacityBytes / 4 else { return }
         state.withLock { state in

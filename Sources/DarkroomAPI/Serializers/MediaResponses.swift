@@ -9,7 +9,8 @@ struct MediaResponses {
     /// - Parameter distances: meters from a searched point, for geo searches.
     func list(_ stamps: [MediaStamp], pagination: Pagination?, distances: [MediaID: Double] = [:], for request: APIRequest) async throws -> Response {
         // Pages with distances, or filtered for a viewer involved in blocks, are rendered each time.
-        let key = distances.isEmpty && request.viewerWithBlocks == nil
+        let key =
+            distances.isEmpty && request.viewerWithBlocks == nil
             ? MediaPageCache.Key(viewer: request.viewer, endpoint: request.endpoint, query: request.query)
             : nil
         let epoch = renderer.serializer.links.signing.epoch

@@ -30,7 +30,12 @@ struct MediaSerializer {
         tail.key("user")
         users.mini(media.owner, into: &tail)
         tail.closeObject()
-        return MediaFragment(version: media.version, epoch: media.renditions.isPrivate ? links.signing.epoch : 0, head: head.buffer, tail: tail.buffer)
+        return MediaFragment(
+            version: media.version,
+            epoch: media.renditions.isPrivate ? links.signing.epoch : 0,
+            head: head.buffer,
+            tail: tail.buffer
+        )
     }
 
     private func writeHead(_ media: Media, into object: inout JSONWriter) {

@@ -23,8 +23,15 @@ struct AccountsController {
     // MARK: Sign-up and log-in
 
     private func signupPage(_ visit: Web.Visit, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
-        web.page("accounts/signup", title: "Sign up", status: status, visit, credentialsForm(visit).merging(
-            ["fullName": visit.form.value("full_name") ?? ""]) { $1 }, error: error)
+        web.page(
+            "accounts/signup",
+            title: "Sign up",
+            status: status,
+            visit,
+            credentialsForm(visit).merging(
+                ["fullName": visit.form.value("full_name") ?? ""]) { $1 },
+            error: error
+        )
     }
 
     /// What the sign-up and log-in forms carry over: the name typed and where to go afterwards.
@@ -78,9 +85,12 @@ struct AccountsController {
         let session = try await ReadSession.$current.withValue(ReadSession(user: user.id)) { try await storage.sessions.start(for: user.id) }
         // This browser has now signed in to the account: strangers' failed passwords will not lock it out.
         let device = web.dependencies.deviceCookies.after(signingIn: user.username, existing: visit.cookies[DeviceCookies.name]?.value)
-        return web.redirect(to: Web.localPath(visit.form.value("next")) ?? "/", setting: [
-            web.sessionCookie(session), web.cookie(DeviceCookies.name, device, maxAge: DeviceCookies.lifetime),
-        ])
+        return web.redirect(
+            to: Web.localPath(visit.form.value("next")) ?? "/",
+            setting: [
+                web.sessionCookie(session), web.cookie(DeviceCookies.name, device, maxAge: DeviceCookies.lifetime),
+            ]
+        )
     }
 
     @Sendable private func logout(_ visit: Web.Visit) async throws -> Response {
@@ -91,10 +101,18 @@ struct AccountsController {
     // MARK: Settings
 
     private func settingsPage(_ visit: Web.Visit, user: User, error: String? = nil, saved: Bool = false) -> Response {
-        web.page("accounts/settings", title: "Settings", status: error == nil ? .ok : .badRequest, visit, [
-            "fullName": user.summary.fullName, "bio": user.bio, "website": user.website, "isPrivate": user.isPrivate,
-            "picture": web.dependencies.links.profilePicture(user.summary.profilePicture),
-        ], error: error, notice: saved ? "Saved." : nil)
+        web.page(
+            "accounts/settings",
+            title: "Settings",
+            status: error == nil ? .ok : .badRequest,
+            visit,
+            [
+                "fullName": user.summary.fullName, "bio": user.bio, "website": user.website, "isPrivate": user.isPrivate,
+                "picture": web.dependencies.links.profilePicture(user.summary.profilePicture),
+            ],
+            error: error,
+            notice: saved ? "Saved." : nil
+        )
     }
 
     @Sendable private func saveSettings(_ visit: Web.Visit) async throws -> Response {
@@ -104,7 +122,9 @@ struct AccountsController {
             let profile = UserStore.Profile(
                 fullName: try Validation.text(visit.form.value("full_name") ?? "", field: "full_name", maxLength: 60).trimmingSpaces(),
                 bio: try Validation.text(visit.form.value("bio") ?? "", field: "bio", maxLength: 150).trimmingSpaces(),
-                website: website, isPrivate: visit.form.value("is_private") == "on")
+                website: website,
+                isPrivate: visit.form.value("is_private") == "on"
+            )
             try await storage.users.update(user.id, profile: profile)
         } catch {
             guard let message = WebError.formMessage(error) else { throw error }
@@ -136,10 +156,15 @@ struct AccountsController {
     @Sendable private func applications(_ visit: Web.Visit) async throws -> Response {
         let user = try visit.requireUser()
         let apps = try await storage.tokens.authorizedApps(of: user.id)
-        return web.page("accounts/applications", title: "Authorized applications", visit, [
-            "hasApps": !apps.isEmpty,
-            "apps": apps.map { ["name": $0.client.name, "scopes": Scope.render($0.scopes), "clientID": $0.client.clientID] },
-        ])
+        return web.page(
+            "accounts/applications",
+            title: "Authorized applications",
+            visit,
+            [
+                "hasApps": !apps.isEmpty,
+                "apps": apps.map { ["name": $0.client.name, "scopes": Scope.render($0.scopes), "clientID": $0.client.clientID] },
+            ]
+        )
     }
 
     @Sendable private func revoke(_ visit: Web.Visit) async throws -> Response {

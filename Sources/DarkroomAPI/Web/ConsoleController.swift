@@ -21,14 +21,22 @@ struct ConsoleController {
         routes.post("/developer/console/sign", sign)
         let script = ByteBuffer(bytes: web.dependencies.templates.consoleScript)
         router.get("/static/console.js") { _, _ in
-            Response(status: .ok, headers: [
-                .contentType: "application/javascript; charset=utf-8", .cacheControl: "public, max-age=3600", .xContentTypeOptions: "nosniff",
-            ], body: .init(byteBuffer: script))
+            Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/javascript; charset=utf-8", .cacheControl: "public, max-age=3600", .xContentTypeOptions: "nosniff",
+                ],
+                body: .init(byteBuffer: script)
+            )
         }
     }
 
     private func consoleClient() async throws -> Client {
-        try await storage.clients.firstParty(Self.consoleClient, name: "Darkroom API console", redirectURI: web.dependencies.links.publicURL + "/developer/console")
+        try await storage.clients.firstParty(
+            Self.consoleClient,
+            name: "Darkroom API console",
+            redirectURI: web.dependencies.links.publicURL + "/developer/console"
+        )
     }
 
     /// The client a token is made for: the console's own, or one the person registered.
@@ -39,35 +47,52 @@ struct ConsoleController {
         return client
     }
 
-    private func page(_ visit: Web.Visit, user: User, token: String? = nil, client: Client? = nil, scopes: Set<Scope> = [.basic]) async throws -> Response {
+    private func page(
+        _ visit: Web.Visit,
+        user: User,
+        token: String? = nil,
+        client: Client? = nil,
+        scopes: Set<Scope> = [.basic]
+    ) async throws -> Response {
         let own = try await storage.clients.owned(by: user.id)
         let endpoints = ConsoleCatalog.endpoints.enumerated().map { index, endpoint -> [String: Any] in
-            let scope = switch EndpointAccess.of(HTTPRequest.Method(endpoint.method)!, endpoint.route) {
-            case .clientOrUser(let scope): "client_id, or a token (\(scope.rawValue))"
-            case .user(let scope): "a token with \(scope.rawValue)"
-            }
+            let scope =
+                switch EndpointAccess.of(HTTPRequest.Method(endpoint.method)!, endpoint.route) {
+                case .clientOrUser(let scope): "client_id, or a token (\(scope.rawValue))"
+                case .user(let scope): "a token with \(scope.rawValue)"
+                }
             return [
                 "index": index, "method": endpoint.method, "path": ConsoleCatalog.display(endpoint.route), "summary": endpoint.summary,
                 "needs": scope,
                 "multipart": endpoint.parameters.contains { $0.place == .file },
-                "parameters": endpoint.parameters.map { ["name": $0.name, "place": $0.place.rawValue, "hint": $0.hint, "isFile": $0.place == .file] },
+                "parameters": endpoint.parameters.map {
+                    ["name": $0.name, "place": $0.place.rawValue, "hint": $0.hint, "isFile": $0.place == .file]
+                },
             ]
         }
-        return web.page("developer/console", title: "API console", visit, [
-            "endpoints": endpoints,
-            "scopes": [Scope.basic, .comments, .relationships, .likes, .upload].map { ["name": $0.rawValue, "checked": scopes.contains($0)] },
-            "clients": [["id": Self.consoleClient, "name": "Darkroom API console", "selected": client == nil || client?.ownerID == nil]]
-                + own.map { ["id": $0.clientID, "name": $0.name, "selected": $0.clientID == client?.clientID] },
-            "token": token ?? PageModels.absent, "clientID": client?.clientID ?? "", "signs": client?.enforceSigned ?? false,
-            "username": user.username,
-        ], scripts: true)
+        return web.page(
+            "developer/console",
+            title: "API console",
+            visit,
+            [
+                "endpoints": endpoints,
+                "scopes": [Scope.basic, .comments, .relationships, .likes, .upload].map { ["name": $0.rawValue, "checked": scopes.contains($0)] },
+                "clients": [["id": Self.consoleClient, "name": "Darkroom API console", "selected": client == nil || client?.ownerID == nil]]
+                    + own.map { ["id": $0.clientID, "name": $0.name, "selected": $0.clientID == client?.clientID] },
+                "token": token ?? PageModels.absent, "clientID": client?.clientID ?? "", "signs": client?.enforceSigned ?? false,
+                "username": user.username,
+            ],
+            scripts: true
+        )
     }
 
     @Sendable private func makeToken(_ visit: Web.Visit) async throws -> Response {
         let user = try visit.requireUser()
         let client = try await client(visit.form.value("client"), user: user)
         var scopes: Set<Scope> = [.basic]
-        for scope in [Scope.comments, .relationships, .likes, .upload] where visit.form.value("scope_" + scope.rawValue) == "on" { scopes.insert(scope) }
+        for scope in [Scope.comments, .relationships, .likes, .upload] where visit.form.value("scope_" + scope.rawValue) == "on" {
+            scopes.insert(scope)
+        }
         let token = try await storage.tokens.create(userID: user.id, client: client, scopes: scopes)
         return try await page(visit, user: user, token: token, client: client, scopes: scopes)
     }

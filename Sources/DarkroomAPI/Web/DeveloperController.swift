@@ -37,9 +37,16 @@ struct DeveloperController {
 
     private func listPage(_ visit: Web.Visit, user: User, error: String? = nil) async throws -> Response {
         let owned = try await clients.owned(by: user.id)
-        return web.page("developer/clients", title: "Your clients", status: error == nil ? .ok : .badRequest, visit, [
-            "clients": owned.map { ["clientID": $0.clientID, "name": $0.name] }, "form": form(nil, visit),
-        ], error: error)
+        return web.page(
+            "developer/clients",
+            title: "Your clients",
+            status: error == nil ? .ok : .badRequest,
+            visit,
+            [
+                "clients": owned.map { ["clientID": $0.clientID, "name": $0.name] }, "form": form(nil, visit),
+            ],
+            error: error
+        )
     }
 
     /// The settings form, filled from a client or from what was just sent.
@@ -50,7 +57,8 @@ struct DeveloperController {
         return [
             "name": value("name", client?.name), "description": value("description", client?.description),
             "website": value("website", client?.website), "redirectURIs": value("redirect_uris", client?.redirectURIs.joined(separator: "\n")),
-            "disableImplicit": checked("disable_implicit", client?.disableImplicit), "enforceSigned": checked("enforce_signed", client?.enforceSigned),
+            "disableImplicit": checked("disable_implicit", client?.disableImplicit),
+            "enforceSigned": checked("enforce_signed", client?.enforceSigned),
             "enforceSignedHeader": checked("enforce_signed_header", client?.enforceSignedHeader),
             "strictRedirectURI": checked("strict_redirect_uri", client?.strictRedirectURI),
         ]
@@ -66,10 +74,15 @@ struct DeveloperController {
         guard !uris.isEmpty else { throw .missingParameter("redirect_uris") }
         guard uris.count <= 20 else { throw .invalidParameter("redirect_uris", "at most 20") }
         return ClientStore.Settings(
-            name: name, description: try Validation.text(form.value("description") ?? "", field: "description", maxLength: 500),
-            website: try Validation.website(form.value("website") ?? ""), redirectURIs: uris,
-            disableImplicit: form.value("disable_implicit") == "on", enforceSigned: form.value("enforce_signed") == "on",
-            enforceSignedHeader: form.value("enforce_signed_header") == "on", strictRedirectURI: form.value("strict_redirect_uri") == "on")
+            name: name,
+            description: try Validation.text(form.value("description") ?? "", field: "description", maxLength: 500),
+            website: try Validation.website(form.value("website") ?? ""),
+            redirectURIs: uris,
+            disableImplicit: form.value("disable_implicit") == "on",
+            enforceSigned: form.value("enforce_signed") == "on",
+            enforceSignedHeader: form.value("enforce_signed_header") == "on",
+            strictRedirectURI: form.value("strict_redirect_uri") == "on"
+        )
     }
 
     @Sendable private func register(_ visit: Web.Visit) async throws -> Response {
@@ -88,18 +101,28 @@ struct DeveloperController {
         let storage = web.dependencies.storage
         let subscriptions = try await storage.subscriptions.list(for: client.ref)
         let deliveries = try await storage.notifications.recent(for: client.ref, limit: 50)
-        return web.page("developer/client", title: client.name, status: error == nil ? .ok : .badRequest, visit, [
-            "clientID": client.clientID, "clientSecret": client.clientSecret, "form": form(client, visit),
-            "subscriptions": subscriptions.map { ["id": String($0.id), "object": $0.object.rawValue, "objectID": $0.objectID ?? "", "callback": $0.callbackURL] },
-            "deliveries": deliveries.map { record -> [String: Any] in
-                let state = record.deliveredAt != nil ? "delivered" : record.failedAt != nil ? "failed" : record.attempts > 0 ? "retrying" : "waiting"
-                return [
-                    "id": String(record.id), "what": "\(record.object) \(record.objectID)", "media": String(record.mediaID.rawValue),
-                    "when": PageModels.date(record.createdAt, time: true), "state": state, "attempts": record.attempts,
-                    "status": record.lastStatus.map { String($0) } ?? "–", "error": record.lastError ?? "", "failed": record.failedAt != nil,
-                ]
-            },
-        ], error: error)
+        return web.page(
+            "developer/client",
+            title: client.name,
+            status: error == nil ? .ok : .badRequest,
+            visit,
+            [
+                "clientID": client.clientID, "clientSecret": client.clientSecret, "form": form(client, visit),
+                "subscriptions": subscriptions.map {
+                    ["id": String($0.id), "object": $0.object.rawValue, "objectID": $0.objectID ?? "", "callback": $0.callbackURL]
+                },
+                "deliveries": deliveries.map { record -> [String: Any] in
+                    let state =
+                        record.deliveredAt != nil ? "delivered" : record.failedAt != nil ? "failed" : record.attempts > 0 ? "retrying" : "waiting"
+                    return [
+                        "id": String(record.id), "what": "\(record.object) \(record.objectID)", "media": String(record.mediaID.rawValue),
+                        "when": PageModels.date(record.createdAt, time: true), "state": state, "attempts": record.attempts,
+                        "status": record.lastStatus.map { String($0) } ?? "–", "error": record.lastError ?? "", "failed": record.failedAt != nil,
+                    ]
+                },
+            ],
+            error: error
+        )
     }
 
     /// The client of the path, if the signed-in user owns it; anyone else's is as good as missing.

@@ -19,9 +19,13 @@ struct EmbedController {
         router.get("/api/v1/oembed") { request, _ in try await oembed(request) }
         let script = ByteBuffer(bytes: web.dependencies.templates.embedScript)
         router.get("/static/embed.js") { _, _ in
-            Response(status: .ok, headers: [
-                .contentType: "application/javascript; charset=utf-8", .cacheControl: "public, max-age=3600", .xContentTypeOptions: "nosniff",
-            ], body: .init(byteBuffer: script))
+            Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/javascript; charset=utf-8", .cacheControl: "public, max-age=3600", .xContentTypeOptions: "nosniff",
+                ],
+                body: .init(byteBuffer: script)
+            )
         }
     }
 
@@ -43,11 +47,12 @@ struct EmbedController {
     private func redirect(_ visit: Web.Visit) async throws -> Response {
         do {
             let media = try await visible(visit.path.split(separator: "/").dropFirst().first, viewer: visit.user?.id)
-            let kind = switch visit.query.value("size")?.lowercased() {
-            case "t": "thumbnail"
-            case "l": "standard"
-            default: "low"
-            }
+            let kind =
+                switch visit.query.value("size")?.lowercased() {
+                case "t": "thumbnail"
+                case "l": "standard"
+                default: "low"
+                }
             return Response(status: .found, headers: [.location: links.rendition(media.renditions, kind), .cacheControl: "private, max-age=60"])
         } catch let error as APIError {
             return Envelope.error(error)
@@ -62,20 +67,28 @@ struct EmbedController {
             return Envelope.error(error)
         }
         let hideCaption = ["true", "1"].contains(visit.query.value("hidecaption")?.lowercased() ?? "")
-        let body = web.dependencies.templates.render("embed", [
-            "permalink": links.permalink(media.id), "image": links.rendition(media.renditions, "standard"), "size": media.renditions.standard,
-            "owner": media.owner.username, "profile": links.publicURL + "/\(media.owner.username)/",
-            "picture": links.profilePicture(media.owner.profilePicture),
-            "caption": hideCaption ? PageModels.absent : (media.caption.map { ["runs": PageModels.runs($0.text)] as [String: Any] } ?? PageModels.absent),
-            "likes": PageModels.count(media.likeCount, "like", "likes"), "base": links.publicURL,
-            "alt": media.caption?.text ?? "Photo by @\(media.owner.username)",
-        ])
-        return Response(status: .ok, headers: [
-            .contentType: "text/html; charset=utf-8", .cacheControl: "public, max-age=300", .xContentTypeOptions: "nosniff",
-            // Framed by any site: this page only, and with nothing a person could be tricked into clicking.
-            .contentSecurityPolicy: "default-src 'none'; img-src 'self' http: https:; style-src 'self'; base-uri 'none'; frame-ancestors *",
-            .referrerPolicy: "no-referrer",
-        ], body: .init(byteBuffer: ByteBuffer(string: body)))
+        let body = web.dependencies.templates.render(
+            "embed",
+            [
+                "permalink": links.permalink(media.id), "image": links.rendition(media.renditions, "standard"), "size": media.renditions.standard,
+                "owner": media.owner.username, "profile": links.publicURL + "/\(media.owner.username)/",
+                "picture": links.profilePicture(media.owner.profilePicture),
+                "caption": hideCaption
+                    ? PageModels.absent : (media.caption.map { ["runs": PageModels.runs($0.text)] as [String: Any] } ?? PageModels.absent),
+                "likes": PageModels.count(media.likeCount, "like", "likes"), "base": links.publicURL,
+                "alt": media.caption?.text ?? "Photo by @\(media.owner.username)",
+            ]
+        )
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "public, max-age=300", .xContentTypeOptions: "nosniff",
+                // Framed by any site: this page only, and with nothing a person could be tricked into clicking.
+                .contentSecurityPolicy: "default-src 'none'; img-src 'self' http: https:; style-src 'self'; base-uri 'none'; frame-ancestors *",
+                .referrerPolicy: "no-referrer",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: body))
+        )
     }
 
     /// oEmbed: `url` (any permalink form: instagr.am, instagram.com, with or without www and https, or this server's
@@ -87,16 +100,20 @@ struct EmbedController {
         let media = try await visible(code, viewer: nil)
         let bound = min(try dimension(query, "maxwidth") ?? Int.max, try dimension(query, "maxheight") ?? Int.max)
         let renditions = media.renditions
-        let (kind, size) = [("standard", renditions.standard), ("low", renditions.low), ("thumbnail", renditions.thumbnail)]
+        let (kind, size) =
+            [("standard", renditions.standard), ("low", renditions.low), ("thumbnail", renditions.thumbnail)]
             .first { $0.1 <= bound } ?? ("thumbnail", renditions.thumbnail)
         let flag = { (name: String) in ["true", "1"].contains(query.value(name)?.lowercased() ?? "") }
         let permalink = links.permalink(media.id)
-        let html = web.dependencies.templates.render("oembed", [
-            "permalink": permalink, "embed": permalink + "embed/" + (flag("hidecaption") ? "?hidecaption=true" : ""),
-            "owner": media.owner.username, "width": size, "height": size + (flag("hidecaption") ? 60 : 120),
-            "caption": flag("hidecaption") ? PageModels.absent : (media.caption?.text ?? PageModels.absent),
-            "script": flag("omitscript") ? PageModels.absent : links.publicURL + "/static/embed.js",
-        ]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let html = web.dependencies.templates.render(
+            "oembed",
+            [
+                "permalink": permalink, "embed": permalink + "embed/" + (flag("hidecaption") ? "?hidecaption=true" : ""),
+                "owner": media.owner.username, "width": size, "height": size + (flag("hidecaption") ? 60 : 120),
+                "caption": flag("hidecaption") ? PageModels.absent : (media.caption?.text ?? PageModels.absent),
+                "script": flag("omitscript") ? PageModels.absent : links.publicURL + "/static/embed.js",
+            ]
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
         var writer = JSONWriter(capacity: 2048)
         writer.object { body in
             body.pair("version", "1.0")
@@ -132,8 +149,8 @@ struct EmbedController {
     /// The shortcode of a permalink in any of its forms.
     private func permalinkCode(_ url: String) -> Substring? {
         guard url.utf8.count <= 2000, let components = URLComponents(string: url.trimmingCharacters(in: .whitespaces)),
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host?.lowercased()
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host?.lowercased()
         else { return nil }
         let ownHost = URLComponents(string: links.publicURL)?.host?.lowercased()
         let known = ["instagr.am", "www.instagr.am", "instagram.com", "www.instagram.com"]

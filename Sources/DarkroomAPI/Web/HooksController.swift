@@ -18,8 +18,8 @@ struct HooksController {
         }
         routes.get("/hooks/open") { visit in
             guard let raw = visit.query.value("url"), let link = URLComponents(string: raw),
-                  let scheme = link.scheme?.lowercased(), scheme == "darkroom" || scheme == "instagram",
-                  let route = link.host?.lowercased()
+                let scheme = link.scheme?.lowercased(), scheme == "darkroom" || scheme == "instagram",
+                let route = link.host?.lowercased()
             else { throw WebError(status: .badRequest, message: "That is not a darkroom:// or instagram:// link.") }
             let fields = Parameters(urlEncoded: Substring(link.percentEncodedQuery ?? ""))
             throw WebRedirect(location: try Self.destination(route, fields))

@@ -6,8 +6,10 @@ import Hummingbird
 /// What a report form carries: filled in by the pages that show something reportable.
 enum ReportForms {
     static func fields(_ target: ReportTarget, _ id: Int64, label: String, returnTo: String) -> [String: Any] {
-        ["kind": target.rawValue, "target": String(id), "label": label, "returnTo": returnTo,
-         "reasons": ReportReason.allCases.map { ["value": $0.rawValue, "label": $0.label] }]
+        [
+            "kind": target.rawValue, "target": String(id), "label": label, "returnTo": returnTo,
+            "reasons": ReportReason.allCases.map { ["value": $0.rawValue, "label": $0.label] },
+        ]
     }
 }
 
@@ -37,13 +39,18 @@ struct ModerationController {
         let user = try visit.requireUser()
         let back = Web.localPath(visit.form.value("next")) ?? "/"
         guard let target = visit.form.value("kind").flatMap(ReportTarget.init(rawValue:)),
-              let id = visit.form.value("target").flatMap(Int64.init),
-              let reason = visit.form.value("reason").flatMap(ReportReason.init(rawValue:))
+            let id = visit.form.value("target").flatMap(Int64.init),
+            let reason = visit.form.value("reason").flatMap(ReportReason.init(rawValue:))
         else { throw WebError(status: .badRequest, message: "Choose what you report and why.") }
         let details = try Validation.text(visit.form.value("details") ?? "", field: "details", maxLength: 1000).trimmingSpaces()
         try await storage.reports.file(.init(target: target, id: id, reason: reason, details: details), by: user.id)
-        return web.message("Thank you", status: .ok, visit, notice: "Your report was sent to the moderators. They will look at it soon.",
-                           links: [(back, "Go back")])
+        return web.message(
+            "Thank you",
+            status: .ok,
+            visit,
+            notice: "Your report was sent to the moderators. They will look at it soon.",
+            links: [(back, "Go back")]
+        )
     }
 
     // MARK: The admin area
@@ -60,9 +67,15 @@ struct ModerationController {
     @Sendable private func queue(_ visit: Web.Visit) async throws -> Response {
         _ = try requireOperator(visit)
         let reports = try await storage.reports.list(open: true, limit: 200)
-        return web.page("admin/queue", title: "Reports to review", visit, [
-            "reports": reports.map(describe), "hasReports": !reports.isEmpty,
-        ], notice: visit.query.value("done").map { _ in "Done." })
+        return web.page(
+            "admin/queue",
+            title: "Reports to review",
+            visit,
+            [
+                "reports": reports.map(describe), "hasReports": !reports.isEmpty,
+            ],
+            notice: visit.query.value("done").map { _ in "Done." }
+        )
     }
 
     private func describe(_ report: ReportStore.Report) -> [String: Any] {
@@ -80,14 +93,20 @@ struct ModerationController {
     @Sendable private func settle(_ visit: Web.Visit) async throws -> Response {
         let user = try requireOperator(visit)
         guard let id = visit.path.split(separator: "/").last.flatMap({ Int64($0) }),
-              let decision = visit.form.value("decision").flatMap(ModerationStore.Decision.init(rawValue:))
+            let decision = visit.form.value("decision").flatMap(ModerationStore.Decision.init(rawValue:))
         else { throw WebError(status: .badRequest, message: "Choose what to do with the report.") }
         let reason = try Validation.text(visit.form.value("reason") ?? "", field: "reason", maxLength: 500).trimmingSpaces()
         guard !reason.isEmpty || decision == .dismiss else {
             throw WebError(status: .badRequest, message: "Say why, for the moderation log.")
         }
-        guard try await storage.moderation.settle(report: id, decision, reason: reason.isEmpty ? "dismissed" : reason, actor: actor(user),
-                                                  files: storage.files)
+        guard
+            try await storage.moderation.settle(
+                report: id,
+                decision,
+                reason: reason.isEmpty ? "dismissed" : reason,
+                actor: actor(user),
+                files: storage.files
+            )
         else { throw WebError(status: .notFound, message: "That report was settled already.") }
         throw WebRedirect(location: "/admin?done=1")
     }
@@ -167,15 +186,23 @@ struct ModerationController {
         let pageSize = 50
         let found = try await storage.operators.accounts(startingWith: typed, after: after, limit: pageSize + 1)
         let shown = found.prefix(pageSize)
-        let next: Any = found.count > pageSize
+        let next: Any =
+            found.count > pageSize
             ? "/admin/users?username=\(Parameters.encode(typed))&after=\(Parameters.encode(shown.last!.user.username))" : false
-        return web.page("admin/users", title: typed.isEmpty ? "Accounts" : "Accounts starting with “\(typed)”", visit, [
-            "query": typed, "next": next, "hasAccounts": !shown.isEmpty,
-            "accounts": shown.map { account -> [String: Any] in
-                ["username": account.user.username, "fullName": account.user.summary.fullName, "suspended": account.suspendedAt != nil,
-                 "isOperator": account.isOperator]
-            },
-        ])
+        return web.page(
+            "admin/users",
+            title: typed.isEmpty ? "Accounts" : "Accounts starting with “\(typed)”",
+            visit,
+            [
+                "query": typed, "next": next, "hasAccounts": !shown.isEmpty,
+                "accounts": shown.map { account -> [String: Any] in
+                    [
+                        "username": account.user.username, "fullName": account.user.summary.fullName, "suspended": account.suspendedAt != nil,
+                        "isOperator": account.isOperator,
+                    ]
+                },
+            ]
+        )
     }
 
     private func operatorAccount(_ visit: Web.Visit) async throws -> OperatorStore.Account {

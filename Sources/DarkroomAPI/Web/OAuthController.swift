@@ -39,7 +39,7 @@ struct OAuthController {
         guard let clientID = fields.value("client_id"), !clientID.isEmpty else { return .failure(.page("You must provide a client_id.")) }
         guard let client = try await storage.clients.find(clientID: clientID) else { return .failure(.page("Invalid Client ID.")) }
         guard let redirectURI = fields.value("redirect_uri"),
-              client.redirectURIs.contains(where: { RedirectURI.matches(registered: $0, sent: redirectURI, strict: client.strictRedirectURI) })
+            client.redirectURIs.contains(where: { RedirectURI.matches(registered: $0, sent: redirectURI, strict: client.strictRedirectURI) })
         else {
             return .failure(.page("Redirect URI does not match registered redirect URI."))
         }
@@ -58,7 +58,10 @@ struct OAuthController {
         if let requested = fields.value("scope") {
             let parsed = Scope.parseList(requested)
             guard !requested.allSatisfy({ $0 == " " || $0 == "+" }), parsed.unknown.isEmpty else {
-                return refuse("invalid_scope", "Invalid scope field(s): \(parsed.unknown.isEmpty ? "(empty)" : parsed.unknown.joined(separator: ", "))")
+                return refuse(
+                    "invalid_scope",
+                    "Invalid scope field(s): \(parsed.unknown.isEmpty ? "(empty)" : parsed.unknown.joined(separator: ", "))"
+                )
             }
             scopes = parsed.scopes
         }
@@ -72,8 +75,16 @@ struct OAuthController {
             }
             challenge = given
         }
-        return .success(Authorization(client: client, redirectURI: redirectURI, responseType: responseType, scopes: scopes, state: state,
-                                      codeChallenge: challenge))
+        return .success(
+            Authorization(
+                client: client,
+                redirectURI: redirectURI,
+                responseType: responseType,
+                scopes: scopes,
+                state: state,
+                codeChallenge: challenge
+            )
+        )
     }
 
     /// GET /oauth/authorize — the log-in page first when no one is signed in, then the consent page.
@@ -84,15 +95,24 @@ struct OAuthController {
         case .success(let checked): authorization = checked
         }
         let user = try visit.requireUser()
-        let fields = [
-            ("client_id", authorization.client.clientID), ("redirect_uri", authorization.redirectURI),
-            ("response_type", authorization.responseType), ("scope", Scope.render(authorization.scopes)),
-        ] + [("state", authorization.state), ("code_challenge", authorization.codeChallenge),
-             ("code_challenge_method", authorization.codeChallenge == nil ? nil : "S256")].compactMap { name, value in value.map { (name, $0) } }
-        return web.page("oauth/consent", title: "Authorize \(authorization.client.name)", visit, [
-            "clientName": authorization.client.name, "username": user.username, "redirectURI": authorization.redirectURI,
-            "scopes": authorization.scopes.sorted().map(Self.describe), "fields": fields.map { ["name": $0.0, "value": $0.1] },
-        ])
+        let fields =
+            [
+                ("client_id", authorization.client.clientID), ("redirect_uri", authorization.redirectURI),
+                ("response_type", authorization.responseType), ("scope", Scope.render(authorization.scopes)),
+            ]
+            + [
+                ("state", authorization.state), ("code_challenge", authorization.codeChallenge),
+                ("code_challenge_method", authorization.codeChallenge == nil ? nil : "S256"),
+            ].compactMap { name, value in value.map { (name, $0) } }
+        return web.page(
+            "oauth/consent",
+            title: "Authorize \(authorization.client.name)",
+            visit,
+            [
+                "clientName": authorization.client.name, "username": user.username, "redirectURI": authorization.redirectURI,
+                "scopes": authorization.scopes.sorted().map(Self.describe), "fields": fields.map { ["name": $0.0, "value": $0.1] },
+            ]
+        )
     }
 
     /// POST /oauth/authorize — the person's answer: a code (or a token in the fragment), or `access_denied`.
@@ -105,16 +125,31 @@ struct OAuthController {
         }
         let fragment = authorization.responseType == "token"
         guard visit.form.value("decision") == "allow" else {
-            return respond(.redirect(authorization.redirectURI, error: "access_denied", description: "The user denied your request",
-                                     state: authorization.state, fragment: fragment), visit, reason: "user_denied")
+            return respond(
+                .redirect(
+                    authorization.redirectURI,
+                    error: "access_denied",
+                    description: "The user denied your request",
+                    state: authorization.state,
+                    fragment: fragment
+                ),
+                visit,
+                reason: "user_denied"
+            )
         }
         var answer: [(String, String)]
         if fragment {
             answer = [("access_token", try await storage.tokens.create(userID: user.id, client: authorization.client, scopes: authorization.scopes))]
         } else {
-            let code = try await storage.codes.issue(AuthorizationCodeStore.Grant(
-                client: authorization.client.ref, userID: user.id, redirectURI: authorization.redirectURI, scopes: authorization.scopes,
-                codeChallenge: authorization.codeChallenge))
+            let code = try await storage.codes.issue(
+                AuthorizationCodeStore.Grant(
+                    client: authorization.client.ref,
+                    userID: user.id,
+                    redirectURI: authorization.redirectURI,
+                    scopes: authorization.scopes,
+                    codeChallenge: authorization.codeChallenge
+                )
+            )
             answer = [("code", code)]
         }
         if let state = authorization.state { answer.append(("state", state)) }
@@ -204,7 +239,11 @@ struct TokenEndpoint: Sendable {
     }
 
     private static func json(_ status: HTTPResponse.Status, _ body: ByteBuffer) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: body))
+        Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: body)
+        )
     }
 
     private func authenticateClient(_ fields: Parameters) async throws -> Client {
@@ -212,7 +251,7 @@ struct TokenEndpoint: Sendable {
             throw Failure(error: "invalid_client", message: "You must provide a client_id")
         }
         guard let client = try await storage.clients.find(clientID: clientID),
-              ConstantTime.equal(fields.value("client_secret") ?? "", client.clientSecret)
+            ConstantTime.equal(fields.value("client_secret") ?? "", client.clientSecret)
         else { throw Failure(error: "invalid_client", message: "Invalid Client ID or client secret", status: .badRequest) }
         return client
     }
@@ -224,8 +263,13 @@ struct TokenEndpoint: Sendable {
                 throw Failure(error: "invalid_request", message: "You must provide code and redirect_uri")
             }
             let verifier = fields.value("code_verifier")
-            guard case .granted(let userID, let token) = try await storage.codes.exchange(
-                code, client: client, redirectURI: redirectURI, verifier: verifier),
+            guard
+                case .granted(let userID, let token) = try await storage.codes.exchange(
+                    code,
+                    client: client,
+                    redirectURI: redirectURI,
+                    verifier: verifier
+                ),
                 let user = try await storage.users.find(userID)
             else {
                 throw Failure(error: "invalid_grant", message: "Matching code was not found or was already used.")
@@ -241,8 +285,12 @@ struct TokenEndpoint: Sendable {
             }
             let username = fields.value("username") ?? ""
             guard try await !throttle.isBlocked(address: address, username: username) else {
-                throw Failure(error: "slow_down", message: "Too many failed log-ins; wait a few minutes.", status: .tooManyRequests,
-                              errorType: "OAuthRateLimitException")
+                throw Failure(
+                    error: "slow_down",
+                    message: "Too many failed log-ins; wait a few minutes.",
+                    status: .tooManyRequests,
+                    errorType: "OAuthRateLimitException"
+                )
             }
             guard let user = try await storage.users.authenticate(username: username, password: fields.value("password") ?? "") else {
                 try await throttle.recordFailure(address: address, username: username)

@@ -37,7 +37,10 @@ struct PageModels {
                     end = text.index(after: end)
                 }
                 var word = String(text[text.index(after: index)..<end])
-                while character == "@", word.hasSuffix(".") { word.removeLast(); end = text.index(before: end) }
+                while character == "@", word.hasSuffix(".") {
+                    word.removeLast()
+                    end = text.index(before: end)
+                }
                 if !word.isEmpty {
                     flush()
                     let href = character == "#" ? "/explore/tags/\(Parameters.encode(word.lowercased()))/" : "/\(word)/"
@@ -64,10 +67,11 @@ struct PageModels {
         let code = Shortcode.encode(media.id)
         let mine = viewer == media.owner.id
         let shown = comments ?? media.recentComments
-        let place: Any = media.location.flatMap { location -> [String: Any]? in
-            guard let name = location.name, !name.isEmpty else { return nil }
-            return ["name": name, "href": location.id.map { "/explore/locations/\($0)/" } ?? false]
-        } ?? Self.absent
+        let place: Any =
+            media.location.flatMap { location -> [String: Any]? in
+                guard let name = location.name, !name.isEmpty else { return nil }
+                return ["name": name, "href": location.id.map { "/explore/locations/\($0)/" } ?? false]
+            } ?? Self.absent
         func report(_ target: ReportTarget, _ id: Int64, _ label: String) -> Any {
             ownPage && viewer != nil && !mine ? ReportForms.fields(target, id, label: label, returnTo: returnTo) : Self.absent
         }

@@ -60,9 +60,12 @@ struct PeoplePagesController {
                 models.card(item, viewer: user.id, isOperator: visit.isOperator, returnTo: returnTo)
             }
         }
-        let main = web.dependencies.templates.fragment("home", [
-            "cardsHTML": RenderedHTML.joined(cards), "empty": cards.isEmpty, "older": older("/", page.nextCursor),
-        ])
+        let main = web.dependencies.templates.fragment(
+            "home",
+            [
+                "cardsHTML": RenderedHTML.joined(cards), "empty": cards.isEmpty, "older": older("/", page.nextCursor),
+            ]
+        )
         return web.composedPage(title: "Your feed", visit, head: nil, main: main)
     }
 
@@ -101,19 +104,23 @@ struct PeoplePagesController {
         }
         // Everything the header shows, as its key; the values are built only when it is rendered.
         let relation = viewer == nil ? "visitor" : isSelf ? "self" : "\(relationship.outgoing.rawValue),\(relationship.incoming.rawValue)"
-        let headerKey = [user.id.description, user.username, user.summary.fullName, user.summary.profilePicture ?? "", user.bio, user.website,
-                         "\(user.counts.media),\(user.counts.followedBy),\(user.counts.follows),\(user.isPrivate)", relation, visit.path]
-            .joined(separator: "\u{1}")
+        let headerKey = [
+            user.id.description, user.username, user.summary.fullName, user.summary.profilePicture ?? "", user.bio, user.website,
+            "\(user.counts.media),\(user.counts.followedBy),\(user.counts.follows),\(user.isPrivate)", relation, visit.path,
+        ]
+        .joined(separator: "\u{1}")
         let header = web.fragment("profile-header", key: headerKey) { profileHeader(user, relationship, viewer: viewer, returnTo: visit.path) }
         let main = web.fragment("profile", key: headerKey + "\u{2}" + (grid.map { _ in "grid" } ?? "hidden")) {
             ["headerHTML": header, "hidden": grid == nil]
         }
         let head = web.fragment("og", key: "profile\u{1}" + user.username + "\u{1}" + (user.summary.profilePicture ?? "") + "\u{1}" + user.bio) {
-            ["og": [
-                "title": "@\(user.username) on Darkroom", "type": "profile", "url": links.publicURL + "/\(user.username)/",
-                "image": links.profilePicture(user.summary.profilePicture),
-                "description": user.bio.isEmpty ? PageModels.absent : user.bio, "oembed": PageModels.absent,
-            ] as [String: Any]]
+            [
+                "og": [
+                    "title": "@\(user.username) on Darkroom", "type": "profile", "url": links.publicURL + "/\(user.username)/",
+                    "image": links.profilePicture(user.summary.profilePicture),
+                    "description": user.bio.isEmpty ? PageModels.absent : user.bio, "oembed": PageModels.absent,
+                ] as [String: Any]
+            ]
         }
         return web.composedPage(title: "@\(user.username)", visit, head: head, main: main, after: grid)
     }
@@ -130,12 +137,13 @@ struct PeoplePagesController {
         ]
         if viewer != nil, viewer != user.id {
             let blocked = relationship.incoming == .blockedByYou
-            header["relation"] = [
-                "follows": relationship.outgoing == .follows, "requested": relationship.outgoing == .requested,
-                "mayFollow": relationship.outgoing == .none && !blocked, "followLabel": user.isPrivate ? "Ask to follow" : "Follow",
-                "requestedBy": relationship.incoming == .requestedBy, "blocked": blocked,
-                "report": ReportForms.fields(.user, user.id.rawValue, label: "Report @\(user.username)", returnTo: returnTo),
-            ] as [String: Any]
+            header["relation"] =
+                [
+                    "follows": relationship.outgoing == .follows, "requested": relationship.outgoing == .requested,
+                    "mayFollow": relationship.outgoing == .none && !blocked, "followLabel": user.isPrivate ? "Ask to follow" : "Follow",
+                    "requestedBy": relationship.incoming == .requestedBy, "blocked": blocked,
+                    "report": ReportForms.fields(.user, user.id.rawValue, label: "Report @\(user.username)", returnTo: returnTo),
+                ] as [String: Any]
         }
         return header
     }
@@ -179,33 +187,52 @@ struct PeoplePagesController {
         let viewer = visit.user?.id
         let tag = try await storage.tags.find(name, viewer: viewer)
         let page = try await storage.tags.recentMedia(name, count: Self.gridSize, maxTagID: try olderThan(visit), minTagID: nil, viewer: viewer)
-        return explorePage(title: "#\(name)", visit, [
-            "subtitle": PageModels.count(tag.mediaCount, "photo", "photos"),
-            "gridHTML": grid(try await storage.media.tiles(page.media),
-                             older: page.more ? "/explore/tags/\(Parameters.encode(name))/?max_id=\(page.tagIDs.last!)" : PageModels.absent,
-                             emptyText: "No photos with this tag yet."),
-            "og": ["title": "#\(name) on Darkroom", "type": "website", "url": links.publicURL + "/explore/tags/\(Parameters.encode(name))/",
-                   "image": PageModels.absent, "description": PageModels.absent, "oembed": PageModels.absent] as [String: Any],
-        ])
+        return explorePage(
+            title: "#\(name)",
+            visit,
+            [
+                "subtitle": PageModels.count(tag.mediaCount, "photo", "photos"),
+                "gridHTML": grid(
+                    try await storage.media.tiles(page.media),
+                    older: page.more ? "/explore/tags/\(Parameters.encode(name))/?max_id=\(page.tagIDs.last!)" : PageModels.absent,
+                    emptyText: "No photos with this tag yet."
+                ),
+                "og": [
+                    "title": "#\(name) on Darkroom", "type": "website", "url": links.publicURL + "/explore/tags/\(Parameters.encode(name))/",
+                    "image": PageModels.absent, "description": PageModels.absent, "oembed": PageModels.absent,
+                ] as [String: Any],
+            ]
+        )
     }
 
     @Sendable private func location(_ visit: Web.Visit) async throws -> Response {
         let viewer = visit.user?.id
         guard let id = visit.path.split(separator: "/").dropFirst(2).first.flatMap({ Int64($0) }),
-              let place = try await storage.locations.find(LocationID(id), viewer: viewer)
+            let place = try await storage.locations.find(LocationID(id), viewer: viewer)
         else { throw WebError(status: .notFound, message: "There is no such place.") }
         let ids = try await storage.locations.recentMedia(
-            at: LocationID(id), page: MediaPageRequest(count: Self.gridSize + 1, maxID: try olderThan(visit)), viewer: viewer)
+            at: LocationID(id),
+            page: MediaPageRequest(count: Self.gridSize + 1, maxID: try olderThan(visit)),
+            viewer: viewer
+        )
         let shown = Array(ids.prefix(Self.gridSize))
         let name = place.name.flatMap { $0.isEmpty ? nil : $0 } ?? "A place"
-        return explorePage(title: name, visit, [
-            "subtitle": place.streetAddress.flatMap { $0.isEmpty ? nil : $0 } ?? String(format: "%.5f, %.5f", place.latitude, place.longitude),
-            "gridHTML": grid(try await storage.media.tiles(shown),
-                             older: ids.count > Self.gridSize ? "/explore/locations/\(id)/?max_id=\(shown.last!.rawValue)" : PageModels.absent,
-                             emptyText: "No photos here yet."),
-            "og": ["title": "\(name) on Darkroom", "type": "place", "url": links.publicURL + "/explore/locations/\(id)/",
-                   "image": PageModels.absent, "description": PageModels.absent, "oembed": PageModels.absent] as [String: Any],
-        ])
+        return explorePage(
+            title: name,
+            visit,
+            [
+                "subtitle": place.streetAddress.flatMap { $0.isEmpty ? nil : $0 } ?? String(format: "%.5f, %.5f", place.latitude, place.longitude),
+                "gridHTML": grid(
+                    try await storage.media.tiles(shown),
+                    older: ids.count > Self.gridSize ? "/explore/locations/\(id)/?max_id=\(shown.last!.rawValue)" : PageModels.absent,
+                    emptyText: "No photos here yet."
+                ),
+                "og": [
+                    "title": "\(name) on Darkroom", "type": "place", "url": links.publicURL + "/explore/locations/\(id)/",
+                    "image": PageModels.absent, "description": PageModels.absent, "oembed": PageModels.absent,
+                ] as [String: Any],
+            ]
+        )
     }
 
     @Sendable private func search(_ visit: Web.Visit) async throws -> Response {

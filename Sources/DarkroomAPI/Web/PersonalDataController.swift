@@ -65,10 +65,14 @@ struct PersonalDataController {
             try await writer.finish(nil)
         }
         let name = "darkroom-\(user.username)-\(id).zip"
-        return Response(status: .ok, headers: [
-            .contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store",
-            .xContentTypeOptions: "nosniff",
-        ], body: body)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store",
+                .xContentTypeOptions: "nosniff",
+            ],
+            body: body
+        )
     }
 
     // MARK: Deleting the account
@@ -84,7 +88,7 @@ struct PersonalDataController {
             return deletePage(visit, error: "Too many wrong passwords. Wait a few minutes and try again.", status: .tooManyRequests)
         }
         guard let confirmed = try await storage.users.authenticate(username: user.username, password: visit.form.value("password") ?? ""),
-              confirmed.id == user.id
+            confirmed.id == user.id
         else {
             try await throttle.recordFailure(address: visit.remoteHost, username: user.username)
             return deletePage(visit, error: "That is not your password.", status: .badRequest)
@@ -94,8 +98,12 @@ struct PersonalDataController {
         }
         var signedOut = visit
         signedOut.user = nil
-        var response = web.message("Your account is deleted", status: .ok, signedOut,
-                                   notice: "Your photos, comments, likes, follows and everything else of yours are gone from this server.")
+        var response = web.message(
+            "Your account is deleted",
+            status: .ok,
+            signedOut,
+            notice: "Your photos, comments, likes, follows and everything else of yours are gone from this server."
+        )
         response.setCookie(web.clearedSessionCookie())
         return response
     }

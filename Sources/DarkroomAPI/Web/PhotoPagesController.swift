@@ -79,14 +79,19 @@ struct PhotoPagesController {
         var card = models.card(media, viewer: viewer, isOperator: visit.isOperator, comments: comments, returnTo: visit.path)
         let permalink = links.permalink(id)
         card["embedURL"] = permalink + "embed/"
-        return web.page("photo", title: "Photo by @\(media.owner.username)", visit, [
-            "card": card,
-            "og": [
-                "title": "Photo by @\(media.owner.username)", "type": "article", "url": permalink,
-                "image": media.renditions.isPrivate ? false : links.rendition(media.renditions, "standard"),
-                "description": media.caption.map { $0.text } ?? false,
-                "oembed": media.renditions.isPrivate ? false : links.publicURL + "/oembed?url=" + Parameters.encode(permalink),
-            ] as [String: Any],
-        ])
+        return web.page(
+            "photo",
+            title: "Photo by @\(media.owner.username)",
+            visit,
+            [
+                "card": card,
+                "og": [
+                    "title": "Photo by @\(media.owner.username)", "type": "article", "url": permalink,
+                    "image": media.renditions.isPrivate ? false : links.rendition(media.renditions, "standard"),
+                    "description": media.caption.map { $0.text } ?? false,
+                    "oembed": media.renditions.isPrivate ? false : links.publicURL + "/oembed?url=" + Parameters.encode(permalink),
+                ] as [String: Any],
+            ]
+        )
     }
 }

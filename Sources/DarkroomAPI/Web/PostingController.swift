@@ -54,13 +54,21 @@ struct PostingController {
 
     private func filtersPage(_ visit: Web.Visit, token: String, previews: [Filter] = Filter.all, error: String? = nil) -> Response {
         let chosen = visit.form.value("filter").flatMap(Filter.named) ?? Filter.normal
-        return web.page("create/filters", title: "Choose a filter", status: error == nil ? .ok : .badRequest, visit, [
-            "token": token,
-            "filters": previews.map { ["name": $0.name, "src": "/create/drafts/\(token)/\(Self.previewName($0))", "checked": $0 == chosen] },
-            "size": Self.previewSize, "caption": visit.form.value("caption") ?? "",
-            "locationName": visit.form.value("location_name") ?? "",
-            "placeOpen": !(visit.form.value("location_name") ?? "").isEmpty || !(visit.form.value("lat") ?? "").isEmpty, "lat": visit.form.value("lat") ?? "", "lng": visit.form.value("lng") ?? "",
-        ], error: error)
+        return web.page(
+            "create/filters",
+            title: "Choose a filter",
+            status: error == nil ? .ok : .badRequest,
+            visit,
+            [
+                "token": token,
+                "filters": previews.map { ["name": $0.name, "src": "/create/drafts/\(token)/\(Self.previewName($0))", "checked": $0 == chosen] },
+                "size": Self.previewSize, "caption": visit.form.value("caption") ?? "",
+                "locationName": visit.form.value("location_name") ?? "",
+                "placeOpen": !(visit.form.value("location_name") ?? "").isEmpty || !(visit.form.value("lat") ?? "").isEmpty,
+                "lat": visit.form.value("lat") ?? "", "lng": visit.form.value("lng") ?? "",
+            ],
+            error: error
+        )
     }
 
     @Sendable private func preview(_ visit: Web.Visit) async throws -> Response {
@@ -69,8 +77,11 @@ struct PostingController {
         guard parts.count == 4, let bytes = drafts.file(String(parts[3]), token: String(parts[2]), owner: user.id), parts[3].hasSuffix(".jpg") else {
             throw WebError(status: .notFound, message: "This preview is gone. Choose the photo again.")
         }
-        return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "private, max-age=3600", .xContentTypeOptions: "nosniff"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(
+            status: .ok,
+            headers: [.contentType: "image/jpeg", .cacheControl: "private, max-age=3600", .xContentTypeOptions: "nosniff"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+        )
     }
 
     @Sendable private func publish(_ visit: Web.Visit) async throws -> Response {

@@ -69,17 +69,27 @@ struct Web: Sendable {
         let existingCSRF = cookies[Self.csrfCookie].flatMap { $0.value.count == 64 ? $0.value : nil }
         let query = request.uri.query ?? ""
         return Visit(
-            query: input.query, form: input.form, files: input.files, cookies: cookies, user: user,
-            sessionID: user == nil ? nil : sessionID, csrf: existingCSRF ?? dependencies.storage.environment.randomHex(bytes: 32),
-            issuesCSRFCookie: existingCSRF == nil, path: request.uri.path, pathAndQuery: request.uri.path + (query.isEmpty ? "" : "?" + query),
-            remoteHost: context.remoteHost, isOperator: isOperator, involvedInBlocks: involvedInBlocks)
+            query: input.query,
+            form: input.form,
+            files: input.files,
+            cookies: cookies,
+            user: user,
+            sessionID: user == nil ? nil : sessionID,
+            csrf: existingCSRF ?? dependencies.storage.environment.randomHex(bytes: 32),
+            issuesCSRFCookie: existingCSRF == nil,
+            path: request.uri.path,
+            pathAndQuery: request.uri.path + (query.isEmpty ? "" : "?" + query),
+            remoteHost: context.remoteHost,
+            isOperator: isOperator,
+            involvedInBlocks: involvedInBlocks
+        )
     }
 
     /// Every form POST carries the CSRF value its page set in a cookie (double submit): another site can make a
     /// browser post, but cannot read or set our cookie.
     func requireCSRF(_ visit: Visit) throws(WebError) {
         guard let cookie = visit.cookies[Self.csrfCookie]?.value, let field = visit.form.value("csrf_token"),
-              ConstantTime.equal(field, cookie), !cookie.isEmpty
+            ConstantTime.equal(field, cookie), !cookie.isEmpty
         else { throw WebError(status: .forbidden, message: "This form has expired. Go back, reload the page and try again.") }
     }
 
@@ -88,8 +98,16 @@ struct Web: Sendable {
     /// A page from its template. `data` is what the template reads; every value is escaped by the template library
     /// unless a template asks otherwise (none does). The layout also gets the title, the signed-in person, the CSRF
     /// value and the page's error or notice.
-    func page(_ template: String, title: String, status: HTTPResponse.Status = .ok, _ visit: Visit, _ data: [String: Any] = [:],
-              error: String? = nil, notice: String? = nil, scripts: Bool = false) -> Response {
+    func page(
+        _ template: String,
+        title: String,
+        status: HTTPResponse.Status = .ok,
+        _ visit: Visit,
+        _ data: [String: Any] = [:],
+        error: String? = nil,
+        notice: String? = nil,
+        scripts: Bool = false
+    ) -> Response {
         var context = data
         context["title"] = title
         context["csrf"] = csrfPlaceholder
@@ -99,7 +117,8 @@ struct Web: Sendable {
         var response = Response(
             status: status,
             headers: Self.pageHeaders(scripts: scripts),
-            body: .init(byteBuffer: Self.substitute(csrfPlaceholder, with: visit.csrf, in: dependencies.templates.render(template, context))))
+            body: .init(byteBuffer: Self.substitute(csrfPlaceholder, with: visit.csrf, in: dependencies.templates.render(template, context)))
+        )
         if visit.issuesCSRFCookie { response.setCookie(cookie(Self.csrfCookie, visit.csrf)) }
         if status == .serviceUnavailable { response.headers[.retryAfter] = "2" }
         return response
@@ -123,7 +142,8 @@ struct Web: Sendable {
         var html = html
         html.withUTF8 { bytes in
             let raw = UnsafeRawBufferPointer(bytes)
-            var start = 0, index = 0
+            var start = 0
+            var index = 0
             let last = bytes.count - needle.count
             while index <= last {
                 if bytes[index] == needle[0], needle.indices.allSatisfy({ bytes[index + $0] == needle[$0] }) {
@@ -158,9 +178,15 @@ struct Web: Sendable {
             return data
         }
         let escapedTitle = fragment("text", key: title) { ["text": title] }
-        let body = Self.fill(shell.description, placeholder: csrfPlaceholder, csrf: visit.csrf, slots: [
-            UInt8(ascii: "T"): escapedTitle.description, UInt8(ascii: "H"): head?.description ?? "", UInt8(ascii: "M"): main.description + (after?.description ?? ""),
-        ])
+        let body = Self.fill(
+            shell.description,
+            placeholder: csrfPlaceholder,
+            csrf: visit.csrf,
+            slots: [
+                UInt8(ascii: "T"): escapedTitle.description, UInt8(ascii: "H"): head?.description ?? "",
+                UInt8(ascii: "M"): main.description + (after?.description ?? ""),
+            ]
+        )
         var response = Response(status: .ok, headers: Self.pageHeaders(scripts: false), body: .init(byteBuffer: body))
         if visit.issuesCSRFCookie { response.setCookie(cookie(Self.csrfCookie, visit.csrf)) }
         return response
@@ -179,7 +205,11 @@ struct Web: Sendable {
     static let contentSecurityPolicy = "default-src 'none'; img-src 'self' http: https:; style-src 'self'; base-uri 'none'; frame-ancestors 'none'"
 
     /// The API console's: its one script file, from here, calling the API here.
-    static let scriptedContentSecurityPolicy = "default-src 'none'; img-src 'self' http: https:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+    static let scriptedContentSecurityPolicy =
+        """
+        default-src 'none'; img-src 'self' http: https:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors \
+        'none'
+        """
 
     /// A fragment of a page from its template, kept in `RenderedFragments` under `key` (which must name everything
     /// `data` holds), with the CSRF placeholder where its forms need the value.
@@ -201,9 +231,23 @@ struct Web: Sendable {
     }
 
     /// A page that only says something: a failure, or what just happened.
-    func message(_ title: String, status: HTTPResponse.Status, _ visit: Visit, error: String? = nil, notice: String? = nil,
-                 links: [(href: String, label: String)] = []) -> Response {
-        page("message", title: title, status: status, visit, ["links": links.map { ["href": $0.href, "label": $0.label] }], error: error, notice: notice)
+    func message(
+        _ title: String,
+        status: HTTPResponse.Status,
+        _ visit: Visit,
+        error: String? = nil,
+        notice: String? = nil,
+        links: [(href: String, label: String)] = []
+    ) -> Response {
+        page(
+            "message",
+            title: title,
+            status: status,
+            visit,
+            ["links": links.map { ["href": $0.href, "label": $0.label] }],
+            error: error,
+            notice: notice
+        )
     }
 
     func redirect(to location: String, setting cookies: [Cookie] = []) -> Response {
@@ -233,7 +277,7 @@ struct Web: Sendable {
         while let last = scalars.last, last.value <= 0x20 { scalars.removeLast() }
         let path = String(String.UnicodeScalarView(scalars)).replacingOccurrences(of: "\\", with: "/")
         guard path.hasPrefix("/"), !path.hasPrefix("//"),
-              !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
         else { return nil }
         return path
     }

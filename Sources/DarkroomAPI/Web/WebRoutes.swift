@@ -29,8 +29,19 @@ struct WebRoutes {
                 visit = try await web.visit(request, context: context)
             } catch {
                 // No visit to answer with: a bare one, without the session or a form.
-                let bare = Web.Visit(query: Parameters(), form: Parameters(), files: [:], cookies: Cookies(from: []), user: nil, sessionID: nil, csrf: "",
-                                     issuesCSRFCookie: false, path: request.uri.path, pathAndQuery: request.uri.path, remoteHost: context.remoteHost)
+                let bare = Web.Visit(
+                    query: Parameters(),
+                    form: Parameters(),
+                    files: [:],
+                    cookies: Cookies(from: []),
+                    user: nil,
+                    sessionID: nil,
+                    csrf: "",
+                    issuesCSRFCookie: false,
+                    path: request.uri.path,
+                    pathAndQuery: request.uri.path,
+                    remoteHost: context.remoteHost
+                )
                 switch error {
                 case let error as WebError: return web.message(Self.title(error.status), status: error.status, bare, error: error.message)
                 case let error as DatabaseError where error.isTransient:
@@ -88,12 +99,18 @@ struct PageNotFoundMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound && (request.method == .get || request.method == .head)
-            && Self.isPage(request.uri.path) {
+        } catch let error as HTTPError
+            where error.status == .notFound && (request.method == .get || request.method == .head)
+            && Self.isPage(request.uri.path)
+        {
             let visit = try await web.visit(request, context: context)
-            return web.message(WebRoutes.title(.notFound), status: .notFound, visit,
-                               error: "There is no page at this address. It may have been removed, or the link may be mistyped.",
-                               links: [(href: "/", label: "Go to the home page")])
+            return web.message(
+                WebRoutes.title(.notFound),
+                status: .notFound,
+                visit,
+                error: "There is no page at this address. It may have been removed, or the link may be mistyped.",
+                links: [(href: "/", label: "Go to the home page")]
+            )
         }
     }
 }

@@ -107,8 +107,12 @@ public struct Backup: Sendable {
         }
         let manifest = BackupManifest(
             engine: databaseURL == nil ? SQLEngine.sqlite.rawValue : SQLEngine.postgres.rawValue,
-            schemaVersion: snapshot.schemaVersion, createdAt: environment.nowSeconds,
-            database: snapshot.database, files: files, missingKeys: missing)
+            schemaVersion: snapshot.schemaVersion,
+            createdAt: environment.nowSeconds,
+            database: snapshot.database,
+            files: files,
+            missingKeys: missing
+        )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try FileSystem.writeDurably(Array(try encoder.encode(manifest)), to: folder + "/manifest.json")
@@ -134,7 +138,8 @@ public struct Backup: Sendable {
         return (try Self.describe("darkroom.sqlite", in: folder), keys, version)
     }
 
-    private func dumpPostgres(_ url: String, into folder: String) async throws -> (database: BackupManifest.File, keys: [String], schemaVersion: Int) {
+    private func dumpPostgres(_ url: String, into folder: String) async throws -> (database: BackupManifest.File, keys: [String], schemaVersion: Int)
+    {
         guard let parsed = PostgresURL(url) else { throw DatabaseError.badURL(url) }
         let database = try PostgresDatabase(url: url, maximumConnections: 1)
         defer { Task { await database.close() } }
@@ -190,15 +195,20 @@ public struct Backup: Sendable {
     private func restorePostgres(_ url: String, from dump: String, force: Bool) async throws {
         guard let parsed = PostgresURL(url) else { throw DatabaseError.badURL(url) }
         let database = try PostgresDatabase(url: url, maximumConnections: 1)
-        let tables = try await database.query("""
-            SELECT count(*) FROM information_schema.tables WHERE table_schema = \(parsed.searchPath ?? "public")
-            """).scalarInt() ?? 0
+        let tables =
+            try await database.query(
+                """
+                SELECT count(*) FROM information_schema.tables WHERE table_schema = \(parsed.searchPath ?? "public")
+                """
+            ).scalarInt() ?? 0
         await database.close()
         if tables > 0, !force { throw BackupError.targetNotEmpty("the database's schema \(parsed.searchPath ?? "public")") }
         // The target is empty (or the operator said to replace it): --clean drops what the dump is about to create.
         try await PostgresTools.run(
-            "pg_restore", ["--clean", "--if-exists", "--no-owner", "--exit-on-error", "--single-transaction", "--dbname=\(parsed.libpqURL)", dump],
-            password: parsed.password)
+            "pg_restore",
+            ["--clean", "--if-exists", "--no-owner", "--exit-on-error", "--single-transaction", "--dbname=\(parsed.libpqURL)", dump],
+            password: parsed.password
+        )
     }
 
     // MARK: - Checksums

@@ -18,8 +18,9 @@ public protocol ChangeSubscriber: Sendable {
 /// may have written (anything but a lookup), the watch sends a marker on the channel through the pool. PostgreSQL
 /// delivers notices in commit order, so when the marker arrives on the listening connection every notice committed
 /// before it was sent has been handed to the subscriber: `isCurrent` holds while the last marker to arrive was sent
-/// less than `staleness` ago and after this process's last possible write. A change made through another process is therefore known here within `staleness` (in
-/// practice, as soon as its notice arrives); one made through this process, before this process answers from memory.
+/// less than `staleness` ago and after this process's last possible write. A change made through another process is
+/// therefore known here within `staleness` (in practice, as soon as its notice arrives); one made through this process,
+/// before this process answers from memory.
 ///
 /// The listening connection runs no statement of its own after `LISTEN`: PostgresNIO leaves a statement written to a
 /// connection the server has closed unanswered, which would hold the watch forever.
@@ -123,14 +124,19 @@ public final class ChangeWatch: Sendable {
 
     /// Listens on one connection until it fails, a marker is lost, or the watch closes.
     private func listen(
-        _ configuration: PostgresConnection.Configuration, session: String
+        _ configuration: PostgresConnection.Configuration,
+        session: String
     ) async {
         var configuration = configuration
         configuration.options.additionalStartupParameters.append(("application_name", session))
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 3_000_000, logger: logger).get()
+                on: MultiThreadedEventLoopGroup.singleton.next(),
+                configuration: configuration,
+                id: 3_000_000,
+                logger: logger
+            ).get()
         } catch {
             return
         }

@@ -16,9 +16,11 @@ final class MeasuredDatabase: Database {
         statements = Timer(label: "darkroom_db_statement_duration_seconds", dimensions: engine, preferredDisplayUnit: .seconds)
         transactions = Timer(label: "darkroom_db_transaction_duration_seconds", dimensions: engine, preferredDisplayUnit: .seconds)
         inUse = Meter(label: "darkroom_db_operations_in_progress", dimensions: engine)
-        errors = Dictionary(uniqueKeysWithValues: ["busy", "constraint", "other"].map { kind in
-            (kind, Counter(label: "darkroom_db_errors_total", dimensions: engine + [("kind", kind)]))
-        })
+        errors = Dictionary(
+            uniqueKeysWithValues: ["busy", "constraint", "other"].map { kind in
+                (kind, Counter(label: "darkroom_db_errors_total", dimensions: engine + [("kind", kind)]))
+            }
+        )
     }
 
     var engine: SQLEngine { base.engine }

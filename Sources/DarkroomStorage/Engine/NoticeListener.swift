@@ -17,7 +17,11 @@ final class NoticeListener: Sendable {
             while !Task.isCancelled {
                 do {
                     let connection = try await PostgresConnection.connect(
-                        on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 3_100_000, logger: logger).get()
+                        on: MultiThreadedEventLoopGroup.singleton.next(),
+                        configuration: configuration,
+                        id: 3_100_000,
+                        logger: logger
+                    ).get()
                     try await withTaskCancellationHandler {
                         try await connection.listen(on: channel) { notices in
                             // Listening from here: whatever was sent before may have been missed.

@@ -36,23 +36,41 @@ public final class PostgresDatabase: Database {
     ///   20, since each connection is a PostgreSQL process competing for the same cores.
     public init(url: String, maximumConnections: Int = max(8, 4 * System.coreCount), logger: Logger = Logger(label: "darkroom.postgres")) throws {
         guard let parsed = PostgresURL(url) else { throw DatabaseError.badURL(url) }
-        var configuration = if let directory = parsed.socketDirectory {
-            PostgresClient.Configuration(
-                unixSocketPath: "\(directory)/.s.PGSQL.\(parsed.port)", username: parsed.user, password: parsed.password,
-                database: parsed.database)
-        } else {
-            PostgresClient.Configuration(
-                host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password,
-                database: parsed.database, tls: parsed.requireTLS ? .require(.makeClientConfiguration()) : .disable)
-        }
+        var configuration =
+            if let directory = parsed.socketDirectory {
+                PostgresClient.Configuration(
+                    unixSocketPath: "\(directory)/.s.PGSQL.\(parsed.port)",
+                    username: parsed.user,
+                    password: parsed.password,
+                    database: parsed.database
+                )
+            } else {
+                PostgresClient.Configuration(
+                    host: parsed.host,
+                    port: parsed.port,
+                    username: parsed.user,
+                    password: parsed.password,
+                    database: parsed.database,
+                    tls: parsed.requireTLS ? .require(.makeClientConfiguration()) : .disable
+                )
+            }
         var probe: PostgresConnection.Configuration
         if let directory = parsed.socketDirectory {
-            probe = PostgresConnection.Configuration(unixSocketPath: "\(directory)/.s.PGSQL.\(parsed.port)", username: parsed.user,
-                                                     password: parsed.password, database: parsed.database)
+            probe = PostgresConnection.Configuration(
+                unixSocketPath: "\(directory)/.s.PGSQL.\(parsed.port)",
+                username: parsed.user,
+                password: parsed.password,
+                database: parsed.database
+            )
         } else {
             probe = PostgresConnection.Configuration(
-                host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password, database: parsed.database,
-                tls: parsed.requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable)
+                host: parsed.host,
+                port: parsed.port,
+                username: parsed.user,
+                password: parsed.password,
+                database: parsed.database,
+                tls: parsed.requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
+            )
         }
         probe.options.connectTimeout = .seconds(5)
         probeConfiguration = probe
@@ -68,7 +86,10 @@ public final class PostgresDatabase: Database {
         clientConfiguration = configuration
         pool = Mutex(Self.startPool(configuration, logger: quiet))
         loopConnections = PostgresLoopConnections(
-            configuration: probe, perLoop: parsed.lookupConnections ?? Self.lookupConnectionsPerLoop, logger: quiet)
+            configuration: probe,
+            perLoop: parsed.lookupConnections ?? Self.lookupConnectionsPerLoop,
+            logger: quiet
+        )
         if parsed.changeNotices {
             let known = KnownMediaVersions()
             let changes = ChangeWatch(configuration: probeConfiguration, subscriber: known, logger: quiet)
@@ -149,7 +170,10 @@ public final class PostgresDatabase: Database {
 
     /// A pool and the task that runs it (the pool works only while `run()` does; cancelling it shuts the pool down
     /// and fails whatever waits in it).
-    private static func startPool(_ configuration: PostgresClient.Configuration, logger: Logger) -> (client: PostgresClient, runner: Task<Void, Never>) {
+    private static func startPool(
+        _ configuration: PostgresClient.Configuration,
+        logger: Logger
+    ) -> (client: PostgresClient, runner: Task<Void, Never>) {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         return (client, Task { await client.run() })
     }
@@ -176,7 +200,8 @@ public final class PostgresDatabase: Database {
     /// `DatabaseError.unavailable` for errors that say the connection to the server was lost; nil for others.
     private static func unreachable(_ error: any Error) -> DatabaseError? {
         if let psql = error as? PSQLError, psql.serverInfo == nil,
-           [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed].contains(psql.code) {
+            [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed].contains(psql.code)
+        {
             return DatabaseError.unavailable("\(psql.code)")
         }
         return nil
@@ -199,7 +224,11 @@ public final class PostgresDatabase: Database {
     private func serverAnswers() async -> Bool {
         do {
             let connection = try await PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: probeConfiguration, id: 0, logger: logger).get()
+                on: MultiThreadedEventLoopGroup.singleton.next(),
+                configuration: probeConfiguration,
+                id: 0,
+                logger: logger
+            ).get()
             try? await connection.close()
             return true
         } catch {
@@ -254,7 +283,6 @@ public final class PostgresDatabase: Database {
         }
     }
 
-
     public func execute(_ sql: SQL) async throws {
         _ = try await query(sql)
     }
@@ -305,9 +333,13 @@ public final class PostgresDatabase: Database {
         let logger: Logger
 
         func query(_ sql: SQL) async throws -> [Row] {
-            try await PostgresDatabase.run(sql, names: statementNames, logger: logger,
-                                           unnamed: { try await connection.query($0, logger: logger) },
-                                           prepared: { try await connection.execute($0, logger: logger) })
+            try await PostgresDatabase.run(
+                sql,
+                names: statementNames,
+                logger: logger,
+                unnamed: { try await connection.query($0, logger: logger) },
+                prepared: { try await connection.execute($0, logger: logger) }
+            )
         }
         func execute(_ sql: SQL) async throws {
             _ = try await query(sql)
@@ -318,7 +350,9 @@ public final class PostgresDatabase: Database {
 
     /// Runs `sql` as the named statement `names` gives it, or unnamed.
     fileprivate static func run<Prepared: AsyncSequence>(
-        _ sql: SQL, names: PreparedStatementNames?, logger: Logger,
+        _ sql: SQL,
+        names: PreparedStatementNames?,
+        logger: Logger,
         unnamed: (PostgresQuery) async throws -> PostgresRowSequence,
         prepared: (DynamicPreparedStatement) async throws -> Prepared
     ) async throws -> [Row] where Prepared.Element == PostgresRow {
@@ -326,7 +360,10 @@ public final class PostgresDatabase: Database {
             return try await collect(sql) { try await unnamed(PostgresQuery(unsafeSQL: sql.text, binds: bindings(sql))) }
         }
         let identity = DynamicPreparedStatement.Identity(
-            name: name, sql: sql.text, bindingTypes: PreparedStatementNames.bindingTypes(sql))
+            name: name,
+            sql: sql.text,
+            bindingTypes: PreparedStatementNames.bindingTypes(sql)
+        )
         do {
             return try await DynamicPreparedStatement.$current.withValue(identity) {
                 try await collect(sql) { try await prepared(DynamicPreparedStatement(bindings: bindings(sql))) }
@@ -470,7 +507,8 @@ extension String {
         var iterator = utf8.makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
-               let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) {
+                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            {
                 bytes.append(value)
             } else {
                 bytes.append(byte)

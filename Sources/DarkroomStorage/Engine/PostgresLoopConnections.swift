@@ -31,7 +31,8 @@ final class PostgresLoopConnections: Sendable {
     /// Runs `body` on a connection of `loop`, opened first if it is not open; nil when `loop` has none (it is not one
     /// of the process's event loops, or there are no such connections).
     func withConnection<T: Sendable>(
-        of loop: (any EventLoop)?, _ body: (PostgresConnection) async throws -> T
+        of loop: (any EventLoop)?,
+        _ body: (PostgresConnection) async throws -> T
     ) async throws -> T? {
         guard let loop, let lanes = lanes[ObjectIdentifier(loop)], !lanes.isEmpty else { return nil }
         let lane = lanes[turn.add(1, ordering: .relaxed).newValue % lanes.count]
@@ -145,7 +146,8 @@ final class PostgresLoopConnections: Sendable {
             let nanoseconds = UInt64(limit.components.seconds) * 1_000_000_000
             let stalled: PostgresConnection? = state.withLock { state in
                 guard case .open(let connection) = state.connection, let oldest = state.outstanding.values.min(),
-                      now &- oldest > nanoseconds else { return nil }
+                    now &- oldest > nanoseconds
+                else { return nil }
                 state.connection = .closed
                 return connection
             }

@@ -113,7 +113,8 @@ public final class ReplicatedDatabase: Database {
 
     private func read(_ run: (any SQLExecutor) async throws -> [Row]) async throws -> [Row] {
         guard let session = ReadSession.current, !replicas.isEmpty,
-              let replica = choose(atLeast: await required(for: session)) else { return try await run(primary) }
+            let replica = choose(atLeast: await required(for: session))
+        else { return try await run(primary) }
         do {
             return try await run(replica.database)
         } catch {
@@ -143,10 +144,13 @@ public final class ReplicatedDatabase: Database {
         var position: UInt64 = 0
         if let writer = session.writer {
             do {
-                let found = try await primary.query("""
+                let found = try await primary.query(
+                    """
                     SELECT position FROM write_positions
-                     WHERE writer = \(writer) AND at > (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint - \(Int64(Self.maximumLag.components.seconds * 1000))
-                    """).decodeFirst { try $0.int() }
+                     WHERE writer = \(writer) AND at > (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint -
+                         \(Int64(Self.maximumLag.components.seconds * 1000))
+                    """
+                ).decodeFirst { try $0.int() }
                 position = found.map { UInt64(max($0, 0)) } ?? 0
             } catch {
                 position = .max  // not knowing is reading from the primary
@@ -170,12 +174,14 @@ public final class ReplicatedDatabase: Database {
             session.required.withLock { $0 = .max }
             return
         }
-        let position: Int64? = try? await primary.query("""
+        let position: Int64? = try? await primary.query(
+            """
             INSERT INTO write_positions (writer, position, at)
             VALUES (\(writer), (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint, (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint)
             ON CONFLICT (writer) DO UPDATE SET position = excluded.position, at = excluded.at
             RETURNING position
-            """).decodeFirst { try $0.int() }
+            """
+        ).decodeFirst { try $0.int() }
         // Unrecorded, this request's later reads go to the primary.
         session.required.withLock { $0 = position.map { UInt64(max($0, 0)) } ?? .max }
     }

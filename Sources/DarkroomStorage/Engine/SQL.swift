@@ -1,3 +1,5 @@
+import DarkroomCore
+
 /// A value bound to, or read from, a statement. The set both engines store the same way.
 public enum DBValue: Sendable, Equatable {
     case null
@@ -106,8 +108,6 @@ extension String: DatabaseValueConvertible { public var databaseValue: DBValue {
 extension Substring: DatabaseValueConvertible { public var databaseValue: DBValue { .text(String(self)) } }
 extension Bool: DatabaseValueConvertible { public var databaseValue: DBValue { .int(self ? 1 : 0) } }
 extension DBValue: DatabaseValueConvertible { public var databaseValue: DBValue { self } }
-
-import DarkroomCore
 
 extension UserID: DatabaseValueConvertible { public var databaseValue: DBValue { .int(rawValue) } }
 extension MediaID: DatabaseValueConvertible { public var databaseValue: DBValue { .int(rawValue) } }

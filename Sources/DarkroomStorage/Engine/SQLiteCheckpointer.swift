@@ -59,10 +59,12 @@ final class SQLiteCheckpointer: @unchecked Sendable {
             // PASSIVE: copies what no reader still needs and never waits on readers or the writer. A few passes, as
             // the writer keeps appending while one runs.
             for _ in 0..<4 {
-                guard let result = try? connection.run("PRAGMA wal_checkpoint(PASSIVE)").decodeFirst({ row in
-                    _ = try row.int()
-                    return (log: try row.int(), copied: try row.int())
-                }) else { break }
+                guard
+                    let result = try? connection.run("PRAGMA wal_checkpoint(PASSIVE)").decodeFirst({ row in
+                        _ = try row.int()
+                        return (log: try row.int(), copied: try row.int())
+                    })
+                else { break }
                 if result.log - result.copied < Int64(Self.threshold / 4) {
                     caughtUp.store(true, ordering: .releasing)
                     break

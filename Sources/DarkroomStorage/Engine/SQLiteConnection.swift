@@ -71,12 +71,13 @@ final class SQLiteConnection: @unchecked Sendable {
         }
         for (offset, value) in sql.binds.enumerated() {
             let index = Int32(offset + 1)
-            let status: Int32 = switch value {
-            case .null: sqlite3_bind_null(statement, index)
-            case .int(let int): sqlite3_bind_int64(statement, index, int)
-            case .double(let double): sqlite3_bind_double(statement, index, double)
-            case .text(let text): sqlite3_bind_text(statement, index, text, -1, Self.transient)
-            }
+            let status: Int32 =
+                switch value {
+                case .null: sqlite3_bind_null(statement, index)
+                case .int(let int): sqlite3_bind_int64(statement, index, int)
+                case .double(let double): sqlite3_bind_double(statement, index, double)
+                case .text(let text): sqlite3_bind_text(statement, index, text, -1, Self.transient)
+                }
             guard status == SQLITE_OK else { throw Self.error(status, String(cString: sqlite3_errmsg(handle)), sql.text) }
         }
         // One array for the whole result: a row is a window onto it.

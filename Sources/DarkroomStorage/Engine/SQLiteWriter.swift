@@ -68,10 +68,14 @@ final class SQLiteWriter: Sendable {
     private func submit<T: Sendable>(alone: Bool, _ body: @escaping @Sendable (InlineExecutor) async throws -> T) async throws -> T {
         let result = Mutex<T?>(nil)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let job = Job(alone: alone, run: { executor in
-                let value = try await body(executor)
-                result.withLock { $0 = value }
-            }, finish: { continuation.resume(with: $0) })
+            let job = Job(
+                alone: alone,
+                run: { executor in
+                    let value = try await body(executor)
+                    result.withLock { $0 = value }
+                },
+                finish: { continuation.resume(with: $0) }
+            )
             let (idle, stopped) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
                 guard !state.stopped else { return (nil, true) }
                 state.queue.append(job)

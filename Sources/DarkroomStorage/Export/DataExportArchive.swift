@@ -94,7 +94,12 @@ private struct Profile: Encodable {
     var pictureKey: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, username, fullName = "full_name", bio, website, isPrivate = "is_private", createdAt = "created_at", counts
+        case id, username
+        case fullName = "full_name"
+        case bio, website
+        case isPrivate = "is_private"
+        case createdAt = "created_at"
+        case counts
         case profilePictureFile = "profile_picture"
     }
 
@@ -102,10 +107,17 @@ private struct Profile: Encodable {
         try await database.query("SELECT \(raw: Columns.user) FROM users u WHERE u.id = \(user)").decodeFirst { row in
             let user = try Columns.user(&row)
             return Profile(
-                id: user.id.rawValue, username: user.username, fullName: user.summary.fullName, bio: user.bio, website: user.website,
-                isPrivate: user.isPrivate, createdAt: user.createdAt,
+                id: user.id.rawValue,
+                username: user.username,
+                fullName: user.summary.fullName,
+                bio: user.bio,
+                website: user.website,
+                isPrivate: user.isPrivate,
+                createdAt: user.createdAt,
                 counts: ["media": user.counts.media, "follows": user.counts.follows, "followed_by": user.counts.followedBy],
-                profilePictureFile: user.summary.profilePicture == nil ? nil : "profile_picture.jpg", pictureKey: user.summary.profilePicture)
+                profilePictureFile: user.summary.profilePicture == nil ? nil : "profile_picture.jpg",
+                pictureKey: user.summary.profilePicture
+            )
         }
     }
 }
@@ -125,23 +137,37 @@ private struct MediaItem: Encodable {
     var key: String
 
     enum CodingKeys: String, CodingKey {
-        case id, shortcode, createdAt = "created_at", filter, caption, tags, location, usersInPhoto = "users_in_photo"
-        case likeCount = "like_count", commentCount = "comment_count", files
+        case id, shortcode
+        case createdAt = "created_at"
+        case filter, caption, tags, location
+        case usersInPhoto = "users_in_photo"
+        case likeCount = "like_count"
+        case commentCount = "comment_count"
+        case files
     }
 
     static func read(_ user: UserID, from database: any Database) async throws -> [MediaItem] {
-        let tagged = try await database.query("""
+        let tagged = try await database.query(
+            """
             SELECT p.media_id, u.username FROM media_users_in_photo p JOIN users u ON u.id = p.user_id
              WHERE p.media_id IN (SELECT id FROM media WHERE user_id = \(user))
-            """).decode { (media: try $0.int(), username: try $0.string()) }
+            """
+        ).decode { (media: try $0.int(), username: try $0.string()) }
         let people = Dictionary(grouping: tagged, by: \.media).mapValues { $0.map(\.username).sorted() }
-        return try await database.query("""
+        return try await database.query(
+            """
             SELECT m.id, m.created_at, m.filter, m.caption, m.tags, l.name, m.latitude, m.longitude, m.like_count, m.comment_count, m.image_key
               FROM media m LEFT JOIN locations l ON l.id = m.location_id WHERE m.user_id = \(user) ORDER BY m.id
-            """).decode { row in
+            """
+        ).decode { row in
             let id = try row.int()
-            let createdAt = try row.int(), filter = try row.string(), caption = try row.optionalString(), tags = try row.string()
-            let place = try row.optionalString(), latitude = try row.optionalDouble(), longitude = try row.optionalDouble()
+            let createdAt = try row.int()
+            let filter = try row.string()
+            let caption = try row.optionalString()
+            let tags = try row.string()
+            let place = try row.optionalString()
+            let latitude = try row.optionalDouble()
+            let longitude = try row.optionalDouble()
             var location: [String: String]?
             if let latitude, let longitude {
                 location = ["latitude": String(latitude), "longitude": String(longitude)]
@@ -149,9 +175,19 @@ private struct MediaItem: Encodable {
             }
             let files = ["standard", "low", "thumbnail"].map { ($0, "media/\(id)/\($0).jpg") }
             return MediaItem(
-                id: id, shortcode: Shortcode.encode(MediaID(id)), createdAt: createdAt, filter: filter, caption: caption,
-                tags: tags.split(separator: " ").map(String.init), location: location, usersInPhoto: people[id] ?? [],
-                likeCount: try row.int(), commentCount: try row.int(), files: Dictionary(uniqueKeysWithValues: files), key: try row.string())
+                id: id,
+                shortcode: Shortcode.encode(MediaID(id)),
+                createdAt: createdAt,
+                filter: filter,
+                caption: caption,
+                tags: tags.split(separator: " ").map(String.init),
+                location: location,
+                usersInPhoto: people[id] ?? [],
+                likeCount: try row.int(),
+                commentCount: try row.int(),
+                files: Dictionary(uniqueKeysWithValues: files),
+                key: try row.string()
+            )
         }
     }
 }
@@ -164,12 +200,16 @@ private struct CommentItem: Encodable {
     var createdAt: Int64
 
     enum CodingKeys: String, CodingKey {
-        case id, mediaID = "media_id", shortcode, text, createdAt = "created_at"
+        case id
+        case mediaID = "media_id"
+        case shortcode, text
+        case createdAt = "created_at"
     }
 
     static func read(_ user: UserID, from database: any Database) async throws -> [CommentItem] {
         try await database.query("SELECT id, media_id, text, created_at FROM comments WHERE user_id = \(user) ORDER BY id").decode { row in
-            let id = try row.int(), media = try row.int()
+            let id = try row.int()
+            let media = try row.int()
             return CommentItem(id: id, mediaID: media, shortcode: Shortcode.encode(MediaID(media)), text: try row.string(), createdAt: try row.int())
         }
     }
@@ -181,7 +221,9 @@ private struct LikeItem: Encodable {
     var likedAt: Int64
 
     enum CodingKeys: String, CodingKey {
-        case mediaID = "media_id", shortcode, likedAt = "liked_at"
+        case mediaID = "media_id"
+        case shortcode
+        case likedAt = "liked_at"
     }
 
     static func read(_ user: UserID, from database: any Database) async throws -> [LikeItem] {
@@ -205,7 +247,10 @@ private struct Relationships: Encodable {
     var blocked: [Other]
 
     enum CodingKeys: String, CodingKey {
-        case following, followers, requestsSent = "requests_sent", requestsReceived = "requests_received", blocked
+        case following, followers
+        case requestsSent = "requests_sent"
+        case requestsReceived = "requests_received"
+        case blocked
     }
 
     static func read(_ user: UserID, from database: any Database) async throws -> Relationships {
@@ -213,11 +258,28 @@ private struct Relationships: Encodable {
             try await database.query(sql).decode { Other(username: try $0.string(), since: try $0.int()) }
         }
         return Relationships(
-            following: try await others("SELECT u.username, f.created_at FROM follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = \(user) ORDER BY f.id"),
-            followers: try await others("SELECT u.username, f.created_at FROM follows f JOIN users u ON u.id = f.follower_id WHERE f.followee_id = \(user) ORDER BY f.id"),
-            requestsSent: try await others("SELECT u.username, r.created_at FROM follow_requests r JOIN users u ON u.id = r.target_id WHERE r.requester_id = \(user) ORDER BY r.id"),
-            requestsReceived: try await others("SELECT u.username, r.created_at FROM follow_requests r JOIN users u ON u.id = r.requester_id WHERE r.target_id = \(user) ORDER BY r.id"),
-            blocked: try await others("SELECT u.username, b.created_at FROM blocks b JOIN users u ON u.id = b.blocked_id WHERE b.blocker_id = \(user) ORDER BY b.created_at"))
+            following: try await others(
+                "SELECT u.username, f.created_at FROM follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = \(user) ORDER BY f.id"
+            ),
+            followers: try await others(
+                "SELECT u.username, f.created_at FROM follows f JOIN users u ON u.id = f.follower_id WHERE f.followee_id = \(user) ORDER BY f.id"
+            ),
+            requestsSent: try await others(
+                """
+                SELECT u.username, r.created_at FROM follow_requests r JOIN users u ON u.id = r.target_id WHERE r.requester_id = \(user) ORDER BY \
+                r.id
+                """
+            ),
+            requestsReceived: try await others(
+                """
+                SELECT u.username, r.created_at FROM follow_requests r JOIN users u ON u.id = r.requester_id WHERE r.target_id = \(user) ORDER BY \
+                r.id
+                """
+            ),
+            blocked: try await others(
+                "SELECT u.username, b.created_at FROM blocks b JOIN users u ON u.id = b.blocked_id WHERE b.blocker_id = \(user) ORDER BY b.created_at"
+            )
+        )
     }
 }
 
@@ -243,7 +305,10 @@ private struct ClientItem: Encodable {
     var redirectURIs: [String]
 
     enum CodingKeys: String, CodingKey {
-        case name, clientID = "client_id", description, website, redirectURIs = "redirect_uris"
+        case name
+        case clientID = "client_id"
+        case description, website
+        case redirectURIs = "redirect_uris"
     }
 
     init(_ client: Client) {
@@ -289,8 +354,13 @@ private final class ZipWriter: @unchecked Sendable {
     /// A document, compressed.
     func add(_ name: String, _ data: Data) async throws {
         try await Self.thread.runIfActive { [self] in
-            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), modificationDate: modified,
-                                 compressionMethod: .deflate) { position, size in
+            try archive.addEntry(
+                with: name,
+                type: .file,
+                uncompressedSize: Int64(data.count),
+                modificationDate: modified,
+                compressionMethod: .deflate
+            ) { position, size in
                 data.subdata(in: Int(position)..<Int(position) + size)
             }
         }

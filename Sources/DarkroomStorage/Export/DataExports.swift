@@ -38,13 +38,17 @@ public struct DataExports: Sendable {
         let id = environment.ids.next()
         let now = environment.nowSeconds
         try await database.transaction { tx in
-            let pending = try await tx.query("""
+            let pending = try await tx.query(
+                """
                 SELECT id FROM data_exports WHERE user_id = \(user) AND state IN ('queued', 'building', 'ready') LIMIT 1
-                """)
+                """
+            )
             guard pending.isEmpty else { return }
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 INSERT INTO data_exports (id, user_id, state, created_at) VALUES (\(id), \(user), \(State.queued.rawValue), \(now))
-                """)
+                """
+            )
             try await JobQueue.enqueue(DataExportJob(export: id), id: environment.ids.next(), runAt: now, in: tx)
         }
         guard let latest = try await latest(of: user) else { throw DomainError.vanished(.user) }
@@ -53,11 +57,21 @@ public struct DataExports: Sendable {
 
     /// The user's most recent export, if any.
     public func latest(of user: UserID) async throws -> Export? {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT id, state, done, total, size, created_at, finished_at, failure FROM data_exports WHERE user_id = \(user) ORDER BY id DESC LIMIT 1
-            """).decodeFirst { row in
-            Export(id: try row.int(), state: State(rawValue: try row.string()) ?? .failed, done: try row.int(), total: try row.int(),
-                   size: try row.int(), createdAt: try row.int(), finishedAt: try row.optionalInt(), failure: try row.optionalString())
+            """
+        ).decodeFirst { row in
+            Export(
+                id: try row.int(),
+                state: State(rawValue: try row.string()) ?? .failed,
+                done: try row.int(),
+                total: try row.int(),
+                size: try row.int(),
+                createdAt: try row.int(),
+                finishedAt: try row.optionalInt(),
+                failure: try row.optionalString()
+            )
         }
     }
 
@@ -66,15 +80,20 @@ public struct DataExports: Sendable {
     /// happens to the download). Nil when there is no ready archive of this user's with this id.
     public func claim(_ id: Int64, owner: UserID) async throws -> (handle: FileHandle, size: Int64)? {
         let fileName = try await database.transaction { tx -> String? in
-            guard let name = try await tx.query("""
-                SELECT file_name FROM data_exports WHERE id = \(id) AND user_id = \(owner) AND state = \(State.ready.rawValue)
-                """).decodeFirst({ try $0.optionalString() }) ?? nil
+            guard
+                let name = try await tx.query(
+                    """
+                    SELECT file_name FROM data_exports WHERE id = \(id) AND user_id = \(owner) AND state = \(State.ready.rawValue)
+                    """
+                ).decodeFirst({ try $0.optionalString() }) ?? nil
             else { return nil }
             // The state in the condition: of two racing downloads, one changes the row and the other finds nothing.
-            let claimed = try await tx.query("""
+            let claimed = try await tx.query(
+                """
                 UPDATE data_exports SET state = \(State.downloaded.rawValue), file_name = NULL
                  WHERE id = \(id) AND state = \(State.ready.rawValue) RETURNING id
-                """)
+                """
+            )
             return claimed.isEmpty ? nil : name
         }
         guard let fileName, let handle = FileHandle(forReadingAtPath: path(fileName)) else { return nil }
@@ -87,9 +106,12 @@ public struct DataExports: Sendable {
     /// Removes archives nobody downloaded within `lifetime`, and files no row names (a build that crashed).
     public func sweep() async throws {
         let cutoff = environment.nowSeconds - Self.lifetime
-        try await database.execute("""
-            UPDATE data_exports SET state = \(State.expired.rawValue), file_name = NULL WHERE state = \(State.ready.rawValue) AND finished_at < \(cutoff)
-            """)
+        try await database.execute(
+            """
+            UPDATE data_exports SET state = \(State.expired.rawValue), file_name = NULL WHERE state = \(State.ready.rawValue) AND finished_at <
+                \(cutoff)
+            """
+        )
         let named = Set(try await database.query("SELECT file_name FROM data_exports WHERE file_name IS NOT NULL").decode { try $0.string() })
         let building = try await database.query("SELECT count(*) FROM data_exports WHERE state IN ('queued', 'building')").scalarInt() ?? 0
         for name in FileSystem.list(folder) where !named.contains(name) && (building == 0 || !name.hasSuffix(".partial")) {
@@ -112,30 +134,38 @@ public struct DataExportJob: BackgroundJob {
     public func run(in context: JobContext) async throws {
         let storage = context.storage
         let exports = storage.dataExports
-        guard let user = try await storage.database.transaction({ tx in
-            try await tx.query("""
-                UPDATE data_exports SET state = 'building', done = 0 WHERE id = \(export) AND state IN ('queued', 'building') RETURNING user_id
-                """).decodeFirst { try $0.id(UserID.self) }
-        }) else { return }
+        guard
+            let user = try await storage.database.transaction({ tx in
+                try await tx.query(
+                    """
+                    UPDATE data_exports SET state = 'building', done = 0 WHERE id = \(export) AND state IN ('queued', 'building') RETURNING user_id
+                    """
+                ).decodeFirst { try $0.id(UserID.self) }
+            })
+        else { return }
         let fileName = "\(export)-\(storage.environment.randomHex(bytes: 16)).zip"
         do {
             try FileSystem.makeDirectory(exports.folder)
             let size = try await DataExportArchive(storage: storage, user: user, export: export)
                 .write(to: exports.path(fileName))
             let kept = try await storage.database.transaction { tx in
-                try await tx.query("""
+                try await tx.query(
+                    """
                     UPDATE data_exports SET state = 'ready', file_name = \(fileName), size = \(size), finished_at = \(storage.environment.nowSeconds)
                      WHERE id = \(export) AND state = 'building' RETURNING id
-                    """)
+                    """
+                )
             }
             if kept.isEmpty { exports.removeFile(fileName) }
         } catch {
             exports.removeFile(fileName)
             exports.removeFile(fileName + ".partial")
-            try await storage.database.execute("""
+            try await storage.database.execute(
+                """
                 UPDATE data_exports SET state = 'failed', failure = \(String(describing: error)), finished_at = \(storage.environment.nowSeconds)
                  WHERE id = \(export)
-                """)
+                """
+            )
         }
     }
 }

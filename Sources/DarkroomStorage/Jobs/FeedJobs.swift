@@ -45,8 +45,14 @@ extension FollowerBatchJob {
         while true {
             let current = job
             let next = try await context.storage.database.transaction { tx -> Int64? in
-                guard let last = try await Self.batch(
-                    MediaID(current.media), author: UserID(current.author), after: current.cursor, limit: HomeFeed.fanOutBatch, in: tx)
+                guard
+                    let last = try await Self.batch(
+                        MediaID(current.media),
+                        author: UserID(current.author),
+                        after: current.cursor,
+                        limit: HomeFeed.fanOutBatch,
+                        in: tx
+                    )
                 else { return nil }
                 var advanced = current
                 advanced.cursor = last

@@ -37,12 +37,14 @@ public struct JobQueue: Sendable {
         // PostgreSQL workers skip rows others are claiming; SQLite has one writer at a time anyway.
         let locking = database.engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         return try await database.transaction { tx in
-            try await tx.query("""
+            try await tx.query(
+                """
                 UPDATE jobs SET leased_until = \(now + Self.leaseSeconds), attempts = attempts + 1
                  WHERE id = (SELECT id FROM jobs WHERE run_at <= \(now) AND leased_until <= \(now) AND failed_at IS NULL
                               ORDER BY run_at, id LIMIT 1\(raw: locking))
                 RETURNING id, kind, payload, attempts
-                """).decodeFirst { ClaimedJob(id: try $0.int(), kind: try $0.string(), payload: try $0.string(), attempts: try $0.int()) }
+                """
+            ).decodeFirst { ClaimedJob(id: try $0.int(), kind: try $0.string(), payload: try $0.string(), attempts: try $0.int()) }
         }
     }
 
@@ -53,17 +55,21 @@ public struct JobQueue: Sendable {
     /// Puts a failed job back, due again after a backoff that grows with its attempts (capped at an hour).
     public func retry(_ job: ClaimedJob, error: String) async throws {
         let delay = min(3600, Int64(1) << min(job.attempts, 12))
-        try await database.execute("""
+        try await database.execute(
+            """
             UPDATE jobs SET run_at = \(environment.nowSeconds + delay), leased_until = 0, last_error = \(String(error.prefix(500)))
              WHERE id = \(job.id)
-            """)
+            """
+        )
     }
 
     /// Keeps a job that cannot run out of every claim, with the reason.
     public func setAside(_ job: ClaimedJob, error: String) async throws {
-        try await database.execute("""
+        try await database.execute(
+            """
             UPDATE jobs SET failed_at = \(environment.nowSeconds), leased_until = 0, last_error = \(String(error.prefix(500))) WHERE id = \(job.id)
-            """)
+            """
+        )
     }
 
     /// Jobs waiting to run (not those set aside).
@@ -78,10 +84,18 @@ public struct JobQueue: Sendable {
 
     /// The jobs set aside, oldest first.
     public func failed(limit: Int = 100) async throws -> [FailedJob] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT id, kind, payload, last_error, failed_at FROM jobs WHERE failed_at IS NOT NULL ORDER BY failed_at, id LIMIT \(limit)
-            """).decode { row in
-            FailedJob(id: try row.int(), kind: try row.string(), payload: try row.string(), error: try row.optionalString() ?? "", failedAt: try row.int())
+            """
+        ).decode { row in
+            FailedJob(
+                id: try row.int(),
+                kind: try row.string(),
+                payload: try row.string(),
+                error: try row.optionalString() ?? "",
+                failedAt: try row.int()
+            )
         }
     }
 }

@@ -10,413 +10,468 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts, serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox, mediaEvents, fleetLeases, writePositions, fleetGenerations, mediaChangeNotices]
+    static let all: [Migration] = [
+        initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts,
+        serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox, mediaEvents, fleetLeases,
+        writePositions, fleetGenerations, mediaChangeNotices,
+    ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
     /// The whole platform's tables from the start, so later features add behaviour, not a redesign.
-    static let initialSchema = Migration(version: 1, name: "initial schema", statements: [
-        """
-        CREATE TABLE users (
-            id {ID},
-            username TEXT NOT NULL,
-            username_lc {BYTES} NOT NULL,
-            full_name TEXT NOT NULL DEFAULT '',
-            full_name_lc {BYTES} NOT NULL DEFAULT '',
-            bio TEXT NOT NULL DEFAULT '',
-            website TEXT NOT NULL DEFAULT '',
-            profile_picture TEXT,
-            password_hash TEXT,
-            is_private BIGINT NOT NULL DEFAULT 0,
-            created_at BIGINT NOT NULL,
-            media_count BIGINT NOT NULL DEFAULT 0,
-            follows_count BIGINT NOT NULL DEFAULT 0,
-            followed_by_count BIGINT NOT NULL DEFAULT 0,
-            feed_floor BIGINT NOT NULL DEFAULT 0
-        )
-        """,
-        "CREATE UNIQUE INDEX users_username_lc ON users (username_lc)",
-        "CREATE INDEX users_full_name_lc ON users (full_name_lc)",
-        // Finds the few accounts so followed that their posts are merged into feeds at read time.
-        "CREATE INDEX users_followed_by ON users (followed_by_count)",
+    static let initialSchema = Migration(
+        version: 1,
+        name: "initial schema",
+        statements: [
+            """
+            CREATE TABLE users (
+                id {ID},
+                username TEXT NOT NULL,
+                username_lc {BYTES} NOT NULL,
+                full_name TEXT NOT NULL DEFAULT '',
+                full_name_lc {BYTES} NOT NULL DEFAULT '',
+                bio TEXT NOT NULL DEFAULT '',
+                website TEXT NOT NULL DEFAULT '',
+                profile_picture TEXT,
+                password_hash TEXT,
+                is_private BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                media_count BIGINT NOT NULL DEFAULT 0,
+                follows_count BIGINT NOT NULL DEFAULT 0,
+                followed_by_count BIGINT NOT NULL DEFAULT 0,
+                feed_floor BIGINT NOT NULL DEFAULT 0
+            )
+            """,
+            "CREATE UNIQUE INDEX users_username_lc ON users (username_lc)",
+            "CREATE INDEX users_full_name_lc ON users (full_name_lc)",
+            // Finds the few accounts so followed that their posts are merged into feeds at read time.
+            "CREATE INDEX users_followed_by ON users (followed_by_count)",
 
-        """
-        CREATE TABLE locations (
-            id {ID},
-            name TEXT NOT NULL DEFAULT '',
-            latitude DOUBLE PRECISION NOT NULL,
-            longitude DOUBLE PRECISION NOT NULL,
-            street_address TEXT NOT NULL DEFAULT '',
-            foursquare_id TEXT,
-            foursquare_v2_id TEXT,
-            facebook_places_id TEXT,
-            created_at BIGINT NOT NULL
-        )
-        """,
-        "CREATE INDEX locations_latitude ON locations (latitude, longitude)",
-        "CREATE INDEX locations_foursquare ON locations (foursquare_id)",
-        "CREATE INDEX locations_foursquare_v2 ON locations (foursquare_v2_id)",
-        "CREATE INDEX locations_facebook ON locations (facebook_places_id)",
+            """
+            CREATE TABLE locations (
+                id {ID},
+                name TEXT NOT NULL DEFAULT '',
+                latitude DOUBLE PRECISION NOT NULL,
+                longitude DOUBLE PRECISION NOT NULL,
+                street_address TEXT NOT NULL DEFAULT '',
+                foursquare_id TEXT,
+                foursquare_v2_id TEXT,
+                facebook_places_id TEXT,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX locations_latitude ON locations (latitude, longitude)",
+            "CREATE INDEX locations_foursquare ON locations (foursquare_id)",
+            "CREATE INDEX locations_foursquare_v2 ON locations (foursquare_v2_id)",
+            "CREATE INDEX locations_facebook ON locations (facebook_places_id)",
 
-        // Renditions are square JPEGs stored under `image_key`, one per size column. `version` moves whenever anything
-        // the media's API object shows changes (counts, samples, the people in it), so rendered copies can be checked.
-        """
-        CREATE TABLE media (
-            id {ID},
-            user_id BIGINT NOT NULL,
-            type TEXT NOT NULL DEFAULT 'image',
-            filter TEXT NOT NULL DEFAULT 'Normal',
-            caption TEXT,
-            caption_id BIGINT,
-            location_id BIGINT,
-            latitude DOUBLE PRECISION,
-            longitude DOUBLE PRECISION,
-            created_at BIGINT NOT NULL,
-            image_key TEXT NOT NULL,
-            standard_size BIGINT NOT NULL,
-            low_size BIGINT NOT NULL,
-            thumbnail_size BIGINT NOT NULL,
-            tags TEXT NOT NULL DEFAULT '',
-            like_count BIGINT NOT NULL DEFAULT 0,
-            comment_count BIGINT NOT NULL DEFAULT 0,
-            users_in_photo_count BIGINT NOT NULL DEFAULT 0,
-            version BIGINT NOT NULL DEFAULT 0
-        )
-        """,
-        "CREATE INDEX media_user ON media (user_id, id)",
-        "CREATE INDEX media_location ON media (location_id, id)",
-        "CREATE INDEX media_created ON media (created_at)",
-        "CREATE INDEX media_latitude ON media (latitude, longitude)",
+            // Renditions are square JPEGs stored under `image_key`, one per size column. `version` moves whenever anything
+            // the media's API object shows changes (counts, samples, the people in it), so rendered copies can be checked.
+            """
+            CREATE TABLE media (
+                id {ID},
+                user_id BIGINT NOT NULL,
+                type TEXT NOT NULL DEFAULT 'image',
+                filter TEXT NOT NULL DEFAULT 'Normal',
+                caption TEXT,
+                caption_id BIGINT,
+                location_id BIGINT,
+                latitude DOUBLE PRECISION,
+                longitude DOUBLE PRECISION,
+                created_at BIGINT NOT NULL,
+                image_key TEXT NOT NULL,
+                standard_size BIGINT NOT NULL,
+                low_size BIGINT NOT NULL,
+                thumbnail_size BIGINT NOT NULL,
+                tags TEXT NOT NULL DEFAULT '',
+                like_count BIGINT NOT NULL DEFAULT 0,
+                comment_count BIGINT NOT NULL DEFAULT 0,
+                users_in_photo_count BIGINT NOT NULL DEFAULT 0,
+                version BIGINT NOT NULL DEFAULT 0
+            )
+            """,
+            "CREATE INDEX media_user ON media (user_id, id)",
+            "CREATE INDEX media_location ON media (location_id, id)",
+            "CREATE INDEX media_created ON media (created_at)",
+            "CREATE INDEX media_latitude ON media (latitude, longitude)",
 
-        """
-        CREATE TABLE media_users_in_photo (
-            media_id BIGINT NOT NULL,
-            user_id BIGINT NOT NULL,
-            x DOUBLE PRECISION NOT NULL,
-            y DOUBLE PRECISION NOT NULL,
-            PRIMARY KEY (media_id, user_id)
-        ){NOROWID}
-        """,
+            """
+            CREATE TABLE media_users_in_photo (
+                media_id BIGINT NOT NULL,
+                user_id BIGINT NOT NULL,
+                x DOUBLE PRECISION NOT NULL,
+                y DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (media_id, user_id)
+            ){NOROWID}
+            """,
 
-        """
-        CREATE TABLE comments (
-            id {ID},
-            media_id BIGINT NOT NULL,
-            user_id BIGINT NOT NULL,
-            text TEXT NOT NULL,
-            created_at BIGINT NOT NULL
-        )
-        """,
-        "CREATE INDEX comments_media ON comments (media_id, id)",
-        "CREATE INDEX comments_user ON comments (user_id)",
+            """
+            CREATE TABLE comments (
+                id {ID},
+                media_id BIGINT NOT NULL,
+                user_id BIGINT NOT NULL,
+                text TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX comments_media ON comments (media_id, id)",
+            "CREATE INDEX comments_user ON comments (user_id)",
 
-        // A like's id orders `/users/self/media/liked` by when the like happened.
-        """
-        CREATE TABLE likes (
-            id {ID},
-            media_id BIGINT NOT NULL,
-            user_id BIGINT NOT NULL,
-            created_at BIGINT NOT NULL
-        )
-        """,
-        "CREATE UNIQUE INDEX likes_media_user ON likes (media_id, user_id)",
-        "CREATE INDEX likes_user ON likes (user_id, id)",
-        "CREATE INDEX likes_media ON likes (media_id, id)",
+            // A like's id orders `/users/self/media/liked` by when the like happened.
+            """
+            CREATE TABLE likes (
+                id {ID},
+                media_id BIGINT NOT NULL,
+                user_id BIGINT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX likes_media_user ON likes (media_id, user_id)",
+            "CREATE INDEX likes_user ON likes (user_id, id)",
+            "CREATE INDEX likes_media ON likes (media_id, id)",
 
-        """
-        CREATE TABLE follows (
-            follower_id BIGINT NOT NULL,
-            followee_id BIGINT NOT NULL,
-            id BIGINT NOT NULL,
-            created_at BIGINT NOT NULL,
-            PRIMARY KEY (follower_id, followee_id)
-        ){NOROWID}
-        """,
-        "CREATE INDEX follows_followee ON follows (followee_id, id)",
-        "CREATE INDEX follows_follower_order ON follows (follower_id, id)",
+            """
+            CREATE TABLE follows (
+                follower_id BIGINT NOT NULL,
+                followee_id BIGINT NOT NULL,
+                id BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (follower_id, followee_id)
+            ){NOROWID}
+            """,
+            "CREATE INDEX follows_followee ON follows (followee_id, id)",
+            "CREATE INDEX follows_follower_order ON follows (follower_id, id)",
 
-        """
-        CREATE TABLE follow_requests (
-            requester_id BIGINT NOT NULL,
-            target_id BIGINT NOT NULL,
-            id BIGINT NOT NULL,
-            created_at BIGINT NOT NULL,
-            PRIMARY KEY (requester_id, target_id)
-        ){NOROWID}
-        """,
-        "CREATE INDEX follow_requests_target ON follow_requests (target_id, id)",
+            """
+            CREATE TABLE follow_requests (
+                requester_id BIGINT NOT NULL,
+                target_id BIGINT NOT NULL,
+                id BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (requester_id, target_id)
+            ){NOROWID}
+            """,
+            "CREATE INDEX follow_requests_target ON follow_requests (target_id, id)",
 
-        """
-        CREATE TABLE blocks (
-            blocker_id BIGINT NOT NULL,
-            blocked_id BIGINT NOT NULL,
-            created_at BIGINT NOT NULL,
-            PRIMARY KEY (blocker_id, blocked_id)
-        ){NOROWID}
-        """,
-        "CREATE INDEX blocks_blocked ON blocks (blocked_id, blocker_id)",
+            """
+            CREATE TABLE blocks (
+                blocker_id BIGINT NOT NULL,
+                blocked_id BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (blocker_id, blocked_id)
+            ){NOROWID}
+            """,
+            "CREATE INDEX blocks_blocked ON blocks (blocked_id, blocker_id)",
 
-        // Per-user home feeds, filled when media is posted and when a follow begins. Every entry with a media id above the
-        // user's `feed_floor` is there; what lies below it is read from the followed accounts directly.
-        """
-        CREATE TABLE feed_entries (
-            user_id BIGINT NOT NULL,
-            media_id BIGINT NOT NULL,
-            author_id BIGINT NOT NULL,
-            PRIMARY KEY (user_id, media_id)
-        ){NOROWID}
-        """,
+            // Per-user home feeds, filled when media is posted and when a follow begins. Every entry with a media id above the
+            // user's `feed_floor` is there; what lies below it is read from the followed accounts directly.
+            """
+            CREATE TABLE feed_entries (
+                user_id BIGINT NOT NULL,
+                media_id BIGINT NOT NULL,
+                author_id BIGINT NOT NULL,
+                PRIMARY KEY (user_id, media_id)
+            ){NOROWID}
+            """,
 
-        "CREATE TABLE tags (name {BYTES} PRIMARY KEY, media_count BIGINT NOT NULL DEFAULT 0)",
-        // `id` is when the tag was applied: tag feeds are ordered by it.
-        """
-        CREATE TABLE media_tags (
-            tag_name {BYTES} NOT NULL,
-            media_id BIGINT NOT NULL,
-            id BIGINT NOT NULL,
-            PRIMARY KEY (tag_name, media_id)
-        ){NOROWID}
-        """,
-        "CREATE INDEX media_tags_order ON media_tags (tag_name, id)",
-        "CREATE INDEX media_tags_media ON media_tags (media_id)",
+            "CREATE TABLE tags (name {BYTES} PRIMARY KEY, media_count BIGINT NOT NULL DEFAULT 0)",
+            // `id` is when the tag was applied: tag feeds are ordered by it.
+            """
+            CREATE TABLE media_tags (
+                tag_name {BYTES} NOT NULL,
+                media_id BIGINT NOT NULL,
+                id BIGINT NOT NULL,
+                PRIMARY KEY (tag_name, media_id)
+            ){NOROWID}
+            """,
+            "CREATE INDEX media_tags_order ON media_tags (tag_name, id)",
+            "CREATE INDEX media_tags_media ON media_tags (media_id)",
 
-        """
-        CREATE TABLE clients (
-            id {ID},
-            client_id TEXT NOT NULL,
-            client_secret TEXT NOT NULL,
-            owner_id BIGINT,
-            name TEXT NOT NULL,
-            description TEXT NOT NULL DEFAULT '',
-            website TEXT NOT NULL DEFAULT '',
-            redirect_uris TEXT NOT NULL DEFAULT '',
-            disable_implicit BIGINT NOT NULL DEFAULT 0,
-            enforce_signed BIGINT NOT NULL DEFAULT 0,
-            trusted BIGINT NOT NULL DEFAULT 0,
-            created_at BIGINT NOT NULL
-        )
-        """,
-        "CREATE UNIQUE INDEX clients_client_id ON clients (client_id)",
-        "CREATE INDEX clients_owner ON clients (owner_id)",
+            """
+            CREATE TABLE clients (
+                id {ID},
+                client_id TEXT NOT NULL,
+                client_secret TEXT NOT NULL,
+                owner_id BIGINT,
+                name TEXT NOT NULL,
+                description TEXT NOT NULL DEFAULT '',
+                website TEXT NOT NULL DEFAULT '',
+                redirect_uris TEXT NOT NULL DEFAULT '',
+                disable_implicit BIGINT NOT NULL DEFAULT 0,
+                enforce_signed BIGINT NOT NULL DEFAULT 0,
+                trusted BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX clients_client_id ON clients (client_id)",
+            "CREATE INDEX clients_owner ON clients (owner_id)",
 
-        // Tokens are stored only as SHA-256 hashes.
-        """
-        CREATE TABLE access_tokens (
-            id {ID},
-            token_hash TEXT NOT NULL,
-            user_id BIGINT NOT NULL,
-            client_ref BIGINT NOT NULL,
-            scopes TEXT NOT NULL,
-            created_at BIGINT NOT NULL,
-            revoked_at BIGINT,
-            code_hash TEXT
-        )
-        """,
-        "CREATE UNIQUE INDEX access_tokens_hash ON access_tokens (token_hash)",
-        "CREATE INDEX access_tokens_user ON access_tokens (user_id, client_ref)",
+            // Tokens are stored only as SHA-256 hashes.
+            """
+            CREATE TABLE access_tokens (
+                id {ID},
+                token_hash TEXT NOT NULL,
+                user_id BIGINT NOT NULL,
+                client_ref BIGINT NOT NULL,
+                scopes TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                revoked_at BIGINT,
+                code_hash TEXT
+            )
+            """,
+            "CREATE UNIQUE INDEX access_tokens_hash ON access_tokens (token_hash)",
+            "CREATE INDEX access_tokens_user ON access_tokens (user_id, client_ref)",
 
-        """
-        CREATE TABLE authorization_codes (
-            code_hash TEXT PRIMARY KEY,
-            client_ref BIGINT NOT NULL,
-            user_id BIGINT NOT NULL,
-            redirect_uri TEXT NOT NULL,
-            scopes TEXT NOT NULL,
-            code_challenge TEXT,
-            code_challenge_method TEXT,
-            created_at BIGINT NOT NULL,
-            used_at BIGINT
-        )
-        """,
+            """
+            CREATE TABLE authorization_codes (
+                code_hash TEXT PRIMARY KEY,
+                client_ref BIGINT NOT NULL,
+                user_id BIGINT NOT NULL,
+                redirect_uri TEXT NOT NULL,
+                scopes TEXT NOT NULL,
+                code_challenge TEXT,
+                code_challenge_method TEXT,
+                created_at BIGINT NOT NULL,
+                used_at BIGINT
+            )
+            """,
 
-        """
-        CREATE TABLE web_sessions (
-            id_hash TEXT PRIMARY KEY,
-            user_id BIGINT NOT NULL,
-            csrf_token TEXT NOT NULL,
-            created_at BIGINT NOT NULL,
-            expires_at BIGINT NOT NULL
-        )
-        """,
+            """
+            CREATE TABLE web_sessions (
+                id_hash TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL,
+                csrf_token TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
 
-        """
-        CREATE TABLE rate_limit_counters (
-            bucket TEXT NOT NULL,
-            window_start BIGINT NOT NULL,
-            hits BIGINT NOT NULL,
-            PRIMARY KEY (bucket, window_start)
-        ){NOROWID}
-        """,
+            """
+            CREATE TABLE rate_limit_counters (
+                bucket TEXT NOT NULL,
+                window_start BIGINT NOT NULL,
+                hits BIGINT NOT NULL,
+                PRIMARY KEY (bucket, window_start)
+            ){NOROWID}
+            """,
 
-        // Real-time subscriptions (reference §5): created now so the platform's tables are whole; nothing reads or writes
-        // them until the real-time hub is built.
-        """
-        CREATE TABLE subscriptions (
-            id {ID},
-            client_ref BIGINT NOT NULL,
-            object TEXT NOT NULL,
-            object_id TEXT,
-            aspect TEXT NOT NULL DEFAULT 'media',
-            callback_url TEXT NOT NULL,
-            verify_token TEXT,
-            latitude DOUBLE PRECISION,
-            longitude DOUBLE PRECISION,
-            radius DOUBLE PRECISION,
-            created_at BIGINT NOT NULL
-        )
-        """,
-        "CREATE INDEX subscriptions_client ON subscriptions (client_ref)",
-        "CREATE INDEX subscriptions_object ON subscriptions (object, object_id)",
+            // Real-time subscriptions (reference §5): created now so the platform's tables are whole; nothing reads or writes
+            // them until the real-time hub is built.
+            """
+            CREATE TABLE subscriptions (
+                id {ID},
+                client_ref BIGINT NOT NULL,
+                object TEXT NOT NULL,
+                object_id TEXT,
+                aspect TEXT NOT NULL DEFAULT 'media',
+                callback_url TEXT NOT NULL,
+                verify_token TEXT,
+                latitude DOUBLE PRECISION,
+                longitude DOUBLE PRECISION,
+                radius DOUBLE PRECISION,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX subscriptions_client ON subscriptions (client_ref)",
+            "CREATE INDEX subscriptions_object ON subscriptions (object, object_id)",
 
-        // Durable background work (fan-out, notification delivery): claimed with a lease, retried with backoff.
-        """
-        CREATE TABLE jobs (
-            id {ID},
-            kind TEXT NOT NULL,
-            payload TEXT NOT NULL,
-            run_at BIGINT NOT NULL,
-            attempts BIGINT NOT NULL DEFAULT 0,
-            leased_until BIGINT NOT NULL DEFAULT 0,
-            last_error TEXT
-        )
-        """,
-        "CREATE INDEX jobs_due ON jobs (run_at)",
-    ])
+            // Durable background work (fan-out, notification delivery): claimed with a lease, retried with backoff.
+            """
+            CREATE TABLE jobs (
+                id {ID},
+                kind TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                run_at BIGINT NOT NULL,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                leased_until BIGINT NOT NULL DEFAULT 0,
+                last_error TEXT
+            )
+            """,
+            "CREATE INDEX jobs_due ON jobs (run_at)",
+        ]
+    )
 
     /// Uploads: the file sweep finds which stored keys a row still names, and a retried upload with the same
     /// idempotency key makes one media.
-    static let mediaFiles = Migration(version: 2, name: "media files", statements: [
-        "CREATE INDEX media_image_key ON media (image_key)",
-        "CREATE INDEX users_profile_picture ON users (profile_picture)",
-        """
-        CREATE TABLE upload_keys (
-            user_id BIGINT NOT NULL,
-            idempotency_key TEXT NOT NULL,
-            media_id BIGINT NOT NULL,
-            created_at BIGINT NOT NULL,
-            PRIMARY KEY (user_id, idempotency_key)
-        ){NOROWID}
-        """,
-    ])
+    static let mediaFiles = Migration(
+        version: 2,
+        name: "media files",
+        statements: [
+            "CREATE INDEX media_image_key ON media (image_key)",
+            "CREATE INDEX users_profile_picture ON users (profile_picture)",
+            """
+            CREATE TABLE upload_keys (
+                user_id BIGINT NOT NULL,
+                idempotency_key TEXT NOT NULL,
+                media_id BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (user_id, idempotency_key)
+            ){NOROWID}
+            """,
+        ]
+    )
 
     /// Two-dimensional indexes for searches by distance, replacing the latitude B-tree (which scanned a whole band of
     /// latitude): SQLite's R*Tree, kept by triggers, with the creation time as a third dimension for media; PostgreSQL's
     /// built-in GiST over `point(longitude, latitude)`.
-    static let geoIndexes = Migration(version: 3, name: "geo indexes", statements: [
-        "DROP INDEX media_latitude",
-        "DROP INDEX locations_latitude",
-    ], engineSpecific: [
-        .sqlite: [
-            "CREATE VIRTUAL TABLE media_geo USING rtree(id, min_latitude, max_latitude, min_longitude, max_longitude, min_time, max_time)",
-            """
-            INSERT INTO media_geo SELECT id, latitude, latitude, longitude, longitude, created_at, created_at FROM media
-             WHERE latitude IS NOT NULL AND longitude IS NOT NULL
-            """,
-            """
-            CREATE TRIGGER media_geo_insert AFTER INSERT ON media WHEN new.latitude IS NOT NULL AND new.longitude IS NOT NULL BEGIN
-              INSERT INTO media_geo VALUES (new.id, new.latitude, new.latitude, new.longitude, new.longitude, new.created_at, new.created_at);
-            END
-            """,
-            "CREATE TRIGGER media_geo_delete AFTER DELETE ON media BEGIN DELETE FROM media_geo WHERE id = old.id; END",
-            "CREATE VIRTUAL TABLE locations_geo USING rtree(id, min_latitude, max_latitude, min_longitude, max_longitude)",
-            "INSERT INTO locations_geo SELECT id, latitude, latitude, longitude, longitude FROM locations",
-            """
-            CREATE TRIGGER locations_geo_insert AFTER INSERT ON locations BEGIN
-              INSERT INTO locations_geo VALUES (new.id, new.latitude, new.latitude, new.longitude, new.longitude);
-            END
-            """,
-            """
-            CREATE TRIGGER locations_geo_update AFTER UPDATE OF latitude, longitude ON locations BEGIN
-              UPDATE locations_geo SET min_latitude = new.latitude, max_latitude = new.latitude, min_longitude = new.longitude,
-                     max_longitude = new.longitude WHERE id = new.id;
-            END
-            """,
-            "CREATE TRIGGER locations_geo_delete AFTER DELETE ON locations BEGIN DELETE FROM locations_geo WHERE id = old.id; END",
+    static let geoIndexes = Migration(
+        version: 3,
+        name: "geo indexes",
+        statements: [
+            "DROP INDEX media_latitude",
+            "DROP INDEX locations_latitude",
         ],
-        .postgres: [
-            "CREATE INDEX media_geo ON media USING gist (point(longitude, latitude)) WHERE latitude IS NOT NULL AND longitude IS NOT NULL",
-            "CREATE INDEX locations_geo ON locations USING gist (point(longitude, latitude))",
-        ],
-    ])
+        engineSpecific: [
+            .sqlite: [
+                "CREATE VIRTUAL TABLE media_geo USING rtree(id, min_latitude, max_latitude, min_longitude, max_longitude, min_time, max_time)",
+                """
+                INSERT INTO media_geo SELECT id, latitude, latitude, longitude, longitude, created_at, created_at FROM media
+                 WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+                """,
+                """
+                CREATE TRIGGER media_geo_insert AFTER INSERT ON media WHEN new.latitude IS NOT NULL AND new.longitude IS NOT NULL BEGIN
+                  INSERT INTO media_geo VALUES (new.id, new.latitude, new.latitude, new.longitude, new.longitude, new.created_at, new.created_at);
+                END
+                """,
+                "CREATE TRIGGER media_geo_delete AFTER DELETE ON media BEGIN DELETE FROM media_geo WHERE id = old.id; END",
+                "CREATE VIRTUAL TABLE locations_geo USING rtree(id, min_latitude, max_latitude, min_longitude, max_longitude)",
+                "INSERT INTO locations_geo SELECT id, latitude, latitude, longitude, longitude FROM locations",
+                """
+                CREATE TRIGGER locations_geo_insert AFTER INSERT ON locations BEGIN
+                  INSERT INTO locations_geo VALUES (new.id, new.latitude, new.latitude, new.longitude, new.longitude);
+                END
+                """,
+                """
+                CREATE TRIGGER locations_geo_update AFTER UPDATE OF latitude, longitude ON locations BEGIN
+                  UPDATE locations_geo SET min_latitude = new.latitude, max_latitude = new.latitude, min_longitude = new.longitude,
+                         max_longitude = new.longitude WHERE id = new.id;
+                END
+                """,
+                "CREATE TRIGGER locations_geo_delete AFTER DELETE ON locations BEGIN DELETE FROM locations_geo WHERE id = old.id; END",
+            ],
+            .postgres: [
+                "CREATE INDEX media_geo ON media USING gist (point(longitude, latitude)) WHERE latitude IS NOT NULL AND longitude IS NOT NULL",
+                "CREATE INDEX locations_geo ON locations USING gist (point(longitude, latitude))",
+            ],
+        ]
+    )
 
     /// Whether the viewer likes each media of a page is a key lookup per media. Keyed by user first, a page's lookups
     /// all land in the viewer's few leaf pages instead of one leaf per media. Still unique: a user likes a media once.
-    static let likesByUser = Migration(version: 4, name: "likes keyed by user", statements: [
-        "CREATE UNIQUE INDEX likes_user_media ON likes (user_id, media_id)",
-        "DROP INDEX likes_media_user",
-    ])
+    static let likesByUser = Migration(
+        version: 4,
+        name: "likes keyed by user",
+        statements: [
+            "CREATE UNIQUE INDEX likes_user_media ON likes (user_id, media_id)",
+            "DROP INDEX likes_media_user",
+        ]
+    )
 
     /// Every list checks the version of each media it shows (the rendered copies are valid for one version). The media
     /// rows are wide and scattered; this index holds just the pairs, compact and newest last, where a page's lookups
     /// stay in memory the processor already holds.
-    static let mediaVersions = Migration(version: 5, name: "media versions", statements: [
-        "CREATE INDEX media_versions ON media (id, version)",
-    ])
+    static let mediaVersions = Migration(
+        version: 5,
+        name: "media versions",
+        statements: [
+            "CREATE INDEX media_versions ON media (id, version)"
+        ]
+    )
 
     /// Jobs are typed (`BackgroundJob`): their payloads become JSON, and one that no type can read is set aside
     /// (`failed_at`) instead of dropped. Pending jobs written as "media author cursor" are rewritten.
-    static let typedJobs = Migration(version: 6, name: "typed jobs", statements: [
-        "ALTER TABLE jobs ADD COLUMN failed_at BIGINT",
-    ], engineSpecific: [
-        .sqlite: [
-            """
-            UPDATE jobs SET payload = '{"author":' || substr(substr(payload, instr(payload, ' ') + 1), 1, instr(substr(payload, instr(payload, ' ') + 1), ' ') - 1)
-                || ',"cursor":' || substr(substr(payload, instr(payload, ' ') + 1), instr(substr(payload, instr(payload, ' ') + 1), ' ') + 1)
-                || ',"media":' || substr(payload, 1, instr(payload, ' ') - 1) || '}'
-             WHERE kind IN ('fan-out', 'withdraw') AND payload NOT LIKE '{%'
-            """,
+    static let typedJobs = Migration(
+        version: 6,
+        name: "typed jobs",
+        statements: [
+            "ALTER TABLE jobs ADD COLUMN failed_at BIGINT"
         ],
-        .postgres: [
-            """
-            UPDATE jobs SET payload = '{"author":' || split_part(payload, ' ', 2) || ',"cursor":' || split_part(payload, ' ', 3)
-                || ',"media":' || split_part(payload, ' ', 1) || '}'
-             WHERE kind IN ('fan-out', 'withdraw') AND payload NOT LIKE '{%'
-            """,
-        ],
-    ])
+        engineSpecific: [
+            .sqlite: [
+                """
+                UPDATE jobs SET payload = '{"author":' || substr(substr(payload, instr(payload, ' ') + 1), 1, instr(substr(payload, instr(payload,
+                    ' ') + 1), ' ') - 1)
+                    || ',"cursor":' || substr(substr(payload, instr(payload, ' ') + 1), instr(substr(payload, instr(payload, ' ') + 1), ' ') + 1)
+                    || ',"media":' || substr(payload, 1, instr(payload, ' ') - 1) || '}'
+                 WHERE kind IN ('fan-out', 'withdraw') AND payload NOT LIKE '{%'
+                """
+            ],
+            .postgres: [
+                """
+                UPDATE jobs SET payload = '{"author":' || split_part(payload, ' ', 2) || ',"cursor":' || split_part(payload, ' ', 3)
+                    || ',"media":' || split_part(payload, ' ', 1) || '}'
+                 WHERE kind IN ('fan-out', 'withdraw') AND payload NOT LIKE '{%'
+                """
+            ],
+        ]
+    )
 
     /// What nothing reads: the CSRF value of a session (forms use a double-submit cookie instead), the challenge method of
     /// a code (only S256 is accepted, so it is always that), and an index on media creation times (every time bound is
     /// an id bound). The `created_at` of likes, follows, requests and blocks stay: they are kept for people's own data
     /// and for moderation.
-    static let unusedColumns = Migration(version: 7, name: "unused columns", statements: [
-        "ALTER TABLE web_sessions DROP COLUMN csrf_token",
-        "ALTER TABLE authorization_codes DROP COLUMN code_challenge_method",
-        "DROP INDEX media_created",
-    ])
+    static let unusedColumns = Migration(
+        version: 7,
+        name: "unused columns",
+        statements: [
+            "ALTER TABLE web_sessions DROP COLUMN csrf_token",
+            "ALTER TABLE authorization_codes DROP COLUMN code_challenge_method",
+            "DROP INDEX media_created",
+        ]
+    )
 
     /// Two client settings: "Enforce signed header" (v1, 2014: writes must carry `X-Insta-Forwarded-For`) and a strict
     /// redirect URI (exact match, as the OAuth 2.0 Security BCP recommends, instead of v1's prefix rules).
-    static let clientSecurity = Migration(version: 8, name: "client security settings", statements: [
-        "ALTER TABLE clients ADD COLUMN enforce_signed_header BIGINT NOT NULL DEFAULT 0",
-        "ALTER TABLE clients ADD COLUMN strict_redirect_uri BIGINT NOT NULL DEFAULT 0",
-    ])
+    static let clientSecurity = Migration(
+        version: 8,
+        name: "client security settings",
+        statements: [
+            "ALTER TABLE clients ADD COLUMN enforce_signed_header BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE clients ADD COLUMN strict_redirect_uri BIGINT NOT NULL DEFAULT 0",
+        ]
+    )
 
     /// Who made a place by naming it in an upload (NULL for imported places): such a place is seen only through media
     /// the viewer may see there.
-    static let placeMakers = Migration(version: 9, name: "place makers", statements: [
-        "ALTER TABLE locations ADD COLUMN created_by BIGINT",
-    ])
+    static let placeMakers = Migration(
+        version: 9,
+        name: "place makers",
+        statements: [
+            "ALTER TABLE locations ADD COLUMN created_by BIGINT"
+        ]
+    )
 
     /// Each tag's count of media by public accounts, beside its count of all media: what anyone may see of a tag, to
     /// which a viewer's own and approved private accounts are added at read time (`TagStore.counts`).
-    static let publicTagCounts = Migration(version: 10, name: "public tag counts", statements: [
-        "ALTER TABLE tags ADD COLUMN public_media_count BIGINT NOT NULL DEFAULT 0",
-        """
-        UPDATE tags SET public_media_count = (SELECT count(*) FROM media_tags t JOIN media m ON m.id = t.media_id JOIN users u ON u.id = m.user_id
-                                               WHERE t.tag_name = tags.name AND u.is_private = 0)
-        """,
-    ])
+    static let publicTagCounts = Migration(
+        version: 10,
+        name: "public tag counts",
+        statements: [
+            "ALTER TABLE tags ADD COLUMN public_media_count BIGINT NOT NULL DEFAULT 0",
+            """
+            UPDATE tags SET public_media_count = (SELECT count(*) FROM media_tags t JOIN media m ON m.id = t.media_id JOIN users u ON u.id = m.user_id
+                                                   WHERE t.tag_name = tags.name AND u.is_private = 0)
+            """,
+        ]
+    )
 
     /// Secrets every server process shares, made once: the key that signs private photos' URLs.
-    static let serverKeys = Migration(version: 11, name: "server keys", statements: [
-        "CREATE TABLE server_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    ])
+    static let serverKeys = Migration(
+        version: 11,
+        name: "server keys",
+        statements: [
+            "CREATE TABLE server_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+        ]
+    )
 
     /// Operator accounts (`darkroom user promote`), who moderate.
-    static let operators = Migration(version: 12, name: "operators", statements: [
-        "ALTER TABLE users ADD COLUMN is_operator BIGINT NOT NULL DEFAULT 0",
-    ])
+    static let operators = Migration(
+        version: 12,
+        name: "operators",
+        statements: [
+            "ALTER TABLE users ADD COLUMN is_operator BIGINT NOT NULL DEFAULT 0"
+        ]
+    )
 
     /// PostgreSQL: a like or comment moves its media's count and version. With `version` in an index the row cannot be
     /// updated in place (a "heap-only tuple" needs every indexed column unchanged), so each like wrote a new entry into
@@ -425,138 +480,180 @@ enum Migrations {
     /// which PostgreSQL's lookups by id find as cheaply. (SQLite keeps the index: its planner reads it instead of the
     /// wide rows, and it updates in place regardless.) Existing tables take the fillfactor as pages are rewritten:
     /// `VACUUM FULL media` applies it at once.
-    static let heapOnlyCounts = Migration(version: 13, name: "heap-only media counts", statements: [], engineSpecific: [
-        .postgres: [
-            "DROP INDEX media_versions",
-            "ALTER TABLE media SET (fillfactor = 85)",
-        ],
-    ])
+    static let heapOnlyCounts = Migration(
+        version: 13,
+        name: "heap-only media counts",
+        statements: [],
+        engineSpecific: [
+            .postgres: [
+                "DROP INDEX media_versions",
+                "ALTER TABLE media SET (fillfactor = 85)",
+            ]
+        ]
+    )
 
     /// Suspended accounts (moderation) and the record of every moderation action.
-    static let suspensions = Migration(version: 14, name: "suspensions and the moderation log", statements: [
-        "ALTER TABLE users ADD COLUMN suspended_at BIGINT",
-        """
-        CREATE TABLE moderation_log (
-            id {ID},
-            actor TEXT NOT NULL,
-            action TEXT NOT NULL,
-            target_user BIGINT,
-            reason TEXT NOT NULL,
-            created_at BIGINT NOT NULL
-        )
-        """,
-        "CREATE INDEX moderation_log_user ON moderation_log (target_user, id)",
-    ])
+    static let suspensions = Migration(
+        version: 14,
+        name: "suspensions and the moderation log",
+        statements: [
+            "ALTER TABLE users ADD COLUMN suspended_at BIGINT",
+            """
+            CREATE TABLE moderation_log (
+                id {ID},
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target_user BIGINT,
+                reason TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX moderation_log_user ON moderation_log (target_user, id)",
+        ]
+    )
 
     /// The moderation log names the media or comment an operator removed.
-    static let moderatedContent = Migration(version: 15, name: "moderated content", statements: [
-        "ALTER TABLE moderation_log ADD COLUMN target_media BIGINT",
-        "ALTER TABLE moderation_log ADD COLUMN target_comment BIGINT",
-    ])
+    static let moderatedContent = Migration(
+        version: 15,
+        name: "moderated content",
+        statements: [
+            "ALTER TABLE moderation_log ADD COLUMN target_media BIGINT",
+            "ALTER TABLE moderation_log ADD COLUMN target_comment BIGINT",
+        ]
+    )
 
     /// People's reports for the operators' queue, and the archives of people's own data (`target_*` name what was
     /// reported: the account always — the one reported, or whose photo or comment — and the photo or comment if any).
-    static let reportsAndExports = Migration(version: 16, name: "reports and data exports", statements: [
-        """
-        CREATE TABLE reports (
-            id {ID},
-            reporter_id BIGINT NOT NULL,
-            target_kind TEXT NOT NULL,
-            target_user BIGINT NOT NULL,
-            target_media BIGINT,
-            target_comment BIGINT,
-            reason TEXT NOT NULL,
-            details TEXT NOT NULL DEFAULT '',
-            created_at BIGINT NOT NULL,
-            resolved_at BIGINT,
-            resolved_by TEXT,
-            resolution TEXT
-        )
-        """,
-        "CREATE INDEX reports_queue ON reports (resolved_at, id)",
-        "CREATE INDEX reports_reporter ON reports (reporter_id, id)",
-        "CREATE INDEX reports_target_user ON reports (target_user)",
-        """
-        CREATE TABLE data_exports (
-            id {ID},
-            user_id BIGINT NOT NULL,
-            state TEXT NOT NULL,
-            done BIGINT NOT NULL DEFAULT 0,
-            total BIGINT NOT NULL DEFAULT 0,
-            file_name TEXT,
-            size BIGINT NOT NULL DEFAULT 0,
-            created_at BIGINT NOT NULL,
-            finished_at BIGINT,
-            failure TEXT
-        )
-        """,
-        "CREATE INDEX data_exports_user ON data_exports (user_id, id)",
-    ])
+    static let reportsAndExports = Migration(
+        version: 16,
+        name: "reports and data exports",
+        statements: [
+            """
+            CREATE TABLE reports (
+                id {ID},
+                reporter_id BIGINT NOT NULL,
+                target_kind TEXT NOT NULL,
+                target_user BIGINT NOT NULL,
+                target_media BIGINT,
+                target_comment BIGINT,
+                reason TEXT NOT NULL,
+                details TEXT NOT NULL DEFAULT '',
+                created_at BIGINT NOT NULL,
+                resolved_at BIGINT,
+                resolved_by TEXT,
+                resolution TEXT
+            )
+            """,
+            "CREATE INDEX reports_queue ON reports (resolved_at, id)",
+            "CREATE INDEX reports_reporter ON reports (reporter_id, id)",
+            "CREATE INDEX reports_target_user ON reports (target_user)",
+            """
+            CREATE TABLE data_exports (
+                id {ID},
+                user_id BIGINT NOT NULL,
+                state TEXT NOT NULL,
+                done BIGINT NOT NULL DEFAULT 0,
+                total BIGINT NOT NULL DEFAULT 0,
+                file_name TEXT,
+                size BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                finished_at BIGINT,
+                failure TEXT
+            )
+            """,
+            "CREATE INDEX data_exports_user ON data_exports (user_id, id)",
+        ]
+    )
 
     /// Real-time notifications, written in the transaction of the media that causes them (an outbox) and delivered
     /// from here, at least once, by whichever server process claims them.
-    static let notificationOutbox = Migration(version: 17, name: "notification outbox", statements: [
-        """
-        CREATE TABLE notifications (
-            id {ID},
-            subscription_id BIGINT NOT NULL,
-            client_ref BIGINT NOT NULL,
-            callback_url TEXT NOT NULL,
-            object TEXT NOT NULL,
-            object_id TEXT NOT NULL,
-            media_id BIGINT NOT NULL,
-            created_at BIGINT NOT NULL,
-            next_attempt_at BIGINT NOT NULL,
-            attempts BIGINT NOT NULL DEFAULT 0,
-            lease_until BIGINT NOT NULL DEFAULT 0,
-            delivered_at BIGINT,
-            failed_at BIGINT,
-            last_status BIGINT,
-            last_error TEXT
-        )
-        """,
-        "CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL",
-        "CREATE INDEX notifications_subscription ON notifications (subscription_id, id)",
-        "CREATE INDEX notifications_client ON notifications (client_ref, id)",
-    ])
+    static let notificationOutbox = Migration(
+        version: 17,
+        name: "notification outbox",
+        statements: [
+            """
+            CREATE TABLE notifications (
+                id {ID},
+                subscription_id BIGINT NOT NULL,
+                client_ref BIGINT NOT NULL,
+                callback_url TEXT NOT NULL,
+                object TEXT NOT NULL,
+                object_id TEXT NOT NULL,
+                media_id BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                next_attempt_at BIGINT NOT NULL,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                lease_until BIGINT NOT NULL DEFAULT 0,
+                delivered_at BIGINT,
+                failed_at BIGINT,
+                last_status BIGINT,
+                last_error TEXT
+            )
+            """,
+            "CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL",
+            "CREATE INDEX notifications_subscription ON notifications (subscription_id, id)",
+            "CREATE INDEX notifications_client ON notifications (client_ref, id)",
+        ]
+    )
 
     /// A new media's place in the real-time outbox: one row written with the post, whatever the subscriptions, turned
     /// into its notifications by the delivery side (so posting costs the same with a thousand subscriptions as with one).
-    static let mediaEvents = Migration(version: 18, name: "media events", statements: [
-        "CREATE TABLE media_events (id {ID}, media_id BIGINT NOT NULL, created_at BIGINT NOT NULL)",
-    ])
+    static let mediaEvents = Migration(
+        version: 18,
+        name: "media events",
+        statements: [
+            "CREATE TABLE media_events (id {ID}, media_id BIGINT NOT NULL, created_at BIGINT NOT NULL)"
+        ]
+    )
 
     /// Work the servers sharing a database do once between them (the upkeep), claimed for a while by whichever asks first.
-    static let fleetLeases = Migration(version: 19, name: "fleet leases", statements: [
-        "CREATE TABLE fleet_leases (name {BYTES} PRIMARY KEY, until BIGINT NOT NULL)",
-    ])
+    static let fleetLeases = Migration(
+        version: 19,
+        name: "fleet leases",
+        statements: [
+            "CREATE TABLE fleet_leases (name {BYTES} PRIMARY KEY, until BIGINT NOT NULL)"
+        ]
+    )
 
     /// With read replicas: where each person's last write ended in PostgreSQL's WAL, so any server can send their next
     /// reads to a replica that has replayed it (`ReplicatedDatabase`). Unused on SQLite.
-    static let writePositions = Migration(version: 20, name: "write positions", statements: [
-        "CREATE TABLE write_positions (writer {BYTES} PRIMARY KEY, position BIGINT NOT NULL, at BIGINT NOT NULL)",
-    ])
+    static let writePositions = Migration(
+        version: 20,
+        name: "write positions",
+        statements: [
+            "CREATE TABLE write_positions (writer {BYTES} PRIMARY KEY, position BIGINT NOT NULL, at BIGINT NOT NULL)"
+        ]
+    )
 
     /// Counts of changes that every process sharing the database must learn of soon, read by each about once a second
     /// (`GrantCache`): one read a second instead of a short lifetime for every cached copy.
-    static let fleetGenerations = Migration(version: 21, name: "fleet generations", statements: [
-        "CREATE TABLE fleet_generations (name {BYTES} PRIMARY KEY, value BIGINT NOT NULL)",
-        "INSERT INTO fleet_generations (name, value) VALUES ('grants', 0)",
-    ])
+    static let fleetGenerations = Migration(
+        version: 21,
+        name: "fleet generations",
+        statements: [
+            "CREATE TABLE fleet_generations (name {BYTES} PRIMARY KEY, value BIGINT NOT NULL)",
+            "INSERT INTO fleet_generations (name, value) VALUES ('grants', 0)",
+        ]
+    )
 
     /// PostgreSQL tells every listening process of each media whose version moves or that is deleted, when the change
     /// commits (`ChangeWatch`, `KnownMediaVersions`). SQLite has one process and reads versions with the media.
-    static let mediaChangeNotices = Migration(version: 22, name: "media change notices", statements: [], engineSpecific: [
-        .postgres: [
-            """
-            CREATE FUNCTION darkroom_media_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-              PERFORM pg_notify('darkroom_changes', 'media ' || OLD.id);
-              RETURN NULL;
-            END
-            $$
-            """,
-            "CREATE TRIGGER media_changed AFTER UPDATE OF version OR DELETE ON media FOR EACH ROW EXECUTE FUNCTION darkroom_media_changed()",
-        ],
-    ])
+    static let mediaChangeNotices = Migration(
+        version: 22,
+        name: "media change notices",
+        statements: [],
+        engineSpecific: [
+            .postgres: [
+                """
+                CREATE FUNCTION darkroom_media_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  PERFORM pg_notify('darkroom_changes', 'media ' || OLD.id);
+                  RETURN NULL;
+                END
+                $$
+                """,
+                "CREATE TRIGGER media_changed AFTER UPDATE OF version OR DELETE ON media FOR EACH ROW EXECUTE FUNCTION darkroom_media_changed()",
+            ]
+        ]
+    )
 }

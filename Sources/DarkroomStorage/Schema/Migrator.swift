@@ -8,7 +8,9 @@ public struct Migrator: Sendable {
 
     /// The version the database is at (0 for an empty one).
     public func currentVersion() async throws -> Int {
-        try await database.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+        try await database.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+        )
         return try await appliedVersion()
     }
 
@@ -31,7 +33,8 @@ public struct Migrator: Sendable {
             try await database.transaction { tx in
                 for statement in statements { try await tx.execute(SQL(stringLiteral: statement)) }
                 try await tx.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(migration.version), \(migration.name), \(nowSeconds))")
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(migration.version), \(migration.name), \(nowSeconds))"
+                )
             }
             applied.append(migration.version)
         }

@@ -28,8 +28,9 @@ public struct AccountDeletion: Sendable {
     /// Deletes the account; nil when there is no such account. `actor` is recorded in the moderation log.
     public func delete(_ user: UserID, actor: String) async throws -> Summary? {
         let removed = try await database.transaction { tx -> (Summary, [String], [String])? in
-            guard let account = try await tx.query("SELECT username_lc, profile_picture FROM users WHERE id = \(user)")
-                .decodeFirst({ (name: try $0.string(), picture: try $0.optionalString()) })
+            guard
+                let account = try await tx.query("SELECT username_lc, profile_picture FROM users WHERE id = \(user)")
+                    .decodeFirst({ (name: try $0.string(), picture: try $0.optionalString()) })
             else { return nil }
             var summary = Summary()
             var keys = try await tx.query("SELECT image_key FROM media WHERE user_id = \(user)").decode { try $0.string() }
@@ -39,36 +40,48 @@ public struct AccountDeletion: Sendable {
                 .decode { try $0.string() }
 
             // What it did on others' photos, each count corrected with its rows.
-            summary.likes = try await tx.query("""
+            summary.likes = try await tx.query(
+                """
                 UPDATE media SET like_count = like_count - 1, version = version + 1
                  WHERE id IN (SELECT media_id FROM likes WHERE user_id = \(user)) AND user_id <> \(user) RETURNING id
-                """).count
+                """
+            ).count
             try await tx.execute("DELETE FROM likes WHERE user_id = \(user)")
-            summary.comments = try await tx.query("""
-                UPDATE media SET comment_count = comment_count - (SELECT count(*) FROM comments c WHERE c.media_id = media.id AND c.user_id = \(user)),
+            summary.comments = try await tx.query(
+                """
+                UPDATE media SET comment_count = comment_count - (SELECT count(*) FROM comments c WHERE c.media_id = media.id AND c.user_id =
+                    \(user)),
                        version = version + 1
                  WHERE id IN (SELECT media_id FROM comments WHERE user_id = \(user)) AND user_id <> \(user) RETURNING id
-                """).count
+                """
+            ).count
             try await tx.execute("DELETE FROM comments WHERE user_id = \(user)")
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 UPDATE media SET users_in_photo_count = users_in_photo_count - 1, version = version + 1
                  WHERE id IN (SELECT media_id FROM media_users_in_photo WHERE user_id = \(user))
-                """)
+                """
+            )
             try await tx.execute("DELETE FROM media_users_in_photo WHERE user_id = \(user)")
 
             // Its photos, with what others did on them and the tags they carried.
             var tagCounts: [String: (all: Int64, visible: Int64)] = [:]
-            for (tags, isPublic) in try await tx.query("SELECT m.tags, 1 - u.is_private FROM media m JOIN users u ON u.id = m.user_id WHERE m.user_id = \(user)")
-                .decode({ (try $0.string(), try $0.int()) }) {
+            for (tags, isPublic) in try await tx.query(
+                "SELECT m.tags, 1 - u.is_private FROM media m JOIN users u ON u.id = m.user_id WHERE m.user_id = \(user)"
+            )
+            .decode({ (try $0.string(), try $0.int()) }) {
                 for tag in tags.split(separator: " ") {
                     let current = tagCounts[String(tag), default: (0, 0)]
                     tagCounts[String(tag)] = (current.all + 1, current.visible + isPublic)
                 }
             }
             for (tag, counts) in tagCounts.sorted(by: { $0.key < $1.key }) {
-                try await tx.execute("""
-                    UPDATE tags SET media_count = media_count - \(counts.all), public_media_count = public_media_count - \(counts.visible) WHERE name = \(tag)
-                    """)
+                try await tx.execute(
+                    """
+                    UPDATE tags SET media_count = media_count - \(counts.all), public_media_count = public_media_count - \(counts.visible) WHERE name
+                        = \(tag)
+                    """
+                )
             }
             for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys", "notifications", "media_events"] {
                 try await tx.execute("DELETE FROM \(raw: table) WHERE media_id IN (SELECT id FROM media WHERE user_id = \(user))")
@@ -79,14 +92,18 @@ public struct AccountDeletion: Sendable {
             try await tx.execute("DELETE FROM upload_keys WHERE user_id = \(user)")
 
             // Its place among others: follows both ways (with the other side's count), requests, blocks.
-            summary.follows = try await tx.query("""
+            summary.follows = try await tx.query(
+                """
                 UPDATE users SET followed_by_count = followed_by_count - 1
                  WHERE id IN (SELECT followee_id FROM follows WHERE follower_id = \(user)) RETURNING id
-                """).count
-            summary.follows += try await tx.query("""
+                """
+            ).count
+            summary.follows += try await tx.query(
+                """
                 UPDATE users SET follows_count = follows_count - 1
                  WHERE id IN (SELECT follower_id FROM follows WHERE followee_id = \(user)) RETURNING id
-                """).count
+                """
+            ).count
             try await tx.execute("DELETE FROM follows WHERE follower_id = \(user) OR followee_id = \(user)")
             try await tx.execute("DELETE FROM follow_requests WHERE requester_id = \(user) OR target_id = \(user)")
             try await tx.execute("DELETE FROM blocks WHERE blocker_id = \(user) OR blocked_id = \(user)")
@@ -94,9 +111,11 @@ public struct AccountDeletion: Sendable {
             // Its ways in, and the clients it registered with everything issued to them.
             let clients = try await tx.query("SELECT id FROM clients WHERE owner_id = \(user)").decode { try $0.int() }
             summary.clients = clients.count
-            let tokens = try await tx.query("""
+            let tokens = try await tx.query(
+                """
                 SELECT id FROM access_tokens WHERE user_id = \(user) OR client_ref IN (SELECT id FROM clients WHERE owner_id = \(user))
-                """).decode { try $0.int() }
+                """
+            ).decode { try $0.int() }
             for token in tokens {
                 try await tx.execute("DELETE FROM rate_limit_counters WHERE bucket LIKE \("%token:\(token)")")
             }
@@ -116,10 +135,12 @@ public struct AccountDeletion: Sendable {
             try await tx.execute("DELETE FROM reports WHERE reporter_id = \(user) OR target_user = \(user)")
             try await tx.execute("DELETE FROM data_exports WHERE user_id = \(user)")
             try await tx.execute("DELETE FROM users WHERE id = \(user)")
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 INSERT INTO moderation_log (id, actor, action, target_user, reason, created_at)
                 VALUES (\(environment.ids.next()), \(actor), 'delete account', \(user), 'account deleted', \(environment.nowSeconds))
-                """)
+                """
+            )
             return (summary, keys, archives)
         }
         guard let (found, listed, archives) = removed else { return nil }

@@ -34,11 +34,13 @@ public struct AuthorizationCodeStore: Sendable {
 
     public func issue(_ grant: Grant) async throws -> String {
         let code = environment.randomHex(bytes: 20)
-        try await database.execute("""
+        try await database.execute(
+            """
             INSERT INTO authorization_codes (code_hash, client_ref, user_id, redirect_uri, scopes, code_challenge, created_at)
             VALUES (\(Hex.sha256(code)), \(grant.client), \(grant.userID), \(grant.redirectURI), \(Scope.render(grant.scopes)),
                     \(grant.codeChallenge), \(environment.nowSeconds))
-            """)
+            """
+        )
         return code
     }
 
@@ -52,12 +54,18 @@ public struct AuthorizationCodeStore: Sendable {
         let now = environment.nowSeconds
         let tokens = TokenStore(database: database, environment: environment, grants: grants)
         let (exchange, revoked) = try await database.transaction { tx -> (Exchange, revoked: Bool) in
-            guard let row = try await tx.query("""
-                SELECT client_ref, user_id, redirect_uri, scopes, code_challenge, created_at, used_at FROM authorization_codes
-                 WHERE code_hash = \(hash)
-                """).decodeFirst({ row in
-                    (client: try row.id(ClientRecordID.self), user: try row.id(UserID.self), redirectURI: try row.string(), scopes: try row.string(),
-                     challenge: try row.optionalString(), createdAt: try row.int(), usedAt: try row.optionalInt())
+            guard
+                let row = try await tx.query(
+                    """
+                    SELECT client_ref, user_id, redirect_uri, scopes, code_challenge, created_at, used_at FROM authorization_codes
+                     WHERE code_hash = \(hash)
+                    """
+                ).decodeFirst({ row in
+                    (
+                        client: try row.id(ClientRecordID.self), user: try row.id(UserID.self), redirectURI: try row.string(),
+                        scopes: try row.string(),
+                        challenge: try row.optionalString(), createdAt: try row.int(), usedAt: try row.optionalInt()
+                    )
                 }),
                 row.client == client.ref, row.redirectURI == redirectURI
             else { return (.refused, false) }
@@ -71,7 +79,9 @@ public struct AuthorizationCodeStore: Sendable {
             case (nil, nil): break
             default: return (.refused, false)  // a challenge without a verifier, or a verifier the authorize request never committed to
             }
-            let claimed = try await tx.query("UPDATE authorization_codes SET used_at = \(now) WHERE code_hash = \(hash) AND used_at IS NULL RETURNING 1")
+            let claimed = try await tx.query(
+                "UPDATE authorization_codes SET used_at = \(now) WHERE code_hash = \(hash) AND used_at IS NULL RETURNING 1"
+            )
             guard !claimed.isEmpty else {
                 try await tokens.revoke(issuedFor: hash, in: tx)
                 return (.refused, true)

@@ -6,7 +6,11 @@ public struct ClientStore: Sendable {
     let environment: SystemEnvironment
     let grants: GrantCache
 
-    static let columns = "id, client_id, client_secret, name, redirect_uris, trusted, owner_id, description, website, disable_implicit, enforce_signed, enforce_signed_header, strict_redirect_uri"
+    static let columns =
+        """
+        id, client_id, client_secret, name, redirect_uris, trusted, owner_id, description, website, disable_implicit, enforce_signed, \
+        enforce_signed_header, strict_redirect_uri
+        """
 
     /// What a developer sets on a client.
     public struct Settings: Sendable {
@@ -19,8 +23,16 @@ public struct ClientStore: Sendable {
         public var enforceSignedHeader: Bool
         public var strictRedirectURI: Bool
 
-        public init(name: String, description: String = "", website: String = "", redirectURIs: [String], disableImplicit: Bool = false,
-                    enforceSigned: Bool = false, enforceSignedHeader: Bool = false, strictRedirectURI: Bool = false) {
+        public init(
+            name: String,
+            description: String = "",
+            website: String = "",
+            redirectURIs: [String],
+            disableImplicit: Bool = false,
+            enforceSigned: Bool = false,
+            enforceSignedHeader: Bool = false,
+            strictRedirectURI: Bool = false
+        ) {
             self.enforceSignedHeader = enforceSignedHeader
             self.strictRedirectURI = strictRedirectURI
             self.name = name
@@ -66,13 +78,16 @@ public struct ClientStore: Sendable {
                 let owned = try await tx.query("SELECT count(*) FROM clients WHERE owner_id = \(ownerID)").scalarInt() ?? 0
                 guard owned < Int64(limit) else { throw DomainError.limitReached("apps", limit: limit) }
             }
-            try await tx.execute("""
-            INSERT INTO clients (id, client_id, client_secret, owner_id, name, description, website, redirect_uris, disable_implicit,
-                                 enforce_signed, enforce_signed_header, strict_redirect_uri, trusted, created_at)
-            VALUES (\(ref), \(environment.randomHex(bytes: 16)), \(environment.randomHex(bytes: 16)), \(ownerID?.rawValue), \(settings.name),
-                    \(settings.description), \(settings.website), \(settings.redirectURIs.joined(separator: "\n")), \(settings.disableImplicit),
-                    \(settings.enforceSigned), \(settings.enforceSignedHeader), \(settings.strictRedirectURI), \(trusted), \(environment.nowSeconds))
-            """)
+            try await tx.execute(
+                """
+                INSERT INTO clients (id, client_id, client_secret, owner_id, name, description, website, redirect_uris, disable_implicit,
+                                     enforce_signed, enforce_signed_header, strict_redirect_uri, trusted, created_at)
+                VALUES (\(ref), \(environment.randomHex(bytes: 16)), \(environment.randomHex(bytes: 16)), \(ownerID?.rawValue), \(settings.name),
+                        \(settings.description), \(settings.website), \(settings.redirectURIs.joined(separator: "\n")), \(settings.disableImplicit),
+                        \(settings.enforceSigned), \(settings.enforceSignedHeader), \(settings.strictRedirectURI), \(trusted),
+                            \(environment.nowSeconds))
+                """
+            )
         }
         guard let client = try await find(ref: ref) else { throw DomainError.vanished(.client) }
         return client
@@ -93,13 +108,15 @@ public struct ClientStore: Sendable {
     }
 
     public func update(_ ref: ClientRecordID, with settings: Settings) async throws {
-        try await database.execute("""
+        try await database.execute(
+            """
             UPDATE clients SET name = \(settings.name), description = \(settings.description), website = \(settings.website),
                    redirect_uris = \(settings.redirectURIs.joined(separator: "\n")), disable_implicit = \(settings.disableImplicit),
                    enforce_signed = \(settings.enforceSigned), enforce_signed_header = \(settings.enforceSignedHeader),
                    strict_redirect_uri = \(settings.strictRedirectURI)
              WHERE id = \(ref)
-            """)
+            """
+        )
         await grants.changed()
     }
 
@@ -124,9 +141,19 @@ public struct ClientStore: Sendable {
     /// Reads `columns`.
     static func client(_ row: inout Row) throws -> Client {
         Client(
-            ref: try row.id(), clientID: try row.string(), clientSecret: try row.string(), name: try row.string(),
-            redirectURIs: try row.string().split(separator: "\n").map(String.init), trusted: try row.bool(),
-            ownerID: try row.optionalID(), description: try row.string(), website: try row.string(),
-            disableImplicit: try row.bool(), enforceSigned: try row.bool(), enforceSignedHeader: try row.bool(), strictRedirectURI: try row.bool())
+            ref: try row.id(),
+            clientID: try row.string(),
+            clientSecret: try row.string(),
+            name: try row.string(),
+            redirectURIs: try row.string().split(separator: "\n").map(String.init),
+            trusted: try row.bool(),
+            ownerID: try row.optionalID(),
+            description: try row.string(),
+            website: try row.string(),
+            disableImplicit: try row.bool(),
+            enforceSigned: try row.bool(),
+            enforceSignedHeader: try row.bool(),
+            strictRedirectURI: try row.bool()
+        )
     }
 }

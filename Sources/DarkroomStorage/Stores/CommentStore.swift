@@ -14,9 +14,11 @@ public struct CommentStore: Sendable {
         let engine = database.engine
         return try await database.transaction { tx in
             try await MediaStore.authorize(action, media, actor: user, in: tx, lock: .adding, engine: engine)
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 INSERT INTO comments (id, media_id, user_id, text, created_at) VALUES (\(id), \(media), \(user), \(text), \(now))
-                """)
+                """
+            )
             let owner = try await tx.query("SELECT user_id, tags FROM media WHERE id = \(media)").decodeFirst { row in
                 (id: try row.id(UserID.self), tags: try row.string())
             }
@@ -37,13 +39,15 @@ public struct CommentStore: Sendable {
     }
 
     private static func find(_ id: CommentID, on media: MediaID, in executor: any SQLExecutor) async throws -> Comment? {
-        try await executor.query("""
+        try await executor.query(
+            """
             SELECT c.id, c.text, c.created_at, c.user_id, \(raw: Columns.userSummary)
               FROM comments c JOIN users u ON u.id = c.user_id WHERE c.id = \(id) AND c.media_id = \(media)
             UNION ALL
             SELECT m.caption_id, m.caption, m.created_at, m.user_id, \(raw: Columns.userSummary)
               FROM media m JOIN users u ON u.id = m.user_id WHERE m.id = \(media) AND m.caption_id = \(id) AND m.caption IS NOT NULL
-            """).decodeFirst(Self.comment)
+            """
+        ).decodeFirst(Self.comment)
     }
 
     /// Removes a comment for `actor`, who must see the media and be the comment's author or the media's owner
@@ -61,10 +65,12 @@ public struct CommentStore: Sendable {
         try await database.transaction { tx in
             let deleted = try await tx.query("DELETE FROM comments WHERE id = \(id) AND media_id = \(media) RETURNING id")
             if deleted.isEmpty {
-                return try await !tx.query("""
+                return try await !tx.query(
+                    """
                     UPDATE media SET caption = NULL, caption_id = NULL, version = version + 1 WHERE id = \(media) AND caption_id = \(id)
                     RETURNING id
-                    """).isEmpty
+                    """
+                ).isEmpty
             }
             try await tx.execute("UPDATE media SET comment_count = comment_count - 1, version = version + 1 WHERE id = \(media)")
             return true
@@ -73,12 +79,14 @@ public struct CommentStore: Sendable {
 
     /// A media's comments in the order they were made (the newest `limit`); users either side blocks are left out.
     public func list(on media: MediaID, viewer: UserID?, limit: Int = 1000) async throws -> [Comment] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT c.id, c.text, c.created_at, c.user_id, \(raw: Columns.userSummary)
               FROM comments c JOIN users u ON u.id = c.user_id
              WHERE c.media_id = \(media) AND \(Visibility.notBlocked(user: "u", viewer: viewer))
              ORDER BY c.id DESC LIMIT \(limit)
-            """).decode(Self.comment).reversed()
+            """
+        ).decode(Self.comment).reversed()
     }
 
     /// Reads `c.id, c.text, c.created_at, c.user_id, \(Columns.userSummary)`.
@@ -86,7 +94,7 @@ public struct CommentStore: Sendable {
         let id: CommentID = try row.id()
         let text = try row.string()
         let createdAt = try row.int()
-        _ = try row.int() // c.user_id, the join key; the summary carries the same id
+        _ = try row.int()  // c.user_id, the join key; the summary carries the same id
         return Comment(id: id, text: text, createdAt: createdAt, from: try Columns.userSummary(&row))
     }
 }

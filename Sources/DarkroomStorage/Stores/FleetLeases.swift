@@ -13,11 +13,13 @@ public struct FleetLeases: Sendable {
         let now = environment.nowSeconds
         // A write with an answer: through a transaction, which is where SQLite's one writer connection is.
         let taken = try await database.transaction { tx in
-            try await tx.query("""
+            try await tx.query(
+                """
                 INSERT INTO fleet_leases (name, until) VALUES (\(name), \(now + seconds))
                 ON CONFLICT (name) DO UPDATE SET until = excluded.until WHERE fleet_leases.until <= \(now)
                 RETURNING name
-                """)
+                """
+            )
         }
         return !taken.isEmpty
     }

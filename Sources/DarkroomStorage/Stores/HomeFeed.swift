@@ -19,9 +19,11 @@ enum HomeFeed {
     /// Puts a new media in its author's feed at once, and in its followers' feeds either at once (few followers) or
     /// through a durable background job.
     static func fanOut(_ media: MediaID, author: UserID, followers: Int64, jobID: Int64, now: Int64, in tx: any SQLExecutor) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO feed_entries (user_id, media_id, author_id) VALUES (\(author), \(media), \(author)) ON CONFLICT DO NOTHING
-            """)
+            """
+        )
         if followers > readTimeMergeThreshold {
             return
         } else if followers <= inlineFanOutLimit {
@@ -35,21 +37,25 @@ enum HomeFeed {
     /// Answers the last follow id handled, or nil when no follower was left.
     static func fanOutBatch(_ media: MediaID, author: UserID, after cursor: Int64, limit: Int, in tx: any SQLExecutor) async throws -> Int64? {
         guard let last = try await batchEnd(author, after: cursor, limit: limit, in: tx) else { return nil }
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO feed_entries (user_id, media_id, author_id)
             SELECT follower_id, \(media), \(author) FROM follows WHERE followee_id = \(author) AND id > \(cursor) AND id <= \(last)
                AND EXISTS (SELECT 1 FROM media WHERE id = \(media))
                AND EXISTS (SELECT 1 FROM users u WHERE u.id = \(author) AND \(Visibility.present("u")))
             ON CONFLICT DO NOTHING
-            """)
+            """
+        )
         return last
     }
 
     /// The follow id that ends the next batch of the author's followers after `cursor`; nil when none is left.
     private static func batchEnd(_ author: UserID, after cursor: Int64, limit: Int, in tx: any SQLExecutor) async throws -> Int64? {
-        try await tx.query("""
+        try await tx.query(
+            """
             SELECT max(id) FROM (SELECT id FROM follows WHERE followee_id = \(author) AND id > \(cursor) ORDER BY id LIMIT \(limit)) AS batch
-            """).scalarInt()
+            """
+        ).scalarInt()
     }
 
     /// Takes a deleted media out of its author's feed and its followers' — at once for few followers, else through a
@@ -65,47 +71,56 @@ enum HomeFeed {
 
     static func withdrawBatch(_ media: MediaID, author: UserID, after cursor: Int64, limit: Int, in tx: any SQLExecutor) async throws -> Int64? {
         guard let last = try await batchEnd(author, after: cursor, limit: limit, in: tx) else { return nil }
-        try await tx.execute("""
+        try await tx.execute(
+            """
             DELETE FROM feed_entries WHERE media_id = \(media) AND user_id IN
               (SELECT follower_id FROM follows WHERE followee_id = \(author) AND id > \(cursor) AND id <= \(last))
-            """)
+            """
+        )
         return last
     }
 
-
     /// Takes a suspended account's media out of its followers' feeds (per follower: the feed's key leads with it).
     static func withdrawAll(of author: UserID, in tx: any SQLExecutor) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             DELETE FROM feed_entries WHERE author_id = \(author)
                AND user_id IN (SELECT follower_id FROM follows WHERE followee_id = \(author))
-            """)
+            """
+        )
     }
 
     /// Brings a reinstated account's media back into its followers' feeds, above each one's floor.
     static func restoreAll(of author: UserID, in tx: any SQLExecutor) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO feed_entries (user_id, media_id, author_id)
             SELECT f.follower_id, m.id, m.user_id FROM follows f JOIN users u ON u.id = f.follower_id JOIN media m ON m.user_id = f.followee_id
              WHERE f.followee_id = \(author) AND m.id > u.feed_floor
             ON CONFLICT DO NOTHING
-            """)
+            """
+        )
     }
 
     /// The followed account's media above the follower's floor — its newest `backfillLimit` at most. When it has more
     /// than that above the floor, the floor rises to just below the oldest brought in.
     static func backfill(_ follower: UserID, from followee: UserID, in tx: any SQLExecutor) async throws {
         var floor = try await tx.query("SELECT feed_floor FROM users WHERE id = \(follower)").scalarInt() ?? 0
-        if let cut = try await tx.query("""
+        if let cut = try await tx.query(
+            """
             SELECT id FROM media WHERE user_id = \(followee) AND id > \(floor) ORDER BY id DESC LIMIT 1 OFFSET \(backfillLimit)
-            """).scalarInt() {
+            """
+        ).scalarInt() {
             try await raiseFloor(of: follower, to: cut, in: tx)
             floor = cut
         }
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO feed_entries (user_id, media_id, author_id)
             SELECT \(follower), id, user_id FROM media WHERE user_id = \(followee) AND id > \(floor)
             ON CONFLICT DO NOTHING
-            """)
+            """
+        )
     }
 
     /// The most entries a feed keeps; `trimOversized` cuts longer ones back to it.
@@ -116,9 +131,11 @@ enum HomeFeed {
     /// followed accounts directly.
     @discardableResult
     public static func trimOversized(capacity: Int = capacity, database: any Database) async throws -> Int {
-        let oversized = try await database.query("""
+        let oversized = try await database.query(
+            """
             SELECT user_id FROM feed_entries GROUP BY user_id HAVING count(*) > \(capacity)
-            """).decode { try $0.id(UserID.self) }
+            """
+        ).decode { try $0.id(UserID.self) }
         for user in oversized {
             try await database.transaction { tx in try await trim(user, keep: capacity, in: tx) }
         }
@@ -127,9 +144,13 @@ enum HomeFeed {
 
     /// Bounds a feed to its newest `keep` entries, raising the floor to just below the oldest kept.
     static func trim(_ user: UserID, keep: Int, in tx: any SQLExecutor) async throws {
-        guard let cut = try await tx.query("""
-            SELECT media_id FROM feed_entries WHERE user_id = \(user) ORDER BY media_id DESC LIMIT 1 OFFSET \(keep)
-            """).scalarInt() else { return }
+        guard
+            let cut = try await tx.query(
+                """
+                SELECT media_id FROM feed_entries WHERE user_id = \(user) ORDER BY media_id DESC LIMIT 1 OFFSET \(keep)
+                """
+            ).scalarInt()
+        else { return }
         try await tx.execute("DELETE FROM feed_entries WHERE user_id = \(user) AND media_id <= \(cut)")
         try await raiseFloor(of: user, to: cut, in: tx)
     }

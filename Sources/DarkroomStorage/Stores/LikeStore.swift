@@ -14,10 +14,12 @@ public struct LikeStore: Sendable {
         if engine == .postgres { return try await likeOnPostgres(media, by: user, id: id, checking: action) }
         try await database.transaction { tx in
             try await MediaStore.authorize(action, media, actor: user, in: tx, lock: .adding, engine: engine)
-            let inserted = try await tx.query("""
+            let inserted = try await tx.query(
+                """
                 INSERT INTO likes (id, media_id, user_id, created_at) VALUES (\(id), \(media), \(user), \(environment.nowSeconds))
                 ON CONFLICT DO NOTHING RETURNING id
-                """)
+                """
+            )
             guard !inserted.isEmpty else { return }
             try await tx.execute("UPDATE media SET like_count = like_count + 1, version = version + 1 WHERE id = \(media)")
         }
@@ -33,7 +35,8 @@ public struct LikeStore: Sendable {
             let owner = try await MediaStore.authorize(action, media, actor: user, in: database, lock: nil)
             // The policy allows nothing on media the actor cannot see, so a checked like was decided on "visible".
             let stillVisible = action == nil ? "1 = 1" : Visibility.mediaOf(owner: "u", viewer: user)
-            let held = try await database.query("""
+            let held = try await database.query(
+                """
                 WITH target AS (
                     SELECT m.id FROM media m JOIN users u ON u.id = m.user_id
                      WHERE m.id = \(media) AND m.user_id = \(owner) AND \(stillVisible) FOR KEY SHARE OF m),
@@ -43,7 +46,8 @@ public struct LikeStore: Sendable {
                 counted AS (
                     UPDATE media SET like_count = like_count + 1, version = version + 1 WHERE id IN (SELECT media_id FROM added))
                 SELECT count(*) FROM target
-                """).scalarInt()
+                """
+            ).scalarInt()
             if held == 1 { return }
         }
         throw DatabaseError.busy("the media kept changing while it was being liked")
@@ -53,10 +57,12 @@ public struct LikeStore: Sendable {
     public func unlike(_ media: MediaID, by user: UserID) async throws {
         if database.engine == .postgres {
             // One statement, for the reason `likeOnPostgres` gives; the count moves only when a like row went.
-            try await database.execute("""
+            try await database.execute(
+                """
                 WITH removed AS (DELETE FROM likes WHERE media_id = \(media) AND user_id = \(user) RETURNING media_id)
                 UPDATE media SET like_count = like_count - 1, version = version + 1 WHERE id IN (SELECT media_id FROM removed)
-                """)
+                """
+            )
             return
         }
         try await database.transaction { tx in
@@ -68,10 +74,12 @@ public struct LikeStore: Sendable {
 
     /// The users who like a media, most recent first, at most `limit`; users either side blocks are left out.
     public func likers(of media: MediaID, viewer: UserID?, limit: Int = 1000) async throws -> [UserSummary] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT \(raw: Columns.userSummary) FROM likes l JOIN users u ON u.id = l.user_id
              WHERE l.media_id = \(media) AND \(Visibility.notBlocked(user: "u", viewer: viewer))
              ORDER BY l.id DESC LIMIT \(limit)
-            """).decode(Columns.userSummary)
+            """
+        ).decode(Columns.userSummary)
     }
 }

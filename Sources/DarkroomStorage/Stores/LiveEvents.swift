@@ -24,20 +24,24 @@ public struct LiveEvents: Sendable {
 
     /// Events after `cursor`, oldest first, at most `limit`.
     public func after(_ cursor: Int64, user: UserID, client: ClientRecordID, limit: Int = pageSize) async throws -> [Event] {
-        let media = try await database.lookup("""
+        let media = try await database.lookup(
+            """
             SELECT f.media_id FROM feed_entries f JOIN media m ON m.id = f.media_id JOIN users owner ON owner.id = m.user_id
              WHERE f.user_id = \(user) AND f.media_id > \(cursor) AND \(Visibility.mediaOf(owner: "owner", viewer: user))
              ORDER BY f.media_id LIMIT \(limit)
-            """).decode { row in
+            """
+        ).decode { row in
             let id: Int64 = try row.int()
             return Event(id: id, kind: .media, mediaID: MediaID(id), object: nil, objectID: nil)
         }
-        let notifications = try await database.lookup("""
+        let notifications = try await database.lookup(
+            """
             SELECT n.id, n.media_id, n.object, n.object_id FROM notifications n JOIN media m ON m.id = n.media_id
               JOIN users owner ON owner.id = m.user_id
              WHERE n.client_ref = \(client) AND n.id > \(cursor) AND \(Visibility.mediaOf(owner: "owner", viewer: user))
              ORDER BY n.id LIMIT \(limit)
-            """).decode { row in
+            """
+        ).decode { row in
             Event(id: try row.int(), kind: .notification, mediaID: try row.id(), object: try row.string(), objectID: try row.string())
         }
         return Array((media + notifications).sorted { $0.id < $1.id }.prefix(limit))

@@ -11,16 +11,23 @@ public struct LocationStore: Sendable {
     static let columns = "l.id, l.name, l.latitude, l.longitude, l.street_address"
 
     public func create(
-        name: String, at point: GeoPoint, streetAddress: String = "", foursquareID: String? = nil, foursquareV2ID: String? = nil,
-        facebookPlacesID: String? = nil, createdBy: UserID? = nil
+        name: String,
+        at point: GeoPoint,
+        streetAddress: String = "",
+        foursquareID: String? = nil,
+        foursquareV2ID: String? = nil,
+        facebookPlacesID: String? = nil,
+        createdBy: UserID? = nil
     ) async throws -> Location {
         let id = LocationID(environment.ids.next())
-        try await database.execute("""
+        try await database.execute(
+            """
             INSERT INTO locations (id, name, latitude, longitude, street_address, foursquare_id, foursquare_v2_id, facebook_places_id, created_at,
                                    created_by)
             VALUES (\(id), \(name), \(point.latitude), \(point.longitude), \(streetAddress), \(foursquareID), \(foursquareV2ID),
                     \(facebookPlacesID), \(environment.nowSeconds), \(createdBy?.rawValue))
-            """)
+            """
+        )
         return Location(id: id, name: name, latitude: point.latitude, longitude: point.longitude, streetAddress: streetAddress)
     }
 
@@ -50,8 +57,14 @@ public struct LocationStore: Sendable {
         public var foursquareV2ID: String?
         public var facebookPlacesID: String?
 
-        public init(name: String, point: GeoPoint, streetAddress: String = "", foursquareID: String? = nil, foursquareV2ID: String? = nil,
-                    facebookPlacesID: String? = nil) {
+        public init(
+            name: String,
+            point: GeoPoint,
+            streetAddress: String = "",
+            foursquareID: String? = nil,
+            foursquareV2ID: String? = nil,
+            facebookPlacesID: String? = nil
+        ) {
             self.name = name
             self.point = point
             self.streetAddress = streetAddress
@@ -63,9 +76,13 @@ public struct LocationStore: Sendable {
 
     /// Loads many places at once (the gazetteer import), in large batches.
     public func importAll(_ places: [NewLocation], progress: (any BulkProgress)? = nil) async throws {
-        var inserter = BulkInserter(database: database, table: "locations", columns: [
-            "id", "name", "latitude", "longitude", "street_address", "foursquare_id", "foursquare_v2_id", "facebook_places_id", "created_at",
-        ])
+        var inserter = BulkInserter(
+            database: database,
+            table: "locations",
+            columns: [
+                "id", "name", "latitude", "longitude", "street_address", "foursquare_id", "foursquare_v2_id", "facebook_places_id", "created_at",
+            ]
+        )
         let now = environment.nowSeconds
         for (index, place) in places.enumerated() {
             try await inserter.add([
@@ -84,11 +101,14 @@ public struct LocationStore: Sendable {
     /// checks that are not about a person).
     public func find(_ id: LocationID, viewer: UserID?) async throws -> Location? {
         try await database.lookup(
-            "SELECT \(raw: Self.columns) FROM locations l WHERE l.id = \(id) AND \(Self.visible(to: viewer))").decodeFirst(Self.location)
+            "SELECT \(raw: Self.columns) FROM locations l WHERE l.id = \(id) AND \(Self.visible(to: viewer))"
+        ).decodeFirst(Self.location)
     }
 
     public enum ExternalID: String, Sendable {
-        case foursquare = "foursquare_id", foursquareV2 = "foursquare_v2_id", facebookPlaces = "facebook_places_id"
+        case foursquare = "foursquare_id"
+        case foursquareV2 = "foursquare_v2_id"
+        case facebookPlaces = "facebook_places_id"
     }
 
     public func find(external kind: ExternalID, _ value: String, viewer: UserID?) async throws -> [Location] {
@@ -101,14 +121,16 @@ public struct LocationStore: Sendable {
     public func near(_ point: GeoPoint, meters: Double, count: Int, viewer: UserID?) async throws -> [(location: Location, distance: Double)] {
         let inBox = Self.inBox(point.boundingBox(meters: meters), row: "l", index: "locations_geo", engine: database.engine)
         let locations = try await database.query(
-            "SELECT \(raw: Self.columns) FROM locations l WHERE \(inBox) AND \(Self.visible(to: viewer))").decode(Self.location)
+            "SELECT \(raw: Self.columns) FROM locations l WHERE \(inBox) AND \(Self.visible(to: viewer))"
+        ).decode(Self.location)
         var found: [(location: Location, distance: Double)] = []
         for location in locations {
             let distance = point.distance(to: GeoPoint(latitude: location.latitude, longitude: location.longitude))
             if distance <= meters { found.append((location, distance)) }
         }
         found.sort { first, second in
-            first.distance != second.distance ? first.distance < second.distance
+            first.distance != second.distance
+                ? first.distance < second.distance
                 : (first.location.id?.rawValue ?? 0) < (second.location.id?.rawValue ?? 0)
         }
         return Array(found.prefix(count))
@@ -119,7 +141,10 @@ public struct LocationStore: Sendable {
     /// PostgreSQL's GiST over `point(longitude, latitude)`.
     static func inBox(
         _ box: (minLatitude: Double, maxLatitude: Double, minLongitude: Double, maxLongitude: Double),
-        times: ClosedRange<Int64>? = nil, row: String, index: String, engine: SQLEngine
+        times: ClosedRange<Int64>? = nil,
+        row: String,
+        index: String,
+        engine: SQLEngine
     ) -> SQL {
         switch engine {
         case .sqlite:
@@ -132,7 +157,8 @@ public struct LocationStore: Sendable {
         case .postgres:
             return """
                 \(raw: row).latitude IS NOT NULL AND \(raw: row).longitude IS NOT NULL
-                AND point(\(raw: row).longitude, \(raw: row).latitude) <@ box(point(\(box.minLongitude), \(box.minLatitude)), point(\(box.maxLongitude), \(box.maxLatitude)))
+                AND point(\(raw: row).longitude, \(raw: row).latitude) <@ box(point(\(box.minLongitude), \(box.minLatitude)),
+                    point(\(box.maxLongitude), \(box.maxLatitude)))
                 """
         }
     }
@@ -140,11 +166,13 @@ public struct LocationStore: Sendable {
     /// Media posted at a location, newest first; media the viewer may not see is left out.
     public func recentMedia(at location: LocationID, page: MediaPageRequest, viewer: UserID?) async throws -> [MediaID] {
         let bounds = MediaStore.idBounds(page, column: "m.id")
-        return try await database.query("""
+        return try await database.query(
+            """
             SELECT m.id FROM media m JOIN users u ON u.id = m.user_id
              WHERE m.location_id = \(location) \(bounds) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
              ORDER BY m.id DESC LIMIT \(page.count + 1)
-            """).decode { try $0.id(MediaID.self) }
+            """
+        ).decode { try $0.id(MediaID.self) }
     }
 
     /// Media geotagged within `meters` of a point and inside the id (time) bounds, nearest first, with distances.
@@ -152,10 +180,12 @@ public struct LocationStore: Sendable {
         let times = (page.minTimestamp ?? 0)...(page.maxTimestamp ?? Int64.max)
         let inBox = Self.inBox(point.boundingBox(meters: meters), times: times, row: "m", index: "media_geo", engine: database.engine)
         let bounds = MediaStore.idBounds(page, column: "m.id")
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT m.id, m.latitude, m.longitude FROM media m JOIN users u ON u.id = m.user_id
              WHERE \(inBox) \(bounds) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
-            """).decode { (id: try $0.id(MediaID.self), point: GeoPoint(latitude: try $0.double(), longitude: try $0.double())) }
+            """
+        ).decode { (id: try $0.id(MediaID.self), point: GeoPoint(latitude: try $0.double(), longitude: try $0.double())) }
         var found: [(MediaID, Double)] = []
         for row in rows {
             let distance = point.distance(to: row.point)
@@ -169,16 +199,24 @@ public struct LocationStore: Sendable {
     /// the caller knows whether more follow. Reads the newest 2,000 in the circle's box within the page's bounds.
     public func recentPublicMedia(in point: GeoPoint, meters: Double, page: MediaPageRequest) async throws -> [MediaID] {
         let inBox = Self.inBox(point.boundingBox(meters: meters), times: 0...Int64.max, row: "m", index: "media_geo", engine: database.engine)
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT m.id, m.latitude, m.longitude FROM media m JOIN users u ON u.id = m.user_id
              WHERE \(inBox) \(MediaStore.idBounds(page, column: "m.id")) AND \(Visibility.mediaOf(owner: "u", viewer: nil))
              ORDER BY m.id DESC LIMIT 2000
-            """).decode { (id: try $0.id(MediaID.self), point: GeoPoint(latitude: try $0.double(), longitude: try $0.double())) }
+            """
+        ).decode { (id: try $0.id(MediaID.self), point: GeoPoint(latitude: try $0.double(), longitude: try $0.double())) }
         return Array(rows.filter { point.distance(to: $0.point) <= meters }.prefix(page.count + 1).map(\.id))
     }
 
     /// Reads `columns`.
     private static func location(_ row: inout Row) throws -> Location {
-        Location(id: try row.id(), name: try row.string(), latitude: try row.double(), longitude: try row.double(), streetAddress: try row.optionalString())
+        Location(
+            id: try row.id(),
+            name: try row.string(),
+            latitude: try row.double(),
+            longitude: try row.double(),
+            streetAddress: try row.optionalString()
+        )
     }
 }

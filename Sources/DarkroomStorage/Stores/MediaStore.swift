@@ -15,10 +15,12 @@ public struct MediaStore: Sendable {
     /// A user's own media, newest first. The caller has already checked the viewer may see them.
     public func recent(of owner: UserID, page: MediaPageRequest, viewer: UserID?) async throws -> Paged<MediaStamp> {
         let bounds = Self.idBounds(page, column: "m.id")
-        let ids = try await database.lookup("""
+        let ids = try await database.lookup(
+            """
             SELECT m.id FROM media m WHERE m.user_id = \(owner) \(bounds)
             ORDER BY m.id DESC LIMIT \(page.count + 1)
-            """).decode { try $0.id(MediaID.self) }
+            """
+        ).decode { try $0.id(MediaID.self) }
         return try await paged(ids, count: page.count, viewer: viewer)
     }
 
@@ -34,35 +36,50 @@ public struct MediaStore: Sendable {
         // Media of followed accounts too popular to fan out, when there are such accounts at all; UNION drops what was
         // fanned out before an account crossed that line.
         let mergesAccounts = try await mergedAccounts.exist(in: database)
-        let merged: SQL = mergesAccounts ? """
+        let merged: SQL =
+            mergesAccounts
+            ? """
             UNION
             SELECT m.id, m.version, \(like.liked)
               FROM media m \(like.join)
-             WHERE m.user_id IN (SELECT u.id FROM users u WHERE u.followed_by_count > \(HomeFeed.readTimeMergeThreshold) AND \(Visibility.present("u"))
+             WHERE m.user_id IN (SELECT u.id FROM users u WHERE u.followed_by_count > \(HomeFeed.readTimeMergeThreshold) AND
+                 \(Visibility.present("u"))
                                     AND EXISTS (SELECT 1 FROM follows mf WHERE mf.follower_id = \(viewer) AND mf.followee_id = u.id))
                AND m.id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(mergedBounds)
             """ : ""
         // The page's entries with their stamps in one lookup: this is the hottest query Darkroom runs.
         var stamps: [MediaStamp]
         if !mergesAccounts, let known = database.knownMediaVersions, let reading = known.begin(),
-           let fromMemory = try await Self.stamps(database, knowing: known, during: reading, likedBy: viewer, ids: """
-               SELECT f.media_id FROM feed_entries f
-                WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
-                ORDER BY 1 DESC LIMIT \(page.count + 1)
-               """) {
+            let fromMemory = try await Self.stamps(
+                database,
+                knowing: known,
+                during: reading,
+                likedBy: viewer,
+                ids: """
+                    SELECT f.media_id FROM feed_entries f
+                     WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
+                     ORDER BY 1 DESC LIMIT \(page.count + 1)
+                    """
+            )
+        {
             stamps = fromMemory
         } else {
-            stamps = try await Self.stampRows(database, likedBy: viewer, """
+            stamps = try await Self.stampRows(
+                database,
+                likedBy: viewer,
+                """
                 SELECT f.media_id, m.version, \(like.liked)
                   FROM feed_entries f JOIN media m \(versionsOnly) ON m.id = f.media_id \(like.join)
                  WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
                 \(merged)
                  ORDER BY 1 DESC LIMIT \(page.count + 1)
-                """)
+                """
+            )
         }
         if stamps.count <= page.count, page.count > 0,
-           let floor = try await database.lookup("SELECT feed_floor FROM users WHERE id = \(viewer)").scalarInt(), floor > 0,
-           (page.exclusiveLowerID ?? 0) < floor {
+            let floor = try await database.lookup("SELECT feed_floor FROM users WHERE id = \(viewer)").scalarInt(), floor > 0,
+            (page.exclusiveLowerID ?? 0) < floor
+        {
             var older = page
             older.maxID = min(floor + 1, page.exclusiveUpperID ?? Int64.max)
             older.maxTimestamp = nil
@@ -92,8 +109,11 @@ public struct MediaStore: Sendable {
     /// knows; those it does not are read by key. Nil when a media of the page is gone, which only the statement joining
     /// `media` leaves out.
     static func stamps(
-        _ database: any Database, knowing known: KnownMediaVersions, during reading: KnownMediaVersions.Reading,
-        likedBy viewer: UserID, ids rows: SQL
+        _ database: any Database,
+        knowing known: KnownMediaVersions,
+        during reading: KnownMediaVersions.Reading,
+        likedBy viewer: UserID,
+        ids rows: SQL
     ) async throws -> [MediaStamp]? {
         let (page, liked) = try await folded(database, likedBy: viewer, rows, as: "id", each: "id::text")
         let ids = page.map { MediaID($0) }
@@ -120,15 +140,21 @@ public struct MediaStore: Sendable {
     /// feed request. Neither aggregate sorts (a sort inside `string_agg` cost PostgreSQL 18 µs a call); callers put the
     /// page in order.
     private static func folded(
-        _ database: any Database, likedBy viewer: UserID, _ rows: SQL, as columns: String, each: String
+        _ database: any Database,
+        likedBy viewer: UserID,
+        _ rows: SQL,
+        as columns: String,
+        each: String
     ) async throws -> (page: [Int64], liked: Set<Int64>) {
-        let folded = try await database.lookup("""
+        let folded = try await database.lookup(
+            """
             WITH page(\(raw: columns)) AS MATERIALIZED (\(rows))
             SELECT string_agg(\(raw: each), ','),
                    (SELECT string_agg(vl.media_id::text, ',') FROM likes vl
                      WHERE vl.user_id = \(viewer) AND vl.media_id = ANY(ARRAY(SELECT id FROM page)))
               FROM page
-            """).decodeFirst { (page: try $0.optionalString(), liked: try $0.optionalString()) }
+            """
+        ).decodeFirst { (page: try $0.optionalString(), liked: try $0.optionalString()) }
         guard let page = folded?.page else { return ([], []) }
         return (try Self.integers(in: page), Set(try folded?.liked.map(Self.integers(in:)) ?? []))
     }
@@ -148,7 +174,7 @@ public struct MediaStore: Sendable {
                 }
                 value = shifted + Int64(byte - UInt8(ascii: "0"))
                 digits += 1
-            } else if (byte == UInt8(ascii: " ") || byte == UInt8(ascii: ",")), digits > 0 {
+            } else if byte == UInt8(ascii: " ") || byte == UInt8(ascii: ","), digits > 0 {
                 integers.append(value)
                 (value, digits) = (0, 0)
             } else {
@@ -181,13 +207,15 @@ public struct MediaStore: Sendable {
             }
             let followed = Self.idBounds(bounded, column: "m.id")
             let own = Self.idBounds(bounded, column: "id")
-            let ids = try await database.query("""
+            let ids = try await database.query(
+                """
                 SELECT m.id FROM follows f JOIN users u ON u.id = f.followee_id JOIN media m ON m.user_id = f.followee_id
                  WHERE f.follower_id = \(viewer) AND \(Visibility.present("u")) \(followed)
                 UNION ALL
                 SELECT id FROM media WHERE user_id = \(viewer) \(own)
                 ORDER BY 1 DESC LIMIT \(page.count)
-                """).decode { try $0.id(MediaID.self) }
+                """
+            ).decode { try $0.id(MediaID.self) }
             if ids.count >= page.count || unbounded || page.count == 0 { return ids }
             window *= 8
         }
@@ -197,12 +225,14 @@ public struct MediaStore: Sendable {
     /// Media the viewer may no longer see (an unfollowed private account, a block) is left out.
     public func liked(by viewer: UserID, count: Int, maxLikeID: Int64?) async throws -> Paged<MediaStamp> {
         let bound: SQL = maxLikeID.map { "AND l.id < \($0)" } ?? ""
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT l.id, l.media_id FROM likes l
               JOIN media m ON m.id = l.media_id JOIN users u ON u.id = m.user_id
              WHERE l.user_id = \(viewer) \(bound) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
              ORDER BY l.id DESC LIMIT \(count + 1)
-            """).decode { (likeID: try $0.int(), media: try $0.id(MediaID.self)) }
+            """
+        ).decode { (likeID: try $0.int(), media: try $0.id(MediaID.self)) }
         let page = rows.prefix(count)
         let media = try await stamps(page.map(\.media), viewer: viewer)
         let next = rows.count > count ? page.last.map { String($0.likeID) } : nil
@@ -214,13 +244,15 @@ public struct MediaStore: Sendable {
     public func popular(count: Int, viewer: UserID?) async throws -> [MediaStamp] {
         let now = environment.nowSeconds
         let since = IDGenerator.lowerBound(unixSeconds: now - 2 * 86_400)
-        let ids = try await database.query("""
+        let ids = try await database.query(
+            """
             SELECT m.id FROM media m JOIN users u ON u.id = m.user_id
              WHERE m.id >= \(since) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
              ORDER BY (m.like_count + 2 * m.comment_count) * 1.0
                       / (((\(now) - m.created_at) / 3600.0 + 2) * ((\(now) - m.created_at) / 3600.0 + 2)) DESC, m.id DESC
              LIMIT \(count)
-            """).decode { try $0.id(MediaID.self) }
+            """
+        ).decode { try $0.id(MediaID.self) }
         return try await stamps(ids, viewer: viewer)
     }
 
@@ -249,12 +281,19 @@ public struct MediaStore: Sendable {
     /// write see the same media, and a delete cannot slip between them.
     @discardableResult
     static func authorize(
-        _ action: MediaPolicy.Action?, _ id: MediaID, actor: UserID?, in executor: any SQLExecutor, lock: RowLock?, engine: SQLEngine = .sqlite
+        _ action: MediaPolicy.Action?,
+        _ id: MediaID,
+        actor: UserID?,
+        in executor: any SQLExecutor,
+        lock: RowLock?,
+        engine: SQLEngine = .sqlite
     ) async throws -> UserID {
-        let row = try await executor.lookup("""
+        let row = try await executor.lookup(
+            """
             SELECT m.user_id, CASE WHEN \(Visibility.mediaOf(owner: "u", viewer: actor)) THEN 1 ELSE 0 END
               FROM media m JOIN users u ON u.id = m.user_id WHERE m.id = \(id)\(raw: lock?.clause(engine) ?? "")
-            """).decodeFirst { (owner: try $0.id(UserID.self), visible: try $0.bool()) }
+            """
+        ).decodeFirst { (owner: try $0.id(UserID.self), visible: try $0.bool()) }
         guard let row else { throw DomainError.notFound(.media) }
         if let action { try MediaPolicy.check(action, actor: actor, owner: row.owner, actorCanSee: row.visible) }
         return row.owner
@@ -263,9 +302,11 @@ public struct MediaStore: Sendable {
     /// Whether the media stored under a file key belongs to a private account; nil when no media names the key
     /// (a profile picture, or files a crash left).
     public func filesArePrivate(_ key: String) async throws -> Bool? {
-        try await database.lookup("""
+        try await database.lookup(
+            """
             SELECT u.is_private FROM media m JOIN users u ON u.id = m.user_id WHERE m.image_key = \(key) LIMIT 1
-            """).decodeFirst { try $0.bool() }
+            """
+        ).decodeFirst { try $0.bool() }
     }
 
     /// A single media, or nil if it does not exist. (Whether the viewer may see it is the caller's to check.)
@@ -277,9 +318,11 @@ public struct MediaStore: Sendable {
     public func stamps(_ ids: [MediaID], viewer: UserID?) async throws -> [MediaStamp] {
         guard !ids.isEmpty else { return [] }
         let like = Self.viewerLike(viewer)
-        let rows = try await database.lookup("""
+        let rows = try await database.lookup(
+            """
             SELECT m.id, m.version, \(like.liked) FROM media m \(versionsOnly) \(like.join) WHERE m.id IN (\(list: ids))
-            """)
+            """
+        )
         var byID: [MediaID: MediaStamp] = [:]
         for stamp in try rows.decode({ row in
             let stamp = MediaStamp(id: try row.id(), version: try row.int(), viewerHasLiked: try row.bool())
@@ -327,7 +370,8 @@ public struct MediaStore: Sendable {
     public func hydrate(_ ids: [MediaID], viewer: UserID?, hidingBlocked: UserID? = nil) async throws -> [Media] {
         guard !ids.isEmpty else { return [] }
         let like = Self.viewerLike(viewer)
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT m.id, m.type, m.filter, m.caption, m.caption_id, m.location_id, m.latitude, m.longitude, m.created_at,
                    m.image_key, m.standard_size, m.low_size, m.thumbnail_size, m.tags, m.like_count, m.comment_count,
                    m.users_in_photo_count, \(like.liked),
@@ -335,7 +379,8 @@ public struct MediaStore: Sendable {
                    \(raw: Columns.userSummary), m.version, u.is_private
               FROM media m JOIN users u ON u.id = m.user_id LEFT JOIN locations l ON l.id = m.location_id \(like.join)
              WHERE m.id IN (\(list: ids))
-            """)
+            """
+        )
         var byID: [MediaID: Media] = [:]
         var withPeople: [MediaID] = []
         for (media, peopleCount) in try rows.decode({ try Self.media(&$0, viewerKnown: viewer != nil) }) {
@@ -351,17 +396,24 @@ public struct MediaStore: Sendable {
     /// tile shows moves its media's version); `more` when older ones follow. The caller has already checked the viewer
     /// may see them.
     public func recentVersions(of owner: UserID, page: MediaPageRequest) async throws -> (media: [(id: MediaID, version: Int64)], more: Bool) {
-        let rows = try await database.lookup("""
+        let rows = try await database.lookup(
+            """
             SELECT m.id, m.version FROM media m WHERE m.user_id = \(owner) \(Self.idBounds(page, column: "m.id"))
              ORDER BY m.id DESC LIMIT \(page.count + 1)
-            """).decode { (id: try $0.id(MediaID.self), version: try $0.int()) }
+            """
+        ).decode { (id: try $0.id(MediaID.self), version: try $0.int()) }
         return (Array(rows.prefix(page.count)), rows.count > page.count)
     }
 
     private static func tile(_ row: inout Row) throws -> MediaTile {
         let id: MediaID = try row.id()
-        let renditions = Renditions(key: try row.string(), standard: Int(try row.int()), low: Int(try row.int()), thumbnail: Int(try row.int()),
-                                    isPrivate: try row.bool())
+        let renditions = Renditions(
+            key: try row.string(),
+            standard: Int(try row.int()),
+            low: Int(try row.int()),
+            thumbnail: Int(try row.int()),
+            isPrivate: try row.bool()
+        )
         return MediaTile(id: id, renditions: renditions, likeCount: try row.int(), commentCount: try row.int(), caption: try row.optionalString())
     }
 
@@ -369,10 +421,12 @@ public struct MediaStore: Sendable {
     /// of 24 tiles would cost `hydrate` its samples of likers and comments, which a grid never shows.)
     public func tiles(_ ids: [MediaID]) async throws -> [MediaTile] {
         guard !ids.isEmpty else { return [] }
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT m.id, m.image_key, m.standard_size, m.low_size, m.thumbnail_size, u.is_private, m.like_count, m.comment_count, m.caption
               FROM media m JOIN users u ON u.id = m.user_id WHERE m.id IN (\(list: ids))
-            """).decode(Self.tile)
+            """
+        ).decode(Self.tile)
         let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return ids.compactMap { byID[$0] }
     }
@@ -394,8 +448,10 @@ public struct MediaStore: Sendable {
         let commentCount = try row.int()
         let usersInPhoto = try row.int()
         let liked = try row.bool()
-        let place = (name: try row.optionalString(), latitude: try row.optionalDouble(), longitude: try row.optionalDouble(),
-                     streetAddress: try row.optionalString())
+        let place = (
+            name: try row.optionalString(), latitude: try row.optionalDouble(), longitude: try row.optionalDouble(),
+            streetAddress: try row.optionalString()
+        )
         let owner = try Columns.userSummary(&row)
         let version = try row.int()
         renditions.isPrivate = try row.bool()
@@ -404,15 +460,29 @@ public struct MediaStore: Sendable {
         var location: Location?
         if let locationID {
             location = Location(
-                id: LocationID(locationID), name: place.name ?? "", latitude: place.latitude ?? 0, longitude: place.longitude ?? 0,
-                streetAddress: place.streetAddress)
+                id: LocationID(locationID),
+                name: place.name ?? "",
+                latitude: place.latitude ?? 0,
+                longitude: place.longitude ?? 0,
+                streetAddress: place.streetAddress
+            )
         } else if let latitude, let longitude {
             location = Location(id: nil, name: nil, latitude: latitude, longitude: longitude)
         }
         var media = Media(
-            id: id, owner: owner, type: type, filter: filter, caption: caption, location: location, createdAt: createdAt,
-            renditions: renditions, tags: tags, likeCount: likeCount, commentCount: commentCount,
-            viewerHasLiked: viewerKnown ? liked : nil)
+            id: id,
+            owner: owner,
+            type: type,
+            filter: filter,
+            caption: caption,
+            location: location,
+            createdAt: createdAt,
+            renditions: renditions,
+            tags: tags,
+            likeCount: likeCount,
+            commentCount: commentCount,
+            viewerHasLiked: viewerKnown ? liked : nil
+        )
         media.version = version
         return (media, usersInPhoto)
     }
@@ -422,7 +492,8 @@ public struct MediaStore: Sendable {
     private func attachSamples(to media: inout [MediaID: Media], hidingBlocked: UserID?) async throws {
         let ids = media.values.filter { $0.likeCount > 0 || $0.commentCount > 0 }.map(\.id).sorted()
         guard !ids.isEmpty else { return }
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT s.kind, s.media_id, s.id, s.created_at, s.text, \(raw: Columns.userSummary) FROM (
                 SELECT 0 AS kind, media_id, id, created_at, NULL AS text, user_id,
                        ROW_NUMBER() OVER (PARTITION BY media_id ORDER BY id DESC) AS position
@@ -432,17 +503,23 @@ public struct MediaStore: Sendable {
                        ROW_NUMBER() OVER (PARTITION BY media_id ORDER BY id DESC)
                   FROM comments WHERE media_id IN (\(list: ids))
             ) s JOIN users u ON u.id = s.user_id
-             WHERE \(Visibility.notBlocked(user: "u", viewer: hidingBlocked)) AND ((s.kind = 0 AND s.position <= \(Self.likerSampleSize)) OR (s.kind = 1 AND s.position <= \(Self.commentSampleSize)))
+             WHERE \(Visibility.notBlocked(user: "u", viewer: hidingBlocked)) AND ((s.kind = 0 AND s.position <= \(Self.likerSampleSize)) OR (s.kind =
+                 1 AND s.position <= \(Self.commentSampleSize)))
              ORDER BY s.media_id, s.kind, s.id
-            """)
+            """
+        )
         let samples = try rows.decode { row in
-            (isComment: try row.bool(), media: try row.id(MediaID.self), id: try row.int(), createdAt: try row.int(), text: try row.optionalString(),
-             user: try Columns.userSummary(&row))
+            (
+                isComment: try row.bool(), media: try row.id(MediaID.self), id: try row.int(), createdAt: try row.int(),
+                text: try row.optionalString(),
+                user: try Columns.userSummary(&row)
+            )
         }
         for sample in samples {
             if sample.isComment {
                 media[sample.media]?.recentComments.append(
-                    Comment(id: CommentID(sample.id), text: sample.text ?? "", createdAt: sample.createdAt, from: sample.user))
+                    Comment(id: CommentID(sample.id), text: sample.text ?? "", createdAt: sample.createdAt, from: sample.user)
+                )
             } else {
                 media[sample.media]?.recentLikers.insert(sample.user, at: 0)
             }
@@ -450,11 +527,13 @@ public struct MediaStore: Sendable {
     }
 
     private func attachUsersInPhoto(_ ids: [MediaID], to media: inout [MediaID: Media]) async throws {
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT p.media_id, p.x, p.y, \(raw: Columns.userSummary)
               FROM media_users_in_photo p JOIN users u ON u.id = p.user_id
              WHERE p.media_id IN (\(list: ids)) ORDER BY p.media_id, u.id
-            """)
+            """
+        )
         let people = try rows.decode { row in
             (media: try row.id(MediaID.self), x: try row.double(), y: try row.double(), user: try Columns.userSummary(&row))
         }

@@ -15,8 +15,15 @@ public struct NewMedia: Sendable {
     public var idempotencyKey: String?
 
     public init(
-        owner: UserID, type: String = "image", filter: String = "Normal", caption: String? = nil, locationID: LocationID? = nil,
-        latitude: Double? = nil, longitude: Double? = nil, renditions: Renditions, usersInPhoto: [(user: UserID, x: Double, y: Double)] = []
+        owner: UserID,
+        type: String = "image",
+        filter: String = "Normal",
+        caption: String? = nil,
+        locationID: LocationID? = nil,
+        latitude: Double? = nil,
+        longitude: Double? = nil,
+        renditions: Renditions,
+        usersInPhoto: [(user: UserID, x: Double, y: Double)] = []
     ) {
         self.owner = owner
         self.type = type
@@ -55,37 +62,54 @@ public struct MediaWriter: Sendable {
         let captionID = new.caption == nil ? nil : environment.ids.next()
         try await database.transaction { tx in
             if let key = new.idempotencyKey {
-                let claimed = try await tx.query("""
+                let claimed = try await tx.query(
+                    """
                     INSERT INTO upload_keys (user_id, idempotency_key, media_id, created_at) VALUES (\(new.owner), \(key), \(id), \(created))
                     ON CONFLICT DO NOTHING RETURNING media_id
-                    """)
+                    """
+                )
                 if claimed.isEmpty, let existing = try await Self.upload(key, by: new.owner, in: tx) { throw DuplicateUpload(existing: existing) }
             }
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 INSERT INTO media (id, user_id, type, filter, caption, caption_id, location_id, latitude, longitude, created_at,
                                    image_key, standard_size, low_size, thumbnail_size, tags, users_in_photo_count)
                 VALUES (\(id), \(new.owner), \(new.type), \(new.filter), \(new.caption), \(captionID),
                         \(new.locationID?.rawValue), \(new.latitude), \(new.longitude), \(created), \(new.renditions.key),
                         \(new.renditions.standard), \(new.renditions.low), \(new.renditions.thumbnail), '',
                         \(new.usersInPhoto.count))
-                """)
+                """
+            )
             try await MediaTags.add(tags, to: id, existing: "", at: id.rawValue, in: tx)
             for person in new.usersInPhoto {
-                try await tx.execute("""
+                try await tx.execute(
+                    """
                     INSERT INTO media_users_in_photo (media_id, user_id, x, y) VALUES (\(id), \(person.user), \(person.x), \(person.y))
                     ON CONFLICT DO NOTHING
-                    """)
+                    """
+                )
             }
-            let followers = try await tx.query("""
-                UPDATE users SET media_count = media_count + 1 WHERE id = \(new.owner) RETURNING followed_by_count
-                """).scalarInt() ?? 0
+            let followers =
+                try await tx.query(
+                    """
+                    UPDATE users SET media_count = media_count + 1 WHERE id = \(new.owner) RETURNING followed_by_count
+                    """
+                ).scalarInt() ?? 0
             // For the real-time outbox, when anyone subscribes at all: one row, in this transaction, expanded later.
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 INSERT INTO media_events (id, media_id, created_at) SELECT \(environment.ids.next()), \(id), \(created)
                  WHERE EXISTS (SELECT 1 FROM subscriptions)
-                """)
+                """
+            )
             try await HomeFeed.fanOut(
-                id, author: new.owner, followers: followers, jobID: environment.ids.next(), now: environment.nowSeconds, in: tx)
+                id,
+                author: new.owner,
+                followers: followers,
+                jobID: environment.ids.next(),
+                now: environment.nowSeconds,
+                in: tx
+            )
             if followers > HomeFeed.readTimeMergeThreshold { mergedAccounts.posted() }
             try await LiveEvents.announce(in: tx, engine: database.engine)
         }
@@ -100,9 +124,11 @@ public struct MediaWriter: Sendable {
     }
 
     private static func upload(_ key: String, by owner: UserID, in executor: any SQLExecutor) async throws -> MediaID? {
-        try await executor.query("""
+        try await executor.query(
+            """
             SELECT k.media_id FROM upload_keys k JOIN media m ON m.id = k.media_id WHERE k.user_id = \(owner) AND k.idempotency_key = \(key)
-            """).decodeFirst { try $0.id(MediaID.self) }
+            """
+        ).decodeFirst { try $0.id(MediaID.self) }
     }
 
     /// Deletes a media and everything hanging from it — likes, comments, tags, people tagged, feed entries — with the
@@ -112,23 +138,35 @@ public struct MediaWriter: Sendable {
         try await database.transaction { tx -> String? in
             // Held until the delete commits (PostgreSQL): a like or comment being added waits, then finds no media.
             let lock = MediaStore.RowLock.deleting.clause(database.engine)
-            guard let row = try await tx.query("""
-                SELECT m.user_id, m.image_key, m.tags, 1 - u.is_private FROM media m JOIN users u ON u.id = m.user_id WHERE m.id = \(id)\(raw: lock)
-                """).decodeFirst({
-                (owner: try $0.id(UserID.self), imageKey: try $0.string(), tags: try $0.string(), isPublic: try $0.int())
-            }) else { return nil }
+            guard
+                let row = try await tx.query(
+                    """
+                    SELECT m.user_id, m.image_key, m.tags, 1 - u.is_private FROM media m JOIN users u ON u.id = m.user_id WHERE m.id =
+                        \(id)\(raw: lock)
+                    """
+                ).decodeFirst({
+                    (owner: try $0.id(UserID.self), imageKey: try $0.string(), tags: try $0.string(), isPublic: try $0.int())
+                })
+            else { return nil }
             let owner = row.owner
             for tag in row.tags.split(separator: " ") {
                 try await tx.execute(
-                    "UPDATE tags SET media_count = media_count - 1, public_media_count = public_media_count - \(row.isPublic) WHERE name = \(String(tag))")
+                    """
+                    UPDATE tags SET media_count = media_count - 1, public_media_count = public_media_count - \(row.isPublic) WHERE name = \
+                    \(String(tag))
+                    """
+                )
             }
             for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys", "notifications", "media_events"] {
                 try await tx.execute("DELETE FROM \(raw: table) WHERE media_id = \(id)")
             }
             try await tx.execute("DELETE FROM media WHERE id = \(id)")
-            let followers = try await tx.query("""
-                UPDATE users SET media_count = media_count - 1 WHERE id = \(owner) RETURNING followed_by_count
-                """).scalarInt() ?? 0
+            let followers =
+                try await tx.query(
+                    """
+                    UPDATE users SET media_count = media_count - 1 WHERE id = \(owner) RETURNING followed_by_count
+                    """
+                ).scalarInt() ?? 0
             try await HomeFeed.withdraw(id, author: owner, followers: followers, jobID: environment.ids.next(), now: environment.nowSeconds, in: tx)
             return row.imageKey
         }
@@ -144,14 +182,18 @@ enum MediaTags {
         var current = existing.split(separator: " ").map(String.init)
         let new = tags.filter { !current.contains($0) }
         guard !new.isEmpty else { return }
-        let isPublic: Int64 = try await tx.query(
-            "SELECT 1 - u.is_private FROM media m JOIN users u ON u.id = m.user_id WHERE m.id = \(media)").scalarInt() ?? 0
+        let isPublic: Int64 =
+            try await tx.query(
+                "SELECT 1 - u.is_private FROM media m JOIN users u ON u.id = m.user_id WHERE m.id = \(media)"
+            ).scalarInt() ?? 0
         for tag in new {
             try await tx.execute("INSERT INTO media_tags (tag_name, media_id, id) VALUES (\(tag), \(media), \(tagID))")
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 INSERT INTO tags (name, media_count, public_media_count) VALUES (\(tag), 1, \(isPublic))
                 ON CONFLICT (name) DO UPDATE SET media_count = tags.media_count + 1, public_media_count = tags.public_media_count + \(isPublic)
-                """)
+                """
+            )
         }
         current += new
         try await tx.execute("UPDATE media SET tags = \(current.joined(separator: " ")), version = version + 1 WHERE id = \(media)")

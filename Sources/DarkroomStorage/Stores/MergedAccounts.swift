@@ -36,7 +36,8 @@ final class MergedAccounts: Sendable {
         // The threshold is spelled out, not bound: PostgreSQL plans a kept statement once for any value, and for an
         // unknown bound it scanned the whole table (13 ms on 20,000 users) instead of the index.
         let exist = try await !database.lookup(
-            "SELECT 1 FROM users WHERE followed_by_count > \(raw: String(HomeFeed.readTimeMergeThreshold)) LIMIT 1").isEmpty
+            "SELECT 1 FROM users WHERE followed_by_count > \(raw: String(HomeFeed.readTimeMergeThreshold)) LIMIT 1"
+        ).isEmpty
         // A post by such an account while this read ran (a newer generation) outranks what the read found.
         return state.withLock { state in
             if state.generation == snapshot.generation {

@@ -28,9 +28,11 @@ public struct ModerationStore: Sendable {
     public func suspend(_ user: UserID, reason: String, actor: String) async throws -> Bool {
         let now = environment.nowSeconds
         let changed = try await database.transaction { tx -> Bool in
-            let updated = try await tx.query("""
+            let updated = try await tx.query(
+                """
                 UPDATE users SET suspended_at = \(now) WHERE id = \(user) AND suspended_at IS NULL RETURNING id
-                """)
+                """
+            )
             guard !updated.isEmpty else { return false }
             try await tx.execute("DELETE FROM web_sessions WHERE user_id = \(user)")
             try await HomeFeed.withdrawAll(of: user, in: tx)
@@ -65,14 +67,24 @@ public struct ModerationStore: Sendable {
     /// The moderation log, newest first; of one account when `user` is given.
     public func log(user: UserID?, limit: Int) async throws -> [LogEntry] {
         let about: SQL = user.map { "WHERE l.target_user = \($0)" } ?? ""
-        return try await database.query("""
+        return try await database.query(
+            """
             SELECT l.id, l.actor, l.action, l.target_user, u.username, l.target_media, l.target_comment, l.reason, l.created_at
               FROM moderation_log l LEFT JOIN users u ON u.id = l.target_user \(about)
              ORDER BY l.id DESC LIMIT \(limit)
-            """).decode { row in
-            LogEntry(id: try row.int(), actor: try row.string(), action: try row.string(), targetUser: try row.optionalID(),
-                     targetUsername: try row.optionalString(), targetMedia: try row.optionalID(), targetComment: try row.optionalID(),
-                     reason: try row.string(), createdAt: try row.int())
+            """
+        ).decode { row in
+            LogEntry(
+                id: try row.int(),
+                actor: try row.string(),
+                action: try row.string(),
+                targetUser: try row.optionalID(),
+                targetUsername: try row.optionalString(),
+                targetMedia: try row.optionalID(),
+                targetComment: try row.optionalID(),
+                reason: try row.string(),
+                createdAt: try row.int()
+            )
         }
     }
 
@@ -92,10 +104,12 @@ public struct ModerationStore: Sendable {
 
     /// Removes a comment (or a caption), recording why and whose it was; false when there is no such comment.
     public func removeComment(_ id: CommentID, on media: MediaID, reason: String, actor: String) async throws -> Bool {
-        let author = try await database.query("""
+        let author = try await database.query(
+            """
             SELECT user_id FROM comments WHERE id = \(id) AND media_id = \(media)
             UNION ALL SELECT user_id FROM media WHERE id = \(media) AND caption_id = \(id)
-            """).decodeFirst { try $0.id(UserID.self) }
+            """
+        ).decodeFirst { try $0.id(UserID.self) }
         guard let author, try await CommentStore(database: database, environment: environment).delete(id, on: media) else { return false }
         try await database.transaction { tx in
             try await record("remove comment", user: author, media: media, comment: id, reason: reason, actor: actor, in: tx)
@@ -121,8 +135,15 @@ public struct ModerationStore: Sendable {
         switch decision {
         case .dismiss:
             try await database.transaction { tx in
-                try await record("dismiss report", user: report.targetUser, media: report.targetMedia, comment: report.targetComment,
-                                 reason: reason, actor: actor, in: tx)
+                try await record(
+                    "dismiss report",
+                    user: report.targetUser,
+                    media: report.targetMedia,
+                    comment: report.targetComment,
+                    reason: reason,
+                    actor: actor,
+                    in: tx
+                )
             }
         case .remove:
             switch report.target {
@@ -137,12 +158,20 @@ public struct ModerationStore: Sendable {
     }
 
     private func record(
-        _ action: String, user: UserID, media: MediaID? = nil, comment: CommentID? = nil, reason: String, actor: String, in tx: any SQLExecutor
+        _ action: String,
+        user: UserID,
+        media: MediaID? = nil,
+        comment: CommentID? = nil,
+        reason: String,
+        actor: String,
+        in tx: any SQLExecutor
     ) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO moderation_log (id, actor, action, target_user, target_media, target_comment, reason, created_at)
             VALUES (\(environment.ids.next()), \(actor), \(action), \(user), \(media?.rawValue), \(comment?.rawValue), \(reason),
                     \(environment.nowSeconds))
-            """)
+            """
+        )
     }
 }

@@ -31,11 +31,13 @@ public struct NotificationOutbox: Sendable {
     /// Whether anything waits: new media events, or notifications due now. A read, cheap enough to poll often.
     public func hasWork() async throws -> Bool {
         let now = environment.nowSeconds
-        return try await database.lookup("""
+        return try await database.lookup(
+            """
             SELECT 1 WHERE EXISTS (SELECT 1 FROM media_events)
                 OR EXISTS (SELECT 1 FROM notifications WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(now)
                            AND lease_until <= \(now))
-            """).decodeFirst { try $0.int() } != nil
+            """
+        ).decodeFirst { try $0.int() } != nil
     }
 
     /// Turns up to `limit` media events into their notifications, each event and its notifications in one
@@ -63,21 +65,36 @@ public struct NotificationOutbox: Sendable {
         let now = environment.nowSeconds
         let skipLocked = database.engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         return try await database.transaction { tx in
-            let claimed = try await tx.query("""
+            let claimed = try await tx.query(
+                """
                 UPDATE notifications SET lease_until = \(now + Self.lease)
                  WHERE id IN (SELECT id FROM notifications
                                WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(now) AND lease_until <= \(now)
                                ORDER BY next_attempt_at, id LIMIT \(limit)\(raw: skipLocked))
                 RETURNING id, subscription_id, client_ref, callback_url, object, object_id, media_id, created_at, attempts
-                """).decode { row in
-                Pending(id: try row.int(), subscriptionID: try row.int(), clientRef: try row.id(), callbackURL: try row.string(),
-                        object: try row.string(), objectID: try row.string(), mediaID: try row.id(), createdAt: try row.int(), attempts: try row.int())
+                """
+            ).decode { row in
+                Pending(
+                    id: try row.int(),
+                    subscriptionID: try row.int(),
+                    clientRef: try row.id(),
+                    callbackURL: try row.string(),
+                    object: try row.string(),
+                    objectID: try row.string(),
+                    mediaID: try row.id(),
+                    createdAt: try row.int(),
+                    attempts: try row.int()
+                )
             }
             guard !claimed.isEmpty else { return [] }
-            let present = Set(try await tx.query("""
-                SELECT m.id FROM media m JOIN users u ON u.id = m.user_id WHERE m.id IN (\(list: Set(claimed.map(\.mediaID)).sorted()))
-                   AND \(Visibility.present("u"))
-                """).decode { try $0.id(MediaID.self) })
+            let present = Set(
+                try await tx.query(
+                    """
+                    SELECT m.id FROM media m JOIN users u ON u.id = m.user_id WHERE m.id IN (\(list: Set(claimed.map(\.mediaID)).sorted()))
+                       AND \(Visibility.present("u"))
+                    """
+                ).decode { try $0.id(MediaID.self) }
+            )
             let withdrawn = claimed.filter { !present.contains($0.mediaID) }.map(\.id)
             if !withdrawn.isEmpty { try await tx.execute("DELETE FROM notifications WHERE id IN (\(list: withdrawn))") }
             return claimed.filter { present.contains($0.mediaID) }.sorted { $0.id < $1.id }
@@ -100,9 +117,12 @@ public struct NotificationOutbox: Sendable {
 
     public func delivered(_ ids: [Int64], status: Int) async throws {
         guard !ids.isEmpty else { return }
-        try await database.execute("""
-            UPDATE notifications SET delivered_at = \(environment.nowSeconds), last_status = \(Int64(status)), last_error = NULL WHERE id IN (\(list: ids))
-            """)
+        try await database.execute(
+            """
+            UPDATE notifications SET delivered_at = \(environment.nowSeconds), last_status = \(Int64(status)), last_error = NULL WHERE id IN
+                (\(list: ids))
+            """
+        )
     }
 
     /// After a failed attempt: again later (doubling from 2 s, at most an hour, with jitter), or set aside.
@@ -111,19 +131,23 @@ public struct NotificationOutbox: Sendable {
         let now = environment.nowSeconds
         let next = attempts + 1
         if next >= Self.maximumAttempts {
-            try await database.execute("""
+            try await database.execute(
+                """
                 UPDATE notifications SET attempts = \(next), failed_at = \(now), last_status = \(status.map(Int64.init)), last_error = \(error)
                  WHERE id IN (\(list: ids))
-                """)
+                """
+            )
             return
         }
         let base = min(Int64(1) << min(next, 12), 3600)
         let jitter = Int64(environment.randomBytes(1)[0]) % max(base / 4, 1)
-        try await database.execute("""
+        try await database.execute(
+            """
             UPDATE notifications SET attempts = \(next), next_attempt_at = \(now + base + jitter), lease_until = 0,
                    last_status = \(status.map(Int64.init)), last_error = \(error)
              WHERE id IN (\(list: ids))
-            """)
+            """
+        )
     }
 
     /// A client's notifications, newest first, as its developer page shows them.
@@ -141,23 +165,36 @@ public struct NotificationOutbox: Sendable {
     }
 
     public func recent(for client: ClientRecordID, limit: Int) async throws -> [Record] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT id, object, object_id, media_id, created_at, attempts, delivered_at, failed_at, last_status, last_error
               FROM notifications WHERE client_ref = \(client) ORDER BY id DESC LIMIT \(limit)
-            """).decode { row in
-            Record(id: try row.int(), object: try row.string(), objectID: try row.string(), mediaID: try row.id(), createdAt: try row.int(),
-                   attempts: try row.int(), deliveredAt: try row.optionalInt(), failedAt: try row.optionalInt(), lastStatus: try row.optionalInt(),
-                   lastError: try row.optionalString())
+            """
+        ).decode { row in
+            Record(
+                id: try row.int(),
+                object: try row.string(),
+                objectID: try row.string(),
+                mediaID: try row.id(),
+                createdAt: try row.int(),
+                attempts: try row.int(),
+                deliveredAt: try row.optionalInt(),
+                failedAt: try row.optionalInt(),
+                lastStatus: try row.optionalInt(),
+                lastError: try row.optionalString()
+            )
         }
     }
 
     /// Puts a failed notification of the client's back in the queue, due now; false when there is no such one.
     public func retry(_ id: Int64, for client: ClientRecordID) async throws -> Bool {
         try await database.transaction { tx in
-            try await !tx.query("""
+            try await !tx.query(
+                """
                 UPDATE notifications SET failed_at = NULL, attempts = 0, next_attempt_at = \(environment.nowSeconds), lease_until = 0
                  WHERE id = \(id) AND client_ref = \(client) AND failed_at IS NOT NULL RETURNING id
-                """).isEmpty
+                """
+            ).isEmpty
         }
     }
 

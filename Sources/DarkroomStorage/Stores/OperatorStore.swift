@@ -28,34 +28,47 @@ public struct OperatorStore: Sendable {
         public var revokedAt: Int64?
     }
 
-    private static let accountColumns = Columns.user + """
-        , u.is_operator, u.password_hash IS NOT NULL,
-          (SELECT count(*) FROM access_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL),
-          (SELECT count(*) FROM web_sessions s WHERE s.user_id = u.id), u.suspended_at
-        """
+    private static let accountColumns =
+        Columns.user + """
+            , u.is_operator, u.password_hash IS NOT NULL,
+              (SELECT count(*) FROM access_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL),
+              (SELECT count(*) FROM web_sessions s WHERE s.user_id = u.id), u.suspended_at
+            """
 
     private static func account(_ row: inout Row) throws -> Account {
-        Account(user: try Columns.user(&row), isOperator: try row.bool(), hasPassword: try row.bool(), liveTokens: Int(try row.int()),
-                sessions: Int(try row.int()), suspendedAt: try row.optionalInt())
+        Account(
+            user: try Columns.user(&row),
+            isOperator: try row.bool(),
+            hasPassword: try row.bool(),
+            liveTokens: Int(try row.int()),
+            sessions: Int(try row.int()),
+            suspendedAt: try row.optionalInt()
+        )
     }
 
     /// Accounts in order of creation, `limit` after the id `after`.
     public func accounts(after: UserID?, limit: Int) async throws -> [Account] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT \(raw: Self.accountColumns) FROM users u WHERE u.id > \(after?.rawValue ?? Int64.min) ORDER BY u.id LIMIT \(limit)
-            """).decode(Self.account)
+            """
+        ).decode(Self.account)
     }
 
     /// Accounts whose username starts with `prefix` (any case; every account for an empty one), in username order,
     /// `limit` after the username `after`.
     public func accounts(startingWith prefix: String, after: String?, limit: Int) async throws -> [Account] {
         // LIKE's own characters in what the operator typed are literal.
-        let pattern = prefix.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+        let pattern =
+            prefix.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%"
-        return try await database.query("""
-            SELECT \(raw: Self.accountColumns) FROM users u WHERE u.username_lc LIKE \(pattern) ESCAPE '\\' AND u.username_lc > \(after?.lowercased() ?? "")
+        return try await database.query(
+            """
+            SELECT \(raw: Self.accountColumns) FROM users u WHERE u.username_lc LIKE \(pattern) ESCAPE '\\' AND u.username_lc >
+                \(after?.lowercased() ?? "")
              ORDER BY u.username_lc LIMIT \(limit)
-            """).decode(Self.account)
+            """
+        ).decode(Self.account)
     }
 
     public func account(username: String) async throws -> Account? {
@@ -79,10 +92,12 @@ public struct OperatorStore: Sendable {
     public func clients(only: ClientRecordID? = nil) async throws -> [(client: Client, users: Int)] {
         let which: SQL = only.map { "WHERE c.id = \($0)" } ?? ""
         let columns = ClientStore.columns.split(separator: ", ").map { "c." + $0 }.joined(separator: ", ")
-        return try await database.query("""
+        return try await database.query(
+            """
             SELECT \(raw: columns), (SELECT count(DISTINCT t.user_id) FROM access_tokens t WHERE t.client_ref = c.id AND t.revoked_at IS NULL)
               FROM clients c \(which) ORDER BY c.id DESC
-            """).decode { row in (try ClientStore.client(&row), Int(try row.int())) }
+            """
+        ).decode { row in (try ClientStore.client(&row), Int(try row.int())) }
     }
 
     /// Lets a client use the password grant, or stops it.
@@ -93,14 +108,23 @@ public struct OperatorStore: Sendable {
 
     /// Tokens of a user, of a client, or of both, newest first.
     public func tokens(user: UserID?, client: ClientRecordID?, includingRevoked: Bool) async throws -> [TokenRecord] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT t.id, t.user_id, u.username, c.client_id, t.scopes, t.created_at, t.revoked_at
               FROM access_tokens t JOIN users u ON u.id = t.user_id JOIN clients c ON c.id = t.client_ref
              WHERE \(Self.naming(user: user, client: client, alias: "t.")) \(raw: includingRevoked ? "" : "AND t.revoked_at IS NULL")
              ORDER BY t.id DESC
-            """).decode { row in
-            TokenRecord(id: try row.int(), userID: try row.id(), username: try row.string(), clientID: try row.string(), scopes: try row.string(),
-                        createdAt: try row.int(), revokedAt: try row.optionalInt())
+            """
+        ).decode { row in
+            TokenRecord(
+                id: try row.int(),
+                userID: try row.id(),
+                username: try row.string(),
+                clientID: try row.string(),
+                scopes: try row.string(),
+                createdAt: try row.int(),
+                revokedAt: try row.optionalInt()
+            )
         }
     }
 

@@ -7,10 +7,12 @@ public struct RateLimitStore: Sendable {
 
     /// A bucket's totals for a window and the one before it (an hour before, unless said).
     public func totals(_ bucket: String, window: Int64, previousWindow: Int64? = nil) async throws -> (current: Int64, previous: Int64) {
-        let rows = try await database.lookup("""
+        let rows = try await database.lookup(
+            """
             SELECT window_start, hits FROM rate_limit_counters
              WHERE bucket = \(bucket) AND window_start IN (\(window), \(previousWindow ?? window - 3600))
-            """).decode { (window: try $0.int(), hits: try $0.int()) }
+            """
+        ).decode { (window: try $0.int(), hits: try $0.int()) }
         var totals: (current: Int64, previous: Int64) = (0, 0)
         for row in rows { if row.window == window { totals.current = row.hits } else { totals.previous = row.hits } }
         return totals
@@ -32,11 +34,13 @@ public struct RateLimitStore: Sendable {
                     rows = index == 0 ? "(\(count.bucket), \(window), \(count.hits))" : "\(rows), (\(count.bucket), \(window), \(count.hits))"
                 }
                 rest = rest.dropFirst(size)
-                let answered = try await tx.query("""
+                let answered = try await tx.query(
+                    """
                     INSERT INTO rate_limit_counters (bucket, window_start, hits) VALUES \(rows)
                     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + excluded.hits
                     RETURNING bucket, hits
-                    """).decode { (bucket: try $0.string(), hits: try $0.int()) }
+                    """
+                ).decode { (bucket: try $0.string(), hits: try $0.int()) }
                 for row in answered { totals[row.bucket] = row.hits }
             }
             return totals

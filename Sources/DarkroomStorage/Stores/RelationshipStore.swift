@@ -10,12 +10,14 @@ public struct RelationshipStore: Sendable {
     /// Checks `UserPolicy` for an action by `actor` on an existing user `target`; `DomainError.notFound(.user)` when
     /// there is no such user (a suspended one included), the policy's refusal otherwise.
     public func authorize(_ action: UserPolicy.Action, actor: UserID?, target: UserID) async throws {
-        let facts = try await database.lookup("""
+        let facts = try await database.lookup(
+            """
             SELECT CASE WHEN \(Visibility.mediaOf(owner: "u", viewer: actor)) THEN 1 ELSE 0 END,
                    CASE WHEN EXISTS (SELECT 1 FROM blocks WHERE blocker_id = \(actor?.rawValue ?? 0) AND blocked_id = u.id) THEN 1 ELSE 0 END,
                    CASE WHEN EXISTS (SELECT 1 FROM blocks WHERE blocker_id = u.id AND blocked_id = \(actor?.rawValue ?? 0)) THEN 1 ELSE 0 END
               FROM users u WHERE u.id = \(target) AND \(Visibility.present("u"))
-            """).decodeFirst { UserPolicy.Facts(actorCanViewMedia: try $0.bool(), actorBlocksTarget: try $0.bool(), targetBlocksActor: try $0.bool()) }
+            """
+        ).decodeFirst { UserPolicy.Facts(actorCanViewMedia: try $0.bool(), actorBlocksTarget: try $0.bool(), targetBlocksActor: try $0.bool()) }
         guard let facts else { throw DomainError.notFound(.user) }
         try UserPolicy.check(action, actor: actor, target: target, facts: facts)
     }
@@ -39,7 +41,8 @@ public struct RelationshipStore: Sendable {
 
     private func read(_ which: SQL, viewer: UserID?) async throws -> (user: User, relationship: Relationship, facts: UserPolicy.Facts)? {
         let me = viewer?.rawValue ?? 0
-        return try await database.lookup("""
+        return try await database.lookup(
+            """
             SELECT \(raw: Columns.user),
               EXISTS (SELECT 1 FROM follows WHERE follower_id = \(me) AND followee_id = u.id),
               EXISTS (SELECT 1 FROM follow_requests WHERE requester_id = \(me) AND target_id = u.id),
@@ -49,14 +52,17 @@ public struct RelationshipStore: Sendable {
               EXISTS (SELECT 1 FROM blocks WHERE blocker_id = u.id AND blocked_id = \(me)),
               CASE WHEN \(Visibility.mediaOf(owner: "u", viewer: viewer)) THEN 1 ELSE 0 END
               FROM users u WHERE \(which) AND \(Visibility.present("u"))
-            """).decodeFirst { row in
+            """
+        ).decodeFirst { row in
             let user = try Columns.user(&row)
             let (follows, requested, followedBy, requestedBy) = (try row.bool(), try row.bool(), try row.bool(), try row.bool())
             let (blockedByYou, blocksYou, canViewMedia) = (try row.bool(), try row.bool(), try row.bool())
             let outgoing: Relationship.Outgoing = follows ? .follows : requested ? .requested : .none
             let incoming: Relationship.Incoming = blockedByYou ? .blockedByYou : followedBy ? .followedBy : requestedBy ? .requestedBy : .none
-            return (user, Relationship(outgoing: outgoing, incoming: incoming, targetIsPrivate: user.isPrivate),
-                    UserPolicy.Facts(actorCanViewMedia: canViewMedia, actorBlocksTarget: blockedByYou, targetBlocksActor: blocksYou))
+            return (
+                user, Relationship(outgoing: outgoing, incoming: incoming, targetIsPrivate: user.isPrivate),
+                UserPolicy.Facts(actorCanViewMedia: canViewMedia, actorBlocksTarget: blockedByYou, targetBlocksActor: blocksYou)
+            )
         }
     }
 
@@ -84,7 +90,8 @@ public struct RelationshipStore: Sendable {
     /// Follows a public account at once; asks a private one. Refused between users where either blocks the other.
     /// `facts` are read when not given. Answers the relationship after.
     @discardableResult
-    public func requestFollow(_ viewer: UserID, _ target: UserID, current: Relationship, facts: UserPolicy.Facts? = nil) async throws -> Relationship {
+    public func requestFollow(_ viewer: UserID, _ target: UserID, current: Relationship, facts: UserPolicy.Facts? = nil) async throws -> Relationship
+    {
         if let facts {
             try UserPolicy.check(.follow, actor: viewer, target: target, facts: facts)
         } else {
@@ -93,10 +100,12 @@ public struct RelationshipStore: Sendable {
         var after = current
         if current.targetIsPrivate {
             if current.outgoing == .follows { return current }
-            try await database.execute("""
+            try await database.execute(
+                """
                 INSERT INTO follow_requests (requester_id, target_id, id, created_at)
                 VALUES (\(viewer), \(target), \(environment.ids.next()), \(environment.nowSeconds)) ON CONFLICT DO NOTHING
-                """)
+                """
+            )
             after.outgoing = .requested
         } else {
             try await follow(viewer, target)
@@ -110,10 +119,12 @@ public struct RelationshipStore: Sendable {
         let id = environment.ids.next()
         try await database.transaction { tx in
             try await tx.execute("DELETE FROM follow_requests WHERE requester_id = \(follower) AND target_id = \(followee)")
-            let inserted = try await tx.query("""
+            let inserted = try await tx.query(
+                """
                 INSERT INTO follows (follower_id, followee_id, id, created_at) VALUES (\(follower), \(followee), \(id), \(environment.nowSeconds))
                 ON CONFLICT DO NOTHING RETURNING id
-                """)
+                """
+            )
             guard !inserted.isEmpty else { return }
             try await tx.execute("UPDATE users SET follows_count = follows_count + 1 WHERE id = \(follower)")
             try await tx.execute("UPDATE users SET followed_by_count = followed_by_count + 1 WHERE id = \(followee)")
@@ -147,12 +158,18 @@ public struct RelationshipStore: Sendable {
         try await database.transaction { tx in
             try await Self.removeFollow(viewer, target, in: tx)
             try await Self.removeFollow(target, viewer, in: tx)
-            try await tx.execute("""
-                DELETE FROM follow_requests WHERE (requester_id = \(viewer) AND target_id = \(target)) OR (requester_id = \(target) AND target_id = \(viewer))
-                """)
-            try await tx.execute("""
-                INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (\(viewer), \(target), \(environment.nowSeconds)) ON CONFLICT DO NOTHING
-                """)
+            try await tx.execute(
+                """
+                DELETE FROM follow_requests WHERE (requester_id = \(viewer) AND target_id = \(target)) OR (requester_id = \(target) AND target_id =
+                    \(viewer))
+                """
+            )
+            try await tx.execute(
+                """
+                INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (\(viewer), \(target), \(environment.nowSeconds)) ON CONFLICT DO
+                    NOTHING
+                """
+            )
         }
         await grants.changed()
     }
@@ -177,28 +194,39 @@ public struct RelationshipStore: Sendable {
     public func follows(of user: UserID, count: Int, cursor: Int64?, viewer: UserID?) async throws -> Paged<UserSummary> {
         try await list(
             "SELECT f.id, \(raw: Columns.userSummary) FROM follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = \(user)",
-            count: count, cursor: cursor, viewer: viewer)
+            count: count,
+            cursor: cursor,
+            viewer: viewer
+        )
     }
 
     /// Who follows `user`, most recent first.
     public func followers(of user: UserID, count: Int, cursor: Int64?, viewer: UserID?) async throws -> Paged<UserSummary> {
         try await list(
             "SELECT f.id, \(raw: Columns.userSummary) FROM follows f JOIN users u ON u.id = f.follower_id WHERE f.followee_id = \(user)",
-            count: count, cursor: cursor, viewer: viewer)
+            count: count,
+            cursor: cursor,
+            viewer: viewer
+        )
     }
 
     /// Who asked to follow `user`, most recent first.
     public func requests(to user: UserID, count: Int, cursor: Int64?) async throws -> Paged<UserSummary> {
         try await list(
             "SELECT f.id, \(raw: Columns.userSummary) FROM follow_requests f JOIN users u ON u.id = f.requester_id WHERE f.target_id = \(user)",
-            count: count, cursor: cursor, viewer: user)
+            count: count,
+            cursor: cursor,
+            viewer: user
+        )
     }
 
     private func list(_ base: SQL, count: Int, cursor: Int64?, viewer: UserID?) async throws -> Paged<UserSummary> {
         let bound: SQL = cursor.map { "AND f.id < \($0)" } ?? ""
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             \(base) \(bound) AND \(Visibility.notBlocked(user: "u", viewer: viewer)) ORDER BY f.id DESC LIMIT \(count + 1)
-            """).decode { (cursor: try $0.int(), user: try Columns.userSummary(&$0)) }
+            """
+        ).decode { (cursor: try $0.int(), user: try Columns.userSummary(&$0)) }
         let page = rows.prefix(count)
         let next = rows.count > count ? page.last.map { String($0.cursor) } : nil
         return Paged(items: page.map(\.user), nextCursor: next)

@@ -53,23 +53,32 @@ public struct ReportStore: Sendable {
         try ReportPolicy.check(reporter: reporter, owner: owner)
         let id = environment.ids.next()
         return try await database.transaction { tx in
-            if let earlier = try await tx.query("""
+            if let earlier = try await tx.query(
+                """
                 SELECT id FROM reports WHERE reporter_id = \(reporter) AND resolved_at IS NULL AND target_kind = \(filing.target.rawValue)
                    AND target_user = \(owner) AND target_media IS NOT DISTINCT FROM \(media?.rawValue)
                    AND target_comment IS NOT DISTINCT FROM \(comment?.rawValue)
-                """).decodeFirst({ try $0.int() }) {
+                """
+            ).decodeFirst({ try $0.int() }) {
                 return earlier
             }
-            let open = try await tx.query("SELECT count(*) FROM reports WHERE reporter_id = \(reporter) AND resolved_at IS NULL")
+            let open =
+                try await tx.query("SELECT count(*) FROM reports WHERE reporter_id = \(reporter) AND resolved_at IS NULL")
                 .decodeFirst { try $0.int() } ?? 0
             guard open < Self.openLimit else {
-                throw APIError(type: "APIRateLimitError", code: 429, message: "You have many reports waiting already; the moderators will get to them.")
+                throw APIError(
+                    type: "APIRateLimitError",
+                    code: 429,
+                    message: "You have many reports waiting already; the moderators will get to them."
+                )
             }
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 INSERT INTO reports (id, reporter_id, target_kind, target_user, target_media, target_comment, reason, details, created_at)
                 VALUES (\(id), \(reporter), \(filing.target.rawValue), \(owner), \(media?.rawValue), \(comment?.rawValue),
                         \(filing.reason.rawValue), \(filing.details), \(environment.nowSeconds))
-                """)
+                """
+            )
             return id
         }
     }
@@ -83,10 +92,12 @@ public struct ReportStore: Sendable {
             return (owner, media, nil)
         case .comment:
             let comment = CommentID(filing.id)
-            let found = try await database.query("""
+            let found = try await database.query(
+                """
                 SELECT media_id, user_id FROM comments WHERE id = \(comment)
                 UNION ALL SELECT id, user_id FROM media WHERE caption_id = \(comment)
-                """).decodeFirst { (media: try $0.id(MediaID.self), author: try $0.id(UserID.self)) }
+                """
+            ).decodeFirst { (media: try $0.id(MediaID.self), author: try $0.id(UserID.self)) }
             guard let found else { throw DomainError.notFound(.comment) }
             do {
                 try await MediaStore.authorize(.view, found.media, actor: reporter, in: database, lock: nil)
@@ -96,7 +107,11 @@ public struct ReportStore: Sendable {
             return (found.author, found.media, comment)
         case .user:
             let user = UserID(filing.id)
-            try await RelationshipStore(database: database, environment: environment, grants: grants).authorize(.viewProfile, actor: reporter, target: user)
+            try await RelationshipStore(database: database, environment: environment, grants: grants).authorize(
+                .viewProfile,
+                actor: reporter,
+                target: user
+            )
             return (user, nil, nil)
         }
     }
@@ -111,7 +126,8 @@ public struct ReportStore: Sendable {
     }
 
     private func reports(_ which: SQL, limit: Int) async throws -> [Report] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT r.id, coalesce(reporter.username, ''), r.target_kind, r.target_user, coalesce(target.username, ''), r.target_media,
                    r.target_comment, coalesce(c.text, CASE WHEN m.caption_id = r.target_comment THEN m.caption END),
                    CASE WHEN m.id IS NULL THEN 0 ELSE 1 END, r.reason, r.details, r.created_at, r.resolved_at, r.resolved_by, r.resolution
@@ -121,30 +137,49 @@ public struct ReportStore: Sendable {
               LEFT JOIN media m ON m.id = r.target_media
               LEFT JOIN comments c ON c.id = r.target_comment
              \(which) LIMIT \(limit)
-            """).decode(Self.report)
+            """
+        ).decode(Self.report)
     }
 
     private static func report(_ row: inout Row) throws -> Report {
         Report(
-            id: try row.int(), reporter: try row.string(), target: ReportTarget(rawValue: try row.string()) ?? .user,
-            targetUser: try row.id(), targetUsername: try row.string(), targetMedia: try row.optionalID(), targetComment: try row.optionalID(),
-            commentText: try row.optionalString(), mediaExists: try row.bool(), reason: try row.string(), details: try row.string(),
-            createdAt: try row.int(), resolvedAt: try row.optionalInt(), resolvedBy: try row.optionalString(), resolution: try row.optionalString())
+            id: try row.int(),
+            reporter: try row.string(),
+            target: ReportTarget(rawValue: try row.string()) ?? .user,
+            targetUser: try row.id(),
+            targetUsername: try row.string(),
+            targetMedia: try row.optionalID(),
+            targetComment: try row.optionalID(),
+            commentText: try row.optionalString(),
+            mediaExists: try row.bool(),
+            reason: try row.string(),
+            details: try row.string(),
+            createdAt: try row.int(),
+            resolvedAt: try row.optionalInt(),
+            resolvedBy: try row.optionalString(),
+            resolution: try row.optionalString()
+        )
     }
 
     /// Closes a report, and every other open report of the same thing, with what was done; false when it was closed.
     public func resolve(_ id: Int64, resolution: String, actor: String) async throws -> Bool {
         try await database.transaction { tx in
-            guard let report = try await tx.query("""
-                SELECT target_kind, target_user, target_media, target_comment FROM reports WHERE id = \(id) AND resolved_at IS NULL
-                """).decodeFirst({ row in
-                (kind: try row.string(), user: try row.int(), media: try row.optionalInt(), comment: try row.optionalInt())
-            }) else { return false }
-            try await tx.execute("""
+            guard
+                let report = try await tx.query(
+                    """
+                    SELECT target_kind, target_user, target_media, target_comment FROM reports WHERE id = \(id) AND resolved_at IS NULL
+                    """
+                ).decodeFirst({ row in
+                    (kind: try row.string(), user: try row.int(), media: try row.optionalInt(), comment: try row.optionalInt())
+                })
+            else { return false }
+            try await tx.execute(
+                """
                 UPDATE reports SET resolved_at = \(environment.nowSeconds), resolved_by = \(actor), resolution = \(resolution)
                  WHERE resolved_at IS NULL AND target_kind = \(report.kind) AND target_user = \(report.user)
                    AND target_media IS NOT DISTINCT FROM \(report.media) AND target_comment IS NOT DISTINCT FROM \(report.comment)
-                """)
+                """
+            )
             return true
         }
     }

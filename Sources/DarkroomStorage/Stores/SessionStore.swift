@@ -11,31 +11,37 @@ public struct SessionStore: Sendable {
     public func start(for user: UserID) async throws -> String {
         let id = environment.randomHex(bytes: 32)
         let now = environment.nowSeconds
-        try await database.execute("""
+        try await database.execute(
+            """
             INSERT INTO web_sessions (id_hash, user_id, created_at, expires_at)
             VALUES (\(Hex.sha256(id)), \(user), \(now), \(now + Self.lifetime))
-            """)
+            """
+        )
         return id
     }
 
     /// The signed-in user, if the session is live.
     public func user(for id: String) async throws -> UserID? {
         guard id.utf8.count == 64 else { return nil }
-        return try await database.lookup("""
+        return try await database.lookup(
+            """
             SELECT s.user_id FROM web_sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id_hash = \(Hex.sha256(id)) AND s.expires_at > \(environment.nowSeconds) AND \(Visibility.present("u"))
-            """).decodeFirst { try $0.id(UserID.self) }
+            """
+        ).decodeFirst { try $0.id(UserID.self) }
     }
 
     /// The signed-in user and whether they are an operator, if the session is live: what every page needs, in one read.
     public func visitor(for id: String) async throws -> Visitor? {
         guard id.utf8.count == 64 else { return nil }
-        return try await database.lookup("""
+        return try await database.lookup(
+            """
             SELECT \(raw: Columns.user), u.is_operator,
                    EXISTS (SELECT 1 FROM blocks WHERE blocker_id = u.id) OR EXISTS (SELECT 1 FROM blocks WHERE blocked_id = u.id)
               FROM web_sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id_hash = \(Hex.sha256(id)) AND s.expires_at > \(environment.nowSeconds) AND \(Visibility.present("u"))
-            """).decodeFirst { row in Visitor(user: try Columns.user(&row), isOperator: try row.bool(), involvedInBlocks: try row.bool()) }
+            """
+        ).decodeFirst { row in Visitor(user: try Columns.user(&row), isOperator: try row.bool(), involvedInBlocks: try row.bool()) }
     }
 
     /// Who a live session belongs to, with what every page needs to know of them.

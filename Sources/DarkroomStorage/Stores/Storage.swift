@@ -41,7 +41,9 @@ public struct Storage: Sendable {
     public var fleetLeases: FleetLeases { FleetLeases(database: database, environment: environment) }
     public var liveEvents: LiveEvents { LiveEvents(database: database) }
     public var reports: ReportStore { ReportStore(database: database, environment: environment, grants: grants) }
-    public var moderation: ModerationStore { ModerationStore(database: database, environment: environment, grants: grants, mergedAccounts: mergedAccounts) }
+    public var moderation: ModerationStore {
+        ModerationStore(database: database, environment: environment, grants: grants, mergedAccounts: mergedAccounts)
+    }
 
     public init(database: any Database, environment: SystemEnvironment, files: MediaFiles, mediaURLKey: String = "") {
         self.mediaURLKey = mediaURLKey
@@ -55,8 +57,13 @@ public struct Storage: Sendable {
     /// Opens the database a configuration names — PostgreSQL for a `postgres://` URL, else SQLite in `dataDirectory` —
     /// and brings its schema up to date. Media files live in `dataDirectory` either way.
     /// - Parameter replicaURLs: PostgreSQL streaming replicas that reads in a `ReadSession` may use (`ReplicatedDatabase`).
-    public static func open(databaseURL: String?, replicaURLs: [String] = [], dataDirectory: String, environment: SystemEnvironment,
-                            migrate: Bool = true) async throws -> Storage {
+    public static func open(
+        databaseURL: String?,
+        replicaURLs: [String] = [],
+        dataDirectory: String,
+        environment: SystemEnvironment,
+        migrate: Bool = true
+    ) async throws -> Storage {
         let files = try MediaFiles(dataDirectory: dataDirectory, environment: environment)
         let database: any Database
         if let databaseURL, !databaseURL.isEmpty, !replicaURLs.isEmpty {
@@ -106,7 +113,8 @@ public struct Storage: Sendable {
         // Read first: only the very first start of a database writes.
         if let key = try await database.query("SELECT value FROM server_keys WHERE name = \(name)").decodeFirst({ try $0.string() }) { return key }
         try await database.execute(
-            "INSERT INTO server_keys (name, value) VALUES (\(name), \(environment.randomHex(bytes: 32))) ON CONFLICT (name) DO NOTHING")
+            "INSERT INTO server_keys (name, value) VALUES (\(name), \(environment.randomHex(bytes: 32))) ON CONFLICT (name) DO NOTHING"
+        )
         return try await database.query("SELECT value FROM server_keys WHERE name = \(name)").decodeFirst { try $0.string() } ?? ""
     }
 
@@ -115,10 +123,14 @@ public struct Storage: Sendable {
     @discardableResult
     public func sweepOrphanedFiles(grace: Int64 = 600) async throws -> Int {
         try await files.sweep(olderThan: grace) { keys in
-            Set(try await database.query("""
-                SELECT image_key FROM media WHERE image_key IN (\(list: keys))
-                UNION ALL SELECT profile_picture FROM users WHERE profile_picture IN (\(list: keys))
-                """).decode { try $0.string() })
+            Set(
+                try await database.query(
+                    """
+                    SELECT image_key FROM media WHERE image_key IN (\(list: keys))
+                    UNION ALL SELECT profile_picture FROM users WHERE profile_picture IN (\(list: keys))
+                    """
+                ).decode { try $0.string() }
+            )
         }
     }
 

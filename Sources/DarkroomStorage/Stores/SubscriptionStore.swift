@@ -52,9 +52,16 @@ public struct SubscriptionStore: Sendable {
 
     private static func subscription(_ row: inout Row) throws -> Subscription {
         Subscription(
-            id: try row.int(), clientRef: try row.id(), object: Object(rawValue: try row.string()) ?? .user, objectID: try row.optionalString(),
-            callbackURL: try row.string(), latitude: try row.optionalDouble(), longitude: try row.optionalDouble(), radius: try row.optionalDouble(),
-            createdAt: try row.int())
+            id: try row.int(),
+            clientRef: try row.id(),
+            object: Object(rawValue: try row.string()) ?? .user,
+            objectID: try row.optionalString(),
+            callbackURL: try row.string(),
+            latitude: try row.optionalDouble(),
+            longitude: try row.optionalDouble(),
+            radius: try row.optionalDouble(),
+            createdAt: try row.int()
+        )
     }
 
     /// Stores a verified subscription; a geography's object id is its own id (the geo-id). Refused past `limit` per client.
@@ -66,11 +73,14 @@ public struct SubscriptionStore: Sendable {
             guard count < Int64(limit) else {
                 throw APIError(type: "APISubscriptionError", code: 400, message: "A client may hold at most \(limit) subscriptions.")
             }
-            try await tx.execute("""
-                INSERT INTO subscriptions (id, client_ref, object, object_id, aspect, callback_url, verify_token, latitude, longitude, radius, created_at)
+            try await tx.execute(
+                """
+                INSERT INTO subscriptions (id, client_ref, object, object_id, aspect, callback_url, verify_token, latitude, longitude, radius,
+                    created_at)
                 VALUES (\(id), \(client), \(new.object.rawValue), \(objectID), 'media', \(new.callbackURL), \(new.verifyToken),
                         \(new.center?.latitude), \(new.center?.longitude), \(new.radius), \(environment.nowSeconds))
-                """)
+                """
+            )
             guard let made = try await tx.query("SELECT \(raw: Self.columns) FROM subscriptions WHERE id = \(id)").decodeFirst(Self.subscription)
             else { throw DomainError.vanished(.client) }
             return made
@@ -83,9 +93,11 @@ public struct SubscriptionStore: Sendable {
 
     /// A geography of this client's (its geo-id is the subscription's id); nil for another client's or none.
     public func geography(_ id: Int64, for client: ClientRecordID) async throws -> Subscription? {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT \(raw: Self.columns) FROM subscriptions WHERE id = \(id) AND client_ref = \(client) AND object = 'geography'
-            """).decodeFirst(Self.subscription)
+            """
+        ).decodeFirst(Self.subscription)
     }
 
     /// Deletes subscriptions of the client, with their undelivered notifications: by id, by object (and object id), or
@@ -111,20 +123,42 @@ public struct SubscriptionStore: Sendable {
     /// Turns a media event (written with the post) into the notifications it causes, within `tx`; nothing when the
     /// media is gone.
     static func expand(media: MediaID, time: Int64, in tx: any SQLExecutor, environment: SystemEnvironment) async throws {
-        guard let facts = try await tx.query("""
-            SELECT m.user_id, m.tags, m.location_id, m.latitude, m.longitude FROM media m JOIN users u ON u.id = m.user_id
-             WHERE m.id = \(media) AND \(Visibility.present("u"))
-            """).decodeFirst({ row in
-            (owner: try row.id(UserID.self), tags: try row.string().split(separator: " ").map(String.init), location: try row.optionalInt(),
-             latitude: try row.optionalDouble(), longitude: try row.optionalDouble())
-        }) else { return }
+        guard
+            let facts = try await tx.query(
+                """
+                SELECT m.user_id, m.tags, m.location_id, m.latitude, m.longitude FROM media m JOIN users u ON u.id = m.user_id
+                 WHERE m.id = \(media) AND \(Visibility.present("u"))
+                """
+            ).decodeFirst({ row in
+                (
+                    owner: try row.id(UserID.self), tags: try row.string().split(separator: " ").map(String.init), location: try row.optionalInt(),
+                    latitude: try row.optionalDouble(), longitude: try row.optionalDouble()
+                )
+            })
+        else { return }
         let point = facts.latitude.flatMap { latitude in facts.longitude.map { GeoPoint(latitude: latitude, longitude: $0) } }
-        try await enqueue(media: media, owner: facts.owner, tags: facts.tags, location: facts.location.map(LocationID.init), point: point,
-                          time: time, in: tx, environment: environment)
+        try await enqueue(
+            media: media,
+            owner: facts.owner,
+            tags: facts.tags,
+            location: facts.location.map(LocationID.init),
+            point: point,
+            time: time,
+            in: tx,
+            environment: environment
+        )
     }
 
-    private static func enqueue(media: MediaID, owner: UserID, tags: [String], location: LocationID?, point: GeoPoint?, time: Int64,
-                                in tx: any SQLExecutor, environment: SystemEnvironment) async throws {
+    private static func enqueue(
+        media: MediaID,
+        owner: UserID,
+        tags: [String],
+        location: LocationID?,
+        point: GeoPoint?,
+        time: Int64,
+        in tx: any SQLExecutor,
+        environment: SystemEnvironment
+    ) async throws {
         // Whether the client may see the media: public, or a live token of the owner or of an approved follower.
         let mayShow: SQL = """
             (NOT EXISTS (SELECT 1 FROM users o WHERE o.id = \(owner) AND o.is_private = 1)
@@ -132,46 +166,63 @@ public struct SubscriptionStore: Sendable {
                         AND (t.user_id = \(owner) OR t.user_id IN (SELECT follower_id FROM follows WHERE followee_id = \(owner)))))
             """
         var conditions: [SQL] = [
-            "(s.object = 'user' AND EXISTS (SELECT 1 FROM access_tokens t WHERE t.client_ref = s.client_ref AND t.user_id = \(owner) AND t.revoked_at IS NULL))",
+            """
+            (s.object = 'user' AND EXISTS (SELECT 1 FROM access_tokens t WHERE t.client_ref = s.client_ref AND t.user_id = \(owner) AND t.revoked_at \
+            IS NULL))
+            """
         ]
         if !tags.isEmpty { conditions.append("(s.object = 'tag' AND s.object_id IN (\(list: tags)) AND \(mayShow))") }
         if let location { conditions.append("(s.object = 'location' AND s.object_id = \(String(location.rawValue)) AND \(mayShow))") }
         if let point {
             // A box around the point holding every circle that could contain it (radius ≤ 5 km), checked exactly below.
-            let latitudeSpan = 0.05, longitudeSpan = 0.05 / max(cos(point.latitude * .pi / 180), 0.01)
-            conditions.append("""
+            let latitudeSpan = 0.05
+            let longitudeSpan = 0.05 / max(cos(point.latitude * .pi / 180), 0.01)
+            conditions.append(
+                """
                 (s.object = 'geography' AND s.latitude BETWEEN \(point.latitude - latitudeSpan) AND \(point.latitude + latitudeSpan)
                  AND s.longitude BETWEEN \(point.longitude - longitudeSpan) AND \(point.longitude + longitudeSpan) AND \(mayShow))
-                """)
+                """
+            )
         }
         var matching = conditions[0]
         for condition in conditions.dropFirst() { matching = "\(matching) OR \(condition)" }
-        let matches = try await tx.query("""
+        let matches = try await tx.query(
+            """
             SELECT s.id, s.client_ref, s.callback_url, s.object, s.object_id, s.latitude, s.longitude, s.radius FROM subscriptions s
              WHERE \(matching)
-            """).decode { row in
-            (id: try row.int(), client: try row.int(), callback: try row.string(), object: try row.string(), objectID: try row.optionalString(),
-             latitude: try row.optionalDouble(), longitude: try row.optionalDouble(), radius: try row.optionalDouble())
+            """
+        ).decode { row in
+            (
+                id: try row.int(), client: try row.int(), callback: try row.string(), object: try row.string(), objectID: try row.optionalString(),
+                latitude: try row.optionalDouble(), longitude: try row.optionalDouble(), radius: try row.optionalDouble()
+            )
         }
         let now = environment.nowSeconds
         var rows: [SQL] = []
         for match in matches {
             if match.object == "geography" {
                 guard let point, let latitude = match.latitude, let longitude = match.longitude, let radius = match.radius,
-                      point.distance(to: GeoPoint(latitude: latitude, longitude: longitude)) <= radius
+                    point.distance(to: GeoPoint(latitude: latitude, longitude: longitude)) <= radius
                 else { continue }
             }
             let objectID = match.object == "user" ? String(owner.rawValue) : match.objectID ?? ""
-            rows.append("(\(environment.ids.next()), \(match.id), \(match.client), \(match.callback), \(match.object), \(objectID), \(media), \(time), \(now))")
+            rows.append(
+                """
+                (\(environment.ids.next()), \(match.id), \(match.client), \(match.callback), \(match.object), \(objectID), \(media), \(time), \
+                \(now))
+                """
+            )
         }
         // One statement for the post's notifications, a bounded number of rows at a time.
         for start in stride(from: 0, to: rows.count, by: 100) {
             var values = rows[start]
             for row in rows[(start + 1)..<min(start + 100, rows.count)] { values = "\(values), \(row)" }
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 INSERT INTO notifications (id, subscription_id, client_ref, callback_url, object, object_id, media_id, created_at, next_attempt_at)
                 VALUES \(values)
-                """)
+                """
+            )
         }
     }
 }

@@ -14,11 +14,13 @@ public struct TokenStore: Sendable {
 
     func insert(userID: UserID, client: Client, scopes: Set<Scope>, code: String?, in executor: any SQLExecutor) async throws -> String {
         let token = "\(userID).\(client.clientID.prefix(7)).\(environment.randomHex(bytes: 16))"
-        try await executor.execute("""
+        try await executor.execute(
+            """
             INSERT INTO access_tokens (id, token_hash, user_id, client_ref, scopes, created_at, code_hash)
             VALUES (\(environment.ids.next()), \(Hex.sha256(token)), \(userID), \(client.ref), \(Scope.render(scopes.union([.basic]))),
                     \(environment.nowSeconds), \(code.map(Hex.sha256)))
-            """)
+            """
+        )
         return token
     }
 
@@ -29,18 +31,26 @@ public struct TokenStore: Sendable {
     }
 
     private func read(_ token: String) async throws -> AccessGrant? {
-        let rows = try await database.lookup("""
+        let rows = try await database.lookup(
+            """
             SELECT t.id, t.user_id, t.client_ref, t.scopes,
                    EXISTS (SELECT 1 FROM blocks WHERE blocker_id = t.user_id) OR EXISTS (SELECT 1 FROM blocks WHERE blocked_id = t.user_id),
                    c.client_secret, c.enforce_signed, c.enforce_signed_header
               FROM access_tokens t JOIN clients c ON c.id = t.client_ref JOIN users u ON u.id = t.user_id
              WHERE t.token_hash = \(Hex.sha256(token)) AND t.revoked_at IS NULL AND \(Visibility.present("u"))
-            """)
+            """
+        )
         return try rows.decodeFirst { row in
             AccessGrant(
-                tokenID: try row.id(), userID: try row.id(), clientRef: try row.id(), scopes: Scope.parseList(try row.string()).scopes,
-                involvedInBlocks: try row.bool(), clientSecret: try row.string(), enforceSigned: try row.bool(),
-                enforceSignedHeader: try row.bool())
+                tokenID: try row.id(),
+                userID: try row.id(),
+                clientRef: try row.id(),
+                scopes: Scope.parseList(try row.string()).scopes,
+                involvedInBlocks: try row.bool(),
+                clientSecret: try row.string(),
+                enforceSigned: try row.bool(),
+                enforceSignedHeader: try row.bool()
+            )
         }
     }
 
@@ -54,10 +64,12 @@ public struct TokenStore: Sendable {
     /// The clients holding live tokens for a user, most recent first.
     public func authorizedApps(of user: UserID) async throws -> [AuthorizedApp] {
         let columns = ClientStore.columns.split(separator: ", ").map { "c." + $0 }.joined(separator: ", ")
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT t.scopes, t.created_at, \(raw: columns) FROM access_tokens t JOIN clients c ON c.id = t.client_ref
              WHERE t.user_id = \(user) AND t.revoked_at IS NULL ORDER BY t.created_at DESC, t.id DESC
-            """)
+            """
+        )
         var apps: [AuthorizedApp] = []
         let grants = try rows.decode { row in
             (scopes: Scope.parseList(try row.string()).scopes, since: try row.int(), client: try ClientStore.client(&row))
@@ -74,9 +86,11 @@ public struct TokenStore: Sendable {
 
     /// Revokes every token a client holds for a user; the next call with any of them fails.
     public func revoke(user: UserID, client: ClientRecordID) async throws {
-        try await database.execute("""
+        try await database.execute(
+            """
             UPDATE access_tokens SET revoked_at = \(environment.nowSeconds) WHERE user_id = \(user) AND client_ref = \(client) AND revoked_at IS NULL
-            """)
+            """
+        )
         await grants.changed()
     }
 

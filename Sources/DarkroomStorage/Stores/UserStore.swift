@@ -8,7 +8,8 @@ public struct NewUser: Sendable {
     public var website: String
     public var isPrivate: Bool
 
-    public init(username: String, passwordHash: String? = nil, fullName: String = "", bio: String = "", website: String = "", isPrivate: Bool = false) {
+    public init(username: String, passwordHash: String? = nil, fullName: String = "", bio: String = "", website: String = "", isPrivate: Bool = false)
+    {
         self.username = username
         self.passwordHash = passwordHash
         self.fullName = fullName
@@ -27,11 +28,13 @@ public struct UserStore: Sendable {
         let id = UserID(environment.ids.next())
         let now = environment.nowSeconds
         do {
-            try await database.execute("""
+            try await database.execute(
+                """
                 INSERT INTO users (id, username, username_lc, full_name, full_name_lc, bio, website, password_hash, is_private, created_at)
                 VALUES (\(id), \(new.username), \(new.username.lowercased()), \(new.fullName), \(new.fullName.lowercased()),
                         \(new.bio), \(new.website), \(new.passwordHash), \(new.isPrivate), \(now))
-                """)
+                """
+            )
         } catch DatabaseError.uniqueViolation {
             throw DomainError.taken(field: "username", value: new.username)
         }
@@ -42,9 +45,11 @@ public struct UserStore: Sendable {
     /// The user with this username (in any letter case) and password; nil otherwise. Costs a bcrypt verification even
     /// for an unknown username, so timing does not tell which usernames exist.
     public func authenticate(username: String, password: String) async throws -> User? {
-        let account = try await database.query("""
+        let account = try await database.query(
+            """
             SELECT id, password_hash FROM users WHERE username_lc = \(username.lowercased()) AND suspended_at IS NULL
-            """).decodeFirst { row in (id: try row.id(UserID.self), hash: try row.optionalString()) }
+            """
+        ).decodeFirst { row in (id: try row.id(UserID.self), hash: try row.optionalString()) }
         guard let account, let hash = account.hash else {
             await PasswordHasher.verifyNothing(password)
             return nil
@@ -73,11 +78,13 @@ public struct UserStore: Sendable {
         try await database.transaction { tx in
             let wasPrivate = try await tx.query("SELECT is_private FROM users WHERE id = \(user)").scalarInt() == 1
             if wasPrivate != profile.isPrivate { try await TagStore.moveAccount(user, toPublic: !profile.isPrivate, in: tx) }
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 UPDATE users SET full_name = \(profile.fullName), full_name_lc = \(profile.fullName.lowercased()), bio = \(profile.bio),
                        website = \(profile.website), is_private = \(profile.isPrivate)
                  WHERE id = \(user)
-                """)
+                """
+            )
             try await Self.invalidateMediaShowing(user, in: tx)
         }
     }
@@ -85,13 +92,15 @@ public struct UserStore: Sendable {
     /// Moves the version of every media that shows the user — theirs, and those they liked, commented on or are
     /// tagged in — so no cached rendering keeps their old name or picture.
     static func invalidateMediaShowing(_ user: UserID, in tx: any SQLExecutor) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE media SET version = version + 1
              WHERE user_id = \(user)
                 OR id IN (SELECT media_id FROM likes WHERE user_id = \(user))
                 OR id IN (SELECT media_id FROM comments WHERE user_id = \(user))
                 OR id IN (SELECT media_id FROM media_users_in_photo WHERE user_id = \(user))
-            """)
+            """
+        )
     }
 
     /// Sets a user's profile picture (a stored file key) and answers the previous key, for the caller to remove once
@@ -111,10 +120,12 @@ public struct UserStore: Sendable {
     }
 
     public func find(username: String) async throws -> User? {
-        try await database.lookup("""
+        try await database.lookup(
+            """
             SELECT \(raw: Columns.user) FROM users u WHERE u.username_lc = \(username.lowercased()) AND \(Visibility.present("u"))
-            """)
-            .decodeFirst(Columns.user)
+            """
+        )
+        .decodeFirst(Columns.user)
     }
 
     /// Users whose username or full name starts with `query`, best match first: the exact username, then
@@ -125,7 +136,8 @@ public struct UserStore: Sendable {
         // Both engines compare these columns byte by byte, so a prefix is a range.
         let upper = needle + "\u{10FFFF}"
         let notBlocked = Visibility.notBlocked(user: "u", viewer: viewer)
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT \(raw: Columns.userSummary), rank FROM (
                 SELECT u.id AS id, CASE WHEN u.username_lc = \(needle) THEN 0 ELSE 1 END AS rank
                   FROM users u WHERE u.username_lc >= \(needle) AND u.username_lc < \(upper)
@@ -137,12 +149,13 @@ public struct UserStore: Sendable {
             WHERE \(notBlocked)
             ORDER BY rank, u.followed_by_count DESC, u.username_lc
             LIMIT \(count * 3 + 3)
-            """)
+            """
+        )
         var seen = Set<UserID>()
         var result: [UserSummary] = []
         for user in try rows.decode({ row in
             let user = try Columns.userSummary(&row)
-            _ = try row.int() // rank, for the ORDER BY
+            _ = try row.int()  // rank, for the ORDER BY
             return user
         }) {
             if seen.insert(user.id).inserted { result.append(user) }

@@ -19,7 +19,8 @@ public enum Visibility {
         guard let viewer else { return present(alias) }
         return """
             \(present(alias)) AND NOT EXISTS (SELECT 1 FROM blocks nb
-                WHERE (nb.blocker_id = \(raw: alias).id AND nb.blocked_id = \(viewer)) OR (nb.blocker_id = \(viewer) AND nb.blocked_id = \(raw: alias).id))
+                WHERE (nb.blocker_id = \(raw: alias).id AND nb.blocked_id = \(viewer)) OR (nb.blocker_id = \(viewer) AND nb.blocked_id =
+                    \(raw: alias).id))
             """
     }
 

@@ -1,6 +1,6 @@
-import Foundation
 import CVips
 import DarkroomImaging
+import Foundation
 
 /// Every filter applied to one photo, side by side with its name, for a person to judge the looks by eye.
 public enum ContactSheet {
@@ -15,7 +15,9 @@ public enum ContactSheet {
         let sheet = try Vips.make(.undecodable) { out in
             pointers.withUnsafeMutableBufferPointer { darkroom_vips_arrayjoin($0.baseAddress, Int32($0.count), Int32(across), 12, out) }
         }
-        let framed = try Vips.make(.undecodable) { darkroom_vips_embed(sheet.pointer, $0, 12, 12, Int32(sheet.width + 24), Int32(sheet.height + 24), 255) }
+        let framed = try Vips.make(.undecodable) {
+            darkroom_vips_embed(sheet.pointer, $0, 12, 12, Int32(sheet.width + 24), Int32(sheet.height + 24), 255)
+        }
         return try framed.jpeg(quality: 90)
     }
 

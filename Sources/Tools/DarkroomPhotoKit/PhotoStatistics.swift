@@ -37,7 +37,9 @@ public struct PhotoStatistics: Sendable, CustomStringConvertible {
         var lumas = [Double](repeating: 0, count: width * height)
         for index in 0..<(width * height) {
             let base = index * bands
-            let r = Double(pixels[base]), g = Double(pixels[base + min(1, bands - 1)]), b = Double(pixels[base + min(2, bands - 1)])
+            let r = Double(pixels[base])
+            let g = Double(pixels[base + min(1, bands - 1)])
+            let b = Double(pixels[base + min(2, bands - 1)])
             let luma = 0.2126 * r + 0.7152 * g + 0.0722 * b
             lumas[index] = luma
             sums.r += r

@@ -1,6 +1,6 @@
-import Foundation
 import DarkroomCore
 import DarkroomStorage
+import Foundation
 
 /// The size and random seed of a synthetic data set.
 public struct SeedPlan: Sendable {
@@ -44,21 +44,34 @@ public struct SeedGenerator: Sendable {
         self.progress = progress
     }
 
-    static let firstNames = ["Ada", "Alan", "Grace", "Linus", "Kevin", "Mike", "Shayne", "Jack", "Sammy", "Snoop", "Frida", "Ansel",
-                             "Dorothea", "Henri", "Vivian", "Robert", "Diane", "Richard", "Cindy", "Walker", "Berenice", "Imogen",
-                             "Gordon", "Lee", "Margaret", "Edward", "Yousuf", "Nan", "Sally", "Steve"]
-    static let lastNames = ["Lovelace", "Turing", "Hopper", "Torvalds", "Systrom", "Krieger", "Sweeney", "Dorsey", "Jackson", "Kahlo",
-                            "Adams", "Lange", "Cartier", "Maier", "Capa", "Arbus", "Avedon", "Sherman", "Evans", "Abbott",
-                            "Cunningham", "Parks", "Friedlander", "Bourke-White", "Weston", "Karsh", "Goldin", "Mann", "McCurry", "Leibovitz"]
-    static let tags = ["nofilter", "sunset", "foodtruck", "snow", "love", "instagood", "photooftheday", "beach", "coffee", "dog", "cat",
-                       "travel", "city", "nature", "art", "summer", "friends", "food", "me", "selfie", "sky", "tbt", "fun", "style",
-                       "night", "street", "bw", "architecture", "flowers", "mountains", "sea", "clouds", "rain", "portrait", "vintage"]
-    static let filters = ["Normal", "Amaro", "Rise", "Hudson", "X-Pro II", "Sierra", "Lo-fi", "Earlybird", "Sutro", "Toaster",
-                          "Brannan", "Inkwell", "Walden", "Hefe", "Valencia", "Nashville", "1977", "Kelvin"]
-    static let captionWords = ["Inside", "le", "truc", "morning", "light", "on", "the", "bay", "with", "friends", "best", "day", "ever",
-                               "new", "lens", "walking", "home", "golden", "hour", "look", "at", "this", "view", "finally"]
-    static let commentTexts = ["Really amazing photo!", "Love this", "Where is this?", "So good", "Wow", "Great colours",
-                               "This made my day", "Beautiful light", "Miss this place", "Stunning #nofilter"]
+    static let firstNames = [
+        "Ada", "Alan", "Grace", "Linus", "Kevin", "Mike", "Shayne", "Jack", "Sammy", "Snoop", "Frida", "Ansel",
+        "Dorothea", "Henri", "Vivian", "Robert", "Diane", "Richard", "Cindy", "Walker", "Berenice", "Imogen",
+        "Gordon", "Lee", "Margaret", "Edward", "Yousuf", "Nan", "Sally", "Steve",
+    ]
+    static let placeKinds = ["Café", "Park", "Pier", "Square", "Station", "Gallery"]
+    static let lastNames = [
+        "Lovelace", "Turing", "Hopper", "Torvalds", "Systrom", "Krieger", "Sweeney", "Dorsey", "Jackson", "Kahlo",
+        "Adams", "Lange", "Cartier", "Maier", "Capa", "Arbus", "Avedon", "Sherman", "Evans", "Abbott",
+        "Cunningham", "Parks", "Friedlander", "Bourke-White", "Weston", "Karsh", "Goldin", "Mann", "McCurry", "Leibovitz",
+    ]
+    static let tags = [
+        "nofilter", "sunset", "foodtruck", "snow", "love", "instagood", "photooftheday", "beach", "coffee", "dog", "cat",
+        "travel", "city", "nature", "art", "summer", "friends", "food", "me", "selfie", "sky", "tbt", "fun", "style",
+        "night", "street", "bw", "architecture", "flowers", "mountains", "sea", "clouds", "rain", "portrait", "vintage",
+    ]
+    static let filters = [
+        "Normal", "Amaro", "Rise", "Hudson", "X-Pro II", "Sierra", "Lo-fi", "Earlybird", "Sutro", "Toaster",
+        "Brannan", "Inkwell", "Walden", "Hefe", "Valencia", "Nashville", "1977", "Kelvin",
+    ]
+    static let captionWords = [
+        "Inside", "le", "truc", "morning", "light", "on", "the", "bay", "with", "friends", "best", "day", "ever",
+        "new", "lens", "walking", "home", "golden", "hour", "look", "at", "this", "view", "finally",
+    ]
+    static let commentTexts = [
+        "Really amazing photo!", "Love this", "Where is this?", "So good", "Wow", "Great colours",
+        "This made my day", "Beautiful light", "Miss this place", "Stunning #nofilter",
+    ]
     /// How many entries each seeded home feed keeps; older pages are read from the followed accounts.
     public static let feedEntriesPerUser = 100
     /// The number of distinct rendition sets seed media share.
@@ -86,12 +99,13 @@ public struct SeedGenerator: Sendable {
         var followees = [[Int32]](repeating: [], count: userCount)
         for follower in 0..<userCount {
             let roll = random.int(0..<1000)
-            let wanted = switch roll {
-            case 0: 5000
-            case 1..<100: random.int(1..<50)
-            case 100..<950: random.int(50..<201)
-            default: random.int(300..<1001)
-            }
+            let wanted =
+                switch roll {
+                case 0: 5000
+                case 1..<100: random.int(1..<50)
+                case 100..<950: random.int(50..<201)
+                default: random.int(300..<1001)
+                }
             var chosen = Set<Int32>()
             let target = min(wanted, userCount - 1)
             var attempts = 0
@@ -118,10 +132,14 @@ public struct SeedGenerator: Sendable {
 
         // MARK: Users
         var privateUsers = Set<Int>()
-        var users = BulkInserter(database: database, table: "users", columns: [
-            "id", "username", "username_lc", "full_name", "full_name_lc", "bio", "website", "is_private", "created_at",
-            "media_count", "follows_count", "followed_by_count",
-        ])
+        var users = BulkInserter(
+            database: database,
+            table: "users",
+            columns: [
+                "id", "username", "username_lc", "full_name", "full_name_lc", "bio", "website", "is_private", "created_at",
+                "media_count", "follows_count", "followed_by_count",
+            ]
+        )
         for index in 0..<userCount {
             let first = random.pick(Self.firstNames)
             let last = random.pick(Self.lastNames)
@@ -143,9 +161,13 @@ public struct SeedGenerator: Sendable {
         let locationCount = max(1, min(100_000, plan.media / 10))
         var locationIDs: [Int64] = []
         var locationCoordinates: [(Double, Double)] = []
-        var locations = BulkInserter(database: database, table: "locations", columns: [
-            "id", "name", "latitude", "longitude", "street_address", "foursquare_v2_id", "created_at",
-        ])
+        var locations = BulkInserter(
+            database: database,
+            table: "locations",
+            columns: [
+                "id", "name", "latitude", "longitude", "street_address", "foursquare_v2_id", "created_at",
+            ]
+        )
         // Places cluster around a few cities, as real check-ins do.
         let cities: [(String, Double, Double)] = [
             ("San Francisco", 37.7749, -122.4194), ("New York", 40.7128, -74.0060), ("London", 51.5074, -0.1278),
@@ -160,7 +182,8 @@ public struct SeedGenerator: Sendable {
             locationIDs.append(id)
             locationCoordinates.append((latitude, longitude))
             try await locations.add([
-                .int(id), .text("\(random.pick(Self.lastNames)) \(random.pick(["Café", "Park", "Pier", "Square", "Station", "Gallery"])), \(city.0)"),
+                .int(id),
+                .text("\(random.pick(Self.lastNames)) \(random.pick(Self.placeKinds)), \(city.0)"),
                 .double(latitude), .double(longitude), .text("\(random.int(1..<999)) \(random.pick(Self.lastNames)) St"),
                 .text(Hex.encode((0..<12).map { _ in UInt8(random.int(0..<256)) })), .int(start - 86_400),
             ])
@@ -173,17 +196,23 @@ public struct SeedGenerator: Sendable {
         for follower in 0..<userCount {
             for followee in followees[follower] {
                 let id = ids.make(seconds: start - Int64(random.int(0..<(30 * 86_400))))
-                try await follows.add([.int(userIDs[follower]), .int(userIDs[Int(followee)]), .int(id), .int(IDGenerator.milliseconds(of: id) / 1000)])
+                try await follows.add([
+                    .int(userIDs[follower]), .int(userIDs[Int(followee)]), .int(id), .int(IDGenerator.milliseconds(of: id) / 1000),
+                ])
             }
             if follower % 500 == 0 { progress?.update(phase: "follows", done: follower, total: userCount) }
         }
         try await follows.finish()
 
         // MARK: Media, with captions, tags, places, likes and comments
-        var media = BulkInserter(database: database, table: "media", columns: [
-            "id", "user_id", "type", "filter", "caption", "caption_id", "location_id", "latitude", "longitude", "created_at", "image_key",
-            "standard_size", "low_size", "thumbnail_size", "tags", "like_count", "comment_count",
-        ])
+        var media = BulkInserter(
+            database: database,
+            table: "media",
+            columns: [
+                "id", "user_id", "type", "filter", "caption", "caption_id", "location_id", "latitude", "longitude", "created_at", "image_key",
+                "standard_size", "low_size", "thumbnail_size", "tags", "like_count", "comment_count",
+            ]
+        )
         var likes = BulkInserter(database: database, table: "likes", columns: ["id", "media_id", "user_id", "created_at"])
         var comments = BulkInserter(database: database, table: "comments", columns: ["id", "media_id", "user_id", "text", "created_at"])
         var mediaTags = BulkInserter(database: database, table: "media_tags", columns: ["tag_name", "media_id", "id"])
@@ -221,9 +250,11 @@ public struct SeedGenerator: Sendable {
 
             try await media.add([
                 .int(mediaID), .int(userIDs[owner]), .text("image"), .text(random.pick(Self.filters)),
-                caption.map(DBValue.text) ?? .null, caption == nil ? .null : .int(ids.make(seconds: created)), located ? .int(locationIDs[location]) : .null,
+                caption.map(DBValue.text) ?? .null, caption == nil ? .null : .int(ids.make(seconds: created)),
+                located ? .int(locationIDs[location]) : .null,
                 located ? .double(locationCoordinates[location].0) : .null, located ? .double(locationCoordinates[location].1) : .null,
-                .int(created), .text(plan.imageKeys.isEmpty ? "seed/\(index % Self.imageSets)" : plan.imageKeys[index % plan.imageKeys.count]), .int(612), .int(306), .int(150), .text(tags.joined(separator: " ")),
+                .int(created), .text(plan.imageKeys.isEmpty ? "seed/\(index % Self.imageSets)" : plan.imageKeys[index % plan.imageKeys.count]),
+                .int(612), .int(306), .int(150), .text(tags.joined(separator: " ")),
                 .int(Int64(likers.count)), .int(Int64(commentCount)),
             ])
             for tag in tags {

@@ -1,29 +1,35 @@
 import ArgumentParser
+import DarkroomAPI
 import DarkroomCommands
+import DarkroomCore
 import DarkroomPhotoKit
 import DarkroomSeed
-import DarkroomAPI
-import DarkroomCore
 import DarkroomStorage
 import Foundation
 import Hummingbird
 import Logging
 import Metrics
-import Prometheus
 import NIOCore
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks, measured on this machine.", subcommands: [FeedBench.self, StatementBench.self, PagesBench.self, RealtimeBench.self, StreamsBench.self, WritesBench.self, PostBench.self, GeoBench.self, IngestBench.self, ExplainBench.self])
+        abstract: "Benchmarks, measured on this machine.",
+        subcommands: [
+            FeedBench.self, StatementBench.self, PagesBench.self, RealtimeBench.self, StreamsBench.self, WritesBench.self, PostBench.self,
+            GeoBench.self, IngestBench.self, ExplainBench.self,
+        ]
+    )
 }
 
 /// The feed bar: `GET /users/self/feed` against a ready-made body of the same size, on the same server, in the same run.
 struct FeedBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "feed",
-        abstract: "Measure /users/self/feed (20 media) against a ready-made feed body with wrk; prints the ratio.")
+        abstract: "Measure /users/self/feed (20 media) against a ready-made feed body with wrk; prints the ratio."
+    )
 
     @OptionGroup var storage: StorageOptions
     @OptionGroup var measuring: LoadOptions
@@ -31,17 +37,23 @@ struct FeedBench: AsyncParsableCommand {
     @Option(help: "Only viewers following at most this many accounts.") var maxFollows = 1000
     @Option(help: "Memory for rendered pages reused while unchanged, in MiB, as `serve` takes it; 0 renders every page.")
     var pageCacheMB = 64
-    @Option(help: """
-        Load a running deployment at this URL (a proxy before several `serve` nodes on --database-url) instead of a \
-        server in this process; reports the rate and the CPU of each program on this machine per request.
-        """)
+    @Option(
+        help: """
+            Load a running deployment at this URL (a proxy before several `serve` nodes on --database-url) instead of a \
+            server in this process; reports the rate and the CPU of each program on this machine per request.
+            """
+    )
     var target: String?
 
     func run() async throws {
         let monitoring = bootstrapAsServeDoes()
         let opened = try await storage.open()
         let tokens = try await BenchViewers.tokens(
-            in: opened, count: measuring.viewers, follows: minFollows...maxFollows, scopes: [.basic])
+            in: opened,
+            count: measuring.viewers,
+            follows: minFollows...maxFollows,
+            scopes: [.basic]
+        )
         let wrk = measuring.wrk
         if let target {
             try await measureDeployment(at: target, tokens: tokens, wrk: wrk)
@@ -55,7 +67,9 @@ struct FeedBench: AsyncParsableCommand {
         configuration.monitoring = monitoring
         configuration.pageCacheBytes = max(0, pageCacheMB) * 1024 * 1024
         try await withBenchServer(
-            configuration: configuration, storage: opened, routes: [AdditionalRoute(path: "/bench/ready") { ceiling.withLock { $0 } }]
+            configuration: configuration,
+            storage: opened,
+            routes: [AdditionalRoute(path: "/bench/ready") { ceiling.withLock { $0 } }]
         ) { base in
             let page = try await shellOnOwnThread("curl", ["-sf", "\(base)/v1/users/self/feed?access_token=\(tokens[0])"])
             ceiling.withLock { $0 = ByteBuffer(bytes: page) }
@@ -70,16 +84,23 @@ struct FeedBench: AsyncParsableCommand {
                 ready.append(try await wrk.run(["\(base)/bench/ready"]))
                 feed.append(try await wrk.run(feedLoad.arguments(base)))
                 let (lastReady, lastFeed) = (ready[ready.count - 1], feed[feed.count - 1])
-                FileHandle.standardError.write(Data("""
-                    run \(run): ready \(Int(lastReady.requestsPerSecond)) req/s (\(Int(lastReady.serverMicrosecondsPerRequest)) µs CPU each), \
-                    feed \(Int(lastFeed.requestsPerSecond)) req/s (\(Int(lastFeed.serverMicrosecondsPerRequest)) µs CPU each)\n
-                    """.utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        """
+                        run \(run): ready \(Int(lastReady.requestsPerSecond)) req/s (\(Int(lastReady.serverMicrosecondsPerRequest)) µs CPU each), \
+                        feed \(Int(lastFeed.requestsPerSecond)) req/s (\(Int(lastFeed.serverMicrosecondsPerRequest)) µs CPU each)\n
+                        """.utf8
+                    )
+                )
             }
             // PostgreSQL's own ceiling for one statement per request, on the same server in the same run.
             var ceilingOfPostgres: [String: Any]?
             if !storage.databaseURL.isEmpty {
                 ceilingOfPostgres = try await PgbenchCeiling.measure(
-                    databaseURL: storage.databaseURL, connections: measuring.connections, seconds: measuring.duration)
+                    databaseURL: storage.databaseURL,
+                    connections: measuring.connections,
+                    seconds: measuring.duration
+                )
             }
             var report: [String: Any] = [
                 "machine": machineDescription(),
@@ -121,8 +142,11 @@ struct FeedBench: AsyncParsableCommand {
         for run in 1...measuring.runs {
             let before = ProgramCPU.snapshot()
             let result = try await wrk.run(feedLoad.arguments(base))
-            let perRequest = ProgramCPU.microsecondsPerRequest(from: before, to: ProgramCPU.snapshot(),
-                                                               requests: result.requestsPerSecond * Double(measuring.duration))
+            let perRequest = ProgramCPU.microsecondsPerRequest(
+                from: before,
+                to: ProgramCPU.snapshot(),
+                requests: result.requestsPerSecond * Double(measuring.duration)
+            )
             feed.append(result)
             cpu.append(perRequest)
             FileHandle.standardError.write(Data("run \(run): feed \(Int(result.requestsPerSecond)) req/s, CPU µs per request \(perRequest)\n".utf8))
@@ -154,7 +178,8 @@ enum ProgramCPU {
         for pid in pids where pid != me {
             // /proc/PID/stat: "pid (comm) state …"; utime and stime are the 12th and 13th fields after the comm.
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { continue }
+                let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
+            else { continue }
             let name = String(stat[stat.index(after: open)..<close])
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
@@ -163,7 +188,8 @@ enum ProgramCPU {
         // wrk has ended by the second snapshot: its time is this process's children's.
         var children = rusage()
         getrusage(RUSAGE_CHILDREN.rawValue, &children)
-        seconds["wrk", default: 0] += Double(children.ru_utime.tv_sec + children.ru_stime.tv_sec)
+        seconds["wrk", default: 0] +=
+            Double(children.ru_utime.tv_sec + children.ru_stime.tv_sec)
             + Double(children.ru_utime.tv_usec + children.ru_stime.tv_usec) / 1e6
         return seconds
     }
@@ -200,11 +226,16 @@ enum BenchViewers {
     }
 
     static func viewers(
-        in storage: Storage, count: Int, follows: ClosedRange<Int>, scopes: Set<Scope>
+        in storage: Storage,
+        count: Int,
+        follows: ClosedRange<Int>,
+        scopes: Set<Scope>
     ) async throws -> [(id: UserID, token: String)] {
-        let viewerIDs = try await storage.database.query("""
+        let viewerIDs = try await storage.database.query(
+            """
             SELECT id FROM users WHERE follows_count BETWEEN \(follows.lowerBound) AND \(follows.upperBound) ORDER BY id LIMIT \(count)
-            """).decode { try $0.id(UserID.self) }
+            """
+        ).decode { try $0.id(UserID.self) }
         guard !viewerIDs.isEmpty else { throw ValidationError("no users to benchmark with: run `darkroom seed` first") }
         let client = try await storage.clients.create(name: "darkroom bench", redirectURIs: ["http://localhost/bench"])
         var viewers: [(id: UserID, token: String)] = []
@@ -256,11 +287,17 @@ func bootstrapAsServeDoes() -> Monitoring {
 }
 
 func withBenchServer(
-    configuration: AppConfiguration, storage: Storage, routes: [AdditionalRoute], _ body: @escaping @Sendable (String) async throws -> Void
+    configuration: AppConfiguration,
+    storage: Storage,
+    routes: [AdditionalRoute],
+    _ body: @escaping @Sendable (String) async throws -> Void
 ) async throws {
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
     let app = try buildApplication(
-        configuration: configuration, storage: storage, logger: Logger(label: "darkroom.bench"), additionalRoutes: routes
+        configuration: configuration,
+        storage: storage,
+        logger: Logger(label: "darkroom.bench"),
+        additionalRoutes: routes
     ) { port in portSink.yield(port) }
     try await withThrowingTaskGroup(of: Void.self) { group in
         let server = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "darkroom.bench")))
@@ -311,7 +348,10 @@ struct Wrk {
     func run(_ arguments: [String], seconds: Int? = nil) async throws -> WrkResult {
         let seconds = seconds ?? duration
         let cpuBefore = processCPUSeconds()
-        let output = String(decoding: try await shellOnOwnThread("wrk", ["-t1", "-c\(connections)", "-d\(seconds)s", "--latency"] + arguments), as: UTF8.self)
+        let output = String(
+            decoding: try await shellOnOwnThread("wrk", ["-t1", "-c\(connections)", "-d\(seconds)s", "--latency"] + arguments),
+            as: UTF8.self
+        )
         var result = WrkResult(requestsPerSecond: 0, p50: 0, p99: 0)
         for line in output.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
@@ -347,7 +387,8 @@ func median(_ values: [Double]) -> Double {
 }
 
 func machineDescription() -> String {
-    let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+    let cpu =
+        (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
         .split(separator: "\n").first { $0.hasPrefix("model name") }?
         .split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
     return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu)"
@@ -383,7 +424,9 @@ func shell(_ tool: String, _ arguments: [String]) throws -> Data {
 /// The posting bar: a post by an account with very many followers returns at once; its fan-out runs in the background.
 struct PostBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "post", abstract: "Measure how long a post by an account with many followers takes, and its background fan-out.")
+        commandName: "post",
+        abstract: "Measure how long a post by an account with many followers takes, and its background fan-out."
+    )
 
     @OptionGroup var storage: StorageOptions
     @Option(help: "Followers of the posting account.") var followers = 100_000
@@ -395,14 +438,18 @@ struct PostBench: AsyncParsableCommand {
         let environment = opened.environment
         let star = try await opened.users.create(NewUser(username: "bench_star_\(environment.randomHex(bytes: 4))", fullName: "Bench Star"))
         // Followers are existing users where there are enough, else stand-in ids: only their feeds are written.
-        let existing = try await opened.database.query("SELECT id FROM users WHERE id <> \(star.id) ORDER BY id LIMIT \(followers)").decode { try $0.int() }
+        let existing = try await opened.database.query("SELECT id FROM users WHERE id <> \(star.id) ORDER BY id LIMIT \(followers)").decode {
+            try $0.int()
+        }
         try await opened.database.transaction { tx in
             for index in 0..<followers {
                 let follower = index < existing.count ? existing[index] : Int64(index + 1)
-                try await tx.execute("""
+                try await tx.execute(
+                    """
                     INSERT INTO follows (follower_id, followee_id, id, created_at) VALUES (\(follower), \(star.id), \(environment.ids.next()), 0)
                     ON CONFLICT DO NOTHING
-                    """)
+                    """
+                )
             }
             try await tx.execute("UPDATE users SET followed_by_count = \(followers) WHERE id = \(star.id)")
         }
@@ -410,8 +457,15 @@ struct PostBench: AsyncParsableCommand {
         var mediaIDs: [MediaID] = []
         for index in 0..<posts {
             let start = ContinuousClock.now
-            mediaIDs.append(try await opened.mediaWriter.create(NewMedia(
-                owner: star.id, caption: "bench post \(index)", renditions: Renditions(key: "seed/0", standard: 612, low: 306, thumbnail: 150))))
+            mediaIDs.append(
+                try await opened.mediaWriter.create(
+                    NewMedia(
+                        owner: star.id,
+                        caption: "bench post \(index)",
+                        renditions: Renditions(key: "seed/0", standard: 612, low: 306, thumbnail: 150)
+                    )
+                )
+            )
             latencies.append(milliseconds(ContinuousClock.now - start))
         }
         let fanOutStart = ContinuousClock.now
@@ -459,8 +513,10 @@ struct GeoBench: AsyncParsableCommand {
         var random = SystemRandomNumberGenerator()
         func point() -> GeoPoint {
             let city = cities.randomElement(using: &random)!
-            return GeoPoint(latitude: city.0 + Double.random(in: -0.15...0.15, using: &random),
-                            longitude: city.1 + Double.random(in: -0.15...0.15, using: &random))
+            return GeoPoint(
+                latitude: city.0 + Double.random(in: -0.15...0.15, using: &random),
+                longitude: city.1 + Double.random(in: -0.15...0.15, using: &random)
+            )
         }
         let now = opened.environment.nowSeconds
         var locationTimes: [Double] = []
@@ -476,7 +532,8 @@ struct GeoBench: AsyncParsableCommand {
             mediaTimes.append(elapsedMilliseconds(since: start))
         }
         let counts = try await opened.database.query(
-            "SELECT (SELECT count(*) FROM locations), (SELECT count(*) FROM media WHERE latitude IS NOT NULL)").decodeFirst { (locations: try $0.int(), media: try $0.int()) }
+            "SELECT (SELECT count(*) FROM locations), (SELECT count(*) FROM media WHERE latitude IS NOT NULL)"
+        ).decodeFirst { (locations: try $0.int(), media: try $0.int()) }
         try printJSON([
             "machine": machineDescription(), "database": opened.database.displayName,
             "locations": counts?.locations ?? 0, "located_media": counts?.media ?? 0, "distance_m": distance,
@@ -505,7 +562,7 @@ struct GeoBench: AsyncParsableCommand {
 enum PgbenchCeiling {
     static func measure(databaseURL: String, connections: Int, seconds: Int) async throws -> [String: Any] {
         guard let (libpq, password) = PostgresTools.libpq(databaseURL),
-              let slash = libpq.range(of: "/", options: .backwards, range: libpq.range(of: "://")!.upperBound..<libpq.endIndex)
+            let slash = libpq.range(of: "/", options: .backwards, range: libpq.range(of: "://")!.upperBound..<libpq.endIndex)
         else { throw ValidationError("cannot read \(databaseURL)") }
         let query = libpq[slash.upperBound...].firstIndex(of: "?").map { String(libpq[$0...]) } ?? ""
         let name = String(libpq[slash.upperBound...].prefix { $0 != "?" }) + "_pgbench"
@@ -516,9 +573,13 @@ enum PgbenchCeiling {
         await admin.close()
         if !exists { try await PostgresTools.run("pgbench", ["-i", "-q", "-s", "10", benchURL], password: password) }
         let output = try await PostgresTools.run(
-            "pgbench", ["-S", "-M", "prepared", "-n", "-c", String(connections), "-j", "1", "-T", String(seconds), benchURL], password: password,
-            timeout: .seconds(seconds + 30))
-        let tps = output.split(separator: "\n").first { $0.hasPrefix("tps = ") }
+            "pgbench",
+            ["-S", "-M", "prepared", "-n", "-c", String(connections), "-j", "1", "-T", String(seconds), benchURL],
+            password: password,
+            timeout: .seconds(seconds + 30)
+        )
+        let tps =
+            output.split(separator: "\n").first { $0.hasPrefix("tps = ") }
             .flatMap { Double($0.dropFirst("tps = ".count).prefix { $0 != " " }) } ?? 0
         return [
             "command": "pgbench -S -M prepared -n -c \(connections) -j 1 -T \(seconds) (scale 10, database \(name))",

@@ -12,7 +12,12 @@ import Synchronization
 struct ExplainBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
-        abstract: "EXPLAIN (ANALYZE, BUFFERS) every statement of the feed, profile, media, like and comment paths on PostgreSQL; fails on a sequential scan of a large table.")
+        abstract:
+            """
+            EXPLAIN (ANALYZE, BUFFERS) every statement of the feed, profile, media, like and comment paths on PostgreSQL; fails on a sequential scan \
+            of a large table.
+            """
+    )
 
     @OptionGroup var storage: StorageOptions
 
@@ -28,35 +33,49 @@ struct ExplainBench: AsyncParsableCommand {
         let opened = try await storage.open()
         defer { Task { await opened.database.close() } }
         guard let viewer = try await BenchViewers.viewers(in: opened, count: 1, follows: 10...1000, scopes: [.basic]).first?.id,
-              let media = try await opened.database.query("""
-                  SELECT m.id, m.user_id FROM media m JOIN users u ON u.id = m.user_id
-                   WHERE u.is_private = 0 AND m.comment_count > 0 AND m.like_count > 0 ORDER BY m.id DESC LIMIT 1
-                  """).decodeFirst({ (id: try $0.id(MediaID.self), owner: try $0.id(UserID.self)) })
+            let media = try await opened.database.query(
+                """
+                SELECT m.id, m.user_id FROM media m JOIN users u ON u.id = m.user_id
+                 WHERE u.is_private = 0 AND m.comment_count > 0 AND m.like_count > 0 ORDER BY m.id DESC LIMIT 1
+                """
+            ).decodeFirst({ (id: try $0.id(MediaID.self), owner: try $0.id(UserID.self)) })
         else { throw ValidationError("no data to explain: run `darkroom seed` first") }
 
         let recorder = RecordingDatabase(base: opened.database)
         let stores = Storage(database: recorder, environment: opened.environment, files: opened.files, mediaURLKey: opened.mediaURLKey)
         let paths: [(String, @Sendable () async throws -> Void)] = [
             ("feed", { _ = try await stores.media.feed(of: viewer, page: MediaPageRequest(count: 20)) }),
-            ("profile", {
-                _ = try await stores.users.find(media.owner)
-                let page = try await stores.media.recent(of: media.owner, page: MediaPageRequest(count: 20), viewer: viewer)
-                _ = try await stores.media.hydrate(page.items.map(\.id), viewer: viewer)
-            }),
-            ("media", {
-                _ = try await stores.media.authorize(.view, media.id, actor: viewer)
-                _ = try await stores.media.hydrate([media.id], viewer: viewer)
-                _ = try await stores.comments.list(on: media.id, viewer: viewer)
-                _ = try await stores.likes.likers(of: media.id, viewer: viewer)
-            }),
-            ("like", {
-                try await stores.likes.like(media.id, by: viewer, checking: .like)
-                try await stores.likes.unlike(media.id, by: viewer)
-            }),
-            ("comment", {
-                let comment = try await stores.comments.create(on: media.id, by: viewer, text: "explained", checking: .comment)
-                _ = try await stores.comments.delete(comment.id, on: media.id)
-            }),
+            (
+                "profile",
+                {
+                    _ = try await stores.users.find(media.owner)
+                    let page = try await stores.media.recent(of: media.owner, page: MediaPageRequest(count: 20), viewer: viewer)
+                    _ = try await stores.media.hydrate(page.items.map(\.id), viewer: viewer)
+                }
+            ),
+            (
+                "media",
+                {
+                    _ = try await stores.media.authorize(.view, media.id, actor: viewer)
+                    _ = try await stores.media.hydrate([media.id], viewer: viewer)
+                    _ = try await stores.comments.list(on: media.id, viewer: viewer)
+                    _ = try await stores.likes.likers(of: media.id, viewer: viewer)
+                }
+            ),
+            (
+                "like",
+                {
+                    try await stores.likes.like(media.id, by: viewer, checking: .like)
+                    try await stores.likes.unlike(media.id, by: viewer)
+                }
+            ),
+            (
+                "comment",
+                {
+                    let comment = try await stores.comments.create(on: media.id, by: viewer, text: "explained", checking: .comment)
+                    _ = try await stores.comments.delete(comment.id, on: media.id)
+                }
+            ),
         ]
         var report: [[String: Any]] = []
         var scans: [String] = []
@@ -67,8 +86,10 @@ struct ExplainBench: AsyncParsableCommand {
                 let plan = try await explain(statement, in: opened.database)
                 var entry = plan.summary
                 entry["path"] = path
-                entry["statement"] = String(statement.text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-                    .joined(separator: " ").prefix(160))
+                entry["statement"] = String(
+                    statement.text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                        .joined(separator: " ").prefix(160)
+                )
                 report.append(entry)
                 for table in plan.sequentialScans where Self.largeTables.contains(table) {
                     scans.append("\(path): \(table) read whole by \(entry["statement"] ?? "")")
@@ -95,8 +116,8 @@ struct ExplainBench: AsyncParsableCommand {
             }
         } catch is RolledBack {}
         guard let json = captured.withLock({ $0 }),
-              let top = (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])?.first,
-              let root = top["Plan"] as? [String: Any]
+            let top = (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])?.first,
+            let root = top["Plan"] as? [String: Any]
         else { throw ValidationError("PostgreSQL gave no plan for \(statement.text)") }
         var nodes: [String] = []
         var indexes: Set<String> = []

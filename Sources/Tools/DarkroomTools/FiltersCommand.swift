@@ -1,16 +1,19 @@
 import ArgumentParser
 import DarkroomCommands
 import DarkroomCore
+import DarkroomImaging
 import DarkroomPhotoKit
 import DarkroomSeed
 import DarkroomStorage
-import DarkroomImaging
 import Foundation
 
 struct FiltersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "filters", abstract: "The classic filters: list them, measure them, render a contact sheet.",
-        subcommands: [ListFilters.self, ContactSheetCommand.self], defaultSubcommand: ListFilters.self)
+        commandName: "filters",
+        abstract: "The classic filters: list them, measure them, render a contact sheet.",
+        subcommands: [ListFilters.self, ContactSheetCommand.self],
+        defaultSubcommand: ListFilters.self
+    )
 }
 
 /// Each filter with what it does to a photo (the synthetic test photo unless one is given), as JSON lines.
@@ -31,7 +34,9 @@ struct ListFilters: ParsableCommand {
 
 struct ContactSheetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "contact-sheet", abstract: "Render every filter applied to IN side by side, with names, into OUT (JPEG).")
+        commandName: "contact-sheet",
+        abstract: "Render every filter applied to IN side by side, with names, into OUT (JPEG)."
+    )
 
     @Argument(help: "The photo (JPEG, PNG or WebP).") var input: String
     @Argument(help: "Where to write the sheet.") var output: String

@@ -1,10 +1,10 @@
 import ArgumentParser
 import DarkroomCommands
 import DarkroomCore
+import DarkroomImaging
 import DarkroomPhotoKit
 import DarkroomSeed
 import DarkroomStorage
-import DarkroomImaging
 import Foundation
 
 /// The ingest bar: CPU per 12-megapixel photo made into three renditions plus a filter, in-process, side by side with
@@ -12,7 +12,8 @@ import Foundation
 struct IngestBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Measure photo ingest CPU and memory against ImageMagick convert; prints the ratio.")
+        abstract: "Measure photo ingest CPU and memory against ImageMagick convert; prints the ratio."
+    )
 
     @Option(help: "A JPEG to ingest (default: a 4000x3000 plasma fractal made with ImageMagick, as the guide says).") var photo: String?
     @Option(help: "Photos ingested for the CPU measurement.") var iterations = 20
@@ -91,21 +92,27 @@ struct IngestBench: ParsableCommand {
 
     /// One `convert` making one upright, stripped square rendition: the usual way, a command per size.
     private func convertRendition(_ path: String, size: Int, into directory: URL) throws -> Double {
-        try childCPU("convert", [
-            path, "-auto-orient", "-strip", "-gravity", "center", "-resize", "\(size)x\(size)^", "-extent", "\(size)x\(size)",
-            "-quality", "85", directory.path + "/r\(size).jpg",
-        ])
+        try childCPU(
+            "convert",
+            [
+                path, "-auto-orient", "-strip", "-gravity", "center", "-resize", "\(size)x\(size)^", "-extent", "\(size)x\(size)",
+                "-quality", "85", directory.path + "/r\(size).jpg",
+            ]
+        )
     }
 
     /// One `convert` writing all three squares from one decode: the strongest form of the baseline.
     private func convertThreeRenditions(_ path: String, into directory: URL) throws -> Double {
         let out = directory.path
-        return try childCPU("convert", [
-            path, "-auto-orient", "-strip", "-gravity", "center",
-            "(", "+clone", "-resize", "612x612^", "-extent", "612x612", "-quality", "85", "-write", out + "/std.jpg", "+delete", ")",
-            "(", "+clone", "-resize", "306x306^", "-extent", "306x306", "-quality", "85", "-write", out + "/low.jpg", "+delete", ")",
-            "-resize", "150x150^", "-extent", "150x150", "-quality", "85", out + "/thumb.jpg",
-        ])
+        return try childCPU(
+            "convert",
+            [
+                path, "-auto-orient", "-strip", "-gravity", "center",
+                "(", "+clone", "-resize", "612x612^", "-extent", "612x612", "-quality", "85", "-write", out + "/std.jpg", "+delete", ")",
+                "(", "+clone", "-resize", "306x306^", "-extent", "306x306", "-quality", "85", "-write", out + "/low.jpg", "+delete", ")",
+                "-resize", "150x150^", "-extent", "150x150", "-quality", "85", out + "/thumb.jpg",
+            ]
+        )
     }
 
     /// CPU seconds (user + system) a child process used.

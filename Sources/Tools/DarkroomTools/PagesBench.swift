@@ -13,7 +13,8 @@ import Synchronization
 struct PagesBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pages",
-        abstract: "Measure the profile page (24-photo grid) and the home feed page against a ready-made body with wrk; prints the ratios.")
+        abstract: "Measure the profile page (24-photo grid) and the home feed page against a ready-made body with wrk; prints the ratios."
+    )
 
     @OptionGroup var storage: StorageOptions
     @OptionGroup var measuring: LoadOptions
@@ -25,9 +26,11 @@ struct PagesBench: AsyncParsableCommand {
         var started: [String] = []
         for viewer in viewers { started.append(try await opened.sessions.start(for: viewer.id)) }
         let sessions = started
-        let profiles = try await opened.database.query("""
+        let profiles = try await opened.database.query(
+            """
             SELECT username FROM users WHERE media_count >= 24 AND is_private = 0 AND suspended_at IS NULL ORDER BY id LIMIT \(measuring.viewers)
-            """).decode { try $0.string() }
+            """
+        ).decode { try $0.string() }
         guard !profiles.isEmpty else { throw ValidationError("no public account with 24 photos: run `darkroom seed` first") }
         let wrk = measuring.wrk
 
@@ -35,7 +38,9 @@ struct PagesBench: AsyncParsableCommand {
         var configuration = AppConfiguration(port: 0)
         configuration.monitoring = monitoring
         try await withBenchServer(
-            configuration: configuration, storage: opened, routes: [AdditionalRoute(path: "/bench/ready") { ceiling.withLock { $0 } }]
+            configuration: configuration,
+            storage: opened,
+            routes: [AdditionalRoute(path: "/bench/ready") { ceiling.withLock { $0 } }]
         ) { base in
             let page = try await shellOnOwnThread("curl", ["-sf", "\(base)/v1/users/self/feed?access_token=\(viewers[0].token)"])
             ceiling.withLock { $0 = ByteBuffer(bytes: page) }
@@ -47,15 +52,21 @@ struct PagesBench: AsyncParsableCommand {
             _ = try await wrk.run(["\(base)/bench/ready"], seconds: 3)
             _ = try await wrk.run(profileLoad.arguments(base), seconds: 3)
             _ = try await wrk.run(feedLoad.arguments(base), seconds: 3)
-            var ready: [WrkResult] = [], profile: [WrkResult] = [], feed: [WrkResult] = []
+            var ready: [WrkResult] = []
+            var profile: [WrkResult] = []
+            var feed: [WrkResult] = []
             for run in 1...measuring.runs {
                 ready.append(try await wrk.run(["\(base)/bench/ready"]))
                 profile.append(try await wrk.run(profileLoad.arguments(base)))
                 feed.append(try await wrk.run(feedLoad.arguments(base)))
-                FileHandle.standardError.write(Data("""
-                    run \(run): ready \(Int(ready.last!.requestsPerSecond)) req/s, profile page \(Int(profile.last!.requestsPerSecond)) req/s, \
-                    feed page \(Int(feed.last!.requestsPerSecond)) req/s\n
-                    """.utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        """
+                        run \(run): ready \(Int(ready.last!.requestsPerSecond)) req/s, profile page \(Int(profile.last!.requestsPerSecond)) req/s, \
+                        feed page \(Int(feed.last!.requestsPerSecond)) req/s\n
+                        """.utf8
+                    )
+                )
             }
             try printJSON([
                 "machine": machineDescription(),

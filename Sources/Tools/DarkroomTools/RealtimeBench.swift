@@ -15,7 +15,9 @@ import Synchronization
 /// costs with the subscriptions against without.
 struct RealtimeBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "realtime", abstract: "Measure notification delivery: latency from commit to receiver, rate, and the cost of posting.")
+        commandName: "realtime",
+        abstract: "Measure notification delivery: latency from commit to receiver, rate, and the cost of posting."
+    )
 
     @OptionGroup var storage: StorageOptions
     @Option(help: "Tag subscriptions.") var subscriptions = 1000
@@ -46,7 +48,9 @@ struct RealtimeBench: AsyncParsableCommand {
         for index in 0..<subscriptions {
             _ = try await opened.subscriptions.create(
                 .init(object: .tag, objectID: "rt\(index % tags)", callbackURL: receiverSet.urls[index % receivers], verifyToken: nil),
-                for: client.ref, limit: subscriptions + 1)
+                for: client.ref,
+                limit: subscriptions + 1
+            )
         }
         var with: [Duration] = []
         for index in 0..<costPosts { with.append(try await post("cost #rt\(index % tags)").1) }
@@ -59,7 +63,8 @@ struct RealtimeBench: AsyncParsableCommand {
         configuration.callbackNetworks = ["127.0.0.1/32"]
         let commits = Mutex<[String: ContinuousClock.Instant]>([:])
         let posted = Mutex(0)
-        let rate = self.rate, seconds = self.seconds
+        let rate = self.rate
+        let seconds = self.seconds
         try await withBenchServer(configuration: configuration, storage: opened, routes: []) { _ in
             let start = ContinuousClock.now
             let interval = Duration.seconds(1) / rate
@@ -77,7 +82,8 @@ struct RealtimeBench: AsyncParsableCommand {
         let arrivals = receiverSet.arrivals()
         let known = commits.withLock { $0 }
         let latencies = arrivals.compactMap { arrival in known[arrival.media].map { milliseconds(arrival.at - $0) } }.sorted()
-        let first = arrivals.map(\.at).min(), last = arrivals.map(\.at).max()
+        let first = arrivals.map(\.at).min()
+        let last = arrivals.map(\.at).max()
         let span = first.flatMap { first in last.map { milliseconds($0 - first) / 1000 } } ?? 0
         receiverSet.stop()
         let mean = { (values: [Duration]) in values.map(milliseconds).reduce(0, +) / Double(max(values.count, 1)) }
@@ -89,10 +95,12 @@ struct RealtimeBench: AsyncParsableCommand {
             "notifications_expected": posted.withLock { $0 } * perPost,
             "notifications_delivered": latencies.count,
             "notifications_per_second": span > 0 ? (Double(latencies.count) / span).rounded() : 0,
-            "latency_ms": latencies.isEmpty ? [:] : [
-                "p50": latencies[latencies.count / 2], "p99": latencies[min(latencies.count - 1, latencies.count * 99 / 100)],
-                "max": latencies.last ?? 0,
-            ],
+            "latency_ms": latencies.isEmpty
+                ? [:]
+                : [
+                    "p50": latencies[latencies.count / 2], "p99": latencies[min(latencies.count - 1, latencies.count * 99 / 100)],
+                    "max": latencies.last ?? 0,
+                ],
             "post_ms_mean": ["without_subscriptions": mean(without).rounded(toPlaces: 3), "with_subscriptions": mean(with).rounded(toPlaces: 3)],
             "post_cost_ratio": (mean(with) / max(mean(without), 0.000_001)).rounded(toPlaces: 2),
             "bars": "p50 ≤ 25 ms and p99 ≤ 250 ms at 200 posts/s; posting ≤ 1.2× with the subscriptions; ≥ 2,000 notifications/s",
@@ -146,8 +154,12 @@ final class BenchReceivers: Sendable {
                 return Response(status: .ok)
             }
             let port = Mutex<Int?>(nil)
-            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                  onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: quiet)
+            let app = Application(
+                router: router,
+                configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } },
+                logger: quiet
+            )
             tasks.append(Task { try await app.runService() })
             while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
             urls.append("http://127.0.0.1:\(port.withLock { $0 }!)/callback")

@@ -1,21 +1,28 @@
 import ArgumentParser
 import DarkroomCommands
-import DarkroomPhotoKit
-import DarkroomSeed
 import DarkroomCore
 import DarkroomImaging
+import DarkroomPhotoKit
+import DarkroomSeed
 import DarkroomStorage
 
 struct Seed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fill the database with a deterministic synthetic data set (users, follows, media, likes, comments, tags, places).")
+        abstract: "Fill the database with a deterministic synthetic data set (users, follows, media, likes, comments, tags, places)."
+    )
 
     @OptionGroup var storage: StorageOptions
     @Option(help: "Number of users.") var users = 100_000
     @Option(help: "Number of media.") var media = 1_000_000
     @Option(help: "Random seed: the same seed gives the same data.") var seed: UInt64 = 2013
     @Option(help: "Share of media posted at a place (0...1).") var locatedFraction = 0.3
-    @Option(help: "Build the data set as if it were this moment (Unix seconds) instead of now: with the same --seed, every id, shortcode and time comes out the same on every run (the API's contract tests and its examples rely on it).")
+    @Option(
+        help:
+            """
+            Build the data set as if it were this moment (Unix seconds) instead of now: with the same --seed, every id, shortcode and time comes out \
+            the same on every run (the API's contract tests and its examples rely on it).
+            """
+    )
     var now: Int64?
     @Flag(help: "No progress bar.") var quiet = false
 

@@ -11,7 +11,8 @@ import Synchronization
 struct StatementBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "statements",
-        abstract: "Measure the feed's statement and a trivial one through the data layer: calls/s and CPU per call.")
+        abstract: "Measure the feed's statement and a trivial one through the data layer: calls/s and CPU per call."
+    )
 
     @OptionGroup var storage: StorageOptions
     @Option(help: "Seconds per measurement.") var duration = 5
@@ -20,9 +21,11 @@ struct StatementBench: AsyncParsableCommand {
 
     func run() async throws {
         let opened = try await storage.open()
-        let ids = try await opened.database.query("""
+        let ids = try await opened.database.query(
+            """
             SELECT id FROM users WHERE follows_count BETWEEN 10 AND 1000 ORDER BY id LIMIT \(viewers)
-            """).decode { try $0.id(UserID.self) }
+            """
+        ).decode { try $0.id(UserID.self) }
         guard !ids.isEmpty else { throw ValidationError("no users to measure with: run `darkroom seed` first") }
         var report: [String: Any] = ["database": opened.database.displayName, "concurrency": concurrency, "machine": machineDescription()]
         let database = opened.database

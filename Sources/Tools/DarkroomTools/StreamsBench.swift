@@ -16,7 +16,9 @@ import Synchronization
 /// ~80% of PostgreSQL's, against 5.8% plus 0.5%.
 struct StreamsBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "streams", abstract: "Measure the CPU a server spends on idle live streams.")
+        commandName: "streams",
+        abstract: "Measure the CPU a server spends on idle live streams."
+    )
 
     @OptionGroup var storage: StorageOptions
     @Option(help: "Open streams, one per person.") var streams = 1000

@@ -39,7 +39,9 @@ final class Browser: @unchecked Sendable {
         let response = try await client.execute(uri: path, method: method, headers: headers, body: body) { $0 }
         for field in response.headers where field.name == .setCookie {
             let pair = field.value.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
-            if pair.count == 2, !pair[1].isEmpty, !field.value.contains("Max-Age=0") { cookies[String(pair[0])] = String(pair[1]) } else if let name = pair.first {
+            if pair.count == 2, !pair[1].isEmpty, !field.value.contains("Max-Age=0") {
+                cookies[String(pair[0])] = String(pair[1])
+            } else if let name = pair.first {
                 cookies[String(name)] = nil
             }
         }

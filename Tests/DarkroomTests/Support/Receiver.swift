@@ -14,7 +14,9 @@ final class Receiver: Sendable {
 
     enum Challenge: Sendable {
         /// `after`: the right answer, late (a receiver that answers slowly, or hangs past any timeout).
-        case echo, wrong, status(Int), after(Duration)
+        case echo, wrong
+        case status(Int)
+        case after(Duration)
     }
 
     let port: Int
@@ -76,8 +78,11 @@ final class Receiver: Sendable {
             return Response(status: .ok)
         }
         let port = Mutex<Int?>(nil)
-        let app = Application(router: router, configuration: .init(address: .hostname(host, port: 0)),
-                              onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: 0)),
+            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }
+        )
         let task = Task { try await app.runService() }
         while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
         let receiver = Receiver(host: host, port: port.withLock { $0 }!, challenge: challenge, task: task)

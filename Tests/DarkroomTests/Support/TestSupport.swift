@@ -1,15 +1,16 @@
 import DarkroomAPI
-import NIOCore
-import NIOPosix
 import DarkroomCore
-@testable import DarkroomStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOCore
+import NIOPosix
 import Synchronization
 import Testing
+
+@testable import DarkroomStorage
 
 /// The engines a test runs on: SQLite always, PostgreSQL when DARKROOM_TEST_POSTGRES_URL names a server.
 enum Engine: String, CustomTestStringConvertible, Sendable {
@@ -56,7 +57,8 @@ struct TestWorld: Sendable {
                         return UInt8(truncatingIfNeeded: state >> 33)
                     }
                 }
-            })
+            }
+        )
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-test-\(UUID().uuidString)").path
         switch engine {
         case .sqlite:
@@ -100,15 +102,25 @@ struct TestWorld: Sendable {
 
     @discardableResult
     func user(_ username: String, fullName: String = "", isPrivate: Bool = false) async throws -> User {
-        try await storage.users.create(NewUser(username: username, fullName: fullName, bio: "bio of \(username)", website: "http://example.com", isPrivate: isPrivate))
+        try await storage.users.create(
+            NewUser(username: username, fullName: fullName, bio: "bio of \(username)", website: "http://example.com", isPrivate: isPrivate)
+        )
     }
 
     @discardableResult
     func post(by owner: User, caption: String? = nil, advance: Int64 = 60, at location: Location? = nil) async throws -> MediaID {
         clock.advance(seconds: advance)
-        return try await storage.mediaWriter.create(NewMedia(
-            owner: owner.id, filter: "Earlybird", caption: caption, locationID: location?.id, latitude: location?.latitude,
-            longitude: location?.longitude, renditions: Renditions(key: "test/\(owner.username)", standard: 612, low: 306, thumbnail: 150)))
+        return try await storage.mediaWriter.create(
+            NewMedia(
+                owner: owner.id,
+                filter: "Earlybird",
+                caption: caption,
+                locationID: location?.id,
+                latitude: location?.latitude,
+                longitude: location?.longitude,
+                renditions: Renditions(key: "test/\(owner.username)", standard: 612, low: 306, thumbnail: 150)
+            )
+        )
     }
 
     func client() async throws -> Client {
@@ -121,7 +133,8 @@ struct TestWorld: Sendable {
 
     /// Runs `body` against the application in-process, the way a client would reach it.
     func withApp(
-        configure: (inout AppConfiguration) -> Void = { _ in }, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+        configure: (inout AppConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         try await Self.withApp(on: storage, configure: configure, body)
     }
@@ -169,7 +182,8 @@ struct TestWorld: Sendable {
 
     /// The application over any storage (a restored copy, say), as `withApp` runs it.
     static func withApp(
-        on storage: Storage, configure: (inout AppConfiguration) -> Void = { _ in },
+        on storage: Storage,
+        configure: (inout AppConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "darkroom.test")
@@ -190,7 +204,10 @@ extension TestClientProtocol {
     func post(_ path: String, form: [String: String] = [:]) async throws -> JSONBody {
         let body = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
         return try await execute(
-            uri: path, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body)
+            uri: path,
+            method: .post,
+            headers: [.contentType: "application/x-www-form-urlencoded"],
+            body: ByteBuffer(string: body)
         ) { try JSONBody($0) }
     }
 
@@ -202,7 +219,13 @@ extension TestClientProtocol {
             body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
         }
         for (name, bytes) in files {
-            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"../../etc/passwd.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8)
+            body += Array(
+                """
+                --\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"../../etc/passwd.jpg\"\r\nContent-Type: \
+                image/jpeg\r\n\r\n
+                """
+                    .utf8
+            )
             body += bytes + Array("\r\n".utf8)
         }
         body += Array("--\(boundary)--\r\n".utf8)

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import HummingbirdTesting
 import NIOCore
+import Testing
 
 // The v1 objects as a client reads them: a test decodes a response once into these, so a change of shape fails at
 // that decode, with the field's name, instead of as a nil somewhere down a chain of casts.
@@ -12,7 +12,9 @@ struct WireMeta: Decodable, Sendable {
     var errorMessage: String?
 
     enum CodingKeys: String, CodingKey {
-        case code, errorType = "error_type", errorMessage = "error_message"
+        case code
+        case errorType = "error_type"
+        case errorMessage = "error_message"
     }
 }
 
@@ -22,7 +24,8 @@ struct WireCounts: Decodable, Equatable, Sendable {
     var followedBy: Int
 
     enum CodingKeys: String, CodingKey {
-        case media, follows, followedBy = "followed_by"
+        case media, follows
+        case followedBy = "followed_by"
     }
 }
 
@@ -40,7 +43,10 @@ struct WireUser: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, username, bio, website, counts, type
-        case fullName = "full_name", profilePicture = "profile_picture", firstName = "first_name", lastName = "last_name"
+        case fullName = "full_name"
+        case profilePicture = "profile_picture"
+        case firstName = "first_name"
+        case lastName = "last_name"
     }
 }
 
@@ -51,7 +57,8 @@ struct WireComment: Decodable, Sendable {
     var from: WireUser
 
     enum CodingKeys: String, CodingKey {
-        case id, text, from, createdTime = "created_time"
+        case id, text, from
+        case createdTime = "created_time"
     }
 }
 
@@ -75,7 +82,8 @@ struct WireLocation: Decodable, Sendable {
     var streetAddress: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, name, latitude, longitude, streetAddress = "street_address"
+        case id, name, latitude, longitude
+        case streetAddress = "street_address"
     }
 }
 
@@ -108,7 +116,9 @@ struct WireMedia: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, type, filter, link, tags, images, user, caption, likes, comments, location, distance
-        case createdTime = "created_time", userHasLiked = "user_has_liked", usersInPhoto = "users_in_photo"
+        case createdTime = "created_time"
+        case userHasLiked = "user_has_liked"
+        case usersInPhoto = "users_in_photo"
     }
 }
 
@@ -118,7 +128,9 @@ struct WireRelationship: Decodable, Sendable {
     var targetUserIsPrivate: Bool
 
     enum CodingKeys: String, CodingKey {
-        case outgoingStatus = "outgoing_status", incomingStatus = "incoming_status", targetUserIsPrivate = "target_user_is_private"
+        case outgoingStatus = "outgoing_status"
+        case incomingStatus = "incoming_status"
+        case targetUserIsPrivate = "target_user_is_private"
     }
 }
 
@@ -127,7 +139,8 @@ struct WireTag: Decodable, Sendable {
     var mediaCount: Int
 
     enum CodingKeys: String, CodingKey {
-        case name, mediaCount = "media_count"
+        case name
+        case mediaCount = "media_count"
     }
 }
 
@@ -252,6 +265,8 @@ struct WireTokenAnswer: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case user, code, error, meta
-        case accessToken = "access_token", errorType = "error_type", errorMessage = "error_message"
+        case accessToken = "access_token"
+        case errorType = "error_type"
+        case errorMessage = "error_message"
     }
 }
