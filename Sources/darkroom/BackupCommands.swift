@@ -42,9 +42,7 @@ struct RestoreCommand: AsyncParsableCommand {
         do {
             let manifest = try await backup.restore(from: from, force: force)
             // Opening applies any migration this build has beyond the backup's, and proves the copy is usable.
-            let opened = try await storage.open()
-            let version = try await Migrator(database: opened.database).currentVersion()
-            await opened.database.close()
+            let version = try await withStorage(storage) { try await Migrator(database: $0.database).currentVersion() }
             try printJSON([
                 "restored_from": from, "engine": manifest.engine, "backup_schema_version": manifest.schemaVersion,
                 "schema_version": version, "files": manifest.files.count,

@@ -20,9 +20,7 @@ struct LocationsCommand: AsyncParsableCommand {
         func run() async throws {
             let data = try Data(contentsOf: URL(fileURLWithPath: file))
             let parsed = file.lowercased().hasSuffix(".csv") ? try PlaceFile.csv(data) : try PlaceFile.geoJSON(data)
-            let opened = try await storage.open()
-            try await opened.locations.importAll(parsed.places, progress: quiet ? nil : ProgressBar())
-            await opened.database.close()
+            try await withStorage(storage) { try await $0.locations.importAll(parsed.places, progress: quiet ? nil : ProgressBar()) }
             try printJSON(["imported": parsed.places.count, "skipped": parsed.skipped.count, "skipped_examples": Array(parsed.skipped.prefix(5))])
         }
     }

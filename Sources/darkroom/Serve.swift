@@ -218,15 +218,13 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
-        let opened = try await storage.open(migrate: false)
-        defer { Task { await opened.database.close() } }
-        let migrator = Migrator(database: opened.database)
-        do {
-            let applied = try await migrator.migrate(nowSeconds: opened.environment.nowSeconds)
-            try printJSON(["database": opened.database.displayName, "applied": applied, "version": Migrator.latestVersion])
-        } catch let error as DatabaseError {
-            await opened.database.close()
-            throw ValidationError(error.description)
+        try await withStorage(storage, migrate: false) { opened in
+            do {
+                let applied = try await Migrator(database: opened.database).migrate(nowSeconds: opened.environment.nowSeconds)
+                try printJSON(["database": opened.database.displayName, "applied": applied, "version": Migrator.latestVersion])
+            } catch let error as DatabaseError {
+                throw ValidationError(error.description)
+            }
         }
     }
 }

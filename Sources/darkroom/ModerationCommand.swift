@@ -4,52 +4,72 @@ import DarkroomCore
 import DarkroomStorage
 import Foundation
 
-extension UserCommand {
-    struct Delete: AsyncParsableCommand {
+struct ModerationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "moderation",
+        abstract: "Remove a media or comment with a reason; the reports people sent; the moderation log.",
+        subcommands: [RemoveMedia.self, RemoveComment.self, Reports.self, Settle.self, Log.self]
+    )
+
+    struct RemoveMedia: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract:
-                """
-                Delete an account and everything of it (photos, comments, likes, follows, tokens, clients, files); counts are corrected. Asks for \
-                --yes.
-                """
+            commandName: "remove-media",
+            abstract: "Remove a media with its likes, comments and files, recording why."
         )
         @OptionGroup var storage: StorageOptions
-        @Option var username: String
-        @Flag(help: "Confirm: the account cannot be brought back (but from a backup).") var yes = false
+        @Option(help: "The media's id.") var id: Int64
+        @Option(help: "Why, for the moderation log.") var reason: String
 
         func run() async throws {
-            guard yes else { throw ValidationError("deleting @\(username) cannot be undone; add --yes to confirm") }
-            let summary = try await withStorage(storage) { storage in
-                let found = try await account(named: username, in: storage)
-                guard let summary = try await storage.accountDeletion.delete(found.user.id, actor: commandLineActor) else {
-                    throw ValidationError("no user named \(username)")
-                }
-                return (found.user.id, summary)
+            try requireReason(reason)
+            let removed = try await withStorage(storage) { storage in
+                try await storage.moderation.removeMedia(MediaID(id), reason: reason, actor: commandLineActor, files: storage.files)
             }
-            try printJSON([
-                "username": username, "id": summary.0.description, "deleted": true,
-                "removed": [
-                    "media": summary.1.media, "likes": summary.1.likes, "comments": summary.1.comments, "follows": summary.1.follows,
-                    "clients": summary.1.clients, "file_sets": summary.1.files,
-                ],
-            ])
+            guard removed else { throw ValidationError("no media with id \(id)") }
+            try printJSON(["media_id": String(id), "removed": true, "reason": reason])
         }
     }
 
-    struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Write an account's data (profile, photos, captions, comments, likes, follows, apps) as a zip, as the settings page offers it."
-        )
+    struct RemoveComment: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "remove-comment", abstract: "Remove a comment (or a caption), recording why.")
         @OptionGroup var storage: StorageOptions
-        @Option var username: String
-        @Option(help: "The zip file to write (it must not exist).") var to: String
+        @Option(help: "The media it is on.") var mediaId: Int64
+        @Option(help: "The comment's id.") var id: Int64
+        @Option(help: "Why, for the moderation log.") var reason: String
 
         func run() async throws {
-            guard !FileManager.default.fileExists(atPath: to) else { throw ValidationError("\(to) exists already; name a new file") }
-            let size = try await withStorage(storage) { storage in
-                try await storage.writeDataArchive(of: try await account(named: username, in: storage).user.id, to: to)
+            try requireReason(reason)
+            let removed = try await withStorage(storage) { storage in
+                try await storage.moderation.removeComment(CommentID(id), on: MediaID(mediaId), reason: reason, actor: commandLineActor)
             }
-            try printJSON(["username": username, "file": to, "bytes": size])
+            guard removed else { throw ValidationError("no comment \(id) on media \(mediaId)") }
+            try printJSON(["media_id": String(mediaId), "comment_id": String(id), "removed": true, "reason": reason])
+        }
+    }
+
+    struct Log: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every moderation action, newest first: who, what, to whom, why, when.")
+        @OptionGroup var storage: StorageOptions
+        @Option(help: "Only actions on this account.") var username: String?
+        @Option(help: "At most this many (1 to 10000).") var limit = 100
+
+        func run() async throws {
+            guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000") }
+            let entries = try await withStorage(storage) { storage in
+                var user: UserID?
+                if let username { user = try await account(named: username, in: storage).user.id }
+                return try await storage.moderation.log(user: user, limit: limit)
+            }
+            try printJSON([
+                "actions": entries.map { entry -> [String: Any] in
+                    [
+                        "id": entry.id.description, "actor": entry.actor, "action": entry.action,
+                        "user_id": entry.targetUser?.description ?? NSNull(),
+                        "username": entry.targetUsername ?? NSNull(), "media_id": entry.targetMedia?.description ?? NSNull(),
+                        "comment_id": entry.targetComment?.description ?? NSNull(), "reason": entry.reason, "created_time": entry.createdAt,
+                    ]
+                }
+            ])
         }
     }
 }
