@@ -7,10 +7,20 @@ public enum DomainError: Error, Sendable, Equatable {
     case notAllowed(Action)
     /// A value that must be unique is in use (a username).
     case taken(field: String, value: String)
-    /// The caller already has as many of these as one person may (`apps`, at most `limit`).
-    case limitReached(String, limit: Int)
+    /// A value given for `field` breaks an input rule (`Validation`, `PasswordPolicy`); `reason` says which.
+    case invalidInput(field: String, reason: String)
+    /// A value `field` must have is missing.
+    case missingInput(field: String)
+    /// The caller already has as many of these as it may.
+    case limitReached(Limited, limit: Int)
     /// A row that was just written could not be read back: a bug or a concurrent delete, never the caller's fault.
     case vanished(Resource)
+
+    /// What a person or an app may hold only so many of.
+    public enum Limited: String, Sendable {
+        case apps, subscriptions
+        case openReports = "open reports"
+    }
 
     public enum Resource: String, Sendable {
         case user, media, comment, client, location
@@ -38,8 +48,17 @@ public enum DomainError: Error, Sendable, Equatable {
             case .reportOwn: "You cannot report your own account, photos or comments."
             }
         case .taken(let field, let value): "The \(field) \(value) is taken."
-        case .limitReached(let what, let limit): "You can have at most \(limit) \(what); delete one first."
+        case .invalidInput(let field, let reason): "\(Self.label(field)): \(reason)."
+        case .missingInput(let field): "\(Self.label(field)) is missing."
+        case .limitReached(.openReports, _): "You have many reports waiting already; the moderators will get to them."
+        case .limitReached(let what, let limit): "You can have at most \(limit) \(what.rawValue); delete one first."
         case .vanished: "Something went wrong; try again."
         }
+    }
+
+    /// A field's name as a sentence starts it: `full_name` is "Full name".
+    static func label(_ field: String) -> String {
+        let words = field.replacingOccurrences(of: "_", with: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
     }
 }

@@ -8,9 +8,9 @@ import HummingbirdBcrypt
 public enum PasswordHasher {
     /// bcrypt truncates at 72 bytes; longer passwords are refused rather than silently cut. (What a new password must
     /// be is `PasswordPolicy`'s to say.)
-    public static func hash(_ password: String, cost: UInt8 = 11) async throws(APIError) -> String {
-        guard !password.isEmpty else { throw .missingParameter("password") }
-        guard password.utf8.count <= 72 else { throw .invalidParameter("password", "at most 72 bytes") }
+    public static func hash(_ password: String, cost: UInt8 = 11) async throws(DomainError) -> String {
+        guard !password.isEmpty else { throw .missingInput(field: "password") }
+        guard password.utf8.count <= 72 else { throw .invalidInput(field: "password", reason: "at most 72 bytes") }
         return await offRequestThreads { Bcrypt.hash(password, cost: cost) }
     }
 

@@ -124,7 +124,7 @@ extension ModerationCommand {
                         actor: commandLineActor,
                         files: storage.files
                     )
-                } catch let error as APIError {
+                } catch let error as DomainError {
                     throw ValidationError(error.message)
                 }
             }

@@ -48,7 +48,7 @@ struct UserCommand: AsyncParsableCommand {
                 }
                 try printJSON(["id": user.id.description, "username": user.username, "full_name": user.summary.fullName, "private": user.isPrivate])
             } catch {
-                guard let message = (error as? APIError)?.message ?? (error as? DomainError)?.message else { throw error }
+                guard let message = (error as? DomainError)?.message else { throw error }
                 throw ValidationError(message)
             }
         }
@@ -112,7 +112,7 @@ extension UserCommand {
                 do {
                     try PasswordPolicy.check(password, username: found.user.username)
                 } catch {
-                    throw ValidationError((error as? APIError)?.message ?? (error as? DomainError)?.message ?? "\(error)")
+                    throw ValidationError((error as? DomainError)?.message ?? "\(error)")
                 }
                 try await storage.operators.setPassword(of: found.user.id, hash: try await PasswordHasher.hash(password))
                 try printJSON(["username": found.user.username, "password_changed": true, "web_sessions_ended": found.sessions])

@@ -68,6 +68,6 @@ import Testing
 
     @Test(arguments: ["", "has space", "émile", String(repeating: "x", count: 31), "semi;colon"])
     func rejectsOtherUsernames(name: String) {
-        #expect(throws: APIError.self) { try Validation.username(name) }
+        #expect(throws: DomainError.self) { try Validation.username(name) }
     }
 }

@@ -1,8 +1,8 @@
-import DarkroomAPI
 import DarkroomCore
 import Foundation
 import Testing
 
+@testable import DarkroomAPI
 @testable import DarkroomStorage
 
 /// What a person's live stream (`/v1/stream`) carries, against every state they can be in towards a poster: an app's
@@ -223,5 +223,35 @@ import Testing
             }
             await elsewhere.database.close()
         }
+    }
+}
+
+/// A post whose transaction commits after one with a larger id was already sent still reaches the stream.
+@Suite struct LateEventWindowTests {
+    static func event(_ id: Int64) -> LiveEvents.Event {
+        LiveEvents.Event(id: id, kind: .media, mediaID: MediaID(id), object: nil, objectID: nil)
+    }
+
+    static func id(atSecond second: Int64, sequence: Int64 = 0) -> Int64 {
+        IDGenerator.lowerBound(unixSeconds: 1_767_225_600 + second) + sequence
+    }
+
+    @Test func aLateCommitWithinTheWindowIsSentOnceAndOlderOnesAreNotReadAgain() {
+        let start = Self.id(atSecond: 0)
+        var window = LateEventWindow(start: start)
+        #expect(window.floor == start, "a new stream reads from where it starts, never before")
+        let early = Self.id(atSecond: 10)
+        let later = Self.id(atSecond: 12)
+        window.sent([Self.event(later)])
+        #expect(window.cursor == later)
+        // The next look reads from five seconds before the cursor: a post with a smaller id that committed since shows.
+        #expect(window.floor < early && window.floor >= Self.id(atSecond: 7) - 1)
+        let page = [Self.event(early), Self.event(later), Self.event(Self.id(atSecond: 13))]
+        #expect(window.unsent(page).map(\.id) == [early, Self.id(atSecond: 13)])
+        window.sent(window.unsent(page))
+        #expect(window.unsent(page).isEmpty, "nothing is sent twice")
+        // Much later, what is past the window is no longer read (nor remembered).
+        window.sent([Self.event(Self.id(atSecond: 60))])
+        #expect(window.floor > Self.id(atSecond: 13) && window.sentCount == 1)
     }
 }

@@ -131,7 +131,7 @@ import Testing
             for photo in photos.prefix(ReportStore.openLimit) {
                 try await world.storage.reports.file(.init(target: .media, id: photo.rawValue, reason: .spam, details: ""), by: bob.id)
             }
-            await #expect(throws: APIError.self) {
+            await #expect(throws: DomainError.limitReached(.openReports, limit: ReportStore.openLimit)) {
                 try await world.storage.reports.file(.init(target: .media, id: photos.last!.rawValue, reason: .spam, details: ""), by: bob.id)
             }
         }

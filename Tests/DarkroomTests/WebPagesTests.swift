@@ -221,7 +221,9 @@ import Testing
     @Test(arguments: Engine.available)
     func reservedNamesCannotBeTaken(engine: Engine) async throws {
         for name in ["admin", "Explore", "p", "oembed", "alice.json"] {
-            #expect(throws: APIError.self) { try Validation.username(name) }
+            #expect(throws: DomainError.invalidInput(field: "username", reason: "\(name) is reserved; choose another")) {
+                try Validation.username(name)
+            }
         }
     }
 }

@@ -19,6 +19,7 @@ struct StreamController {
     let dependencies: Dependencies
     let open: OpenStreams
     static let heartbeat: Duration = .seconds(2)
+    static let minimumInterval: Duration = .milliseconds(250)
     static let lifetime: Duration = .seconds(3600)
 
     func addRoutes(to api: APIRoutes) {
@@ -51,8 +52,9 @@ struct StreamController {
         let looksOnItsOwn = !storage.hearsOtherProcesses()
         let body = ResponseBody { writer in
             defer { open.give(user: grant.userID, client: grant.clientRef) }
-            var cursor = start
+            var window = LateEventWindow(start: start)
             var lastWrite = ContinuousClock.now
+            var lastLook = ContinuousClock.now - Self.minimumInterval
             let ends = ContinuousClock.now + Self.lifetime
             try await writer.write(ByteBuffer(string: "retry: 2000\n: connected\n\n"))
             var seen: UInt64? = nil
@@ -60,16 +62,22 @@ struct StreamController {
             while ContinuousClock.now < ends, !Task.isCancelled, !Task.isShuttingDownGracefully {
                 let generation = storage.live.generation
                 if generation != seen || looksOnItsOwn {
+                    // Every post on the server rings: a busy server's streams look at most this often each.
+                    let due = lastLook + Self.minimumInterval
+                    if due > .now { try await Task.sleep(until: due) }
+                    lastLook = .now
                     seen = generation
-                    let events = try await storage.liveEvents.after(cursor, user: grant.userID, client: grant.clientRef)
+                    let limit = LiveEvents.pageSize + window.sentCount
+                    let page = try await storage.liveEvents.after(window.floor, user: grant.userID, client: grant.clientRef, limit: limit)
+                    let events = window.unsent(page)
                     if !events.isEmpty {
-                        try await writer.write(Self.encode(events))
-                        cursor = events.last!.id
+                        try await writer.write(Self.encode(events, after: window.cursor))
+                        window.sent(events)
                         lastWrite = ContinuousClock.now
-                        // A full page may have more behind it: look again at once.
-                        if events.count == LiveEvents.pageSize { seen = nil }
-                        continue
                     }
+                    // A full page may have more behind it: look again at once.
+                    if page.count == limit { seen = nil }
+                    if !events.isEmpty || seen == nil { continue }
                 }
                 if ContinuousClock.now - lastWrite >= Self.heartbeat {
                     try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
@@ -89,12 +97,52 @@ struct StreamController {
     }
 }
 
+/// Where a stream reads from. Ids are taken when a write begins and its rows show when it commits, so a post whose
+/// transaction was slow can commit after one with a larger id was already sent: a cursor at the largest id sent would
+/// skip it. So each look reads from `lateCommitSeconds` before that cursor (never before where the stream started) and
+/// sends only what it has not sent yet.
+struct LateEventWindow {
+    static let lateCommitSeconds: Int64 = 5
+    let start: Int64
+    private(set) var cursor: Int64
+    /// Ids sent at or after `floor`, ascending.
+    private var recent: [Int64] = []
+
+    init(start: Int64) {
+        self.start = start
+        cursor = start
+    }
+
+    var floor: Int64 {
+        guard cursor > start else { return start }
+        let seconds = IDGenerator.milliseconds(of: cursor) / 1000 - Self.lateCommitSeconds
+        return max(start, IDGenerator.lowerBound(unixSeconds: seconds) - 1)
+    }
+
+    var sentCount: Int { recent.count }
+
+    func unsent(_ page: [LiveEvents.Event]) -> [LiveEvents.Event] {
+        let known = Set(recent)
+        return page.filter { !known.contains($0.id) }
+    }
+
+    mutating func sent(_ events: [LiveEvents.Event]) {
+        recent = (recent + events.map(\.id)).sorted()
+        cursor = max(cursor, recent.last ?? cursor)
+        let floor = self.floor
+        recent.removeAll { $0 <= floor }
+    }
+}
+
 extension StreamController {
-    /// Events as Server-Sent Events: `id:`, `event:`, and `data:` a JSON object.
-    static func encode(_ events: [LiveEvents.Event]) -> ByteBuffer {
+    /// Events as Server-Sent Events: `event:`, `data:` a JSON object, and `id:` where a reconnecting app resumes —
+    /// the largest id sent so far, so an event that committed late (with a smaller id) does not send the app back.
+    static func encode(_ events: [LiveEvents.Event], after cursor: Int64) -> ByteBuffer {
         var buffer = ByteBuffer()
+        var position = cursor
         for event in events {
-            buffer.writeString("id: \(event.id)\nevent: \(event.kind.rawValue)\ndata: ")
+            position = max(position, event.id)
+            buffer.writeString("id: \(position)\nevent: \(event.kind.rawValue)\ndata: ")
             var json = JSONWriter(capacity: 128)
             json.object { object in
                 object.pair("media_id", String(event.mediaID.rawValue))

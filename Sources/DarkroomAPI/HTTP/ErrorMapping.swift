@@ -14,7 +14,13 @@ extension APIError {
         case .notAllowed(.relateToSelf): self = .invalidParameter("user_id", "a relationship needs another user")
         case .notAllowed: self = .notAllowed
         case .taken(let field, let value): self = .invalidParameter(field, "the \(field) \(value) is taken")
-        case .limitReached(let what, let limit): self = APIError(type: "OAuthRateLimitException", code: 429, message: "At most \(limit) \(what).")
+        case .invalidInput(let field, let reason): self = .invalidParameter(field, reason)
+        case .missingInput(let field): self = .missingParameter(field)
+        case .limitReached(.subscriptions, let limit):
+            self = APIError(type: "APISubscriptionError", code: 400, message: "A client may hold at most \(limit) subscriptions.")
+        case .limitReached(.openReports, _): self = APIError(type: "APIRateLimitError", code: 429, message: error.message)
+        case .limitReached(let what, let limit):
+            self = APIError(type: "OAuthRateLimitException", code: 429, message: "At most \(limit) \(what.rawValue).")
         case .vanished: self = .internalError
         }
     }
@@ -28,6 +34,7 @@ extension WebError {
         case .notFound: self.init(status: .notFound, message: error.message)
         case .notAllowed: self.init(status: .forbidden, message: error.message)
         case .taken: self.init(status: .badRequest, message: error.message)
+        case .invalidInput, .missingInput: self.init(status: .badRequest, message: error.message)
         case .limitReached: self.init(status: .tooManyRequests, message: error.message)
         case .vanished: self.init(status: .internalServerError, message: error.message)
         }

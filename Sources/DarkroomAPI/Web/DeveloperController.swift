@@ -64,15 +64,15 @@ struct DeveloperController {
         ]
     }
 
-    private func settings(_ form: Parameters) throws(APIError) -> ClientStore.Settings {
+    private func settings(_ form: Parameters) throws(DomainError) -> ClientStore.Settings {
         let name = try Validation.text(form.value("name") ?? "", field: "name", maxLength: 100).trimmingSpaces()
-        guard !name.isEmpty else { throw .missingParameter("name") }
+        guard !name.isEmpty else { throw .missingInput(field: "name") }
         var uris: [String] = []
         for line in (form.value("redirect_uris") ?? "").split(whereSeparator: \.isNewline) where !line.allSatisfy(\.isWhitespace) {
             uris.append(try Validation.redirectURI(String(line)))
         }
-        guard !uris.isEmpty else { throw .missingParameter("redirect_uris") }
-        guard uris.count <= 20 else { throw .invalidParameter("redirect_uris", "at most 20") }
+        guard !uris.isEmpty else { throw .missingInput(field: "redirect_uris") }
+        guard uris.count <= 20 else { throw .invalidInput(field: "redirect_uris", reason: "at most 20") }
         return ClientStore.Settings(
             name: name,
             description: try Validation.text(form.value("description") ?? "", field: "description", maxLength: 500),

@@ -4,12 +4,14 @@
 public enum PasswordPolicy {
     public static let minimumLength = 8
 
-    public static func check(_ password: String, username: String) throws(APIError) {
-        guard password.count >= minimumLength else { throw .invalidParameter("password", "at least \(minimumLength) characters") }
-        guard password.utf8.count <= 72 else { throw .invalidParameter("password", "at most 72 bytes") }
+    public static func check(_ password: String, username: String) throws(DomainError) {
+        guard password.count >= minimumLength else { throw .invalidInput(field: "password", reason: "at least \(minimumLength) characters") }
+        guard password.utf8.count <= 72 else { throw .invalidInput(field: "password", reason: "at most 72 bytes") }
         let folded = password.lowercased()
-        guard folded != username.lowercased() else { throw .invalidParameter("password", "must not be the username") }
-        guard !common.contains(Substring(folded)) else { throw .invalidParameter("password", "is one of the most common passwords; choose another") }
+        guard folded != username.lowercased() else { throw .invalidInput(field: "password", reason: "must not be the username") }
+        guard !common.contains(Substring(folded)) else {
+            throw .invalidInput(field: "password", reason: "is one of the most common passwords; choose another")
+        }
     }
 
     static let common: Set<Substring> = Set(commonList.split(separator: "\n"))

@@ -76,7 +76,7 @@ public struct ClientStore: Sendable {
                 // Registrations by one person wait for each other here, so a burst of them cannot pass the count together.
                 if engine == .postgres { try await tx.execute("SELECT id FROM users WHERE id = \(ownerID) FOR UPDATE") }
                 let owned = try await tx.query("SELECT count(*) FROM clients WHERE owner_id = \(ownerID)").scalarInt() ?? 0
-                guard owned < Int64(limit) else { throw DomainError.limitReached("apps", limit: limit) }
+                guard owned < Int64(limit) else { throw DomainError.limitReached(.apps, limit: limit) }
             }
             try await tx.execute(
                 """

@@ -147,7 +147,7 @@ public struct ModerationStore: Sendable {
             }
         case .remove:
             switch report.target {
-            case .user: throw APIError.invalidParameter("action", "an account is suspended, not removed")
+            case .user: throw DomainError.invalidInput(field: "action", reason: "an account is suspended, not removed")
             case .media: _ = try await removeMedia(report.targetMedia!, reason: reason, actor: actor, files: files)
             case .comment: _ = try await removeComment(report.targetComment!, on: report.targetMedia!, reason: reason, actor: actor)
             }

@@ -66,11 +66,7 @@ public struct ReportStore: Sendable {
                 try await tx.query("SELECT count(*) FROM reports WHERE reporter_id = \(reporter) AND resolved_at IS NULL")
                 .decodeFirst { try $0.int() } ?? 0
             guard open < Self.openLimit else {
-                throw APIError(
-                    type: "APIRateLimitError",
-                    code: 429,
-                    message: "You have many reports waiting already; the moderators will get to them."
-                )
+                throw DomainError.limitReached(.openReports, limit: Int(Self.openLimit))
             }
             try await tx.execute(
                 """

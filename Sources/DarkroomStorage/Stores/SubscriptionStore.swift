@@ -71,7 +71,7 @@ public struct SubscriptionStore: Sendable {
         return try await database.transaction { tx in
             let count = try await tx.query("SELECT count(*) FROM subscriptions WHERE client_ref = \(client)").scalarInt() ?? 0
             guard count < Int64(limit) else {
-                throw APIError(type: "APISubscriptionError", code: 400, message: "A client may hold at most \(limit) subscriptions.")
+                throw DomainError.limitReached(.subscriptions, limit: limit)
             }
             try await tx.execute(
                 """

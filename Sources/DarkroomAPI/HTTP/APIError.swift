@@ -1,3 +1,5 @@
+import DarkroomCore
+
 /// An error in the v1 API's own terms: the `error_type`, the HTTP status (which `meta.code` mirrors) and the message.
 /// Every failure a client can see is one of these; the HTTP layer renders them in the envelope.
 public struct APIError: Error, Sendable, Equatable {
