@@ -97,43 +97,6 @@ struct StreamController {
     }
 }
 
-/// Where a stream reads from. Ids are taken when a write begins and its rows show when it commits, so a post whose
-/// transaction was slow can commit after one with a larger id was already sent: a cursor at the largest id sent would
-/// skip it. So each look reads from `lateCommitSeconds` before that cursor (never before where the stream started) and
-/// sends only what it has not sent yet.
-struct LateEventWindow {
-    static let lateCommitSeconds: Int64 = 5
-    let start: Int64
-    private(set) var cursor: Int64
-    /// Ids sent at or after `floor`, ascending.
-    private var recent: [Int64] = []
-
-    init(start: Int64) {
-        self.start = start
-        cursor = start
-    }
-
-    var floor: Int64 {
-        guard cursor > start else { return start }
-        let seconds = IDGenerator.milliseconds(of: cursor) / 1000 - Self.lateCommitSeconds
-        return max(start, IDGenerator.lowerBound(unixSeconds: seconds) - 1)
-    }
-
-    var sentCount: Int { recent.count }
-
-    func unsent(_ page: [LiveEvents.Event]) -> [LiveEvents.Event] {
-        let known = Set(recent)
-        return page.filter { !known.contains($0.id) }
-    }
-
-    mutating func sent(_ events: [LiveEvents.Event]) {
-        recent = (recent + events.map(\.id)).sorted()
-        cursor = max(cursor, recent.last ?? cursor)
-        let floor = self.floor
-        recent.removeAll { $0 <= floor }
-    }
-}
-
 extension StreamController {
     /// Events as Server-Sent Events: `event:`, `data:` a JSON object, and `id:` where a reconnecting app resumes —
     /// the largest id sent so far, so an event that committed late (with a smaller id) does not send the app back.
@@ -154,48 +117,4 @@ extension StreamController {
         }
         return buffer
     }
-}
-
-/// The streams open on this server: per person and app, per person, and in all (`StreamLimits`).
-final class OpenStreams: Sendable {
-    private struct Counts {
-        var perSlot: [String: Int] = [:]
-        var perPerson: [UserID: Int] = [:]
-        var total = 0
-    }
-
-    /// Which limit a stream that cannot open ran into.
-    enum Refusal: Error { case perApp, perPerson, server }
-
-    let limits: StreamLimits
-    private let counts = Mutex(Counts())
-
-    init(limits: StreamLimits) { self.limits = limits }
-
-    func take(user: UserID, client: ClientRecordID) throws(Refusal) {
-        let slot = Self.slot(user, client)
-        try counts.withLock { (counts: inout Counts) throws(Refusal) in
-            guard counts.perSlot[slot, default: 0] < StreamLimits.perApp else { throw .perApp }
-            guard counts.perPerson[user, default: 0] < limits.perPerson else { throw .perPerson }
-            guard counts.total < limits.perServer else { throw .server }
-            counts.perSlot[slot, default: 0] += 1
-            counts.perPerson[user, default: 0] += 1
-            counts.total += 1
-        }
-    }
-
-    func give(user: UserID, client: ClientRecordID) {
-        let slot = Self.slot(user, client)
-        counts.withLock { counts in
-            let inSlot = (counts.perSlot[slot] ?? 1) - 1
-            counts.perSlot[slot] = inSlot > 0 ? inSlot : nil
-            let ofPerson = (counts.perPerson[user] ?? 1) - 1
-            counts.perPerson[user] = ofPerson > 0 ? ofPerson : nil
-            counts.total = max(counts.total - 1, 0)
-        }
-    }
-
-    var total: Int { counts.withLock { $0.total } }
-
-    private static func slot(_ user: UserID, _ client: ClientRecordID) -> String { "\(user.rawValue) \(client.rawValue)" }
 }
