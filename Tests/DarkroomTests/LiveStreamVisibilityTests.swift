@@ -105,16 +105,6 @@ import Testing
 /// The live stream over HTTP: it wakes when something is written (here or, on PostgreSQL, in another process) rather
 /// than polling, carries the rule above end to end, and holds to its caps.
 @Suite struct LiveStreamTests {
-    /// Waits (in real time: the stream is another task on a real socket) until `condition` holds, for at most `seconds`.
-    static func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return try await condition()
-    }
-
     @Test(arguments: Engine.available)
     func aStreamHearsAFollowedPostAndAPublicTagButNoPrivateOne(engine: Engine) async throws {
         try await TestWorld.with(engine) { world in
@@ -135,21 +125,21 @@ import Testing
             try await world.withLiveServer { base in
                 let reader = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)")
                 defer { Task { await reader.close() } }
-                #expect(try await Self.eventually { reader.text.contains(": connected") })
+                #expect(try await eventually(10) { reader.text.contains(": connected") })
                 #expect(reader.status == 200)
                 let privatePost = try await world.post(by: hidden, caption: "#sunset behind the curtain")
                 let publicPost = try await world.post(by: stranger, caption: "#sunset for all")
                 let followedPost = try await world.post(by: followed, caption: "hello")
-                #expect(try await Self.eventually { reader.mediaIDs(of: "media") == [followedPost.description] })
-                #expect(try await Self.eventually { reader.mediaIDs(of: "notification") == [publicPost.description] })
+                #expect(try await eventually(10) { reader.mediaIDs(of: "media") == [followedPost.description] })
+                #expect(try await eventually(10) { reader.mediaIDs(of: "notification") == [publicPost.description] })
                 #expect(!reader.text.contains(privatePost.description))
                 // Replayed from the start, the private post stays out as well.
                 let replay = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)", headers: ["Last-Event-ID": "0"])
                 defer { Task { await replay.close() } }
-                #expect(try await Self.eventually { replay.mediaIDs(of: "notification") == [publicPost.description] })
+                #expect(try await eventually(10) { replay.mediaIDs(of: "notification") == [publicPost.description] })
                 #expect(!replay.text.contains(privatePost.description))
                 // Idle, both wait on the signal (on PostgreSQL other suites' posts wake them now and then: they wait again).
-                #expect(try await Self.eventually { storage.live.waiting >= 2 }, "idle streams wait on the signal")
+                #expect(try await eventually(10) { storage.live.waiting >= 2 }, "idle streams wait on the signal")
             }
         }
     }
@@ -173,15 +163,15 @@ import Testing
                 var open: [StreamReader] = []
                 for token in busyTokens.prefix(2) + [otherToken] {
                     let reader = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)")
-                    #expect(try await Self.eventually { reader.status != nil })
+                    #expect(try await eventually(10) { reader.status != nil })
                     #expect(reader.status == 200)
                     open.append(reader)
                 }
                 let thirdApp = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(busyTokens[2])")
-                #expect(try await Self.eventually { thirdApp.text.contains("OAuthRateLimitException") })
+                #expect(try await eventually(10) { thirdApp.text.contains("OAuthRateLimitException") })
                 #expect(thirdApp.status == 429 && thirdApp.text.contains("one user."))
                 let full = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(lateToken)")
-                #expect(try await Self.eventually { full.text.contains("OAuthRateLimitException") })
+                #expect(try await eventually(10) { full.text.contains("OAuthRateLimitException") })
                 #expect(full.status == 429 && full.text.contains("as many streams open as it can hold"))
                 for reader in open + [thirdApp, full] { await reader.close() }
             }
@@ -205,7 +195,7 @@ import Testing
                 try await world.withLiveServer { base in
                     let reader = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)")
                     defer { Task { await reader.close() } }
-                    #expect(try await Self.eventually { reader.text.contains(": connected") })
+                    #expect(try await eventually(10) { reader.text.contains(": connected") })
                     world.clock.advance(seconds: 60)
                     let post = try await elsewhere.mediaWriter.create(
                         NewMedia(
@@ -215,7 +205,7 @@ import Testing
                         )
                     )
                     // Nothing in this process rings for it: only the other process's notice can wake the stream.
-                    #expect(try await Self.eventually { reader.mediaIDs(of: "media") == [post.description] })
+                    #expect(try await eventually(10) { reader.mediaIDs(of: "media") == [post.description] })
                 }
             } catch {
                 await elsewhere.database.close()

@@ -203,16 +203,6 @@ import Testing
         }
     }
 
-    /// Waits (in real time) until `condition` holds, for at most `seconds`.
-    private static func eventually(_ seconds: Double = 5, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return try await condition()
-    }
-
     @Test(arguments: Engine.available)
     func aSlowReceiverIsWaitedForAndAHangingOneHoldsUpOnlyItself(engine: Engine) async throws {
         try await TestWorld.with(engine) { world in
@@ -259,7 +249,7 @@ import Testing
             let media = try await world.post(by: alice, caption: "#late again")
             // The slow receiver's answer is recorded while the hanging one's request is still waiting for its timeout.
             #expect(
-                try await Self.eventually(15) {
+                try await eventually(15) {
                     let records = try await storage.notifications.recent(for: app.ref, limit: 10)
                     return records.count == 2 && records.contains { $0.deliveredAt != nil }
                 }
@@ -267,7 +257,7 @@ import Testing
             let whileWaiting = try await storage.notifications.recent(for: app.ref, limit: 10)
             #expect(whileWaiting.filter { $0.deliveredAt == nil }.map(\.attempts) == [0], "the hanging receiver's request is still out")
             #expect(
-                try await Self.eventually(30) {
+                try await eventually(30) {
                     try await storage.notifications.recent(for: app.ref, limit: 10).contains {
                         $0.attempts == 1 && $0.lastError != nil && $0.deliveredAt == nil
                     }
@@ -279,7 +269,7 @@ import Testing
             // It recovers; the retry, once due, reaches it.
             stuck.answerNotifications(200)
             world.clock.advance(seconds: 5)
-            #expect(try await Self.eventually(10) { try await storage.notifications.backlog() == 0 })
+            #expect(try await eventually(10) { try await storage.notifications.backlog() == 0 })
             #expect(stuck.received.count == 2)
             let last = try Self.items(stuck, secret: app.clientSecret).last
             #expect((last?["data"] as? [String: Any])?["media_id"] as? String == media.description)
@@ -313,10 +303,10 @@ import Testing
             defer { running.cancel() }
             let alice = try await world.user("alice")
             _ = try await world.post(by: alice, caption: "#late one")
-            #expect(try await Self.eventually(10) { receiver.received.count == 1 && receiver.receivedWhileHanging.count == 1 })
+            #expect(try await eventually(10) { receiver.received.count == 1 && receiver.receivedWhileHanging.count == 1 })
             // The stuck app's request is still out; the healthy app's next notification does not wait for it.
             let second = try await world.post(by: alice, caption: "#late two")
-            #expect(try await Self.eventually(10) { receiver.received.count == 2 })
+            #expect(try await eventually(10) { receiver.received.count == 2 })
             let stuck = try await storage.notifications.recent(for: stuckApp.ref, limit: 10)
             #expect(stuck.count == 2 && stuck.allSatisfy { $0.attempts == 0 && $0.deliveredAt == nil }, "the hanging request was still out")
             let last = try Self.items(receiver, secret: healthyApp.clientSecret).last

@@ -224,7 +224,7 @@ extension TestClientProtocol {
                 --\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"../../etc/passwd.jpg\"\r\nContent-Type: \
                 image/jpeg\r\n\r\n
                 """
-                    .utf8
+                .utf8
             )
             body += bytes + Array("\r\n".utf8)
         }
@@ -264,4 +264,15 @@ func withPostgresSchema(options: String = "", _ body: (PostgresDatabase) async t
     await database.close()
     try await admin.execute(SQL(stringLiteral: "DROP SCHEMA \(schema) CASCADE"))
     await admin.close()
+}
+
+/// Waits (in real time) until `condition` holds, for at most `seconds`: for what happens on real sockets and in other
+/// tasks (a receiver's request, a stream's next event), which no injected clock drives.
+func eventually(_ seconds: Double = 5, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
 }
