@@ -138,8 +138,11 @@ import Testing
                 defer { Task { await replay.close() } }
                 #expect(try await eventually(10) { replay.mediaIDs(of: "notification") == [publicPost.description] })
                 #expect(!replay.text.contains(privatePost.description))
-                // Idle, both wait on the signal (on PostgreSQL other suites' posts wake them now and then: they wait again).
-                #expect(try await eventually(10) { storage.live.waiting >= 2 }, "idle streams wait on the signal")
+                // Idle, both wait on the signal. (On PostgreSQL every suite's posts on the shared database notify the same
+                // channel, so under a parallel run the streams are woken too often to be caught both waiting at once.)
+                if engine == .sqlite {
+                    #expect(try await eventually(10) { storage.live.waiting >= 2 }, "idle streams wait on the signal")
+                }
             }
         }
     }
