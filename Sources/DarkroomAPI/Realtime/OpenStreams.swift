@@ -45,7 +45,5 @@ final class OpenStreams: Sendable {
         }
     }
 
-    var total: Int { counts.withLock { $0.total } }
-
     private static func slot(_ user: UserID, _ client: ClientRecordID) -> String { "\(user.rawValue) \(client.rawValue)" }
 }

@@ -127,16 +127,9 @@ public final class ChangeWatch: Sendable {
         _ configuration: PostgresConnection.Configuration,
         session: String
     ) async {
-        var configuration = configuration
-        configuration.options.additionalStartupParameters.append(("application_name", session))
         let connection: PostgresConnection
         do {
-            connection = try await PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.next(),
-                configuration: configuration,
-                id: 3_000_000,
-                logger: logger
-            ).get()
+            connection = try await NoticeListener.connect(configuration, named: session, id: 3_000_000, logger: logger)
         } catch {
             return
         }

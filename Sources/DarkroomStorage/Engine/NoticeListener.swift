@@ -12,16 +12,9 @@ final class NoticeListener: Sendable {
     init(channel: String, configuration: PostgresConnection.Configuration, onNotice: @escaping @Sendable () -> Void, logger: Logger) {
         task = Mutex(nil)
         let running = Task {
-            var configuration = configuration
-            configuration.options.additionalStartupParameters.append(("application_name", "darkroom \(channel)"))
             while !Task.isCancelled {
                 do {
-                    let connection = try await PostgresConnection.connect(
-                        on: MultiThreadedEventLoopGroup.singleton.next(),
-                        configuration: configuration,
-                        id: 3_100_000,
-                        logger: logger
-                    ).get()
+                    let connection = try await Self.connect(configuration, named: "darkroom \(channel)", id: 3_100_000, logger: logger)
                     try await withTaskCancellationHandler {
                         try await connection.listen(on: channel) { notices in
                             // Listening from here: whatever was sent before may have been missed.
@@ -46,5 +39,23 @@ final class NoticeListener: Sendable {
         let running = task.withLock { $0 }
         running?.cancel()
         await running?.value
+    }
+
+    /// A connection of its own, outside the pool, named in `pg_stat_activity` (`application_name`) for whoever looks.
+    static func connect(
+        _ configuration: PostgresConnection.Configuration,
+        named name: String,
+        id: Int,
+        logger: Logger
+    ) async throws -> PostgresConnection {
+        var configuration = configuration
+        configuration.options.additionalStartupParameters.append(("application_name", name))
+        return try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.next(),
+            configuration: configuration,
+            id: id,
+            logger: logger
+        )
+        .get()
     }
 }
