@@ -96,7 +96,6 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
         secureCookies: configuration.publicURL.lowercased().hasPrefix("https://"),
         csrfPlaceholder: "csrf" + dependencies.storage.environment.randomHex(bytes: 30)
     )
-    router.middlewares.add(PageNotFoundMiddleware(web: web))
 
     // Stored files, only under /media so API calls never pay for the file lookup. They never change under a key, so
     // clients and proxies may keep them for good; anything not found falls through to a 404.
@@ -162,5 +161,8 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     ConsoleController(web: web).addRoutes(to: pages, router: router)
     // Last: `/{username}` takes any single segment no other route has.
     PeoplePagesController(web: web).addRoutes(to: pages)
+    // Added after every route: Hummingbird puts a middleware only around routes added after it, and around the
+    // router's "no route" answer, which is all this one changes; the API's routes do not pay for it.
+    router.middlewares.add(PageNotFoundMiddleware(web: web))
     return router
 }
