@@ -13,11 +13,28 @@ public struct SystemEnvironment: Sendable {
     public var ids: IDGenerator
     /// `count` cryptographically random bytes.
     public var randomBytes: @Sendable (Int) -> [UInt8]
+    /// Returns once `nowMilliseconds` reads the given time or later, or as soon as the task is cancelled. Every timer
+    /// the background work sets goes through here, so a test's clock, moved by hand, fires them without a real wait.
+    public var sleepUntil: @Sendable (_ milliseconds: Int64) async -> Void
 
-    public init(nowMilliseconds: @escaping @Sendable () -> Int64, ids: IDGenerator, randomBytes: @escaping @Sendable (Int) -> [UInt8]) {
+    public init(
+        nowMilliseconds: @escaping @Sendable () -> Int64,
+        ids: IDGenerator,
+        randomBytes: @escaping @Sendable (Int) -> [UInt8],
+        sleepUntil: (@Sendable (Int64) async -> Void)? = nil
+    ) {
         self.nowMilliseconds = nowMilliseconds
         self.ids = ids
         self.randomBytes = randomBytes
+        self.sleepUntil =
+            sleepUntil ?? { deadline in
+                // The wall clock can be set back or forward: sleep in short steps against `nowMilliseconds` itself.
+                while !Task.isCancelled {
+                    let left = deadline - nowMilliseconds()
+                    guard left > 0 else { return }
+                    try? await Task.sleep(for: .milliseconds(min(left, 60_000)))
+                }
+            }
     }
 
     public var nowSeconds: Int64 { nowMilliseconds() / 1000 }

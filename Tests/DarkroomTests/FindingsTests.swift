@@ -36,7 +36,7 @@ import Testing
                 NewMedia(owner: alice.id, renditions: Renditions(key: key, standard: 612, low: 306, thumbnail: 150))
             )
             _ = try await storage.dataExports.request(for: alice.id)
-            try await JobRunner(storage: storage, logger: Logger(label: "test")).drain()
+            try await JobWorker(storage: storage, logger: Logger(label: "test")).drain()
             #expect(try await storage.dataExports.latest(of: alice.id)?.state == .ready)
             #expect(!FileSystem.list(world.dataDirectory + "/exports").isEmpty, "an export waits")
             if engine == .sqlite {

@@ -1,5 +1,6 @@
 import DarkroomCore
 import Foundation
+import Logging
 import Testing
 
 @testable import DarkroomAPI
@@ -72,7 +73,7 @@ import Testing
             for (state, viewer) in viewers { liveCursors[state] = try await storage.liveEvents.now(user: viewer, client: app.ref) }
 
             let media = try await world.post(by: owner, caption: "low tide #sunset", at: place)
-            try await storage.notifications.expandEvents()
+            try await JobWorker(storage: storage, logger: Logger(label: "test")).drain()
             let objects = Set(try await storage.notifications.recent(for: app.ref, limit: 10).filter { $0.mediaID == media }.map(\.object))
             #expect(objects == ["user", "tag", "location", "geography"], "every kind of subscription was notified")
 

@@ -92,7 +92,7 @@ import ZIPFoundation
             try await storage.reports.file(.init(target: .comment, id: carolsComment.id.rawValue, reason: .spam, details: ""), by: alice.id)
             try await storage.reports.file(.init(target: .media, id: aliceFirst.rawValue, reason: .nudity, details: "no"), by: bob.id)
             _ = try await storage.dataExports.request(for: alice.id)
-            try await JobRunner(storage: storage, logger: Logger(label: "test")).drain()
+            try await JobWorker(storage: storage, logger: Logger(label: "test")).drain()
             #expect(try await storage.dataExports.latest(of: alice.id)?.state == .ready)
             let aliceComments = try await storage.database.query("SELECT id FROM comments WHERE user_id = \(alice.id)").decode { try $0.int() }
 
@@ -167,7 +167,7 @@ import ZIPFoundation
                 #expect(try await browser.post("/accounts/export", []).status == 303, "asking twice makes no second archive")
                 // The server's own worker may have claimed the job first: wait for whichever runs it.
                 for _ in 0..<200 where try await world.storage.dataExports.latest(of: alice.id)?.state != .ready {
-                    try await JobRunner(storage: world.storage, logger: Logger(label: "test")).drain()
+                    try await JobWorker(storage: world.storage, logger: Logger(label: "test")).drain()
                     try await Task.sleep(for: .milliseconds(50))
                 }
                 let ready = try await browser.get("/accounts/export")

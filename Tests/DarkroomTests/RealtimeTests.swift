@@ -36,10 +36,13 @@ import Testing
         }
     }
 
-    private static func delivery(_ storage: Storage) -> NotificationDelivery {
-        NotificationDelivery(
+    /// The server's job worker, with delivery to loopback receivers allowed.
+    private static func delivery(_ storage: Storage, network: String = "127.0.0.1/32", timeout: TimeAmount? = nil) -> JobWorker {
+        let addresses = CallbackAddresses(allowed: [CallbackAddresses.Network(network)!])
+        let callbacks = timeout.map { CallbackClient(addresses: addresses, timeout: $0) } ?? CallbackClient(addresses: addresses)
+        return JobWorker(
             storage: storage,
-            client: CallbackClient(addresses: CallbackAddresses(allowed: [CallbackAddresses.Network("127.0.0.1/32")!])),
+            registry: .server(storage: storage, callbacks: callbacks, logger: Logger(label: "test")),
             logger: Logger(label: "test")
         )
     }
@@ -238,12 +241,8 @@ import Testing
             )
             slow.answerNotifications(200, after: .milliseconds(200))
             stuck.answerNotifications(200, after: .seconds(30))
-            let delivery = NotificationDelivery(
-                storage: storage,
-                client: CallbackClient(addresses: CallbackAddresses(allowed: [CallbackAddresses.Network("127.0.0.0/8")!]), timeout: .seconds(8)),
-                logger: Logger(label: "test")
-            )
-            let running = Task { try await delivery.run() }
+            let delivery = Self.delivery(storage, network: "127.0.0.0/8", timeout: .seconds(8))
+            let running = Task { await delivery.run() }
             defer { running.cancel() }
             let alice = try await world.user("alice")
             let media = try await world.post(by: alice, caption: "#late again")
@@ -294,12 +293,8 @@ import Testing
                 for: healthyApp.ref,
                 limit: 10
             )
-            let delivery = NotificationDelivery(
-                storage: storage,
-                client: CallbackClient(addresses: CallbackAddresses(allowed: [CallbackAddresses.Network("127.0.0.0/8")!]), timeout: .seconds(20)),
-                logger: Logger(label: "test")
-            )
-            let running = Task { try await delivery.run() }
+            let delivery = Self.delivery(storage, network: "127.0.0.0/8", timeout: .seconds(20))
+            let running = Task { await delivery.run() }
             defer { running.cancel() }
             let alice = try await world.user("alice")
             _ = try await world.post(by: alice, caption: "#late one")
@@ -388,13 +383,11 @@ import Testing
                     limit: 10
                 )
                 _ = try await world.post(by: dev, caption: "#dusk")
-                let claimed = try await storage.notifications.claim(limit: 10)
-                try await storage.notifications.failed(
-                    claimed.map(\.id),
-                    attempts: NotificationOutbox.maximumAttempts,
-                    status: 502,
-                    error: "answered 502"
-                )
+                try await JobWorker(storage: storage, logger: Logger(label: "test")).drain()
+                let claimed = try await storage.notifications.waiting(client: app.ref, callback: "http://127.0.0.1:9/nowhere", limit: 10)
+                for _ in 0..<NotificationOutbox.maximumAttempts {
+                    try await storage.notifications.failed(claimed.map(\.id), status: 502, error: "answered 502")
+                }
                 let page = try await browser.get("/developer/clients/\(app.clientID)")
                 #expect(page.body.contains("http://127.0.0.1:9/nowhere") && page.body.contains(">failed<") && page.body.contains("answered 502"))
                 let failed = try #require(claimed.first)

@@ -59,7 +59,11 @@ public func buildApplication(
             return Envelope.response(status: .ok, body: try await route.respond(query))
         }
     }
-    let worker = JobWorker(runner: JobRunner(storage: storage, logger: logger), logger: logger)
+    let background = BackgroundWork(
+        worker: JobWorker(storage: storage, registry: .server(storage: storage, callbacks: dependencies.callbacks, logger: logger), logger: logger),
+        storage: storage,
+        logger: logger
+    )
     var metricsListener: [any Service] = []
     if let monitoring = configuration.monitoring, let listener = monitoring.listener {
         metricsListener.append(
@@ -75,7 +79,7 @@ public func buildApplication(
         // A connection that sends nothing for a minute (a stalled upload, an abandoned keep-alive) is closed.
         server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Darkroom"),
-        services: (configuration.runsJobs ? [worker, NotificationDelivery(storage: storage, client: dependencies.callbacks, logger: logger)] : [])
+        services: (configuration.runsJobs ? [background] : [])
             + [RateLimitFlusher(limiter: rateLimiter, logger: logger)] + metricsListener,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger

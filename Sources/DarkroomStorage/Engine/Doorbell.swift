@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Tells one waiter in this process that there is work (a post wrote a real-time event), so delivery starts at once
-/// instead of at its next poll; work written by other processes is found by the poll.
+/// Tells one waiter in this process that there may be work (a job was enqueued, or one ended and made room), so the
+/// job worker looks at once; other processes' work arrives through the database's notices.
 public final class Doorbell: Sendable {
     private struct State {
         var rung = false
@@ -24,10 +24,10 @@ public final class Doorbell: Sendable {
         waiter?.resume()
     }
 
-    /// Returns when rung (or rung since the last wait), or after `timeout`.
-    public func wait(upTo timeout: Duration) async {
+    /// Returns when rung (or rung since the last wait), or when `timer` returns.
+    public func wait(orUntil timer: @escaping @Sendable () async -> Void) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { await timer() }
             group.addTask { await self.waitForRing() }
             await group.next()
             group.cancelAll()

@@ -8,6 +8,7 @@ public struct DataExports: Sendable {
     let database: any Database
     let environment: SystemEnvironment
     let files: MediaFiles
+    let jobs: JobQueue
 
     /// How long a finished archive waits for its download.
     public static let lifetime: Int64 = 7 * 24 * 3600
@@ -49,7 +50,7 @@ public struct DataExports: Sendable {
                 INSERT INTO data_exports (id, user_id, state, created_at) VALUES (\(id), \(user), \(State.queued.rawValue), \(now))
                 """
             )
-            try await JobQueue.enqueue(DataExportJob(export: id), id: environment.ids.next(), runAt: now, in: tx)
+            try await jobs.enqueue(DataExportJob(export: id), in: tx)
         }
         guard let latest = try await latest(of: user) else { throw DomainError.vanished(.user) }
         return latest
@@ -127,8 +128,10 @@ public struct DataExports: Sendable {
 
 /// Builds one export's archive (`DataExportArchive`), recording progress as it goes. Run again after a crash, it
 /// starts over: a half-written archive is never offered.
-public struct DataExportJob: BackgroundJob {
+public struct DataExportJob: StorageJob {
     public static let kind = "data-export"
+    /// Its owner is waiting on the page that shows its progress.
+    public static let priority = JobPriority.interactive
     public var export: Int64
 
     public func run(in context: JobContext) async throws {

@@ -18,6 +18,8 @@ public struct FanOutJob: FollowerBatchJob {
 /// Takes a deleted media out of its author's followers' feeds, a batch at a time.
 public struct WithdrawJob: FollowerBatchJob {
     public static let kind = "withdraw"
+    /// Reads never show a deleted media's entries: this only reclaims space.
+    public static let priority = JobPriority.bulk
     static let bringsLiveEvents = false
     public var media: Int64
     public var author: Int64
@@ -30,7 +32,7 @@ public struct WithdrawJob: FollowerBatchJob {
 
 /// A job that walks an author's followers in follow order, recording its cursor with each batch so a restart
 /// resumes, not redoes.
-protocol FollowerBatchJob: BackgroundJob {
+protocol FollowerBatchJob: StorageJob {
     var media: Int64 { get }
     var author: Int64 { get }
     var cursor: Int64 { get set }

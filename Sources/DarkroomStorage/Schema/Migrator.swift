@@ -32,6 +32,7 @@ public struct Migrator: Sendable {
             let statements = (migration.statements + (migration.engineSpecific[database.engine] ?? [])).map { Self.render($0, for: database.engine) }
             try await database.transaction { tx in
                 for statement in statements { try await tx.execute(SQL(stringLiteral: statement)) }
+                try await migration.afterwards?(tx, nowSeconds)
                 try await tx.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(migration.version), \(migration.name), \(nowSeconds))"
                 )

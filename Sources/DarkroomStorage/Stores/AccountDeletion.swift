@@ -14,6 +14,7 @@ public struct AccountDeletion: Sendable {
     let environment: SystemEnvironment
     let grants: GrantCache
     let files: MediaFiles
+    let exports: DataExports
 
     /// What a deletion removed, for the operator's command and the log.
     public struct Summary: Sendable, Encodable {
@@ -83,7 +84,7 @@ public struct AccountDeletion: Sendable {
                     """
                 )
             }
-            for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys", "notifications", "media_events"] {
+            for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys", "notifications"] {
                 try await tx.execute("DELETE FROM \(raw: table) WHERE media_id IN (SELECT id FROM media WHERE user_id = \(user))")
             }
             try await HomeFeed.withdrawAll(of: user, in: tx)
@@ -148,7 +149,6 @@ public struct AccountDeletion: Sendable {
         await grants.changed()
         let keys = Set(listed)
         for key in keys { await files.remove(key) }
-        let exports = DataExports(database: database, environment: environment, files: files)
         for archive in archives { exports.removeFile(archive) }
         summary.files = keys.count + archives.count
         return summary

@@ -18,7 +18,7 @@ enum HomeFeed {
 
     /// Puts a new media in its author's feed at once, and in its followers' feeds either at once (few followers) or
     /// through a durable background job.
-    static func fanOut(_ media: MediaID, author: UserID, followers: Int64, jobID: Int64, now: Int64, in tx: any SQLExecutor) async throws {
+    static func fanOut(_ media: MediaID, author: UserID, followers: Int64, jobs: JobQueue, in tx: any SQLExecutor) async throws {
         try await tx.execute(
             """
             INSERT INTO feed_entries (user_id, media_id, author_id) VALUES (\(author), \(media), \(author)) ON CONFLICT DO NOTHING
@@ -29,7 +29,7 @@ enum HomeFeed {
         } else if followers <= inlineFanOutLimit {
             _ = try await fanOutBatch(media, author: author, after: 0, limit: Int(inlineFanOutLimit) + 1, in: tx)
         } else {
-            try await JobQueue.enqueue(FanOutJob(media: media.rawValue, author: author.rawValue), id: jobID, runAt: now, in: tx)
+            try await jobs.enqueue(FanOutJob(media: media.rawValue, author: author.rawValue), in: tx)
         }
     }
 
@@ -60,12 +60,12 @@ enum HomeFeed {
 
     /// Takes a deleted media out of its author's feed and its followers' — at once for few followers, else through a
     /// background job. Reads never show an entry whose media is gone, so the job only reclaims space.
-    static func withdraw(_ media: MediaID, author: UserID, followers: Int64, jobID: Int64, now: Int64, in tx: any SQLExecutor) async throws {
+    static func withdraw(_ media: MediaID, author: UserID, followers: Int64, jobs: JobQueue, in tx: any SQLExecutor) async throws {
         try await tx.execute("DELETE FROM feed_entries WHERE user_id = \(author) AND media_id = \(media)")
         if followers <= inlineFanOutLimit {
             _ = try await withdrawBatch(media, author: author, after: 0, limit: Int(inlineFanOutLimit) + 1, in: tx)
         } else {
-            try await JobQueue.enqueue(WithdrawJob(media: media.rawValue, author: author.rawValue), id: jobID, runAt: now, in: tx)
+            try await jobs.enqueue(WithdrawJob(media: media.rawValue, author: author.rawValue), in: tx)
         }
     }
 

@@ -47,10 +47,10 @@ public struct MediaWriter: Sendable {
     let database: any Database
     let environment: SystemEnvironment
     let mergedAccounts: MergedAccounts
-    /// Rung after a post commits, for this process's notification delivery.
-    var outbox: Doorbell?
+    /// Where a post's background work goes: its fan-out to many followers, its announcement to subscribers.
+    let jobs: JobQueue
     /// Rung after a post commits, for this process's live streams (the post is in its author's feed, and maybe others').
-    var live: LiveSignal?
+    let live: LiveSignal
 
     /// Stores a media with its caption's hashtags as tags; the owner's media count moves with it.
     /// Throws `DuplicateUpload` when its idempotency key was used before.
@@ -95,26 +95,14 @@ public struct MediaWriter: Sendable {
                     UPDATE users SET media_count = media_count + 1 WHERE id = \(new.owner) RETURNING followed_by_count
                     """
                 ).scalarInt() ?? 0
-            // For the real-time outbox, when anyone subscribes at all: one row, in this transaction, expanded later.
-            try await tx.execute(
-                """
-                INSERT INTO media_events (id, media_id, created_at) SELECT \(environment.ids.next()), \(id), \(created)
-                 WHERE EXISTS (SELECT 1 FROM subscriptions)
-                """
-            )
-            try await HomeFeed.fanOut(
-                id,
-                author: new.owner,
-                followers: followers,
-                jobID: environment.ids.next(),
-                now: environment.nowSeconds,
-                in: tx
-            )
+            // For real-time subscribers, when there are any: a job in this transaction, so a post that commits is
+            // never left unannounced, while matching it to subscriptions is left to the job.
+            try await jobs.enqueue(AnnounceMediaJob(media: id.rawValue, time: created), when: "EXISTS (SELECT 1 FROM subscriptions)", in: tx)
+            try await HomeFeed.fanOut(id, author: new.owner, followers: followers, jobs: jobs, in: tx)
             if followers > HomeFeed.readTimeMergeThreshold { mergedAccounts.posted() }
             try await LiveEvents.announce(in: tx, engine: database.engine)
         }
-        outbox?.ring()
-        live?.ring()
+        live.ring()
         return id
     }
 
@@ -132,9 +120,12 @@ public struct MediaWriter: Sendable {
     }
 
     /// Deletes a media and everything hanging from it — likes, comments, tags, people tagged, feed entries — with the
-    /// counts that include it. Answers its files' key, for the caller to remove once this has committed; nil when there
-    /// was no such media.
-    public func delete(_ id: MediaID) async throws -> String? {
+    /// counts that include it, and whatever `alongside` writes (given the owner) in the same transaction. Answers its
+    /// files' key, for the caller to remove once this has committed; nil when there was no such media.
+    public func delete(
+        _ id: MediaID,
+        alongside: (@Sendable (UserID, any SQLExecutor) async throws -> Void)? = nil
+    ) async throws -> String? {
         try await database.transaction { tx -> String? in
             // Held until the delete commits (PostgreSQL): a like or comment being added waits, then finds no media.
             let lock = MediaStore.RowLock.deleting.clause(database.engine)
@@ -157,7 +148,7 @@ public struct MediaWriter: Sendable {
                     """
                 )
             }
-            for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys", "notifications", "media_events"] {
+            for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys", "notifications"] {
                 try await tx.execute("DELETE FROM \(raw: table) WHERE media_id = \(id)")
             }
             try await tx.execute("DELETE FROM media WHERE id = \(id)")
@@ -167,7 +158,8 @@ public struct MediaWriter: Sendable {
                     UPDATE users SET media_count = media_count - 1 WHERE id = \(owner) RETURNING followed_by_count
                     """
                 ).scalarInt() ?? 0
-            try await HomeFeed.withdraw(id, author: owner, followers: followers, jobID: environment.ids.next(), now: environment.nowSeconds, in: tx)
+            try await HomeFeed.withdraw(id, author: owner, followers: followers, jobs: jobs, in: tx)
+            try await alongside?(owner, tx)
             return row.imageKey
         }
     }

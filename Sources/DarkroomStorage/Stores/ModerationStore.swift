@@ -10,7 +10,7 @@ public struct ModerationStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
     let grants: GrantCache
-    let mergedAccounts: MergedAccounts
+    let mediaWriter: MediaWriter
 
     public struct LogEntry: Sendable {
         public var id: Int64
@@ -91,14 +91,12 @@ public struct ModerationStore: Sendable {
     /// Removes a media with its likes, comments and files (as its owner deleting it would), recording why; false when
     /// there is no such media.
     public func removeMedia(_ id: MediaID, reason: String, actor: String, files: MediaFiles) async throws -> Bool {
-        guard let owner = try await database.query("SELECT user_id FROM media WHERE id = \(id)").decodeFirst({ try $0.id(UserID.self) })
-        else { return false }
-        let writer = MediaWriter(database: database, environment: environment, mergedAccounts: mergedAccounts)
-        guard let key = try await writer.delete(id) else { return false }
-        await files.remove(key)
-        try await database.transaction { tx in
+        // The log entry commits with the removal, or neither does.
+        let key = try await mediaWriter.delete(id) { owner, tx in
             try await record("remove media", user: owner, media: id, reason: reason, actor: actor, in: tx)
         }
+        guard let key else { return false }
+        await files.remove(key)
         return true
     }
 

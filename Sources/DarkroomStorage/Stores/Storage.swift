@@ -13,45 +13,68 @@ public struct Storage: Sendable {
     /// Signs the URLs of private accounts' photos; the same in every process on this database (`server_keys`).
     public let mediaURLKey: String
 
-    public var users: UserStore { UserStore(database: database, environment: environment) }
-    public var media: MediaStore { MediaStore(database: database, environment: environment, mergedAccounts: mergedAccounts) }
-    public var clients: ClientStore { ClientStore(database: database, environment: environment, grants: grants) }
-    public var tokens: TokenStore { TokenStore(database: database, environment: environment, grants: grants) }
-    public var codes: AuthorizationCodeStore { AuthorizationCodeStore(database: database, environment: environment, grants: grants) }
-    public var sessions: SessionStore { SessionStore(database: database, environment: environment) }
-    public var rateLimits: RateLimitStore { RateLimitStore(database: database) }
-    public var relationships: RelationshipStore { RelationshipStore(database: database, environment: environment, grants: grants) }
-    public var mediaWriter: MediaWriter {
-        MediaWriter(database: database, environment: environment, mergedAccounts: mergedAccounts, outbox: outbox, live: live)
-    }
-    /// Rung by posts, for this process's notification delivery.
-    public let outbox = Doorbell()
+    public let users: UserStore
+    public let media: MediaStore
+    public let clients: ClientStore
+    public let tokens: TokenStore
+    public let codes: AuthorizationCodeStore
+    public let sessions: SessionStore
+    public let rateLimits: RateLimitStore
+    public let relationships: RelationshipStore
+    public let mediaWriter: MediaWriter
     /// Rung when feed entries or notifications are written, for this process's live streams.
-    public let live = LiveSignal()
-    public var likes: LikeStore { LikeStore(database: database, environment: environment) }
-    public var locations: LocationStore { LocationStore(database: database, environment: environment) }
-    public var tags: TagStore { TagStore(database: database) }
-    public var jobs: JobQueue { JobQueue(database: database, environment: environment) }
-    public var comments: CommentStore { CommentStore(database: database, environment: environment) }
-    public var operators: OperatorStore { OperatorStore(database: database, environment: environment, grants: grants) }
-    public var dataExports: DataExports { DataExports(database: database, environment: environment, files: files) }
-    public var accountDeletion: AccountDeletion { AccountDeletion(database: database, environment: environment, grants: grants, files: files) }
-    public var subscriptions: SubscriptionStore { SubscriptionStore(database: database, environment: environment) }
-    public var notifications: NotificationOutbox { NotificationOutbox(database: database, environment: environment, live: live) }
-    public var fleetLeases: FleetLeases { FleetLeases(database: database, environment: environment) }
-    public var liveEvents: LiveEvents { LiveEvents(database: database) }
-    public var reports: ReportStore { ReportStore(database: database, environment: environment, grants: grants) }
-    public var moderation: ModerationStore {
-        ModerationStore(database: database, environment: environment, grants: grants, mergedAccounts: mergedAccounts)
-    }
+    public let live: LiveSignal
+    public let likes: LikeStore
+    public let locations: LocationStore
+    public let tags: TagStore
+    /// The one queue of background work (`Jobs/`).
+    public let jobs: JobQueue
+    public let comments: CommentStore
+    public let operators: OperatorStore
+    public let dataExports: DataExports
+    public let accountDeletion: AccountDeletion
+    public let subscriptions: SubscriptionStore
+    public let notifications: NotificationOutbox
+    public let liveEvents: LiveEvents
+    public let reports: ReportStore
+    public let moderation: ModerationStore
 
+    /// Builds every store once over the database; they share this process's caches and signals.
     public init(database: any Database, environment: SystemEnvironment, files: MediaFiles, mediaURLKey: String = "") {
         self.mediaURLKey = mediaURLKey
         self.database = database
         self.environment = environment
         self.files = files
-        grants = GrantCache(clock: environment.nowMilliseconds, database: database)
-        mergedAccounts = MergedAccounts(clock: environment.nowMilliseconds)
+        let grants = GrantCache(clock: environment.nowMilliseconds, database: database)
+        let mergedAccounts = MergedAccounts(clock: environment.nowMilliseconds)
+        let live = LiveSignal()
+        let jobs = JobQueue(database: database, environment: environment, doorbell: Doorbell())
+        let mediaWriter = MediaWriter(database: database, environment: environment, mergedAccounts: mergedAccounts, jobs: jobs, live: live)
+        self.grants = grants
+        self.mergedAccounts = mergedAccounts
+        self.live = live
+        self.jobs = jobs
+        self.mediaWriter = mediaWriter
+        users = UserStore(database: database, environment: environment)
+        media = MediaStore(database: database, environment: environment, mergedAccounts: mergedAccounts)
+        clients = ClientStore(database: database, environment: environment, grants: grants)
+        tokens = TokenStore(database: database, environment: environment, grants: grants)
+        codes = AuthorizationCodeStore(database: database, environment: environment, grants: grants)
+        sessions = SessionStore(database: database, environment: environment)
+        rateLimits = RateLimitStore(database: database)
+        relationships = RelationshipStore(database: database, environment: environment, grants: grants)
+        likes = LikeStore(database: database, environment: environment)
+        locations = LocationStore(database: database, environment: environment)
+        tags = TagStore(database: database)
+        comments = CommentStore(database: database, environment: environment)
+        operators = OperatorStore(database: database, environment: environment, grants: grants)
+        dataExports = DataExports(database: database, environment: environment, files: files, jobs: jobs)
+        accountDeletion = AccountDeletion(database: database, environment: environment, grants: grants, files: files, exports: dataExports)
+        subscriptions = SubscriptionStore(database: database, environment: environment)
+        notifications = NotificationOutbox(database: database, environment: environment, jobs: jobs)
+        liveEvents = LiveEvents(database: database)
+        reports = ReportStore(database: database, environment: environment, grants: grants)
+        moderation = ModerationStore(database: database, environment: environment, grants: grants, mediaWriter: mediaWriter)
     }
 
     /// Opens the database a configuration names — PostgreSQL for a `postgres://` URL, else SQLite in `dataDirectory` —

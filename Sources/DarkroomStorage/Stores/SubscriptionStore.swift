@@ -3,13 +3,13 @@ import Foundation
 
 /// Real-time subscriptions (reference §5) and the outbox of their notifications.
 ///
-/// When a media is posted, its transaction writes one `media_events` row (when anyone subscribes at all), so a post
-/// that commits is never left unannounced; the delivery side turns each event into one notification for every
-/// subscription the media matches (`expand`), in one transaction with the event's removal. A subscription matches: `user`,
+/// When a media is posted, its transaction enqueues an `AnnounceMediaJob` (when anyone subscribes at all), so a post
+/// that commits is never left unannounced; the job writes one notification for every subscription the media matches
+/// (`expand`), in one transaction with its own end. A subscription matches: `user`,
 /// media by a user who authorized the subscribing client (a live token); `tag`, a hashtag of the media; `location`,
 /// its place; `geography`, a point inside the circle. A private account's media is announced only to a client that
-/// holds a live token of the owner or of an approved follower. The delivery side claims due notifications with a
-/// lease (`claim`), so several server processes share the work and a dead one's share returns after the lease.
+/// holds a live token of the owner or of an approved follower. Each callback's notifications are then sent by a
+/// `DeliverNotificationsJob` of its own.
 public struct SubscriptionStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
@@ -118,11 +118,17 @@ public struct SubscriptionStore: Sendable {
         }
     }
 
-    // MARK: - The outbox
+    // MARK: - Matching a new media
 
-    /// Turns a media event (written with the post) into the notifications it causes, within `tx`; nothing when the
-    /// media is gone.
-    static func expand(media: MediaID, time: Int64, in tx: any SQLExecutor, environment: SystemEnvironment) async throws {
+    /// A client's callback that notifications were written for.
+    struct Callback: Hashable {
+        var client: ClientRecordID
+        var url: String
+    }
+
+    /// Writes the notifications a new media causes, within `tx`; answers the callbacks they go to (none when the media
+    /// is gone).
+    static func expand(media: MediaID, time: Int64, in tx: any SQLExecutor, environment: SystemEnvironment) async throws -> [Callback] {
         guard
             let facts = try await tx.query(
                 """
@@ -135,9 +141,9 @@ public struct SubscriptionStore: Sendable {
                     latitude: try row.optionalDouble(), longitude: try row.optionalDouble()
                 )
             })
-        else { return }
+        else { return [] }
         let point = facts.latitude.flatMap { latitude in facts.longitude.map { GeoPoint(latitude: latitude, longitude: $0) } }
-        try await enqueue(
+        return try await notify(
             media: media,
             owner: facts.owner,
             tags: facts.tags,
@@ -149,7 +155,7 @@ public struct SubscriptionStore: Sendable {
         )
     }
 
-    private static func enqueue(
+    private static func notify(
         media: MediaID,
         owner: UserID,
         tags: [String],
@@ -158,7 +164,7 @@ public struct SubscriptionStore: Sendable {
         time: Int64,
         in tx: any SQLExecutor,
         environment: SystemEnvironment
-    ) async throws {
+    ) async throws -> [Callback] {
         // Whether the client may see the media: public, or a live token of the owner or of an approved follower.
         let mayShow: SQL = """
             (NOT EXISTS (SELECT 1 FROM users o WHERE o.id = \(owner) AND o.is_private = 1)
@@ -197,8 +203,8 @@ public struct SubscriptionStore: Sendable {
                 latitude: try row.optionalDouble(), longitude: try row.optionalDouble(), radius: try row.optionalDouble()
             )
         }
-        let now = environment.nowSeconds
         var rows: [SQL] = []
+        var callbacks: [Callback] = []
         for match in matches {
             if match.object == "geography" {
                 guard let point, let latitude = match.latitude, let longitude = match.longitude, let radius = match.radius,
@@ -208,10 +214,11 @@ public struct SubscriptionStore: Sendable {
             let objectID = match.object == "user" ? String(owner.rawValue) : match.objectID ?? ""
             rows.append(
                 """
-                (\(environment.ids.next()), \(match.id), \(match.client), \(match.callback), \(match.object), \(objectID), \(media), \(time), \
-                \(now))
+                (\(environment.ids.next()), \(match.id), \(match.client), \(match.callback), \(match.object), \(objectID), \(media), \(time))
                 """
             )
+            let callback = Callback(client: ClientRecordID(match.client), url: match.callback)
+            if !callbacks.contains(callback) { callbacks.append(callback) }
         }
         // One statement for the post's notifications, a bounded number of rows at a time.
         for start in stride(from: 0, to: rows.count, by: 100) {
@@ -219,10 +226,11 @@ public struct SubscriptionStore: Sendable {
             for row in rows[(start + 1)..<min(start + 100, rows.count)] { values = "\(values), \(row)" }
             try await tx.execute(
                 """
-                INSERT INTO notifications (id, subscription_id, client_ref, callback_url, object, object_id, media_id, created_at, next_attempt_at)
+                INSERT INTO notifications (id, subscription_id, client_ref, callback_url, object, object_id, media_id, created_at)
                 VALUES \(values)
                 """
             )
         }
+        return callbacks
     }
 }

@@ -469,7 +469,7 @@ struct PostBench: AsyncParsableCommand {
             latencies.append(milliseconds(ContinuousClock.now - start))
         }
         let fanOutStart = ContinuousClock.now
-        try await JobRunner(storage: opened, logger: Logger(label: "darkroom.bench")).drain()
+        try await JobWorker(storage: opened, logger: Logger(label: "darkroom.bench")).drain()
         let fanOutSeconds = milliseconds(ContinuousClock.now - fanOutStart) / 1000
         let reached = try await opened.database.query("SELECT count(*) FROM feed_entries WHERE media_id = \(mediaIDs[0])").scalarInt() ?? 0
         let sorted = latencies.sorted()

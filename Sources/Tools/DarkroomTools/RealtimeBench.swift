@@ -55,7 +55,7 @@ struct RealtimeBench: AsyncParsableCommand {
         var with: [Duration] = []
         for index in 0..<costPosts { with.append(try await post("cost #rt\(index % tags)").1) }
         // The cost phase's notifications are not the steady phase's to deliver.
-        try await opened.database.execute("DELETE FROM media_events")
+        try await opened.database.execute("DELETE FROM jobs WHERE kind = 'announce-media'")
         try await opened.database.execute("DELETE FROM notifications")
 
         // The steady phase: the server delivers while posts go in at `rate` a second.

@@ -23,14 +23,60 @@ enum Engine: String, CustomTestStringConvertible, Sendable {
     var testDescription: String { rawValue }
 }
 
-/// A clock the test moves by hand; ids made from it are time-ordered like real ones.
+/// A clock the test moves by hand; ids made from it are time-ordered like real ones, and timers set on it
+/// (`SystemEnvironment.sleepUntil`) fire when the test moves it past them, never in real time.
 final class ManualClock: Sendable {
-    private let milliseconds: Mutex<Int64>
+    private struct State {
+        var now: Int64
+        var sleepers: [UInt64: (deadline: Int64, continuation: CheckedContinuation<Void, Never>)] = [:]
+        var cancelled: Set<UInt64> = []
+        var nextSleeper: UInt64 = 0
+    }
 
-    init(unixSeconds: Int64 = 1_700_000_000) { milliseconds = Mutex(unixSeconds * 1000) }
+    private let state: Mutex<State>
 
-    var now: Int64 { milliseconds.withLock { $0 } }
-    func advance(seconds: Int64) { milliseconds.withLock { $0 += seconds * 1000 } }
+    init(unixSeconds: Int64 = 1_700_000_000) { state = Mutex(State(now: unixSeconds * 1000)) }
+
+    var now: Int64 { state.withLock { $0.now } }
+
+    func advance(seconds: Int64) {
+        let due = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.now += seconds * 1000
+            let due = state.sleepers.filter { $0.value.deadline <= state.now }
+            for id in due.keys { state.sleepers[id] = nil }
+            return due.values.map(\.continuation)
+        }
+        for sleeper in due { sleeper.resume() }
+    }
+
+    /// Timers waiting on this clock now.
+    var sleeping: Int { state.withLock { $0.sleepers.count } }
+
+    func sleep(until deadline: Int64) async {
+        let id = state.withLock { state -> UInt64 in
+            state.nextSleeper += 1
+            return state.nextSleeper
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let wakeNow = state.withLock { state -> Bool in
+                    if state.now >= deadline || state.cancelled.remove(id) != nil { return true }
+                    state.sleepers[id] = (deadline, continuation)
+                    return false
+                }
+                if wakeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let sleeper = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let sleeper = state.sleepers.removeValue(forKey: id) else {
+                    state.cancelled.insert(id)
+                    return nil
+                }
+                return sleeper.continuation
+            }
+            sleeper?.resume()
+        }
+    }
 }
 
 /// A fresh, migrated database on one engine — a temporary SQLite file, or a PostgreSQL schema of its own —
@@ -57,7 +103,8 @@ struct TestWorld: Sendable {
                         return UInt8(truncatingIfNeeded: state >> 33)
                     }
                 }
-            }
+            },
+            sleepUntil: { await clock.sleep(until: $0) }
         )
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-test-\(UUID().uuidString)").path
         switch engine {

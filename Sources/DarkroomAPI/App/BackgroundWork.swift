@@ -1,0 +1,30 @@
+import DarkroomStorage
+import Logging
+import ServiceLifecycle
+
+extension JobRegistry {
+    /// Every job kind a server runs: the storage's own, and notification delivery, which needs the HTTP client.
+    static func server(storage: Storage, callbacks: CallbackClient, logger: Logger) -> JobRegistry {
+        var registry = JobRegistry.standard
+        let delivery = CallbackDelivery(storage: storage, client: callbacks, logger: logger)
+        registry.register(DeliverNotificationsJob.self, concurrency: 16) { job, _ in try await delivery.run(job) }
+        return registry
+    }
+}
+
+/// Runs the job queue for as long as the server runs (`JobWorker`); jobs live in the database, so whatever a stopped
+/// server left is picked up when any server starts again. It also makes sure the upkeep is scheduled.
+struct BackgroundWork: Service {
+    let worker: JobWorker
+    let storage: Storage
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try await storage.jobs.enqueue(UpkeepJob())
+        } catch {
+            logger.error("could not schedule the upkeep", metadata: ["error": "\(error)"])
+        }
+        await cancelWhenGracefulShutdown { await worker.run() }
+    }
+}
