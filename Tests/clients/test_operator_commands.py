@@ -3,6 +3,7 @@ takes effect on the server (within the two seconds a token's grant is cached), a
 with a message and a failing exit status."""
 import json
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -162,3 +163,26 @@ def test_reports_from_the_command_line(server):
         "moderation", "settle", "--report", "1", "--decision", "ignore", "--reason", "x", data_dir=data_dir)
     assert "no open report with id 1" in refused(
         "moderation", "settle", "--report", "1", "--decision", "dismiss", "--reason", "x", data_dir=data_dir)
+
+
+def test_jobs_set_aside_are_listed_retried_and_dropped_from_the_command_line(server):
+    data_dir = server["data_dir"]
+    # Jobs of a kind no server here runs (as a newer server of a fleet might leave): set aside, with why.
+    with sqlite3.connect(f"{data_dir}/darkroom.sqlite") as database:
+        for job_id in (71, 72):
+            database.execute(
+                "INSERT INTO jobs (id, kind, payload, run_at, created_at, attempts, failed_at, last_error)"
+                " VALUES (?, 'from-the-future', '{}', 0, 1700000000, 20, 1700000100, 'receiver down')", (job_id,))
+    listed = darkroom("jobs", "list", "--set-aside", data_dir=data_dir)
+    assert [(job["id"], job["kind"], job["last_error"]) for job in listed["jobs"]] == [
+        ("71", "from-the-future", "receiver down"), ("72", "from-the-future", "receiver down")]
+    assert {"kind": "from-the-future", "waiting": 0, "oldest_created_time": None, "set_aside": 2} in listed["kinds"]
+
+    assert darkroom("jobs", "retry", "71", data_dir=data_dir) == {"retried": 1}
+    waiting = darkroom("jobs", "list", data_dir=data_dir)["jobs"]
+    assert [(job["id"], job["attempts"], job["set_aside_time"]) for job in waiting if job["kind"] == "from-the-future"] == [("71", 0, None)]
+    assert "no job set aside has id 71" in refused("jobs", "retry", "71", data_dir=data_dir)
+    assert "name a job id, or --all" in refused("jobs", "drop", data_dir=data_dir)
+
+    assert darkroom("jobs", "drop", "--all", data_dir=data_dir) == {"dropped": 1}
+    assert darkroom("jobs", "list", "--set-aside", data_dir=data_dir)["jobs"] == []

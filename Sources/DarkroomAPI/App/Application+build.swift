@@ -60,7 +60,7 @@ public func buildApplication(
         }
     }
     let background = BackgroundWork(
-        worker: JobWorker(storage: storage, registry: .server(storage: storage, callbacks: dependencies.callbacks, logger: logger), logger: logger),
+        worker: JobWorker(storage: storage, registry: dependencies.jobs, logger: logger),
         storage: storage,
         logger: logger
     )

@@ -39,9 +39,19 @@ struct MetricsController {
         let storage = dependencies.storage
         let engine = [("engine", storage.database.engine.rawValue)]
         do {
-            let jobs = storage.jobs
-            Gauge(label: "darkroom_jobs_pending").record(try await jobs.pendingCount())
-            Gauge(label: "darkroom_jobs_failed").record(try await jobs.failedCount())
+            let now = storage.environment.nowSeconds
+            var pending: Int64 = 0
+            var setAside: Int64 = 0
+            for kind in try await storage.jobs.statistics(including: dependencies.jobs.kinds) {
+                let dimensions = [("kind", kind.kind)]
+                Gauge(label: "darkroom_jobs_waiting", dimensions: dimensions).record(kind.waiting)
+                Gauge(label: "darkroom_jobs_oldest_seconds", dimensions: dimensions).record(kind.oldestCreatedAt.map { max(0, now - $0) } ?? 0)
+                Gauge(label: "darkroom_jobs_set_aside", dimensions: dimensions).record(kind.setAside)
+                pending += kind.waiting
+                setAside += kind.setAside
+            }
+            Gauge(label: "darkroom_jobs_pending").record(pending)
+            Gauge(label: "darkroom_jobs_failed").record(setAside)
             Gauge(label: "darkroom_notifications_backlog").record(try await storage.notifications.backlog())
             Gauge(label: "darkroom_database_up", dimensions: engine).record(1)
         } catch {

@@ -201,9 +201,10 @@ public struct JobQueue: Sendable {
         Int(try await database.query("SELECT count(*) FROM jobs WHERE failed_at IS NOT NULL").scalarInt() ?? 0)
     }
 
-    /// Depth, age and set-aside count per kind.
-    public func statistics() async throws -> [JobKindStatistics] {
-        try await database.query(
+    /// Depth, age and set-aside count per kind: every kind in the table, and each of `kinds` (with zeros when it has
+    /// no jobs, so a gauge falls back to zero when its queue empties).
+    public func statistics(including kinds: [String] = []) async throws -> [JobKindStatistics] {
+        let present = try await database.query(
             """
             SELECT kind, sum(CASE WHEN failed_at IS NULL THEN 1 ELSE 0 END), min(CASE WHEN failed_at IS NULL THEN created_at END),
                    sum(CASE WHEN failed_at IS NULL THEN 0 ELSE 1 END)
@@ -212,6 +213,8 @@ public struct JobQueue: Sendable {
         ).decode { row in
             JobKindStatistics(kind: try row.string(), waiting: try row.int(), oldestCreatedAt: try row.optionalInt(), setAside: try row.int())
         }
+        let absent = Set(kinds).subtracting(present.map(\.kind)).map { JobKindStatistics(kind: $0, waiting: 0, oldestCreatedAt: nil, setAside: 0) }
+        return (present + absent).sorted { $0.kind < $1.kind }
     }
 
     /// Jobs, oldest first: those set aside, or those waiting and running.

@@ -21,6 +21,7 @@ public struct JobRegistry: Sendable {
         handler: @escaping @Sendable (Job, JobContext) async throws -> Void
     ) {
         precondition(entries[Job.kind] == nil, "two job types registered as \(Job.kind)")
+        kinds = (kinds + [Job.kind]).sorted()
         entries[Job.kind] = Entry(concurrency: max(1, concurrency), maximumAttempts: Job.maximumAttempts) { payload, context in
             let job: Job
             do {
@@ -47,7 +48,8 @@ public struct JobRegistry: Sendable {
         return registry
     }()
 
-    var kinds: [String] { entries.keys.sorted() }
+    /// The kinds registered, in name order.
+    public private(set) var kinds: [String] = []
 
     func concurrency(of kind: String) -> Int { entries[kind]?.concurrency ?? 1 }
 

@@ -20,15 +20,17 @@ public struct Migrator: Sendable {
         Int(try await database.query("SELECT max(version) FROM schema_migrations").scalarInt() ?? 0)
     }
 
-    /// Applies every pending migration, each in its own transaction. Answers the versions applied.
+    /// Applies every pending migration (up to `version`, for tests of a migration's own work), each in its own
+    /// transaction. Answers the versions applied.
     @discardableResult
-    public func migrate(nowSeconds: Int64) async throws -> [Int] {
+    public func migrate(nowSeconds: Int64, upTo version: Int? = nil) async throws -> [Int] {
+        let version = version ?? Migrations.latestVersion
         let current = try await currentVersion()
         guard current <= Migrations.latestVersion else {
             throw DatabaseError.newerSchema(found: current, supported: Migrations.latestVersion)
         }
         var applied: [Int] = []
-        for migration in Migrations.all where migration.version > current {
+        for migration in Migrations.all where migration.version > current && migration.version <= version {
             let statements = (migration.statements + (migration.engineSpecific[database.engine] ?? [])).map { Self.render($0, for: database.engine) }
             try await database.transaction { tx in
                 for statement in statements { try await tx.execute(SQL(stringLiteral: statement)) }

@@ -89,7 +89,8 @@ struct TestWorld: Sendable {
     let databaseURL: String?
     let cleanup: @Sendable () async -> Void
 
-    static func make(_ engine: Engine) async throws -> TestWorld {
+    /// - Parameter schemaVersion: a database migrated only this far, for a test of a later migration's own work.
+    static func make(_ engine: Engine, schemaVersion: Int? = nil) async throws -> TestWorld {
         let clock = ManualClock()
         let counter = Mutex<UInt64>(0)
         let environment = SystemEnvironment(
@@ -109,7 +110,13 @@ struct TestWorld: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-test-\(UUID().uuidString)").path
         switch engine {
         case .sqlite:
-            let storage = try await Storage.open(databaseURL: nil, dataDirectory: directory, environment: environment)
+            let storage = try await Storage.open(
+                databaseURL: nil,
+                dataDirectory: directory,
+                environment: environment,
+                migrate: schemaVersion == nil
+            )
+            if let schemaVersion { try await Migrator(database: storage.database).migrate(nowSeconds: clock.now / 1000, upTo: schemaVersion) }
             return TestWorld(storage: storage, clock: clock, dataDirectory: directory, databaseURL: nil) {
                 await storage.database.close()
                 try? FileManager.default.removeItem(atPath: directory)
@@ -122,7 +129,13 @@ struct TestWorld: Sendable {
             let separator = base.contains("?") ? "&" : "?"
             // Suites run in parallel, each world with a pool of its own: small pools keep them under the server's limit.
             let url = base + separator + "search_path=" + schema + "&pool_size=4"
-            let storage = try await Storage.open(databaseURL: url, dataDirectory: directory, environment: environment)
+            let storage = try await Storage.open(
+                databaseURL: url,
+                dataDirectory: directory,
+                environment: environment,
+                migrate: schemaVersion == nil
+            )
+            if let schemaVersion { try await Migrator(database: storage.database).migrate(nowSeconds: clock.now / 1000, upTo: schemaVersion) }
             return TestWorld(storage: storage, clock: clock, dataDirectory: directory, databaseURL: url) {
                 await storage.database.close()
                 try? FileManager.default.removeItem(atPath: directory)
@@ -133,8 +146,8 @@ struct TestWorld: Sendable {
     }
 
     /// Runs `body` with a fresh world, cleaning up whatever happens.
-    static func with<T: Sendable>(_ engine: Engine, _ body: (TestWorld) async throws -> T) async throws -> T {
-        let world = try await make(engine)
+    static func with<T: Sendable>(_ engine: Engine, schemaVersion: Int? = nil, _ body: (TestWorld) async throws -> T) async throws -> T {
+        let world = try await make(engine, schemaVersion: schemaVersion)
         do {
             let result = try await body(world)
             await world.cleanup()
