@@ -26,7 +26,7 @@ struct JobsCommand: AsyncParsableCommand {
             }
             try printJSON([
                 "kinds": statistics.map { kind -> [String: Any] in
-                    ["kind": kind.kind, "waiting": kind.waiting, "oldest_created_time": kind.oldestCreatedAt ?? NSNull(), "set_aside": kind.setAside]
+                    ["kind": kind.kind, "waiting": kind.waiting, "oldest_due_time": kind.oldestDueAt ?? NSNull(), "set_aside": kind.setAside]
                 },
                 "jobs": jobs.map { job -> [String: Any] in
                     [

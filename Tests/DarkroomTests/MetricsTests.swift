@@ -82,6 +82,14 @@ enum TestMetrics {
                 #expect(value(text, "darkroom_ingest_capacity") != nil && value(text, "darkroom_ingest_in_progress") != nil)
                 // The upload fanned out to the follower in the background or inline: either way the backlog is read.
                 #expect(value(text, "darkroom_jobs_pending") != nil && value(text, "darkroom_jobs_failed") != nil)
+                // Per kind, every kind the server runs, waiting or not.
+                for kind in [FanOutJob.kind, DeliverNotificationsJob.kind, UpkeepJob.kind] {
+                    #expect(value(text, "darkroom_jobs_waiting{kind=\"\(kind)\"}") != nil, "\(kind)")
+                    #expect(
+                        value(text, "darkroom_jobs_overdue_seconds{kind=\"\(kind)\"}") != nil
+                            && value(text, "darkroom_jobs_set_aside{kind=\"\(kind)\"}") == 0
+                    )
+                }
                 #expect(value(text, "darkroom_notifications_backlog") != nil)
                 // The feed's second and third pages were the first one again: hits.
                 #expect((value(text, "darkroom_cache_lookups_total{cache=\"media_pages\",result=\"hit\"}") ?? 0) >= 2)

@@ -176,7 +176,7 @@ def test_jobs_set_aside_are_listed_retried_and_dropped_from_the_command_line(ser
     listed = darkroom("jobs", "list", "--set-aside", data_dir=data_dir)
     assert [(job["id"], job["kind"], job["last_error"]) for job in listed["jobs"]] == [
         ("71", "from-the-future", "receiver down"), ("72", "from-the-future", "receiver down")]
-    assert {"kind": "from-the-future", "waiting": 0, "oldest_created_time": None, "set_aside": 2} in listed["kinds"]
+    assert {"kind": "from-the-future", "waiting": 0, "oldest_due_time": None, "set_aside": 2} in listed["kinds"]
 
     assert darkroom("jobs", "retry", "71", data_dir=data_dir) == {"retried": 1}
     waiting = darkroom("jobs", "list", data_dir=data_dir)["jobs"]

@@ -45,7 +45,7 @@ struct MetricsController {
             for kind in try await storage.jobs.statistics(including: dependencies.jobs.kinds) {
                 let dimensions = [("kind", kind.kind)]
                 Gauge(label: "darkroom_jobs_waiting", dimensions: dimensions).record(kind.waiting)
-                Gauge(label: "darkroom_jobs_oldest_seconds", dimensions: dimensions).record(kind.oldestCreatedAt.map { max(0, now - $0) } ?? 0)
+                Gauge(label: "darkroom_jobs_overdue_seconds", dimensions: dimensions).record(kind.oldestDueAt.map { max(0, now - $0) } ?? 0)
                 Gauge(label: "darkroom_jobs_set_aside", dimensions: dimensions).record(kind.setAside)
                 pending += kind.waiting
                 setAside += kind.setAside

@@ -27,8 +27,8 @@ public struct JobKindStatistics: Sendable, Equatable {
     public let kind: String
     /// Jobs waiting or running.
     public let waiting: Int64
-    /// When the oldest of them was enqueued (unix seconds).
-    public let oldestCreatedAt: Int64?
+    /// When the longest-waiting job that is due and not running fell due (unix seconds): how far behind the kind is.
+    public let oldestDueAt: Int64?
     /// Jobs set aside after their last attempt failed.
     public let setAside: Int64
 }
@@ -204,16 +204,18 @@ public struct JobQueue: Sendable {
     /// Depth, age and set-aside count per kind: every kind in the table, and each of `kinds` (with zeros when it has
     /// no jobs, so a gauge falls back to zero when its queue empties).
     public func statistics(including kinds: [String] = []) async throws -> [JobKindStatistics] {
+        let now = environment.nowSeconds
         let present = try await database.query(
             """
-            SELECT kind, sum(CASE WHEN failed_at IS NULL THEN 1 ELSE 0 END), min(CASE WHEN failed_at IS NULL THEN created_at END),
+            SELECT kind, sum(CASE WHEN failed_at IS NULL THEN 1 ELSE 0 END),
+                   min(CASE WHEN failed_at IS NULL AND run_at <= \(now) AND leased_until <= \(now) THEN run_at END),
                    sum(CASE WHEN failed_at IS NULL THEN 0 ELSE 1 END)
               FROM jobs GROUP BY kind ORDER BY kind
             """
         ).decode { row in
-            JobKindStatistics(kind: try row.string(), waiting: try row.int(), oldestCreatedAt: try row.optionalInt(), setAside: try row.int())
+            JobKindStatistics(kind: try row.string(), waiting: try row.int(), oldestDueAt: try row.optionalInt(), setAside: try row.int())
         }
-        let absent = Set(kinds).subtracting(present.map(\.kind)).map { JobKindStatistics(kind: $0, waiting: 0, oldestCreatedAt: nil, setAside: 0) }
+        let absent = Set(kinds).subtracting(present.map(\.kind)).map { JobKindStatistics(kind: $0, waiting: 0, oldestDueAt: nil, setAside: 0) }
         return (present + absent).sorted { $0.kind < $1.kind }
     }
 
