@@ -7,7 +7,7 @@ import Yams
 @testable import DarkroomAPI
 
 /// The OpenAPI document (`Sources/DarkroomAPI/OpenAPI/openapi.yaml`) and the server cannot drift apart: every `/v1`
-/// route has an operation and every operation a route (through `EndpointAccess.table`, which `APIRoutes` and
+/// route has an operation and every operation a route (through `Endpoint.all`, which `APIRoutes` and
 /// `ScopeTableTests` tie to the routes), each operation's security names its table entry's scope, the routes outside
 /// `/v1` it describes exist, and what the server serves is the document.
 @Suite struct APIDescriptionTests {
@@ -39,10 +39,11 @@ import Yams
 
     @Test func everyRouteHasAnOperationAndEveryOperationARoute() throws {
         let operations = try Self.operations()
-        let routes = Set(EndpointAccess.table.keys)
+        let routes = Set(Endpoint.all.map(\.key))
         #expect(routes.subtracting(operations.keys).sorted() == [], "routes the document does not describe")
         #expect(Set(operations.keys).subtracting(routes).sorted() == [], "operations the server does not serve")
-        for (key, access) in EndpointAccess.table {
+        for endpoint in Endpoint.all {
+            let (key, access) = (endpoint.key, endpoint.access)
             let documented = operations[key] ?? []
             #expect(documented == Self.security(for: access), "\(key): the document's security is not the table's \(access)")
         }

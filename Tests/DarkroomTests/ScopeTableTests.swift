@@ -7,7 +7,7 @@ import Testing
 
 @testable import DarkroomAPI
 
-/// Every entry of `EndpointAccess.table` against a live application: each is a real route, client_id-only calls work
+/// Every declared `Endpoint` against a live application: each is a real route, client_id-only calls work
 /// exactly where the table allows them, and a token without the write scope an entry names is refused.
 @Suite struct ScopeTableTests {
     @Test func everyEndpointEnforcesItsEntry() async throws {
@@ -18,7 +18,8 @@ import Testing
             let app = try await world.client()
             let basicOnly = try await world.token(for: owner, scopes: [.basic])
             try await world.withApp { client in
-                for (key, access) in EndpointAccess.table {
+                for endpoint in Endpoint.all {
+                    let (key, access) = (endpoint.key, endpoint.access)
                     let parts = key.split(separator: " ", maxSplits: 1)
                     let method = HTTPRequest.Method(rawValue: String(parts[0]))!
                     let path =

@@ -1,6 +1,7 @@
 import DarkroomCore
 import Foundation
 import HummingbirdTesting
+import Logging
 import Testing
 
 @testable import DarkroomAPI
@@ -213,9 +214,23 @@ import Testing
         }
     }
 
-    @Test func theConsoleListsEveryEndpoint() {
-        let listed = Set(ConsoleCatalog.endpoints.map { "\($0.method) \($0.route)" })
-        #expect(listed == Set(EndpointAccess.table.keys))
+    @Test func everyEndpointIsDeclaredOnceAndServedByExactlyOneHandler() async throws {
+        let keys = Endpoint.all.map(\.key)
+        #expect(Set(keys).count == keys.count, "an endpoint listed twice in Endpoint.all")
+        // Registered through `APIRoutes.add` only: the router serves exactly the declared endpoints under /v1.
+        try await TestWorld.with(.sqlite) { world in
+            let configuration = AppConfiguration(port: 0)
+            let router = buildRouter(
+                try makeDependencies(configuration: configuration, storage: world.storage, logger: Logger(label: "test")),
+                configuration: configuration
+            )
+            let served = Set(
+                router.routes.filter { $0.path.description.hasPrefix("/v1/") }.map { "\($0.method.rawValue) \($0.path.description.dropFirst(3))" }
+            )
+            // The API's own description is served beside the endpoints, not as one.
+            let described = Set(Endpoint.all.map { "\($0.method.rawValue) \($0.displayPath)" })
+            #expect(served.subtracting(["GET /openapi", "GET /openapi.yaml"]) == described)
+        }
     }
 
     @Test(arguments: Engine.available)

@@ -15,42 +15,8 @@ public func buildApplication(
     additionalRoutes: [AdditionalRoute] = [],
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    let ingest = PhotoIngest(
-        pipeline: try ImagePipeline(settings: configuration.images),
-        files: storage.files,
-        capacity: configuration.ingestCapacity
-    )
-    let rateLimiter = RateLimiter(
-        perToken: configuration.rateLimitPerToken,
-        perClient: configuration.rateLimitPerClient,
-        flushInterval: configuration.rateLimitSync,
-        store: storage.rateLimits,
-        environment: storage.environment
-    )
-    let dependencies = Dependencies(
-        storage: storage,
-        links: Links(
-            publicURL: configuration.publicURL,
-            mediaBaseURL: configuration.mediaURL,
-            signing: URLSigning(key: storage.mediaURLKey, now: { storage.environment.nowSeconds })
-        ),
-        logger: logger,
-        ingest: ingest,
-        rateLimiter: rateLimiter,
-        loginThrottle: LoginThrottle(store: storage.rateLimits, environment: storage.environment),
-        deviceCookies: DeviceCookies(serverSecret: storage.mediaURLKey, environment: storage.environment),
-        uploadLimit: configuration.uploadLimit,
-        bodyBudget: BodyBudget(capacity: configuration.bodyBudget),
-        mediaPages: MediaPageCache(capacityBytes: configuration.pageCacheBytes),
-        writeLimits: configuration.writeLimits,
-        callbacks: CallbackClient(
-            addresses: CallbackAddresses(allowed: configuration.callbackNetworks.compactMap(CallbackAddresses.Network.init)),
-            timeout: TimeAmount(configuration.callbackTimeout)
-        ),
-        subscriptionLimit: configuration.subscriptionLimit,
-        streamLimits: configuration.streamLimits,
-        appsPerPerson: configuration.appsPerPerson
-    )
+    let dependencies = try makeDependencies(configuration: configuration, storage: storage, logger: logger)
+    let rateLimiter = dependencies.rateLimiter
     let router = buildRouter(dependencies, configuration: configuration)
     for route in additionalRoutes {
         router.on(RouterPath(route.path), method: route.method) { request, _ in
@@ -169,4 +135,44 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     // router's "no route" answer, which is all this one changes; the API's routes do not pay for it.
     router.middlewares.add(PageNotFoundMiddleware(web: web))
     return router
+}
+
+/// Everything the handlers share, from the configuration.
+func makeDependencies(configuration: AppConfiguration, storage: Storage, logger: Logger) throws -> Dependencies {
+    let ingest = PhotoIngest(
+        pipeline: try ImagePipeline(settings: configuration.images),
+        files: storage.files,
+        capacity: configuration.ingestCapacity
+    )
+    let rateLimiter = RateLimiter(
+        perToken: configuration.rateLimitPerToken,
+        perClient: configuration.rateLimitPerClient,
+        flushInterval: configuration.rateLimitSync,
+        store: storage.rateLimits,
+        environment: storage.environment
+    )
+    return Dependencies(
+        storage: storage,
+        links: Links(
+            publicURL: configuration.publicURL,
+            mediaBaseURL: configuration.mediaURL,
+            signing: URLSigning(key: storage.mediaURLKey, now: { storage.environment.nowSeconds })
+        ),
+        logger: logger,
+        ingest: ingest,
+        rateLimiter: rateLimiter,
+        loginThrottle: LoginThrottle(store: storage.rateLimits, environment: storage.environment),
+        deviceCookies: DeviceCookies(serverSecret: storage.mediaURLKey, environment: storage.environment),
+        uploadLimit: configuration.uploadLimit,
+        bodyBudget: BodyBudget(capacity: configuration.bodyBudget),
+        mediaPages: MediaPageCache(capacityBytes: configuration.pageCacheBytes),
+        writeLimits: configuration.writeLimits,
+        callbacks: CallbackClient(
+            addresses: CallbackAddresses(allowed: configuration.callbackNetworks.compactMap(CallbackAddresses.Network.init)),
+            timeout: TimeAmount(configuration.callbackTimeout)
+        ),
+        subscriptionLimit: configuration.subscriptionLimit,
+        streamLimits: configuration.streamLimits,
+        appsPerPerson: configuration.appsPerPerson
+    )
 }

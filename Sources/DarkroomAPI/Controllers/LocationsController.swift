@@ -7,9 +7,9 @@ struct LocationsController {
     let dependencies: Dependencies
 
     func addRoutes(to api: APIRoutes) {
-        api.get("/locations/search", search)
-        api.get("/locations/:location_id", location)
-        api.get("/locations/:location_id/media/recent", recentMedia)
+        api.add(.locationSearch, search)
+        api.add(.location, location)
+        api.add(.locationRecentMedia, recentMedia)
     }
 
     /// GET /locations/{location-id}

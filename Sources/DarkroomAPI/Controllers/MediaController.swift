@@ -7,10 +7,10 @@ struct MediaController {
     let dependencies: Dependencies
 
     func addRoutes(to api: APIRoutes) {
-        api.get("/media/popular", popular)
-        api.get("/media/search", search)
-        api.get("/media/shortcode/:shortcode", byShortcode)
-        api.get("/media/:media_id", byID)
+        api.add(.popularMedia, popular)
+        api.add(.mediaSearch, search)
+        api.add(.mediaByShortcode, byShortcode)
+        api.add(.mediaByID, byID)
     }
 
     /// GET /media/{media-id}

@@ -8,12 +8,12 @@ struct MediaEngagementController {
     let dependencies: Dependencies
 
     func addRoutes(to api: APIRoutes) {
-        api.get("/media/:media_id/likes", likers)
-        api.post("/media/:media_id/likes", like)
-        api.delete("/media/:media_id/likes", unlike)
-        api.get("/media/:media_id/comments", comments)
-        api.post("/media/:media_id/comments", comment)
-        api.delete("/media/:media_id/comments/:comment_id", deleteComment)
+        api.add(.likes, likers)
+        api.add(.like, like)
+        api.add(.unlike, unlike)
+        api.add(.comments, comments)
+        api.add(.comment, comment)
+        api.add(.deleteComment, deleteComment)
     }
 
     private var storage: Storage { dependencies.storage }

@@ -11,9 +11,9 @@ struct MediaUploadController {
     let dependencies: Dependencies
 
     func addRoutes(to api: APIRoutes) {
-        api.post("/media/upload", upload)
-        api.delete("/media/:media_id", delete)
-        api.post("/users/:user_id/profile_picture", profilePicture)
+        api.add(.upload, upload)
+        api.add(.deleteMedia, delete)
+        api.add(.profilePicture, profilePicture)
     }
 
     /// POST /media/upload — multipart: `photo`, `caption`, `filter`, `location_id` or `lat`+`lng` (+`location_name`),

@@ -7,11 +7,11 @@ struct RelationshipsController {
     let dependencies: Dependencies
 
     func addRoutes(to api: APIRoutes) {
-        api.get("/users/:user_id/follows", follows)
-        api.get("/users/:user_id/followed-by", followers)
-        api.get("/users/:user_id/requested-by", requests)
-        api.get("/users/:user_id/relationship", relationship)
-        api.post("/users/:user_id/relationship", changeRelationship)
+        api.add(.follows, follows)
+        api.add(.followedBy, followers)
+        api.add(.requestedBy, requests)
+        api.add(.relationship, relationship)
+        api.add(.changeRelationship, changeRelationship)
     }
 
     private var storage: Storage { dependencies.storage }

@@ -23,7 +23,7 @@ struct StreamController {
     static let lifetime: Duration = .seconds(3600)
 
     func addRoutes(to api: APIRoutes) {
-        api.get("/stream", stream)
+        api.add(.stream, stream)
     }
 
     @Sendable func stream(_ request: APIRequest) async throws -> Response {

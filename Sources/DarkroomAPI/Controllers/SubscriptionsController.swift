@@ -10,10 +10,10 @@ struct SubscriptionsController {
     var storage: Storage { dependencies.storage }
 
     func addRoutes(to api: APIRoutes) {
-        api.post("/subscriptions", create)
-        api.get("/subscriptions", list)
-        api.delete("/subscriptions", delete)
-        api.get("/geographies/:geo_id/media/recent", geographyMedia)
+        api.add(.subscribe, create)
+        api.add(.subscriptions, list)
+        api.add(.unsubscribe, delete)
+        api.add(.geographyRecentMedia, geographyMedia)
     }
 
     /// The calling client, once its `client_secret` matches.

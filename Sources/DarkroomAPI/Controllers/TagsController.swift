@@ -7,9 +7,9 @@ struct TagsController {
     let dependencies: Dependencies
 
     func addRoutes(to api: APIRoutes) {
-        api.get("/tags/search", search)
-        api.get("/tags/:tag_name", tag)
-        api.get("/tags/:tag_name/media/recent", recentMedia)
+        api.add(.tagSearch, search)
+        api.add(.tag, tag)
+        api.add(.tagRecentMedia, recentMedia)
     }
 
     /// GET /tags/{tag-name} — `{name, media_count}`; a tag nobody used has a count of 0.

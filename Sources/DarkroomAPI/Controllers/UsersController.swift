@@ -7,13 +7,13 @@ struct UsersController {
     let dependencies: Dependencies
 
     func addRoutes(to api: APIRoutes) {
-        api.get("/users/search", search)
+        api.add(.userSearch, search)
         // Hummingbird's router prefers a literal segment over a parameter without backtracking, so the
         // self-only lists are registered under `:user_id` and refuse any other id.
-        api.get("/users/:user_id/feed", feed)
-        api.get("/users/:user_id/media/liked", liked)
-        api.get("/users/:user_id", profile)
-        api.get("/users/:user_id/media/recent", recentMedia)
+        api.add(.homeFeed, feed)
+        api.add(.likedMedia, liked)
+        api.add(.userProfile, profile)
+        api.add(.userRecentMedia, recentMedia)
     }
 
     /// GET /users/{user-id}

@@ -11,18 +11,17 @@ struct APIRoutes {
 
     typealias Handler = @Sendable (APIRequest) async throws -> Response
 
-    func get(_ path: String, _ handler: @escaping Handler) { add(.get, path, handler) }
-    func post(_ path: String, _ handler: @escaping Handler) { add(.post, path, handler) }
-    func delete(_ path: String, _ handler: @escaping Handler) { add(.delete, path, handler) }
-
-    private func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+    /// Serves `endpoint` with `handler`, behind the pipeline its declaration calls for.
+    func add(_ endpoint: Endpoint, _ handler: @escaping Handler) {
         let pipeline = APIPipeline(
             dependencies: dependencies,
-            access: EndpointAccess.of(method, path),
-            writeKind: EndpointAccess.writeKind(method, path),
-            pathNames: path.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) },
+            access: endpoint.access,
+            writeKind: endpoint.writes,
+            pathNames: endpoint.pathNames,
             handler: handler
         )
-        router.on(RouterPath("/v1" + path), method: method) { request, context in await pipeline.respond(to: request, context: context) }
+        router.on(RouterPath("/v1" + endpoint.route), method: endpoint.method) { request, context in
+            await pipeline.respond(to: request, context: context)
+        }
     }
 }

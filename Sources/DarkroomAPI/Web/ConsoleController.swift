@@ -55,14 +55,14 @@ struct ConsoleController {
         scopes: Set<Scope> = [.basic]
     ) async throws -> Response {
         let own = try await storage.clients.owned(by: user.id)
-        let endpoints = ConsoleCatalog.endpoints.enumerated().map { index, endpoint -> [String: Any] in
+        let endpoints = Endpoint.all.enumerated().map { index, endpoint -> [String: Any] in
             let scope =
-                switch EndpointAccess.of(HTTPRequest.Method(endpoint.method)!, endpoint.route) {
+                switch endpoint.access {
                 case .clientOrUser(let scope): "client_id, or a token (\(scope.rawValue))"
                 case .user(let scope): "a token with \(scope.rawValue)"
                 }
             return [
-                "index": index, "method": endpoint.method, "path": ConsoleCatalog.display(endpoint.route), "summary": endpoint.summary,
+                "index": index, "method": endpoint.method.rawValue, "path": endpoint.displayPath, "summary": endpoint.summary,
                 "needs": scope,
                 "multipart": endpoint.parameters.contains { $0.place == .file },
                 "parameters": endpoint.parameters.map {
