@@ -43,7 +43,7 @@ public struct AccountDeletion: Sendable {
             // What it did on others' photos, each count corrected with its rows.
             summary.likes = try await tx.query(
                 """
-                UPDATE media SET like_count = like_count - 1, version = version + 1
+                UPDATE media SET like_count = like_count - 1, \(MediaVersion.moves)
                  WHERE id IN (SELECT media_id FROM likes WHERE user_id = \(user)) AND user_id <> \(user) RETURNING id
                 """
             ).count
@@ -52,14 +52,14 @@ public struct AccountDeletion: Sendable {
                 """
                 UPDATE media SET comment_count = comment_count - (SELECT count(*) FROM comments c WHERE c.media_id = media.id AND c.user_id =
                     \(user)),
-                       version = version + 1
+                       \(MediaVersion.moves)
                  WHERE id IN (SELECT media_id FROM comments WHERE user_id = \(user)) AND user_id <> \(user) RETURNING id
                 """
             ).count
             try await tx.execute("DELETE FROM comments WHERE user_id = \(user)")
             try await tx.execute(
                 """
-                UPDATE media SET users_in_photo_count = users_in_photo_count - 1, version = version + 1
+                UPDATE media SET users_in_photo_count = users_in_photo_count - 1, \(MediaVersion.moves)
                  WHERE id IN (SELECT media_id FROM media_users_in_photo WHERE user_id = \(user))
                 """
             )

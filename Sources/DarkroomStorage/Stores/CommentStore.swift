@@ -28,7 +28,7 @@ public struct CommentStore: Sendable {
             // Read back in the transaction: a delete that follows the commit cannot make the answer fail.
             guard let comment = try await Self.find(id, on: media, in: tx) else { throw DomainError.vanished(.comment) }
             // Last, so other writes on this media wait on its row for the least time (`MediaStore.RowLock`).
-            try await tx.execute("UPDATE media SET comment_count = comment_count + 1, version = version + 1 WHERE id = \(media)")
+            try await tx.execute("UPDATE media SET comment_count = comment_count + 1, \(MediaVersion.moves) WHERE id = \(media)")
             return comment
         }
     }
@@ -67,12 +67,12 @@ public struct CommentStore: Sendable {
             if deleted.isEmpty {
                 return try await !tx.query(
                     """
-                    UPDATE media SET caption = NULL, caption_id = NULL, version = version + 1 WHERE id = \(media) AND caption_id = \(id)
+                    UPDATE media SET caption = NULL, caption_id = NULL, \(MediaVersion.moves) WHERE id = \(media) AND caption_id = \(id)
                     RETURNING id
                     """
                 ).isEmpty
             }
-            try await tx.execute("UPDATE media SET comment_count = comment_count - 1, version = version + 1 WHERE id = \(media)")
+            try await tx.execute("UPDATE media SET comment_count = comment_count - 1, \(MediaVersion.moves) WHERE id = \(media)")
             return true
         }
     }

@@ -21,7 +21,7 @@ public struct LikeStore: Sendable {
                 """
             )
             guard !inserted.isEmpty else { return }
-            try await tx.execute("UPDATE media SET like_count = like_count + 1, version = version + 1 WHERE id = \(media)")
+            try await tx.execute("UPDATE media SET like_count = like_count + 1, \(MediaVersion.moves) WHERE id = \(media)")
         }
     }
 
@@ -44,7 +44,7 @@ public struct LikeStore: Sendable {
                     INSERT INTO likes (id, media_id, user_id, created_at) SELECT \(id), id, \(user), \(environment.nowSeconds) FROM target
                     ON CONFLICT DO NOTHING RETURNING media_id),
                 counted AS (
-                    UPDATE media SET like_count = like_count + 1, version = version + 1 WHERE id IN (SELECT media_id FROM added))
+                    UPDATE media SET like_count = like_count + 1, \(MediaVersion.moves) WHERE id IN (SELECT media_id FROM added))
                 SELECT count(*) FROM target
                 """
             ).scalarInt()
@@ -60,7 +60,7 @@ public struct LikeStore: Sendable {
             try await database.execute(
                 """
                 WITH removed AS (DELETE FROM likes WHERE media_id = \(media) AND user_id = \(user) RETURNING media_id)
-                UPDATE media SET like_count = like_count - 1, version = version + 1 WHERE id IN (SELECT media_id FROM removed)
+                UPDATE media SET like_count = like_count - 1, \(MediaVersion.moves) WHERE id IN (SELECT media_id FROM removed)
                 """
             )
             return
@@ -68,7 +68,7 @@ public struct LikeStore: Sendable {
         try await database.transaction { tx in
             let deleted = try await tx.query("DELETE FROM likes WHERE media_id = \(media) AND user_id = \(user) RETURNING id")
             guard !deleted.isEmpty else { return }
-            try await tx.execute("UPDATE media SET like_count = like_count - 1, version = version + 1 WHERE id = \(media)")
+            try await tx.execute("UPDATE media SET like_count = like_count - 1, \(MediaVersion.moves) WHERE id = \(media)")
         }
     }
 

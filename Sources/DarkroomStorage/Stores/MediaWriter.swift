@@ -188,7 +188,7 @@ enum MediaTags {
             )
         }
         current += new
-        try await tx.execute("UPDATE media SET tags = \(current.joined(separator: " ")), version = version + 1 WHERE id = \(media)")
+        try await tx.execute("UPDATE media SET tags = \(current.joined(separator: " ")), \(MediaVersion.moves) WHERE id = \(media)")
     }
 }
 

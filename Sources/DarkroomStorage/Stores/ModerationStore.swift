@@ -36,7 +36,7 @@ public struct ModerationStore: Sendable {
             guard !updated.isEmpty else { return false }
             try await tx.execute("DELETE FROM web_sessions WHERE user_id = \(user)")
             try await HomeFeed.withdrawAll(of: user, in: tx)
-            try await UserStore.invalidateMediaShowing(user, in: tx)
+            try await MediaVersion.moveAllShowing(user, in: tx)
             try await record("suspend", user: user, reason: reason, actor: actor, in: tx)
             return true
         }
@@ -51,7 +51,7 @@ public struct ModerationStore: Sendable {
             let updated = try await tx.query("UPDATE users SET suspended_at = NULL WHERE id = \(user) AND suspended_at IS NOT NULL RETURNING id")
             guard !updated.isEmpty else { return false }
             try await HomeFeed.restoreAll(of: user, in: tx)
-            try await UserStore.invalidateMediaShowing(user, in: tx)
+            try await MediaVersion.moveAllShowing(user, in: tx)
             try await record("unsuspend", user: user, reason: reason, actor: actor, in: tx)
             return true
         }

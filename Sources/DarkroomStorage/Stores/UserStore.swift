@@ -85,22 +85,8 @@ public struct UserStore: Sendable {
                  WHERE id = \(user)
                 """
             )
-            try await Self.invalidateMediaShowing(user, in: tx)
+            try await MediaVersion.moveAllShowing(user, in: tx)
         }
-    }
-
-    /// Moves the version of every media that shows the user — theirs, and those they liked, commented on or are
-    /// tagged in — so no cached rendering keeps their old name or picture.
-    static func invalidateMediaShowing(_ user: UserID, in tx: any SQLExecutor) async throws {
-        try await tx.execute(
-            """
-            UPDATE media SET version = version + 1
-             WHERE user_id = \(user)
-                OR id IN (SELECT media_id FROM likes WHERE user_id = \(user))
-                OR id IN (SELECT media_id FROM comments WHERE user_id = \(user))
-                OR id IN (SELECT media_id FROM media_users_in_photo WHERE user_id = \(user))
-            """
-        )
     }
 
     /// Sets a user's profile picture (a stored file key) and answers the previous key, for the caller to remove once
@@ -109,7 +95,7 @@ public struct UserStore: Sendable {
         try await database.transaction { tx -> String? in
             let previous = try await tx.query("SELECT profile_picture FROM users WHERE id = \(user)").decodeFirst { try $0.optionalString() } ?? nil
             try await tx.execute("UPDATE users SET profile_picture = \(key) WHERE id = \(user)")
-            try await Self.invalidateMediaShowing(user, in: tx)
+            try await MediaVersion.moveAllShowing(user, in: tx)
             return previous
         }
     }

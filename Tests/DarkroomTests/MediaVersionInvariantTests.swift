@@ -1,0 +1,163 @@
+import DarkroomCore
+import Foundation
+import NIOCore
+import Testing
+
+@testable import DarkroomAPI
+@testable import DarkroomStorage
+
+/// A media's rendering is cached per `media.version` (`MediaFragmentCache`, `MediaPageCache`), so every write that
+/// changes what a media shows must move its version in the same transaction. This holds that rule two ways: every
+/// statement in the storage that writes a table a rendering reads is known here, and a grid of every operation that
+/// runs them checks, on both engines, that a rendering that changed came with a new version.
+@Suite struct MediaVersionInvariantTests {
+    /// The storage's statements that write `media`, `likes`, `comments`, `users` or `media_tags`, by file, counted. A new
+    /// one fails `everyStatementThatWritesWhatAMediaShowsIsKnown`: add the operation that runs it to the grid below, then
+    /// its count here.
+    static let knownStatements: [String: Int] = [
+        "AccountDeletion.swift DELETE FROM likes": 1,
+        "AccountDeletion.swift DELETE FROM comments": 1,
+        "AccountDeletion.swift DELETE FROM media": 1,
+        "AccountDeletion.swift DELETE FROM users": 1,
+        "AccountDeletion.swift DELETE FROM (listed tables)": 1,
+        "AccountDeletion.swift UPDATE media": 3,
+        "AccountDeletion.swift UPDATE users": 2,
+        "CommentStore.swift DELETE FROM comments": 1,
+        "CommentStore.swift INSERT INTO comments": 1,
+        "CommentStore.swift UPDATE media": 3,
+        "HomeFeed.swift UPDATE users": 1,
+        "LikeStore.swift DELETE FROM likes": 2,
+        "LikeStore.swift INSERT INTO likes": 2,
+        "LikeStore.swift UPDATE media": 4,
+        "MediaWriter.swift DELETE FROM (listed tables)": 1,
+        "MediaWriter.swift DELETE FROM media": 1,
+        "MediaWriter.swift INSERT INTO media": 1,
+        "MediaWriter.swift INSERT INTO media_tags": 1,
+        "MediaWriter.swift UPDATE media": 1,
+        "MediaWriter.swift UPDATE users": 2,
+        "ModerationStore.swift UPDATE users": 2,
+        "OperatorStore.swift UPDATE users": 2,
+        "RelationshipStore.swift UPDATE users": 4,
+        "UserStore.swift INSERT INTO users": 1,
+        "MediaVersion.swift UPDATE media": 1,
+        "UserStore.swift UPDATE users": 2,
+    ]
+
+    static func sourceStatements() throws -> [String: Int] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = root.appendingPathComponent("Sources/DarkroomStorage")
+        let pattern = try NSRegularExpression(pattern: #"(INSERT INTO|UPDATE|DELETE FROM) (media|likes|comments|users|media_tags)\b(?!_)"#)
+        var found: [String: Int] = [:]
+        for case let file as URL in FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)!
+        where file.pathExtension == "swift" && !file.path.contains("/Schema/") {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            let range = NSRange(text.startIndex..., in: text)
+            for match in pattern.matches(in: text, range: range) {
+                found["\(file.lastPathComponent) \(String(text[Range(match.range, in: text)!]))", default: 0] += 1
+            }
+            // Child rows deleted through a list of table names.
+            if text.contains("DELETE FROM \\(raw: table)") { found["\(file.lastPathComponent) DELETE FROM (listed tables)", default: 0] += 1 }
+        }
+        return found
+    }
+
+    @Test func everyStatementThatWritesWhatAMediaShowsIsKnown() throws {
+        let found = try Self.sourceStatements()
+        for (statement, count) in found.sorted(by: { $0.key < $1.key }) where Self.knownStatements[statement] != count {
+            Issue.record("\(statement): \(count) in the source, \(Self.knownStatements[statement] ?? 0) known: add its operation to the grid")
+        }
+        for statement in Set(Self.knownStatements.keys).subtracting(found.keys).sorted() { Issue.record("\(statement) is gone: drop it") }
+    }
+
+    /// Every media's rendering (as the caches keep it, without a viewer) and version.
+    static func renderings(_ world: TestWorld) async throws -> [MediaID: (version: Int64, body: String)] {
+        let serializer = MediaSerializer(links: Links(publicURL: "http://darkroom.test", signing: URLSigning(key: "test", now: { 0 })))
+        let ids = try await world.storage.database.query("SELECT id FROM media").decode { try $0.id(MediaID.self) }
+        var renderings: [MediaID: (Int64, String)] = [:]
+        for media in try await world.storage.media.hydrate(ids, viewer: nil) {
+            var writer = JSONWriter(capacity: 1024)
+            serializer.media(media, into: &writer)
+            let version = try await world.storage.database.query("SELECT version FROM media WHERE id = \(media.id)").scalarInt() ?? -1
+            renderings[media.id] = (version, String(buffer: writer.buffer))
+        }
+        return renderings
+    }
+
+    @Test(arguments: Engine.available)
+    func everyWriteThatChangesWhatAMediaShowsMovesItsVersion(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let storage = world.storage
+            let alice = try await world.user("alice")
+            let bob = try await world.user("bob")
+            let carol = try await world.user("carol")
+            let dave = try await world.user("dave")
+            let photo = try await world.post(by: alice, caption: "first #light")
+            let other = try await world.post(by: bob, caption: "second")
+            let profile: @Sendable (String) -> UserStore.Profile = { name in UserStore.Profile(fullName: name, bio: "", website: "", isPrivate: false)
+            }
+            let grid: [(String, @Sendable () async throws -> Void)] = [
+                ("like", { try await storage.likes.like(photo, by: bob.id) }),
+                ("like again", { try await storage.likes.like(photo, by: carol.id) }),
+                ("unlike", { try await storage.likes.unlike(photo, by: carol.id) }),
+                ("comment", { _ = try await storage.comments.create(on: photo, by: carol.id, text: "lovely") }),
+                ("another comment", { _ = try await storage.comments.create(on: other, by: dave.id, text: "nice") }),
+                ("a liker renames", { try await storage.users.update(bob.id, profile: profile("Robert")) }),
+                ("a commenter renames", { try await storage.users.update(carol.id, profile: profile("Caroline")) }),
+                ("the owner renames", { try await storage.users.update(alice.id, profile: profile("Alice A.")) }),
+                ("a commenter's picture", { _ = try await storage.users.setProfilePicture("p/carol", of: carol.id) }),
+                (
+                    "the owner goes private",
+                    {
+                        try await storage.users.update(
+                            alice.id,
+                            profile: UserStore.Profile(fullName: "Alice A.", bio: "", website: "", isPrivate: true)
+                        )
+                    }
+                ),
+                ("a follow", { try await storage.relationships.follow(carol.id, alice.id) }),
+                ("an unfollow", { try await storage.relationships.unfollow(carol.id, alice.id) }),
+                ("a block", { try await storage.relationships.block(alice.id, dave.id) }),
+                ("a commenter is suspended", { _ = try await storage.moderation.suspend(carol.id, reason: "test", actor: "test") }),
+                ("and reinstated", { _ = try await storage.moderation.unsuspend(carol.id, reason: "test", actor: "test") }),
+                ("an operator", { try await storage.operators.setOperator(bob.id, true) }),
+                ("a password", { try await storage.operators.setPassword(of: bob.id, hash: "x") }),
+                ("a post", { _ = try await world.post(by: carol, caption: "third #light") }),
+                (
+                    "a comment deleted",
+                    {
+                        let listed = try await storage.comments.list(on: photo, viewer: nil)
+                        _ = try await storage.comments.delete(try #require(listed.last).id, on: photo)
+                    }
+                ),
+                (
+                    "a comment removed by a moderator",
+                    {
+                        let listed = try await storage.comments.list(on: other, viewer: nil)
+                        _ = try await storage.moderation.removeComment(try #require(listed.last).id, on: other, reason: "spam", actor: "test")
+                    }
+                ),
+                (
+                    "a caption deleted",
+                    {
+                        let caption = try #require(try await storage.media.hydrate([photo], viewer: nil).first?.caption)
+                        _ = try await storage.comments.delete(caption.id, on: photo)
+                    }
+                ),
+                ("a liker's account deleted", { _ = try await storage.accountDeletion.delete(bob.id, actor: "test") }),
+                ("a media deleted", { try await storage.deleteMedia(photo, by: alice.id) }),
+            ]
+            for (name, operation) in grid {
+                let before = try await Self.renderings(world)
+                world.clock.advance(seconds: 1)
+                try await operation()
+                let after = try await Self.renderings(world)
+                for (media, now) in after {
+                    guard let then = before[media] else { continue }
+                    if now.body != then.body {
+                        #expect(now.version != then.version, "\(name): media \(media) shows something new under the same version")
+                    }
+                }
+            }
+        }
+    }
+}
