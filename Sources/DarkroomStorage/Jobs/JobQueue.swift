@@ -82,7 +82,7 @@ public struct JobQueue: Sendable {
             SELECT \(id), \(Job.kind), \(try JobPayload.encode(job)), \(Job.priority.rawValue), \(job.key), \(lane), \(Int64(Job.laneLimit)),
                    \(runAt), \(now)
              WHERE \(condition ?? "1 = 1")
-            ON CONFLICT (kind, job_key) DO UPDATE SET
+            ON CONFLICT (kind, job_key) WHERE job_key IS NOT NULL DO UPDATE SET
                 rerun_at = CASE WHEN jobs.leased_until > \(now) AND jobs.failed_at IS NULL
                                 THEN (CASE WHEN jobs.rerun_at IS NULL OR jobs.rerun_at > excluded.run_at THEN excluded.run_at ELSE jobs.rerun_at END)
                                 ELSE jobs.rerun_at END,

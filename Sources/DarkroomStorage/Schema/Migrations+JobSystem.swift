@@ -20,7 +20,7 @@ extension Migrations {
             "DROP INDEX jobs_due",
             "CREATE INDEX jobs_claim ON jobs (priority, run_at, id) WHERE failed_at IS NULL",
             "CREATE INDEX jobs_lanes ON jobs (lane, kind) WHERE lane IS NOT NULL",
-            "CREATE UNIQUE INDEX jobs_by_key ON jobs (kind, job_key)",
+            "CREATE UNIQUE INDEX jobs_by_key ON jobs (kind, job_key) WHERE job_key IS NOT NULL",
             """
             INSERT INTO jobs (id, kind, payload, priority, run_at, created_at)
             SELECT id, 'announce-media', '{"media":' || media_id || ',"time":' || created_at || '}', 5, created_at, created_at FROM media_events

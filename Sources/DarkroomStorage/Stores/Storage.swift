@@ -2,7 +2,7 @@ import DarkroomCore
 import Logging
 
 /// The stores over one open database: what the rest of Darkroom uses to read and write.
-public struct Storage: Sendable {
+public final class Storage: Sendable {
     public let database: any Database
     public let environment: SystemEnvironment
     /// Renditions and profile pictures, in the data directory whichever engine holds the rows.
