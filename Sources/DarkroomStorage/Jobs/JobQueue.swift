@@ -196,6 +196,12 @@ public struct JobQueue: Sendable {
         Int(try await database.query("SELECT count(*) FROM jobs WHERE failed_at IS NULL").scalarInt() ?? 0)
     }
 
+    /// Jobs due now or running (not those waiting for a later time, like the upkeep's next round, nor those set aside):
+    /// zero once the work in hand is done.
+    public func dueCount() async throws -> Int {
+        Int(try await database.query("SELECT count(*) FROM jobs WHERE failed_at IS NULL AND run_at <= \(environment.nowSeconds)").scalarInt() ?? 0)
+    }
+
     /// Jobs set aside after their last attempt failed.
     public func failedCount() async throws -> Int {
         Int(try await database.query("SELECT count(*) FROM jobs WHERE failed_at IS NOT NULL").scalarInt() ?? 0)

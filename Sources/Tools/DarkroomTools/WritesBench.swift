@@ -178,7 +178,7 @@ struct WritesBench: AsyncParsableCommand {
     }
 
     private func waitForBackgroundJobs(_ storage: Storage) async throws {
-        while try await storage.database.query("SELECT count(*) FROM jobs WHERE failed_at IS NULL").scalarInt() ?? 0 > 0 {
+        while try await storage.jobs.dueCount() > 0 {
             try await Task.sleep(for: .milliseconds(200))
         }
     }
