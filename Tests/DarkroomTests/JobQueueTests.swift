@@ -194,6 +194,8 @@ import Testing
             #expect(try await eventually { started.withLock { $0 } == 1 && release.withLock { $0 != nil } })
             for _ in 0..<4 {
                 let before = try await Self.leasedUntil(LongProbe.kind, in: world)
+                // The worker's own timer and the job's lease timer are both set before the clock moves.
+                #expect(try await eventually { world.clock.sleeping == 2 })
                 world.clock.advance(seconds: JobQueue.leaseSeconds / 3 + 1)
                 #expect(try await eventually { try await Self.leasedUntil(LongProbe.kind, in: world) > before })
             }

@@ -52,6 +52,7 @@ public struct DataExports: Sendable {
             )
             try await jobs.enqueue(DataExportJob(export: id), in: tx)
         }
+        jobs.wake()
         guard let latest = try await latest(of: user) else { throw DomainError.vanished(.user) }
         return latest
     }

@@ -61,9 +61,15 @@ public struct JobQueue: Sendable {
         doorbell.ring()
     }
 
+    /// Rings this process's worker again once a transaction that enqueued has committed: on PostgreSQL the ring from
+    /// inside it may have set off a claim before the commit, and the notice that follows it depends on a listening
+    /// connection that may be reconnecting.
+    public func wake() { doorbell.ring() }
+
     /// Adds a job in a transaction of its own.
     public func enqueue<Job: BackgroundJob>(_ job: Job, runAt: Int64? = nil) async throws {
         try await database.transaction { tx in try await enqueue(job, runAt: runAt, in: tx) }
+        wake()
     }
 
     /// Writes the job (or, for a key already queued, what `BackgroundJob.key` promises); false when `condition` failed.

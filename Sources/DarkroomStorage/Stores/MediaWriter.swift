@@ -102,6 +102,7 @@ public struct MediaWriter: Sendable {
             if followers > HomeFeed.readTimeMergeThreshold { mergedAccounts.posted() }
             try await LiveEvents.announce(in: tx, engine: database.engine)
         }
+        jobs.wake()
         live.ring()
         return id
     }
@@ -126,7 +127,8 @@ public struct MediaWriter: Sendable {
         _ id: MediaID,
         alongside: (@Sendable (UserID, any SQLExecutor) async throws -> Void)? = nil
     ) async throws -> String? {
-        try await database.transaction { tx -> String? in
+        defer { jobs.wake() }
+        return try await database.transaction { tx -> String? in
             // Held until the delete commits (PostgreSQL): a like or comment being added waits, then finds no media.
             let lock = MediaStore.RowLock.deleting.clause(database.engine)
             guard

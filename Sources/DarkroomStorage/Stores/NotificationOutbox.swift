@@ -136,7 +136,8 @@ public struct NotificationOutbox: Sendable {
 
     /// Puts a failed notification of the client's back, with its callback's delivery job; false when there is no such one.
     public func retry(_ id: Int64, for client: ClientRecordID) async throws -> Bool {
-        try await database.transaction { tx in
+        defer { jobs.wake() }
+        return try await database.transaction { tx in
             guard
                 let callback = try await tx.query(
                     """
