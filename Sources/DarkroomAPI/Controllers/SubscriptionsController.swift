@@ -4,7 +4,7 @@ import Hummingbird
 
 /// `/v1/subscriptions` and `/v1/geographies/{geo-id}/media/recent` (reference §5, §4.8): a client subscribes its
 /// callback to users who authorized it, tags, places or circles, proving itself with its secret; the callback must
-/// echo a challenge before anything is stored. Notifications then come from the outbox (`NotificationDelivery`).
+/// echo a challenge before anything is stored. Notifications then come from the job queue (`AnnounceMediaJob`, then `CallbackDelivery`).
 struct SubscriptionsController {
     let dependencies: Dependencies
     var storage: Storage { dependencies.storage }
