@@ -25,9 +25,8 @@ public final class PostgresDatabase: Database {
     /// session listens for long.
     public let knownMediaVersions: KnownMediaVersions?
     private let changes: ChangeWatch?
-    /// Listening connections by channel (`listen(to:)`); none through a pooler in transaction mode.
-    private let listeners = Mutex<[String: NoticeListener]>([:])
-    private let noticesAllowed: Bool
+    /// The one connection that listens for `listen(to:)`; nil through a pooler in transaction mode.
+    private let notices: NoticeListener?
 
     /// - Parameter url: `postgres://user:password@host:port/database`; `?sslmode=disable|require`, `?host=/socket/dir`,
     ///   `?pool_size=N`, `?lookup_connections=N`, `?prepared_statements=off` and `?change_notices=off` are honoured.
@@ -98,7 +97,7 @@ public final class PostgresDatabase: Database {
         } else {
             (knownMediaVersions, changes) = (nil, nil)
         }
-        noticesAllowed = parsed.changeNotices
+        notices = parsed.changeNotices ? NoticeListener(configuration: probeConfiguration, logger: logger) : nil
         let place = parsed.socketDirectory.map { "socket in \($0)" } ?? "\(parsed.host):\(parsed.port)"
         displayName = "PostgreSQL at \(place)/\(parsed.database ?? parsed.user)"
         let watchdog = Task { [weak self] in
@@ -308,19 +307,15 @@ public final class PostgresDatabase: Database {
     public func prepareForBulkLoad() async throws {}
 
     public func listen(to channel: String, _ onNotice: @escaping @Sendable () -> Void) -> Bool {
-        guard noticesAllowed else { return false }
-        listeners.withLock { listeners in
-            if listeners[channel] == nil {
-                listeners[channel] = NoticeListener(channel: channel, configuration: probeConfiguration, onNotice: onNotice, logger: logger)
-            }
-        }
+        guard let notices else { return false }
+        notices.add(channel: channel, onNotice: onNotice)
         return true
     }
 
     public func close() async {
         watchdog.withLock { $0?.cancel() }
         await changes?.close()
-        for listener in listeners.withLock({ Array($0.values) }) { await listener.close() }
+        await notices?.close()
         await loopConnections.close()
         let runner = pool.withLock { $0.runner }
         runner.cancel()

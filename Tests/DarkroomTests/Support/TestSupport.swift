@@ -147,6 +147,13 @@ struct TestWorld: Sendable {
 
     /// Runs `body` with a fresh world, cleaning up whatever happens.
     static func with<T: Sendable>(_ engine: Engine, schemaVersion: Int? = nil, _ body: (TestWorld) async throws -> T) async throws -> T {
+        guard engine == .sqlite else {
+            return try await PostgresWorlds.admitted { try await withWorld(engine, schemaVersion: schemaVersion, body) }
+        }
+        return try await withWorld(engine, schemaVersion: schemaVersion, body)
+    }
+
+    private static func withWorld<T: Sendable>(_ engine: Engine, schemaVersion: Int?, _ body: (TestWorld) async throws -> T) async throws -> T {
         let world = try await make(engine, schemaVersion: schemaVersion)
         do {
             let result = try await body(world)
@@ -308,6 +315,10 @@ extension Data {
 /// Runs `body` with the test server's PostgreSQL confined to a schema of its own (`options`, such as
 /// `&pool_size=1`, added to its URL), then drops the schema whatever happened.
 func withPostgresSchema(options: String = "", _ body: (PostgresDatabase) async throws -> Void) async throws {
+    try await PostgresWorlds.admitted { try await withSchema(options: options, body) }
+}
+
+private func withSchema(options: String, _ body: (PostgresDatabase) async throws -> Void) async throws {
     let base = ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_URL"]!
     let schema = "s_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
     let admin = try PostgresDatabase(url: base, maximumConnections: 1)
@@ -324,6 +335,49 @@ func withPostgresSchema(options: String = "", _ body: (PostgresDatabase) async t
     await database.close()
     try await admin.execute(SQL(stringLiteral: "DROP SCHEMA \(schema) CASCADE"))
     await admin.close()
+}
+
+/// How many PostgreSQL worlds the suites hold open at once. Each holds up to a dozen of the server's connections (its
+/// pool, lookups, listeners, an admin) and every suite runs in parallel: unbounded, a full run went past the server's
+/// `max_connections` and waited out pool timeouts on the 2-core CI machine, which gains nothing from more at once.
+/// A world opened inside an admitted one (a restore's copy, a second server) is let through, or two tests holding the
+/// last places could wait for each other for ever.
+enum PostgresWorlds {
+    @TaskLocal private static var admittedHere = false
+    private static let gate = Gate(places: 16)
+
+    static func admitted<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        if admittedHere { return try await body() }
+        await gate.enter()
+        do {
+            let result = try await $admittedHere.withValue(true) { try await body() }
+            await gate.leave()
+            return result
+        } catch {
+            await gate.leave()
+            throw error
+        }
+    }
+
+    private actor Gate {
+        private var free: Int
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        init(places: Int) { free = places }
+
+        func enter() async {
+            if free > 0 {
+                free -= 1
+                return
+            }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+
+        /// A waiting world takes the place over directly, so no newcomer can slip in between.
+        func leave() {
+            if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+        }
+    }
 }
 
 /// Waits (in real time) until `condition` holds, for at most `seconds`: for what happens on real sockets and in other
