@@ -28,6 +28,23 @@ public struct StorageOptions: ParsableArguments, Sendable {
             throw ValidationError(error.description)
         }
     }
+
+    /// Opens the storage, runs `body` with it, and closes it whatever happens.
+    public func withStorage<T>(
+        environment: SystemEnvironment = .live(),
+        migrate: Bool = true,
+        _ body: (Storage) async throws -> T
+    ) async throws -> T {
+        let opened = try await open(environment: environment, migrate: migrate)
+        do {
+            let result = try await body(opened)
+            await opened.database.close()
+            return result
+        } catch {
+            await opened.database.close()
+            throw error
+        }
+    }
 }
 
 public func environment(_ name: String) -> String? {

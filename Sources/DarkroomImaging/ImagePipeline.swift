@@ -1,28 +1,6 @@
 import CVips
 import Synchronization
 
-/// The sizes and limits of ingest (the `--rendition-sizes`-style settings of `darkroom serve` fill it).
-public struct ImageSettings: Sendable {
-    /// Square edge lengths of the three renditions.
-    public var standard = 612
-    public var low = 306
-    public var thumbnail = 150
-    /// Square edge of a profile picture.
-    public var profilePicture = 150
-    /// Width × height above which a photo is refused from its header alone (a decompression bomb guard).
-    public var maxPixels = 50_000_000
-    public var jpegQuality = 85
-
-    public init() {}
-}
-
-/// The three renditions of an ingested photo, encoded as JPEG without metadata.
-public struct RenditionSet: Sendable {
-    public var standard: [UInt8]
-    public var low: [UInt8]
-    public var thumbnail: [UInt8]
-}
-
 /// Decodes an uploaded photo and makes its renditions, in this process, with libvips. Synchronous and CPU-bound:
 /// callers run it on a thread of their own, never on an event loop.
 public struct ImagePipeline: Sendable {

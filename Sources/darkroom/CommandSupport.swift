@@ -9,15 +9,7 @@ import Foundation
 
 /// Opens the storage for one command, runs `body`, closes it whatever happens.
 func withStorage<T>(_ options: StorageOptions, migrate: Bool = true, _ body: (Storage) async throws -> T) async throws -> T {
-    let opened = try await options.open(migrate: migrate)
-    do {
-        let result = try await body(opened)
-        await opened.database.close()
-        return result
-    } catch {
-        await opened.database.close()
-        throw error
-    }
+    try await options.withStorage(migrate: migrate, body)
 }
 
 func account(named username: String, in storage: Storage) async throws -> OperatorStore.Account {

@@ -23,7 +23,7 @@ struct ModerationCommand: AsyncParsableCommand {
         func run() async throws {
             try requireReason(reason)
             let removed = try await withStorage(storage) { storage in
-                try await storage.moderation.removeMedia(MediaID(id), reason: reason, actor: commandLineActor, files: storage.files)
+                try await storage.deleteMedia.byOperator(MediaID(id), reason: reason, actor: commandLineActor)
             }
             guard removed else { throw ValidationError("no media with id \(id)") }
             try printJSON(["media_id": String(id), "removed": true, "reason": reason])
@@ -40,7 +40,7 @@ struct ModerationCommand: AsyncParsableCommand {
         func run() async throws {
             try requireReason(reason)
             let removed = try await withStorage(storage) { storage in
-                try await storage.moderation.removeComment(CommentID(id), on: MediaID(mediaId), reason: reason, actor: commandLineActor)
+                try await storage.removeComment(CommentID(id), on: MediaID(mediaId), reason: reason, actor: commandLineActor)
             }
             guard removed else { throw ValidationError("no comment \(id) on media \(mediaId)") }
             try printJSON(["media_id": String(mediaId), "comment_id": String(id), "removed": true, "reason": reason])
@@ -111,18 +111,17 @@ extension ModerationCommand {
         @Option(help: "Why, for the moderation log.") var reason: String
 
         func run() async throws {
-            guard let decision = ModerationStore.Decision(rawValue: decision) else {
-                throw ValidationError("--decision must be one of: \(ModerationStore.Decision.allCases.map(\.rawValue).joined(separator: ", "))")
+            guard let decision = SettleReport.Decision(rawValue: decision) else {
+                throw ValidationError("--decision must be one of: \(SettleReport.Decision.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             try requireReason(reason)
             let settled = try await withStorage(storage) { storage in
                 do {
-                    return try await storage.moderation.settle(
-                        report: report,
+                    return try await storage.settleReport(
+                        report,
                         decision,
                         reason: reason,
-                        actor: commandLineActor,
-                        files: storage.files
+                        actor: commandLineActor
                     )
                 } catch let error as DomainError {
                     throw ValidationError(error.message)

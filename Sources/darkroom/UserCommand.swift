@@ -159,8 +159,8 @@ private func changeSuspension(_ options: StorageOptions, _ username: String, rea
         let found = try await account(named: username, in: storage)
         let changed =
             suspend
-            ? try await storage.moderation.suspend(found.user.id, reason: reason, actor: commandLineActor)
-            : try await storage.moderation.unsuspend(found.user.id, reason: reason, actor: commandLineActor)
+            ? try await storage.suspendAccount.suspend(found.user.id, reason: reason, actor: commandLineActor)
+            : try await storage.suspendAccount.reinstate(found.user.id, reason: reason, actor: commandLineActor)
         guard changed else { throw ValidationError("\(username) is \(suspend ? "already" : "not") suspended") }
         return try await account(named: username, in: storage)
     }
@@ -184,7 +184,7 @@ extension UserCommand {
             guard yes else { throw ValidationError("deleting @\(username) cannot be undone; add --yes to confirm") }
             let summary = try await withStorage(storage) { storage in
                 let found = try await account(named: username, in: storage)
-                guard let summary = try await storage.accountDeletion.delete(found.user.id, actor: commandLineActor) else {
+                guard let summary = try await storage.deleteAccount(found.user.id, actor: commandLineActor) else {
                     throw ValidationError("no user named \(username)")
                 }
                 return (found.user.id, summary)

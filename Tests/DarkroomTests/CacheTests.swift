@@ -24,19 +24,19 @@ import Testing
 
             let other = try await world.client()
             let second = try await world.storage.tokens.create(userID: ann.id, client: other, scopes: [.basic])
-            #expect(try await world.storage.tokens.resolve(second)?.involvedInBlocks == false)
+            #expect(try await world.storage.grants.resolve(second)?.involvedInBlocks == false)
             try await world.storage.relationships.block(ann.id, bob.id)
-            #expect(try await world.storage.tokens.resolve(second)?.involvedInBlocks == true)
+            #expect(try await world.storage.grants.resolve(second)?.involvedInBlocks == true)
             try await world.storage.relationships.unblock(ann.id, bob.id)
-            #expect(try await world.storage.tokens.resolve(second)?.involvedInBlocks == false)
+            #expect(try await world.storage.grants.resolve(second)?.involvedInBlocks == false)
 
             try await world.storage.clients.resetSecret(other.ref)
             let newSecret = try #require(try await world.storage.clients.find(clientID: other.clientID)).clientSecret
             #expect(newSecret != other.clientSecret)
-            #expect(try await world.storage.tokens.resolve(second)?.clientSecret == newSecret)
+            #expect(try await world.storage.grants.resolve(second)?.clientSecret == newSecret)
 
             try await world.storage.clients.delete(other.ref)
-            #expect(try await world.storage.tokens.resolve(second) == nil)
+            #expect(try await world.storage.grants.resolve(second) == nil)
         }
     }
 
@@ -47,14 +47,14 @@ import Testing
         try await TestWorld.with(engine) { world in
             let ann = try await world.user("ann")
             let token = try await world.token(for: ann)
-            #expect(try await world.storage.tokens.resolve(token) != nil)
+            #expect(try await world.storage.grants.resolve(token) != nil)
             world.clock.advance(seconds: 1)
-            #expect(try await world.storage.tokens.resolve(token) != nil, "the fleet's count read, nothing changed: the copy stays")
+            #expect(try await world.storage.grants.resolve(token) != nil, "the fleet's count read, nothing changed: the copy stays")
             let otherServer = Storage(database: world.storage.database, environment: world.storage.environment, files: world.storage.files)
             #expect(try await otherServer.operators.revokeTokens(user: ann.id, client: nil) == 1)
-            #expect(try await world.storage.tokens.resolve(token) != nil, "within the second since the count was read")
+            #expect(try await world.storage.grants.resolve(token) != nil, "within the second since the count was read")
             world.clock.advance(seconds: 1)
-            #expect(try await world.storage.tokens.resolve(token) == nil)
+            #expect(try await world.storage.grants.resolve(token) == nil)
         }
     }
 
@@ -64,12 +64,12 @@ import Testing
         try await TestWorld.with(engine) { world in
             let ann = try await world.user("ann")
             let token = try await world.token(for: ann)
-            #expect(try await world.storage.tokens.resolve(token) != nil)
+            #expect(try await world.storage.grants.resolve(token) != nil)
             try await world.storage.database.execute("UPDATE access_tokens SET revoked_at = 1 WHERE user_id = \(ann.id)")
             world.clock.advance(seconds: 30)
-            #expect(try await world.storage.tokens.resolve(token) != nil, "still within the lifetime of the copy read before")
+            #expect(try await world.storage.grants.resolve(token) != nil, "still within the lifetime of the copy read before")
             world.clock.advance(seconds: 30)
-            #expect(try await world.storage.tokens.resolve(token) == nil)
+            #expect(try await world.storage.grants.resolve(token) == nil)
         }
     }
 
@@ -118,12 +118,12 @@ import Testing
             let star = try await world.user("star")
             try await world.storage.relationships.follow(viewer.id, star.id)
             let early = try await world.post(by: star)
-            #expect(try await world.storage.media.feed(of: viewer.id, page: MediaPageRequest(count: 5)).items.map(\.id) == [early])
+            #expect(try await world.storage.feed.page(of: viewer.id, MediaPageRequest(count: 5)).items.map(\.id) == [early])
             try await world.storage.database.execute(
                 "UPDATE users SET followed_by_count = \(HomeFeed.readTimeMergeThreshold + 1) WHERE id = \(star.id)"
             )
             let merged = try await world.post(by: star, advance: 0)
-            #expect(try await world.storage.media.feed(of: viewer.id, page: MediaPageRequest(count: 5)).items.map(\.id) == [merged, early])
+            #expect(try await world.storage.feed.page(of: viewer.id, MediaPageRequest(count: 5)).items.map(\.id) == [merged, early])
         }
     }
 

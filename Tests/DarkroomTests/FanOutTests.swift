@@ -147,10 +147,10 @@ import Testing
             #expect(try await Self.feedCount(merged, in: world) == 1)
             #expect(try await world.storage.jobs.pendingCount() == 0)
             // ...yet the follower's feed has it, in order, with no duplicate of the older post.
-            let feed = try await HomeFeedTests.walk(world.storage.media, viewer: viewer.id, pageSize: 2)
+            let feed = try await HomeFeedTests.walk(world.storage.feed, viewer: viewer.id, pageSize: 2)
             #expect(feed == [fromFriend, merged, before])
             try await world.storage.relationships.unfollow(viewer.id, star.id)
-            #expect(try await HomeFeedTests.walk(world.storage.media, viewer: viewer.id, pageSize: 2) == [fromFriend])
+            #expect(try await HomeFeedTests.walk(world.storage.feed, viewer: viewer.id, pageSize: 2) == [fromFriend])
         }
     }
 }

@@ -12,7 +12,7 @@ import Testing
 
     /// A notice that arrives while a version is being read from the database wins: the read's value is not kept.
     @Test func aVersionReadBeforeANoticeIsNotKept() {
-        let known = KnownMediaVersions()
+        let known = KnownMediaVersions(watching: nil)
         let (five, six) = (MediaID(5), MediaID(6))
         let reading = KnownMediaVersions.Reading(epoch: 0, notice: 0)
         known.changed("media 5")
@@ -35,14 +35,14 @@ import Testing
             let (ann, bob) = (try await world.user("ann"), try await world.user("bob"))
             try await world.storage.relationships.follow(ann.id, bob.id)
             let photo = try await world.post(by: bob)
-            let known = try #require(world.storage.database.knownMediaVersions)
+            let known = try #require(world.storage.feed.knownVersions)
             let other = try await Storage.open(
                 databaseURL: world.databaseURL,
                 dataDirectory: world.dataDirectory,
                 environment: world.storage.environment,
                 migrate: false
             )
-            let feed = { @Sendable in try await world.storage.media.feed(of: ann.id, page: MediaPageRequest(count: 5)).items }
+            let feed = { @Sendable in try await world.storage.feed.page(of: ann.id, MediaPageRequest(count: 5)).items }
 
             let first = try #require(try await Self.untilKnown(photo, known, feed))
             #expect(first.id == photo)
@@ -80,10 +80,10 @@ import Testing
             let (ann, bob) = (try await world.user("ann"), try await world.user("bob"))
             try await world.storage.relationships.follow(ann.id, bob.id)
             let photo = try await world.post(by: bob)
-            let known = try #require(world.storage.database.knownMediaVersions)
+            let known = try #require(world.storage.feed.knownVersions)
             let before = try #require(
                 try await Self.untilKnown(photo, known) {
-                    try await world.storage.media.feed(of: ann.id, page: MediaPageRequest(count: 5)).items
+                    try await world.storage.feed.page(of: ann.id, MediaPageRequest(count: 5)).items
                 }
             )
 
@@ -92,7 +92,7 @@ import Testing
             for _ in 0..<250 where known.versions(of: [photo]) != [nil] { try await Task.sleep(for: .milliseconds(20)) }
             #expect(known.versions(of: [photo]) == [nil])
             try await Self.untilCurrent(known)
-            let after = try #require(try await world.storage.media.feed(of: ann.id, page: MediaPageRequest(count: 5)).items.first)
+            let after = try #require(try await world.storage.feed.page(of: ann.id, MediaPageRequest(count: 5)).items.first)
             #expect(after == before)
         }
     }

@@ -84,7 +84,7 @@ import Testing
             #expect(suspendedOwnerIsSeen, "an approved follower hears of the post while the account stands")
 
             for state in State.allCases {
-                if state == .ownerSuspended { #expect(try await storage.moderation.suspend(owner.id, reason: "spam", actor: "test")) }
+                if state == .ownerSuspended { #expect(try await storage.suspendAccount.suspend(owner.id, reason: "spam", actor: "test")) }
                 for delivery in Delivery.allCases {
                     let cursor = delivery == .live ? liveCursors[state]! : 0
                     let events = try await storage.liveEvents.after(cursor, user: viewers[state]!, client: app.ref).filter { $0.mediaID == media }
@@ -97,7 +97,7 @@ import Testing
                         #expect(events.isEmpty, "\(label): \(events.map { "\($0.kind) \($0.object ?? "")" })")
                     }
                 }
-                if state == .ownerSuspended { #expect(try await storage.moderation.unsuspend(owner.id, reason: "appeal", actor: "test")) }
+                if state == .ownerSuspended { #expect(try await storage.suspendAccount.reinstate(owner.id, reason: "appeal", actor: "test")) }
             }
         }
     }
@@ -132,7 +132,10 @@ import Testing
                 let publicPost = try await world.post(by: stranger, caption: "#sunset for all")
                 let followedPost = try await world.post(by: followed, caption: "hello")
                 #expect(try await eventually(10) { reader.mediaIDs(of: "media") == [followedPost.description] })
-                #expect(try await eventually(10) { reader.mediaIDs(of: "notification") == [publicPost.description] })
+                #expect(
+                    try await eventually(10) { reader.mediaIDs(of: "notification") == [publicPost.description] },
+                    "notifications seen: \(reader.mediaIDs(of: "notification")); expected \(publicPost)"
+                )
                 #expect(!reader.text.contains(privatePost.description))
                 // Replayed from the start, the private post stays out as well.
                 let replay = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)", headers: ["Last-Event-ID": "0"])

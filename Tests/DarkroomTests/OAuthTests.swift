@@ -579,7 +579,7 @@ import Testing
                 #expect(apps.body.contains("Printer 2") && apps.body.contains("basic likes"))
                 _ = try await stranger.post("/accounts/applications/revoke", [("client", clientID)])
                 #expect(try await stranger.get("/accounts/applications").body.contains("No application"))
-                #expect(try await world.storage.tokens.resolve(token) == nil)
+                #expect(try await world.storage.grants.resolve(token) == nil)
 
                 _ = try await developer.post(page + "/delete", [])
                 #expect(try await world.storage.clients.find(clientID: clientID) == nil)

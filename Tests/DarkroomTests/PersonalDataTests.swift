@@ -96,9 +96,9 @@ import ZIPFoundation
             #expect(try await storage.dataExports.latest(of: alice.id)?.state == .ready)
             let aliceComments = try await storage.database.query("SELECT id FROM comments WHERE user_id = \(alice.id)").decode { try $0.int() }
 
-            let summary = try #require(try await storage.accountDeletion.delete(alice.id, actor: "the account's owner"))
+            let summary = try #require(try await storage.deleteAccount(alice.id, actor: "the account's owner"))
             #expect(summary.media == 2 && summary.likes == 1 && summary.comments == 1 && summary.follows == 3 && summary.clients == 1)
-            #expect(try await storage.accountDeletion.delete(alice.id, actor: "again") == nil)
+            #expect(try await storage.deleteAccount(alice.id, actor: "again") == nil)
 
             // No row anywhere names her, her photos, comments or client — but the moderation log's record of the deletion.
             let hers = [alice.id.rawValue, aliceFirst.rawValue, aliceSecond.rawValue, client.ref.rawValue] + aliceComments

@@ -327,8 +327,8 @@ import Testing
             _ = try await world.post(by: suspended, caption: "#news one")
             let removed = try await world.post(by: troll, caption: "#news two")
             let kept = try await world.post(by: carol, caption: "#news three")
-            #expect(try await storage.moderation.suspend(suspended.id, reason: "spam", actor: "test operator"))
-            #expect(try await storage.moderation.removeMedia(removed, reason: "spam", actor: "test operator", files: storage.files))
+            #expect(try await storage.suspendAccount.suspend(suspended.id, reason: "spam", actor: "test operator"))
+            #expect(try await storage.deleteMedia.byOperator(removed, reason: "spam", actor: "test operator"))
             try await Self.delivery(storage).drain()
             #expect(
                 try Self.items(receiver, secret: app.clientSecret).map { ($0["data"] as? [String: Any])?["media_id"] as? String } == [
@@ -336,7 +336,7 @@ import Testing
                 ]
             )
             // Reinstated later, the account's photo is not announced then either: the news is old.
-            #expect(try await storage.moderation.unsuspend(suspended.id, reason: "appeal", actor: "test operator"))
+            #expect(try await storage.suspendAccount.reinstate(suspended.id, reason: "appeal", actor: "test operator"))
             try await Self.delivery(storage).drain()
             let backlog = try await storage.notifications.backlog()
             #expect(receiver.received.count == 1 && backlog == 0)

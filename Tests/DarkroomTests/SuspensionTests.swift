@@ -72,16 +72,16 @@ private struct Sightings: Equatable, Sendable {
             try await world.withApp { client in
                 let before = try await look(client)
                 #expect(before == everywhere)
-                let suspended = try await world.storage.moderation.suspend(alice.id, reason: "spam", actor: "test operator")
+                let suspended = try await world.storage.suspendAccount.suspend(alice.id, reason: "spam", actor: "test operator")
                 #expect(suspended)
                 let during = try await look(client)
                 #expect(during == Sightings(), "nowhere, at once")
                 // Bob's feed still holds Carol's post, and Carol's counts still count what Alice did.
                 #expect(try await client.get("/v1/users/self/feed?access_token=\(bobToken)").ids == [carolMedia.description])
-                let twice = try await world.storage.moderation.suspend(alice.id, reason: "again", actor: "test operator")
+                let twice = try await world.storage.suspendAccount.suspend(alice.id, reason: "again", actor: "test operator")
                 #expect(!twice)
 
-                let reinstated = try await world.storage.moderation.unsuspend(alice.id, reason: "appeal upheld", actor: "test operator")
+                let reinstated = try await world.storage.suspendAccount.reinstate(alice.id, reason: "appeal upheld", actor: "test operator")
                 #expect(reinstated)
                 let after = try await look(client)
                 #expect(after == everywhere)
@@ -107,7 +107,7 @@ private struct Sightings: Equatable, Sendable {
             )
             let session = try await world.storage.sessions.start(for: alice.id)
             #expect(try await world.storage.users.authenticate(username: "alice", password: password)?.id == alice.id)
-            let suspended = try await world.storage.moderation.suspend(alice.id, reason: "abuse", actor: "test operator")
+            let suspended = try await world.storage.suspendAccount.suspend(alice.id, reason: "abuse", actor: "test operator")
             #expect(suspended)
             #expect(try await world.storage.users.authenticate(username: "alice", password: password) == nil)
             #expect(try await world.storage.sessions.user(for: session) == nil)
@@ -125,15 +125,15 @@ private struct Sightings: Equatable, Sendable {
             let comment = try await world.storage.comments.create(on: kept, by: troll.id, text: "rude")
             let moderation = world.storage.moderation
 
-            #expect(try await moderation.removeComment(comment.id, on: kept, reason: "rude", actor: "test operator"))
+            #expect(try await world.storage.removeComment(comment.id, on: kept, reason: "rude", actor: "test operator"))
             #expect(try await world.storage.comments.list(on: kept, viewer: nil).isEmpty)
             #expect(try await world.storage.media.find(kept, viewer: nil)?.commentCount == 0)
-            #expect(try await !moderation.removeComment(comment.id, on: kept, reason: "again", actor: "test operator"))
+            #expect(try await !world.storage.removeComment(comment.id, on: kept, reason: "again", actor: "test operator"))
 
-            #expect(try await moderation.removeMedia(removed, reason: "spam", actor: "test operator", files: world.storage.files))
+            #expect(try await world.storage.deleteMedia.byOperator(removed, reason: "spam", actor: "test operator"))
             #expect(try await world.storage.media.find(removed, viewer: nil) == nil)
             #expect(try await world.storage.media.find(kept, viewer: nil) != nil)
-            #expect(try await !moderation.removeMedia(removed, reason: "again", actor: "test operator", files: world.storage.files))
+            #expect(try await !world.storage.deleteMedia.byOperator(removed, reason: "again", actor: "test operator"))
 
             let log = try await moderation.log(user: troll.id, limit: 10)
             #expect(log.map(\.action) == ["remove media", "remove comment"])

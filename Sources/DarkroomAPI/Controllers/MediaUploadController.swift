@@ -34,7 +34,7 @@ struct MediaUploadController {
     @Sendable func delete(_ request: APIRequest) async throws -> Response {
         let viewer = try request.requireViewer()
         let id = try request.mediaID()
-        try await dependencies.storage.deleteMedia(id, by: viewer)
+        try await dependencies.storage.deleteMedia.byOwner(id, actor: viewer)
         return Envelope.success { $0.null() }
     }
 

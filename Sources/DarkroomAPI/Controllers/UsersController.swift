@@ -38,7 +38,7 @@ struct UsersController {
     @Sendable func feed(_ request: APIRequest) async throws -> Response {
         try request.requireSelfPath()
         let page = try request.parameters.mediaPage(timeBounds: false)
-        return try await mediaList(dependencies.storage.media.feed(of: request.requireViewer(), page: page), request)
+        return try await mediaList(dependencies.storage.feed.page(of: request.requireViewer(), page), request)
     }
 
     /// GET /users/self/media/liked — ordered by when the like happened, paged by `max_like_id`.

@@ -24,7 +24,7 @@ struct Credentials {
 
     private func resolve(_ parameters: Parameters, headers: HTTPFields) async throws -> Caller? {
         if let token = parameters.value("access_token") ?? Self.headerToken(headers) {
-            guard let grant = try await storage.tokens.resolve(token) else { throw APIError.invalidAccessToken }
+            guard let grant = try await storage.grants.resolve(token) else { throw APIError.invalidAccessToken }
             return .user(grant)
         }
         if let clientID = parameters.value("client_id") {

@@ -93,19 +93,18 @@ struct ModerationController {
     @Sendable private func settle(_ visit: Web.Visit) async throws -> Response {
         let user = try requireOperator(visit)
         guard let id = visit.path.split(separator: "/").last.flatMap({ Int64($0) }),
-            let decision = visit.form.value("decision").flatMap(ModerationStore.Decision.init(rawValue:))
+            let decision = visit.form.value("decision").flatMap(SettleReport.Decision.init(rawValue:))
         else { throw WebError(status: .badRequest, message: "Choose what to do with the report.") }
         let reason = try Validation.text(visit.form.value("reason") ?? "", field: "reason", maxLength: 500).trimmingSpaces()
         guard !reason.isEmpty || decision == .dismiss else {
             throw WebError(status: .badRequest, message: "Say why, for the moderation log.")
         }
         guard
-            try await storage.moderation.settle(
-                report: id,
+            try await storage.settleReport(
+                id,
                 decision,
                 reason: reason.isEmpty ? "dismissed" : reason,
-                actor: actor(user),
-                files: storage.files
+                actor: actor(user)
             )
         else { throw WebError(status: .notFound, message: "That report was settled already.") }
         throw WebRedirect(location: "/admin?done=1")
@@ -115,7 +114,7 @@ struct ModerationController {
     @Sendable private func removeMedia(_ visit: Web.Visit) async throws -> Response {
         let user = try requireOperator(visit)
         let (media, _) = try pathIDs(visit)
-        guard try await storage.moderation.removeMedia(media, reason: try requiredReason(visit), actor: actor(user), files: storage.files)
+        guard try await storage.deleteMedia.byOperator(media, reason: try requiredReason(visit), actor: actor(user))
         else { throw DomainError.notFound(.media) }
         return web.message("Removed", status: .ok, visit, notice: "The photo is removed.", links: [("/admin/log", "The moderation log")])
     }
@@ -123,7 +122,7 @@ struct ModerationController {
     @Sendable private func removeComment(_ visit: Web.Visit) async throws -> Response {
         let user = try requireOperator(visit)
         let (media, comment) = try pathIDs(visit)
-        guard let comment, try await storage.moderation.removeComment(comment, on: media, reason: try requiredReason(visit), actor: actor(user))
+        guard let comment, try await storage.removeComment(comment, on: media, reason: try requiredReason(visit), actor: actor(user))
         else { throw DomainError.notFound(.comment) }
         throw WebRedirect(location: "/p/\(Shortcode.encode(media))/")
     }
@@ -217,9 +216,9 @@ struct ModerationController {
         let reason = try requiredReason(visit)
         guard found.user.id != user.id else { throw WebError(status: .badRequest, message: "You cannot suspend your own account.") }
         if suspend {
-            _ = try await storage.moderation.suspend(found.user.id, reason: reason, actor: actor(user))
+            _ = try await storage.suspendAccount.suspend(found.user.id, reason: reason, actor: actor(user))
         } else {
-            _ = try await storage.moderation.unsuspend(found.user.id, reason: reason, actor: actor(user))
+            _ = try await storage.suspendAccount.reinstate(found.user.id, reason: reason, actor: actor(user))
         }
         throw WebRedirect(location: "/admin/users/\(Parameters.encode(found.user.username))?done=1")
     }

@@ -52,7 +52,7 @@ struct PeoplePagesController {
 
     @Sendable private func home(_ visit: Web.Visit) async throws -> Response {
         guard let user = visit.user else { return web.page("welcome", title: "Welcome to Darkroom", visit) }
-        let page = try await storage.media.feed(of: user.id, page: MediaPageRequest(count: Self.feedSize, maxID: try olderThan(visit)))
+        let page = try await storage.feed.page(of: user.id, MediaPageRequest(count: Self.feedSize, maxID: try olderThan(visit)))
         let media = try await web.dependencies.mediaObjects.media(page.items, viewer: user.id, hidingBlocked: visit.involvedInBlocks, in: storage)
         let returnTo = visit.pathAndQuery
         let cards = media.map { item in

@@ -93,7 +93,7 @@ struct PersonalDataController {
             try await throttle.recordFailure(address: visit.remoteHost, username: user.username)
             return deletePage(visit, error: "That is not your password.", status: .badRequest)
         }
-        guard try await storage.accountDeletion.delete(user.id, actor: "the account's owner") != nil else {
+        guard try await storage.deleteAccount(user.id, actor: "the account's owner") != nil else {
             throw DomainError.notFound(.user)
         }
         var signedOut = visit

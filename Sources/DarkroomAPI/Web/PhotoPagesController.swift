@@ -39,7 +39,7 @@ struct PhotoPagesController {
         }
         routes.post("/p/:shortcode/delete") { visit in
             let (media, user) = try mediaAndUser(visit)
-            try await storage.deleteMedia(media, by: user.id)
+            try await storage.deleteMedia.byOwner(media, actor: user.id)
             throw WebRedirect(location: "/\(user.username)/")
         }
     }

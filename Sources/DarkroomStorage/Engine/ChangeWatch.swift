@@ -44,7 +44,7 @@ public final class ChangeWatch: Sendable {
     }
 
     private let state = Mutex(State())
-    private let subscriber: any ChangeSubscriber
+    private let subscribers = Mutex<[any ChangeSubscriber]>([])
     private let kicks = Mutex(Kicks())
     private let runner = Mutex<Task<Void, Never>?>(nil)
     /// Where markers are sent from: weak, since the database owns the watch. (A closure kept here instead was wrapped
@@ -54,10 +54,14 @@ public final class ChangeWatch: Sendable {
     private let logger: Logger
     private let configuration: PostgresConnection.Configuration
 
-    init(configuration: PostgresConnection.Configuration, subscriber: any ChangeSubscriber, logger: Logger) {
+    init(configuration: PostgresConnection.Configuration, logger: Logger) {
         self.configuration = configuration
-        self.subscriber = subscriber
         self.logger = logger
+    }
+
+    /// Hands `subscriber` every notice from now on (a cache, when it is made).
+    public func subscribe(_ subscriber: any ChangeSubscriber) {
+        subscribers.withLock { $0.append(subscriber) }
     }
 
     /// Readies the watch to send its markers through `database`'s pool. It listens from the first time it is asked
@@ -96,7 +100,7 @@ public final class ChangeWatch: Sendable {
     }
 
     /// The listening connection's `application_name`, while it listens.
-    var session: String? { state.withLock { $0.session } }
+    public var session: String? { state.withLock { $0.session } }
 
     /// A statement or transaction of this process that may have written has ended: what it changed may be unknown
     /// here until the next marker is back.
@@ -119,7 +123,7 @@ public final class ChangeWatch: Sendable {
             state.currentAsOf = nil
             state.sentMarkers = [:]
         }
-        subscriber.lostTrack()
+        for subscriber in subscribers.withLock({ $0 }) { subscriber.lostTrack() }
     }
 
     /// Listens on one connection until it fails, a marker is lost, or the watch closes.
@@ -161,7 +165,7 @@ public final class ChangeWatch: Sendable {
                     state.currentAsOf = sent
                 }
             } else if !notice.payload.hasPrefix("marker ") {
-                subscriber.changed(notice.payload[...])
+                for subscriber in subscribers.withLock({ $0 }) { subscriber.changed(notice.payload[...]) }
             }
         }
     }

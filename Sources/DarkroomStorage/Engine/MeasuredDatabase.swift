@@ -26,7 +26,7 @@ final class MeasuredDatabase: Database {
     var engine: SQLEngine { base.engine }
     var displayName: String { base.displayName }
     var load: DatabaseLoad { base.load }
-    var knownMediaVersions: KnownMediaVersions? { base.knownMediaVersions }
+    var changeNotices: ChangeWatch? { base.changeNotices }
     func listen(to channel: String, _ onNotice: @escaping @Sendable () -> Void) -> Bool { base.listen(to: channel, onNotice) }
 
     func query(_ sql: SQL) async throws -> [Row] {

@@ -23,8 +23,7 @@ public final class PostgresDatabase: Database {
     private let loopConnections: PostgresLoopConnections
     /// Nil through a pooler in transaction mode (`prepared_statements=off` or `change_notices=off`), where no
     /// session listens for long.
-    public let knownMediaVersions: KnownMediaVersions?
-    private let changes: ChangeWatch?
+    public let changeNotices: ChangeWatch?
     /// The one connection that listens for `listen(to:)`; nil through a pooler in transaction mode.
     private let notices: NoticeListener?
 
@@ -89,14 +88,7 @@ public final class PostgresDatabase: Database {
             perLoop: parsed.lookupConnections ?? Self.lookupConnectionsPerLoop,
             logger: quiet
         )
-        if parsed.changeNotices {
-            let known = KnownMediaVersions()
-            let changes = ChangeWatch(configuration: probeConfiguration, subscriber: known, logger: quiet)
-            known.watched(by: changes)
-            (knownMediaVersions, self.changes) = (known, changes)
-        } else {
-            (knownMediaVersions, changes) = (nil, nil)
-        }
+        changeNotices = parsed.changeNotices ? ChangeWatch(configuration: probeConfiguration, logger: quiet) : nil
         notices = parsed.changeNotices ? NoticeListener(configuration: probeConfiguration, logger: logger) : nil
         let place = parsed.socketDirectory.map { "socket in \($0)" } ?? "\(parsed.host):\(parsed.port)"
         displayName = "PostgreSQL at \(place)/\(parsed.database ?? parsed.user)"
@@ -108,13 +100,13 @@ public final class PostgresDatabase: Database {
             }
         }
         self.watchdog.withLock { $0 = watchdog }
-        changes?.prepare(sendingThrough: self)
+        changeNotices?.prepare(sendingThrough: self)
     }
 
     public func query(_ sql: SQL) async throws -> [Row] {
         // It may write (a like is one statement on PostgreSQL): until the change watch's next marker is back, what it
         // changed may be missing from what this process keeps in memory.
-        defer { changes?.noteLocalWrite() }
+        defer { changeNotices?.noteLocalWrite() }
         return try await pooled(sql)
     }
 
@@ -288,7 +280,7 @@ public final class PostgresDatabase: Database {
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         let (statementNames, logger) = (statementNames, logger)
-        defer { changes?.noteLocalWrite() }
+        defer { changeNotices?.noteLocalWrite() }
         return try await leased { connection in
             let executor = Executor(connection: connection, statementNames: statementNames, logger: logger)
             try await executor.execute("BEGIN")
@@ -314,7 +306,7 @@ public final class PostgresDatabase: Database {
 
     public func close() async {
         watchdog.withLock { $0?.cancel() }
-        await changes?.close()
+        await changeNotices?.close()
         await notices?.close()
         await loopConnections.close()
         let runner = pool.withLock { $0.runner }

@@ -78,7 +78,7 @@ public final class ReplicatedDatabase: Database {
     public var load: DatabaseLoad { primary.load }
     /// None: a version known from the primary's notices can be newer than what a lagging replica renders for it, and
     /// a copy rendered from the replica would then be kept under the newer version. Pages read versions with the page.
-    public var knownMediaVersions: KnownMediaVersions? { nil }
+    public var changeNotices: ChangeWatch? { nil }
     /// Notices are sent on the primary, and heard there.
     public func listen(to channel: String, _ onNotice: @escaping @Sendable () -> Void) -> Bool { primary.listen(to: channel, onNotice) }
 

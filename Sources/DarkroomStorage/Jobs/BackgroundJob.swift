@@ -39,44 +39,6 @@ public protocol StorageJob: BackgroundJob {
     func run(in context: JobContext) async throws
 }
 
-/// Claim order: people's own interactive work first, then what follows from it, then bulk work (as Mastodon orders
-/// its queues). Within a priority, the job due first.
-public enum JobPriority: Int64, Sendable, CaseIterable {
-    /// Somebody is waiting on the result (their data download).
-    case interactive = 0
-    /// What follows from someone's action: feeds, notifications, deliveries.
-    case standard = 5
-    /// Work nobody waits on: withdrawals, upkeep, re-renders, imports.
-    case bulk = 9
-}
-
-/// What a running job may use: the storage, a way to record its progress in the same transaction as its work, and a
-/// way to have it run again later instead of ending (for work that repeats).
-public struct JobContext: Sendable {
-    public let storage: Storage
-    public let logger: Logger
-    let jobID: Int64
-    let outcome: JobOutcomeBox
-
-    /// Stores the job's new state (say, a cursor after a batch) within `tx`, so the work and the progress commit together.
-    public func save<Job: BackgroundJob>(_ job: Job, in tx: any SQLExecutor) async throws {
-        try await tx.execute("UPDATE jobs SET payload = \(try JobPayload.encode(job)) WHERE id = \(jobID)")
-    }
-
-    /// Ends the job inside `tx`, so its work and its end commit together and a crash in between never runs it twice.
-    public func finish(in tx: any SQLExecutor) async throws {
-        try await JobQueue.finish(jobID, in: tx)
-    }
-
-    /// Has the job, once it returns, wait until `seconds` (unix time) and run again, rather than end.
-    public func runAgain(at seconds: Int64) { outcome.runAgainAt.withLock { $0 = seconds } }
-}
-
-/// How a job asked to end: set while it runs, read by the worker once it returns.
-final class JobOutcomeBox: Sendable {
-    let runAgainAt = Mutex<Int64?>(nil)
-}
-
 enum JobPayload {
     static func encode<Job: BackgroundJob>(_ job: Job) throws -> String {
         let encoder = JSONEncoder()

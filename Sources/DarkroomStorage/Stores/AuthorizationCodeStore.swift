@@ -5,7 +5,8 @@ import DarkroomCore
 public struct AuthorizationCodeStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
-    let grants: GrantCache
+    let changes: StoreChanges
+    let tokens: TokenStore
 
     public static let lifetime: Int64 = 600
 
@@ -52,7 +53,6 @@ public struct AuthorizationCodeStore: Sendable {
         guard code.utf8.count <= 200 else { return .refused }
         let hash = Hex.sha256(code)
         let now = environment.nowSeconds
-        let tokens = TokenStore(database: database, environment: environment, grants: grants)
         let (exchange, revoked) = try await database.transaction { tx -> (Exchange, revoked: Bool) in
             guard
                 let row = try await tx.query(
@@ -90,7 +90,7 @@ public struct AuthorizationCodeStore: Sendable {
             let token = try await tokens.insert(userID: user, client: client, scopes: Scope.parseList(row.scopes).scopes, code: code, in: tx)
             return (.granted(user: user, token: token), false)
         }
-        if revoked { await grants.changed() }
+        if revoked { await changes.grantsChanged() }
         return exchange
     }
 }

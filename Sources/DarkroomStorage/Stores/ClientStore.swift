@@ -4,7 +4,7 @@ import DarkroomCore
 public struct ClientStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
-    let grants: GrantCache
+    let changes: StoreChanges
 
     static let columns =
         """
@@ -117,13 +117,13 @@ public struct ClientStore: Sendable {
              WHERE id = \(ref)
             """
         )
-        await grants.changed()
+        await changes.grantsChanged()
     }
 
     /// A new secret; the old one stops working at once (signed requests, code exchange).
     public func resetSecret(_ ref: ClientRecordID) async throws {
         try await database.execute("UPDATE clients SET client_secret = \(environment.randomHex(bytes: 16)) WHERE id = \(ref)")
-        await grants.changed()
+        await changes.grantsChanged()
     }
 
     /// Deletes a client with everything it holds: its tokens and codes.
@@ -135,7 +135,7 @@ public struct ClientStore: Sendable {
             try await tx.execute("DELETE FROM subscriptions WHERE client_ref = \(ref)")
             try await tx.execute("DELETE FROM clients WHERE id = \(ref)")
         }
-        await grants.changed()
+        await changes.grantsChanged()
     }
 
     /// Reads `columns`.

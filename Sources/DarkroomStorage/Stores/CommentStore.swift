@@ -62,19 +62,25 @@ public struct CommentStore: Sendable {
     /// Removes a comment, or the caption when `id` is the caption's (the media then has none; its comment count is
     /// unchanged, as a caption never counted); false if there was neither.
     public func delete(_ id: CommentID, on media: MediaID) async throws -> Bool {
-        try await database.transaction { tx in
-            let deleted = try await tx.query("DELETE FROM comments WHERE id = \(id) AND media_id = \(media) RETURNING id")
-            if deleted.isEmpty {
-                return try await !tx.query(
-                    """
-                    UPDATE media SET caption = NULL, caption_id = NULL, \(MediaVersion.moves) WHERE id = \(media) AND caption_id = \(id)
-                    RETURNING id
-                    """
-                ).isEmpty
-            }
+        try await database.transaction { tx in try await delete(id, on: media, in: tx) != nil }
+    }
+
+    /// `delete(_:on:)` inside the caller's transaction, which answers whose the comment (or caption) was; nil if there
+    /// was neither.
+    @discardableResult
+    func delete(_ id: CommentID, on media: MediaID, in tx: any SQLExecutor) async throws -> UserID? {
+        if let author = try await tx.query("DELETE FROM comments WHERE id = \(id) AND media_id = \(media) RETURNING user_id").decodeFirst({
+            try $0.id(UserID.self)
+        }) {
             try await tx.execute("UPDATE media SET comment_count = comment_count - 1, \(MediaVersion.moves) WHERE id = \(media)")
-            return true
+            return author
         }
+        return try await tx.query(
+            """
+            UPDATE media SET caption = NULL, caption_id = NULL, \(MediaVersion.moves) WHERE id = \(media) AND caption_id = \(id)
+            RETURNING user_id
+            """
+        ).decodeFirst { try $0.id(UserID.self) }
     }
 
     /// A media's comments in the order they were made (the newest `limit`); users either side blocks are left out.

@@ -4,7 +4,6 @@ import DarkroomCore
 public struct MediaStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
-    let mergedAccounts: MergedAccounts
 
     /// How many likers and comments a media object carries as samples; `count` is always the true total.
     public static let likerSampleSize = 4
@@ -24,20 +23,17 @@ public struct MediaStore: Sendable {
         return try await paged(ids, count: page.count, viewer: viewer)
     }
 
-    /// The home feed: media of the accounts the viewer follows and the viewer's own, newest first.
-    ///
-    /// It comes from the viewer's materialized feed (`HomeFeed`), one index range, which holds every entry above the
-    /// viewer's feed floor. Only what a page needs from below the floor is read from the followed accounts directly.
-    public func feed(of viewer: UserID, page: MediaPageRequest) async throws -> Paged<MediaStamp> {
+    /// The page of the viewer's home feed held in its materialized feed (`HomeFeed`), with stamps: one index range,
+    /// which holds every entry above the viewer's feed floor. `mergingAccounts` adds the media of followed accounts too
+    /// popular to fan out. `CachedFeed` reads through this, and `completeFeed` finishes the page.
+    func feedEntries(of viewer: UserID, page: MediaPageRequest, mergingAccounts: Bool) async throws -> [MediaStamp] {
         let bounds = Self.idBounds(page, column: "f.media_id")
         // On PostgreSQL `stampRows` finds the viewer's likes for the whole page at once.
         let like = Self.viewerLike(database.engine == .postgres ? nil : viewer)
         let mergedBounds = Self.idBounds(page, column: "m.id")
-        // Media of followed accounts too popular to fan out, when there are such accounts at all; UNION drops what was
-        // fanned out before an account crossed that line.
-        let mergesAccounts = try await mergedAccounts.exist(in: database)
+        // UNION drops what was fanned out before an account crossed the line.
         let merged: SQL =
-            mergesAccounts
+            mergingAccounts
             ? """
             UNION
             SELECT m.id, m.version, \(like.liked)
@@ -48,34 +44,49 @@ public struct MediaStore: Sendable {
                AND m.id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(mergedBounds)
             """ : ""
         // The page's entries with their stamps in one lookup: this is the hottest query Darkroom runs.
-        var stamps: [MediaStamp]
-        if !mergesAccounts, let known = database.knownMediaVersions, let reading = known.begin(),
-            let fromMemory = try await Self.stamps(
-                database,
-                knowing: known,
-                during: reading,
-                likedBy: viewer,
-                ids: """
-                    SELECT f.media_id FROM feed_entries f
-                     WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
-                     ORDER BY 1 DESC LIMIT \(page.count + 1)
-                    """
-            )
-        {
-            stamps = fromMemory
-        } else {
-            stamps = try await Self.stampRows(
-                database,
-                likedBy: viewer,
-                """
-                SELECT f.media_id, m.version, \(like.liked)
-                  FROM feed_entries f JOIN media m \(versionsOnly) ON m.id = f.media_id \(like.join)
-                 WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
-                \(merged)
-                 ORDER BY 1 DESC LIMIT \(page.count + 1)
-                """
-            )
+        return try await Self.stampRows(
+            database,
+            likedBy: viewer,
+            """
+            SELECT f.media_id, m.version, \(like.liked)
+              FROM feed_entries f JOIN media m \(versionsOnly) ON m.id = f.media_id \(like.join)
+             WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
+            \(merged)
+             ORDER BY 1 DESC LIMIT \(page.count + 1)
+            """
+        )
+    }
+
+    /// `feedEntries` without versions (PostgreSQL, no merged accounts), for a caller that knows them
+    /// (`KnownMediaVersions`): the page's media ids, newest first, and those among them the viewer likes. Joining
+    /// `media` for the versions was about 40% of PostgreSQL's work for the feed.
+    func feedEntryIDs(of viewer: UserID, page: MediaPageRequest) async throws -> (ids: [MediaID], liked: Set<Int64>) {
+        let bounds = Self.idBounds(page, column: "f.media_id")
+        let (ids, liked) = try await Self.folded(
+            database,
+            likedBy: viewer,
+            """
+            SELECT f.media_id FROM feed_entries f
+             WHERE f.user_id = \(viewer) AND f.media_id > (SELECT feed_floor FROM users WHERE id = \(viewer)) \(bounds)
+             ORDER BY 1 DESC LIMIT \(page.count + 1)
+            """,
+            as: "id",
+            each: "id::text"
+        )
+        return (ids.map { MediaID($0) }, liked)
+    }
+
+    /// The versions of those of `ids` that exist.
+    func versions(of ids: [MediaID]) async throws -> [(id: MediaID, version: Int64)] {
+        try await database.lookup("SELECT id, version FROM media WHERE id IN (\(list: ids))").decode {
+            (id: try $0.id(MediaID.self), version: try $0.int())
         }
+    }
+
+    /// Finishes a home feed page from its materialized entries' `stamps`: what the page needs from below the viewer's
+    /// feed floor is read from the followed accounts directly, then the page is cut and its cursor set.
+    func completeFeed(_ stamps: [MediaStamp], of viewer: UserID, page: MediaPageRequest) async throws -> Paged<MediaStamp> {
+        var stamps = stamps
         if stamps.count <= page.count, page.count > 0,
             let floor = try await database.lookup("SELECT feed_floor FROM users WHERE id = \(viewer)").scalarInt(), floor > 0,
             (page.exclusiveLowerID ?? 0) < floor
@@ -102,34 +113,6 @@ public struct MediaStore: Sendable {
         guard pairs.count % 2 == 0 else { throw DatabaseError.columnMismatch("a folded feed page has \(pairs.count) integers") }
         return stride(from: 0, to: pairs.count, by: 2)
             .map { MediaStamp(id: MediaID(pairs[$0]), version: pairs[$0 + 1], viewerHasLiked: liked.contains(pairs[$0])) }
-            .sorted { $0.id.rawValue > $1.id.rawValue }
-    }
-
-    /// `stampRows` for a statement selecting only media ids (PostgreSQL, no replicas), with the versions this process
-    /// knows; those it does not are read by key. Nil when a media of the page is gone, which only the statement joining
-    /// `media` leaves out.
-    static func stamps(
-        _ database: any Database,
-        knowing known: KnownMediaVersions,
-        during reading: KnownMediaVersions.Reading,
-        likedBy viewer: UserID,
-        ids rows: SQL
-    ) async throws -> [MediaStamp]? {
-        let (page, liked) = try await folded(database, likedBy: viewer, rows, as: "id", each: "id::text")
-        let ids = page.map { MediaID($0) }
-        var versions = known.versions(of: ids)
-        let missing = zip(ids, versions).compactMap { $1 == nil ? $0 : nil }
-        if !missing.isEmpty {
-            let found = try await database.lookup("SELECT id, version FROM media WHERE id IN (\(list: missing))").decode {
-                (id: try $0.id(MediaID.self), version: try $0.int())
-            }
-            guard found.count == missing.count else { return nil }
-            known.learn(found, during: reading)
-            let read = Dictionary(found, uniquingKeysWith: { first, _ in first })
-            versions = zip(ids, versions).map { $1 ?? read[$0] }
-        }
-        return zip(ids, versions)
-            .compactMap { id, version in version.map { MediaStamp(id: id, version: $0, viewerHasLiked: liked.contains(id.rawValue)) } }
             .sorted { $0.id.rawValue > $1.id.rawValue }
     }
 

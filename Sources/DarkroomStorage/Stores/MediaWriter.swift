@@ -1,42 +1,5 @@
 import DarkroomCore
 
-/// A media about to be stored: its renditions are already written under `renditions.key`.
-public struct NewMedia: Sendable {
-    public var owner: UserID
-    public var type: String
-    public var filter: String
-    public var caption: String?
-    public var locationID: LocationID?
-    public var latitude: Double?
-    public var longitude: Double?
-    public var renditions: Renditions
-    public var usersInPhoto: [(user: UserID, x: Double, y: Double)]
-    /// The client's key for this upload: a retry with the same key makes no second media.
-    public var idempotencyKey: String?
-
-    public init(
-        owner: UserID,
-        type: String = "image",
-        filter: String = "Normal",
-        caption: String? = nil,
-        locationID: LocationID? = nil,
-        latitude: Double? = nil,
-        longitude: Double? = nil,
-        renditions: Renditions,
-        usersInPhoto: [(user: UserID, x: Double, y: Double)] = []
-    ) {
-        self.owner = owner
-        self.type = type
-        self.filter = filter
-        self.caption = caption
-        self.locationID = locationID
-        self.latitude = latitude
-        self.longitude = longitude
-        self.renditions = renditions
-        self.usersInPhoto = usersInPhoto
-    }
-}
-
 /// An upload whose idempotency key an earlier upload by the same user already used.
 public struct DuplicateUpload: Error {
     public let existing: MediaID
@@ -46,7 +9,7 @@ public struct DuplicateUpload: Error {
 public struct MediaWriter: Sendable {
     let database: any Database
     let environment: SystemEnvironment
-    let mergedAccounts: MergedAccounts
+    let changes: StoreChanges
     /// Where a post's background work goes: its fan-out to many followers, its announcement to subscribers.
     let jobs: JobQueue
     /// Rung after a post commits, for this process's live streams (the post is in its author's feed, and maybe others').
@@ -99,7 +62,8 @@ public struct MediaWriter: Sendable {
             // never left unannounced, while matching it to subscriptions is left to the job.
             try await jobs.enqueue(AnnounceMediaJob(media: id.rawValue, time: created), when: "EXISTS (SELECT 1 FROM subscriptions)", in: tx)
             try await HomeFeed.fanOut(id, author: new.owner, followers: followers, jobs: jobs, in: tx)
-            if followers > HomeFeed.readTimeMergeThreshold { mergedAccounts.posted() }
+            // Said before the commit, so that no feed read after it can leave the post out.
+            if followers > HomeFeed.readTimeMergeThreshold { changes.announce(.accountPastMergeThresholdPosted) }
             try await LiveEvents.announce(in: tx, engine: database.engine)
         }
         jobs.wake()
@@ -164,56 +128,5 @@ public struct MediaWriter: Sendable {
             try await alongside?(owner, tx)
             return row.imageKey
         }
-    }
-}
-
-/// A media's tags: the `media_tags` index (ordered by when each tag was applied), the tag counts, and the
-/// media's own list, changed together.
-enum MediaTags {
-    /// Applies the tags the media does not have yet; `existing` is its current space-separated list. Each tag counts
-    /// every media it is on, and apart those of public accounts (`public_media_count`, see `TagStore.counts`).
-    static func add(_ tags: [String], to media: MediaID, existing: String, at tagID: Int64, in tx: any SQLExecutor) async throws {
-        var current = existing.split(separator: " ").map(String.init)
-        let new = tags.filter { !current.contains($0) }
-        guard !new.isEmpty else { return }
-        let isPublic: Int64 =
-            try await tx.query(
-                "SELECT 1 - u.is_private FROM media m JOIN users u ON u.id = m.user_id WHERE m.id = \(media)"
-            ).scalarInt() ?? 0
-        for tag in new {
-            try await tx.execute("INSERT INTO media_tags (tag_name, media_id, id) VALUES (\(tag), \(media), \(tagID))")
-            try await tx.execute(
-                """
-                INSERT INTO tags (name, media_count, public_media_count) VALUES (\(tag), 1, \(isPublic))
-                ON CONFLICT (name) DO UPDATE SET media_count = tags.media_count + 1, public_media_count = tags.public_media_count + \(isPublic)
-                """
-            )
-        }
-        current += new
-        try await tx.execute("UPDATE media SET tags = \(current.joined(separator: " ")), \(MediaVersion.moves) WHERE id = \(media)")
-    }
-}
-
-/// Hashtags in a caption: `#` then Unicode letters, digits and underscores, case-folded, each once, in order.
-public enum Hashtags {
-    public static func extract(_ text: String) -> [String] {
-        var tags: [String] = []
-        var current: String?
-        func close() {
-            if let tag = current, !tag.isEmpty, tag.count <= 100, !tags.contains(tag) { tags.append(tag) }
-            current = nil
-        }
-        for character in text {
-            if character == "#" {
-                close()
-                current = ""
-            } else if current != nil, character.isLetter || character.isNumber || character == "_" {
-                current! += character.lowercased()
-            } else {
-                close()
-            }
-        }
-        close()
-        return tags
     }
 }

@@ -5,7 +5,7 @@ import DarkroomCore
 public struct OperatorStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
-    let grants: GrantCache
+    let changes: StoreChanges
 
     /// An account with what only the operator sees.
     public struct Account: Sendable {
@@ -103,7 +103,7 @@ public struct OperatorStore: Sendable {
     /// Lets a client use the password grant, or stops it.
     public func setTrusted(_ client: ClientRecordID, _ trusted: Bool) async throws {
         try await database.execute("UPDATE clients SET trusted = \(trusted) WHERE id = \(client)")
-        await grants.changed()
+        await changes.grantsChanged()
     }
 
     /// Tokens of a user, of a client, or of both, newest first.
@@ -143,7 +143,7 @@ public struct OperatorStore: Sendable {
             RETURNING id
             """
         let revoked = try await database.transaction { try await $0.query(statement).count }
-        await grants.changed()
+        await changes.grantsChanged()
         return revoked
     }
 }

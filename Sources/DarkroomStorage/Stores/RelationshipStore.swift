@@ -5,7 +5,7 @@ public struct RelationshipStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
     /// A block changes what its two users' tokens say about blocks.
-    let grants: GrantCache
+    let changes: StoreChanges
 
     /// Checks `UserPolicy` for an action by `actor` on an existing user `target`; `DomainError.notFound(.user)` when
     /// there is no such user (a suspended one included), the policy's refusal otherwise.
@@ -171,13 +171,13 @@ public struct RelationshipStore: Sendable {
                 """
             )
         }
-        await grants.changed()
+        await changes.grantsChanged()
     }
 
     /// Lifts a block; it restores nothing by itself.
     public func unblock(_ viewer: UserID, _ target: UserID) async throws {
         try await database.execute("DELETE FROM blocks WHERE blocker_id = \(viewer) AND blocked_id = \(target)")
-        await grants.changed()
+        await changes.grantsChanged()
     }
 
     private static func removeFollow(_ follower: UserID, _ followee: UserID, in tx: any SQLExecutor) async throws {

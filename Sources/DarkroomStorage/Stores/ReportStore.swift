@@ -8,7 +8,7 @@ import DarkroomCore
 public struct ReportStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
-    let grants: GrantCache
+    let relationships: RelationshipStore
 
     public static let openLimit = 50
 
@@ -103,7 +103,7 @@ public struct ReportStore: Sendable {
             return (found.author, found.media, comment)
         case .user:
             let user = UserID(filing.id)
-            try await RelationshipStore(database: database, environment: environment, grants: grants).authorize(
+            try await relationships.authorize(
                 .viewProfile,
                 actor: reporter,
                 target: user

@@ -55,4 +55,9 @@ public struct SessionStore: Sendable {
     public func end(_ id: String) async throws {
         try await database.execute("DELETE FROM web_sessions WHERE id_hash = \(Hex.sha256(id))")
     }
+
+    /// Ends every web session of the user, inside the caller's transaction.
+    func endAll(of user: UserID, in tx: any SQLExecutor) async throws {
+        try await tx.execute("DELETE FROM web_sessions WHERE user_id = \(user)")
+    }
 }

@@ -7,14 +7,17 @@ public final class Storage: Sendable {
     public let environment: SystemEnvironment
     /// Renditions and profile pictures, in the data directory whichever engine holds the rows.
     public let files: MediaFiles
-    /// Shared by every store of this process that reads or changes what a token grants.
-    let grants: GrantCache
-    let mergedAccounts: MergedAccounts
+    /// What stores announce after their writes, for the caches (`Caches/`).
+    let changes: StoreChanges
     /// Signs the URLs of private accounts' photos; the same in every process on this database (`server_keys`).
     public let mediaURLKey: String
 
     public let users: UserStore
     public let media: MediaStore
+    /// The home feed, through its caches.
+    public let feed: CachedFeed
+    /// What a token grants, through the cache every request uses.
+    public let grants: GrantCache
     public let clients: ClientStore
     public let tokens: TokenStore
     public let codes: AuthorizationCodeStore
@@ -32,49 +35,85 @@ public final class Storage: Sendable {
     public let comments: CommentStore
     public let operators: OperatorStore
     public let dataExports: DataExports
-    public let accountDeletion: AccountDeletion
     public let subscriptions: SubscriptionStore
     public let notifications: NotificationOutbox
     public let liveEvents: LiveEvents
     public let reports: ReportStore
     public let moderation: ModerationStore
 
-    /// Builds every store once over the database; they share this process's caches and signals.
+    // Use cases (`UseCases/`): what coordinates several stores, files and jobs, each in one transaction.
+    public let deleteMedia: DeleteMedia
+    public let deleteAccount: DeleteAccount
+    public let suspendAccount: SuspendAccount
+    public let removeComment: RemoveComment
+    public let settleReport: SettleReport
+
+    /// Builds every store once over the database, and the caches in front of them; they share this process's signals.
     public init(database: any Database, environment: SystemEnvironment, files: MediaFiles, mediaURLKey: String = "") {
         self.mediaURLKey = mediaURLKey
         self.database = database
         self.environment = environment
         self.files = files
-        let grants = GrantCache(clock: environment.nowMilliseconds, database: database)
-        let mergedAccounts = MergedAccounts(clock: environment.nowMilliseconds)
+        let changes = StoreChanges(database: database)
         let live = LiveSignal()
         let jobs = JobQueue(database: database, environment: environment, doorbell: Doorbell())
-        let mediaWriter = MediaWriter(database: database, environment: environment, mergedAccounts: mergedAccounts, jobs: jobs, live: live)
-        self.grants = grants
-        self.mergedAccounts = mergedAccounts
+        let mediaWriter = MediaWriter(database: database, environment: environment, changes: changes, jobs: jobs, live: live)
+        self.changes = changes
         self.live = live
         self.jobs = jobs
         self.mediaWriter = mediaWriter
         users = UserStore(database: database, environment: environment)
-        media = MediaStore(database: database, environment: environment, mergedAccounts: mergedAccounts)
-        clients = ClientStore(database: database, environment: environment, grants: grants)
-        tokens = TokenStore(database: database, environment: environment, grants: grants)
-        codes = AuthorizationCodeStore(database: database, environment: environment, grants: grants)
+        media = MediaStore(database: database, environment: environment)
+        clients = ClientStore(database: database, environment: environment, changes: changes)
+        tokens = TokenStore(database: database, environment: environment, changes: changes)
+        codes = AuthorizationCodeStore(database: database, environment: environment, changes: changes, tokens: tokens)
         sessions = SessionStore(database: database, environment: environment)
         rateLimits = RateLimitStore(database: database)
-        relationships = RelationshipStore(database: database, environment: environment, grants: grants)
+        relationships = RelationshipStore(database: database, environment: environment, changes: changes)
         likes = LikeStore(database: database, environment: environment)
         locations = LocationStore(database: database, environment: environment)
         tags = TagStore(database: database)
         comments = CommentStore(database: database, environment: environment)
-        operators = OperatorStore(database: database, environment: environment, grants: grants)
+        operators = OperatorStore(database: database, environment: environment, changes: changes)
         dataExports = DataExports(database: database, environment: environment, files: files, jobs: jobs)
-        accountDeletion = AccountDeletion(database: database, environment: environment, grants: grants, files: files, exports: dataExports)
         subscriptions = SubscriptionStore(database: database, environment: environment)
         notifications = NotificationOutbox(database: database, environment: environment, jobs: jobs)
         liveEvents = LiveEvents(database: database)
-        reports = ReportStore(database: database, environment: environment, grants: grants)
-        moderation = ModerationStore(database: database, environment: environment, grants: grants, mediaWriter: mediaWriter)
+        reports = ReportStore(database: database, environment: environment, relationships: relationships)
+        moderation = ModerationStore(database: database, environment: environment)
+        deleteMedia = DeleteMedia(media: media, writer: mediaWriter, moderation: moderation, files: files)
+        deleteAccount = DeleteAccount(
+            database: database,
+            environment: environment,
+            changes: changes,
+            sessions: sessions,
+            moderation: moderation,
+            files: files,
+            exports: dataExports
+        )
+        suspendAccount = SuspendAccount(
+            database: database,
+            environment: environment,
+            users: users,
+            sessions: sessions,
+            moderation: moderation,
+            changes: changes
+        )
+        removeComment = RemoveComment(database: database, comments: comments, moderation: moderation)
+        settleReport = SettleReport(
+            database: database,
+            reports: reports,
+            moderation: moderation,
+            deleteMedia: deleteMedia,
+            removeComment: removeComment,
+            suspendAccount: suspendAccount
+        )
+        grants = GrantCache(tokens: tokens, changes: changes, clock: environment.nowMilliseconds, database: database)
+        feed = CachedFeed(
+            media: media,
+            mergedAccounts: MergedAccounts(users: users, changes: changes, clock: environment.nowMilliseconds),
+            knownVersions: database.changeNotices.map { KnownMediaVersions(watching: $0) }
+        )
     }
 
     /// Opens the database a configuration names — PostgreSQL for a `postgres://` URL, else SQLite in `dataDirectory` —
@@ -155,12 +194,5 @@ public final class Storage: Sendable {
                 ).decode { try $0.string() }
             )
         }
-    }
-
-    /// Deletes a media for `actor`, who must own it (`MediaPolicy`), then its files: the API's `DELETE /media/{id}`
-    /// and the photo page's button alike.
-    public func deleteMedia(_ id: MediaID, by actor: UserID) async throws {
-        try await media.authorize(.delete, id, actor: actor)
-        if let key = try await mediaWriter.delete(id) { await files.remove(key) }
     }
 }

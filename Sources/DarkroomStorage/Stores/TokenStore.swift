@@ -4,7 +4,7 @@ import DarkroomCore
 public struct TokenStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
-    let grants: GrantCache
+    let changes: StoreChanges
 
     /// Makes a token shaped like the platform's: `{user_id}.{7 hex of the client}.{32 random hex}`. A token made for an
     /// authorization code records it (hashed), so that a second use of that code can revoke it.
@@ -24,13 +24,10 @@ public struct TokenStore: Sendable {
         return token
     }
 
-    /// What a presented token grants, or nil if it is unknown or revoked.
+    /// What a presented token grants, read from the database, or nil if it is unknown or revoked. Requests go
+    /// through `Storage.grants`, which keeps what this answers.
     public func resolve(_ token: String) async throws -> AccessGrant? {
-        guard !token.isEmpty, token.utf8.count <= 200 else { return nil }
-        return try await grants.grant(for: token) { try await read(token) }
-    }
-
-    private func read(_ token: String) async throws -> AccessGrant? {
+        guard Self.couldBeAToken(token) else { return nil }
         let rows = try await database.lookup(
             """
             SELECT t.id, t.user_id, t.client_ref, t.scopes,
@@ -84,6 +81,9 @@ public struct TokenStore: Sendable {
         return apps
     }
 
+    /// Whether `token` is worth looking up at all (no token Darkroom makes is empty or longer than this).
+    static func couldBeAToken(_ token: String) -> Bool { !token.isEmpty && token.utf8.count <= 200 }
+
     /// Revokes every token a client holds for a user; the next call with any of them fails.
     public func revoke(user: UserID, client: ClientRecordID) async throws {
         try await database.execute(
@@ -91,11 +91,11 @@ public struct TokenStore: Sendable {
             UPDATE access_tokens SET revoked_at = \(environment.nowSeconds) WHERE user_id = \(user) AND client_ref = \(client) AND revoked_at IS NULL
             """
         )
-        await grants.changed()
+        await changes.grantsChanged()
     }
 
     /// Revokes the tokens an authorization code was exchanged for (when someone presents that code again).
-    /// The caller says `grants.changed()` once its transaction has committed.
+    /// The caller says `changes.grantsChanged()` once its transaction has committed.
     func revoke(issuedFor codeHash: String, in tx: any SQLExecutor) async throws {
         try await tx.execute("UPDATE access_tokens SET revoked_at = \(environment.nowSeconds) WHERE code_hash = \(codeHash) AND revoked_at IS NULL")
     }

@@ -30,8 +30,10 @@ struct ExplainBench: AsyncParsableCommand {
     func run() async throws {
         guard !storage.databaseURL.isEmpty else { throw ValidationError("explain reads PostgreSQL's plans: give --database-url") }
         bootstrapLogging(level: .warning)
-        let opened = try await storage.open()
-        defer { Task { await opened.database.close() } }
+        try await storage.withStorage { opened in try await explainHotPaths(in: opened) }
+    }
+
+    private func explainHotPaths(in opened: Storage) async throws {
         guard let viewer = try await BenchViewers.viewers(in: opened, count: 1, follows: 10...1000, scopes: [.basic]).first?.id,
             let media = try await opened.database.query(
                 """
@@ -44,7 +46,7 @@ struct ExplainBench: AsyncParsableCommand {
         let recorder = RecordingDatabase(base: opened.database)
         let stores = Storage(database: recorder, environment: opened.environment, files: opened.files, mediaURLKey: opened.mediaURLKey)
         let paths: [(String, @Sendable () async throws -> Void)] = [
-            ("feed", { _ = try await stores.media.feed(of: viewer, page: MediaPageRequest(count: 20)) }),
+            ("feed", { _ = try await stores.feed.page(of: viewer, MediaPageRequest(count: 20)) }),
             (
                 "profile",
                 {

@@ -21,71 +21,75 @@ struct PagesBench: AsyncParsableCommand {
 
     func run() async throws {
         let monitoring = bootstrapAsServeDoes()
-        let opened = try await storage.open()
-        let viewers = try await BenchViewers.viewers(in: opened, count: measuring.viewers, follows: 10...1000, scopes: [.basic])
-        var started: [String] = []
-        for viewer in viewers { started.append(try await opened.sessions.start(for: viewer.id)) }
-        let sessions = started
-        let profiles = try await opened.database.query(
-            """
-            SELECT username FROM users WHERE media_count >= 24 AND is_private = 0 AND suspended_at IS NULL ORDER BY id LIMIT \(measuring.viewers)
-            """
-        ).decode { try $0.string() }
-        guard !profiles.isEmpty else { throw ValidationError("no public account with 24 photos: run `darkroom seed` first") }
-        let wrk = measuring.wrk
+        try await storage.withStorage { opened in
+            let viewers = try await BenchViewers.viewers(in: opened, count: measuring.viewers, follows: 10...1000, scopes: [.basic])
+            var started: [String] = []
+            for viewer in viewers { started.append(try await opened.sessions.start(for: viewer.id)) }
+            let sessions = started
+            let profiles = try await opened.database.query(
+                """
+                SELECT username FROM users WHERE media_count >= 24 AND is_private = 0 AND suspended_at IS NULL ORDER BY id LIMIT \(measuring.viewers)
+                """
+            ).decode { try $0.string() }
+            guard !profiles.isEmpty else { throw ValidationError("no public account with 24 photos: run `darkroom seed` first") }
+            let wrk = measuring.wrk
 
-        let ceiling = Mutex(ByteBuffer())
-        var configuration = AppConfiguration(port: 0)
-        configuration.monitoring = monitoring
-        try await withBenchServer(
-            configuration: configuration,
-            storage: opened,
-            routes: [AdditionalRoute(path: "/bench/ready") { ceiling.withLock { $0 } }]
-        ) { base in
-            let page = try await shellOnOwnThread("curl", ["-sf", "\(base)/v1/users/self/feed?access_token=\(viewers[0].token)"])
-            ceiling.withLock { $0 = ByteBuffer(bytes: page) }
-            let profileBytes = try await shellOnOwnThread("curl", ["-sf", "-b", "darkroom_session=\(sessions[0])", "\(base)/\(profiles[0])/"])
-            let feedBytes = try await shellOnOwnThread("curl", ["-sf", "-b", "darkroom_session=\(sessions[0])", "\(base)/"])
-            let profileLoad = try BenchLoad(name: "profile", script: Self.script(sessions: sessions, paths: profiles.map { "/\($0)/" }), path: "/")
-            let feedLoad = try BenchLoad(name: "feed-page", script: Self.script(sessions: sessions, paths: ["/"]), path: "/")
-
-            _ = try await wrk.run(["\(base)/bench/ready"], seconds: 3)
-            _ = try await wrk.run(profileLoad.arguments(base), seconds: 3)
-            _ = try await wrk.run(feedLoad.arguments(base), seconds: 3)
-            var ready: [WrkResult] = []
-            var profile: [WrkResult] = []
-            var feed: [WrkResult] = []
-            for run in 1...measuring.runs {
-                ready.append(try await wrk.run(["\(base)/bench/ready"]))
-                profile.append(try await wrk.run(profileLoad.arguments(base)))
-                feed.append(try await wrk.run(feedLoad.arguments(base)))
-                FileHandle.standardError.write(
-                    Data(
-                        """
-                        run \(run): ready \(Int(ready.last!.requestsPerSecond)) req/s, profile page \(Int(profile.last!.requestsPerSecond)) req/s, \
-                        feed page \(Int(feed.last!.requestsPerSecond)) req/s\n
-                        """.utf8
-                    )
+            let ceiling = Mutex(ByteBuffer())
+            var configuration = AppConfiguration(port: 0)
+            configuration.monitoring = monitoring
+            try await withBenchServer(
+                configuration: configuration,
+                storage: opened,
+                routes: [AdditionalRoute(path: "/bench/ready") { ceiling.withLock { $0 } }]
+            ) { base in
+                let page = try await shellOnOwnThread("curl", ["-sf", "\(base)/v1/users/self/feed?access_token=\(viewers[0].token)"])
+                ceiling.withLock { $0 = ByteBuffer(bytes: page) }
+                let profileBytes = try await shellOnOwnThread("curl", ["-sf", "-b", "darkroom_session=\(sessions[0])", "\(base)/\(profiles[0])/"])
+                let feedBytes = try await shellOnOwnThread("curl", ["-sf", "-b", "darkroom_session=\(sessions[0])", "\(base)/"])
+                let profileLoad = try BenchLoad(
+                    name: "profile",
+                    script: Self.script(sessions: sessions, paths: profiles.map { "/\($0)/" }),
+                    path: "/"
                 )
+                let feedLoad = try BenchLoad(name: "feed-page", script: Self.script(sessions: sessions, paths: ["/"]), path: "/")
+
+                _ = try await wrk.run(["\(base)/bench/ready"], seconds: 3)
+                _ = try await wrk.run(profileLoad.arguments(base), seconds: 3)
+                _ = try await wrk.run(feedLoad.arguments(base), seconds: 3)
+                var ready: [WrkResult] = []
+                var profile: [WrkResult] = []
+                var feed: [WrkResult] = []
+                for run in 1...measuring.runs {
+                    ready.append(try await wrk.run(["\(base)/bench/ready"]))
+                    profile.append(try await wrk.run(profileLoad.arguments(base)))
+                    feed.append(try await wrk.run(feedLoad.arguments(base)))
+                    FileHandle.standardError.write(
+                        Data(
+                            """
+                            run \(run): ready \(Int(ready.last!.requestsPerSecond)) req/s, \
+                            profile page \(Int(profile.last!.requestsPerSecond)) req/s, feed page \(Int(feed.last!.requestsPerSecond)) req/s\n
+                            """.utf8
+                        )
+                    )
+                }
+                try printJSON([
+                    "machine": machineDescription(),
+                    "database": opened.database.displayName,
+                    "ready_body_bytes": page.count, "profile_page_bytes": profileBytes.count, "feed_page_bytes": feedBytes.count,
+                    "viewers": sessions.count, "profiles": profiles.count,
+                    "wrk": measuring.description,
+                    "ready_body": WrkResult.summary(ready),
+                    "profile_page": WrkResult.summary(profile),
+                    "feed_page": WrkResult.summary(feed),
+                    "ratio_profile_to_ready": WrkResult.medianRatio(profile, to: ready),
+                    "ratio_feed_page_to_ready": WrkResult.medianRatio(feed, to: ready),
+                    "ratios_of_each_run": ["profile": WrkResult.ratios(profile, to: ready), "feed_page": WrkResult.ratios(feed, to: ready)],
+                    "bar": "each page must reach 0.3 of the ready-body rate",
+                ])
+                profileLoad.remove()
+                feedLoad.remove()
             }
-            try printJSON([
-                "machine": machineDescription(),
-                "database": opened.database.displayName,
-                "ready_body_bytes": page.count, "profile_page_bytes": profileBytes.count, "feed_page_bytes": feedBytes.count,
-                "viewers": sessions.count, "profiles": profiles.count,
-                "wrk": measuring.description,
-                "ready_body": WrkResult.summary(ready),
-                "profile_page": WrkResult.summary(profile),
-                "feed_page": WrkResult.summary(feed),
-                "ratio_profile_to_ready": WrkResult.medianRatio(profile, to: ready),
-                "ratio_feed_page_to_ready": WrkResult.medianRatio(feed, to: ready),
-                "ratios_of_each_run": ["profile": WrkResult.ratios(profile, to: ready), "feed_page": WrkResult.ratios(feed, to: ready)],
-                "bar": "each page must reach 0.3 of the ready-body rate",
-            ])
-            profileLoad.remove()
-            feedLoad.remove()
         }
-        await opened.database.close()
     }
 
     /// Each request as the next signed-in viewer, for the next path, with the cookies a browser keeps (its session and

@@ -29,83 +29,83 @@ struct RealtimeBench: AsyncParsableCommand {
 
     func run() async throws {
         bootstrapLogging(level: .warning)
-        let opened = try await storage.open()
-        let author = try await opened.users.create(NewUser(username: "bench_rt_\(opened.environment.randomHex(bytes: 4))"))
-        let renditions = Renditions(key: "seed/0", standard: 612, low: 306, thumbnail: 150)
-        let tags = max(1, subscriptions / perPost)
+        try await storage.withStorage { opened in
+            let author = try await opened.users.create(NewUser(username: "bench_rt_\(opened.environment.randomHex(bytes: 4))"))
+            let renditions = Renditions(key: "seed/0", standard: 612, low: 306, thumbnail: 150)
+            let tags = max(1, subscriptions / perPost)
 
-        @Sendable func post(_ caption: String) async throws -> (MediaID, Duration) {
-            let start = ContinuousClock.now
-            let id = try await opened.mediaWriter.create(NewMedia(owner: author.id, caption: caption, renditions: renditions))
-            return (id, ContinuousClock.now - start)
-        }
-
-        // What posting costs, without and then with the subscriptions (no delivery running: the post alone).
-        var without: [Duration] = []
-        for index in 0..<costPosts { without.append(try await post("cost #rt\(index % tags)").1) }
-        let receiverSet = try await BenchReceivers.start(count: receivers)
-        let client = try await opened.clients.create(name: "bench realtime", redirectURIs: ["http://localhost/cb"])
-        for index in 0..<subscriptions {
-            _ = try await opened.subscriptions.create(
-                .init(object: .tag, objectID: "rt\(index % tags)", callbackURL: receiverSet.urls[index % receivers], verifyToken: nil),
-                for: client.ref,
-                limit: subscriptions + 1
-            )
-        }
-        var with: [Duration] = []
-        for index in 0..<costPosts { with.append(try await post("cost #rt\(index % tags)").1) }
-        // The cost phase's notifications are not the steady phase's to deliver.
-        try await opened.database.execute("DELETE FROM jobs WHERE kind = 'announce-media'")
-        try await opened.database.execute("DELETE FROM notifications")
-
-        // The steady phase: the server delivers while posts go in at `rate` a second.
-        var configuration = AppConfiguration(port: 0)
-        configuration.callbackNetworks = ["127.0.0.1/32"]
-        let commits = Mutex<[String: ContinuousClock.Instant]>([:])
-        let posted = Mutex(0)
-        let rate = self.rate
-        let seconds = self.seconds
-        try await withBenchServer(configuration: configuration, storage: opened, routes: []) { _ in
-            let start = ContinuousClock.now
-            let interval = Duration.seconds(1) / rate
-            for index in 0..<(rate * seconds) {
-                let slot = start + interval * index
-                if slot > ContinuousClock.now { try await Task.sleep(until: slot) }
-                let (id, _) = try await post("steady #rt\(index % tags)")
-                commits.withLock { $0[id.description] = ContinuousClock.now }
-                posted.withLock { $0 += 1 }
+            @Sendable func post(_ caption: String) async throws -> (MediaID, Duration) {
+                let start = ContinuousClock.now
+                let id = try await opened.mediaWriter.create(NewMedia(owner: author.id, caption: caption, renditions: renditions))
+                return (id, ContinuousClock.now - start)
             }
-            let expected = posted.withLock { $0 } * perPost
-            let deadline = ContinuousClock.now + .seconds(30)
-            while receiverSet.count() < expected, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+
+            // What posting costs, without and then with the subscriptions (no delivery running: the post alone).
+            var without: [Duration] = []
+            for index in 0..<costPosts { without.append(try await post("cost #rt\(index % tags)").1) }
+            let receiverSet = try await BenchReceivers.start(count: receivers)
+            let client = try await opened.clients.create(name: "bench realtime", redirectURIs: ["http://localhost/cb"])
+            for index in 0..<subscriptions {
+                _ = try await opened.subscriptions.create(
+                    .init(object: .tag, objectID: "rt\(index % tags)", callbackURL: receiverSet.urls[index % receivers], verifyToken: nil),
+                    for: client.ref,
+                    limit: subscriptions + 1
+                )
+            }
+            var with: [Duration] = []
+            for index in 0..<costPosts { with.append(try await post("cost #rt\(index % tags)").1) }
+            // The cost phase's notifications are not the steady phase's to deliver.
+            try await opened.database.execute("DELETE FROM jobs WHERE kind = 'announce-media'")
+            try await opened.database.execute("DELETE FROM notifications")
+
+            // The steady phase: the server delivers while posts go in at `rate` a second.
+            var configuration = AppConfiguration(port: 0)
+            configuration.callbackNetworks = ["127.0.0.1/32"]
+            let commits = Mutex<[String: ContinuousClock.Instant]>([:])
+            let posted = Mutex(0)
+            let rate = self.rate
+            let seconds = self.seconds
+            try await withBenchServer(configuration: configuration, storage: opened, routes: []) { _ in
+                let start = ContinuousClock.now
+                let interval = Duration.seconds(1) / rate
+                for index in 0..<(rate * seconds) {
+                    let slot = start + interval * index
+                    if slot > ContinuousClock.now { try await Task.sleep(until: slot) }
+                    let (id, _) = try await post("steady #rt\(index % tags)")
+                    commits.withLock { $0[id.description] = ContinuousClock.now }
+                    posted.withLock { $0 += 1 }
+                }
+                let expected = posted.withLock { $0 } * perPost
+                let deadline = ContinuousClock.now + .seconds(30)
+                while receiverSet.count() < expected, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let arrivals = receiverSet.arrivals()
+            let known = commits.withLock { $0 }
+            let latencies = arrivals.compactMap { arrival in known[arrival.media].map { milliseconds(arrival.at - $0) } }.sorted()
+            let first = arrivals.map(\.at).min()
+            let last = arrivals.map(\.at).max()
+            let span = first.flatMap { first in last.map { milliseconds($0 - first) / 1000 } } ?? 0
+            receiverSet.stop()
+            let mean = { (values: [Duration]) in values.map(milliseconds).reduce(0, +) / Double(max(values.count, 1)) }
+            try printJSON([
+                "machine": machineDescription(),
+                "database": opened.database.displayName,
+                "subscriptions": subscriptions, "receivers": receivers, "notifications_per_post": perPost,
+                "steady_phase": ["posts_per_second": rate, "seconds": seconds, "posts": posted.withLock { $0 }],
+                "notifications_expected": posted.withLock { $0 } * perPost,
+                "notifications_delivered": latencies.count,
+                "notifications_per_second": span > 0 ? (Double(latencies.count) / span).rounded() : 0,
+                "latency_ms": latencies.isEmpty
+                    ? [:]
+                    : [
+                        "p50": latencies[latencies.count / 2], "p99": latencies[min(latencies.count - 1, latencies.count * 99 / 100)],
+                        "max": latencies.last ?? 0,
+                    ],
+                "post_ms_mean": ["without_subscriptions": mean(without).rounded(toPlaces: 3), "with_subscriptions": mean(with).rounded(toPlaces: 3)],
+                "post_cost_ratio": (mean(with) / max(mean(without), 0.000_001)).rounded(toPlaces: 2),
+                "bars": "p50 ≤ 25 ms and p99 ≤ 250 ms at 200 posts/s; posting ≤ 1.2× with the subscriptions; ≥ 2,000 notifications/s",
+            ])
         }
-        let arrivals = receiverSet.arrivals()
-        let known = commits.withLock { $0 }
-        let latencies = arrivals.compactMap { arrival in known[arrival.media].map { milliseconds(arrival.at - $0) } }.sorted()
-        let first = arrivals.map(\.at).min()
-        let last = arrivals.map(\.at).max()
-        let span = first.flatMap { first in last.map { milliseconds($0 - first) / 1000 } } ?? 0
-        receiverSet.stop()
-        let mean = { (values: [Duration]) in values.map(milliseconds).reduce(0, +) / Double(max(values.count, 1)) }
-        try printJSON([
-            "machine": machineDescription(),
-            "database": opened.database.displayName,
-            "subscriptions": subscriptions, "receivers": receivers, "notifications_per_post": perPost,
-            "steady_phase": ["posts_per_second": rate, "seconds": seconds, "posts": posted.withLock { $0 }],
-            "notifications_expected": posted.withLock { $0 } * perPost,
-            "notifications_delivered": latencies.count,
-            "notifications_per_second": span > 0 ? (Double(latencies.count) / span).rounded() : 0,
-            "latency_ms": latencies.isEmpty
-                ? [:]
-                : [
-                    "p50": latencies[latencies.count / 2], "p99": latencies[min(latencies.count - 1, latencies.count * 99 / 100)],
-                    "max": latencies.last ?? 0,
-                ],
-            "post_ms_mean": ["without_subscriptions": mean(without).rounded(toPlaces: 3), "with_subscriptions": mean(with).rounded(toPlaces: 3)],
-            "post_cost_ratio": (mean(with) / max(mean(without), 0.000_001)).rounded(toPlaces: 2),
-            "bars": "p50 ≤ 25 ms and p99 ≤ 250 ms at 200 posts/s; posting ≤ 1.2× with the subscriptions; ≥ 2,000 notifications/s",
-        ])
-        await opened.database.close()
     }
 
     private func milliseconds(_ duration: Duration) -> Double {

@@ -32,20 +32,18 @@ struct Seed: AsyncParsableCommand {
             let clock: @Sendable () -> Int64 = { now * 1000 }
             environment = SystemEnvironment(nowMilliseconds: clock, ids: IDGenerator(shard: 0, clock: clock), randomBytes: environment.randomBytes)
         }
-        let opened = try await storage.open(environment: environment)
-        var plan = SeedPlan(users: users, media: media, seed: seed)
-        plan.imageKeys = try renderImageSets(into: opened.files)
-        guard (0...1).contains(locatedFraction) else { throw ValidationError("--located-fraction is a share from 0 to 1") }
-        plan.locatedFraction = locatedFraction
-        let generator = SeedGenerator(storage: opened, plan: plan, progress: quiet ? nil : ProgressBar())
-        let summary: [String: Int]
-        do {
-            summary = try await generator.run()
-        } catch let error as SeedError {
-            await opened.database.close()
-            throw ValidationError(error.description)
+        let summary = try await storage.withStorage(environment: environment) { opened in
+            var plan = SeedPlan(users: users, media: media, seed: seed)
+            plan.imageKeys = try renderImageSets(into: opened.files)
+            guard (0...1).contains(locatedFraction) else { throw ValidationError("--located-fraction is a share from 0 to 1") }
+            plan.locatedFraction = locatedFraction
+            let generator = SeedGenerator(storage: opened, plan: plan, progress: quiet ? nil : ProgressBar())
+            do {
+                return try await generator.run()
+            } catch let error as SeedError {
+                throw ValidationError(error.description)
+            }
         }
-        await opened.database.close()
         try printJSON(summary)
     }
 }

@@ -20,28 +20,28 @@ struct StatementBench: AsyncParsableCommand {
     @Option(help: "Distinct viewers the feed rotates over.") var viewers = 1000
 
     func run() async throws {
-        let opened = try await storage.open()
-        let ids = try await opened.database.query(
-            """
-            SELECT id FROM users WHERE follows_count BETWEEN 10 AND 1000 ORDER BY id LIMIT \(viewers)
-            """
-        ).decode { try $0.id(UserID.self) }
-        guard !ids.isEmpty else { throw ValidationError("no users to measure with: run `darkroom seed` first") }
-        var report: [String: Any] = ["database": opened.database.displayName, "concurrency": concurrency, "machine": machineDescription()]
-        let database = opened.database
-        let media = opened.media
-        report["select_1"] = try await measure { _ in _ = try await database.lookup("SELECT 1") }
-        if database.engine == .postgres {
-            // A page's worth of rows the server makes up without reading a table: what rows cost the client by themselves.
-            report["rows_21"] = try await measure { index in
-                _ = try await database.lookup("SELECT g, g + \(index % 7), g % 2 = 0 FROM generate_series(1, 21) AS g")
+        try await storage.withStorage { opened in
+            let ids = try await opened.database.query(
+                """
+                SELECT id FROM users WHERE follows_count BETWEEN 10 AND 1000 ORDER BY id LIMIT \(viewers)
+                """
+            ).decode { try $0.id(UserID.self) }
+            guard !ids.isEmpty else { throw ValidationError("no users to measure with: run `darkroom seed` first") }
+            var report: [String: Any] = ["database": opened.database.displayName, "concurrency": concurrency, "machine": machineDescription()]
+            let database = opened.database
+            let feed = opened.feed
+            report["select_1"] = try await measure { _ in _ = try await database.lookup("SELECT 1") }
+            if database.engine == .postgres {
+                // A page's worth of rows the server makes up without reading a table: what rows cost the client by themselves.
+                report["rows_21"] = try await measure { index in
+                    _ = try await database.lookup("SELECT g, g + \(index % 7), g % 2 = 0 FROM generate_series(1, 21) AS g")
+                }
             }
+            report["feed_page"] = try await measure { index in
+                _ = try await feed.page(of: ids[index % ids.count], MediaPageRequest(count: 20))
+            }
+            try printJSON(report)
         }
-        report["feed_page"] = try await measure { index in
-            _ = try await media.feed(of: ids[index % ids.count], page: MediaPageRequest(count: 20))
-        }
-        try printJSON(report)
-        await opened.database.close()
     }
 
     /// Runs `call` from `concurrency` tasks for `duration` seconds (after a second's warm-up) and reports the rate and

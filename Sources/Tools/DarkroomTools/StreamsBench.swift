@@ -26,54 +26,56 @@ struct StreamsBench: AsyncParsableCommand {
 
     func run() async throws {
         bootstrapLogging(level: .warning)
-        let opened = try await storage.open()
-        let client = try await opened.clients.create(name: "bench streams", redirectURIs: ["http://localhost/cb"])
-        var tokens: [String] = []
-        let prefix = "bench_st_\(opened.environment.randomHex(bytes: 3))"
-        for index in 0..<streams {
-            let user = try await opened.users.create(NewUser(username: "\(prefix)_\(index)"))
-            tokens.append(try await opened.tokens.create(userID: user.id, client: client, scopes: [.basic]))
-        }
-        var configuration = AppConfiguration(port: 0)
-        configuration.rateLimitPerToken = 1_000_000
-        configuration.streamLimits = .init(perPerson: 4, perServer: streams + 10)
-        let seconds = self.seconds
-        let allTokens = tokens
-        let result = Mutex<[String: Any]>([:])
-        try await withBenchServer(configuration: configuration, storage: opened, routes: []) { base in
-            let port = Int(base.split(separator: ":").last!)!
-            let opening = ContinuousClock.now
-            let readers = try await IdleStreamReaders.open(tokens: allTokens, port: port)
-            while readers.connected() < allTokens.count, ContinuousClock.now - opening < .seconds(60) { try await Task.sleep(for: .milliseconds(50)) }
-            let connected = readers.connected()
-            // Let the opening settle before measuring.
-            try await Task.sleep(for: .seconds(2))
-            let cpuBefore = processCPUSeconds()
-            let othersBefore = ProgramCPU.snapshot()
-            let bytesBefore = readers.bytes()
-            try await Task.sleep(for: .seconds(seconds))
-            let cpu = processCPUSeconds() - cpuBefore
-            // A PostgreSQL server on this machine: what its processes spent meanwhile (idle streams should cost it nothing).
-            let postgres = (ProgramCPU.snapshot()["postgres"] ?? 0) - (othersBefore["postgres"] ?? 0)
-            let bytes = readers.bytes() - bytesBefore
-            await readers.close()
-            result.withLock {
-                $0 = [
-                    "streams_open": connected,
-                    "cpu_seconds": cpu.rounded(toPlaces: 3),
-                    "cpu_percent_of_one_core": (cpu / Double(seconds) * 100).rounded(toPlaces: 2),
-                    "cpu_us_per_stream_second": (cpu / Double(seconds) / Double(max(connected, 1)) * 1e6).rounded(toPlaces: 2),
-                    "bytes_received_per_stream_second": (Double(bytes) / Double(seconds) / Double(max(connected, 1))).rounded(toPlaces: 1),
-                    "postgres_cpu_percent_of_one_core_on_this_machine": (postgres / Double(seconds) * 100).rounded(toPlaces: 2),
-                ]
+        try await storage.withStorage { opened in
+            let client = try await opened.clients.create(name: "bench streams", redirectURIs: ["http://localhost/cb"])
+            var tokens: [String] = []
+            let prefix = "bench_st_\(opened.environment.randomHex(bytes: 3))"
+            for index in 0..<streams {
+                let user = try await opened.users.create(NewUser(username: "\(prefix)_\(index)"))
+                tokens.append(try await opened.tokens.create(userID: user.id, client: client, scopes: [.basic]))
             }
+            var configuration = AppConfiguration(port: 0)
+            configuration.rateLimitPerToken = 1_000_000
+            configuration.streamLimits = .init(perPerson: 4, perServer: streams + 10)
+            let seconds = self.seconds
+            let allTokens = tokens
+            let result = Mutex<[String: Any]>([:])
+            try await withBenchServer(configuration: configuration, storage: opened, routes: []) { base in
+                let port = Int(base.split(separator: ":").last!)!
+                let opening = ContinuousClock.now
+                let readers = try await IdleStreamReaders.open(tokens: allTokens, port: port)
+                while readers.connected() < allTokens.count, ContinuousClock.now - opening < .seconds(60) {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                let connected = readers.connected()
+                // Let the opening settle before measuring.
+                try await Task.sleep(for: .seconds(2))
+                let cpuBefore = processCPUSeconds()
+                let othersBefore = ProgramCPU.snapshot()
+                let bytesBefore = readers.bytes()
+                try await Task.sleep(for: .seconds(seconds))
+                let cpu = processCPUSeconds() - cpuBefore
+                // A PostgreSQL server on this machine: what its processes spent meanwhile (idle streams should cost it nothing).
+                let postgres = (ProgramCPU.snapshot()["postgres"] ?? 0) - (othersBefore["postgres"] ?? 0)
+                let bytes = readers.bytes() - bytesBefore
+                await readers.close()
+                result.withLock {
+                    $0 = [
+                        "streams_open": connected,
+                        "cpu_seconds": cpu.rounded(toPlaces: 3),
+                        "cpu_percent_of_one_core": (cpu / Double(seconds) * 100).rounded(toPlaces: 2),
+                        "cpu_us_per_stream_second": (cpu / Double(seconds) / Double(max(connected, 1)) * 1e6).rounded(toPlaces: 2),
+                        "bytes_received_per_stream_second": (Double(bytes) / Double(seconds) / Double(max(connected, 1))).rounded(toPlaces: 1),
+                        "postgres_cpu_percent_of_one_core_on_this_machine": (postgres / Double(seconds) * 100).rounded(toPlaces: 2),
+                    ]
+                }
+            }
+            var report = result.withLock { $0 }
+            report["machine"] = machineDescription()
+            report["database"] = opened.database.displayName
+            report["seconds"] = seconds
+            try printJSON(report)
         }
-        var report = result.withLock { $0 }
-        report["machine"] = machineDescription()
-        report["database"] = opened.database.displayName
-        report["seconds"] = seconds
-        try printJSON(report)
-        await opened.database.close()
     }
 }
 

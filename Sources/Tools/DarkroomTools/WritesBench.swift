@@ -37,101 +37,101 @@ struct WritesBench: AsyncParsableCommand {
             guard let load = Load(rawValue: String(name)) else { throw ValidationError("unknown load \(name)") }
             return load
         }
-        let opened = try await storage.open()
-        let actors = try await BenchViewers.viewers(
-            in: opened,
-            count: measuring.viewers,
-            follows: 10...1000,
-            scopes: [.basic, .likes, .comments, .relationships]
-        )
-        let actorIDs = Set(actors.map(\.id))
-        let media = try await opened.database.query(
-            """
-            SELECT m.id FROM media m JOIN users u ON u.id = m.user_id WHERE u.is_private = 0 ORDER BY m.id DESC LIMIT \(targets)
-            """
-        ).decode { try $0.id(MediaID.self) }
-        let accounts = try await opened.database.query(
-            """
-            SELECT id FROM users WHERE is_private = 0 ORDER BY id DESC LIMIT \(targets + actors.count)
-            """
-        ).decode { try $0.id(UserID.self) }.filter { !actorIDs.contains($0) }.prefix(targets)
-        guard let imageKey = try await opened.database.query("SELECT image_key FROM media ORDER BY id LIMIT 1").decodeFirst({ try $0.string() }),
-            !media.isEmpty, !accounts.isEmpty
-        else { throw ValidationError("no media to benchmark with: run `darkroom seed` first") }
+        try await storage.withStorage { opened in
+            let actors = try await BenchViewers.viewers(
+                in: opened,
+                count: measuring.viewers,
+                follows: 10...1000,
+                scopes: [.basic, .likes, .comments, .relationships]
+            )
+            let actorIDs = Set(actors.map(\.id))
+            let media = try await opened.database.query(
+                """
+                SELECT m.id FROM media m JOIN users u ON u.id = m.user_id WHERE u.is_private = 0 ORDER BY m.id DESC LIMIT \(targets)
+                """
+            ).decode { try $0.id(MediaID.self) }
+            let accounts = try await opened.database.query(
+                """
+                SELECT id FROM users WHERE is_private = 0 ORDER BY id DESC LIMIT \(targets + actors.count)
+                """
+            ).decode { try $0.id(UserID.self) }.filter { !actorIDs.contains($0) }.prefix(targets)
+            guard let imageKey = try await opened.database.query("SELECT image_key FROM media ORDER BY id LIMIT 1").decodeFirst({ try $0.string() }),
+                !media.isEmpty, !accounts.isEmpty
+            else { throw ValidationError("no media to benchmark with: run `darkroom seed` first") }
 
-        var configuration = AppConfiguration(port: 0)
-        configuration.monitoring = monitoring
-        // The hourly call limit would refuse most of a benchmark's calls; its bookkeeping still runs on each one.
-        configuration.rateLimitPerToken = 1_000_000_000
-        let post = AdditionalRoute(method: .post, path: "/bench/post") { query in
-            guard let owner = query["user"].flatMap(Int64.init) else { throw HTTPError(.badRequest) }
-            let id = try await opened.mediaWriter.create(
-                NewMedia(
-                    owner: UserID(owner),
-                    caption: "bench post #darkroombench",
-                    renditions: Renditions(key: imageKey, standard: 612, low: 306, thumbnail: 150)
+            var configuration = AppConfiguration(port: 0)
+            configuration.monitoring = monitoring
+            // The hourly call limit would refuse most of a benchmark's calls; its bookkeeping still runs on each one.
+            configuration.rateLimitPerToken = 1_000_000_000
+            let post = AdditionalRoute(method: .post, path: "/bench/post") { query in
+                guard let owner = query["user"].flatMap(Int64.init) else { throw HTTPError(.badRequest) }
+                let id = try await opened.mediaWriter.create(
+                    NewMedia(
+                        owner: UserID(owner),
+                        caption: "bench post #darkroombench",
+                        renditions: Renditions(key: imageKey, standard: 612, low: 306, thumbnail: 150)
+                    )
                 )
-            )
-            return ByteBuffer(string: #"{"data":{"id":"\#(id.rawValue)"}}"#)
-        }
-        let tokens = actors.map(\.token)
-        let feedLoad = try BenchLoad(name: "feed", script: BenchViewers.feedScript(tokens: tokens), path: "/v1/users/self/feed")
-        let writeLoads = try chosen.map { load in
-            try BenchLoad(
-                name: load.rawValue,
-                script: script(
-                    load,
-                    tokens: tokens,
-                    actorIDs: actors.map(\.id.rawValue),
-                    media: media.map(\.rawValue),
-                    accounts: accounts.map(\.rawValue)
-                ),
-                path: "/"
-            )
-        }
-        let wrk = measuring.wrk
-        let results = ResultsBox()
-        try await withBenchServer(configuration: configuration, storage: opened, routes: [post]) { base in
-            _ = try await wrk.run(feedLoad.arguments(base), seconds: 3)
-            for load in writeLoads {
-                _ = try await wrk.run(load.arguments(base), seconds: 3)
-                try await waitForBackgroundJobs(opened)
+                return ByteBuffer(string: #"{"data":{"id":"\#(id.rawValue)"}}"#)
             }
-            for run in 1...measuring.runs {
-                let feed = try await wrk.run(feedLoad.arguments(base))
-                var line = "run \(run): feed \(Int(feed.requestsPerSecond)) req/s"
-                results.append("feed", feed)
+            let tokens = actors.map(\.token)
+            let feedLoad = try BenchLoad(name: "feed", script: BenchViewers.feedScript(tokens: tokens), path: "/v1/users/self/feed")
+            let writeLoads = try chosen.map { load in
+                try BenchLoad(
+                    name: load.rawValue,
+                    script: script(
+                        load,
+                        tokens: tokens,
+                        actorIDs: actors.map(\.id.rawValue),
+                        media: media.map(\.rawValue),
+                        accounts: accounts.map(\.rawValue)
+                    ),
+                    path: "/"
+                )
+            }
+            let wrk = measuring.wrk
+            let results = ResultsBox()
+            try await withBenchServer(configuration: configuration, storage: opened, routes: [post]) { base in
+                _ = try await wrk.run(feedLoad.arguments(base), seconds: 3)
                 for load in writeLoads {
-                    let result = try await wrk.run(load.arguments(base))
-                    results.append(load.name, result)
-                    line += ", \(load.name) \(Int(result.requestsPerSecond)) req/s (p99 \(result.p99) ms, \(result.failures) failed)"
-                    // Posts by accounts with many followers leave fan-out jobs; the next load starts once they are done.
+                    _ = try await wrk.run(load.arguments(base), seconds: 3)
                     try await waitForBackgroundJobs(opened)
                 }
-                FileHandle.standardError.write(Data((line + "\n").utf8))
+                for run in 1...measuring.runs {
+                    let feed = try await wrk.run(feedLoad.arguments(base))
+                    var line = "run \(run): feed \(Int(feed.requestsPerSecond)) req/s"
+                    results.append("feed", feed)
+                    for load in writeLoads {
+                        let result = try await wrk.run(load.arguments(base))
+                        results.append(load.name, result)
+                        line += ", \(load.name) \(Int(result.requestsPerSecond)) req/s (p99 \(result.p99) ms, \(result.failures) failed)"
+                        // Posts by accounts with many followers leave fan-out jobs; the next load starts once they are done.
+                        try await waitForBackgroundJobs(opened)
+                    }
+                    FileHandle.standardError.write(Data((line + "\n").utf8))
+                }
             }
-        }
-        for load in [feedLoad] + writeLoads { load.remove() }
+            for load in [feedLoad] + writeLoads { load.remove() }
 
-        let feed = results.all["feed"] ?? []
-        var report: [String: Any] = [
-            "machine": machineDescription(),
-            "database": opened.database.displayName,
-            "users": actors.count, "media_and_accounts": targets,
-            "wrk": measuring.description,
-            "feed": WrkResult.summary(feed),
-            "counts_exact": try await countsAreExact(opened, media: media, accounts: Array(accounts) + actors.map(\.id)),
-            "bars": "likes ≥ 0.40 of the feed rate with p99 ≤ 20 ms; comments and follows ≥ 0.30; on PostgreSQL likes ≥ 0.25 of SQLite's",
-        ]
-        for load in chosen {
-            let measured = results.all[load.rawValue] ?? []
-            var summary = WrkResult.summary(measured)
-            summary["ratio_to_feed"] = WrkResult.medianRatio(measured, to: feed)
-            summary["ratios_of_each_run"] = WrkResult.ratios(measured, to: feed)
-            report[load.rawValue] = summary
+            let feed = results.all["feed"] ?? []
+            var report: [String: Any] = [
+                "machine": machineDescription(),
+                "database": opened.database.displayName,
+                "users": actors.count, "media_and_accounts": targets,
+                "wrk": measuring.description,
+                "feed": WrkResult.summary(feed),
+                "counts_exact": try await countsAreExact(opened, media: media, accounts: Array(accounts) + actors.map(\.id)),
+                "bars": "likes ≥ 0.40 of the feed rate with p99 ≤ 20 ms; comments and follows ≥ 0.30; on PostgreSQL likes ≥ 0.25 of SQLite's",
+            ]
+            for load in chosen {
+                let measured = results.all[load.rawValue] ?? []
+                var summary = WrkResult.summary(measured)
+                summary["ratio_to_feed"] = WrkResult.medianRatio(measured, to: feed)
+                summary["ratios_of_each_run"] = WrkResult.ratios(measured, to: feed)
+                report[load.rawValue] = summary
+            }
+            try printJSON(report)
         }
-        try printJSON(report)
-        await opened.database.close()
     }
 
     /// Each load's requests, made in turn from the lists: likes and follows alternate doing and undoing, one user and

@@ -1,31 +1,12 @@
-import DarkroomCore
 import DarkroomStorage
 import Synchronization
 
-/// Output of a template, kept to be placed inside another template's output with `{{{nameHTML}}}` — the only
-/// unescaped insertions the templates make (a test holds them to names ending in `HTML`), and only of values of this
-/// type, which nothing but `PageTemplates` makes. So what people write is still escaped exactly once, by the template
-/// that first rendered it.
-struct RenderedHTML: CustomStringConvertible, Sendable {
-    fileprivate(set) var description: String
-
-    fileprivate init(_ html: String) { description = html }
-
-    static func joined(_ parts: [RenderedHTML]) -> RenderedHTML {
-        RenderedHTML(parts.map(\.description).joined())
-    }
-}
-
-extension PageTemplates {
-    func fragment(_ template: String, _ data: [String: Any]) -> RenderedHTML {
-        RenderedHTML(render(template, data))
-    }
-}
-
 /// Fragments of pages (a photo card, a grid, a profile's header) rendered once and reused while what they show is
-/// unchanged. The key is everything the fragment was rendered from — media versions, counts, the viewer's part,
-/// signed URLs — so an equal key means equal output, whoever asks: the cache decides only what is kept, never what is
-/// correct. Forms inside carry `Web.csrfPlaceholder`, which each response replaces with the browser's own value.
+/// unchanged.
+///
+/// **Valid for** its key, which is everything the fragment was rendered from — media versions, counts, the viewer's
+/// part, signed URLs — so an equal key means equal output, whoever asks: the cache decides only what is kept, never
+/// what is correct. Forms inside carry `Web.csrfPlaceholder`, which each response replaces with the browser's own value.
 ///
 /// Hand-written because swift-mustache renders about a microsecond per tag (measured: 330 µs for a 24-photo grid), a
 /// feed page of twelve photos several times the whole budget the pages' benchmark allows.

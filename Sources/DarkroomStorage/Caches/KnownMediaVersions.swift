@@ -4,6 +4,10 @@ import Synchronization
 /// The versions of media this process has read from PostgreSQL, forgotten as the database's change notices say they
 /// moved (`ChangeWatch`; the `media_changed` trigger sends one for each media whose version moves or that is deleted).
 ///
+/// **Valid while** the notices are current (`ChangeWatch.isCurrent`: every change committed by another process more
+/// than a second ago, and every change this process made, has been heard): `begin()` answers nil otherwise, and the
+/// feed reads versions with its page. Losing the listening connection forgets everything.
+///
 /// It lets the home feed's statement read only the page's ids and the viewer's likes: joining `media` for the versions
 /// was about 40% of PostgreSQL's work for the feed (`pgbench -M prepared`, 13,500 statements a second with the join
 /// against 24,000 without, on the 2-core machine). A version read from the database is kept only if no notice for
@@ -31,16 +35,18 @@ public final class KnownMediaVersions: ChangeSubscriber {
 
     private let state = Mutex(State())
     private let lookups = CacheCounters(cache: "media_versions")
-    /// Set once, by the database that owns both; weak, since the watch holds this as its subscriber.
+    /// Weak, since the watch holds this as its subscriber.
     private struct WatchReference { weak var watch: ChangeWatch? }
     private let watch = Mutex(WatchReference())
 
-    init() {}
-
-    func watched(by watch: ChangeWatch) { self.watch.withLock { $0.watch = watch } }
+    /// Nil for a test of the bookkeeping alone.
+    init(watching watch: ChangeWatch?) {
+        self.watch.withLock { $0.watch = watch }
+        watch?.subscribe(self)
+    }
 
     /// The `application_name` of the connection listening for the notices, while one does.
-    var listeningSession: String? { watch.withLock { $0.watch }?.session }
+    public var listeningSession: String? { watch.withLock { $0.watch }?.session }
 
     /// Begins a read: nil when the notices are not current, and the versions here are not to be trusted.
     public func begin() -> Reading? {

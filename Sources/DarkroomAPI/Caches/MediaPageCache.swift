@@ -5,6 +5,9 @@ import Synchronization
 
 /// Rendered media-list bodies, each reused while its page is unchanged.
 ///
+/// **Valid while** the page's stamps (ids, versions, the viewer's likes) and pagination equal those it was rendered
+/// from.
+///
 /// A page's body is fixed by its stamps (ids, versions, the viewer's likes) and its pagination, since each media's
 /// rendering is fixed by its version. A request still reads the stamps from the database; when they and the pagination
 /// equal the stored ones, the stored bytes are the answer. Any change to the page — a like, an edit, a new post, a

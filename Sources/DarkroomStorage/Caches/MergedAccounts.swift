@@ -2,15 +2,16 @@ import DarkroomCore
 import Synchronization
 
 /// Whether any account has so many followers that its posts are merged into feeds when read instead of fanned out
-/// (`HomeFeed.readTimeMergeThreshold`). Nearly always none does, and feed reads then skip the merge.
+/// (`UserStore.anyAccountPastMergeThreshold`). Nearly always none does, and feed reads then skip the merge.
 ///
-/// A post by such an account in this process says so at once, before any feed could miss it; one made by another
-/// process (several servers on one PostgreSQL) is seen within `lifetime`, as a background fan-out would be.
+/// **Valid for** `lifetime`, and until such an account posts through this process (`StoreChanges`), which is said
+/// before the post commits, so no feed can miss it; a post made through another process (several servers on one
+/// PostgreSQL) is seen within `lifetime`, as a background fan-out would be.
 final class MergedAccounts: Sendable {
     private struct State {
         var exist: Bool?
         var readAt: Int64 = 0
-        /// Counts `posted()` calls: a reading begun before one is stale and not kept.
+        /// Counts posts by such accounts: a reading begun before one is stale and not kept.
         var generation = 0
         /// A reading is under way: the others answer what was last read rather than all reading at once (on
         /// PostgreSQL, 32 concurrent feed requests each ran this read whenever the answer expired).
@@ -22,9 +23,24 @@ final class MergedAccounts: Sendable {
     /// Milliseconds a reading is trusted.
     let lifetime: Int64 = 2000
 
-    init(clock: @escaping @Sendable () -> Int64) { self.clock = clock }
+    private let users: UserStore
 
-    func exist(in database: any Database) async throws -> Bool {
+    init(users: UserStore, changes: StoreChanges, clock: @escaping @Sendable () -> Int64) {
+        (self.users, self.clock) = (users, clock)
+        changes.listen { [weak self] change in
+            if case .accountPastMergeThresholdPosted = change { self?.posted() }
+        }
+    }
+
+    private func posted() {
+        state.withLock { state in
+            state.exist = true
+            state.readAt = clock()
+            state.generation += 1
+        }
+    }
+
+    func exist() async throws -> Bool {
         let now = clock()
         let (snapshot, reads) = state.withLock { state in
             if state.exist != nil, now - state.readAt < lifetime || state.reading { return (state, false) }
@@ -33,11 +49,7 @@ final class MergedAccounts: Sendable {
         }
         if !reads, let exist = snapshot.exist { return exist }
         defer { if reads { state.withLock { $0.reading = false } } }
-        // The threshold is spelled out, not bound: PostgreSQL plans a kept statement once for any value, and for an
-        // unknown bound it scanned the whole table (13 ms on 20,000 users) instead of the index.
-        let exist = try await !database.lookup(
-            "SELECT 1 FROM users WHERE followed_by_count > \(raw: String(HomeFeed.readTimeMergeThreshold)) LIMIT 1"
-        ).isEmpty
+        let exist = try await users.anyAccountPastMergeThreshold()
         // A post by such an account while this read ran (a newer generation) outranks what the read found.
         return state.withLock { state in
             if state.generation == snapshot.generation {
@@ -45,15 +57,6 @@ final class MergedAccounts: Sendable {
                 state.readAt = now
             }
             return state.exist ?? exist
-        }
-    }
-
-    /// Such an account just posted.
-    func posted() {
-        state.withLock { state in
-            state.exist = true
-            state.readAt = clock()
-            state.generation += 1
         }
     }
 }

@@ -2,8 +2,11 @@ import DarkroomCore
 import DarkroomStorage
 import Synchronization
 
-/// Rendered media objects, each valid for one version of its media. Lists look up the version the database
-/// holds now, so a copy is never served after its media changed — whichever process changed it.
+/// Rendered media objects (`MediaSerializer`'s output).
+///
+/// **Valid for** one `media.version` (and, for a private account's media, the hour its signed links last): lists look
+/// up the version the database holds now, and every write that changes what a media shows moves it
+/// (`MediaVersion`), so a copy is never served after its media changed — whichever process changed it.
 final class MediaFragmentCache: Sendable {
     private let entries = Mutex<[MediaID: MediaFragment]>([:])
     private let capacity: Int

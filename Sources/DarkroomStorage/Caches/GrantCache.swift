@@ -1,18 +1,19 @@
 import DarkroomCore
 import Synchronization
 
-/// Access tokens resolved recently, so that most calls cost no query for their token.
+/// Access tokens resolved recently (`TokenStore.resolve`), so that most calls cost no query for their token.
 ///
-/// A grant changes only through a few rare writes: a revocation, a client's deletion, new secret or settings, a block
-/// (which sets `involvedInBlocks`), a suspension. Each of them calls `changed()` once it has committed, and no copy read
-/// before that is served again by this process. The same call counts the change in the database
-/// (`fleet_generations`), which every process sharing it (several servers, the operator's commands) reads at most once
-/// per `fleetInterval`, dropping its copies when the count moved: a change made elsewhere takes effect here within
-/// about a second.
+/// **Valid while** no grant has changed since the copy was read. A grant changes only through a few rare writes (a
+/// revocation, a client's deletion, new secret or settings, a block, a suspension), and each store that makes one
+/// announces it (`StoreChanges.grantsChanged`) once it has committed: every copy read before is dropped, here at once.
+/// The same announcement counts the change in the database (`fleet_generations`), which this cache reads at most once
+/// per `fleetInterval`, dropping its copies when the count moved: a change made by another process (several servers,
+/// the operator's commands) takes effect here within about a second. `lifetime` is a backstop for changes made
+/// outside Darkroom.
 ///
 /// Why not a short lifetime per copy, as before: with many people each calling a few times a second, a two-second
 /// lifetime meant a token query for nearly every other call on PostgreSQL (measured: 0.42 per feed request at 1,000
-/// viewers), against one small read a second now. `lifetime` stays as a backstop for changes made outside Darkroom.
+/// viewers), against one small read a second now.
 public final class GrantCache: Sendable {
     private struct Entry {
         var grant: AccessGrant
@@ -40,6 +41,7 @@ public final class GrantCache: Sendable {
     private let lookups = CacheCounters(cache: "grants")
     private let clock: @Sendable () -> Int64
     private let database: any Database
+    private let tokens: TokenStore
     /// How long, in milliseconds, a grant read from the database is used at most (changes made by Darkroom, in any
     /// process, take effect within `fleetInterval`).
     let lifetime: Int64
@@ -47,15 +49,28 @@ public final class GrantCache: Sendable {
     static let fleetInterval: Int64 = 1000
     private let capacity: Int
 
-    init(clock: @escaping @Sendable () -> Int64, database: any Database, lifetime: Int64 = 60_000, capacity: Int = 100_000) {
+    init(
+        tokens: TokenStore,
+        changes: StoreChanges,
+        clock: @escaping @Sendable () -> Int64,
+        database: any Database,
+        lifetime: Int64 = 60_000,
+        capacity: Int = 100_000
+    ) {
+        self.tokens = tokens
         self.clock = clock
         self.database = database
         self.lifetime = lifetime
         self.capacity = capacity
+        changes.listen { [weak self] change in
+            if case .grants = change { self?.state.withLock { $0.dropAll() } }
+        }
     }
 
-    /// The cached grant for a token, or one read by `read` (which is kept unless a grant changed while it ran).
-    func grant(for token: String, read: () async throws -> AccessGrant?) async throws -> AccessGrant? {
+    /// What a presented token grants, or nil if it is unknown or revoked: a copy, or what the store reads (kept unless
+    /// a grant changed while it read).
+    public func resolve(_ token: String) async throws -> AccessGrant? {
+        guard TokenStore.couldBeAToken(token) else { return nil }
         let now = clock()
         await followFleet(now: now)
         let (cached, generation) = state.withLock { state in
@@ -63,7 +78,7 @@ public final class GrantCache: Sendable {
         }
         lookups.record(hit: cached != nil)
         if let cached { return cached }
-        guard let grant = try await read() else { return nil }
+        guard let grant = try await tokens.resolve(token) else { return nil }
         state.withLock { state in
             // A grant that changed since the read began may have been read as it was before.
             guard state.generation == generation else { return }
@@ -74,14 +89,6 @@ public final class GrantCache: Sendable {
             state.entries[token] = Entry(grant: grant, generation: generation, readAt: now)
         }
         return grant
-    }
-
-    /// Some grant has changed (committed): every copy read so far is dropped here, and the change is counted for the
-    /// other processes. The count is not part of the change's transaction: were it to fail, the change has happened
-    /// all the same and answering it as failed would be wrong; the other processes then see it within `lifetime`.
-    func changed() async {
-        state.withLock { $0.dropAll() }
-        try? await database.execute("UPDATE fleet_generations SET value = value + 1 WHERE name = 'grants'")
     }
 
     /// Reads the fleet's count of grant changes when it is due, dropping every copy when another process changed a

@@ -9,10 +9,12 @@ import DarkroomCore
 ///
 /// What stays: places it created (others' photos may be there; the maker is forgotten) and the moderation log, which
 /// is the operators' record and keeps only the bare account id of what was done (its username went with the account).
-public struct AccountDeletion: Sendable {
+public struct DeleteAccount: Sendable {
     let database: any Database
     let environment: SystemEnvironment
-    let grants: GrantCache
+    let changes: StoreChanges
+    let sessions: SessionStore
+    let moderation: ModerationStore
     let files: MediaFiles
     let exports: DataExports
 
@@ -27,7 +29,7 @@ public struct AccountDeletion: Sendable {
     }
 
     /// Deletes the account; nil when there is no such account. `actor` is recorded in the moderation log.
-    public func delete(_ user: UserID, actor: String) async throws -> Summary? {
+    public func callAsFunction(_ user: UserID, actor: String) async throws -> Summary? {
         let removed = try await database.transaction { tx -> (Summary, [String], [String])? in
             guard
                 let account = try await tx.query("SELECT username_lc, profile_picture FROM users WHERE id = \(user)")
@@ -130,23 +132,18 @@ public struct AccountDeletion: Sendable {
             try await tx.execute("DELETE FROM notifications WHERE client_ref IN (\(ownClients))")
             try await tx.execute("DELETE FROM subscriptions WHERE client_ref IN (\(ownClients))")
             try await tx.execute("DELETE FROM clients WHERE owner_id = \(user)")
-            try await tx.execute("DELETE FROM web_sessions WHERE user_id = \(user)")
+            try await sessions.endAll(of: user, in: tx)
 
             try await tx.execute("UPDATE locations SET created_by = NULL WHERE created_by = \(user)")
             try await tx.execute("DELETE FROM reports WHERE reporter_id = \(user) OR target_user = \(user)")
             try await tx.execute("DELETE FROM data_exports WHERE user_id = \(user)")
             try await tx.execute("DELETE FROM users WHERE id = \(user)")
-            try await tx.execute(
-                """
-                INSERT INTO moderation_log (id, actor, action, target_user, reason, created_at)
-                VALUES (\(environment.ids.next()), \(actor), 'delete account', \(user), 'account deleted', \(environment.nowSeconds))
-                """
-            )
+            try await moderation.record("delete account", user: user, reason: "account deleted", actor: actor, in: tx)
             return (summary, keys, archives)
         }
         guard let (found, listed, archives) = removed else { return nil }
         var summary = found
-        await grants.changed()
+        await changes.grantsChanged()
         let keys = Set(listed)
         for key in keys { await files.remove(key) }
         for archive in archives { exports.removeFile(archive) }

@@ -1,0 +1,52 @@
+import DarkroomCore
+
+/// A media's tags: the `media_tags` index (ordered by when each tag was applied), the tag counts, and the
+/// media's own list, changed together.
+enum MediaTags {
+    /// Applies the tags the media does not have yet; `existing` is its current space-separated list. Each tag counts
+    /// every media it is on, and apart those of public accounts (`public_media_count`, see `TagStore.counts`).
+    static func add(_ tags: [String], to media: MediaID, existing: String, at tagID: Int64, in tx: any SQLExecutor) async throws {
+        var current = existing.split(separator: " ").map(String.init)
+        let new = tags.filter { !current.contains($0) }
+        guard !new.isEmpty else { return }
+        let isPublic: Int64 =
+            try await tx.query(
+                "SELECT 1 - u.is_private FROM media m JOIN users u ON u.id = m.user_id WHERE m.id = \(media)"
+            ).scalarInt() ?? 0
+        for tag in new {
+            try await tx.execute("INSERT INTO media_tags (tag_name, media_id, id) VALUES (\(tag), \(media), \(tagID))")
+            try await tx.execute(
+                """
+                INSERT INTO tags (name, media_count, public_media_count) VALUES (\(tag), 1, \(isPublic))
+                ON CONFLICT (name) DO UPDATE SET media_count = tags.media_count + 1, public_media_count = tags.public_media_count + \(isPublic)
+                """
+            )
+        }
+        current += new
+        try await tx.execute("UPDATE media SET tags = \(current.joined(separator: " ")), \(MediaVersion.moves) WHERE id = \(media)")
+    }
+}
+
+/// Hashtags in a caption: `#` then Unicode letters, digits and underscores, case-folded, each once, in order.
+public enum Hashtags {
+    public static func extract(_ text: String) -> [String] {
+        var tags: [String] = []
+        var current: String?
+        func close() {
+            if let tag = current, !tag.isEmpty, tag.count <= 100, !tags.contains(tag) { tags.append(tag) }
+            current = nil
+        }
+        for character in text {
+            if character == "#" {
+                close()
+                current = ""
+            } else if current != nil, character.isLetter || character.isNumber || character == "_" {
+                current! += character.lowercased()
+            } else {
+                close()
+            }
+        }
+        close()
+        return tags
+    }
+}

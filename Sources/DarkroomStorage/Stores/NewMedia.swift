@@ -1,0 +1,38 @@
+import DarkroomCore
+
+/// A media about to be stored: its renditions are already written under `renditions.key`.
+public struct NewMedia: Sendable {
+    public var owner: UserID
+    public var type: String
+    public var filter: String
+    public var caption: String?
+    public var locationID: LocationID?
+    public var latitude: Double?
+    public var longitude: Double?
+    public var renditions: Renditions
+    public var usersInPhoto: [(user: UserID, x: Double, y: Double)]
+    /// The client's key for this upload: a retry with the same key makes no second media.
+    public var idempotencyKey: String?
+
+    public init(
+        owner: UserID,
+        type: String = "image",
+        filter: String = "Normal",
+        caption: String? = nil,
+        locationID: LocationID? = nil,
+        latitude: Double? = nil,
+        longitude: Double? = nil,
+        renditions: Renditions,
+        usersInPhoto: [(user: UserID, x: Double, y: Double)] = []
+    ) {
+        self.owner = owner
+        self.type = type
+        self.filter = filter
+        self.caption = caption
+        self.locationID = locationID
+        self.latitude = latitude
+        self.longitude = longitude
+        self.renditions = renditions
+        self.usersInPhoto = usersInPhoto
+    }
+}
