@@ -6,10 +6,13 @@ import Testing
 
 /// Posts by accounts with many followers reach their feeds through durable background jobs.
 @Suite struct FanOutTests {
-    /// Gives `star` this many followers at once (ids that need no user rows: only their feeds are looked at).
+    /// Gives `star` this many followers at once (bare accounts with small ids: only their feeds are looked at).
     static func addFollowers(_ count: Int, to star: User, in world: TestWorld) async throws {
         try await world.storage.database.transaction { tx in
             for index in 1...count {
+                try await tx.execute(
+                    "INSERT INTO users (id, username, username_lc, created_at) VALUES (\(index), \("f\(index)"), \("f\(index)"), 0)"
+                )
                 try await tx.execute(
                     "INSERT INTO follows (follower_id, followee_id, id, created_at) VALUES (\(index), \(star.id), \(index), 0)"
                 )

@@ -235,7 +235,8 @@ import Testing
                     """
                 )
             }
-            try await Migrator(database: database).migrate(nowSeconds: 1_700_000_100)
+            // Up to this migration only: the next removes these notifications, whose media and client never existed.
+            try await Migrator(database: database).migrate(nowSeconds: 1_700_000_100, upTo: 23)
             let jobs = try await world.storage.jobs.list(setAside: false)
             #expect(jobs.map(\.kind).sorted() == [AnnounceMediaJob.kind, DeliverNotificationsJob.kind])
             let announce = try JSONDecoder().decode(

@@ -32,6 +32,8 @@ final class SQLiteConnection: @unchecked Sendable {
         try exec("PRAGMA synchronous = NORMAL")
         try exec("PRAGMA cache_size = -65536")
         try exec("PRAGMA temp_store = MEMORY")
+        // Rows go with what they belong to (migration 24); SQLite checks foreign keys only when asked, per connection.
+        try exec("PRAGMA foreign_keys = ON")
         // No memory mapping: in WAL mode every commit makes each other connection drop its map on its next read and map
         // the file again — under writes, a munmap of the whole map (with TLB shootdowns on every core) per commit per
         // reader. Reads through the page cache measured the same on the feed benchmark.

@@ -32,7 +32,8 @@ extension Migrations {
             "CREATE INDEX notifications_waiting ON notifications (client_ref, callback_url, id) WHERE delivered_at IS NULL AND failed_at IS NULL",
             "DROP TABLE fleet_leases",
         ],
-        afterwards: { tx, now in
+        afterwards: { step in
+            let (tx, now) = (step.tx, step.now)
             let callbacks = try await tx.query(
                 """
                 SELECT min(id), client_ref, callback_url FROM notifications WHERE delivered_at IS NULL AND failed_at IS NULL

@@ -7,16 +7,25 @@ struct Migration: Sendable {
     let statements: [String]
     /// Statements for one engine only, run after the shared ones: what only one of them has (SQLite's R*Tree).
     var engineSpecific: [SQLEngine: [String]] = [:]
-    /// A last step that SQL alone cannot write (say, JSON payloads built from rows), in the same transaction; given
-    /// the time of the migration.
-    var afterwards: (@Sendable (any SQLExecutor, Int64) async throws -> Void)? = nil
+    /// A last step that SQL alone cannot write (say, JSON payloads built from rows), in the same transaction.
+    var afterwards: (@Sendable (MigrationStep) async throws -> Void)? = nil
+}
+
+/// What a migration's last step works with.
+struct MigrationStep: Sendable {
+    let tx: any SQLExecutor
+    let engine: SQLEngine
+    /// The time of the migration (unix seconds).
+    let now: Int64
+    /// Tells the operator what the migration found and did to the data (say, rows removed), in the log.
+    let report: @Sendable (String) -> Void
 }
 
 enum Migrations {
     static let all: [Migration] = [
         initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts,
         serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox, mediaEvents, fleetLeases,
-        writePositions, fleetGenerations, mediaChangeNotices, oneJobSystem,
+        writePositions, fleetGenerations, mediaChangeNotices, oneJobSystem, foreignKeys,
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -1,8 +1,16 @@
+import Logging
+
 /// Brings a database up to this build's schema, and refuses one written by a newer build.
 public struct Migrator: Sendable {
     let database: any Database
+    let report: @Sendable (String) -> Void
 
-    public init(database: any Database) { self.database = database }
+    /// - Parameter report: where what a migration did to the data is told (rows it had to remove, say); the log by
+    ///   default.
+    public init(database: any Database, report: (@Sendable (String) -> Void)? = nil) {
+        self.database = database
+        self.report = report ?? { Logger(label: "darkroom.migrations").warning("\($0)") }
+    }
 
     public static var latestVersion: Int { Migrations.latestVersion }
 
@@ -34,7 +42,7 @@ public struct Migrator: Sendable {
             let statements = (migration.statements + (migration.engineSpecific[database.engine] ?? [])).map { Self.render($0, for: database.engine) }
             try await database.transaction { tx in
                 for statement in statements { try await tx.execute(SQL(stringLiteral: statement)) }
-                try await migration.afterwards?(tx, nowSeconds)
+                try await migration.afterwards?(MigrationStep(tx: tx, engine: database.engine, now: nowSeconds, report: report))
                 try await tx.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(migration.version), \(migration.name), \(nowSeconds))"
                 )

@@ -24,15 +24,6 @@ public struct MediaWriter: Sendable {
         // A caption is its owner's first comment (v1): it has a comment id of its own, never the media's.
         let captionID = new.caption == nil ? nil : environment.ids.next()
         try await database.transaction { tx in
-            if let key = new.idempotencyKey {
-                let claimed = try await tx.query(
-                    """
-                    INSERT INTO upload_keys (user_id, idempotency_key, media_id, created_at) VALUES (\(new.owner), \(key), \(id), \(created))
-                    ON CONFLICT DO NOTHING RETURNING media_id
-                    """
-                )
-                if claimed.isEmpty, let existing = try await Self.upload(key, by: new.owner, in: tx) { throw DuplicateUpload(existing: existing) }
-            }
             try await tx.execute(
                 """
                 INSERT INTO media (id, user_id, type, filter, caption, caption_id, location_id, latitude, longitude, created_at,
@@ -43,6 +34,16 @@ public struct MediaWriter: Sendable {
                         \(new.usersInPhoto.count))
                 """
             )
+            // After the media, which the key names; a key used before rolls the whole post back.
+            if let key = new.idempotencyKey {
+                let claimed = try await tx.query(
+                    """
+                    INSERT INTO upload_keys (user_id, idempotency_key, media_id, created_at) VALUES (\(new.owner), \(key), \(id), \(created))
+                    ON CONFLICT DO NOTHING RETURNING media_id
+                    """
+                )
+                if claimed.isEmpty, let existing = try await Self.upload(key, by: new.owner, in: tx) { throw DuplicateUpload(existing: existing) }
+            }
             try await MediaTags.add(tags, to: id, existing: "", at: id.rawValue, in: tx)
             for person in new.usersInPhoto {
                 try await tx.execute(
@@ -114,9 +115,7 @@ public struct MediaWriter: Sendable {
                     """
                 )
             }
-            for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys", "notifications"] {
-                try await tx.execute("DELETE FROM \(raw: table) WHERE media_id = \(id)")
-            }
+            // Its likes, comments, tags, people tagged, upload key and notifications go with it (foreign keys).
             try await tx.execute("DELETE FROM media WHERE id = \(id)")
             let followers =
                 try await tx.query(

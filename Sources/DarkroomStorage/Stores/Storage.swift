@@ -86,7 +86,6 @@ public final class Storage: Sendable {
             database: database,
             environment: environment,
             changes: changes,
-            sessions: sessions,
             moderation: moderation,
             files: files,
             exports: dataExports

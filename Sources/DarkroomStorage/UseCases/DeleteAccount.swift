@@ -13,7 +13,6 @@ public struct DeleteAccount: Sendable {
     let database: any Database
     let environment: SystemEnvironment
     let changes: StoreChanges
-    let sessions: SessionStore
     let moderation: ModerationStore
     let files: MediaFiles
     let exports: DataExports
@@ -49,7 +48,6 @@ public struct DeleteAccount: Sendable {
                  WHERE id IN (SELECT media_id FROM likes WHERE user_id = \(user)) AND user_id <> \(user) RETURNING id
                 """
             ).count
-            try await tx.execute("DELETE FROM likes WHERE user_id = \(user)")
             summary.comments = try await tx.query(
                 """
                 UPDATE media SET comment_count = comment_count - (SELECT count(*) FROM comments c WHERE c.media_id = media.id AND c.user_id =
@@ -58,14 +56,12 @@ public struct DeleteAccount: Sendable {
                  WHERE id IN (SELECT media_id FROM comments WHERE user_id = \(user)) AND user_id <> \(user) RETURNING id
                 """
             ).count
-            try await tx.execute("DELETE FROM comments WHERE user_id = \(user)")
             try await tx.execute(
                 """
                 UPDATE media SET users_in_photo_count = users_in_photo_count - 1, \(MediaVersion.moves)
                  WHERE id IN (SELECT media_id FROM media_users_in_photo WHERE user_id = \(user))
                 """
             )
-            try await tx.execute("DELETE FROM media_users_in_photo WHERE user_id = \(user)")
 
             // Its photos, with what others did on them and the tags they carried.
             var tagCounts: [String: (all: Int64, visible: Int64)] = [:]
@@ -86,13 +82,7 @@ public struct DeleteAccount: Sendable {
                     """
                 )
             }
-            for table in ["media_tags", "likes", "comments", "media_users_in_photo", "upload_keys", "notifications"] {
-                try await tx.execute("DELETE FROM \(raw: table) WHERE media_id IN (SELECT id FROM media WHERE user_id = \(user))")
-            }
             try await HomeFeed.withdrawAll(of: user, in: tx)
-            try await tx.execute("DELETE FROM feed_entries WHERE user_id = \(user)")
-            try await tx.execute("DELETE FROM media WHERE user_id = \(user)")
-            try await tx.execute("DELETE FROM upload_keys WHERE user_id = \(user)")
 
             // Its place among others: follows both ways (with the other side's count), requests, blocks.
             summary.follows = try await tx.query(
@@ -107,9 +97,6 @@ public struct DeleteAccount: Sendable {
                  WHERE id IN (SELECT follower_id FROM follows WHERE followee_id = \(user)) RETURNING id
                 """
             ).count
-            try await tx.execute("DELETE FROM follows WHERE follower_id = \(user) OR followee_id = \(user)")
-            try await tx.execute("DELETE FROM follow_requests WHERE requester_id = \(user) OR target_id = \(user)")
-            try await tx.execute("DELETE FROM blocks WHERE blocker_id = \(user) OR blocked_id = \(user)")
 
             // Its ways in, and the clients it registered with everything issued to them.
             let clients = try await tx.query("SELECT id FROM clients WHERE owner_id = \(user)").decode { try $0.int() }
@@ -126,17 +113,10 @@ public struct DeleteAccount: Sendable {
                 try await tx.execute("DELETE FROM rate_limit_counters WHERE bucket = \("client:\(client)")")
             }
             try await tx.execute("DELETE FROM rate_limit_counters WHERE bucket = \("login-failures-account:\(account.name)")")
-            let ownClients: SQL = "SELECT id FROM clients WHERE owner_id = \(user)"
-            try await tx.execute("DELETE FROM access_tokens WHERE user_id = \(user) OR client_ref IN (\(ownClients))")
-            try await tx.execute("DELETE FROM authorization_codes WHERE user_id = \(user) OR client_ref IN (\(ownClients))")
-            try await tx.execute("DELETE FROM notifications WHERE client_ref IN (\(ownClients))")
-            try await tx.execute("DELETE FROM subscriptions WHERE client_ref IN (\(ownClients))")
-            try await tx.execute("DELETE FROM clients WHERE owner_id = \(user)")
-            try await sessions.endAll(of: user, in: tx)
-
-            try await tx.execute("UPDATE locations SET created_by = NULL WHERE created_by = \(user)")
-            try await tx.execute("DELETE FROM reports WHERE reporter_id = \(user) OR target_user = \(user)")
-            try await tx.execute("DELETE FROM data_exports WHERE user_id = \(user)")
+            // The rest goes with the account (foreign keys): its media with everything on them, its likes, comments and
+            // tags in others' photos, follows both ways, requests, blocks, its own feed, tokens, codes, sessions, the
+            // clients it registered with their tokens, codes, subscriptions and notifications, its reports and those
+            // about it, its data archives' rows; the places it made forget their maker.
             try await tx.execute("DELETE FROM users WHERE id = \(user)")
             try await moderation.record("delete account", user: user, reason: "account deleted", actor: actor, in: tx)
             return (summary, keys, archives)
