@@ -54,7 +54,7 @@ import Testing
             try await world.storage.database.transaction { tx in
                 let last = try await HomeFeed.fanOutBatch(media, author: star.id, after: 0, limit: HomeFeed.fanOutBatch, in: tx)
                 let progressed = FanOutJob(media: media.rawValue, author: star.id.rawValue, cursor: try #require(last))
-                try await JobContext(storage: world.storage, logger: Logger(label: "test"), jobID: job.id, outcome: JobOutcomeBox()).save(
+                try await JobContext(storage: world.storage, logger: Logger(label: "test"), claim: job, outcome: JobOutcomeBox()).save(
                     progressed,
                     in: tx
                 )

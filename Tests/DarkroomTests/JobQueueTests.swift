@@ -143,6 +143,36 @@ import Testing
         }
     }
 
+    /// A run whose lease ran out (a stalled process) and whose job another claim took meanwhile cannot end the job,
+    /// nor commit the work it finishes with: the job runs once, for the claim that holds it.
+    @Test(arguments: Engine.available)
+    func anOvertakenClaimCommitsNothing(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let jobs = world.storage.jobs
+            try await jobs.enqueue(Probe(name: "once"))
+            let stalled = try #require(try await jobs.claim(kinds: [Probe.kind]))
+            world.clock.advance(seconds: JobQueue.leaseSeconds + 1)
+            let current = try #require(try await jobs.claim(kinds: [Probe.kind]))
+            #expect(current.id == stalled.id && current.attempts == stalled.attempts + 1)
+
+            let stalledContext = JobContext(storage: world.storage, logger: Logger(label: "test"), claim: stalled, outcome: JobOutcomeBox())
+            await #expect(throws: JobLeaseLost.self) {
+                try await world.storage.database.transaction { tx in
+                    try await tx.execute("INSERT INTO server_keys (name, value) VALUES ('overtaken work', 'done')")
+                    try await stalledContext.finish(in: tx)
+                }
+            }
+            #expect(try await world.storage.database.query("SELECT 1 FROM server_keys WHERE name = 'overtaken work'").isEmpty)
+            try await jobs.renew(stalled)
+            try await jobs.retry(stalled, error: "late")
+            #expect(try await jobs.list(setAside: false).first?.leasedUntil == world.clock.now / 1000 + JobQueue.leaseSeconds, "untouched")
+
+            let currentContext = JobContext(storage: world.storage, logger: Logger(label: "test"), claim: current, outcome: JobOutcomeBox())
+            try await world.storage.database.transaction { tx in try await currentContext.finish(in: tx) }
+            #expect(try await jobs.pendingCount() == 0)
+        }
+    }
+
     @Test(arguments: Engine.available)
     func theUpkeepIsOneJobThatRunsAgainEveryTenMinutes(engine: Engine) async throws {
         try await TestWorld.with(engine) { world in

@@ -8,17 +8,19 @@ import Synchronization
 public struct JobContext: Sendable {
     public let storage: Storage
     public let logger: Logger
-    let jobID: Int64
+    let claim: ClaimedJob
     let outcome: JobOutcomeBox
 
-    /// Stores the job's new state (say, a cursor after a batch) within `tx`, so the work and the progress commit together.
+    /// Stores the job's new state (say, a cursor after a batch) within `tx`, so the work and the progress commit
+    /// together. Throws `JobLeaseLost` (rolling `tx` back) when another claim has overtaken this run.
     public func save<Job: BackgroundJob>(_ job: Job, in tx: any SQLExecutor) async throws {
-        try await tx.execute("UPDATE jobs SET payload = \(try JobPayload.encode(job)) WHERE id = \(jobID)")
+        try await JobQueue.save(try JobPayload.encode(job), of: claim, in: tx)
     }
 
-    /// Ends the job inside `tx`, so its work and its end commit together and a crash in between never runs it twice.
+    /// Ends the job inside `tx`, so its work and its end commit together: neither a crash in between nor a second
+    /// claim made after this run's lease ran out (`JobLeaseLost`, rolling `tx` back) can have it done twice.
     public func finish(in tx: any SQLExecutor) async throws {
-        try await JobQueue.finish(jobID, in: tx)
+        try await JobQueue.finish(claim, in: tx)
     }
 
     /// Has the job, once it returns, wait until `seconds` (unix time) and run again, rather than end.

@@ -5,7 +5,17 @@ public struct ClaimedJob: Sendable {
     public let id: Int64
     public let kind: String
     public let payload: String
+    /// Which attempt this claim is. Every claim counts one more, so it also tells this claim from a later one made
+    /// after its lease ran out: whatever ends or changes the job names it, and a claim that was overtaken changes
+    /// nothing (`JobLeaseLost`).
     public let attempts: Int64
+}
+
+/// A job's lease ran out while it ran and another claim has it now: what the overtaken run did in the transaction
+/// that says so is rolled back, and the job is the new claim's to finish.
+public struct JobLeaseLost: Error, CustomStringConvertible {
+    public let id: Int64
+    public var description: String { "job \(id) was claimed again after its lease ran out" }
 }
 
 /// A job as an operator sees it (`darkroom jobs`).
@@ -137,22 +147,33 @@ public struct JobQueue: Sendable {
 
     /// Keeps a running job's claim for another lease.
     func renew(_ job: ClaimedJob) async throws {
-        try await database.execute("UPDATE jobs SET leased_until = \(environment.nowSeconds + Self.leaseSeconds) WHERE id = \(job.id)")
+        try await database.execute(
+            "UPDATE jobs SET leased_until = \(environment.nowSeconds + Self.leaseSeconds) WHERE id = \(job.id) AND attempts = \(job.attempts)"
+        )
     }
 
     /// Ends a job: gone, or due again when it was enqueued again while it ran.
     func complete(_ job: ClaimedJob) async throws {
-        try await database.transaction { tx in try await Self.finish(job.id, in: tx) }
+        try await database.transaction { tx in try await Self.finish(job, in: tx) }
         if database.engine == .postgres { try await database.execute("NOTIFY \(raw: Self.channel)") }
     }
 
-    static func finish(_ id: Int64, in tx: any SQLExecutor) async throws {
+    /// Throws `JobLeaseLost`, rolling `tx` back, when another claim has overtaken this one.
+    static func finish(_ job: ClaimedJob, in tx: any SQLExecutor) async throws {
         // On PostgreSQL an enqueue of the same key holds the row's lock until it commits; this delete then sees its
         // `rerun_at` and leaves the row for the update below.
-        try await tx.execute("DELETE FROM jobs WHERE id = \(id) AND rerun_at IS NULL")
-        try await tx.execute(
-            "UPDATE jobs SET run_at = rerun_at, rerun_at = NULL, leased_until = 0, attempts = 0, last_error = NULL WHERE id = \(id)"
+        let claim: SQL = "id = \(job.id) AND attempts = \(job.attempts)"
+        let deleted = try await tx.query("DELETE FROM jobs WHERE \(claim) AND rerun_at IS NULL RETURNING id")
+        let rescheduled = try await tx.query(
+            "UPDATE jobs SET run_at = rerun_at, rerun_at = NULL, leased_until = 0, attempts = 0, last_error = NULL WHERE \(claim) RETURNING id"
         )
+        if deleted.isEmpty && rescheduled.isEmpty { throw JobLeaseLost(id: job.id) }
+    }
+
+    /// Throws `JobLeaseLost` when another claim has overtaken this one.
+    static func save(_ payload: String, of job: ClaimedJob, in tx: any SQLExecutor) async throws {
+        let saved = try await tx.query("UPDATE jobs SET payload = \(payload) WHERE id = \(job.id) AND attempts = \(job.attempts) RETURNING id")
+        if saved.isEmpty { throw JobLeaseLost(id: job.id) }
     }
 
     /// Has a job that asked for it run again at `seconds` (sooner when it was enqueued again meanwhile).
@@ -161,7 +182,7 @@ public struct JobQueue: Sendable {
             """
             UPDATE jobs SET run_at = CASE WHEN rerun_at IS NOT NULL AND rerun_at < \(seconds) THEN rerun_at ELSE \(seconds) END,
                    rerun_at = NULL, leased_until = 0, attempts = 0, last_error = NULL
-             WHERE id = \(job.id)
+             WHERE id = \(job.id) AND attempts = \(job.attempts)
             """
         )
     }
@@ -175,14 +196,14 @@ public struct JobQueue: Sendable {
             """
             UPDATE jobs SET run_at = \(environment.nowSeconds + base + jitter), leased_until = 0, rerun_at = NULL,
                    last_error = \(String(error.prefix(500)))
-             WHERE id = \(job.id)
+             WHERE id = \(job.id) AND attempts = \(job.attempts)
             """
         )
     }
 
     /// Gives a claim back unfinished (its worker is stopping), due at once for another.
     func release(_ job: ClaimedJob) async throws {
-        try await database.execute("UPDATE jobs SET leased_until = 0, attempts = attempts - 1 WHERE id = \(job.id)")
+        try await database.execute("UPDATE jobs SET leased_until = 0, attempts = attempts - 1 WHERE id = \(job.id) AND attempts = \(job.attempts)")
     }
 
     /// Keeps a job that cannot run out of every claim, with the reason.
@@ -190,7 +211,7 @@ public struct JobQueue: Sendable {
         try await database.execute(
             """
             UPDATE jobs SET failed_at = \(environment.nowSeconds), leased_until = 0, rerun_at = NULL, last_error = \(String(error.prefix(500)))
-             WHERE id = \(job.id)
+             WHERE id = \(job.id) AND attempts = \(job.attempts)
             """
         )
     }

@@ -79,7 +79,7 @@ public struct JobWorker: Sendable {
 
     private func execute(_ job: ClaimedJob) async {
         let outcome = JobOutcomeBox()
-        let context = JobContext(storage: storage, logger: logger, jobID: job.id, outcome: outcome)
+        let context = JobContext(storage: storage, logger: logger, claim: job, outcome: outcome)
         let lease = Task { [queue, environment] in
             while !Task.isCancelled {
                 await environment.sleepUntil(environment.nowMilliseconds() + JobQueue.leaseSeconds * 1000 / 3)
@@ -98,6 +98,9 @@ public struct JobWorker: Sendable {
             } catch  where Task.isCancelled {
                 try? await queue.release(job)
                 return
+            } catch let error as JobLeaseLost {
+                overtaken(job, error)
+                return
             } catch {
                 if job.attempts >= registry.maximumAttempts(of: job.kind) {
                     logger.error("job set aside after its last attempt", metadata: ["id": "\(job.id)", "kind": "\(job.kind)", "error": "\(error)"])
@@ -113,10 +116,17 @@ public struct JobWorker: Sendable {
             } else {
                 try await queue.complete(job)
             }
+        } catch let error as JobLeaseLost {
+            overtaken(job, error)
         } catch {
             // The job's lease runs out and another claim runs it again: work is idempotent.
             logger.error("job's end could not be recorded", metadata: ["id": "\(job.id)", "kind": "\(job.kind)", "error": "\(error)"])
         }
+    }
+
+    /// Another claim has the job now (this run's lease ran out while it ran): it is that claim's to end.
+    private func overtaken(_ job: ClaimedJob, _ error: JobLeaseLost) {
+        logger.warning("job overtaken: its lease ran out while it ran", metadata: ["id": "\(job.id)", "kind": "\(job.kind)", "error": "\(error)"])
     }
 }
 
