@@ -83,6 +83,7 @@ public struct DeleteAccount: Sendable {
                 )
             }
             try await HomeFeed.withdrawAll(of: user, in: tx)
+            try await tx.execute("DELETE FROM feed_entries WHERE user_id = \(user)")
 
             // Its place among others: follows both ways (with the other side's count), requests, blocks.
             summary.follows = try await tx.query(
@@ -114,7 +115,7 @@ public struct DeleteAccount: Sendable {
             }
             try await tx.execute("DELETE FROM rate_limit_counters WHERE bucket = \("login-failures-account:\(account.name)")")
             // The rest goes with the account (foreign keys): its media with everything on them, its likes, comments and
-            // tags in others' photos, follows both ways, requests, blocks, its own feed, tokens, codes, sessions, the
+            // tags in others' photos, follows both ways, requests, blocks, tokens, codes, sessions, the
             // clients it registered with their tokens, codes, subscriptions and notifications, its reports and those
             // about it, its data archives' rows; the places it made forget their maker.
             try await tx.execute("DELETE FROM users WHERE id = \(user)")
