@@ -5,7 +5,7 @@ import Hummingbird
 import NIOPosix
 
 /// `/accounts/export…` and `/accounts/delete`: a person downloads their data and deletes their account. The work is
-/// `DataExports` and `AccountDeletion`'s, as it is for `darkroom user export|delete`.
+/// `DataExports` and `DeleteAccount`'s, as it is for `darkroom user export|delete`.
 struct PersonalDataController {
     let web: Web
     var storage: Storage { web.dependencies.storage }
