@@ -80,7 +80,8 @@ extension Migrations {
     /// Removes (or, for `SET NULL`, clears) every reference to a row that is gone, and corrects the counts the removed
     /// rows were part of.
     private static func removeOrphans(_ step: MigrationStep) async throws {
-        var recount: [String: Set<Int64>] = [:]
+        var recountedMedia: Set<Int64> = []
+        var followsRemoved = false
         for key in references {
             let orphaned: SQL = SQL(
                 stringLiteral: "\(key.column) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(key.parent) p WHERE p.id = \(key.table).\(key.column))"
@@ -91,8 +92,8 @@ extension Migrations {
             } else {
                 let counted = ["likes", "comments", "media_users_in_photo"].contains(key.table) ? "media_id" : "1"
                 removed = try await step.tx.query("DELETE FROM \(raw: key.table) WHERE \(orphaned) RETURNING \(raw: counted)")
-                if counted == "media_id" { recount["media", default: []].formUnion(try removed.decode { try $0.int() }) }
-                if key.table == "follows" { recount["users"] = [] }
+                if counted == "media_id" { recountedMedia.formUnion(try removed.decode { try $0.int() }) }
+                if key.table == "follows", !removed.isEmpty { followsRemoved = true }
             }
             if !removed.isEmpty {
                 step.report(
@@ -101,18 +102,18 @@ extension Migrations {
                 )
             }
         }
-        if let media = recount["media"], !media.isEmpty {
+        if !recountedMedia.isEmpty {
             try await step.tx.execute(
                 """
                 UPDATE media SET like_count = (SELECT count(*) FROM likes l WHERE l.media_id = media.id),
                        comment_count = (SELECT count(*) FROM comments c WHERE c.media_id = media.id),
                        users_in_photo_count = (SELECT count(*) FROM media_users_in_photo p WHERE p.media_id = media.id),
                        \(MediaVersion.moves)
-                 WHERE id IN (\(list: media.sorted()))
+                 WHERE id IN (\(list: recountedMedia.sorted()))
                 """
             )
         }
-        if recount["users"] != nil {
+        if followsRemoved {
             try await step.tx.execute(
                 """
                 UPDATE users SET follows_count = (SELECT count(*) FROM follows f WHERE f.follower_id = users.id),
