@@ -265,8 +265,16 @@ import Testing
             )
             #expect(try await storage.notifications.backlog() == 1)
 
-            // It recovers; the retry, once due, reaches it.
+            // It recovers; the retry, once due, reaches it. (The failure is recorded on the notification before the
+            // job is scheduled again: moving the clock in between would leave the retry due after the new time.)
             stuck.answerNotifications(200)
+            #expect(
+                try await eventually(10) {
+                    try await storage.jobs.list(setAside: false).contains {
+                        $0.kind == DeliverNotificationsJob.kind && $0.lastError != nil && $0.leasedUntil == 0
+                    }
+                }
+            )
             world.clock.advance(seconds: 5)
             #expect(try await eventually(10) { try await storage.notifications.backlog() == 0 })
             #expect(stuck.received.count == 2)
