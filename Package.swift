@@ -43,7 +43,7 @@ let package = Package(
         // only DarkroomImaging (and the photo tools built on it) import it.
         .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "glib-2.0"),
         // Photo decoding, the classic filters and renditions, in-process with libvips.
-        .target(name: "DarkroomImaging", dependencies: ["CVips"], swiftSettings: strict),
+        .target(name: "DarkroomImaging", dependencies: ["CVips", "DarkroomCore"], swiftSettings: strict),
         // Domain: ids, clock, rules and policies. No I/O.
         .target(
             name: "DarkroomCore",

@@ -28,7 +28,7 @@ public enum DomainError: Error, Sendable, Equatable {
 
     /// The actions policies decide (`MediaPolicy`, `UserPolicy`, `CommentPolicy`, `ClientPolicy`).
     public enum Action: String, Sendable {
-        case view, like, comment, deleteMedia, deleteComment, follow, relateToSelf, manageClient, tagUser, reportOwn
+        case view, like, comment, deleteMedia, editMedia, downloadOriginal, deleteComment, follow, relateToSelf, manageClient, tagUser, reportOwn
     }
 
     /// A sentence for a person, used by the pages.
@@ -40,6 +40,8 @@ public enum DomainError: Error, Sendable, Equatable {
             case .view: "You cannot see this."
             case .like, .comment: "You cannot do that on this photo."
             case .deleteMedia: "Only its owner can delete a photo."
+            case .editMedia: "Only its owner can change a photo's caption or description."
+            case .downloadOriginal: "Only its owner can download a photo's original."
             case .deleteComment: "You cannot delete this comment."
             case .follow: "You cannot follow this account."
             case .relateToSelf: "That needs another account than your own."

@@ -86,6 +86,37 @@ extension Validation {
         return text.isEmpty ? nil : text
     }
 
+    /// Alt text describes a photo for people who cannot see it: up to 1,000 characters, as Pixelfed allows.
+    public static let altTextLength = 1000
+    /// Photos in one carousel, as Instagram allows.
+    public static let maxCarouselPhotos = 20
+
+    public static func altText(_ raw: String?, field: String = "alt_text") throws(DomainError) -> String? {
+        guard let raw else { return nil }
+        let text = try Validation.text(raw, field: field, maxLength: altTextLength).trimmingSpaces()
+        return text.isEmpty ? nil : text
+    }
+
+    /// `crop` (`original`, the default, or `square`) and `focal_point` (`x,y`, fractions of the width and height from
+    /// the top left; default the centre).
+    public static func crop(_ shape: String?, focalPoint: String?) throws(DomainError) -> Crop {
+        var crop = Crop()
+        if let shape, !shape.isEmpty {
+            guard let parsed = Crop.Shape(rawValue: shape.lowercased()) else {
+                throw .invalidInput(field: "crop", reason: "must be original or square")
+            }
+            crop.shape = parsed
+        }
+        if let focalPoint, !focalPoint.isEmpty {
+            let parts = focalPoint.split(separator: ",", omittingEmptySubsequences: false)
+            guard parts.count == 2, let x = Double(String(parts[0]).trimmingSpaces()), let y = Double(String(parts[1]).trimmingSpaces()),
+                (0...1).contains(x), (0...1).contains(y)
+            else { throw .invalidInput(field: "focal_point", reason: "must be x,y with each between 0 and 1, e.g. 0.5,0.3") }
+            crop = Crop(shape: crop.shape, focusX: x, focusY: y)
+        }
+        return crop
+    }
+
     /// A position in a photo, as a fraction of its width or height.
     public static func photoPosition(_ value: Double?, field: String) throws(DomainError) -> Double {
         guard let value, value.isFinite, (0...1).contains(value) else { throw .invalidInput(field: field, reason: "must be a number from 0 to 1") }

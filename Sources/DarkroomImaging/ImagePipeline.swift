@@ -1,8 +1,13 @@
 import CVips
+import DarkroomCore
 import Synchronization
 
 /// Decodes an uploaded photo and makes its renditions, in this process, with libvips. Synchronous and CPU-bound:
 /// callers run it on a thread of their own, never on an event loop.
+///
+/// The photo is decoded once, straight to the size its largest rendition needs (shrinking on load where the format
+/// allows) and only the part its crop keeps; every rendition is made from that one frame in memory. So a 12-megapixel
+/// photo never exists decoded at full size unless its largest rendition needs every pixel of it.
 public struct ImagePipeline: Sendable {
     public let settings: ImageSettings
 
@@ -11,20 +16,33 @@ public struct ImagePipeline: Sendable {
         self.settings = settings
     }
 
-    /// Upright, centre-cropped to a square, filtered, at the three rendition sizes.
-    public func renditions(of photo: [UInt8], filter: Filter) throws(ImageError) -> RenditionSet {
-        let standard = try filtered(square(photo, size: settings.standard), filter.look).materialized()
-        return RenditionSet(
-            standard: try standard.jpeg(quality: settings.jpegQuality),
-            low: try resized(standard, to: settings.low).jpeg(quality: settings.jpegQuality),
-            thumbnail: try resized(standard, to: settings.thumbnail).jpeg(quality: settings.jpegQuality)
+    /// Upright, cropped, filtered: the v1 squares and the full-shape sizes.
+    public func ingest(_ photo: [UInt8], filter: Filter, crop: Crop = Crop()) throws(ImageError) -> IngestedPhoto {
+        let source = try open(photo)
+        let largest = settings.fullSizes.max() ?? settings.standard
+        let frame = try framed(photo, source, region: crop.region(width: source.width, height: source.height), longEdge: largest)
+        return IngestedPhoto(
+            format: source.format,
+            squares: try squares(of: frame, crop: crop, filter: filter),
+            full: try fullRenditions(of: frame, filter: filter),
+            camera: source.camera
         )
+    }
+
+    /// The v1 squares alone, centre-cropped (the seed's photos, which have no other sizes).
+    public func renditions(of photo: [UInt8], filter: Filter) throws(ImageError) -> RenditionSet {
+        let source = try open(photo)
+        let crop = Crop(shape: .square)
+        let frame = try framed(photo, source, region: crop.region(width: source.width, height: source.height), longEdge: settings.standard)
+        return try squares(of: frame, crop: crop, filter: filter)
     }
 
     /// The photo under each filter, as small square JPEGs (the posting page's previews): decoded and cropped once,
     /// then each filter applied by the same code that makes the renditions, so a preview is what the post will be.
-    public func previews(of photo: [UInt8], filters: [Filter], size: Int) throws(ImageError) -> [(filter: Filter, jpeg: [UInt8])] {
-        let base = try square(photo, size: size).materialized()
+    public func previews(of photo: [UInt8], filters: [Filter], size: Int, crop: Crop = Crop(shape: .square)) throws(ImageError)
+        -> [(filter: Filter, jpeg: [UInt8])]
+    {
+        let base = try preview(photo, filter: .normal, size: size, crop: crop)
         var previews: [(filter: Filter, jpeg: [UInt8])] = []
         for filter in filters {
             previews.append((filter, try filtered(base, filter.look).jpeg(quality: settings.jpegQuality)))
@@ -34,12 +52,26 @@ public struct ImagePipeline: Sendable {
 
     /// A square profile picture, unfiltered.
     public func profilePicture(from photo: [UInt8]) throws(ImageError) -> [UInt8] {
-        try square(photo, size: settings.profilePicture).jpeg(quality: settings.jpegQuality)
+        let source = try open(photo)
+        let crop = Crop(shape: .square)
+        let frame = try framed(photo, source, region: crop.region(width: source.width, height: source.height), longEdge: settings.profilePicture)
+        return try scaled(frame, toLongEdge: settings.profilePicture, allowingUpscale: true).jpeg(quality: settings.jpegQuality)
     }
 
-    /// The photo as a filtered square of `size`, for previews and the contact sheet.
-    package func preview(_ photo: [UInt8], filter: Filter, size: Int) throws(ImageError) -> VImage {
-        try filtered(square(photo, size: size), filter.look).materialized()
+    /// The photo as filtered by `filter`, cropped as `crop` says, at `size` on its long edge: for previews and the
+    /// contact sheet.
+    package func preview(_ photo: [UInt8], filter: Filter, size: Int, crop: Crop = Crop(shape: .square)) throws(ImageError) -> VImage {
+        let source = try open(photo)
+        let frame = try framed(photo, source, region: crop.region(width: source.width, height: source.height), longEdge: size)
+        return try filtered(scaled(frame, toLongEdge: size), filter.look).materialized()
+    }
+
+    /// The photo cut as `crop` says (or `whole`, uncut) and filtered, as a JPEG of `size` on its long edge.
+    public func cropPreview(of photo: [UInt8], filter: Filter, crop: Crop, size: Int, whole: Bool) throws(ImageError) -> [UInt8] {
+        let source = try open(photo)
+        let region = whole ? PixelRect(x: 0, y: 0, width: source.width, height: source.height) : crop.region(width: source.width, height: source.height)
+        let frame = try framed(photo, source, region: region, longEdge: size)
+        return try filtered(frame, filter.look).jpeg(quality: settings.jpegQuality)
     }
 
     /// Refuses what is not an accepted format or has too many pixels, from the magic bytes and the header only.
@@ -47,30 +79,53 @@ public struct ImagePipeline: Sendable {
         _ = try open(photo)
     }
 
-    /// The photo opened lazily, after its format and pixel count passed. libvips reads from `photo`'s storage while
-    /// the image lives, so callers keep `photo` alive until they are done with what they make from it.
-    private func open(_ photo: [UInt8], jpegShrink: Int = 1) throws(ImageError) -> (ImageFormat, VImage) {
+    /// What the header says: the format, the upright size, and the camera's EXIF details.
+    private struct Source {
+        var format: ImageFormat
+        var width: Int
+        var height: Int
+        var hasProfile: Bool
+        var camera: CameraDetails?
+    }
+
+    /// The photo's header, after its format and pixel count passed. No pixel is decoded.
+    private func open(_ photo: [UInt8]) throws(ImageError) -> Source {
         let format = try ImageFormat(sniffing: photo)
         let image = try Vips.make(.undecodable) { out in
-            photo.withUnsafeBytes { darkroom_vips_open($0.baseAddress, $0.count, Int32(jpegShrink), out) }
+            photo.withUnsafeBytes { darkroom_vips_open($0.baseAddress, $0.count, 1, out) }
         }
         let pixels = image.width.multipliedReportingOverflow(by: image.height)
         guard !pixels.overflow, pixels.partialValue <= settings.maxPixels else {
             throw .tooManyPixels(width: image.width, height: image.height, limit: settings.maxPixels)
         }
-        return (format, image)
+        let swapped = vips_image_get_orientation_swap(image.pointer) != 0
+        return Source(
+            format: format,
+            width: swapped ? image.height : image.width,
+            height: swapped ? image.width : image.height,
+            hasProfile: darkroom_vips_has_profile(image.pointer) != 0,
+            camera: CameraFields.read(image)
+        )
     }
 
-    /// Decoded with shrink-on-load, upright, centre-cropped, as 8-bit sRGB with three bands.
-    private func square(_ photo: [UInt8], size: Int) throws(ImageError) -> VImage {
-        var (format, image) = try open(photo)
-        // A JPEG decodes at 1/2, 1/4 or 1/8 scale for a fraction of the cost, as long as it stays at least `size`.
-        let shortSide = min(image.width, image.height)
-        if format == .jpeg, let shrink = [8, 4, 2].first(where: { shortSide / $0 >= size }) {
-            image = try open(photo, jpegShrink: shrink).1
+    /// `region` of the upright photo, scaled down so its long edge is at most `longEdge`, as 8-bit sRGB with three
+    /// bands, computed into memory. libvips streams the decode through the shrink, so only the result is ever whole.
+    private func framed(_ photo: [UInt8], _ source: Source, region: PixelRect, longEdge: Int) throws(ImageError) -> VImage {
+        let scale = min(1, Double(longEdge) / Double(max(region.width, region.height)))
+        let target = max(1, Int((Double(source.width) * scale).rounded()))
+        var image = try Vips.make(.undecodable) { out in
+            photo.withUnsafeBytes { darkroom_vips_thumbnail($0.baseAddress, $0.count, Int32(target), source.hasProfile ? 1 : 0, out) }
         }
-        let loaded = image
-        image = try Vips.make(.undecodable) { darkroom_vips_square(loaded.pointer, Int32(size), $0) }
+        // The decoded size can differ from the asked one by rounding: the region is scaled by what was made.
+        let (scaleX, scaleY) = (Double(image.width) / Double(source.width), Double(image.height) / Double(source.height))
+        let left = min(image.width - 1, Int((Double(region.x) * scaleX).rounded()))
+        let top = min(image.height - 1, Int((Double(region.y) * scaleY).rounded()))
+        let width = max(1, min(image.width - left, Int((Double(region.width) * scaleX).rounded())))
+        let height = max(1, min(image.height - top, Int((Double(region.height) * scaleY).rounded())))
+        if width != image.width || height != image.height {
+            let whole = image
+            image = try Vips.make(.undecodable) { darkroom_vips_extract_area(whole.pointer, $0, Int32(left), Int32(top), Int32(width), Int32(height)) }
+        }
         if vips_image_hasalpha(image.pointer) != 0 {
             let flat = image
             image = try Vips.make(.undecodable) { darkroom_vips_flatten_white(flat.pointer, $0) }
@@ -78,7 +133,40 @@ public struct ImagePipeline: Sendable {
         let opaque = image
         let srgb = try Vips.make(.undecodable) { darkroom_vips_colourspace_srgb(opaque.pointer, $0) }
         let colour = srgb.bands > 3 ? try Vips.make(.undecodable) { darkroom_vips_extract_bands(srgb.pointer, $0, 0, 3) } : srgb
-        return try Vips.make(.undecodable) { darkroom_vips_cast_uchar(colour.pointer, $0) }
+        let bytes = try Vips.make(.undecodable) { darkroom_vips_cast_uchar(colour.pointer, $0) }
+        return try bytes.materialized()
+    }
+
+    /// The v1 squares: the largest square of the frame around the focal point, at 612, 306 and 150.
+    private func squares(of frame: VImage, crop: Crop, filter: Filter) throws(ImageError) -> RenditionSet {
+        let square = crop.square(width: frame.width, height: frame.height)
+        let cut = try Vips.make(.undecodable) {
+            darkroom_vips_extract_area(frame.pointer, $0, Int32(square.x), Int32(square.y), Int32(square.width), Int32(square.height))
+        }
+        let standard = try filtered(try scaled(cut, toLongEdge: settings.standard, allowingUpscale: true), filter.look).materialized()
+        return RenditionSet(
+            standard: try standard.jpeg(quality: settings.jpegQuality),
+            low: try scaled(standard, toLongEdge: settings.low).jpeg(quality: settings.jpegQuality),
+            thumbnail: try scaled(standard, toLongEdge: settings.thumbnail).jpeg(quality: settings.jpegQuality)
+        )
+    }
+
+    /// The frame filtered once, then each full size made from the next larger one, in JPEG and WebP.
+    private func fullRenditions(of frame: VImage, filter: Filter) throws(ImageError) -> [IngestedPhoto.FullRendition] {
+        let longEdge = max(frame.width, frame.height)
+        var current = try filtered(frame, filter.look).materialized()
+        var renditions: [IngestedPhoto.FullRendition] = []
+        for size in (settings.fullSizes.filter { $0 < longEdge } + [longEdge]).sorted(by: >) {
+            if size < max(current.width, current.height) { current = try scaled(current, toLongEdge: size).materialized() }
+            renditions.append(
+                IngestedPhoto.FullRendition(
+                    size: PixelSize(width: current.width, height: current.height),
+                    jpeg: try current.jpeg(quality: settings.jpegQuality),
+                    webp: try current.webp(quality: settings.webpQuality)
+                )
+            )
+        }
+        return renditions.reversed()
     }
 
     private func filtered(_ image: VImage, _ look: Look) throws(ImageError) -> VImage {
@@ -93,7 +181,7 @@ public struct ImagePipeline: Sendable {
             result = try Vips.make(.undecodable) { darkroom_vips_recomb(input.pointer, $0, recombination.pointer) }
         }
         if let vignette = look.vignette {
-            let mask = try VignetteMasks.shared.mask(vignette, size: image.width)
+            let mask = try VignetteMasks.shared.mask(vignette, width: image.width, height: image.height)
             let input = result
             result = try Vips.make(.undecodable) { darkroom_vips_multiply(input.pointer, mask.pointer, $0) }
         }
@@ -101,30 +189,10 @@ public struct ImagePipeline: Sendable {
         return try Vips.make(.undecodable) { darkroom_vips_cast_uchar(output.pointer, $0) }
     }
 
-    private func resized(_ image: VImage, to size: Int) throws(ImageError) -> VImage {
-        try Vips.make(.undecodable) { darkroom_vips_resize(image.pointer, $0, Double(size) / Double(image.width)) }
-    }
-}
-
-/// Vignette masks are the same for every photo of a size; they are computed once and kept as plain floats.
-final class VignetteMasks: Sendable {
-    static let shared = VignetteMasks()
-    private let masks = Mutex<[Key: [Float]]>([:])
-
-    private struct Key: Hashable {
-        var vignette: Vignette
-        var size: Int
-    }
-
-    func mask(_ vignette: Vignette, size: Int) throws(ImageError) -> VImage {
-        let key = Key(vignette: vignette, size: size)
-        let values = masks.withLock { cached in
-            if let mask = cached[key] { return mask }
-            let mask = vignette.mask(size: size)
-            if cached.count > 64 { cached.removeAll() }
-            cached[key] = mask
-            return mask
-        }
-        return try VImage.floats(values, width: size, height: size, bands: 1)
+    /// Scaled so its long edge is `longEdge`; never up unless asked (the v1 squares are always their sizes).
+    private func scaled(_ image: VImage, toLongEdge longEdge: Int, allowingUpscale: Bool = false) throws(ImageError) -> VImage {
+        let current = max(image.width, image.height)
+        guard current != longEdge, allowingUpscale || current > longEdge else { return image }
+        return try Vips.make(.undecodable) { darkroom_vips_resize(image.pointer, $0, Double(longEdge) / Double(current)) }
     }
 }

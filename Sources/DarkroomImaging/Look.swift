@@ -108,19 +108,19 @@ struct Vignette: Sendable, Hashable {
     var start: Double
     var centre: Double
 
-    /// The gain at each pixel of a `size` square, 1 band.
-    func mask(size: Int) -> [Float] {
-        let half = Double(size) / 2
-        let corner = (half * half * 2).squareRoot()
-        var values = [Float](repeating: 1, count: size * size)
-        for y in 0..<size {
-            let dy = Double(y) + 0.5 - half
-            for x in 0..<size {
-                let dx = Double(x) + 0.5 - half
-                let distance = (dx * dx + dy * dy).squareRoot() / corner
+    /// The gain at each pixel of a `width` × `height` frame, 1 band: falling off with the distance from the centre,
+    /// measured so that every corner of the frame is at 1 whatever its shape.
+    func mask(width: Int, height: Int) -> [Float] {
+        let (halfWidth, halfHeight) = (Double(width) / 2, Double(height) / 2)
+        var values = [Float](repeating: 1, count: width * height)
+        for y in 0..<height {
+            let dy = (Double(y) + 0.5 - halfHeight) / halfHeight
+            for x in 0..<width {
+                let dx = (Double(x) + 0.5 - halfWidth) / halfWidth
+                let distance = ((dx * dx + dy * dy) / 2).squareRoot()
                 let t = max(0, min(1, (distance - start) / (1 - start)))
                 let falloff = t * t * (3 - 2 * t)
-                values[y * size + x] = Float(centre * (1 - falloff) + (1 - strength) * falloff)
+                values[y * width + x] = Float(centre * (1 - falloff) + (1 - strength) * falloff)
             }
         }
         return values

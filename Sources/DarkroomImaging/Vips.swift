@@ -62,9 +62,24 @@ package final class VImage {
     }
 
     package func jpeg(quality: Int) throws(ImageError) -> [UInt8] {
+        try encoded { darkroom_vips_jpeg(pointer, Int32(quality), $0, $1) }
+    }
+
+    package func webp(quality: Int) throws(ImageError) -> [UInt8] {
+        try encoded { darkroom_vips_webp(pointer, Int32(quality), $0, $1) }
+    }
+
+    /// HEIC (`hevc`) or AVIF: for measuring and for test photos, not for renditions.
+    package func heif(quality: Int, hevc: Bool, effort: Int = 4) throws(ImageError) -> [UInt8] {
+        try encoded { darkroom_vips_heif(pointer, Int32(quality), hevc ? 1 : 0, Int32(effort), $0, $1) }
+    }
+
+    private func encoded(
+        _ save: (UnsafeMutablePointer<UnsafeMutableRawPointer?>, UnsafeMutablePointer<Int>) -> Int32
+    ) throws(ImageError) -> [UInt8] {
         var buffer: UnsafeMutableRawPointer?
         var length = 0
-        guard darkroom_vips_jpeg(pointer, Int32(quality), &buffer, &length) == 0, let buffer else {
+        guard save(&buffer, &length) == 0, let buffer else {
             darkroom_vips_error_clear()
             throw .undecodable
         }

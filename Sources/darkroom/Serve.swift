@@ -26,8 +26,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Base URL of rendition files, e.g. a CDN (env DARKROOM_MEDIA_URL; default PUBLIC_URL/media).")
     var mediaURL: String = environment("DARKROOM_MEDIA_URL") ?? ""
 
-    @Option(help: "Largest photo upload accepted, in MiB (env DARKROOM_MAX_UPLOAD_MB).")
-    var maxUploadMB: Int = environment("DARKROOM_MAX_UPLOAD_MB").flatMap(Int.init) ?? 20
+    @Option(help: "Largest photo upload accepted, a carousel's photos together, in MiB (env DARKROOM_MAX_UPLOAD_MB).")
+    var maxUploadMB: Int = environment("DARKROOM_MAX_UPLOAD_MB").flatMap(Int.init) ?? 64
 
     @Option(help: "Memory for rendered media-list pages reused while unchanged, in MiB; 0 keeps none (env DARKROOM_PAGE_CACHE_MB).")
     var pageCacheMB: Int = environment("DARKROOM_PAGE_CACHE_MB").flatMap(Int.init) ?? 64

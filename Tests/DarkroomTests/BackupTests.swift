@@ -110,7 +110,10 @@ import Testing
             defer { try? FileManager.default.removeItem(atPath: folder) }
             let source = Backup(dataDirectory: world.dataDirectory, databaseURL: world.databaseURL, environment: world.storage.environment)
             let manifest = try await source.write(to: folder)
-            #expect(manifest.files.count == 3 * 3 && manifest.missingKeys.isEmpty, "three renditions of each of three photos")
+            // Each photo: three squares, its one full-shape size (it is under 640 pixels) in JPEG and WebP, its original.
+            let perPhoto = 3 + 2 + 1
+            #expect(manifest.files.count == 3 * perPhoto && manifest.missingKeys.isEmpty, "\(manifest.files.map(\.path))")
+            #expect(manifest.files.filter { $0.path.hasPrefix("originals/") }.count == 3, "the three originals")
             let target = try await Target.make(for: world)
             do {
                 _ = try await target.backup.restore(from: folder, force: false)

@@ -105,7 +105,8 @@ import Testing
         for bytes in notImages {
             #expect(throws: ImageError.self) { try Self.pipeline.renditions(of: bytes, filter: .normal) }
         }
-        #expect(throws: ImageError.unsupportedType) { try Self.pipeline.check(Array("GIF89a....".utf8)) }
+        #expect(throws: ImageError.unsupportedType) { try Self.pipeline.check(Array("BM\0\0\0\0....".utf8)) }
+        #expect(throws: ImageError.undecodable) { try Self.pipeline.check(Array("GIF89a....".utf8)) }
     }
 
     @Test func refusesTruncatedAndCorruptPhotos() throws {

@@ -99,8 +99,9 @@ import Testing
             let cases: [(String, [String: String], [(String, [UInt8])], String)] = [
                 ("no photo", ["caption": "hi"], [], "photo"),
                 ("empty", [:], [("photo", [])], "photo"),
-                ("not an image", [:], [("photo", Array("<html><script>alert(1)</script></html>".utf8))], "JPEG, PNG or WebP"),
-                ("a GIF", [:], [("photo", Array("GIF89a\u{1}\u{0}\u{1}\u{0}\u{0}\u{0}\u{0};".utf8))], "JPEG, PNG or WebP"),
+                ("not an image", [:], [("photo", Array("<html><script>alert(1)</script></html>".utf8))], "JPEG, PNG, WebP, HEIC, AVIF"),
+                ("a BMP", [:], [("photo", Array("BM\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}".utf8))], "JPEG, PNG, WebP, HEIC, AVIF"),
+                ("a broken GIF", [:], [("photo", Array("GIF89a\u{1}\u{0}\u{1}\u{0}\u{0}\u{0}\u{0};".utf8))], "truncated or corrupt"),
                 ("truncated", [:], [("photo", Array(Self.photo.prefix(Self.photo.count / 2)))], "truncated or corrupt"),
                 ("bomb", [:], [("photo", bomb)], "image dimensions too large"),
                 ("unknown filter", ["filter": "Gotham"], [("photo", Self.photo)], "unknown filter"),

@@ -28,7 +28,10 @@ import Testing
         "MediaWriter.swift DELETE FROM media": 1,
         "MediaWriter.swift INSERT INTO media": 1,
         "Hashtags.swift INSERT INTO media_tags": 1,
-        "Hashtags.swift UPDATE media": 1,
+        "Hashtags.swift DELETE FROM media_tags": 1,
+        "Hashtags.swift UPDATE media": 2,
+        "MediaWriter.swift UPDATE media": 3,
+        "RerenderMediaJob.swift UPDATE media": 2,
         "MediaWriter.swift UPDATE users": 2,
         "OperatorStore.swift UPDATE users": 2,
         "RelationshipStore.swift UPDATE users": 4,
@@ -89,6 +92,7 @@ import Testing
             let other = try await world.post(by: bob, caption: "second")
             let profile: @Sendable (String) -> UserStore.Profile = { name in UserStore.Profile(fullName: name, bio: "", website: "", isPrivate: false)
             }
+            try await storage.database.execute("UPDATE media SET camera = '{\"model\":\"X100V\"}' WHERE id = \(photo)")
             let grid: [(String, @Sendable () async throws -> Void)] = [
                 ("like", { try await storage.likes.like(photo, by: bob.id) }),
                 ("like again", { try await storage.likes.like(photo, by: carol.id) }),
@@ -128,6 +132,25 @@ import Testing
                     {
                         let listed = try await storage.comments.list(on: other, viewer: nil)
                         _ = try await storage.removeComment(try #require(listed.last).id, on: other, reason: "spam", actor: "test")
+                    }
+                ),
+                ("a caption edited", { try await storage.mediaWriter.edit(photo, by: alice.id, caption: .some("edited #dark"), altTexts: [:]) }),
+                ("alt text", { try await storage.mediaWriter.edit(other, by: bob.id, caption: nil, altTexts: [0: "a gull on a post"]) }),
+                (
+                    "camera details shown",
+                    {
+                        try await storage.users.update(
+                            alice.id,
+                            profile: UserStore.Profile(fullName: "Alice A.", bio: "", website: "", isPrivate: true, showsCamera: true)
+                        )
+                    }
+                ),
+                (
+                    "renditions made again",
+                    {
+                        let made = try #require(try await storage.media.photosToRerender(after: 0, limit: 10).first { $0.media == photo })
+                        let renditions = Renditions(key: "test/again", standard: 612, low: 306, thumbnail: 150, full: [PixelSize(width: 640, height: 480)])
+                        #expect(try await storage.mediaWriter.replaceRenditions(of: made, with: renditions, camera: nil))
                     }
                 ),
                 (

@@ -59,6 +59,9 @@ import Testing
                             case (true, .like, _), (true, .comment, _): nil
                             case (true, .delete, .owner): nil
                             case (true, .delete, _): .notAllowed(.deleteMedia)
+                            case (true, .edit, .owner), (true, .downloadOriginal, .owner): nil
+                            case (true, .edit, _): .notAllowed(.editMedia)
+                            case (true, .downloadOriginal, _): .notAllowed(.downloadOriginal)
                             }
                         let got = await Self.outcome { try await world.storage.media.authorize(action, media, actor: actor) }
                         #expect(got == expected, "\(action) by \(state) on \(isPrivate ? "private" : "public") media")

@@ -1,5 +1,6 @@
 import Crypto
 import DarkroomCore
+import DarkroomImaging
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -42,7 +43,10 @@ import Testing
         let callbacks = timeout.map { CallbackClient(addresses: addresses, timeout: $0) } ?? CallbackClient(addresses: addresses)
         return JobWorker(
             storage: storage,
-            registry: .server(storage: storage, callbacks: callbacks, logger: Logger(label: "test")),
+            registry: .server(
+                storage: storage, callbacks: callbacks, ingest: PhotoIngest(pipeline: try! ImagePipeline(), files: storage.files),
+                logger: Logger(label: "test")
+            ),
             logger: Logger(label: "test")
         )
     }

@@ -16,12 +16,13 @@ public struct AppConfiguration: Sendable {
     public var runsJobs: Bool = true
     /// Rendition sizes, pixel limit and JPEG quality of ingest.
     public var images = ImageSettings()
-    /// The largest upload accepted (`--max-upload-mb`, `DARKROOM_MAX_UPLOAD_MB`; default 20 MiB); larger gets 413.
-    public var uploadLimit = 20 * 1024 * 1024
+    /// The largest upload accepted, all of a carousel's photos together (`--max-upload-mb`, `DARKROOM_MAX_UPLOAD_MB`;
+    /// default 64 MiB); larger gets 413.
+    public var uploadLimit = 64 * 1024 * 1024
     /// Photos in process at once, working or waiting, before more get 503 (default 4 per core).
     public var ingestCapacity: Int?
-    /// Bytes of photo bodies being received at once, before more get 503 (default 160 MiB: eight uploads at the
-    /// 20 MiB limit, more than two cores can decode).
+    /// Bytes of photo bodies being received at once, before more get 503 (default 160 MiB: a few dozen phone photos,
+    /// more than two cores can decode).
     public var bodyBudget = 160 * 1024 * 1024
     /// Calls an hour per access token (`--rate-limit`, `DARKROOM_RATE_LIMIT`; default 5,000).
     public var rateLimitPerToken = 5000

@@ -25,7 +25,7 @@ struct Dependencies: Sendable {
     let mediaObjects = MediaObjects(capacity: 20_000)
 
     /// The job kinds this server runs, with their handlers.
-    var jobs: JobRegistry { .server(storage: storage, callbacks: callbacks, logger: logger) }
+    var jobs: JobRegistry { .server(storage: storage, callbacks: callbacks, ingest: ingest, logger: logger) }
     var users: UserSerializer { UserSerializer(links: links) }
     var media: MediaSerializer { MediaSerializer(links: links) }
     var mediaLists: MediaListRenderer { MediaListRenderer(storage: storage, cache: mediaCache, serializer: media) }

@@ -5,29 +5,68 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The writing side of media (an addition over v1): `POST /v1/media/upload`, `DELETE /v1/media/{media-id}` and
-/// `POST /v1/users/self/profile_picture`, all with the `upload` scope.
+/// The writing side of media (an addition over v1): `POST /v1/media/upload`, `POST /v1/media/{media-id}/edit`,
+/// `DELETE /v1/media/{media-id}` and `POST /v1/users/self/profile_picture`, all with the `upload` scope; and
+/// `GET /v1/media/{media-id}/original`, a photo as its owner sent it.
 struct MediaUploadController {
     let dependencies: Dependencies
 
     func addRoutes(to api: APIRoutes) {
         api.add(.upload, upload)
+        api.add(.editMedia, edit)
+        api.add(.mediaOriginal, original)
         api.add(.deleteMedia, delete)
         api.add(.profilePicture, profilePicture)
     }
 
-    /// POST /media/upload — multipart: `photo`, `caption`, `filter`, `location_id` or `lat`+`lng` (+`location_name`),
-    /// `users_in_photo`. Every field is checked before the photo is decoded; nothing is stored unless all is well.
+    /// POST /media/upload — multipart: `photo` (several for a carousel), `caption`, `filter`, `crop`, `focal_point`,
+    /// `alt_text`, `location_id` or `lat`+`lng` (+`location_name`), `users_in_photo` (`PhotoPosting`). Every field is
+    /// checked before a photo is decoded; nothing is stored unless all is well.
     @Sendable func upload(_ request: APIRequest) async throws -> Response {
         let owner = try request.requireViewer()
         let idempotencyKey = request.headers[.idempotencyKey] ?? request.parameters.value("idempotency_key")
         let id = try await PhotoPosting(dependencies: dependencies).publish(
-            Self.photo(request),
+            Self.photos(request),
             fields: request.parameters,
             idempotencyKey: idempotencyKey,
             by: owner
         )
         return try await respond(with: id, request)
+    }
+
+    /// POST /media/{media-id}/edit — by its owner only: `caption` (sent empty, removed) and `alt_text` (once per photo,
+    /// in order; sent empty, removed), each left as it is when not sent. Answers the media.
+    @Sendable func edit(_ request: APIRequest) async throws -> Response {
+        let viewer = try request.requireViewer()
+        let id = try request.mediaID()
+        let fields = request.parameters
+        let caption: String?? = try fields.value("caption").map { try Validation.caption($0) }
+        var altTexts: [Int: String?] = [:]
+        for (position, text) in fields.values("alt_text").enumerated() { altTexts[position] = try Validation.altText(text) }
+        guard caption != nil || !altTexts.isEmpty else { throw APIError.missingParameter("caption or alt_text") }
+        try await dependencies.storage.mediaWriter.edit(id, by: viewer, caption: caption, altTexts: altTexts)
+        return try await respond(with: id, request)
+    }
+
+    /// GET /media/{media-id}/original — the photo as its owner sent it, byte for byte, to its owner alone.
+    @Sendable func original(_ request: APIRequest) async throws -> Response {
+        let viewer = try request.requireViewer()
+        let id = try request.mediaID()
+        var position = 0
+        if let text = request.parameters.value("photo"), !text.isEmpty {
+            guard let number = Int(text), (1...Validation.maxCarouselPhotos).contains(number) else {
+                throw APIError.invalidParameter("photo", "must be a photo's number in the post, from 1")
+            }
+            position = number - 1
+        }
+        let storage = dependencies.storage
+        guard let key = try await storage.media.original(of: id, position: position, actor: viewer),
+            let file = storage.originals.path(key).flatMap(FileDownload.open)
+        else { throw APIError.notFound("this photo has no original kept: it was posted before Darkroom kept them") }
+        let fileExtension = String(key.split(separator: ".").last ?? "")
+        let type = ImageFormat.allCases.first { $0.fileExtension == fileExtension }?.mediaType ?? "application/octet-stream"
+        let name = "darkroom-\(Shortcode.encode(id))-\(position + 1).\(fileExtension)"
+        return FileDownload.response(file.handle, size: file.size, contentType: type, fileName: name)
     }
 
     /// DELETE /media/{media-id} — by its owner only; removes its files once the rows are gone.
@@ -50,9 +89,13 @@ struct MediaUploadController {
     }
 
     private static func photo(_ request: APIRequest) throws(APIError) -> [UInt8] {
-        guard let photo = request.files["photo"] else { throw .missingParameter("photo") }
-        guard !photo.isEmpty else { throw .invalidParameter("photo", "the file is empty") }
-        return photo
+        try photos(request)[0]
+    }
+
+    private static func photos(_ request: APIRequest) throws(APIError) -> [[UInt8]] {
+        guard let photos = request.files["photo"], !photos.isEmpty else { throw .missingParameter("photo") }
+        guard photos.allSatisfy({ !$0.isEmpty }) else { throw .invalidParameter("photo", "the file is empty") }
+        return photos
     }
 
     private func respond(with id: MediaID, _ request: APIRequest) async throws -> Response {

@@ -32,11 +32,28 @@ extension Endpoint {
         .post,
         "/media/upload",
         .user(.upload),
-        "Post a photo.",
+        "Post a photo, or a carousel of up to 20.",
         parameters: [
-            file("photo", "JPEG, PNG or WebP"), form("caption"), form("filter", "e.g. Valencia"),
-            form("location_id"), form("lat"), form("lng"), form("location_name"), form("users_in_photo", "JSON list of {user_id, x, y}"),
+            file("photo", "JPEG, PNG, WebP, HEIC, AVIF, TIFF or GIF; several for a carousel"), form("caption"),
+            form("filter", "e.g. Valencia; once per photo"), form("crop", "original or square; once per photo"),
+            form("focal_point", "x,y from 0 to 1; once per photo"), form("alt_text", "once per photo"),
+            form("location_id"), form("lat"), form("lng"), form("location_name"),
+            form("users_in_photo", "JSON list of {user_id, x, y}; once per photo"),
         ]
+    )
+    static let editMedia = Endpoint(
+        .post,
+        "/media/:media_id/edit",
+        .user(.upload),
+        "Change your media's caption or alt text.",
+        parameters: [media, form("caption", "empty removes it"), form("alt_text", "once per photo, in order")]
+    )
+    static let mediaOriginal = Endpoint(
+        .get,
+        "/media/:media_id/original",
+        .user(.basic),
+        "Download your photo as you sent it.",
+        parameters: [media, query("photo", "1 for the first photo of a carousel (the default), 2 for the second, …")]
     )
     static let deleteMedia = Endpoint(
         .delete,

@@ -22,8 +22,8 @@ struct APIRequest: Sendable {
     var query: String = ""
     var pathParameters: [String: String]
     let links: Links
-    /// The file parts of a multipart body, by field name.
-    var files: [String: [UInt8]] = [:]
+    /// The file parts of a multipart body, by field name, in the order sent.
+    var files: [String: [[UInt8]]] = [:]
     var headers: HTTPFields = [:]
 
     var viewer: UserID? { caller.userID }

@@ -10,6 +10,9 @@ extension APIError {
         case .notFound(.media): self = .mediaNotFound
         case .notFound(let resource): self = .notFound("invalid \(resource.rawValue) id")
         case .notAllowed(.deleteMedia): self = .notOwner
+        case .notAllowed(.editMedia): self = APIError(type: "APINotAllowedError", code: 400, message: "you can only edit your own media")
+        case .notAllowed(.downloadOriginal):
+            self = APIError(type: "APINotAllowedError", code: 400, message: "only its owner can download a media's original")
         case .notAllowed(.deleteComment): self = APIError(type: "APINotAllowedError", code: 400, message: "you cannot delete this comment")
         case .notAllowed(.relateToSelf): self = .invalidParameter("user_id", "a relationship needs another user")
         case .notAllowed: self = .notAllowed

@@ -29,6 +29,9 @@ struct Parameters: Sendable {
 
     func value(_ name: String) -> String? { pairs.first { $0.name == name }?.value }
 
+    /// Every value sent for `name`, in order (a carousel's fields, one per photo).
+    func values(_ name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }
+
     // MARK: - Typed reads (every failure is a 400 naming the parameter)
 
     /// `count`: default 20, clamped to 100; negative or non-numeric is an error. `count=0` asks for the default page,

@@ -19,8 +19,8 @@ import NIOCore
 struct RequestInput: Sendable {
     var query: Parameters
     var form: Parameters
-    /// The file parts of a multipart body, by field name.
-    var files: [String: [UInt8]]
+    /// The file parts of a multipart body, by field name, in the order sent (a carousel sends several `photo`s).
+    var files: [String: [[UInt8]]]
 
     /// The query's parameters then the body's, as v1 reads them.
     var parameters: Parameters {
@@ -75,7 +75,7 @@ struct RequestInput: Sendable {
                 let body = try await collect(&request, upTo: multipart.limit, budget: multipart.budget)
                 for part in try MultipartForm(parsing: body, boundary: boundary).parts {
                     if part.isFile {
-                        input.files[part.name] = part.body
+                        input.files[part.name, default: []].append(part.body)
                     } else {
                         input.form.append(contentsOf: Parameters(pairs: [(part.name, String(decoding: part.body, as: UTF8.self))]))
                     }

@@ -46,18 +46,37 @@ final class PhotoIngest: Sendable {
     /// Photos in now, processing or waiting for a thread (the ingest queue's depth).
     var inProgress: Int { inFlight.load(ordering: .relaxed) }
 
-    /// Decodes, filters and stores a photo's renditions; answers their key and sizes.
-    func renditions(of photo: [UInt8], filter: Filter) async throws -> Renditions {
+    /// Decodes, crops and filters a photo, stores its renditions and its original as sent; answers what was stored.
+    func ingest(_ photo: [UInt8], filter: Filter, crop: Crop, originals: OriginalFiles) async throws -> StoredPhoto {
         let pipeline = pipeline
         let files = files
         return try await run {
-            let set = try Self.imageErrors { () throws(ImageError) in try pipeline.renditions(of: photo, filter: filter) }
-            let key = try files.store(
-                [("standard.jpg", set.standard), ("low.jpg", set.low), ("thumbnail.jpg", set.thumbnail)],
-                kind: .media
-            )
+            let ingested = try Self.imageErrors { () throws(ImageError) in try pipeline.ingest(photo, filter: filter, crop: crop) }
+            let originalKey = try originals.store(photo, fileExtension: ingested.format.fileExtension)
+            let key = try files.store(ingested.files, kind: .media)
             let sizes = pipeline.settings
-            return Renditions(key: key, standard: sizes.standard, low: sizes.low, thumbnail: sizes.thumbnail)
+            return StoredPhoto(
+                renditions: Renditions(
+                    key: key, standard: sizes.standard, low: sizes.low, thumbnail: sizes.thumbnail, full: ingested.full.map(\.size)
+                ),
+                originalKey: originalKey,
+                camera: ingested.camera
+            )
+        }
+    }
+
+    /// The same photo made again from its original (`RerenderMediaJob`): new renditions under a new key.
+    func rerender(_ original: [UInt8], filter: Filter, crop: Crop) async throws -> (renditions: Renditions, camera: CameraDetails?) {
+        let pipeline = pipeline
+        let files = files
+        return try await run {
+            let ingested = try Self.imageErrors { () throws(ImageError) in try pipeline.ingest(original, filter: filter, crop: crop) }
+            let key = try files.store(ingested.files, kind: .media)
+            let sizes = pipeline.settings
+            let renditions = Renditions(
+                key: key, standard: sizes.standard, low: sizes.low, thumbnail: sizes.thumbnail, full: ingested.full.map(\.size)
+            )
+            return (renditions, ingested.camera)
         }
     }
 
@@ -66,6 +85,17 @@ final class PhotoIngest: Sendable {
         let pipeline = pipeline
         return try await run {
             try Self.imageErrors { () throws(ImageError) in try pipeline.previews(of: photo, filters: Filter.all, size: size) }
+        }
+    }
+
+    /// The photo cut and filtered as posting it with `crop` would, at `size` on its long edge (or `whole`, uncut):
+    /// the posting page's crop preview.
+    func cropPreview(of photo: [UInt8], filter: Filter, crop: Crop, size: Int, whole: Bool) async throws -> [UInt8] {
+        let pipeline = pipeline
+        return try await run {
+            try Self.imageErrors { () throws(ImageError) in
+                try pipeline.cropPreview(of: photo, filter: filter, crop: crop, size: size, whole: whole)
+            }
         }
     }
 
@@ -118,4 +148,11 @@ final class PhotoIngest: Sendable {
     struct ImageUnavailable: Error {
         var reason: String
     }
+}
+
+/// A photo's files, stored: its renditions under their key, its original under its own.
+struct StoredPhoto: Sendable {
+    var renditions: Renditions
+    var originalKey: String
+    var camera: CameraDetails?
 }

@@ -3,43 +3,105 @@ import DarkroomImaging
 import DarkroomStorage
 import Foundation
 
-/// Posting a photo, whichever way it comes: `POST /v1/media/upload` and the web's posting page both hand their fields
-/// here. Every field — filter, caption, place, people in the photo, idempotency key — is checked before a pixel is
-/// decoded; the photo goes through `PhotoIngest`; the row is written only once its files are in place.
+/// Posting a photo or a carousel, whichever way it comes: `POST /v1/media/upload` and the web's posting page both hand
+/// their fields here. Every field — filters, crops, alt texts, caption, place, people in the photos, idempotency key —
+/// is checked before a pixel is decoded; the photos go through `PhotoIngest`; the row is written only once every file
+/// is in place.
+///
+/// A carousel sends several photos; `filter`, `crop`, `focal_point`, `alt_text` and `users_in_photo` may then each be
+/// sent once per photo, in the photos' order (the n-th value is the n-th photo's; a photo without one gets the
+/// default). The caption and the place are the post's.
 struct PhotoPosting {
     let dependencies: Dependencies
     var storage: Storage { dependencies.storage }
 
-    /// Fields: `filter`, `caption`, `location_id` or `lat`+`lng` (+`location_name`), `users_in_photo`.
-    func publish(_ photo: [UInt8], fields: Parameters, idempotencyKey: String?, by owner: UserID) async throws -> MediaID {
-        let filter = try Self.filter(fields.value("filter"))
+    /// One photo's own fields, checked.
+    private struct PhotoFields {
+        var filter: Filter
+        var crop: Crop
+        var altText: String?
+        var people: [(user: UserID, x: Double, y: Double)]
+    }
+
+    /// Fields: see the type's description; `caption`, `location_id` or `lat`+`lng` (+`location_name`).
+    func publish(_ photos: [[UInt8]], fields: Parameters, idempotencyKey: String?, by owner: UserID) async throws -> MediaID {
+        guard !photos.isEmpty else { throw APIError.missingParameter("photo") }
+        guard photos.count <= Validation.maxCarouselPhotos else {
+            throw APIError.invalidParameter("photo", "a carousel holds at most \(Validation.maxCarouselPhotos) photos")
+        }
+        var perPhoto: [PhotoFields] = []
+        for index in photos.indices { perPhoto.append(try await photoFields(fields, index: index, owner: owner)) }
         let caption = try Validation.caption(fields.value("caption"))
         let place = try await self.place(fields, owner: owner)
-        let people = try await usersInPhoto(fields.value("users_in_photo"), taggedBy: owner)
         let idempotencyKey = try Validation.idempotencyKey(idempotencyKey)
         if let idempotencyKey, let existing = try await storage.mediaWriter.upload(idempotencyKey, by: owner) {
             return existing
         }
-        let renditions = try await dependencies.ingest.renditions(of: photo, filter: filter)
+        for photo in photos { try Self.imageErrors { () throws(ImageError) in try dependencies.ingest.pipeline.check(photo) } }
+        var stored: [StoredPhoto] = []
+        do {
+            for (photo, own) in zip(photos, perPhoto) {
+                stored.append(try await dependencies.ingest.ingest(photo, filter: own.filter, crop: own.crop, originals: storage.originals))
+            }
+        } catch {
+            for photo in stored { await storage.files.remove(photo.renditions.key) }
+            throw error
+        }
+        let first = (photo: stored[0], fields: perPhoto[0])
         var new = NewMedia(
             owner: owner,
-            filter: filter.name,
+            filter: first.fields.filter.name,
             caption: caption,
             locationID: place.location?.id,
             latitude: place.point?.latitude,
             longitude: place.point?.longitude,
-            renditions: renditions,
-            usersInPhoto: people
+            renditions: first.photo.renditions,
+            usersInPhoto: first.fields.people
         )
         new.idempotencyKey = idempotencyKey
+        new.altText = first.fields.altText
+        new.originalKey = first.photo.originalKey
+        new.crop = first.fields.crop
+        new.camera = first.photo.camera
+        new.carouselItems = zip(stored, perPhoto).dropFirst().map { photo, own in
+            NewPhoto(
+                filter: own.filter.name, renditions: photo.renditions, altText: own.altText, originalKey: photo.originalKey, crop: own.crop,
+                camera: photo.camera, usersInPhoto: own.people
+            )
+        }
         do {
             return try await storage.mediaWriter.create(new)
         } catch let duplicate as DuplicateUpload {
-            await storage.files.remove(renditions.key)
+            for photo in stored { await storage.files.remove(photo.renditions.key) }
             return duplicate.existing
         } catch {
-            await storage.files.remove(renditions.key)
+            for photo in stored { await storage.files.remove(photo.renditions.key) }
             throw error
+        }
+    }
+
+    /// The `index`-th value of each per-photo field.
+    private func photoFields(_ fields: Parameters, index: Int, owner: UserID) async throws -> PhotoFields {
+        func nth(_ name: String) -> String? {
+            let values = fields.values(name)
+            return index < values.count ? values[index] : nil
+        }
+        return PhotoFields(
+            filter: try Self.filter(nth("filter")),
+            crop: try Validation.crop(nth("crop"), focalPoint: nth("focal_point")),
+            altText: try Validation.altText(nth("alt_text")),
+            people: try await usersInPhoto(nth("users_in_photo"), taggedBy: owner)
+        )
+    }
+
+    /// A photo's faults are the client's (400 naming `photo`).
+    private static func imageErrors(_ work: () throws(ImageError) -> Void) throws {
+        do {
+            try work()
+        } catch .unavailable(let reason) {
+            throw PhotoIngest.ImageUnavailable(reason: reason)
+        } catch {
+            throw APIError.invalidParameter("photo", error.message)
         }
     }
 

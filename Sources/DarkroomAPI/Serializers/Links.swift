@@ -22,7 +22,12 @@ struct Links: Sendable {
     /// A public account's renditions have one lasting URL (a CDN may serve it); a private account's are served only by
     /// this server, through a signed URL that lapses (`URLSigning`).
     func rendition(_ renditions: Renditions, _ kind: String) -> String {
-        let path = "/" + renditions.key + "/" + kind + ".jpg"
+        file(renditions, kind + ".jpg")
+    }
+
+    /// The URL of one of a photo's files by name (`standard.jpg`, `1080x810.webp`), signed for a private account.
+    func file(_ renditions: Renditions, _ name: String) -> String {
+        let path = "/" + renditions.key + "/" + name
         guard renditions.isPrivate else { return mediaBaseURL + path }
         let expires = signing.expiry(ofEpoch: signing.epoch)
         return publicURL + "/media" + path + "?e=\(expires)&s=" + signing.signature(path: path, expires: expires)

@@ -61,14 +61,39 @@ struct MediaSerializer {
             block.key("data")
             block.array(media.recentLikers) { users.mini($1, into: &$0) }
         }
+        images(media.renditions, into: &object)
+        usersInPhoto(media.usersInPhoto, into: &object)
+        // Additions for apps written after 2013; a v1 client reads `images` and ignores these.
+        photoDetails(media.renditions, altText: media.altText, camera: media.camera, into: &object)
+        if !media.carouselItems.isEmpty {
+            object.key("carousel_media")
+            object.array([Self.firstItem(media)] + media.carouselItems) { writer, item in
+                writer.object { entry in
+                    entry.pair("type", "image")
+                    images(item.renditions, into: &entry)
+                    usersInPhoto(item.usersInPhoto, into: &entry)
+                    entry.pair("filter", item.filter)
+                    photoDetails(item.renditions, altText: item.altText, camera: item.camera, into: &entry)
+                }
+            }
+        }
+        object.key("caption")
+        if let caption = media.caption { comments.comment(caption, into: &object) } else { object.null() }
+    }
+
+    /// The v1 squares, cut around the photo's focal point whatever its shape.
+    private func images(_ renditions: Renditions, into object: inout JSONWriter) {
         object.key("images")
         object.object { images in
-            image(&images, "low_resolution", media.renditions, "low", media.renditions.low)
-            image(&images, "thumbnail", media.renditions, "thumbnail", media.renditions.thumbnail)
-            image(&images, "standard_resolution", media.renditions, "standard", media.renditions.standard)
+            image(&images, "low_resolution", renditions, "low", renditions.low)
+            image(&images, "thumbnail", renditions, "thumbnail", renditions.thumbnail)
+            image(&images, "standard_resolution", renditions, "standard", renditions.standard)
         }
+    }
+
+    private func usersInPhoto(_ people: [UserInPhoto], into object: inout JSONWriter) {
         object.key("users_in_photo")
-        object.array(media.usersInPhoto) { writer, tagged in
+        object.array(people) { writer, tagged in
             writer.object { entry in
                 entry.key("user")
                 users.mini(tagged.user, into: &entry)
@@ -79,8 +104,53 @@ struct MediaSerializer {
                 }
             }
         }
-        object.key("caption")
-        if let caption = media.caption { comments.comment(caption, into: &object) } else { object.null() }
+    }
+
+    /// `aspect_ratio` (width over height), `alt_text`, `renditions` (every size the photo is stored in: the full-shape
+    /// ones, or the squares of a photo from before them) and, when its photographer shows them, `camera`.
+    private func photoDetails(_ renditions: Renditions, altText: String?, camera: CameraDetails?, into object: inout JSONWriter) {
+        object.pair("aspect_ratio", (renditions.aspectRatio * 10_000).rounded() / 10_000)
+        object.key("alt_text")
+        if let altText { object.string(altText) } else { object.null() }
+        object.key("renditions")
+        object.array { list in
+            func rendition(_ url: String, _ width: Int, _ height: Int, _ format: String) {
+                list.object { entry in
+                    entry.pair("url", url)
+                    entry.pair("width", width)
+                    entry.pair("height", height)
+                    entry.pair("format", format)
+                }
+            }
+            if renditions.full.isEmpty {
+                for (kind, size) in [("thumbnail", renditions.thumbnail), ("low", renditions.low), ("standard", renditions.standard)] {
+                    rendition(links.rendition(renditions, kind), size, size, "jpeg")
+                }
+            }
+            for size in renditions.full {
+                for format in ["jpeg", "webp"] {
+                    rendition(links.file(renditions, Renditions.fileName(size, format: format)), size.width, size.height, format)
+                }
+            }
+        }
+        if let camera {
+            object.key("camera")
+            object.object { entry in
+                let fields: [(StaticString, String?)] = [
+                    ("make", camera.make), ("model", camera.model), ("lens", camera.lens), ("focal_length", camera.focalLength),
+                    ("aperture", camera.aperture), ("exposure_time", camera.exposureTime), ("iso", camera.iso),
+                ]
+                for case (let name, let value?) in fields { entry.pair(name, value) }
+            }
+        }
+    }
+
+    /// A carousel's first photo as an item of `carousel_media`, from the media's own fields.
+    private static func firstItem(_ media: Media) -> CarouselItem {
+        CarouselItem(
+            position: 0, filter: media.filter, renditions: media.renditions, altText: media.altText, hasOriginal: media.hasOriginal,
+            camera: media.camera, usersInPhoto: media.usersInPhoto
+        )
     }
 
     private func image(_ writer: inout JSONWriter, _ name: StaticString, _ renditions: Renditions, _ kind: String, _ size: Int) {

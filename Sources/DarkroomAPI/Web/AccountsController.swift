@@ -1,4 +1,5 @@
 import DarkroomCore
+import DarkroomImaging
 import DarkroomStorage
 import Hummingbird
 
@@ -107,8 +108,9 @@ struct AccountsController {
             status: error == nil ? .ok : .badRequest,
             visit,
             [
-                "fullName": user.summary.fullName, "bio": user.bio, "website": user.website, "isPrivate": user.isPrivate,
+                "fullName": user.summary.fullName, "bio": user.bio, "website": user.website, "isPrivate": user.isPrivate, "showsCamera": user.showsCamera,
                 "picture": web.dependencies.links.profilePicture(user.summary.profilePicture),
+                "accept": ImageFormat.allCases.map(\.mediaType).joined(separator: ","),
             ],
             error: error,
             notice: saved ? "Saved." : nil
@@ -123,7 +125,8 @@ struct AccountsController {
                 fullName: try Validation.text(visit.form.value("full_name") ?? "", field: "full_name", maxLength: 60).trimmingSpaces(),
                 bio: try Validation.text(visit.form.value("bio") ?? "", field: "bio", maxLength: 150).trimmingSpaces(),
                 website: website,
-                isPrivate: visit.form.value("is_private") == "on"
+                isPrivate: visit.form.value("is_private") == "on",
+                showsCamera: visit.form.value("shows_camera") == "on"
             )
             try await storage.users.update(user.id, profile: profile)
         } catch {
@@ -135,7 +138,7 @@ struct AccountsController {
 
     @Sendable private func savePicture(_ visit: Web.Visit) async throws -> Response {
         let user = try visit.requireUser()
-        guard let photo = visit.files["photo"], !photo.isEmpty else { return settingsPage(visit, user: user, error: "Choose a photo first.") }
+        guard let photo = visit.files["photo"]?.first, !photo.isEmpty else { return settingsPage(visit, user: user, error: "Choose a photo first.") }
         do {
             try await web.dependencies.ingest.replaceProfilePicture(of: user.id, with: photo, in: storage)
         } catch {

@@ -62,7 +62,9 @@ struct PageModels {
 
     /// A photo in full, as the feed and its own page show it, with the forms the viewer may use. Reporting and the
     /// operator's removal are offered on the photo's own page (`comments` given), not in the feed.
-    func card(_ media: Media, viewer: UserID?, isOperator: Bool, comments: [Comment]? = nil, returnTo: String) -> [String: Any] {
+    /// - Parameter eager: the card is at the top of its page, so its photo is fetched at once; the others' wait until
+    ///   they are near the screen (`loading="lazy"`).
+    func card(_ media: Media, viewer: UserID?, isOperator: Bool, comments: [Comment]? = nil, returnTo: String, eager: Bool = true) -> [String: Any] {
         let ownPage = comments != nil
         let code = Shortcode.encode(media.id)
         let mine = viewer == media.owner.id
@@ -77,8 +79,7 @@ struct PageModels {
         }
         return [
             "id": String(media.id.rawValue), "code": code, "href": "/p/\(code)/",
-            "image": links.rendition(media.renditions, "standard"), "size": media.renditions.standard,
-            "alt": media.caption?.text ?? "Photo by @\(media.owner.username)",
+            "photos": photos(media, eager: eager), "isCarousel": !media.carouselItems.isEmpty,
             "owner": person(media.owner), "date": Self.date(media.createdAt), "filter": media.filter, "place": place,
             "caption": media.caption.map { ["runs": Self.runs($0.text)] as [String: Any] } ?? Self.absent,
             "likes": Self.count(media.likeCount, "like", "likes"),
@@ -96,19 +97,76 @@ struct PageModels {
             "report": report(.media, media.id.rawValue, "Report this photo"),
             "reportOwner": report(.user, media.owner.id.rawValue, "Report @\(media.owner.username)"),
             "moderate": ownPage && isOperator && !mine,
+            "camera": ownPage ? media.camera.map(Self.camera) ?? Self.absent : Self.absent,
         ]
+    }
+
+    /// The sizes a photo takes in the page's one column (40rem at most, less the body's margins on a phone).
+    static let columnSizes = "(min-width: 41.5rem) 40rem, calc(100vw - 1.5rem)"
+
+    /// A post's photos as `<picture>`s: one, or a carousel's in order, each with its alt text.
+    private func photos(_ media: Media, eager: Bool) -> [[String: Any]] {
+        let fallbackAlt = media.caption?.text ?? "Photo by @\(media.owner.username)"
+        let count = 1 + media.carouselItems.count
+        var photos = [picture(media.renditions, alt: media.altText ?? fallbackAlt, sizes: Self.columnSizes, lazy: !eager)]
+        for item in media.carouselItems {
+            photos.append(picture(item.renditions, alt: item.altText ?? fallbackAlt, sizes: Self.columnSizes, lazy: true))
+        }
+        for index in photos.indices {
+            photos[index]["anchor"] = "media-\(media.id.rawValue)-\(index + 1)"
+            photos[index]["position"] = "\(index + 1) of \(count)"
+        }
+        return photos
+    }
+
+    /// A photo as a `<picture>`: its full-shape sizes in WebP and JPEG with their widths, so the browser fetches what
+    /// the screen shows; the v1 squares for a photo that has nothing else. Its width and height are given, so the
+    /// page keeps its place before it loads.
+    func picture(_ renditions: Renditions, alt: String, sizes: String, lazy: Bool) -> [String: Any] {
+        guard let largest = renditions.full.last else {
+            let squares = [("thumbnail", renditions.thumbnail), ("low", renditions.low), ("standard", renditions.standard)]
+            return [
+                "src": links.rendition(renditions, "standard"), "width": renditions.standard, "height": renditions.standard,
+                "srcset": squares.map { "\(links.rendition(renditions, $0.0)) \($0.1)w" }.joined(separator: ", "),
+                "webp": Self.absent, "sizes": sizes, "alt": alt, "lazy": lazy,
+            ]
+        }
+        func srcset(_ format: String) -> String {
+            renditions.full.map { "\(links.file(renditions, Renditions.fileName($0, format: format))) \($0.width)w" }.joined(separator: ", ")
+        }
+        let fallback = renditions.full.last { $0.longEdge <= 1080 } ?? largest
+        return [
+            "src": links.file(renditions, Renditions.fileName(fallback, format: "jpeg")), "width": largest.width, "height": largest.height,
+            "srcset": srcset("jpeg"), "webp": srcset("webp"), "sizes": sizes, "alt": alt, "lazy": lazy,
+        ]
+    }
+
+    /// What the camera recorded, as the photo page lists it.
+    static func camera(_ details: CameraDetails) -> [String: Any] {
+        let settings = [details.focalLength, details.aperture, details.exposureTime, details.iso.map { "ISO " + $0 }].compactMap { $0 }
+        return ["camera": details.camera ?? absent, "lens": details.lens ?? absent, "settings": settings.joined(separator: " · ")]
     }
 
     /// Everything a feed card (`card` without `comments`) is rendered from, as the key of its kept fragment: the media's
     /// version (which moves with its counts, samples and caption), the viewer's part (liked, owner, author of a shown
     /// comment), where its forms return, and the URLs it links (private photos' are signed for an hour).
-    func cardKey(_ media: Media, viewer: UserID?, returnTo: String) -> String {
+    func cardKey(_ media: Media, viewer: UserID?, returnTo: String, eager: Bool) -> String {
         let authored = media.recentComments.contains { $0.from.id == viewer } || media.owner.id == viewer
         return [
             "\(media.id.rawValue)", "\(media.version)", "\(media.viewerHasLiked == true)", authored ? "\(viewer?.rawValue ?? 0)" : "-",
             "\(viewer != nil)", returnTo, links.rendition(media.renditions, "standard"), links.profilePicture(media.owner.profilePicture),
-            media.owner.username,
+            media.owner.username, "\(eager)",
         ].joined(separator: "\u{1}")
+    }
+
+    /// A third of the column, less the grid's gaps.
+    static let tileSizes = "(min-width: 41.5rem) 13.3rem, calc(33vw - 0.5rem)"
+
+    /// The v1 squares alone: a grid's tiles are squares whatever the photo's shape.
+    private func squares(_ renditions: Renditions) -> Renditions {
+        var squares = renditions
+        squares.full = []
+        return squares
     }
 
     /// Photos as a grid of squares linking to their pages.
@@ -116,8 +174,8 @@ struct PageModels {
         tiles.map { tile in
             let code = Shortcode.encode(tile.id)
             return [
-                "href": "/p/\(code)/", "thumbnail": links.rendition(tile.renditions, "low"), "size": tile.renditions.low,
-                "alt": tile.caption ?? "Photo", "likes": tile.likeCount, "comments": tile.commentCount,
+                "href": "/p/\(code)/", "picture": picture(squares(tile.renditions), alt: tile.altText ?? tile.caption ?? "Photo", sizes: Self.tileSizes, lazy: true),
+                "likes": tile.likeCount, "comments": tile.commentCount, "isCarousel": tile.isCarousel,
             ]
         }
     }

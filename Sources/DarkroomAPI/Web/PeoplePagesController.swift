@@ -55,9 +55,9 @@ struct PeoplePagesController {
         let page = try await storage.feed.page(of: user.id, MediaPageRequest(count: Self.feedSize, maxID: try olderThan(visit)))
         let media = try await web.dependencies.mediaObjects.media(page.items, viewer: user.id, hidingBlocked: visit.involvedInBlocks, in: storage)
         let returnTo = visit.pathAndQuery
-        let cards = media.map { item in
-            web.fragment("photo-card", key: models.cardKey(item, viewer: user.id, returnTo: returnTo)) {
-                models.card(item, viewer: user.id, isOperator: visit.isOperator, returnTo: returnTo)
+        let cards = media.enumerated().map { index, item in
+            web.fragment("photo-card", key: models.cardKey(item, viewer: user.id, returnTo: returnTo, eager: index == 0)) {
+                models.card(item, viewer: user.id, isOperator: visit.isOperator, returnTo: returnTo, eager: index == 0)
             }
         }
         let main = web.dependencies.templates.fragment(

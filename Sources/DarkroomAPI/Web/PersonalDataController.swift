@@ -57,22 +57,7 @@ struct PersonalDataController {
         let user = try visit.requireUser()
         guard let id = visit.query.value("id").flatMap(Int64.init), let (handle, size) = try await storage.dataExports.claim(id, owner: user.id)
         else { throw WebError(status: .notFound, message: "This archive was downloaded already, or is not ready. You can ask for a new one.") }
-        let body = ResponseBody(contentLength: Int(size)) { writer in
-            defer { try? handle.close() }
-            while let chunk = try await FileReads.next(handle), !chunk.isEmpty {
-                try await writer.write(ByteBuffer(bytes: chunk))
-            }
-            try await writer.finish(nil)
-        }
-        let name = "darkroom-\(user.username)-\(id).zip"
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store",
-                .xContentTypeOptions: "nosniff",
-            ],
-            body: body
-        )
+        return FileDownload.response(handle, size: size, contentType: "application/zip", fileName: "darkroom-\(user.username)-\(id).zip")
     }
 
     // MARK: Deleting the account
@@ -106,12 +91,5 @@ struct PersonalDataController {
         )
         response.setCookie(web.clearedSessionCookie())
         return response
-    }
-}
-
-/// Reads a file in chunks on a thread pool, never on an event loop.
-enum FileReads {
-    static func next(_ handle: FileHandle) async throws -> Data? {
-        try await NIOThreadPool.singleton.runIfActive { try handle.read(upToCount: 256 * 1024) }
     }
 }

@@ -1,11 +1,13 @@
 import DarkroomCore
+import DarkroomImaging
 import DarkroomStorage
 import Foundation
 import Hummingbird
 
 /// `/p/{shortcode}/`: the page every media's `link` points at, shown to whoever may see the media, with the forms to
-/// like, unlike, comment, delete a comment (its author, or the photo's owner) and delete the photo (its owner). Every
-/// form goes through the same store calls, with the same policies, as the API's endpoints.
+/// like, unlike, comment, delete a comment (its author, or the photo's owner), and for its owner to edit the caption and
+/// alt text, download the originals and delete the photo. Every form goes through the same store calls, with the same
+/// policies, as the API's endpoints.
 struct PhotoPagesController {
     let web: Web
     var storage: Storage { web.dependencies.storage }
@@ -36,6 +38,26 @@ struct PhotoPagesController {
             else { throw DomainError.notFound(.comment) }
             try await storage.comments.delete(comment, on: media, by: user.id)
             return back(visit, media)
+        }
+        routes.post("/p/:shortcode/edit") { visit in
+            let (media, user) = try mediaAndUser(visit)
+            let caption = try Validation.caption(visit.form.value("caption") ?? "")
+            var altTexts: [Int: String?] = [:]
+            for (position, text) in visit.form.values("alt_text").enumerated() { altTexts[position] = try Validation.altText(text) }
+            try await storage.mediaWriter.edit(media, by: user.id, caption: .some(caption), altTexts: altTexts)
+            throw WebRedirect(location: "/p/\(Shortcode.encode(media))/?edited=1")
+        }
+        routes.get("/p/:shortcode/original") { visit in
+            let (media, user) = try mediaAndUser(visit)
+            let position = max(0, (visit.query.value("photo").flatMap(Int.init) ?? 1) - 1)
+            guard let key = try await storage.media.original(of: media, position: position, actor: user.id),
+                let file = storage.originals.path(key).flatMap(FileDownload.open)
+            else { throw WebError(status: .notFound, message: "This photo was posted before Darkroom kept originals: only its renditions exist.") }
+            let fileExtension = String(key.split(separator: ".").last ?? "")
+            let type = ImageFormat.allCases.first { $0.fileExtension == fileExtension }?.mediaType ?? "application/octet-stream"
+            return FileDownload.response(
+                file.handle, size: file.size, contentType: type, fileName: "darkroom-\(Shortcode.encode(media))-\(position + 1).\(fileExtension)"
+            )
         }
         routes.post("/p/:shortcode/delete") { visit in
             let (media, user) = try mediaAndUser(visit)
@@ -79,6 +101,7 @@ struct PhotoPagesController {
         var card = models.card(media, viewer: viewer, isOperator: visit.isOperator, comments: comments, returnTo: visit.path)
         let permalink = links.permalink(id)
         card["embedURL"] = permalink + "embed/"
+        if viewer == media.owner.id { card["ownerTools"] = ownerTools(media) }
         return web.page(
             "photo",
             title: "Photo by @\(media.owner.username)",
@@ -91,7 +114,26 @@ struct PhotoPagesController {
                     "description": media.caption.map { $0.text } ?? false,
                     "oembed": media.renditions.isPrivate ? false : links.publicURL + "/oembed?url=" + Parameters.encode(permalink),
                 ] as [String: Any],
-            ]
+            ],
+            notice: visit.query.value("edited") == nil ? nil : "Saved."
         )
+    }
+
+    /// What the owner sees under their photo: the caption and each photo's alt text to edit, and each original to
+    /// download (or why there is none).
+    private func ownerTools(_ media: Media) -> [String: Any] {
+        let code = Shortcode.encode(media.id)
+        let photos = [(media.altText, media.hasOriginal)] + media.carouselItems.map { ($0.altText, $0.hasOriginal) }
+        return [
+            "code": code, "caption": media.caption?.text ?? "", "altLimit": Validation.altTextLength,
+            "photos": photos.enumerated().map { index, photo -> [String: Any] in
+                [
+                    "number": index + 1, "label": photos.count > 1 ? "Photo \(index + 1): description" : "Description (alt text)",
+                    "altText": photo.0 ?? "", "downloadLabel": photos.count > 1 ? "Download original \(index + 1)" : "Download the original",
+                    "original": photo.1 ? "/p/\(code)/original?photo=\(index + 1)" : PageModels.absent,
+                ]
+            },
+            "noOriginal": !photos.contains { $0.1 },
+        ]
     }
 }

@@ -4,19 +4,29 @@ import DarkroomStorage
 import Foundation
 import Hummingbird
 
-/// Posting a photo from the browser, in two steps and without JavaScript: `/create` takes the file (and a caption,
-/// which `?caption=` can fill in, as the share hook does); the server renders the photo under every filter and shows
-/// them to choose from, with the caption and place; publishing goes through `PhotoPosting`, as the API's upload does.
+/// Posting a photo or a carousel from the browser, in two steps and without JavaScript: `/create` takes the files (and
+/// a caption, which `?caption=` can fill in, as the share hook does); the server renders each photo under every filter
+/// and shows them to choose from, with each photo's crop, focal point and alt text, and the post's caption and place.
+/// "Preview" shows each photo as it will be cut; publishing goes through `PhotoPosting`, as the API's upload does.
 ///
 /// Previews are made by the server, not the browser: the page works without script, and each preview comes from
-/// the same filter code as the post, so what is chosen is exactly what is posted (a browser-side copy of twenty
-/// looks would drift from it).
+/// the same filter and crop code as the post, so what is chosen is exactly what is posted (a browser-side copy of
+/// twenty looks would drift from it).
 struct PostingController {
     let web: Web
     var storage: Storage { web.dependencies.storage }
     var drafts: PhotoDrafts { PhotoDrafts(dataDirectory: storage.files.dataDirectory, environment: storage.environment) }
 
     static let previewSize = 150
+    /// The long edge of a crop preview.
+    static let cropPreviewSize = 320
+
+    /// The nine focal points the page offers, as `x,y`, with what a screen reader says of each.
+    static let focalPoints: [(value: String, label: String)] = [
+        ("0,0", "top left"), ("0.5,0", "top"), ("1,0", "top right"),
+        ("0,0.5", "left"), ("0.5,0.5", "centre"), ("1,0.5", "right"),
+        ("0,1", "bottom left"), ("0.5,1", "bottom"), ("1,1", "bottom right"),
+    ]
 
     func addRoutes(to routes: WebRoutes) {
         routes.get("/create") { visit in
@@ -30,52 +40,97 @@ struct PostingController {
 
     private func pickPage(_ visit: Web.Visit, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         let caption = visit.form.value("caption") ?? visit.query.value("caption") ?? ""
-        return web.page("create/pick", title: "New photo", status: status, visit, ["caption": caption], error: error)
+        return web.page(
+            "create/pick", title: "New post", status: status, visit,
+            ["caption": caption, "accept": ImageFormat.allCases.map(\.mediaType).joined(separator: ","), "most": Validation.maxCarouselPhotos],
+            error: error
+        )
     }
 
-    static func previewName(_ filter: Filter) -> String {
-        String(filter.name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }) + ".jpg"
+    static func previewName(_ index: Int, _ filter: Filter) -> String {
+        "\(index)-" + String(filter.name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }) + ".jpg"
     }
 
     @Sendable private func stage(_ visit: Web.Visit) async throws -> Response {
         let user = try visit.requireUser()
-        guard let photo = visit.files["photo"], !photo.isEmpty else { return pickPage(visit, error: "Choose a photo first.", status: .badRequest) }
-        let previews: [(filter: Filter, jpeg: [UInt8])]
+        let photos = (visit.files["photo"] ?? []).filter { !$0.isEmpty }
+        guard !photos.isEmpty else { return pickPage(visit, error: "Choose a photo first.", status: .badRequest) }
+        guard photos.count <= Validation.maxCarouselPhotos else {
+            return pickPage(visit, error: "A post holds at most \(Validation.maxCarouselPhotos) photos.", status: .badRequest)
+        }
+        var previews: [(name: String, bytes: [UInt8])] = []
         do {
             _ = try Validation.caption(visit.form.value("caption"))
-            previews = try await web.dependencies.ingest.previews(of: photo, size: Self.previewSize)
+            for (index, photo) in photos.enumerated() {
+                do {
+                    for preview in try await web.dependencies.ingest.previews(of: photo, size: Self.previewSize) {
+                        previews.append((Self.previewName(index, preview.filter), preview.jpeg))
+                    }
+                } catch let error as APIError where photos.count > 1 {
+                    throw APIError.invalidParameter("photo", "photo \(index + 1): " + error.message)
+                }
+            }
         } catch {
             guard let message = WebError.formMessage(error) else { throw error }
             return pickPage(visit, error: message, status: .badRequest)
         }
-        let token = try drafts.create(for: user.id, photo: photo, previews: previews.map { (Self.previewName($0.filter), $0.jpeg) })
-        return filtersPage(visit, token: token, previews: previews.map(\.filter))
+        let token = try drafts.create(for: user.id, photos: photos, previews: previews)
+        return filtersPage(visit, token: token, count: photos.count)
     }
 
-    private func filtersPage(_ visit: Web.Visit, token: String, previews: [Filter] = Filter.all, error: String? = nil) -> Response {
-        let chosen = visit.form.value("filter").flatMap(Filter.named) ?? Filter.normal
+    private func filtersPage(_ visit: Web.Visit, token: String, count: Int, error: String? = nil) -> Response {
+        let form = visit.form
+        let photos = (0..<count).map { index -> [String: Any] in
+            let chosen = form.value("filter_\(index)").flatMap(Filter.named) ?? Filter.normal
+            let shape = form.value("crop_\(index)").flatMap(Crop.Shape.init(rawValue:)) ?? .original
+            let focus = form.value("focal_point_\(index)").flatMap { value in Self.focalPoints.first { $0.value == value }?.value } ?? "0.5,0.5"
+            let cropQuery = "crop=\(shape.rawValue)&focal_point=\(focus)"
+            return [
+                "index": index, "number": index + 1, "count": count, "isCarousel": count > 1,
+                "filters": Filter.all.map {
+                    ["name": $0.name, "src": "/create/drafts/\(token)/\(Self.previewName(index, $0))", "checked": $0 == chosen, "index": index]
+                },
+                "original": shape == .original, "square": shape == .square,
+                "focalPoints": Self.focalPoints.map { ["value": $0.value, "label": $0.label, "checked": $0.value == focus, "index": index] },
+                "cropSrc": "/create/drafts/\(token)/crop-\(index).jpg?\(cropQuery)&filter=\(chosen.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")",
+                "whole": "/create/drafts/\(token)/whole-\(index).jpg",
+                "altText": form.value("alt_text_\(index)") ?? "",
+            ]
+        }
         return web.page(
             "create/filters",
-            title: "Choose a filter",
+            title: count > 1 ? "Your \(count) photos" : "Your photo",
             status: error == nil ? .ok : .badRequest,
             visit,
             [
-                "token": token,
-                "filters": previews.map { ["name": $0.name, "src": "/create/drafts/\(token)/\(Self.previewName($0))", "checked": $0 == chosen] },
-                "size": Self.previewSize, "caption": visit.form.value("caption") ?? "",
-                "locationName": visit.form.value("location_name") ?? "",
-                "placeOpen": !(visit.form.value("location_name") ?? "").isEmpty || !(visit.form.value("lat") ?? "").isEmpty,
-                "lat": visit.form.value("lat") ?? "", "lng": visit.form.value("lng") ?? "",
+                "token": token, "photos": photos, "size": Self.previewSize, "caption": form.value("caption") ?? "",
+                "cropSize": Self.cropPreviewSize, "altLimit": Validation.altTextLength,
+                "locationName": form.value("location_name") ?? "",
+                "placeOpen": !(form.value("location_name") ?? "").isEmpty || !(form.value("lat") ?? "").isEmpty,
+                "lat": form.value("lat") ?? "", "lng": form.value("lng") ?? "",
             ],
             error: error
         )
     }
 
+    /// A draft's file: a filter preview as stored, or a photo drawn on demand — `whole-N.jpg`, the whole photo (the
+    /// focal point picker's background), or `crop-N.jpg?crop=…&focal_point=…&filter=…`, cut and filtered as it will be.
     @Sendable private func preview(_ visit: Web.Visit) async throws -> Response {
         let user = try visit.requireUser()
         let parts = visit.path.split(separator: "/")
-        guard parts.count == 4, let bytes = drafts.file(String(parts[3]), token: String(parts[2]), owner: user.id), parts[3].hasSuffix(".jpg") else {
-            throw WebError(status: .notFound, message: "This preview is gone. Choose the photo again.")
+        let gone = WebError(status: .notFound, message: "This preview is gone. Choose the photo again.")
+        guard parts.count == 4, parts[3].hasSuffix(".jpg") else { throw gone }
+        let (token, name) = (String(parts[2]), String(parts[3].dropLast(4)))
+        let bytes: [UInt8]
+        if let drawn = name.split(separator: "-", maxSplits: 1).last.flatMap({ Int($0) }), name.hasPrefix("crop-") || name.hasPrefix("whole-") {
+            guard let photo = drafts.file("photo-\(drawn)", token: token, owner: user.id) else { throw gone }
+            var crop = (try? Validation.crop(visit.query.value("crop"), focalPoint: visit.query.value("focal_point"))) ?? Crop()
+            if name.hasPrefix("whole-") { crop = Crop() }
+            let filter = name.hasPrefix("whole-") ? Filter.normal : (visit.query.value("filter").flatMap(Filter.named) ?? .normal)
+            bytes = try await web.dependencies.ingest.cropPreview(of: photo, filter: filter, crop: crop, size: Self.cropPreviewSize, whole: name.hasPrefix("whole-"))
+        } else {
+            guard let stored = drafts.file(name + ".jpg", token: token, owner: user.id) else { throw gone }
+            bytes = stored
         }
         return Response(
             status: .ok,
@@ -87,18 +142,31 @@ struct PostingController {
     @Sendable private func publish(_ visit: Web.Visit) async throws -> Response {
         let user = try visit.requireUser()
         let token = visit.path.split(separator: "/").dropFirst(2).first.map(String.init) ?? ""
-        guard let photo = drafts.file("photo", token: token, owner: user.id) else {
+        guard let photos = drafts.photos(token: token, owner: user.id) else {
             throw WebError(status: .notFound, message: "This photo is no longer waiting to be posted. Choose it again.")
         }
+        if visit.form.value("action") == "preview" { return filtersPage(visit, token: token, count: photos.count) }
         let id: MediaID
         do {
-            // The draft's token is the idempotency key: a second click on Post makes no second photo.
-            id = try await PhotoPosting(dependencies: web.dependencies).publish(photo, fields: visit.form, idempotencyKey: token, by: user.id)
+            // The draft's token is the idempotency key: a second click on Post makes no second post.
+            id = try await PhotoPosting(dependencies: web.dependencies).publish(
+                photos, fields: Self.postingFields(visit.form, count: photos.count), idempotencyKey: token, by: user.id
+            )
         } catch {
             guard let message = WebError.formMessage(error) else { throw error }
-            return filtersPage(visit, token: token, error: message)
+            return filtersPage(visit, token: token, count: photos.count, error: message)
         }
         drafts.remove(token: token, owner: user.id)
         return web.redirect(to: "/p/\(Shortcode.encode(id))/")
+    }
+
+    /// The page's per-photo fields (`filter_0`, `alt_text_1`, …) as `PhotoPosting` reads them: each repeated once per
+    /// photo, in order.
+    static func postingFields(_ form: Parameters, count: Int) -> Parameters {
+        var pairs = form.pairs.filter { pair in !["filter", "crop", "focal_point", "alt_text", "users_in_photo"].contains(pair.name) }
+        for name in ["filter", "crop", "focal_point", "alt_text"] {
+            for index in 0..<count { pairs.append((name, form.value("\(name)_\(index)") ?? "")) }
+        }
+        return Parameters(pairs: pairs)
     }
 }

@@ -22,7 +22,7 @@ struct Web: Sendable {
     struct Visit: Sendable {
         var query: Parameters
         var form: Parameters
-        var files: [String: [UInt8]]
+        var files: [String: [[UInt8]]]
         var cookies: Cookies
         var user: User?
         var sessionID: String?

@@ -18,6 +18,14 @@ public struct Media: Sendable, Equatable {
     public var viewerHasLiked: Bool?
     /// Moves whenever anything this object shows changes; rendered copies are valid for one version.
     public var version: Int64 = 0
+    /// Describes the photo for people who cannot see it (`alt` on every page).
+    public var altText: String?
+    /// Whether its original is kept (photos posted before originals were kept have none).
+    public var hasOriginal = false
+    /// The camera's details, when its photographer shows them.
+    public var camera: CameraDetails?
+    /// A carousel's second and later photos (its first is this media's own); empty for a single photo.
+    public var carouselItems: [CarouselItem] = []
 
     public init(
         id: MediaID,

@@ -1,18 +1,60 @@
-/// The square renditions of a photo, stored under one key.
+/// The renditions of a photo, stored under one key: the v1 squares (`standard.jpg`, `low.jpg`, `thumbnail.jpg`) and,
+/// for photos posted since originals are kept, the full-shape sizes, each as JPEG and WebP (`640x480.jpg`, …).
 public struct Renditions: Sendable, Equatable {
     public var key: String
     public var standard: Int
     public var low: Int
     public var thumbnail: Int
+    /// Full-shape sizes, smallest first; empty for photos from before they were made (only their squares exist).
+    public var full: [PixelSize]
     /// Whether the files belong to a private account: then they are linked only through signed URLs that expire
     /// (`Links.rendition`, `PrivateFilesMiddleware`).
     public var isPrivate: Bool
 
-    public init(key: String, standard: Int, low: Int, thumbnail: Int, isPrivate: Bool = false) {
+    public init(key: String, standard: Int, low: Int, thumbnail: Int, full: [PixelSize] = [], isPrivate: Bool = false) {
         self.isPrivate = isPrivate
         self.key = key
         self.standard = standard
         self.low = low
         self.thumbnail = thumbnail
+        self.full = full
     }
+
+    /// Width over height of what the photo shows (1 for a photo with only squares).
+    public var aspectRatio: Double {
+        guard let largest = full.last, largest.height > 0 else { return 1 }
+        return Double(largest.width) / Double(largest.height)
+    }
+
+    /// The encodings each full-shape size is stored in, in the order pages offer them.
+    public static let fullFormats = ["webp", "jpeg"]
+
+    public static func fileName(_ size: PixelSize, format: String) -> String {
+        "\(size.width)x\(size.height)." + (format == "jpeg" ? "jpg" : format)
+    }
+
+    /// Full sizes as stored in one column: `640x480 1080x810`.
+    public static func encode(_ sizes: [PixelSize]) -> String {
+        sizes.map { "\($0.width)x\($0.height)" }.joined(separator: " ")
+    }
+
+    public static func decode(_ text: String) -> [PixelSize] {
+        text.split(separator: " ").compactMap { part in
+            let numbers = part.split(separator: "x")
+            guard numbers.count == 2, let width = Int(numbers[0]), let height = Int(numbers[1]) else { return nil }
+            return PixelSize(width: width, height: height)
+        }
+    }
+}
+
+public struct PixelSize: Sendable, Equatable, Hashable {
+    public var width: Int
+    public var height: Int
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+
+    public var longEdge: Int { max(width, height) }
 }

@@ -5,11 +5,16 @@ public struct User: Sendable, Equatable {
     public var isPrivate: Bool
     public var createdAt: Int64
     public var counts: UserCounts
+    /// Whether their photos show the camera's details (opt-in; off by default).
+    public var showsCamera: Bool
 
     public var id: UserID { summary.id }
     public var username: String { summary.username }
 
-    public init(summary: UserSummary, bio: String, website: String, isPrivate: Bool, createdAt: Int64, counts: UserCounts) {
+    public init(
+        summary: UserSummary, bio: String, website: String, isPrivate: Bool, createdAt: Int64, counts: UserCounts, showsCamera: Bool = false
+    ) {
+        self.showsCamera = showsCamera
         self.summary = summary
         self.bio = bio
         self.website = website

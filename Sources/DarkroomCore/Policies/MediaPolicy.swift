@@ -4,10 +4,10 @@
 //
 // Each check throws a `DomainError`; the API maps it to its v1 error, the pages to a message.
 
-/// Media: seeing it, liking and commenting on it, deleting it.
+/// Media: seeing it, liking and commenting on it, deleting and editing it, downloading its original.
 public enum MediaPolicy {
     public enum Action: Sendable, CaseIterable {
-        case view, like, comment, delete
+        case view, like, comment, delete, edit, downloadOriginal
     }
 
     /// - Parameters:
@@ -27,6 +27,11 @@ public enum MediaPolicy {
             guard actor != nil else { throw .notAllowed(.comment) }
         case .delete:
             guard let actor, actor == owner else { throw .notAllowed(.deleteMedia) }
+        case .edit:
+            guard let actor, actor == owner else { throw .notAllowed(.editMedia) }
+        case .downloadOriginal:
+            // The photo as sent may hold what its renditions never show (the place it was taken, in its EXIF).
+            guard let actor, actor == owner else { throw .notAllowed(.downloadOriginal) }
         }
     }
 }

@@ -20,7 +20,7 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public var createdAt: Int64
     /// The database copy: `darkroom.sqlite`, or `database.pgdump` (pg_dump's custom format).
     public var database: File
-    /// Every photo file the copy names, under `media/`.
+    /// Every photo file the copy names, under `media/`, and every original it names, under `originals/`.
     public var files: [File]
     /// Keys the copy names whose files were already gone when they were copied (a photo deleted while the backup ran).
     public var missingKeys: [String]
@@ -90,6 +90,17 @@ public struct Backup: Sendable {
         }
         var files: [BackupManifest.File] = []
         var missing: [String] = []
+        for key in snapshot.keys.sorted() where OriginalFiles.isKey(key) {
+            let relative = "originals/" + key
+            guard FileManager.default.fileExists(atPath: dataDirectory + "/" + relative) else {
+                missing.append(key)
+                continue
+            }
+            try FileSystem.makeDirectory((folder + "/" + relative as NSString).deletingLastPathComponent)
+            try FileManager.default.copyItem(atPath: dataDirectory + "/" + relative, toPath: folder + "/" + relative)
+            try FileSystem.makePrivate(folder + "/" + relative)
+            files.append(try Self.describe(relative, in: folder))
+        }
         for key in snapshot.keys.sorted() where MediaFiles.isKey(key) {
             let source = mediaRoot + "/" + key
             let names = FileSystem.list(source).sorted()
@@ -119,8 +130,12 @@ public struct Backup: Sendable {
         return manifest
     }
 
+    /// Rendition keys (folders under `media/`) and originals (files under `originals/`, told apart by their form).
     private static let keysQuery: SQL = """
-        SELECT image_key FROM media UNION SELECT profile_picture FROM users WHERE profile_picture IS NOT NULL
+        SELECT image_key FROM media UNION SELECT image_key FROM media_items
+        UNION SELECT profile_picture FROM users WHERE profile_picture IS NOT NULL
+        UNION SELECT original_key FROM media WHERE original_key IS NOT NULL
+        UNION SELECT original_key FROM media_items WHERE original_key IS NOT NULL
         """
 
     private func copySQLite(into folder: String) throws -> (database: BackupManifest.File, keys: [String], schemaVersion: Int) {
@@ -183,6 +198,7 @@ public struct Backup: Sendable {
             try FileSystem.rename(incoming, to: sqlitePath)
         }
         for kind in MediaFiles.Kind.allCases { FileSystem.removeTree(mediaRoot + "/" + kind.rawValue) }
+        FileSystem.removeTree(dataDirectory + "/originals")
         for file in manifest.files {
             let destination = dataDirectory + "/" + file.path
             try FileSystem.makeDirectory((destination as NSString).deletingLastPathComponent)

@@ -109,6 +109,11 @@ public enum FileSystem {
         return Int64(info.st_mtim.tv_sec)
     }
 
+    /// Sets a file's modification time to now.
+    static func touch(_ path: String) {
+        _ = utimensat(AT_FDCWD, path, nil, 0)
+    }
+
     static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR

@@ -32,9 +32,14 @@ struct DataExportArchive {
             try await zip.addFile(picture, at: file)
         }
         for (index, item) in media.enumerated() {
-            for (size, entry) in item.files.sorted(by: { $0.key < $1.key }) {
-                guard let source = storage.files.path(item.key, size + ".jpg") else { continue }
-                try await zip.addFile(entry, at: source)
+            for photo in item.photos {
+                for (size, entry) in photo.files.sorted(by: { $0.key < $1.key }) {
+                    guard let source = storage.files.path(photo.key, size + ".jpg") else { continue }
+                    try await zip.addFile(entry, at: source)
+                }
+                if let entry = photo.original, let key = photo.originalKey, let source = storage.originals.path(key) {
+                    try await zip.addFile(entry, at: source)
+                }
             }
             if let export, index % 20 == 19 || index == media.count - 1 {
                 try await database.execute("UPDATE data_exports SET done = \(Int64(index + 1)) WHERE id = \(export)")
@@ -58,11 +63,14 @@ struct DataExportArchive {
 
         - `profile.json` — your username, name, bio, website, whether the account is private, when it was made, your
           counts, and `profile_picture`: the file of your picture in this archive, if you set one.
-        - `media.json` — every photo you posted, oldest first: its id and `shortcode` (the `/p/{shortcode}/` link),
-          when, the filter, the caption, tags, the place, people tagged in it (by username), its like and comment
-          counts, and `files`: the photo's renditions in this archive (`standard` 640 px, `low` 320 px, `thumbnail`
-          150 px square JPEGs — the sizes Darkroom stores; the file you uploaded is not kept).
-        - `media/{id}/…jpg` — those files.
+        - `media.json` — every post, oldest first: its id and `shortcode` (the `/p/{shortcode}/` link), when, the
+          filter, the caption, tags, the place, people tagged in it (by username), its like and comment counts, and
+          `photos`: each photo of the post (several for a carousel), with its filter, its description (`alt_text`),
+          `original` — the file you uploaded, byte for byte, in this archive — and `files`, its square renditions
+          (`standard` 612 px, `low` 306 px, `thumbnail` 150 px JPEGs). `original` is null for photos posted before
+          Darkroom kept originals: for those, the renditions are all that was stored. `files` and `original` at the
+          top repeat the first photo's.
+        - `media/{id}/…` — those files; a carousel's later photos are in `media/{id}/2/…`, `media/{id}/3/…`.
         - `comments.json` — every comment you wrote, on anyone's photo: the photo's id and shortcode, the text, when.
         - `likes.json` — every photo you liked (its id and shortcode) and when.
         - `relationships.json` — whom you follow, who follows you, follow requests you sent and received, and whom
@@ -133,8 +141,7 @@ private struct MediaItem: Encodable {
     var usersInPhoto: [String]
     var likeCount: Int64
     var commentCount: Int64
-    var files: [String: String]
-    var key: String
+    var photos: [PhotoItem]
 
     enum CodingKeys: String, CodingKey {
         case id, shortcode
@@ -143,7 +150,57 @@ private struct MediaItem: Encodable {
         case usersInPhoto = "users_in_photo"
         case likeCount = "like_count"
         case commentCount = "comment_count"
-        case files
+        case photos, files, original
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(shortcode, forKey: .shortcode)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(filter, forKey: .filter)
+        try container.encode(caption, forKey: .caption)
+        try container.encode(tags, forKey: .tags)
+        try container.encode(location, forKey: .location)
+        try container.encode(usersInPhoto, forKey: .usersInPhoto)
+        try container.encode(likeCount, forKey: .likeCount)
+        try container.encode(commentCount, forKey: .commentCount)
+        try container.encode(photos, forKey: .photos)
+        try container.encode(photos[0].files, forKey: .files)
+        try container.encode(photos[0].original, forKey: .original)
+    }
+
+    /// One photo of a post: its files in the archive, and where they are stored.
+    struct PhotoItem: Encodable {
+        var filter: String
+        var altText: String?
+        var files: [String: String]
+        /// Its path in the archive; nil when the photo has no original.
+        var original: String?
+        var key: String
+        var originalKey: String?
+
+        enum CodingKeys: String, CodingKey {
+            case filter, files, original
+            case altText = "alt_text"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(filter, forKey: .filter)
+            try container.encode(altText, forKey: .altText)
+            try container.encode(files, forKey: .files)
+            try container.encode(original, forKey: .original)
+        }
+
+        init(folder: String, filter: String, altText: String?, key: String, originalKey: String?) {
+            self.filter = filter
+            self.altText = altText
+            self.key = key
+            self.originalKey = originalKey
+            files = Dictionary(uniqueKeysWithValues: ["standard", "low", "thumbnail"].map { ($0, "\(folder)/\($0).jpg") })
+            original = originalKey.map { "\(folder)/original." + ($0.split(separator: ".").last.map(String.init) ?? "bin") }
+        }
     }
 
     static func read(_ user: UserID, from database: any Database) async throws -> [MediaItem] {
@@ -154,9 +211,27 @@ private struct MediaItem: Encodable {
             """
         ).decode { (media: try $0.int(), username: try $0.string()) }
         let people = Dictionary(grouping: tagged, by: \.media).mapValues { $0.map(\.username).sorted() }
+        let items = try await database.query(
+            """
+            SELECT i.media_id, i.position, i.filter, i.alt_text, i.image_key, i.original_key FROM media_items i JOIN media m ON m.id = i.media_id
+             WHERE m.user_id = \(user) ORDER BY i.media_id, i.position
+            """
+        ).decode { row in
+            let media = try row.int()
+            let position = try row.int()
+            return (
+                media: media,
+                photo: PhotoItem(
+                    folder: "media/\(media)/\(position + 1)", filter: try row.string(), altText: try row.optionalString(), key: try row.string(),
+                    originalKey: try row.optionalString()
+                )
+            )
+        }
+        let carousels = Dictionary(grouping: items, by: \.media).mapValues { $0.map(\.photo) }
         return try await database.query(
             """
-            SELECT m.id, m.created_at, m.filter, m.caption, m.tags, l.name, m.latitude, m.longitude, m.like_count, m.comment_count, m.image_key
+            SELECT m.id, m.created_at, m.filter, m.caption, m.tags, l.name, m.latitude, m.longitude, m.like_count, m.comment_count, m.image_key,
+                   m.alt_text, m.original_key
               FROM media m LEFT JOIN locations l ON l.id = m.location_id WHERE m.user_id = \(user) ORDER BY m.id
             """
         ).decode { row in
@@ -173,7 +248,9 @@ private struct MediaItem: Encodable {
                 location = ["latitude": String(latitude), "longitude": String(longitude)]
                 if let place, !place.isEmpty { location?["name"] = place }
             }
-            let files = ["standard", "low", "thumbnail"].map { ($0, "media/\(id)/\($0).jpg") }
+            let (likeCount, commentCount) = (try row.int(), try row.int())
+            let (key, altText, originalKey) = (try row.string(), try row.optionalString(), try row.optionalString())
+            let photo = PhotoItem(folder: "media/\(id)", filter: filter, altText: altText, key: key, originalKey: originalKey)
             return MediaItem(
                 id: id,
                 shortcode: Shortcode.encode(MediaID(id)),
@@ -183,10 +260,9 @@ private struct MediaItem: Encodable {
                 tags: tags.split(separator: " ").map(String.init),
                 location: location,
                 usersInPhoto: people[id] ?? [],
-                likeCount: try row.int(),
-                commentCount: try row.int(),
-                files: Dictionary(uniqueKeysWithValues: files),
-                key: try row.string()
+                likeCount: likeCount,
+                commentCount: commentCount,
+                photos: [photo] + (carousels[id] ?? [])
             )
         }
     }

@@ -1,7 +1,8 @@
 import DarkroomCore
 import Foundation
 
-/// Photos picked on the posting page but not yet posted: the uploaded file and its filter previews, in
+/// Photos picked on the posting page but not yet posted: the uploaded files (`photo-0`, `photo-1`, … for a carousel)
+/// and their filter previews, in
 /// `DATA/drafts/{user}-{token}/`. A person has one draft at a time (a new one replaces it); a draft is removed when
 /// posted, and any older than an hour when the next is made.
 public struct PhotoDrafts: Sendable {
@@ -16,7 +17,7 @@ public struct PhotoDrafts: Sendable {
     }
 
     /// Stores a draft for `owner`; answers its token.
-    public func create(for owner: UserID, photo: [UInt8], previews: [(name: String, bytes: [UInt8])]) throws -> String {
+    public func create(for owner: UserID, photos: [[UInt8]], previews: [(name: String, bytes: [UInt8])]) throws -> String {
         try FileSystem.makeDirectory(folder)
         let now = environment.nowSeconds
         for name in FileSystem.list(folder) {
@@ -26,12 +27,19 @@ public struct PhotoDrafts: Sendable {
         let token = environment.randomHex(bytes: 16)
         let draft = folder + "/\(owner)-\(token)"
         try FileSystem.makeDirectory(draft)
-        try FileSystem.writeDurably(photo, to: draft + "/photo")
+        for (index, photo) in photos.enumerated() { try FileSystem.writeDurably(photo, to: draft + "/photo-\(index)") }
         for preview in previews { try FileSystem.writeDurably(preview.bytes, to: draft + "/" + preview.name) }
         return token
     }
 
-    /// A file of the owner's draft (`photo`, or a preview's name); nil when there is no such draft or file.
+    /// The photos of the owner's draft, in order; nil when there is no such draft.
+    public func photos(token: String, owner: UserID) -> [[UInt8]]? {
+        var photos: [[UInt8]] = []
+        while let photo = file("photo-\(photos.count)", token: token, owner: owner) { photos.append(photo) }
+        return photos.isEmpty ? nil : photos
+    }
+
+    /// A file of the owner's draft (a photo, or a preview's name); nil when there is no such draft or file.
     public func file(_ name: String, token: String, owner: UserID) -> [UInt8]? {
         guard Self.isToken(token), !name.contains("/"), !name.hasPrefix(".") else { return nil }
         return FileManager.default.contents(atPath: folder + "/\(owner)-\(token)/" + name).map(Array.init)

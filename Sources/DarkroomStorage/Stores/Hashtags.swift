@@ -25,6 +25,28 @@ enum MediaTags {
         current += new
         try await tx.execute("UPDATE media SET tags = \(current.joined(separator: " ")), \(MediaVersion.moves) WHERE id = \(media)")
     }
+
+    /// Makes the media's tags exactly `tags` (its caption's and its owner's comments', after the caption changed):
+    /// those it had that are gone are taken off, with their counts; the new ones are added as `add` does.
+    static func replace(with tags: [String], on media: MediaID, existing: String, at tagID: Int64, in tx: any SQLExecutor) async throws {
+        let current = existing.split(separator: " ").map(String.init)
+        let gone = current.filter { !tags.contains($0) }
+        if !gone.isEmpty {
+            let isPublic: Int64 =
+                try await tx.query(
+                    "SELECT 1 - u.is_private FROM media m JOIN users u ON u.id = m.user_id WHERE m.id = \(media)"
+                ).scalarInt() ?? 0
+            for tag in gone {
+                try await tx.execute("DELETE FROM media_tags WHERE media_id = \(media) AND tag_name = \(tag)")
+                try await tx.execute(
+                    "UPDATE tags SET media_count = media_count - 1, public_media_count = public_media_count - \(isPublic) WHERE name = \(tag)"
+                )
+            }
+        }
+        let kept = current.filter { tags.contains($0) }.joined(separator: " ")
+        try await tx.execute("UPDATE media SET tags = \(kept), \(MediaVersion.moves) WHERE id = \(media)")
+        try await add(tags, to: media, existing: kept, at: tagID, in: tx)
+    }
 }
 
 /// Hashtags in a caption: `#` then Unicode letters, digits and underscores, case-folded, each once, in order.

@@ -287,9 +287,29 @@ public struct MediaStore: Sendable {
     public func filesArePrivate(_ key: String) async throws -> Bool? {
         try await database.lookup(
             """
-            SELECT u.is_private FROM media m JOIN users u ON u.id = m.user_id WHERE m.image_key = \(key) LIMIT 1
+            SELECT u.is_private FROM media m JOIN users u ON u.id = m.user_id WHERE m.image_key = \(key)
+            UNION ALL
+            SELECT u.is_private FROM media_items i JOIN media m ON m.id = i.media_id JOIN users u ON u.id = m.user_id
+             WHERE i.image_key = \(key)
+             LIMIT 1
             """
         ).decodeFirst { try $0.bool() }
+    }
+
+    /// Who posted a media, whoever asks (an operator's command); nil when there is no such media.
+    public func owner(of id: MediaID) async throws -> UserID? {
+        try await database.query("SELECT user_id FROM media WHERE id = \(id)").decodeFirst { try $0.id(UserID.self) }
+    }
+
+    /// The key of a photo's original (`position` 0 is the post's first photo), for its owner alone (`MediaPolicy`);
+    /// nil when it has none (posted before originals were kept) or the post has no such photo.
+    public func original(of id: MediaID, position: Int, actor: UserID) async throws -> String? {
+        try await authorize(.downloadOriginal, id, actor: actor)
+        let query: SQL =
+            position == 0
+            ? "SELECT original_key FROM media WHERE id = \(id)"
+            : "SELECT original_key FROM media_items WHERE media_id = \(id) AND position = \(Int64(position))"
+        return try await database.query(query).decodeFirst { try $0.optionalString() } ?? nil
     }
 
     /// A single media, or nil if it does not exist. (Whether the viewer may see it is the caller's to check.)
@@ -359,18 +379,22 @@ public struct MediaStore: Sendable {
                    m.image_key, m.standard_size, m.low_size, m.thumbnail_size, m.tags, m.like_count, m.comment_count,
                    m.users_in_photo_count, \(like.liked),
                    l.name, l.latitude, l.longitude, l.street_address,
-                   \(raw: Columns.userSummary), m.version, u.is_private
+                   \(raw: Columns.userSummary), m.version, u.is_private, m.full_sizes, m.alt_text, m.original_key IS NOT NULL,
+                   CASE WHEN u.shows_camera <> 0 THEN m.camera END
               FROM media m JOIN users u ON u.id = m.user_id LEFT JOIN locations l ON l.id = m.location_id \(like.join)
              WHERE m.id IN (\(list: ids))
             """
         )
         var byID: [MediaID: Media] = [:]
         var withPeople: [MediaID] = []
+        var carousels: [MediaID] = []
         for (media, peopleCount) in try rows.decode({ try Self.media(&$0, viewerKnown: viewer != nil) }) {
             byID[media.id] = media
             if peopleCount > 0 { withPeople.append(media.id) }
+            if media.type == "carousel" { carousels.append(media.id) }
         }
         try await attachSamples(to: &byID, hidingBlocked: hidingBlocked)
+        if !carousels.isEmpty { try await attachCarouselItems(carousels, to: &byID) }
         if !withPeople.isEmpty { try await attachUsersInPhoto(withPeople, to: &byID) }
         return ids.compactMap { byID[$0] }
     }
@@ -397,7 +421,11 @@ public struct MediaStore: Sendable {
             thumbnail: Int(try row.int()),
             isPrivate: try row.bool()
         )
-        return MediaTile(id: id, renditions: renditions, likeCount: try row.int(), commentCount: try row.int(), caption: try row.optionalString())
+        var tile = MediaTile(id: id, renditions: renditions, likeCount: try row.int(), commentCount: try row.int(), caption: try row.optionalString())
+        tile.renditions.full = Renditions.decode(try row.string())
+        tile.altText = try row.optionalString()
+        tile.isCarousel = try row.string() == "carousel"
+        return tile
     }
 
     /// What a grid of photos shows of each — its renditions and counts — in one query, in the order of `ids`. (A page
@@ -406,7 +434,8 @@ public struct MediaStore: Sendable {
         guard !ids.isEmpty else { return [] }
         let rows = try await database.query(
             """
-            SELECT m.id, m.image_key, m.standard_size, m.low_size, m.thumbnail_size, u.is_private, m.like_count, m.comment_count, m.caption
+            SELECT m.id, m.image_key, m.standard_size, m.low_size, m.thumbnail_size, u.is_private, m.like_count, m.comment_count, m.caption,
+                   m.full_sizes, m.alt_text, m.type
               FROM media m JOIN users u ON u.id = m.user_id WHERE m.id IN (\(list: ids))
             """
         ).decode(Self.tile)
@@ -438,6 +467,10 @@ public struct MediaStore: Sendable {
         let owner = try Columns.userSummary(&row)
         let version = try row.int()
         renditions.isPrivate = try row.bool()
+        renditions.full = Renditions.decode(try row.string())
+        let altText = try row.optionalString()
+        let hasOriginal = try row.bool()
+        let camera = CameraColumn.decode(try row.optionalString())
 
         let caption = captionText.map { Comment(id: CommentID(captionID ?? id.rawValue), text: $0, createdAt: createdAt, from: owner) }
         var location: Location?
@@ -467,6 +500,9 @@ public struct MediaStore: Sendable {
             viewerHasLiked: viewerKnown ? liked : nil
         )
         media.version = version
+        media.altText = altText
+        media.hasOriginal = hasOriginal
+        media.camera = camera
         return (media, usersInPhoto)
     }
 
@@ -512,16 +548,52 @@ public struct MediaStore: Sendable {
     private func attachUsersInPhoto(_ ids: [MediaID], to media: inout [MediaID: Media]) async throws {
         let rows = try await database.query(
             """
-            SELECT p.media_id, p.x, p.y, \(raw: Columns.userSummary)
+            SELECT p.media_id, p.x, p.y, p.item, \(raw: Columns.userSummary)
               FROM media_users_in_photo p JOIN users u ON u.id = p.user_id
              WHERE p.media_id IN (\(list: ids)) ORDER BY p.media_id, u.id
             """
         )
         let people = try rows.decode { row in
-            (media: try row.id(MediaID.self), x: try row.double(), y: try row.double(), user: try Columns.userSummary(&row))
+            (
+                media: try row.id(MediaID.self), x: try row.double(), y: try row.double(), item: Int(try row.int()),
+                user: try Columns.userSummary(&row)
+            )
         }
         for person in people {
-            media[person.media]?.usersInPhoto.append(UserInPhoto(user: person.user, x: person.x, y: person.y))
+            let tagged = UserInPhoto(user: person.user, x: person.x, y: person.y)
+            if person.item == 0 {
+                media[person.media]?.usersInPhoto.append(tagged)
+            } else if let index = media[person.media]?.carouselItems.firstIndex(where: { $0.position == person.item }) {
+                media[person.media]?.carouselItems[index].usersInPhoto.append(tagged)
+            }
+        }
+    }
+
+    /// A carousel's second and later photos, in order (the camera's details only where the owner shows them).
+    private func attachCarouselItems(_ ids: [MediaID], to media: inout [MediaID: Media]) async throws {
+        let rows = try await database.query(
+            """
+            SELECT i.media_id, i.position, i.filter, i.image_key, i.full_sizes, i.alt_text, i.original_key IS NOT NULL,
+                   CASE WHEN u.shows_camera <> 0 THEN i.camera END
+              FROM media_items i JOIN media m ON m.id = i.media_id JOIN users u ON u.id = m.user_id
+             WHERE i.media_id IN (\(list: ids)) ORDER BY i.media_id, i.position
+            """
+        )
+        for row in try rows.decode({ row in
+            (media: try row.id(MediaID.self), position: Int(try row.int()), filter: try row.string(), key: try row.string(),
+             full: try row.string(), altText: try row.optionalString(), hasOriginal: try row.bool(), camera: try row.optionalString())
+        }) {
+            guard let squares = media[row.media]?.renditions else { continue }
+            let renditions = Renditions(
+                key: row.key, standard: squares.standard, low: squares.low, thumbnail: squares.thumbnail, full: Renditions.decode(row.full),
+                isPrivate: squares.isPrivate
+            )
+            media[row.media]?.carouselItems.append(
+                CarouselItem(
+                    position: row.position, filter: row.filter, renditions: renditions, altText: row.altText, hasOriginal: row.hasOriginal,
+                    camera: CameraColumn.decode(row.camera)
+                )
+            )
         }
     }
 }
@@ -533,4 +605,6 @@ public struct MediaTile: Sendable {
     public var likeCount: Int64
     public var commentCount: Int64
     public var caption: String?
+    public var altText: String?
+    public var isCarousel = false
 }

@@ -24,16 +24,31 @@ public struct MediaWriter: Sendable {
         // A caption is its owner's first comment (v1): it has a comment id of its own, never the media's.
         let captionID = new.caption == nil ? nil : environment.ids.next()
         try await database.transaction { tx in
+            let first = new.renditions
             try await tx.execute(
                 """
                 INSERT INTO media (id, user_id, type, filter, caption, caption_id, location_id, latitude, longitude, created_at,
-                                   image_key, standard_size, low_size, thumbnail_size, tags, users_in_photo_count)
-                VALUES (\(id), \(new.owner), \(new.type), \(new.filter), \(new.caption), \(captionID),
-                        \(new.locationID?.rawValue), \(new.latitude), \(new.longitude), \(created), \(new.renditions.key),
-                        \(new.renditions.standard), \(new.renditions.low), \(new.renditions.thumbnail), '',
-                        \(new.usersInPhoto.count))
+                                   image_key, standard_size, low_size, thumbnail_size, tags, users_in_photo_count, full_sizes,
+                                   alt_text, original_key, crop, focus_x, focus_y, camera)
+                VALUES (\(id), \(new.owner), \(new.carouselItems.isEmpty ? new.type : "carousel"), \(new.filter), \(new.caption),
+                        \(captionID), \(new.locationID?.rawValue), \(new.latitude), \(new.longitude), \(created), \(first.key),
+                        \(first.standard), \(first.low), \(first.thumbnail), '',
+                        \(new.usersInPhoto.count + new.carouselItems.reduce(0) { $0 + $1.usersInPhoto.count }),
+                        \(Renditions.encode(first.full)), \(new.altText), \(new.originalKey), \(new.crop.shape.rawValue),
+                        \(new.crop.focusX), \(new.crop.focusY), \(CameraColumn.encode(new.camera)))
                 """
             )
+            for (index, item) in new.carouselItems.enumerated() {
+                try await tx.execute(
+                    """
+                    INSERT INTO media_items (media_id, position, filter, image_key, full_sizes, alt_text, original_key, crop, focus_x,
+                                             focus_y, camera)
+                    VALUES (\(id), \(Int64(index + 1)), \(item.filter), \(item.renditions.key), \(Renditions.encode(item.renditions.full)),
+                            \(item.altText), \(item.originalKey), \(item.crop.shape.rawValue), \(item.crop.focusX), \(item.crop.focusY),
+                            \(CameraColumn.encode(item.camera)))
+                    """
+                )
+            }
             // After the media, which the key names; a key used before rolls the whole post back.
             if let key = new.idempotencyKey {
                 let claimed = try await tx.query(
@@ -45,13 +60,17 @@ public struct MediaWriter: Sendable {
                 if claimed.isEmpty, let existing = try await Self.upload(key, by: new.owner, in: tx) { throw DuplicateUpload(existing: existing) }
             }
             try await MediaTags.add(tags, to: id, existing: "", at: id.rawValue, in: tx)
-            for person in new.usersInPhoto {
-                try await tx.execute(
-                    """
-                    INSERT INTO media_users_in_photo (media_id, user_id, x, y) VALUES (\(id), \(person.user), \(person.x), \(person.y))
-                    ON CONFLICT DO NOTHING
-                    """
-                )
+            let people = [new.usersInPhoto] + new.carouselItems.map(\.usersInPhoto)
+            for (item, tagged) in people.enumerated() {
+                for person in tagged {
+                    try await tx.execute(
+                        """
+                        INSERT INTO media_users_in_photo (media_id, user_id, x, y, item)
+                        VALUES (\(id), \(person.user), \(person.x), \(person.y), \(Int64(item)))
+                        ON CONFLICT DO NOTHING
+                        """
+                    )
+                }
             }
             let followers =
                 try await tx.query(
@@ -72,6 +91,42 @@ public struct MediaWriter: Sendable {
         return id
     }
 
+    /// Changes a media's caption (`.some(nil)` removes it) and the alt text of its photos (by position: 0 is the first),
+    /// for its owner. Its tags follow the new caption; its version moves, so every cached rendering follows.
+    public func edit(_ id: MediaID, by actor: UserID, caption: String??, altTexts: [Int: String?]) async throws {
+        try await database.transaction { tx in
+            try await MediaStore.authorize(.edit, id, actor: actor, in: tx, lock: .adding, engine: database.engine)
+            if let caption {
+                guard
+                    let row = try await tx.query("SELECT caption_id, tags, user_id FROM media WHERE id = \(id)").decodeFirst({
+                        (captionID: try $0.optionalInt(), tags: try $0.string(), owner: try $0.int())
+                    })
+                else { throw DomainError.notFound(.media) }
+                // The caption keeps its comment id when it is reworded; a new one gets a new id, as posting gives it.
+                let captionID = caption == nil ? nil : row.captionID ?? environment.ids.next()
+                try await tx.execute(
+                    "UPDATE media SET caption = \(caption), caption_id = \(captionID), \(MediaVersion.moves) WHERE id = \(id)"
+                )
+                let ownComments = try await tx.query("SELECT text FROM comments WHERE media_id = \(id) AND user_id = \(row.owner)")
+                    .decode { try $0.string() }
+                var tags = caption.map(Hashtags.extract) ?? []
+                for text in ownComments { tags += Hashtags.extract(text).filter { !tags.contains($0) } }
+                try await MediaTags.replace(with: tags, on: id, existing: row.tags, at: id.rawValue, in: tx)
+            }
+            for (position, altText) in altTexts.sorted(by: { $0.key < $1.key }) {
+                if position == 0 {
+                    try await tx.execute("UPDATE media SET alt_text = \(altText), \(MediaVersion.moves) WHERE id = \(id)")
+                } else {
+                    let changed = try await tx.query(
+                        "UPDATE media_items SET alt_text = \(altText) WHERE media_id = \(id) AND position = \(Int64(position)) RETURNING position"
+                    )
+                    guard !changed.isEmpty else { throw DomainError.invalidInput(field: "alt_text", reason: "the post has no photo \(position + 1)") }
+                    try await tx.execute("UPDATE media SET \(MediaVersion.moves) WHERE id = \(id)")
+                }
+            }
+        }
+    }
+
     /// The media an earlier upload with this idempotency key made, if it still exists.
     public func upload(_ idempotencyKey: String, by owner: UserID) async throws -> MediaID? {
         try await Self.upload(idempotencyKey, by: owner, in: database)
@@ -87,13 +142,14 @@ public struct MediaWriter: Sendable {
 
     /// Deletes a media and everything hanging from it — likes, comments, tags, people tagged, feed entries — with the
     /// counts that include it, and whatever `alongside` writes (given the owner) in the same transaction. Answers its
-    /// files' key, for the caller to remove once this has committed; nil when there was no such media.
+    /// files' keys (a carousel has one per photo), for the caller to remove once this has committed; nil when there was
+    /// no such media. Its originals are left to the sweep: another post may hold the same file.
     public func delete(
         _ id: MediaID,
         alongside: (@Sendable (UserID, any SQLExecutor) async throws -> Void)? = nil
-    ) async throws -> String? {
+    ) async throws -> [String]? {
         defer { jobs.wake() }
-        return try await database.transaction { tx -> String? in
+        return try await database.transaction { tx -> [String]? in
             // Held until the delete commits (PostgreSQL): a like or comment being added waits, then finds no media.
             let lock = MediaStore.RowLock.deleting.clause(database.engine)
             guard
@@ -107,6 +163,7 @@ public struct MediaWriter: Sendable {
                 })
             else { return nil }
             let owner = row.owner
+            let itemKeys = try await tx.query("SELECT image_key FROM media_items WHERE media_id = \(id)").decode { try $0.string() }
             for tag in row.tags.split(separator: " ") {
                 try await tx.execute(
                     """
@@ -125,7 +182,7 @@ public struct MediaWriter: Sendable {
                 ).scalarInt() ?? 0
             try await HomeFeed.withdraw(id, author: owner, followers: followers, jobs: jobs, in: tx)
             try await alongside?(owner, tx)
-            return row.imageKey
+            return [row.imageKey] + itemKeys
         }
     }
 }

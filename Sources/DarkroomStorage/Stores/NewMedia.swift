@@ -13,6 +13,13 @@ public struct NewMedia: Sendable {
     public var usersInPhoto: [(user: UserID, x: Double, y: Double)]
     /// The client's key for this upload: a retry with the same key makes no second media.
     public var idempotencyKey: String?
+    public var altText: String?
+    /// The original's key in `OriginalFiles`; nil for media made without one (the seed's).
+    public var originalKey: String?
+    public var crop = Crop(shape: .square)
+    public var camera: CameraDetails?
+    /// A carousel's second and later photos; empty for a single photo.
+    public var carouselItems: [NewPhoto] = []
 
     public init(
         owner: UserID,
@@ -33,6 +40,30 @@ public struct NewMedia: Sendable {
         self.latitude = latitude
         self.longitude = longitude
         self.renditions = renditions
+        self.usersInPhoto = usersInPhoto
+    }
+}
+
+/// One photo of a carousel after its first, as posted.
+public struct NewPhoto: Sendable {
+    public var filter: String
+    public var renditions: Renditions
+    public var altText: String?
+    public var originalKey: String?
+    public var crop: Crop
+    public var camera: CameraDetails?
+    public var usersInPhoto: [(user: UserID, x: Double, y: Double)]
+
+    public init(
+        filter: String, renditions: Renditions, altText: String?, originalKey: String?, crop: Crop, camera: CameraDetails?,
+        usersInPhoto: [(user: UserID, x: Double, y: Double)]
+    ) {
+        self.filter = filter
+        self.renditions = renditions
+        self.altText = altText
+        self.originalKey = originalKey
+        self.crop = crop
+        self.camera = camera
         self.usersInPhoto = usersInPhoto
     }
 }

@@ -7,6 +7,8 @@ public final class Storage: Sendable {
     public let environment: SystemEnvironment
     /// Renditions and profile pictures, in the data directory whichever engine holds the rows.
     public let files: MediaFiles
+    /// Uploaded photos as they were sent, outside the served folder.
+    public let originals: OriginalFiles
     /// What stores announce after their writes, for the caches (`Caches/`).
     let changes: StoreChanges
     /// Signs the URLs of private accounts' photos; the same in every process on this database (`server_keys`).
@@ -54,6 +56,7 @@ public final class Storage: Sendable {
         self.database = database
         self.environment = environment
         self.files = files
+        originals = OriginalFiles(dataDirectory: files.dataDirectory, environment: environment)
         let changes = StoreChanges(database: database)
         let live = LiveSignal()
         let jobs = JobQueue(database: database, environment: environment, doorbell: Doorbell())
@@ -164,6 +167,7 @@ public final class Storage: Sendable {
     /// themselves are not walked: there may be millions, and the folder above them guards them.)
     public static func filesWiderThanOwner(dataDirectory: String) -> [String] {
         var paths = [dataDirectory, dataDirectory + "/media", dataDirectory + "/media-staging", dataDirectory + "/exports"]
+        paths.append(dataDirectory + "/originals")
         paths += ["", "-wal", "-shm"].map { dataDirectory + "/darkroom.sqlite" + $0 }
         paths += FileSystem.list(dataDirectory + "/exports").sorted().map { dataDirectory + "/exports/" + $0 }
         return paths.filter(FileSystem.isWiderThanOwner)
@@ -183,11 +187,22 @@ public final class Storage: Sendable {
     /// are `grace` seconds old. Answers how many sets were removed.
     @discardableResult
     public func sweepOrphanedFiles(grace: Int64 = 600) async throws -> Int {
-        try await files.sweep(olderThan: grace) { keys in
+        let originals = try await self.originals.sweep(olderThan: grace) { keys in
+            Set(
+                try await database.query(
+                    """
+                    SELECT original_key FROM media WHERE original_key IN (\(list: keys))
+                    UNION ALL SELECT original_key FROM media_items WHERE original_key IN (\(list: keys))
+                    """
+                ).decode { try $0.string() }
+            )
+        }
+        return try await originals + files.sweep(olderThan: grace) { keys in
             Set(
                 try await database.query(
                     """
                     SELECT image_key FROM media WHERE image_key IN (\(list: keys))
+                    UNION ALL SELECT image_key FROM media_items WHERE image_key IN (\(list: keys))
                     UNION ALL SELECT profile_picture FROM users WHERE profile_picture IN (\(list: keys))
                     """
                 ).decode { try $0.string() }

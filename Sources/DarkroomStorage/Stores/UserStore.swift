@@ -64,8 +64,11 @@ public struct UserStore: Sendable {
         public var bio: String
         public var website: String
         public var isPrivate: Bool
+        /// Whether their photos show the camera's details.
+        public var showsCamera: Bool
 
-        public init(fullName: String, bio: String, website: String, isPrivate: Bool) {
+        public init(fullName: String, bio: String, website: String, isPrivate: Bool, showsCamera: Bool = false) {
+            self.showsCamera = showsCamera
             self.fullName = fullName
             self.bio = bio
             self.website = website
@@ -81,7 +84,7 @@ public struct UserStore: Sendable {
             try await tx.execute(
                 """
                 UPDATE users SET full_name = \(profile.fullName), full_name_lc = \(profile.fullName.lowercased()), bio = \(profile.bio),
-                       website = \(profile.website), is_private = \(profile.isPrivate)
+                       website = \(profile.website), is_private = \(profile.isPrivate), shows_camera = \(profile.showsCamera)
                  WHERE id = \(user)
                 """
             )

@@ -37,6 +37,8 @@ public struct DeleteAccount: Sendable {
             var summary = Summary()
             var keys = try await tx.query("SELECT image_key FROM media WHERE user_id = \(user)").decode { try $0.string() }
             summary.media = keys.count
+            keys += try await tx.query("SELECT i.image_key FROM media_items i JOIN media m ON m.id = i.media_id WHERE m.user_id = \(user)")
+                .decode { try $0.string() }
             keys += [account.picture].compactMap { $0 }
             let archives = try await tx.query("SELECT file_name FROM data_exports WHERE user_id = \(user) AND file_name IS NOT NULL")
                 .decode { try $0.string() }

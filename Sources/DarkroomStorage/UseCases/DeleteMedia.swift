@@ -12,16 +12,16 @@ public struct DeleteMedia: Sendable {
     /// Deletes a media for `actor`, who must own it (`MediaPolicy`).
     public func byOwner(_ id: MediaID, actor: UserID) async throws {
         try await media.authorize(.delete, id, actor: actor)
-        if let key = try await writer.delete(id) { await files.remove(key) }
+        for key in try await writer.delete(id) ?? [] { await files.remove(key) }
     }
 
     /// Removes a media as its owner deleting it would, recording why; false when there is no such media.
     public func byOperator(_ id: MediaID, reason: String, actor: String) async throws -> Bool {
-        let key = try await writer.delete(id) { owner, tx in
+        let keys = try await writer.delete(id) { owner, tx in
             try await moderation.record("remove media", user: owner, media: id, reason: reason, actor: actor, in: tx)
         }
-        guard let key else { return false }
-        await files.remove(key)
+        guard let keys else { return false }
+        for key in keys { await files.remove(key) }
         return true
     }
 }
