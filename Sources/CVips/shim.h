@@ -56,6 +56,15 @@ static inline int darkroom_vips_extract_area(VipsImage *in, VipsImage **out, int
     return vips_extract_area(in, out, left, top, width, height, NULL);
 }
 
+/// Drops every metadata field (EXIF with any GPS position, XMP, IPTC, ICC profiles, comments) from an image this
+/// process owns: what it is encoded into then carries none, whatever each saver's own `strip` does (8.14's WebP saver
+/// kept EXIF).
+static inline void darkroom_vips_drop_metadata(VipsImage *image) {
+    gchar **fields = vips_image_get_fields(image);
+    for (gchar **field = fields; field && *field; field++) vips_image_remove(image, *field);
+    g_strfreev(fields);
+}
+
 /// Whether an image carries an ICC profile (then it is converted to sRGB on decode).
 static inline int darkroom_vips_has_profile(VipsImage *image) {
     return vips_image_get_typeof(image, VIPS_META_ICC_NAME) != 0 || vips_image_get_interpretation(image) == VIPS_INTERPRETATION_CMYK;
@@ -189,6 +198,40 @@ static inline void darkroom_vips_error_clear(void) { vips_error_clear(); }
 
 /// Turns off the per-thread operation cache libvips keeps on worker threads when a thread exits.
 static inline void darkroom_vips_thread_done(void) { vips_thread_shutdown(); }
+
+// For making test photos in the formats and colour spaces cameras and phones send (DarkroomPhotoKit).
+
+/// PNG, TIFF or GIF without metadata; PNG at 16 bits per sample when the image is 16-bit.
+static inline int darkroom_vips_save(VipsImage *in, const char *suffix, void **buffer, size_t *length) {
+    return vips_image_write_to_buffer(in, suffix, buffer, length, NULL);
+}
+
+/// Converts to `profile` ("p3", "cmyk", or a file), from sRGB, embedding it: a photo as a phone or a press would
+/// have it.
+static inline int darkroom_vips_icc_to(VipsImage *in, VipsImage **out, const char *profile) {
+    return vips_icc_transform(in, out, profile, "input_profile", "srgb", "embedded", FALSE, NULL);
+}
+
+/// JPEG keeping its metadata (EXIF and an ICC profile): an original as a camera writes it.
+static inline int darkroom_vips_jpeg_with_metadata(VipsImage *in, int quality, void **buffer, size_t *length) {
+    return vips_jpegsave_buffer(in, buffer, length, "Q", quality, NULL);
+}
+
+static inline void darkroom_vips_set_string(VipsImage *image, const char *name, const char *value) {
+    vips_image_set_string(image, name, value);
+}
+
+static inline void darkroom_vips_set_int(VipsImage *image, const char *name, int value) { vips_image_set_int(image, name, value); }
+
+/// 8-bit RGB as 16-bit RGB (each value times 257).
+static inline int darkroom_vips_to_rgb16(VipsImage *in, VipsImage **out) {
+    return vips_colourspace(in, out, VIPS_INTERPRETATION_RGB16, NULL);
+}
+
+static inline int darkroom_vips_copy_memory(VipsImage *in, VipsImage **out) {
+    *out = vips_image_copy_memory(in);
+    return *out ? 0 : -1;
+}
 
 /// Decodes any accepted format in full (for measuring results, not for uploads).
 static inline int darkroom_vips_decode(const void *data, size_t length, VipsImage **out) {

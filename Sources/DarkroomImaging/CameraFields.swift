@@ -1,14 +1,19 @@
 import CVips
 import DarkroomCore
 
-/// The camera details in a photo's EXIF, as libvips reads them (`exif-ifd0-Model` and so on, each formatted by libexif
-/// as `value (raw, type, count, bytes)`). Location fields are never read.
+/// The camera details in a photo's EXIF, as libvips reads them (`exif-ifd0-Model` and so on, each as
+/// `raw (readable, type, count, bytes)`, the readable form libexif's: `28/10 (f/2.8, Rational, 1 components, 8 bytes)`).
+/// Location fields are never read.
 enum CameraFields {
     static func read(_ image: VImage) -> CameraDetails? {
         func field(_ name: String) -> String? {
             guard let pointer = darkroom_vips_string_field(image.pointer, name) else { return nil }
             var text = String(cString: pointer)
-            if let open = text.range(of: " (", options: .backwards) { text = String(text[..<open.lowerBound]) }
+            if let open = text.range(of: " (", options: .backwards), text.hasSuffix(")") {
+                // The readable form is what is left of the parentheses once the last three parts are taken off.
+                let parts = text[open.upperBound..<text.index(before: text.endIndex)].split(separator: ", ")
+                text = parts.count > 3 ? parts.dropLast(3).joined(separator: ", ") : String(text[..<open.lowerBound])
+            }
             while text.last == " " { text.removeLast() }
             return text.isEmpty || text.count > 100 ? nil : text
         }

@@ -134,7 +134,10 @@ public struct ImagePipeline: Sendable {
         let srgb = try Vips.make(.undecodable) { darkroom_vips_colourspace_srgb(opaque.pointer, $0) }
         let colour = srgb.bands > 3 ? try Vips.make(.undecodable) { darkroom_vips_extract_bands(srgb.pointer, $0, 0, 3) } : srgb
         let bytes = try Vips.make(.undecodable) { darkroom_vips_cast_uchar(colour.pointer, $0) }
-        return try bytes.materialized()
+        let frame = try bytes.materialized()
+        // Every rendition is made from this frame: with no metadata here, none can reach a served file.
+        darkroom_vips_drop_metadata(frame.pointer)
+        return frame
     }
 
     /// The v1 squares: the largest square of the frame around the focal point, at 612, 306 and 150.

@@ -62,19 +62,21 @@ package final class VImage {
     }
 
     package func jpeg(quality: Int) throws(ImageError) -> [UInt8] {
-        try encoded { darkroom_vips_jpeg(pointer, Int32(quality), $0, $1) }
+        try encodedBy { darkroom_vips_jpeg(pointer, Int32(quality), $0, $1) }
     }
 
+    /// Lossy WebP with no metadata chunk at all (`WebPMetadata`).
     package func webp(quality: Int) throws(ImageError) -> [UInt8] {
-        try encoded { darkroom_vips_webp(pointer, Int32(quality), $0, $1) }
+        WebPMetadata.removing(from: try encodedBy { darkroom_vips_webp(pointer, Int32(quality), $0, $1) })
     }
 
     /// HEIC (`hevc`) or AVIF: for measuring and for test photos, not for renditions.
     package func heif(quality: Int, hevc: Bool, effort: Int = 4) throws(ImageError) -> [UInt8] {
-        try encoded { darkroom_vips_heif(pointer, Int32(quality), hevc ? 1 : 0, Int32(effort), $0, $1) }
+        try encodedBy { darkroom_vips_heif(pointer, Int32(quality), hevc ? 1 : 0, Int32(effort), $0, $1) }
     }
 
-    private func encoded(
+    /// What an encoder call wrote into a buffer libvips allocated.
+    package func encodedBy(
         _ save: (UnsafeMutablePointer<UnsafeMutableRawPointer?>, UnsafeMutablePointer<Int>) -> Int32
     ) throws(ImageError) -> [UInt8] {
         var buffer: UnsafeMutableRawPointer?

@@ -747,10 +747,15 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Media/id`.
             public var id: Swift.String
+            /// `carousel` for a post of several photos (its first in `images`).
+            ///
             /// - Remark: Generated from `#/components/schemas/Media/type`.
             @frozen public enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
                 case image = "image"
+                case carousel = "carousel"
             }
+            /// `carousel` for a post of several photos (its first in `images`).
+            ///
             /// - Remark: Generated from `#/components/schemas/Media/type`.
             public var _type: Components.Schemas.Media._TypePayload
             /// - Remark: Generated from `#/components/schemas/Media/user`.
@@ -829,11 +834,29 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Media/attribution`.
             public var attribution: OpenAPIRuntime.OpenAPIValueContainer?
+            /// Width over height of the photo as shown (beyond v1; 1 for square photos).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Media/aspect_ratio`.
+            public var aspectRatio: Swift.Double?
+            /// A description of the photo for people who cannot see it (beyond v1).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Media/alt_text`.
+            public var altText: Swift.String?
+            /// Every size the photo is stored in, in JPEG and WebP, smallest first (beyond v1): pick by width.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Media/renditions`.
+            public var renditions: [Components.Schemas.Rendition]?
+            /// - Remark: Generated from `#/components/schemas/Media/camera`.
+            public var camera: Components.Schemas.Camera?
+            /// A carousel's photos, its first included (beyond v1; only for `type` carousel).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Media/carousel_media`.
+            public var carouselMedia: [Components.Schemas.CarouselItem]?
             /// Creates a new `Media`.
             ///
             /// - Parameters:
             ///   - id: The media id.
-            ///   - _type:
+            ///   - _type: `carousel` for a post of several photos (its first in `images`).
             ///   - user:
             ///   - createdTime: Unix seconds.
             ///   - link:
@@ -847,6 +870,11 @@ extension Components {
             ///   - usersInPhoto:
             ///   - userHasLiked:
             ///   - attribution: Always null on Darkroom (the app a media came from).
+            ///   - aspectRatio: Width over height of the photo as shown (beyond v1; 1 for square photos).
+            ///   - altText: A description of the photo for people who cannot see it (beyond v1).
+            ///   - renditions: Every size the photo is stored in, in JPEG and WebP, smallest first (beyond v1): pick by width.
+            ///   - camera:
+            ///   - carouselMedia: A carousel's photos, its first included (beyond v1; only for `type` carousel).
             public init(
                 id: Swift.String,
                 _type: Components.Schemas.Media._TypePayload,
@@ -862,7 +890,12 @@ extension Components {
                 images: Components.Schemas.Images,
                 usersInPhoto: [Components.Schemas.UserInPhoto],
                 userHasLiked: Swift.Bool? = nil,
-                attribution: OpenAPIRuntime.OpenAPIValueContainer? = nil
+                attribution: OpenAPIRuntime.OpenAPIValueContainer? = nil,
+                aspectRatio: Swift.Double? = nil,
+                altText: Swift.String? = nil,
+                renditions: [Components.Schemas.Rendition]? = nil,
+                camera: Components.Schemas.Camera? = nil,
+                carouselMedia: [Components.Schemas.CarouselItem]? = nil
             ) {
                 self.id = id
                 self._type = _type
@@ -879,6 +912,11 @@ extension Components {
                 self.usersInPhoto = usersInPhoto
                 self.userHasLiked = userHasLiked
                 self.attribution = attribution
+                self.aspectRatio = aspectRatio
+                self.altText = altText
+                self.renditions = renditions
+                self.camera = camera
+                self.carouselMedia = carouselMedia
             }
             public enum CodingKeys: String, CodingKey {
                 case id
@@ -896,6 +934,169 @@ extension Components {
                 case usersInPhoto = "users_in_photo"
                 case userHasLiked = "user_has_liked"
                 case attribution
+                case aspectRatio = "aspect_ratio"
+                case altText = "alt_text"
+                case renditions
+                case camera
+                case carouselMedia = "carousel_media"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Rendition`.
+        public struct Rendition: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Rendition/url`.
+            public var url: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Rendition/width`.
+            public var width: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Rendition/height`.
+            public var height: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Rendition/format`.
+            @frozen public enum FormatPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case jpeg = "jpeg"
+                case webp = "webp"
+            }
+            /// - Remark: Generated from `#/components/schemas/Rendition/format`.
+            public var format: Components.Schemas.Rendition.FormatPayload
+            /// Creates a new `Rendition`.
+            ///
+            /// - Parameters:
+            ///   - url:
+            ///   - width:
+            ///   - height:
+            ///   - format:
+            public init(
+                url: Swift.String,
+                width: Swift.Int,
+                height: Swift.Int,
+                format: Components.Schemas.Rendition.FormatPayload
+            ) {
+                self.url = url
+                self.width = width
+                self.height = height
+                self.format = format
+            }
+            public enum CodingKeys: String, CodingKey {
+                case url
+                case width
+                case height
+                case format
+            }
+        }
+        /// What the camera recorded, as it wrote it; only when the photographer shows it (beyond v1).
+        ///
+        /// - Remark: Generated from `#/components/schemas/Camera`.
+        public struct Camera: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Camera/make`.
+            public var make: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Camera/model`.
+            public var model: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Camera/lens`.
+            public var lens: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Camera/focal_length`.
+            public var focalLength: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Camera/aperture`.
+            public var aperture: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Camera/exposure_time`.
+            public var exposureTime: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Camera/iso`.
+            public var iso: Swift.String?
+            /// Creates a new `Camera`.
+            ///
+            /// - Parameters:
+            ///   - make:
+            ///   - model:
+            ///   - lens:
+            ///   - focalLength:
+            ///   - aperture:
+            ///   - exposureTime:
+            ///   - iso:
+            public init(
+                make: Swift.String? = nil,
+                model: Swift.String? = nil,
+                lens: Swift.String? = nil,
+                focalLength: Swift.String? = nil,
+                aperture: Swift.String? = nil,
+                exposureTime: Swift.String? = nil,
+                iso: Swift.String? = nil
+            ) {
+                self.make = make
+                self.model = model
+                self.lens = lens
+                self.focalLength = focalLength
+                self.aperture = aperture
+                self.exposureTime = exposureTime
+                self.iso = iso
+            }
+            public enum CodingKeys: String, CodingKey {
+                case make
+                case model
+                case lens
+                case focalLength = "focal_length"
+                case aperture
+                case exposureTime = "exposure_time"
+                case iso
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CarouselItem`.
+        public struct CarouselItem: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CarouselItem/type`.
+            @frozen public enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case image = "image"
+            }
+            /// - Remark: Generated from `#/components/schemas/CarouselItem/type`.
+            public var _type: Components.Schemas.CarouselItem._TypePayload
+            /// - Remark: Generated from `#/components/schemas/CarouselItem/images`.
+            public var images: Components.Schemas.Images
+            /// - Remark: Generated from `#/components/schemas/CarouselItem/users_in_photo`.
+            public var usersInPhoto: [Components.Schemas.UserInPhoto]
+            /// - Remark: Generated from `#/components/schemas/CarouselItem/filter`.
+            public var filter: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CarouselItem/aspect_ratio`.
+            public var aspectRatio: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/CarouselItem/alt_text`.
+            public var altText: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CarouselItem/renditions`.
+            public var renditions: [Components.Schemas.Rendition]
+            /// - Remark: Generated from `#/components/schemas/CarouselItem/camera`.
+            public var camera: Components.Schemas.Camera?
+            /// Creates a new `CarouselItem`.
+            ///
+            /// - Parameters:
+            ///   - _type:
+            ///   - images:
+            ///   - usersInPhoto:
+            ///   - filter:
+            ///   - aspectRatio:
+            ///   - altText:
+            ///   - renditions:
+            ///   - camera:
+            public init(
+                _type: Components.Schemas.CarouselItem._TypePayload,
+                images: Components.Schemas.Images,
+                usersInPhoto: [Components.Schemas.UserInPhoto],
+                filter: Swift.String,
+                aspectRatio: Swift.Double,
+                altText: Swift.String? = nil,
+                renditions: [Components.Schemas.Rendition],
+                camera: Components.Schemas.Camera? = nil
+            ) {
+                self._type = _type
+                self.images = images
+                self.usersInPhoto = usersInPhoto
+                self.filter = filter
+                self.aspectRatio = aspectRatio
+                self.altText = altText
+                self.renditions = renditions
+                self.camera = camera
+            }
+            public enum CodingKeys: String, CodingKey {
+                case _type = "type"
+                case images
+                case usersInPhoto = "users_in_photo"
+                case filter
+                case aspectRatio = "aspect_ratio"
+                case altText = "alt_text"
+                case renditions
+                case camera
             }
         }
         /// - Remark: Generated from `#/components/schemas/Tag`.

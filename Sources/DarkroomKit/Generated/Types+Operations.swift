@@ -4107,7 +4107,13 @@ public enum Operations {
             }
         }
     }
-    /// Post a photo, with a filter, caption, place and people in it (beyond v1).
+    /// Post a photo, or a carousel of up to 20, with filters, crops, alt text, caption, place and people in it (beyond v1).
+    ///
+    /// Send one `photo` part for a single photo, or several (in order) for a carousel. `filter`, `crop`, `focal_point`,
+    /// `alt_text` and `users_in_photo` may each be sent once per photo, in the photos' order: the n-th value belongs to
+    /// the n-th photo, and a photo without one gets the default. The original file is kept byte for byte, private to
+    /// its owner (`GET /v1/media/{media_id}/original`); renditions never carry its metadata.
+    ///
     ///
     /// - Remark: HTTP `POST /v1/media/upload`.
     /// - Remark: Generated from `#/paths//v1/media/upload/post(uploadMedia)`.
@@ -4190,6 +4196,42 @@ public enum Operations {
                         }
                     }
                     case filter(OpenAPIRuntime.MultipartPart<Operations.UploadMedia.Input.Body.MultipartFormPayload.FilterPayload>)
+                    /// - Remark: Generated from `#/paths/v1/media/upload/POST/requestBody/multipartForm/crop`.
+                    public struct CropPayload: Sendable, Hashable {
+                        public var body: OpenAPIRuntime.HTTPBody
+                        /// Creates a new `CropPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - body:
+                        public init(body: OpenAPIRuntime.HTTPBody) {
+                            self.body = body
+                        }
+                    }
+                    case crop(OpenAPIRuntime.MultipartPart<Operations.UploadMedia.Input.Body.MultipartFormPayload.CropPayload>)
+                    /// - Remark: Generated from `#/paths/v1/media/upload/POST/requestBody/multipartForm/focal_point`.
+                    public struct FocalPointPayload: Sendable, Hashable {
+                        public var body: OpenAPIRuntime.HTTPBody
+                        /// Creates a new `FocalPointPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - body:
+                        public init(body: OpenAPIRuntime.HTTPBody) {
+                            self.body = body
+                        }
+                    }
+                    case focalPoint(OpenAPIRuntime.MultipartPart<Operations.UploadMedia.Input.Body.MultipartFormPayload.FocalPointPayload>)
+                    /// - Remark: Generated from `#/paths/v1/media/upload/POST/requestBody/multipartForm/alt_text`.
+                    public struct AltTextPayload: Sendable, Hashable {
+                        public var body: OpenAPIRuntime.HTTPBody
+                        /// Creates a new `AltTextPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - body:
+                        public init(body: OpenAPIRuntime.HTTPBody) {
+                            self.body = body
+                        }
+                    }
+                    case altText(OpenAPIRuntime.MultipartPart<Operations.UploadMedia.Input.Body.MultipartFormPayload.AltTextPayload>)
                     /// - Remark: Generated from `#/paths/v1/media/upload/POST/requestBody/multipartForm/location_id`.
                     public struct LocationIdPayload: Sendable, Hashable {
                         public var body: OpenAPIRuntime.HTTPBody
@@ -4460,6 +4502,555 @@ public enum Operations {
             }
             public static var allCases: [Self] {
                 [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Change the caption or alt text of one of the token user's own media (beyond v1).
+    ///
+    /// A field not sent is left as it is; sent empty, it is removed. The caption's hashtags become the media's tags.
+    ///
+    /// - Remark: HTTP `POST /v1/media/{media_id}/edit`.
+    /// - Remark: Generated from `#/paths//v1/media/{media_id}/edit/post(editMedia)`.
+    public enum EditMedia {
+        public static let id: Swift.String = "editMedia"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/media/{media_id}/edit/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// A media id (the `id` of a media object; `{id}_{user_id}` is accepted too).
+                ///
+                /// - Remark: Generated from `#/paths/v1/media/{media_id}/edit/POST/path/media_id`.
+                public var mediaId: Components.Parameters.MediaID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - mediaId: A media id (the `id` of a media object; `{id}_{user_id}` is accepted too).
+                public init(mediaId: Components.Parameters.MediaID) {
+                    self.mediaId = mediaId
+                }
+            }
+            public var path: Operations.EditMedia.Input.Path
+            /// - Remark: Generated from `#/paths/v1/media/{media_id}/edit/POST/query`.
+            public struct Query: Sendable, Hashable {
+                /// The request's signature, for a client that enforces signed requests.
+                ///
+                /// - Remark: Generated from `#/paths/v1/media/{media_id}/edit/POST/query/sig`.
+                public var sig: Components.Parameters.Sig?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - sig: The request's signature, for a client that enforces signed requests.
+                public init(sig: Components.Parameters.Sig? = nil) {
+                    self.sig = sig
+                }
+            }
+            public var query: Operations.EditMedia.Input.Query
+            /// - Remark: Generated from `#/paths/v1/media/{media_id}/edit/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.EditMedia.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.EditMedia.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.EditMedia.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/media/{media_id}/edit/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/media/{media_id}/edit/POST/requestBody/urlEncodedForm`.
+                public struct UrlEncodedFormPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/paths/v1/media/{media_id}/edit/POST/requestBody/urlEncodedForm/caption`.
+                    public var caption: Swift.String?
+                    /// One per photo, in order (the second value is a carousel's second photo's).
+                    ///
+                    /// - Remark: Generated from `#/paths/v1/media/{media_id}/edit/POST/requestBody/urlEncodedForm/alt_text`.
+                    public var altText: [Swift.String]?
+                    /// Creates a new `UrlEncodedFormPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - caption:
+                    ///   - altText: One per photo, in order (the second value is a carousel's second photo's).
+                    public init(
+                        caption: Swift.String? = nil,
+                        altText: [Swift.String]? = nil
+                    ) {
+                        self.caption = caption
+                        self.altText = altText
+                    }
+                    public enum CodingKeys: String, CodingKey {
+                        case caption
+                        case altText = "alt_text"
+                    }
+                }
+                /// - Remark: Generated from `#/paths/v1/media/{media_id}/edit/POST/requestBody/content/application\/x-www-form-urlencoded`.
+                case urlEncodedForm(Operations.EditMedia.Input.Body.UrlEncodedFormPayload)
+            }
+            public var body: Operations.EditMedia.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.EditMedia.Input.Path,
+                query: Operations.EditMedia.Input.Query = .init(),
+                headers: Operations.EditMedia.Input.Headers = .init(),
+                body: Operations.EditMedia.Input.Body
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            /// The media.
+            ///
+            /// - Remark: Generated from `#/paths//v1/media/{media_id}/edit/post(editMedia)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Components.Responses.Media)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Components.Responses.Media {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/media/{media_id}/edit/post(editMedia)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/media/{media_id}/edit/post(editMedia)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/media/{media_id}/edit/post(editMedia)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/media/{media_id}/edit/post(editMedia)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/media/{media_id}/edit/post(editMedia)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            public var serviceUnavailable: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// One of the token user's own photos as it was sent, byte for byte (beyond v1); its owner's alone.
+    ///
+    /// - Remark: HTTP `GET /v1/media/{media_id}/original`.
+    /// - Remark: Generated from `#/paths//v1/media/{media_id}/original/get(getMediaOriginal)`.
+    public enum GetMediaOriginal {
+        public static let id: Swift.String = "getMediaOriginal"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/media/{media_id}/original/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// A media id (the `id` of a media object; `{id}_{user_id}` is accepted too).
+                ///
+                /// - Remark: Generated from `#/paths/v1/media/{media_id}/original/GET/path/media_id`.
+                public var mediaId: Components.Parameters.MediaID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - mediaId: A media id (the `id` of a media object; `{id}_{user_id}` is accepted too).
+                public init(mediaId: Components.Parameters.MediaID) {
+                    self.mediaId = mediaId
+                }
+            }
+            public var path: Operations.GetMediaOriginal.Input.Path
+            /// - Remark: Generated from `#/paths/v1/media/{media_id}/original/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// Which photo of a carousel, from 1 (the default).
+                ///
+                /// - Remark: Generated from `#/paths/v1/media/{media_id}/original/GET/query/photo`.
+                public var photo: Swift.Int?
+                /// The request's signature, for a client that enforces signed requests.
+                ///
+                /// - Remark: Generated from `#/paths/v1/media/{media_id}/original/GET/query/sig`.
+                public var sig: Components.Parameters.Sig?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - photo: Which photo of a carousel, from 1 (the default).
+                ///   - sig: The request's signature, for a client that enforces signed requests.
+                public init(
+                    photo: Swift.Int? = nil,
+                    sig: Components.Parameters.Sig? = nil
+                ) {
+                    self.photo = photo
+                    self.sig = sig
+                }
+            }
+            public var query: Operations.GetMediaOriginal.Input.Query
+            /// - Remark: Generated from `#/paths/v1/media/{media_id}/original/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetMediaOriginal.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetMediaOriginal.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetMediaOriginal.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            public init(
+                path: Operations.GetMediaOriginal.Input.Path,
+                query: Operations.GetMediaOriginal.Input.Query = .init(),
+                headers: Operations.GetMediaOriginal.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/media/{media_id}/original/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/media/{media_id}/original/GET/responses/200/content/image\/*`.
+                    case image_Ast_(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.image_Ast_`.
+                    ///
+                    /// - Throws: An error if `self` is not `.image_Ast_`.
+                    /// - SeeAlso: `.image_Ast_`.
+                    public var image_Ast_: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .image_Ast_(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetMediaOriginal.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetMediaOriginal.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The file, in the format it was sent in.
+            ///
+            /// - Remark: Generated from `#/paths//v1/media/{media_id}/original/get(getMediaOriginal)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetMediaOriginal.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetMediaOriginal.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/media/{media_id}/original/get(getMediaOriginal)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/media/{media_id}/original/get(getMediaOriginal)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/media/{media_id}/original/get(getMediaOriginal)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/media/{media_id}/original/get(getMediaOriginal)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/media/{media_id}/original/get(getMediaOriginal)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            public var serviceUnavailable: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case image_Ast_
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "image/*":
+                    self = .image_Ast_
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .image_Ast_:
+                    return "image/*"
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .image_Ast_,
                     .json
                 ]
             }

@@ -97,11 +97,29 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/media/popular`.
     /// - Remark: Generated from `#/paths//v1/media/popular/get(getPopularMedia)`.
     func getPopularMedia(_ input: Operations.GetPopularMedia.Input) async throws -> Operations.GetPopularMedia.Output
-    /// Post a photo, with a filter, caption, place and people in it (beyond v1).
+    /// Post a photo, or a carousel of up to 20, with filters, crops, alt text, caption, place and people in it (beyond v1).
+    ///
+    /// Send one `photo` part for a single photo, or several (in order) for a carousel. `filter`, `crop`, `focal_point`,
+    /// `alt_text` and `users_in_photo` may each be sent once per photo, in the photos' order: the n-th value belongs to
+    /// the n-th photo, and a photo without one gets the default. The original file is kept byte for byte, private to
+    /// its owner (`GET /v1/media/{media_id}/original`); renditions never carry its metadata.
+    ///
     ///
     /// - Remark: HTTP `POST /v1/media/upload`.
     /// - Remark: Generated from `#/paths//v1/media/upload/post(uploadMedia)`.
     func uploadMedia(_ input: Operations.UploadMedia.Input) async throws -> Operations.UploadMedia.Output
+    /// Change the caption or alt text of one of the token user's own media (beyond v1).
+    ///
+    /// A field not sent is left as it is; sent empty, it is removed. The caption's hashtags become the media's tags.
+    ///
+    /// - Remark: HTTP `POST /v1/media/{media_id}/edit`.
+    /// - Remark: Generated from `#/paths//v1/media/{media_id}/edit/post(editMedia)`.
+    func editMedia(_ input: Operations.EditMedia.Input) async throws -> Operations.EditMedia.Output
+    /// One of the token user's own photos as it was sent, byte for byte (beyond v1); its owner's alone.
+    ///
+    /// - Remark: HTTP `GET /v1/media/{media_id}/original`.
+    /// - Remark: Generated from `#/paths//v1/media/{media_id}/original/get(getMediaOriginal)`.
+    func getMediaOriginal(_ input: Operations.GetMediaOriginal.Input) async throws -> Operations.GetMediaOriginal.Output
     /// A media's comments, oldest first.
     ///
     /// - Remark: HTTP `GET /v1/media/{media_id}/comments`.
@@ -455,7 +473,13 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// Post a photo, with a filter, caption, place and people in it (beyond v1).
+    /// Post a photo, or a carousel of up to 20, with filters, crops, alt text, caption, place and people in it (beyond v1).
+    ///
+    /// Send one `photo` part for a single photo, or several (in order) for a carousel. `filter`, `crop`, `focal_point`,
+    /// `alt_text` and `users_in_photo` may each be sent once per photo, in the photos' order: the n-th value belongs to
+    /// the n-th photo, and a photo without one gets the default. The original file is kept byte for byte, private to
+    /// its owner (`GET /v1/media/{media_id}/original`); renditions never carry its metadata.
+    ///
     ///
     /// - Remark: HTTP `POST /v1/media/upload`.
     /// - Remark: Generated from `#/paths//v1/media/upload/post(uploadMedia)`.
@@ -468,6 +492,40 @@ extension APIProtocol {
             query: query,
             headers: headers,
             body: body
+        ))
+    }
+    /// Change the caption or alt text of one of the token user's own media (beyond v1).
+    ///
+    /// A field not sent is left as it is; sent empty, it is removed. The caption's hashtags become the media's tags.
+    ///
+    /// - Remark: HTTP `POST /v1/media/{media_id}/edit`.
+    /// - Remark: Generated from `#/paths//v1/media/{media_id}/edit/post(editMedia)`.
+    public func editMedia(
+        path: Operations.EditMedia.Input.Path,
+        query: Operations.EditMedia.Input.Query = .init(),
+        headers: Operations.EditMedia.Input.Headers = .init(),
+        body: Operations.EditMedia.Input.Body
+    ) async throws -> Operations.EditMedia.Output {
+        try await editMedia(Operations.EditMedia.Input(
+            path: path,
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One of the token user's own photos as it was sent, byte for byte (beyond v1); its owner's alone.
+    ///
+    /// - Remark: HTTP `GET /v1/media/{media_id}/original`.
+    /// - Remark: Generated from `#/paths//v1/media/{media_id}/original/get(getMediaOriginal)`.
+    public func getMediaOriginal(
+        path: Operations.GetMediaOriginal.Input.Path,
+        query: Operations.GetMediaOriginal.Input.Query = .init(),
+        headers: Operations.GetMediaOriginal.Input.Headers = .init()
+    ) async throws -> Operations.GetMediaOriginal.Output {
+        try await getMediaOriginal(Operations.GetMediaOriginal.Input(
+            path: path,
+            query: query,
+            headers: headers
         ))
     }
     /// A media's comments, oldest first.

@@ -1,0 +1,84 @@
+import CVips
+import DarkroomImaging
+
+/// Photos as people's devices write them, made with libvips for tests and benchmarks: every accepted format, a Display
+/// P3 phone photo, a CMYK print file, a 16-bit PNG, an animated GIF, a camera JPEG with its EXIF.
+public enum SamplePhotos {
+    /// The synthetic photo (`SyntheticPhoto`) encoded as `format`.
+    public static func encoded(width: Int, height: Int, as format: ImageFormat, variant: Int = 0) throws(ImageError) -> [UInt8] {
+        let jpeg = try SyntheticPhoto.jpeg(width: width, height: height, quality: 95, variant: variant)
+        return try encode(try decoded(jpeg), as: format)
+    }
+
+    /// A `width` × `height` photo whose left half is `left` and right half `right` (sRGB), encoded as `format`.
+    public static func halves(
+        width: Int, height: Int, left: [UInt8], right: [UInt8], as format: ImageFormat = .jpeg
+    ) throws(ImageError) -> [UInt8] {
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            for x in 0..<width {
+                let colour = x < width / 2 ? left : right
+                for band in 0..<3 { pixels[(y * width + x) * 3 + band] = colour[band] }
+            }
+        }
+        return try encode(try VImage.bytes(pixels, width: width, height: height, bands: 3), as: format)
+    }
+
+    /// One colour, given in sRGB, stored in `profile`'s colour space ("p3", "cmyk") with that profile embedded, as a
+    /// JPEG: what a phone (Display P3) or a prepress tool (CMYK) writes.
+    public static func solid(_ srgb: [UInt8], size: Int = 64, inProfile profile: String) throws(ImageError) -> [UInt8] {
+        let image = try VImage.bytes(Array(repeating: srgb, count: size * size).flatMap { $0 }, width: size, height: size, bands: 3)
+        let converted = try Vips.make(.undecodable) { darkroom_vips_icc_to(image.pointer, $0, profile) }
+        return try converted.encodedKeepingMetadata()
+    }
+
+    /// One colour as a 16-bit PNG.
+    public static func sixteenBitPNG(_ srgb: [UInt8], size: Int = 64) throws(ImageError) -> [UInt8] {
+        let image = try VImage.bytes(Array(repeating: srgb, count: size * size).flatMap { $0 }, width: size, height: size, bands: 3)
+        let deep = try Vips.make(.undecodable) { darkroom_vips_to_rgb16(image.pointer, $0) }
+        return try deep.saved(".png")
+    }
+
+    /// A GIF of several frames, each one colour: a photo app takes only the first.
+    public static func animatedGIF(_ frames: [[UInt8]], size: Int = 32) throws(ImageError) -> [UInt8] {
+        let pixels = frames.flatMap { colour in Array(repeating: colour, count: size * size).flatMap { $0 } }
+        let strip = try VImage.bytes(pixels, width: size, height: size * frames.count, bands: 3)
+        let image = try Vips.make(.undecodable) { darkroom_vips_copy_memory(strip.pointer, $0) }
+        darkroom_vips_set_int(image.pointer, "page-height", Int32(size))
+        return try image.saved(".gif")
+    }
+
+    /// A camera JPEG: the synthetic photo with EXIF naming its camera and exposure (and no location).
+    public static func fromCamera(width: Int, height: Int, fields: [String: String]) throws(ImageError) -> [UInt8] {
+        let image = try decoded(try SyntheticPhoto.jpeg(width: width, height: height)).materialized()
+        for (name, value) in fields { darkroom_vips_set_string(image.pointer, name, value) }
+        return try image.encodedKeepingMetadata()
+    }
+
+    package static func encode(_ image: VImage, as format: ImageFormat) throws(ImageError) -> [UInt8] {
+        switch format {
+        case .jpeg: try image.jpeg(quality: 92)
+        case .webp: try image.webp(quality: 90)
+        case .heic: try image.heif(quality: 80, hevc: true)
+        case .avif: try image.heif(quality: 70, hevc: false, effort: 2)
+        case .png: try image.saved(".png")
+        case .tiff: try image.saved(".tif")
+        case .gif: try image.saved(".gif")
+        }
+    }
+
+    static func decoded(_ encoded: [UInt8]) throws(ImageError) -> VImage {
+        try Vips.start()
+        return try Vips.make(.undecodable) { out in encoded.withUnsafeBytes { darkroom_vips_decode($0.baseAddress, $0.count, out) } }
+    }
+}
+
+extension VImage {
+    fileprivate func saved(_ suffix: String) throws(ImageError) -> [UInt8] {
+        try encodedBy { darkroom_vips_save(pointer, suffix, $0, $1) }
+    }
+
+    fileprivate func encodedKeepingMetadata() throws(ImageError) -> [UInt8] {
+        try encodedBy { darkroom_vips_jpeg_with_metadata(pointer, 92, $0, $1) }
+    }
+}
