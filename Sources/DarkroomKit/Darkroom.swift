@@ -189,21 +189,80 @@ public struct Darkroom: Sendable {
 
     // MARK: Posting
 
-    /// Posts a photo (JPEG, PNG or WebP) through one of the classic filters; answers the new media.
+    /// One photo of a post: the file as the device wrote it (JPEG, PNG, WebP, HEIC, AVIF, TIFF or GIF), and what the
+    /// photographer chose for it.
+    public struct Photo: Sendable {
+        public var data: Data
+        public var filter: String?
+        /// `original` (its own shape, kept between 4:5 and 1.91:1) or `square`.
+        public var crop: String?
+        /// Where the crop is centred, from 0 to 1 across and down.
+        public var focalPoint: (x: Double, y: Double)?
+        public var altText: String?
+
+        public init(_ data: Data, filter: String? = nil, crop: String? = nil, focalPoint: (x: Double, y: Double)? = nil, altText: String? = nil) {
+            self.data = data
+            self.filter = filter
+            self.crop = crop
+            self.focalPoint = focalPoint
+            self.altText = altText
+        }
+    }
+
+    /// Posts a photo through one of the classic filters; answers the new media.
     /// - Parameter idempotencyKey: retrying with the same key answers the first attempt's media instead of posting twice.
     public func upload(
         photo: Data,
         caption: String? = nil,
         filter: String? = nil,
+        altText: String? = nil,
         idempotencyKey: String? = nil
     ) async throws -> Components.Schemas.Media {
+        try await upload(photos: [Photo(photo, filter: filter, altText: altText)], caption: caption, idempotencyKey: idempotencyKey)
+    }
+
+    /// Posts one photo, or several as a carousel (up to 20), each with its own filter, crop and alt text.
+    public func upload(photos: [Photo], caption: String? = nil, idempotencyKey: String? = nil) async throws -> Components.Schemas.Media {
         typealias Part = Operations.UploadMedia.Input.Body.MultipartFormPayload
-        var parts: [Part] = [.photo(.init(payload: .init(body: HTTPBody(photo)), filename: "photo"))]
+        var parts: [Part] = photos.map { .photo(.init(payload: .init(body: HTTPBody($0.data)), filename: "photo")) }
         if let caption { parts.append(.caption(.init(payload: .init(body: HTTPBody(caption))))) }
-        if let filter { parts.append(.filter(.init(payload: .init(body: HTTPBody(filter))))) }
+        // Each per-photo field is sent once for every photo, in order, when any photo has one.
+        if photos.contains(where: { $0.filter != nil }) {
+            parts += photos.map { .filter(.init(payload: .init(body: HTTPBody($0.filter ?? "Normal")))) }
+        }
+        if photos.contains(where: { $0.crop != nil }) {
+            parts += photos.map { .crop(.init(payload: .init(body: HTTPBody($0.crop ?? "original")))) }
+        }
+        if photos.contains(where: { $0.focalPoint != nil }) {
+            parts += photos.map { photo in
+                let point = photo.focalPoint ?? (0.5, 0.5)
+                return .focalPoint(.init(payload: .init(body: HTTPBody("\(point.x),\(point.y)"))))
+            }
+        }
+        if photos.contains(where: { $0.altText != nil }) {
+            parts += photos.map { .altText(.init(payload: .init(body: HTTPBody($0.altText ?? "")))) }
+        }
         let body = MultipartBody(parts)
         return try await call {
             try await $0.uploadMedia(headers: .init(idempotencyKey: idempotencyKey), body: .multipartForm(body)).ok.body.json.data
+        }
+    }
+
+    /// Changes a media's caption (empty removes it) or its photos' alt text (in order); what is nil stays.
+    public func edit(mediaID: String, caption: String? = nil, altTexts: [String]? = nil) async throws -> Components.Schemas.Media {
+        try await call {
+            try await $0.editMedia(
+                path: .init(mediaId: mediaID),
+                body: .urlEncodedForm(.init(caption: caption, altText: altTexts))
+            ).ok.body.json.data
+        }
+    }
+
+    /// A photo of one of your posts as you sent it, byte for byte (`photo` from 1, for a carousel).
+    public func original(mediaID: String, photo: Int = 1) async throws -> Data {
+        try await call { client in
+            let body = try await client.getMediaOriginal(path: .init(mediaId: mediaID), query: .init(photo: photo)).ok.body.image_Ast_
+            return try await Data(collecting: body, upTo: 256 * 1024 * 1024)
         }
     }
 }

@@ -280,9 +280,14 @@ extension TestClientProtocol {
 
     /// A multipart/form-data POST: text fields, and files as (field, bytes).
     func upload(_ path: String, fields: [String: String] = [:], files: [(String, [UInt8])] = [], headers: HTTPFields = [:]) async throws -> JSONBody {
+        try await upload(path, pairs: fields.sorted { $0.key < $1.key }, files: files, headers: headers)
+    }
+
+    /// A multipart/form-data POST whose fields may repeat (a carousel's, one per photo), in the order given.
+    func upload(_ path: String, pairs: [(String, String)], files: [(String, [UInt8])] = [], headers: HTTPFields = [:]) async throws -> JSONBody {
         let boundary = "----darkroom-test-boundary-7MA4YWxkTrZu0gW"
         var body: [UInt8] = []
-        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+        for (name, value) in pairs {
             body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
         }
         for (name, bytes) in files {

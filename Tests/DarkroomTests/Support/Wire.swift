@@ -113,11 +113,43 @@ struct WireMedia: Decodable, Sendable {
     var usersInPhoto: [WirePersonInPhoto]
     var location: WireLocation?
     var distance: Double?
+    var aspectRatio: Double?
+    var altText: String?
+    var renditions: [WireRendition]?
+    var camera: [String: String]?
+    var carouselMedia: [WireCarouselItem]?
 
     enum CodingKeys: String, CodingKey {
-        case id, type, filter, link, tags, images, user, caption, likes, comments, location, distance
+        case id, type, filter, link, tags, images, user, caption, likes, comments, location, distance, renditions, camera
         case createdTime = "created_time"
         case userHasLiked = "user_has_liked"
+        case usersInPhoto = "users_in_photo"
+        case aspectRatio = "aspect_ratio"
+        case altText = "alt_text"
+        case carouselMedia = "carousel_media"
+    }
+}
+
+struct WireRendition: Decodable, Sendable {
+    var url: String
+    var width: Int
+    var height: Int
+    var format: String
+}
+
+struct WireCarouselItem: Decodable, Sendable {
+    var type: String
+    var images: [String: WireImage]
+    var filter: String
+    var aspectRatio: Double
+    var altText: String?
+    var renditions: [WireRendition]
+    var usersInPhoto: [WirePersonInPhoto]
+
+    enum CodingKeys: String, CodingKey {
+        case type, images, filter, renditions
+        case aspectRatio = "aspect_ratio"
+        case altText = "alt_text"
         case usersInPhoto = "users_in_photo"
     }
 }
