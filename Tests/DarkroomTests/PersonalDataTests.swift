@@ -197,6 +197,7 @@ import ZIPFoundation
                 let items = try JSONSerialization.jsonObject(with: try entry("media.json")) as? [[String: Any]]
                 #expect(items?.count == 1 && items?.first?["caption"] as? String == "my <b>first</b> #photo")
                 #expect(items?.first?["tags"] as? [String] == ["photo"])
+                #expect(items?.first?["original"] is NSNull, "posted without an original: the archive says so")
                 #expect(String(decoding: try entry("media/\(media.rawValue)/standard.jpg"), as: UTF8.self) == "standard of alice")
                 let comments = try JSONSerialization.jsonObject(with: try entry("comments.json")) as? [[String: Any]]
                 #expect(comments?.first?["text"] as? String == "hello bob")

@@ -107,6 +107,22 @@ import ZIPFoundation
                 let second = try await client.execute(uri: "/v1/media/\(media.id)/original?photo=2&access_token=\(token)", method: .get) { $0 }
                 #expect(Array(second.body.readableBytesView) == photos[1])
 
+                // The owner's data download holds every photo as it was sent.
+                let archivePath = world.dataDirectory + "/archive.zip"
+                _ = try await world.storage.writeDataArchive(of: owner.id, to: archivePath)
+                let archive = try Archive(url: URL(fileURLWithPath: archivePath), accessMode: .read)
+                func entry(_ name: String) throws -> [UInt8] {
+                    var data = Data()
+                    _ = try archive.extract(try #require(archive[name], "\(name)")) { data.append($0) }
+                    return Array(data)
+                }
+                let listed = try #require(try JSONSerialization.jsonObject(with: Data(try entry("media.json"))) as? [[String: Any]])
+                let entries = try #require(listed.first?["photos"] as? [[String: Any]])
+                #expect(entries.map { $0["alt_text"] as? String } == ["first", "second", "third"])
+                for (index, item) in entries.enumerated() {
+                    #expect(try entry(try #require(item["original"] as? String)) == photos[index])
+                }
+
                 // Deleting it removes every photo's files.
                 #expect(try await client.delete("/v1/media/\(media.id)?access_token=\(token)").code == 200)
                 for url in urls { #expect(try await Self.served(client, url).status == .notFound) }
