@@ -97,13 +97,13 @@ def post(driver, base, photo, caption, filter_name, place=None):
     element(driver, "photo").send_keys(photo)
     fill(driver, caption=caption)
     element(driver, "next").click()
-    element(driver, "filters")
-    previews = driver.find_elements(By.CSS_SELECTOR, "#filters img")
+    element(driver, "filters-0")
+    previews = driver.find_elements(By.CSS_SELECTOR, "#filters-0 img")
     assert len(previews) == 20
     # Every preview loaded: a real image from the server, at its size.
     wait_for(driver, lambda: all(driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img) == 150
                                  for img in previews), "previews loaded")
-    driver.find_element(By.CSS_SELECTOR, f"#filters input[value='{filter_name}']").click()
+    driver.find_element(By.CSS_SELECTOR, f"#filters-0 input[value='{filter_name}']").click()
     if place:
         driver.find_element(By.CSS_SELECTOR, "details summary").click()
         fill(driver, location_name=place[0], lat=place[1], lng=place[2])
@@ -128,7 +128,7 @@ def test_people_post_follow_like_and_comment_in_a_browser(site, browser):
     screenshot(driver, "create")
     element(driver, "photo").send_keys(photos[0])
     element(driver, "next").click()
-    element(driver, "filters")
+    element(driver, "filters-0")
     screenshot(driver, "create-filters")
     photo_page = post(driver, base, photos[0], "Sunrise over the lake #sunrise <b>bold?</b>", "Valencia",
                       place=("Lake Pavilion", "51.5007", "-0.1246"))

@@ -55,6 +55,25 @@ public enum SamplePhotos {
         return try image.encodedKeepingMetadata()
     }
 
+    /// A photo decoded and encoded again as `format` (a phone's HEIC of a camera's JPEG, for benchmarks).
+    public static func reencoded(_ photo: [UInt8], as format: ImageFormat) throws(ImageError) -> [UInt8] {
+        try encode(try decoded(photo), as: format)
+    }
+
+    /// A photo scaled to `longEdge`, decoded into memory.
+    package static func frame(_ photo: [UInt8], longEdge: Int) throws(ImageError) -> VImage {
+        let image = try decoded(photo)
+        let scale = Double(longEdge) / Double(max(image.width, image.height))
+        return try Vips.make(.undecodable) { darkroom_vips_resize(image.pointer, $0, scale) }.materialized()
+    }
+
+    /// `image` at `longEdge` as AVIF at libheif's default speed: what AVIF renditions would cost.
+    package static func avif(_ image: VImage, longEdge: Int) throws(ImageError) -> [UInt8] {
+        let scale = Double(longEdge) / Double(max(image.width, image.height))
+        let scaled = try Vips.make(.undecodable) { darkroom_vips_resize(image.pointer, $0, scale) }
+        return try scaled.heif(quality: 60, hevc: false)
+    }
+
     package static func encode(_ image: VImage, as format: ImageFormat) throws(ImageError) -> [UInt8] {
         switch format {
         case .jpeg: try image.jpeg(quality: 92)

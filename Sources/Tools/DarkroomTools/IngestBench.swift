@@ -7,19 +7,23 @@ import DarkroomSeed
 import DarkroomStorage
 import Foundation
 
-/// The ingest bar: CPU per 12-megapixel photo made into three renditions plus a filter, in-process, side by side with
-/// ImageMagick's `convert` making the same three renditions from the same file.
+/// The ingest bars (issue 31): CPU per 12-megapixel photo, JPEG and HEIC, made into the full set — the original kept,
+/// the v1 squares 150/306/612, the full-shape 640/1080/2048 in JPEG and WebP — in-process; peak memory per concurrent
+/// ingest; disk per photo; ImageMagick's `convert` making the same set from the same file, same run; and what AVIF
+/// renditions would add.
 struct IngestBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Measure photo ingest CPU and memory against ImageMagick convert; prints the ratio."
+        abstract: "Measure photo ingest CPU, memory and disk against ImageMagick convert; prints the ratios."
     )
 
-    @Option(help: "A JPEG to ingest (default: a 4000x3000 plasma fractal made with ImageMagick, as the guide says).") var photo: String?
-    @Option(help: "Photos ingested for the CPU measurement.") var iterations = 20
+    @Option(help: "A JPEG to ingest (default: a 4000x3000 plasma fractal made with ImageMagick).") var photo: String?
+    @Option(help: "Photos ingested per format for the CPU measurement.") var iterations = 10
     @Option(help: "Photos ingested at once for the memory measurement.") var concurrency = 2
     @Option(help: "Filter applied.") var filter = "X-Pro II"
     @Option(help: "convert runs; the median is reported.") var convertRuns = 3
+    @Option(help: "CPU ms per photo of the squares-only ingest before originals were kept, for the 2.5x bar (measure it with that build).")
+    var baselineCpuMs: Double?
 
     func run() throws {
         guard let chosen = Filter.named(filter) else { throw ValidationError("unknown filter \(filter)") }
@@ -27,62 +31,76 @@ struct IngestBench: ParsableCommand {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         let path = try photo ?? makePlasma(in: work)
-        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let jpeg = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         let pipeline = try ImagePipeline()
+        let heic = try SamplePhotos.reencoded(jpeg, as: .heic)
+        let heicPath = work.appendingPathComponent("photo.heic").path
+        FileManager.default.createFile(atPath: heicPath, contents: Data(heic))
         let baselineRSS = maxResidentKB()
 
-        // Warm up (libvips start-up, vignette masks), then measure.
-        for _ in 0..<2 { _ = try pipeline.renditions(of: bytes, filter: chosen) }
-        let before = cpuSeconds(RUSAGE_SELF)
-        let wallStart = ContinuousClock.now
-        for _ in 0..<iterations { _ = try pipeline.renditions(of: bytes, filter: chosen) }
-        let darkroomCPU = (cpuSeconds(RUSAGE_SELF) - before) / Double(iterations)
-        let wall = (ContinuousClock.now - wallStart) / iterations
+        var report: [String: Any] = ["machine": machineDescription(), "filter": chosen.name]
+        var darkroomCPU: [String: Double] = [:]
+        for (name, bytes) in [("jpeg", jpeg), ("heic", heic)] {
+            for _ in 0..<2 { _ = try pipeline.ingest(bytes, filter: chosen) }  // warm-up: libvips start, vignette masks
+            let before = cpuSeconds(RUSAGE_SELF)
+            var set: IngestedPhoto?
+            for _ in 0..<iterations { set = try pipeline.ingest(bytes, filter: chosen) }
+            darkroomCPU[name] = (cpuSeconds(RUSAGE_SELF) - before) / Double(iterations)
+            let files = set?.files ?? []
+            report["photo_\(name)"] = [
+                "bytes": bytes.count,
+                "cpu_ms_per_photo": Self.ms(darkroomCPU[name]!),
+                "disk_kb_per_photo_with_original": (files.reduce(bytes.count) { $0 + $1.bytes.count }) / 1024,
+                "renditions_kb": Dictionary(uniqueKeysWithValues: files.map { ($0.name, $0.bytes.count / 1024) }),
+            ]
+        }
+        let squaresBefore = cpuSeconds(RUSAGE_SELF)
+        for _ in 0..<iterations { _ = try pipeline.renditions(of: jpeg, filter: chosen) }
+        let squaresOnly = (cpuSeconds(RUSAGE_SELF) - squaresBefore) / Double(iterations)
         let singleRSS = maxResidentKB()
 
-        // Memory: `concurrency` ingests at once, repeatedly.
-        DispatchQueue.concurrentPerform(iterations: concurrency * 4) { _ in _ = try? pipeline.renditions(of: bytes, filter: chosen) }
+        // Memory: `concurrency` ingests at once, repeatedly, half of them HEIC.
+        DispatchQueue.concurrentPerform(iterations: concurrency * 4) { index in _ = try? pipeline.ingest(index % 2 == 0 ? jpeg : heic, filter: chosen) }
         let concurrentRSS = maxResidentKB()
 
-        var convertCPU: [Double] = []
-        var convertOneProcessCPU: [Double] = []
-        for _ in 0..<convertRuns {
-            convertCPU.append(try [612, 306, 150].map { try convertRendition(path, size: $0, into: work) }.reduce(0, +))
-            convertOneProcessCPU.append(try convertThreeRenditions(path, into: work))
-        }
-        let vipsThumbnailCPU = try? childCPU("vipsthumbnail", [path, "--size", "612x612", "--smartcrop", "centre", "-o", work.path + "/vt.jpg"])
+        // What AVIF renditions would add: the three full sizes encoded as AVIF (libaom through libheif, its default speed).
+        let frame = try SamplePhotos.frame(jpeg, longEdge: 2048)
+        let avifBefore = cpuSeconds(RUSAGE_SELF)
+        var avifBytes = 0
+        for edge in [2048, 1080, 640] { avifBytes += try SamplePhotos.avif(frame, longEdge: edge).count }
+        let avifCPU = cpuSeconds(RUSAGE_SELF) - avifBefore
 
-        let ratio = median(convertCPU) / darkroomCPU
-        let oneProcessRatio = median(convertOneProcessCPU) / darkroomCPU
-        let report: [String: Any] = [
-            "machine": machineDescription(),
-            "photo": ["path": photo ?? "plasma:fractal 4000x3000 q90", "bytes": bytes.count],
-            "filter": chosen.name,
-            "darkroom": [
-                "cpu_ms_per_photo": (darkroomCPU * 10_000).rounded() / 10,
-                "wall_ms_per_photo": (Double(wall.components.attoseconds) / 1e15 + Double(wall.components.seconds) * 1000).rounded(),
-                "iterations": iterations,
-            ],
-            "memory": [
-                "baseline_max_rss_mb": baselineRSS / 1024,
-                "after_one_at_a_time_max_rss_mb": singleRSS / 1024,
-                "after_\(concurrency)_at_once_max_rss_mb": concurrentRSS / 1024,
-                "per_concurrent_ingest_mb": max(0, concurrentRSS - baselineRSS) / 1024 / concurrency,
-            ],
-            "imagemagick_convert": [
-                "cpu_ms_three_commands": (median(convertCPU) * 1000).rounded(),
-                "cpu_ms_one_command_writing_three": (median(convertOneProcessCPU) * 1000).rounded(),
-                "runs": convertRuns,
-            ],
-            "vipsthumbnail_process_cpu_ms": vipsThumbnailCPU.map { ($0 * 1000).rounded() } as Any,
-            "ratio_convert_to_darkroom": (ratio * 10).rounded() / 10,
-            "ratio_one_convert_command_to_darkroom": (oneProcessRatio * 10).rounded() / 10,
-            "bar": "at most 150 ms CPU per photo and at least 8x less than convert making the three renditions (one command each)",
-            "bar_met": darkroomCPU <= 0.150 && ratio >= 8,
+        var convertCPU: [String: [Double]] = ["jpeg": [], "heic": []]
+        for _ in 0..<convertRuns {
+            convertCPU["jpeg"]!.append(try convertFullSet(path, into: work))
+            convertCPU["heic"]!.append(try convertFullSet(heicPath, into: work))
+        }
+        let ratioJPEG = median(convertCPU["jpeg"]!) / darkroomCPU["jpeg"]!
+        let ratioHEIC = median(convertCPU["heic"]!) / darkroomCPU["heic"]!
+        let perIngestMB = max(0, concurrentRSS - baselineRSS) / 1024 / concurrency
+        report["squares_only_cpu_ms_per_photo"] = Self.ms(squaresOnly)
+        report["memory"] = [
+            "baseline_max_rss_mb": baselineRSS / 1024, "after_one_at_a_time_max_rss_mb": singleRSS / 1024,
+            "after_\(concurrency)_at_once_max_rss_mb": concurrentRSS / 1024, "per_concurrent_ingest_mb": perIngestMB,
         ]
+        report["avif_if_added"] = [
+            "cpu_ms_per_photo": Self.ms(avifCPU), "kb": avifBytes / 1024,
+            "times_the_whole_jpeg_ingest": (avifCPU / darkroomCPU["jpeg"]! * 10).rounded() / 10,
+        ]
+        report["imagemagick_convert_same_set_cpu_ms"] = ["jpeg": Self.ms(median(convertCPU["jpeg"]!)), "heic": Self.ms(median(convertCPU["heic"]!))]
+        report["ratio_convert_to_darkroom"] = ["jpeg": (ratioJPEG * 10).rounded() / 10, "heic": (ratioHEIC * 10).rounded() / 10]
+        var bars: [String: Bool] = ["8x_less_cpu_than_convert": ratioJPEG >= 8 && ratioHEIC >= 8, "at_most_40_mb_per_concurrent_ingest": perIngestMB <= 40]
+        if let baselineCpuMs {
+            let times = darkroomCPU["jpeg"]! * 1000 / baselineCpuMs
+            report["times_the_squares_only_build"] = (times * 100).rounded() / 100
+            bars["at_most_2.5x_the_squares_only_build"] = times <= 2.5
+        }
+        report["bars_met"] = bars
         let json = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: json, as: UTF8.self))
     }
+
+    static func ms(_ seconds: Double) -> Double { (seconds * 10_000).rounded() / 10 }
 
     private func makePlasma(in directory: URL) throws -> String {
         let path = directory.appendingPathComponent("photo.jpg").path
@@ -90,29 +108,21 @@ struct IngestBench: ParsableCommand {
         return path
     }
 
-    /// One `convert` making one upright, stripped square rendition: the usual way, a command per size.
-    private func convertRendition(_ path: String, size: Int, into directory: URL) throws -> Double {
-        try childCPU(
-            "convert",
-            [
-                path, "-auto-orient", "-strip", "-gravity", "center", "-resize", "\(size)x\(size)^", "-extent", "\(size)x\(size)",
-                "-quality", "85", directory.path + "/r\(size).jpg",
-            ]
-        )
-    }
-
-    /// One `convert` writing all three squares from one decode: the strongest form of the baseline.
-    private func convertThreeRenditions(_ path: String, into directory: URL) throws -> Double {
+    /// One `convert` making the whole set from one decode (the strongest form of the baseline): the three squares and
+    /// the three full-shape sizes in JPEG and WebP, upright and stripped, as Darkroom makes them.
+    private func convertFullSet(_ path: String, into directory: URL) throws -> Double {
         let out = directory.path
-        return try childCPU(
-            "convert",
-            [
-                path, "-auto-orient", "-strip", "-gravity", "center",
-                "(", "+clone", "-resize", "612x612^", "-extent", "612x612", "-quality", "85", "-write", out + "/std.jpg", "+delete", ")",
-                "(", "+clone", "-resize", "306x306^", "-extent", "306x306", "-quality", "85", "-write", out + "/low.jpg", "+delete", ")",
-                "-resize", "150x150^", "-extent", "150x150", "-quality", "85", out + "/thumb.jpg",
-            ]
-        )
+        var arguments = [path, "-auto-orient", "-strip", "-colorspace", "sRGB", "-gravity", "center"]
+        for edge in [2048, 1080, 640] {
+            arguments += ["(", "+clone", "-resize", "\(edge)x\(edge)>", "-quality", "85", "-write", out + "/f\(edge).jpg"]
+            arguments += ["-quality", "80", "-write", out + "/f\(edge).webp", "+delete", ")"]
+        }
+        for edge in [612, 306] {
+            arguments += ["(", "+clone", "-resize", "\(edge)x\(edge)^", "-extent", "\(edge)x\(edge)", "-quality", "85"]
+            arguments += ["-write", out + "/s\(edge).jpg", "+delete", ")"]
+        }
+        arguments += ["-resize", "150x150^", "-extent", "150x150", "-quality", "85", out + "/s150.jpg"]
+        return try childCPU("convert", arguments)
     }
 
     /// CPU seconds (user + system) a child process used.
