@@ -127,10 +127,10 @@ static inline int darkroom_vips_jpeg(VipsImage *in, int quality, void **buffer, 
     return vips_jpegsave_buffer(in, buffer, length, "Q", quality, "strip", TRUE, "optimize_coding", TRUE, NULL);
 }
 
-/// Lossy WebP without any metadata. Effort 2 of 6: the sizes differ by a few per cent from the default 4, the time by
-/// about half (measured with `darkroom bench ingest`).
+/// Lossy WebP without any metadata. Effort 0 of 6: on photos its files were no larger than effort 2's and it took
+/// two thirds of the time, a third of the default 4's (measured on a 2000×1500 photo).
 static inline int darkroom_vips_webp(VipsImage *in, int quality, void **buffer, size_t *length) {
-    return vips_webpsave_buffer(in, buffer, length, "Q", quality, "strip", TRUE, "effort", 2, NULL);
+    return vips_webpsave_buffer(in, buffer, length, "Q", quality, "strip", TRUE, "effort", 0, NULL);
 }
 
 /// AVIF (AV1 in HEIF) without metadata, or HEIC when `hevc`: for measuring what AVIF renditions would cost, and for

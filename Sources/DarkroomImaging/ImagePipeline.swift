@@ -11,6 +11,9 @@ import Synchronization
 public struct ImagePipeline: Sendable {
     public let settings: ImageSettings
 
+    /// How far below an asked size a JPEG's own scaled decode may fall and still be used (`framed`).
+    static let shrinkTolerance = 0.97
+
     public init(settings: ImageSettings = ImageSettings()) throws(ImageError) {
         try Vips.start()
         self.settings = settings
@@ -111,7 +114,16 @@ public struct ImagePipeline: Sendable {
     /// `region` of the upright photo, scaled down so its long edge is at most `longEdge`, as 8-bit sRGB with three
     /// bands, computed into memory. libvips streams the decode through the shrink, so only the result is ever whole.
     private func framed(_ photo: [UInt8], _ source: Source, region: PixelRect, longEdge: Int) throws(ImageError) -> VImage {
-        let scale = min(1, Double(longEdge) / Double(max(region.width, region.height)))
+        let regionLongEdge = max(region.width, region.height)
+        var scale = min(1, Double(longEdge) / Double(regionLongEdge))
+        // A JPEG decodes at 1/2, 1/4 or 1/8 of its size for a fraction of the cost (its DCT scaling). When one of those
+        // falls just short of the size asked — a 12-megapixel photo's half is 2000 or 2016 pixels against 2048 — it
+        // is taken as is: at most 3% smaller, never upscaled, and decoded in about half the time with no resize after.
+        if source.format == .jpeg, scale < 1,
+            let shrink = [8, 4, 2].first(where: { Double(regionLongEdge / $0) >= Self.shrinkTolerance * Double(longEdge) && regionLongEdge / $0 < longEdge })
+        {
+            scale = 1 / Double(shrink)
+        }
         let target = max(1, Int((Double(source.width) * scale).rounded()))
         var image = try Vips.make(.undecodable) { out in
             photo.withUnsafeBytes { darkroom_vips_thumbnail($0.baseAddress, $0.count, Int32(target), source.hasProfile ? 1 : 0, out) }
