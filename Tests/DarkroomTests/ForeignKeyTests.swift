@@ -73,4 +73,27 @@ import Testing
             #expect(try await world.storage.users.find(ann)?.counts.followedBy == 0)
         }
     }
+
+    /// The seed's bulk inserts: likes commit in larger batches than their media, and each commit of theirs commits the
+    /// media first (`darkroom seed` of 200,000 photos failed on its keys before).
+    @Test(arguments: Engine.available)
+    func bulkInsertsCommitWhatTheirRowsNameFirst(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("ann")
+            let database = world.storage.database
+            var media = BulkInserter(
+                database: database, table: "media", columns: ["id", "user_id", "created_at", "image_key", "standard_size", "low_size", "thumbnail_size"],
+                rowsPerStatement: 1000
+            )
+            var likes = BulkInserter(database: database, table: "likes", columns: ["id", "media_id", "user_id", "created_at"], rowsPerStatement: 1)
+            for index in 0..<60 {
+                let id = Int64(1000 + index)
+                try await media.add([.int(id), .int(owner.id.rawValue), .int(0), .text("k"), .int(612), .int(306), .int(150)])
+                try await likes.add([.int(id), .int(id), .int(owner.id.rawValue), .int(0)]) { try await media.finish() }
+            }
+            try await media.finish()
+            try await likes.finish()
+            #expect(try await database.query("SELECT count(*) FROM likes").scalarInt() == 60)
+        }
+    }
 }

@@ -8,21 +8,27 @@ package struct BulkInserter {
     private var pending: [DBValue] = []
     private var statements: [SQL] = []
 
-    package init(database: any Database, table: String, columns: [String]) {
+    /// - Parameter rowsPerStatement: by default as many as stay well under SQLite's 32,766 and PostgreSQL's 65,535
+    ///   parameters per statement, up to 1,000.
+    package init(database: any Database, table: String, columns: [String], rowsPerStatement: Int? = nil) {
         self.database = database
         self.table = table
         self.columns = columns
-        // Stay well under SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement.
-        rowsPerStatement = max(1, min(1000, 30_000 / columns.count))
+        self.rowsPerStatement = rowsPerStatement ?? max(1, min(1000, 30_000 / columns.count))
     }
 
-    package mutating func add(_ values: [DBValue]) async throws {
+    /// Adds a row. `beforeCommit` runs whenever this commits: for rows that name others being inserted (a like, its
+    /// media), it commits those first, so no foreign key finds its row missing.
+    package mutating func add(_ values: [DBValue], beforeCommit: () async throws -> Void = {}) async throws {
         precondition(values.count == columns.count)
         pending += values
         if pending.count == rowsPerStatement * columns.count {
             statements.append(statement(rows: rowsPerStatement))
             pending.removeAll(keepingCapacity: true)
-            if statements.count == statementsPerTransaction { try await commit() }
+            if statements.count == statementsPerTransaction {
+                try await beforeCommit()
+                try await commit()
+            }
         }
     }
 

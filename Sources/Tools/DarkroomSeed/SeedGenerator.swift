@@ -258,20 +258,22 @@ public struct SeedGenerator: Sendable {
                 .int(Int64(likers.count)), .int(Int64(commentCount)),
             ])
             for tag in tags {
-                try await mediaTags.add([.text(tag), .int(mediaID), .int(mediaID)])
+                try await mediaTags.add([.text(tag), .int(mediaID), .int(mediaID)]) { try await media.finish() }
                 tagCounts[tag, default: 0] += 1
                 if !privateUsers.contains(owner) { publicTagCounts[tag, default: 0] += 1 }
             }
             for liker in likers.sorted() {
                 let likeID = ids.make(seconds: min(now, created + Int64(random.int(60..<86_400))))
-                try await likes.add([.int(likeID), .int(mediaID), .int(userIDs[liker]), .int(IDGenerator.milliseconds(of: likeID) / 1000)])
+                try await likes.add([.int(likeID), .int(mediaID), .int(userIDs[liker]), .int(IDGenerator.milliseconds(of: likeID) / 1000)]) {
+                    try await media.finish()
+                }
             }
             for _ in 0..<commentCount {
                 let commentID = ids.make(seconds: min(now, created + Int64(random.int(60..<86_400))))
                 try await comments.add([
                     .int(commentID), .int(mediaID), .int(userIDs[random.int(0..<userCount)]), .text(random.pick(Self.commentTexts)),
                     .int(IDGenerator.milliseconds(of: commentID) / 1000),
-                ])
+                ]) { try await media.finish() }
             }
             totals.likes += likers.count
             totals.comments += commentCount
