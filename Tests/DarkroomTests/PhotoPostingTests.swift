@@ -88,7 +88,7 @@ import ZIPFoundation
                     files: photos.map { ("photo", $0) }
                 )
                 let media = try #require(posted.media, "\(String(decoding: posted.body, as: UTF8.self))")
-                #expect(media.type == "carousel")
+                #expect(media.type == "image", "2013 clients read it as a photo")
                 let items = try #require(media.carouselMedia)
                 #expect(items.map(\.altText) == ["first", "second", "third"])
                 #expect(items.map(\.filter) == ["Valencia", "Inkwell", "Normal"])
@@ -182,6 +182,35 @@ import ZIPFoundation
                 #expect(nothing.code == 400)
                 let removed = try await client.post("/v1/media/\(posted.id)/edit?access_token=\(token)", form: ["caption": ""])
                 #expect(removed.media?.caption == nil && removed.media?.tags == [])
+            }
+        }
+    }
+
+    /// Alt text is the photo's `alt` wherever it shows: its page, its owner's grid, its embed, and oEmbed's answer.
+    @Test(arguments: Engine.available)
+    func altTextIsThePhotosAltEverywhere(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("ansel")
+            let token = try await world.token(for: owner, scopes: [.basic, .upload])
+            try await world.withApp { client in
+                let alt = "Snow on \"granite\" & pines"
+                let media = try #require(
+                    try await client.upload(
+                        "/v1/media/upload?access_token=\(token)", fields: ["alt_text": alt, "caption": "winter"],
+                        files: [("photo", try SyntheticPhoto.jpeg(width: 700, height: 500))]
+                    ).media
+                )
+                let escaped = "alt=\"Snow on &quot;granite&quot; &amp; pines\""
+                let code = String(media.link.split(separator: "/").last!)
+                for path in ["/p/\(code)/", "/ansel/", "/p/\(code)/embed/"] {
+                    let page = try await client.execute(uri: path, method: .get) { String(buffer: $0.body) }
+                    #expect(page.contains(escaped), "\(path)")
+                }
+                let photoPage = try await client.execute(uri: "/p/\(code)/", method: .get) { String(buffer: $0.body) }
+                #expect(photoPage.contains("<picture><source type=\"image/webp\"") && photoPage.contains("640w"))
+                let oembed = try await client.execute(uri: "/oembed?url=" + Parameters.encode(media.link), method: .get) { $0.body }
+                let answer = try JSONSerialization.jsonObject(with: Data(buffer: oembed)) as? [String: Any]
+                #expect(answer?["alt_text"] as? String == alt)
             }
         }
     }

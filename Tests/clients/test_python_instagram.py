@@ -82,6 +82,38 @@ def entry(result):
     return result[0] if isinstance(result, tuple) else result
 
 
+def test_a_carousel_reads_as_its_first_photo(server):
+    """A post of several photos (2017's carousels): the 2013 client reads its first photo, as it reads any photo."""
+    from photos import png
+    me = server["users"][2]
+    token = darkroom("token", "create", "--username", me["username"], "--client-id", server["client"]["client_id"],
+                     "--scope", "basic upload", data_dir=server["data_dir"])["access_token"]
+    boundary = "darkroomboundary"
+    parts = [("caption", None, b"Three at once #carousel")] + [("alt_text", None, text.encode()) for text in ("one", "two", "three")]
+    parts += [("photo", "p.png", png(width=240 + 40 * index, height=240, seed=index)) for index in range(3)]
+    body = b""
+    for name, filename, data in parts:
+        disposition = f"form-data; name=\"{name}\"" + (f"; filename=\"{filename}\"\r\nContent-Type: image/png" if filename else "")
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + data + b"\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    upload = urllib.request.Request(f"http://127.0.0.1:{server['port']}/v1/media/upload?access_token={token}", data=body,
+                                    headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(upload) as answer:
+        posted = json.load(answer)["data"]
+    assert posted["type"] == "image" and [item["alt_text"] for item in posted["carousel_media"]] == ["one", "two", "three"]
+
+    api = api_for(server, me["username"])
+    media = api.media(posted["id"])
+    assert media.id == posted["id"] and media.caption.text == "Three at once #carousel"
+    first = posted["carousel_media"][0]["images"]
+    assert media.get_standard_resolution_url() == first["standard_resolution"]["url"]
+    assert media.images["thumbnail"].width == 150 and media.images["low_resolution"].height == 306
+    recent, _ = api.user_recent_media(user_id=me["id"], count=5)
+    assert recent[0].id == posted["id"] and recent[0].get_low_resolution_url() == first["low_resolution"]["url"]
+    tagged, _ = api.tag_recent_media(tag_name="carousel", count=5)
+    assert [item.id for item in tagged] == [posted["id"]]
+
+
 def test_relationships(server):
     me, other = server["users"][3], server["users"][4]
     api = api_for(server, me["username"])
@@ -117,7 +149,8 @@ def test_media_and_tags(server):
 
 def test_locations_and_geo_search(server):
     api = api_for(server, server["users"][0]["username"])
-    located = next(m for m in api.user_media_feed(count=100)[0] if m.location and m.location.id)
+    # python-instagram sets `location` only on media that have one.
+    located = next(m for m in api.user_media_feed(count=100)[0] if getattr(m, "location", None) and m.location.id)
     place = api.location(located.location.id)
     assert place.name == located.location.name
     recent, _ = api.location_recent_media(location_id=place.id, count=5)

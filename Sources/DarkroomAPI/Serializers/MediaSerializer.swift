@@ -43,7 +43,9 @@ struct MediaSerializer {
         object.null()
         object.key("tags")
         object.array(media.tags) { $0.string($1) }
-        object.pair("type", media.type)
+        // A carousel says so by its `carousel_media`, not its `type`: 2013 clients take any type but `image` for a video
+        // (python-instagram's `get_standard_resolution_url` then fails), and they must keep reading its first photo.
+        object.pair("type", media.carouselItems.isEmpty ? media.type : "image")
         object.key("location")
         if let location = media.location { locations.location(location, into: &object) } else { object.null() }
         object.key("comments")

@@ -76,7 +76,7 @@ struct EmbedController {
                 "caption": hideCaption
                     ? PageModels.absent : (media.caption.map { ["runs": PageModels.runs($0.text)] as [String: Any] } ?? PageModels.absent),
                 "likes": PageModels.count(media.likeCount, "like", "likes"), "base": links.publicURL,
-                "alt": media.caption?.text ?? "Photo by @\(media.owner.username)",
+                "alt": media.altText ?? media.caption?.text ?? "Photo by @\(media.owner.username)",
             ]
         )
         return Response(
@@ -132,6 +132,8 @@ struct EmbedController {
             body.pair("thumbnail_url", links.rendition(renditions, "thumbnail"))
             body.pair("thumbnail_width", renditions.thumbnail)
             body.pair("thumbnail_height", renditions.thumbnail)
+            // Beyond oEmbed 1.0 (extra fields are allowed): the photographer's description, for the consumer's `alt`.
+            if let altText = media.altText { body.pair("alt_text", altText) }
             body.pair("html", html)
         }
         var response = Envelope.response(status: .ok, body: writer.buffer)
