@@ -747,14 +747,13 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Media/id`.
             public var id: Swift.String
-            /// `carousel` for a post of several photos (its first in `images`).
+            /// Always `image`, a carousel's too (2013 clients take any other type for a video): a carousel is told by its `carousel_media`.
             ///
             /// - Remark: Generated from `#/components/schemas/Media/type`.
             @frozen public enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
                 case image = "image"
-                case carousel = "carousel"
             }
-            /// `carousel` for a post of several photos (its first in `images`).
+            /// Always `image`, a carousel's too (2013 clients take any other type for a video): a carousel is told by its `carousel_media`.
             ///
             /// - Remark: Generated from `#/components/schemas/Media/type`.
             public var _type: Components.Schemas.Media._TypePayload
@@ -848,7 +847,7 @@ extension Components {
             public var renditions: [Components.Schemas.Rendition]?
             /// - Remark: Generated from `#/components/schemas/Media/camera`.
             public var camera: Components.Schemas.Camera?
-            /// A carousel's photos, its first included (beyond v1; only for `type` carousel).
+            /// A carousel's photos, its first included (beyond v1; only on a post of several photos).
             ///
             /// - Remark: Generated from `#/components/schemas/Media/carousel_media`.
             public var carouselMedia: [Components.Schemas.CarouselItem]?
@@ -856,7 +855,7 @@ extension Components {
             ///
             /// - Parameters:
             ///   - id: The media id.
-            ///   - _type: `carousel` for a post of several photos (its first in `images`).
+            ///   - _type: Always `image`, a carousel's too (2013 clients take any other type for a video): a carousel is told by its `carousel_media`.
             ///   - user:
             ///   - createdTime: Unix seconds.
             ///   - link:
@@ -874,7 +873,7 @@ extension Components {
             ///   - altText: A description of the photo for people who cannot see it (beyond v1).
             ///   - renditions: Every size the photo is stored in, in JPEG and WebP, smallest first (beyond v1): pick by width.
             ///   - camera:
-            ///   - carouselMedia: A carousel's photos, its first included (beyond v1; only for `type` carousel).
+            ///   - carouselMedia: A carousel's photos, its first included (beyond v1; only on a post of several photos).
             public init(
                 id: Swift.String,
                 _type: Components.Schemas.Media._TypePayload,
