@@ -186,6 +186,29 @@ import ZIPFoundation
         }
     }
 
+    /// A private account's full sizes and carousel photos are linked only through signed URLs, like its squares.
+    @Test(arguments: Engine.available)
+    func aPrivateAccountsSizesAreSigned(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("vivian", isPrivate: true)
+            let token = try await world.token(for: owner, scopes: [.basic, .upload])
+            try await world.withApp { client in
+                let photos = try (0..<2).map { try SyntheticPhoto.jpeg(width: 700, height: 500, variant: $0) }
+                let media = try #require(
+                    try await client.upload("/v1/media/upload?access_token=\(token)", files: photos.map { ("photo", $0) }).media
+                )
+                let urls = (media.renditions ?? []).map(\.url) + (media.carouselMedia ?? []).flatMap { $0.renditions.map(\.url) }
+                #expect(urls.count == 12, "two sizes in two formats, for the post and for each of its two photos")
+                for url in urls {
+                    #expect(url.contains("?e=") && url.contains("&s="), "\(url)")
+                    #expect(try await Self.served(client, url).status == .ok)
+                    let unsigned = String(url.prefix { $0 != "?" })
+                    #expect(try await Self.served(client, unsigned).status == .notFound, "\(unsigned)")
+                }
+            }
+        }
+    }
+
     /// Alt text is the photo's `alt` wherever it shows: its page, its owner's grid, its embed, and oEmbed's answer.
     @Test(arguments: Engine.available)
     func altTextIsThePhotosAltEverywhere(_ engine: Engine) async throws {
