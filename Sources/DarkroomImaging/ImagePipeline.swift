@@ -116,17 +116,24 @@ public struct ImagePipeline: Sendable {
     private func framed(_ photo: [UInt8], _ source: Source, region: PixelRect, longEdge: Int) throws(ImageError) -> VImage {
         let regionLongEdge = max(region.width, region.height)
         var scale = min(1, Double(longEdge) / Double(regionLongEdge))
-        // A JPEG decodes at 1/2, 1/4 or 1/8 of its size for a fraction of the cost (its DCT scaling). When one of those
-        // falls just short of the size asked — a 12-megapixel photo's half is 2000 or 2016 pixels against 2048 — it
-        // is taken as is: at most 3% smaller, never upscaled, and decoded in about half the time with no resize after.
-        if source.format == .jpeg, scale < 1,
-            let shrink = [8, 4, 2].first(where: { Double(regionLongEdge / $0) >= Self.shrinkTolerance * Double(longEdge) && regionLongEdge / $0 < longEdge })
-        {
-            scale = 1 / Double(shrink)
-        }
-        let target = max(1, Int((Double(source.width) * scale).rounded()))
-        var image = try Vips.make(.undecodable) { out in
-            photo.withUnsafeBytes { darkroom_vips_thumbnail($0.baseAddress, $0.count, Int32(target), source.hasProfile ? 1 : 0, out) }
+        var image: VImage
+        if source.format == .jpeg, scale < 1 {
+            // A JPEG decodes at 1/2, 1/4 or 1/8 of its size for a fraction of the cost (its DCT scaling): the largest
+            // of those that still covers the size asked is decoded, and resized the rest of the way below. One that
+            // falls just short — a 12-megapixel photo's half is 2000 or 2016 pixels against 2048 — is taken as is:
+            // at most 3% smaller, never upscaled, decoded in half the time with no resize after.
+            let shrinks = [8, 4, 2]
+            let nearlyLongEnough = Int((Self.shrinkTolerance * Double(longEdge)).rounded(.up))
+            let shrink: Int = shrinks.first { regionLongEdge / $0 >= longEdge } ?? shrinks.first { regionLongEdge / $0 >= nearlyLongEnough } ?? 1
+            if regionLongEdge / shrink < longEdge { scale = 1 / Double(shrink) }
+            image = try Vips.make(.undecodable) { out in
+                photo.withUnsafeBytes { darkroom_vips_jpeg_frame($0.baseAddress, $0.count, Int32(shrink), source.hasProfile ? 1 : 0, out) }
+            }
+        } else {
+            let target = max(1, Int((Double(source.width) * scale).rounded()))
+            image = try Vips.make(.undecodable) { out in
+                photo.withUnsafeBytes { darkroom_vips_thumbnail($0.baseAddress, $0.count, Int32(target), source.hasProfile ? 1 : 0, out) }
+            }
         }
         // The decoded size can differ from the asked one by rounding: the region is scaled by what was made.
         let (scaleX, scaleY) = (Double(image.width) / Double(source.width), Double(image.height) / Double(source.height))
@@ -137,6 +144,10 @@ public struct ImagePipeline: Sendable {
         if width != image.width || height != image.height {
             let whole = image
             image = try Vips.make(.undecodable) { darkroom_vips_extract_area(whole.pointer, $0, Int32(left), Int32(top), Int32(width), Int32(height)) }
+        }
+        // What a JPEG's scaled decode left larger than asked is resized the rest of the way.
+        if max(width, height) > Int((Double(regionLongEdge) * scale).rounded()) + 1 {
+            image = try scaled(image, toLongEdge: Int((Double(regionLongEdge) * scale).rounded()))
         }
         if vips_image_hasalpha(image.pointer) != 0 {
             let flat = image
@@ -184,24 +195,12 @@ public struct ImagePipeline: Sendable {
         return renditions.reversed()
     }
 
+    /// The image through the look (`LookRenderer`), as a new image in memory.
     private func filtered(_ image: VImage, _ look: Look) throws(ImageError) -> VImage {
         guard !look.isIdentity else { return image }
-        let table = try VImage.bytes(look.lookupTable, width: 256, height: 1, bands: 3)
-        var result = try Vips.make(.undecodable) { darkroom_vips_maplut(image.pointer, $0, table.pointer) }
-        if look.matrix != Look.identity {
-            let matrix = look.matrix.withUnsafeBufferPointer { vips_image_new_matrix_from_array(3, 3, $0.baseAddress, 9) }
-            guard let matrix else { throw .unavailable("libvips could not allocate a matrix") }
-            let recombination = VImage(matrix)
-            let input = result
-            result = try Vips.make(.undecodable) { darkroom_vips_recomb(input.pointer, $0, recombination.pointer) }
-        }
-        if let vignette = look.vignette {
-            let mask = try VignetteMasks.shared.mask(vignette, width: image.width, height: image.height)
-            let input = result
-            result = try Vips.make(.undecodable) { darkroom_vips_multiply(input.pointer, mask.pointer, $0) }
-        }
-        let output = result
-        return try Vips.make(.undecodable) { darkroom_vips_cast_uchar(output.pointer, $0) }
+        var pixels = try image.pixels()
+        LookRenderer.apply(look, to: &pixels, width: image.width, height: image.height)
+        return try VImage.bytes(pixels, width: image.width, height: image.height, bands: 3)
     }
 
     /// Scaled so its long edge is `longEdge`; never up unless asked (the v1 squares are always their sizes).

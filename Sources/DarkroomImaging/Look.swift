@@ -103,28 +103,12 @@ struct Look: Sendable {
     }
 }
 
+/// Darkens towards the corners: `centre` at the middle, falling smoothly from `start` (a fraction of the way to a
+/// corner, whatever the frame's shape) to `1 - strength` at the corners (`LookRenderer`).
 struct Vignette: Sendable, Hashable {
     var strength: Double
     var start: Double
     var centre: Double
-
-    /// The gain at each pixel of a `width` × `height` frame, 1 band: falling off with the distance from the centre,
-    /// measured so that every corner of the frame is at 1 whatever its shape.
-    func mask(width: Int, height: Int) -> [Float] {
-        let (halfWidth, halfHeight) = (Double(width) / 2, Double(height) / 2)
-        var values = [Float](repeating: 1, count: width * height)
-        for y in 0..<height {
-            let dy = (Double(y) + 0.5 - halfHeight) / halfHeight
-            for x in 0..<width {
-                let dx = (Double(x) + 0.5 - halfWidth) / halfWidth
-                let distance = ((dx * dx + dy * dy) / 2).squareRoot()
-                let t = max(0, min(1, (distance - start) / (1 - start)))
-                let falloff = t * t * (3 - 2 * t)
-                values[y * width + x] = Float(centre * (1 - falloff) + (1 - strength) * falloff)
-            }
-        }
-        return values
-    }
 }
 
 struct RGB: Sendable {
