@@ -42,7 +42,12 @@ public struct ImagePipeline: Sendable {
 
     /// The photo under each filter, as small square JPEGs (the posting page's previews): decoded and cropped once,
     /// then each filter applied by the same code that makes the renditions, so a preview is what the post will be.
-    public func previews(of photo: [UInt8], filters: [Filter], size: Int, crop: Crop = Crop(shape: .square)) throws(ImageError)
+    public func previews(
+        of photo: [UInt8],
+        filters: [Filter],
+        size: Int,
+        crop: Crop = Crop(shape: .square)
+    ) throws(ImageError)
         -> [(filter: Filter, jpeg: [UInt8])]
     {
         let base = try preview(photo, filter: .normal, size: size, crop: crop)
@@ -72,7 +77,8 @@ public struct ImagePipeline: Sendable {
     /// The photo cut as `crop` says (or `whole`, uncut) and filtered, as a JPEG of `size` on its long edge.
     public func cropPreview(of photo: [UInt8], filter: Filter, crop: Crop, size: Int, whole: Bool) throws(ImageError) -> [UInt8] {
         let source = try open(photo)
-        let region = whole ? PixelRect(x: 0, y: 0, width: source.width, height: source.height) : crop.region(width: source.width, height: source.height)
+        let region =
+            whole ? PixelRect(x: 0, y: 0, width: source.width, height: source.height) : crop.region(width: source.width, height: source.height)
         let frame = try framed(photo, source, region: region, longEdge: size)
         return try filtered(frame, filter.look).jpeg(quality: settings.jpegQuality)
     }
@@ -143,7 +149,9 @@ public struct ImagePipeline: Sendable {
         let height = max(1, min(image.height - top, Int((Double(region.height) * scaleY).rounded())))
         if width != image.width || height != image.height {
             let whole = image
-            image = try Vips.make(.undecodable) { darkroom_vips_extract_area(whole.pointer, $0, Int32(left), Int32(top), Int32(width), Int32(height)) }
+            image = try Vips.make(.undecodable) {
+                darkroom_vips_extract_area(whole.pointer, $0, Int32(left), Int32(top), Int32(width), Int32(height))
+            }
         }
         // What a JPEG's scaled decode left larger than asked is resized the rest of the way.
         if max(width, height) > Int((Double(regionLongEdge) * scale).rounded()) + 1 {

@@ -71,7 +71,9 @@ struct MediaCommand: AsyncParsableCommand {
                 guard let key = try await storage.media.original(of: id, position: photo - 1, actor: owner), let path = storage.originals.path(key)
                 else { throw ValidationError("media \(media) has no original for photo \(photo): it was posted before originals were kept") }
                 try FileManager.default.copyItem(atPath: path, toPath: output)
-                try printJSON(["media": String(id.rawValue), "photo": photo, "output": output, "format": String(key.split(separator: ".").last ?? "")])
+                try printJSON([
+                    "media": String(id.rawValue), "photo": photo, "output": output, "format": String(key.split(separator: ".").last ?? ""),
+                ])
             }
         }
     }

@@ -13,7 +13,9 @@ import Testing
             let database = world.storage.database
             // Written as rows of schema 23: today's stores write columns later migrations added.
             let (ann, bob, photo) = (UserID(101), UserID(102), MediaID(201))
-            try await database.execute("INSERT INTO users (id, username, username_lc, created_at) VALUES (101, 'ann', 'ann', 0), (102, 'bob', 'bob', 0)")
+            try await database.execute(
+                "INSERT INTO users (id, username, username_lc, created_at) VALUES (101, 'ann', 'ann', 0), (102, 'bob', 'bob', 0)"
+            )
             try await database.execute(
                 """
                 INSERT INTO media (id, user_id, caption, created_at, image_key, standard_size, low_size, thumbnail_size, like_count)
@@ -82,7 +84,9 @@ import Testing
             let owner = try await world.user("ann")
             let database = world.storage.database
             var media = BulkInserter(
-                database: database, table: "media", columns: ["id", "user_id", "created_at", "image_key", "standard_size", "low_size", "thumbnail_size"],
+                database: database,
+                table: "media",
+                columns: ["id", "user_id", "created_at", "image_key", "standard_size", "low_size", "thumbnail_size"],
                 rowsPerStatement: 1000
             )
             var likes = BulkInserter(database: database, table: "likes", columns: ["id", "media_id", "user_id", "created_at"], rowsPerStatement: 1)

@@ -31,7 +31,7 @@ import Testing
         "Hashtags.swift DELETE FROM media_tags": 1,
         "Hashtags.swift UPDATE media": 2,
         "MediaWriter.swift UPDATE media": 3,
-        "RerenderMediaJob.swift UPDATE media": 2,
+        "PhotoToRerender.swift UPDATE media": 2,
         "MediaWriter.swift UPDATE users": 2,
         "OperatorStore.swift UPDATE users": 2,
         "RelationshipStore.swift UPDATE users": 4,
@@ -149,7 +149,13 @@ import Testing
                     "renditions made again",
                     {
                         let made = try #require(try await storage.media.photosToRerender(after: 0, limit: 10).first { $0.media == photo })
-                        let renditions = Renditions(key: "test/again", standard: 612, low: 306, thumbnail: 150, full: [PixelSize(width: 640, height: 480)])
+                        let renditions = Renditions(
+                            key: "test/again",
+                            standard: 612,
+                            low: 306,
+                            thumbnail: 150,
+                            full: [PixelSize(width: 640, height: 480)]
+                        )
                         #expect(try await storage.mediaWriter.replaceRenditions(of: made, with: renditions, camera: nil))
                     }
                 ),

@@ -19,7 +19,11 @@ import Testing
             let decoded = try DecodedPhoto(bytes)
             #expect(decoded.width == size && decoded.height == size)
         }
-        #expect(ingested.full.map(\.size) == [PixelSize(width: 640, height: 480), PixelSize(width: 1080, height: 810), PixelSize(width: 1200, height: 900)])
+        #expect(
+            ingested.full.map(\.size) == [
+                PixelSize(width: 640, height: 480), PixelSize(width: 1080, height: 810), PixelSize(width: 1200, height: 900),
+            ]
+        )
         // The colours came through the decoder: the photo's left edge is red in every format (GIF's palette included).
         let standard = try DecodedPhoto(ingested.squares.standard)
         let left = standard.mean(x: 0, y: 200, width: 20, height: 200)
@@ -100,7 +104,8 @@ import Testing
     /// The camera's details are read from the original; renditions carry no metadata at all.
     @Test func cameraDetailsComeFromTheOriginalAndRenditionsCarryNone() throws {
         let photo = try SamplePhotos.fromCamera(
-            width: 800, height: 600,
+            width: 800,
+            height: 600,
             fields: ["exif-ifd0-Make": "Fujifilm", "exif-ifd0-Model": "X100V", "exif-ifd2-FNumber": "28/10", "exif-ifd2-ISOSpeedRatings": "400"]
         )
         let ingested = try Self.pipeline.ingest(photo, filter: .normal)

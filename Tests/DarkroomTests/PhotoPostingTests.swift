@@ -32,7 +32,8 @@ import ZIPFoundation
             let otherToken = try await world.token(for: other, scopes: [.basic, .upload])
             try await world.withApp { client in
                 let posted = try await client.upload(
-                    "/v1/media/upload?access_token=\(token)", fields: ["alt_text": "Half Dome, lit from the west", "filter": "Valencia"],
+                    "/v1/media/upload?access_token=\(token)",
+                    fields: ["alt_text": "Half Dome, lit from the west", "filter": "Valencia"],
                     files: [("photo", Self.portrait)]
                 )
                 let media = try #require(posted.media, "\(String(decoding: posted.body, as: UTF8.self))")
@@ -40,9 +41,11 @@ import ZIPFoundation
                 #expect(media.type == "image" && media.aspectRatio == 0.8 && media.altText == "Half Dome, lit from the west")
                 #expect(media.images["standard_resolution"]?.width == 612 && media.images["standard_resolution"]?.height == 612)
                 let renditions = try #require(media.renditions)
-                #expect(renditions.map { "\($0.width)x\($0.height).\($0.format)" } == [
-                    "512x640.jpeg", "512x640.webp", "864x1080.jpeg", "864x1080.webp", "900x1125.jpeg", "900x1125.webp",
-                ])
+                #expect(
+                    renditions.map { "\($0.width)x\($0.height).\($0.format)" } == [
+                        "512x640.jpeg", "512x640.webp", "864x1080.jpeg", "864x1080.webp", "900x1125.jpeg", "900x1125.webp",
+                    ]
+                )
                 for rendition in renditions {
                     let file = try await Self.served(client, rendition.url)
                     #expect(file.status == .ok && file.type == (rendition.format == "webp" ? "image/webp" : "image/jpeg"))
@@ -140,7 +143,8 @@ import ZIPFoundation
                 let tooMany = try await client.upload("/v1/media/upload?access_token=\(token)", files: Array(repeating: ("photo", small), count: 21))
                 #expect(tooMany.code == 400 && tooMany.errorMessage.contains("at most 20"))
                 let badSecond = try await client.upload(
-                    "/v1/media/upload?access_token=\(token)", files: [("photo", small), ("photo", Array("not a photo".utf8))]
+                    "/v1/media/upload?access_token=\(token)",
+                    files: [("photo", small), ("photo", Array("not a photo".utf8))]
                 )
                 #expect(badSecond.code == 400 && badSecond.errorMessage.contains("photo"))
                 for (field, value) in [("crop", "circle"), ("focal_point", "2,0"), ("alt_text", String(repeating: "a", count: 1001))] {
@@ -164,12 +168,14 @@ import ZIPFoundation
             try await world.withApp { client in
                 let posted = try #require(
                     try await client.upload(
-                        "/v1/media/upload?access_token=\(token)", fields: ["caption": "dusk #yosemite"],
+                        "/v1/media/upload?access_token=\(token)",
+                        fields: ["caption": "dusk #yosemite"],
                         files: [("photo", try SyntheticPhoto.jpeg(width: 300, height: 200))]
                     ).media
                 )
                 let edited = try await client.post(
-                    "/v1/media/\(posted.id)/edit?access_token=\(token)", form: ["caption": "dawn #sierra", "alt_text": "Granite at first light"]
+                    "/v1/media/\(posted.id)/edit?access_token=\(token)",
+                    form: ["caption": "dawn #sierra", "alt_text": "Granite at first light"]
                 )
                 let media = try #require(edited.media, "\(edited.meta)")
                 #expect(media.caption?.text == "dawn #sierra" && media.tags == ["sierra"] && media.altText == "Granite at first light")
@@ -219,7 +225,8 @@ import ZIPFoundation
                 let alt = "Snow on \"granite\" & pines"
                 let media = try #require(
                     try await client.upload(
-                        "/v1/media/upload?access_token=\(token)", fields: ["alt_text": alt, "caption": "winter"],
+                        "/v1/media/upload?access_token=\(token)",
+                        fields: ["alt_text": alt, "caption": "winter"],
                         files: [("photo", try SyntheticPhoto.jpeg(width: 700, height: 500))]
                     ).media
                 )
@@ -262,13 +269,16 @@ import ZIPFoundation
             let owner = try await world.user("ansel")
             let token = try await world.token(for: owner, scopes: [.basic, .upload])
             let photo = try SamplePhotos.fromCamera(
-                width: 400, height: 300, fields: ["exif-ifd0-Make": "Fujifilm", "exif-ifd0-Model": "X100V", "exif-ifd2-ISOSpeedRatings": "200"]
+                width: 400,
+                height: 300,
+                fields: ["exif-ifd0-Make": "Fujifilm", "exif-ifd0-Model": "X100V", "exif-ifd2-ISOSpeedRatings": "200"]
             )
             try await world.withApp { client in
                 let media = try #require(try await client.upload("/v1/media/upload?access_token=\(token)", files: [("photo", photo)]).media)
                 #expect(media.camera == nil)
                 try await world.storage.users.update(
-                    owner.id, profile: UserStore.Profile(fullName: "", bio: "", website: "", isPrivate: false, showsCamera: true)
+                    owner.id,
+                    profile: UserStore.Profile(fullName: "", bio: "", website: "", isPrivate: false, showsCamera: true)
                 )
                 let shown = try #require(try await client.get("/v1/media/\(media.id)?access_token=\(token)").media)
                 #expect(shown.camera == ["make": "Fujifilm", "model": "X100V", "iso": "200"])
@@ -286,7 +296,9 @@ import ZIPFoundation
             let posted = Mutex<WireMedia?>(nil)
             try await world.withApp { client in
                 let media = try await client.upload(
-                    "/v1/media/upload?access_token=\(token)", fields: ["filter": "Inkwell"], files: [("photo", try SyntheticPhoto.jpeg(width: 1400, height: 1000))]
+                    "/v1/media/upload?access_token=\(token)",
+                    fields: ["filter": "Inkwell"],
+                    files: [("photo", try SyntheticPhoto.jpeg(width: 1400, height: 1000))]
                 ).media
                 posted.withLock { $0 = media }
             }
@@ -302,7 +314,10 @@ import ZIPFoundation
             let after = try #require(try await world.storage.media.find(MediaID(decimal: media.id)!, viewer: nil)?.renditions)
             #expect(after.full == [PixelSize(width: 500, height: 357), PixelSize(width: 900, height: 643)])
             #expect(after.key != before.key && world.storage.files.path(before.key, "standard.jpg") == nil, "the old files are gone")
-            #expect(try PhotoStatistics(of: Array(try Data(contentsOf: URL(fileURLWithPath: world.storage.files.path(after.key, "standard.jpg")!)))).saturation < 1)
+            #expect(
+                try PhotoStatistics(of: Array(try Data(contentsOf: URL(fileURLWithPath: world.storage.files.path(after.key, "standard.jpg")!))))
+                    .saturation < 1
+            )
             #expect(try await world.storage.media.find(legacy, viewer: nil)?.renditions.key == "test/ansel", "no original: left as it was")
             #expect(try await world.storage.jobs.list(setAside: false, limit: 100).filter { $0.kind == RerenderMediaJob.kind }.isEmpty)
         }

@@ -44,7 +44,9 @@ import Testing
         return JobWorker(
             storage: storage,
             registry: .server(
-                storage: storage, callbacks: callbacks, ingest: PhotoIngest(pipeline: try! ImagePipeline(), files: storage.files),
+                storage: storage,
+                callbacks: callbacks,
+                ingest: PhotoIngest(pipeline: try! ImagePipeline(), files: storage.files),
                 logger: Logger(label: "test")
             ),
             logger: Logger(label: "test")

@@ -59,14 +59,10 @@ struct MediaUploadController {
             }
             position = number - 1
         }
-        let storage = dependencies.storage
-        guard let key = try await storage.media.original(of: id, position: position, actor: viewer),
-            let file = storage.originals.path(key).flatMap(FileDownload.open)
-        else { throw APIError.notFound("this photo has no original kept: it was posted before Darkroom kept them") }
-        let fileExtension = String(key.split(separator: ".").last ?? "")
-        let type = ImageFormat.allCases.first { $0.fileExtension == fileExtension }?.mediaType ?? "application/octet-stream"
-        let name = "darkroom-\(Shortcode.encode(id))-\(position + 1).\(fileExtension)"
-        return FileDownload.response(file.handle, size: file.size, contentType: type, fileName: name)
+        guard let response = try await FileDownload.original(of: id, position: position, actor: viewer, in: dependencies.storage) else {
+            throw APIError.notFound("this photo has no original kept: it was posted before Darkroom kept them")
+        }
+        return response
     }
 
     /// DELETE /media/{media-id} — by its owner only; removes its files once the rows are gone.

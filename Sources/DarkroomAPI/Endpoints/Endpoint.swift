@@ -57,7 +57,8 @@ struct Endpoint: Sendable {
     /// Every endpoint, in the order the console lists them.
     static let all: [Endpoint] = [
         .userProfile, .homeFeed, .userRecentMedia, .likedMedia, .userSearch, .follows, .followedBy, .requestedBy, .relationship, .changeRelationship,
-        .profilePicture, .mediaByID, .mediaByShortcode, .mediaSearch, .popularMedia, .upload, .editMedia, .mediaOriginal, .deleteMedia, .comments, .comment, .deleteComment,
+        .profilePicture, .mediaByID, .mediaByShortcode, .mediaSearch, .popularMedia, .upload, .editMedia, .mediaOriginal, .deleteMedia, .comments,
+        .comment, .deleteComment,
         .likes, .like, .unlike, .tag, .tagRecentMedia, .tagSearch, .location, .locationRecentMedia, .locationSearch, .subscribe, .subscriptions,
         .unsubscribe, .stream, .geographyRecentMedia,
     ]

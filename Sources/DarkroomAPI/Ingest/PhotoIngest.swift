@@ -57,7 +57,11 @@ final class PhotoIngest: Sendable {
             let sizes = pipeline.settings
             return StoredPhoto(
                 renditions: Renditions(
-                    key: key, standard: sizes.standard, low: sizes.low, thumbnail: sizes.thumbnail, full: ingested.full.map(\.size)
+                    key: key,
+                    standard: sizes.standard,
+                    low: sizes.low,
+                    thumbnail: sizes.thumbnail,
+                    full: ingested.full.map(\.size)
                 ),
                 originalKey: originalKey,
                 camera: ingested.camera
@@ -74,7 +78,11 @@ final class PhotoIngest: Sendable {
             let key = try files.store(ingested.files, kind: .media)
             let sizes = pipeline.settings
             let renditions = Renditions(
-                key: key, standard: sizes.standard, low: sizes.low, thumbnail: sizes.thumbnail, full: ingested.full.map(\.size)
+                key: key,
+                standard: sizes.standard,
+                low: sizes.low,
+                thumbnail: sizes.thumbnail,
+                full: ingested.full.map(\.size)
             )
             return (renditions, ingested.camera)
         }
@@ -148,11 +156,4 @@ final class PhotoIngest: Sendable {
     struct ImageUnavailable: Error {
         var reason: String
     }
-}
-
-/// A photo's files, stored: its renditions under their key, its original under its own.
-struct StoredPhoto: Sendable {
-    var renditions: Renditions
-    var originalKey: String
-    var camera: CameraDetails?
 }

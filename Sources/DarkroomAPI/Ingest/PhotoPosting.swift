@@ -65,8 +65,13 @@ struct PhotoPosting {
         new.camera = first.photo.camera
         new.carouselItems = zip(stored, perPhoto).dropFirst().map { photo, own in
             NewPhoto(
-                filter: own.filter.name, renditions: photo.renditions, altText: own.altText, originalKey: photo.originalKey, crop: own.crop,
-                camera: photo.camera, usersInPhoto: own.people
+                filter: own.filter.name,
+                renditions: photo.renditions,
+                altText: own.altText,
+                originalKey: photo.originalKey,
+                crop: own.crop,
+                camera: photo.camera,
+                usersInPhoto: own.people
             )
         }
         do {

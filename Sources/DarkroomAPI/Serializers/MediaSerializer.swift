@@ -150,8 +150,13 @@ struct MediaSerializer {
     /// A carousel's first photo as an item of `carousel_media`, from the media's own fields.
     private static func firstItem(_ media: Media) -> CarouselItem {
         CarouselItem(
-            position: 0, filter: media.filter, renditions: media.renditions, altText: media.altText, hasOriginal: media.hasOriginal,
-            camera: media.camera, usersInPhoto: media.usersInPhoto
+            position: 0,
+            filter: media.filter,
+            renditions: media.renditions,
+            altText: media.altText,
+            hasOriginal: media.hasOriginal,
+            camera: media.camera,
+            usersInPhoto: media.usersInPhoto
         )
     }
 

@@ -108,7 +108,8 @@ struct AccountsController {
             status: error == nil ? .ok : .badRequest,
             visit,
             [
-                "fullName": user.summary.fullName, "bio": user.bio, "website": user.website, "isPrivate": user.isPrivate, "showsCamera": user.showsCamera,
+                "fullName": user.summary.fullName, "bio": user.bio, "website": user.website, "isPrivate": user.isPrivate,
+                "showsCamera": user.showsCamera,
                 "picture": web.dependencies.links.profilePicture(user.summary.profilePicture),
                 "accept": ImageFormat.allCases.map(\.mediaType).joined(separator: ","),
             ],

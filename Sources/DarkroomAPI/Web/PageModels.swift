@@ -174,7 +174,8 @@ struct PageModels {
         tiles.map { tile in
             let code = Shortcode.encode(tile.id)
             return [
-                "href": "/p/\(code)/", "picture": picture(squares(tile.renditions), alt: tile.altText ?? tile.caption ?? "Photo", sizes: Self.tileSizes, lazy: true),
+                "href": "/p/\(code)/",
+                "picture": picture(squares(tile.renditions), alt: tile.altText ?? tile.caption ?? "Photo", sizes: Self.tileSizes, lazy: true),
                 "likes": tile.likeCount, "comments": tile.commentCount, "isCarousel": tile.isCarousel,
             ]
         }

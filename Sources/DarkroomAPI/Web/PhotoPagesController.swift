@@ -50,14 +50,10 @@ struct PhotoPagesController {
         routes.get("/p/:shortcode/original") { visit in
             let (media, user) = try mediaAndUser(visit)
             let position = max(0, (visit.query.value("photo").flatMap(Int.init) ?? 1) - 1)
-            guard let key = try await storage.media.original(of: media, position: position, actor: user.id),
-                let file = storage.originals.path(key).flatMap(FileDownload.open)
-            else { throw WebError(status: .notFound, message: "This photo was posted before Darkroom kept originals: only its renditions exist.") }
-            let fileExtension = String(key.split(separator: ".").last ?? "")
-            let type = ImageFormat.allCases.first { $0.fileExtension == fileExtension }?.mediaType ?? "application/octet-stream"
-            return FileDownload.response(
-                file.handle, size: file.size, contentType: type, fileName: "darkroom-\(Shortcode.encode(media))-\(position + 1).\(fileExtension)"
-            )
+            guard let response = try await FileDownload.original(of: media, position: position, actor: user.id, in: storage) else {
+                throw WebError(status: .notFound, message: "This photo was posted before Darkroom kept originals: only its renditions exist.")
+            }
+            return response
         }
         routes.post("/p/:shortcode/delete") { visit in
             let (media, user) = try mediaAndUser(visit)

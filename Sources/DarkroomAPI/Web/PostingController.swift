@@ -41,7 +41,10 @@ struct PostingController {
     private func pickPage(_ visit: Web.Visit, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         let caption = visit.form.value("caption") ?? visit.query.value("caption") ?? ""
         return web.page(
-            "create/pick", title: "New post", status: status, visit,
+            "create/pick",
+            title: "New post",
+            status: status,
+            visit,
             ["caption": caption, "accept": ImageFormat.allCases.map(\.mediaType).joined(separator: ","), "most": Validation.maxCarouselPhotos],
             error: error
         )
@@ -84,7 +87,7 @@ struct PostingController {
             let chosen = form.value("filter_\(index)").flatMap(Filter.named) ?? Filter.normal
             let shape = form.value("crop_\(index)").flatMap(Crop.Shape.init(rawValue:)) ?? .original
             let focus = form.value("focal_point_\(index)").flatMap { value in Self.focalPoints.first { $0.value == value }?.value } ?? "0.5,0.5"
-            let cropQuery = "crop=\(shape.rawValue)&focal_point=\(focus)"
+            let cropQuery = "crop=\(shape.rawValue)&focal_point=\(focus)&filter=" + Parameters.encode(chosen.name)
             return [
                 "index": index, "number": index + 1, "count": count, "isCarousel": count > 1,
                 "filters": Filter.all.map {
@@ -92,7 +95,7 @@ struct PostingController {
                 },
                 "original": shape == .original, "square": shape == .square,
                 "focalPoints": Self.focalPoints.map { ["value": $0.value, "label": $0.label, "checked": $0.value == focus, "index": index] },
-                "cropSrc": "/create/drafts/\(token)/crop-\(index).jpg?\(cropQuery)&filter=\(chosen.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")",
+                "cropSrc": "/create/drafts/\(token)/crop-\(index).jpg?\(cropQuery)",
                 "whole": "/create/drafts/\(token)/whole-\(index).jpg",
                 "altText": form.value("alt_text_\(index)") ?? "",
             ]
@@ -127,7 +130,13 @@ struct PostingController {
             var crop = (try? Validation.crop(visit.query.value("crop"), focalPoint: visit.query.value("focal_point"))) ?? Crop()
             if name.hasPrefix("whole-") { crop = Crop() }
             let filter = name.hasPrefix("whole-") ? Filter.normal : (visit.query.value("filter").flatMap(Filter.named) ?? .normal)
-            bytes = try await web.dependencies.ingest.cropPreview(of: photo, filter: filter, crop: crop, size: Self.cropPreviewSize, whole: name.hasPrefix("whole-"))
+            bytes = try await web.dependencies.ingest.cropPreview(
+                of: photo,
+                filter: filter,
+                crop: crop,
+                size: Self.cropPreviewSize,
+                whole: name.hasPrefix("whole-")
+            )
         } else {
             guard let stored = drafts.file(name + ".jpg", token: token, owner: user.id) else { throw gone }
             bytes = stored
@@ -150,7 +159,10 @@ struct PostingController {
         do {
             // The draft's token is the idempotency key: a second click on Post makes no second post.
             id = try await PhotoPosting(dependencies: web.dependencies).publish(
-                photos, fields: Self.postingFields(visit.form, count: photos.count), idempotencyKey: token, by: user.id
+                photos,
+                fields: Self.postingFields(visit.form, count: photos.count),
+                idempotencyKey: token,
+                by: user.id
             )
         } catch {
             guard let message = WebError.formMessage(error) else { throw error }

@@ -16,8 +16,13 @@ public struct CameraDetails: Sendable, Equatable, Codable {
     }
 
     public init(
-        make: String? = nil, model: String? = nil, lens: String? = nil, focalLength: String? = nil, aperture: String? = nil,
-        exposureTime: String? = nil, iso: String? = nil
+        make: String? = nil,
+        model: String? = nil,
+        lens: String? = nil,
+        focalLength: String? = nil,
+        aperture: String? = nil,
+        exposureTime: String? = nil,
+        iso: String? = nil
     ) {
         self.make = make
         self.model = model

@@ -9,7 +9,12 @@ public struct CarouselItem: Sendable, Equatable {
     public var usersInPhoto: [UserInPhoto]
 
     public init(
-        position: Int, filter: String, renditions: Renditions, altText: String?, hasOriginal: Bool, camera: CameraDetails? = nil,
+        position: Int,
+        filter: String,
+        renditions: Renditions,
+        altText: String?,
+        hasOriginal: Bool,
+        camera: CameraDetails? = nil,
         usersInPhoto: [UserInPhoto] = []
     ) {
         self.position = position

@@ -12,7 +12,13 @@ public struct User: Sendable, Equatable {
     public var username: String { summary.username }
 
     public init(
-        summary: UserSummary, bio: String, website: String, isPrivate: Bool, createdAt: Int64, counts: UserCounts, showsCamera: Bool = false
+        summary: UserSummary,
+        bio: String,
+        website: String,
+        isPrivate: Bool,
+        createdAt: Int64,
+        counts: UserCounts,
+        showsCamera: Bool = false
     ) {
         self.showsCamera = showsCamera
         self.summary = summary

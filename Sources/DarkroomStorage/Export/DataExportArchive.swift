@@ -222,7 +222,10 @@ private struct MediaItem: Encodable {
             return (
                 media: media,
                 photo: PhotoItem(
-                    folder: "media/\(media)/\(position + 1)", filter: try row.string(), altText: try row.optionalString(), key: try row.string(),
+                    folder: "media/\(media)/\(position + 1)",
+                    filter: try row.string(),
+                    altText: try row.optionalString(),
+                    key: try row.string(),
                     originalKey: try row.optionalString()
                 )
             )

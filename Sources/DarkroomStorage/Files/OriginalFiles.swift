@@ -84,12 +84,3 @@ public struct OriginalFiles: Sendable {
         return name[0].utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 }
-
-enum OriginalFileError: Error, CustomStringConvertible {
-    case badExtension(String)
-    var description: String {
-        switch self {
-        case .badExtension(let name): "not a file extension an original can have: \(name)"
-        }
-    }
-}

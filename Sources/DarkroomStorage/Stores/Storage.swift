@@ -197,16 +197,17 @@ public final class Storage: Sendable {
                 ).decode { try $0.string() }
             )
         }
-        return try await originals + files.sweep(olderThan: grace) { keys in
-            Set(
-                try await database.query(
-                    """
-                    SELECT image_key FROM media WHERE image_key IN (\(list: keys))
-                    UNION ALL SELECT image_key FROM media_items WHERE image_key IN (\(list: keys))
-                    UNION ALL SELECT profile_picture FROM users WHERE profile_picture IN (\(list: keys))
-                    """
-                ).decode { try $0.string() }
-            )
-        }
+        return try await originals
+            + files.sweep(olderThan: grace) { keys in
+                Set(
+                    try await database.query(
+                        """
+                        SELECT image_key FROM media WHERE image_key IN (\(list: keys))
+                        UNION ALL SELECT image_key FROM media_items WHERE image_key IN (\(list: keys))
+                        UNION ALL SELECT profile_picture FROM users WHERE profile_picture IN (\(list: keys))
+                        """
+                    ).decode { try $0.string() }
+                )
+            }
     }
 }

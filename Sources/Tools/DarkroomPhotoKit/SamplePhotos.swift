@@ -12,7 +12,11 @@ public enum SamplePhotos {
 
     /// A `width` × `height` photo whose left half is `left` and right half `right` (sRGB), encoded as `format`.
     public static func halves(
-        width: Int, height: Int, left: [UInt8], right: [UInt8], as format: ImageFormat = .jpeg
+        width: Int,
+        height: Int,
+        left: [UInt8],
+        right: [UInt8],
+        as format: ImageFormat = .jpeg
     ) throws(ImageError) -> [UInt8] {
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for y in 0..<height {
