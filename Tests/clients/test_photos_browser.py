@@ -175,3 +175,36 @@ def test_a_phone_downloads_little_for_a_twelve_megapixel_photo(site, browser):
     driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
     emulate(driver)
     assert total <= 400 * 1024, report
+
+
+def test_back_after_posting_resubmits_nothing_and_deleting_asks_first(site, browser):
+    """Issue 32's B6 (redirect-after-post on /create) and B8 (a confirmation before deleting, a message after)."""
+    base, files, driver = site["base"], site["files"], browser
+    sign_up(driver, base, "imogen", "magnolia-blossom")
+    driver.get(f"{base}/create")
+    element(driver, "photo").send_keys(files["c"])
+    fill(driver, caption="Kept across the redirect")
+    element(driver, "next").click()
+    wait_for(driver, lambda: "/create/drafts/" in driver.current_url, "the draft's own page, after a redirect")
+    assert element(driver, "caption").get_attribute("value") == "Kept across the redirect"
+    element(driver, "publish").click()
+    wait_for(driver, lambda: "/p/" in driver.current_url, "the new photo's page")
+    photo_page = driver.current_url
+    driver.back()
+    wait_for(driver, lambda: driver.execute_script("return document.readyState") == "complete", "the page before")
+    assert "ERR_CACHE_MISS" not in driver.page_source and "Confirm Form Resubmission" not in driver.page_source
+    assert driver.current_url == photo_page or "/create/drafts/" in driver.current_url, driver.current_url
+    driver.get(photo_page)
+
+    # Deleting asks first; keeping it changes nothing; deleting says it is done.
+    element(driver, "delete-photo").click()
+    element(driver, "confirm-delete")
+    assert "cannot be undone" in driver.page_source
+    screenshot(driver, "delete-photo")
+    element(driver, "keep-photo").click()
+    wait_for(driver, lambda: driver.current_url == photo_page, "back at the photo")
+    element(driver, "delete-photo").click()
+    element(driver, "confirm-delete").click()
+    wait_for(driver, lambda: "Your photo is deleted" in driver.page_source, "the message after deleting")
+    driver.get(photo_page)
+    assert "does not exist" in driver.page_source

@@ -55,10 +55,31 @@ struct PhotoPagesController {
             }
             return response
         }
+        // Deleting asks first, on a page of its own (no script needed), and says afterwards that it is done.
+        routes.get("/p/:shortcode/delete") { visit in
+            let (media, user) = try mediaAndUser(visit)
+            try await storage.media.authorize(.delete, media, actor: user.id)
+            let code = Shortcode.encode(media)
+            guard let shown = try await storage.media.tiles([media]).first else { throw WebError(status: .notFound, message: Self.missing) }
+            return web.page(
+                "delete-photo", title: "Delete this photo?", visit,
+                [
+                    "code": code, "picture": models.picture(shown.renditions, alt: shown.altText ?? shown.caption ?? "Your photo", sizes: "200px", lazy: false),
+                    "photos": shown.isCarousel ? "its photos" : "the photo",
+                ]
+            )
+        }
         routes.post("/p/:shortcode/delete") { visit in
             let (media, user) = try mediaAndUser(visit)
             try await storage.deleteMedia.byOwner(media, actor: user.id)
-            throw WebRedirect(location: "/\(user.username)/")
+            throw WebRedirect(location: "/p/\(Shortcode.encode(media))/deleted")
+        }
+        routes.get("/p/:shortcode/deleted") { visit in
+            let user = try visit.requireUser()
+            return web.message(
+                "Photo deleted", status: .ok, visit, notice: "Your photo is deleted, with its likes and comments.",
+                links: [(href: "/\(user.username)/", label: "Back to your photos")]
+            )
         }
     }
 

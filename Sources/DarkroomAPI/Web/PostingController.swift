@@ -34,6 +34,7 @@ struct PostingController {
             return pickPage(visit)
         }
         routes.post("/create", stage)
+        routes.get("/create/drafts/:token", draft)
         routes.get("/create/drafts/:token/:file", preview)
         routes.post("/create/drafts/:token", publish)
     }
@@ -77,12 +78,30 @@ struct PostingController {
             guard let message = WebError.formMessage(error) else { throw error }
             return pickPage(visit, error: message, status: .badRequest)
         }
-        let token = try drafts.create(for: user.id, photos: photos, previews: previews)
-        return filtersPage(visit, token: token, count: photos.count)
+        let caption = visit.form.value("caption") ?? ""
+        let token = try drafts.create(for: user.id, photos: photos, caption: caption, previews: previews)
+        // Redirect-after-post: Back from the next page, or a reload, asks to send nothing again.
+        return web.redirect(to: "/create/drafts/\(token)")
     }
 
-    private func filtersPage(_ visit: Web.Visit, token: String, count: Int, error: String? = nil) -> Response {
-        let form = visit.form
+    /// A draft's page, as the upload left it; once posted, the post itself (the token was its idempotency key).
+    @Sendable private func draft(_ visit: Web.Visit) async throws -> Response {
+        let user = try visit.requireUser()
+        let token = visit.path.split(separator: "/").dropFirst(2).first.map(String.init) ?? ""
+        guard let photos = drafts.photos(token: token, owner: user.id) else {
+            if PhotoDrafts.isToken(token), let posted = try await storage.mediaWriter.upload(token, by: user.id) {
+                return web.redirect(to: "/p/\(Shortcode.encode(posted))/")
+            }
+            throw WebError(status: .notFound, message: "This photo is no longer waiting to be posted. Choose it again.")
+        }
+        let caption = drafts.file("caption", token: token, owner: user.id).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        var form = visit.form
+        form.append(contentsOf: Parameters(pairs: [("caption", caption)]))
+        return filtersPage(visit, form: form, token: token, count: photos.count)
+    }
+
+    private func filtersPage(_ visit: Web.Visit, form: Parameters? = nil, token: String, count: Int, error: String? = nil) -> Response {
+        let form = form ?? visit.form
         let photos = (0..<count).map { index -> [String: Any] in
             let chosen = form.value("filter_\(index)").flatMap(Filter.named) ?? Filter.normal
             let shape = form.value("crop_\(index)").flatMap(Crop.Shape.init(rawValue:)) ?? .original

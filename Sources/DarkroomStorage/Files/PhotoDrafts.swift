@@ -1,8 +1,8 @@
 import DarkroomCore
 import Foundation
 
-/// Photos picked on the posting page but not yet posted: the uploaded files (`photo-0`, `photo-1`, … for a carousel)
-/// and their filter previews, in
+/// Photos picked on the posting page but not yet posted: the uploaded files (`photo-0`, `photo-1`, … for a carousel),
+/// the caption typed with them and their filter previews, in
 /// `DATA/drafts/{user}-{token}/`. A person has one draft at a time (a new one replaces it); a draft is removed when
 /// posted, and any older than an hour when the next is made.
 public struct PhotoDrafts: Sendable {
@@ -17,7 +17,7 @@ public struct PhotoDrafts: Sendable {
     }
 
     /// Stores a draft for `owner`; answers its token.
-    public func create(for owner: UserID, photos: [[UInt8]], previews: [(name: String, bytes: [UInt8])]) throws -> String {
+    public func create(for owner: UserID, photos: [[UInt8]], caption: String, previews: [(name: String, bytes: [UInt8])]) throws -> String {
         try FileSystem.makeDirectory(folder)
         let now = environment.nowSeconds
         for name in FileSystem.list(folder) {
@@ -28,6 +28,7 @@ public struct PhotoDrafts: Sendable {
         let draft = folder + "/\(owner)-\(token)"
         try FileSystem.makeDirectory(draft)
         for (index, photo) in photos.enumerated() { try FileSystem.writeDurably(photo, to: draft + "/photo-\(index)") }
+        try FileSystem.writeDurably(Array(caption.utf8), to: draft + "/caption")
         for preview in previews { try FileSystem.writeDurably(preview.bytes, to: draft + "/" + preview.name) }
         return token
     }
@@ -50,7 +51,7 @@ public struct PhotoDrafts: Sendable {
         FileSystem.removeTree(folder + "/\(owner)-\(token)")
     }
 
-    static func isToken(_ token: String) -> Bool {
+    public static func isToken(_ token: String) -> Bool {
         token.utf8.count == 32 && token.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 }
