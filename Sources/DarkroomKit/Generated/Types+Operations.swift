@@ -4703,6 +4703,29 @@ public enum Operations {
             }
             /// An error in the v1 format: `meta.code` is the HTTP status.
             ///
+            /// - Remark: Generated from `#/paths//v1/media/{media_id}/edit/post(editMedia)/responses/413`.
+            ///
+            /// HTTP response code: `413 contentTooLarge`.
+            case contentTooLarge(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.contentTooLarge`.
+            ///
+            /// - Throws: An error if `self` is not `.contentTooLarge`.
+            /// - SeeAlso: `.contentTooLarge`.
+            public var contentTooLarge: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .contentTooLarge(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "contentTooLarge",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
             /// - Remark: Generated from `#/paths//v1/media/{media_id}/edit/post(editMedia)/responses/429`.
             ///
             /// HTTP response code: `429 tooManyRequests`.
