@@ -61,10 +61,13 @@ struct PhotoPagesController {
             try await storage.media.authorize(.delete, media, actor: user.id)
             let code = Shortcode.encode(media)
             guard let shown = try await storage.media.tiles([media]).first else { throw WebError(status: .notFound, message: Self.missing) }
+            let alt = shown.altText ?? shown.caption ?? "Your photo"
             return web.page(
-                "delete-photo", title: "Delete this photo?", visit,
+                "delete-photo",
+                title: "Delete this photo?",
+                visit,
                 [
-                    "code": code, "picture": models.picture(shown.renditions, alt: shown.altText ?? shown.caption ?? "Your photo", sizes: "200px", lazy: false),
+                    "code": code, "picture": models.picture(shown.renditions, alt: alt, sizes: "200px", lazy: false),
                     "photos": shown.isCarousel ? "its photos" : "the photo",
                 ]
             )
@@ -77,7 +80,10 @@ struct PhotoPagesController {
         routes.get("/p/:shortcode/deleted") { visit in
             let user = try visit.requireUser()
             return web.message(
-                "Photo deleted", status: .ok, visit, notice: "Your photo is deleted, with its likes and comments.",
+                "Photo deleted",
+                status: .ok,
+                visit,
+                notice: "Your photo is deleted, with its likes and comments.",
                 links: [(href: "/\(user.username)/", label: "Back to your photos")]
             )
         }
