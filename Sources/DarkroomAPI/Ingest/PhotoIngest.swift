@@ -46,13 +46,14 @@ final class PhotoIngest: Sendable {
     /// Photos in now, processing or waiting for a thread (the ingest queue's depth).
     var inProgress: Int { inFlight.load(ordering: .relaxed) }
 
-    /// Decodes, crops and filters a photo, stores its renditions and its original as sent; answers what was stored.
-    func ingest(_ photo: [UInt8], filter: Filter, crop: Crop, originals: OriginalFiles) async throws -> StoredPhoto {
+    /// Decodes, crops and filters a photo and stores its renditions under a new key; with `originals`, stores the
+    /// photo as sent there too (a new post). A re-render (`RerenderMediaJob`) passes none: its original is kept.
+    func ingest(_ photo: [UInt8], filter: Filter, crop: Crop, keepingOriginalIn originals: OriginalFiles?) async throws -> StoredPhoto {
         let pipeline = pipeline
         let files = files
         return try await run {
             let ingested = try Self.imageErrors { () throws(ImageError) in try pipeline.ingest(photo, filter: filter, crop: crop) }
-            let originalKey = try originals.store(photo, fileExtension: ingested.format.fileExtension)
+            let originalKey = try originals?.store(photo, fileExtension: ingested.format.fileExtension)
             let key = try files.store(ingested.files, kind: .media)
             let sizes = pipeline.settings
             return StoredPhoto(
@@ -66,25 +67,6 @@ final class PhotoIngest: Sendable {
                 originalKey: originalKey,
                 camera: ingested.camera
             )
-        }
-    }
-
-    /// The same photo made again from its original (`RerenderMediaJob`): new renditions under a new key.
-    func rerender(_ original: [UInt8], filter: Filter, crop: Crop) async throws -> (renditions: Renditions, camera: CameraDetails?) {
-        let pipeline = pipeline
-        let files = files
-        return try await run {
-            let ingested = try Self.imageErrors { () throws(ImageError) in try pipeline.ingest(original, filter: filter, crop: crop) }
-            let key = try files.store(ingested.files, kind: .media)
-            let sizes = pipeline.settings
-            let renditions = Renditions(
-                key: key,
-                standard: sizes.standard,
-                low: sizes.low,
-                thumbnail: sizes.thumbnail,
-                full: ingested.full.map(\.size)
-            )
-            return (renditions, ingested.camera)
         }
     }
 

@@ -41,7 +41,7 @@ struct PhotoPosting {
         var stored: [StoredPhoto] = []
         do {
             for (photo, own) in zip(photos, perPhoto) {
-                stored.append(try await dependencies.ingest.ingest(photo, filter: own.filter, crop: own.crop, originals: storage.originals))
+                stored.append(try await dependencies.ingest.ingest(photo, filter: own.filter, crop: own.crop, keepingOriginalIn: storage.originals))
             }
         } catch {
             for photo in stored { await storage.files.remove(photo.renditions.key) }

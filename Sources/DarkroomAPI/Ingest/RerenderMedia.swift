@@ -50,7 +50,7 @@ public struct RerenderMedia: Sendable {
                 job.withoutOriginal += 1
                 continue
             }
-            let made = try await ingest.rerender(Array(original), filter: filter, crop: photo.crop)
+            let made = try await ingest.ingest(Array(original), filter: filter, crop: photo.crop, keepingOriginalIn: nil)
             if try await storage.mediaWriter.replaceRenditions(of: photo, with: made.renditions, camera: made.camera) {
                 await storage.files.remove(photo.imageKey)
             } else {
