@@ -6,6 +6,8 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+@testable import DarkroomAPI
+
 /// One way in for every request: the API, the pages, the token endpoint and `_method` read bodies by the same rules,
 /// and each reports a refusal in its own format.
 @Suite struct RequestInputTests {
@@ -15,6 +17,22 @@ import Testing
         var body = ""
         for (name, value) in fields { body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n" }
         return ByteBuffer(string: body + "--\(boundary)--\r\n")
+    }
+
+    /// What a form refused for its size still said before its first file: complete text parts only, none after a file.
+    @Test func theFieldsBeforeARefusedBodysFirstFileAreKept() {
+        let head =
+            "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc\r\n"
+            + "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\nLine one\r\nline two\r\n"
+            + "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n\r\n\u{FF}\u{D8}"
+            + String(repeating: "x", count: 500) + "\r\n"
+            + "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"after\"\r\n\r\nlate\r\n--\(Self.boundary)--\r\n"
+        let fields = MultipartForm.leadingFields(of: ByteBuffer(string: head), boundary: Self.boundary)
+        #expect(fields.value("csrf_token") == "abc" && fields.value("caption") == "Line one\r\nline two" && fields.value("after") == nil)
+        // Cut inside the caption: only what is whole.
+        let cut = MultipartForm.leadingFields(of: ByteBuffer(string: String(head.prefix(120))), boundary: Self.boundary)
+        #expect(cut.value("csrf_token") == "abc" && cut.value("caption") == nil)
+        #expect(MultipartForm.leadingFields(of: ByteBuffer(string: "not multipart"), boundary: Self.boundary).value("caption") == nil)
     }
 
     @Test(arguments: Engine.available)

@@ -5,6 +5,7 @@ photo; the owner editing the description and downloading the original. Sample fi
 Screenshots at a phone's and a desktop's width go to .build/screenshots/."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -208,3 +209,35 @@ def test_back_after_posting_resubmits_nothing_and_deleting_asks_first(site, brow
     wait_for(driver, lambda: "Your photo is deleted" in driver.page_source, "the message after deleting")
     driver.get(photo_page)
     assert "does not exist" in driver.page_source
+
+
+def test_a_photo_over_the_limit_keeps_the_caption_and_names_the_limit(browser):
+    """Issue 32's B5: a photo over the upload limit answers the posting page again, signed in, with the caption kept,
+    the limit named and a way on; a smaller photo then posts."""
+    data_dir = tempfile.mkdtemp(prefix="darkroom-limit-")
+    process, base = start_server(data_dir, "/accounts/login", extra_args=("--max-upload-mb", "1"))
+    try:
+        large, small = os.path.join(data_dir, "large.png"), os.path.join(data_dir, "small.jpg")
+        convert("-seed", "4", "-size", "1400x1400", "plasma:fractal", large)
+        convert("-seed", "4", "-size", "800x600", "plasma:fractal", "-quality", "80", small)
+        assert os.path.getsize(large) > 1 << 20
+        driver = browser
+        sign_up(driver, base, "odile", "rowan-berries-red")
+        driver.get(f"{base}/create")
+        fill(driver, caption="Sunset over the harbour #evening")
+        element(driver, "photo").send_keys(large)
+        element(driver, "next").click()
+        wait_for(driver, lambda: "up to 1 MB" in driver.page_source, "the posting page naming the limit")
+        assert element(driver, "caption").get_attribute("value") == "Sunset over the harbour #evening"
+        assert "Log in" not in driver.find_element(By.TAG_NAME, "header").text, "still signed in"
+        said = re.search(r"These photos come to (\d+) MB", driver.page_source)
+        assert said and int(said.group(1)) == -(-os.path.getsize(large) // (1 << 20)), "the size sent, named"
+        screenshot(driver, "upload-too-large")
+        element(driver, "photo").send_keys(small)
+        element(driver, "next").click()
+        wait_for(driver, lambda: "/create/drafts/" in driver.current_url, "the draft's page")
+        assert element(driver, "caption").get_attribute("value") == "Sunset over the harbour #evening"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(data_dir, ignore_errors=True)

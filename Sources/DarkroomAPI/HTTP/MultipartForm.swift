@@ -28,20 +28,40 @@ struct MultipartForm {
         let delimiter = Array("--\(boundary)".utf8)
         guard var cursor = Self.find(delimiter, in: bytes, from: bytes.startIndex) else { throw Self.malformed }
         while true {
-            cursor += delimiter.count
-            // `--` after a delimiter closes the body.
-            if bytes[cursor...].starts(with: "--".utf8) { return }
-            guard bytes[cursor...].starts(with: "\r\n".utf8) else { throw Self.malformed }
-            cursor += 2
-            guard let headerEnd = Self.find(Array("\r\n\r\n".utf8), in: bytes, from: cursor) else { throw Self.malformed }
-            let headers = String(decoding: bytes[cursor..<headerEnd], as: UTF8.self)
-            let contentStart = headerEnd + 4
-            guard let next = Self.find(Array("\r\n".utf8) + delimiter, in: bytes, from: contentStart) else { throw Self.malformed }
-            guard let (name, isFile) = Self.disposition(headers) else { throw Self.malformed }
-            parts.append(Part(name: name, isFile: isFile, body: Array(bytes[contentStart..<next])))
+            guard let (part, next) = try Self.part(in: bytes, after: cursor, delimiter: delimiter) else { return }
+            parts.append(part)
             guard parts.count <= 64 else { throw APIError.invalidParameter("body", "has too many parts") }
-            cursor = next + 2
+            cursor = next
         }
+    }
+
+    /// The text fields that come before a body's first file, from a prefix of it (`RequestInput.prefix`): what a
+    /// form refused for its size still said, such as a caption typed before the photos.
+    static func leadingFields(of prefix: ByteBuffer, boundary: String) -> Parameters {
+        let bytes = prefix.readableBytesView
+        let delimiter = Array("--\(boundary)".utf8)
+        var fields: [(String, String)] = []
+        guard var cursor = find(delimiter, in: bytes, from: bytes.startIndex) else { return Parameters() }
+        while fields.count < 64, let (part, next) = try? part(in: bytes, after: cursor, delimiter: delimiter), !part.isFile {
+            fields.append((part.name, String(decoding: part.body, as: UTF8.self)))
+            cursor = next
+        }
+        return Parameters(pairs: fields)
+    }
+
+    /// The part after the delimiter at `cursor`, and where the next delimiter starts; nil after the closing one.
+    private static func part(in bytes: ByteBufferView, after cursor: Int, delimiter: [UInt8]) throws(APIError) -> (Part, Int)? {
+        var cursor = cursor + delimiter.count
+        // `--` after a delimiter closes the body.
+        if bytes[cursor...].starts(with: "--".utf8) { return nil }
+        guard bytes[cursor...].starts(with: "\r\n".utf8) else { throw Self.malformed }
+        cursor += 2
+        guard let headerEnd = Self.find(Array("\r\n\r\n".utf8), in: bytes, from: cursor) else { throw Self.malformed }
+        let headers = String(decoding: bytes[cursor..<headerEnd], as: UTF8.self)
+        let contentStart = headerEnd + 4
+        guard let next = Self.find(Array("\r\n".utf8) + delimiter, in: bytes, from: contentStart) else { throw Self.malformed }
+        guard let (name, isFile) = Self.disposition(headers) else { throw Self.malformed }
+        return (Part(name: name, isFile: isFile, body: Array(bytes[contentStart..<next])), next + 2)
     }
 
     private static let malformed = APIError.invalidParameter("body", "is not well-formed multipart/form-data")

@@ -126,6 +126,29 @@ struct RequestInput: Sendable {
 
     private struct BodyTimedOut: Error {}
 
+    /// At most the first `limit` bytes of a body that was refused unread (the rest is left unread), or what came
+    /// before it failed; nothing when those bytes take longer than their deadline.
+    static func prefix(of body: RequestBody, upTo limit: Int = Rules.formLimit) async -> ByteBuffer {
+        await withTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask {
+                var prefix = ByteBuffer()
+                do {
+                    for try await chunk in body {
+                        prefix.writeImmutableBuffer(chunk)
+                        if prefix.readableBytes >= limit { break }
+                    }
+                } catch {}
+                return prefix
+            }
+            group.addTask {
+                try? await Task.sleep(for: readDeadline(bytes: limit))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return await group.next().flatMap { $0 } ?? ByteBuffer()
+        }
+    }
+
     /// The input `PathNormalizingResponder` read for `_method`, or this request's read now.
     static func of(_ request: inout Request, context: AppRequestContext, rules: Rules) async throws(APIError) -> RequestInput {
         if let earlier = context.input { return try earlier.get() }

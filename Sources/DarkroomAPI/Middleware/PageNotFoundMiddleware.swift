@@ -21,7 +21,12 @@ struct PageNotFoundMiddleware: RouterMiddleware {
             where error.status == .notFound && (request.method == .get || request.method == .head)
             && Self.isPage(request.uri.path)
         {
-            let visit = try await web.visit(request, context: context)
+            let visit: Web.Visit
+            do {
+                visit = try await web.visit(request, context: context)
+            } catch let refusal as Web.RefusedInput {
+                visit = refusal.visit
+            }
             return web.message(
                 WebRoutes.title(.notFound),
                 status: .notFound,

@@ -33,7 +33,7 @@ struct PostingController {
             _ = try visit.requireUser()
             return pickPage(visit)
         }
-        routes.post("/create", stage)
+        routes.post("/create", refused: refusedUpload, stage)
         routes.get("/create/drafts/:token", draft)
         routes.get("/create/drafts/:token/:file", preview)
         routes.post("/create/drafts/:token", publish)
@@ -49,6 +49,27 @@ struct PostingController {
             ["caption": caption, "accept": ImageFormat.allCases.map(\.mediaType).joined(separator: ","), "most": Validation.maxCarouselPhotos],
             error: error
         )
+    }
+
+    /// Photos the server would not read: the posting page again, signed in, with the caption that came before them
+    /// and what the limit is.
+    @Sendable private func refusedUpload(_ refusal: Web.RefusedInput) async throws -> Response {
+        do {
+            _ = try refusal.visit.requireUser()
+        } catch {
+            return web.redirect(to: error.location)
+        }
+        let status = HTTPResponse.Status(code: refusal.error.code)
+        guard status == .contentTooLarge else { return pickPage(refusal.visit, error: refusal.error.message, status: status) }
+        let limit = web.dependencies.uploadLimit
+        let sent = refusal.declaredBytes.map { "These photos come to \(Self.megabytes($0)); a" } ?? "A"
+        let message = "\(sent) post can take up to \(Self.megabytes(limit)) in all. Choose a smaller photo, or fewer of them."
+        return pickPage(refusal.visit, error: message, status: status)
+    }
+
+    /// A size as people read it: "64 MB" (a megabyte of 2^20 bytes, rounded up so a size over the limit never reads as it).
+    static func megabytes(_ bytes: Int) -> String {
+        "\((bytes + (1 << 20) - 1) >> 20) MB"
     }
 
     static func previewName(_ index: Int, _ filter: Filter) -> String {

@@ -6,23 +6,10 @@ import Hummingbird
 
 // Reading a page request: its input, its cookies and who is signed in.
 extension Web {
-    /// Reads a page request by `RequestInput`'s rules (pages may post photos, admitted like the API's uploads) and
-    /// finds who is signed in.
+    /// Finds who is signed in, then reads a page request by `RequestInput`'s rules (pages may post photos, admitted
+    /// like the API's uploads). Input that is refused throws `RefusedInput`, which still knows the visitor.
     func visit(_ request: Request, context: AppRequestContext) async throws -> Visit {
         var request = request
-        let input: RequestInput
-        let sessions = dependencies.storage.sessions
-        // A photo form's bytes are read only for someone signed in.
-        let rules = RequestInput.Rules(multipart: (dependencies.uploadLimit, dependencies.ingest, dependencies.bodyBudget)) { request, _ in
-            guard let session = request.cookies[Self.sessionCookie]?.value, try await sessions.user(for: session) != nil else {
-                throw APIError(type: "APINotAllowedError", code: 403, message: "Log in before sending a photo.")
-            }
-        }
-        do {
-            input = try await RequestInput.of(&request, context: context, rules: rules)
-        } catch {
-            throw WebError(status: .init(code: error.code), message: error.message)
-        }
         let cookies = request.cookies
         var user: User?
         var isOperator = false
@@ -36,10 +23,10 @@ extension Web {
         }
         let existingCSRF = cookies[Self.csrfCookie].flatMap { $0.value.count == 64 ? $0.value : nil }
         let query = request.uri.query ?? ""
-        return Visit(
-            query: input.query,
-            form: input.form,
-            files: input.files,
+        var visit = Visit(
+            query: Parameters(urlEncoded: Substring(query)),
+            form: Parameters(),
+            files: [:],
             cookies: cookies,
             user: user,
             sessionID: user == nil ? nil : sessionID,
@@ -51,5 +38,31 @@ extension Web {
             isOperator: isOperator,
             involvedInBlocks: involvedInBlocks
         )
+        // A photo form's bytes are read only for someone signed in.
+        let signedIn = user != nil
+        let rules = RequestInput.Rules(multipart: (dependencies.uploadLimit, dependencies.ingest, dependencies.bodyBudget)) { _, _ in
+            guard signedIn else { throw APIError(type: "APINotAllowedError", code: 403, message: "Log in before sending a photo.") }
+        }
+        do {
+            let input = try await RequestInput.of(&request, context: context, rules: rules)
+            visit.query = input.query
+            visit.form = input.form
+            visit.files = input.files
+        } catch {
+            if error.code == 413, signedIn, let boundary = request.headers[.contentType].flatMap(MultipartForm.boundary(ofContentType:)) {
+                // The form's fields that came before its files (the caption), so the page that says so can keep them.
+                visit.form = MultipartForm.leadingFields(of: await RequestInput.prefix(of: request.body), boundary: boundary)
+            }
+            throw RefusedInput(visit: visit, error: error, declaredBytes: request.headers[.contentLength].flatMap { Int($0) })
+        }
+        return visit
+    }
+
+    /// A page request whose input was refused (too large, too slow, malformed), with what is known of its visit.
+    struct RefusedInput: Error {
+        var visit: Visit
+        var error: APIError
+        /// The size the request said its body was.
+        var declaredBytes: Int?
     }
 }

@@ -8,26 +8,33 @@ struct WebRoutes {
     let web: Web
 
     typealias Handler = @Sendable (Web.Visit) async throws -> Response
+    /// Answers a request whose input was refused, with what is known of the visit (who, and any fields kept).
+    typealias RefusalHandler = @Sendable (Web.RefusedInput) async throws -> Response
 
     func get(_ path: String, _ handler: @escaping Handler) { add(.get, path, handler) }
 
-    /// A form POST: the CSRF check runs before the handler.
-    func post(_ path: String, checkingCSRF: Bool = true, _ handler: @escaping Handler) {
-        guard checkingCSRF else { return add(.post, path, handler) }
+    /// A form POST: the CSRF check runs before the handler. `refused` shows refused input on the form's own page;
+    /// without it a message page says what was wrong.
+    func post(_ path: String, checkingCSRF: Bool = true, refused: RefusalHandler? = nil, _ handler: @escaping Handler) {
+        guard checkingCSRF else { return add(.post, path, refused: refused, handler) }
         let web = self.web
-        add(.post, path) { visit in
+        add(.post, path, refused: refused) { visit in
             try web.requireCSRF(visit)
             return try await handler(visit)
         }
     }
 
-    private func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+    private func add(_ method: HTTPRequest.Method, _ path: String, refused: RefusalHandler? = nil, _ handler: @escaping Handler) {
         let web = self.web
         router.on(RouterPath(path), method: method) { request, context in
             let visit: Web.Visit
             do {
                 visit = try await web.visit(request, context: context)
-            } catch {
+            } catch let refusal as Web.RefusedInput {
+                if let refused { return try await refused(refusal) }
+                let status = HTTPResponse.Status(code: refusal.error.code)
+                return web.message(Self.title(status), status: status, refusal.visit, error: refusal.error.message)
+            } catch let error as DatabaseError where error.isTransient {
                 // No visit to answer with: a bare one, without the session or a form.
                 let bare = Web.Visit(
                     query: Parameters(),
@@ -42,12 +49,7 @@ struct WebRoutes {
                     pathAndQuery: request.uri.path,
                     remoteHost: context.remoteHost
                 )
-                switch error {
-                case let error as WebError: return web.message(Self.title(error.status), status: error.status, bare, error: error.message)
-                case let error as DatabaseError where error.isTransient:
-                    return web.message("Try again in a moment", status: .serviceUnavailable, bare, error: APIError.unavailable.message)
-                default: throw error
-                }
+                return web.message("Try again in a moment", status: .serviceUnavailable, bare, error: APIError.unavailable.message)
             }
             do {
                 // Reads may use a replica once the visitor is known, seeing their own writes (`ReplicatedDatabase`).
