@@ -312,7 +312,7 @@ import Testing
             defer { running.cancel() }
             let alice = try await world.user("alice")
             _ = try await world.post(by: alice, caption: "#late one")
-            #expect(try await eventually(10) { receiver.received.count == 1 && receiver.receivedWhileHanging.count == 1 })
+            #expect(try await eventually(10) { receiver.received.count >= 1 && receiver.receivedWhileHanging.count >= 1 })
             // The stuck app's request is still out; the healthy app's next notification does not wait for it.
             let second = try await world.post(by: alice, caption: "#late two")
             // Delivery is at least once (a job overtaken under load may announce the first post again), so what is

@@ -280,3 +280,35 @@ def test_an_embed_shows_on_another_site_and_the_console_reaches_the_api(site, br
     screenshot(driver, "console")
     status, _, response = call("GET", "/media/{media_id}/likes", media_id=media_id)
     assert status == "200" and '"username": "linus"' in response
+
+    # Issue 32's B7: the token is remembered on the next visit, and without JavaScript "Send" makes the call on the
+    # server and shows it under its endpoint.
+    driver.get(f"{base}/developer/console")
+    assert element(driver, "console-token").text == token
+    driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        driver.get(f"{base}/developer/console")
+
+        def call_without_script(method, path, **fields):
+            selector = f"form.console-endpoint[data-method='{method}'][data-path='{path}']"
+            form = driver.find_element(By.CSS_SELECTOR, selector)
+            for name, value in fields.items():
+                field = form.find_element(By.NAME, name)
+                field.clear()
+                field.send_keys(value)
+            form.find_element(By.CSS_SELECTOR, "button.send").click()
+            wait_for(driver, lambda: "/developer/console/call" in driver.current_url, f"the page after {method} {path}")
+            exchange = driver.find_element(By.CSS_SELECTOR, selector + " .exchange")
+            return (exchange.get_attribute("data-status"), exchange.find_element(By.CSS_SELECTOR, ".request").text,
+                    exchange.find_element(By.CSS_SELECTOR, ".response").text)
+
+        status, request, response = call_without_script("GET", "/users/{user_id}", user_id="self")
+        assert status == "200" and '"username": "linus"' in response and f"access_token={token}" in request, request
+        status, request, response = call_without_script("DELETE", "/media/{media_id}/likes", media_id=media_id)
+        assert status == "200" and request.startswith("DELETE ") and '"code": 200' in response, response
+        screenshot(driver, "console-without-script")
+        status, _, response = call_without_script("GET", "/media/{media_id}/likes", media_id=media_id)
+        assert status == "200" and '"data": []' in response, response
+        assert element(driver, "console-token").text == token
+    finally:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})

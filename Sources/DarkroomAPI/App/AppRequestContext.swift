@@ -7,6 +7,8 @@ struct AppRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// The peer's address without its port, for per-address limits (failed log-ins); "unknown" when there is none.
     let remoteHost: String
+    /// The request's connection, for calls the server makes to itself on the request's behalf (`LocalAPI`).
+    let channel: any Channel
     /// A form body already read before routing (to find `_method`), or why it could not be: the route reports it in
     /// its own format.
     var input: Result<RequestInput, APIError>?
@@ -16,6 +18,7 @@ struct AppRequestContext: RequestContext {
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteHost = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        channel = source.channel
     }
 
     /// Bodies larger than this are refused by Hummingbird before any route (uploads set their own, larger, limit).

@@ -17,7 +17,8 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let dependencies = try makeDependencies(configuration: configuration, storage: storage, logger: logger)
     let rateLimiter = dependencies.rateLimiter
-    let router = buildRouter(dependencies, configuration: configuration)
+    let localAPI = LocalAPI()
+    let router = buildRouter(dependencies, configuration: configuration, localAPI: localAPI)
     for route in additionalRoutes {
         router.on(RouterPath(route.path), method: route.method) { request, _ in
             var query: [String: String] = [:]
@@ -40,8 +41,10 @@ public func buildApplication(
             )
         )
     }
+    let responder = PathNormalizingResponder(next: router.buildResponder())
+    localAPI.attach(responder)
     return Application(
-        responder: PathNormalizingResponder(next: router.buildResponder()),
+        responder: responder,
         // A connection that sends nothing for a minute (a stalled upload, an abandoned keep-alive) is closed.
         server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Darkroom"),
@@ -52,7 +55,7 @@ public func buildApplication(
     )
 }
 
-func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) -> Router<AppRequestContext> {
+func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration, localAPI: LocalAPI = LocalAPI()) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     if configuration.monitoring != nil {
         // Requests by route pattern (never the path itself, which holds ids), method and status, and their durations.
@@ -128,7 +131,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration) 
     PostingController(web: web).addRoutes(to: pages)
     EmbedController(web: web).addRoutes(to: pages, router: router)
     HooksController(web: web).addRoutes(to: pages)
-    ConsoleController(web: web).addRoutes(to: pages, router: router)
+    ConsoleController(web: web, localAPI: localAPI).addRoutes(to: pages, router: router)
     // Last: `/{username}` takes any single segment no other route has.
     PeoplePagesController(web: web).addRoutes(to: pages)
     // Added after every route: Hummingbird puts a middleware only around routes added after it, and around the

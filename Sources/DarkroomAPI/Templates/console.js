@@ -1,5 +1,5 @@
 // The API console: sends each endpoint's form as an API call from this browser, with the person's token, and shows
-// the request and the answer. The page works without it only as a catalogue.
+// the request and the answer. Without it, each form posts to the server, which makes the same call and shows it.
 (function () {
   "use strict";
   function ready(run) { if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", run); } else { run(); } }

@@ -36,7 +36,8 @@ extension Web {
             pathAndQuery: request.uri.path + (query.isEmpty ? "" : "?" + query),
             remoteHost: context.remoteHost,
             isOperator: isOperator,
-            involvedInBlocks: involvedInBlocks
+            involvedInBlocks: involvedInBlocks,
+            channel: context.channel
         )
         // A photo form's bytes are read only for someone signed in.
         let signedIn = user != nil

@@ -3,6 +3,7 @@ import DarkroomStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// What the web pages (sign-up, log-in, consent, settings, developer clients) share: cookies, the session, forms and
 /// their CSRF check, and HTML responses.
@@ -36,5 +37,7 @@ struct Web: Sendable {
         var isOperator = false
         /// Whether the signed-in person blocks someone or is blocked (then samples of likes and comments are filtered).
         var involvedInBlocks = false
+        /// The request's connection, for calls the page makes to the server's own API (`LocalAPI`).
+        var channel: (any Channel)? = nil
     }
 }

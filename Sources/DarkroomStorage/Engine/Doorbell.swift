@@ -40,10 +40,11 @@ public final class Doorbell: Sendable {
             group.addTask { await timer() }
             group.addTask { await signal.wait() }
             await group.next()
+            // Off the list first: a ring from here on is kept for the next wait rather than spent on this one.
+            state.withLock { $0.waiting.removeAll { $0 === signal } }
             signal.fire()
             group.cancelAll()
         }
-        state.withLock { $0.waiting.removeAll { $0 === signal } }
     }
 }
 

@@ -386,8 +386,9 @@ enum PostgresWorlds {
 }
 
 /// Waits (in real time) until `condition` holds, for at most `seconds`: for what happens on real sockets and in other
-/// tasks (a receiver's request, a stream's next event), which no injected clock drives.
-func eventually(_ seconds: Double = 5, _ condition: () async throws -> Bool) async throws -> Bool {
+/// tasks (a receiver's request, a stream's next event), which no injected clock drives. A passing test waits only as
+/// long as it takes; the limit is generous because the whole suite shares two cores in CI.
+func eventually(_ seconds: Double = 20, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
