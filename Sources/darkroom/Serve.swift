@@ -29,6 +29,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest photo upload accepted, a carousel's photos together, in MiB (env DARKROOM_MAX_UPLOAD_MB).")
     var maxUploadMB: Int = environment("DARKROOM_MAX_UPLOAD_MB").flatMap(Int.init) ?? 64
 
+    @Option(help: "Days activity (likes, comments, follows… told to each person) is kept (env DARKROOM_ACTIVITY_DAYS).")
+    var activityDays: Int64 = environment("DARKROOM_ACTIVITY_DAYS").flatMap(Int64.init) ?? ActivityStore.defaultRetentionDays
+
     @Option(help: "Memory for rendered media-list pages reused while unchanged, in MiB; 0 keeps none (env DARKROOM_PAGE_CACHE_MB).")
     var pageCacheMB: Int = environment("DARKROOM_PAGE_CACHE_MB").flatMap(Int.init) ?? 64
 
@@ -134,7 +137,9 @@ struct Serve: AsyncParsableCommand {
         guard replicaUrl.isEmpty || !self.storage.databaseURL.isEmpty else {
             throw ValidationError("--replica-url needs --database-url (PostgreSQL)")
         }
+        guard activityDays >= 1 else { throw ValidationError("--activity-days must be at least 1") }
         let storage = try await self.storage.open(replicaURLs: replicaUrl)
+        storage.activityRetentionDays = activityDays
         for path in Storage.filesWiderThanOwner(dataDirectory: self.storage.dataDir) {
             logger.warning(
                 "\(path) can be read or entered by other users of this machine; it holds secrets: chmod go-rwx it (docs/OPERATING.md, Files)"

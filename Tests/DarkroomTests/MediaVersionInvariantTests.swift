@@ -18,6 +18,7 @@ import Testing
         "DeleteAccount.swift DELETE FROM users": 1,
         "DeleteAccount.swift UPDATE media": 3,
         "DeleteAccount.swift UPDATE users": 2,
+        "ActivityStore.swift UPDATE users": 1,
         "CommentStore.swift DELETE FROM comments": 1,
         "CommentStore.swift INSERT INTO comments": 1,
         "CommentStore.swift UPDATE media": 3,
@@ -118,6 +119,7 @@ import Testing
                 ("a commenter is suspended", { _ = try await storage.suspendAccount.suspend(carol.id, reason: "test", actor: "test") }),
                 ("and reinstated", { _ = try await storage.suspendAccount.reinstate(carol.id, reason: "test", actor: "test") }),
                 ("an operator", { try await storage.operators.setOperator(bob.id, true) }),
+                ("activity read", { try await storage.activity.markRead(alice.id, upTo: Int64.max) }),
                 ("a password", { try await storage.operators.setPassword(of: bob.id, hash: "x") }),
                 ("a post", { _ = try await world.post(by: carol, caption: "third #light") }),
                 (

@@ -167,8 +167,19 @@ def test_people_post_follow_like_and_comment_in_a_browser(site, browser):
     assert len(driver.find_elements(By.CSS_SELECTOR, ".grid .tile")) == 2 and "2 photos" in element(driver, "subtitle").text
     screenshot(driver, "tag")
 
-    # Ada sees the like and comment, and deletes Grace's comment from her own photo.
+    # Ada is told: a count in the navigation, then who did what on the activity page, newest first; reading clears it.
     log_in(driver, base, "ada", "analytical-engine")
+    assert element(driver, "unread-activity").text == "3"
+    element(driver, "activity-link").click()
+    wait_for(driver, lambda: "/accounts/activity" in driver.current_url, "the activity page")
+    items = driver.find_elements(By.CSS_SELECTOR, "#activity li")
+    assert [item.get_attribute("data-kind") for item in items] == ["comment", "like", "follow"]
+    assert "grace commented: Beautiful light, @ada #sunrise" in items[0].text and "grace liked your photo." in items[1].text
+    assert "grace started following you." in items[2].text and items[0].find_elements(By.CSS_SELECTOR, ".thumb img")
+    assert not driver.find_elements(By.ID, "unread-activity")
+    screenshot(driver, "activity")
+
+    # Ada sees the like and comment, and deletes Grace's comment from her own photo.
     driver.get(photo_page)
     assert "Beautiful light" in driver.page_source
     driver.find_element(By.CSS_SELECTOR, ".comments button.delete-comment").click()
@@ -196,6 +207,9 @@ def test_people_post_follow_like_and_comment_in_a_browser(site, browser):
     driver.find_element(By.CSS_SELECTOR, "#requests button.approve").click()
     element(driver, "no-requests")
     log_in(driver, base, "mallory", "stranger-danger")
+    assert element(driver, "unread-activity").text == "1"
+    driver.get(f"{base}/accounts/activity")
+    assert "ada approved your request to follow." in element(driver, "activity").text
     driver.get(f"{base}/ada/")
     wait_for(driver, lambda: len(driver.find_elements(By.CSS_SELECTOR, ".grid .tile")) == 2, "the grid after approval")
 

@@ -129,6 +129,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration, 
     ModerationController(web: web).addRoutes(to: pages)
     PersonalDataController(web: web).addRoutes(to: pages)
     PostingController(web: web).addRoutes(to: pages)
+    ActivityController(web: web).addRoutes(to: pages)
     EmbedController(web: web).addRoutes(to: pages, router: router)
     HooksController(web: web).addRoutes(to: pages)
     ConsoleController(web: web, localAPI: localAPI).addRoutes(to: pages, router: router)

@@ -159,6 +159,14 @@ struct PageModels {
         ].joined(separator: "\u{1}")
     }
 
+    /// A photo's small square, linking to its page (an activity line's).
+    func thumbnail(_ tile: MediaTile) -> [String: Any] {
+        [
+            "href": "/p/\(Shortcode.encode(tile.id))/",
+            "picture": picture(squares(tile.renditions), alt: tile.altText ?? tile.caption ?? "Photo", sizes: "3rem", lazy: true),
+        ]
+    }
+
     /// A third of the column, less the grid's gaps.
     static let tileSizes = "(min-width: 41.5rem) 13.3rem, calc(33vw - 0.5rem)"
 

@@ -22,7 +22,11 @@ extension Web {
         var context = data
         context["title"] = title
         context["csrf"] = csrfPlaceholder
-        if let user = visit.user { context["viewer"] = ["username": user.username, "isOperator": visit.isOperator] as [String: Any] }
+        if let user = visit.user {
+            let ceiling = ActivityStore.unreadCeiling
+            let unread: Any = visit.unreadActivity > ceiling ? "\(ceiling)+" : visit.unreadActivity > 0 ? visit.unreadActivity : false
+            context["viewer"] = ["username": user.username, "isOperator": visit.isOperator, "unread": unread] as [String: Any]
+        }
         if let error { context["error"] = error }
         if let notice { context["notice"] = notice }
         var response = Response(

@@ -14,11 +14,13 @@ extension Web {
         var user: User?
         var isOperator = false
         var involvedInBlocks = false
+        var unreadActivity = 0
         let sessionID = cookies[Self.sessionCookie]?.value
         if let sessionID, let visitor = try await dependencies.storage.sessions.visitor(for: sessionID) {
             user = visitor.user
             isOperator = visitor.isOperator
             involvedInBlocks = visitor.involvedInBlocks
+            unreadActivity = visitor.unreadActivity
             context.observations.userID = visitor.user.id
         }
         let existingCSRF = cookies[Self.csrfCookie].flatMap { $0.value.count == 64 ? $0.value : nil }
@@ -37,6 +39,7 @@ extension Web {
             remoteHost: context.remoteHost,
             isOperator: isOperator,
             involvedInBlocks: involvedInBlocks,
+            unreadActivity: unreadActivity,
             channel: context.channel
         )
         // A photo form's bytes are read only for someone signed in.

@@ -37,6 +37,8 @@ struct Web: Sendable {
         var isOperator = false
         /// Whether the signed-in person blocks someone or is blocked (then samples of likes and comments are filtered).
         var involvedInBlocks = false
+        /// The signed-in person's activity not yet read (the navigation's count).
+        var unreadActivity = 0
         /// The request's connection, for calls the page makes to the server's own API (`LocalAPI`).
         var channel: (any Channel)? = nil
     }

@@ -47,7 +47,7 @@ public struct DeliverNotificationsJob: BackgroundJob {
 
 /// Periodic upkeep, once across the servers sharing the database (one job, by its key), every ten minutes: bounds the
 /// home feeds, removes stored files no row names (a crash's leftovers) and expired exports, and drops rate-limit
-/// counters no window reads any more and delivered notifications older than a day.
+/// counters no window reads any more, delivered notifications older than a day and activity past its retention.
 public struct UpkeepJob: StorageJob {
     public static let kind = "upkeep"
     public static let priority = JobPriority.bulk
@@ -65,6 +65,7 @@ public struct UpkeepJob: StorageJob {
         if cut > 0 { context.logger.info("trimmed home feeds", metadata: ["feeds": "\(cut)"]) }
         try await storage.rateLimits.prune(before: storage.environment.nowSeconds / 3600 * 3600 - 3600)
         try await storage.notifications.prune()
+        try await storage.activity.prune(olderThanDays: storage.activityRetentionDays)
         context.runAgain(at: storage.environment.nowSeconds + Self.interval)
     }
 }

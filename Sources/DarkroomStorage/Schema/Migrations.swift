@@ -25,7 +25,7 @@ enum Migrations {
     static let all: [Migration] = [
         initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts,
         serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox, mediaEvents, fleetLeases,
-        writePositions, fleetGenerations, mediaChangeNotices, oneJobSystem, foreignKeys, photos,
+        writePositions, fleetGenerations, mediaChangeNotices, oneJobSystem, foreignKeys, photos, activity,
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -25,6 +25,10 @@ public struct CommentStore: Sendable {
             if let owner, owner.id == user {
                 try await MediaTags.add(Hashtags.extract(text), to: media, existing: owner.tags, at: id.rawValue, in: tx)
             }
+            if let owner {
+                try await ActivityStore.record(.comment, to: owner.id, by: user, media: media, comment: id, environment: environment, in: tx)
+            }
+            try await ActivityStore.recordMentions(in: text, by: user, media: media, comment: id, environment: environment, in: tx)
             // Read back in the transaction: a delete that follows the commit cannot make the answer fail.
             guard let comment = try await Self.find(id, on: media, in: tx) else { throw DomainError.vanished(.comment) }
             // Last, so other writes on this media wait on its row for the least time (`MediaStore.RowLock`).

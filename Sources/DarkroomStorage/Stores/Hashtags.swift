@@ -72,3 +72,31 @@ public enum Hashtags {
         return tags
     }
 }
+
+/// The people a text names with `@username`, in order, each once, lowercased; a name's trailing periods are the
+/// sentence's, not the name's (as the pages link them).
+public enum Mentions {
+    public static func extract(_ text: String) -> [String] {
+        var names: [String] = []
+        var current: String?
+        func close() {
+            if var name = current {
+                while name.hasSuffix(".") { name.removeLast() }
+                if !name.isEmpty, name.count <= 30, !names.contains(name) { names.append(name) }
+            }
+            current = nil
+        }
+        for character in text {
+            if character == "@" {
+                close()
+                current = ""
+            } else if current != nil, character.isASCII, character.isLetter || character.isNumber || character == "_" || character == "." {
+                current! += character.lowercased()
+            } else {
+                close()
+            }
+        }
+        close()
+        return names
+    }
+}

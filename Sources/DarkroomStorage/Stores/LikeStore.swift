@@ -21,7 +21,10 @@ public struct LikeStore: Sendable {
                 """
             )
             guard !inserted.isEmpty else { return }
-            try await tx.execute("UPDATE media SET like_count = like_count + 1, \(MediaVersion.moves) WHERE id = \(media)")
+            let owner = try await tx.query(
+                "UPDATE media SET like_count = like_count + 1, \(MediaVersion.moves) WHERE id = \(media) RETURNING user_id"
+            ).decodeFirst { try $0.id(UserID.self) }
+            if let owner { try await ActivityStore.record(.like, to: owner, by: user, media: media, environment: environment, in: tx) }
         }
     }
 
@@ -44,7 +47,11 @@ public struct LikeStore: Sendable {
                     INSERT INTO likes (id, media_id, user_id, created_at) SELECT \(id), id, \(user), \(environment.nowSeconds) FROM target
                     ON CONFLICT DO NOTHING RETURNING media_id),
                 counted AS (
-                    UPDATE media SET like_count = like_count + 1, \(MediaVersion.moves) WHERE id IN (SELECT media_id FROM added))
+                    UPDATE media SET like_count = like_count + 1, \(MediaVersion.moves) WHERE id IN (SELECT media_id FROM added)),
+                noted AS (
+                    INSERT INTO activities (id, recipient_id, actor_id, kind, media_id, created_at)
+                    SELECT \(environment.ids.next()), \(owner), \(user), 'like', media_id, \(environment.nowSeconds) FROM added
+                     WHERE \(owner) <> \(user))
                 SELECT count(*) FROM target
                 """
             ).scalarInt()
@@ -59,7 +66,9 @@ public struct LikeStore: Sendable {
             // One statement, for the reason `likeOnPostgres` gives; the count moves only when a like row went.
             try await database.execute(
                 """
-                WITH removed AS (DELETE FROM likes WHERE media_id = \(media) AND user_id = \(user) RETURNING media_id)
+                WITH removed AS (DELETE FROM likes WHERE media_id = \(media) AND user_id = \(user) RETURNING media_id),
+                withdrawn AS (
+                    DELETE FROM activities WHERE actor_id = \(user) AND kind = 'like' AND media_id IN (SELECT media_id FROM removed))
                 UPDATE media SET like_count = like_count - 1, \(MediaVersion.moves) WHERE id IN (SELECT media_id FROM removed)
                 """
             )
@@ -68,6 +77,7 @@ public struct LikeStore: Sendable {
         try await database.transaction { tx in
             let deleted = try await tx.query("DELETE FROM likes WHERE media_id = \(media) AND user_id = \(user) RETURNING id")
             guard !deleted.isEmpty else { return }
+            try await ActivityStore.withdraw(.like, by: user, media: media, in: tx)
             try await tx.execute("UPDATE media SET like_count = like_count - 1, \(MediaVersion.moves) WHERE id = \(media)")
         }
     }

@@ -70,7 +70,11 @@ public struct MediaWriter: Sendable {
                         ON CONFLICT DO NOTHING
                         """
                     )
+                    try await ActivityStore.record(.tag, to: person.user, by: new.owner, media: id, environment: environment, in: tx)
                 }
+            }
+            if let caption = new.caption {
+                try await ActivityStore.recordMentions(in: caption, by: new.owner, media: id, comment: nil, environment: environment, in: tx)
             }
             let followers =
                 try await tx.query(

@@ -100,12 +100,15 @@ public struct RelationshipStore: Sendable {
         var after = current
         if current.targetIsPrivate {
             if current.outgoing == .follows { return current }
-            try await database.execute(
-                """
-                INSERT INTO follow_requests (requester_id, target_id, id, created_at)
-                VALUES (\(viewer), \(target), \(environment.ids.next()), \(environment.nowSeconds)) ON CONFLICT DO NOTHING
-                """
-            )
+            try await database.transaction { tx in
+                let asked = try await tx.query(
+                    """
+                    INSERT INTO follow_requests (requester_id, target_id, id, created_at)
+                    VALUES (\(viewer), \(target), \(environment.ids.next()), \(environment.nowSeconds)) ON CONFLICT DO NOTHING RETURNING id
+                    """
+                )
+                if !asked.isEmpty { try await ActivityStore.record(.request, to: target, by: viewer, environment: environment, in: tx) }
+            }
             after.outgoing = .requested
         } else {
             try await follow(viewer, target)
@@ -114,11 +117,13 @@ public struct RelationshipStore: Sendable {
         return after
     }
 
-    /// Makes `follower` follow `followee` (an approved follow); doing it twice changes nothing.
-    public func follow(_ follower: UserID, _ followee: UserID) async throws {
+    /// Makes `follower` follow `followee` (an approved follow); doing it twice changes nothing. `approving`: the
+    /// followee granted the follower's request, and the follower is told.
+    public func follow(_ follower: UserID, _ followee: UserID, approving: Bool = false) async throws {
         let id = environment.ids.next()
         try await database.transaction { tx in
             try await tx.execute("DELETE FROM follow_requests WHERE requester_id = \(follower) AND target_id = \(followee)")
+            try await ActivityStore.withdraw(.request, to: followee, by: follower, in: tx)
             let inserted = try await tx.query(
                 """
                 INSERT INTO follows (follower_id, followee_id, id, created_at) VALUES (\(follower), \(followee), \(id), \(environment.nowSeconds))
@@ -129,6 +134,8 @@ public struct RelationshipStore: Sendable {
             try await tx.execute("UPDATE users SET follows_count = follows_count + 1 WHERE id = \(follower)")
             try await tx.execute("UPDATE users SET followed_by_count = followed_by_count + 1 WHERE id = \(followee)")
             try await HomeFeed.backfill(follower, from: followee, in: tx)
+            try await ActivityStore.record(.follow, to: followee, by: follower, environment: environment, in: tx)
+            if approving { try await ActivityStore.record(.approval, to: follower, by: followee, environment: environment, in: tx) }
         }
     }
 
@@ -136,6 +143,7 @@ public struct RelationshipStore: Sendable {
     public func unfollow(_ follower: UserID, _ followee: UserID) async throws {
         try await database.transaction { tx in
             try await tx.execute("DELETE FROM follow_requests WHERE requester_id = \(follower) AND target_id = \(followee)")
+            try await ActivityStore.withdraw(.request, to: followee, by: follower, in: tx)
             try await Self.removeFollow(follower, followee, in: tx)
         }
     }
@@ -144,13 +152,16 @@ public struct RelationshipStore: Sendable {
     public func approve(_ viewer: UserID, requester: UserID) async throws -> Bool {
         let pending = try await database.query("SELECT 1 FROM follow_requests WHERE requester_id = \(requester) AND target_id = \(viewer)")
         guard !pending.isEmpty else { return false }
-        try await follow(requester, viewer)
+        try await follow(requester, viewer, approving: true)
         return true
     }
 
     /// Turns down a pending request from `requester`.
     public func ignore(_ viewer: UserID, requester: UserID) async throws {
-        try await database.execute("DELETE FROM follow_requests WHERE requester_id = \(requester) AND target_id = \(viewer)")
+        try await database.transaction { tx in
+            try await tx.execute("DELETE FROM follow_requests WHERE requester_id = \(requester) AND target_id = \(viewer)")
+            try await ActivityStore.withdraw(.request, to: viewer, by: requester, in: tx)
+        }
     }
 
     /// Blocks `target`: follows both ways and requests both ways end, and each is hidden from the other.
@@ -183,6 +194,7 @@ public struct RelationshipStore: Sendable {
     private static func removeFollow(_ follower: UserID, _ followee: UserID, in tx: any SQLExecutor) async throws {
         let deleted = try await tx.query("DELETE FROM follows WHERE follower_id = \(follower) AND followee_id = \(followee) RETURNING id")
         guard !deleted.isEmpty else { return }
+        try await ActivityStore.withdraw(.follow, to: followee, by: follower, in: tx)
         try await tx.execute("UPDATE users SET follows_count = follows_count - 1 WHERE id = \(follower)")
         try await tx.execute("UPDATE users SET followed_by_count = followed_by_count - 1 WHERE id = \(followee)")
         try await HomeFeed.remove(author: followee, from: follower, in: tx)

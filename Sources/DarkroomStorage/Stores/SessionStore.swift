@@ -37,11 +37,14 @@ public struct SessionStore: Sendable {
         return try await database.lookup(
             """
             SELECT \(raw: Columns.user), u.is_operator,
-                   EXISTS (SELECT 1 FROM blocks WHERE blocker_id = u.id) OR EXISTS (SELECT 1 FROM blocks WHERE blocked_id = u.id)
+                   EXISTS (SELECT 1 FROM blocks WHERE blocker_id = u.id) OR EXISTS (SELECT 1 FROM blocks WHERE blocked_id = u.id),
+                   \(ActivityStore.unread(recipient: "u"))
               FROM web_sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id_hash = \(Hex.sha256(id)) AND s.expires_at > \(environment.nowSeconds) AND \(Visibility.present("u"))
             """
-        ).decodeFirst { row in Visitor(user: try Columns.user(&row), isOperator: try row.bool(), involvedInBlocks: try row.bool()) }
+        ).decodeFirst { row in
+            Visitor(user: try Columns.user(&row), isOperator: try row.bool(), involvedInBlocks: try row.bool(), unreadActivity: Int(try row.int()))
+        }
     }
 
     /// Who a live session belongs to, with what every page needs to know of them.
@@ -50,6 +53,8 @@ public struct SessionStore: Sendable {
         public var isOperator: Bool
         /// Whether they block someone or are blocked: then lists are filtered for them, and not shared with others.
         public var involvedInBlocks: Bool
+        /// Their activity not yet read, counted up to one past `ActivityStore.unreadCeiling`.
+        public var unreadActivity: Int
     }
 
     public func end(_ id: String) async throws {

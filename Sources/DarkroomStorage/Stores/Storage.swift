@@ -1,5 +1,6 @@
 import DarkroomCore
 import Logging
+import Synchronization
 
 /// The stores over one open database: what the rest of Darkroom uses to read and write.
 public final class Storage: Sendable {
@@ -30,6 +31,13 @@ public final class Storage: Sendable {
     /// Rung when feed entries or notifications are written, for this process's live streams.
     public let live: LiveSignal
     public let likes: LikeStore
+    public let activity: ActivityStore
+    /// How long activity is kept, in days (the upkeep job prunes what is older); `darkroom serve --activity-days`.
+    public var activityRetentionDays: Int64 {
+        get { retentionDays.load(ordering: .relaxed) }
+        set { retentionDays.store(newValue, ordering: .relaxed) }
+    }
+    private let retentionDays = Atomic<Int64>(ActivityStore.defaultRetentionDays)
     public let locations: LocationStore
     public let tags: TagStore
     /// The one queue of background work (`Jobs/`).
@@ -74,6 +82,7 @@ public final class Storage: Sendable {
         rateLimits = RateLimitStore(database: database)
         relationships = RelationshipStore(database: database, environment: environment, changes: changes)
         likes = LikeStore(database: database, environment: environment)
+        activity = ActivityStore(database: database, environment: environment)
         locations = LocationStore(database: database, environment: environment)
         tags = TagStore(database: database)
         comments = CommentStore(database: database, environment: environment)
