@@ -136,6 +136,69 @@ import Testing
     }
 }
 
+/// The API's addition: `GET /v1/users/self/activity` and `POST /v1/users/self/activity/seen`, scope `basic`.
+@Suite struct ActivityAPITests {
+    struct Item: Decodable {
+        struct Thumbnail: Decodable {
+            var url: String
+            var width: Int
+        }
+        struct Images: Decodable { var thumbnail: Thumbnail }
+        struct MediaPart: Decodable {
+            var id: String
+            var link: String
+            var images: Images
+        }
+        struct CommentPart: Decodable {
+            var id: String
+            var text: String
+        }
+        struct Actor: Decodable {
+            var username: String
+            var id: String
+        }
+        var id: String
+        var type: String
+        var created_time: String
+        var unread: Bool
+        var user: Actor
+        var media: MediaPart?
+        var comment: CommentPart?
+    }
+
+    @Test(arguments: Engine.available)
+    func anAppReadsAndClearsThePersonsActivity(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let ann = try await world.user("ann")
+            let bob = try await world.user("bob")
+            let photo = try await world.post(by: ann, caption: "Harbour")
+            try await world.storage.likes.like(photo, by: bob.id)
+            world.clock.advance(seconds: 5)
+            _ = try await world.storage.comments.create(on: photo, by: bob.id, text: "Wonderful")
+            let token = try await world.token(for: ann)
+            try await world.withApp { client in
+                let first = try await client.get("/v1/users/self/activity?access_token=\(token)&count=1")
+                let items = try #require(first.data([Item].self))
+                #expect(items.map(\.type) == ["comment"] && items[0].comment?.text == "Wonderful" && items[0].unread)
+                #expect(items[0].user.username == "bob" && items[0].media?.id == String(photo.rawValue))
+                #expect(items[0].media?.images.thumbnail.width == 150 && items[0].media?.link.hasSuffix("/p/\(Shortcode.encode(photo))/") == true)
+                let cursor = try #require(first.pagination?["next_cursor"])
+                let second = try await client.get("/v1/users/self/activity?access_token=\(token)&count=1&cursor=\(cursor)")
+                #expect(second.data([Item].self)?.map(\.type) == ["like"] && second.data([Item].self)?.first?.comment == nil)
+
+                // Only one's own; marking read clears the count the pages show.
+                let other = try await client.get("/v1/users/\(bob.id)/activity?access_token=\(token)")
+                #expect(other.code == 404, "only self has an activity to read")
+                #expect(try await client.post("/v1/users/self/activity/seen?access_token=\(token)").code == 200)
+                #expect(try await world.storage.activity.unreadCount(for: ann.id) == 0)
+                let after = try await client.get("/v1/users/self/activity?access_token=\(token)")
+                #expect(after.data([Item].self)?.allSatisfy { !$0.unread } == true)
+                #expect(try await client.post("/v1/users/self/activity/seen?access_token=\(token)", form: ["activity_id": "x"]).code == 400)
+            }
+        }
+    }
+}
+
 /// How a page of activity reads: one photo's likes on one day as one line, the day's new followers as one line, and
 /// what has words of its own one to a line.
 @Suite struct ActivityGroupTests {

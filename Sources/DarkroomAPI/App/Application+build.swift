@@ -89,6 +89,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration, 
     let api = APIRoutes(router: router, dependencies: dependencies)
     UsersController(dependencies: dependencies).addRoutes(to: api)
     RelationshipsController(dependencies: dependencies).addRoutes(to: api)
+    ActivityAPIController(dependencies: dependencies).addRoutes(to: api)
     MediaEngagementController(dependencies: dependencies).addRoutes(to: api)
     MediaController(dependencies: dependencies).addRoutes(to: api)
     MediaUploadController(dependencies: dependencies).addRoutes(to: api)

@@ -56,6 +56,20 @@ extension Endpoint {
         "Who asks to follow you (user_id must be self).",
         parameters: [user] + cursorPage
     )
+    static let activity = Endpoint(
+        .get,
+        "/users/:user_id/activity",
+        .user(.basic),
+        "What happened to you, newest first: likes, comments, mentions, tags, follows (user_id must be self).",
+        parameters: [user] + cursorPage
+    )
+    static let activitySeen = Endpoint(
+        .post,
+        "/users/:user_id/activity/seen",
+        .user(.basic),
+        "Marks your activity read, up to activity_id or all of it (user_id must be self).",
+        parameters: [user, form("activity_id", "optional: the newest read")]
+    )
     static let relationship = Endpoint(
         .get,
         "/users/:user_id/relationship",

@@ -56,7 +56,8 @@ struct Endpoint: Sendable {
 
     /// Every endpoint, in the order the console lists them.
     static let all: [Endpoint] = [
-        .userProfile, .homeFeed, .userRecentMedia, .likedMedia, .userSearch, .follows, .followedBy, .requestedBy, .relationship, .changeRelationship,
+        .userProfile, .homeFeed, .userRecentMedia, .likedMedia, .userSearch, .follows, .followedBy, .requestedBy, .activity, .activitySeen,
+        .relationship, .changeRelationship,
         .profilePicture, .mediaByID, .mediaByShortcode, .mediaSearch, .popularMedia, .upload, .editMedia, .mediaOriginal, .deleteMedia, .comments,
         .comment, .deleteComment,
         .likes, .like, .unlike, .tag, .tagRecentMedia, .tagSearch, .location, .locationRecentMedia, .locationSearch, .subscribe, .subscriptions,

@@ -448,6 +448,177 @@ extension Components {
                 case pagination
             }
         }
+        /// - Remark: Generated from `#/components/schemas/ActivityPage`.
+        public struct ActivityPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ActivityPage/meta`.
+            public var meta: Components.Schemas.Meta
+            /// - Remark: Generated from `#/components/schemas/ActivityPage/data`.
+            public var data: [Components.Schemas.Activity]
+            /// - Remark: Generated from `#/components/schemas/ActivityPage/pagination`.
+            public var pagination: Components.Schemas.Pagination?
+            /// Creates a new `ActivityPage`.
+            ///
+            /// - Parameters:
+            ///   - meta:
+            ///   - data:
+            ///   - pagination:
+            public init(
+                meta: Components.Schemas.Meta,
+                data: [Components.Schemas.Activity],
+                pagination: Components.Schemas.Pagination? = nil
+            ) {
+                self.meta = meta
+                self.data = data
+                self.pagination = pagination
+            }
+            public enum CodingKeys: String, CodingKey {
+                case meta
+                case data
+                case pagination
+            }
+        }
+        /// Something that happened to the token user (a Darkroom addition).
+        ///
+        /// - Remark: Generated from `#/components/schemas/Activity`.
+        public struct Activity: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Activity/id`.
+            public var id: Components.Schemas.Id
+            /// - Remark: Generated from `#/components/schemas/Activity/type`.
+            @frozen public enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case like = "like"
+                case comment = "comment"
+                case mention = "mention"
+                case tag = "tag"
+                case follow = "follow"
+                case request = "request"
+                case approval = "approval"
+            }
+            /// - Remark: Generated from `#/components/schemas/Activity/type`.
+            public var _type: Components.Schemas.Activity._TypePayload
+            /// Unix time
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/created_time`.
+            public var createdTime: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Activity/unread`.
+            public var unread: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Activity/user`.
+            public var user: Components.Schemas.UserMini
+            /// The media it was about (likes, comments, mentions, tags); null otherwise.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/media`.
+            public struct MediaPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Activity/media/id`.
+                public var id: Components.Schemas.Id
+                /// - Remark: Generated from `#/components/schemas/Activity/media/link`.
+                public var link: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Activity/media/images`.
+                public struct ImagesPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/Activity/media/images/thumbnail`.
+                    public var thumbnail: Components.Schemas.Image
+                    /// Creates a new `ImagesPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - thumbnail:
+                    public init(thumbnail: Components.Schemas.Image) {
+                        self.thumbnail = thumbnail
+                    }
+                    public enum CodingKeys: String, CodingKey {
+                        case thumbnail
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/Activity/media/images`.
+                public var images: Components.Schemas.Activity.MediaPayload.ImagesPayload
+                /// Creates a new `MediaPayload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - link:
+                ///   - images:
+                public init(
+                    id: Components.Schemas.Id,
+                    link: Swift.String,
+                    images: Components.Schemas.Activity.MediaPayload.ImagesPayload
+                ) {
+                    self.id = id
+                    self.link = link
+                    self.images = images
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case id
+                    case link
+                    case images
+                }
+            }
+            /// The media it was about (likes, comments, mentions, tags); null otherwise.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/media`.
+            public var media: Components.Schemas.Activity.MediaPayload?
+            /// The comment (a comment, or a mention in one); null otherwise.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/comment`.
+            public struct CommentPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Activity/comment/id`.
+                public var id: Components.Schemas.Id
+                /// - Remark: Generated from `#/components/schemas/Activity/comment/text`.
+                public var text: Swift.String
+                /// Creates a new `CommentPayload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - text:
+                public init(
+                    id: Components.Schemas.Id,
+                    text: Swift.String
+                ) {
+                    self.id = id
+                    self.text = text
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case id
+                    case text
+                }
+            }
+            /// The comment (a comment, or a mention in one); null otherwise.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/comment`.
+            public var comment: Components.Schemas.Activity.CommentPayload?
+            /// Creates a new `Activity`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - _type:
+            ///   - createdTime: Unix time
+            ///   - unread:
+            ///   - user:
+            ///   - media: The media it was about (likes, comments, mentions, tags); null otherwise.
+            ///   - comment: The comment (a comment, or a mention in one); null otherwise.
+            public init(
+                id: Components.Schemas.Id,
+                _type: Components.Schemas.Activity._TypePayload,
+                createdTime: Swift.String,
+                unread: Swift.Bool,
+                user: Components.Schemas.UserMini,
+                media: Components.Schemas.Activity.MediaPayload? = nil,
+                comment: Components.Schemas.Activity.CommentPayload? = nil
+            ) {
+                self.id = id
+                self._type = _type
+                self.createdTime = createdTime
+                self.unread = unread
+                self.user = user
+                self.media = media
+                self.comment = comment
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case _type = "type"
+                case createdTime = "created_time"
+                case unread
+                case user
+                case media
+                case comment
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/UserResponse`.
         public struct UserResponse: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/UserResponse/meta`.

@@ -2108,6 +2108,579 @@ public enum Operations {
             }
         }
     }
+    /// What happened to the token user (only `self`), newest first.
+    ///
+    /// A Darkroom addition. Likes and comments on the user's media, mentions of them in captions and comments, tags in photos, follows, follow requests and approvals of their own requests. Actors who are suspended or blocked either way are left out, and so are mentions and tags on media the user may not see. `unread` tells what came after the last `activity/seen`.
+    ///
+    /// - Remark: HTTP `GET /v1/users/{user_id}/activity`.
+    /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/get(getUserActivity)`.
+    public enum GetUserActivity {
+        public static let id: Swift.String = "getUserActivity"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/components/parameters/SelfUserID`.
+                @frozen public enum SelfUserID: String, Codable, Hashable, Sendable, CaseIterable {
+                    case _self = "self"
+                }
+                /// `self`: the endpoint is for the token's user only.
+                ///
+                /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/GET/path/user_id`.
+                public var userId: Components.Parameters.SelfUserID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - userId: `self`: the endpoint is for the token's user only.
+                public init(userId: Components.Parameters.SelfUserID) {
+                    self.userId = userId
+                }
+            }
+            public var path: Operations.GetUserActivity.Input.Path
+            /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// How many to return (default 20, at most 100; more is read as 100).
+                ///
+                /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/GET/query/count`.
+                public var count: Components.Parameters.Count?
+                /// Continue a list (`pagination.next_cursor`).
+                ///
+                /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/GET/query/cursor`.
+                public var cursor: Components.Parameters.Cursor?
+                /// The request's signature, for a client that enforces signed requests.
+                ///
+                /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/GET/query/sig`.
+                public var sig: Components.Parameters.Sig?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - count: How many to return (default 20, at most 100; more is read as 100).
+                ///   - cursor: Continue a list (`pagination.next_cursor`).
+                ///   - sig: The request's signature, for a client that enforces signed requests.
+                public init(
+                    count: Components.Parameters.Count? = nil,
+                    cursor: Components.Parameters.Cursor? = nil,
+                    sig: Components.Parameters.Sig? = nil
+                ) {
+                    self.count = count
+                    self.cursor = cursor
+                    self.sig = sig
+                }
+            }
+            public var query: Operations.GetUserActivity.Input.Query
+            /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetUserActivity.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetUserActivity.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetUserActivity.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            public init(
+                path: Operations.GetUserActivity.Input.Path,
+                query: Operations.GetUserActivity.Input.Query = .init(),
+                headers: Operations.GetUserActivity.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.ActivityPage)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.ActivityPage {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetUserActivity.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetUserActivity.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// A page of activity.
+            ///
+            /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/get(getUserActivity)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetUserActivity.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetUserActivity.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/get(getUserActivity)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/get(getUserActivity)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/get(getUserActivity)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/get(getUserActivity)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/get(getUserActivity)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            public var serviceUnavailable: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Marks the token user's activity read (only `self`), up to `activity_id` or all of it.
+    ///
+    /// A Darkroom addition. The count on the user's web pages follows it.
+    ///
+    /// - Remark: HTTP `POST /v1/users/{user_id}/activity/seen`.
+    /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/seen/post(markActivitySeen)`.
+    public enum MarkActivitySeen {
+        public static let id: Swift.String = "markActivitySeen"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/seen/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/components/parameters/SelfUserID`.
+                @frozen public enum SelfUserID: String, Codable, Hashable, Sendable, CaseIterable {
+                    case _self = "self"
+                }
+                /// `self`: the endpoint is for the token's user only.
+                ///
+                /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/seen/POST/path/user_id`.
+                public var userId: Components.Parameters.SelfUserID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - userId: `self`: the endpoint is for the token's user only.
+                public init(userId: Components.Parameters.SelfUserID) {
+                    self.userId = userId
+                }
+            }
+            public var path: Operations.MarkActivitySeen.Input.Path
+            /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/seen/POST/query`.
+            public struct Query: Sendable, Hashable {
+                /// The request's signature, for a client that enforces signed requests.
+                ///
+                /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/seen/POST/query/sig`.
+                public var sig: Components.Parameters.Sig?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - sig: The request's signature, for a client that enforces signed requests.
+                public init(sig: Components.Parameters.Sig? = nil) {
+                    self.sig = sig
+                }
+            }
+            public var query: Operations.MarkActivitySeen.Input.Query
+            /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/seen/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.MarkActivitySeen.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.MarkActivitySeen.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.MarkActivitySeen.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/seen/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/seen/POST/requestBody/urlEncodedForm`.
+                public struct UrlEncodedFormPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/seen/POST/requestBody/urlEncodedForm/activity_id`.
+                    public var activityId: Components.Schemas.Id?
+                    /// Creates a new `UrlEncodedFormPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - activityId:
+                    public init(activityId: Components.Schemas.Id? = nil) {
+                        self.activityId = activityId
+                    }
+                    public enum CodingKeys: String, CodingKey {
+                        case activityId = "activity_id"
+                    }
+                }
+                /// - Remark: Generated from `#/paths/v1/users/{user_id}/activity/seen/POST/requestBody/content/application\/x-www-form-urlencoded`.
+                case urlEncodedForm(Operations.MarkActivitySeen.Input.Body.UrlEncodedFormPayload)
+            }
+            public var body: Operations.MarkActivitySeen.Input.Body?
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.MarkActivitySeen.Input.Path,
+                query: Operations.MarkActivitySeen.Input.Query = .init(),
+                headers: Operations.MarkActivitySeen.Input.Headers = .init(),
+                body: Operations.MarkActivitySeen.Input.Body? = nil
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            /// Done; `data` is null.
+            ///
+            /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/seen/post(markActivitySeen)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Components.Responses.Empty)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Components.Responses.Empty {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/seen/post(markActivitySeen)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/seen/post(markActivitySeen)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/seen/post(markActivitySeen)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/seen/post(markActivitySeen)/responses/413`.
+            ///
+            /// HTTP response code: `413 contentTooLarge`.
+            case contentTooLarge(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.contentTooLarge`.
+            ///
+            /// - Throws: An error if `self` is not `.contentTooLarge`.
+            /// - SeeAlso: `.contentTooLarge`.
+            public var contentTooLarge: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .contentTooLarge(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "contentTooLarge",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/seen/post(markActivitySeen)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/seen/post(markActivitySeen)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            public var serviceUnavailable: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
     /// How the token user and this user relate.
     ///
     /// - Remark: HTTP `GET /v1/users/{user_id}/relationship`.

@@ -57,6 +57,20 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/users/{user_id}/requested-by`.
     /// - Remark: Generated from `#/paths//v1/users/{user_id}/requested-by/get(getUserRequestedBy)`.
     func getUserRequestedBy(_ input: Operations.GetUserRequestedBy.Input) async throws -> Operations.GetUserRequestedBy.Output
+    /// What happened to the token user (only `self`), newest first.
+    ///
+    /// A Darkroom addition. Likes and comments on the user's media, mentions of them in captions and comments, tags in photos, follows, follow requests and approvals of their own requests. Actors who are suspended or blocked either way are left out, and so are mentions and tags on media the user may not see. `unread` tells what came after the last `activity/seen`.
+    ///
+    /// - Remark: HTTP `GET /v1/users/{user_id}/activity`.
+    /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/get(getUserActivity)`.
+    func getUserActivity(_ input: Operations.GetUserActivity.Input) async throws -> Operations.GetUserActivity.Output
+    /// Marks the token user's activity read (only `self`), up to `activity_id` or all of it.
+    ///
+    /// A Darkroom addition. The count on the user's web pages follows it.
+    ///
+    /// - Remark: HTTP `POST /v1/users/{user_id}/activity/seen`.
+    /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/seen/post(markActivitySeen)`.
+    func markActivitySeen(_ input: Operations.MarkActivitySeen.Input) async throws -> Operations.MarkActivitySeen.Output
     /// How the token user and this user relate.
     ///
     /// - Remark: HTTP `GET /v1/users/{user_id}/relationship`.
@@ -351,6 +365,42 @@ extension APIProtocol {
             path: path,
             query: query,
             headers: headers
+        ))
+    }
+    /// What happened to the token user (only `self`), newest first.
+    ///
+    /// A Darkroom addition. Likes and comments on the user's media, mentions of them in captions and comments, tags in photos, follows, follow requests and approvals of their own requests. Actors who are suspended or blocked either way are left out, and so are mentions and tags on media the user may not see. `unread` tells what came after the last `activity/seen`.
+    ///
+    /// - Remark: HTTP `GET /v1/users/{user_id}/activity`.
+    /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/get(getUserActivity)`.
+    public func getUserActivity(
+        path: Operations.GetUserActivity.Input.Path,
+        query: Operations.GetUserActivity.Input.Query = .init(),
+        headers: Operations.GetUserActivity.Input.Headers = .init()
+    ) async throws -> Operations.GetUserActivity.Output {
+        try await getUserActivity(Operations.GetUserActivity.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Marks the token user's activity read (only `self`), up to `activity_id` or all of it.
+    ///
+    /// A Darkroom addition. The count on the user's web pages follows it.
+    ///
+    /// - Remark: HTTP `POST /v1/users/{user_id}/activity/seen`.
+    /// - Remark: Generated from `#/paths//v1/users/{user_id}/activity/seen/post(markActivitySeen)`.
+    public func markActivitySeen(
+        path: Operations.MarkActivitySeen.Input.Path,
+        query: Operations.MarkActivitySeen.Input.Query = .init(),
+        headers: Operations.MarkActivitySeen.Input.Headers = .init(),
+        body: Operations.MarkActivitySeen.Input.Body? = nil
+    ) async throws -> Operations.MarkActivitySeen.Output {
+        try await markActivitySeen(Operations.MarkActivitySeen.Input(
+            path: path,
+            query: query,
+            headers: headers,
+            body: body
         ))
     }
     /// How the token user and this user relate.
