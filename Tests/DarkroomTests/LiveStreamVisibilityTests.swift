@@ -185,6 +185,40 @@ import Testing
         }
     }
 
+    /// The person's activity reaches their stream, whichever app holds it; a blocked actor's does not. On PostgreSQL
+    /// the like goes through another process, whose notice alone wakes the stream.
+    @Test(arguments: Engine.available)
+    func aStreamCarriesThePersonsActivity(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let ann = try await world.user("ann")
+            let bob = try await world.user("bob")
+            let eve = try await world.user("eve")
+            let photo = try await world.post(by: ann, caption: "Harbour")
+            try await world.storage.relationships.block(ann.id, eve.id)
+            let token = try await world.token(for: ann)
+            let elsewhere =
+                engine == .postgres
+                ? try await Storage.open(databaseURL: world.databaseURL, dataDirectory: world.dataDirectory, environment: world.storage.environment)
+                : world.storage
+            do {
+                try await world.withLiveServer { base in
+                    let reader = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)")
+                    defer { Task { await reader.close() } }
+                    #expect(try await eventually(10) { reader.text.contains(": connected") })
+                    _ = try await world.storage.comments.create(on: photo, by: eve.id, text: "from a blocked account")
+                    try await elsewhere.likes.like(photo, by: bob.id)
+                    #expect(try await eventually(10) { reader.mediaIDs(of: "activity") == [photo.description] })
+                    #expect(reader.text.contains("\"type\":\"like\"") && reader.text.contains("\"user_id\":\"\(bob.id)\""))
+                    #expect(!reader.text.contains("\"user_id\":\"\(eve.id)\""), "a blocked account's comment is not carried")
+                }
+            } catch {
+                if engine == .postgres { await elsewhere.database.close() }
+                throw error
+            }
+            if engine == .postgres { await elsewhere.database.close() }
+        }
+    }
+
     /// Two server processes on one PostgreSQL database: a post through one wakes a stream held by the other.
     @Test(.enabled(if: Engine.available.contains(.postgres)))
     func aPostThroughAnotherProcessWakesTheStream() async throws {

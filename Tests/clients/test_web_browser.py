@@ -8,7 +8,7 @@ import tempfile
 import time
 
 import pytest
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 
 from darkroom_server import headless_chromium, start_server
@@ -49,6 +49,10 @@ def wait_for(driver, condition, what, seconds=15):
                 return
         except (StaleElementReferenceException, NoSuchElementException, IndexError):
             pass
+        except WebDriverException as error:
+            # An element found just before the page was replaced, asked about through the inspector: stale too.
+            if "does not belong to the document" not in str(error):
+                raise
         if time.time() > deadline:
             raise AssertionError(f"{what}: still at {driver.current_url}: {driver.page_source[:3000]}")
         time.sleep(0.05)

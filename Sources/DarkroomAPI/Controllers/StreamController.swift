@@ -7,7 +7,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// `GET /v1/stream` (beyond v1): Server-Sent Events for a signed-in app — `event: media` for each new media of the
-/// user's home feed, `event: notification` for each notification of the app's subscriptions, each `id:` the cursor a
+/// user's home feed, `event: notification` for each notification of the app's subscriptions, `event: activity` for
+/// each thing that happens to the person (`GET /v1/users/self/activity` tells the rest), each `id:` the cursor a
 /// reconnecting app sends back as `Last-Event-ID` (or `last_event_id`) to resume without a gap. A comment line when
 /// the stream has been quiet for 2 seconds keeps proxies from closing it and notices an app that went away (a server
 /// learns that a connection closed only by writing to it), so its place is given back within seconds. A stream reads
@@ -108,7 +109,12 @@ extension StreamController {
             buffer.writeString("id: \(position)\nevent: \(event.kind.rawValue)\ndata: ")
             var json = JSONWriter(capacity: 128)
             json.object { object in
-                object.pair("media_id", String(event.mediaID.rawValue))
+                if let activity = event.activity {
+                    object.pair("activity_id", String(event.id))
+                    object.pair("type", activity.kind)
+                    object.pair("user_id", String(activity.actor.rawValue))
+                }
+                if let media = event.mediaID { object.pair("media_id", String(media.rawValue)) }
                 if let name = event.object { object.pair("object", name) }
                 if let value = event.objectID { object.pair("object_id", value) }
             }

@@ -23,9 +23,8 @@ extension Web {
         context["title"] = title
         context["csrf"] = csrfPlaceholder
         if let user = visit.user {
-            let ceiling = ActivityStore.unreadCeiling
-            let unread: Any = visit.unreadActivity > ceiling ? "\(ceiling)+" : visit.unreadActivity > 0 ? visit.unreadActivity : false
-            context["viewer"] = ["username": user.username, "isOperator": visit.isOperator, "unread": unread] as [String: Any]
+            let badge = unreadBadge(visit).description
+            context["viewer"] = ["username": user.username, "isOperator": visit.isOperator, "unreadHTML": badge] as [String: Any]
         }
         if let error { context["error"] = error }
         if let notice { context["notice"] = notice }
@@ -79,6 +78,14 @@ extension Web {
         }
     }
 
+    /// The count of the visitor's unread activity beside "Activity" in the navigation: nothing when there is none,
+    /// "99+" past the ceiling. A slot of its own in a composed page, whose kept layout is shared across counts.
+    func unreadBadge(_ visit: Visit) -> RenderedHTML {
+        let ceiling = ActivityStore.unreadCeiling
+        let count = visit.unreadActivity > ceiling ? "\(ceiling)+" : visit.unreadActivity > 0 ? String(visit.unreadActivity) : ""
+        return fragment("activity-badge", key: count) { ["unread": count.isEmpty ? false : count] }
+    }
+
     /// A page put together from rendered fragments without rendering the layout again: the layout is rendered once per
     /// signed-in state (who, operator or not) with markers in its slots — the title, the head's extras, the main
     /// content — and each response fills the slots. The pages people load most (home, profiles, grids) use it; the
@@ -89,7 +96,9 @@ extension Web {
             var data: [String: Any] = [
                 "title": csrfPlaceholder + "T", "headHTML": csrfPlaceholder + "H", "mainHTML": csrfPlaceholder + "M",
             ]
-            if let user = visit.user { data["viewer"] = ["username": user.username, "isOperator": visit.isOperator] as [String: Any] }
+            if let user = visit.user {
+                data["viewer"] = ["username": user.username, "isOperator": visit.isOperator, "unreadHTML": csrfPlaceholder + "U"] as [String: Any]
+            }
             return data
         }
         let escapedTitle = fragment("text", key: title) { ["text": title] }
@@ -99,7 +108,7 @@ extension Web {
             csrf: visit.csrf,
             slots: [
                 UInt8(ascii: "T"): escapedTitle.description, UInt8(ascii: "H"): head?.description ?? "",
-                UInt8(ascii: "M"): main.description + (after?.description ?? ""),
+                UInt8(ascii: "M"): main.description + (after?.description ?? ""), UInt8(ascii: "U"): unreadBadge(visit).description,
             ]
         )
         var response = Response(status: .ok, headers: Self.pageHeaders(scripts: false), body: .init(byteBuffer: body))

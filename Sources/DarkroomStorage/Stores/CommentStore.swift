@@ -4,6 +4,8 @@ import DarkroomCore
 public struct CommentStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
+    /// Rung after a write that tells someone of it, for this process's live streams (`ActivityStore`).
+    let live: LiveSignal
 
     /// Adds a comment. Hashtags in the media owner's own comments become tags of the media, as in captions. As with a
     /// like, the media must exist when the comment commits (a comment racing a delete is refused or removed with it),
@@ -12,6 +14,7 @@ public struct CommentStore: Sendable {
         let id = CommentID(environment.ids.next())
         let now = environment.nowSeconds
         let engine = database.engine
+        defer { live.ring() }
         return try await database.transaction { tx in
             try await MediaStore.authorize(action, media, actor: user, in: tx, lock: .adding, engine: engine)
             try await tx.execute(
@@ -29,6 +32,7 @@ public struct CommentStore: Sendable {
                 try await ActivityStore.record(.comment, to: owner.id, by: user, media: media, comment: id, environment: environment, in: tx)
             }
             try await ActivityStore.recordMentions(in: text, by: user, media: media, comment: id, environment: environment, in: tx)
+            try await LiveEvents.announce(in: tx, engine: engine)
             // Read back in the transaction: a delete that follows the commit cannot make the answer fail.
             guard let comment = try await Self.find(id, on: media, in: tx) else { throw DomainError.vanished(.comment) }
             // Last, so other writes on this media wait on its row for the least time (`MediaStore.RowLock`).

@@ -4,6 +4,8 @@ import DarkroomCore
 public struct LikeStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
+    /// Rung after a write that tells someone of it, for this process's live streams (`ActivityStore`).
+    let live: LiveSignal
 
     /// Likes a media; liking twice is harmless. The media must exist when the like commits — checked in its transaction,
     /// so a like racing a delete is either removed with the media or refused (`notFound(.media)`), never left behind —
@@ -11,6 +13,7 @@ public struct LikeStore: Sendable {
     public func like(_ media: MediaID, by user: UserID, checking action: MediaPolicy.Action? = nil) async throws {
         let id = environment.ids.next()
         let engine = database.engine
+        defer { live.ring() }
         if engine == .postgres { return try await likeOnPostgres(media, by: user, id: id, checking: action) }
         try await database.transaction { tx in
             try await MediaStore.authorize(action, media, actor: user, in: tx, lock: .adding, engine: engine)
@@ -51,8 +54,8 @@ public struct LikeStore: Sendable {
                 noted AS (
                     INSERT INTO activities (id, recipient_id, actor_id, kind, media_id, created_at)
                     SELECT \(environment.ids.next()), \(owner), \(user), 'like', media_id, \(environment.nowSeconds) FROM added
-                     WHERE \(owner) <> \(user))
-                SELECT count(*) FROM target
+                     WHERE \(owner) <> \(user) RETURNING id)
+                SELECT (SELECT count(*) FROM target) + 0 * (SELECT count(pg_notify(\(LiveSignal.channel), '')) FROM noted)
                 """
             ).scalarInt()
             if held == 1 { return }

@@ -1,8 +1,9 @@
 import DarkroomCore
 
-/// What a live stream (`/v1/stream`) sends a signed-in app: new media of the user's home feed and the notifications
-/// of the app's subscriptions, each with an id that orders them (ids come from one time-ordered generator), so a
-/// reconnecting app resumes after the last id it saw, while the feed and the outbox still hold what followed.
+/// What a live stream (`/v1/stream`) sends a signed-in app: new media of the user's home feed, the notifications
+/// of the app's subscriptions and the person's own activity (`ActivityStore`: whichever app reads it), each with an id
+/// that orders them (ids come from one time-ordered generator), so a reconnecting app resumes after the last id it
+/// saw, while the feed, the outbox and the activity still hold what followed.
 ///
 /// A subscription belongs to the app, but a stream is read by one person: every event passes the visibility rule for
 /// that person when it is read (live or replayed), so a private account's post, or one of an account that blocks them
@@ -11,12 +12,15 @@ public struct LiveEvents: Sendable {
     let database: any Database
 
     public struct Event: Sendable {
-        public enum Kind: String, Sendable { case media, notification }
+        public enum Kind: String, Sendable { case media, notification, activity }
         public var id: Int64
         public var kind: Kind
-        public var mediaID: MediaID
+        /// Every media and notification event's; an activity's when it is about a media.
+        public var mediaID: MediaID?
         public var object: String?
         public var objectID: String?
+        /// An activity's kind and who did it.
+        public var activity: (kind: String, actor: UserID)? = nil
     }
 
     /// How many events `after` answers at most.
@@ -44,17 +48,36 @@ public struct LiveEvents: Sendable {
         ).decode { row in
             Event(id: try row.int(), kind: .notification, mediaID: try row.id(), object: try row.string(), objectID: try row.string())
         }
-        return Array((media + notifications).sorted { $0.id < $1.id }.prefix(limit))
+        let activity = try await database.lookup(
+            """
+            SELECT a.id, a.media_id, a.kind, a.actor_id FROM activities a JOIN users u ON u.id = a.actor_id
+              LEFT JOIN media m ON m.id = a.media_id LEFT JOIN users owner ON owner.id = m.user_id
+             WHERE a.recipient_id = \(user) AND a.id > \(cursor) AND \(Visibility.notBlocked(user: "u", viewer: user))
+               AND (a.media_id IS NULL OR \(Visibility.mediaOf(owner: "owner", viewer: user)))
+             ORDER BY a.id LIMIT \(limit)
+            """
+        ).decode { row in
+            Event(
+                id: try row.int(),
+                kind: .activity,
+                mediaID: try row.optionalInt().map(MediaID.init),
+                object: nil,
+                objectID: nil,
+                activity: (try row.string(), try row.id())
+            )
+        }
+        return Array((media + notifications + activity).sorted { $0.id < $1.id }.prefix(limit))
     }
 
     /// Where a new stream starts: after everything there is now.
     public func now(user: UserID, client: ClientRecordID) async throws -> Int64 {
         let feed = try await database.lookup("SELECT max(media_id) FROM feed_entries WHERE user_id = \(user)").scalarInt() ?? 0
         let outbox = try await database.lookup("SELECT max(id) FROM notifications WHERE client_ref = \(client)").scalarInt() ?? 0
-        return max(feed, outbox)
+        let activity = try await database.lookup("SELECT max(id) FROM activities WHERE recipient_id = \(user)").scalarInt() ?? 0
+        return max(feed, outbox, activity)
     }
 
-    /// Within a transaction that writes feed entries or notifications: tells other processes' streams, when it commits,
+    /// Within a transaction that writes feed entries, notifications or activity: tells other processes' streams, when it commits,
     /// that there may be something new (PostgreSQL `NOTIFY`; notices of one transaction are sent once). This process's
     /// streams are told by `LiveSignal.ring` after the commit.
     static func announce(in tx: any SQLExecutor, engine: SQLEngine) async throws {

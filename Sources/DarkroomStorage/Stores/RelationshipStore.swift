@@ -6,6 +6,8 @@ public struct RelationshipStore: Sendable {
     let environment: SystemEnvironment
     /// A block changes what its two users' tokens say about blocks.
     let changes: StoreChanges
+    /// Rung after a write that tells someone of it, for this process's live streams (`ActivityStore`).
+    let live: LiveSignal
 
     /// Checks `UserPolicy` for an action by `actor` on an existing user `target`; `DomainError.notFound(.user)` when
     /// there is no such user (a suspended one included), the policy's refusal otherwise.
@@ -100,6 +102,7 @@ public struct RelationshipStore: Sendable {
         var after = current
         if current.targetIsPrivate {
             if current.outgoing == .follows { return current }
+            defer { live.ring() }
             try await database.transaction { tx in
                 let asked = try await tx.query(
                     """
@@ -107,7 +110,10 @@ public struct RelationshipStore: Sendable {
                     VALUES (\(viewer), \(target), \(environment.ids.next()), \(environment.nowSeconds)) ON CONFLICT DO NOTHING RETURNING id
                     """
                 )
-                if !asked.isEmpty { try await ActivityStore.record(.request, to: target, by: viewer, environment: environment, in: tx) }
+                if !asked.isEmpty {
+                    try await ActivityStore.record(.request, to: target, by: viewer, environment: environment, in: tx)
+                    try await LiveEvents.announce(in: tx, engine: database.engine)
+                }
             }
             after.outgoing = .requested
         } else {
@@ -121,6 +127,7 @@ public struct RelationshipStore: Sendable {
     /// followee granted the follower's request, and the follower is told.
     public func follow(_ follower: UserID, _ followee: UserID, approving: Bool = false) async throws {
         let id = environment.ids.next()
+        defer { live.ring() }
         try await database.transaction { tx in
             try await tx.execute("DELETE FROM follow_requests WHERE requester_id = \(follower) AND target_id = \(followee)")
             try await ActivityStore.withdraw(.request, to: followee, by: follower, in: tx)
@@ -136,6 +143,7 @@ public struct RelationshipStore: Sendable {
             try await HomeFeed.backfill(follower, from: followee, in: tx)
             try await ActivityStore.record(.follow, to: followee, by: follower, environment: environment, in: tx)
             if approving { try await ActivityStore.record(.approval, to: follower, by: followee, environment: environment, in: tx) }
+            try await LiveEvents.announce(in: tx, engine: database.engine)
         }
     }
 
