@@ -129,3 +129,71 @@ def test_an_address_with_no_page_answers_a_page_that_says_so(feed_site):
     assert driver.find_element(By.TAG_NAME, "h1").text == "Page not found"
     assert driver.find_elements(By.CSS_SELECTOR, "a[href='/']"), "a way back home"
     screenshot(driver, "not-found")
+
+
+def luminance(rgb):
+    def channel(value):
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+    red, green, blue = (channel(v) for v in rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def test_the_smaller_findings_a_skip_link_one_comment_a_report_on_the_comments_line_and_words_for_people(feed_site):
+    """Issue 32's smaller items: a skip link that the first Tab reaches and that moves to the content; "1 comment";
+    "Report" on the comment's own line rather than a line of its own; date text at 4.5:1 or more; page errors in a
+    person's words, not the API's; no "0 photos" over an empty tag."""
+    base, driver = feed_site["base"], feed_site["driver"]
+    driver.set_window_size(390, 900)
+    driver.get(base)
+    wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, "#feed .card"), "the feed")
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    skip = driver.switch_to.active_element
+    assert skip.text == "Skip to content" and skip.is_displayed() and skip.rect["x"] >= 0
+    skip.send_keys(Keys.ENTER)
+    wait_for(driver, lambda: driver.switch_to.active_element.get_attribute("id") == "main", "the content focused")
+
+    # Date text contrast, from the computed colours.
+    meta = driver.find_element(By.CSS_SELECTOR, "#feed .card .meta")
+    colour = driver.execute_script("return getComputedStyle(arguments[0]).color", meta)
+    rgb = [int(part) for part in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3]]
+    ratio = (1.05) / (luminance(rgb) + 0.05)
+    assert ratio >= 4.5, f"date text {colour} on white: {ratio:.2f}:1"
+
+    # Someone else's comment: "Report" sits on its line.
+    card = driver.find_elements(By.CSS_SELECTOR, "#feed .card")[0]
+    card.find_element(By.NAME, "text").send_keys("A line of its own")
+    card.find_element(By.CSS_SELECTOR, "button.post-comment").click()
+    wait_for(driver, lambda: "A line of its own" in driver.page_source, "the comment")
+    sign_up(driver, base, "critic", "reviews-everything")
+    driver.get(f"{base}/lumiere/")
+    driver.find_element(By.CSS_SELECTOR, ".grid .tile").click()
+    wait_for(driver, lambda: "/p/" in driver.current_url, "the photo page")
+    line = next(item for item in driver.find_elements(By.CSS_SELECTOR, ".comments li") if "A line of its own" in item.text)
+    summary = line.find_element(By.CSS_SELECTOR, "details summary")
+    words = line.find_element(By.CSS_SELECTOR, "a")
+    assert abs(summary.rect["y"] - words.rect["y"]) < 12, f"Report at {summary.rect}, the comment at {words.rect}"
+    screenshot(driver, "comment-report-inline")
+
+    # The profile grid says "1 comment"; a tag no photo has says so in words.
+    driver.get(f"{base}/lumiere/")
+    counts = [tile.text for tile in driver.find_elements(By.CSS_SELECTOR, ".grid .tile-counts")]
+    assert any(text.endswith("· 1 comment") for text in counts) and not any("1 comments" in text for text in counts), counts
+    driver.get(f"{base}/explore/tags/nothinghere/")
+    assert "0 photos" not in driver.page_source and "No photos with this tag yet." in driver.page_source
+
+    # A page's error in a person's words: a file that is not a photo, posted.
+    not_a_photo = tempfile.NamedTemporaryFile(suffix=".jpg", delete=False)
+    not_a_photo.write(b"just some words, not a picture")
+    not_a_photo.close()
+    driver.get(f"{base}/create")
+    element(driver, "photo").send_keys(not_a_photo.name)
+    element(driver, "next").click()
+    error = element_by_css(driver, ".error")
+    assert error.text.startswith("Photo:") and "Invalid parameter" not in error.text, error.text
+    driver.set_window_size(1280, 1000)
+
+
+def element_by_css(driver, selector):
+    wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, selector), f"no {selector}")
+    return driver.find_element(By.CSS_SELECTOR, selector)

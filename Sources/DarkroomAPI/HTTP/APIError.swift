@@ -6,12 +6,19 @@ public struct APIError: Error, Sendable, Equatable {
     public var type: String
     public var code: Int
     public var message: String
+    /// The message in a page's words, when the API's names a parameter ("Password: use at least 8 characters." where the
+    /// API says "Invalid parameter password: …"); pages show it rather than `message`.
+    public var pageMessage: String?
 
-    public init(type: String, code: Int, message: String) {
+    public init(type: String, code: Int, message: String, pageMessage: String? = nil) {
         self.type = type
         self.code = code
         self.message = message
+        self.pageMessage = pageMessage
     }
+
+    /// What a page says of it.
+    public var forPeople: String { pageMessage ?? message }
 
     public static func notFound(_ message: String) -> APIError {
         APIError(type: "APINotFoundError", code: 400, message: message)
@@ -26,10 +33,20 @@ public struct APIError: Error, Sendable, Equatable {
     public static let notOwner = APIError(type: "APINotAllowedError", code: 400, message: "you can only delete your own media")
 
     public static func invalidParameter(_ name: String, _ problem: String) -> APIError {
-        APIError(type: "APIInvalidParametersError", code: 400, message: "Invalid parameter \(name): \(problem)")
+        APIError(
+            type: "APIInvalidParametersError",
+            code: 400,
+            message: "Invalid parameter \(name): \(problem)",
+            pageMessage: DomainError.invalidInput(field: name, reason: problem).message
+        )
     }
     public static func missingParameter(_ name: String) -> APIError {
-        APIError(type: "APIInvalidParametersError", code: 400, message: "Missing required parameter \(name)")
+        APIError(
+            type: "APIInvalidParametersError",
+            code: 400,
+            message: "Missing required parameter \(name)",
+            pageMessage: DomainError.missingInput(field: name).message
+        )
     }
 
     public static let missingCredentials = APIError(

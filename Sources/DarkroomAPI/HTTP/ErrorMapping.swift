@@ -46,7 +46,7 @@ extension WebError {
     /// The message a form shows for an error a person can fix (a rule of input, a name taken); nil for anything else.
     static func formMessage(_ error: any Error) -> String? {
         switch error {
-        case let error as APIError: error.message
+        case let error as APIError: error.forPeople
         case let error as DomainError: APIError(error).code == 500 ? nil : error.message
         default: nil
         }

@@ -184,7 +184,7 @@ struct PageModels {
             return [
                 "href": "/p/\(code)/",
                 "picture": picture(squares(tile.renditions), alt: tile.altText ?? tile.caption ?? "Photo", sizes: Self.tileSizes, lazy: true),
-                "likes": tile.likeCount, "comments": tile.commentCount, "isCarousel": tile.isCarousel,
+                "likes": tile.likeCount, "commentsText": Self.count(tile.commentCount, "comment", "comments"), "isCarousel": tile.isCarousel,
             ]
         }
     }

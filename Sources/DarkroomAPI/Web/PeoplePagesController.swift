@@ -191,7 +191,8 @@ struct PeoplePagesController {
             title: "#\(name)",
             visit,
             [
-                "subtitle": PageModels.count(tag.mediaCount, "photo", "photos"),
+                // "0 photos" over an empty grid says nothing its own words do not ("No photos with this tag yet").
+                "subtitle": tag.mediaCount > 0 ? PageModels.count(tag.mediaCount, "photo", "photos") : PageModels.absent,
                 "gridHTML": grid(
                     try await storage.media.tiles(page.media),
                     older: page.more ? "/explore/tags/\(Parameters.encode(name))/?max_id=\(page.tagIDs.last!)" : PageModels.absent,

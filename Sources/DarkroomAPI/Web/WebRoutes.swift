@@ -33,7 +33,7 @@ struct WebRoutes {
             } catch let refusal as Web.RefusedInput {
                 if let refused { return try await refused(refusal) }
                 let status = HTTPResponse.Status(code: refusal.error.code)
-                return web.message(Self.title(status), status: status, refusal.visit, error: refusal.error.message)
+                return web.message(Self.title(status), status: status, refusal.visit, error: refusal.error.forPeople)
             } catch let error as DatabaseError where error.isTransient {
                 // No visit to answer with: a bare one, without the session or a form.
                 let bare = Web.Visit(
@@ -60,7 +60,7 @@ struct WebRoutes {
             } catch let error as WebError {
                 return web.message(Self.title(error.status), status: error.status, visit, error: error.message)
             } catch let error as APIError {
-                return web.message(Self.title(.init(code: error.code)), status: .init(code: error.code), visit, error: error.message)
+                return web.message(Self.title(.init(code: error.code)), status: .init(code: error.code), visit, error: error.forPeople)
             } catch let error as DomainError {
                 let page = WebError(error)
                 return web.message(Self.title(page.status), status: page.status, visit, error: page.message)
