@@ -85,6 +85,14 @@ import Testing
             )
             try await storage.relationships.ignore(vera.id, requester: ann.id)
             #expect(try await Self.kinds(storage, vera) == ["follow bob"], "an ignored request is no longer told")
+
+            // Vera removes Bob from her followers (`remove`, beyond v1): he no longer follows her, nor is it told.
+            let after = try await storage.relationships.apply(.remove, viewer: vera.id, target: bob.id)
+            #expect(after.incoming == .none)
+            #expect(try await storage.relationships.relationship(of: bob.id, to: vera.id).outgoing == .none)
+            #expect(try await storage.users.find(vera.id)?.counts.followedBy == 0)
+            #expect(try await Self.kinds(storage, vera).isEmpty)
+            #expect(try await storage.relationships.outgoing(of: bob.id, to: [vera.id, ann.id]).isEmpty)
         }
     }
 

@@ -217,6 +217,26 @@ def test_people_post_follow_like_and_comment_in_a_browser(site, browser):
     driver.get(f"{base}/ada/")
     wait_for(driver, lambda: len(driver.find_elements(By.CSS_SELECTOR, ".grid .tile")) == 2, "the grid after approval")
 
+    # Her followers and whom she follows are pages of their own, with follow buttons; Ada removes Mallory.
+    element(driver, "followers-link").click()
+    wait_for(driver, lambda: driver.current_url.endswith("/ada/followers/"), "the followers page")
+    names = [link.text for link in driver.find_elements(By.CSS_SELECTOR, "#people-list li strong")]
+    assert names == ["mallory", "grace"], names
+    assert driver.find_elements(By.CSS_SELECTOR, "#people-list button.follow") and not driver.find_elements(By.CSS_SELECTOR, "button.remove-follower")
+    screenshot(driver, "followers")
+    log_in(driver, base, "ada", "analytical-engine")
+    driver.get(f"{base}/ada/followers/")
+    mallory = next(row for row in driver.find_elements(By.CSS_SELECTOR, "#people-list li") if "mallory" in row.text)
+    mallory.find_element(By.CSS_SELECTOR, "button.remove-follower").click()
+    wait_for(driver, lambda: [link.text for link in driver.find_elements(By.CSS_SELECTOR, "#people-list li strong")] == ["grace"], "removed")
+    driver.get(f"{base}/grace/following/")
+    assert [link.text for link in driver.find_elements(By.CSS_SELECTOR, "#people-list li strong")] == ["ada"]
+    log_in(driver, base, "mallory", "stranger-danger")
+    driver.get(f"{base}/ada/")
+    element(driver, "private-grid")
+    driver.get(f"{base}/ada/followers/")
+    assert "Not allowed" in driver.page_source or "cannot" in driver.page_source
+
 
 def test_an_embed_shows_on_another_site_and_the_console_reaches_the_api(site, browser):
     import http.server

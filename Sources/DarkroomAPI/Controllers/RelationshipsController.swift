@@ -56,14 +56,15 @@ struct RelationshipsController {
         Self.response(try await state(request).current)
     }
 
-    /// POST /users/{user-id}/relationship (`action` = follow, unfollow, block, unblock, approve, ignore or deny) —
+    /// POST /users/{user-id}/relationship (`action` = follow, unfollow, block, unblock, approve, ignore or deny, and
+    /// `remove`, beyond v1: the user stops following the viewer) —
     /// answers the relationship after. One read serves the policy check and, for a follow or an unfollow, the answer.
     @Sendable func changeRelationship(_ request: APIRequest) async throws -> Response {
         let viewer = try request.requireViewer()
         let target = try request.userID()
         guard let name = request.parameters.value("action"), !name.isEmpty else { throw APIError.missingParameter("action") }
         guard let action = RelationshipAction(parsing: name) else {
-            throw APIError.invalidParameter("action", "use follow, unfollow, block, unblock, approve or ignore")
+            throw APIError.invalidParameter("action", "use follow, unfollow, block, unblock, approve, ignore or remove")
         }
         return Self.response(try await storage.relationships.apply(action, viewer: viewer, target: target))
     }

@@ -82,8 +82,8 @@ extension Endpoint {
         "/users/:user_id/relationship",
         .user(.relationships),
         writes: .relationships,
-        "Follow, unfollow, block, unblock, approve or ignore.",
-        parameters: [user, form("action", "follow, unfollow, block, unblock, approve or ignore")]
+        "Follow, unfollow, block, unblock, approve or ignore; remove a follower.",
+        parameters: [user, form("action", "follow, unfollow, block, unblock, approve, ignore or remove")]
     )
     static let profilePicture = Endpoint(
         .post,

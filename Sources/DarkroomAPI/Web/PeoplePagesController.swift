@@ -106,10 +106,12 @@ struct PeoplePagesController {
         let relation = viewer == nil ? "visitor" : isSelf ? "self" : "\(relationship.outgoing.rawValue),\(relationship.incoming.rawValue)"
         let headerKey = [
             user.id.description, user.username, user.summary.fullName, user.summary.profilePicture ?? "", user.bio, user.website,
-            "\(user.counts.media),\(user.counts.followedBy),\(user.counts.follows),\(user.isPrivate)", relation, visit.path,
+            "\(user.counts.media),\(user.counts.followedBy),\(user.counts.follows),\(user.isPrivate),\(mayViewMedia)", relation, visit.path,
         ]
         .joined(separator: "\u{1}")
-        let header = web.fragment("profile-header", key: headerKey) { profileHeader(user, relationship, viewer: viewer, returnTo: visit.path) }
+        let header = web.fragment("profile-header", key: headerKey) {
+            profileHeader(user, relationship, viewer: viewer, returnTo: visit.path, listsVisible: mayViewMedia)
+        }
         let main = web.fragment("profile", key: headerKey + "\u{2}" + (grid.map { _ in "grid" } ?? "hidden")) {
             ["headerHTML": header, "hidden": grid == nil]
         }
@@ -125,7 +127,8 @@ struct PeoplePagesController {
         return web.composedPage(title: "@\(user.username)", visit, head: head, main: main, after: grid)
     }
 
-    private func profileHeader(_ user: User, _ relationship: Relationship, viewer: UserID?, returnTo: String) -> [String: Any] {
+    /// `listsVisible`: the viewer may see the account's photos, and so whom it follows and who follows it.
+    private func profileHeader(_ user: User, _ relationship: Relationship, viewer: UserID?, returnTo: String, listsVisible: Bool) -> [String: Any] {
         var header: [String: Any] = [
             "username": user.username, "fullName": user.summary.fullName.isEmpty ? user.username : user.summary.fullName,
             "picture": links.profilePicture(user.summary.profilePicture),
@@ -133,7 +136,7 @@ struct PeoplePagesController {
             "mediaCount": PageModels.count(user.counts.media, "photo", "photos"),
             "followers": PageModels.count(user.counts.followedBy, "follower", "followers"),
             "following": "\(user.counts.follows) following", "isPrivate": user.isPrivate, "isSelf": viewer == user.id,
-            "relation": PageModels.absent,
+            "relation": PageModels.absent, "listsVisible": listsVisible,
         ]
         if viewer != nil, viewer != user.id {
             let blocked = relationship.incoming == .blockedByYou

@@ -50,6 +50,8 @@ public enum UserPolicy {
 /// What one user may do to their relationship with another, by the names the API's `action` parameter uses.
 public enum RelationshipAction: String, Sendable, CaseIterable {
     case follow, unfollow, block, unblock, approve, ignore
+    /// Stops the other account following you (beyond v1), without a block.
+    case remove
 
     /// `deny` is `ignore`, as v1 had both names.
     public init?(parsing name: String) {

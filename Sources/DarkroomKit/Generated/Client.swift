@@ -2200,7 +2200,7 @@ public struct Client: APIProtocol {
             }
         )
     }
-    /// Follow, unfollow, block, unblock, approve or ignore a user.
+    /// Follow, unfollow, block, unblock, approve or ignore a user, or remove a follower.
     ///
     /// - Remark: HTTP `POST /v1/users/{user_id}/relationship`.
     /// - Remark: Generated from `#/paths//v1/users/{user_id}/relationship/post(changeRelationship)`.

@@ -2916,7 +2916,7 @@ public enum Operations {
             }
         }
     }
-    /// Follow, unfollow, block, unblock, approve or ignore a user.
+    /// Follow, unfollow, block, unblock, approve or ignore a user, or remove a follower.
     ///
     /// - Remark: HTTP `POST /v1/users/{user_id}/relationship`.
     /// - Remark: Generated from `#/paths//v1/users/{user_id}/relationship/post(changeRelationship)`.
@@ -2969,6 +2969,8 @@ public enum Operations {
             @frozen public enum Body: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/users/{user_id}/relationship/POST/requestBody/urlEncodedForm`.
                 public struct UrlEncodedFormPayload: Codable, Hashable, Sendable {
+                    /// `remove` (beyond v1) stops this user following the token user.
+                    ///
                     /// - Remark: Generated from `#/paths/v1/users/{user_id}/relationship/POST/requestBody/urlEncodedForm/action`.
                     @frozen public enum ActionPayload: String, Codable, Hashable, Sendable, CaseIterable {
                         case follow = "follow"
@@ -2977,13 +2979,16 @@ public enum Operations {
                         case unblock = "unblock"
                         case approve = "approve"
                         case ignore = "ignore"
+                        case remove = "remove"
                     }
+                    /// `remove` (beyond v1) stops this user following the token user.
+                    ///
                     /// - Remark: Generated from `#/paths/v1/users/{user_id}/relationship/POST/requestBody/urlEncodedForm/action`.
                     public var action: Operations.ChangeRelationship.Input.Body.UrlEncodedFormPayload.ActionPayload
                     /// Creates a new `UrlEncodedFormPayload`.
                     ///
                     /// - Parameters:
-                    ///   - action:
+                    ///   - action: `remove` (beyond v1) stops this user following the token user.
                     public init(action: Operations.ChangeRelationship.Input.Body.UrlEncodedFormPayload.ActionPayload) {
                         self.action = action
                     }

@@ -76,7 +76,7 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/users/{user_id}/relationship`.
     /// - Remark: Generated from `#/paths//v1/users/{user_id}/relationship/get(getRelationship)`.
     func getRelationship(_ input: Operations.GetRelationship.Input) async throws -> Operations.GetRelationship.Output
-    /// Follow, unfollow, block, unblock, approve or ignore a user.
+    /// Follow, unfollow, block, unblock, approve or ignore a user, or remove a follower.
     ///
     /// - Remark: HTTP `POST /v1/users/{user_id}/relationship`.
     /// - Remark: Generated from `#/paths//v1/users/{user_id}/relationship/post(changeRelationship)`.
@@ -418,7 +418,7 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// Follow, unfollow, block, unblock, approve or ignore a user.
+    /// Follow, unfollow, block, unblock, approve or ignore a user, or remove a follower.
     ///
     /// - Remark: HTTP `POST /v1/users/{user_id}/relationship`.
     /// - Remark: Generated from `#/paths//v1/users/{user_id}/relationship/post(changeRelationship)`.

@@ -85,6 +85,7 @@ public struct RelationshipStore: Sendable {
         case .unblock: try await unblock(viewer, target)
         case .approve: _ = try await approve(viewer, requester: target)
         case .ignore: try await ignore(viewer, requester: target)
+        case .remove: try await removeFollower(target, of: viewer)
         }
         return try await relationship(of: viewer, to: target)
     }
@@ -162,6 +163,28 @@ public struct RelationshipStore: Sendable {
         guard !pending.isEmpty else { return false }
         try await follow(requester, viewer, approving: true)
         return true
+    }
+
+    /// Stops `follower` following `user`, at `user`'s word (a private account's owner keeps out whom they let in).
+    public func removeFollower(_ follower: UserID, of user: UserID) async throws {
+        try await database.transaction { tx in try await Self.removeFollow(follower, user, in: tx) }
+    }
+
+    /// Which of `others` the viewer follows, and which they asked to follow.
+    public func outgoing(of viewer: UserID, to others: [UserID]) async throws -> [UserID: Relationship.Outgoing] {
+        guard !others.isEmpty else { return [:] }
+        var states: [UserID: Relationship.Outgoing] = [:]
+        for id in try await database.query("SELECT followee_id FROM follows WHERE follower_id = \(viewer) AND followee_id IN (\(list: others))")
+            .decode({ try $0.id(UserID.self) })
+        {
+            states[id] = .follows
+        }
+        for id in try await database.query(
+            "SELECT target_id FROM follow_requests WHERE requester_id = \(viewer) AND target_id IN (\(list: others))"
+        ).decode({ try $0.id(UserID.self) }) {
+            states[id] = .requested
+        }
+        return states
     }
 
     /// Turns down a pending request from `requester`.

@@ -1,0 +1,65 @@
+import DarkroomCore
+import DarkroomStorage
+import Hummingbird
+
+/// `/{username}/followers/` and `/{username}/following/`: who follows an account and whom it follows, for everyone
+/// who may see its photos (`UserPolicy.viewMediaAndLists`, as the API's lists), a page at a time by cursor, each person
+/// with the viewer's own follow button; on their own followers page a person can remove a follower.
+struct FollowListsController {
+    let web: Web
+    var storage: Storage { web.dependencies.storage }
+    var models: PageModels { PageModels(links: web.dependencies.links) }
+
+    static let pageSize = 50
+
+    func addRoutes(to routes: WebRoutes) {
+        routes.get("/:username/followers") { try await list($0, followers: true) }
+        routes.get("/:username/following") { try await list($0, followers: false) }
+    }
+
+    private func list(_ visit: Web.Visit, followers: Bool) async throws -> Response {
+        let name = visit.path.split(separator: "/").first.map(String.init) ?? ""
+        guard let owner = try await storage.users.find(username: name) else { throw DomainError.notFound(.user) }
+        let viewer = visit.user?.id
+        try await storage.relationships.authorize(.viewMediaAndLists, actor: viewer, target: owner.id)
+        let cursor = try visit.query.value("cursor").map { raw in
+            guard let value = Int64(raw), value > 0 else { throw WebError(status: .badRequest, message: "That page does not exist.") }
+            return value
+        }
+        let page =
+            followers
+            ? try await storage.relationships.followers(of: owner.id, count: Self.pageSize, cursor: cursor, viewer: viewer)
+            : try await storage.relationships.follows(of: owner.id, count: Self.pageSize, cursor: cursor, viewer: viewer)
+        var states: [UserID: Relationship.Outgoing] = [:]
+        if let viewer { states = try await storage.relationships.outgoing(of: viewer, to: page.items.map(\.id)) }
+        let returnTo = visit.pathAndQuery
+        let people = page.items.map { person -> [String: Any] in
+            var row = models.person(person)
+            row["returnTo"] = returnTo
+            row["removable"] = followers && viewer == owner.id
+            row["follow"] = PageModels.absent
+            if let viewer, viewer != person.id {
+                row["follow"] =
+                    switch states[person.id] ?? Relationship.Outgoing.none {
+                    case .follows: ["action": "unfollow", "label": "Following"]
+                    case .requested: ["action": "unfollow", "label": "Requested"]
+                    case .none: ["action": "follow", "label": "Follow"]
+                    }
+            }
+            return row
+        }
+        let path = "/\(owner.username)/\(followers ? "followers" : "following")/"
+        return web.page(
+            "people-list",
+            title: followers ? "Followers of @\(owner.username)" : "Followed by @\(owner.username)",
+            visit,
+            [
+                "owner": owner.username, "onFollowers": followers, "people": people,
+                "followers": PageModels.count(owner.counts.followedBy, "follower", "followers"),
+                "following": "\(owner.counts.follows) following",
+                "emptyText": followers ? "No followers yet." : "Not following anyone yet.",
+                "older": page.nextCursor.map { "\(path)?cursor=\($0)" } ?? PageModels.absent,
+            ]
+        )
+    }
+}
