@@ -41,6 +41,17 @@ import Testing
             #expect(try await Self.kinds(storage, ann) == ["mention bob"])
             #expect(try await Self.kinds(storage, carol) == ["mention bob"])
 
+            // People tagged in a photo are told, each once.
+            _ = try await storage.mediaWriter.create(
+                NewMedia(
+                    owner: carol.id,
+                    caption: nil,
+                    renditions: Renditions(key: "test/tagged", standard: 612, low: 306, thumbnail: 150),
+                    usersInPhoto: [(ann.id, 0.2, 0.3), (carol.id, 0.5, 0.5)]
+                )
+            )
+            #expect(try await Self.kinds(storage, ann) == ["tag carol", "mention bob"])
+
             // A mention on a private account's photo reaches only who may see it.
             let dora = try await world.user("dora", isPrivate: true)
             let hidden = try await world.post(by: dora, caption: "Quiet one, @carol")
