@@ -51,6 +51,17 @@ import Testing
                 )
             )
             #expect(try await Self.kinds(storage, ann) == ["tag carol", "mention bob"])
+            // Photos of ann: the one she is tagged in; she takes herself out, and it is no longer told.
+            let tagged = try await storage.media.taggedIn(ann.id, viewer: bob.id, page: MediaPageRequest(count: 10))
+            #expect(tagged.media.count == 1 && !tagged.more)
+            let photoOfAnn = try #require(tagged.media.first)
+            let before = try #require(try await storage.media.hydrate([photoOfAnn], viewer: ann.id).first)
+            #expect(try await storage.mediaWriter.untag(ann.id, from: photoOfAnn))
+            #expect(try await !storage.mediaWriter.untag(ann.id, from: photoOfAnn), "untagging twice changes nothing")
+            let after = try #require(try await storage.media.hydrate([photoOfAnn], viewer: ann.id).first)
+            #expect(after.usersInPhoto.map(\.user.username) == ["carol"] && after.version != before.version)
+            #expect(try await storage.media.taggedIn(ann.id, viewer: ann.id, page: MediaPageRequest(count: 10)).media.isEmpty)
+            #expect(try await Self.kinds(storage, ann) == ["mention bob"])
 
             // A mention on a private account's photo reaches only who may see it.
             let dora = try await world.user("dora", isPrivate: true)

@@ -31,7 +31,7 @@ import Testing
         "Hashtags.swift INSERT INTO media_tags": 1,
         "Hashtags.swift DELETE FROM media_tags": 1,
         "Hashtags.swift UPDATE media": 2,
-        "MediaWriter.swift UPDATE media": 3,
+        "MediaWriter.swift UPDATE media": 4,
         "PhotoToRerender.swift UPDATE media": 2,
         "MediaWriter.swift UPDATE users": 2,
         "OperatorStore.swift UPDATE users": 2,
@@ -122,6 +122,26 @@ import Testing
                 ("activity read", { try await storage.activity.markRead(alice.id, upTo: Int64.max) }),
                 ("a password", { try await storage.operators.setPassword(of: bob.id, hash: "x") }),
                 ("a post", { _ = try await world.post(by: carol, caption: "third #light") }),
+                (
+                    "a post tagging dave",
+                    {
+                        _ = try await storage.mediaWriter.create(
+                            NewMedia(
+                                owner: bob.id,
+                                renditions: Renditions(key: "test/tag", standard: 612, low: 306, thumbnail: 150),
+                                usersInPhoto: [(dave.id, 0.5, 0.5)]
+                            )
+                        )
+                    }
+                ),
+                (
+                    "dave untags himself",
+                    {
+                        let tagged = try await storage.database.query("SELECT media_id FROM media_users_in_photo WHERE user_id = \(dave.id)")
+                            .decode { try $0.id(MediaID.self) }
+                        for media in tagged { _ = try await storage.mediaWriter.untag(dave.id, from: media) }
+                    }
+                ),
                 (
                     "a comment deleted",
                     {

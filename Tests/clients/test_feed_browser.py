@@ -14,14 +14,16 @@ from selenium.webdriver.common.keys import Keys
 
 from darkroom_server import darkroom, headless_chromium, start_server
 from photos import png
-from test_web_browser import element, screenshot, sign_up, wait_for
+from test_web_browser import element, log_in, screenshot, sign_up, wait_for
 
 PHOTOS = 8
 
 
-def upload(base, token, caption, seed):
+def upload(base, token, caption, seed, people=None):
     boundary = "darkroomfeedtest"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\n{caption}\r\n"
+    tagged = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"users_in_photo\"\r\n\r\n{json.dumps(people)}\r\n"
+              if people else "")
+    body = (tagged + f"--{boundary}\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\n{caption}\r\n"
             f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n"
             ).encode() + png(width=320, height=320, seed=seed) + f"\r\n--{boundary}--\r\n".encode()
     request = urllib.request.Request(f"{base}/v1/media/upload?access_token={token}", data=body,
@@ -44,7 +46,7 @@ def feed_site():
     driver.get(f"{base}/lumiere/")
     element(driver, "follow").click()
     element(driver, "unfollow")
-    yield {"base": base, "driver": driver, "media": list(reversed(media))}
+    yield {"base": base, "driver": driver, "media": list(reversed(media)), "token": token}
     driver.quit()
     process.terminate()
     process.wait(timeout=10)
@@ -197,3 +199,27 @@ def test_the_smaller_findings_a_skip_link_one_comment_a_report_on_the_comments_l
 def element_by_css(driver, selector):
     wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, selector), f"no {selector}")
     return driver.find_element(By.CSS_SELECTOR, selector)
+
+
+def test_photos_of_you_and_taking_yourself_out(feed_site):
+    """Issue 32 item 3's "photos of you": a person tagged in a photo is told, finds it under their profile's Tagged,
+    and takes themselves out of it from the photo's page."""
+    base, driver, token = feed_site["base"], feed_site["driver"], feed_site["token"]
+    with urllib.request.urlopen(f"{base}/v1/users/search?q=viewer&access_token={token}") as answer:
+        viewer_id = next(user["id"] for user in json.load(answer)["data"] if user["username"] == "viewer")
+    upload(base, token, "With the viewer", seed=9.1, people=[{"user_id": viewer_id, "x": 0.4, "y": 0.6}])
+    log_in(driver, base, "viewer", "watching-the-reels")
+    driver.get(f"{base}/accounts/activity")
+    assert "lumiere tagged you in a photo." in element(driver, "activity").text
+    driver.get(f"{base}/viewer/")
+    element(driver, "tagged-link").click()
+    wait_for(driver, lambda: driver.current_url.endswith("/viewer/tagged/"), "the tagged photos")
+    tiles = driver.find_elements(By.CSS_SELECTOR, ".grid .tile")
+    assert len(tiles) == 1
+    screenshot(driver, "photos-of-you")
+    tiles[0].click()
+    element(driver, "untag-me").click()
+    wait_for(driver, lambda: "You are no longer tagged in this photo." in driver.page_source, "the notice")
+    assert not driver.find_elements(By.ID, "untag-me")
+    driver.get(f"{base}/viewer/tagged/")
+    assert not driver.find_elements(By.CSS_SELECTOR, ".grid .tile") and "No one has tagged you in a photo yet." in driver.page_source

@@ -125,6 +125,7 @@ struct PhotoPagesController {
         let permalink = links.permalink(id)
         card["embedURL"] = permalink + "embed/"
         if viewer == media.owner.id { card["ownerTools"] = ownerTools(media) }
+        card["taggedViewer"] = viewer.map { viewer in media.usersInPhoto.contains { $0.user.id == viewer } } ?? false
         return web.page(
             "photo",
             title: "Photo by @\(media.owner.username)",
@@ -138,7 +139,8 @@ struct PhotoPagesController {
                     "oembed": media.renditions.isPrivate ? false : links.publicURL + "/oembed?url=" + Parameters.encode(permalink),
                 ] as [String: Any],
             ],
-            notice: visit.query.value("edited") == nil ? nil : "Saved."
+            notice: visit.query.value("edited") != nil
+                ? "Saved." : visit.query.value("untagged") != nil ? "You are no longer tagged in this photo." : nil
         )
     }
 

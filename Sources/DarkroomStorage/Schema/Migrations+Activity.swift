@@ -25,4 +25,11 @@ extension Migrations {
             "ALTER TABLE users ADD COLUMN activity_seen_id BIGINT NOT NULL DEFAULT 0",
         ]
     )
+
+    /// "Photos of you": the photos a person is tagged in, found by the person.
+    static let photosOfYou = Migration(
+        version: 27,
+        name: "photos of you",
+        statements: ["CREATE INDEX media_users_in_photo_user ON media_users_in_photo (user_id, media_id)"]
+    )
 }

@@ -357,6 +357,18 @@ public struct MediaStore: Sendable {
         return Paged(items: media, nextCursor: next)
     }
 
+    /// The media `user` is tagged in that `viewer` may see, newest first: a page of ids, and whether more follow.
+    public func taggedIn(_ user: UserID, viewer: UserID?, page: MediaPageRequest) async throws -> (media: [MediaID], more: Bool) {
+        let rows = try await database.query(
+            """
+            SELECT m.id FROM media_users_in_photo p JOIN media m ON m.id = p.media_id JOIN users owner ON owner.id = m.user_id
+             WHERE p.user_id = \(user) \(Self.idBounds(page, column: "m.id")) AND \(Visibility.mediaOf(owner: "owner", viewer: viewer))
+             ORDER BY m.id DESC LIMIT \(page.count + 1)
+            """
+        ).decode { try $0.id(MediaID.self) }
+        return (Array(rows.prefix(page.count)), rows.count > page.count)
+    }
+
     public static func idBounds(_ page: MediaPageRequest, column: String) -> SQL {
         var sql: SQL = ""
         if let upper = page.exclusiveUpperID { sql = "\(sql) AND \(raw: column) < \(upper)" }

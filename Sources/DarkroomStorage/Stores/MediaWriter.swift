@@ -131,6 +131,20 @@ public struct MediaWriter: Sendable {
         }
     }
 
+    /// Takes `user` out of the people tagged in `media`, at their own word; false when they were not tagged. The
+    /// media's version moves (its `users_in_photo` changed), and the tag is no longer told.
+    public func untag(_ user: UserID, from media: MediaID) async throws -> Bool {
+        try await database.transaction { tx in
+            let removed = try await tx.query("DELETE FROM media_users_in_photo WHERE media_id = \(media) AND user_id = \(user) RETURNING user_id")
+            guard !removed.isEmpty else { return false }
+            try await tx.execute(
+                "UPDATE media SET users_in_photo_count = users_in_photo_count - \(Int64(removed.count)), \(MediaVersion.moves) WHERE id = \(media)"
+            )
+            try await tx.execute("DELETE FROM activities WHERE recipient_id = \(user) AND kind = 'tag' AND media_id = \(media)")
+            return true
+        }
+    }
+
     /// The media an earlier upload with this idempotency key made, if it still exists.
     public func upload(_ idempotencyKey: String, by owner: UserID) async throws -> MediaID? {
         try await Self.upload(idempotencyKey, by: owner, in: database)
