@@ -347,6 +347,9 @@ def test_an_embed_shows_on_another_site_and_the_console_reaches_the_api(site, br
         screenshot(driver, "console-without-script")
         status, _, response = call_without_script("GET", "/media/{media_id}/likes", media_id=media_id)
         assert status == "200" and '"data": []' in response, response
+        # A live stream never ends: the console shows what came within its deadline.
+        status, _, response = call_without_script("GET", "/stream")
+        assert status == "200" and ": connected" in response and "still coming after" in response, response
         assert element(driver, "console-token").text == token
     finally:
         driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})

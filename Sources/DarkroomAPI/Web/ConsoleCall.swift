@@ -84,7 +84,8 @@ struct ConsoleCall {
     /// The answer as the page shows it: the status line, the headers, and the body, JSON indented.
     static func described(_ answer: LocalAPI.Answer) -> String {
         let headers = answer.headers.map { "\($0.name.canonicalName.lowercased()): \($0.value)" }.joined(separator: "\n")
-        return "HTTP \(answer.status.code)\n\(headers)\n\n" + indented(answer.body)
+        let cut = answer.complete ? "" : "\n\n(The answer was still coming after \(LocalAPI.answerDeadline): this is what came.)"
+        return "HTTP \(answer.status.code)\n\(headers)\n\n" + indented(answer.body) + cut
     }
 
     static func encode(_ pairs: [(name: String, value: String)]) -> String {

@@ -12,10 +12,15 @@ final class LocalAPI: Sendable {
     /// The largest answer kept for showing (a page of media is far smaller).
     static let answerLimit = 4 * 1024 * 1024
 
+    /// How long an answer's body may take: a live stream (`/v1/stream`) never ends by itself.
+    static let answerDeadline: Duration = .seconds(5)
+
     struct Answer: Sendable {
         var status: HTTPResponse.Status
         var headers: HTTPFields
         var body: ByteBuffer
+        /// False when the body was still coming at the deadline (what came is kept).
+        var complete: Bool
     }
 
     func attach(_ responder: some HTTPResponder<AppRequestContext>) {
@@ -36,8 +41,17 @@ final class LocalAPI: Sendable {
             response = try error.response(from: request, context: context)
         }
         let writer = CollectingWriter()
-        try await response.body.write(writer)
-        return Answer(status: response.status, headers: response.headers, body: writer.collected.withLock { $0 })
+        let body = response.body
+        let complete = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await body.write(writer)) != nil }
+            group.addTask {
+                try? await Task.sleep(for: Self.answerDeadline)
+                return false
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? false
+        }
+        return Answer(status: response.status, headers: response.headers, body: writer.collected.withLock { $0 }, complete: complete)
     }
 }
 
