@@ -70,8 +70,9 @@ def test_a_carousel_with_crops_and_alt_text_posted_from_the_desktop(site, browse
     element(driver, "photo").send_keys("\n".join([files["a"], files["b"], files["c"]]))
     fill(driver, caption="Three from the valley #valley")
     element(driver, "next").click()
+    wait_for(driver, lambda: len(driver.find_elements(By.CSS_SELECTOR, ".draft-photo")) == 3, "the draft's three photos")
     sections = driver.find_elements(By.CSS_SELECTOR, ".draft-photo")
-    assert len(sections) == 3 and "Photo 2 of 3" in sections[1].text
+    assert "Photo 2 of 3" in sections[1].text
     # Each photo its own filter, shape, focal point and description; by keyboard and by mouse.
     sections[0].find_element(By.CSS_SELECTOR, "input[name=crop_0][value=square]").click()
     sections[0].find_element(By.CSS_SELECTOR, "input[name=focal_point_0][value='0,0']").click()

@@ -58,6 +58,15 @@ def wait_for(driver, condition, what, seconds=15):
         time.sleep(0.05)
 
 
+def replaced(element):
+    """Whether a page's element is gone with its page (a form's answer has loaded in its place)."""
+    try:
+        element.tag_name
+        return False
+    except StaleElementReferenceException:
+        return True
+
+
 def element(driver, element_id):
     wait_for(driver, lambda: driver.find_elements(By.ID, element_id), f"no #{element_id}")
     return driver.find_element(By.ID, element_id)
@@ -334,8 +343,10 @@ def test_an_embed_shows_on_another_site_and_the_console_reaches_the_api(site, br
                 field = form.find_element(By.NAME, name)
                 field.clear()
                 field.send_keys(value)
+            page = driver.find_element(By.TAG_NAME, "html")
             form.find_element(By.CSS_SELECTOR, "button.send").click()
-            wait_for(driver, lambda: "/developer/console/call" in driver.current_url, f"the page after {method} {path}")
+            # The address is the same after every call: wait for the page itself to be replaced.
+            wait_for(driver, lambda: replaced(page) and "/developer/console/call" in driver.current_url, f"the page after {method} {path}")
             exchange = driver.find_element(By.CSS_SELECTOR, selector + " .exchange")
             return (exchange.get_attribute("data-status"), exchange.find_element(By.CSS_SELECTOR, ".request").text,
                     exchange.find_element(By.CSS_SELECTOR, ".response").text)
