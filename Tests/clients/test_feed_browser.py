@@ -213,7 +213,8 @@ def test_photos_of_you_and_taking_yourself_out(feed_site):
     assert "lumiere tagged you in a photo." in element(driver, "activity").text
     driver.get(f"{base}/viewer/")
     element(driver, "tagged-link").click()
-    wait_for(driver, lambda: driver.current_url.endswith("/viewer/tagged/"), "the tagged photos")
+    wait_for(driver, lambda: driver.current_url.endswith("/viewer/tagged/") and driver.find_elements(By.CSS_SELECTOR, ".grid .tile"),
+             "the tagged photos")
     tiles = driver.find_elements(By.CSS_SELECTOR, ".grid .tile")
     assert len(tiles) == 1
     screenshot(driver, "photos-of-you")

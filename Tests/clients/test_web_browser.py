@@ -184,7 +184,8 @@ def test_people_post_follow_like_and_comment_in_a_browser(site, browser):
     log_in(driver, base, "ada", "analytical-engine")
     assert element(driver, "unread-activity").text == "3"
     element(driver, "activity-link").click()
-    wait_for(driver, lambda: "/accounts/activity" in driver.current_url, "the activity page")
+    wait_for(driver, lambda: "/accounts/activity" in driver.current_url and len(driver.find_elements(By.CSS_SELECTOR, "#activity li")) == 3,
+             "the activity page")
     items = driver.find_elements(By.CSS_SELECTOR, "#activity li")
     assert [item.get_attribute("data-kind") for item in items] == ["comment", "like", "follow"]
     assert "grace commented: Beautiful light, @ada #sunrise" in items[0].text and "grace liked your photo." in items[1].text
@@ -228,7 +229,8 @@ def test_people_post_follow_like_and_comment_in_a_browser(site, browser):
 
     # Her followers and whom she follows are pages of their own, with follow buttons; Ada removes Mallory.
     element(driver, "followers-link").click()
-    wait_for(driver, lambda: driver.current_url.endswith("/ada/followers/"), "the followers page")
+    wait_for(driver, lambda: driver.current_url.endswith("/ada/followers/") and len(driver.find_elements(By.CSS_SELECTOR, "#people-list li")) == 2,
+             "the followers page")
     names = [link.text for link in driver.find_elements(By.CSS_SELECTOR, "#people-list li strong")]
     assert names == ["mallory", "grace"], names
     assert driver.find_elements(By.CSS_SELECTOR, "#people-list button.follow") and not driver.find_elements(By.CSS_SELECTOR, "button.remove-follower")
