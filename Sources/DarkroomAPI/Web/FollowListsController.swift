@@ -22,10 +22,7 @@ struct FollowListsController {
         guard let owner = try await storage.users.find(username: name) else { throw DomainError.notFound(.user) }
         let viewer = visit.user?.id
         try await storage.relationships.authorize(.viewMediaAndLists, actor: viewer, target: owner.id)
-        let cursor = try visit.query.value("cursor").map { raw in
-            guard let value = Int64(raw), value > 0 else { throw WebError(status: .badRequest, message: "That page does not exist.") }
-            return value
-        }
+        let cursor = try visit.cursor("cursor")
         let page =
             followers
             ? try await storage.relationships.followers(of: owner.id, count: Self.pageSize, cursor: cursor, viewer: viewer)

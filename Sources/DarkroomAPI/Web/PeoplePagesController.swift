@@ -26,13 +26,6 @@ struct PeoplePagesController {
         routes.post("/:username/relationship", relationship)
     }
 
-    /// `max_id` for the next page of a list, from the page's query.
-    private func olderThan(_ visit: Web.Visit) throws -> Int64? {
-        guard let raw = visit.query.value("max_id") else { return nil }
-        guard let id = Int64(raw), id > 0 else { throw WebError(status: .badRequest, message: "That page does not exist.") }
-        return id
-    }
-
     private func older(_ path: String, _ next: String?) -> Any {
         next.map { "\(path)?max_id=\($0)" } ?? PageModels.absent
     }
@@ -52,7 +45,7 @@ struct PeoplePagesController {
 
     @Sendable private func home(_ visit: Web.Visit) async throws -> Response {
         guard let user = visit.user else { return web.page("welcome", title: "Welcome to Darkroom", visit) }
-        let page = try await storage.feed.page(of: user.id, MediaPageRequest(count: Self.feedSize, maxID: try olderThan(visit)))
+        let page = try await storage.feed.page(of: user.id, MediaPageRequest(count: Self.feedSize, maxID: try visit.cursor("max_id")))
         let media = try await web.dependencies.mediaObjects.media(page.items, viewer: user.id, hidingBlocked: visit.involvedInBlocks, in: storage)
         let returnTo = visit.pathAndQuery
         let cards = media.enumerated().map { index, item in
@@ -91,7 +84,10 @@ struct PeoplePagesController {
         // The grid changes more often than the header: kept apart, and put in after it.
         var grid: RenderedHTML?
         if mayViewMedia {
-            let page = try await storage.media.recentVersions(of: user.id, page: MediaPageRequest(count: Self.gridSize, maxID: try olderThan(visit)))
+            let page = try await storage.media.recentVersions(
+                of: user.id,
+                page: MediaPageRequest(count: Self.gridSize, maxID: try visit.cursor("max_id"))
+            )
             let older = older("/\(user.username)/", page.more ? page.media.last.map { String($0.id.rawValue) } : nil)
             let emptyText = isSelf ? "You have not posted a photo yet." : "No photos yet."
             // What a tile shows moves its version; a private account's links are signed for the hour.
@@ -189,7 +185,7 @@ struct PeoplePagesController {
         guard !name.isEmpty, name.count <= 100 else { throw DomainError.notFound(.media) }
         let viewer = visit.user?.id
         let tag = try await storage.tags.find(name, viewer: viewer)
-        let page = try await storage.tags.recentMedia(name, count: Self.gridSize, maxTagID: try olderThan(visit), minTagID: nil, viewer: viewer)
+        let page = try await storage.tags.recentMedia(name, count: Self.gridSize, maxTagID: try visit.cursor("max_id"), minTagID: nil, viewer: viewer)
         return explorePage(
             title: "#\(name)",
             visit,
@@ -216,7 +212,7 @@ struct PeoplePagesController {
         else { throw WebError(status: .notFound, message: "There is no such place.") }
         let ids = try await storage.locations.recentMedia(
             at: LocationID(id),
-            page: MediaPageRequest(count: Self.gridSize + 1, maxID: try olderThan(visit)),
+            page: MediaPageRequest(count: Self.gridSize + 1, maxID: try visit.cursor("max_id")),
             viewer: viewer
         )
         let shown = Array(ids.prefix(Self.gridSize))

@@ -27,10 +27,7 @@ struct TaggedPhotosController {
         guard let owner = try await storage.users.find(username: name) else { throw DomainError.notFound(.user) }
         let viewer = visit.user?.id
         try await storage.relationships.authorize(.viewMediaAndLists, actor: viewer, target: owner.id)
-        let before = try visit.query.value("max_id").map { raw in
-            guard let value = Int64(raw), value > 0 else { throw WebError(status: .badRequest, message: "That page does not exist.") }
-            return value
-        }
+        let before = try visit.cursor("max_id")
         let page = try await storage.media.taggedIn(owner.id, viewer: viewer, page: MediaPageRequest(count: Self.gridSize, maxID: before))
         let tiles = try await storage.media.tiles(page.media)
         let path = "/\(owner.username)/tagged/"

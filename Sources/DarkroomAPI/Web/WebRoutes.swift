@@ -88,6 +88,13 @@ extension WebRoutes {
 
 extension Web.Visit {
     /// The signed-in user, or a redirect to the log-in page that comes back here.
+    /// A page's cursor from the query (`max_id`, `cursor`): nil when absent, refused when it is not a positive id.
+    func cursor(_ name: String) throws(WebError) -> Int64? {
+        guard let raw = query.value(name) else { return nil }
+        guard let id = Int64(raw), id > 0 else { throw WebError(status: .badRequest, message: "That page does not exist.") }
+        return id
+    }
+
     func requireUser() throws(WebRedirect) -> User {
         guard let user else { throw WebRedirect(location: "/accounts/login?next=" + Parameters.encode(pathAndQuery)) }
         return user
