@@ -51,7 +51,7 @@ import Testing
                 let code = Shortcode.encode(media)
                 let pages = [
                     "/", "/alice/", "/p/\(code)/", "/explore/tags/tagged/", "/explore/locations/\(place.id!.rawValue)/",
-                    "/explore/search?q=ali", "/admin", "/admin/users/alice", "/p/\(code)/embed/", "/accounts/settings",
+                    "/explore/search?q=ali", "/explore/", "/admin", "/admin/users/alice", "/p/\(code)/embed/", "/accounts/settings",
                 ]
                 for path in pages {
                     for browser in [alice, bob] {

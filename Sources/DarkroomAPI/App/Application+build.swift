@@ -135,6 +135,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration, 
     HooksController(web: web).addRoutes(to: pages)
     ConsoleController(web: web, localAPI: localAPI).addRoutes(to: pages, router: router)
     FollowListsController(web: web).addRoutes(to: pages)
+    ExploreController(web: web).addRoutes(to: pages)
     TaggedPhotosController(web: web).addRoutes(to: pages)
     // Last: `/{username}` takes any single segment no other route has.
     PeoplePagesController(web: web).addRoutes(to: pages)

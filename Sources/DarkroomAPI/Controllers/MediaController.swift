@@ -24,9 +24,11 @@ struct MediaController {
         return try await single(id, request)
     }
 
-    /// GET /media/popular — no pagination.
+    /// GET /media/popular — no pagination; ranked as `/explore/` ranks (`ExploreStore.popular`).
     @Sendable func popular(_ request: APIRequest) async throws -> Response {
-        let stamps = try await dependencies.storage.media.popular(count: request.parameters.count(), viewer: request.viewer)
+        let storage = dependencies.storage
+        let ids = try await storage.explore.popular(count: request.parameters.count(), after: nil, viewer: request.viewer).items
+        let stamps = try await storage.media.stamps(ids, viewer: request.viewer)
         return try await dependencies.mediaResponses.list(stamps, pagination: nil, for: request)
     }
 

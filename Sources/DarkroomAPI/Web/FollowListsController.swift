@@ -8,7 +8,6 @@ import Hummingbird
 struct FollowListsController {
     let web: Web
     var storage: Storage { web.dependencies.storage }
-    var models: PageModels { PageModels(links: web.dependencies.links) }
 
     static let pageSize = 50
 
@@ -27,22 +26,10 @@ struct FollowListsController {
             followers
             ? try await storage.relationships.followers(of: owner.id, count: Self.pageSize, cursor: cursor, viewer: viewer)
             : try await storage.relationships.follows(of: owner.id, count: Self.pageSize, cursor: cursor, viewer: viewer)
-        var states: [UserID: Relationship.Outgoing] = [:]
-        if let viewer { states = try await storage.relationships.outgoing(of: viewer, to: page.items.map(\.id)) }
-        let returnTo = visit.pathAndQuery
-        let people = page.items.map { person -> [String: Any] in
-            var row = models.person(person)
-            row["returnTo"] = returnTo
-            row["removable"] = followers && viewer == owner.id
-            row["follow"] = PageModels.absent
-            if let viewer, viewer != person.id {
-                row["follow"] =
-                    switch states[person.id] ?? Relationship.Outgoing.none {
-                    case .follows: ["action": "unfollow", "label": "Following"]
-                    case .requested: ["action": "unfollow", "label": "Requested"]
-                    case .none: ["action": "follow", "label": "Follow"]
-                    }
-            }
+        let removable = followers && viewer == owner.id
+        let people = try await PeopleRows(web: web).rows(page.items, viewer: viewer, returnTo: visit.pathAndQuery).map { row in
+            var row = row
+            row["removable"] = removable
             return row
         }
         let path = "/\(owner.username)/\(followers ? "followers" : "following")/"

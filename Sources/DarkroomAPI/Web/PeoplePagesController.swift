@@ -15,6 +15,7 @@ struct PeoplePagesController {
 
     static let gridSize = 24
     static let feedSize = 12
+    static let welcomeSize = 12
 
     func addRoutes(to routes: WebRoutes) {
         routes.get("/", home)
@@ -30,21 +31,10 @@ struct PeoplePagesController {
         next.map { "\(path)?max_id=\($0)" } ?? PageModels.absent
     }
 
-    /// A grid of photos, with the link to older ones, as a fragment kept while its photos and counts are unchanged.
-    private func grid(_ tiles: [MediaTile], older: Any, emptyText: String) -> RenderedHTML {
-        var key = "\(older)|\(emptyText)"
-        for tile in tiles {
-            // A public photo's address follows from its key; a private one's is signed for the hour, so it goes in whole.
-            let address = tile.renditions.isPrivate ? links.rendition(tile.renditions, "low") : tile.renditions.key
-            key += "|\(tile.id.rawValue),\(tile.likeCount),\(tile.commentCount),\(address),\(tile.caption ?? "")"
-        }
-        return web.fragment("grid", key: key) { ["tiles": models.grid(tiles), "older": older, "emptyText": emptyText] }
-    }
-
     // MARK: Home
 
     @Sendable private func home(_ visit: Web.Visit) async throws -> Response {
-        guard let user = visit.user else { return web.page("welcome", title: "Welcome to Darkroom", visit) }
+        guard let user = visit.user else { return try await welcome(visit) }
         let page = try await storage.feed.page(of: user.id, MediaPageRequest(count: Self.feedSize, maxID: try visit.cursor("max_id")))
         let media = try await web.dependencies.mediaObjects.media(page.items, viewer: user.id, hidingBlocked: visit.involvedInBlocks, in: storage)
         let returnTo = visit.pathAndQuery
@@ -60,6 +50,13 @@ struct PeoplePagesController {
             ]
         )
         return web.composedPage(title: "Your feed", visit, head: nil, main: main)
+    }
+
+    /// What a visitor lands on: the newest public photos, and an invitation to join.
+    private func welcome(_ visit: Web.Visit) async throws -> Response {
+        let recent = try await storage.explore.recentPublic(count: Self.welcomeSize)
+        let grid = web.photoGrid(try await storage.media.tiles(recent), older: PageModels.absent, emptyText: "No photos have been posted yet.")
+        return web.page("welcome", title: "Welcome to Darkroom", visit, ["gridHTML": grid, "hasPhotos": !recent.isEmpty])
     }
 
     // MARK: Profiles
@@ -192,7 +189,7 @@ struct PeoplePagesController {
             [
                 // "0 photos" over an empty grid says nothing its own words do not ("No photos with this tag yet").
                 "subtitle": tag.mediaCount > 0 ? PageModels.count(tag.mediaCount, "photo", "photos") : PageModels.absent,
-                "gridHTML": grid(
+                "gridHTML": web.photoGrid(
                     try await storage.media.tiles(page.media),
                     older: page.more ? "/explore/tags/\(Parameters.encode(name))/?max_id=\(page.tagIDs.last!)" : PageModels.absent,
                     emptyText: "No photos with this tag yet."
@@ -222,7 +219,7 @@ struct PeoplePagesController {
             visit,
             [
                 "subtitle": place.streetAddress.flatMap { $0.isEmpty ? nil : $0 } ?? String(format: "%.5f, %.5f", place.latitude, place.longitude),
-                "gridHTML": grid(
+                "gridHTML": web.photoGrid(
                     try await storage.media.tiles(shown),
                     older: ids.count > Self.gridSize ? "/explore/locations/\(id)/?max_id=\(shown.last!.rawValue)" : PageModels.absent,
                     emptyText: "No photos here yet."

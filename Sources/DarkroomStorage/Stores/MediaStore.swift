@@ -222,23 +222,6 @@ public struct MediaStore: Sendable {
         return Paged(items: media, nextCursor: next)
     }
 
-    /// Recent media ranked by likes and comments with time decay: engagement over (age in hours + 2)², over the last
-    /// two days of media the viewer may see.
-    public func popular(count: Int, viewer: UserID?) async throws -> [MediaStamp] {
-        let now = environment.nowSeconds
-        let since = IDGenerator.lowerBound(unixSeconds: now - 2 * 86_400)
-        let ids = try await database.query(
-            """
-            SELECT m.id FROM media m JOIN users u ON u.id = m.user_id
-             WHERE m.id >= \(since) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
-             ORDER BY (m.like_count + 2 * m.comment_count) * 1.0
-                      / (((\(now) - m.created_at) / 3600.0 + 2) * ((\(now) - m.created_at) / 3600.0 + 2)) DESC, m.id DESC
-             LIMIT \(count)
-            """
-        ).decode { try $0.id(MediaID.self) }
-        return try await stamps(ids, viewer: viewer)
-    }
-
     /// Checks `MediaPolicy` for an action by `actor` on a media, and answers its owner. `DomainError.notFound(.media)`
     /// if there is no such media; the policy's refusal otherwise.
     @discardableResult

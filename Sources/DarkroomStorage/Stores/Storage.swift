@@ -40,6 +40,7 @@ public final class Storage: Sendable {
     private let retentionDays = Atomic<Int64>(ActivityStore.defaultRetentionDays)
     public let locations: LocationStore
     public let tags: TagStore
+    public let explore: ExploreStore
     /// The one queue of background work (`Jobs/`).
     public let jobs: JobQueue
     public let comments: CommentStore
@@ -85,6 +86,7 @@ public final class Storage: Sendable {
         activity = ActivityStore(database: database, environment: environment)
         locations = LocationStore(database: database, environment: environment)
         tags = TagStore(database: database)
+        explore = ExploreStore(database: database, environment: environment)
         comments = CommentStore(database: database, environment: environment, live: live)
         operators = OperatorStore(database: database, environment: environment, changes: changes)
         dataExports = DataExports(database: database, environment: environment, files: files, jobs: jobs)

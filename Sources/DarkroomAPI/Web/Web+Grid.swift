@@ -1,0 +1,15 @@
+import DarkroomStorage
+
+extension Web {
+    /// A grid of photos, with the link to older ones, as a fragment kept while its photos and counts are unchanged.
+    func photoGrid(_ tiles: [MediaTile], older: Any, emptyText: String) -> RenderedHTML {
+        let links = dependencies.links
+        var key = "\(older)|\(emptyText)"
+        for tile in tiles {
+            // A public photo's address follows from its key; a private one's is signed for the hour, so it goes in whole.
+            let address = tile.renditions.isPrivate ? links.rendition(tile.renditions, "low") : tile.renditions.key
+            key += "|\(tile.id.rawValue),\(tile.likeCount),\(tile.commentCount),\(address),\(tile.caption ?? "")"
+        }
+        return fragment("grid", key: key) { ["tiles": PageModels(links: links).grid(tiles), "older": older, "emptyText": emptyText] }
+    }
+}
