@@ -142,4 +142,26 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: Engine.available)
+    func theKeptListsLastAMinuteAndABlockTakesEffectAtOnce(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let storage = world.storage
+            let ann = try await world.user("ann")
+            let bob = try await world.user("bob")
+            let first = try await world.post(by: ann, caption: "#sea")
+            let lists = storage.exploreLists
+            #expect(try await lists.popular(count: 10, after: nil, hidingFrom: nil).tiles.map(\.id) == [first])
+            let second = try await world.post(by: ann, caption: "#sky", advance: 1)
+            #expect(try await lists.popular(count: 10, after: nil, hidingFrom: nil).tiles.map(\.id) == [first], "kept for a minute")
+            #expect(try await lists.trendingTags(count: 5).map(\.name) == ["sea", "sky"])
+            world.clock.advance(seconds: 61)
+            #expect(try await lists.popular(count: 10, after: nil, hidingFrom: nil).tiles.map(\.id) == [second, first])
+            #expect(try await lists.suggestedPeople(for: bob.id, count: 5).map(\.person.username) == ["ann"])
+            try await storage.relationships.block(ann.id, bob.id)
+            #expect(try await lists.suggestedPeople(for: bob.id, count: 5).isEmpty, "a block drops what was kept")
+            #expect(try await lists.popular(count: 10, after: nil, hidingFrom: bob.id).tiles.isEmpty)
+            #expect(try await lists.popular(count: 10, after: nil, hidingFrom: nil).tiles.count == 2)
+        }
+    }
 }

@@ -2,8 +2,9 @@ import DarkroomCore
 import DarkroomStorage
 import Hummingbird
 
-/// `/explore/`: popular photos, ranked as the API's `/media/popular` ranks them and a page at a time, with the tags
-/// used most this week and people to follow above the first page — for visitors too, who see public accounts only.
+/// `/explore/`: popular public photos, ranked as the API's `/media/popular` ranks them and a page at a time, with the
+/// tags used most this week and people to follow above the first page — the same for visitors, who are suggested
+/// public accounts only. The lists come through `CachedExplore`, so they may be a minute old.
 struct ExploreController {
     let web: Web
     var storage: Storage { web.dependencies.storage }
@@ -23,20 +24,21 @@ struct ExploreController {
             guard let parsed = PopularCursor(parsing: raw) else { throw WebError(status: .badRequest, message: "That page does not exist.") }
             cursor = parsed
         }
-        let page = try await storage.explore.popular(count: Self.gridSize, after: cursor, viewer: viewer)
+        let lists = storage.exploreLists
+        let page = try await lists.popular(count: Self.gridSize, after: cursor, hidingFrom: visit.involvedInBlocks ? viewer : nil)
         let grid = web.photoGrid(
-            try await storage.media.tiles(page.items),
+            page.tiles,
             older: page.nextCursor.map { "/explore/?after=\($0)" } ?? PageModels.absent,
             emptyText: "No photos have been posted yet."
         )
         var data: [String: Any] = ["gridHTML": grid, "hasTags": false, "hasPeople": false, "signedIn": viewer != nil]
         if cursor == nil {
-            let tags = try await storage.explore.trendingTags(count: Self.tagCount, viewer: viewer)
+            let tags = try await lists.trendingTags(count: Self.tagCount)
             data["hasTags"] = !tags.isEmpty
             data["tags"] = tags.map { tag in
                 ["name": tag.name, "href": "/explore/tags/\(Parameters.encode(tag.name))/", "uses": PageModels.count(tag.uses, "photo", "photos")]
             }
-            let suggestions = try await storage.explore.suggestedPeople(for: viewer, count: Self.peopleCount)
+            let suggestions = try await lists.suggestedPeople(for: viewer, count: Self.peopleCount)
             let rows = try await PeopleRows(web: web).rows(suggestions.map(\.person), viewer: viewer, returnTo: visit.pathAndQuery)
             data["hasPeople"] = !rows.isEmpty
             data["people"] = zip(rows, suggestions).map { row, suggestion in

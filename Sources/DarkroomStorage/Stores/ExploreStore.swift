@@ -47,7 +47,7 @@ public struct ExploreStore: Sendable {
     }
 
     /// The tags on the most media the viewer may see posted within `window` seconds, most used first.
-    public func trendingTags(count: Int, window: Int64 = quietWindow, viewer: UserID?) async throws -> [(name: String, uses: Int64)] {
+    public func trendingTags(count: Int, window: Int64 = quietWindow, viewer: UserID?) async throws -> [TrendingTag] {
         let since = IDGenerator.lowerBound(unixSeconds: environment.nowSeconds - window)
         return try await database.query(
             """
@@ -55,7 +55,7 @@ public struct ExploreStore: Sendable {
              WHERE m.id >= \(since) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
              GROUP BY t.tag_name ORDER BY uses DESC, t.tag_name LIMIT \(count)
             """
-        ).decode { (name: try $0.string(), uses: try $0.int()) }
+        ).decode { TrendingTag(name: try $0.string(), uses: try $0.int()) }
     }
 
     /// People to follow: for a signed-in person, accounts followed by the people they follow, the most shared first,

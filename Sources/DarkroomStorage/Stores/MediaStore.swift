@@ -222,6 +222,17 @@ public struct MediaStore: Sendable {
         return Paged(items: media, nextCursor: next)
     }
 
+    /// Of `ids`, those the viewer may see.
+    public func visible(_ ids: [MediaID], to viewer: UserID?) async throws -> [MediaID] {
+        guard !ids.isEmpty else { return [] }
+        return try await database.query(
+            """
+            SELECT m.id FROM media m JOIN users u ON u.id = m.user_id
+             WHERE m.id IN (\(list: ids)) AND \(Visibility.mediaOf(owner: "u", viewer: viewer))
+            """
+        ).decode { try $0.id(MediaID.self) }
+    }
+
     /// Checks `MediaPolicy` for an action by `actor` on a media, and answers its owner. `DomainError.notFound(.media)`
     /// if there is no such media; the policy's refusal otherwise.
     @discardableResult

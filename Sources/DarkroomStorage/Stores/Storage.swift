@@ -41,6 +41,8 @@ public final class Storage: Sendable {
     public let locations: LocationStore
     public let tags: TagStore
     public let explore: ExploreStore
+    /// Explore's public lists and suggestions, through their cache.
+    public let exploreLists: CachedExplore
     /// The one queue of background work (`Jobs/`).
     public let jobs: JobQueue
     public let comments: CommentStore
@@ -87,6 +89,7 @@ public final class Storage: Sendable {
         locations = LocationStore(database: database, environment: environment)
         tags = TagStore(database: database)
         explore = ExploreStore(database: database, environment: environment)
+        exploreLists = CachedExplore(explore: explore, media: media, changes: changes, clock: environment.nowMilliseconds)
         comments = CommentStore(database: database, environment: environment, live: live)
         operators = OperatorStore(database: database, environment: environment, changes: changes)
         dataExports = DataExports(database: database, environment: environment, files: files, jobs: jobs)

@@ -8,12 +8,12 @@ import Hummingbird
 import NIOCore
 import Synchronization
 
-/// The pages bar: a profile page with its 24-photo grid and the home feed page, as signed-in people load them,
+/// The pages bar: a profile page with its 24-photo grid, the home feed page and explore, as signed-in people load them,
 /// against the same ready-made body `bench feed` uses as its ceiling, on the same server, in the same run.
 struct PagesBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pages",
-        abstract: "Measure the profile page (24-photo grid) and the home feed page against a ready-made body with wrk; prints the ratios."
+        abstract: "Measure the profile page (24-photo grid), the home feed page and explore against a ready-made body with wrk; prints the ratios."
     )
 
     @OptionGroup var storage: StorageOptions
@@ -46,48 +46,46 @@ struct PagesBench: AsyncParsableCommand {
                 ceiling.withLock { $0 = ByteBuffer(bytes: page) }
                 let profileBytes = try await shellOnOwnThread("curl", ["-sf", "-b", "darkroom_session=\(sessions[0])", "\(base)/\(profiles[0])/"])
                 let feedBytes = try await shellOnOwnThread("curl", ["-sf", "-b", "darkroom_session=\(sessions[0])", "\(base)/"])
-                let profileLoad = try BenchLoad(
-                    name: "profile",
-                    script: Self.script(sessions: sessions, paths: profiles.map { "/\($0)/" }),
-                    path: "/"
-                )
-                let feedLoad = try BenchLoad(name: "feed-page", script: Self.script(sessions: sessions, paths: ["/"]), path: "/")
+                let explorePath = "/explore/"
+                let exploreBytes = try await shellOnOwnThread("curl", ["-sf", "-b", "darkroom_session=\(sessions[0])", "\(base)\(explorePath)"])
+                let loads = [
+                    try BenchLoad(name: "profile", script: Self.script(sessions: sessions, paths: profiles.map { "/\($0)/" }), path: "/"),
+                    try BenchLoad(name: "feed-page", script: Self.script(sessions: sessions, paths: ["/"]), path: "/"),
+                    try BenchLoad(name: "explore", script: Self.script(sessions: sessions, paths: [explorePath]), path: "/"),
+                ]
+                defer { for load in loads { load.remove() } }
 
                 _ = try await wrk.run(["\(base)/bench/ready"], seconds: 3)
-                _ = try await wrk.run(profileLoad.arguments(base), seconds: 3)
-                _ = try await wrk.run(feedLoad.arguments(base), seconds: 3)
+                for load in loads { _ = try await wrk.run(load.arguments(base), seconds: 3) }
                 var ready: [WrkResult] = []
-                var profile: [WrkResult] = []
-                var feed: [WrkResult] = []
+                var pages: [[WrkResult]] = loads.map { _ in [] }
                 for run in 1...measuring.runs {
                     ready.append(try await wrk.run(["\(base)/bench/ready"]))
-                    profile.append(try await wrk.run(profileLoad.arguments(base)))
-                    feed.append(try await wrk.run(feedLoad.arguments(base)))
-                    FileHandle.standardError.write(
-                        Data(
-                            """
-                            run \(run): ready \(Int(ready.last!.requestsPerSecond)) req/s, \
-                            profile page \(Int(profile.last!.requestsPerSecond)) req/s, feed page \(Int(feed.last!.requestsPerSecond)) req/s\n
-                            """.utf8
-                        )
-                    )
+                    for (index, load) in loads.enumerated() { pages[index].append(try await wrk.run(load.arguments(base))) }
+                    let rates = zip(loads, pages).map { "\($0.name) \(Int($1.last!.requestsPerSecond))" }.joined(separator: ", ")
+                    FileHandle.standardError.write(Data("run \(run): ready \(Int(ready.last!.requestsPerSecond)) req/s, \(rates) req/s\n".utf8))
                 }
+                let (profile, feed, explore) = (pages[0], pages[1], pages[2])
                 try printJSON([
                     "machine": machineDescription(),
                     "database": opened.database.displayName,
                     "ready_body_bytes": page.count, "profile_page_bytes": profileBytes.count, "feed_page_bytes": feedBytes.count,
+                    "explore_page_bytes": exploreBytes.count,
                     "viewers": sessions.count, "profiles": profiles.count,
                     "wrk": measuring.description,
                     "ready_body": WrkResult.summary(ready),
                     "profile_page": WrkResult.summary(profile),
                     "feed_page": WrkResult.summary(feed),
+                    "explore_page": WrkResult.summary(explore),
                     "ratio_profile_to_ready": WrkResult.medianRatio(profile, to: ready),
                     "ratio_feed_page_to_ready": WrkResult.medianRatio(feed, to: ready),
-                    "ratios_of_each_run": ["profile": WrkResult.ratios(profile, to: ready), "feed_page": WrkResult.ratios(feed, to: ready)],
+                    "ratio_explore_to_ready": WrkResult.medianRatio(explore, to: ready),
+                    "ratios_of_each_run": [
+                        "profile": WrkResult.ratios(profile, to: ready), "feed_page": WrkResult.ratios(feed, to: ready),
+                        "explore": WrkResult.ratios(explore, to: ready),
+                    ],
                     "bar": "each page must reach 0.3 of the ready-body rate",
                 ])
-                profileLoad.remove()
-                feedLoad.remove()
             }
         }
     }
