@@ -83,6 +83,12 @@ public struct ImagePipeline: Sendable {
         return try filtered(frame, filter.look).jpeg(quality: settings.jpegQuality)
     }
 
+    /// The photo's size as it stands upright, from its header.
+    public func uprightSize(of photo: [UInt8]) throws(ImageError) -> PixelSize {
+        let source = try open(photo)
+        return PixelSize(width: source.width, height: source.height)
+    }
+
     /// Refuses what is not an accepted format or has too many pixels, from the magic bytes and the header only.
     public func check(_ photo: [UInt8]) throws(ImageError) {
         _ = try open(photo)

@@ -126,4 +126,23 @@ import Testing
             #expect(mine.id != place.id)
         }
     }
+
+    @Test(arguments: Engine.available)
+    func placesAreFoundByTheStartOfTheirNameNearestFirst(engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let locations = world.storage.locations
+            let far = try await locations.create(name: "Harbour Café", at: GeoPoint(latitude: 51.5, longitude: -0.1))
+            let near = try await locations.create(name: "harbour view", at: GeoPoint(latitude: 37.78, longitude: -122.41))
+            _ = try await locations.create(name: "The Harbour", at: GeoPoint(latitude: 37.78, longitude: -122.41))
+            _ = try await locations.create(name: "50% off_sale", at: GeoPoint(latitude: 1, longitude: 1))
+            #expect(try await locations.search(named: "HARB", near: nil, count: 10, viewer: nil).map(\.id) == [far.id, near.id])
+            #expect(
+                try await locations.search(named: "harb", near: LocationsTests.civicCenter, count: 10, viewer: nil).map(\.id) == [near.id, far.id]
+            )
+            #expect(try await locations.search(named: "harbour c", near: nil, count: 10, viewer: nil).map(\.id) == [far.id])
+            #expect(try await locations.search(named: "%", near: nil, count: 10, viewer: nil).isEmpty, "a wildcard is a character")
+            #expect(try await locations.search(named: "50% o", near: nil, count: 10, viewer: nil).count == 1)
+            #expect(try await locations.search(named: "", near: nil, count: 10, viewer: nil).isEmpty)
+        }
+    }
 }

@@ -130,6 +130,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration, 
     ModerationController(web: web).addRoutes(to: pages)
     PersonalDataController(web: web).addRoutes(to: pages)
     PostingController(web: web).addRoutes(to: pages)
+    PlacePicker(web: web).addRoutes(to: pages, router: router)
     ActivityController(web: web).addRoutes(to: pages)
     EmbedController(web: web).addRoutes(to: pages, router: router)
     HooksController(web: web).addRoutes(to: pages)

@@ -27,16 +27,7 @@ struct ConsoleController {
         routes.post("/developer/console/token", makeToken)
         routes.post("/developer/console/call", call)
         routes.post("/developer/console/sign", sign)
-        let script = ByteBuffer(bytes: web.dependencies.templates.consoleScript)
-        router.get("/static/console.js") { _, _ in
-            Response(
-                status: .ok,
-                headers: [
-                    .contentType: "application/javascript; charset=utf-8", .cacheControl: "public, max-age=3600", .xContentTypeOptions: "nosniff",
-                ],
-                body: .init(byteBuffer: script)
-            )
-        }
+        web.serveScript("/static/console.js", web.dependencies.templates.consoleScript, on: router)
     }
 
     private func consoleClient() async throws -> Client {

@@ -11,6 +11,8 @@ public struct PageTemplates: Sendable {
     let embedScript: [UInt8]
     /// The API console's script, served at `/static/console.js`.
     let consoleScript: [UInt8]
+    /// The posting page's place search as one types, served at `/static/posting.js`.
+    let postingScript: [UInt8]
 
     public static let shared: PageTemplates = {
         do {
@@ -32,6 +34,7 @@ public struct PageTemplates: Sendable {
         stylesheet = Array(try Data(contentsOf: folder.appendingPathComponent("darkroom.css")))
         embedScript = Array(try Data(contentsOf: folder.appendingPathComponent("embed.js")))
         consoleScript = Array(try Data(contentsOf: folder.appendingPathComponent("console.js")))
+        postingScript = Array(try Data(contentsOf: folder.appendingPathComponent("posting.js")))
     }
 
     func render(_ template: String, _ data: [String: Any]) -> String {

@@ -118,16 +118,24 @@ struct PostingController {
         let caption = drafts.file("caption", token: token, owner: user.id).map { String(decoding: $0, as: UTF8.self) } ?? ""
         var form = visit.form
         form.append(contentsOf: Parameters(pairs: [("caption", caption)]))
-        return filtersPage(visit, form: form, token: token, count: photos.count)
+        return try await filtersPage(visit, form: form, token: token, photos: photos)
     }
 
-    private func filtersPage(_ visit: Web.Visit, form: Parameters? = nil, token: String, count: Int, error: String? = nil) -> Response {
+    private func filtersPage(
+        _ visit: Web.Visit,
+        form: Parameters? = nil,
+        token: String,
+        photos drafted: [[UInt8]],
+        error: String? = nil
+    ) async throws -> Response {
         let form = form ?? visit.form
-        let photos = (0..<count).map { index -> [String: Any] in
+        let count = drafted.count
+        let photos = drafted.enumerated().map { index, photo -> [String: Any] in
             let chosen = form.value("filter_\(index)").flatMap(Filter.named) ?? Filter.normal
             let shape = form.value("crop_\(index)").flatMap(Crop.Shape.init(rawValue:)) ?? .original
             let focus = form.value("focal_point_\(index)").flatMap { value in Self.focalPoints.first { $0.value == value }?.value } ?? "0.5,0.5"
             let cropQuery = "crop=\(shape.rawValue)&focal_point=\(focus)&filter=" + Parameters.encode(chosen.name)
+            let frame = cropFrame(photo, crop: (try? Validation.crop(shape.rawValue, focalPoint: focus)) ?? Crop())
             return [
                 "index": index, "number": index + 1, "count": count, "isCarousel": count > 1,
                 "filters": Filter.all.map {
@@ -136,24 +144,74 @@ struct PostingController {
                 "original": shape == .original, "square": shape == .square,
                 "focalPoints": Self.focalPoints.map { ["value": $0.value, "label": $0.label, "checked": $0.value == focus, "index": index] },
                 "cropSrc": "/create/drafts/\(token)/crop-\(index).jpg?\(cropQuery)",
+                "cropWidth": frame.width, "cropHeight": frame.height,
                 "whole": "/create/drafts/\(token)/whole-\(index).jpg",
                 "altText": form.value("alt_text_\(index)") ?? "",
+                "tags": DraftTags.tags(form, photo: index).map { ["username": $0.username, "value": $0.value, "index": index] },
+                "tagUsername": form.value("tag_username_\(index)") ?? "",
             ]
         }
+        var data: [String: Any] = [
+            "token": token, "photos": photos, "size": Self.previewSize, "caption": form.value("caption") ?? "",
+            "cropSize": Self.cropPreviewSize, "altLimit": Validation.altTextLength,
+        ]
+        for (key, value) in try await PlacePicker(web: web).fields(form, viewer: visit.user?.id) { data[key] = value }
         return web.page(
             "create/filters",
             title: count > 1 ? "Your \(count) photos" : "Your photo",
             status: error == nil ? .ok : .badRequest,
             visit,
-            [
-                "token": token, "photos": photos, "size": Self.previewSize, "caption": form.value("caption") ?? "",
-                "cropSize": Self.cropPreviewSize, "altLimit": Validation.altTextLength,
-                "locationName": form.value("location_name") ?? "",
-                "placeOpen": !(form.value("location_name") ?? "").isEmpty || !(form.value("lat") ?? "").isEmpty,
-                "lat": form.value("lat") ?? "", "lng": form.value("lng") ?? "",
-            ],
-            error: error
+            data,
+            error: error,
+            scripts: true
         )
+    }
+
+    /// The size the crop preview is drawn at: the crop's region, scaled as `cropPreview` scales it. The tagging image
+    /// is drawn at exactly this size, so a click's position within it is a position on the photo.
+    private func cropFrame(_ photo: [UInt8], crop: Crop) -> PixelSize {
+        guard let size = try? web.dependencies.ingest.pipeline.uprightSize(of: photo) else {
+            return PixelSize(width: Self.cropPreviewSize, height: Self.cropPreviewSize)
+        }
+        let region = crop.region(width: size.width, height: size.height)
+        let scale = min(1, Double(Self.cropPreviewSize) / Double(max(region.width, region.height, 1)))
+        return PixelSize(width: max(1, Int((Double(region.width) * scale).rounded())), height: max(1, Int((Double(region.height) * scale).rounded())))
+    }
+
+    /// A tagging button: the person named is checked as the API checks people in a photo (they exist and do not block
+    /// the one tagging), then the page comes back with the tag in its form.
+    private func tagging(_ action: DraftTags.Action, _ visit: Web.Visit, token: String, photos: [[UInt8]], by user: User) async throws -> Response {
+        switch action {
+        case .untag(let photo, let username):
+            let kept = DraftTags.tags(visit.form, photo: photo).filter { $0.username != username }
+            return try await filtersPage(visit, form: DraftTags.form(visit.form, photo: photo, tags: kept), token: token, photos: photos)
+        case .tag(let photo, let x, let y):
+            let typed = (visit.form.value("tag_username_\(photo)") ?? "").trimmingSpaces()
+            let name = typed.hasPrefix("@") ? String(typed.dropFirst()) : typed
+            guard !name.isEmpty else {
+                return try await filtersPage(visit, token: token, photos: photos, error: "Type the username of the person to tag first.")
+            }
+            let missing = "There is no account named @\(name)."
+            guard let person = try await storage.users.find(username: name) else {
+                return try await filtersPage(visit, token: token, photos: photos, error: missing)
+            }
+            do {
+                try await storage.relationships.authorize(.tagInPhoto, actor: user.id, target: person.id)
+            } catch is DomainError {
+                return try await filtersPage(visit, token: token, photos: photos, error: missing)
+            }
+            var tags = DraftTags.tags(visit.form, photo: photo).filter { $0.user != person.id }
+            guard tags.count < Validation.maxPeopleInPhoto else {
+                return try await filtersPage(
+                    visit,
+                    token: token,
+                    photos: photos,
+                    error: "A photo can have at most \(Validation.maxPeopleInPhoto) people tagged."
+                )
+            }
+            tags.append(DraftTags.Tag(user: person.id, x: x, y: y, username: person.username))
+            return try await filtersPage(visit, form: DraftTags.form(visit.form, photo: photo, tags: tags), token: token, photos: photos)
+        }
     }
 
     /// A draft's file: a filter preview as stored, or a photo drawn on demand — `whole-N.jpg`, the whole photo (the
@@ -194,7 +252,10 @@ struct PostingController {
         guard let photos = drafts.photos(token: token, owner: user.id) else {
             throw WebError(status: .notFound, message: "This photo is no longer waiting to be posted. Choose it again.")
         }
-        if visit.form.value("action") == "preview" { return filtersPage(visit, token: token, count: photos.count) }
+        if ["preview", "find_place"].contains(visit.form.value("action")) { return try await filtersPage(visit, token: token, photos: photos) }
+        if let action = DraftTags.action(in: visit.form, count: photos.count) {
+            return try await tagging(action, visit, token: token, photos: photos, by: user)
+        }
         let id: MediaID
         do {
             // The draft's token is the idempotency key: a second click on Post makes no second post.
@@ -206,7 +267,7 @@ struct PostingController {
             )
         } catch {
             guard let message = WebError.formMessage(error) else { throw error }
-            return filtersPage(visit, token: token, count: photos.count, error: message)
+            return try await filtersPage(visit, token: token, photos: photos, error: message)
         }
         drafts.remove(token: token, owner: user.id)
         return web.redirect(to: "/p/\(Shortcode.encode(id))/")
@@ -219,6 +280,7 @@ struct PostingController {
         for name in ["filter", "crop", "focal_point", "alt_text"] {
             for index in 0..<count { pairs.append((name, form.value("\(name)_\(index)") ?? "")) }
         }
+        for index in 0..<count { pairs.append(("users_in_photo", DraftTags.usersInPhoto(DraftTags.tags(form, photo: index)))) }
         return Parameters(pairs: pairs)
     }
 }

@@ -32,4 +32,16 @@ extension Migrations {
         name: "photos of you",
         statements: ["CREATE INDEX media_users_in_photo_user ON media_users_in_photo (user_id, media_id)"]
     )
+
+    /// Places found by the start of their name, as the posting page's place picker searches the gazetteer: an index on
+    /// the lowercased name, which each engine reads for a prefix (SQLite as a range, PostgreSQL through `LIKE`).
+    static let placeNames = Migration(
+        version: 28,
+        name: "place names",
+        statements: [],
+        engineSpecific: [
+            .sqlite: ["CREATE INDEX locations_name_lower ON locations (lower(name))"],
+            .postgres: ["CREATE INDEX locations_name_lower ON locations (lower(name) text_pattern_ops)"],
+        ]
+    )
 }

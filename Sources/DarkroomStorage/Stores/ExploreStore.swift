@@ -13,7 +13,7 @@ public struct ExploreStore: Sendable {
     public static let quietWindow: Int64 = 7 * 86_400
     /// How many of the viewer's follows friends-of-friends suggestions are drawn from (the most recent ones), which
     /// bounds the query on accounts that follow thousands.
-    static let suggestionSources = 200
+    static let suggestionSources = 100
 
     /// A page of popular media: engagement (likes, and comments counted twice) over (age in hours + 2)², newest first
     /// among equals. The first page (`after` nil) ranks as of now and picks the window; the cursor keeps both.
@@ -64,13 +64,17 @@ public struct ExploreStore: Sendable {
     public func suggestedPeople(for viewer: UserID?, count: Int) async throws -> [SuggestedPerson] {
         var people: [SuggestedPerson] = []
         if let viewer {
+            // The most shared candidates are found from the follows alone, and only they are joined to their accounts
+            // and checked for blocks and requests: joining every candidate first cost twice as much.
             people = try await database.query(
                 """
                 SELECT \(raw: Columns.userSummary), s.mutual FROM (
                     SELECT f2.followee_id AS id, count(*) AS mutual
                       FROM (SELECT followee_id FROM follows WHERE follower_id = \(viewer) ORDER BY id DESC LIMIT \(Self.suggestionSources)) f1
                       JOIN follows f2 ON f2.follower_id = f1.followee_id
-                     GROUP BY f2.followee_id
+                     WHERE f2.followee_id <> \(viewer)
+                       AND NOT EXISTS (SELECT 1 FROM follows x WHERE x.follower_id = \(viewer) AND x.followee_id = f2.followee_id)
+                     GROUP BY f2.followee_id ORDER BY mutual DESC, f2.followee_id LIMIT \(count * 10)
                 ) s JOIN users u ON u.id = s.id
                  WHERE \(notYetFollowed(by: viewer))
                  ORDER BY s.mutual DESC, u.followed_by_count DESC, u.id LIMIT \(count)

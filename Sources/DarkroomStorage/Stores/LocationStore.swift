@@ -136,6 +136,29 @@ public struct LocationStore: Sendable {
         return Array(found.prefix(count))
     }
 
+    /// Places whose name starts with `prefix` (letter case aside): the nearest to `point` first when one is given (of
+    /// the first matches by name), otherwise by name.
+    public func search(named prefix: String, near point: GeoPoint?, count: Int, viewer: UserID?) async throws -> [Location] {
+        // SQLite's lower() changes ASCII letters only: the needle is lowered the same way, so both sides agree.
+        let needle = database.engine == .sqlite ? String(prefix.map { $0.isASCII ? Character($0.lowercased()) : $0 }) : prefix.lowercased()
+        guard !needle.isEmpty else { return [] }
+        let matches: SQL =
+            switch database.engine {
+            case .sqlite: "lower(l.name) >= \(needle) AND lower(l.name) < \(needle + "\u{10FFFF}")"
+            case .postgres: "lower(l.name) LIKE \(UserStore.escapeLike(needle) + "%")"
+            }
+        // Enough rows to choose the nearest from; a gazetteer holds many places of one name.
+        let rows = try await database.query(
+            """
+            SELECT \(raw: Self.columns) FROM locations l WHERE \(matches) AND \(Self.visible(to: viewer))
+             ORDER BY lower(l.name), l.id LIMIT \(point == nil ? count : count * 20)
+            """
+        ).decode(Self.location)
+        guard let point else { return rows }
+        let ranked = rows.map { ($0, point.distance(to: GeoPoint(latitude: $0.latitude, longitude: $0.longitude))) }
+        return Array(ranked.sorted { $0.1 < $1.1 }.prefix(count).map(\.0))
+    }
+
     /// The rows whose point lies in a box (a prefilter: exact distances are measured after), through each engine's
     /// two-dimensional index: SQLite's R*Tree (`index`, kept by triggers; for media also bounded by creation time),
     /// PostgreSQL's GiST over `point(longitude, latitude)`.

@@ -1,4 +1,5 @@
 import DarkroomStorage
+import Hummingbird
 
 extension Web {
     /// A grid of photos, with the link to older ones, as a fragment kept while its photos and counts are unchanged.
@@ -11,5 +12,19 @@ extension Web {
             key += "|\(tile.id.rawValue),\(tile.likeCount),\(tile.commentCount),\(address),\(tile.caption ?? "")"
         }
         return fragment("grid", key: key) { ["tiles": PageModels(links: links).grid(tiles), "older": older, "emptyText": emptyText] }
+    }
+
+    /// One of the pages' script files, from the templates' folder.
+    func serveScript(_ path: RouterPath, _ script: [UInt8], on router: Router<AppRequestContext>) {
+        let body = ByteBuffer(bytes: script)
+        router.get(path) { _, _ in
+            Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/javascript; charset=utf-8", .cacheControl: "public, max-age=3600", .xContentTypeOptions: "nosniff",
+                ],
+                body: .init(byteBuffer: body)
+            )
+        }
     }
 }

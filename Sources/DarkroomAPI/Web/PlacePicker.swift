@@ -1,0 +1,70 @@
+import DarkroomCore
+import DarkroomStorage
+import Hummingbird
+
+/// The posting page's place: one picked from the gazetteer (`location_id`), found by the start of its name and, when
+/// coordinates are given, nearest first — or, with none named, the places near the coordinates. Without script the
+/// page's "Find places" button sends the search; with it, `/create/places` answers the list as the person types
+/// (`posting.js`). A new place (a name and coordinates) can still be given instead.
+struct PlacePicker {
+    let web: Web
+    static let resultCount = 8
+    /// How far from the given coordinates places are looked for when no name is typed.
+    static let nearbyMeters = 5000.0
+
+    func addRoutes(to routes: WebRoutes, router: Router<AppRequestContext>) {
+        routes.get("/create/places") { visit in
+            _ = try visit.requireUser()
+            let found = try await search(visit.query, viewer: visit.user?.id)
+            let html = web.dependencies.templates.fragment("create/place-results", found.fields).description
+            return Response(status: .ok, headers: Web.pageHeaders(scripts: false), body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
+        web.serveScript("/static/posting.js", web.dependencies.templates.postingScript, on: router)
+    }
+
+    /// The template's values for the place part of the posting page.
+    func fields(_ form: Parameters, viewer: UserID?) async throws -> [String: Any] {
+        let found = try await search(form, viewer: viewer)
+        let typedPlace = !(form.value("location_name") ?? "").isEmpty || !(form.value("lat") ?? "").isEmpty
+        return found.fields.merging(
+            [
+                "placeOpen": typedPlace || found.searched || form.value("location_id") != nil,
+                "placeQuery": form.value("place_q") ?? "",
+                "locationName": form.value("location_name") ?? "", "lat": form.value("lat") ?? "", "lng": form.value("lng") ?? "",
+            ]
+        ) { _, new in new }
+    }
+
+    private struct Found {
+        var places: [[String: Any]]
+        var searched: Bool
+        var fields: [String: Any] { ["placeResults": places, "searchedPlaces": searched, "noPlaces": searched && places.isEmpty] }
+    }
+
+    /// The chosen place first (so it stays chosen), then what the search finds.
+    private func search(_ form: Parameters, viewer: UserID?) async throws -> Found {
+        let locations = web.dependencies.storage.locations
+        var places: [Location] = []
+        let chosen = try form.id("location_id").map { LocationID($0) }
+        if let chosen, let place = try await locations.find(chosen, viewer: viewer) { places.append(place) }
+        let query = String((form.value("place_q") ?? "").trimmingSpaces().prefix(100))
+        let point = try? form.point()
+        var searched = false
+        if !query.isEmpty {
+            places += try await locations.search(named: query, near: point, count: Self.resultCount, viewer: viewer)
+            searched = true
+        } else if let point, form.value("action") == "find_place" || form.value("place_q") != nil {
+            places += try await locations.near(point, meters: Self.nearbyMeters, count: Self.resultCount, viewer: viewer).map(\.location)
+            searched = true
+        }
+        var seen = Set<LocationID>()
+        let rows = places.filter { $0.id.map { seen.insert($0).inserted } ?? false }.map { place -> [String: Any] in
+            let detail = place.streetAddress.flatMap { $0.isEmpty ? nil : $0 } ?? String(format: "%.4f, %.4f", place.latitude, place.longitude)
+            return [
+                "id": place.id!.rawValue, "name": place.name.flatMap { $0.isEmpty ? nil : $0 } ?? "A place", "detail": detail,
+                "checked": place.id == chosen,
+            ]
+        }
+        return Found(places: rows, searched: searched)
+    }
+}
