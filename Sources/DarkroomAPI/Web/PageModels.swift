@@ -98,7 +98,16 @@ struct PageModels {
             "reportOwner": report(.user, media.owner.id.rawValue, "Report @\(media.owner.username)"),
             "moderate": ownPage && isOperator && !mine,
             "camera": ownPage ? media.camera.map(Self.camera) ?? Self.absent : Self.absent,
+            "tagged": Self.tagged(media),
         ]
+    }
+
+    /// The people tagged in a post's photos, each once, in the order they were tagged.
+    private static func tagged(_ media: Media) -> Any {
+        var seen = Set<UserID>()
+        let people = (media.usersInPhoto + media.carouselItems.flatMap(\.usersInPhoto)).map(\.user).filter { seen.insert($0.id).inserted }
+        guard !people.isEmpty else { return absent }
+        return ["people": people.enumerated().map { index, person in ["username": person.username, "comma": index < people.count - 1] }]
     }
 
     /// The sizes a photo takes in the page's one column (40rem at most, less the body's margins on a phone).
@@ -156,6 +165,7 @@ struct PageModels {
             "\(media.id.rawValue)", "\(media.version)", "\(media.viewerHasLiked == true)", authored ? "\(viewer?.rawValue ?? 0)" : "-",
             "\(viewer != nil)", returnTo, links.rendition(media.renditions, "standard"), links.profilePicture(media.owner.profilePicture),
             media.owner.username, "\(eager)",
+            (media.usersInPhoto + media.carouselItems.flatMap(\.usersInPhoto)).map(\.user.username).joined(separator: ","),
         ].joined(separator: "\u{1}")
     }
 
