@@ -38,7 +38,9 @@ struct PlacePicker {
     private struct Found {
         var places: [[String: Any]]
         var searched: Bool
-        var fields: [String: Any] { ["placeResults": places, "searchedPlaces": searched, "noPlaces": searched && places.isEmpty] }
+        /// The search found nothing (the place chosen before is still shown).
+        var nothingFound: Bool
+        var fields: [String: Any] { ["placeResults": places, "searchedPlaces": searched, "noPlaces": nothingFound] }
     }
 
     /// The chosen place first (so it stays chosen), then what the search finds.
@@ -49,14 +51,13 @@ struct PlacePicker {
         if let chosen, let place = try await locations.find(chosen, viewer: viewer) { places.append(place) }
         let query = String((form.value("place_q") ?? "").trimmingSpaces().prefix(100))
         let point = try? form.point()
-        var searched = false
+        var found: [Location]?
         if !query.isEmpty {
-            places += try await locations.search(named: query, near: point, count: Self.resultCount, viewer: viewer)
-            searched = true
+            found = try await locations.search(named: query, near: point, count: Self.resultCount, viewer: viewer)
         } else if let point, form.value("action") == "find_place" || form.value("place_q") != nil {
-            places += try await locations.near(point, meters: Self.nearbyMeters, count: Self.resultCount, viewer: viewer).map(\.location)
-            searched = true
+            found = try await locations.near(point, meters: Self.nearbyMeters, count: Self.resultCount, viewer: viewer).map(\.location)
         }
+        places += found ?? []
         var seen = Set<LocationID>()
         let rows = places.filter { $0.id.map { seen.insert($0).inserted } ?? false }.map { place -> [String: Any] in
             let detail = place.streetAddress.flatMap { $0.isEmpty ? nil : $0 } ?? String(format: "%.4f, %.4f", place.latitude, place.longitude)
@@ -65,6 +66,6 @@ struct PlacePicker {
                 "checked": place.id == chosen,
             ]
         }
-        return Found(places: rows, searched: searched)
+        return Found(places: rows, searched: found != nil, nothingFound: found?.isEmpty == true)
     }
 }
