@@ -12,6 +12,8 @@ public struct SeedPlan: Sendable {
     /// Stored rendition sets the media take turns to show (the seed command renders real ones); without any, media
     /// name a set no file backs.
     public var imageKeys: [String] = []
+    /// Stored profile pictures the accounts take turns to wear (one account in seven keeps the default picture).
+    public var profilePictureKeys: [String] = []
     /// The share of media posted at a place.
     public var locatedFraction = 0.3
 
@@ -76,6 +78,7 @@ public struct SeedGenerator: Sendable {
     public static let feedEntriesPerUser = 100
     /// The number of distinct rendition sets seed media share.
     public static let imageSets = 16
+    public static let profilePictures = 24
 
     public func run() async throws -> [String: Int] {
         var random = SeedRandom(seed: plan.seed)
@@ -137,7 +140,7 @@ public struct SeedGenerator: Sendable {
             table: "users",
             columns: [
                 "id", "username", "username_lc", "full_name", "full_name_lc", "bio", "website", "is_private", "created_at",
-                "media_count", "follows_count", "followed_by_count",
+                "media_count", "follows_count", "followed_by_count", "profile_picture",
             ]
         )
         for index in 0..<userCount {
@@ -152,6 +155,8 @@ public struct SeedGenerator: Sendable {
                 .text(random.chance(0.5) ? "Photos by \(fullName)" : ""), .text(random.chance(0.2) ? "http://example.com/\(username)" : ""),
                 .int(isPrivate ? 1 : 0), .int(IDGenerator.milliseconds(of: userIDs[index]) / 1000),
                 .int(mediaCount[index]), .int(followsCount[index]), .int(followersCount[index]),
+                // Chosen by position, not drawn: the random sequence, and so the rest of the data set, stays as it was.
+                plan.profilePictureKeys.isEmpty || index % 7 == 6 ? .null : .text(plan.profilePictureKeys[index % plan.profilePictureKeys.count]),
             ])
             if index % 1000 == 0 { progress?.update(phase: "users", done: index, total: userCount) }
         }

@@ -35,6 +35,7 @@ struct Seed: AsyncParsableCommand {
         let summary = try await storage.withStorage(environment: environment) { opened in
             var plan = SeedPlan(users: users, media: media, seed: seed)
             plan.imageKeys = try renderImageSets(into: opened.files)
+            plan.profilePictureKeys = try renderProfilePictures(into: opened.files)
             guard (0...1).contains(locatedFraction) else { throw ValidationError("--located-fraction is a share from 0 to 1") }
             plan.locatedFraction = locatedFraction
             let generator = SeedGenerator(storage: opened, plan: plan, progress: quiet ? nil : ProgressBar())
@@ -48,12 +49,22 @@ struct Seed: AsyncParsableCommand {
     }
 }
 
-/// Real renditions for the seeded media to show: the test photo in as many colourings, each through a filter.
+/// Real renditions for the seeded media to show: drawn scenes of each kind in turn, each through a filter.
 private func renderImageSets(into files: MediaFiles) throws -> [String] {
     let pipeline = try ImagePipeline()
+    let kinds = GeneratedScene.Kind.allCases
     return try (0..<SeedGenerator.imageSets).map { index in
-        let photo = try SyntheticPhoto.jpeg(width: 800, height: 640, variant: index)
+        let photo = try GeneratedScene.jpeg(kinds[index % kinds.count], width: 800, height: 640, variant: UInt64(index))
         let set = try pipeline.renditions(of: photo, filter: Filter.all[index % Filter.all.count])
         return try files.store([("standard.jpg", set.standard), ("low.jpg", set.low), ("thumbnail.jpg", set.thumbnail)], kind: .media)
+    }
+}
+
+/// Drawn portraits the seeded accounts take turns to wear.
+private func renderProfilePictures(into files: MediaFiles) throws -> [String] {
+    let pipeline = try ImagePipeline()
+    return try (0..<SeedGenerator.profilePictures).map { index in
+        let picture = try pipeline.profilePicture(from: try GeneratedScene.portrait(size: 300, variant: UInt64(index)))
+        return try files.store([("profile.jpg", picture)], kind: .profilePicture)
     }
 }
