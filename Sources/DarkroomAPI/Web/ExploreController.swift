@@ -26,28 +26,46 @@ struct ExploreController {
         }
         let lists = storage.exploreLists
         let page = try await lists.popular(count: Self.gridSize, after: cursor, hidingFrom: visit.involvedInBlocks ? viewer : nil)
-        let grid = web.photoGrid(
-            page.tiles,
-            older: page.nextCursor.map { "/explore/?after=\($0)" } ?? PageModels.absent,
-            emptyText: "No photos have been posted yet."
-        )
-        var data: [String: Any] = ["gridHTML": grid, "hasTags": false, "hasPeople": false, "signedIn": viewer != nil]
+        let older: Any = page.nextCursor.map { "/explore/?after=\($0)" } ?? PageModels.absent
+        let emptyText = "No photos have been posted yet."
+        var data: [String: Any] = ["hasTags": false, "hasPeople": false, "signedIn": viewer != nil]
+        // The page is one kept fragment: its key is the grid's, the tags' and each suggestion's with the viewer's button.
+        var key = web.photoGridKey(page.tiles, older: older, emptyText: emptyText) + "\u{2}\(viewer != nil)"
         if cursor == nil {
             let tags = try await lists.trendingTags(count: Self.tagCount)
             data["hasTags"] = !tags.isEmpty
             data["tags"] = tags.map { tag in
                 ["name": tag.name, "href": "/explore/tags/\(Parameters.encode(tag.name))/", "uses": PageModels.count(tag.uses, "photo", "photos")]
             }
-            let suggestions = try await lists.suggestedPeople(for: viewer, count: Self.peopleCount)
-            let rows = try await PeopleRows(web: web).rows(suggestions.map(\.person), viewer: viewer, returnTo: visit.pathAndQuery)
-            data["hasPeople"] = !rows.isEmpty
-            data["people"] = zip(rows, suggestions).map { row, suggestion in
-                var row = row
-                let shared = suggestion.followedByYourFollows
-                if shared > 0 { row["note"] = shared == 1 ? "followed by someone you follow" : "followed by \(shared) people you follow" }
-                return row
-            }
+            key += "\u{2}" + tags.map { "\($0.name) \($0.uses)" }.joined(separator: ",")
+            let people = try await suggestions(for: viewer, returnTo: visit.pathAndQuery)
+            data["hasPeople"] = !people.rows.isEmpty
+            data["people"] = people.rows
+            key += people.key
+            key += "\u{2}" + visit.pathAndQuery
         }
-        return web.page("explore-home", title: cursor == nil ? "Explore" : "Explore: more popular photos", visit, data)
+        let main = web.fragment("explore-home", key: key) {
+            var data = data
+            data["gridHTML"] = web.photoGrid(page.tiles, older: older, emptyText: emptyText)
+            return data
+        }
+        return web.composedPage(title: cursor == nil ? "Explore" : "Explore: more popular photos", visit, head: nil, main: main)
+    }
+
+    /// People to follow as the page's rows, and what they show as a key.
+    private func suggestions(for viewer: UserID?, returnTo: String) async throws -> (rows: [[String: Any]], key: String) {
+        let suggestions = try await storage.exploreLists.suggestedPeople(for: viewer, count: Self.peopleCount)
+        var key = ""
+        let rows = try await PeopleRows(web: web).rows(suggestions.map(\.person), viewer: viewer, returnTo: returnTo)
+        let shown = zip(rows, suggestions).map { row, suggestion in
+            var row = row
+            let shared = suggestion.followedByYourFollows
+            if shared > 0 { row["note"] = shared == 1 ? "followed by someone you follow" : "followed by \(shared) people you follow" }
+            let person = suggestion.person
+            key += "\u{2}\(person.username),\(person.fullName),\(person.profilePicture ?? ""),\(shared),"
+            key += (row["follow"] as? [String: String])?["label"] ?? "-"
+            return row
+        }
+        return (shown, key)
     }
 }

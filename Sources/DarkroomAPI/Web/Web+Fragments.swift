@@ -4,6 +4,13 @@ import Hummingbird
 extension Web {
     /// A grid of photos, with the link to older ones, as a fragment kept while its photos and counts are unchanged.
     func photoGrid(_ tiles: [MediaTile], older: Any, emptyText: String) -> RenderedHTML {
+        fragment("grid", key: photoGridKey(tiles, older: older, emptyText: emptyText)) {
+            ["tiles": PageModels(links: dependencies.links).grid(tiles), "older": older, "emptyText": emptyText]
+        }
+    }
+
+    /// Everything a grid shows, for the key it is kept under (and the keys of fragments that hold it).
+    func photoGridKey(_ tiles: [MediaTile], older: Any, emptyText: String) -> String {
         let links = dependencies.links
         var key = "\(older)|\(emptyText)"
         for tile in tiles {
@@ -11,7 +18,7 @@ extension Web {
             let address = tile.renditions.isPrivate ? links.rendition(tile.renditions, "low") : tile.renditions.key
             key += "|\(tile.id.rawValue),\(tile.likeCount),\(tile.commentCount),\(address),\(tile.caption ?? "")"
         }
-        return fragment("grid", key: key) { ["tiles": PageModels(links: links).grid(tiles), "older": older, "emptyText": emptyText] }
+        return key
     }
 
     /// One of the pages' script files, from the templates' folder.

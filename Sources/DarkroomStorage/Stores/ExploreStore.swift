@@ -13,7 +13,7 @@ public struct ExploreStore: Sendable {
     public static let quietWindow: Int64 = 7 * 86_400
     /// How many of the viewer's follows friends-of-friends suggestions are drawn from (the most recent ones), which
     /// bounds the query on accounts that follow thousands.
-    static let suggestionSources = 100
+    static let suggestionSources = 50
 
     /// A page of popular media: engagement (likes, and comments counted twice) over (age in hours + 2)², newest first
     /// among equals. The first page (`after` nil) ranks as of now and picks the window; the cursor keeps both.
