@@ -174,16 +174,15 @@ public struct RelationshipStore: Sendable {
     public func outgoing(of viewer: UserID, to others: [UserID]) async throws -> [UserID: Relationship.Outgoing] {
         guard !others.isEmpty else { return [:] }
         var states: [UserID: Relationship.Outgoing] = [:]
-        for id in try await database.query("SELECT followee_id FROM follows WHERE follower_id = \(viewer) AND followee_id IN (\(list: others))")
-            .decode({ try $0.id(UserID.self) })
-        {
-            states[id] = .follows
-        }
-        for id in try await database.query(
-            "SELECT target_id FROM follow_requests WHERE requester_id = \(viewer) AND target_id IN (\(list: others))"
-        ).decode({ try $0.id(UserID.self) }) {
-            states[id] = .requested
-        }
+        // One statement for both: explore and the people lists ask this on every visit.
+        let rows = try await database.query(
+            """
+            SELECT followee_id, 1 FROM follows WHERE follower_id = \(viewer) AND followee_id IN (\(list: others))
+            UNION ALL
+            SELECT target_id, 0 FROM follow_requests WHERE requester_id = \(viewer) AND target_id IN (\(list: others))
+            """
+        ).decode { (id: try $0.id(UserID.self), follows: try $0.bool()) }
+        for row in rows { states[row.id] = row.follows ? .follows : .requested }
         return states
     }
 
