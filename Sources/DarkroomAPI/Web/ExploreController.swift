@@ -28,28 +28,35 @@ struct ExploreController {
         let page = try await lists.popular(count: Self.gridSize, after: cursor, hidingFrom: visit.involvedInBlocks ? viewer : nil)
         let older: Any = page.nextCursor.map { "/explore/?after=\($0)" } ?? PageModels.absent
         let emptyText = "No photos have been posted yet."
-        var data: [String: Any] = ["hasTags": false, "hasPeople": false, "signedIn": viewer != nil]
-        // The page is one kept fragment: its key is the grid's, the tags' and each suggestion's with the viewer's button.
-        var key = web.photoGridKey(page.tiles, older: older, emptyText: emptyText) + "\u{2}\(viewer != nil)"
+        // Three kept fragments: the tags and the grid are the same for everyone; only the people, with each one's button,
+        // are the viewer's own.
+        var sections: [RenderedHTML] = []
         if cursor == nil {
             let tags = try await lists.trendingTags(count: Self.tagCount)
-            data["hasTags"] = !tags.isEmpty
-            data["tags"] = tags.map { tag in
-                ["name": tag.name, "href": "/explore/tags/\(Parameters.encode(tag.name))/", "uses": PageModels.count(tag.uses, "photo", "photos")]
-            }
-            key += "\u{2}" + tags.map { "\($0.name) \($0.uses)" }.joined(separator: ",")
+            sections.append(
+                web.fragment("explore-trending", key: tags.map { "\($0.name) \($0.uses)" }.joined(separator: ",")) {
+                    [
+                        "hasTags": !tags.isEmpty,
+                        "tags": tags.map { tag in
+                            [
+                                "name": tag.name, "href": "/explore/tags/\(Parameters.encode(tag.name))/",
+                                "uses": PageModels.count(tag.uses, "photo", "photos"),
+                            ]
+                        },
+                    ]
+                }
+            )
             let people = try await suggestions(for: viewer, returnTo: visit.pathAndQuery)
-            data["hasPeople"] = !people.rows.isEmpty
-            data["people"] = people.rows
-            key += people.key
-            key += "\u{2}" + visit.pathAndQuery
+            let key = "\(viewer != nil)\u{2}\(visit.pathAndQuery)" + people.key
+            sections.append(
+                web.fragment("explore-people", key: key) { ["hasPeople": !people.rows.isEmpty, "people": people.rows, "signedIn": viewer != nil] }
+            )
         }
-        let main = web.fragment("explore-home", key: key) {
-            var data = data
-            data["gridHTML"] = web.photoGrid(page.tiles, older: older, emptyText: emptyText)
-            return data
-        }
-        return web.composedPage(title: cursor == nil ? "Explore" : "Explore: more popular photos", visit, head: nil, main: main)
+        let gridKey = web.photoGridKey(page.tiles, older: older, emptyText: emptyText)
+        sections.append(
+            web.fragment("explore-popular", key: gridKey) { ["gridHTML": web.photoGrid(page.tiles, older: older, emptyText: emptyText)] }
+        )
+        return web.composedPage(title: cursor == nil ? "Explore" : "Explore: more popular photos", visit, head: nil, main: .joined(sections))
     }
 
     /// People to follow as the page's rows, and what they show as a key.
