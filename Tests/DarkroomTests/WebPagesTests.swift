@@ -120,6 +120,8 @@ import Testing
                 #expect(try await friend.get("/hidden/").body.contains("class=\"tile\""))
                 #expect(try await stranger.get("/p/\(Shortcode.encode(secret))/").status == 404)
                 #expect(try await friend.get("/p/\(Shortcode.encode(secret))/").status == 200)
+                #expect(try await stranger.get("/p/\(Shortcode.encode(secret))/likes/").status == 404, "who liked it is the photo's")
+                #expect(try await friend.get("/p/\(Shortcode.encode(secret))/likes/").status == 200)
                 #expect(!(try await stranger.get("/explore/tags/quiet/")).body.contains("class=\"tile\""))
                 #expect(try await friend.get("/explore/tags/quiet/").body.contains("class=\"tile\""))
                 #expect(try await stranger.get("/nobody-here/").status == 404)

@@ -112,6 +112,12 @@ def test_liking_the_sixth_photo_comes_back_to_it(feed_site):
     wait_for(driver, lambda: "Sixth and liked" in driver.page_source, "the comment")
     top = driver.execute_script(f"return document.getElementById('media-{media[5]}').getBoundingClientRect().top")
     assert driver.current_url.endswith(f"#media-{media[5]}") and bar <= top < bar + 50
+
+    # "1 like" says who: the photo's likers, each with a follow button.
+    driver.find_element(By.ID, f"media-{media[5]}").find_element(By.CSS_SELECTOR, "a.likers").click()
+    wait_for(driver, lambda: driver.current_url.endswith("/likes/") and driver.find_elements(By.CSS_SELECTOR, "#people-list li"), "who liked it")
+    assert [li.text.split()[0] for li in driver.find_elements(By.CSS_SELECTOR, "#people-list li")] == ["viewer"]
+    screenshot(driver, "likers")
     driver.set_window_size(1280, 1000)
 
 

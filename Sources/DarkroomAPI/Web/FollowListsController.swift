@@ -4,7 +4,8 @@ import Hummingbird
 
 /// `/{username}/followers/` and `/{username}/following/`: who follows an account and whom it follows, for everyone
 /// who may see its photos (`UserPolicy.viewMediaAndLists`, as the API's lists), a page at a time by cursor, each person
-/// with the viewer's own follow button; on their own followers page a person can remove a follower.
+/// with the viewer's own follow button; on their own followers page a person can remove a follower. And who liked a
+/// photo, `/p/{code}/likes/`, for whoever may see the photo.
 struct FollowListsController {
     let web: Web
     var storage: Storage { web.dependencies.storage }
@@ -14,6 +15,30 @@ struct FollowListsController {
     func addRoutes(to routes: WebRoutes) {
         routes.get("/:username/followers") { try await list($0, followers: true) }
         routes.get("/:username/following") { try await list($0, followers: false) }
+        routes.get("/p/:shortcode/likes", likers)
+    }
+
+    /// `/p/{code}/likes/`: who liked a photo, for whoever may see it, most recent first.
+    @Sendable private func likers(_ visit: Web.Visit) async throws -> Response {
+        let media = try PhotoPagesController.media(visit)
+        let viewer = visit.user?.id
+        do {
+            try await storage.media.authorize(.view, media, actor: viewer)
+        } catch is DomainError {
+            // As the photo's own page answers: nothing says whether a private photo exists.
+            throw WebError(status: .notFound, message: PhotoPagesController.missing)
+        }
+        let page = try await storage.likes.likers(of: media, viewer: viewer, count: Self.pageSize, before: try visit.cursor("before"))
+        let path = "/p/\(Shortcode.encode(media))/"
+        return web.page(
+            "likers",
+            title: "Liked by",
+            visit,
+            [
+                "photo": path, "people": try await PeopleRows(web: web).rows(page.items, viewer: viewer, returnTo: visit.pathAndQuery),
+                "older": page.nextCursor.map { "\(path)likes/?before=\($0)" } ?? PageModels.absent,
+            ]
+        )
     }
 
     private func list(_ visit: Web.Visit, followers: Bool) async throws -> Response {

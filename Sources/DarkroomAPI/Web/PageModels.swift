@@ -82,7 +82,7 @@ struct PageModels {
             "photos": photos(media, eager: eager), "isCarousel": !media.carouselItems.isEmpty,
             "owner": person(media.owner), "date": Self.date(media.createdAt), "filter": media.filter, "place": place,
             "caption": media.caption.map { ["runs": Self.runs($0.text)] as [String: Any] } ?? Self.absent,
-            "likes": Self.count(media.likeCount, "like", "likes"),
+            "likes": Self.count(media.likeCount, "like", "likes"), "hasLikes": media.likeCount > 0,
             "moreComments": media.commentCount > Int64(shown.count) ? Self.count(media.commentCount, "comment", "comments") : Self.absent,
             // Back to this card after liking or commenting, not to the top of a long feed.
             "signedIn": viewer != nil, "liked": media.viewerHasLiked == true, "mine": mine, "returnTo": returnTo + "#media-\(media.id.rawValue)",

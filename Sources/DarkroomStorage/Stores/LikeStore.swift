@@ -85,6 +85,21 @@ public struct LikeStore: Sendable {
         }
     }
 
+    /// A page of the users who like a media, most recent first, paged by the like's id (`before`); users either side
+    /// blocks are left out. The caller has checked the viewer may see the media.
+    public func likers(of media: MediaID, viewer: UserID?, count: Int, before: Int64?) async throws -> Paged<UserSummary> {
+        let bound: SQL = before.map { "AND l.id < \($0)" } ?? ""
+        let rows = try await database.query(
+            """
+            SELECT \(raw: Columns.userSummary), l.id FROM likes l JOIN users u ON u.id = l.user_id
+             WHERE l.media_id = \(media) \(bound) AND \(Visibility.notBlocked(user: "u", viewer: viewer))
+             ORDER BY l.id DESC LIMIT \(count + 1)
+            """
+        ).decode { row in (user: try Columns.userSummary(&row), likeID: try row.int()) }
+        let page = rows.prefix(count)
+        return Paged(items: page.map(\.user), nextCursor: rows.count > count ? page.last.map { String($0.likeID) } : nil)
+    }
+
     /// The users who like a media, most recent first, at most `limit`; users either side blocks are left out.
     public func likers(of media: MediaID, viewer: UserID?, limit: Int = 1000) async throws -> [UserSummary] {
         try await database.query(
