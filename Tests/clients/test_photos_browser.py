@@ -15,7 +15,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from darkroom_server import headless_chromium, start_server
-from test_web_browser import element, fill, screenshot, sign_up, wait_for
+from test_web_browser import element, fill, press, screenshot, sign_up, wait_for
 
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True}
 
@@ -126,7 +126,7 @@ def test_a_portrait_heic_from_a_phone_and_srcset_at_every_density(site, browser)
     element(driver, "photo").send_keys(files["portrait"])
     element(driver, "next").click()
     fill(driver, alt_text_0="A street corner at dusk")
-    element(driver, "publish").click()
+    press(driver, "publish")
     wait_for(driver, lambda: "/p/" in driver.current_url, "the portrait's page")
     img = driver.find_element(By.CSS_SELECTOR, "article picture img")
     wait_for(driver, lambda: loaded(driver, img), "the photo")
