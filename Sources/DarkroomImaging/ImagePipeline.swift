@@ -83,6 +83,11 @@ public struct ImagePipeline: Sendable {
         return try filtered(frame, filter.look).jpeg(quality: settings.jpegQuality)
     }
 
+    /// Where the photo says it was taken (its EXIF GPS position), from its header; for suggesting places only.
+    public func position(of photo: [UInt8]) throws(ImageError) -> GeoPoint? {
+        try open(photo).position
+    }
+
     /// The photo's size as it stands upright, from its header.
     public func uprightSize(of photo: [UInt8]) throws(ImageError) -> PixelSize {
         let source = try open(photo)
@@ -101,6 +106,7 @@ public struct ImagePipeline: Sendable {
         var height: Int
         var hasProfile: Bool
         var camera: CameraDetails?
+        var position: GeoPoint?
     }
 
     /// The photo's header, after its format and pixel count passed. No pixel is decoded.
@@ -119,7 +125,8 @@ public struct ImagePipeline: Sendable {
             width: swapped ? image.height : image.width,
             height: swapped ? image.width : image.height,
             hasProfile: darkroom_vips_has_profile(image.pointer) != 0,
-            camera: CameraFields.read(image)
+            camera: CameraFields.read(image),
+            position: PhotoPosition.read(image)
         )
     }
 

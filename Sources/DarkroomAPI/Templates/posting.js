@@ -15,6 +15,9 @@
     var lat = document.getElementById("lat");
     var lng = document.getElementById("lng");
     if (lat && lng && lat.value && lng.value) { query.set("lat", lat.value); query.set("lng", lng.value); }
+    // The draft's token, so the server can order the places by where the photo was taken.
+    var draft = (field.form.getAttribute("action") || "").split("/create/drafts/")[1];
+    if (draft) { query.set("draft", draft); }
     var chosen = results.querySelector("input[name=location_id]:checked");
     if (chosen) { query.set("location_id", chosen.value); }
     fetch("/create/places?" + query.toString(), { credentials: "same-origin" })

@@ -155,7 +155,9 @@ struct PostingController {
             "token": token, "photos": photos, "size": Self.previewSize, "caption": form.value("caption") ?? "",
             "cropSize": Self.cropPreviewSize, "altLimit": Validation.altTextLength,
         ]
-        for (key, value) in try await PlacePicker(web: web).fields(form, viewer: visit.user?.id) { data[key] = value }
+        let places = PlacePicker(web: web)
+        let takenAt = drafted.first.flatMap(places.position)
+        for (key, value) in try await places.fields(form, viewer: visit.user?.id, takenAt: takenAt) { data[key] = value }
         return web.page(
             "create/filters",
             title: count > 1 ? "Your \(count) photos" : "Your photo",
