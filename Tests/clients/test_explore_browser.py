@@ -16,7 +16,7 @@ from selenium.webdriver.common.keys import Keys
 from darkroom_server import darkroom, headless_chromium, start_server
 from photos import png
 from test_feed_browser import upload
-from test_web_browser import element, fill, log_in, replaced, screenshot, sign_up, wait_for
+from test_web_browser import element, fill, log_in, press, replaced, screenshot, sign_up, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -132,10 +132,11 @@ def test_tagging_a_friend_where_they_stand_and_picking_a_place_as_one_types(expl
     assert "newcomer tagged you in a photo." in activity and "newcomer mentioned you" in activity, activity
 
 
-def test_tagging_by_keyboard_and_a_place_without_script(explore_site):
+def test_tagging_by_keyboard_and_a_place_without_script_on_a_phone(explore_site):
     base, driver, photo = explore_site["base"], explore_site["driver"], explore_site["photo"]
     log_in(driver, base, "newcomer", "first-day-here")
     driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    driver.set_window_size(390, 844)
     try:
         posting_page(driver, base, photo, "Steps")
         field = element(driver, "tag_username_0")
@@ -150,24 +151,27 @@ def test_tagging_by_keyboard_and_a_place_without_script(explore_site):
         value = element(driver, "tagging-0").find_element(By.CSS_SELECTOR, "input[name=tagged_0]").get_attribute("value")
         assert value.endswith(" 0.500 0.500 ansel"), value
         # Taken off again, then put back.
-        driver.find_element(By.CSS_SELECTOR, "button[name=untag_0]").click()
+        press(driver, driver.find_element(By.CSS_SELECTOR, "button[name=untag_0]"))
         wait_for(driver, lambda: not driver.find_elements(By.CSS_SELECTOR, "input[name=tagged_0]"), "the tag taken off")
         fill(driver, tag_username_0="ansel")
-        element(driver, "tag_add_0").click()
+        press(driver, "tag_add_0")
         element(driver, "tagging-0").find_element(By.CSS_SELECTOR, "input[name=tagged_0]")
 
-        driver.find_element(By.CSS_SELECTOR, "#place summary").click()
+        press(driver, driver.find_element(By.CSS_SELECTOR, "#place summary"))
         fill(driver, place_q="harbour st")
-        element(driver, "find-place").click()
+        press(driver, "find-place")
         wait_for(driver, lambda: len(driver.find_elements(By.CSS_SELECTOR, "#place-results input[name=location_id]")) == 1,
                  "the places found by the button")
-        driver.find_element(By.CSS_SELECTOR, "#place-results input[name=location_id]").click()
+        press(driver, driver.find_element(By.CSS_SELECTOR, "#place-results input[name=location_id]"))
         fill(driver, place_q="zzz")
-        element(driver, "find-place").click()
+        press(driver, "find-place")
         wait_for(driver, lambda: "No place by that name." in driver.page_source, "no match, said")
         assert driver.find_element(By.CSS_SELECTOR, "#place-results input[name=location_id]").is_selected(), "the choice stays"
-        element(driver, "publish").click()
+        screenshot(driver, "create-place-without-script")
+        driver.set_window_size(390, 844)
+        press(driver, "publish")
         wait_for(driver, lambda: "/p/" in driver.current_url, "the new post's page")
         assert "Harbour Steps" in driver.find_element(By.CSS_SELECTOR, "article").text
     finally:
         driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+        driver.set_window_size(1280, 1000)

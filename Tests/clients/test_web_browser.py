@@ -72,10 +72,11 @@ def element(driver, element_id):
     return driver.find_element(By.ID, element_id)
 
 
-def press(driver, element_id):
-    """Clicks a control after bringing it to the middle of the window, as a person scrolls to it: on a phone the tab bar
-    is fixed over the bottom of the window, where WebDriver would otherwise scroll a control to."""
-    control = element(driver, element_id)
+def press(driver, control):
+    """Clicks a control (or the one with that id) after bringing it to the middle of the window, as a person scrolls to
+    it: on a phone the tab bar is fixed over the bottom of the window, where WebDriver would otherwise scroll it to."""
+    if isinstance(control, str):
+        control = element(driver, control)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", control)
     control.click()
 
