@@ -12,7 +12,7 @@ from selenium.webdriver.common.keys import Keys
 
 from darkroom_server import darkroom, headless_chromium, start_server
 from test_feed_browser import upload
-from test_web_browser import screenshot, sign_up
+from test_web_browser import screenshot, sign_up, wait_for
 
 # Runs in the page: every visible control without an accessible name or off the screen's sides.
 UNNAMED_CONTROLS = """
@@ -90,6 +90,7 @@ def design_site():
     sign_up(driver, base, "looker", "seeing-clearly")
     driver.get(f"{base}/imogen/")
     driver.find_element(By.ID, "follow").click()
+    wait_for(driver, lambda: driver.find_elements(By.ID, "unfollow"), "following imogen")
     yield {"base": base, "driver": driver, "media": media}
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
     driver.quit()
@@ -168,6 +169,6 @@ def test_on_a_phone_the_navigation_is_a_tab_bar_at_the_bottom(design_site):
         assert top_bar < 60, "the top bar is one line"
         # By touch: the tab bar's explore takes you there.
         links[1].click()
-        assert driver.current_url.rstrip("/").endswith("/explore")
+        wait_for(driver, lambda: driver.current_url.rstrip("/").endswith("/explore"), "explore, from the tab bar")
     finally:
         driver.set_window_size(1280, 1000)

@@ -155,7 +155,7 @@ def test_tagging_by_keyboard_and_a_place_without_script_on_a_phone(explore_site)
         wait_for(driver, lambda: not driver.find_elements(By.CSS_SELECTOR, "input[name=tagged_0]"), "the tag taken off")
         fill(driver, tag_username_0="ansel")
         press(driver, "tag_add_0")
-        element(driver, "tagging-0").find_element(By.CSS_SELECTOR, "input[name=tagged_0]")
+        wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, "#tagging-0 input[name=tagged_0]"), "the tag put back")
 
         press(driver, driver.find_element(By.CSS_SELECTOR, "#place summary"))
         fill(driver, place_q="harbour st")
