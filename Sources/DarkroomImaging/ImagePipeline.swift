@@ -85,7 +85,7 @@ public struct ImagePipeline: Sendable {
 
     /// Where the photo says it was taken (its EXIF GPS position), from its header; for suggesting places only.
     public func position(of photo: [UInt8]) throws(ImageError) -> GeoPoint? {
-        try open(photo).position
+        try open(photo, readingPosition: true).position
     }
 
     /// The photo's size as it stands upright, from its header.
@@ -110,7 +110,8 @@ public struct ImagePipeline: Sendable {
     }
 
     /// The photo's header, after its format and pixel count passed. No pixel is decoded.
-    private func open(_ photo: [UInt8]) throws(ImageError) -> Source {
+    /// `readingPosition`: the GPS fields too, which only the posting page's place picker asks for (ingest never does).
+    private func open(_ photo: [UInt8], readingPosition: Bool = false) throws(ImageError) -> Source {
         let format = try ImageFormat(sniffing: photo)
         let image = try Vips.make(.undecodable) { out in
             photo.withUnsafeBytes { darkroom_vips_open($0.baseAddress, $0.count, 1, out) }
@@ -126,7 +127,7 @@ public struct ImagePipeline: Sendable {
             height: swapped ? image.width : image.height,
             hasProfile: darkroom_vips_has_profile(image.pointer) != 0,
             camera: CameraFields.read(image),
-            position: PhotoPosition.read(image)
+            position: readingPosition ? PhotoPosition.read(image) : nil
         )
     }
 

@@ -20,14 +20,8 @@ struct FollowListsController {
 
     /// `/p/{code}/likes/`: who liked a photo, for whoever may see it, most recent first.
     @Sendable private func likers(_ visit: Web.Visit) async throws -> Response {
-        let media = try PhotoPagesController.media(visit)
+        let media = try await PhotoPagesController.visibleMedia(visit, in: storage)
         let viewer = visit.user?.id
-        do {
-            try await storage.media.authorize(.view, media, actor: viewer)
-        } catch is DomainError {
-            // As the photo's own page answers: nothing says whether a private photo exists.
-            throw WebError(status: .notFound, message: PhotoPagesController.missing)
-        }
         let page = try await storage.likes.likers(of: media, viewer: viewer, count: Self.pageSize, before: try visit.cursor("before"))
         let path = "/p/\(Shortcode.encode(media))/"
         return web.page(

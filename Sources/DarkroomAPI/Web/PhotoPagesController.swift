@@ -99,6 +99,17 @@ struct PhotoPagesController {
 
     static let missing = "This photo does not exist, or its owner's account is private."
 
+    /// The page's photo, if the visitor may see it; otherwise the same 404 whether or not it exists.
+    static func visibleMedia(_ visit: Web.Visit, in storage: Storage) async throws -> MediaID {
+        let id = try media(visit)
+        do {
+            try await storage.media.authorize(.view, id, actor: visit.user?.id)
+        } catch is DomainError {
+            throw WebError(status: .notFound, message: missing)
+        }
+        return id
+    }
+
     private func mediaAndUser(_ visit: Web.Visit) throws -> (MediaID, User) {
         (try Self.media(visit), try visit.requireUser())
     }
@@ -109,13 +120,8 @@ struct PhotoPagesController {
     }
 
     @Sendable private func page(_ visit: Web.Visit) async throws -> Response {
-        let id = try Self.media(visit)
+        let id = try await Self.visibleMedia(visit, in: storage)
         let viewer = visit.user?.id
-        do {
-            try await storage.media.authorize(.view, id, actor: viewer)
-        } catch is DomainError {
-            throw WebError(status: .notFound, message: Self.missing)
-        }
         guard let media = try await storage.media.hydrate([id], viewer: viewer, hidingBlocked: viewer).first else {
             throw WebError(status: .notFound, message: Self.missing)
         }
