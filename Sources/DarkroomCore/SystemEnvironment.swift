@@ -61,6 +61,9 @@ public struct SystemEnvironment: Sendable {
 
 public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
+
+    /// Whether `byte` is a lowercase hexadecimal digit, as `encode` writes them.
+    public static func isDigit(_ byte: UInt8) -> Bool { (48...57).contains(byte) || (97...102).contains(byte) }
     public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var out: [UInt8] = []
         for byte in bytes {

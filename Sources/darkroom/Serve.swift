@@ -113,6 +113,24 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Apps one person may register on /developer/clients; operators are exempt (env DARKROOM_MAX_APPS_PER_PERSON).")
     var maxAppsPerPerson = environment("DARKROOM_MAX_APPS_PER_PERSON").flatMap(Int.init) ?? 20
 
+    @Option(
+        help:
+            """
+            The SMTP server mail goes through: smtp://USER:PASSWORD@HOST:587 (STARTTLS) or smtps://…:465 (implicit TLS); without one, \
+            mail is written to DATA/mail/ and listed by `darkroom mail list` (env DARKROOM_SMTP_URL).
+            """
+    )
+    var smtpURL: String = environment("DARKROOM_SMTP_URL") ?? ""
+
+    @Option(help: "A PEM file of CA certificates to trust for the SMTP server besides the system's (env DARKROOM_SMTP_CA_FILE).")
+    var smtpCAFile: String = environment("DARKROOM_SMTP_CA_FILE") ?? ""
+
+    @Option(help: "Who mail comes from: ADDRESS or \"Name <ADDRESS>\" (env DARKROOM_MAIL_FROM; default darkroom@ the public host).")
+    var mailFrom: String = environment("DARKROOM_MAIL_FROM") ?? ""
+
+    @Flag(help: "Sign-up asks for an email address; without it, the address is optional (env DARKROOM_REQUIRE_EMAIL=1).")
+    var requireEmail = environment("DARKROOM_REQUIRE_EMAIL") == "1"
+
     @Flag(help: "Serve only; leave background jobs (fan-out of posts, notification delivery) to other server processes.")
     var noJobs = false
 
@@ -167,6 +185,8 @@ struct Serve: AsyncParsableCommand {
         configuration.streamLimits = StreamLimits(perPerson: maxStreamsPerPerson, perServer: maxStreams)
         configuration.appsPerPerson = maxAppsPerPerson
         configuration.trustsRequestID = trustRequestID
+        configuration.mail = try mailSettings()
+        configuration.requiresEmail = requireEmail
         configuration.uploadLimit = maxUploadMB * 1024 * 1024
         guard pageCacheMB >= 0 else { throw ValidationError("--page-cache-mb must not be negative") }
         configuration.pageCacheBytes = pageCacheMB * 1024 * 1024
@@ -201,6 +221,28 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Serve {
+    private func mailSettings() throws -> MailSettings {
+        var settings = MailSettings()
+        if !mailFrom.isEmpty {
+            do {
+                settings.sender = try MailSender(parsing: mailFrom)
+            } catch {
+                throw ValidationError("--mail-from \(mailFrom) is not an address or \"Name <address>\"")
+            }
+        }
+        if !smtpURL.isEmpty {
+            do {
+                settings.smtp = try SMTPSettings(url: smtpURL, trustedCertificates: smtpCAFile.isEmpty ? nil : smtpCAFile)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        guard smtpCAFile.isEmpty || FileManager.default.isReadableFile(atPath: smtpCAFile) else {
+            throw ValidationError("cannot read --smtp-ca-file \(smtpCAFile)")
+        }
+        return settings
+    }
+
     private func monitoring(_ registry: PrometheusCollectorRegistry) throws -> Monitoring {
         guard (0...65535).contains(metricsPort) else { throw ValidationError("--metrics-port must be a port number, or 0 for none") }
         var token = environment("DARKROOM_METRICS_TOKEN")

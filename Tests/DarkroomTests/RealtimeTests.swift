@@ -47,6 +47,10 @@ import Testing
                 storage: storage,
                 callbacks: callbacks,
                 ingest: PhotoIngest(pipeline: try! ImagePipeline(), files: storage.files),
+                mail: try! MailDelivery(
+                    settings: MailSettings(), publicURL: "http://localhost", dataDirectory: storage.files.dataDirectory,
+                    environment: storage.environment, logger: Logger(label: "test")
+                ),
                 logger: Logger(label: "test")
             ),
             logger: Logger(label: "test")

@@ -50,6 +50,10 @@ public struct AppConfiguration: Sendable {
     public var streamLimits = StreamLimits()
     /// Apps one person may register on `/developer/clients` (`--max-apps-per-person`; default 20); operators are exempt.
     public var appsPerPerson = 20
+    /// Where mail goes (`--smtp-url`, `--mail-from`); without an SMTP server, into `DATA/mail/`.
+    public var mail = MailSettings()
+    /// Whether sign-up asks for an email address (`--require-email`); otherwise it is optional.
+    public var requiresEmail = false
     /// Take each request's id from the `X-Request-Id` a proxy in front sent (only behind a proxy that sets it).
     public var trustsRequestID = false
 

@@ -17,6 +17,7 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let dependencies = try makeDependencies(configuration: configuration, storage: storage, logger: logger)
     let rateLimiter = dependencies.rateLimiter
+    if configuration.runsJobs { logger.notice("\(dependencies.mail.summary)") }
     let localAPI = LocalAPI()
     let router = buildRouter(dependencies, configuration: configuration, localAPI: localAPI)
     for route in additionalRoutes {
@@ -124,6 +125,9 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration, 
 
     let pages = WebRoutes(router: router, web: web)
     AccountsController(web: web).addRoutes(to: pages)
+    EmailController(web: web).addRoutes(to: pages)
+    PasswordController(web: web).addRoutes(to: pages)
+    SecurityController(web: web).addRoutes(to: pages)
     DeveloperController(web: web).addRoutes(to: pages)
     OAuthController(web: web).addRoutes(to: pages, router: router)
     PhotoPagesController(web: web).addRoutes(to: pages)
@@ -182,6 +186,14 @@ func makeDependencies(configuration: AppConfiguration, storage: Storage, logger:
         ),
         subscriptionLimit: configuration.subscriptionLimit,
         streamLimits: configuration.streamLimits,
-        appsPerPerson: configuration.appsPerPerson
+        appsPerPerson: configuration.appsPerPerson,
+        mail: try MailDelivery(
+            settings: configuration.mail,
+            publicURL: configuration.publicURL,
+            dataDirectory: storage.files.dataDirectory,
+            environment: storage.environment,
+            logger: logger
+        ),
+        requiresEmail: configuration.requiresEmail
     )
 }

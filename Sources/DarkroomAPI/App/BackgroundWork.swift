@@ -3,10 +3,11 @@ import Logging
 import ServiceLifecycle
 
 extension JobRegistry {
-    /// Every job kind a server runs: the storage's own, notification delivery, which needs the HTTP client, and
-    /// re-renders, which need the imaging.
-    static func server(storage: Storage, callbacks: CallbackClient, ingest: PhotoIngest, logger: Logger) -> JobRegistry {
+    /// Every job kind a server runs: the storage's own, notification delivery, which needs the HTTP client,
+    /// re-renders, which need the imaging, and mail.
+    static func server(storage: Storage, callbacks: CallbackClient, ingest: PhotoIngest, mail: MailDelivery, logger: Logger) -> JobRegistry {
         var registry = JobRegistry.standard
+        registry.register(mail)
         let delivery = CallbackDelivery(storage: storage, client: callbacks, logger: logger)
         registry.register(DeliverNotificationsJob.self, concurrency: 16) { job, _ in try await delivery.run(job) }
         RerenderMedia(storage: storage, ingest: ingest).register(in: &registry)

@@ -19,13 +19,17 @@ struct Dependencies: Sendable {
     let subscriptionLimit: Int
     let streamLimits: StreamLimits
     let appsPerPerson: Int
+    let mail: MailDelivery
+    /// Whether sign-up asks for an email address.
+    let requiresEmail: Bool
     let mediaCache = MediaFragmentCache()
     let templates = PageTemplates.shared
     let pageFragments = RenderedFragments(capacityBytes: 32 * 1024 * 1024)
     let mediaObjects = MediaObjects(capacity: 20_000)
 
     /// The job kinds this server runs, with their handlers.
-    var jobs: JobRegistry { .server(storage: storage, callbacks: callbacks, ingest: ingest, logger: logger) }
+    var jobs: JobRegistry { .server(storage: storage, callbacks: callbacks, ingest: ingest, mail: mail, logger: logger) }
+    var mails: MailComposer { MailComposer(templates: templates, publicURL: links.publicURL) }
     var users: UserSerializer { UserSerializer(links: links) }
     var media: MediaSerializer { MediaSerializer(links: links) }
     var mediaLists: MediaListRenderer { MediaListRenderer(storage: storage, cache: mediaCache, serializer: media) }

@@ -9,7 +9,9 @@ import DarkroomStorage
 /// - failed passwords from a browser that has signed in to the account before (its `DeviceCookies` entry): 10 within
 ///   about fifteen minutes for that browser alone. Such a browser is never held by the address or account limits, so
 ///   a stranger failing on purpose cannot keep the owner out of a browser they use;
-/// - sign-ups per address: 5 within about thirty minutes (Mastodon's figure).
+/// - sign-ups per address: 5 within about thirty minutes (Mastodon's figure);
+/// - password-reset mails: 3 an hour to one email address, 5 an hour for one account, 10 an hour asked from one
+///   network address. Past them the page answers as always, and nothing is sent.
 /// A refusal is the same answer whether or not the password was right, and whether or not the account exists: the
 /// password is not even checked.
 struct LoginThrottle: Sendable {
@@ -35,6 +37,9 @@ struct LoginThrottle: Sendable {
     let byAccount = Counter(prefix: "login-failures-account", limit: 10, window: 900)
     let byDevice = Counter(prefix: "login-failures-device", limit: 10, window: 900)
     let signUps = Counter(prefix: "sign-ups", limit: 5, window: 1800)
+    let resetsToEmail = Counter(prefix: "resets-email", limit: 3, window: 3600)
+    let resetsOfAccount = Counter(prefix: "resets-account", limit: 5, window: 3600)
+    let resetsFromAddress = Counter(prefix: "resets-from", limit: 10, window: 3600)
     let store: RateLimitStore
     let environment: SystemEnvironment
 
@@ -63,5 +68,24 @@ struct LoginThrottle: Sendable {
 
     func recordAccountCreated(from address: String) async throws {
         try await signUps.record(address, store: store, now: environment.nowSeconds)
+    }
+
+    /// Counts a reset asked for `email` from `address`; false when a limit is past and nothing may be sent.
+    func mayMailReset(to email: String, from address: String) async throws -> Bool {
+        let now = environment.nowSeconds
+        let key = email.lowercased()
+        guard try await !resetsFromAddress.isBlocked(address, store: store, now: now), try await !resetsToEmail.isBlocked(key, store: store, now: now)
+        else { return false }
+        try await resetsFromAddress.record(address, store: store, now: now)
+        try await resetsToEmail.record(key, store: store, now: now)
+        return true
+    }
+
+    /// Counts a reset mailed for an account; false when the account has had its limit this hour.
+    func mayMailReset(ofAccount user: UserID) async throws -> Bool {
+        let now = environment.nowSeconds
+        guard try await !resetsOfAccount.isBlocked("\(user)", store: store, now: now) else { return false }
+        try await resetsOfAccount.record("\(user)", store: store, now: now)
+        return true
     }
 }

@@ -14,7 +14,7 @@ struct AccountsController {
         routes.get("/accounts/login") { visit in loginPage(visit) }
         routes.post("/accounts/login", login)
         routes.post("/accounts/logout", logout)
-        routes.get("/accounts/settings") { visit in try settingsPage(visit, user: visit.requireUser()) }
+        routes.get("/accounts/settings") { visit in try await settingsPage(visit, user: visit.requireUser()) }
         routes.post("/accounts/settings", saveSettings)
         routes.post("/accounts/settings/picture", savePicture)
         routes.get("/accounts/applications", applications)
@@ -30,7 +30,10 @@ struct AccountsController {
             status: status,
             visit,
             credentialsForm(visit).merging(
-                ["fullName": visit.form.value("full_name") ?? ""]) { $1 },
+                [
+                    "fullName": visit.form.value("full_name") ?? "", "email": visit.form.value("email") ?? "",
+                    "requiresEmail": web.dependencies.requiresEmail,
+                ]) { $1 },
             error: error
         )
     }
@@ -49,11 +52,19 @@ struct AccountsController {
         do {
             let username = try Validation.username(visit.form.value("username") ?? "")
             let fullName = try Validation.text(visit.form.value("full_name") ?? "", field: "full_name", maxLength: 60).trimmingSpaces()
+            let typedEmail = (visit.form.value("email") ?? "").trimmingSpaces()
+            let email = typedEmail.isEmpty && !web.dependencies.requiresEmail ? nil : try Validation.email(typedEmail)
             let password = visit.form.value("password") ?? ""
             try PasswordPolicy.check(password, username: username)
             let hash = try await PasswordHasher.hash(password)
             let user = try await storage.users.create(NewUser(username: username, passwordHash: hash, fullName: fullName))
             try await throttle.recordAccountCreated(from: visit.remoteHost)
+            if let email {
+                let mails = web.dependencies.mails
+                try await storage.changeEmail.request(email, for: user.id, from: visit.origin) { address, token in
+                    mails.verification(to: address, username: username, token: token)
+                }
+            }
             return try await signIn(user, visit)
         } catch {
             guard let message = WebError.formMessage(error) else { throw error }
@@ -74,6 +85,9 @@ struct AccountsController {
         }
         guard let user = try await storage.users.authenticate(username: username, password: visit.form.value("password") ?? "") else {
             try await throttle.recordFailure(address: visit.remoteHost, username: username, device: device)
+            if let known = try await storage.users.find(username: username) {
+                try await storage.securityLog.record(.signInFailed, user: known.id, from: visit.origin)
+            }
             return loginPage(visit, error: "The username or password is not right.", status: .badRequest)
         }
         return try await signIn(user, visit)
@@ -83,7 +97,11 @@ struct AccountsController {
         if let old = visit.sessionID { try await storage.sessions.end(old) }
         // Written as this person, so that their next pages, on any server, read past it (and past their new account,
         // written just before) rather than from a replica that has not replayed it yet.
-        let session = try await ReadSession.$current.withValue(ReadSession(user: user.id)) { try await storage.sessions.start(for: user.id) }
+        let session = try await ReadSession.$current.withValue(ReadSession(user: user.id)) {
+            let session = try await storage.sessions.start(for: user.id, from: visit.origin)
+            try await storage.securityLog.record(.signedIn, user: user.id, from: visit.origin)
+            return session
+        }
         // This browser has now signed in to the account: strangers' failed passwords will not lock it out.
         let device = web.dependencies.deviceCookies.after(signingIn: user.username, existing: visit.cookies[DeviceCookies.name]?.value)
         return web.redirect(
@@ -101,8 +119,9 @@ struct AccountsController {
 
     // MARK: Settings
 
-    private func settingsPage(_ visit: Web.Visit, user: User, error: String? = nil, saved: Bool = false) -> Response {
-        web.page(
+    private func settingsPage(_ visit: Web.Visit, user: User, error: String? = nil, saved: Bool = false) async throws -> Response {
+        let email = try await storage.users.email(of: user.id)
+        return web.page(
             "accounts/settings",
             title: "Settings",
             status: error == nil ? .ok : .badRequest,
@@ -112,6 +131,7 @@ struct AccountsController {
                 "showsCamera": user.showsCamera,
                 "picture": web.dependencies.links.profilePicture(user.summary.profilePicture),
                 "accept": ImageFormat.allCases.map(\.mediaType).joined(separator: ","),
+                "email": email?.address ?? false, "unverifiedEmail": email.map { !$0.isVerified } ?? false,
             ],
             error: error,
             notice: saved ? "Saved." : nil
@@ -132,19 +152,19 @@ struct AccountsController {
             try await storage.users.update(user.id, profile: profile)
         } catch {
             guard let message = WebError.formMessage(error) else { throw error }
-            return settingsPage(visit, user: user, error: message)
+            return try await settingsPage(visit, user: user, error: message)
         }
         return try await savedPage(visit, user.id)
     }
 
     @Sendable private func savePicture(_ visit: Web.Visit) async throws -> Response {
         let user = try visit.requireUser()
-        guard let photo = visit.files["photo"]?.first, !photo.isEmpty else { return settingsPage(visit, user: user, error: "Choose a photo first.") }
+        guard let photo = visit.files["photo"]?.first, !photo.isEmpty else { return try await settingsPage(visit, user: user, error: "Choose a photo first.") }
         do {
             try await web.dependencies.ingest.replaceProfilePicture(of: user.id, with: photo, in: storage)
         } catch {
             guard let message = WebError.formMessage(error) else { throw error }
-            return settingsPage(visit, user: user, error: message)
+            return try await settingsPage(visit, user: user, error: message)
         }
         return try await savedPage(visit, user.id)
     }
@@ -152,7 +172,7 @@ struct AccountsController {
     /// The settings page as just saved.
     private func savedPage(_ visit: Web.Visit, _ user: UserID) async throws -> Response {
         guard let saved = try await storage.users.find(user) else { throw WebError(status: .notFound, message: "No such user.") }
-        return settingsPage(visit, user: saved, saved: true)
+        return try await settingsPage(visit, user: saved, saved: true)
     }
 
     // MARK: Authorized applications

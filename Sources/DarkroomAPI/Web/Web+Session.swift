@@ -22,6 +22,9 @@ extension Web {
             involvedInBlocks = visitor.involvedInBlocks
             unreadActivity = visitor.unreadActivity
             context.observations.userID = visitor.user.id
+            if dependencies.storage.environment.nowSeconds - visitor.lastSeenAt >= SessionStore.lastSeenResolution {
+                try await dependencies.storage.sessions.touch(sessionID, from: context.remoteHost)
+            }
         }
         let existingCSRF = cookies[Self.csrfCookie].flatMap { $0.value.count == 64 ? $0.value : nil }
         let query = request.uri.query ?? ""
@@ -40,7 +43,8 @@ extension Web {
             isOperator: isOperator,
             involvedInBlocks: involvedInBlocks,
             unreadActivity: unreadActivity,
-            channel: context.channel
+            channel: context.channel,
+            userAgent: String((request.headers[.userAgent] ?? "").prefix(512))
         )
         // A photo form's bytes are read only for someone signed in.
         let signedIn = user != nil

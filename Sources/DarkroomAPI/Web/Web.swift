@@ -41,5 +41,10 @@ struct Web: Sendable {
         var unreadActivity = 0
         /// The request's connection, for calls the page makes to the server's own API (`LocalAPI`).
         var channel: (any Channel)? = nil
+        /// The browser's `User-Agent`, for the sessions and security log its owner reads.
+        var userAgent = ""
+
+        /// Where an account change comes from, for the security log and the mail that tells of it.
+        var origin: SecurityLog.Origin { SecurityLog.Origin(address: remoteHost, device: DeviceName.describe(userAgent: userAgent)) }
     }
 }

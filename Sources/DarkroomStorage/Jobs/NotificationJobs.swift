@@ -47,7 +47,8 @@ public struct DeliverNotificationsJob: BackgroundJob {
 
 /// Periodic upkeep, once across the servers sharing the database (one job, by its key), every ten minutes: bounds the
 /// home feeds, removes stored files no row names (a crash's leftovers) and expired exports, and drops rate-limit
-/// counters no window reads any more, delivered notifications older than a day and activity past its retention.
+/// counters no window reads any more, delivered notifications older than a day, activity past its retention, expired
+/// mailed links and security-log entries older than a year.
 public struct UpkeepJob: StorageJob {
     public static let kind = "upkeep"
     public static let priority = JobPriority.bulk
@@ -66,6 +67,8 @@ public struct UpkeepJob: StorageJob {
         try await storage.rateLimits.prune(before: storage.environment.nowSeconds / 3600 * 3600 - 3600)
         try await storage.notifications.prune()
         try await storage.activity.prune(olderThanDays: storage.activityRetentionDays)
+        try await storage.accountTokens.prune(before: storage.environment.nowSeconds)
+        try await storage.securityLog.prune(now: storage.environment.nowSeconds)
         context.runAgain(at: storage.environment.nowSeconds + Self.interval)
     }
 }

@@ -25,6 +25,9 @@ public final class Storage: Sendable {
     public let tokens: TokenStore
     public let codes: AuthorizationCodeStore
     public let sessions: SessionStore
+    /// Single-use links mailed to people (verifying an address, resetting a password).
+    public let accountTokens: AccountTokens
+    public let securityLog: SecurityLog
     public let rateLimits: RateLimitStore
     public let relationships: RelationshipStore
     public let mediaWriter: MediaWriter
@@ -60,6 +63,8 @@ public final class Storage: Sendable {
     public let suspendAccount: SuspendAccount
     public let removeComment: RemoveComment
     public let settleReport: SettleReport
+    public let changeEmail: ChangeEmail
+    public let changePassword: ChangePassword
 
     /// Builds every store once over the database, and the caches in front of them; they share this process's signals.
     public init(database: any Database, environment: SystemEnvironment, files: MediaFiles, mediaURLKey: String = "") {
@@ -82,6 +87,10 @@ public final class Storage: Sendable {
         tokens = TokenStore(database: database, environment: environment, changes: changes)
         codes = AuthorizationCodeStore(database: database, environment: environment, changes: changes, tokens: tokens)
         sessions = SessionStore(database: database, environment: environment)
+        let accountTokens = AccountTokens(database: database, environment: environment)
+        let securityLog = SecurityLog(database: database, environment: environment)
+        self.accountTokens = accountTokens
+        self.securityLog = securityLog
         rateLimits = RateLimitStore(database: database)
         relationships = RelationshipStore(database: database, environment: environment, changes: changes, live: live)
         likes = LikeStore(database: database, environment: environment, live: live)
@@ -123,6 +132,16 @@ public final class Storage: Sendable {
             deleteMedia: deleteMedia,
             removeComment: removeComment,
             suspendAccount: suspendAccount
+        )
+        changeEmail = ChangeEmail(database: database, environment: environment, users: users, tokens: accountTokens, log: securityLog, jobs: jobs)
+        changePassword = ChangePassword(
+            database: database,
+            environment: environment,
+            users: users,
+            tokens: accountTokens,
+            log: securityLog,
+            jobs: jobs,
+            changes: changes
         )
         grants = GrantCache(tokens: tokens, changes: changes, clock: environment.nowMilliseconds, database: database)
         feed = CachedFeed(

@@ -1,0 +1,43 @@
+extension Migrations {
+    /// Accounts people can keep: an email address (verified or not), single-use tokens sent by mail (verifying an
+    /// address, resetting a password; only their hashes), each person's security log, and what a signed-in browser
+    /// session shows its owner (the device, the address, when it was last seen).
+    static let accounts = Migration(
+        version: 29,
+        name: "accounts",
+        statements: [
+            "ALTER TABLE users ADD COLUMN email TEXT",
+            "ALTER TABLE users ADD COLUMN email_lc TEXT",
+            "ALTER TABLE users ADD COLUMN email_verified_at BIGINT",
+            "CREATE INDEX users_email ON users (email_lc) WHERE email_lc IS NOT NULL",
+            """
+            CREATE TABLE account_tokens (
+                token_hash TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                purpose TEXT NOT NULL,
+                email TEXT,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT
+            )
+            """,
+            "CREATE INDEX account_tokens_user ON account_tokens (user_id, purpose)",
+            "CREATE INDEX account_tokens_expiry ON account_tokens (expires_at)",
+            """
+            CREATE TABLE security_events (
+                id {ID},
+                user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                kind TEXT NOT NULL,
+                address TEXT NOT NULL DEFAULT '',
+                detail TEXT NOT NULL DEFAULT '',
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX security_events_user ON security_events (user_id, id)",
+            "CREATE INDEX security_events_created ON security_events (created_at)",
+            "ALTER TABLE web_sessions ADD COLUMN device TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE web_sessions ADD COLUMN address TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE web_sessions ADD COLUMN last_seen_at BIGINT NOT NULL DEFAULT 0",
+        ]
+    )
+}
