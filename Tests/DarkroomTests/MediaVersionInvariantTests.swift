@@ -1,6 +1,7 @@
 import DarkroomCore
 import Foundation
 import NIOCore
+import Synchronization
 import Testing
 
 @testable import DarkroomAPI
@@ -39,6 +40,8 @@ import Testing
         "UserStore.swift INSERT INTO users": 1,
         "MediaVersion.swift UPDATE media": 1,
         "UserStore.swift UPDATE users": 4,
+        "UserStore+Email.swift UPDATE users": 1,
+        "ChangePassword.swift UPDATE users": 2,
     ]
 
     static func sourceStatements() throws -> [String: Int] {
@@ -94,6 +97,14 @@ import Testing
             let profile: @Sendable (String) -> UserStore.Profile = { name in UserStore.Profile(fullName: name, bio: "", website: "", isPrivate: false)
             }
             try await storage.database.execute("UPDATE media SET camera = '{\"model\":\"X100V\"}' WHERE id = \(photo)")
+            // The account changes mail their links; the grid keeps the last one to use it.
+            let origin = SecurityLog.Origin(address: "127.0.0.1", device: "Safari on iPhone")
+            let mailed = Mutex("")
+            let blank = MailMessage(to: "bob@example.com", subject: "", text: "", html: "")
+            let mail: ChangeEmail.Compose = { _, token in
+                mailed.withLock { $0 = token }
+                return blank
+            }
             let grid: [(String, @Sendable () async throws -> Void)] = [
                 ("like", { try await storage.likes.like(photo, by: bob.id) }),
                 ("like again", { try await storage.likes.like(photo, by: carol.id) }),
@@ -121,6 +132,28 @@ import Testing
                 ("an operator", { try await storage.operators.setOperator(bob.id, true) }),
                 ("activity read", { try await storage.activity.markRead(alice.id, upTo: Int64.max) }),
                 ("a password", { try await storage.operators.setPassword(of: bob.id, hash: "x") }),
+                (
+                    "an email address given",
+                    { try await storage.changeEmail.request("bob@example.com", for: bob.id, from: origin, verification: mail) }
+                ),
+                ("and verified", { _ = try await storage.changeEmail.confirm(mailed.withLock { $0 }, from: origin) { _, _, _ in blank } }),
+                (
+                    "a password changed",
+                    {
+                        try await storage.changePassword.change(bob.id, toHash: "y", keeping: nil, signOutApps: true, from: origin) { _ in blank }
+                    }
+                ),
+                (
+                    "a password reset",
+                    {
+                        let account = EmailedAccount(id: bob.id, username: "bob", email: "bob@example.com")
+                        try await storage.changePassword.requestReset(for: [account], from: origin) { _, _, token in
+                            mailed.withLock { $0 = token }
+                            return blank
+                        }
+                        _ = try await storage.changePassword.reset(byToken: mailed.withLock { $0 }, toHash: "z", from: origin) { _ in blank }
+                    }
+                ),
                 ("a post", { _ = try await world.post(by: carol, caption: "third #light") }),
                 (
                     "a post tagging dave",

@@ -32,7 +32,8 @@ struct MailDelivery: Sendable {
         let host = URLComponents(string: publicURL)?.host ?? "localhost"
         // Darkroom's own default sender: a host without a dot (localhost) or an IP address would not make an address
         // that mail servers take.
-        sender = settings.sender ?? MailSender(name: "Darkroom", address: "darkroom@" + (host.contains(".") && !SMTPClient.isIPAddress(host) ? host : "localhost.localdomain"))
+        let domain = host.contains(".") && !SMTPClient.isIPAddress(host) ? host : "localhost.localdomain"
+        sender = settings.sender ?? MailSender(name: "Darkroom", address: "darkroom@" + domain)
         if let smtp = settings.smtp {
             transport = .smtp(try SMTPClient(settings: smtp, helloName: host))
         } else {

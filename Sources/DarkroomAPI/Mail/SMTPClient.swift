@@ -51,7 +51,9 @@ struct SMTPClient: Sendable {
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if implicitTLS { try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: serverName)) }
+                    if implicitTLS {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: serverName))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: 16_384))
                     try channel.pipeline.syncOperations.addHandler(reader)
                 }
@@ -67,7 +69,8 @@ struct SMTPClient: Sendable {
                 // Anything the server sent after its go-ahead arrived in the clear and could be an attacker's.
                 guard session.nothingUnread else { throw SMTPError.insecure("the server sent data before TLS began") }
                 try await channel.eventLoop.submit {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: serverName), position: .first)
+                    let tls = try NIOSSLClientHandler(context: context, serverHostname: serverName)
+                    try channel.pipeline.syncOperations.addHandler(tls, position: .first)
                 }.get()
                 extensions = try await session.command("EHLO \(helloName)", expecting: [250])
             } else if settings.username != nil {

@@ -159,7 +159,9 @@ struct AccountsController {
 
     @Sendable private func savePicture(_ visit: Web.Visit) async throws -> Response {
         let user = try visit.requireUser()
-        guard let photo = visit.files["photo"]?.first, !photo.isEmpty else { return try await settingsPage(visit, user: user, error: "Choose a photo first.") }
+        guard let photo = visit.files["photo"]?.first, !photo.isEmpty else {
+            return try await settingsPage(visit, user: user, error: "Choose a photo first.")
+        }
         do {
             try await web.dependencies.ingest.replaceProfilePicture(of: user.id, with: photo, in: storage)
         } catch {

@@ -94,12 +94,12 @@ struct PasswordController {
         }
         let throttle = web.dependencies.loginThrottle
         if try await throttle.mayMailReset(to: address, from: visit.remoteHost) {
-            var accounts: [(id: UserID, username: String)] = []
+            var accounts: [EmailedAccount] = []
             for account in try await storage.users.accounts(withVerifiedEmail: address) where try await throttle.mayMailReset(ofAccount: account.id) {
                 accounts.append(account)
             }
             let mails = self.mails
-            try await storage.changePassword.requestReset(for: accounts, address: address, from: visit.origin) { address, username, token in
+            try await storage.changePassword.requestReset(for: accounts, from: visit.origin) { address, username, token in
                 mails.passwordReset(to: address, username: username, token: token)
             }
         }
@@ -126,7 +126,14 @@ struct PasswordController {
     private func resetPage(_ visit: Web.Visit, error: String? = nil) async throws -> Response {
         let token = visit.pathToken
         guard try await storage.accountTokens.holder(of: token, for: .resetPassword) != nil else { return expiredLink(visit) }
-        return web.page("accounts/password-new", title: "Choose a new password", status: error == nil ? .ok : .badRequest, visit, ["token": token], error: error)
+        return web.page(
+            "accounts/password-new",
+            title: "Choose a new password",
+            status: error == nil ? .ok : .badRequest,
+            visit,
+            ["token": token],
+            error: error
+        )
     }
 
     @Sendable private func reset(_ visit: Web.Visit) async throws -> Response {

@@ -49,7 +49,8 @@ struct SecurityController {
         let handle = visit.form.value("session")
         let ended = try await storage.sessions.end(of: user.id, handle: handle == "all" ? nil : handle, keeping: visit.sessionID)
         if ended > 0 {
-            try await storage.securityLog.record(.sessionEnded, user: user.id, from: visit.origin, detail: ended == 1 ? "1 browser" : "\(ended) browsers")
+            let detail = ended == 1 ? "1 browser" : "\(ended) browsers"
+            try await storage.securityLog.record(.sessionEnded, user: user.id, from: visit.origin, detail: detail)
         }
         return try await securityPage(visit, user: user, notice: ended == 1 ? "Signed out 1 browser." : "Signed out \(ended) browsers.")
     }

@@ -1,6 +1,7 @@
 extension Validation {
-    /// An email address as people type it: one `@`, a local part and a dotted domain (ASCII; an international domain in its xn-- form), at most 254 bytes, nothing that
-    /// could end a mail header (no spaces, controls, angle brackets or quotes). Answers it trimmed, its domain lowercased.
+    /// An email address as people type it: one `@`, a local part and a dotted domain (ASCII; an international domain in
+    /// its xn-- form), at most 254 bytes, nothing that could end a mail header (no spaces, controls, angle brackets or
+    /// quotes). Answers it trimmed, its domain lowercased.
     public static func email(_ raw: String) throws(DomainError) -> String {
         let text = raw.trimmingSpaces()
         guard !text.isEmpty else { throw .missingInput(field: "email") }

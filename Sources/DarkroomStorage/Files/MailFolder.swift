@@ -37,7 +37,8 @@ public struct MailFolder: Sendable {
             let path = directory + "/" + name
             guard let data = FileManager.default.contents(atPath: path) else { return nil }
             let headers = Self.headers(of: String(decoding: data.prefix(16_384), as: UTF8.self))
-            return Entry(file: path, date: headers["date"] ?? "", to: (headers["to"] ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "<>")), subject: headers["subject"] ?? "")
+            let recipient = (headers["to"] ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "<>"))
+            return Entry(file: path, date: headers["date"] ?? "", to: recipient, subject: headers["subject"] ?? "")
         }
     }
 

@@ -28,7 +28,10 @@ public struct SessionStore: Sendable {
     /// Notes that the session is in use now, from `address`.
     public func touch(_ id: String, from address: String) async throws {
         try await database.execute(
-            "UPDATE web_sessions SET last_seen_at = \(environment.nowSeconds), address = \(String(address.prefix(64))) WHERE id_hash = \(Hex.sha256(id))"
+            """
+            UPDATE web_sessions SET last_seen_at = \(environment.nowSeconds), address = \(String(address.prefix(64)))
+             WHERE id_hash = \(Hex.sha256(id))
+            """
         )
     }
 
@@ -72,14 +75,11 @@ public struct SessionStore: Sendable {
         let keep = current.map(Hex.sha256) ?? ""
         if let handle {
             guard handle.utf8.count == Self.handleLength, handle.utf8.allSatisfy({ Hex.isDigit($0) }) else { return 0 }
-            return try await database.query(
-                """
-                DELETE FROM web_sessions WHERE user_id = \(user) AND substr(id_hash, 1, \(Self.handleLength)) = \(handle) AND id_hash <> \(keep)
-                RETURNING user_id
-                """
-            ).count
         }
-        return try await database.query("DELETE FROM web_sessions WHERE user_id = \(user) AND id_hash <> \(keep) RETURNING user_id").count
+        let which: SQL = handle.map { "AND substr(id_hash, 1, \(raw: String(Self.handleLength))) = \($0)" } ?? ""
+        return try await database.transaction { tx in
+            try await tx.query("DELETE FROM web_sessions WHERE user_id = \(user) \(which) AND id_hash <> \(keep) RETURNING user_id").count
+        }
     }
 
     /// The signed-in user, if the session is live.

@@ -6,6 +6,13 @@ public struct AccountEmail: Sendable, Equatable {
     public var isVerified: Bool
 }
 
+/// An account a mail goes to, at its own address (as stored, whatever letter case it was asked for in).
+public struct EmailedAccount: Sendable {
+    public var id: UserID
+    public var username: String
+    public var email: String
+}
+
 extension UserStore {
     /// The user's address, verified or not; nil when they gave none.
     public func email(of user: UserID) async throws -> AccountEmail? {
@@ -29,14 +36,14 @@ extension UserStore {
 
     /// The accounts, not suspended, whose verified address is `address` (in any letter case): where a password reset
     /// may be sent. Several accounts may share an address.
-    public func accounts(withVerifiedEmail address: String) async throws -> [(id: UserID, username: String)] {
+    public func accounts(withVerifiedEmail address: String) async throws -> [EmailedAccount] {
         try await database.query(
             """
-            SELECT id, username FROM users
+            SELECT id, username, email FROM users
              WHERE email_lc = \(address.lowercased()) AND email_verified_at IS NOT NULL AND suspended_at IS NULL
              ORDER BY id LIMIT 10
             """
-        ).decode { row in (id: try row.id(UserID.self), username: try row.string()) }
+        ).decode { row in EmailedAccount(id: try row.id(UserID.self), username: try row.string(), email: try row.string()) }
     }
 
     /// Whether `password` is the user's.

@@ -36,20 +36,19 @@ public struct ChangePassword: Sendable {
         jobs.wake()
     }
 
-    /// Mails a reset link to every account whose verified address is `address`; nothing when there is none, so the
-    /// caller answers the same either way.
+    /// Mails a reset link to each account, at its verified address; nothing when there is none, so the caller answers
+    /// the same either way.
     public func requestReset(
-        for accounts: [(id: UserID, username: String)],
-        address: String,
+        for accounts: [EmailedAccount],
         from origin: SecurityLog.Origin,
         compose: @escaping @Sendable (_ address: String, _ username: String, _ token: String) -> MailMessage
     ) async throws {
         guard !accounts.isEmpty else { return }
         try await database.transaction { tx in
             for account in accounts {
-                let token = try await tokens.issue(.resetPassword, for: account.id, email: address, in: tx)
+                let token = try await tokens.issue(.resetPassword, for: account.id, email: account.email, in: tx)
                 try await log.record(.passwordResetRequested, user: account.id, from: origin, in: tx)
-                try await jobs.enqueue(SendMailJob(compose(address, account.username, token)), in: tx)
+                try await jobs.enqueue(SendMailJob(compose(account.email, account.username, token)), in: tx)
             }
         }
         jobs.wake()
