@@ -87,7 +87,9 @@ struct OAuthController {
         )
     }
 
-    /// GET /oauth/authorize — the log-in page first when no one is signed in, then the consent page.
+    /// GET /oauth/authorize — the log-in page first when no one is signed in, then the consent page, unless the
+    /// person already let this app do all it asks (remembered consent: it gets its answer at once, as in 2013). Asking
+    /// for more shows the page for what is new.
     @Sendable func consent(_ visit: Web.Visit) async throws -> Response {
         let authorization: Authorization
         switch try await self.authorization(visit.query) {
@@ -95,6 +97,8 @@ struct OAuthController {
         case .success(let checked): authorization = checked
         }
         let user = try visit.requireUser()
+        let granted = try await storage.tokens.grantedScopes(of: user.id, to: authorization.client.ref)
+        if !granted.isEmpty, authorization.scopes.isSubset(of: granted) { return try await grant(authorization, to: user) }
         let fields =
             [
                 ("client_id", authorization.client.clientID), ("redirect_uri", authorization.redirectURI),
@@ -110,7 +114,10 @@ struct OAuthController {
             visit,
             [
                 "clientName": authorization.client.name, "username": user.username, "redirectURI": authorization.redirectURI,
-                "scopes": authorization.scopes.sorted().map(Self.describe), "fields": fields.map { ["name": $0.0, "value": $0.1] },
+                "scopes": authorization.scopes.subtracting(granted).sorted().map(Self.describe),
+                "hasGranted": !granted.intersection(authorization.scopes).isEmpty,
+                "alreadyGranted": granted.intersection(authorization.scopes).sorted().map(Self.describe),
+                "fields": fields.map { ["name": $0.0, "value": $0.1] },
             ]
         )
     }
@@ -137,6 +144,12 @@ struct OAuthController {
                 reason: "user_denied"
             )
         }
+        return try await grant(authorization, to: user)
+    }
+
+    /// The answer to an allowed request: a code (or, for the implicit flow, a token in the fragment).
+    private func grant(_ authorization: Authorization, to user: User) async throws -> Response {
+        let fragment = authorization.responseType == "token"
         var answer: [(String, String)]
         if fragment {
             answer = [("access_token", try await storage.tokens.create(userID: user.id, client: authorization.client, scopes: authorization.scopes))]

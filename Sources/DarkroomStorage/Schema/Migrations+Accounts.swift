@@ -40,4 +40,12 @@ extension Migrations {
             "ALTER TABLE web_sessions ADD COLUMN last_seen_at BIGINT NOT NULL DEFAULT 0",
         ]
     )
+
+    /// A sealed copy of each new access token (`TokenSeal`), so a new grant for the same person, app and scopes hands
+    /// back the token the app holds.
+    static let sealedTokens = Migration(
+        version: 30,
+        name: "sealed tokens",
+        statements: ["ALTER TABLE access_tokens ADD COLUMN token_sealed TEXT"]
+    )
 }

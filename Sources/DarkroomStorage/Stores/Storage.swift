@@ -67,7 +67,7 @@ public final class Storage: Sendable {
     public let changePassword: ChangePassword
 
     /// Builds every store once over the database, and the caches in front of them; they share this process's signals.
-    public init(database: any Database, environment: SystemEnvironment, files: MediaFiles, mediaURLKey: String = "") {
+    public init(database: any Database, environment: SystemEnvironment, files: MediaFiles, mediaURLKey: String = "", tokenSeal: TokenSeal? = nil) {
         self.mediaURLKey = mediaURLKey
         self.database = database
         self.environment = environment
@@ -84,7 +84,7 @@ public final class Storage: Sendable {
         users = UserStore(database: database, environment: environment)
         media = MediaStore(database: database, environment: environment)
         clients = ClientStore(database: database, environment: environment, changes: changes)
-        tokens = TokenStore(database: database, environment: environment, changes: changes)
+        tokens = TokenStore(database: database, environment: environment, changes: changes, seal: tokenSeal)
         codes = AuthorizationCodeStore(database: database, environment: environment, changes: changes, tokens: tokens)
         sessions = SessionStore(database: database, environment: environment)
         let accountTokens = AccountTokens(database: database, environment: environment)
@@ -186,7 +186,8 @@ public final class Storage: Sendable {
                 throw error
             }
         }
-        return Storage(database: database, environment: environment, files: files, mediaURLKey: mediaURLKey)
+        let seal = try TokenSeal.load(dataDirectory: dataDirectory, environment: environment)
+        return Storage(database: database, environment: environment, files: files, mediaURLKey: mediaURLKey, tokenSeal: seal)
     }
 
     /// Has `live` ring for other processes' writes too, from now on (PostgreSQL's notices). False when nothing tells

@@ -1,10 +1,12 @@
 import DarkroomCore
 
-/// Access tokens. Only their SHA-256 hashes are stored; the token itself is shown once, when made.
+/// Access tokens. Only their SHA-256 hashes are searched; a sealed copy (`TokenSeal`, its key outside the database)
+/// lets a new grant for the same person, app and scopes hand back the live token instead of minting another.
 public struct TokenStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
     let changes: StoreChanges
+    let seal: TokenSeal?
 
     /// Makes a token shaped like the platform's: `{user_id}.{7 hex of the client}.{32 random hex}`. A token made for an
     /// authorization code records it (hashed), so that a second use of that code can revoke it.
@@ -13,15 +15,40 @@ public struct TokenStore: Sendable {
     }
 
     func insert(userID: UserID, client: Client, scopes: Set<Scope>, code: String?, in executor: any SQLExecutor) async throws -> String {
+        let rendered = Scope.render(scopes.union([.basic]))
+        if let seal {
+            let live = try await executor.query(
+                """
+                SELECT id, token_sealed FROM access_tokens
+                 WHERE user_id = \(userID) AND client_ref = \(client.ref) AND scopes = \(rendered) AND revoked_at IS NULL
+                   AND token_sealed IS NOT NULL
+                 ORDER BY id DESC LIMIT 1
+                """
+            ).decodeFirst { row in (id: try row.int(), sealed: try row.string()) }
+            if let live, let token = seal.open(live.sealed, id: live.id) {
+                // The newest code it was handed out for is the one whose replay revokes it.
+                if let code { try await executor.execute("UPDATE access_tokens SET code_hash = \(Hex.sha256(code)) WHERE id = \(live.id)") }
+                return token
+            }
+        }
         let token = "\(userID).\(client.clientID.prefix(7)).\(environment.randomHex(bytes: 16))"
+        let id = environment.ids.next()
         try await executor.execute(
             """
-            INSERT INTO access_tokens (id, token_hash, user_id, client_ref, scopes, created_at, code_hash)
-            VALUES (\(environment.ids.next()), \(Hex.sha256(token)), \(userID), \(client.ref), \(Scope.render(scopes.union([.basic]))),
-                    \(environment.nowSeconds), \(code.map(Hex.sha256)))
+            INSERT INTO access_tokens (id, token_hash, user_id, client_ref, scopes, created_at, code_hash, token_sealed)
+            VALUES (\(id), \(Hex.sha256(token)), \(userID), \(client.ref), \(rendered), \(environment.nowSeconds), \(code.map(Hex.sha256)),
+                    \(seal?.seal(token, id: id)))
             """
         )
         return token
+    }
+
+    /// The scopes the user's live tokens for `client` grant together: what the app may do without asking again.
+    public func grantedScopes(of user: UserID, to client: ClientRecordID) async throws -> Set<Scope> {
+        let rows = try await database.query(
+            "SELECT scopes FROM access_tokens WHERE user_id = \(user) AND client_ref = \(client) AND revoked_at IS NULL"
+        ).decode { try $0.string() }
+        return rows.reduce(into: Set<Scope>()) { $0.formUnion(Scope.parseList($1).scopes) }
     }
 
     /// What a presented token grants, read from the database, or nil if it is unknown or revoked. Requests go
