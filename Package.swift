@@ -43,6 +43,8 @@ let package = Package(
         // libvips (Debian's libvips-dev; its headers need only glib's include paths), wrapped in fixed-argument calls:
         // only DarkroomImaging (and the photo tools built on it) import it.
         .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "glib-2.0"),
+        // libqrencode (Debian's libqrencode-dev): the QR code an authenticator app scans when two-factor sign-in is set up.
+        .systemLibrary(name: "CQREncode", path: "Sources/CQREncode"),
         // Photo decoding, the classic filters and renditions, in-process with libvips.
         .target(name: "DarkroomImaging", dependencies: ["CVips", "DarkroomCore"], swiftSettings: strict),
         // Domain: ids, clock, rules and policies. No I/O.
@@ -74,7 +76,7 @@ let package = Package(
         .target(
             name: "DarkroomAPI",
             dependencies: [
-                "DarkroomCore", "DarkroomStorage", "DarkroomImaging",
+                "DarkroomCore", "DarkroomStorage", "DarkroomImaging", "CQREncode",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

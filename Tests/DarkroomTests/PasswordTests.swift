@@ -60,8 +60,13 @@ import Testing
                 #expect(try await client.get("/v1/users/self?access_token=\(token)").status == 200)
                 #expect(try await world.storage.users.authenticate(username: "ann", password: "correct horse battery") == nil)
                 #expect(try await world.storage.users.authenticate(username: "ann", password: "a new long secret") != nil)
-                let notice = try await mailbox.deliver()
-                #expect(notice.map(\.subject) == ["Darkroom: Your password was changed"] && notice.first?.to == "ann@example.com")
+                // The other browser had never signed in to ann before: she was told of it, and of the change.
+                let notices = try await mailbox.deliver()
+                #expect(Set(notices.map(\.subject)) == ["Darkroom: A new sign-in to your account", "Darkroom: Your password was changed"])
+                #expect(notices.allSatisfy { $0.to == "ann@example.com" })
+                // A browser that signed in to her before is no news.
+                _ = try await OAuthTests.logIn(here, "ann", password: "a new long secret")
+                #expect(try await mailbox.deliver().isEmpty)
 
                 // Ticking "sign out apps too" revokes the token.
                 try await here.get("/accounts/password")

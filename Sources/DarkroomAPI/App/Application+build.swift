@@ -128,6 +128,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration, 
     EmailController(web: web).addRoutes(to: pages)
     PasswordController(web: web).addRoutes(to: pages)
     SecurityController(web: web).addRoutes(to: pages)
+    TwoFactorController(web: web).addRoutes(to: pages)
     DeveloperController(web: web).addRoutes(to: pages)
     OAuthController(web: web).addRoutes(to: pages, router: router)
     PhotoPagesController(web: web).addRoutes(to: pages)

@@ -9,29 +9,61 @@ struct MailComposer: Sendable {
     let publicURL: String
 
     func verification(to address: String, username: String, token: String) -> MailMessage {
-        compose("verify-email", to: address, subject: "Confirm your email address", [
-            "username": username, "address": address, "link": publicURL + "/accounts/email/verify/" + token,
-        ])
+        compose(
+            "verify-email",
+            to: address,
+            subject: "Confirm your email address",
+            [
+                "username": username, "address": address, "link": publicURL + "/accounts/email/verify/" + token,
+            ]
+        )
     }
 
     func emailChanged(to old: String, username: String, new: String) -> MailMessage {
-        compose("email-changed", to: old, subject: "Your email address was changed", [
-            "username": username, "old": old, "new": Self.masked(new), "resetLink": publicURL + "/accounts/password/reset",
-        ])
+        compose(
+            "email-changed",
+            to: old,
+            subject: "Your email address was changed",
+            [
+                "username": username, "old": old, "new": Self.masked(new), "resetLink": publicURL + "/accounts/password/reset",
+            ]
+        )
     }
 
     func passwordReset(to address: String, username: String, token: String) -> MailMessage {
-        compose("reset-password", to: address, subject: "Reset your password", [
-            "username": username, "link": publicURL + "/accounts/password/reset/" + token,
-        ])
+        compose(
+            "reset-password",
+            to: address,
+            subject: "Reset your password",
+            [
+                "username": username, "link": publicURL + "/accounts/password/reset/" + token,
+            ]
+        )
     }
 
     /// Told after a password changed: `how` it changed ("changed", "reset by email").
     func passwordChanged(to address: String, username: String, how: String, at seconds: Int64, from origin: SecurityLog.Origin) -> MailMessage {
-        compose("password-changed", to: address, subject: "Your password was \(how)", [
-            "username": username, "how": how, "when": Self.moment(seconds), "from": Self.describe(origin),
-            "resetLink": publicURL + "/accounts/password/reset",
-        ])
+        compose(
+            "password-changed",
+            to: address,
+            subject: "Your password was \(how)",
+            [
+                "username": username, "how": how, "when": Self.moment(seconds), "from": Self.describe(origin),
+                "resetLink": publicURL + "/accounts/password/reset",
+            ]
+        )
+    }
+
+    func newSignIn(to address: String, username: String, at seconds: Int64, from origin: SecurityLog.Origin) -> MailMessage {
+        compose(
+            "new-sign-in",
+            to: address,
+            subject: "A new sign-in to your account",
+            [
+                "username": username, "when": Self.moment(seconds), "from": Self.describe(origin),
+                "passwordLink": publicURL + "/accounts/password", "securityLink": publicURL + "/accounts/security",
+            ]
+        )
     }
 
     private func compose(_ name: String, to address: String, subject: String, _ values: [String: Any]) -> MailMessage {

@@ -65,7 +65,7 @@ struct AccountsController {
                     mails.verification(to: address, username: username, token: token)
                 }
             }
-            return try await signIn(user, visit)
+            return try await web.signIn(user, visit, next: visit.form.value("next"))
         } catch {
             guard let message = WebError.formMessage(error) else { throw error }
             return signupPage(visit, error: message, status: .badRequest)
@@ -90,25 +90,13 @@ struct AccountsController {
             }
             return loginPage(visit, error: "The username or password is not right.", status: .badRequest)
         }
-        return try await signIn(user, visit)
-    }
-
-    private func signIn(_ user: User, _ visit: Web.Visit) async throws -> Response {
-        if let old = visit.sessionID { try await storage.sessions.end(old) }
-        // Written as this person, so that their next pages, on any server, read past it (and past their new account,
-        // written just before) rather than from a replica that has not replayed it yet.
-        let session = try await ReadSession.$current.withValue(ReadSession(user: user.id)) {
-            let session = try await storage.sessions.start(for: user.id, from: visit.origin)
-            try await storage.securityLog.record(.signedIn, user: user.id, from: visit.origin)
-            return session
-        }
-        // This browser has now signed in to the account: strangers' failed passwords will not lock it out.
-        let device = web.dependencies.deviceCookies.after(signingIn: user.username, existing: visit.cookies[DeviceCookies.name]?.value)
+        guard try await storage.twoFactor.isEnabled(for: user.id) else { return try await web.signIn(user, visit, next: visit.form.value("next")) }
+        // The password was right; the second factor is asked on a page of its own, the sign-in held by a cookie.
+        let pending = try await storage.accountTokens.issue(.secondFactor, for: user.id)
+        let next = Web.localPath(visit.form.value("next")) ?? ""
         return web.redirect(
-            to: Web.localPath(visit.form.value("next")) ?? "/",
-            setting: [
-                web.sessionCookie(session), web.cookie(DeviceCookies.name, device, maxAge: DeviceCookies.lifetime),
-            ]
+            to: "/accounts/login/two-factor" + (next.isEmpty ? "" : "?next=" + Parameters.encode(next)),
+            setting: [web.cookie(Web.pendingSignInCookie, pending, maxAge: AccountTokens.Purpose.secondFactor.lifetime, path: "/accounts/login")]
         )
     }
 

@@ -110,6 +110,15 @@ struct TokenEndpoint: Sendable {
                 try await throttle.recordFailure(address: address, username: username)
                 throw Failure(error: "invalid_grant", message: "The username or password is not right.")
             }
+            // A password alone cannot pass a second factor, and this grant has no way to ask for one (Pixelfed's
+            // #3328 and #3175 were this bypass). Said only after the password was right, so it tells a guesser nothing.
+            guard try await !storage.twoFactor.isEnabled(for: user.id) else {
+                throw Failure(
+                    error: "invalid_grant",
+                    message: "This account uses two-factor sign-in, which the password grant cannot ask for: sign in through the browser "
+                        + "(/oauth/authorize) instead."
+                )
+            }
             return (user, try await storage.tokens.create(userID: user.id, client: client, scopes: parsed.scopes))
         default:
             throw Failure(error: "unsupported_grant_type", message: "grant_type must be authorization_code or password")

@@ -48,4 +48,33 @@ extension Migrations {
         name: "sealed tokens",
         statements: ["ALTER TABLE access_tokens ADD COLUMN token_sealed TEXT"]
     )
+
+    /// Two-factor sign-in: each person's authenticator secret (in force once a first code came back, with the last step
+    /// used, so no code works twice; a new one waits beside it until confirmed) and their single-use recovery codes,
+    /// hashed.
+    static let twoFactor = Migration(
+        version: 31,
+        name: "two-factor sign-in",
+        statements: [
+            """
+            CREATE TABLE totp_secrets (
+                user_id BIGINT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+                secret TEXT,
+                confirmed_at BIGINT,
+                last_step BIGINT NOT NULL DEFAULT 0,
+                pending_secret TEXT,
+                pending_at BIGINT
+            )
+            """,
+            """
+            CREATE TABLE recovery_codes (
+                code_hash TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                created_at BIGINT NOT NULL,
+                used_at BIGINT
+            )
+            """,
+            "CREATE INDEX recovery_codes_user ON recovery_codes (user_id)",
+        ]
+    )
 }

@@ -9,12 +9,16 @@ public struct AccountTokens: Sendable {
     public enum Purpose: String, Sendable {
         case verifyEmail = "verify-email"
         case resetPassword = "reset-password"
+        /// A sign-in whose password was right, waiting for its second factor (held in a cookie, never mailed).
+        case secondFactor = "second-factor"
 
-        /// How long a link works: a day to verify an address (mail can be slow to be read), an hour to reset.
+        /// How long a token works: a day to verify an address (mail can be slow to be read), an hour to reset, ten
+        /// minutes to give a second factor.
         public var lifetime: Int64 {
             switch self {
             case .verifyEmail: 86_400
             case .resetPassword: 3600
+            case .secondFactor: 600
             }
         }
     }
@@ -37,6 +41,16 @@ public struct AccountTokens: Sendable {
             """
         )
         return token
+    }
+
+    /// A new token of `purpose` for `user`, in a transaction of its own.
+    public func issue(_ purpose: Purpose, for user: UserID) async throws -> String {
+        try await database.transaction { tx in try await issue(purpose, for: user, email: nil, in: tx) }
+    }
+
+    /// Uses a live token: whose it was, once.
+    public func redeem(_ token: String, for purpose: Purpose) async throws -> Holder? {
+        try await database.transaction { tx in try await redeem(token, for: purpose, in: tx) }
     }
 
     /// Whose a live token is, without using it (the page that asks for a new password).

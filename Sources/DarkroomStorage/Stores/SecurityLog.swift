@@ -21,6 +21,11 @@ public struct SecurityLog: Sendable {
         case emailChanged = "email-changed"
         case sessionEnded = "session-ended"
         case appsSignedOut = "apps-signed-out"
+        case twoFactorEnabled = "two-factor-enabled"
+        case twoFactorDisabled = "two-factor-disabled"
+        case recoveryCodeUsed = "recovery-code-used"
+        case recoveryCodesRenewed = "recovery-codes-renewed"
+        case secondFactorFailed = "second-factor-failed"
 
         /// How the settings page says it.
         public var description: String {
@@ -35,6 +40,11 @@ public struct SecurityLog: Sendable {
             case .emailChanged: "Email address changed"
             case .sessionEnded: "Signed out elsewhere"
             case .appsSignedOut: "Apps signed out"
+            case .twoFactorEnabled: "Two-factor sign-in turned on"
+            case .twoFactorDisabled: "Two-factor sign-in turned off"
+            case .recoveryCodeUsed: "Signed in with a recovery code"
+            case .recoveryCodesRenewed: "New recovery codes made"
+            case .secondFactorFailed: "Wrong two-factor code given"
             }
         }
     }

@@ -28,6 +28,7 @@ public final class Storage: Sendable {
     /// Single-use links mailed to people (verifying an address, resetting a password).
     public let accountTokens: AccountTokens
     public let securityLog: SecurityLog
+    public let twoFactor: TwoFactorStore
     public let rateLimits: RateLimitStore
     public let relationships: RelationshipStore
     public let mediaWriter: MediaWriter
@@ -91,6 +92,7 @@ public final class Storage: Sendable {
         let securityLog = SecurityLog(database: database, environment: environment)
         self.accountTokens = accountTokens
         self.securityLog = securityLog
+        twoFactor = TwoFactorStore(database: database, environment: environment, log: securityLog)
         rateLimits = RateLimitStore(database: database)
         relationships = RelationshipStore(database: database, environment: environment, changes: changes, live: live)
         likes = LikeStore(database: database, environment: environment, live: live)
