@@ -265,3 +265,56 @@ def sign_up_by_http(base, username, address):
     body = urllib.parse.urlencode({"csrf_token": csrf, "username": username, "email": address,
                                    "password": f"{username} long secret"}).encode()
     opener.open(urllib.request.Request(f"{base}/accounts/signup", data=body))
+
+
+def test_two_factor_with_codes_computed_by_pyotp(site, browser):
+    """An authenticator app's part played by pyotp, which reads the otpauth URI the page shows and computes its own
+    codes (never Darkroom's)."""
+    import pyotp
+    base = site["base"]
+    browser.delete_all_cookies()
+    browser.get(f"{base}/accounts/signup")
+    fill(browser, username="rosa", password="rosa long secret")
+    press(browser, "signup")
+    wait_for(browser, lambda: browser.current_url.rstrip("/") == base, "after sign-up the home feed")
+    browser.get(f"{base}/accounts/settings")
+    press(browser, "two-factor-link")
+    press(browser, "set-up")
+    wait_for(browser, lambda: browser.find_elements(By.CSS_SELECTOR, "#qr svg"), "the QR code")
+    screenshot(browser, "accounts-two-factor-setup")
+    uri = element(browser, "otpauth").get_attribute("href")
+    totp = pyotp.parse_uri(uri)
+    assert totp.secret == element(browser, "secret").text.replace(" ", "") and totp.issuer.startswith("Darkroom")
+    fill(browser, code=totp.now())
+    press(browser, "confirm-code")
+    wait_for(browser, lambda: browser.find_elements(By.ID, "recovery-codes"), "the recovery codes")
+    codes = [item.text for item in browser.find_elements(By.CSS_SELECTOR, "#recovery-codes code")]
+    assert len(codes) == 10
+    screenshot(browser, "accounts-recovery-codes")
+
+    # Signing in again: the password, then a code of a later step than the set-up's (each step works once).
+    browser.delete_all_cookies()
+    browser.get(f"{base}/accounts/login")
+    fill(browser, username="rosa", password="rosa long secret")
+    press(browser, "login")
+    wait_for(browser, lambda: "/accounts/login/two-factor" in browser.current_url, "the code page")
+    screenshot(browser, "accounts-login-two-factor")
+    fill(browser, code="000000")
+    press(browser, "verify")
+    wait_for(browser, lambda: "not right" in browser.page_source, "a wrong code refused")
+    next_step = (int(time.time()) // 30 + 1) * 30
+    fill(browser, code=totp.at(next_step))
+    element(browser, "code").send_keys(Keys.ENTER)
+    wait_for(browser, lambda: browser.current_url.rstrip("/") == base, "signed in with the code")
+
+    # A recovery code, once.
+    browser.delete_all_cookies()
+    browser.get(f"{base}/accounts/login")
+    fill(browser, username="rosa", password="rosa long secret")
+    press(browser, "login")
+    wait_for(browser, lambda: "/accounts/login/two-factor" in browser.current_url, "the code page")
+    fill(browser, code=codes[0])
+    press(browser, "verify")
+    wait_for(browser, lambda: browser.current_url.rstrip("/") == base, "signed in with a recovery code")
+    browser.get(f"{base}/accounts/security")
+    assert "Signed in with a recovery code" in browser.page_source and "Two-factor sign-in turned on" in browser.page_source
