@@ -152,7 +152,11 @@ import ZIPFoundation
             try await world.withApp { client in
                 let browser = Browser(client)
                 try await browser.get("/accounts/signup")
-                #expect(try await browser.post("/accounts/signup", [("username", "alice"), ("password", "a-long-password")]).status == 303)
+                let signedUp = try await browser.post(
+                    "/accounts/signup",
+                    [("username", "alice"), ("password", "a-long-password"), ("email", "alice@example.com")]
+                )
+                #expect(signedUp.status == 303)
                 let alice = try #require(try await world.storage.users.find(username: "alice"))
                 let (media, _) = try await Self.photo(world, by: alice, caption: "my <b>first</b> #photo")
                 try await world.storage.likes.like(bobMedia, by: alice.id)
@@ -205,6 +209,11 @@ import ZIPFoundation
                 #expect(likes?.first?["shortcode"] as? String == Shortcode.encode(bobMedia))
                 let relationships = try JSONSerialization.jsonObject(with: try entry("relationships.json")) as? [String: Any]
                 #expect((relationships?["following"] as? [[String: Any]])?.first?["username"] as? String == "bob")
+                let security = try JSONSerialization.jsonObject(with: try entry("security.json")) as? [String: Any]
+                #expect(security?["email"] as? String == "alice@example.com" && security?["email_verified"] as? Bool == false)
+                #expect(security?["two_factor"] as? Bool == false && (security?["sessions"] as? [Any])?.count == 1)
+                let events = (security?["log"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }
+                #expect(events == ["signed-in", "email-added"])
                 // Once only: the file is gone from the data directory as the download starts.
                 #expect(try await browser.get(String(link)).status == 404)
                 #expect((try? FileManager.default.contentsOfDirectory(atPath: world.dataDirectory + "/exports")) ?? [] == [])

@@ -1,4 +1,5 @@
 import DarkroomCore
+import DarkroomStorage
 import Foundation
 import NIOCore
 import NIOExtras
@@ -15,8 +16,9 @@ struct SMTPClient: Sendable {
     /// The name Darkroom gives in EHLO: its public host.
     let helloName: String
     let tlsContext: NIOSSLContext
-    /// How long one message may take, from connecting to the server's acceptance.
-    var deadline: Duration = .seconds(60)
+    /// How long one message may take, from connecting to the server's acceptance: within the job's lease
+    /// (`JobQueue.leaseSeconds`), so no other worker takes the job while this one may still send it.
+    var deadline: Duration = .seconds(JobQueue.leaseSeconds * 3 / 4)
 
     init(settings: SMTPSettings, helloName: String) throws {
         self.settings = settings

@@ -23,6 +23,7 @@ struct DataExportArchive {
             ("relationships.json", try await Relationships.read(user, from: database)),
             ("applications.json", try await storage.tokens.authorizedApps(of: user).map { ApplicationItem($0) }),
             ("clients.json", try await storage.clients.owned(by: user).map(ClientItem.init)),
+            ("security.json", try await SecurityItem.read(user, from: storage)),
         ]
         let written = Date(timeIntervalSince1970: TimeInterval(storage.environment.nowSeconds))
         let zip = try await ZipWriter.create(path + ".partial", modified: written)
@@ -77,6 +78,9 @@ struct DataExportArchive {
           you blocked, each with the username and when it began.
         - `applications.json` — the apps you let use your account, with what they may do and since when.
         - `clients.json` — the API clients you registered as a developer (not their secrets).
+        - `security.json` — your email address and whether it is confirmed, whether two-factor sign-in is on (and how
+          many recovery codes are left; never the codes or the secret), the browsers signed in to your account, and
+          your security log: sign-ins, wrong passwords and codes, password, email and two-factor changes, newest first.
         """
 }
 
@@ -462,5 +466,65 @@ private final class ZipWriter: @unchecked Sendable {
             try FileManager.default.moveItem(atPath: path, toPath: final)
             return size
         }
+    }
+}
+
+private struct SecurityItem: Encodable {
+    struct Event: Encodable {
+        var kind: String
+        var description: String
+        var address: String
+        var detail: String
+        var createdAt: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case kind, description, address, detail
+            case createdAt = "created_at"
+        }
+    }
+
+    struct Session: Encodable {
+        var device: String
+        var address: String
+        var createdAt: Int64
+        var lastSeenAt: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case device, address
+            case createdAt = "created_at"
+            case lastSeenAt = "last_seen_at"
+        }
+    }
+
+    var email: String?
+    var emailVerified: Bool
+    var twoFactor: Bool
+    var recoveryCodesLeft: Int
+    var sessions: [Session]
+    var log: [Event]
+
+    enum CodingKeys: String, CodingKey {
+        case email
+        case emailVerified = "email_verified"
+        case twoFactor = "two_factor"
+        case recoveryCodesLeft = "recovery_codes_left"
+        case sessions, log
+    }
+
+    static func read(_ user: UserID, from storage: Storage) async throws -> SecurityItem {
+        let email = try await storage.users.email(of: user)
+        let twoFactor = try await storage.twoFactor.status(of: user)
+        return SecurityItem(
+            email: email?.address,
+            emailVerified: email?.isVerified ?? false,
+            twoFactor: twoFactor.authenticator,
+            recoveryCodesLeft: twoFactor.recoveryCodesLeft,
+            sessions: try await storage.sessions.list(of: user, current: nil).map {
+                Session(device: $0.device, address: $0.address, createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt)
+            },
+            log: try await storage.securityLog.recent(of: user, count: 10_000).map {
+                Event(kind: $0.kind.rawValue, description: $0.kind.description, address: $0.address, detail: $0.detail, createdAt: $0.createdAt)
+            }
+        )
     }
 }
