@@ -131,6 +131,23 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Sign-up asks for an email address; without it, the address is optional (env DARKROOM_REQUIRE_EMAIL=1).")
     var requireEmail = environment("DARKROOM_REQUIRE_EMAIL") == "1"
 
+    @Option(
+        help:
+            """
+            Who may sign up: open, approval (an operator approves each request in /admin/signups), invite (with an invitation link) or \
+            closed (env DARKROOM_SIGNUP_MODE). Settings saved in /admin/signups take the place of these flags.
+            """
+    )
+    var signupMode: SignupPolicy.Mode = environment("DARKROOM_SIGNUP_MODE").flatMap(SignupPolicy.Mode.init(rawValue:)) ?? .open
+
+    @Flag(help: "Members, not only operators, may make invitation links (env DARKROOM_MEMBERS_MAY_INVITE=1).")
+    var membersMayInvite = environment("DARKROOM_MEMBERS_MAY_INVITE") == "1"
+
+    @Option(
+        help: "An email domain refused at sign-up, with its subdomains (repeatable; env DARKROOM_BLOCKED_EMAIL_DOMAINS, comma-separated)."
+    )
+    var blockedEmailDomain: [String] = environment("DARKROOM_BLOCKED_EMAIL_DOMAINS").map { [$0] } ?? []
+
     @Flag(help: "Serve only; leave background jobs (fan-out of posts, notification delivery) to other server processes.")
     var noJobs = false
 
@@ -186,7 +203,12 @@ struct Serve: AsyncParsableCommand {
         configuration.appsPerPerson = maxAppsPerPerson
         configuration.trustsRequestID = trustRequestID
         configuration.mail = try mailSettings()
-        configuration.requiresEmail = requireEmail
+        configuration.signups = SignupPolicy(
+            mode: signupMode,
+            membersMayInvite: membersMayInvite,
+            requiresEmail: requireEmail,
+            blockedEmailDomains: blockedEmailDomain
+        )
         configuration.uploadLimit = maxUploadMB * 1024 * 1024
         guard pageCacheMB >= 0 else { throw ValidationError("--page-cache-mb must not be negative") }
         configuration.pageCacheBytes = pageCacheMB * 1024 * 1024
@@ -275,3 +297,5 @@ struct Migrate: AsyncParsableCommand {
         }
     }
 }
+
+extension SignupPolicy.Mode: ExpressibleByArgument {}

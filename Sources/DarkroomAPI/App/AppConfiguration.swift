@@ -1,3 +1,4 @@
+import DarkroomCore
 import DarkroomImaging
 import Hummingbird
 import NIOCore
@@ -52,8 +53,9 @@ public struct AppConfiguration: Sendable {
     public var appsPerPerson = 20
     /// Where mail goes (`--smtp-url`, `--mail-from`); without an SMTP server, into `DATA/mail/`.
     public var mail = MailSettings()
-    /// Whether sign-up asks for an email address (`--require-email`); otherwise it is optional.
-    public var requiresEmail = false
+    /// Who may sign up (`--signup-mode`, `--members-may-invite`, `--require-email`, `--blocked-email-domain`): the
+    /// defaults, until operators save their own in `/admin/signups`.
+    public var signups = SignupPolicy()
     /// Take each request's id from the `X-Request-Id` a proxy in front sent (only behind a proxy that sets it).
     public var trustsRequestID = false
 

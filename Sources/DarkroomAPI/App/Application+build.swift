@@ -125,10 +125,12 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration, 
 
     let pages = WebRoutes(router: router, web: web)
     AccountsController(web: web).addRoutes(to: pages)
+    SignupController(web: web).addRoutes(to: pages)
     EmailController(web: web).addRoutes(to: pages)
     PasswordController(web: web).addRoutes(to: pages)
     SecurityController(web: web).addRoutes(to: pages)
     TwoFactorController(web: web).addRoutes(to: pages)
+    SignupAdminController(web: web).addRoutes(to: pages)
     DeveloperController(web: web).addRoutes(to: pages)
     OAuthController(web: web).addRoutes(to: pages, router: router)
     PhotoPagesController(web: web).addRoutes(to: pages)
@@ -195,6 +197,6 @@ func makeDependencies(configuration: AppConfiguration, storage: Storage, logger:
             environment: storage.environment,
             logger: logger
         ),
-        requiresEmail: configuration.requiresEmail
+        signupDefaults: configuration.signups
     )
 }

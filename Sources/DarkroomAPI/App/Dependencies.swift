@@ -1,3 +1,4 @@
+import DarkroomCore
 import DarkroomStorage
 import Logging
 
@@ -20,8 +21,8 @@ struct Dependencies: Sendable {
     let streamLimits: StreamLimits
     let appsPerPerson: Int
     let mail: MailDelivery
-    /// Whether sign-up asks for an email address.
-    let requiresEmail: Bool
+    /// Who may sign up, until operators save their own settings.
+    let signupDefaults: SignupPolicy
     let mediaCache = MediaFragmentCache()
     let templates = PageTemplates.shared
     let pageFragments = RenderedFragments(capacityBytes: 32 * 1024 * 1024)
@@ -29,6 +30,8 @@ struct Dependencies: Sendable {
 
     /// The job kinds this server runs, with their handlers.
     var jobs: JobRegistry { .server(storage: storage, callbacks: callbacks, ingest: ingest, mail: mail, logger: logger) }
+    /// Who may sign up now.
+    func signupPolicy() async throws -> SignupPolicy { try await storage.signups.policy(defaults: signupDefaults) }
     var mails: MailComposer { MailComposer(templates: templates, publicURL: links.publicURL) }
     var users: UserSerializer { UserSerializer(links: links) }
     var media: MediaSerializer { MediaSerializer(links: links) }

@@ -66,6 +66,21 @@ struct MailComposer: Sendable {
         )
     }
 
+    func signupApproved(to address: String, username: String, token: String) -> MailMessage {
+        compose(
+            "signup-approved",
+            to: address,
+            subject: "Welcome: your account is approved",
+            [
+                "username": username, "link": publicURL + "/accounts/email/verify/" + token,
+            ]
+        )
+    }
+
+    func signupRejected(to address: String, username: String) -> MailMessage {
+        compose("signup-rejected", to: address, subject: "Your request to join", ["username": username])
+    }
+
     private func compose(_ name: String, to address: String, subject: String, _ values: [String: Any]) -> MailMessage {
         var context = values
         context["site"] = publicURL

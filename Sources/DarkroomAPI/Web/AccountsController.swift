@@ -3,14 +3,12 @@ import DarkroomImaging
 import DarkroomStorage
 import Hummingbird
 
-/// `/accounts/…`: sign-up, log-in, log-out, settings (with the profile picture) and the apps a user has let in.
+/// `/accounts/…`: log-in, log-out, settings (with the profile picture) and the apps a user has let in.
 struct AccountsController {
     let web: Web
     var storage: Storage { web.dependencies.storage }
 
     func addRoutes(to routes: WebRoutes) {
-        routes.get("/accounts/signup") { visit in signupPage(visit) }
-        routes.post("/accounts/signup", signup)
         routes.get("/accounts/login") { visit in loginPage(visit) }
         routes.post("/accounts/login", login)
         routes.post("/accounts/logout", logout)
@@ -23,57 +21,14 @@ struct AccountsController {
 
     // MARK: Sign-up and log-in
 
-    private func signupPage(_ visit: Web.Visit, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
-        web.page(
-            "accounts/signup",
-            title: "Sign up",
-            status: status,
-            visit,
-            credentialsForm(visit).merging(
-                [
-                    "fullName": visit.form.value("full_name") ?? "", "email": visit.form.value("email") ?? "",
-                    "requiresEmail": web.dependencies.requiresEmail,
-                ]) { $1 },
-            error: error
-        )
-    }
-
     /// What the sign-up and log-in forms carry over: the name typed and where to go afterwards.
-    private func credentialsForm(_ visit: Web.Visit) -> [String: Any] {
+    static func credentialsForm(_ visit: Web.Visit) -> [String: Any] {
         let next = Web.localPath(visit.query.value("next") ?? visit.form.value("next")) ?? ""
         return ["next": next, "nextEncoded": Parameters.encode(next), "username": visit.form.value("username") ?? ""]
     }
 
-    @Sendable private func signup(_ visit: Web.Visit) async throws -> Response {
-        let throttle = web.dependencies.loginThrottle
-        guard try await throttle.mayCreateAccount(from: visit.remoteHost) else {
-            return signupPage(visit, error: "Too many accounts were made from your address. Try again in half an hour.", status: .tooManyRequests)
-        }
-        do {
-            let username = try Validation.username(visit.form.value("username") ?? "")
-            let fullName = try Validation.text(visit.form.value("full_name") ?? "", field: "full_name", maxLength: 60).trimmingSpaces()
-            let typedEmail = (visit.form.value("email") ?? "").trimmingSpaces()
-            let email = typedEmail.isEmpty && !web.dependencies.requiresEmail ? nil : try Validation.email(typedEmail)
-            let password = visit.form.value("password") ?? ""
-            try PasswordPolicy.check(password, username: username)
-            let hash = try await PasswordHasher.hash(password)
-            let user = try await storage.users.create(NewUser(username: username, passwordHash: hash, fullName: fullName))
-            try await throttle.recordAccountCreated(from: visit.remoteHost)
-            if let email {
-                let mails = web.dependencies.mails
-                try await storage.changeEmail.request(email, for: user.id, from: visit.origin) { address, token in
-                    mails.verification(to: address, username: username, token: token)
-                }
-            }
-            return try await web.signIn(user, visit, next: visit.form.value("next"))
-        } catch {
-            guard let message = WebError.formMessage(error) else { throw error }
-            return signupPage(visit, error: message, status: .badRequest)
-        }
-    }
-
     private func loginPage(_ visit: Web.Visit, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
-        web.page("accounts/login", title: "Log in", status: status, visit, credentialsForm(visit), error: error)
+        web.page("accounts/login", title: "Log in", status: status, visit, Self.credentialsForm(visit), error: error)
     }
 
     @Sendable private func login(_ visit: Web.Visit) async throws -> Response {
@@ -87,6 +42,13 @@ struct AccountsController {
             try await throttle.recordFailure(address: visit.remoteHost, username: username, device: device)
             if let known = try await storage.users.find(username: username) {
                 try await storage.securityLog.record(.signInFailed, user: known.id, from: visit.origin)
+            } else if try await storage.signups.isAwaitingApproval(username: username, password: visit.form.value("password") ?? "") {
+                // Said only to whoever knows the password: the sign-up they asked for is not decided yet.
+                return loginPage(
+                    visit,
+                    error: "Your request to join is waiting for an operator's approval. We will write to you.",
+                    status: .forbidden
+                )
             }
             return loginPage(visit, error: "The username or password is not right.", status: .badRequest)
         }
@@ -109,6 +71,7 @@ struct AccountsController {
 
     private func settingsPage(_ visit: Web.Visit, user: User, error: String? = nil, saved: Bool = false) async throws -> Response {
         let email = try await storage.users.email(of: user.id)
+        let mayInvite = try await web.dependencies.signupPolicy().membersMayInvite || visit.isOperator
         return web.page(
             "accounts/settings",
             title: "Settings",
@@ -119,7 +82,7 @@ struct AccountsController {
                 "showsCamera": user.showsCamera,
                 "picture": web.dependencies.links.profilePicture(user.summary.profilePicture),
                 "accept": ImageFormat.allCases.map(\.mediaType).joined(separator: ","),
-                "email": email?.address ?? false, "unverifiedEmail": email.map { !$0.isVerified } ?? false,
+                "email": email?.address ?? false, "unverifiedEmail": email.map { !$0.isVerified } ?? false, "mayInvite": mayInvite,
             ],
             error: error,
             notice: saved ? "Saved." : nil

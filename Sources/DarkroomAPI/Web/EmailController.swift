@@ -40,6 +40,9 @@ struct EmailController {
         } catch {
             return try await emailPage(visit, user: user, error: WebError.formMessage(error))
         }
+        guard try await !web.dependencies.signupPolicy().blocks(email: address) else {
+            return try await emailPage(visit, user: user, error: "Addresses of that domain are not accepted here.")
+        }
         guard try await storage.users.checkPassword(visit.form.value("password") ?? "", of: user.id) else {
             return try await emailPage(visit, user: user, error: "Your current password is not right.")
         }

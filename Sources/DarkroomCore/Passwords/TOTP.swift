@@ -31,8 +31,8 @@ public enum TOTP {
     /// What an authenticator app scans: `otpauth://totp/Issuer:account?secret=…&issuer=Issuer`.
     public static func provisioningURI(secret: [UInt8], account: String, issuer: String) -> String {
         let label = percentEncoded(issuer) + ":" + percentEncoded(account)
-        return
-            "otpauth://totp/\(label)?secret=\(Base32.encode(secret))&issuer=\(percentEncoded(issuer))&algorithm=SHA1&digits=\(digits)&period=\(period)"
+        let parameters = "secret=\(Base32.encode(secret))&issuer=\(percentEncoded(issuer))&algorithm=SHA1&digits=\(digits)&period=\(period)"
+        return "otpauth://totp/\(label)?" + parameters
     }
 
     private static func percentEncoded(_ text: String) -> String {

@@ -77,4 +77,31 @@ extension Migrations {
             "CREATE INDEX recovery_codes_user ON recovery_codes (user_id)",
         ]
     )
+
+    /// Who may sign up: the operators' settings (`site_settings`), invitation links, and sign-ups waiting for approval
+    /// (held like a suspended account until an operator decides, with the reason the person gave).
+    static let signupModes = Migration(
+        version: 32,
+        name: "sign-up modes",
+        statements: [
+            "CREATE TABLE site_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            """
+            CREATE TABLE invites (
+                id {ID},
+                code TEXT NOT NULL,
+                created_by BIGINT REFERENCES users (id) ON DELETE CASCADE,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                max_uses BIGINT NOT NULL,
+                uses BIGINT NOT NULL DEFAULT 0,
+                revoked_at BIGINT
+            )
+            """,
+            "CREATE UNIQUE INDEX invites_code ON invites (code)",
+            "CREATE INDEX invites_creator ON invites (created_by)",
+            "ALTER TABLE users ADD COLUMN awaiting_approval BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE users ADD COLUMN signup_reason TEXT",
+            "CREATE INDEX users_awaiting_approval ON users (awaiting_approval) WHERE awaiting_approval = 1",
+        ]
+    )
 }

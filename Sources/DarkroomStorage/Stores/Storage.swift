@@ -29,6 +29,7 @@ public final class Storage: Sendable {
     public let accountTokens: AccountTokens
     public let securityLog: SecurityLog
     public let twoFactor: TwoFactorStore
+    public let signups: SignupStore
     public let rateLimits: RateLimitStore
     public let relationships: RelationshipStore
     public let mediaWriter: MediaWriter
@@ -66,6 +67,8 @@ public final class Storage: Sendable {
     public let settleReport: SettleReport
     public let changeEmail: ChangeEmail
     public let changePassword: ChangePassword
+    public let signUp: SignUp
+    public let decideSignup: DecideSignup
 
     /// Builds every store once over the database, and the caches in front of them; they share this process's signals.
     public init(database: any Database, environment: SystemEnvironment, files: MediaFiles, mediaURLKey: String = "", tokenSeal: TokenSeal? = nil) {
@@ -93,6 +96,8 @@ public final class Storage: Sendable {
         self.accountTokens = accountTokens
         self.securityLog = securityLog
         twoFactor = TwoFactorStore(database: database, environment: environment, log: securityLog)
+        let signups = SignupStore(database: database, environment: environment)
+        self.signups = signups
         rateLimits = RateLimitStore(database: database)
         relationships = RelationshipStore(database: database, environment: environment, changes: changes, live: live)
         likes = LikeStore(database: database, environment: environment, live: live)
@@ -144,6 +149,23 @@ public final class Storage: Sendable {
             log: securityLog,
             jobs: jobs,
             changes: changes
+        )
+        signUp = SignUp(
+            database: database,
+            environment: environment,
+            users: users,
+            signups: signups,
+            tokens: accountTokens,
+            log: securityLog,
+            jobs: jobs
+        )
+        decideSignup = DecideSignup(
+            database: database,
+            environment: environment,
+            tokens: accountTokens,
+            moderation: moderation,
+            jobs: jobs,
+            deleteAccount: deleteAccount
         )
         grants = GrantCache(tokens: tokens, changes: changes, clock: environment.nowMilliseconds, database: database)
         feed = CachedFeed(

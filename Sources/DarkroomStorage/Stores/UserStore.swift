@@ -25,21 +25,26 @@ public struct UserStore: Sendable {
     let environment: SystemEnvironment
 
     public func create(_ new: NewUser) async throws -> User {
+        let id = try await insert(new, in: database)
+        guard let user = try await find(id) else { throw DomainError.vanished(.user) }
+        return user
+    }
+
+    /// Writes a new account inside `tx`; a username taken (in any letter case) throws `DomainError.taken`.
+    func insert(_ new: NewUser, in tx: any SQLExecutor) async throws -> UserID {
         let id = UserID(environment.ids.next())
-        let now = environment.nowSeconds
         do {
-            try await database.execute(
+            try await tx.execute(
                 """
                 INSERT INTO users (id, username, username_lc, full_name, full_name_lc, bio, website, password_hash, is_private, created_at)
                 VALUES (\(id), \(new.username), \(new.username.lowercased()), \(new.fullName), \(new.fullName.lowercased()),
-                        \(new.bio), \(new.website), \(new.passwordHash), \(new.isPrivate), \(now))
+                        \(new.bio), \(new.website), \(new.passwordHash), \(new.isPrivate), \(environment.nowSeconds))
                 """
             )
         } catch DatabaseError.uniqueViolation {
             throw DomainError.taken(field: "username", value: new.username)
         }
-        guard let user = try await find(id) else { throw DomainError.vanished(.user) }
-        return user
+        return id
     }
 
     /// The user with this username (in any letter case) and password; nil otherwise. Costs a bcrypt verification even

@@ -31,12 +31,13 @@ public struct ChangeEmail: Sendable {
     /// Sends the link again for the address waiting to be verified (the account's own, or the one it is changing to).
     public func resend(for user: UserID, verification: @escaping Compose) async throws -> Bool {
         let sent = try await database.transaction { tx -> Bool in
-            let waiting = try await tx.query(
-                """
-                SELECT email FROM account_tokens WHERE user_id = \(user) AND purpose = \(AccountTokens.Purpose.verifyEmail.rawValue)
-                   AND used_at IS NULL ORDER BY created_at DESC LIMIT 1
-                """
-            ).decodeFirst { try $0.optionalString() } ?? nil
+            let waiting =
+                try await tx.query(
+                    """
+                    SELECT email FROM account_tokens WHERE user_id = \(user) AND purpose = \(AccountTokens.Purpose.verifyEmail.rawValue)
+                       AND used_at IS NULL ORDER BY created_at DESC LIMIT 1
+                    """
+                ).decodeFirst { try $0.optionalString() } ?? nil
             let current = try await users.email(of: user, in: tx)
             guard let address = waiting ?? (current?.isVerified == false ? current?.address : nil) else { return false }
             let token = try await tokens.issue(.verifyEmail, for: user, email: address, in: tx)
