@@ -52,6 +52,8 @@ let package = Package(
             name: "DarkroomCore",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
+                // RSA signatures, for passkeys that sign with RS256.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             swiftSettings: strict

@@ -34,8 +34,10 @@ public enum PKCE {
 public enum ConstantTime {
     /// Equal strings, compared so that the time taken says nothing about how much of a guess was right.
     public static func equal(_ given: String, _ expected: String) -> Bool {
-        let a = Array(given.utf8)
-        let b = Array(expected.utf8)
+        equal(Array(given.utf8), Array(expected.utf8))
+    }
+
+    public static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }

@@ -62,6 +62,14 @@ public struct SystemEnvironment: Sendable {
 public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
+    /// The bytes `encode` wrote; nil for anything else.
+    public static func decode(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0, digits.allSatisfy(isDigit) else { return nil }
+        func value(_ digit: UInt8) -> UInt8 { digit <= 57 ? digit - 48 : digit - 87 }
+        return stride(from: 0, to: digits.count, by: 2).map { value(digits[$0]) << 4 | value(digits[$0 + 1]) }
+    }
+
     /// Whether `byte` is a lowercase hexadecimal digit, as `encode` writes them.
     public static func isDigit(_ byte: UInt8) -> Bool { (48...57).contains(byte) || (97...102).contains(byte) }
     public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {

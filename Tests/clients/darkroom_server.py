@@ -23,14 +23,16 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_server(data_dir, ready_path, log_level="warning", extra_args=(), log_file=None):
+def start_server(data_dir, ready_path, log_level="warning", extra_args=(), log_file=None, host_name=None):
     """Starts the server on a free port and waits until `ready_path` answers; answers (process, base URL).
-    Its log goes to `log_file` (an open file) when given. Raises, with the server stopped, when it exits or does not
-    answer within ten seconds."""
+    Its log goes to `log_file` (an open file) when given. With `host_name` (say, localhost), that name is in the base
+    URL and the server's public URL. Raises, with the server stopped, when it exits or does not answer within ten
+    seconds."""
     port = free_port()
+    public = ["--public-url", f"http://{host_name}:{port}"] if host_name else []
     process = subprocess.Popen([DARKROOM, "serve", "--port", str(port), "--data-dir", data_dir, "--log-level", log_level,
-                                "--metrics-port", "0", *extra_args], stderr=log_file)
-    base = f"http://127.0.0.1:{port}"
+                                "--metrics-port", "0", *public, *extra_args], stderr=log_file)
+    base = f"http://{host_name or '127.0.0.1'}:{port}"
     last_error = None
     for _ in range(100):
         if process.poll() is not None:

@@ -130,6 +130,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration, 
     PasswordController(web: web).addRoutes(to: pages)
     SecurityController(web: web).addRoutes(to: pages)
     TwoFactorController(web: web).addRoutes(to: pages)
+    PasskeyController(web: web).addRoutes(to: pages, router: router)
     SignupAdminController(web: web).addRoutes(to: pages)
     DeveloperController(web: web).addRoutes(to: pages)
     OAuthController(web: web).addRoutes(to: pages, router: router)

@@ -28,7 +28,8 @@ struct AccountsController {
     }
 
     private func loginPage(_ visit: Web.Visit, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
-        web.page("accounts/login", title: "Log in", status: status, visit, Self.credentialsForm(visit), error: error)
+        // Scripted only for the passkey button; the form itself needs none.
+        web.page("accounts/login", title: "Log in", status: status, visit, Self.credentialsForm(visit), error: error, scripts: true)
     }
 
     @Sendable private func login(_ visit: Web.Visit) async throws -> Response {

@@ -13,6 +13,8 @@ public struct PageTemplates: Sendable {
     let consoleScript: [UInt8]
     /// The posting page's place search as one types, served at `/static/posting.js`.
     let postingScript: [UInt8]
+    /// Registering and using passkeys, served at `/static/passkeys.js`.
+    let passkeyScript: [UInt8]
 
     public static let shared: PageTemplates = {
         do {
@@ -35,6 +37,7 @@ public struct PageTemplates: Sendable {
         embedScript = Array(try Data(contentsOf: folder.appendingPathComponent("embed.js")))
         consoleScript = Array(try Data(contentsOf: folder.appendingPathComponent("console.js")))
         postingScript = Array(try Data(contentsOf: folder.appendingPathComponent("posting.js")))
+        passkeyScript = Array(try Data(contentsOf: folder.appendingPathComponent("passkeys.js")))
     }
 
     func render(_ template: String, _ data: [String: Any]) -> String {

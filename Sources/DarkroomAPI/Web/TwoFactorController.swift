@@ -28,7 +28,10 @@ struct TwoFactorController {
             title: "Two-factor sign-in",
             status: error == nil ? .ok : .badRequest,
             visit,
-            ["enabled": status.authenticator, "codesLeft": status.recoveryCodesLeft],
+            [
+                "enabled": status.authenticator, "codesLeft": status.recoveryCodesLeft, "anyFactor": status.isEnabled,
+                "passkeys": status.passkeys,
+            ],
             error: error,
             notice: notice
         )
@@ -87,6 +90,7 @@ struct TwoFactorController {
     @Sendable private func renewCodes(_ visit: Web.Visit) async throws -> Response {
         let user = try visit.requireUser()
         guard try await storage.twoFactor.isEnabled(for: user.id) else { return try await settingsPage(visit, user: user) }
+        // Renewing codes takes the password even here: a borrowed, signed-in browser must not mint a way in.
         guard try await storage.users.checkPassword(visit.form.value("password") ?? "", of: user.id) else {
             return try await settingsPage(visit, user: user, error: "Your password is not right.")
         }
@@ -107,7 +111,7 @@ struct TwoFactorController {
     private func challengePage(_ visit: Web.Visit, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard try await pendingUser(visit) != nil else { return web.redirect(to: "/accounts/login") }
         let next = Web.localPath(visit.query.value("next") ?? visit.form.value("next")) ?? ""
-        return web.page("accounts/login-two-factor", title: "Two-factor sign-in", status: status, visit, ["next": next], error: error)
+        return web.page("accounts/login-two-factor", title: "Two-factor sign-in", status: status, visit, ["next": next], error: error, scripts: true)
     }
 
     @Sendable private func answerChallenge(_ visit: Web.Visit) async throws -> Response {

@@ -517,7 +517,7 @@ private struct SecurityItem: Encodable {
         return SecurityItem(
             email: email?.address,
             emailVerified: email?.isVerified ?? false,
-            twoFactor: twoFactor.authenticator,
+            twoFactor: twoFactor.isEnabled,
             recoveryCodesLeft: twoFactor.recoveryCodesLeft,
             sessions: try await storage.sessions.list(of: user, current: nil).map {
                 Session(device: $0.device, address: $0.address, createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt)

@@ -104,4 +104,35 @@ extension Migrations {
             "CREATE INDEX users_awaiting_approval ON users (awaiting_approval) WHERE awaiting_approval = 1",
         ]
     )
+
+    /// Passkeys (WebAuthn): each credential's id, COSE public key and signature counter, and the challenges handed
+    /// to browsers (only their hashes; a passkey sign-in's challenge names no one yet).
+    static let passkeys = Migration(
+        version: 33,
+        name: "passkeys",
+        statements: [
+            """
+            CREATE TABLE passkeys (
+                credential_id TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                public_key TEXT NOT NULL,
+                algorithm BIGINT NOT NULL,
+                sign_count BIGINT NOT NULL,
+                name TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                last_used_at BIGINT
+            )
+            """,
+            "CREATE INDEX passkeys_user ON passkeys (user_id)",
+            """
+            CREATE TABLE webauthn_challenges (
+                challenge_hash TEXT PRIMARY KEY,
+                user_id BIGINT REFERENCES users (id) ON DELETE CASCADE,
+                purpose TEXT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX webauthn_challenges_expiry ON webauthn_challenges (expires_at)",
+        ]
+    )
 }

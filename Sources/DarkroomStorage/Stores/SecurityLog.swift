@@ -26,6 +26,9 @@ public struct SecurityLog: Sendable {
         case recoveryCodeUsed = "recovery-code-used"
         case recoveryCodesRenewed = "recovery-codes-renewed"
         case secondFactorFailed = "second-factor-failed"
+        case passkeyAdded = "passkey-added"
+        case passkeyRemoved = "passkey-removed"
+        case passkeyFailed = "passkey-failed"
 
         /// How the settings page says it.
         public var description: String {
@@ -45,6 +48,9 @@ public struct SecurityLog: Sendable {
             case .recoveryCodeUsed: "Signed in with a recovery code"
             case .recoveryCodesRenewed: "New recovery codes made"
             case .secondFactorFailed: "Wrong two-factor code given"
+            case .passkeyAdded: "Passkey added"
+            case .passkeyRemoved: "Passkey removed"
+            case .passkeyFailed: "A passkey sign-in was refused"
             }
         }
     }

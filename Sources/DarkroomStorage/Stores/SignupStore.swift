@@ -64,7 +64,8 @@ public struct SignupStore: Sendable {
         let expires = now + min(max(days, 1), Self.inviteLimits.days) * 86_400
         try await database.execute(
             """
-            INSERT INTO invites (id, code, created_by, created_at, expires_at, max_uses) VALUES (\(id), \(code), \(creator), \(now), \(expires), \(uses))
+            INSERT INTO invites (id, code, created_by, created_at, expires_at, max_uses)
+            VALUES (\(id), \(code), \(creator), \(now), \(expires), \(uses))
             """
         )
         return Invite(id: id, code: code, creator: nil, createdAt: now, expiresAt: expires, maxUses: uses, uses: 0, revoked: false)

@@ -29,6 +29,7 @@ public final class Storage: Sendable {
     public let accountTokens: AccountTokens
     public let securityLog: SecurityLog
     public let twoFactor: TwoFactorStore
+    public let passkeys: PasskeyStore
     public let signups: SignupStore
     public let rateLimits: RateLimitStore
     public let relationships: RelationshipStore
@@ -96,6 +97,7 @@ public final class Storage: Sendable {
         self.accountTokens = accountTokens
         self.securityLog = securityLog
         twoFactor = TwoFactorStore(database: database, environment: environment, log: securityLog)
+        passkeys = PasskeyStore(database: database, environment: environment, log: securityLog)
         let signups = SignupStore(database: database, environment: environment)
         self.signups = signups
         rateLimits = RateLimitStore(database: database)

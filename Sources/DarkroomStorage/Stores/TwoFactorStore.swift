@@ -16,21 +16,26 @@ public struct TwoFactorStore: Sendable {
     public struct Status: Sendable, Equatable {
         public var authenticator: Bool
         public var recoveryCodesLeft: Int
+        public var passkeys: Int
+
+        /// Whether a password alone is not enough: an authenticator app or a passkey is needed too.
+        public var isEnabled: Bool { authenticator || passkeys > 0 }
     }
 
     public func status(of user: UserID) async throws -> Status {
         try await database.query(
             """
             SELECT EXISTS (SELECT 1 FROM totp_secrets WHERE user_id = \(user) AND confirmed_at IS NOT NULL),
-                   (SELECT COUNT(*) FROM recovery_codes WHERE user_id = \(user) AND used_at IS NULL)
+                   (SELECT COUNT(*) FROM recovery_codes WHERE user_id = \(user) AND used_at IS NULL),
+                   (SELECT COUNT(*) FROM passkeys WHERE user_id = \(user))
             """
-        ).decodeFirst { row in Status(authenticator: try row.bool(), recoveryCodesLeft: Int(try row.int())) }
-            ?? Status(authenticator: false, recoveryCodesLeft: 0)
+        ).decodeFirst { row in Status(authenticator: try row.bool(), recoveryCodesLeft: Int(try row.int()), passkeys: Int(try row.int())) }
+            ?? Status(authenticator: false, recoveryCodesLeft: 0, passkeys: 0)
     }
 
-    /// Whether signing in needs a second factor.
+    /// Whether signing in needs a second factor: an authenticator app or a passkey.
     public func isEnabled(for user: UserID) async throws -> Bool {
-        try await status(of: user).authenticator
+        try await status(of: user).isEnabled
     }
 
     /// A new secret to scan, waiting for its first code; it replaces any other waiting one, not the one in force.
@@ -115,6 +120,17 @@ public struct TwoFactorStore: Sendable {
         }
     }
 
+    /// Recovery codes for someone whose first second factor this is (a passkey): nil when they have some already.
+    public func firstRecoveryCodes(for user: UserID) async throws -> [String]? {
+        let codes = (0..<Self.recoveryCodeCount).map { _ in recoveryCode() }
+        return try await database.transaction { tx -> [String]? in
+            let existing = try await tx.query("SELECT COUNT(*) FROM recovery_codes WHERE user_id = \(user)").decodeFirst { try $0.int() } ?? 0
+            guard existing == 0 else { return nil }
+            try await replaceRecoveryCodes(of: user, with: codes, in: tx)
+            return codes
+        }
+    }
+
     /// New recovery codes, the old ones void; shown once.
     public func regenerateRecoveryCodes(for user: UserID, from origin: SecurityLog.Origin) async throws -> [String] {
         let codes = (0..<Self.recoveryCodeCount).map { _ in recoveryCode() }
@@ -125,11 +141,13 @@ public struct TwoFactorStore: Sendable {
         return codes
     }
 
-    /// Turns two-factor sign-in off: the authenticator and the recovery codes are forgotten.
+    /// Forgets the authenticator app, and the recovery codes unless a passkey still needs them.
     public func disable(for user: UserID, from origin: SecurityLog.Origin) async throws {
         try await database.transaction { tx in
             try await tx.execute("DELETE FROM totp_secrets WHERE user_id = \(user)")
-            try await tx.execute("DELETE FROM recovery_codes WHERE user_id = \(user)")
+            try await tx.execute(
+                "DELETE FROM recovery_codes WHERE user_id = \(user) AND NOT EXISTS (SELECT 1 FROM passkeys WHERE user_id = \(user))"
+            )
             try await log.record(.twoFactorDisabled, user: user, from: origin, in: tx)
         }
     }
