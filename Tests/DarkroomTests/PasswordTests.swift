@@ -191,6 +191,14 @@ import Testing
                 for other in others { #expect(try await other.get("/accounts/settings").status == 303) }
                 #expect(try await here.get("/accounts/settings").status == 200)
                 #expect(try await here.post("/accounts/security/sessions/end", [("session", "'; DROP TABLE web_sessions; --")]).status == 200)
+
+                // Apps: listed, then all signed out at once.
+                let ann = try #require(try await world.storage.users.find(username: "ann"))
+                let token = try await world.token(for: ann)
+                let withApp = try await here.get("/accounts/security")
+                #expect(withApp.body.contains("test app") && withApp.body.contains("end-all-apps"))
+                #expect(try await here.post("/accounts/security/apps/end", []).body.contains("Signed out 1 app."))
+                #expect(try await client.get("/v1/users/self?access_token=\(token)").status == 400)
             }
         }
     }

@@ -11,6 +11,7 @@ struct SecurityController {
     func addRoutes(to routes: WebRoutes) {
         routes.get("/accounts/security") { visit in try await securityPage(visit, user: visit.requireUser()) }
         routes.post("/accounts/security/sessions/end", endSessions)
+        routes.post("/accounts/security/apps/end", endApps)
     }
 
     private func securityPage(_ visit: Web.Visit, user: User, notice: String? = nil) async throws -> Response {
@@ -42,6 +43,15 @@ struct SecurityController {
             ],
             notice: notice
         )
+    }
+
+    /// Revokes every app's tokens at once (one app's are revoked from the list, as on `/accounts/applications`).
+    @Sendable private func endApps(_ visit: Web.Visit) async throws -> Response {
+        let user = try visit.requireUser()
+        let apps = try await storage.tokens.authorizedApps(of: user.id)
+        for app in apps { try await storage.tokens.revoke(user: user.id, client: app.client.ref) }
+        if !apps.isEmpty { try await storage.securityLog.record(.appsSignedOut, user: user.id, from: visit.origin) }
+        return try await securityPage(visit, user: user, notice: apps.count == 1 ? "Signed out 1 app." : "Signed out \(apps.count) apps.")
     }
 
     @Sendable private func endSessions(_ visit: Web.Visit) async throws -> Response {

@@ -109,9 +109,18 @@ struct TwoFactorController {
     }
 
     private func challengePage(_ visit: Web.Visit, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard try await pendingUser(visit) != nil else { return web.redirect(to: "/accounts/login") }
+        guard let user = try await pendingUser(visit) else { return web.redirect(to: "/accounts/login") }
+        let factors = try await storage.twoFactor.status(of: user.id)
         let next = Web.localPath(visit.query.value("next") ?? visit.form.value("next")) ?? ""
-        return web.page("accounts/login-two-factor", title: "Two-factor sign-in", status: status, visit, ["next": next], error: error, scripts: true)
+        return web.page(
+            "accounts/login-two-factor",
+            title: "Two-factor sign-in",
+            status: status,
+            visit,
+            ["next": next, "authenticator": factors.authenticator, "passkeys": factors.passkeys > 0],
+            error: error,
+            scripts: true
+        )
     }
 
     @Sendable private func answerChallenge(_ visit: Web.Visit) async throws -> Response {
