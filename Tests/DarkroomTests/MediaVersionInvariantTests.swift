@@ -42,6 +42,7 @@ import Testing
         "UserStore.swift UPDATE users": 4,
         "UserStore+Email.swift UPDATE users": 1,
         "ChangePassword.swift UPDATE users": 2,
+        "SignUp.swift UPDATE users": 2,
     ]
 
     static func sourceStatements() throws -> [String: Int] {
@@ -137,6 +138,14 @@ import Testing
                     { try await storage.changeEmail.request("bob@example.com", for: bob.id, from: origin, verification: mail) }
                 ),
                 ("and verified", { _ = try await storage.changeEmail.confirm(mailed.withLock { $0 }, from: origin) { _, _, _ in blank } }),
+                (
+                    "a sign-up held for approval, then approved",
+                    {
+                        let request = SignUp.Request(account: NewUser(username: "erin"), email: "erin@example.com", awaitingApproval: "hello")
+                        let erin = try await storage.signUp(request, from: origin, verification: mail)
+                        _ = try await storage.decideSignup.approve(erin, actor: "test") { _, _, _ in blank }
+                    }
+                ),
                 (
                     "a password changed",
                     {

@@ -31,8 +31,8 @@ import _CryptoExtras
                 let primitives = try! key.publicKey.getKeyPrimitives()
                 let n = Array(primitives.modulus), e = Array(primitives.publicExponent)
                 // {1: 3, 3: -257, -1: n, -2: e}
-                return [0xA4, 0x01, 0x03, 0x03, 0x39, 0x01, 0x00, 0x20, 0x59, UInt8(n.count >> 8), UInt8(n.count & 0xFF)] + n + [0x21, 0x40 | UInt8(e.count)]
-                    + e
+                let header: [UInt8] = [0xA4, 0x01, 0x03, 0x03, 0x39, 0x01, 0x00, 0x20, 0x59, UInt8(n.count >> 8), UInt8(n.count & 0xFF)]
+                return header + n + [0x21, 0x40 | UInt8(e.count)] + e
             }
         }
 
@@ -99,7 +99,8 @@ import _CryptoExtras
 
     @Test(arguments: ["ES256", "RS256"])
     func aPasskeyRegistersAndSignsAndEveryForgeryIsRefused(_ algorithm: String) throws {
-        var authenticator = Authenticator(key: algorithm == "ES256" ? .p256(P256.Signing.PrivateKey()) : .rsa(try _RSA.Signing.PrivateKey(keySize: .bits2048)))
+        let key: Authenticator.Key = algorithm == "ES256" ? .p256(P256.Signing.PrivateKey()) : .rsa(try _RSA.Signing.PrivateKey(keySize: .bits2048))
+        var authenticator = Authenticator(key: key)
         let credential = try Self.register(authenticator)
         #expect(credential.id == authenticator.credentialID && credential.algorithm == (algorithm == "ES256" ? -7 : -257))
         authenticator.counter = 5

@@ -92,10 +92,11 @@ def smtp_server(mailbox, auth_require_tls=True, **options):
     return controller
 
 
-def darkroom_with(smtp_url, certificate_path, data_prefix):
+def darkroom_with(smtp_url, certificate_path, data_prefix, log_file=None):
     data_dir = tempfile.mkdtemp(prefix=data_prefix)
-    process, base = start_server(data_dir, "/accounts/login", extra_args=[
-        "--smtp-url", smtp_url, "--smtp-ca-file", certificate_path, "--mail-from", "Darkroom Test <noreply@darkroom.test>"])
+    process, base = start_server(data_dir, "/accounts/login", log_level="trace" if log_file else "warning", log_file=log_file,
+                                 extra_args=["--smtp-url", smtp_url, "--smtp-ca-file", certificate_path,
+                                             "--mail-from", "Darkroom Test <noreply@darkroom.test>"])
     return process, base, data_dir
 
 
@@ -104,13 +105,16 @@ def site(certificate):
     cert_path, context = certificate
     mailbox = Mailbox()
     controller = smtp_server(mailbox, tls_context=context, require_starttls=True)
-    process, base, data_dir = darkroom_with(f"smtp://{SMTP_USER}:{SMTP_PASSWORD}@127.0.0.1:{controller.port}", cert_path,
-                                            "darkroom-accounts-")
-    yield {"base": base, "mailbox": mailbox, "data_dir": data_dir}
+    log_path = tempfile.mktemp(prefix="darkroom-accounts-log-")
+    with open(log_path, "w") as log_file:
+        process, base, data_dir = darkroom_with(f"smtp://{SMTP_USER}:{SMTP_PASSWORD}@127.0.0.1:{controller.port}", cert_path,
+                                                "darkroom-accounts-", log_file=log_file)
+    yield {"base": base, "mailbox": mailbox, "data_dir": data_dir, "log": log_path}
     process.terminate()
     process.wait(timeout=10)
     controller.stop()
     shutil.rmtree(data_dir, ignore_errors=True)
+    os.remove(log_path)
 
 
 @pytest.fixture(scope="module")
@@ -318,3 +322,17 @@ def test_two_factor_with_codes_computed_by_pyotp(site, browser):
     wait_for(browser, lambda: browser.current_url.rstrip("/") == base, "signed in with a recovery code")
     browser.get(f"{base}/accounts/security")
     assert "Signed in with a recovery code" in browser.page_source and "Two-factor sign-in turned on" in browser.page_source
+
+
+def test_no_link_token_or_mail_password_reaches_the_log(site):
+    """The server ran at its most verbose level through the flows above: every link it mailed is a credential until
+    used, and the SMTP password is one for good; none of them is in its log."""
+    with open(site["log"]) as log:
+        text = log.read()
+    assert "GET /accounts/password/reset/[redacted]" in text, "the log has the requests, with their tokens cut"
+    secrets = {SMTP_PASSWORD}
+    for _, message, _ in site["mailbox"].messages:
+        secrets |= set(re.findall(r"/(?:verify|reset)/([0-9a-f]{64})", message.get_body(("plain",)).get_content()))
+    assert len(secrets) >= 3, "the password, a verification link and a reset link"
+    for secret in secrets:
+        assert secret not in text, "a secret in the server's log"

@@ -41,12 +41,13 @@ struct RequestLogMiddleware: RouterMiddleware {
             let elapsed = ContinuousClock.now - start
             let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
             let duration = String(format: "%.1f", milliseconds)
+            let path = Self.loggedPath(request.uri.path)
             var metadata: Logger.Metadata = [
-                "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)", "duration_ms": "\(duration)",
+                "method": "\(request.method)", "path": "\(path)", "status": "\(response.status.code)", "duration_ms": "\(duration)",
                 "route": "\(context.endpointPath ?? "none")",
             ]
             if let user = context.observations.userID { metadata["user_id"] = "\(user)" }
-            context.logger.info("\(request.method) \(request.uri.path) \(response.status.code) \(duration)ms", metadata: metadata)
+            context.logger.info("\(request.method) \(path) \(response.status.code) \(duration)ms", metadata: metadata)
         }
         return response
     }
@@ -59,5 +60,14 @@ struct RequestLogMiddleware: RouterMiddleware {
                 (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                     || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
             }
+    }
+
+    /// The path with any mailed link's token (a segment of 64 hex digits: verifying an address, resetting a password)
+    /// cut out: such a link is a credential until it is used.
+    static func loggedPath(_ path: String) -> String {
+        guard path.utf8.count >= 64 else { return path }
+        return path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            segment.utf8.count == 64 && segment.utf8.allSatisfy(Hex.isDigit) ? "[redacted]" : String(segment)
+        }.joined(separator: "/")
     }
 }
