@@ -24,7 +24,7 @@ struct TokenCommand: AsyncParsableCommand {
             let (token, user) = try await withStorage(storage) { opened in
                 guard let user = try await opened.users.find(username: username) else { throw ValidationError("no user \(username)") }
                 guard let client = try await opened.clients.find(clientID: clientId) else { throw ValidationError("no client \(clientId)") }
-                return (try await opened.tokens.create(userID: user.id, client: client, scopes: scopes), user)
+                return (try await opened.tokens.create(userID: user.id, client: client, scopes: scopes, fresh: true), user)
             }
             try printJSON(["access_token": token, "user_id": user.id.description, "scope": Scope.render(scopes)])
         }

@@ -9,14 +9,23 @@ public struct TokenStore: Sendable {
     let seal: TokenSeal?
 
     /// Makes a token shaped like the platform's: `{user_id}.{7 hex of the client}.{32 random hex}`. A token made for an
-    /// authorization code records it (hashed), so that a second use of that code can revoke it.
-    public func create(userID: UserID, client: Client, scopes: Set<Scope>) async throws -> String {
-        try await insert(userID: userID, client: client, scopes: scopes, code: nil, in: database)
+    /// authorization code records it (hashed), so that a second use of that code can revoke it. A grant hands back the
+    /// live token for the same person, app and scopes when there is one; `fresh` (an operator's `token create`) always
+    /// makes a new one.
+    public func create(userID: UserID, client: Client, scopes: Set<Scope>, fresh: Bool = false) async throws -> String {
+        try await insert(userID: userID, client: client, scopes: scopes, code: nil, fresh: fresh, in: database)
     }
 
-    func insert(userID: UserID, client: Client, scopes: Set<Scope>, code: String?, in executor: any SQLExecutor) async throws -> String {
+    func insert(
+        userID: UserID,
+        client: Client,
+        scopes: Set<Scope>,
+        code: String?,
+        fresh: Bool = false,
+        in executor: any SQLExecutor
+    ) async throws -> String {
         let rendered = Scope.render(scopes.union([.basic]))
-        if let seal {
+        if let seal, !fresh {
             let live = try await executor.query(
                 """
                 SELECT id, token_sealed FROM access_tokens
