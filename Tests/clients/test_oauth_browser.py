@@ -198,8 +198,15 @@ def test_a_person_signs_up_registers_an_app_and_signs_in_to_it(darkroom_server, 
     wait_for(browser, "/oauth/authorize")
     browser.find_element(By.ID, "allow").click()
     wait_for(browser, "/callback")
-    second = api_with(app.last_token)
+    second_token = app.last_token
+    second = api_with(second_token)
     assert second.user().username == "grace"
+    # Once more: the app already holds what it asks for, so no consent page, and the same token comes back.
+    browser.get(app.base)
+    browser.find_element(By.ID, "sign-in").click()
+    wait_for(browser, "/callback")
+    assert browser.find_element(By.ID, "result").text == "signed in as grace"
+    assert app.last_token == second_token
     browser.get(f"{base}/accounts/applications")
     assert "Grace's Printer" in browser.page_source
     browser.find_element(By.CLASS_NAME, "revoke").click()
