@@ -336,3 +336,53 @@ def test_no_link_token_or_mail_password_reaches_the_log(site):
     assert len(secrets) >= 3, "the password, a verification link and a reset link"
     for secret in secrets:
         assert secret not in text, "a secret in the server's log"
+
+
+def test_an_operator_runs_approval_mode_sign_ups_from_admin(certificate, browser):
+    """A server that approves its sign-ups: a person asks to join with a reason, an operator approves them in /admin,
+    and the welcome mail arrives through the real SMTP server with the link that verifies their address."""
+    cert_path, context = certificate
+    mailbox = Mailbox()
+    controller = smtp_server(mailbox, tls_context=context, require_starttls=True)
+    data_dir = tempfile.mkdtemp(prefix="darkroom-approval-")
+    process, base = start_server(data_dir, "/accounts/login", extra_args=[
+        "--smtp-url", f"smtp://{SMTP_USER}:{SMTP_PASSWORD}@127.0.0.1:{controller.port}", "--smtp-ca-file", cert_path,
+        "--signup-mode", "approval"])
+    try:
+        subprocess.run([DARKROOM, "user", "create", "--username", "ops", "--password-stdin", "--data-dir", data_dir],
+                       input="ops long secret\n", capture_output=True, text=True, check=True)
+        subprocess.run([DARKROOM, "user", "promote", "--username", "ops", "--data-dir", data_dir], capture_output=True, check=True)
+
+        browser.delete_all_cookies()
+        browser.get(f"{base}/accounts/signup")
+        fill(browser, username="tomas", email="tomas@example.com", password="tomas long secret", reason="Street photos of Lisbon")
+        press(browser, "signup")
+        wait_for(browser, lambda: "waiting for an operator" in browser.page_source, "the request taken")
+
+        browser.delete_all_cookies()
+        browser.get(f"{base}/accounts/login")
+        fill(browser, username="ops", password="ops long secret")
+        press(browser, "login")
+        wait_for(browser, lambda: browser.current_url.rstrip("/") == base, "the operator signed in")
+        browser.get(f"{base}/admin/signups")
+        assert "Street photos of Lisbon" in browser.page_source
+        screenshot(browser, "admin-signups")
+        press(browser, "approve-tomas")
+        wait_for(browser, lambda: "Approved" in browser.page_source, "approved")
+        recipients, welcome, secure = mailbox.wait(1)[0]
+        assert recipients == ["tomas@example.com"] and secure and "approved" in welcome["Subject"]
+        confirm = link(welcome, "/accounts/email/verify/")
+
+        browser.delete_all_cookies()
+        browser.get(f"{base}/accounts/login")
+        fill(browser, username="tomas", password="tomas long secret")
+        press(browser, "login")
+        wait_for(browser, lambda: browser.current_url.rstrip("/") == base, "the approved person signed in")
+        browser.get(confirm)
+        press(browser, "confirm-email")
+        wait_for(browser, lambda: "tomas@example.com is confirmed" in browser.page_source, "the address confirmed")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        controller.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
