@@ -80,11 +80,15 @@ public struct OperatorStore: Sendable {
         try await database.execute("UPDATE users SET is_operator = \(isOperator) WHERE id = \(user)")
     }
 
-    /// A new password; the account's web sessions end, so whoever knew the old one is signed out.
+    /// A new password; the account's web sessions end, so whoever knew the old one is signed out, and mailed reset
+    /// links stop working.
     public func setPassword(of user: UserID, hash: String) async throws {
         try await database.transaction { tx in
             try await tx.execute("UPDATE users SET password_hash = \(hash) WHERE id = \(user)")
             try await tx.execute("DELETE FROM web_sessions WHERE user_id = \(user)")
+            try await tx.execute(
+                "DELETE FROM account_tokens WHERE user_id = \(user) AND purpose = \(AccountTokens.Purpose.resetPassword.rawValue) AND used_at IS NULL"
+            )
         }
     }
 
