@@ -164,9 +164,9 @@ struct PasskeyController {
             try await storage.securityLog.record(.passkeyFailed, user: passkey.user, from: visit.origin, detail: error.reason)
             return try await refused("The passkey's answer was refused: \(error.reason).")
         }
-        guard try await storage.passkeys.recordUse(Base64URL.encode(passkey.credential.id), from: passkey.credential.signCount, to: counter),
-            let user = try await storage.users.find(passkey.user)
+        guard try await storage.passkeys.recordUse(Base64URL.encode(passkey.credential.id), from: passkey.credential.signCount, to: counter)
         else { return try await refused("The passkey was used at the same moment elsewhere. Try again.") }
+        guard let user = try await storage.users.find(passkey.user) else { return try await refused("That account cannot sign in.") }
         if secondFactor, let token = visit.cookies[Web.pendingSignInCookie]?.value {
             guard try await storage.accountTokens.redeem(token, for: .secondFactor) != nil else { return web.redirect(to: "/accounts/login") }
         }
