@@ -14,25 +14,28 @@ struct SignupController {
         routes.post("/accounts/signup", signup)
     }
 
+    /// The sign-up form, or what stands in its place when the mode refuses it; `posted` when answering a form sent
+    /// anyway (then a refusal is a 403).
     private func signupPage(
         _ visit: Web.Visit,
         policy: SignupPolicy,
         error: String? = nil,
-        status: HTTPResponse.Status = .ok
+        status: HTTPResponse.Status = .ok,
+        posted: Bool = false
     ) async throws -> Response {
         let invite = visit.query.value("invite") ?? visit.form.value("invite") ?? ""
         switch policy.mode {
         case .closed:
             return web.message(
                 "Sign-ups are closed",
-                status: error == nil ? .ok : .forbidden,
+                status: posted ? .forbidden : .ok,
                 visit,
                 notice: "This server is not taking new accounts."
             )
         case .invite where try await storage.signups.liveInvite(invite) == nil:
             return web.message(
                 "Sign-up is by invitation",
-                status: error == nil ? .ok : .forbidden,
+                status: posted ? .forbidden : .ok,
                 visit,
                 error: invite.isEmpty ? nil : "This invitation has expired or been used up.",
                 notice: invite.isEmpty ? "Accounts on this server are made with an invitation link from one of its members." : nil
@@ -58,9 +61,9 @@ struct SignupController {
     @Sendable private func signup(_ visit: Web.Visit) async throws -> Response {
         let policy = try await web.dependencies.signupPolicy()
         let invite = policy.mode == .invite ? visit.form.value("invite") ?? "" : nil
-        if policy.mode == .closed { return try await signupPage(visit, policy: policy, error: "closed") }
+        if policy.mode == .closed { return try await signupPage(visit, policy: policy, posted: true) }
         if let invite, try await storage.signups.liveInvite(invite) == nil {
-            return try await signupPage(visit, policy: policy, error: "invitation")
+            return try await signupPage(visit, policy: policy, posted: true)
         }
         let throttle = web.dependencies.loginThrottle
         guard try await throttle.mayCreateAccount(from: visit.remoteHost) else {
