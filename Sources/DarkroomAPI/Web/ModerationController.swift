@@ -55,17 +55,8 @@ struct ModerationController {
 
     // MARK: The admin area
 
-    /// Operators only; anyone else finds no such page.
-    private func requireOperator(_ visit: Web.Visit) throws -> User {
-        let user = try visit.requireUser()
-        guard visit.isOperator else { throw WebError(status: .notFound, message: "There is no such page.") }
-        return user
-    }
-
-    private func actor(_ user: User) -> String { "@\(user.username) (web)" }
-
     @Sendable private func queue(_ visit: Web.Visit) async throws -> Response {
-        _ = try requireOperator(visit)
+        _ = try visit.requireOperator()
         let reports = try await storage.reports.list(open: true, limit: 200)
         return web.page(
             "admin/queue",
@@ -91,7 +82,7 @@ struct ModerationController {
     }
 
     @Sendable private func settle(_ visit: Web.Visit) async throws -> Response {
-        let user = try requireOperator(visit)
+        let user = try visit.requireOperator()
         guard let id = visit.path.split(separator: "/").last.flatMap({ Int64($0) }),
             let decision = visit.form.value("decision").flatMap(SettleReport.Decision.init(rawValue:))
         else { throw WebError(status: .badRequest, message: "Choose what to do with the report.") }
@@ -104,7 +95,7 @@ struct ModerationController {
                 id,
                 decision,
                 reason: reason.isEmpty ? "dismissed" : reason,
-                actor: actor(user)
+                actor: Web.moderationActor(user)
             )
         else { throw WebError(status: .notFound, message: "That report was settled already.") }
         throw WebRedirect(location: "/admin?done=1")
@@ -112,17 +103,17 @@ struct ModerationController {
 
     /// An operator removes a photo, or a comment on it, straight from its page.
     @Sendable private func removeMedia(_ visit: Web.Visit) async throws -> Response {
-        let user = try requireOperator(visit)
+        let user = try visit.requireOperator()
         let (media, _) = try pathIDs(visit)
-        guard try await storage.deleteMedia.byOperator(media, reason: try requiredReason(visit), actor: actor(user))
+        guard try await storage.deleteMedia.byOperator(media, reason: try requiredReason(visit), actor: Web.moderationActor(user))
         else { throw DomainError.notFound(.media) }
         return web.message("Removed", status: .ok, visit, notice: "The photo is removed.", links: [("/admin/log", "The moderation log")])
     }
 
     @Sendable private func removeComment(_ visit: Web.Visit) async throws -> Response {
-        let user = try requireOperator(visit)
+        let user = try visit.requireOperator()
         let (media, comment) = try pathIDs(visit)
-        guard let comment, try await storage.removeComment(comment, on: media, reason: try requiredReason(visit), actor: actor(user))
+        guard let comment, try await storage.removeComment(comment, on: media, reason: try requiredReason(visit), actor: Web.moderationActor(user))
         else { throw DomainError.notFound(.comment) }
         throw WebRedirect(location: "/p/\(Shortcode.encode(media))/")
     }
@@ -141,7 +132,7 @@ struct ModerationController {
     }
 
     @Sendable private func log(_ visit: Web.Visit) async throws -> Response {
-        _ = try requireOperator(visit)
+        _ = try visit.requireOperator()
         return web.page("admin/log", title: "Moderation log", visit, ["entries": try await logEntries(user: nil)])
     }
 
@@ -158,7 +149,7 @@ struct ModerationController {
     }
 
     @Sendable private func account(_ visit: Web.Visit) async throws -> Response {
-        _ = try requireOperator(visit)
+        _ = try visit.requireOperator()
         let found = try await operatorAccount(visit)
         let user = found.user
         var data: [String: Any] = [
@@ -175,7 +166,7 @@ struct ModerationController {
     /// Accounts whose username starts with what was typed (every account for nothing), 50 a page; one that matches
     /// exactly opens at once.
     @Sendable private func findAccounts(_ visit: Web.Visit) async throws -> Response {
-        _ = try requireOperator(visit)
+        _ = try visit.requireOperator()
         var typed = visit.query.value("username")?.trimmingCharacters(in: .whitespaces) ?? ""
         if typed.hasPrefix("@") { typed.removeFirst() }
         let after = visit.query.value("after")
@@ -211,14 +202,14 @@ struct ModerationController {
     }
 
     private func changeSuspension(_ visit: Web.Visit, suspend: Bool) async throws -> Response {
-        let user = try requireOperator(visit)
+        let user = try visit.requireOperator()
         let found = try await operatorAccount(visit)
         let reason = try requiredReason(visit)
         guard found.user.id != user.id else { throw WebError(status: .badRequest, message: "You cannot suspend your own account.") }
         if suspend {
-            _ = try await storage.suspendAccount.suspend(found.user.id, reason: reason, actor: actor(user))
+            _ = try await storage.suspendAccount.suspend(found.user.id, reason: reason, actor: Web.moderationActor(user))
         } else {
-            _ = try await storage.suspendAccount.reinstate(found.user.id, reason: reason, actor: actor(user))
+            _ = try await storage.suspendAccount.reinstate(found.user.id, reason: reason, actor: Web.moderationActor(user))
         }
         throw WebRedirect(location: "/admin/users/\(Parameters.encode(found.user.username))?done=1")
     }

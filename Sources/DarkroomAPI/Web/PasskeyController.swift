@@ -103,16 +103,10 @@ struct PasskeyController {
 
     // MARK: Signing in
 
-    /// Whose password sign-in this browser holds, waiting for a second factor.
-    private func pendingUser(_ visit: Web.Visit) async throws -> UserID? {
-        guard let token = visit.cookies[Web.pendingSignInCookie]?.value else { return nil }
-        return try await storage.accountTokens.holder(of: token, for: .secondFactor)?.user
-    }
-
     private func signInOptions(_ visit: Web.Visit, secondFactor: Bool) async throws -> Response {
         var allowed: [String] = []
         if secondFactor {
-            guard let user = try await pendingUser(visit) else { throw WebError(status: .forbidden, message: "Log in with your password first.") }
+            guard let user = try await web.heldSignIn(visit) else { throw WebError(status: .forbidden, message: "Log in with your password first.") }
             allowed = try await storage.passkeys.passkeys(of: user).map { Base64URL.encode($0.credential.id) }
             return Self.json([
                 "challenge": try await storage.passkeys.challenge(.secondFactor, for: user), "rpId": relyingParty.id, "allow": allowed,
@@ -126,7 +120,7 @@ struct PasskeyController {
     }
 
     private func signIn(_ visit: Web.Visit, secondFactor: Bool) async throws -> Response {
-        let pending = secondFactor ? try await pendingUser(visit) : nil
+        let pending = secondFactor ? try await web.heldSignIn(visit) : nil
         if secondFactor, pending == nil { return web.redirect(to: "/accounts/login") }
         let refused = { (reason: String) async throws -> Response in
             let page = secondFactor ? "/accounts/login/two-factor" : "/accounts/login"
@@ -167,9 +161,7 @@ struct PasskeyController {
         guard try await storage.passkeys.recordUse(Base64URL.encode(passkey.credential.id), from: passkey.credential.signCount, to: counter)
         else { return try await refused("The passkey was used at the same moment elsewhere. Try again.") }
         guard let user = try await storage.users.find(passkey.user) else { return try await refused("That account cannot sign in.") }
-        if secondFactor, let token = visit.cookies[Web.pendingSignInCookie]?.value {
-            guard try await storage.accountTokens.redeem(token, for: .secondFactor) != nil else { return web.redirect(to: "/accounts/login") }
-        }
+        if secondFactor { return try await web.completeHeldSignIn(user, visit, next: form.value("next")) }
         return try await web.signIn(user, visit, next: form.value("next"))
     }
 

@@ -12,11 +12,17 @@ struct SignupAdminController {
     var mails: MailComposer { web.dependencies.mails }
 
     func addRoutes(to routes: WebRoutes) {
-        routes.get("/admin/signups") { visit in try await signupsPage(visit, operator: requireOperator(visit)) }
+        routes.get("/admin/signups") { visit in
+            _ = try visit.requireOperator()
+            return try await signupsPage(visit)
+        }
         routes.post("/admin/signups/settings", saveSettings)
         routes.post("/admin/signups/:id/approve") { visit in try await decide(visit, approve: true) }
         routes.post("/admin/signups/:id/reject") { visit in try await decide(visit, approve: false) }
-        routes.get("/admin/invites") { visit in try await invitesPage(visit, mine: nil, asOperator: requireOperator(visit)) }
+        routes.get("/admin/invites") { visit in
+            _ = try visit.requireOperator()
+            return try await invitesPage(visit, mine: nil)
+        }
         routes.post("/admin/invites", create)
         routes.post("/admin/invites/:id/revoke", revoke)
         routes.get("/accounts/invites") { visit in try await membersInvitesPage(visit) }
@@ -24,16 +30,9 @@ struct SignupAdminController {
         routes.post("/accounts/invites/:id/revoke", revoke)
     }
 
-    /// Operators only; anyone else finds no such page.
-    private func requireOperator(_ visit: Web.Visit) throws -> User {
-        let user = try visit.requireUser()
-        guard visit.isOperator else { throw WebError(status: .notFound, message: "There is no such page.") }
-        return user
-    }
-
     // MARK: Settings and requests
 
-    private func signupsPage(_ visit: Web.Visit, operator: User, error: String? = nil, notice: String? = nil) async throws -> Response {
+    private func signupsPage(_ visit: Web.Visit, error: String? = nil, notice: String? = nil) async throws -> Response {
         let policy = try await web.dependencies.signupPolicy()
         let requests = try await storage.signups.requests()
         return web.page(
@@ -59,15 +58,15 @@ struct SignupAdminController {
     }
 
     @Sendable private func saveSettings(_ visit: Web.Visit) async throws -> Response {
-        let user = try requireOperator(visit)
+        _ = try visit.requireOperator()
         guard let mode = visit.form.value("mode").flatMap(SignupPolicy.Mode.init(rawValue:)) else {
-            return try await signupsPage(visit, operator: user, error: "Choose a sign-up mode.")
+            return try await signupsPage(visit, error: "Choose a sign-up mode.")
         }
         let domains = SignupPolicy.domains([
             try Validation.text(visit.form.value("blocked_domains") ?? "", field: "blocked_domains", maxLength: 20_000)
         ])
         guard domains.allSatisfy({ (try? Validation.email("a@" + $0)) != nil }) else {
-            return try await signupsPage(visit, operator: user, error: "Each blocked domain must look like example.com.")
+            return try await signupsPage(visit, error: "Each blocked domain must look like example.com.")
         }
         let policy = SignupPolicy(
             mode: mode,
@@ -76,16 +75,16 @@ struct SignupAdminController {
             blockedEmailDomains: domains
         )
         try await storage.signups.save(policy)
-        return try await signupsPage(visit, operator: user, notice: "Saved.")
+        return try await signupsPage(visit, notice: "Saved.")
     }
 
     private func decide(_ visit: Web.Visit, approve: Bool) async throws -> Response {
-        let user = try requireOperator(visit)
+        let user = try visit.requireOperator()
         guard let id = visit.path.split(separator: "/").dropLast().last.flatMap({ Int64($0) }) else {
             throw WebError(status: .notFound, message: "There is no such request.")
         }
         let mails = self.mails
-        let actor = "@\(user.username) (web)"
+        let actor = Web.moderationActor(user)
         let decided =
             approve
             ? try await storage.decideSignup.approve(UserID(id), actor: actor) { address, username, token in
@@ -94,17 +93,16 @@ struct SignupAdminController {
             : try await storage.decideSignup.reject(UserID(id), actor: actor) { address, username in
                 mails.signupRejected(to: address, username: username)
             }
-        guard decided else { return try await signupsPage(visit, operator: user, error: "That request was decided already.") }
+        guard decided else { return try await signupsPage(visit, error: "That request was decided already.") }
         return try await signupsPage(
             visit,
-            operator: user,
             notice: approve ? "Approved; they were told by mail." : "Rejected; they were told by mail."
         )
     }
 
     // MARK: Invitations
 
-    private func invitesPage(_ visit: Web.Visit, mine: User?, asOperator: User? = nil, notice: String? = nil) async throws -> Response {
+    private func invitesPage(_ visit: Web.Visit, mine: User?, notice: String? = nil) async throws -> Response {
         let invites = try await storage.signups.invites(by: mine?.id)
         let now = storage.environment.nowSeconds
         let base = mine == nil ? "/admin/invites" : "/accounts/invites"
@@ -136,7 +134,7 @@ struct SignupAdminController {
 
     @Sendable private func create(_ visit: Web.Visit) async throws -> Response {
         let asOperator = visit.path.hasPrefix("/admin/")
-        let user = asOperator ? try requireOperator(visit) : try visit.requireUser()
+        let user = asOperator ? try visit.requireOperator() : try visit.requireUser()
         if !asOperator, try await !web.dependencies.signupPolicy().membersMayInvite, !visit.isOperator {
             throw WebError(status: .notFound, message: "Members of this server cannot make invitations.")
         }
@@ -150,7 +148,7 @@ struct SignupAdminController {
 
     @Sendable private func revoke(_ visit: Web.Visit) async throws -> Response {
         let asOperator = visit.path.hasPrefix("/admin/")
-        let user = asOperator ? try requireOperator(visit) : try visit.requireUser()
+        let user = asOperator ? try visit.requireOperator() : try visit.requireUser()
         guard let id = visit.path.split(separator: "/").dropLast().last.flatMap({ Int64($0) }) else {
             throw WebError(status: .notFound, message: "There is no such invitation.")
         }

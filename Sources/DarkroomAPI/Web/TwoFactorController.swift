@@ -100,16 +100,10 @@ struct TwoFactorController {
 
     // MARK: Signing in
 
-    /// Whose sign-in this browser holds, waiting for its second factor.
-    private func pendingUser(_ visit: Web.Visit) async throws -> User? {
-        guard let token = visit.cookies[Web.pendingSignInCookie]?.value,
-            let holder = try await storage.accountTokens.holder(of: token, for: .secondFactor)
-        else { return nil }
-        return try await storage.users.find(holder.user)
-    }
-
     private func challengePage(_ visit: Web.Visit, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let user = try await pendingUser(visit) else { return web.redirect(to: "/accounts/login") }
+        guard let held = try await web.heldSignIn(visit), let user = try await storage.users.find(held) else {
+            return web.redirect(to: "/accounts/login")
+        }
         let factors = try await storage.twoFactor.status(of: user.id)
         let next = Web.localPath(visit.query.value("next") ?? visit.form.value("next")) ?? ""
         return web.page(
@@ -124,7 +118,7 @@ struct TwoFactorController {
     }
 
     @Sendable private func answerChallenge(_ visit: Web.Visit) async throws -> Response {
-        guard let user = try await pendingUser(visit), let token = visit.cookies[Web.pendingSignInCookie]?.value else {
+        guard let held = try await web.heldSignIn(visit), let user = try await storage.users.find(held) else {
             return web.redirect(to: "/accounts/login")
         }
         let throttle = web.dependencies.loginThrottle
@@ -142,9 +136,7 @@ struct TwoFactorController {
             try await storage.securityLog.record(.secondFactorFailed, user: user.id, from: visit.origin)
             return try await challengePage(visit, error: "That code is not right, or was used already.", status: .badRequest)
         }
-        // The held sign-in works once.
-        guard try await storage.accountTokens.redeem(token, for: .secondFactor) != nil else { return web.redirect(to: "/accounts/login") }
-        return try await web.signIn(user, visit, next: visit.form.value("next"))
+        return try await web.completeHeldSignIn(user, visit, next: visit.form.value("next"))
     }
 }
 

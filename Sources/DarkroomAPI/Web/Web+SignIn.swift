@@ -7,6 +7,21 @@ extension Web {
     /// The cookie that carries a sign-in whose password was right to the page asking for its second factor.
     static let pendingSignInCookie = "dr_signin"
 
+    /// Whose sign-in this browser holds, its password right, waiting for a second factor.
+    func heldSignIn(_ visit: Visit) async throws -> UserID? {
+        guard let token = visit.cookies[Self.pendingSignInCookie]?.value else { return nil }
+        return try await dependencies.storage.accountTokens.holder(of: token, for: .secondFactor)?.user
+    }
+
+    /// Ends the held sign-in with its second factor given: the session starts, once (a second use finds the hold
+    /// gone and goes back to the log-in page).
+    func completeHeldSignIn(_ user: User, _ visit: Visit, next: String?) async throws -> Response {
+        guard let token = visit.cookies[Self.pendingSignInCookie]?.value,
+            try await dependencies.storage.accountTokens.redeem(token, for: .secondFactor)?.user == user.id
+        else { return redirect(to: "/accounts/login") }
+        return try await signIn(user, visit, next: next)
+    }
+
     /// Starts a session for `user` in this browser and sends them on to `next` (a local path). A browser that never
     /// signed in to the account before gets it a notice mail, at its verified address.
     func signIn(_ user: User, _ visit: Visit, next: String?) async throws -> Response {

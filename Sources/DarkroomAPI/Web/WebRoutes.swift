@@ -87,7 +87,6 @@ extension WebRoutes {
 }
 
 extension Web.Visit {
-    /// The signed-in user, or a redirect to the log-in page that comes back here.
     /// A page's cursor from the query (`max_id`, `cursor`): nil when absent, refused when it is not a positive id.
     func cursor(_ name: String) throws(WebError) -> Int64? {
         guard let raw = query.value(name) else { return nil }
@@ -95,8 +94,21 @@ extension Web.Visit {
         return id
     }
 
+    /// The signed-in user, or a redirect to the log-in page that comes back here.
     func requireUser() throws(WebRedirect) -> User {
         guard let user else { throw WebRedirect(location: "/accounts/login?next=" + Parameters.encode(pathAndQuery)) }
         return user
     }
+
+    /// The signed-in operator (an admin page's visitor); anyone else finds no such page.
+    func requireOperator() throws -> User {
+        let user = try requireUser()
+        guard isOperator else { throw WebError(status: .notFound, message: "There is no such page.") }
+        return user
+    }
+}
+
+extension Web {
+    /// How an operator acting from the admin pages is named in the moderation log.
+    static func moderationActor(_ user: User) -> String { "@\(user.username) (web)" }
 }

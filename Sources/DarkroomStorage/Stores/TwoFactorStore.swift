@@ -68,7 +68,7 @@ public struct TwoFactorStore: Sendable {
         guard let secret = try await pending(for: user),
             let step = TOTP.matchingStep(of: code, secret: secret, atSeconds: environment.nowSeconds)
         else { return nil }
-        let codes = (0..<Self.recoveryCodeCount).map { _ in recoveryCode() }
+        let codes = newRecoveryCodes()
         let confirmed = try await database.transaction { tx -> Bool in
             let updated = try await tx.query(
                 """
@@ -122,7 +122,7 @@ public struct TwoFactorStore: Sendable {
 
     /// Recovery codes for someone whose first second factor this is (a passkey): nil when they have some already.
     public func firstRecoveryCodes(for user: UserID) async throws -> [String]? {
-        let codes = (0..<Self.recoveryCodeCount).map { _ in recoveryCode() }
+        let codes = newRecoveryCodes()
         return try await database.transaction { tx -> [String]? in
             let existing = try await tx.query("SELECT COUNT(*) FROM recovery_codes WHERE user_id = \(user)").decodeFirst { try $0.int() } ?? 0
             guard existing == 0 else { return nil }
@@ -133,7 +133,7 @@ public struct TwoFactorStore: Sendable {
 
     /// New recovery codes, the old ones void; shown once.
     public func regenerateRecoveryCodes(for user: UserID, from origin: SecurityLog.Origin) async throws -> [String] {
-        let codes = (0..<Self.recoveryCodeCount).map { _ in recoveryCode() }
+        let codes = newRecoveryCodes()
         try await database.transaction { tx in
             try await replaceRecoveryCodes(of: user, with: codes, in: tx)
             try await log.record(.recoveryCodesRenewed, user: user, from: origin, in: tx)
@@ -161,6 +161,8 @@ public struct TwoFactorStore: Sendable {
             )
         }
     }
+
+    private func newRecoveryCodes() -> [String] { (0..<Self.recoveryCodeCount).map { _ in recoveryCode() } }
 
     /// Ten letters and digits (50 bits), shown as two groups of five.
     private func recoveryCode() -> String {
