@@ -47,9 +47,13 @@ import Testing
                 storage: storage,
                 callbacks: callbacks,
                 ingest: PhotoIngest(pipeline: try! ImagePipeline(), files: storage.files),
+                videos: VideoSettings(),
                 mail: try! MailDelivery(
-                    settings: MailSettings(), publicURL: "http://localhost", dataDirectory: storage.files.dataDirectory,
-                    environment: storage.environment, logger: Logger(label: "test")
+                    settings: MailSettings(),
+                    publicURL: "http://localhost",
+                    dataDirectory: storage.files.dataDirectory,
+                    environment: storage.environment,
+                    logger: Logger(label: "test")
                 ),
                 logger: Logger(label: "test")
             ),

@@ -17,6 +17,9 @@ public struct AppConfiguration: Sendable {
     public var runsJobs: Bool = true
     /// Rendition sizes, pixel limit and JPEG quality of ingest.
     public var images = ImageSettings()
+    /// Video limits, sizes and how many are transcoded at once (`--video-max-seconds`, `--video-max-mb`,
+    /// `--video-concurrency`, `--video-time-limit`).
+    public var videos = VideoSettings()
     /// The largest upload accepted, all of a carousel's photos together (`--max-upload-mb`, `DARKROOM_MAX_UPLOAD_MB`;
     /// default 64 MiB); larger gets 413.
     public var uploadLimit = 64 * 1024 * 1024

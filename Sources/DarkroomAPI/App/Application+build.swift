@@ -177,6 +177,7 @@ func makeDependencies(configuration: AppConfiguration, storage: Storage, logger:
         ),
         logger: logger,
         ingest: ingest,
+        videos: configuration.videos,
         rateLimiter: rateLimiter,
         loginThrottle: LoginThrottle(store: storage.rateLimits, environment: storage.environment),
         deviceCookies: DeviceCookies(serverSecret: storage.mediaURLKey, environment: storage.environment),

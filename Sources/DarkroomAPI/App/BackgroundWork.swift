@@ -1,16 +1,25 @@
+import DarkroomImaging
 import DarkroomStorage
 import Logging
 import ServiceLifecycle
 
 extension JobRegistry {
     /// Every job kind a server runs: the storage's own, notification delivery, which needs the HTTP client,
-    /// re-renders, which need the imaging, and mail.
-    static func server(storage: Storage, callbacks: CallbackClient, ingest: PhotoIngest, mail: MailDelivery, logger: Logger) -> JobRegistry {
+    /// re-renders and video transcodes, which need the imaging, and mail.
+    static func server(
+        storage: Storage,
+        callbacks: CallbackClient,
+        ingest: PhotoIngest,
+        videos: VideoSettings,
+        mail: MailDelivery,
+        logger: Logger
+    ) -> JobRegistry {
         var registry = JobRegistry.standard
         registry.register(mail)
         let delivery = CallbackDelivery(storage: storage, client: callbacks, logger: logger)
         registry.register(DeliverNotificationsJob.self, concurrency: 16) { job, _ in try await delivery.run(job) }
         RerenderMedia(storage: storage, ingest: ingest).register(in: &registry)
+        VideoTranscoding(storage: storage, ingest: ingest, settings: videos, logger: logger).register(in: &registry)
         return registry
     }
 }

@@ -1,4 +1,5 @@
 import DarkroomCore
+import DarkroomImaging
 import DarkroomStorage
 import Logging
 
@@ -8,6 +9,7 @@ struct Dependencies: Sendable {
     let links: Links
     let logger: Logger
     let ingest: PhotoIngest
+    let videos: VideoSettings
     let rateLimiter: RateLimiter
     let loginThrottle: LoginThrottle
     let deviceCookies: DeviceCookies
@@ -29,7 +31,7 @@ struct Dependencies: Sendable {
     let mediaObjects = MediaObjects(capacity: 20_000)
 
     /// The job kinds this server runs, with their handlers.
-    var jobs: JobRegistry { .server(storage: storage, callbacks: callbacks, ingest: ingest, mail: mail, logger: logger) }
+    var jobs: JobRegistry { .server(storage: storage, callbacks: callbacks, ingest: ingest, videos: videos, mail: mail, logger: logger) }
     /// Who may sign up now.
     func signupPolicy() async throws -> SignupPolicy { try await storage.signups.policy(defaults: signupDefaults) }
     var mails: MailComposer { MailComposer(templates: templates, publicURL: links.publicURL) }

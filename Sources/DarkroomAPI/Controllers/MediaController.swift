@@ -54,7 +54,15 @@ struct MediaController {
 
     private func single(_ id: MediaID, _ request: APIRequest) async throws -> Response {
         let storage = dependencies.storage
-        try await storage.media.authorize(.view, id, actor: request.viewer)
+        do {
+            try await storage.media.authorize(.view, id, actor: request.viewer)
+        } catch DomainError.notFound(.media) {
+            // A video still being processed is its author's alone to see; to anyone else there is no such media.
+            guard let viewer = request.viewer, let upload = try await storage.videoUploads.find(id), upload.owner == viewer else {
+                throw DomainError.notFound(.media)
+            }
+            return try PendingVideoResponses(links: dependencies.links).response(upload)
+        }
         guard let stamp = try await storage.media.stamps([id], viewer: request.viewer).first else { throw APIError.mediaNotFound }
         return try await dependencies.mediaResponses.single(stamp, for: request)
     }

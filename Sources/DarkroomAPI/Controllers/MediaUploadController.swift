@@ -22,10 +22,22 @@ struct MediaUploadController {
     /// POST /media/upload — multipart: `photo` (several for a carousel), `caption`, `filter`, `crop`, `focal_point`,
     /// `alt_text`, `location_id` or `lat`+`lng` (+`location_name`), `users_in_photo` (`PhotoPosting`). Every field is
     /// checked before a photo is decoded; nothing is stored unless all is well.
+    ///
+    /// A `video` (MP4 or MOV; also taken as `photo`) with `cover_time` is answered 202 with the upload's processing
+    /// state (`PendingVideoResponses`) until its transcode has made the post.
     @Sendable func upload(_ request: APIRequest) async throws -> Response {
         let owner = try request.requireViewer()
         let idempotencyKey = request.headers[.idempotencyKey] ?? request.parameters.value("idempotency_key")
-        let id = try await PhotoPosting(dependencies: dependencies).publish(
+        let posting = PhotoPosting(dependencies: dependencies)
+        if let video = try Self.video(request) {
+            switch try await posting.publishVideo(video, fields: request.parameters, idempotencyKey: idempotencyKey, by: owner) {
+            case .posted(let id): return try await respond(with: id, request)
+            case .processing(let id):
+                guard let upload = try await dependencies.storage.videoUploads.find(id) else { throw APIError.mediaNotFound }
+                return try PendingVideoResponses(links: dependencies.links).response(upload)
+            }
+        }
+        let id = try await posting.publish(
             Self.photos(request),
             fields: request.parameters,
             idempotencyKey: idempotencyKey,
@@ -65,11 +77,16 @@ struct MediaUploadController {
         return response
     }
 
-    /// DELETE /media/{media-id} — by its owner only; removes its files once the rows are gone.
+    /// DELETE /media/{media-id} — by its owner only; removes its files once the rows are gone. A video still being
+    /// processed (or failed) is cancelled.
     @Sendable func delete(_ request: APIRequest) async throws -> Response {
         let viewer = try request.requireViewer()
         let id = try request.mediaID()
-        try await dependencies.storage.deleteMedia.byOwner(id, actor: viewer)
+        do {
+            try await dependencies.storage.deleteMedia.byOwner(id, actor: viewer)
+        } catch DomainError.notFound(.media) {
+            guard try await dependencies.storage.videoUploads.remove(id, by: viewer) else { throw DomainError.notFound(.media) }
+        }
         return Envelope.success { $0.null() }
     }
 
@@ -82,6 +99,19 @@ struct MediaUploadController {
         try await dependencies.ingest.replaceProfilePicture(of: viewer, with: photo, in: storage)
         guard let user = try await storage.users.find(viewer) else { throw APIError.userNotFound }
         return Envelope.success { dependencies.users.full(user, into: &$0) }
+    }
+
+    /// The upload's video, when it sends one: as `video`, or as a lone `photo` whose bytes are a video's.
+    private static func video(_ request: APIRequest) throws(APIError) -> [UInt8]? {
+        if let videos = request.files["video"], !videos.isEmpty {
+            guard videos.count == 1, request.files["photo"] == nil else {
+                throw .invalidParameter("video", "a post holds one video, and no photos beside it")
+            }
+            guard !videos[0].isEmpty else { throw .invalidParameter("video", "the file is empty") }
+            return videos[0]
+        }
+        guard let photos = request.files["photo"], photos.count == 1, VideoProbe.looksLikeVideo(photos[0]) else { return nil }
+        return photos[0]
     }
 
     private static func photo(_ request: APIRequest) throws(APIError) -> [UInt8] {

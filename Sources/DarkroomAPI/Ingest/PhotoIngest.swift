@@ -70,6 +70,27 @@ final class PhotoIngest: Sendable {
         }
     }
 
+    /// Makes a video's cover renditions from its frame, filtered and cut as a photo of the post would be, and stores
+    /// them under one key with the video's own files (moved in from the transcode's folder).
+    func storeVideo(_ video: TranscodedVideo, filter: Filter, crop: Crop, settings: VideoSettings) async throws -> Renditions {
+        let pipeline = pipeline
+        let files = files
+        return try await run {
+            let cover = try Self.imageErrors { () throws(ImageError) in try pipeline.ingest(video.cover, filter: filter, crop: crop) }
+            let key = try files.store(cover.files, moving: video.files.map { ($0, video.folder + "/" + $0) }, kind: .media)
+            let sizes = pipeline.settings
+            var renditions = Renditions(
+                key: key,
+                standard: sizes.standard,
+                low: sizes.low,
+                thumbnail: sizes.thumbnail,
+                full: cover.full.map(\.size)
+            )
+            renditions.video = VideoRenditions(low: settings.low, standard: settings.standard, full: video.full)
+            return renditions
+        }
+    }
+
     /// The photo under every filter, as small squares for the posting page.
     func previews(of photo: [UInt8], size: Int) async throws -> [(filter: Filter, jpeg: [UInt8])] {
         let pipeline = pipeline

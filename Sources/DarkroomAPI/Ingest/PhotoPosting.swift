@@ -16,7 +16,7 @@ struct PhotoPosting {
     var storage: Storage { dependencies.storage }
 
     /// One photo's own fields, checked.
-    private struct PhotoFields {
+    struct PhotoFields {
         var filter: Filter
         var crop: Crop
         var altText: String?
@@ -86,7 +86,7 @@ struct PhotoPosting {
     }
 
     /// The `index`-th value of each per-photo field.
-    private func photoFields(_ fields: Parameters, index: Int, owner: UserID) async throws -> PhotoFields {
+    func photoFields(_ fields: Parameters, index: Int, owner: UserID) async throws -> PhotoFields {
         func nth(_ name: String) -> String? {
             let values = fields.values(name)
             return index < values.count ? values[index] : nil
@@ -120,7 +120,7 @@ struct PhotoPosting {
     }
 
     /// Where the photo was taken: a known place by id, or coordinates (a new or nearby place when named).
-    private func place(_ parameters: Parameters, owner: UserID) async throws -> (location: Location?, point: GeoPoint?) {
+    func place(_ parameters: Parameters, owner: UserID) async throws -> (location: Location?, point: GeoPoint?) {
         let locations = storage.locations
         if let id = try parameters.id("location_id") {
             guard let location = try await locations.find(LocationID(id), viewer: owner) else {

@@ -64,6 +64,7 @@ struct MediaSerializer {
             block.array(media.recentLikers) { users.mini($1, into: &$0) }
         }
         images(media.renditions, into: &object)
+        if let video = media.renditions.video { videos(video, media.renditions, into: &object) }
         usersInPhoto(media.usersInPhoto, into: &object)
         // Additions for apps written after 2013; a v1 client reads `images` and ignores these.
         photoDetails(media.renditions, altText: media.altText, camera: media.camera, into: &object)
@@ -90,6 +91,34 @@ struct MediaSerializer {
             image(&images, "low_resolution", renditions, "low", renditions.low)
             image(&images, "thumbnail", renditions, "thumbnail", renditions.thumbnail)
             image(&images, "standard_resolution", renditions, "standard", renditions.standard)
+        }
+    }
+
+    /// A video's v1 squares (`images` holds its cover), and its full-shape sizes for apps written since
+    /// (`video_renditions`, an addition like `renditions`).
+    private func videos(_ video: VideoRenditions, _ renditions: Renditions, into object: inout JSONWriter) {
+        object.key("videos")
+        object.object { videos in
+            func entry(_ name: StaticString, _ file: String, _ edge: Int) {
+                videos.key(name)
+                videos.object { item in
+                    item.pair("url", links.file(renditions, file))
+                    item.pair("width", edge)
+                    item.pair("height", edge)
+                }
+            }
+            entry("low_resolution", VideoRenditions.lowName, video.low)
+            entry("standard_resolution", VideoRenditions.standardName, video.standard)
+            entry("low_bandwidth", VideoRenditions.lowBandwidthName, video.low)
+        }
+        object.key("video_renditions")
+        object.array(video.full) { list, size in
+            list.object { item in
+                item.pair("url", links.file(renditions, VideoRenditions.fileName(size)))
+                item.pair("width", size.width)
+                item.pair("height", size.height)
+                item.pair("format", "mp4")
+            }
         }
     }
 

@@ -136,6 +136,7 @@ public struct Backup: Sendable {
         UNION SELECT profile_picture FROM users WHERE profile_picture IS NOT NULL
         UNION SELECT original_key FROM media WHERE original_key IS NOT NULL
         UNION SELECT original_key FROM media_items WHERE original_key IS NOT NULL
+        UNION SELECT original_key FROM video_uploads WHERE state = 'processing'
         """
 
     private func copySQLite(into folder: String) throws -> (database: BackupManifest.File, keys: [String], schemaVersion: Int) {

@@ -44,6 +44,15 @@ public enum FileSystem {
         guard chmod(path, privateFile) == 0 else { throw Failure(operation: "restrict", path: path, code: errno) }
     }
 
+    /// Makes a file another program wrote (FFmpeg's output) the owner's alone and flushes it to disk.
+    static func flush(_ path: String) throws {
+        try makePrivate(path)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Failure(operation: "open", path: path, code: errno) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw Failure(operation: "flush", path: path, code: errno) }
+    }
+
     /// Whether anyone but the owner may read, write or enter `path` (false when it does not exist).
     public static func isWiderThanOwner(_ path: String) -> Bool {
         var info = stat()

@@ -29,14 +29,19 @@ public struct MediaFiles: Sendable {
         case profilePicture = "p"
     }
 
-    /// Writes the named files under a new random key (`m/ab/ab…`), durably, and returns the key.
-    public func store(_ files: [(name: String, bytes: [UInt8])], kind: Kind) throws -> String {
+    /// Writes the named files under a new random key (`m/ab/ab…`), durably, and returns the key. `moving` files already
+    /// written elsewhere in the data directory (a video's renditions) are moved in beside them, by name.
+    public func store(_ files: [(name: String, bytes: [UInt8])], moving: [(name: String, path: String)] = [], kind: Kind) throws -> String {
         let token = environment.randomHex(bytes: 16)
         let key = "\(kind.rawValue)/\(token.prefix(2))/\(token)"
         let stage = staging + "/" + token
         try FileSystem.makeDirectory(stage)
         do {
             for file in files { try FileSystem.writeDurably(file.bytes, to: stage + "/" + file.name) }
+            for file in moving {
+                try FileSystem.rename(file.path, to: stage + "/" + file.name)
+                try FileSystem.flush(stage + "/" + file.name)
+            }
             let parent = root + "/" + kind.rawValue + "/" + token.prefix(2)
             try FileSystem.makeDirectory(parent)
             try FileSystem.rename(stage, to: parent + "/" + token)
@@ -46,6 +51,13 @@ public struct MediaFiles: Sendable {
             throw error
         }
         return key
+    }
+
+    /// A new empty folder in staging for work that makes files (a transcode), removed by the sweep if left behind.
+    public func scratchFolder() throws -> String {
+        let folder = staging + "/work-" + environment.randomHex(bytes: 16)
+        try FileSystem.makeDirectory(folder)
+        return folder
     }
 
     /// Blocking file-system work (unlinks, directory listings) runs here, never on the event loops that serve requests.

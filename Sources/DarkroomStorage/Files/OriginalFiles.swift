@@ -73,13 +73,13 @@ public struct OriginalFiles: Sendable {
         return removed
     }
 
-    /// `ab/` + 64 lowercase hex digits starting `ab` + `.` + a short lowercase extension: nothing else is joined to a path.
+    /// `ab/` + 64 lowercase hex digits starting `ab` + `.` + a short lowercase extension (letters and digits: `mp4`): nothing else is joined to a path.
     public static func isKey(_ key: String) -> Bool {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 2 else { return false }
         let name = parts[1].split(separator: ".", omittingEmptySubsequences: false)
         guard name.count == 2, name[0].count == 64, name[0].hasPrefix(parts[0]), (1...4).contains(name[1].count),
-            name[1].utf8.allSatisfy({ (0x61...0x7A).contains($0) })
+            name[1].utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) })
         else { return false }
         return name[0].utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }

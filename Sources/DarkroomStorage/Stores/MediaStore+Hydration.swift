@@ -16,7 +16,7 @@ extension MediaStore {
                    m.users_in_photo_count, \(like.liked),
                    l.name, l.latitude, l.longitude, l.street_address,
                    \(raw: Columns.userSummary), m.version, u.is_private, m.full_sizes, m.alt_text, m.original_key IS NOT NULL,
-                   CASE WHEN u.shows_camera <> 0 THEN m.camera END
+                   CASE WHEN u.shows_camera <> 0 THEN m.camera END, m.video_sizes
               FROM media m JOIN users u ON u.id = m.user_id LEFT JOIN locations l ON l.id = m.location_id \(like.join)
              WHERE m.id IN (\(list: ids))
             """
@@ -61,6 +61,7 @@ extension MediaStore {
         tile.renditions.full = Renditions.decode(try row.string())
         tile.altText = try row.optionalString()
         tile.isCarousel = try row.string() == "carousel"
+        tile.renditions.video = VideoRenditions.decode(try row.optionalString())
         return tile
     }
 
@@ -71,7 +72,7 @@ extension MediaStore {
         let rows = try await database.query(
             """
             SELECT m.id, m.image_key, m.standard_size, m.low_size, m.thumbnail_size, u.is_private, m.like_count, m.comment_count, m.caption,
-                   m.full_sizes, m.alt_text, m.type
+                   m.full_sizes, m.alt_text, m.type, m.video_sizes
               FROM media m JOIN users u ON u.id = m.user_id WHERE m.id IN (\(list: ids))
             """
         ).decode(Self.tile)
@@ -107,6 +108,7 @@ extension MediaStore {
         let altText = try row.optionalString()
         let hasOriginal = try row.bool()
         let camera = CameraColumn.decode(try row.optionalString())
+        renditions.video = VideoRenditions.decode(try row.optionalString())
 
         let caption = captionText.map { Comment(id: CommentID(captionID ?? id.rawValue), text: $0, createdAt: createdAt, from: owner) }
         var location: Location?

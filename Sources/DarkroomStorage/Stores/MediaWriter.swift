@@ -18,24 +18,29 @@ public struct MediaWriter: Sendable {
     /// Stores a media with its caption's hashtags as tags; the owner's media count moves with it.
     /// Throws `DuplicateUpload` when its idempotency key was used before.
     public func create(_ new: NewMedia) async throws -> MediaID {
-        let id = MediaID(environment.ids.next())
+        let id = new.fromVideoUpload ?? MediaID(environment.ids.next())
         let created = IDGenerator.milliseconds(of: id.rawValue) / 1000
         let tags = new.caption.map(Hashtags.extract) ?? []
         // A caption is its owner's first comment (v1): it has a comment id of its own, never the media's.
         let captionID = new.caption == nil ? nil : environment.ids.next()
         try await database.transaction { tx in
             let first = new.renditions
+            if let upload = new.fromVideoUpload {
+                // Its author may have cancelled it meanwhile: then there is nothing to post.
+                let taken = try await tx.query("DELETE FROM video_uploads WHERE media_id = \(upload) RETURNING media_id")
+                guard !taken.isEmpty else { throw DomainError.notFound(.media) }
+            }
             try await tx.execute(
                 """
                 INSERT INTO media (id, user_id, type, filter, caption, caption_id, location_id, latitude, longitude, created_at,
                                    image_key, standard_size, low_size, thumbnail_size, tags, users_in_photo_count, full_sizes,
-                                   alt_text, original_key, crop, focus_x, focus_y, camera)
+                                   alt_text, original_key, crop, focus_x, focus_y, camera, video_sizes)
                 VALUES (\(id), \(new.owner), \(new.carouselItems.isEmpty ? new.type : "carousel"), \(new.filter), \(new.caption),
                         \(captionID), \(new.locationID?.rawValue), \(new.latitude), \(new.longitude), \(created), \(first.key),
                         \(first.standard), \(first.low), \(first.thumbnail), '',
                         \(new.usersInPhoto.count + new.carouselItems.reduce(0) { $0 + $1.usersInPhoto.count }),
                         \(Renditions.encode(first.full)), \(new.altText), \(new.originalKey), \(new.crop.shape.rawValue),
-                        \(new.crop.focusX), \(new.crop.focusY), \(CameraColumn.encode(new.camera)))
+                        \(new.crop.focusX), \(new.crop.focusY), \(CameraColumn.encode(new.camera)), \(first.video?.encoded))
                 """
             )
             for (index, item) in new.carouselItems.enumerated() {

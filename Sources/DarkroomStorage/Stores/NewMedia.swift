@@ -20,6 +20,8 @@ public struct NewMedia: Sendable {
     public var camera: CameraDetails?
     /// A carousel's second and later photos; empty for a single photo.
     public var carouselItems: [NewPhoto] = []
+    /// The id a video upload was given when it arrived (`VideoUploads`): its row goes when this media is made.
+    public var fromVideoUpload: MediaID?
 
     public init(
         owner: UserID,

@@ -11,11 +11,13 @@ public struct PhotoToRerender: Sendable {
 }
 
 extension MediaStore {
-    /// Posts after `after` in id order, at most `limit`, with every photo of each.
+    /// Posts after `after` in id order, at most `limit`, with every photo of each. A video's original is not a photo: it
+    /// is left out, and the video kept as it is.
     public func photosToRerender(after: Int64, limit: Int) async throws -> [PhotoToRerender] {
         let media = try await database.query(
             """
-            SELECT id, 0, filter, crop, focus_x, focus_y, image_key, original_key FROM media WHERE id > \(after) ORDER BY id LIMIT \(limit)
+            SELECT id, 0, filter, crop, focus_x, focus_y, image_key, CASE WHEN type = 'video' THEN NULL ELSE original_key END FROM media
+             WHERE id > \(after) ORDER BY id LIMIT \(limit)
             """
         ).decode(Self.photoToRerender)
         guard let last = media.last?.media else { return [] }

@@ -34,6 +34,8 @@ public final class Storage: Sendable {
     public let rateLimits: RateLimitStore
     public let relationships: RelationshipStore
     public let mediaWriter: MediaWriter
+    /// Video uploads while they are transcoded.
+    public let videoUploads: VideoUploads
     /// Rung when feed entries or notifications are written, for this process's live streams.
     public let live: LiveSignal
     public let likes: LikeStore
@@ -86,6 +88,7 @@ public final class Storage: Sendable {
         self.live = live
         self.jobs = jobs
         self.mediaWriter = mediaWriter
+        videoUploads = VideoUploads(database: database, environment: environment, jobs: jobs)
         users = UserStore(database: database, environment: environment)
         media = MediaStore(database: database, environment: environment)
         clients = ClientStore(database: database, environment: environment, changes: changes)
@@ -253,6 +256,7 @@ public final class Storage: Sendable {
                     """
                     SELECT original_key FROM media WHERE original_key IN (\(list: keys))
                     UNION ALL SELECT original_key FROM media_items WHERE original_key IN (\(list: keys))
+                    UNION ALL SELECT original_key FROM video_uploads WHERE state = 'processing' AND original_key IN (\(list: keys))
                     """
                 ).decode { try $0.string() }
             )

@@ -118,9 +118,12 @@ struct WireMedia: Decodable, Sendable {
     var renditions: [WireRendition]?
     var camera: [String: String]?
     var carouselMedia: [WireCarouselItem]?
+    var videos: [String: WireImage]?
+    var videoRenditions: [WireRendition]?
 
     enum CodingKeys: String, CodingKey {
-        case id, type, filter, link, tags, images, user, caption, likes, comments, location, distance, renditions, camera
+        case id, type, filter, link, tags, images, user, caption, likes, comments, location, distance, renditions, camera, videos
+        case videoRenditions = "video_renditions"
         case createdTime = "created_time"
         case userHasLiked = "user_has_liked"
         case usersInPhoto = "users_in_photo"

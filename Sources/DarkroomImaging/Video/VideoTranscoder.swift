@@ -1,0 +1,154 @@
+import DarkroomCore
+import Foundation
+
+/// A video's renditions, made in a folder of their own: the v1 squares, the low-bandwidth square, the full-shape sizes,
+/// and the cover frame (unfiltered, upright, whole: the photo pipeline filters and cuts it like any photo).
+public struct TranscodedVideo: Sendable {
+    /// File names in `folder`, each an H.264/AAC MP4 with its index at the front (`faststart`).
+    public var files: [String]
+    public var folder: String
+    /// The full-shape sizes, smallest first.
+    public var full: [PixelSize]
+    /// The frame at the chosen moment, as PNG.
+    public var cover: [UInt8]
+}
+
+/// Makes a video's renditions with one FFmpeg process: decoded once, split, each branch cut, scaled and filtered as a
+/// photo of the same post would be (`VideoLook`), and encoded; then the cover frame with a second, short one.
+public struct VideoTranscoder: Sendable {
+    public let settings: VideoSettings
+
+    public init(settings: VideoSettings) {
+        self.settings = settings
+    }
+
+    /// The full-shape sizes of a `frame` (the crop's region, upright): each configured short edge below the frame's own,
+    /// and the frame's own up to the largest; even sides, as H.264's 4:2:0 needs.
+    public func fullSizes(of frame: PixelSize) -> [PixelSize] {
+        let short = min(frame.width, frame.height)
+        let largest = settings.fullSizes.max() ?? 1080
+        let edges = Set(settings.fullSizes.filter { $0 < short } + [min(short, largest)]).sorted()
+        return edges.map { edge in
+            let scale = Double(edge) / Double(short)
+            func even(_ value: Double) -> Int { max(2, Int((value / 2).rounded()) * 2) }
+            return PixelSize(width: even(Double(frame.width) * scale), height: even(Double(frame.height) * scale))
+        }
+    }
+
+    /// One output of the transcode.
+    struct Output {
+        var name: String
+        var region: PixelRect
+        var size: PixelSize
+        /// x264's constant rate factor and, for the low-bandwidth file, a rate cap.
+        var quality: Int
+        var maxRate: String?
+        var audioRate: String
+    }
+
+    func outputs(facts: VideoFacts, crop: Crop) -> [Output] {
+        let region = crop.region(width: facts.size.width, height: facts.size.height)
+        let inSquare = crop.square(width: region.width, height: region.height)
+        let square = PixelRect(x: region.x + inSquare.x, y: region.y + inSquare.y, width: inSquare.width, height: inSquare.height)
+        func squareOutput(_ name: String, _ edge: Int, quality: Int = 23, maxRate: String? = nil, audio: String = "128k") -> Output {
+            Output(name: name, region: square, size: PixelSize(width: edge, height: edge), quality: quality, maxRate: maxRate, audioRate: audio)
+        }
+        return [
+            squareOutput(VideoRenditions.lowName, settings.low),
+            squareOutput(VideoRenditions.standardName, settings.standard),
+            squareOutput(VideoRenditions.lowBandwidthName, settings.low, quality: 30, maxRate: "400k", audio: "64k"),
+        ]
+            + fullSizes(of: PixelSize(width: region.width, height: region.height)).map { size in
+                Output(name: VideoRenditions.fileName(size), region: region, size: size, quality: 23, maxRate: nil, audioRate: "128k")
+            }
+    }
+
+    /// Transcodes `source` (already probed: `facts`) into `folder`, which must exist and be empty.
+    public func transcode(
+        _ source: String,
+        facts: VideoFacts,
+        filter: Filter,
+        crop: Crop,
+        coverAt coverSeconds: Double,
+        into folder: String
+    ) async throws(VideoError) -> TranscodedVideo {
+        let outputs = outputs(facts: facts, crop: crop)
+        var arguments = ["-nostdin", "-hide_banner", "-loglevel", "error", "-y"] + VideoProbe.confinedInput(source)
+        var graph: [String] = []
+        let look = filter.look
+        // Names relative to `folder`, where FFmpeg runs: a data directory's path never needs escaping in a filter graph.
+        let lut = "look.cube"
+        if filter.changesColour { try write(Array(VideoLook.cube(look).utf8), to: folder + "/" + lut) }
+        var masks: [PixelSize: Int] = [:]
+        for output in outputs where masks[output.size] == nil {
+            guard let mask = VideoLook.vignetteMask(look, width: output.size.width, height: output.size.height) else { break }
+            let path = "vignette-\(output.size.width)x\(output.size.height).pam"
+            try write(mask, to: folder + "/" + path)
+            masks[output.size] = masks.count + 1
+            arguments += ["-protocol_whitelist", "file", "-f", "pam_pipe", "-i", "file:" + path]
+        }
+        let rate = min(facts.frameRate, Double(settings.outputFrameRate))
+        graph.append("[0:v]split=\(outputs.count)" + outputs.indices.map { "[in\($0)]" }.joined())
+        for (index, output) in outputs.enumerated() {
+            let r = output.region
+            var chain =
+                "[in\(index)]crop=\(r.width):\(r.height):\(r.x):\(r.y),scale=\(output.size.width):\(output.size.height):flags=bicubic,setsar=1"
+            if filter.changesColour { chain += ",lut3d=file='\(lut)'" }
+            if let mask = masks[output.size] {
+                chain += "[pre\(index)];[pre\(index)][\(mask):v]overlay=format=yuv420"
+            }
+            graph.append(chain + ",format=yuv420p[out\(index)]")
+        }
+        arguments += ["-filter_complex", graph.joined(separator: ";")]
+        for (index, output) in outputs.enumerated() {
+            arguments += ["-map", "[out\(index)]", "-map", "0:a:0?"] + Self.encoding(output, frameRate: rate) + [output.name]
+        }
+        try await run(arguments, reading: source, in: folder)
+        let coverPath = folder + "/cover.png"
+        let moment = max(0, min(coverSeconds, facts.seconds - 0.1))
+        try await run(
+            ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-ss", String(format: "%.3f", moment)] + VideoProbe.confinedInput(source)
+                + ["-frames:v", "1", "-c:v", "png", "-f", "image2", "cover.png"],
+            reading: source,
+            in: folder
+        )
+        guard let cover = FileManager.default.contents(atPath: coverPath), !cover.isEmpty else {
+            throw .unreadable("no frame at \(String(format: "%.1f", moment)) s")
+        }
+        return TranscodedVideo(
+            files: outputs.map(\.name),
+            folder: folder,
+            full: outputs.dropFirst(3).map(\.size),
+            cover: Array(cover)
+        )
+    }
+
+    /// H.264 High at x264's `veryfast` (the speed a server can afford; the constant rate factor keeps quality), AAC.
+    static func encoding(_ output: Output, frameRate: Double) -> [String] {
+        var options = ["-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-crf", "\(output.quality)"]
+        if let maxRate = output.maxRate { options += ["-maxrate", maxRate, "-bufsize", maxRate] }
+        options += ["-r", String(format: "%.3f", frameRate), "-c:a", "aac", "-b:a", output.audioRate, "-ac", "2"]
+        return options + ["-movflags", "+faststart", "-map_metadata", "-1", "-f", "mp4"]
+    }
+
+    private func run(_ arguments: [String], reading source: String, in folder: String) async throws(VideoError) {
+        let outcome: ChildProcess.Outcome
+        do {
+            outcome = try await ChildProcess.run(
+                "ffmpeg",
+                arguments,
+                niceness: settings.niceness,
+                in: folder,
+                timeLimit: .seconds(settings.timeLimitSeconds)
+            )
+        } catch {
+            throw .unavailable("ffmpeg cannot run: \(error)")
+        }
+        if outcome.timedOut { throw .timedOut(seconds: settings.timeLimitSeconds) }
+        guard outcome.status == 0 else { throw .unreadable(VideoProbe.reason(outcome.errors, hiding: source)) }
+    }
+
+    private func write(_ bytes: [UInt8], to path: String) throws(VideoError) {
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { throw .unavailable("cannot write \(path)") }
+    }
+}
