@@ -73,7 +73,8 @@ public struct OriginalFiles: Sendable {
         return removed
     }
 
-    /// `ab/` + 64 lowercase hex digits starting `ab` + `.` + a short lowercase extension (letters and digits: `mp4`): nothing else is joined to a path.
+    /// `ab/` + 64 lowercase hex digits starting `ab` + `.` + a short lowercase extension (letters and digits: `mp4`):
+    /// nothing else is joined to a path.
     public static func isKey(_ key: String) -> Bool {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 2 else { return false }
