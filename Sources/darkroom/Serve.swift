@@ -29,6 +29,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest photo upload accepted, a carousel's photos together, in MiB (env DARKROOM_MAX_UPLOAD_MB).")
     var maxUploadMB: Int = environment("DARKROOM_MAX_UPLOAD_MB").flatMap(Int.init) ?? 64
 
+    @Option(help: "Longest video taken, in seconds (env DARKROOM_VIDEO_MAX_SECONDS).")
+    var videoMaxSeconds: Int = environment("DARKROOM_VIDEO_MAX_SECONDS").flatMap(Int.init) ?? 60
+
+    @Option(help: "Largest video taken, in MiB; no more than --max-upload-mb can arrive (env DARKROOM_VIDEO_MAX_MB).")
+    var videoMaxMB: Int = environment("DARKROOM_VIDEO_MAX_MB").flatMap(Int.init) ?? 64
+
+    @Option(help: "Videos transcoded at once; 0 for one per core (env DARKROOM_VIDEO_CONCURRENCY).")
+    var videoConcurrency: Int = environment("DARKROOM_VIDEO_CONCURRENCY").flatMap(Int.init) ?? 0
+
+    @Option(help: "Seconds one video's transcode may take before it is stopped (env DARKROOM_VIDEO_TIME_LIMIT).")
+    var videoTimeLimit: Int = environment("DARKROOM_VIDEO_TIME_LIMIT").flatMap(Int.init) ?? 600
+
     @Option(help: "Days activity (likes, comments, follows… told to each person) is kept (env DARKROOM_ACTIVITY_DAYS).")
     var activityDays: Int64 = environment("DARKROOM_ACTIVITY_DAYS").flatMap(Int64.init) ?? ActivityStore.defaultRetentionDays
 
@@ -210,6 +222,13 @@ struct Serve: AsyncParsableCommand {
             blockedEmailDomains: blockedEmailDomain
         )
         configuration.uploadLimit = maxUploadMB * 1024 * 1024
+        guard videoMaxSeconds > 0, videoMaxMB > 0, videoTimeLimit > 0, videoConcurrency >= 0 else {
+            throw ValidationError("video limits must be positive")
+        }
+        configuration.videos.maxSeconds = videoMaxSeconds
+        configuration.videos.maxBytes = videoMaxMB * 1024 * 1024
+        configuration.videos.timeLimitSeconds = videoTimeLimit
+        if videoConcurrency > 0 { configuration.videos.concurrency = videoConcurrency }
         guard pageCacheMB >= 0 else { throw ValidationError("--page-cache-mb must not be negative") }
         configuration.pageCacheBytes = pageCacheMB * 1024 * 1024
         guard rateLimit > 0, clientRateLimit > 0 else { throw ValidationError("rate limits must be positive") }

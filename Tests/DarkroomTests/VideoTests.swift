@@ -114,7 +114,7 @@ import Testing
                 #expect(described.width == 1080 && described.height == 1350 && described.streams == ["video"])
                 // The original, byte for byte, to its owner.
                 let original = try await client.execute(uri: "/v1/media/\(id)/original?access_token=\(token)", method: .get) { $0 }
-                #expect(Array(original.body.readableBytesView) == clip)
+                #expect(Array(original.body.readableBytesView) == clip && original.headers[.contentType] == "video/quicktime")
             }
         }
     }
@@ -212,6 +212,54 @@ import Testing
             #expect(abs(a - b) < 4, "\(name) \(channel): video \(a), photo \(b)")
         }
         #expect(abs(video.cornerToCentre - still.cornerToCentre) < 0.05, "\(name) vignette: video \(video), photo \(still)")
+    }
+
+    @Test(arguments: Engine.available)
+    func aVideoWaitsForItsAuthorThenPlaysOnItsPages(_ engine: Engine) async throws {
+        let clip = try await SampleClips.make(seconds: 1, width: 640, height: 360)
+        try await TestWorld.with(engine) { world in
+            try await world.withApp(configure: { $0.runsJobs = false }) { client in
+                let author = Browser(client)
+                try await author.get("/accounts/signup")
+                _ = try await author.post("/accounts/signup", [("username", "maya"), ("password", "password-of-maya")])
+                let maya = try #require(try await world.storage.users.find(username: "maya"))
+                let token = try await world.token(for: maya, scopes: [.basic, .upload])
+                let uploaded = try await client.upload(
+                    "/v1/media/upload?access_token=\(token)",
+                    fields: ["caption": "Dusk"],
+                    files: [("video", clip)]
+                )
+                let id = try #require(uploaded.data([String: String].self)?["id"])
+                let code = Shortcode.encode(try #require(MediaID(decimal: id)))
+                // Its author is told it is on its way, and the page looks again by itself (no script needed).
+                let waiting = try await author.get("/p/\(code)/")
+                #expect(waiting.status == 200 && waiting.body.contains("being processed"))
+                #expect(waiting.body.contains("<meta http-equiv=\"refresh\""))
+                #expect(try await Browser(client).get("/p/\(code)/").status == 404)
+
+                try await Self.runJobs(world)
+
+                let page = try await author.get("/p/\(code)/")
+                #expect(page.status == 200)
+                #expect(
+                    page.body.contains(
+                        "<video class=\"photo video\" controls playsinline preload=\"metadata\" poster=\"http://darkroom.test/media/m/"
+                    )
+                )
+                #expect(page.body.contains(".mp4\" type=\"video/mp4\">") && !page.body.contains("autoplay"))
+                #expect(try await Browser(client).get("/maya/").body.contains("aria-label=\"Video\""))
+                let embed = try await Browser(client).get("/p/\(code)/embed/")
+                #expect(embed.body.contains("<video class=\"photo\" id=\"embedded-video\" controls playsinline"))
+                #expect(embed.headers[.contentSecurityPolicy]?.contains("media-src 'self'") == true)
+                let permalink = "http://darkroom.test/p/\(code)/"
+                let oembed = try await client.execute(uri: "/oembed?url=\(Browser.encode(permalink))", method: .get) {
+                    Array($0.body.readableBytesView)
+                }
+                let answer = try #require(try JSONSerialization.jsonObject(with: Data(oembed)) as? [String: Any])
+                #expect(answer["type"] as? String == "video" && answer["url"] == nil)
+                #expect((answer["html"] as? String)?.contains("a video by @maya") == true)
+            }
+        }
     }
 
     @Test func aChildPastItsTimeLimitIsKilled() async throws {

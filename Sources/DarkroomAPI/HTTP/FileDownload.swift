@@ -26,14 +26,16 @@ enum FileDownload {
         )
     }
 
-    /// A photo's original for its owner (`MediaPolicy.downloadOriginal`), named for the post and the photo's place in
+    /// A photo's (or a video's) original for its owner (`MediaPolicy.downloadOriginal`), named for the post and the photo's place in
     /// it, typed by its format; nil when the photo has none.
     static func original(of media: MediaID, position: Int, actor: UserID, in storage: Storage) async throws -> Response? {
         guard let key = try await storage.media.original(of: media, position: position, actor: actor),
             let file = storage.originals.path(key).flatMap(open)
         else { return nil }
         let fileExtension = String(key.split(separator: ".").last ?? "")
-        let type = ImageFormat.allCases.first { $0.fileExtension == fileExtension }?.mediaType ?? "application/octet-stream"
+        let videoTypes = ["mp4": "video/mp4", "mov": "video/quicktime"]
+        let type =
+            ImageFormat.allCases.first { $0.fileExtension == fileExtension }?.mediaType ?? videoTypes[fileExtension] ?? "application/octet-stream"
         let name = "darkroom-\(Shortcode.encode(media))-\(position + 1).\(fileExtension)"
         return response(file.handle, size: file.size, contentType: type, fileName: name)
     }

@@ -22,15 +22,7 @@ extension PhotoPosting {
         let coverSeconds = try fields.number("cover_time", in: 0...3600) ?? 0
         let idempotencyKey = try Validation.idempotencyKey(idempotencyKey)
         if let idempotencyKey, let existing = try await storage.mediaWriter.upload(idempotencyKey, by: owner) { return .posted(existing) }
-        let settings = dependencies.videos
-        let probe = VideoProbe(settings: settings)
-        try Self.videoErrors { () throws(VideoError) in try probe.check(size: video.count, head: video.prefix(12)) }
-        // ffprobe reads a file: the bytes are written to a scratch folder first, and kept only once they pass.
-        let folder = try storage.files.scratchFolder()
-        defer { FileManager.default.removeItemIfPresent(folder) }
-        let scratch = folder + "/upload"
-        try await NIOThreadPool.singleton.runIfActive { try Data(video).write(to: URL(fileURLWithPath: scratch)) }
-        let facts = try await Self.videoErrors { () async throws(VideoError) in try await probe.facts(of: scratch) }
+        let facts = try await checkVideo(video, frameAt: nil).facts
         guard coverSeconds <= facts.seconds else {
             throw APIError.invalidParameter("cover_time", "the video is \(String(format: "%.1f", facts.seconds)) seconds long")
         }
@@ -51,6 +43,24 @@ extension PhotoPosting {
         return .processing(
             try await storage.videoUploads.create(owner: owner, originalKey: originalKey, post: post, idempotencyKey: idempotencyKey)
         )
+    }
+
+    /// A video's facts, once its bytes and then ffprobe's reading of them pass the limits; ffprobe reads a file, so the
+    /// bytes are written to a scratch folder, removed at once. With `frameAt`, also the frame at that moment (PNG).
+    func checkVideo(_ video: [UInt8], frameAt moment: Double?) async throws -> (facts: VideoFacts, frame: [UInt8]?) {
+        let settings = dependencies.videos
+        let probe = VideoProbe(settings: settings)
+        try Self.videoErrors { () throws(VideoError) in try probe.check(size: video.count, head: video.prefix(12)) }
+        let folder = try storage.files.scratchFolder()
+        defer { FileManager.default.removeItemIfPresent(folder) }
+        let scratch = folder + "/upload"
+        try await NIOThreadPool.singleton.runIfActive { try Data(video).write(to: URL(fileURLWithPath: scratch)) }
+        let facts = try await Self.videoErrors { () async throws(VideoError) in try await probe.facts(of: scratch) }
+        guard let moment else { return (facts, nil) }
+        let frame = try await Self.videoErrors { () async throws(VideoError) in
+            try await VideoTranscoder(settings: settings).frame(scratch, at: moment, seconds: facts.seconds, into: folder)
+        }
+        return (facts, frame)
     }
 
     /// A video's faults are the client's (400 naming `video`); FFmpeg missing is the server's.

@@ -67,6 +67,7 @@ struct EmbedController {
             return Envelope.error(error)
         }
         let hideCaption = ["true", "1"].contains(visit.query.value("hidecaption")?.lowercased() ?? "")
+        let video: Any = media.renditions.video.map { _ in links.file(media.renditions, VideoRenditions.standardName) } ?? PageModels.absent
         let body = web.dependencies.templates.render(
             "embed",
             [
@@ -77,6 +78,7 @@ struct EmbedController {
                     ? PageModels.absent : (media.caption.map { ["runs": PageModels.runs($0.text)] as [String: Any] } ?? PageModels.absent),
                 "likes": PageModels.count(media.likeCount, "like", "likes"), "base": links.publicURL,
                 "alt": media.altText ?? media.caption?.text ?? "Photo by @\(media.owner.username)",
+                "video": video, "kind": media.renditions.video == nil ? "Photo" : "Video",
             ]
         )
         return Response(
@@ -84,7 +86,8 @@ struct EmbedController {
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "public, max-age=300", .xContentTypeOptions: "nosniff",
                 // Framed by any site: this page only, and with nothing a person could be tricked into clicking.
-                .contentSecurityPolicy: "default-src 'none'; img-src 'self' http: https:; style-src 'self'; base-uri 'none'; frame-ancestors *",
+                .contentSecurityPolicy:
+                    "default-src 'none'; img-src 'self' http: https:; media-src 'self' http: https:; style-src 'self'; base-uri 'none'; frame-ancestors *",
                 .referrerPolicy: "no-referrer",
             ],
             body: .init(byteBuffer: ByteBuffer(string: body))
@@ -111,13 +114,16 @@ struct EmbedController {
                 "permalink": permalink, "embed": permalink + "embed/" + (flag("hidecaption") ? "?hidecaption=true" : ""),
                 "owner": media.owner.username, "width": size, "height": size + (flag("hidecaption") ? 60 : 120),
                 "caption": flag("hidecaption") ? PageModels.absent : (media.caption?.text ?? PageModels.absent),
+                "kind": media.renditions.video == nil ? "photo" : "video",
                 "script": flag("omitscript") ? PageModels.absent : links.publicURL + "/static/embed.js",
             ]
         ).trimmingCharacters(in: .whitespacesAndNewlines)
         var writer = JSONWriter(capacity: 2048)
         writer.object { body in
             body.pair("version", "1.0")
-            body.pair("type", "photo")
+            // A video is oEmbed's `video`: its `html` (the embed page, with the player) is what a consumer shows.
+            let isVideo = renditions.video != nil
+            body.pair("type", isVideo ? "video" : "photo")
             body.pair("provider_name", "Darkroom")
             body.pair("provider_url", links.publicURL + "/")
             body.pair("title", media.caption?.text ?? "")
@@ -126,7 +132,7 @@ struct EmbedController {
             body.key("author_id")
             body.int(media.owner.id.rawValue)
             body.pair("media_id", "\(media.id.rawValue)_\(media.owner.id.rawValue)")
-            body.pair("url", links.rendition(renditions, kind))
+            if !isVideo { body.pair("url", links.rendition(renditions, kind)) }
             body.pair("width", size)
             body.pair("height", size)
             body.pair("thumbnail_url", links.rendition(renditions, "thumbnail"))

@@ -79,7 +79,9 @@ struct PageModels {
         }
         return [
             "id": String(media.id.rawValue), "code": code, "href": "/p/\(code)/",
-            "photos": photos(media, eager: eager), "isCarousel": !media.carouselItems.isEmpty,
+            "photos": media.renditions.video == nil ? photos(media, eager: eager) : [], "isCarousel": !media.carouselItems.isEmpty,
+            "video": media.renditions.video.map { _ in video(media.renditions, alt: media.altText ?? "Video by @\(media.owner.username)") }
+                ?? Self.absent,
             "owner": person(media.owner), "date": Self.date(media.createdAt), "filter": media.filter, "place": place,
             "caption": media.caption.map { ["runs": Self.runs($0.text)] as [String: Any] } ?? Self.absent,
             "likes": Self.count(media.likeCount, "like", "likes"), "hasLikes": media.likeCount > 0,
@@ -150,6 +152,22 @@ struct PageModels {
         ]
     }
 
+    /// A video as a `<video>`: its full-shape sizes, the smallest first (a phone's column gains nothing from 1080p),
+    /// with the cover as its poster, its controls, played inline on a phone and never on its own (so never with sound
+    /// unasked). Its width and height are given, so the page keeps its place before it loads.
+    func video(_ renditions: Renditions, alt: String) -> [String: Any] {
+        guard let video = renditions.video else { return [:] }
+        let poster = picture(renditions, alt: alt, sizes: Self.columnSizes, lazy: true)
+        let files =
+            video.full.isEmpty ? [(VideoRenditions.standardName, video.standard)] : video.full.map { (VideoRenditions.fileName($0), $0.width) }
+        let shape = video.full.last ?? PixelSize(width: video.standard, height: video.standard)
+        return [
+            "poster": poster["src"] ?? "", "width": shape.width, "height": shape.height, "alt": alt,
+            "sources": files.map { ["src": links.file(renditions, $0.0)] },
+            "download": links.file(renditions, files.last?.0 ?? VideoRenditions.standardName),
+        ]
+    }
+
     /// What the camera recorded, as the photo page lists it.
     static func camera(_ details: CameraDetails) -> [String: Any] {
         let settings = [details.focalLength, details.aperture, details.exposureTime, details.iso.map { "ISO " + $0 }].compactMap { $0 }
@@ -195,6 +213,7 @@ struct PageModels {
                 "href": "/p/\(code)/",
                 "picture": picture(squares(tile.renditions), alt: tile.altText ?? tile.caption ?? "Photo", sizes: Self.tileSizes, lazy: true),
                 "likes": tile.likeCount, "commentsText": Self.count(tile.commentCount, "comment", "comments"), "isCarousel": tile.isCarousel,
+                "isVideo": tile.renditions.video != nil,
             ]
         }
     }

@@ -77,6 +77,11 @@ struct PhotoPagesController {
             try await storage.deleteMedia.byOwner(media, actor: user.id)
             throw WebRedirect(location: "/p/\(Shortcode.encode(media))/deleted")
         }
+        routes.post("/p/:shortcode/cancel") { visit in
+            let (media, user) = try mediaAndUser(visit)
+            guard try await storage.videoUploads.remove(media, by: user.id) else { throw WebError(status: .notFound, message: Self.missing) }
+            throw WebRedirect(location: "/\(user.username)/")
+        }
         routes.get("/p/:shortcode/deleted") { visit in
             let user = try visit.requireUser()
             return web.message(
@@ -120,7 +125,24 @@ struct PhotoPagesController {
     }
 
     @Sendable private func page(_ visit: Web.Visit) async throws -> Response {
-        let id = try await Self.visibleMedia(visit, in: storage)
+        let id: MediaID
+        do {
+            id = try await Self.visibleMedia(visit, in: storage)
+        } catch let missing as WebError {
+            // A video still being processed, or failed, is its author's alone to see.
+            guard let viewer = visit.user?.id, let upload = try await storage.videoUploads.find(try Self.media(visit)), upload.owner == viewer else {
+                throw missing
+            }
+            return web.page(
+                "processing",
+                title: upload.state == .processing ? "Processing your video" : "Your video could not be posted",
+                visit,
+                [
+                    "code": Shortcode.encode(upload.id), "processing": upload.state == .processing,
+                    "failure": upload.failure ?? (upload.state == .failed ? "it could not be processed" : PageModels.absent),
+                ]
+            )
+        }
         let viewer = visit.user?.id
         guard let media = try await storage.media.hydrate([id], viewer: viewer, hidingBlocked: viewer).first else {
             throw WebError(status: .notFound, message: Self.missing)

@@ -46,7 +46,10 @@ struct PostingController {
             title: "New post",
             status: status,
             visit,
-            ["caption": caption, "accept": ImageFormat.allCases.map(\.mediaType).joined(separator: ","), "most": Validation.maxCarouselPhotos],
+            [
+                "caption": caption, "accept": (ImageFormat.allCases.map(\.mediaType) + ["video/mp4", "video/quicktime"]).joined(separator: ","),
+                "most": Validation.maxCarouselPhotos, "videoSeconds": web.dependencies.videos.maxSeconds,
+            ],
             error: error
         )
     }
@@ -80,6 +83,7 @@ struct PostingController {
         let user = try visit.requireUser()
         let photos = (visit.files["photo"] ?? []).filter { !$0.isEmpty }
         guard !photos.isEmpty else { return pickPage(visit, error: "Choose a photo first.", status: .badRequest) }
+        if photos.count == 1, VideoProbe.looksLikeVideo(photos[0]) { return try await stageVideo(visit, photos[0], by: user.id) }
         guard photos.count <= Validation.maxCarouselPhotos else {
             return pickPage(visit, error: "A post holds at most \(Validation.maxCarouselPhotos) photos.", status: .badRequest)
         }
@@ -105,6 +109,25 @@ struct PostingController {
         return web.redirect(to: "/create/drafts/\(token)")
     }
 
+    /// A video's draft: checked as the API checks it, then its first frame stands in for the photo on the filters page.
+    private func stageVideo(_ visit: Web.Visit, _ video: [UInt8], by user: UserID) async throws -> Response {
+        var previews: [(name: String, bytes: [UInt8])] = []
+        let frame: [UInt8]
+        do {
+            _ = try Validation.caption(visit.form.value("caption"))
+            let checked = try await PhotoPosting(dependencies: web.dependencies).checkVideo(video, frameAt: 0)
+            frame = checked.frame ?? []
+            for preview in try await web.dependencies.ingest.previews(of: frame, size: Self.previewSize) {
+                previews.append((Self.previewName(0, preview.filter), preview.jpeg))
+            }
+        } catch {
+            guard let message = WebError.formMessage(error) else { throw error }
+            return pickPage(visit, error: message, status: .badRequest)
+        }
+        let token = try drafts.create(for: user, photos: [frame], video: video, caption: visit.form.value("caption") ?? "", previews: previews)
+        return web.redirect(to: "/create/drafts/\(token)")
+    }
+
     /// A draft's page, as the upload left it; once posted, the post itself (the token was its idempotency key).
     @Sendable private func draft(_ visit: Web.Visit) async throws -> Response {
         let user = try visit.requireUser()
@@ -112,6 +135,9 @@ struct PostingController {
         guard let photos = drafts.photos(token: token, owner: user.id) else {
             if PhotoDrafts.isToken(token), let posted = try await storage.mediaWriter.upload(token, by: user.id) {
                 return web.redirect(to: "/p/\(Shortcode.encode(posted))/")
+            }
+            if PhotoDrafts.isToken(token), let waiting = try await storage.videoUploads.find(idempotencyKey: token, owner: user.id) {
+                return web.redirect(to: "/p/\(Shortcode.encode(waiting.id))/")
             }
             throw WebError(status: .notFound, message: "This photo is no longer waiting to be posted. Choose it again.")
         }
@@ -154,13 +180,14 @@ struct PostingController {
         var data: [String: Any] = [
             "token": token, "photos": photos, "size": Self.previewSize, "caption": form.value("caption") ?? "",
             "cropSize": Self.cropPreviewSize, "altLimit": Validation.altTextLength,
+            "isVideo": drafts.hasVideo(token: token, owner: visit.user?.id), "coverTime": form.value("cover_time") ?? "0",
         ]
         let places = PlacePicker(web: web)
         let takenAt = drafted.first.flatMap(places.position)
         for (key, value) in try await places.fields(form, viewer: visit.user?.id, takenAt: takenAt) { data[key] = value }
         return web.page(
             "create/filters",
-            title: count > 1 ? "Your \(count) photos" : "Your photo",
+            title: data["isVideo"] as? Bool == true ? "Your video" : count > 1 ? "Your \(count) photos" : "Your photo",
             status: error == nil ? .ok : .badRequest,
             visit,
             data,
@@ -261,12 +288,15 @@ struct PostingController {
         let id: MediaID
         do {
             // The draft's token is the idempotency key: a second click on Post makes no second post.
-            id = try await PhotoPosting(dependencies: web.dependencies).publish(
-                photos,
-                fields: Self.postingFields(visit.form, count: photos.count),
-                idempotencyKey: token,
-                by: user.id
-            )
+            let posting = PhotoPosting(dependencies: web.dependencies)
+            let fields = Self.postingFields(visit.form, count: photos.count)
+            if let video = drafts.file("video", token: token, owner: user.id) {
+                switch try await posting.publishVideo(video, fields: fields, idempotencyKey: token, by: user.id) {
+                case .posted(let posted), .processing(let posted): id = posted
+                }
+            } else {
+                id = try await posting.publish(photos, fields: fields, idempotencyKey: token, by: user.id)
+            }
         } catch {
             guard let message = WebError.formMessage(error) else { throw error }
             return try await filtersPage(visit, token: token, photos: photos, error: message)

@@ -104,23 +104,30 @@ public struct VideoTranscoder: Sendable {
             arguments += ["-map", "[out\(index)]", "-map", "0:a:0?"] + Self.encoding(output, frameRate: rate) + [output.name]
         }
         try await run(arguments, reading: source, in: folder)
-        let coverPath = folder + "/cover.png"
-        let moment = max(0, min(coverSeconds, facts.seconds - 0.1))
-        try await run(
-            ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-ss", String(format: "%.3f", moment)] + VideoProbe.confinedInput(source)
-                + ["-frames:v", "1", "-c:v", "png", "-f", "image2", "cover.png"],
-            reading: source,
-            in: folder
-        )
-        guard let cover = FileManager.default.contents(atPath: coverPath), !cover.isEmpty else {
-            throw .unreadable("no frame at \(String(format: "%.1f", moment)) s")
-        }
+        let cover = try await frame(source, at: coverSeconds, seconds: facts.seconds, into: folder)
         return TranscodedVideo(
             files: outputs.map(\.name),
             folder: folder,
             full: outputs.dropFirst(3).map(\.size),
-            cover: Array(cover)
+            cover: cover
         )
+    }
+
+    /// The frame at `moment` (kept within the clip's `seconds`), upright and unfiltered, as PNG: the cover, and what
+    /// the posting page shows the filters on.
+    public func frame(_ source: String, at moment: Double, seconds: Double, into folder: String) async throws(VideoError) -> [UInt8] {
+        let moment = max(0, min(moment, seconds - 0.1))
+        try await run(
+            ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-ss", String(format: "%.3f", moment)] + VideoProbe.confinedInput(source)
+                + ["-frames:v", "1", "-c:v", "png", "-f", "image2", "frame.png"],
+            reading: source,
+            in: folder
+        )
+        guard let frame = FileManager.default.contents(atPath: folder + "/frame.png"), !frame.isEmpty else {
+            throw .unreadable("no frame at \(String(format: "%.1f", moment)) s")
+        }
+        try? FileManager.default.removeItem(atPath: folder + "/frame.png")
+        return Array(frame)
     }
 
     /// H.264 High at x264's `veryfast` (the speed a server can afford; the constant rate factor keeps quality), AAC.

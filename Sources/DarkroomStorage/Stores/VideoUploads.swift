@@ -115,6 +115,13 @@ public struct VideoUploads: Sendable {
         try await database.query("SELECT \(raw: Self.columns) FROM video_uploads WHERE media_id = \(id)").decodeFirst(Self.pending)
     }
 
+    /// The upload an idempotency key of its author's made, if it is still waiting.
+    public func find(idempotencyKey: String, owner: UserID) async throws -> PendingVideo? {
+        try await database.query(
+            "SELECT \(raw: Self.columns) FROM video_uploads WHERE user_id = \(owner) AND idempotency_key = \(idempotencyKey)"
+        ).decodeFirst(Self.pending)
+    }
+
     /// An author's uploads not yet posted, newest first.
     public func list(owner: UserID, limit: Int = 20) async throws -> [PendingVideo] {
         try await database.query(
