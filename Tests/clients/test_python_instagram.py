@@ -326,3 +326,51 @@ def test_real_time_subscriptions_with_python_instagram(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_video_reads_as_a_video_once_it_is_ready(server):
+    """A clip FFmpeg makes here, posted through the upload endpoint: answered 202 while the server transcodes it,
+    then read by the 2013 client as a video, with `videos` at v1's sizes and its cover in `images`."""
+    import subprocess
+    import time
+    me = server["users"][3]
+    token = darkroom("token", "create", "--username", me["username"], "--client-id", server["client"]["client_id"],
+                     "--scope", "basic upload", data_dir=server["data_dir"])["access_token"]
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=480x270:rate=30:duration=2",
+                        "-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:v", "libx264", "-preset", "ultrafast",
+                        "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", f"{folder}/clip.mp4"], check=True)
+        clip = open(f"{folder}/clip.mp4", "rb").read()
+    boundary = "darkroomboundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\nA clip #moving\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"filter\"\r\n\r\nValencia\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"video\"; filename=\"clip.mp4\"\r\nContent-Type: video/mp4\r\n\r\n").encode()
+    body += clip + f"\r\n--{boundary}--\r\n".encode()
+    base = f"http://127.0.0.1:{server['port']}"
+    upload = urllib.request.Request(f"{base}/v1/media/upload?access_token={token}", data=body,
+                                    headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(upload) as answer:
+        assert answer.status == 202
+        pending = json.load(answer)
+    assert pending["meta"]["code"] == 202 and pending["data"]["status"] == "processing"
+    media_id = pending["data"]["id"]
+
+    api = api_for(server, me["username"])
+    # The server's own job worker transcodes it; its author's client asks until it is there.
+    deadline = time.monotonic() + 120
+    while True:
+        with urllib.request.urlopen(f"{base}/v1/media/{media_id}?access_token={token}") as answer:
+            if answer.status == 200:
+                break
+        assert time.monotonic() < deadline, "the video was not ready in two minutes"
+        time.sleep(0.25)
+    media = api.media(media_id)
+    assert media.type == "video" and media.caption.text == "A clip #moving" and media.filter == "Valencia"
+    assert media.videos["standard_resolution"].width == 640 and media.videos["low_resolution"].height == 480
+    assert media.get_standard_resolution_url() == media.videos["standard_resolution"].url
+    assert media.get_standard_resolution_url().endswith("/standard.mp4")
+    assert media.images["standard_resolution"].url.endswith("/standard.jpg")
+    with urllib.request.urlopen(media.videos["low_bandwidth"].url) as file:
+        assert file.headers["Content-Type"] == "video/mp4" and file.read(8)[4:8] == b"ftyp"
+    recent, _ = api.user_recent_media(user_id=me["id"], count=5)
+    assert recent[0].id == media_id and recent[0].type == "video"

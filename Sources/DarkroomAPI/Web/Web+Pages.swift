@@ -124,15 +124,17 @@ extension Web {
         ]
     }
 
-    /// No script at all, styles only from our stylesheet, photos from here or a configured CDN, never in a frame. No
-    /// `form-action`: browsers apply it to the redirect after a form, and consent ends with one to the client's URI.
-    static let contentSecurityPolicy = "default-src 'none'; img-src 'self' http: https:; style-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+    /// No script at all, styles only from our stylesheet, photos and videos from here or a configured CDN, never in a
+    /// frame. No `form-action`: browsers apply it to the redirect after a form, and consent ends with one to the
+    /// client's URI.
+    static let contentSecurityPolicy =
+        "default-src 'none'; img-src 'self' http: https:; media-src 'self' http: https:; style-src 'self'; base-uri 'none'; frame-ancestors 'none'"
 
     /// The API console's: its one script file, from here, calling the API here.
     static let scriptedContentSecurityPolicy =
         """
-        default-src 'none'; img-src 'self' http: https:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors \
-        'none'
+        default-src 'none'; img-src 'self' http: https:; media-src 'self' http: https:; style-src 'self'; script-src 'self'; connect-src 'self'; \
+        base-uri 'none'; frame-ancestors 'none'
         """
 
     /// A fragment of a page from its template, kept in `RenderedFragments` under `key` (which must name everything
