@@ -72,6 +72,22 @@ public struct VideoTranscoder: Sendable {
         coverAt coverSeconds: Double,
         into folder: String
     ) async throws(VideoError) -> TranscodedVideo {
+        let plan = try prepare(source, facts: facts, filter: filter, crop: crop, into: folder)
+        try await run(plan.arguments, reading: source, in: folder)
+        let cover = try await frame(source, at: coverSeconds, seconds: facts.seconds, into: folder)
+        return TranscodedVideo(files: plan.files, folder: folder, full: plan.full, cover: cover)
+    }
+
+    /// FFmpeg's command line for the renditions, run in `folder`, and what it makes there.
+    package struct Plan: Sendable {
+        package var arguments: [String]
+        package var files: [String]
+        package var full: [PixelSize]
+    }
+
+    /// Writes the filter's LUT and vignettes into `folder` and answers the one FFmpeg command that makes every
+    /// rendition (`darkroom bench video` runs it alone, to measure what Darkroom adds).
+    package func prepare(_ source: String, facts: VideoFacts, filter: Filter, crop: Crop, into folder: String) throws(VideoError) -> Plan {
         let outputs = outputs(facts: facts, crop: crop)
         var arguments = ["-nostdin", "-hide_banner", "-loglevel", "error", "-y"] + VideoProbe.confinedInput(source)
         var graph: [String] = []
@@ -103,14 +119,7 @@ public struct VideoTranscoder: Sendable {
         for (index, output) in outputs.enumerated() {
             arguments += ["-map", "[out\(index)]", "-map", "0:a:0?"] + Self.encoding(output, frameRate: rate) + [output.name]
         }
-        try await run(arguments, reading: source, in: folder)
-        let cover = try await frame(source, at: coverSeconds, seconds: facts.seconds, into: folder)
-        return TranscodedVideo(
-            files: outputs.map(\.name),
-            folder: folder,
-            full: outputs.dropFirst(3).map(\.size),
-            cover: cover
-        )
+        return Plan(arguments: arguments, files: outputs.map(\.name), full: outputs.dropFirst(3).map(\.size))
     }
 
     /// The frame at `moment` (kept within the clip's `seconds`), upright and unfiltered, as PNG: the cover, and what
