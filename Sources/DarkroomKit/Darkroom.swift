@@ -248,6 +248,35 @@ public struct Darkroom: Sendable {
         }
     }
 
+    /// Posts a video (MP4 or MOV, H.264 or HEVC); answers its processing state. The post is made once its renditions
+    /// are ready: ``mediaIfReady(mediaID:)`` answers it then, and nil until.
+    public func uploadVideo(
+        _ video: Data,
+        caption: String? = nil,
+        filter: String? = nil,
+        coverTime: Double? = nil,
+        idempotencyKey: String? = nil
+    ) async throws -> Components.Schemas.VideoProcessing {
+        typealias Part = Operations.UploadMedia.Input.Body.MultipartFormPayload
+        var parts: [Part] = [.video(.init(payload: .init(body: HTTPBody(video)), filename: "video"))]
+        if let caption { parts.append(.caption(.init(payload: .init(body: HTTPBody(caption))))) }
+        if let filter { parts.append(.filter(.init(payload: .init(body: HTTPBody(filter))))) }
+        if let coverTime { parts.append(.coverTime(.init(payload: .init(body: HTTPBody("\(coverTime)"))))) }
+        let body = MultipartBody(parts)
+        return try await call {
+            try await $0.uploadMedia(headers: .init(idempotencyKey: idempotencyKey), body: .multipartForm(body)).accepted.body.json.data
+        }
+    }
+
+    /// A media, or nil while it is one of your videos still being processed.
+    public func mediaIfReady(mediaID: String) async throws -> Components.Schemas.Media? {
+        try await call { client in
+            let output = try await client.getMedia(path: .init(mediaId: mediaID))
+            if case .accepted = output { return nil }
+            return try output.ok.body.json.data
+        }
+    }
+
     /// Changes a media's caption (empty removes it) or its photos' alt text (in order); what is nil stays.
     public func edit(mediaID: String, caption: String? = nil, altTexts: [String]? = nil) async throws -> Components.Schemas.Media {
         try await call {

@@ -208,4 +208,32 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: Engine.available)
+    func anAppPostsAVideoAndReadsItOnceReady(engine: Engine) async throws {
+        let clip = Data(try await SampleClips.make(seconds: 1, width: 320, height: 240))
+        try await TestWorld.with(engine) { world in
+            let app = try await world.storage.clients.create(name: "kit app", redirectURIs: ["http://localhost/cb"], trusted: true)
+            _ = try await world.storage.users.create(
+                NewUser(username: "ada", passwordHash: await PasswordHasher.hash(Self.password, cost: 4), fullName: "Ada")
+            )
+            try await world.withLiveServer(configure: { $0.runsJobs = false }) { server in
+                let darkroom = try await Darkroom.signIn(
+                    server: server,
+                    clientID: app.clientID,
+                    clientSecret: app.clientSecret,
+                    username: "ada",
+                    password: Self.password,
+                    scopes: [.basic, .upload]
+                )
+                let processing = try await darkroom.uploadVideo(clip, caption: "moving", filter: "Valencia", coverTime: 0.5)
+                #expect(processing.status == .processing && processing._type == .video)
+                #expect(try await darkroom.mediaIfReady(mediaID: processing.id) == nil)
+                try await VideoTests.runJobs(world)
+                let media = try #require(try await darkroom.mediaIfReady(mediaID: processing.id))
+                #expect(media._type == .video && media.videos?.standardResolution.width == 640 && media.videos?.lowBandwidth.width == 480)
+                #expect(media.videoRenditions?.map(\.width) == [320])
+            }
+        }
+    }
 }

@@ -59,6 +59,9 @@ struct EmbedController {
         }
     }
 
+    static let contentSecurityPolicy =
+        "default-src 'none'; img-src 'self' http: https:; media-src 'self' http: https:; style-src 'self'; base-uri 'none'; frame-ancestors *"
+
     @Sendable private func embedPage(_ visit: Web.Visit) async throws -> Response {
         let media: Media
         do {
@@ -86,8 +89,7 @@ struct EmbedController {
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "public, max-age=300", .xContentTypeOptions: "nosniff",
                 // Framed by any site: this page only, and with nothing a person could be tricked into clicking.
-                .contentSecurityPolicy:
-                    "default-src 'none'; img-src 'self' http: https:; media-src 'self' http: https:; style-src 'self'; base-uri 'none'; frame-ancestors *",
+                .contentSecurityPolicy: Self.contentSecurityPolicy,
                 .referrerPolicy: "no-referrer",
             ],
             body: .init(byteBuffer: ByteBuffer(string: body))

@@ -2704,6 +2704,50 @@ public struct Client: APIProtocol {
                         preconditionFailure("bestContentType chose an invalid content type.")
                     }
                     return .ok(.init(body: body))
+                case 202:
+                    let contentType = converter.extractContentTypeIfPresent(in: response.headerFields)
+                    let body: Components.Responses.VideoProcessing.Body
+                    let chosenContentType = try converter.bestContentType(
+                        received: contentType,
+                        options: [
+                            "application/json"
+                        ]
+                    )
+                    switch chosenContentType {
+                    case "application/json":
+                        body = try await converter.getResponseBodyAsJSON(
+                            Components.Responses.VideoProcessing.Body.JsonPayload.self,
+                            from: responseBody,
+                            transforming: { value in
+                                .json(value)
+                            }
+                        )
+                    default:
+                        preconditionFailure("bestContentType chose an invalid content type.")
+                    }
+                    return .accepted(.init(body: body))
+                case 422:
+                    let contentType = converter.extractContentTypeIfPresent(in: response.headerFields)
+                    let body: Components.Responses._Error.Body
+                    let chosenContentType = try converter.bestContentType(
+                        received: contentType,
+                        options: [
+                            "application/json"
+                        ]
+                    )
+                    switch chosenContentType {
+                    case "application/json":
+                        body = try await converter.getResponseBodyAsJSON(
+                            Components.Schemas.ErrorEnvelope.self,
+                            from: responseBody,
+                            transforming: { value in
+                                .json(value)
+                            }
+                        )
+                    default:
+                        preconditionFailure("bestContentType chose an invalid content type.")
+                    }
+                    return .unprocessableContent(.init(body: body))
                 case 400:
                     let contentType = converter.extractContentTypeIfPresent(in: response.headerFields)
                     let body: Components.Responses._Error.Body
@@ -3587,12 +3631,17 @@ public struct Client: APIProtocol {
             }
         )
     }
-    /// Post a photo, or a carousel of up to 20, with filters, crops, alt text, caption, place and people in it (beyond v1).
+    /// Post a photo, a carousel of up to 20, or a video, with filters, crops, alt text, caption, place and people in it (beyond v1).
     ///
     /// Send one `photo` part for a single photo, or several (in order) for a carousel. `filter`, `crop`, `focal_point`,
     /// `alt_text` and `users_in_photo` may each be sent once per photo, in the photos' order: the n-th value belongs to
     /// the n-th photo, and a photo without one gets the default. The original file is kept byte for byte, private to
     /// its owner (`GET /v1/media/{media_id}/original`); renditions never carry its metadata.
+    ///
+    /// A `video` part (MP4 or MOV, H.264 or HEVC, up to the server's length and size limits; also taken as a lone
+    /// `photo` whose bytes are a video) is checked at once and answered `202` with its processing state: the post is
+    /// made when its renditions are ready, and `GET /v1/media/{media_id}` answers `202` to its author until then, the
+    /// media object afterwards (a `422` `APIVideoProcessingError` says why if it failed). `DELETE` cancels it.
     ///
     ///
     /// - Remark: HTTP `POST /v1/media/upload`.
@@ -3636,21 +3685,22 @@ public struct Client: APIProtocol {
                         contentType: "multipart/form-data",
                         allowsUnknownParts: true,
                         requiredExactlyOncePartNames: [],
-                        requiredAtLeastOncePartNames: [
-                            "photo"
-                        ],
+                        requiredAtLeastOncePartNames: [],
                         atMostOncePartNames: [
                             "caption",
+                            "cover_time",
                             "lat",
                             "lng",
                             "location_id",
-                            "location_name"
+                            "location_name",
+                            "video"
                         ],
                         zeroOrMoreTimesPartNames: [
                             "alt_text",
                             "crop",
                             "filter",
                             "focal_point",
+                            "photo",
                             "users_in_photo"
                         ],
                         encoding: { part in
@@ -3665,6 +3715,34 @@ public struct Client: APIProtocol {
                                 )
                                 return .init(
                                     name: "photo",
+                                    filename: wrapped.filename,
+                                    headerFields: headerFields,
+                                    body: body
+                                )
+                            case let .video(wrapped):
+                                var headerFields: HTTPTypes.HTTPFields = .init()
+                                let value = wrapped.payload
+                                let body = try converter.setRequiredRequestBodyAsBinary(
+                                    value.body,
+                                    headerFields: &headerFields,
+                                    contentType: "application/octet-stream"
+                                )
+                                return .init(
+                                    name: "video",
+                                    filename: wrapped.filename,
+                                    headerFields: headerFields,
+                                    body: body
+                                )
+                            case let .coverTime(wrapped):
+                                var headerFields: HTTPTypes.HTTPFields = .init()
+                                let value = wrapped.payload
+                                let body = try converter.setRequiredRequestBodyAsBinary(
+                                    value.body,
+                                    headerFields: &headerFields,
+                                    contentType: "text/plain"
+                                )
+                                return .init(
+                                    name: "cover_time",
                                     filename: wrapped.filename,
                                     headerFields: headerFields,
                                     body: body
@@ -3841,6 +3919,28 @@ public struct Client: APIProtocol {
                         preconditionFailure("bestContentType chose an invalid content type.")
                     }
                     return .ok(.init(body: body))
+                case 202:
+                    let contentType = converter.extractContentTypeIfPresent(in: response.headerFields)
+                    let body: Components.Responses.VideoProcessing.Body
+                    let chosenContentType = try converter.bestContentType(
+                        received: contentType,
+                        options: [
+                            "application/json"
+                        ]
+                    )
+                    switch chosenContentType {
+                    case "application/json":
+                        body = try await converter.getResponseBodyAsJSON(
+                            Components.Responses.VideoProcessing.Body.JsonPayload.self,
+                            from: responseBody,
+                            transforming: { value in
+                                .json(value)
+                            }
+                        )
+                    default:
+                        preconditionFailure("bestContentType chose an invalid content type.")
+                    }
+                    return .accepted(.init(body: body))
                 case 400:
                     let contentType = converter.extractContentTypeIfPresent(in: response.headerFields)
                     let body: Components.Responses._Error.Body

@@ -262,6 +262,76 @@ extension Components {
                 self.body = body
             }
         }
+        public struct VideoProcessing: Sendable, Hashable {
+            /// - Remark: Generated from `#/components/responses/VideoProcessing/content`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/components/responses/VideoProcessing/content/json`.
+                public struct JsonPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/responses/VideoProcessing/content/json/meta`.
+                    public struct MetaPayload: Codable, Hashable, Sendable {
+                        /// - Remark: Generated from `#/components/responses/VideoProcessing/content/json/meta/code`.
+                        @frozen public enum CodePayload: Int, Codable, Hashable, Sendable, CaseIterable {
+                            case _202 = 202
+                        }
+                        /// - Remark: Generated from `#/components/responses/VideoProcessing/content/json/meta/code`.
+                        public var code: Components.Responses.VideoProcessing.Body.JsonPayload.MetaPayload.CodePayload
+                        /// Creates a new `MetaPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - code:
+                        public init(code: Components.Responses.VideoProcessing.Body.JsonPayload.MetaPayload.CodePayload) {
+                            self.code = code
+                        }
+                        public enum CodingKeys: String, CodingKey {
+                            case code
+                        }
+                    }
+                    /// - Remark: Generated from `#/components/responses/VideoProcessing/content/json/meta`.
+                    public var meta: Components.Responses.VideoProcessing.Body.JsonPayload.MetaPayload
+                    /// - Remark: Generated from `#/components/responses/VideoProcessing/content/json/data`.
+                    public var data: Components.Schemas.VideoProcessing
+                    /// Creates a new `JsonPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - meta:
+                    ///   - data:
+                    public init(
+                        meta: Components.Responses.VideoProcessing.Body.JsonPayload.MetaPayload,
+                        data: Components.Schemas.VideoProcessing
+                    ) {
+                        self.meta = meta
+                        self.data = data
+                    }
+                    public enum CodingKeys: String, CodingKey {
+                        case meta
+                        case data
+                    }
+                }
+                /// - Remark: Generated from `#/components/responses/VideoProcessing/content/application\/json`.
+                case json(Components.Responses.VideoProcessing.Body.JsonPayload)
+                /// The associated value of the enum case if `self` is `.json`.
+                ///
+                /// - Throws: An error if `self` is not `.json`.
+                /// - SeeAlso: `.json`.
+                public var json: Components.Responses.VideoProcessing.Body.JsonPayload {
+                    get throws {
+                        switch self {
+                        case let .json(body):
+                            return body
+                        }
+                    }
+                }
+            }
+            /// Received HTTP response body
+            public var body: Components.Responses.VideoProcessing.Body
+            /// Creates a new `VideoProcessing`.
+            ///
+            /// - Parameters:
+            ///   - body: Received HTTP response body
+            public init(body: Components.Responses.VideoProcessing.Body) {
+                self.body = body
+            }
+        }
         public struct MediaList: Sendable, Hashable {
             /// - Remark: Generated from `#/components/responses/MediaList/content`.
             @frozen public enum Body: Sendable, Hashable {

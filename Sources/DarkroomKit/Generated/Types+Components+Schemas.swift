@@ -918,13 +918,14 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Media/id`.
             public var id: Swift.String
-            /// Always `image`, a carousel's too (2013 clients take any other type for a video): a carousel is told by its `carousel_media`.
+            /// `video` for a video; `image` otherwise, a carousel's too (2013 clients take any other type for a video): a carousel is told by its `carousel_media`.
             ///
             /// - Remark: Generated from `#/components/schemas/Media/type`.
             @frozen public enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
                 case image = "image"
+                case video = "video"
             }
-            /// Always `image`, a carousel's too (2013 clients take any other type for a video): a carousel is told by its `carousel_media`.
+            /// `video` for a video; `image` otherwise, a carousel's too (2013 clients take any other type for a video): a carousel is told by its `carousel_media`.
             ///
             /// - Remark: Generated from `#/components/schemas/Media/type`.
             public var _type: Components.Schemas.Media._TypePayload
@@ -1022,11 +1023,17 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Media/carousel_media`.
             public var carouselMedia: [Components.Schemas.CarouselItem]?
+            /// - Remark: Generated from `#/components/schemas/Media/videos`.
+            public var videos: Components.Schemas.Videos?
+            /// A video's full-shape sizes (720 and 1080 on their short side, or its own when smaller), smallest first (beyond v1).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Media/video_renditions`.
+            public var videoRenditions: [Components.Schemas.VideoRendition]?
             /// Creates a new `Media`.
             ///
             /// - Parameters:
             ///   - id: The media id.
-            ///   - _type: Always `image`, a carousel's too (2013 clients take any other type for a video): a carousel is told by its `carousel_media`.
+            ///   - _type: `video` for a video; `image` otherwise, a carousel's too (2013 clients take any other type for a video): a carousel is told by its `carousel_media`.
             ///   - user:
             ///   - createdTime: Unix seconds.
             ///   - link:
@@ -1045,6 +1052,8 @@ extension Components {
             ///   - renditions: Every size the photo is stored in, in JPEG and WebP, smallest first (beyond v1): pick by width.
             ///   - camera:
             ///   - carouselMedia: A carousel's photos, its first included (beyond v1; only on a post of several photos).
+            ///   - videos:
+            ///   - videoRenditions: A video's full-shape sizes (720 and 1080 on their short side, or its own when smaller), smallest first (beyond v1).
             public init(
                 id: Swift.String,
                 _type: Components.Schemas.Media._TypePayload,
@@ -1065,7 +1074,9 @@ extension Components {
                 altText: Swift.String? = nil,
                 renditions: [Components.Schemas.Rendition]? = nil,
                 camera: Components.Schemas.Camera? = nil,
-                carouselMedia: [Components.Schemas.CarouselItem]? = nil
+                carouselMedia: [Components.Schemas.CarouselItem]? = nil,
+                videos: Components.Schemas.Videos? = nil,
+                videoRenditions: [Components.Schemas.VideoRendition]? = nil
             ) {
                 self.id = id
                 self._type = _type
@@ -1087,6 +1098,8 @@ extension Components {
                 self.renditions = renditions
                 self.camera = camera
                 self.carouselMedia = carouselMedia
+                self.videos = videos
+                self.videoRenditions = videoRenditions
             }
             public enum CodingKeys: String, CodingKey {
                 case id
@@ -1109,6 +1122,133 @@ extension Components {
                 case renditions
                 case camera
                 case carouselMedia = "carousel_media"
+                case videos
+                case videoRenditions = "video_renditions"
+            }
+        }
+        /// A video's v1 renditions, H.264/AAC MP4 squares cut around its focal point (only when `type` is `video`; `images` holds its cover).
+        ///
+        /// - Remark: Generated from `#/components/schemas/Videos`.
+        public struct Videos: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Videos/low_resolution`.
+            public var lowResolution: Components.Schemas.Image
+            /// - Remark: Generated from `#/components/schemas/Videos/standard_resolution`.
+            public var standardResolution: Components.Schemas.Image
+            /// - Remark: Generated from `#/components/schemas/Videos/low_bandwidth`.
+            public var lowBandwidth: Components.Schemas.Image
+            /// Creates a new `Videos`.
+            ///
+            /// - Parameters:
+            ///   - lowResolution:
+            ///   - standardResolution:
+            ///   - lowBandwidth:
+            public init(
+                lowResolution: Components.Schemas.Image,
+                standardResolution: Components.Schemas.Image,
+                lowBandwidth: Components.Schemas.Image
+            ) {
+                self.lowResolution = lowResolution
+                self.standardResolution = standardResolution
+                self.lowBandwidth = lowBandwidth
+            }
+            public enum CodingKeys: String, CodingKey {
+                case lowResolution = "low_resolution"
+                case standardResolution = "standard_resolution"
+                case lowBandwidth = "low_bandwidth"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/VideoRendition`.
+        public struct VideoRendition: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/VideoRendition/url`.
+            public var url: Swift.String
+            /// - Remark: Generated from `#/components/schemas/VideoRendition/width`.
+            public var width: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/VideoRendition/height`.
+            public var height: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/VideoRendition/format`.
+            @frozen public enum FormatPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case mp4 = "mp4"
+            }
+            /// - Remark: Generated from `#/components/schemas/VideoRendition/format`.
+            public var format: Components.Schemas.VideoRendition.FormatPayload
+            /// Creates a new `VideoRendition`.
+            ///
+            /// - Parameters:
+            ///   - url:
+            ///   - width:
+            ///   - height:
+            ///   - format:
+            public init(
+                url: Swift.String,
+                width: Swift.Int,
+                height: Swift.Int,
+                format: Components.Schemas.VideoRendition.FormatPayload
+            ) {
+                self.url = url
+                self.width = width
+                self.height = height
+                self.format = format
+            }
+            public enum CodingKeys: String, CodingKey {
+                case url
+                case width
+                case height
+                case format
+            }
+        }
+        /// A video upload whose post is not made yet, as its author sees it.
+        ///
+        /// - Remark: Generated from `#/components/schemas/VideoProcessing`.
+        public struct VideoProcessing: Codable, Hashable, Sendable {
+            /// The post's id to be: `GET /v1/media/{media_id}` answers the media once it is ready.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VideoProcessing/id`.
+            public var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/VideoProcessing/type`.
+            @frozen public enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case video = "video"
+            }
+            /// - Remark: Generated from `#/components/schemas/VideoProcessing/type`.
+            public var _type: Components.Schemas.VideoProcessing._TypePayload
+            /// - Remark: Generated from `#/components/schemas/VideoProcessing/status`.
+            @frozen public enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case processing = "processing"
+            }
+            /// - Remark: Generated from `#/components/schemas/VideoProcessing/status`.
+            public var status: Components.Schemas.VideoProcessing.StatusPayload
+            /// Unix seconds.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VideoProcessing/created_time`.
+            public var createdTime: Swift.String
+            /// - Remark: Generated from `#/components/schemas/VideoProcessing/link`.
+            public var link: Swift.String
+            /// Creates a new `VideoProcessing`.
+            ///
+            /// - Parameters:
+            ///   - id: The post's id to be: `GET /v1/media/{media_id}` answers the media once it is ready.
+            ///   - _type:
+            ///   - status:
+            ///   - createdTime: Unix seconds.
+            ///   - link:
+            public init(
+                id: Swift.String,
+                _type: Components.Schemas.VideoProcessing._TypePayload,
+                status: Components.Schemas.VideoProcessing.StatusPayload,
+                createdTime: Swift.String,
+                link: Swift.String
+            ) {
+                self.id = id
+                self._type = _type
+                self.status = status
+                self.createdTime = createdTime
+                self.link = link
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case _type = "type"
+                case status
+                case createdTime = "created_time"
+                case link
             }
         }
         /// - Remark: Generated from `#/components/schemas/Rendition`.

@@ -3588,6 +3588,52 @@ public enum Operations {
                     }
                 }
             }
+            /// A video still being processed, to its author (beyond v1).
+            ///
+            /// - Remark: Generated from `#/paths//v1/media/{media_id}/get(getMedia)/responses/202`.
+            ///
+            /// HTTP response code: `202 accepted`.
+            case accepted(Components.Responses.VideoProcessing)
+            /// The associated value of the enum case if `self` is `.accepted`.
+            ///
+            /// - Throws: An error if `self` is not `.accepted`.
+            /// - SeeAlso: `.accepted`.
+            public var accepted: Components.Responses.VideoProcessing {
+                get throws {
+                    switch self {
+                    case let .accepted(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "accepted",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error in the v1 format: `meta.code` is the HTTP status.
+            ///
+            /// - Remark: Generated from `#/paths//v1/media/{media_id}/get(getMedia)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            public var unprocessableContent: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
             /// An error in the v1 format: `meta.code` is the HTTP status.
             ///
             /// - Remark: Generated from `#/paths//v1/media/{media_id}/get(getMedia)/responses/400`.
@@ -4685,12 +4731,17 @@ public enum Operations {
             }
         }
     }
-    /// Post a photo, or a carousel of up to 20, with filters, crops, alt text, caption, place and people in it (beyond v1).
+    /// Post a photo, a carousel of up to 20, or a video, with filters, crops, alt text, caption, place and people in it (beyond v1).
     ///
     /// Send one `photo` part for a single photo, or several (in order) for a carousel. `filter`, `crop`, `focal_point`,
     /// `alt_text` and `users_in_photo` may each be sent once per photo, in the photos' order: the n-th value belongs to
     /// the n-th photo, and a photo without one gets the default. The original file is kept byte for byte, private to
     /// its owner (`GET /v1/media/{media_id}/original`); renditions never carry its metadata.
+    ///
+    /// A `video` part (MP4 or MOV, H.264 or HEVC, up to the server's length and size limits; also taken as a lone
+    /// `photo` whose bytes are a video) is checked at once and answered `202` with its processing state: the post is
+    /// made when its renditions are ready, and `GET /v1/media/{media_id}` answers `202` to its author until then, the
+    /// media object afterwards (a `422` `APIVideoProcessingError` says why if it failed). `DELETE` cancels it.
     ///
     ///
     /// - Remark: HTTP `POST /v1/media/upload`.
@@ -4750,6 +4801,30 @@ public enum Operations {
                         }
                     }
                     case photo(OpenAPIRuntime.MultipartPart<Operations.UploadMedia.Input.Body.MultipartFormPayload.PhotoPayload>)
+                    /// - Remark: Generated from `#/paths/v1/media/upload/POST/requestBody/multipartForm/video`.
+                    public struct VideoPayload: Sendable, Hashable {
+                        public var body: OpenAPIRuntime.HTTPBody
+                        /// Creates a new `VideoPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - body:
+                        public init(body: OpenAPIRuntime.HTTPBody) {
+                            self.body = body
+                        }
+                    }
+                    case video(OpenAPIRuntime.MultipartPart<Operations.UploadMedia.Input.Body.MultipartFormPayload.VideoPayload>)
+                    /// - Remark: Generated from `#/paths/v1/media/upload/POST/requestBody/multipartForm/cover_time`.
+                    public struct CoverTimePayload: Sendable, Hashable {
+                        public var body: OpenAPIRuntime.HTTPBody
+                        /// Creates a new `CoverTimePayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - body:
+                        public init(body: OpenAPIRuntime.HTTPBody) {
+                            self.body = body
+                        }
+                    }
+                    case coverTime(OpenAPIRuntime.MultipartPart<Operations.UploadMedia.Input.Body.MultipartFormPayload.CoverTimePayload>)
                     /// - Remark: Generated from `#/paths/v1/media/upload/POST/requestBody/multipartForm/caption`.
                     public struct CaptionPayload: Sendable, Hashable {
                         public var body: OpenAPIRuntime.HTTPBody
@@ -4911,6 +4986,29 @@ public enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A video still being processed, to its author (beyond v1).
+            ///
+            /// - Remark: Generated from `#/paths//v1/media/upload/post(uploadMedia)/responses/202`.
+            ///
+            /// HTTP response code: `202 accepted`.
+            case accepted(Components.Responses.VideoProcessing)
+            /// The associated value of the enum case if `self` is `.accepted`.
+            ///
+            /// - Throws: An error if `self` is not `.accepted`.
+            /// - SeeAlso: `.accepted`.
+            public var accepted: Components.Responses.VideoProcessing {
+                get throws {
+                    switch self {
+                    case let .accepted(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "accepted",
                             response: self
                         )
                     }

@@ -111,12 +111,17 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/media/popular`.
     /// - Remark: Generated from `#/paths//v1/media/popular/get(getPopularMedia)`.
     func getPopularMedia(_ input: Operations.GetPopularMedia.Input) async throws -> Operations.GetPopularMedia.Output
-    /// Post a photo, or a carousel of up to 20, with filters, crops, alt text, caption, place and people in it (beyond v1).
+    /// Post a photo, a carousel of up to 20, or a video, with filters, crops, alt text, caption, place and people in it (beyond v1).
     ///
     /// Send one `photo` part for a single photo, or several (in order) for a carousel. `filter`, `crop`, `focal_point`,
     /// `alt_text` and `users_in_photo` may each be sent once per photo, in the photos' order: the n-th value belongs to
     /// the n-th photo, and a photo without one gets the default. The original file is kept byte for byte, private to
     /// its owner (`GET /v1/media/{media_id}/original`); renditions never carry its metadata.
+    ///
+    /// A `video` part (MP4 or MOV, H.264 or HEVC, up to the server's length and size limits; also taken as a lone
+    /// `photo` whose bytes are a video) is checked at once and answered `202` with its processing state: the post is
+    /// made when its renditions are ready, and `GET /v1/media/{media_id}` answers `202` to its author until then, the
+    /// media object afterwards (a `422` `APIVideoProcessingError` says why if it failed). `DELETE` cancels it.
     ///
     ///
     /// - Remark: HTTP `POST /v1/media/upload`.
@@ -523,12 +528,17 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// Post a photo, or a carousel of up to 20, with filters, crops, alt text, caption, place and people in it (beyond v1).
+    /// Post a photo, a carousel of up to 20, or a video, with filters, crops, alt text, caption, place and people in it (beyond v1).
     ///
     /// Send one `photo` part for a single photo, or several (in order) for a carousel. `filter`, `crop`, `focal_point`,
     /// `alt_text` and `users_in_photo` may each be sent once per photo, in the photos' order: the n-th value belongs to
     /// the n-th photo, and a photo without one gets the default. The original file is kept byte for byte, private to
     /// its owner (`GET /v1/media/{media_id}/original`); renditions never carry its metadata.
+    ///
+    /// A `video` part (MP4 or MOV, H.264 or HEVC, up to the server's length and size limits; also taken as a lone
+    /// `photo` whose bytes are a video) is checked at once and answered `202` with its processing state: the post is
+    /// made when its renditions are ready, and `GET /v1/media/{media_id}` answers `202` to its author until then, the
+    /// media object afterwards (a `422` `APIVideoProcessingError` says why if it failed). `DELETE` cancels it.
     ///
     ///
     /// - Remark: HTTP `POST /v1/media/upload`.
