@@ -3,7 +3,7 @@ import Synchronization
 
 /// Runs FFmpeg's programs as child processes. A process rather than libavformat linked in: a hostile file can crash or
 /// hang a decoder, and a crashed child costs one job where a crashed library would cost the server; a child can be
-/// killed at its time limit, and it runs at a lower scheduling priority so requests keep their cores.
+/// killed at its time limit, and it can run only when the cores are otherwise idle, so requests keep them.
 package enum ChildProcess {
     package struct Outcome: Sendable {
         package var status: Int32
@@ -13,12 +13,12 @@ package enum ChildProcess {
         package var timedOut: Bool
     }
 
-    /// Runs `program` (looked up on PATH) with `arguments`, at `niceness` (0 is the server's own priority), in `directory`, and kills it
+    /// Runs `program` (looked up on PATH) with `arguments`, in the background when asked, in `directory`, and kills it
     /// after `timeLimit`. Output goes through files, not pipes, so a child that writes much can never block on a full pipe.
     package static func run(
         _ program: String,
         _ arguments: [String],
-        niceness: Int = 0,
+        inBackground: Bool = false,
         in directory: String? = nil,
         timeLimit: Duration
     ) async throws -> Outcome {
@@ -31,7 +31,9 @@ package enum ChildProcess {
         _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = (niceness > 0 ? ["nice", "-n", "\(niceness)"] : []) + [program] + arguments
+        // SCHED_IDLE (util-linux's `chrt`): the child runs only on a core nothing else wants, so a request never waits
+        // behind it; a nice level alone still let a transcode's many threads hold a request back (`darkroom bench video`).
+        process.arguments = (inBackground ? ["chrt", "--idle", "0"] : []) + [program] + arguments
         process.standardInput = FileHandle.nullDevice
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardOutput = try FileHandle(forWritingTo: outputURL)

@@ -22,8 +22,8 @@ public struct VideoSettings: Sendable {
     public var outputFrameRate = 60
     /// Transcodes run at once by one server (at most one per core by default: FFmpeg uses every core it is given).
     public var concurrency = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    /// Scheduling priority of FFmpeg (0 is the server's own; higher yields the cores to requests).
-    public var niceness = 10
+    /// Whether FFmpeg runs only when the cores are otherwise idle (SCHED_IDLE), so requests never wait behind it.
+    public var inBackground = true
 
     public init() {}
 

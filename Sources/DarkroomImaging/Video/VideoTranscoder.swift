@@ -153,7 +153,7 @@ public struct VideoTranscoder: Sendable {
             outcome = try await ChildProcess.run(
                 "ffmpeg",
                 arguments,
-                niceness: settings.niceness,
+                inBackground: settings.inBackground,
                 in: folder,
                 timeLimit: .seconds(settings.timeLimitSeconds)
             )
