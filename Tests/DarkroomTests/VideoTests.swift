@@ -262,6 +262,28 @@ import Testing
         }
     }
 
+    @Test(arguments: Engine.available)
+    func aPrivateAccountsVideoIsServedOnlyThroughSignedLinks(_ engine: Engine) async throws {
+        let clip = try await SampleClips.make(seconds: 1, width: 320, height: 240)
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("maya", isPrivate: true)
+            let token = try await world.token(for: owner, scopes: [.basic, .upload])
+            try await world.withApp(configure: { $0.runsJobs = false }) { client in
+                let id = try #require(
+                    try await client.upload("/v1/media/upload?access_token=\(token)", files: [("video", clip)]).data([String: String].self)?["id"]
+                )
+                try await Self.runJobs(world)
+                let media = try #require(try await client.get("/v1/media/\(id)?access_token=\(token)").media)
+                let signed = try #require(media.videos?["standard_resolution"]?.url)
+                #expect(signed.contains("?e=") && signed.contains("&s="))
+                let played = try await Self.served(client, signed, range: "bytes=0-99")
+                #expect(played.status == .partialContent && played.headers[.cacheControl]?.hasPrefix("private") == true)
+                let unsigned = String(signed.prefix { $0 != "?" })
+                #expect(try await Self.served(client, unsigned).status == .notFound)
+            }
+        }
+    }
+
     @Test func aChildPastItsTimeLimitIsKilled() async throws {
         let start = ContinuousClock.now
         let outcome = try await ChildProcess.run("sleep", ["30"], timeLimit: .milliseconds(200))

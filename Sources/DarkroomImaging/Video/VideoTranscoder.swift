@@ -72,7 +72,10 @@ public struct VideoTranscoder: Sendable {
         coverAt coverSeconds: Double,
         into folder: String
     ) async throws(VideoError) -> TranscodedVideo {
-        let plan = try prepare(source, facts: facts, filter: filter, crop: crop, into: folder)
+        // The LUT and the vignettes take tens of milliseconds to compute and write: not on a thread that serves requests.
+        let plan = try await Self.offServingThreads { () throws(VideoError) in
+            try prepare(source, facts: facts, filter: filter, crop: crop, into: folder)
+        }
         try await run(plan.arguments, reading: source, in: folder)
         let cover = try await frame(source, at: coverSeconds, seconds: facts.seconds, into: folder)
         return TranscodedVideo(files: plan.files, folder: folder, full: plan.full, cover: cover)
@@ -162,6 +165,20 @@ public struct VideoTranscoder: Sendable {
         }
         if outcome.timedOut { throw .timedOut(seconds: settings.timeLimitSeconds) }
         guard outcome.status == 0 else { throw .unreadable(VideoProbe.reason(outcome.errors, hiding: source)) }
+    }
+
+    /// Runs `work` on Dispatch's pool: the server runs its tasks on its event loops, which must never wait on work.
+    private static func offServingThreads<T: Sendable>(_ work: @escaping @Sendable () throws(VideoError) -> T) async throws(VideoError) -> T {
+        let result: Result<T, VideoError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                do throws(VideoError) {
+                    continuation.resume(returning: .success(try work()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
     }
 
     private func write(_ bytes: [UInt8], to path: String) throws(VideoError) {

@@ -53,9 +53,11 @@ public struct MediaFiles: Sendable {
         return key
     }
 
+    private static let scratchPrefix = "work-"
+
     /// A new empty folder in staging for work that makes files (a transcode), removed by the sweep if left behind.
     public func scratchFolder() throws -> String {
-        let folder = staging + "/work-" + environment.randomHex(bytes: 16)
+        let folder = staging + "/" + Self.scratchPrefix + environment.randomHex(bytes: 16)
         try FileSystem.makeDirectory(folder)
         return folder
     }
@@ -103,7 +105,9 @@ public struct MediaFiles: Sendable {
         let (root, staging) = (root, staging)
         var removed = await Self.offLoop {
             var removed = 0
-            for entry in FileSystem.list(staging) where FileSystem.modifiedSeconds(staging + "/" + entry) ?? 0 <= cutoff {
+            // A transcode's folder (`scratchFolder`) may be in use for as long as its time limit allows: it is given hours.
+            for entry in FileSystem.list(staging)
+            where FileSystem.modifiedSeconds(staging + "/" + entry) ?? 0 <= (entry.hasPrefix(Self.scratchPrefix) ? cutoff - 7200 : cutoff) {
                 FileSystem.removeTree(staging + "/" + entry)
                 removed += 1
             }
