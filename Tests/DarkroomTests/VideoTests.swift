@@ -286,8 +286,9 @@ import Testing
 
     @Test func aChildPastItsTimeLimitIsKilled() async throws {
         let start = ContinuousClock.now
-        let outcome = try await ChildProcess.run("sleep", ["30"], timeLimit: .milliseconds(200))
+        let outcome = try await ChildProcess.run("sleep", ["3600"], timeLimit: .milliseconds(200))
         #expect(outcome.timedOut && outcome.status != 0)
-        #expect(ContinuousClock.now - start < .seconds(10))
+        // Killed, not run to its end (the bound is loose: a test run in parallel may keep the timer waiting a while).
+        #expect(ContinuousClock.now - start < .seconds(300))
     }
 }
