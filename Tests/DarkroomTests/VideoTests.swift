@@ -119,6 +119,30 @@ import Testing
         }
     }
 
+    /// An iPhone's HDR clip (10-bit HEVC, HLG) becomes SDR H.264 that looks as the same picture does in SDR, not grey
+    /// and flat: its saturation and brightness near those of the SDR clip made from the same pattern.
+    @Test func anHDRClipIsToneMappedToSDR() async throws {
+        func standardFrame(hlg: Bool) async throws -> (PhotoStatistics, VideoFacts) {
+            let clip = try await SampleClips.make(seconds: 1, width: 640, height: 360, codec: .hevc, audio: false, container: "mov", hlg: hlg)
+            let folder = NSTemporaryDirectory() + "darkroom-hdr-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            try Data(clip).write(to: URL(fileURLWithPath: folder + "/source.mov"))
+            let facts = try await VideoProbe(settings: VideoSettings()).facts(of: folder + "/source.mov")
+            _ = try await VideoTranscoder(settings: VideoSettings())
+                .transcode(folder + "/source.mov", facts: facts, filter: .normal, crop: Crop(), coverAt: 0.5, into: folder)
+            let standard = Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + VideoRenditions.standardName)))
+            #expect(try await SampleClips.describe(standard).codec == "h264")
+            return (try PhotoStatistics(of: try await SampleClips.frame(of: standard, at: 0.5)), facts)
+        }
+        let (hdr, facts) = try await standardFrame(hlg: true)
+        let (sdr, sdrFacts) = try await standardFrame(hlg: false)
+        #expect(facts.isHDR && !sdrFacts.isHDR)
+        // Shown untouched, the HLG clip keeps about half the saturation; tone-mapped, four fifths of it.
+        #expect(hdr.saturation > 0.7 * sdr.saturation, "HDR \(hdr), SDR \(sdr)")
+        #expect(abs(hdr.luma - sdr.luma) < 25, "HDR \(hdr), SDR \(sdr)")
+    }
+
     @Test(arguments: Engine.available)
     func hostileFilesAreRefusedAndNothingIsKept(_ engine: Engine) async throws {
         let good = try await SampleClips.make(seconds: 2, width: 320, height: 240)

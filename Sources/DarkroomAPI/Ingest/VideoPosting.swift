@@ -58,7 +58,7 @@ extension PhotoPosting {
         let facts = try await Self.videoErrors { () async throws(VideoError) in try await probe.facts(of: scratch) }
         guard let moment else { return (facts, nil) }
         let frame = try await Self.videoErrors { () async throws(VideoError) in
-            try await VideoTranscoder(settings: settings).frame(scratch, at: moment, seconds: facts.seconds, into: folder)
+            try await VideoTranscoder(settings: settings).frame(scratch, at: moment, of: facts, into: folder)
         }
         return (facts, frame)
     }

@@ -9,6 +9,8 @@ public struct VideoFacts: Sendable, Equatable {
     public var frameRate: Double
     public var hasAudio: Bool
     public var videoCodec: String
+    /// High dynamic range (HLG, as iPhones record by default, or PQ): tone-mapped to SDR for every rendition.
+    public var isHDR = false
 }
 
 /// Reads a video's facts with ffprobe. FFmpeg is told to read the one local file and nothing else: only the `file`
@@ -89,7 +91,9 @@ public struct VideoProbe: Sendable {
         guard rate <= Double(settings.maxFrameRate) + 0.5 else { throw .frameRateTooHigh(rate, limit: settings.maxFrameRate) }
         let quarterTurns = Int((Self.rotation(of: video) / 90).rounded()) & 3
         let upright = quarterTurns % 2 == 1 ? PixelSize(width: height, height: width) : PixelSize(width: width, height: height)
-        return VideoFacts(seconds: seconds, size: upright, frameRate: rate, hasAudio: audio != nil, videoCodec: codec)
+        var facts = VideoFacts(seconds: seconds, size: upright, frameRate: rate, hasAudio: audio != nil, videoCodec: codec)
+        facts.isHDR = ["arib-std-b67", "smpte2084"].contains(video["color_transfer"] as? String ?? "")
+        return facts
     }
 
     /// A cover image stored as a video stream (`attached_pic`) is not the video.

@@ -77,7 +77,7 @@ public struct VideoTranscoder: Sendable {
             try prepare(source, facts: facts, filter: filter, crop: crop, into: folder)
         }
         try await run(plan.arguments, reading: source, in: folder)
-        let cover = try await frame(source, at: coverSeconds, seconds: facts.seconds, into: folder)
+        let cover = try await frame(source, at: coverSeconds, of: facts, into: folder)
         return TranscodedVideo(files: plan.files, folder: folder, full: plan.full, cover: cover)
     }
 
@@ -107,7 +107,7 @@ public struct VideoTranscoder: Sendable {
             arguments += ["-protocol_whitelist", "file", "-f", "pam_pipe", "-i", "file:" + path]
         }
         let rate = min(facts.frameRate, Double(settings.outputFrameRate))
-        graph.append("[0:v]split=\(outputs.count)" + outputs.indices.map { "[in\($0)]" }.joined())
+        graph.append("[0:v]" + (facts.isHDR ? Self.toneMapping + "," : "") + "split=\(outputs.count)" + outputs.indices.map { "[in\($0)]" }.joined())
         for (index, output) in outputs.enumerated() {
             let r = output.region
             var chain =
@@ -127,11 +127,11 @@ public struct VideoTranscoder: Sendable {
 
     /// The frame at `moment` (kept within the clip's `seconds`), upright and unfiltered, as PNG: the cover, and what
     /// the posting page shows the filters on.
-    public func frame(_ source: String, at moment: Double, seconds: Double, into folder: String) async throws(VideoError) -> [UInt8] {
-        let moment = max(0, min(moment, seconds - 0.1))
+    public func frame(_ source: String, at moment: Double, of facts: VideoFacts, into folder: String) async throws(VideoError) -> [UInt8] {
+        let moment = max(0, min(moment, facts.seconds - 0.1))
         try await run(
             ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-ss", String(format: "%.3f", moment)] + VideoProbe.confinedInput(source)
-                + ["-frames:v", "1", "-c:v", "png", "-f", "image2", "frame.png"],
+                + (facts.isHDR ? ["-vf", Self.toneMapping] : []) + ["-frames:v", "1", "-c:v", "png", "-f", "image2", "frame.png"],
             reading: source,
             in: folder
         )
@@ -141,6 +141,12 @@ public struct VideoTranscoder: Sendable {
         try? FileManager.default.removeItem(atPath: folder + "/frame.png")
         return Array(frame)
     }
+
+    /// HDR (BT.2020 with HLG or PQ) to the SDR BT.709 every screen shows right: to linear light, BT.709 primaries,
+    /// Möbius's curve (it leaves what SDR can show as it is and bends only the highlights; Hable's darkened an HLG
+    /// clip's mid-tones by a third), then back to BT.709's transfer in 8 bits. Without it an iPhone's clip looks grey.
+    static let toneMapping =
+        "zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=mobius:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p"
 
     /// H.264 High at x264's `veryfast` (the speed a server can afford; the constant rate factor keeps quality), AAC.
     static func encoding(_ output: Output, frameRate: Double) -> [String] {

@@ -23,11 +23,12 @@ public enum SampleClips {
         audio: Bool = true,
         frameRate: Int = 30,
         container: String = "mp4",
-        quarterTurns: Int = 0
+        quarterTurns: Int = 0,
+        hlg: Bool = false
     ) async throws -> [UInt8] {
         var inputs = ["-f", "lavfi", "-i", "testsrc=size=\(width)x\(height):rate=\(frameRate):duration=\(seconds)"]
         if audio { inputs += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=\(seconds)"] }
-        var clip = try await encode(inputs, codec: codec, audio: audio, container: container)
+        var clip = try await encode(inputs, codec: codec, audio: audio, container: container, hlg: hlg)
         if quarterTurns % 4 != 0 { try rotate(&clip, quarterTurns: quarterTurns) }
         return clip
     }
@@ -76,7 +77,15 @@ public enum SampleClips {
         )
     }
 
-    private static func encode(_ inputs: [String], codec: Codec, audio: Bool, container: String, quality: String = "23") async throws -> [UInt8] {
+    /// `hlg`: 10-bit HEVC flagged as BT.2020 HLG, as an iPhone records HDR.
+    private static func encode(
+        _ inputs: [String],
+        codec: Codec,
+        audio: Bool,
+        container: String,
+        quality: String = "23",
+        hlg: Bool = false
+    ) async throws -> [UInt8] {
         let folder = try scratch()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let video: [String] =
@@ -88,8 +97,16 @@ public enum SampleClips {
                     "log-level=error",
                 ]
             }
+        let hdr =
+            hlg
+            ? [
+                // The picture converted to HLG and BT.2020, as a camera grading HDR would write it, and flagged so.
+                "-vf", "zscale=tin=bt709:min=bt709:pin=bt709:rin=tv:t=arib-std-b67:m=bt2020nc:p=bt2020:r=tv:npl=100,format=yuv420p10le",
+                "-pix_fmt", "yuv420p10le", "-color_primaries", "bt2020", "-color_trc", "arib-std-b67", "-colorspace", "bt2020nc",
+                "-x265-params", "log-level=error:colorprim=bt2020:transfer=arib-std-b67:colormatrix=bt2020nc",
+            ] : []
         let output = folder + "/clip." + container
-        try await ffmpeg(inputs + video + (audio ? ["-c:a", "aac", "-b:a", "96k"] : []) + ["-shortest", output])
+        try await ffmpeg(inputs + video + hdr + (audio ? ["-c:a", "aac", "-b:a", "96k"] : []) + ["-shortest", output])
         return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
     }
 
