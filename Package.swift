@@ -45,8 +45,9 @@ let package = Package(
         .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "glib-2.0"),
         // libqrencode (Debian's libqrencode-dev): the QR code an authenticator app scans when two-factor sign-in is set up.
         .systemLibrary(name: "CQREncode", path: "Sources/CQREncode"),
+        .systemLibrary(name: "CSpawn", path: "Sources/CSpawn"),
         // Photo decoding, the classic filters and renditions, in-process with libvips.
-        .target(name: "DarkroomImaging", dependencies: ["CVips", "DarkroomCore"], swiftSettings: strict),
+        .target(name: "DarkroomImaging", dependencies: ["CVips", "CSpawn", "DarkroomCore"], swiftSettings: strict),
         // Domain: ids, clock, rules and policies. No I/O.
         .target(
             name: "DarkroomCore",
