@@ -10,8 +10,8 @@ import tempfile
 import pytest
 from selenium.webdriver.common.by import By
 
-from darkroom_server import headless_chromium, start_server
-from test_web_browser import element, fill, press, screenshot, sign_up, wait_for
+from darkroom_server import start_server
+from test_web_browser import browser, element, fill, press, screenshot, sign_up, wait_for  # noqa: F401 (a fixture)
 
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True}
 
@@ -28,13 +28,6 @@ def site():
     process.terminate()
     process.wait(timeout=10)
     shutil.rmtree(data_dir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    driver = headless_chromium(window_size="1280,1000")
-    yield driver
-    driver.quit()
 
 
 def plays(driver, video):

@@ -50,7 +50,7 @@ extension PhotoPosting {
     func checkVideo(_ video: [UInt8], frameAt moment: Double?) async throws -> (facts: VideoFacts, frame: [UInt8]?) {
         let settings = dependencies.videos
         let probe = VideoProbe(settings: settings)
-        try Self.videoErrors { () throws(VideoError) in try probe.check(size: video.count, head: video.prefix(12)) }
+        try await Self.videoErrors { () async throws(VideoError) in try probe.check(size: video.count, head: video.prefix(12)) }
         let folder = try storage.files.scratchFolder()
         defer { FileManager.default.removeItemIfPresent(folder) }
         let scratch = folder + "/upload"
@@ -67,16 +67,6 @@ extension PhotoPosting {
     private static func videoErrors<T>(_ work: () async throws(VideoError) -> T) async throws -> T {
         do {
             return try await work()
-        } catch .unavailable(let reason) {
-            throw VideoTranscoding.VideoUnavailable(reason: reason)
-        } catch {
-            throw APIError.invalidParameter("video", error.message)
-        }
-    }
-
-    private static func videoErrors(_ work: () throws(VideoError) -> Void) throws {
-        do {
-            try work()
         } catch .unavailable(let reason) {
             throw VideoTranscoding.VideoUnavailable(reason: reason)
         } catch {

@@ -83,26 +83,18 @@ public struct VideoUploads: Sendable {
         let id = MediaID(environment.ids.next())
         let encoded = String(decoding: try JSONEncoder().encode(post), as: UTF8.self)
         let stored = try await database.transaction { tx -> MediaID in
-            if let idempotencyKey {
-                let claimed = try await tx.query(
-                    """
-                    INSERT INTO video_uploads (media_id, user_id, state, original_key, post, idempotency_key, created_at)
-                    VALUES (\(id), \(owner), 'processing', \(originalKey), \(encoded), \(idempotencyKey), \(environment.nowSeconds))
-                    ON CONFLICT DO NOTHING RETURNING media_id
-                    """
-                )
-                if claimed.isEmpty {
-                    return try await tx.query(
-                        "SELECT media_id FROM video_uploads WHERE user_id = \(owner) AND idempotency_key = \(idempotencyKey)"
-                    ).decodeFirst { try $0.id(MediaID.self) } ?? id
-                }
-            } else {
-                try await tx.execute(
-                    """
-                    INSERT INTO video_uploads (media_id, user_id, state, original_key, post, created_at)
-                    VALUES (\(id), \(owner), 'processing', \(originalKey), \(encoded), \(environment.nowSeconds))
-                    """
-                )
+            let claimed = try await tx.query(
+                """
+                INSERT INTO video_uploads (media_id, user_id, state, original_key, post, idempotency_key, created_at)
+                VALUES (\(id), \(owner), 'processing', \(originalKey), \(encoded), \(idempotencyKey), \(environment.nowSeconds))
+                ON CONFLICT DO NOTHING RETURNING media_id
+                """
+            )
+            // Only a key used before can conflict: that upload is the answer.
+            if claimed.isEmpty, let idempotencyKey {
+                return try await tx.query(
+                    "SELECT media_id FROM video_uploads WHERE user_id = \(owner) AND idempotency_key = \(idempotencyKey)"
+                ).decodeFirst { try $0.id(MediaID.self) } ?? id
             }
             try await jobs.enqueue(TranscodeVideoJob(media: id.rawValue), in: tx)
             return id

@@ -135,13 +135,6 @@ struct IngestBench: ParsableCommand {
         return cpuSeconds(RUSAGE_CHILDREN) - before
     }
 
-    private func cpuSeconds(_ who: __rusage_who) -> Double {
-        var usage = rusage()
-        getrusage(__rusage_who_t(who.rawValue), &usage)
-        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
-            + Double(usage.ru_stime.tv_usec) / 1e6
-    }
-
     /// The resident size now, from /proc/self/status; with `resettingPeak`, the peak (VmHWM) starts again from it.
     static func residentKB(resettingPeak: Bool = false) -> Int {
         if resettingPeak, let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") {

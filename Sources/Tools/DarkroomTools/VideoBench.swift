@@ -68,12 +68,12 @@ struct VideoBench: AsyncParsableCommand {
                 }
 
                 // Upload to ready, alone on the machine.
-                let cpuBefore = Self.cpuSeconds(RUSAGE_SELF) + Self.cpuSeconds(RUSAGE_CHILDREN)
+                let cpuBefore = cpuSeconds(RUSAGE_SELF) + cpuSeconds(RUSAGE_CHILDREN)
                 let start = ContinuousClock.now
                 let first = try await upload()
                 while try await waiting([first]) > 0 { try await Task.sleep(for: .milliseconds(50)) }
                 let wall = Self.seconds(ContinuousClock.now - start)
-                let cpu = Self.cpuSeconds(RUSAGE_SELF) + Self.cpuSeconds(RUSAGE_CHILDREN) - cpuBefore
+                let cpu = cpuSeconds(RUSAGE_SELF) + cpuSeconds(RUSAGE_CHILDREN) - cpuBefore
                 guard try await opened.media.stamps([first], viewer: nil).count == 1 else { throw ValidationError("the video was not posted") }
 
                 // The feed, idle and while two clips are transcoded.
@@ -118,19 +118,13 @@ struct VideoBench: AsyncParsableCommand {
         let facts = try await VideoProbe(settings: settings).facts(of: clip)
         let plan = try VideoTranscoder(settings: settings).prepare(clip, facts: facts, filter: filter, crop: Crop(), into: folder)
         let cover = ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-ss", "0", "-i", clip, "-frames:v", "1", "-c:v", "png", "cover.png"]
-        let before = Self.cpuSeconds(RUSAGE_CHILDREN)
+        let before = cpuSeconds(RUSAGE_CHILDREN)
         let start = ContinuousClock.now
         for arguments in [plan.arguments, cover] {
             let outcome = try await ChildProcess.run("ffmpeg", arguments, in: folder, timeLimit: .seconds(3600))
             guard outcome.status == 0 else { throw ValidationError("ffmpeg failed: \(outcome.errors)") }
         }
-        return (Self.cpuSeconds(RUSAGE_CHILDREN) - before, Self.seconds(ContinuousClock.now - start))
-    }
-
-    private static func cpuSeconds(_ who: __rusage_who) -> Double {
-        var usage = rusage()
-        getrusage(__rusage_who_t(who.rawValue), &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        return (cpuSeconds(RUSAGE_CHILDREN) - before, Self.seconds(ContinuousClock.now - start))
     }
 
     private static func seconds(_ duration: Duration) -> Double {

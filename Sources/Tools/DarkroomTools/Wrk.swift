@@ -48,9 +48,13 @@ struct Wrk {
 }
 
 /// User plus system CPU time of this process so far, in seconds.
-func processCPUSeconds() -> Double {
+func processCPUSeconds() -> Double { cpuSeconds(RUSAGE_SELF) }
+
+/// User plus system CPU time so far of this process (`RUSAGE_SELF`) or of its children it has waited for
+/// (`RUSAGE_CHILDREN`), in seconds.
+func cpuSeconds(_ who: __rusage_who) -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
+    getrusage(__rusage_who_t(who.rawValue), &usage)
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
