@@ -146,8 +146,13 @@ let package = Package(
 
         // The deterministic synthetic data set (`darkroom seed`), written through the storage layer's bulk inserter.
         .target(name: "DarkroomSeed", dependencies: ["DarkroomCore", "DarkroomStorage"], path: "Sources/Tools/DarkroomSeed", swiftSettings: strict),
-        // Synthetic test photos, contact sheets of the filters, and measurements of what a filter did.
-        .target(name: "DarkroomPhotoKit", dependencies: ["DarkroomImaging", "CVips"], path: "Sources/Tools/DarkroomPhotoKit", swiftSettings: strict),
+        // Synthetic test photos and clips, Instagram archives, contact sheets of the filters, and measurements of what a filter did.
+        .target(
+            name: "DarkroomPhotoKit",
+            dependencies: ["DarkroomImaging", "CVips", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            path: "Sources/Tools/DarkroomPhotoKit",
+            swiftSettings: strict
+        ),
         // The tools' subcommands: `seed`, `bench feed|post|geo|ingest`, `filters list|contact-sheet`.
         .target(
             name: "DarkroomTools",

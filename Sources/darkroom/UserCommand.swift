@@ -8,7 +8,10 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage users.",
-        subcommands: [Create.self, List.self, Show.self, Promote.self, ResetPassword.self, Suspend.self, Unsuspend.self, Delete.self, Export.self]
+        subcommands: [
+            Create.self, List.self, Show.self, Promote.self, ResetPassword.self, Suspend.self, Unsuspend.self, Delete.self, Export.self,
+            ImportInstagram.self,
+        ]
     )
 
     struct Create: AsyncParsableCommand {

@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 extension JobRegistry {
     /// Every job kind a server runs: the storage's own, notification delivery, which needs the HTTP client,
-    /// re-renders and video transcodes, which need the imaging, and mail.
+    /// re-renders, video transcodes and archive imports, which need the imaging, and mail.
     static func server(
         storage: Storage,
         callbacks: CallbackClient,
@@ -20,6 +20,7 @@ extension JobRegistry {
         registry.register(DeliverNotificationsJob.self, concurrency: 16) { job, _ in try await delivery.run(job) }
         RerenderMedia(storage: storage, ingest: ingest).register(in: &registry)
         VideoTranscoding(storage: storage, ingest: ingest, settings: videos, logger: logger).register(in: &registry)
+        ArchiveImporting(storage: storage, ingest: ingest, logger: logger).register(in: &registry)
         return registry
     }
 }

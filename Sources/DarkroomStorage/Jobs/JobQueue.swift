@@ -201,6 +201,12 @@ public struct JobQueue: Sendable {
         )
     }
 
+    /// Ends the lease on the job of a kind and key, when whoever holds it is known to be gone (a process on this machine
+    /// that no longer exists): it is due at once, rather than when its lease runs out.
+    public func releaseLease(kind: String, key: String) async throws {
+        try await database.execute("UPDATE jobs SET leased_until = 0 WHERE kind = \(kind) AND job_key = \(key) AND failed_at IS NULL")
+    }
+
     /// Gives a claim back unfinished (its worker is stopping), due at once for another.
     func release(_ job: ClaimedJob) async throws {
         try await database.execute("UPDATE jobs SET leased_until = 0, attempts = attempts - 1 WHERE id = \(job.id) AND attempts = \(job.attempts)")

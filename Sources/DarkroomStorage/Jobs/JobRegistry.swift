@@ -45,6 +45,7 @@ public struct JobRegistry: Sendable {
         registry.register(AnnounceMediaJob.self, concurrency: 2)
         registry.register(DataExportJob.self, concurrency: 1)
         registry.register(UpkeepJob.self, concurrency: 1)
+        registry.register(UndoImportJob.self, concurrency: 1)
         return registry
     }()
 

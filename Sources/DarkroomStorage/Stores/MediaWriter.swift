@@ -18,12 +18,19 @@ public struct MediaWriter: Sendable {
     /// Stores a media with its caption's hashtags as tags; the owner's media count moves with it.
     /// Throws `DuplicateUpload` when its idempotency key was used before.
     public func create(_ new: NewMedia) async throws -> MediaID {
-        let id = new.fromVideoUpload ?? MediaID(environment.ids.next())
-        let created = IDGenerator.milliseconds(of: id.rawValue) / 1000
         let tags = new.caption.map(Hashtags.extract) ?? []
         // A caption is its owner's first comment (v1): it has a comment id of its own, never the media's.
         let captionID = new.caption == nil ? nil : environment.ids.next()
-        try await database.transaction { tx in
+        let id = try await database.transaction { tx in
+            let id: MediaID
+            let created: Int64
+            if let imported = new.imported {
+                id = try await ImportedPosts.freeID(takenAt: imported.takenAt, in: tx)
+                created = imported.takenAt
+            } else {
+                id = new.fromVideoUpload ?? MediaID(environment.ids.next())
+                created = IDGenerator.milliseconds(of: id.rawValue) / 1000
+            }
             let first = new.renditions
             if let upload = new.fromVideoUpload {
                 // Its author may have cancelled it meanwhile: then there is nothing to post.
@@ -78,7 +85,8 @@ public struct MediaWriter: Sendable {
                     try await ActivityStore.record(.tag, to: person.user, by: new.owner, media: id, environment: environment, in: tx)
                 }
             }
-            if let caption = new.caption {
+            if let imported = new.imported { try await ImportedPosts.recordPosted(imported, media: id, owner: new.owner, in: tx) }
+            if let caption = new.caption, new.imported == nil {
                 try await ActivityStore.recordMentions(in: caption, by: new.owner, media: id, comment: nil, environment: environment, in: tx)
             }
             let followers =
@@ -89,11 +97,14 @@ public struct MediaWriter: Sendable {
                 ).scalarInt() ?? 0
             // For real-time subscribers, when there are any: a job in this transaction, so a post that commits is
             // never left unannounced, while matching it to subscriptions is left to the job.
-            try await jobs.enqueue(AnnounceMediaJob(media: id.rawValue, time: created), when: "EXISTS (SELECT 1 FROM subscriptions)", in: tx)
+            if new.imported == nil {
+                try await jobs.enqueue(AnnounceMediaJob(media: id.rawValue, time: created), when: "EXISTS (SELECT 1 FROM subscriptions)", in: tx)
+            }
             try await HomeFeed.fanOut(id, author: new.owner, followers: followers, jobs: jobs, in: tx)
             // Said before the commit, so that no feed read after it can leave the post out.
             if followers > HomeFeed.readTimeMergeThreshold { changes.announce(.accountPastMergeThresholdPosted) }
             try await LiveEvents.announce(in: tx, engine: database.engine)
+            return id
         }
         jobs.wake()
         live.ring()

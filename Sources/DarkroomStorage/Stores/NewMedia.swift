@@ -22,6 +22,9 @@ public struct NewMedia: Sendable {
     public var carouselItems: [NewPhoto] = []
     /// The id a video upload was given when it arrived (`VideoUploads`): its row goes when this media is made.
     public var fromVideoUpload: MediaID?
+    /// Set for a post brought in from an archive: it takes its original date, and is neither announced to real-time
+    /// subscribers nor mentions anyone (it is not news).
+    public var imported: ImportedPost?
 
     public init(
         owner: UserID,
@@ -43,5 +46,20 @@ public struct NewMedia: Sendable {
         self.longitude = longitude
         self.renditions = renditions
         self.usersInPhoto = usersInPhoto
+    }
+}
+
+/// Where an imported post came from: recorded with the post, in its transaction, so it is imported once.
+public struct ImportedPost: Sendable, Codable, Equatable {
+    public var importID: Int64
+    /// The archive's key for the post (`ArchivePost.key`).
+    public var itemKey: String
+    /// When it was first posted: the media's `created_at`, and where its id puts it among the owner's posts.
+    public var takenAt: Int64
+
+    public init(importID: Int64, itemKey: String, takenAt: Int64) {
+        self.importID = importID
+        self.itemKey = itemKey
+        self.takenAt = takenAt
     }
 }

@@ -36,6 +36,8 @@ public final class Storage: Sendable {
     public let mediaWriter: MediaWriter
     /// Video uploads while they are transcoded.
     public let videoUploads: VideoUploads
+    /// Archives brought into accounts, and the posts they hold for review.
+    public let archiveImports: ArchiveImports
     /// Rung when feed entries or notifications are written, for this process's live streams.
     public let live: LiveSignal
     public let likes: LikeStore
@@ -89,6 +91,7 @@ public final class Storage: Sendable {
         self.jobs = jobs
         self.mediaWriter = mediaWriter
         videoUploads = VideoUploads(database: database, environment: environment, jobs: jobs)
+        archiveImports = ArchiveImports(database: database, environment: environment, jobs: jobs, files: files, writer: mediaWriter)
         users = UserStore(database: database, environment: environment)
         media = MediaStore(database: database, environment: environment)
         clients = ClientStore(database: database, environment: environment, changes: changes)
@@ -257,6 +260,7 @@ public final class Storage: Sendable {
                     SELECT original_key FROM media WHERE original_key IN (\(list: keys))
                     UNION ALL SELECT original_key FROM media_items WHERE original_key IN (\(list: keys))
                     UNION ALL SELECT original_key FROM video_uploads WHERE state = 'processing' AND original_key IN (\(list: keys))
+                    UNION ALL SELECT file_key FROM archive_held_files WHERE file_key IN (\(list: keys))
                     """
                 ).decode { try $0.string() }
             )
@@ -269,6 +273,7 @@ public final class Storage: Sendable {
                         SELECT image_key FROM media WHERE image_key IN (\(list: keys))
                         UNION ALL SELECT image_key FROM media_items WHERE image_key IN (\(list: keys))
                         UNION ALL SELECT profile_picture FROM users WHERE profile_picture IN (\(list: keys))
+                        UNION ALL SELECT file_key FROM archive_held_files WHERE file_key IN (\(list: keys))
                         """
                     ).decode { try $0.string() }
                 )

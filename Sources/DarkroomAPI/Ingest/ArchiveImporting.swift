@@ -1,0 +1,177 @@
+import DarkroomCore
+import DarkroomImaging
+import DarkroomStorage
+import Foundation
+import Logging
+
+/// Runs `ImportArchiveJob`: reads the archive's list of posts (`InstagramArchive`), then makes each post not imported
+/// before — its photos through the same ingest as an upload, each original kept — a few at a time, committing each
+/// with its archive key (`ImportedPosts`), so a run stopped anywhere resumes without posting anything twice. A fault of
+/// the archive as a whole ends the import with the reason; a fault of one post is recorded with it, and the rest go on.
+public struct ArchiveImporting: Sendable {
+    let storage: Storage
+    let ingest: PhotoIngest
+    let logger: Logger
+
+    public init(storage: Storage, images: ImageSettings, logger: Logger) throws {
+        self.init(storage: storage, ingest: PhotoIngest(pipeline: try ImagePipeline(settings: images), files: storage.files), logger: logger)
+    }
+
+    init(storage: Storage, ingest: PhotoIngest, logger: Logger) {
+        self.storage = storage
+        self.ingest = ingest
+        self.logger = logger
+    }
+
+    /// Registers the job; `progress` hears the import's state as posts are done.
+    public func register(in registry: inout JobRegistry, progress: (@Sendable (ArchiveImports.Import) -> Void)? = nil) {
+        registry.register(ImportArchiveJob.self, concurrency: 1) { job, _ in try await run(job.import, progress: progress) }
+    }
+
+    /// This process, as an import's runner.
+    public static let runner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+
+    func run(_ id: Int64, progress: (@Sendable (ArchiveImports.Import) -> Void)?) async throws {
+        let imports = storage.archiveImports
+        guard let found = try await imports.find(id), found.isUnderWay else { return }
+        let contents: ArchiveContents
+        let zip: ZipParts
+        do {
+            zip = try await ZipParts.open(found.paths)
+            contents = try await InstagramArchive.contents(of: zip)
+        } catch let fault as ArchiveFault {
+            logger.info("archive refused", metadata: ["import": "\(id)", "reason": "\(fault.message)"])
+            if let ended = try await imports.finish(id, failure: fault.message) {
+                imports.removeArchive(of: ended)
+                progress?(ended)
+            }
+            return
+        }
+        let already = try await imports.importedKeys(of: found.owner)
+        let remaining = contents.posts.filter { !already.contains($0.key) }
+        let total = Int64(contents.posts.count + contents.unreadable.count)
+        guard try await imports.begin(id, total: total, done: Int64(contents.posts.count - remaining.count), runner: Self.runner) else { return }
+        if let profile = contents.profile { try await apply(profile, from: zip, to: found.owner) }
+        for entry in contents.unreadable where !already.contains(entry.key) {
+            try await imports.recordFailure(id, owner: found.owner, key: entry.key, takenAt: entry.takenAt, reason: entry.reason)
+        }
+        let now = storage.environment.nowSeconds
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, post) in remaining.enumerated() {
+                    if index >= ingest.workers { try await group.next() }
+                    // Undone by its owner meanwhile: stop taking posts (one being made is refused at its commit).
+                    if index % 16 == 15, try await !imports.isRunning(id) { throw ImportStopped() }
+                    group.addTask { try await importPost(post, into: found, from: zip, now: now) }
+                    if index % 8 == 7, let progress, let current = try await imports.find(id) { progress(current) }
+                }
+                try await group.waitForAll()
+            }
+        } catch is ImportStopped {
+            return
+        }
+        if let ended = try await imports.finish(id) {
+            imports.removeArchive(of: ended)
+            progress?(ended)
+        }
+    }
+
+    /// Makes one post of the archive, or records why it cannot be made.
+    private func importPost(_ post: ArchivePost, into found: ArchiveImports.Import, from zip: ZipParts, now: Int64) async throws {
+        let imported = ImportedPost(importID: found.id, itemKey: post.key, takenAt: min(max(post.takenAt, 0), now))
+        var stored: [StoredPhoto] = []
+        func failed(_ reason: String) async throws {
+            for photo in stored { await storage.files.remove(photo.renditions.key) }
+            try await storage.archiveImports.recordFailure(found.id, owner: found.owner, key: post.key, takenAt: imported.takenAt, reason: reason)
+        }
+        guard post.files.count <= Validation.maxCarouselPhotos else {
+            return try await failed("it has \(post.files.count) photos; a post holds at most \(Validation.maxCarouselPhotos)")
+        }
+        for (index, path) in post.files.enumerated() {
+            let label = post.files.count == 1 ? "its photo" : "photo \(index + 1)"
+            do {
+                let bytes = try await zip.load(path)
+                stored.append(try await ingestWhenFree(bytes))
+            } catch let fault as ArchiveFault {
+                return try await failed(fault.message)
+            } catch let error as APIError where error.code == 400 {
+                return try await failed("\(label) (\(path)) cannot be read: \(error.message)")
+            } catch {
+                for photo in stored { await storage.files.remove(photo.renditions.key) }
+                throw error
+            }
+        }
+        var new = NewMedia(
+            owner: found.owner,
+            caption: Self.caption(post.caption),
+            latitude: post.latitude,
+            longitude: post.longitude,
+            renditions: stored[0].renditions
+        )
+        new.originalKey = stored[0].originalKey
+        new.camera = stored[0].camera
+        new.crop = Crop(shape: .original)
+        new.imported = imported
+        new.carouselItems = stored.dropFirst().map {
+            NewPhoto(
+                filter: Filter.normal.name,
+                renditions: $0.renditions,
+                altText: nil,
+                originalKey: $0.originalKey,
+                crop: Crop(shape: .original),
+                camera: $0.camera,
+                usersInPhoto: []
+            )
+        }
+        do {
+            switch found.visibility {
+            case .public: _ = try await storage.mediaWriter.create(new)
+            case .held: try await storage.archiveImports.hold(HeldPost(new), imported: imported, owner: found.owner)
+            }
+        } catch {
+            for photo in stored { await storage.files.remove(photo.renditions.key) }
+            if error is DuplicateImport { return }
+            throw error
+        }
+    }
+
+    /// A photo through the ingest; when people's uploads fill it, the import waits its turn rather than failing.
+    private func ingestWhenFree(_ bytes: [UInt8]) async throws -> StoredPhoto {
+        while true {
+            do {
+                return try await ingest.ingest(bytes, filter: .normal, crop: Crop(shape: .original), keepingOriginalIn: storage.originals)
+            } catch let error as APIError where error.code == 503 {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    /// A caption as Darkroom keeps it: within the length every caption has (Instagram allows as many characters),
+    /// without NUL characters.
+    static func caption(_ text: String?) -> String? {
+        guard let text else { return nil }
+        let clean = String(text.unicodeScalars.filter { $0.value != 0 }.map(Character.init).prefix(Validation.captionLength))
+        return (try? Validation.caption(clean)) ?? nil
+    }
+
+    /// The archive's name, bio, website and picture, each where the account has none yet: nothing set here is replaced.
+    private func apply(_ profile: ArchiveProfile, from zip: ZipParts, to owner: UserID) async throws {
+        guard let user = try await storage.users.find(owner) else { return }
+        let fullName = user.summary.fullName.isEmpty ? String((profile.fullName ?? "").prefix(60)) : user.summary.fullName
+        let bio = user.bio.isEmpty ? String((profile.bio ?? "").prefix(150)) : user.bio
+        let website = user.website.isEmpty ? ((try? Validation.website(profile.website ?? "")) ?? "") : user.website
+        if (fullName, bio, website) != (user.summary.fullName, user.bio, user.website) {
+            try await storage.users.update(
+                owner,
+                profile: .init(fullName: fullName, bio: bio, website: website, isPrivate: user.isPrivate, showsCamera: user.showsCamera)
+            )
+        }
+        if user.summary.profilePicture == nil, let picture = profile.picture, let bytes = try? await zip.load(picture, limit: 64 << 20) {
+            do {
+                try await ingest.replaceProfilePicture(of: owner, with: bytes, in: storage)
+            } catch let error as APIError where error.code == 400 {
+                logger.info("archive's profile picture refused", metadata: ["user": "\(owner)", "reason": "\(error.message)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import DarkroomCore
+import Foundation
+
+/// A post held for review: everything its media row will need, its files already made.
+public struct HeldPost: Sendable, Codable, Equatable {
+    public struct Photo: Sendable, Codable, Equatable {
+        public var filter: String
+        public var key: String
+        public var standard: Int
+        public var low: Int
+        public var thumbnail: Int
+        public var full: String
+        public var originalKey: String?
+        public var camera: CameraDetails?
+        public var altText: String?
+    }
+
+    public var caption: String?
+    public var latitude: Double?
+    public var longitude: Double?
+    public var photos: [Photo]
+
+    public init(_ new: NewMedia) {
+        caption = new.caption
+        latitude = new.latitude
+        longitude = new.longitude
+        let first = Photo(
+            filter: new.filter,
+            key: new.renditions.key,
+            standard: new.renditions.standard,
+            low: new.renditions.low,
+            thumbnail: new.renditions.thumbnail,
+            full: Renditions.encode(new.renditions.full),
+            originalKey: new.originalKey,
+            camera: new.camera,
+            altText: new.altText
+        )
+        photos =
+            [first]
+            + new.carouselItems.map {
+                Photo(
+                    filter: $0.filter,
+                    key: $0.renditions.key,
+                    standard: $0.renditions.standard,
+                    low: $0.renditions.low,
+                    thumbnail: $0.renditions.thumbnail,
+                    full: Renditions.encode($0.renditions.full),
+                    originalKey: $0.originalKey,
+                    camera: $0.camera,
+                    altText: $0.altText
+                )
+            }
+    }
+
+    func renditions(_ photo: Photo) -> Renditions {
+        Renditions(key: photo.key, standard: photo.standard, low: photo.low, thumbnail: photo.thumbnail, full: Renditions.decode(photo.full))
+    }
+
+    /// The post as it is made when its owner publishes it.
+    public func newMedia(owner: UserID, imported: ImportedPost) -> NewMedia {
+        let first = photos[0]
+        var new = NewMedia(
+            owner: owner,
+            filter: first.filter,
+            caption: caption,
+            latitude: latitude,
+            longitude: longitude,
+            renditions: renditions(first)
+        )
+        new.originalKey = first.originalKey
+        new.camera = first.camera
+        new.altText = first.altText
+        new.crop = Crop(shape: .original)
+        new.imported = imported
+        new.carouselItems = photos.dropFirst().map {
+            NewPhoto(
+                filter: $0.filter,
+                renditions: renditions($0),
+                altText: $0.altText,
+                originalKey: $0.originalKey,
+                crop: Crop(shape: .original),
+                camera: $0.camera,
+                usersInPhoto: []
+            )
+        }
+        return new
+    }
+
+    /// The keys of its files: renditions, then originals.
+    var fileKeys: [String] { photos.map(\.key) + photos.compactMap(\.originalKey) }
+}
+
+/// The import's side of an imported post's transaction (`MediaWriter.create`): the id its date gives it, and the
+/// record that it was imported.
+enum ImportedPosts {
+    /// 2010-01-01, before Instagram existed: no archive date is earlier.
+    static let earliest: Int64 = 1_262_304_000
+
+    /// An id that puts the post where its date belongs among its owner's posts. Ids carry their time from
+    /// 2011-08-24 (`IDGenerator`); earlier dates (Instagram began in October 2010) get small ids in date order, 32 a
+    /// second, below any id the generator makes.
+    static func baseID(takenAt: Int64) -> Int64 {
+        let seconds = max(takenAt, earliest)
+        if seconds * 1000 >= IDGenerator.epochMilliseconds + 1000 {
+            return IDGenerator.make(milliseconds: seconds * 1000, shard: 0, sequence: 0)
+        }
+        return (seconds - earliest) * 32 + 1
+    }
+
+    /// The first id from the date's that no media has.
+    static func freeID(takenAt: Int64, in tx: any SQLExecutor) async throws -> MediaID {
+        var candidate = baseID(takenAt: takenAt)
+        while true {
+            let used = Set(
+                try await tx.query("SELECT id FROM media WHERE id >= \(candidate) AND id < \(candidate + 64)").decode { try $0.int() }
+            )
+            for id in candidate..<(candidate + 64) where !used.contains(id) { return MediaID(id) }
+            candidate += 64
+        }
+    }
+
+    /// Records the post as imported, in its transaction (a held post being published, or a new one). Throws
+    /// `ImportStopped` when its import was undone meanwhile, and `DuplicateImport` when the archive's post was
+    /// posted already: either rolls the post back.
+    static func recordPosted(_ imported: ImportedPost, media: MediaID, owner: UserID, in tx: any SQLExecutor) async throws {
+        try await claim(imported, owner: owner, publishing: true, in: tx)
+        try await tx.execute(
+            """
+            INSERT INTO archive_import_posts (user_id, item_key, import_id, state, media_id, taken_at)
+            VALUES (\(owner), \(imported.itemKey), \(imported.importID), 'posted', \(media), \(imported.takenAt))
+            ON CONFLICT (user_id, item_key) DO UPDATE SET state = 'posted', media_id = excluded.media_id, held = NULL, failure = NULL,
+                import_id = excluded.import_id
+            """
+        )
+        try await tx.execute("DELETE FROM archive_held_files WHERE user_id = \(owner) AND item_key = \(imported.itemKey)")
+    }
+
+    /// Checks that the archive's post is not made yet (held counts as made, unless it is being published) and counts
+    /// it done for its running import (a failure of it recorded earlier in the same import is taken back).
+    static func claim(_ imported: ImportedPost, owner: UserID, publishing: Bool, in tx: any SQLExecutor) async throws {
+        let previous = try await tx.query(
+            "SELECT state, import_id FROM archive_import_posts WHERE user_id = \(owner) AND item_key = \(imported.itemKey)"
+        ).decodeFirst { (state: try $0.string(), importID: try $0.int()) }
+        switch previous?.state {
+        case "posted": throw DuplicateImport()
+        case "held" where publishing: return
+        case "held": throw DuplicateImport()
+        default: break
+        }
+        try await count(imported.importID, in: tx)
+        if let previous, previous.state == "failed", previous.importID == imported.importID {
+            try await tx.execute("UPDATE archive_imports SET failed = failed - 1 WHERE id = \(imported.importID)")
+        }
+    }
+
+    /// One more post of a running import done; throws `ImportStopped` when it no longer runs.
+    static func count(_ importID: Int64, in tx: any SQLExecutor) async throws {
+        let running = try await tx.query(
+            "UPDATE archive_imports SET done = done + 1 WHERE id = \(importID) AND state = 'running' RETURNING id"
+        )
+        guard !running.isEmpty else { throw ImportStopped() }
+    }
+}
+
+/// The import a post belongs to was undone (or ended) while the post was made: it is not kept.
+public struct ImportStopped: Error {
+    public init() {}
+}
+
+/// The archive's post is posted already: it is not posted twice.
+public struct DuplicateImport: Error {}
