@@ -175,3 +175,19 @@ public struct ArchiveImporting: Sendable {
         }
     }
 }
+
+extension ArchiveImporting {
+    /// Posts one photo as an upload would — the same ingest with its original kept, then the post — without HTTP: what
+    /// `darkroom bench import` measures an import against.
+    public func postAsUploaded(_ photo: [UInt8], caption: String?, by owner: UserID) async throws -> MediaID {
+        let stored = try await ingestWhenFree(photo)
+        var new = NewMedia(owner: owner, caption: caption, renditions: stored.renditions)
+        new.originalKey = stored.originalKey
+        new.camera = stored.camera
+        new.crop = Crop(shape: .original)
+        return try await storage.mediaWriter.create(new)
+    }
+
+    /// Photos this process ingests at once.
+    public var workers: Int { ingest.workers }
+}
