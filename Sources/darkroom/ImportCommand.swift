@@ -70,20 +70,11 @@ extension UserCommand {
                 guard current.paths == paths else {
                     throw ValidationError("another import into @\(username) is under way (\(current.paths.joined(separator: ", ")))")
                 }
-                if let runner = current.runner, Self.isGone(runner) {
-                    try await storage.jobs.releaseLease(kind: ImportArchiveJob.kind, key: String(current.id))
-                }
+                try await ArchiveImporting.takeOverFromGoneRunners(in: storage, only: current.id)
                 if !quiet { FileHandle.standardError.write(Data("resuming import \(current.id)\n".utf8)) }
                 return current.id
             }
             return try await imports.start(for: owner, source: .instagram, paths: paths, ownsFiles: false, visibility: held ? .held : .public)
-        }
-
-        /// Whether a runner (`host:pid`) was a process of this machine that no longer exists.
-        static func isGone(_ runner: String) -> Bool {
-            let parts = runner.split(separator: ":")
-            guard parts.count == 2, parts[0] == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) else { return false }
-            return kill(pid, 0) == -1 && errno == ESRCH
         }
     }
 }

@@ -29,6 +29,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest photo upload accepted, a carousel's photos together, in MiB (env DARKROOM_MAX_UPLOAD_MB).")
     var maxUploadMB: Int = environment("DARKROOM_MAX_UPLOAD_MB").flatMap(Int.init) ?? 64
 
+    @Option(help: "Largest archive accepted for import from the settings page, all its parts together, in GiB (env DARKROOM_MAX_ARCHIVE_GB).")
+    var maxArchiveGB: Int = environment("DARKROOM_MAX_ARCHIVE_GB").flatMap(Int.init) ?? 20
+
     @Option(help: "Longest video taken, in seconds (env DARKROOM_VIDEO_MAX_SECONDS).")
     var videoMaxSeconds: Int = environment("DARKROOM_VIDEO_MAX_SECONDS").flatMap(Int.init) ?? 60
 
@@ -222,6 +225,7 @@ struct Serve: AsyncParsableCommand {
             blockedEmailDomains: blockedEmailDomain
         )
         configuration.uploadLimit = maxUploadMB * 1024 * 1024
+        configuration.archiveLimit = Int64(maxArchiveGB) << 30
         guard videoMaxSeconds > 0, videoMaxMB > 0, videoTimeLimit > 0, videoConcurrency >= 0 else {
             throw ValidationError("video limits must be positive")
         }

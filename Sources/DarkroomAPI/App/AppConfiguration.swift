@@ -23,6 +23,9 @@ public struct AppConfiguration: Sendable {
     /// The largest upload accepted, all of a carousel's photos together (`--max-upload-mb`, `DARKROOM_MAX_UPLOAD_MB`;
     /// default 64 MiB); larger gets 413.
     public var uploadLimit = 64 * 1024 * 1024
+    /// The largest archive accepted for import through the settings page, all its parts together
+    /// (`--max-archive-gb`; default 20 GiB). It is streamed to disk, never held in memory.
+    public var archiveLimit: Int64 = 20 << 30
     /// Photos in process at once, working or waiting, before more get 503 (default 4 per core).
     public var ingestCapacity: Int?
     /// Bytes of photo bodies being received at once, before more get 503 (default 160 MiB: a few dozen phone photos,

@@ -137,6 +137,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration, 
     PhotoPagesController(web: web).addRoutes(to: pages)
     ModerationController(web: web).addRoutes(to: pages)
     PersonalDataController(web: web).addRoutes(to: pages)
+    ArchiveImportController(web: web).addRoutes(to: pages)
     PostingController(web: web).addRoutes(to: pages)
     PlacePicker(web: web).addRoutes(to: pages, router: router)
     ActivityController(web: web).addRoutes(to: pages)
@@ -182,6 +183,7 @@ func makeDependencies(configuration: AppConfiguration, storage: Storage, logger:
         loginThrottle: LoginThrottle(store: storage.rateLimits, environment: storage.environment),
         deviceCookies: DeviceCookies(serverSecret: storage.mediaURLKey, environment: storage.environment),
         uploadLimit: configuration.uploadLimit,
+        archiveLimit: configuration.archiveLimit,
         bodyBudget: BodyBudget(capacity: configuration.bodyBudget),
         mediaPages: MediaPageCache(capacityBytes: configuration.pageCacheBytes),
         writeLimits: configuration.writeLimits,

@@ -38,6 +38,11 @@ struct BackgroundWork: Service {
         } catch {
             logger.error("could not schedule the upkeep", metadata: ["error": "\(error)"])
         }
+        do {
+            try await ArchiveImporting.takeOverFromGoneRunners(in: storage)
+        } catch {
+            logger.error("could not resume imports", metadata: ["error": "\(error)"])
+        }
         await cancelWhenGracefulShutdown { await worker.run() }
     }
 }

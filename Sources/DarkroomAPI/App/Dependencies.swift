@@ -15,6 +15,8 @@ struct Dependencies: Sendable {
     let deviceCookies: DeviceCookies
     /// The largest multipart (upload) body accepted, in bytes.
     let uploadLimit: Int
+    /// The largest archive upload accepted, in bytes.
+    let archiveLimit: Int64
     let bodyBudget: BodyBudget
     let mediaPages: MediaPageCache
     let writeLimits: WriteLimits

@@ -31,6 +31,23 @@ public struct ArchiveImporting: Sendable {
     /// This process, as an import's runner.
     public static let runner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
 
+    /// Whether a runner (`host:pid`) was a process of this machine that no longer exists (killed, crashed): then its
+    /// import need not wait for its job's lease to run out.
+    public static func isGone(_ runner: String) -> Bool {
+        let parts = runner.split(separator: ":")
+        guard parts.count == 2, parts[0] == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) else { return false }
+        return kill(pid, 0) == -1 && errno == ESRCH
+    }
+
+    /// Makes the imports whose runner on this machine is gone due at once (a server or command started again after
+    /// `kill -9` goes on with them now, not a minute later).
+    public static func takeOverFromGoneRunners(in storage: Storage, only id: Int64? = nil) async throws {
+        for found in try await storage.archiveImports.running() where id == nil || found.id == id {
+            guard let runner = found.runner, isGone(runner) else { continue }
+            try await storage.jobs.releaseLease(kind: ImportArchiveJob.kind, key: String(found.id))
+        }
+    }
+
     func run(_ id: Int64, progress: (@Sendable (ArchiveImports.Import) -> Void)?) async throws {
         let imports = storage.archiveImports
         guard let found = try await imports.find(id), found.isUnderWay else { return }
@@ -91,11 +108,16 @@ public struct ArchiveImporting: Sendable {
             let label = post.files.count == 1 ? "its photo" : "photo \(index + 1)"
             do {
                 let bytes = try await zip.load(path)
+                do {
+                    try ingest.pipeline.check(bytes)
+                } catch {
+                    return try await failed("\(label) (\(path)) cannot be read: \(error.message)")
+                }
                 stored.append(try await ingestWhenFree(bytes))
             } catch let fault as ArchiveFault {
                 return try await failed(fault.message)
             } catch let error as APIError where error.code == 400 {
-                return try await failed("\(label) (\(path)) cannot be read: \(error.message)")
+                return try await failed("\(label) (\(path)) cannot be read: \(error.forPeople)")
             } catch {
                 for photo in stored { await storage.files.remove(photo.renditions.key) }
                 throw error

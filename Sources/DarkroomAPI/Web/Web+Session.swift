@@ -8,7 +8,8 @@ import Hummingbird
 extension Web {
     /// Finds who is signed in, then reads a page request by `RequestInput`'s rules (pages may post photos, admitted
     /// like the API's uploads). Input that is refused throws `RefusedInput`, which still knows the visitor.
-    func visit(_ request: Request, context: AppRequestContext) async throws -> Visit {
+    /// With `readingBody` false the body is left unread, for a route that streams it itself (an archive's upload).
+    func visit(_ request: Request, context: AppRequestContext, readingBody: Bool = true) async throws -> Visit {
         var request = request
         let cookies = request.cookies
         var user: User?
@@ -46,6 +47,7 @@ extension Web {
             channel: context.channel,
             userAgent: String((request.headers[.userAgent] ?? "").prefix(512))
         )
+        guard readingBody else { return visit }
         // A photo form's bytes are read only for someone signed in.
         let signedIn = user != nil
         let rules = RequestInput.Rules(multipart: (dependencies.uploadLimit, dependencies.ingest, dependencies.bodyBudget)) { _, _ in

@@ -78,6 +78,11 @@ public struct ArchiveImports: Sendable {
         try await database.query("SELECT \(raw: Self.columns) FROM archive_imports WHERE id = \(id)").decodeFirst(Self.decode)
     }
 
+    /// Imports running now, in any process.
+    public func running() async throws -> [Import] {
+        try await database.query("SELECT \(raw: Self.columns) FROM archive_imports WHERE state = 'running'").decode(Self.decode)
+    }
+
     /// The account's imports, newest first.
     public func list(of owner: UserID, limit: Int = 10) async throws -> [Import] {
         try await database.query(

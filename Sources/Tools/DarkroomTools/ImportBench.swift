@@ -40,14 +40,18 @@ struct ImportBench: AsyncParsableCommand {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<posts {
                     if index >= importing.workers { try await group.next() }
-                    group.addTask { _ = try await importing.postAsUploaded(pictures[index % pictures.count], caption: "Post \(index) #bench", by: owner) }
+                    group.addTask {
+                        _ = try await importing.postAsUploaded(pictures[index % pictures.count], caption: "Post \(index) #bench", by: owner)
+                    }
                 }
                 try await group.waitForAll()
             }
             return posts
         }
-        let smallRun = try await measure(in: work + "/small") { storage, importing, owner in try await importArchive(small, storage, importing, owner) }
-        let largeRun = try await measure(in: work + "/large") { storage, importing, owner in try await importArchive(large, storage, importing, owner) }
+        let smallRun = try await measure(in: work + "/small") { storage, importing, owner in try await importArchive(small, storage, importing, owner)
+        }
+        let largeRun = try await measure(in: work + "/large") { storage, importing, owner in try await importArchive(large, storage, importing, owner)
+        }
 
         let rateRatio = (Double(posts) / largeRun.seconds) / (Double(posts) / plain.seconds)
         let memoryGap = abs(largeRun.peakMB - smallRun.peakMB)
