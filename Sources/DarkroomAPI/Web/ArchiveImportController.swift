@@ -30,6 +30,19 @@ struct ArchiveImportController {
             _ = try await imports.discard(of: user.id, key: visit.form.value("key") ?? "")
             throw WebRedirect(location: "/accounts/import")
         }
+        routes.post("/accounts/import/follows") { visit in
+            let user = try visit.requireUser()
+            guard let file = visit.files["follows"]?.first, !file.isEmpty else {
+                return try await page(visit, error: "Choose the CSV file of the accounts you follow.", status: .badRequest)
+            }
+            let csv = FollowsCSV(storage: storage, publicURL: web.dependencies.links.publicURL)
+            do {
+                let outcome = try await csv.importList(String(decoding: file, as: UTF8.self), for: user.id)
+                return try await page(visit, follows: outcome)
+            } catch let error as DomainError {
+                return try await page(visit, error: WebError(error).message, status: .badRequest)
+            }
+        }
         routes.post("/accounts/import/undo") { visit in
             let user = try visit.requireUser()
             guard visit.form.value("confirm") == "on", let id = visit.form.value("id").flatMap(Int64.init) else {
@@ -69,9 +82,22 @@ struct ArchiveImportController {
         return try await page(visit, notice: published.map { "Posted \($0) \($0 == 1 ? "post" : "posts")." })
     }
 
-    private func page(_ visit: Web.Visit, error: String? = nil, notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func page(
+        _ visit: Web.Visit,
+        error: String? = nil,
+        notice: String? = nil,
+        status: HTTPResponse.Status = .ok,
+        follows: FollowsCSV.Outcome? = nil
+    ) async throws -> Response {
         let user = try visit.requireUser()
         var data: [String: Any] = ["mayUpload": true, "limit": "\(web.dependencies.archiveLimit >> 30) GB"]
+        if let follows {
+            data["follows"] = [
+                "followed": follows.followed.count, "requested": follows.requested.count, "already": follows.already.count,
+                "notFound": follows.notFound, "hasNotFound": !follows.notFound.isEmpty, "notFoundCount": follows.notFound.count, "refused": follows.refused,
+                "hasRefused": !follows.refused.isEmpty,
+            ] as [String: Any]
+        }
         if let latest = try await imports.list(of: user.id, limit: 1).first {
             data["import"] = try await describe(latest)
             data["working"] = latest.isUnderWay || latest.state == .undoing

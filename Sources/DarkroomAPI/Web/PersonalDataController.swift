@@ -17,6 +17,18 @@ struct PersonalDataController {
             throw WebRedirect(location: "/accounts/export")
         }
         routes.get("/accounts/export/download", download)
+        routes.get("/accounts/export/follows.csv") { visit in
+            let user = try visit.requireUser()
+            let csv = try await FollowsCSV(storage: storage, publicURL: web.dependencies.links.publicURL).export(of: user.id)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"following_accounts.csv\"",
+                    .cacheControl: "private, no-store", .xContentTypeOptions: "nosniff",
+                ],
+                body: .init(byteBuffer: ByteBuffer(string: csv))
+            )
+        }
         routes.get("/accounts/delete") { visit in
             _ = try visit.requireUser()
             return deletePage(visit)
