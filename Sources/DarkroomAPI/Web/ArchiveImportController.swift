@@ -92,11 +92,13 @@ struct ArchiveImportController {
         let user = try visit.requireUser()
         var data: [String: Any] = ["mayUpload": true, "limit": "\(web.dependencies.archiveLimit >> 30) GB"]
         if let follows {
-            data["follows"] = [
-                "followed": follows.followed.count, "requested": follows.requested.count, "already": follows.already.count,
-                "notFound": follows.notFound, "hasNotFound": !follows.notFound.isEmpty, "notFoundCount": follows.notFound.count, "refused": follows.refused,
-                "hasRefused": !follows.refused.isEmpty,
-            ] as [String: Any]
+            data["follows"] =
+                [
+                    "followed": follows.followed.count, "requested": follows.requested.count, "already": follows.already.count,
+                    "notFound": follows.notFound, "hasNotFound": !follows.notFound.isEmpty, "notFoundCount": follows.notFound.count,
+                    "refused": follows.refused,
+                    "hasRefused": !follows.refused.isEmpty,
+                ] as [String: Any]
         }
         if let latest = try await imports.list(of: user.id, limit: 1).first {
             data["import"] = try await describe(latest)

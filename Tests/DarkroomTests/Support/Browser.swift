@@ -32,10 +32,40 @@ final class Browser: @unchecked Sendable {
         return try await send(path, method: .post, body: ByteBuffer(string: body))
     }
 
-    private func send(_ path: String, method: HTTPRequest.Method, body: ByteBuffer?) async throws -> Page {
+    /// A form with files, sent as a browser sends it: fields first (the CSRF value at the top), then the files, in order.
+    @discardableResult
+    func postMultipart(
+        _ path: String,
+        _ fields: [(String, String)],
+        files: [(name: String, bytes: [UInt8])],
+        withCSRF: Bool = true
+    ) async throws
+        -> Page
+    {
+        let boundary = "----darkroomtest\(UInt64.random(in: 0..<UInt64.max))"
+        var body = ByteBuffer()
+        for (name, value) in (withCSRF ? [("csrf_token", csrf)] : []) + fields {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        for (index, file) in files.enumerated() {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"file\(index).bin\"\r\n")
+            body.writeString("Content-Type: application/octet-stream\r\n\r\n")
+            body.writeBytes(file.bytes)
+            body.writeString("\r\n")
+        }
+        body.writeString("--\(boundary)--\r\n")
+        return try await send(path, method: .post, body: body, contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
+    private func send(
+        _ path: String,
+        method: HTTPRequest.Method,
+        body: ByteBuffer?,
+        contentType: String = "application/x-www-form-urlencoded"
+    ) async throws -> Page {
         var headers: HTTPFields = [:]
         if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
-        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+        if body != nil { headers[.contentType] = contentType }
         let response = try await client.execute(uri: path, method: method, headers: headers, body: body) { $0 }
         for field in response.headers where field.name == .setCookie {
             let pair = field.value.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
