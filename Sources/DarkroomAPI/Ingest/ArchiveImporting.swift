@@ -52,10 +52,11 @@ public struct ArchiveImporting: Sendable {
         let imports = storage.archiveImports
         guard let found = try await imports.find(id), found.isUnderWay else { return }
         let contents: ArchiveContents
+        let source: ArchiveImports.Source
         let zip: ZipParts
         do {
             zip = try await ZipParts.open(found.paths)
-            contents = try await InstagramArchive.contents(of: zip)
+            (contents, source) = try await AnyArchive.contents(of: zip)
         } catch let fault as ArchiveFault {
             logger.info("archive refused", metadata: ["import": "\(id)", "reason": "\(fault.message)"])
             if let ended = try await imports.finish(id, failure: fault.message) {
@@ -67,7 +68,8 @@ public struct ArchiveImporting: Sendable {
         let already = try await imports.importedKeys(of: found.owner)
         let remaining = contents.posts.filter { !already.contains($0.key) }
         let total = Int64(contents.posts.count + contents.unreadable.count)
-        guard try await imports.begin(id, total: total, done: Int64(contents.posts.count - remaining.count), runner: Self.runner) else { return }
+        let done = Int64(contents.posts.count - remaining.count)
+        guard try await imports.begin(id, source: source, total: total, done: done, runner: Self.runner) else { return }
         if let profile = contents.profile { try await apply(profile, from: zip, to: found.owner) }
         for entry in contents.unreadable where !already.contains(entry.key) {
             try await imports.recordFailure(id, owner: found.owner, key: entry.key, takenAt: entry.takenAt, reason: entry.reason)
@@ -101,6 +103,9 @@ public struct ArchiveImporting: Sendable {
             for photo in stored { await storage.files.remove(photo.renditions.key) }
             try await storage.archiveImports.recordFailure(found.id, owner: found.owner, key: post.key, takenAt: imported.takenAt, reason: reason)
         }
+        if post.isVideo || post.files.contains(where: Self.isVideoFile) {
+            return try await failed("it is a video; videos in archives are not imported yet")
+        }
         guard post.files.count <= Validation.maxCarouselPhotos else {
             return try await failed("it has \(post.files.count) photos; a post holds at most \(Validation.maxCarouselPhotos)")
         }
@@ -113,7 +118,7 @@ public struct ArchiveImporting: Sendable {
                 } catch {
                     return try await failed("\(label) (\(path)) cannot be read: \(error.message)")
                 }
-                stored.append(try await ingestWhenFree(bytes))
+                stored.append(try await ingestWhenFree(bytes, filter: Self.filter(of: post, index), crop: Self.crop(of: post, index)))
             } catch let fault as ArchiveFault {
                 return try await failed(fault.message)
             } catch let error as APIError where error.code == 400 {
@@ -125,23 +130,37 @@ public struct ArchiveImporting: Sendable {
         }
         var new = NewMedia(
             owner: found.owner,
+            filter: Self.filter(of: post, 0).name,
             caption: Self.caption(post.caption),
             latitude: post.latitude,
             longitude: post.longitude,
             renditions: stored[0].renditions
         )
+        if let name = post.placeName.map({ String($0.prefix(200)) }), !name.isEmpty, let latitude = post.latitude, let longitude = post.longitude {
+            new.locationID = try await storage.locations.findOrCreate(
+                name: name,
+                at: GeoPoint(latitude: latitude, longitude: longitude),
+                by: found.owner
+            ).id
+        }
         new.originalKey = stored[0].originalKey
         new.camera = stored[0].camera
-        new.crop = Crop(shape: .original)
+        new.crop = Self.crop(of: post, 0)
+        new.altText = Self.altText(of: post, 0)
         new.imported = imported
-        new.carouselItems = stored.dropFirst().map {
+        new.importedComments = post.comments.compactMap { comment in
+            (try? Validation.text(comment.text, field: "text", maxLength: 2200)).map {
+                ImportedComment(text: $0, createdAt: min(comment.createdAt, now))
+            }
+        }
+        new.carouselItems = stored.enumerated().dropFirst().map { index, photo in
             NewPhoto(
-                filter: Filter.normal.name,
-                renditions: $0.renditions,
-                altText: nil,
-                originalKey: $0.originalKey,
-                crop: Crop(shape: .original),
-                camera: $0.camera,
+                filter: Self.filter(of: post, index).name,
+                renditions: photo.renditions,
+                altText: Self.altText(of: post, index),
+                originalKey: photo.originalKey,
+                crop: Self.crop(of: post, index),
+                camera: photo.camera,
                 usersInPhoto: []
             )
         }
@@ -158,14 +177,37 @@ public struct ArchiveImporting: Sendable {
     }
 
     /// A photo through the ingest; when people's uploads fill it, the import waits its turn rather than failing.
-    private func ingestWhenFree(_ bytes: [UInt8]) async throws -> StoredPhoto {
+    private func ingestWhenFree(_ bytes: [UInt8], filter: Filter = .normal, crop: Crop = Crop(shape: .original)) async throws -> StoredPhoto {
         while true {
             do {
-                return try await ingest.ingest(bytes, filter: .normal, crop: Crop(shape: .original), keepingOriginalIn: storage.originals)
+                return try await ingest.ingest(bytes, filter: filter, crop: crop, keepingOriginalIn: storage.originals)
             } catch let error as APIError where error.code == 503 {
                 try await Task.sleep(for: .milliseconds(200))
             }
         }
+    }
+
+    static func isVideoFile(_ path: String) -> Bool {
+        let lowered = path.lowercased()
+        return lowered.hasSuffix(".mp4") || lowered.hasSuffix(".mov")
+    }
+
+    /// A photo's filter as its archive kept it (a Darkroom archive), else none: Instagram's downloads hold the photos
+    /// as they were posted, filters applied.
+    static func filter(of post: ArchivePost, _ index: Int) -> Filter {
+        post.details.flatMap { index < $0.count ? Filter.named($0[index].filter) : nil } ?? .normal
+    }
+
+    /// A photo's crop as its archive kept it, else its own shape around its centre.
+    static func crop(of post: ArchivePost, _ index: Int) -> Crop {
+        guard let details = post.details, index < details.count else { return Crop(shape: .original) }
+        let kept = details[index]
+        return Crop(shape: Crop.Shape(rawValue: kept.crop) ?? .original, focusX: kept.focusX, focusY: kept.focusY)
+    }
+
+    static func altText(of post: ArchivePost, _ index: Int) -> String? {
+        guard let details = post.details, index < details.count else { return nil }
+        return (try? Validation.altText(details[index].altText)) ?? nil
     }
 
     /// A caption as Darkroom keeps it: within the length every caption has (Instagram allows as many characters),

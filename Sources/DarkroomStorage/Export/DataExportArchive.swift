@@ -17,6 +17,7 @@ struct DataExportArchive {
         let media = try await MediaItem.read(user, from: database)
         if let export { try await database.execute("UPDATE data_exports SET total = \(Int64(media.count)) WHERE id = \(export)") }
         let documents: [(String, any Encodable)] = [
+            ("manifest.json", Manifest(exportedAt: storage.environment.nowSeconds, username: profile.username)),
             ("profile.json", profile), ("media.json", media),
             ("comments.json", try await CommentItem.read(user, from: database)),
             ("likes.json", try await LikeItem.read(user, from: database)),
@@ -62,6 +63,8 @@ struct DataExportArchive {
         Every document is JSON (UTF-8). Times are Unix timestamps (seconds since 1970-01-01 UTC); ids are the same
         numbers the API uses (media ids as `ID_USERID` in the API are the first number here).
 
+        - `manifest.json` — what this archive is: `format` ("darkroom-account") and `version` (2), for another
+          Darkroom server to import it whole (Settings → Bring in your photos, or `darkroom user import-instagram`).
         - `profile.json` — your username, name, bio, website, whether the account is private, when it was made, your
           counts, and `profile_picture`: the file of your picture in this archive, if you set one.
         - `media.json` — every post, oldest first: its id and `shortcode` (the `/p/{shortcode}/` link), when, the
@@ -70,7 +73,9 @@ struct DataExportArchive {
           `original` — the file you uploaded, byte for byte, in this archive — and `files`, its square renditions
           (`standard` 612 px, `low` 306 px, `thumbnail` 150 px JPEGs). `original` is null for photos posted before
           Darkroom kept originals: for those, the renditions are all that was stored. `files` and `original` at the
-          top repeat the first photo's.
+          top repeat the first photo's. Each photo also has its `crop` (`square` or `original`) and `focal_point`
+          (x, y from the top left, 0 to 1); `type` is `image`, `carousel` or `video` (a video's `original` is the
+          clip); `own_comments` are the comments you wrote on the post yourself, with when.
         - `media/{id}/…` — those files; a carousel's later photos are in `media/{id}/2/…`, `media/{id}/3/…`.
         - `comments.json` — every comment you wrote, on anyone's photo: the photo's id and shortcode, the text, when.
         - `likes.json` — every photo you liked (its id and shortcode) and when.
@@ -145,15 +150,29 @@ private struct MediaItem: Encodable {
     var usersInPhoto: [String]
     var likeCount: Int64
     var commentCount: Int64
+    var type: String
+    var ownComments: [OwnComment]
     var photos: [PhotoItem]
 
+    /// A comment the person wrote on their own post.
+    struct OwnComment: Encodable {
+        var text: String
+        var createdAt: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case text
+            case createdAt = "created_at"
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
-        case id, shortcode
+        case id, shortcode, type
         case createdAt = "created_at"
         case filter, caption, tags, location
         case usersInPhoto = "users_in_photo"
         case likeCount = "like_count"
         case commentCount = "comment_count"
+        case ownComments = "own_comments"
         case photos, files, original
     }
 
@@ -169,6 +188,8 @@ private struct MediaItem: Encodable {
         try container.encode(usersInPhoto, forKey: .usersInPhoto)
         try container.encode(likeCount, forKey: .likeCount)
         try container.encode(commentCount, forKey: .commentCount)
+        try container.encode(type, forKey: .type)
+        try container.encode(ownComments, forKey: .ownComments)
         try container.encode(photos, forKey: .photos)
         try container.encode(photos[0].files, forKey: .files)
         try container.encode(photos[0].original, forKey: .original)
@@ -178,6 +199,8 @@ private struct MediaItem: Encodable {
     struct PhotoItem: Encodable {
         var filter: String
         var altText: String?
+        var crop: String
+        var focalPoint: [Double]
         var files: [String: String]
         /// Its path in the archive; nil when the photo has no original.
         var original: String?
@@ -185,21 +208,26 @@ private struct MediaItem: Encodable {
         var originalKey: String?
 
         enum CodingKeys: String, CodingKey {
-            case filter, files, original
+            case filter, files, original, crop
             case altText = "alt_text"
+            case focalPoint = "focal_point"
         }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(filter, forKey: .filter)
             try container.encode(altText, forKey: .altText)
+            try container.encode(crop, forKey: .crop)
+            try container.encode(focalPoint, forKey: .focalPoint)
             try container.encode(files, forKey: .files)
             try container.encode(original, forKey: .original)
         }
 
-        init(folder: String, filter: String, altText: String?, key: String, originalKey: String?) {
+        init(folder: String, filter: String, altText: String?, crop: Crop, key: String, originalKey: String?) {
             self.filter = filter
             self.altText = altText
+            self.crop = crop.shape.rawValue
+            focalPoint = [crop.focusX, crop.focusY]
             self.key = key
             self.originalKey = originalKey
             files = Dictionary(uniqueKeysWithValues: ["standard", "low", "thumbnail"].map { ($0, "\(folder)/\($0).jpg") })
@@ -217,7 +245,8 @@ private struct MediaItem: Encodable {
         let people = Dictionary(grouping: tagged, by: \.media).mapValues { $0.map(\.username).sorted() }
         let items = try await database.query(
             """
-            SELECT i.media_id, i.position, i.filter, i.alt_text, i.image_key, i.original_key FROM media_items i JOIN media m ON m.id = i.media_id
+            SELECT i.media_id, i.position, i.filter, i.alt_text, i.crop, i.focus_x, i.focus_y, i.image_key, i.original_key
+              FROM media_items i JOIN media m ON m.id = i.media_id
              WHERE m.user_id = \(user) ORDER BY i.media_id, i.position
             """
         ).decode { row in
@@ -229,16 +258,24 @@ private struct MediaItem: Encodable {
                     folder: "media/\(media)/\(position + 1)",
                     filter: try row.string(),
                     altText: try row.optionalString(),
+                    crop: try Self.crop(&row),
                     key: try row.string(),
                     originalKey: try row.optionalString()
                 )
             )
         }
         let carousels = Dictionary(grouping: items, by: \.media).mapValues { $0.map(\.photo) }
+        let comments = try await database.query(
+            """
+            SELECT c.media_id, c.text, c.created_at FROM comments c JOIN media m ON m.id = c.media_id AND m.user_id = c.user_id
+             WHERE c.user_id = \(user) ORDER BY c.id
+            """
+        ).decode { (media: try $0.int(), comment: OwnComment(text: try $0.string(), createdAt: try $0.int())) }
+        let ownComments = Dictionary(grouping: comments, by: \.media).mapValues { $0.map(\.comment) }
         return try await database.query(
             """
             SELECT m.id, m.created_at, m.filter, m.caption, m.tags, l.name, m.latitude, m.longitude, m.like_count, m.comment_count, m.image_key,
-                   m.alt_text, m.original_key
+                   m.alt_text, m.original_key, m.crop, m.focus_x, m.focus_y, m.type
               FROM media m LEFT JOIN locations l ON l.id = m.location_id WHERE m.user_id = \(user) ORDER BY m.id
             """
         ).decode { row in
@@ -257,7 +294,15 @@ private struct MediaItem: Encodable {
             }
             let (likeCount, commentCount) = (try row.int(), try row.int())
             let (key, altText, originalKey) = (try row.string(), try row.optionalString(), try row.optionalString())
-            let photo = PhotoItem(folder: "media/\(id)", filter: filter, altText: altText, key: key, originalKey: originalKey)
+            let photo = PhotoItem(
+                folder: "media/\(id)",
+                filter: filter,
+                altText: altText,
+                crop: try Self.crop(&row),
+                key: key,
+                originalKey: originalKey
+            )
+            let type = try row.string()
             return MediaItem(
                 id: id,
                 shortcode: Shortcode.encode(MediaID(id)),
@@ -269,9 +314,29 @@ private struct MediaItem: Encodable {
                 usersInPhoto: people[id] ?? [],
                 likeCount: likeCount,
                 commentCount: commentCount,
+                type: type,
+                ownComments: ownComments[id] ?? [],
                 photos: [photo] + (carousels[id] ?? [])
             )
         }
+    }
+
+    private static func crop(_ row: inout Row) throws -> Crop {
+        Crop(shape: Crop.Shape(rawValue: try row.string()) ?? .square, focusX: try row.double(), focusY: try row.double())
+    }
+}
+
+/// What the archive is, for a server importing it (`DarkroomArchive`): its format and version.
+private struct Manifest: Encodable {
+    var format = "darkroom-account"
+    /// 2: posts carry their type, each photo's crop and focal point, and the owner's own comments.
+    var version = 2
+    var exportedAt: Int64
+    var username: String
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, username
+        case exportedAt = "exported_at"
     }
 }
 

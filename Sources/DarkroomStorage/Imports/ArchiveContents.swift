@@ -14,6 +14,23 @@ public struct ArchivePost: Sendable, Equatable, Codable {
     public var files: [String]
     public var latitude: Double?
     public var longitude: Double?
+    /// The place's name, when the archive names it (a Darkroom archive).
+    public var placeName: String?
+    /// Each file's filter, crop and description, in `files`' order, when the archive keeps them (a Darkroom archive);
+    /// otherwise each photo is posted unfiltered, in its own shape.
+    public var details: [PhotoDetails]?
+    /// Comments the owner wrote on the post, with their dates.
+    public var comments: [ImportedComment] = []
+    /// Whether the post is a video (its one file the clip).
+    public var isVideo = false
+
+    public struct PhotoDetails: Sendable, Equatable, Codable {
+        public var filter: String
+        public var crop: String
+        public var focusX: Double
+        public var focusY: Double
+        public var altText: String?
+    }
 
     public init(key: String, takenAt: Int64, caption: String?, files: [String], latitude: Double? = nil, longitude: Double? = nil) {
         self.key = key

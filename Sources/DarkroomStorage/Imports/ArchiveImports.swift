@@ -92,11 +92,11 @@ public struct ArchiveImports: Sendable {
 
     /// Marks the import running in this process, with its total and the posts done already (imported before, by
     /// this run or an earlier import); false when it is not to run (ended or undone).
-    public func begin(_ id: Int64, total: Int64, done: Int64, runner: String) async throws -> Bool {
+    public func begin(_ id: Int64, source: Source, total: Int64, done: Int64, runner: String) async throws -> Bool {
         try await !database.transaction { tx in
             try await tx.query(
                 """
-                UPDATE archive_imports SET state = 'running', total = \(total), done = \(done), runner = \(runner),
+                UPDATE archive_imports SET state = 'running', source = \(source.rawValue), total = \(total), done = \(done), runner = \(runner),
                        failed = (SELECT count(*) FROM archive_import_posts WHERE import_id = \(id) AND state = 'failed'),
                        started_at = COALESCE(started_at, \(environment.nowSeconds))
                  WHERE id = \(id) AND state IN ('queued', 'running') RETURNING id

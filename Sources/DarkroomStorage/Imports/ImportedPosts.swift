@@ -135,6 +135,31 @@ enum ImportedPosts {
         try await tx.execute("DELETE FROM archive_held_files WHERE user_id = \(owner) AND item_key = \(imported.itemKey)")
     }
 
+    /// The owner's own comments of an imported post, at their dates; their hashtags are the post's tags too, as
+    /// for any comment of its owner.
+    static func addComments(
+        _ comments: [ImportedComment],
+        to media: MediaID,
+        owner: UserID,
+        environment: SystemEnvironment,
+        in tx: any SQLExecutor
+    ) async throws {
+        guard !comments.isEmpty else { return }
+        for comment in comments {
+            let id = environment.ids.next()
+            try await tx.execute(
+                """
+                INSERT INTO comments (id, media_id, user_id, text, created_at) VALUES (\(id), \(media), \(owner), \(comment.text), \(comment.createdAt))
+                """
+            )
+            let tags = try await tx.query("SELECT tags FROM media WHERE id = \(media)").decodeFirst { try $0.string() } ?? ""
+            try await MediaTags.add(Hashtags.extract(comment.text), to: media, existing: tags, at: media.rawValue, in: tx)
+        }
+        try await tx.execute(
+            "UPDATE media SET comment_count = comment_count + \(Int64(comments.count)), \(MediaVersion.moves) WHERE id = \(media)"
+        )
+    }
+
     /// Checks that the archive's post is not made yet (held counts as made, unless it is being published) and counts
     /// it done for its running import (a failure of it recorded earlier in the same import is taken back).
     static func claim(_ imported: ImportedPost, owner: UserID, publishing: Bool, in tx: any SQLExecutor) async throws {

@@ -85,7 +85,10 @@ public struct MediaWriter: Sendable {
                     try await ActivityStore.record(.tag, to: person.user, by: new.owner, media: id, environment: environment, in: tx)
                 }
             }
-            if let imported = new.imported { try await ImportedPosts.recordPosted(imported, media: id, owner: new.owner, in: tx) }
+            if let imported = new.imported {
+                try await ImportedPosts.recordPosted(imported, media: id, owner: new.owner, in: tx)
+                try await ImportedPosts.addComments(new.importedComments, to: id, owner: new.owner, environment: environment, in: tx)
+            }
             if let caption = new.caption, new.imported == nil {
                 try await ActivityStore.recordMentions(in: caption, by: new.owner, media: id, comment: nil, environment: environment, in: tx)
             }

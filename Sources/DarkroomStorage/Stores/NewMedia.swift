@@ -25,6 +25,8 @@ public struct NewMedia: Sendable {
     /// Set for a post brought in from an archive: it takes its original date, and is neither announced to real-time
     /// subscribers nor mentions anyone (it is not news).
     public var imported: ImportedPost?
+    /// An imported post's comments by its owner, made with it at their own dates.
+    public var importedComments: [ImportedComment] = []
 
     public init(
         owner: UserID,
@@ -61,5 +63,16 @@ public struct ImportedPost: Sendable, Codable, Equatable {
         self.importID = importID
         self.itemKey = itemKey
         self.takenAt = takenAt
+    }
+}
+
+/// A comment brought in with its post.
+public struct ImportedComment: Sendable, Codable, Equatable {
+    public var text: String
+    public var createdAt: Int64
+
+    public init(text: String, createdAt: Int64) {
+        self.text = text
+        self.createdAt = createdAt
     }
 }
