@@ -86,4 +86,32 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: Engine.available)
+    func anAccountThatMovedSaysWhereAndTellsItsFollowers(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            try await world.withApp { client in
+                let (alice, aliceUser) = try await Self.signedIn(client, world, as: "alice")
+                let (bob, bobUser) = try await Self.signedIn(client, world, as: "bob")
+                try await world.storage.relationships.follow(bobUser.id, aliceUser.id)
+                let token = try await world.token(for: bobUser)
+                try await alice.get("/accounts/export")
+                #expect(try await alice.post("/accounts/moved", [("moved_to", "javascript:alert(1)")]).status == 400)
+                let saved = try await alice.post("/accounts/moved", [("moved_to", "https://photos.example/alice")])
+                #expect(saved.status == 303)
+                let answer = try await client.get("/v1/users/\(aliceUser.id)?access_token=\(token)").body
+                #expect(String(decoding: answer, as: UTF8.self).contains("\"moved_to\":\"https://photos.example/alice\""))
+                let profile = try await bob.get("/alice/")
+                #expect(profile.body.contains("id=\"moved-to\"") && profile.body.contains("href=\"https://photos.example/alice\""))
+                #expect(try await bob.get("/accounts/activity").body.contains("moved to another server"))
+                // Saying it again tells no one twice; clearing it takes the field away.
+                _ = try await alice.post("/accounts/moved", [("moved_to", "https://photos.example/alice")])
+                let told = try await world.storage.database.query("SELECT count(*) FROM activities WHERE kind = 'moved'").scalarInt()
+                #expect(told == 1)
+                _ = try await alice.post("/accounts/moved", [("moved_to", "")])
+                let cleared = try await client.get("/v1/users/\(aliceUser.id)?access_token=\(token)").body
+                #expect(!String(decoding: cleared, as: UTF8.self).contains("moved_to"))
+            }
+        }
+    }
 }

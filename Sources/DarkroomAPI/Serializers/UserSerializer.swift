@@ -12,6 +12,8 @@ struct UserSerializer {
             object.pair("profile_picture", links.profilePicture(user.summary.profilePicture))
             object.pair("bio", user.bio)
             object.pair("website", user.website)
+            // Beyond v1, only for an account that moved: v1 clients read the object as before.
+            if let movedTo = user.movedTo { object.pair("moved_to", movedTo) }
             object.key("counts")
             object.object { counts in
                 counts.pair("media", user.counts.media)

@@ -54,6 +54,7 @@ struct ActivityGroup {
         case .follow: "started following you."
         case .request: "asked to follow you."
         case .approval: "approved your request to follow."
+        case .moved: "moved to another server: their profile links to the new one."
         }
     }
 

@@ -129,7 +129,7 @@ struct PeoplePagesController {
             "mediaCount": PageModels.count(user.counts.media, "photo", "photos"),
             "followers": PageModels.count(user.counts.followedBy, "follower", "followers"),
             "following": "\(user.counts.follows) following", "isPrivate": user.isPrivate, "isSelf": viewer == user.id,
-            "relation": PageModels.absent, "listsVisible": listsVisible,
+            "relation": PageModels.absent, "listsVisible": listsVisible, "movedTo": user.movedTo ?? PageModels.absent,
         ]
         if viewer != nil, viewer != user.id {
             let blocked = relationship.incoming == .blockedByYou

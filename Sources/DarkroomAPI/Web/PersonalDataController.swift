@@ -29,6 +29,18 @@ struct PersonalDataController {
                 body: .init(byteBuffer: ByteBuffer(string: csv))
             )
         }
+        routes.post("/accounts/moved") { visit in
+            let user = try visit.requireUser()
+            let raw = (visit.form.value("moved_to") ?? "").trimmingCharacters(in: .whitespaces)
+            let url: String?
+            do {
+                url = raw.isEmpty ? nil : try Validation.website(raw)
+            } catch let error as DomainError {
+                return web.message("That did not work", status: .badRequest, visit, error: WebError(error).message)
+            }
+            try await storage.users.setMovedTo(url, of: user.id)
+            throw WebRedirect(location: "/accounts/export")
+        }
         routes.get("/accounts/delete") { visit in
             _ = try visit.requireUser()
             return deletePage(visit)
@@ -40,7 +52,7 @@ struct PersonalDataController {
 
     @Sendable private func exportPage(_ visit: Web.Visit) async throws -> Response {
         let user = try visit.requireUser()
-        var data: [String: Any] = [:]
+        var data: [String: Any] = ["movedTo": try await storage.users.find(user.id)?.movedTo ?? ""]
         if let export = try await storage.dataExports.latest(of: user.id) {
             let state = export.state
             data["id"] = String(export.id)

@@ -9,6 +9,8 @@ public struct Activity: Sendable, Equatable {
         case tag
         /// Started following the person, asked to (a private account), or approved the person's request.
         case follow, request, approval
+        /// Moved their account to another server (their profile says where).
+        case moved
     }
 
     public var id: Int64

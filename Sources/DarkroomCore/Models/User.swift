@@ -7,6 +7,8 @@ public struct User: Sendable, Equatable {
     public var counts: UserCounts
     /// Whether their photos show the camera's details (opt-in; off by default).
     public var showsCamera: Bool
+    /// The profile this account moved to, on another server, when its owner said so.
+    public var movedTo: String?
 
     public var id: UserID { summary.id }
     public var username: String { summary.username }
@@ -18,8 +20,10 @@ public struct User: Sendable, Equatable {
         isPrivate: Bool,
         createdAt: Int64,
         counts: UserCounts,
-        showsCamera: Bool = false
+        showsCamera: Bool = false,
+        movedTo: String? = nil
     ) {
+        self.movedTo = movedTo
         self.showsCamera = showsCamera
         self.summary = summary
         self.bio = bio

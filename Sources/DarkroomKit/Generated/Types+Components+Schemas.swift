@@ -281,6 +281,10 @@ extension Components {
             public var bio: Swift.String
             /// - Remark: Generated from `#/components/schemas/User/website`.
             public var website: Swift.String
+            /// Beyond v1, present only for an account that moved to another server; the new profile's URL.
+            ///
+            /// - Remark: Generated from `#/components/schemas/User/moved_to`.
+            public var movedTo: Swift.String?
             /// - Remark: Generated from `#/components/schemas/User/counts`.
             public var counts: Components.Schemas.UserCounts
             /// Creates a new `User`.
@@ -292,6 +296,7 @@ extension Components {
             ///   - profilePicture:
             ///   - bio:
             ///   - website:
+            ///   - movedTo: Beyond v1, present only for an account that moved to another server; the new profile's URL.
             ///   - counts:
             public init(
                 id: Components.Schemas.Id,
@@ -300,6 +305,7 @@ extension Components {
                 profilePicture: Swift.String,
                 bio: Swift.String,
                 website: Swift.String,
+                movedTo: Swift.String? = nil,
                 counts: Components.Schemas.UserCounts
             ) {
                 self.id = id
@@ -308,6 +314,7 @@ extension Components {
                 self.profilePicture = profilePicture
                 self.bio = bio
                 self.website = website
+                self.movedTo = movedTo
                 self.counts = counts
             }
             public enum CodingKeys: String, CodingKey {
@@ -317,6 +324,7 @@ extension Components {
                 case profilePicture = "profile_picture"
                 case bio
                 case website
+                case movedTo = "moved_to"
                 case counts
             }
         }

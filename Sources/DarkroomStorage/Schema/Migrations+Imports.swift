@@ -3,7 +3,7 @@ extension Migrations {
     /// its zip files (`paths`, a JSON list) in a job and records each post of the archive once, under the archive's own
     /// identifier for it (`item_key`, one per user): posted (its media), held for review (its post waits as JSON in
     /// `held`, its files named in `archive_held_files` so the sweep keeps them), or failed (with the reason). Undoing
-    /// an import deletes what it made.
+    /// an import deletes what it made. An account that moved elsewhere says where (`users.moved_to`).
     static let imports = Migration(
         version: 35,
         name: "archive imports",
@@ -52,6 +52,8 @@ extension Migrations {
             """,
             "CREATE INDEX archive_held_files_key ON archive_held_files (file_key)",
             "CREATE INDEX archive_held_files_post ON archive_held_files (user_id, item_key)",
+            // Where an account has moved (another server's profile URL), shown on its profile and in its user object.
+            "ALTER TABLE users ADD COLUMN moved_to TEXT",
         ]
     )
 }

@@ -5,7 +5,7 @@ enum Columns {
     static let user =
         """
         u.id, u.username, u.full_name, u.profile_picture, u.bio, u.website, u.is_private, u.created_at, u.media_count, u.follows_count, \
-        u.followed_by_count, u.shows_camera
+        u.followed_by_count, u.shows_camera, u.moved_to
         """
 
     static func user(_ row: inout Row) throws -> User {
@@ -16,7 +16,8 @@ enum Columns {
             isPrivate: try row.bool(),
             createdAt: try row.int(),
             counts: UserCounts(media: try row.int(), follows: try row.int(), followedBy: try row.int()),
-            showsCamera: try row.bool()
+            showsCamera: try row.bool(),
+            movedTo: try row.optionalString()
         )
     }
 

@@ -97,6 +97,21 @@ public struct UserStore: Sendable {
         }
     }
 
+    /// Says where the account moved (another server's profile URL), or that it did not (nil). A new place is told to
+    /// each follower in their activity, in the same transaction.
+    public func setMovedTo(_ url: String?, of user: UserID) async throws {
+        try await database.transaction { tx in
+            let previous = try await tx.query("SELECT moved_to FROM users WHERE id = \(user)").decodeFirst { try $0.optionalString() } ?? nil
+            try await tx.execute("UPDATE users SET moved_to = \(url) WHERE id = \(user)")
+            guard let url, url != previous else { return }
+            try await tx.execute("DELETE FROM activities WHERE actor_id = \(user) AND kind = 'moved'")
+            let followers = try await tx.query("SELECT follower_id FROM follows WHERE followee_id = \(user)").decode { try $0.id(UserID.self) }
+            for follower in followers {
+                try await ActivityStore.record(.moved, to: follower, by: user, environment: environment, in: tx)
+            }
+        }
+    }
+
     /// Sets a user's profile picture (a stored file key) and answers the previous key, for the caller to remove once
     /// this has committed.
     public func setProfilePicture(_ key: String?, of user: UserID) async throws -> String? {
