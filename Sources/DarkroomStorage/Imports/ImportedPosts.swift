@@ -149,7 +149,8 @@ enum ImportedPosts {
             let id = environment.ids.next()
             try await tx.execute(
                 """
-                INSERT INTO comments (id, media_id, user_id, text, created_at) VALUES (\(id), \(media), \(owner), \(comment.text), \(comment.createdAt))
+                INSERT INTO comments (id, media_id, user_id, text, created_at)
+                VALUES (\(id), \(media), \(owner), \(comment.text), \(comment.createdAt))
                 """
             )
             let tags = try await tx.query("SELECT tags FROM media WHERE id = \(media)").decodeFirst { try $0.string() } ?? ""
