@@ -37,12 +37,14 @@ extension UserCommand {
                 let bar = quiet ? nil : ProgressBar()
                 var registry = JobRegistry()
                 let importing = try ArchiveImporting(storage: storage, images: ImageSettings(), logger: Logger(label: "darkroom.import"))
-                importing.register(in: &registry) { state in
+                importing.register(in: &registry, transcodingVideos: true) { state in
                     bar?.update(phase: "importing", done: Int(state.done + state.failed), total: Int(state.total))
                 }
                 let worker = JobWorker(storage: storage, registry: registry, logger: Logger(label: "darkroom.import"))
-                // A server may hold the job: its progress is then read until it ends.
-                while let current = try await storage.archiveImports.find(id), current.isUnderWay {
+                // A server may hold the job: its progress is then read until it ends (its videos transcoded too).
+                while let current = try await storage.archiveImports.find(id) {
+                    let videos = try await storage.archiveImports.processingVideos(of: id)
+                    guard current.isUnderWay || videos > 0 else { break }
                     if try await worker.drain() == 0 {
                         bar?.update(phase: "importing", done: Int(current.done + current.failed), total: Int(current.total))
                         try await Task.sleep(for: .seconds(1))

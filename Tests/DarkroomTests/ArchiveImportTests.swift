@@ -28,7 +28,7 @@ import Testing
     static func runJobs(_ world: TestWorld) async throws {
         var registry = JobRegistry.standard
         let ingest = PhotoIngest(pipeline: try ImagePipeline(settings: ImageSettings()), files: world.storage.files)
-        ArchiveImporting(storage: world.storage, ingest: ingest, logger: Logger(label: "test")).register(in: &registry)
+        ArchiveImporting(storage: world.storage, ingest: ingest, logger: Logger(label: "test")).register(in: &registry, transcodingVideos: true)
         try await JobWorker(storage: world.storage, registry: registry, logger: Logger(label: "test")).drain()
     }
 
@@ -289,6 +289,57 @@ import Testing
             #expect(ended.state == .done && ended.done == 2000 && ended.failed == 0)
             #expect(try await world.storage.users.find(owner.id)?.counts.media == 2000)
             #expect(try await world.storage.database.query("SELECT count(*) FROM media_items").scalarInt() == 200)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func videosArriveAtTheirDatesPostedOrHeld(_ engine: Engine) async throws {
+        let clip = try await SampleClips.make(seconds: 2, width: 320, height: 240)
+        try await TestWorld.with(engine) { world in
+            let posts: [SampleArchives.Post] = [
+                .init(takenAt: 1_600_000_000, caption: "A clip #wave", photos: [clip]),
+                .init(takenAt: 1_600_000_100, caption: "Mixed", photos: [Self.photo, clip]),
+                .init(takenAt: 1_600_000_200, caption: "A photo", photos: [Self.photo]),
+            ]
+            let files = try Self.archive(world, .activityJSON, posts: posts)
+            let maya = try await world.user("maya")
+            let id = try await world.storage.archiveImports.start(
+                for: maya.id,
+                source: .instagram,
+                paths: files,
+                ownsFiles: false,
+                visibility: .public
+            )
+            try await Self.runJobs(world)
+            let ended = try #require(try await world.storage.archiveImports.find(id))
+            #expect(ended.state == .done && ended.done == 2 && ended.failed == 1, "\(ended)")
+            #expect(try await world.storage.archiveImports.failures(of: id).first?.reason.contains("a carousel with videos") == true)
+            #expect(try await world.storage.archiveImports.processingVideos(of: id) == 0)
+            let token = try await world.token(for: maya)
+            try await world.withApp { client in
+                let media = try await client.get("/v1/users/self/media/recent?access_token=\(token)").mediaList
+                #expect(media.map(\.type) == ["image", "video"] && media.map(\.createdTime) == ["1600000200", "1600000000"])
+                #expect(media.last?.videos?["standard_resolution"]?.width == 640)
+                #expect(try await client.get("/v1/tags/wave/media/recent?access_token=\(token)").ids == [media[1].id])
+            }
+            // Held: the video waits, transcoded, with the photo, and is posted at its date when its owner says so.
+            let ada = try await world.user("ada")
+            let held = try await world.storage.archiveImports.start(
+                for: ada.id,
+                source: .instagram,
+                paths: files,
+                ownsFiles: false,
+                visibility: .held
+            )
+            try await Self.runJobs(world)
+            #expect(try await world.storage.archiveImports.find(held)?.done == 2)
+            let waiting = try await world.storage.archiveImports.held(of: ada.id)
+            #expect(waiting.map { $0.post.type ?? "image" } == ["image", "video"])
+            #expect(try await world.storage.users.find(ada.id)?.counts.media == 0)
+            #expect(try await world.storage.archiveImports.publish(of: ada.id) == 2)
+            let types = try await world.storage.database.query("SELECT type, created_at FROM media WHERE user_id = \(ada.id) ORDER BY id")
+                .decode { "\(try $0.string()) \(try $0.int())" }
+            #expect(types == ["video 1600000000", "image 1600000200"])
         }
     }
 

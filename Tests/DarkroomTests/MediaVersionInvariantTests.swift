@@ -39,7 +39,8 @@ import Testing
         "RelationshipStore.swift UPDATE users": 4,
         "UserStore.swift INSERT INTO users": 1,
         "MediaVersion.swift UPDATE media": 1,
-        "UserStore.swift UPDATE users": 4,
+        // The fifth sets `moved_to`, which no media object shows.
+        "UserStore.swift UPDATE users": 5,
         "UserStore+Email.swift UPDATE users": 1,
         "ChangePassword.swift UPDATE users": 2,
         "SignUp.swift UPDATE users": 2,

@@ -20,7 +20,7 @@ extension JobRegistry {
         registry.register(DeliverNotificationsJob.self, concurrency: 16) { job, _ in try await delivery.run(job) }
         RerenderMedia(storage: storage, ingest: ingest).register(in: &registry)
         VideoTranscoding(storage: storage, ingest: ingest, settings: videos, logger: logger).register(in: &registry)
-        ArchiveImporting(storage: storage, ingest: ingest, logger: logger).register(in: &registry)
+        ArchiveImporting(storage: storage, ingest: ingest, videos: videos, logger: logger).register(in: &registry)
         return registry
     }
 }

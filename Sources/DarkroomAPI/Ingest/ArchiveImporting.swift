@@ -3,6 +3,7 @@ import DarkroomImaging
 import DarkroomStorage
 import Foundation
 import Logging
+import NIOPosix
 
 /// Runs `ImportArchiveJob`: reads the archive's list of posts (`InstagramArchive`), then makes each post not imported
 /// before — its photos through the same ingest as an upload, each original kept — a few at a time, committing each
@@ -11,21 +12,37 @@ import Logging
 public struct ArchiveImporting: Sendable {
     let storage: Storage
     let ingest: PhotoIngest
+    /// The limits a video of an archive is held to, as an uploaded one is.
+    let videos: VideoSettings
     let logger: Logger
 
-    public init(storage: Storage, images: ImageSettings, logger: Logger) throws {
-        self.init(storage: storage, ingest: PhotoIngest(pipeline: try ImagePipeline(settings: images), files: storage.files), logger: logger)
+    public init(storage: Storage, images: ImageSettings, videos: VideoSettings = VideoSettings(), logger: Logger) throws {
+        self.init(
+            storage: storage,
+            ingest: PhotoIngest(pipeline: try ImagePipeline(settings: images), files: storage.files),
+            videos: videos,
+            logger: logger
+        )
     }
 
-    init(storage: Storage, ingest: PhotoIngest, logger: Logger) {
+    init(storage: Storage, ingest: PhotoIngest, videos: VideoSettings = VideoSettings(), logger: Logger) {
         self.storage = storage
         self.ingest = ingest
+        self.videos = videos
         self.logger = logger
     }
 
-    /// Registers the job; `progress` hears the import's state as posts are done.
-    public func register(in registry: inout JobRegistry, progress: (@Sendable (ArchiveImports.Import) -> Void)? = nil) {
+    /// Registers the job; `progress` hears the import's state as posts are done. With `transcodingVideos`, the
+    /// transcodes of the archive's videos too (for `darkroom user import-instagram`; a server registers its own).
+    public func register(
+        in registry: inout JobRegistry,
+        transcodingVideos: Bool = false,
+        progress: (@Sendable (ArchiveImports.Import) -> Void)? = nil
+    ) {
         registry.register(ImportArchiveJob.self, concurrency: 1) { job, _ in try await run(job.import, progress: progress) }
+        if transcodingVideos {
+            VideoTranscoding(storage: storage, ingest: ingest, settings: videos, logger: logger).register(in: &registry)
+        }
     }
 
     /// This process, as an import's runner.
@@ -104,7 +121,12 @@ public struct ArchiveImporting: Sendable {
             try await storage.archiveImports.recordFailure(found.id, owner: found.owner, key: post.key, takenAt: imported.takenAt, reason: reason)
         }
         if post.isVideo || post.files.contains(where: Self.isVideoFile) {
-            return try await failed("it is a video; videos in archives are not imported yet")
+            guard post.files.count == 1 else {
+                return try await failed(
+                    "a carousel with videos: Darkroom's carousels hold photos, so its \(post.files.count) files were not imported"
+                )
+            }
+            return try await importVideo(post, path: post.files[0], imported: imported, into: found, from: zip, failed: failed)
         }
         guard post.files.count <= Validation.maxCarouselPhotos else {
             return try await failed("it has \(post.files.count) photos; a post holds at most \(Validation.maxCarouselPhotos)")
@@ -173,6 +195,63 @@ public struct ArchiveImporting: Sendable {
             for photo in stored { await storage.files.remove(photo.renditions.key) }
             if error is DuplicateImport { return }
             throw error
+        }
+    }
+
+    /// A video post: its clip checked against the video limits (its size, then ffprobe's reading of it), kept as its
+    /// original, and queued for its transcode (`VideoTranscoding`), which posts — or holds — it at its date.
+    private func importVideo(
+        _ post: ArchivePost,
+        path: String,
+        imported: ImportedPost,
+        into found: ArchiveImports.Import,
+        from zip: ZipParts,
+        failed: (String) async throws -> Void
+    ) async throws {
+        let probe = VideoProbe(settings: videos)
+        let bytes: [UInt8]
+        let facts: VideoFacts
+        do {
+            bytes = try await zip.load(path, limit: Int64(videos.maxBytes))
+            try probe.check(size: bytes.count, head: bytes.prefix(12))
+            let folder = try storage.files.scratchFolder()
+            defer { FileManager.default.removeItemIfPresent(folder) }
+            try await NIOThreadPool.singleton.runIfActive { try Data(bytes).write(to: URL(fileURLWithPath: folder + "/clip")) }
+            facts = try await probe.facts(of: folder + "/clip")
+        } catch let fault as ArchiveFault {
+            return try await failed(fault.message)
+        } catch let error as VideoError {
+            if case .unavailable(let reason) = error { throw VideoTranscoding.VideoUnavailable(reason: reason) }
+            return try await failed("its video (\(path)) cannot be used: \(error.message)")
+        }
+        let fileExtension = bytes[8..<12].elementsEqual("qt  ".utf8) ? "mov" : "mp4"
+        let originals = storage.originals
+        let originalKey = try await NIOThreadPool.singleton.runIfActive { try originals.store(bytes, fileExtension: fileExtension) }
+        var location: Int64?
+        if let name = post.placeName, !name.isEmpty, let latitude = post.latitude, let longitude = post.longitude {
+            location = try await storage.locations.findOrCreate(
+                name: String(name.prefix(200)),
+                at: GeoPoint(latitude: latitude, longitude: longitude),
+                by: found.owner
+            ).id?.rawValue
+        }
+        var video = VideoPost(
+            filter: Self.filter(of: post, 0).name,
+            caption: Self.caption(post.caption),
+            locationID: location,
+            latitude: post.latitude,
+            longitude: post.longitude,
+            people: [],
+            altText: Self.altText(of: post, 0),
+            crop: Self.crop(of: post, 0),
+            coverSeconds: min(facts.seconds / 2, 1)
+        )
+        video.imported = imported
+        video.importedComments = post.comments
+        do {
+            _ = try await storage.videoUploads.create(owner: found.owner, originalKey: originalKey, post: video, idempotencyKey: nil)
+        } catch is DuplicateImport {
+            return
         }
     }
 

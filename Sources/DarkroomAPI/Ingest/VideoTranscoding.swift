@@ -64,8 +64,14 @@ struct VideoTranscoding: Sendable {
         new.altText = post.altText
         new.originalKey = upload.originalKey
         new.crop = post.crop
+        new.imported = post.imported
+        new.importedComments = post.importedComments ?? []
         do {
-            _ = try await storage.mediaWriter.create(new)
+            if let imported = post.imported, try await storage.archiveImports.find(imported.importID)?.visibility == .held {
+                try await storage.archiveImports.hold(HeldPost(new), imported: imported, owner: upload.owner, fromVideoUpload: id)
+            } else {
+                _ = try await storage.mediaWriter.create(new)
+            }
         } catch is DuplicateUpload {
             await storage.files.remove(renditions.key)
             try await storage.videoUploads.fail(id, reason: "its idempotency key was already used by another post")

@@ -140,7 +140,10 @@ struct ArchiveImportController {
                 let left = Int64(Double(elapsed) * Double(found.total - processed) / Double(processed))
                 view["timeLeft"] = Duration.seconds(left).formatted(.units(allowed: [.hours, .minutes, .seconds], width: .wide, maximumUnitCount: 2))
             }
-        case .done: view["status"] = "Finished: \(found.done) of \(found.total) posts imported."
+        case .done:
+            view["status"] = "Finished: \(found.done) of \(found.total) posts imported."
+            let videos = try await imports.processingVideos(of: found.id)
+            if videos > 0 { view["videos"] = "\(videos) \(videos == 1 ? "video is" : "videos are") still being processed; each appears when ready." }
         case .failed: view["status"] = "The archive could not be imported: \(found.failure ?? "unknown reason")."
         case .undoing: view["status"] = "Removing what this import brought in."
         case .undone: view["status"] = "Undone: what this import brought in was removed."

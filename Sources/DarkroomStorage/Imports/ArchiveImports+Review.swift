@@ -12,9 +12,14 @@ extension ArchiveImports {
     }
 
     /// Keeps an imported post for its owner to review; its files stay (the sweep is told of them).
-    public func hold(_ post: HeldPost, imported: ImportedPost, owner: UserID) async throws {
+    /// A video's post is held once transcoded: its upload (`fromVideoUpload`) goes in the same transaction.
+    public func hold(_ post: HeldPost, imported: ImportedPost, owner: UserID, fromVideoUpload: MediaID? = nil) async throws {
         let encoded = String(decoding: try JSONEncoder().encode(post), as: UTF8.self)
         try await database.transaction { tx in
+            if let upload = fromVideoUpload {
+                let taken = try await tx.query("DELETE FROM video_uploads WHERE media_id = \(upload) RETURNING media_id")
+                guard !taken.isEmpty else { throw DomainError.notFound(.media) }
+            }
             try await ImportedPosts.claim(imported, owner: owner, publishing: false, in: tx)
             try await tx.execute(
                 """
@@ -98,12 +103,15 @@ extension ArchiveImports {
     func undoStep(_ id: Int64, batch: Int = 50) async throws -> Bool {
         let posts = try await database.query(
             """
-            SELECT item_key, media_id, held, user_id FROM archive_import_posts WHERE import_id = \(id) AND state IN ('posted', 'held') LIMIT \(batch)
+            SELECT item_key, media_id, held, user_id FROM archive_import_posts
+             WHERE import_id = \(id) AND state IN ('posted', 'held', 'processing') LIMIT \(batch)
             """
         ).decode { (key: try $0.string(), media: try $0.optionalInt(), held: try $0.optionalString(), owner: try $0.int()) }
         for post in posts {
             if let media = post.media {
                 for key in try await writer.delete(MediaID(media)) ?? [] { await files.remove(key) }
+                // A video still waiting for its transcode: its upload goes, and the transcode finds nothing to post.
+                try await database.execute("DELETE FROM video_uploads WHERE media_id = \(media)")
             }
             if let held = post.held, let decoded = try? JSONDecoder().decode(HeldPost.self, from: Data(held.utf8)) {
                 for photo in decoded.photos { await files.remove(photo.key) }

@@ -150,6 +150,13 @@ public struct ArchiveImports: Sendable {
         return try await find(id)
     }
 
+    /// The import's videos still waiting for their transcode.
+    public func processingVideos(of id: Int64) async throws -> Int64 {
+        try await database.query(
+            "SELECT count(*) FROM archive_import_posts WHERE import_id = \(id) AND state = 'processing'"
+        ).scalarInt() ?? 0
+    }
+
     /// The posts of an import that could not be imported, with their reasons, oldest first.
     public func failures(of id: Int64, limit: Int = 100) async throws -> [(takenAt: Int64, reason: String)] {
         try await database.query(

@@ -1,95 +1,6 @@
 import DarkroomCore
 import Foundation
 
-/// A post held for review: everything its media row will need, its files already made.
-public struct HeldPost: Sendable, Codable, Equatable {
-    public struct Photo: Sendable, Codable, Equatable {
-        public var filter: String
-        public var key: String
-        public var standard: Int
-        public var low: Int
-        public var thumbnail: Int
-        public var full: String
-        public var originalKey: String?
-        public var camera: CameraDetails?
-        public var altText: String?
-    }
-
-    public var caption: String?
-    public var latitude: Double?
-    public var longitude: Double?
-    public var photos: [Photo]
-
-    public init(_ new: NewMedia) {
-        caption = new.caption
-        latitude = new.latitude
-        longitude = new.longitude
-        let first = Photo(
-            filter: new.filter,
-            key: new.renditions.key,
-            standard: new.renditions.standard,
-            low: new.renditions.low,
-            thumbnail: new.renditions.thumbnail,
-            full: Renditions.encode(new.renditions.full),
-            originalKey: new.originalKey,
-            camera: new.camera,
-            altText: new.altText
-        )
-        photos =
-            [first]
-            + new.carouselItems.map {
-                Photo(
-                    filter: $0.filter,
-                    key: $0.renditions.key,
-                    standard: $0.renditions.standard,
-                    low: $0.renditions.low,
-                    thumbnail: $0.renditions.thumbnail,
-                    full: Renditions.encode($0.renditions.full),
-                    originalKey: $0.originalKey,
-                    camera: $0.camera,
-                    altText: $0.altText
-                )
-            }
-    }
-
-    func renditions(_ photo: Photo) -> Renditions {
-        Renditions(key: photo.key, standard: photo.standard, low: photo.low, thumbnail: photo.thumbnail, full: Renditions.decode(photo.full))
-    }
-
-    /// The post as it is made when its owner publishes it.
-    public func newMedia(owner: UserID, imported: ImportedPost) -> NewMedia {
-        let first = photos[0]
-        var new = NewMedia(
-            owner: owner,
-            filter: first.filter,
-            caption: caption,
-            latitude: latitude,
-            longitude: longitude,
-            renditions: renditions(first)
-        )
-        new.originalKey = first.originalKey
-        new.camera = first.camera
-        new.altText = first.altText
-        new.crop = Crop(shape: .original)
-        new.imported = imported
-        new.carouselItems = photos.dropFirst().map {
-            NewPhoto(
-                filter: $0.filter,
-                renditions: renditions($0),
-                altText: $0.altText,
-                originalKey: $0.originalKey,
-                crop: Crop(shape: .original),
-                camera: $0.camera,
-                usersInPhoto: []
-            )
-        }
-        return new
-    }
-
-    /// The keys of its files: renditions, then originals.
-    var fileKeys: [String] { photos.map(\.key) + photos.compactMap(\.originalKey) }
-}
-
 /// The import's side of an imported post's transaction (`MediaWriter.create`): the id its date gives it, and the
 /// record that it was imported.
 enum ImportedPosts {
@@ -112,7 +23,12 @@ enum ImportedPosts {
         var candidate = baseID(takenAt: takenAt)
         while true {
             let used = Set(
-                try await tx.query("SELECT id FROM media WHERE id >= \(candidate) AND id < \(candidate + 64)").decode { try $0.int() }
+                try await tx.query(
+                    """
+                    SELECT id FROM media WHERE id >= \(candidate) AND id < \(candidate + 64)
+                    UNION ALL SELECT media_id FROM video_uploads WHERE media_id >= \(candidate) AND media_id < \(candidate + 64)
+                    """
+                ).decode { try $0.int() }
             )
             for id in candidate..<(candidate + 64) where !used.contains(id) { return MediaID(id) }
             candidate += 64
@@ -171,12 +87,40 @@ enum ImportedPosts {
         case "posted": throw DuplicateImport()
         case "held" where publishing: return
         case "held": throw DuplicateImport()
+        // A video counted when its transcode was queued: made now, posted or held.
+        case "processing": return
         default: break
         }
         try await count(imported.importID, in: tx)
         if let previous, previous.state == "failed", previous.importID == imported.importID {
             try await tx.execute("UPDATE archive_imports SET failed = failed - 1 WHERE id = \(imported.importID)")
         }
+    }
+
+    /// Records an imported video as waiting for its transcode (`VideoUploads`), counted done: the post made from it,
+    /// or held, takes this record over; a failed transcode turns it into a failure with the reason.
+    static func recordProcessing(_ imported: ImportedPost, upload: MediaID, owner: UserID, in tx: any SQLExecutor) async throws {
+        try await claim(imported, owner: owner, publishing: false, in: tx)
+        try await tx.execute(
+            """
+            INSERT INTO archive_import_posts (user_id, item_key, import_id, state, media_id, taken_at)
+            VALUES (\(owner), \(imported.itemKey), \(imported.importID), 'processing', \(upload), \(imported.takenAt))
+            ON CONFLICT (user_id, item_key) DO UPDATE SET state = 'processing', media_id = excluded.media_id, failure = NULL,
+                import_id = excluded.import_id
+            """
+        )
+    }
+
+    /// An imported video whose transcode failed: its record says why, and its import counts it failed, not done.
+    static func recordVideoFailure(upload: MediaID, reason: String, in tx: any SQLExecutor) async throws {
+        let failed = try await tx.query(
+            """
+            UPDATE archive_import_posts SET state = 'failed', failure = \(String(("its video: " + reason).prefix(500)))
+             WHERE media_id = \(upload) AND state = 'processing' RETURNING import_id
+            """
+        ).decodeFirst { try $0.int() }
+        guard let failed else { return }
+        try await tx.execute("UPDATE archive_imports SET done = done - 1, failed = failed + 1 WHERE id = \(failed)")
     }
 
     /// One more post of a running import done; throws `ImportStopped` when it no longer runs.

@@ -25,7 +25,12 @@ public struct MediaWriter: Sendable {
             let id: MediaID
             let created: Int64
             if let imported = new.imported {
-                id = try await ImportedPosts.freeID(takenAt: imported.takenAt, in: tx)
+                // An imported video's upload already has the id its date gives.
+                if let upload = new.fromVideoUpload {
+                    id = upload
+                } else {
+                    id = try await ImportedPosts.freeID(takenAt: imported.takenAt, in: tx)
+                }
                 created = imported.takenAt
             } else {
                 id = new.fromVideoUpload ?? MediaID(environment.ids.next())

@@ -26,6 +26,9 @@ public struct VideoPost: Codable, Sendable, Equatable {
     public var focusY: Double
     /// The moment of the cover frame, in seconds from the start.
     public var coverSeconds: Double
+    /// Set for a video brought in from an archive: it is posted (or held) at its date, with its owner's comments.
+    public var imported: ImportedPost?
+    public var importedComments: [ImportedComment]?
 
     public init(
         filter: String,
@@ -80,9 +83,13 @@ public struct VideoUploads: Sendable {
     /// Keeps an upload whose original is stored and enqueues its transcode, in one transaction; answers its media id
     /// (the post's id once made). With an idempotency key used before by the same author, answers that upload's id.
     public func create(owner: UserID, originalKey: String, post: VideoPost, idempotencyKey: String?) async throws -> MediaID {
-        let id = MediaID(environment.ids.next())
         let encoded = String(decoding: try JSONEncoder().encode(post), as: UTF8.self)
         let stored = try await database.transaction { tx -> MediaID in
+            var id = MediaID(environment.ids.next())
+            if let imported = post.imported {
+                id = try await ImportedPosts.freeID(takenAt: imported.takenAt, in: tx)
+                try await ImportedPosts.recordProcessing(imported, upload: id, owner: owner, in: tx)
+            }
             let claimed = try await tx.query(
                 """
                 INSERT INTO video_uploads (media_id, user_id, state, original_key, post, idempotency_key, created_at)
@@ -124,7 +131,10 @@ public struct VideoUploads: Sendable {
     /// Marks an upload failed, with the reason its author will read; its original is no longer named, so the sweep
     /// removes it.
     public func fail(_ id: MediaID, reason: String) async throws {
-        try await database.execute("UPDATE video_uploads SET state = 'failed', failure = \(reason) WHERE media_id = \(id)")
+        try await database.transaction { tx in
+            try await tx.execute("UPDATE video_uploads SET state = 'failed', failure = \(reason) WHERE media_id = \(id)")
+            try await ImportedPosts.recordVideoFailure(upload: id, reason: reason, in: tx)
+        }
     }
 
     /// Takes an upload away, by its author (a cancelled or dismissed one); false when there was none of theirs.

@@ -38,7 +38,8 @@ public enum SampleArchives {
         func path(_ index: Int, of post: Int) -> String {
             if let paths, index < paths.count { return paths[index] }
             let month = Date(timeIntervalSince1970: TimeInterval(takenAt)).formatted(.iso8601.year().month().dateSeparator(.omitted))
-            return "media/posts/\(month)/\(17_900_000_000 + post * 100 + index)_\(post)_n.jpg"
+            let isVideo = index < photos.count && photos[index].count > 12 && photos[index][4..<8].elementsEqual("ftyp".utf8)
+            return "media/posts/\(month)/\(17_900_000_000 + post * 100 + index)_\(post)_n." + (isVideo ? "mp4" : "jpg")
         }
     }
 
