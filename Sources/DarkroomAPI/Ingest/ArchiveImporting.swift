@@ -95,6 +95,8 @@ public struct ArchiveImporting: Sendable {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (index, post) in remaining.enumerated() {
+                    // A stopping worker cancels: the posts made so far are recorded, the rest wait for the next run.
+                    try Task.checkCancellation()
                     if index >= ingest.workers { try await group.next() }
                     // Undone by its owner meanwhile: stop taking posts (one being made is refused at its commit).
                     if index % 16 == 15, try await !imports.isRunning(id) { throw ImportStopped() }
