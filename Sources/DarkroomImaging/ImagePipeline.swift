@@ -94,9 +94,11 @@ public struct ImagePipeline: Sendable {
         return PixelSize(width: source.width, height: source.height)
     }
 
-    /// Refuses what is not an accepted format or has too many pixels, from the magic bytes and the header only.
-    public func check(_ photo: [UInt8]) throws(ImageError) {
-        _ = try open(photo)
+    /// Refuses what is not an accepted format or has too many pixels, from the magic bytes and the header only;
+    /// answers the format.
+    @discardableResult
+    public func check(_ photo: [UInt8]) throws(ImageError) -> ImageFormat {
+        try open(photo).format
     }
 
     /// What the header says: the format, the upright size, and the camera's EXIF details.

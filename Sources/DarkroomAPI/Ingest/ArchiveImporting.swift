@@ -137,10 +137,22 @@ public struct ArchiveImporting: Sendable {
             let label = post.files.count == 1 ? "its photo" : "photo \(index + 1)"
             do {
                 let bytes = try await zip.load(path)
+                let format: ImageFormat
                 do {
-                    try ingest.pipeline.check(bytes)
+                    format = try ingest.pipeline.check(bytes)
                 } catch {
                     return try await failed("\(label) (\(path)) cannot be read: \(error.message)")
+                }
+                // The same first photo at the same date, imported before under other names (another download of the
+                // account): the same post.
+                if index == 0,
+                    try await storage.archiveImports.importedBefore(
+                        original: OriginalFiles.key(of: bytes, fileExtension: format.fileExtension),
+                        takenAt: imported.takenAt,
+                        owner: found.owner
+                    )
+                {
+                    return try await storage.archiveImports.recordDuplicate(imported, owner: found.owner)
                 }
                 stored.append(try await ingestWhenFree(bytes, filter: Self.filter(of: post, index), crop: Self.crop(of: post, index)))
             } catch let fault as ArchiveFault {

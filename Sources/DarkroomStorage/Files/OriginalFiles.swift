@@ -22,10 +22,16 @@ public struct OriginalFiles: Sendable {
         self.environment = environment
     }
 
-    /// Stores `bytes` (if not already there) and answers their key, `ab/<sha256>.<extension>`.
-    public func store(_ bytes: [UInt8], fileExtension: String) throws -> String {
+    /// The key `bytes` are stored under: `ab/<sha256>.<extension>`.
+    public static func key(of bytes: [UInt8], fileExtension: String) -> String {
         let digest = Hex.encode(SHA256.hash(data: bytes))
-        let key = "\(digest.prefix(2))/\(digest).\(fileExtension)"
+        return "\(digest.prefix(2))/\(digest).\(fileExtension)"
+    }
+
+    /// Stores `bytes` (if not already there) and answers their key (`key(of:fileExtension:)`).
+    public func store(_ bytes: [UInt8], fileExtension: String) throws -> String {
+        let key = Self.key(of: bytes, fileExtension: fileExtension)
+        let digest = String(key.dropFirst(3).prefix { $0 != "." })
         guard Self.isKey(key) else { throw OriginalFileError.badExtension(fileExtension) }
         let destination = root + "/" + key
         if FileSystem.modifiedSeconds(destination) != nil {

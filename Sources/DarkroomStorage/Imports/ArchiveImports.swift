@@ -119,6 +119,34 @@ public struct ArchiveImports: Sendable {
         )
     }
 
+    /// Whether a photo with this content (its original's key, `OriginalFiles.key(of:)`) already leads a post of the
+    /// same date this account imported or holds: the same post under other names (a later download of the account).
+    public func importedBefore(original key: String, takenAt: Int64, owner: UserID) async throws -> Bool {
+        try await !database.query(
+            """
+            SELECT 1 FROM media m JOIN archive_import_posts p ON p.media_id = m.id AND p.user_id = \(owner)
+             WHERE m.original_key = \(key) AND p.taken_at = \(takenAt)
+            UNION ALL
+            SELECT 1 FROM archive_held_files h JOIN archive_import_posts p ON p.user_id = h.user_id AND p.item_key = h.item_key
+             WHERE h.user_id = \(owner) AND h.file_key = \(key) AND p.taken_at = \(takenAt)
+            """
+        ).isEmpty
+    }
+
+    /// Records a post of the archive as one imported before under another name: done, with nothing made.
+    public func recordDuplicate(_ imported: ImportedPost, owner: UserID) async throws {
+        try await database.transaction { tx in
+            try await ImportedPosts.claim(imported, owner: owner, publishing: false, in: tx)
+            try await tx.execute(
+                """
+                INSERT INTO archive_import_posts (user_id, item_key, import_id, state, taken_at)
+                VALUES (\(owner), \(imported.itemKey), \(imported.importID), 'duplicate', \(imported.takenAt))
+                ON CONFLICT (user_id, item_key) DO UPDATE SET state = 'duplicate', failure = NULL, import_id = excluded.import_id
+                """
+            )
+        }
+    }
+
     /// Records a post of the archive that cannot be imported, with the reason; a later run or import tries it again.
     public func recordFailure(_ id: Int64, owner: UserID, key: String, takenAt: Int64, reason: String) async throws {
         try await database.transaction { tx in

@@ -108,6 +108,10 @@ public enum InstagramArchive {
     }
 
     private static func profile(in zip: ZipParts, root: String) throws(ArchiveFault) -> ArchiveProfile? {
+        let pages = ["personal_information/personal_information/personal_information.html", "personal_information/personal_information.html"]
+        if let page = pages.map({ root + $0 }).first(where: zip.contains) {
+            return InstagramHTML.profile(in: String(decoding: try zip.read(page, limit: 16 << 20), as: UTF8.self), root: root)
+        }
         let candidates = [
             "personal_information/personal_information/personal_information.json", "personal_information/personal_information.json",
             "account_information/personal_information.json",

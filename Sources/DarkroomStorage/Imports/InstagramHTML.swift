@@ -31,6 +31,17 @@ enum InstagramHTML {
         }
     }
 
+    /// The profile page of the HTML download: a table of labels, each followed by its value ("Name", "Bio",
+    /// "Website"), and the profile photo's `<img>`.
+    static func profile(in html: String, root: String) -> ArchiveProfile {
+        let texts = textNodes(html)
+        func value(_ label: String) -> String? {
+            guard let index = texts.firstIndex(of: label), index + 1 < texts.count else { return nil }
+            return texts[index + 1]
+        }
+        return ArchiveProfile(fullName: value("Name"), bio: value("Bio"), website: value("Website"), picture: sources(html).first.map { root + $0 })
+    }
+
     /// The text between tags, entities decoded, blank runs dropped.
     static func textNodes(_ html: String) -> [String] {
         html.split(separator: ">", omittingEmptySubsequences: false).dropFirst().compactMap { piece in

@@ -97,8 +97,21 @@ public enum SampleArchives {
                     ]
                 ]
             ]
-            let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
-            try add("personal_information/personal_information/personal_information.json", Array(data), to: archives[0], compressed: true)
+            if layout == .html {
+                let image =
+                    profile.picture == nil ? "" : "<div><div><a href=\"\(picture)\"><img src=\"\(picture)\" class=\"_a6_o _3-96\"/></a></div></div>"
+                let page = """
+                    <html><head><meta charset="utf-8"><title>Personal information</title></head><body><table>
+                    <tr><td colspan="2" class="_2pin _a6_q">Profile photo\(image)</td></tr>
+                    <tr><td class="_2pin _a6_q">Name<div><div>\(escaped(profile.fullName))</div></div></td></tr>
+                    <tr><td class="_2pin _a6_q">Bio<div><div>\(escaped(profile.bio))</div></div></td></tr>
+                    </table></body></html>
+                    """
+                try add("personal_information/personal_information/personal_information.html", Array(page.utf8), to: archives[0], compressed: true)
+            } else {
+                let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
+                try add("personal_information/personal_information/personal_information.json", Array(data), to: archives[0], compressed: true)
+            }
         }
         for entry in extra {
             if entry.name.hasPrefix("symlink:") {
@@ -153,14 +166,15 @@ public enum SampleArchives {
         return Array(try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]))
     }
 
+    static func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+
     private static func html(_ posts: [Post]) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "MMM d, yyyy h:mm a"
-        func escaped(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-        }
         var body = "<html><head><meta charset=\"utf-8\"><title>Posts</title></head><body><div class=\"_a706\" role=\"main\">"
         for (number, post) in posts.enumerated() {
             body += "<div class=\"pam _3-95 _2ph- _a6-g uiBoxWhite noborder\">"
