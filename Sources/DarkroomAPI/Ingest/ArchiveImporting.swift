@@ -83,9 +83,10 @@ public struct ArchiveImporting: Sendable {
             return
         }
         let already = try await imports.importedKeys(of: found.owner)
-        let remaining = contents.posts.filter { !already.contains($0.key) }
-        let total = Int64(contents.posts.count + contents.unreadable.count)
-        let done = Int64(contents.posts.count - remaining.count)
+        let posts = contents.posts.flatMap(Self.splittingVideos)
+        let remaining = posts.filter { !already.contains($0.key) }
+        let total = Int64(posts.count + contents.unreadable.count)
+        let done = Int64(posts.count - remaining.count)
         guard try await imports.begin(id, source: source, total: total, done: done, runner: Self.runner) else { return }
         if let profile = contents.profile { try await apply(profile, from: zip, to: found.owner) }
         for entry in contents.unreadable where !already.contains(entry.key) {
@@ -123,11 +124,6 @@ public struct ArchiveImporting: Sendable {
             try await storage.archiveImports.recordFailure(found.id, owner: found.owner, key: post.key, takenAt: imported.takenAt, reason: reason)
         }
         if post.isVideo || post.files.contains(where: Self.isVideoFile) {
-            guard post.files.count == 1 else {
-                return try await failed(
-                    "a carousel with videos: Darkroom's carousels hold photos, so its \(post.files.count) files were not imported"
-                )
-            }
             return try await importVideo(post, path: post.files[0], imported: imported, into: found, from: zip, failed: failed)
         }
         guard post.files.count <= Validation.maxCarouselPhotos else {
@@ -278,6 +274,27 @@ public struct ArchiveImporting: Sendable {
                 try await Task.sleep(for: .milliseconds(200))
             }
         }
+    }
+
+    /// A post as Darkroom can hold it: Instagram's carousels may mix photos and videos, Darkroom's hold photos, so a
+    /// mixed one becomes its photos' post and one post per video, at the same date, with the same caption and place
+    /// (the owner's comments go with the first). Nothing of the archive is left out.
+    static func splittingVideos(_ post: ArchivePost) -> [ArchivePost] {
+        let videos = post.files.indices.filter { isVideoFile(post.files[$0]) }
+        guard post.files.count > 1, !videos.isEmpty else { return [post] }
+        func part(_ indices: [Int], key: String) -> ArchivePost {
+            var part = post
+            part.key = key
+            part.files = indices.map { post.files[$0] }
+            part.details = post.details.map { details in indices.compactMap { $0 < details.count ? details[$0] : nil } }
+            part.isVideo = indices.count == 1 && isVideoFile(post.files[indices[0]])
+            return part
+        }
+        let photos = post.files.indices.filter { !videos.contains($0) }
+        var parts = photos.isEmpty ? [] : [part(photos, key: post.key)]
+        parts += videos.enumerated().map { number, index in part([index], key: post.key + ":video\(number + 1)") }
+        for index in parts.indices.dropFirst() { parts[index].comments = [] }
+        return parts
     }
 
     static func isVideoFile(_ path: String) -> Bool {
