@@ -312,7 +312,13 @@ import Testing
                 .init(takenAt: 1_600_000_100, caption: "Mixed", photos: [Self.photo, clip]),
                 .init(takenAt: 1_600_000_200, caption: "A photo", photos: [Self.photo]),
             ]
-            let files = try Self.archive(world, .activityJSON, posts: posts)
+            let reel = SampleArchives.Post(takenAt: 1_600_000_300, caption: "A reel", photos: [clip])
+            let files = try SampleArchives.write(
+                to: world.dataDirectory + "/archive-\(UUID().uuidString).zip",
+                layout: .activityJSON,
+                posts: posts,
+                reels: [reel]
+            )
             let maya = try await world.user("maya")
             let id = try await world.storage.archiveImports.start(
                 for: maya.id,
@@ -324,16 +330,17 @@ import Testing
             try await Self.runJobs(world)
             let ended = try #require(try await world.storage.archiveImports.find(id))
             // The mixed carousel becomes its photo's post and its video's, at the same date: nothing is left out.
-            #expect(ended.state == .done && ended.total == 4 && ended.done == 4 && ended.failed == 0, "\(ended)")
+            #expect(ended.state == .done && ended.total == 5 && ended.done == 5 && ended.failed == 0, "\(ended)")
             #expect(try await world.storage.archiveImports.processingVideos(of: id) == 0)
             let token = try await world.token(for: maya)
             try await world.withApp { client in
                 let media = try await client.get("/v1/users/self/media/recent?access_token=\(token)").mediaList
-                try #require(media.count == 4)
-                #expect(media.map(\.createdTime) == ["1600000200", "1600000100", "1600000100", "1600000000"])
-                #expect(Set(media[1...2].map(\.type)) == ["image", "video"] && media[1].caption?.text == "Mixed")
-                #expect(media[3].type == "video" && media[3].videos?["standard_resolution"]?.width == 640)
-                #expect(try await client.get("/v1/tags/wave/media/recent?access_token=\(token)").ids == [media[3].id])
+                try #require(media.count == 5)
+                #expect(media.map(\.createdTime) == ["1600000300", "1600000200", "1600000100", "1600000100", "1600000000"])
+                #expect(media[0].type == "video" && media[0].caption?.text == "A reel")
+                #expect(Set(media[2...3].map(\.type)) == ["image", "video"] && media[2].caption?.text == "Mixed")
+                #expect(media[4].type == "video" && media[4].videos?["standard_resolution"]?.width == 640)
+                #expect(try await client.get("/v1/tags/wave/media/recent?access_token=\(token)").ids == [media[4].id])
             }
             // Held: the video waits, transcoded, with the photo, and is posted at its date when its owner says so.
             let ada = try await world.user("ada")
@@ -345,14 +352,14 @@ import Testing
                 visibility: .held
             )
             try await Self.runJobs(world)
-            #expect(try await world.storage.archiveImports.find(held)?.done == 4)
+            #expect(try await world.storage.archiveImports.find(held)?.done == 5)
             let waiting = try await world.storage.archiveImports.held(of: ada.id)
-            #expect(waiting.count == 4 && waiting.last?.post.type == "video")
+            #expect(waiting.count == 5 && waiting.last?.post.type == "video")
             #expect(try await world.storage.users.find(ada.id)?.counts.media == 0)
-            #expect(try await world.storage.archiveImports.publish(of: ada.id) == 4)
+            #expect(try await world.storage.archiveImports.publish(of: ada.id) == 5)
             let types = try await world.storage.database.query("SELECT type, created_at FROM media WHERE user_id = \(ada.id) ORDER BY id")
                 .decode { "\(try $0.string()) \(try $0.int())" }
-            #expect(types.first == "video 1600000000" && types.last == "image 1600000200" && types.count == 4)
+            #expect(types.first == "video 1600000000" && types.last == "video 1600000300" && types.count == 5)
         }
     }
 

@@ -4,7 +4,8 @@ import Foundation
 /// Reads Instagram's "Download your information" archive: the JSON layouts (`content/posts_1.json`, and since 2024
 /// `your_instagram_activity/content/posts_1.json`) and the HTML one (`…/posts_1.html`), under the archive's root or
 /// one folder down (an archive unpacked and zipped again). Posts' photos are under `media/posts/…`, named relative to
-/// the root. Every post is kept with the reason it cannot be used rather than dropped.
+/// the root; reels, beside the posts, in `reels.json`. Every post is kept with the reason it cannot be used rather
+/// than dropped.
 public enum InstagramArchive {
     /// The posts files, their layout and the root their paths are relative to; nil when the archive is not Instagram's.
     static func locate(in paths: [String]) -> (files: [String], root: String, html: Bool)? {
@@ -51,6 +52,11 @@ public enum InstagramArchive {
             } else {
                 try posts(inJSON: bytes, file: file, root: located.root, into: &contents)
             }
+        }
+        // Reels (videos, since 2022) are listed apart, beside the posts, as `{"ig_reels_media": [post, …]}`.
+        let reels = (located.files[0] as NSString).deletingLastPathComponent + "/reels.json"
+        if !located.html, zip.contains(reels) {
+            try posts(inJSON: try zip.read(reels, limit: 512 << 20), file: reels, root: located.root, into: &contents)
         }
         contents.profile = try profile(in: zip, root: located.root)
         contents.posts.sort { ($0.takenAt, $0.key) < ($1.takenAt, $1.key) }

@@ -56,7 +56,7 @@ public enum SampleArchives {
     }
 
     /// Writes the archive; with `parts` over 1, as that many zip files (`path`, `path.2`, …), the posts list in the
-    /// first and the photos spread over all. `extra` entries are added as they are (`symlink:` before a name makes
+    /// first and the photos spread over all. `reels` go in `reels.json` beside the posts (JSON layouts). `extra` entries are added as they are (`symlink:` before a name makes
     /// it a symbolic link to its text). Answers the files written.
     @discardableResult
     public static func write(
@@ -65,6 +65,7 @@ public enum SampleArchives {
         posts: [Post],
         profile: Profile? = nil,
         parts: Int = 1,
+        reels: [Post] = [],
         extra: [(name: String, bytes: [UInt8])] = []
     ) throws -> [String] {
         let files = (0..<max(1, parts)).map { $0 == 0 ? path : "\(path).\($0 + 1)" }
@@ -75,6 +76,16 @@ public enum SampleArchives {
         }
         let postsDocument = layout == .html ? Array(html(posts).utf8) : try json(posts)
         try add(layout.postsFile, postsDocument, to: archives[0], compressed: true)
+        if !reels.isEmpty, layout != .html {
+            // Numbered after the posts, so their files' names differ.
+            let numbered = reels.enumerated().map { ($0.offset + posts.count, $0.element) }
+            let list = try JSONSerialization.jsonObject(with: Data(try json(numbered.map(\.1), numbers: numbered.map(\.0))))
+            let data = try JSONSerialization.data(withJSONObject: ["ig_reels_media": list], options: [.sortedKeys])
+            try add(layout.postsFile.replacingOccurrences(of: "posts_1.json", with: "reels.json"), Array(data), to: archives[0], compressed: true)
+            for (number, reel) in numbered {
+                for (index, file) in reel.photos.enumerated() { try add(reel.path(index, of: number), file, to: archives[0], compressed: false) }
+            }
+        }
         var written = 0
         for (number, post) in posts.enumerated() {
             for (index, photo) in post.photos.enumerated() where post.paths == nil {
@@ -144,8 +155,9 @@ public enum SampleArchives {
         String(String.UnicodeScalarView(text.utf8.map { Unicode.Scalar($0) }))
     }
 
-    private static func json(_ posts: [Post]) throws -> [UInt8] {
-        let list: [[String: Any]] = posts.enumerated().map { number, post in
+    private static func json(_ posts: [Post], numbers: [Int]? = nil) throws -> [UInt8] {
+        let list: [[String: Any]] = posts.enumerated().map { position, post in
+            let number = numbers?[position] ?? position
             let media: [[String: Any]] = post.photos.indices.map { index in
                 var item: [String: Any] = ["uri": post.path(index, of: number), "creation_timestamp": post.takenAt, "title": ""]
                 if let latitude = post.latitude, let longitude = post.longitude {
