@@ -56,8 +56,9 @@ public enum SampleArchives {
     }
 
     /// Writes the archive; with `parts` over 1, as that many zip files (`path`, `path.2`, …), the posts list in the
-    /// first and the photos spread over all. `reels` go in `reels.json` beside the posts (JSON layouts). `extra` entries are added as they are (`symlink:` before a name makes
-    /// it a symbolic link to its text). Answers the files written.
+    /// first and the photos spread over all. `reels` go in `reels.json` beside the posts (JSON layouts). `extra`
+    /// entries are added as they are (`symlink:` before a name makes it a symbolic link to its text). Answers the
+    /// files written.
     @discardableResult
     public static func write(
         to path: String,
