@@ -17,7 +17,8 @@ extension UserCommand {
                 order (several make a carousel), caption, original date, place and hashtags, and the profile's name, bio \
                 and picture where the account has none. Runs as a background job that this command works on; stopped \
                 (even killed), it goes on from where it was when run again with the same files, and never posts anything \
-                twice. Posts that cannot be read are listed with the reason at the end.
+                twice. Posts that cannot be read are listed with the reason at the end. Another Darkroom server's data \
+                download is taken too: the account moves with its filters, crops, places and comments.
                 """
         )
         @OptionGroup var storage: StorageOptions

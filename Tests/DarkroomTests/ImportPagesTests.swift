@@ -95,6 +95,8 @@ import Testing
                 let (bob, bobUser) = try await Self.signedIn(client, world, as: "bob")
                 try await world.storage.relationships.follow(bobUser.id, aliceUser.id)
                 let token = try await world.token(for: bobUser)
+                // Rendered once before: the kept header must not hide the move.
+                try await bob.get("/alice/")
                 try await alice.get("/accounts/export")
                 #expect(try await alice.post("/accounts/moved", [("moved_to", "javascript:alert(1)")]).status == 400)
                 let saved = try await alice.post("/accounts/moved", [("moved_to", "https://photos.example/alice")])

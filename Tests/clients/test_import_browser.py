@@ -76,6 +76,19 @@ def test_an_instagram_download_is_imported_followed_and_undone(site, browser):
     driver.get(f"{base}/voyageuse")
     assert not driver.find_elements(By.CSS_SELECTOR, "#main a[href^='/p/']")
 
+    # Moving on: the data page says where the account is now (by keyboard), and the profile links to it.
+    driver.get(f"{base}/accounts/export")
+    moved = element(driver, "moved_to")
+    moved.send_keys("https://photos.example/voyageuse")
+    moved.send_keys(Keys.ENTER)
+    wait_for(driver, lambda: element(driver, "moved_to").get_attribute("value") == "https://photos.example/voyageuse", "the address saved")
+    assert driver.find_element(By.ID, "follows-csv").get_attribute("href").endswith("/accounts/export/follows.csv")
+    screenshot(driver, "export-moving")
+    driver.get(f"{base}/voyageuse")
+    link = element(driver, "moved-to").find_element(By.TAG_NAME, "a")
+    assert link.get_attribute("href") == "https://photos.example/voyageuse"
+    screenshot(driver, "profile-moved")
+
 
 def test_held_posts_are_reviewed_on_a_phone(site, browser):
     base, driver = site["base"], browser

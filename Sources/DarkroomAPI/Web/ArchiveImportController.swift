@@ -54,6 +54,10 @@ struct ArchiveImportController {
     }
 
     private func upload(_ request: Request, visit: Web.Visit, user: User) async throws -> Response {
+        // Before a byte is read: one import per account at a time, so its archive is the only one on disk.
+        if let latest = try await imports.list(of: user.id, limit: 1).first, latest.isUnderWay || latest.state == .undoing {
+            return try await page(visit, error: "An import is under way already; wait for it to end.", status: .conflict)
+        }
         let folder = imports.folder + "/upload-" + storage.environment.randomHex(bytes: 12)
         do {
             let upload = try await ArchiveUpload.receive(

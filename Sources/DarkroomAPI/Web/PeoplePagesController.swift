@@ -99,6 +99,7 @@ struct PeoplePagesController {
         let relation = viewer == nil ? "visitor" : isSelf ? "self" : "\(relationship.outgoing.rawValue),\(relationship.incoming.rawValue)"
         let headerKey = [
             user.id.description, user.username, user.summary.fullName, user.summary.profilePicture ?? "", user.bio, user.website,
+            user.movedTo ?? "",
             "\(user.counts.media),\(user.counts.followedBy),\(user.counts.follows),\(user.isPrivate),\(mayViewMedia)", relation, visit.path,
         ]
         .joined(separator: "\u{1}")
