@@ -32,6 +32,18 @@ import Testing
         try await JobWorker(storage: world.storage, registry: registry, logger: Logger(label: "test")).drain()
     }
 
+    /// Starts an import of `files` into `owner`'s account, as the page or the command would.
+    static func start(
+        _ world: TestWorld,
+        _ owner: UserID,
+        _ files: [String],
+        _ visibility: ArchiveImports.Visibility = .public
+    )
+        async throws -> Int64
+    {
+        try await world.storage.archiveImports.start(for: owner, source: .instagram, paths: files, ownsFiles: false, visibility: visibility)
+    }
+
     static func archive(
         _ world: TestWorld,
         _ layout: SampleArchives.Layout,
@@ -58,13 +70,7 @@ import Testing
             try await world.storage.relationships.follow(follower.id, owner.id)
             let profile = SampleArchives.Profile(fullName: "Maya Ø", bio: "Photos of things ✨", picture: Self.other)
             let files = try Self.archive(world, layout, parts: layout == .json ? 2 : 1, profile: profile)
-            let id = try await world.storage.archiveImports.start(
-                for: owner.id,
-                source: .instagram,
-                paths: files,
-                ownsFiles: false,
-                visibility: .public
-            )
+            let id = try await Self.start(world, owner.id, files, .public)
             try await Self.runJobs(world)
 
             let ended = try #require(try await world.storage.archiveImports.find(id))
@@ -99,13 +105,7 @@ import Testing
             let first = try #require(originals.first.flatMap { world.storage.originals.path($0) })
             #expect(FileManager.default.contents(atPath: first).map(Array.init) == Self.photo)
             // Run again (another import of the same archive): nothing new.
-            let again = try await world.storage.archiveImports.start(
-                for: owner.id,
-                source: .instagram,
-                paths: files,
-                ownsFiles: false,
-                visibility: .public
-            )
+            let again = try await Self.start(world, owner.id, files, .public)
             try await Self.runJobs(world)
             let second = try #require(try await world.storage.archiveImports.find(again))
             let count = try await world.storage.users.find(owner.id)?.counts.media
@@ -113,13 +113,7 @@ import Testing
             // A later download of the account: one new post first, so every file has another name; the photos and
             // dates are the same posts, and only the new one arrives.
             let later = try Self.archive(world, layout, posts: [.init(takenAt: 1_695_000_000, caption: "New", photos: [Self.tall])] + Self.posts)
-            let third = try await world.storage.archiveImports.start(
-                for: owner.id,
-                source: .instagram,
-                paths: later,
-                ownsFiles: false,
-                visibility: .public
-            )
+            let third = try await Self.start(world, owner.id, later, .public)
             try await Self.runJobs(world)
             #expect(try await world.storage.archiveImports.find(third)?.done == 6)
             #expect(try await world.storage.users.find(owner.id)?.counts.media == 6)
@@ -132,13 +126,7 @@ import Testing
             let owner = try await world.user("maya")
             let many = (0..<40).map { SampleArchives.Post(takenAt: 1_600_000_000 + Int64($0) * 3600, caption: "Post \($0)", photos: [Self.photo]) }
             let files = try Self.archive(world, .json, posts: many)
-            let id = try await world.storage.archiveImports.start(
-                for: owner.id,
-                source: .instagram,
-                paths: files,
-                ownsFiles: false,
-                visibility: .public
-            )
+            let id = try await Self.start(world, owner.id, files, .public)
             let ingest = PhotoIngest(pipeline: try ImagePipeline(settings: ImageSettings()), files: world.storage.files)
             let importing = ArchiveImporting(storage: world.storage, ingest: ingest, logger: Logger(label: "test"))
             // A run stopped part-way (its process gone): some posts are made, its job is still to do.
@@ -188,13 +176,7 @@ import Testing
                     ("../../outside.txt", Array("x".utf8)),
                 ]
             )
-            let id = try await world.storage.archiveImports.start(
-                for: owner.id,
-                source: .instagram,
-                paths: files,
-                ownsFiles: false,
-                visibility: .public
-            )
+            let id = try await Self.start(world, owner.id, files, .public)
             try await Self.runJobs(world)
             let ended = try #require(try await world.storage.archiveImports.find(id))
             #expect(ended.state == .done && ended.done == 1 && ended.failed == 5, "\(ended)")
@@ -223,13 +205,7 @@ import Testing
                 ([notZip], "not a zip archive"), ([world.dataDirectory + "/x-" + UUID().uuidString], "not a zip archive"),
                 (brokenJSON, "content/posts_2.json is not valid JSON"),
             ] {
-                let id = try await world.storage.archiveImports.start(
-                    for: owner.id,
-                    source: .instagram,
-                    paths: paths,
-                    ownsFiles: false,
-                    visibility: .public
-                )
+                let id = try await Self.start(world, owner.id, paths, .public)
                 try await Self.runJobs(world)
                 let ended = try #require(try await world.storage.archiveImports.find(id))
                 #expect(ended.state == .failed && ended.failure?.contains(reason) == true, "\(ended.failure ?? "")")
@@ -288,13 +264,7 @@ import Testing
                 )
             }
             let files = try Self.archive(world, .json, posts: posts, parts: 3)
-            let id = try await world.storage.archiveImports.start(
-                for: owner.id,
-                source: .instagram,
-                paths: files,
-                ownsFiles: false,
-                visibility: .public
-            )
+            let id = try await Self.start(world, owner.id, files, .public)
             try await Self.runJobs(world)
             let ended = try #require(try await world.storage.archiveImports.find(id))
             #expect(ended.state == .done && ended.done == 2000 && ended.failed == 0)
@@ -320,13 +290,7 @@ import Testing
                 reels: [reel]
             )
             let maya = try await world.user("maya")
-            let id = try await world.storage.archiveImports.start(
-                for: maya.id,
-                source: .instagram,
-                paths: files,
-                ownsFiles: false,
-                visibility: .public
-            )
+            let id = try await Self.start(world, maya.id, files, .public)
             try await Self.runJobs(world)
             let ended = try #require(try await world.storage.archiveImports.find(id))
             // The mixed carousel becomes its photo's post and its video's, at the same date: nothing is left out.
@@ -344,13 +308,7 @@ import Testing
             }
             // Held: the video waits, transcoded, with the photo, and is posted at its date when its owner says so.
             let ada = try await world.user("ada")
-            let held = try await world.storage.archiveImports.start(
-                for: ada.id,
-                source: .instagram,
-                paths: files,
-                ownsFiles: false,
-                visibility: .held
-            )
+            let held = try await Self.start(world, ada.id, files, .held)
             try await Self.runJobs(world)
             #expect(try await world.storage.archiveImports.find(held)?.done == 5)
             let waiting = try await world.storage.archiveImports.held(of: ada.id)
