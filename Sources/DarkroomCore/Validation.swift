@@ -18,7 +18,7 @@ public enum Validation {
     /// The first path segments of the site's own pages and routes.
     public static let reservedUsernames: Set<String> = [
         "accounts", "admin", "api", "create", "developer", "explore", "health", "hooks", "media", "metrics", "oauth", "oembed",
-        "p", "ready", "reports", "static", "v1", "about", "search", "bench",
+        "p", "ready", "reports", "static", "v1", "about", "search", "bench", "ap", "nodeinfo", "users",
     ]
 
     public static func text(_ value: String, field: String, maxLength: Int) throws(DomainError) -> String {

@@ -107,6 +107,21 @@ struct Serve: AsyncParsableCommand {
     @Option(
         help:
             """
+            ActivityPub federation with Mastodon, Pixelfed and the rest (on or off; env DARKROOM_FEDERATION). By default on \
+            only when --public-url is https.
+            """
+    )
+    var federation: String = environment("DARKROOM_FEDERATION") ?? ""
+
+    @Option(help: "A private network federation's requests may reach all the same, as CIDR (repeatable), for tests and intranets.")
+    var allowFederationNetwork: [String] = []
+
+    @Flag(help: "NodeInfo leaves out how many people and posts the server has.")
+    var federationHideCounts = false
+
+    @Option(
+        help:
+            """
             A PostgreSQL streaming replica that reads may use (repeatable; env DARKROOM_REPLICA_URLS, comma-separated). Each \
             person's reads still see their own writes; a replica that fails or falls 5 s behind is skipped.
             """
@@ -207,6 +222,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--allow-callback-network \(network) is not an address or CIDR network")
         }
         configuration.callbackNetworks = allowCallbackNetwork.map { $0.trimmingCharacters(in: .whitespaces) }
+        try configureFederation(&configuration, logger: logger)
         guard (1...60).contains(callbackTimeout) else { throw ValidationError("--callback-timeout must be 1 to 60 seconds") }
         configuration.callbackTimeout = .seconds(callbackTimeout)
         guard maxSubscriptions >= 1 else { throw ValidationError("--max-subscriptions must be at least 1") }
@@ -266,6 +282,26 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Serve {
+    private func configureFederation(_ configuration: inout AppConfiguration, logger: Logger) throws {
+        switch federation.lowercased() {
+        case "": configuration.federationEnabled = nil
+        case "on": configuration.federationEnabled = true
+        case "off": configuration.federationEnabled = false
+        default: throw ValidationError("--federation takes on or off")
+        }
+        for network in allowFederationNetwork where CallbackAddresses.Network(network) == nil {
+            throw ValidationError("--allow-federation-network \(network) is not an address or CIDR network")
+        }
+        configuration.federationNetworks = allowFederationNetwork
+        configuration.federationHidesCounts = federationHideCounts
+        let isHTTPS = configuration.publicURL.lowercased().hasPrefix("https://")
+        if configuration.federationEnabled == nil && !isHTTPS {
+            logger.notice("Federation is off: the public URL \(configuration.publicURL) is not https (--federation on to turn it on anyway)")
+        } else if configuration.federationEnabled == true && !isHTTPS {
+            logger.warning("Federation is on with a plain-http public URL: most servers will not talk to it")
+        }
+    }
+
     private func mailSettings() throws -> MailSettings {
         var settings = MailSettings()
         if !mailFrom.isEmpty {

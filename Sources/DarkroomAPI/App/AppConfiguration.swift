@@ -62,6 +62,11 @@ public struct AppConfiguration: Sendable {
     /// Who may sign up (`--signup-mode`, `--members-may-invite`, `--require-email`, `--blocked-email-domain`): the
     /// defaults, until operators save their own in `/admin/signups`.
     public var signups = SignupPolicy()
+    /// ActivityPub (`--federation on|off`, `--allow-federation-network`, `--federation-hide-counts`): off unless the
+    /// public URL is https or the operator turns it on.
+    public var federationEnabled: Bool?
+    public var federationNetworks: [String] = []
+    public var federationHidesCounts = false
     /// Take each request's id from the `X-Request-Id` a proxy in front sent (only behind a proxy that sets it).
     public var trustsRequestID = false
 

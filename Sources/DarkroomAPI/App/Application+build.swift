@@ -147,6 +147,12 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration, 
     FollowListsController(web: web).addRoutes(to: pages)
     ExploreController(web: web).addRoutes(to: pages)
     TaggedPhotosController(web: web).addRoutes(to: pages)
+    if let federation = dependencies.federation {
+        let controller = FederationController(dependencies: dependencies, parts: federation)
+        controller.addRoutes(to: router)
+        // Only around the routes added after it: a profile's URL is also its actor's id.
+        router.middlewares.add(ActivityPubNegotiation(controller: controller))
+    }
     // Last: `/{username}` takes any single segment no other route has.
     PeoplePagesController(web: web).addRoutes(to: pages)
     // Added after every route: Hummingbird puts a middleware only around routes added after it, and around the
@@ -169,13 +175,14 @@ func makeDependencies(configuration: AppConfiguration, storage: Storage, logger:
         store: storage.rateLimits,
         environment: storage.environment
     )
+    let links = Links(
+        publicURL: configuration.publicURL,
+        mediaBaseURL: configuration.mediaURL,
+        signing: URLSigning(key: storage.mediaURLKey, now: { storage.environment.nowSeconds })
+    )
     return Dependencies(
         storage: storage,
-        links: Links(
-            publicURL: configuration.publicURL,
-            mediaBaseURL: configuration.mediaURL,
-            signing: URLSigning(key: storage.mediaURLKey, now: { storage.environment.nowSeconds })
-        ),
+        links: links,
         logger: logger,
         ingest: ingest,
         videos: configuration.videos,
@@ -201,6 +208,11 @@ func makeDependencies(configuration: AppConfiguration, storage: Storage, logger:
             environment: storage.environment,
             logger: logger
         ),
-        signupDefaults: configuration.signups
+        signupDefaults: configuration.signups,
+        federation: FederationSettings(
+            enabled: configuration.federationEnabled ?? configuration.publicURL.lowercased().hasPrefix("https://"),
+            networks: configuration.federationNetworks,
+            hidesCounts: configuration.federationHidesCounts
+        ).parts(storage: storage, links: links, logger: logger, timeout: configuration.callbackTimeout)
     )
 }

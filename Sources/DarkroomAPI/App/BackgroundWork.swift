@@ -5,13 +5,14 @@ import ServiceLifecycle
 
 extension JobRegistry {
     /// Every job kind a server runs: the storage's own, notification delivery, which needs the HTTP client,
-    /// re-renders, video transcodes and archive imports, which need the imaging, and mail.
+    /// re-renders, video transcodes and archive imports, which need the imaging, mail, and, when it is on, federation.
     static func server(
         storage: Storage,
         callbacks: CallbackClient,
         ingest: PhotoIngest,
         videos: VideoSettings,
         mail: MailDelivery,
+        federation: Federation?,
         logger: Logger
     ) -> JobRegistry {
         var registry = JobRegistry.standard
@@ -21,6 +22,7 @@ extension JobRegistry {
         RerenderMedia(storage: storage, ingest: ingest).register(in: &registry)
         VideoTranscoding(storage: storage, ingest: ingest, settings: videos, logger: logger).register(in: &registry)
         ArchiveImporting(storage: storage, ingest: ingest, videos: videos, logger: logger).register(in: &registry)
+        federation?.register(in: &registry)
         return registry
     }
 }

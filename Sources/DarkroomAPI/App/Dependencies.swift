@@ -27,13 +27,17 @@ struct Dependencies: Sendable {
     let mail: MailDelivery
     /// Who may sign up, until operators save their own settings.
     let signupDefaults: SignupPolicy
+    /// ActivityPub's parts; nil when federation is off.
+    let federation: FederationParts?
     let mediaCache = MediaFragmentCache()
     let templates = PageTemplates.shared
     let pageFragments = RenderedFragments(capacityBytes: 32 * 1024 * 1024)
     let mediaObjects = MediaObjects(capacity: 20_000)
 
     /// The job kinds this server runs, with their handlers.
-    var jobs: JobRegistry { .server(storage: storage, callbacks: callbacks, ingest: ingest, videos: videos, mail: mail, logger: logger) }
+    var jobs: JobRegistry {
+        .server(storage: storage, callbacks: callbacks, ingest: ingest, videos: videos, mail: mail, federation: federation?.federation, logger: logger)
+    }
     /// Who may sign up now.
     func signupPolicy() async throws -> SignupPolicy { try await storage.signups.policy(defaults: signupDefaults) }
     var mails: MailComposer { MailComposer(templates: templates, publicURL: links.publicURL) }

@@ -14,7 +14,7 @@ struct CallbackClient: Sendable {
     let addresses: CallbackAddresses
     var timeout: TimeAmount = .seconds(10)
     var bodyLimit = 64 * 1024
-    static let userAgent = "Darkroom-Hub/1.0 (real-time notifications)"
+    var userAgent = "Darkroom-Hub/1.0 (real-time notifications)"
 
     struct Answer: Sendable {
         var status: Int
@@ -35,8 +35,8 @@ struct CallbackClient: Sendable {
         }
     }
 
-    func get(_ url: String) async throws -> Answer {
-        try await send(url, method: .GET, headers: [:], body: nil)
+    func get(_ url: String, headers: HTTPHeaders = [:]) async throws -> Answer {
+        try await send(url, method: .GET, headers: headers, body: nil)
     }
 
     func post(_ url: String, headers: HTTPHeaders, body: ByteBuffer) async throws -> Answer {
@@ -71,7 +71,7 @@ struct CallbackClient: Sendable {
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers = headers
-        request.headers.replaceOrAdd(name: "User-Agent", value: Self.userAgent)
+        request.headers.replaceOrAdd(name: "User-Agent", value: userAgent)
         if let body { request.body = .bytes(body) }
         let response = try await client.execute(request, deadline: .now() + timeout)
         var collected: [UInt8] = []

@@ -66,6 +66,7 @@ public struct UpkeepJob: StorageJob {
         if cut > 0 { context.logger.info("trimmed home feeds", metadata: ["feeds": "\(cut)"]) }
         try await storage.rateLimits.prune(before: storage.environment.nowSeconds / 3600 * 3600 - 3600)
         try await storage.notifications.prune()
+        try await storage.federationOutbox.prune()
         try await storage.activity.prune(olderThanDays: storage.activityRetentionDays)
         try await storage.accountTokens.prune(before: storage.environment.nowSeconds)
         try await storage.securityLog.prune(now: storage.environment.nowSeconds)

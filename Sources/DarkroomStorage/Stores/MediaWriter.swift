@@ -107,6 +107,7 @@ public struct MediaWriter: Sendable {
             // never left unannounced, while matching it to subscriptions is left to the job.
             if new.imported == nil {
                 try await jobs.enqueue(AnnounceMediaJob(media: id.rawValue, time: created), when: "EXISTS (SELECT 1 FROM subscriptions)", in: tx)
+                try await jobs.enqueue(FederateJob(.create(media: id.rawValue)), when: FederateJob.whenFollowedRemotely(new.owner), in: tx)
             }
             try await HomeFeed.fanOut(id, author: new.owner, followers: followers, jobs: jobs, in: tx)
             // Said before the commit, so that no feed read after it can leave the post out.
@@ -152,6 +153,7 @@ public struct MediaWriter: Sendable {
                     try await tx.execute("UPDATE media SET \(MediaVersion.moves) WHERE id = \(id)")
                 }
             }
+            try await jobs.enqueue(FederateJob(.update(media: id.rawValue)), when: FederateJob.whenFollowedRemotely(actor), in: tx)
         }
     }
 
@@ -223,6 +225,11 @@ public struct MediaWriter: Sendable {
                     """
                 ).scalarInt() ?? 0
             try await HomeFeed.withdraw(id, author: owner, followers: followers, jobs: jobs, in: tx)
+            try await jobs.enqueue(
+                FederateJob(.delete(media: id.rawValue, author: owner.rawValue)),
+                when: FederateJob.whenFollowedRemotely(owner),
+                in: tx
+            )
             try await alongside?(owner, tx)
             return [row.imageKey] + itemKeys
         }

@@ -8,6 +8,8 @@ public struct RelationshipStore: Sendable {
     let changes: StoreChanges
     /// Rung after a write that tells someone of it, for this process's live streams (`ActivityStore`).
     let live: LiveSignal
+    /// Tells other servers of a change that concerns someone there (`FederateJob`).
+    let jobs: JobQueue
 
     /// Checks `UserPolicy` for an action by `actor` on an existing user `target`; `DomainError.notFound(.user)` when
     /// there is no such user (a suspended one included), the policy's refusal otherwise.
@@ -101,9 +103,14 @@ public struct RelationshipStore: Sendable {
             try await authorize(.follow, actor: viewer, target: target)
         }
         var after = current
-        if current.targetIsPrivate {
+        // Someone on another server answers a follow with an Accept, as a private account's owner does here.
+        let isRemote = try await !database.query("SELECT 1 FROM remote_actors WHERE user_id = \(target)").isEmpty
+        if current.targetIsPrivate || isRemote {
             if current.outgoing == .follows { return current }
-            defer { live.ring() }
+            defer {
+                live.ring()
+                jobs.wake()
+            }
             try await database.transaction { tx in
                 let asked = try await tx.query(
                     """
@@ -112,6 +119,11 @@ public struct RelationshipStore: Sendable {
                     """
                 )
                 if !asked.isEmpty {
+                    try await jobs.enqueue(
+                        FederateJob(.follow(follower: viewer.rawValue, followee: target.rawValue)),
+                        when: FederateJob.whenRemote(target, local: viewer),
+                        in: tx
+                    )
                     try await ActivityStore.record(.request, to: target, by: viewer, environment: environment, in: tx)
                     try await LiveEvents.announce(in: tx, engine: database.engine)
                 }
@@ -128,7 +140,10 @@ public struct RelationshipStore: Sendable {
     /// followee granted the follower's request, and the follower is told.
     public func follow(_ follower: UserID, _ followee: UserID, approving: Bool = false) async throws {
         let id = environment.ids.next()
-        defer { live.ring() }
+        defer {
+            live.ring()
+            jobs.wake()
+        }
         try await database.transaction { tx in
             try await tx.execute("DELETE FROM follow_requests WHERE requester_id = \(follower) AND target_id = \(followee)")
             try await ActivityStore.withdraw(.request, to: followee, by: follower, in: tx)
@@ -139,6 +154,11 @@ public struct RelationshipStore: Sendable {
                 """
             )
             guard !inserted.isEmpty else { return }
+            try await jobs.enqueue(
+                FederateJob(.accept(follower: follower.rawValue, followee: followee.rawValue)),
+                when: FederateJob.whenRemote(follower, local: followee),
+                in: tx
+            )
             try await tx.execute("UPDATE users SET follows_count = follows_count + 1 WHERE id = \(follower)")
             try await tx.execute("UPDATE users SET followed_by_count = followed_by_count + 1 WHERE id = \(followee)")
             try await HomeFeed.backfill(follower, from: followee, in: tx)
@@ -150,7 +170,13 @@ public struct RelationshipStore: Sendable {
 
     /// Stops following, or withdraws a pending request.
     public func unfollow(_ follower: UserID, _ followee: UserID) async throws {
+        defer { jobs.wake() }
         try await database.transaction { tx in
+            try await jobs.enqueue(
+                FederateJob(.undoFollow(follower: follower.rawValue, followee: followee.rawValue)),
+                when: FederateJob.whenRemote(followee, local: follower),
+                in: tx
+            )
             try await tx.execute("DELETE FROM follow_requests WHERE requester_id = \(follower) AND target_id = \(followee)")
             try await ActivityStore.withdraw(.request, to: followee, by: follower, in: tx)
             try await Self.removeFollow(follower, followee, in: tx)
@@ -167,7 +193,15 @@ public struct RelationshipStore: Sendable {
 
     /// Stops `follower` following `user`, at `user`'s word (a private account's owner keeps out whom they let in).
     public func removeFollower(_ follower: UserID, of user: UserID) async throws {
-        try await database.transaction { tx in try await Self.removeFollow(follower, user, in: tx) }
+        defer { jobs.wake() }
+        try await database.transaction { tx in
+            try await jobs.enqueue(
+                FederateJob(.reject(follower: follower.rawValue, followee: user.rawValue)),
+                when: FederateJob.whenRemote(follower, local: user),
+                in: tx
+            )
+            try await Self.removeFollow(follower, user, in: tx)
+        }
     }
 
     /// Which of `others` the viewer follows, and which they asked to follow.
@@ -188,7 +222,13 @@ public struct RelationshipStore: Sendable {
 
     /// Turns down a pending request from `requester`.
     public func ignore(_ viewer: UserID, requester: UserID) async throws {
+        defer { jobs.wake() }
         try await database.transaction { tx in
+            try await jobs.enqueue(
+                FederateJob(.reject(follower: requester.rawValue, followee: viewer.rawValue)),
+                when: FederateJob.whenRemote(requester, local: viewer),
+                in: tx
+            )
             try await tx.execute("DELETE FROM follow_requests WHERE requester_id = \(requester) AND target_id = \(viewer)")
             try await ActivityStore.withdraw(.request, to: viewer, by: requester, in: tx)
         }
@@ -196,7 +236,13 @@ public struct RelationshipStore: Sendable {
 
     /// Blocks `target`: follows both ways and requests both ways end, and each is hidden from the other.
     public func block(_ viewer: UserID, _ target: UserID) async throws {
+        defer { jobs.wake() }
         try await database.transaction { tx in
+            try await jobs.enqueue(
+                FederateJob(.block(blocker: viewer.rawValue, blocked: target.rawValue)),
+                when: FederateJob.whenRemote(target, local: viewer),
+                in: tx
+            )
             try await Self.removeFollow(viewer, target, in: tx)
             try await Self.removeFollow(target, viewer, in: tx)
             try await tx.execute(

@@ -60,6 +60,9 @@ public final class Storage: Sendable {
     public let dataExports: DataExports
     public let subscriptions: SubscriptionStore
     public let notifications: NotificationOutbox
+    /// ActivityPub: keys, remote actors, domain policies, and what waits to be delivered to other servers.
+    public let federation: FederationStore
+    public let federationOutbox: FederationOutbox
     public let liveEvents: LiveEvents
     public let reports: ReportStore
     public let moderation: ModerationStore
@@ -107,7 +110,7 @@ public final class Storage: Sendable {
         let signups = SignupStore(database: database, environment: environment)
         self.signups = signups
         rateLimits = RateLimitStore(database: database)
-        relationships = RelationshipStore(database: database, environment: environment, changes: changes, live: live)
+        relationships = RelationshipStore(database: database, environment: environment, changes: changes, live: live, jobs: jobs)
         likes = LikeStore(database: database, environment: environment, live: live)
         activity = ActivityStore(database: database, environment: environment)
         locations = LocationStore(database: database, environment: environment)
@@ -119,6 +122,8 @@ public final class Storage: Sendable {
         dataExports = DataExports(database: database, environment: environment, files: files, jobs: jobs)
         subscriptions = SubscriptionStore(database: database, environment: environment)
         notifications = NotificationOutbox(database: database, environment: environment, jobs: jobs)
+        federation = FederationStore(database: database, environment: environment, jobs: jobs)
+        federationOutbox = FederationOutbox(database: database, environment: environment, jobs: jobs)
         liveEvents = LiveEvents(database: database)
         reports = ReportStore(database: database, environment: environment, relationships: relationships)
         moderation = ModerationStore(database: database, environment: environment)

@@ -1,0 +1,46 @@
+import DarkroomCore
+import DarkroomStorage
+import Logging
+
+/// What other servers see and how far requests to them may go: whether federation is on, which private networks its
+/// requests may reach, and whether NodeInfo tells the server's counts.
+struct FederationSettings: Sendable {
+    /// Off by default unless the public URL is https (`serve --federation on|off` decides): other servers do not
+    /// deliver to, or trust, a plain-http one.
+    var enabled: Bool
+    /// Private networks deliveries and fetches may reach all the same (`--allow-federation-network`), as callbacks'.
+    var networks: [String] = []
+    /// NodeInfo leaves out the user and post counts (`--federation-hide-counts`).
+    var hidesCounts = false
+
+    /// The parts a server with federation on runs with.
+    func parts(storage: Storage, links: Links, logger: Logger, timeout: Duration) -> FederationParts? {
+        guard enabled else { return nil }
+        let ap = FederationLinks(publicURL: links.publicURL)
+        let http = CallbackClient(
+            addresses: CallbackAddresses(allowed: networks.compactMap(CallbackAddresses.Network.init)),
+            timeout: .seconds(Int64(timeout.components.seconds)),
+            bodyLimit: 1 << 20,
+            userAgent: "Darkroom/\(ActivityPubDocuments.softwareVersion) (+\(links.publicURL))"
+        )
+        let client = FederationClient(http: http, storage: storage, ap: ap)
+        let actors = RemoteActors(storage: storage, client: client, allowsPlainHTTP: !networks.isEmpty)
+        let federation = Federation(storage: storage, client: client, documents: ActivityPubDocuments(links: links, ap: ap), logger: logger)
+        return FederationParts(
+            federation: federation,
+            inbox: InboxProcessor(storage: storage, ap: ap, actors: actors, logger: logger),
+            signatures: InboxSignature(actors: actors, now: { storage.environment.nowSeconds }),
+            actors: actors,
+            hidesCounts: hidesCounts
+        )
+    }
+}
+
+/// Federation's working parts, built once per application when it is on.
+struct FederationParts: Sendable {
+    let federation: Federation
+    let inbox: InboxProcessor
+    let signatures: InboxSignature
+    let actors: RemoteActors
+    let hidesCounts: Bool
+}

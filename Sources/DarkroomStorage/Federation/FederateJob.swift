@@ -1,0 +1,41 @@
+import DarkroomCore
+
+/// Something done here that other servers must be told of: written in the transaction of the change itself, only when
+/// someone on another server is concerned (`whenRemote…`), so a server without federation never gets one. What runs
+/// it renders the activity and queues its deliveries (`Federation`, in the API module, which knows the public URLs).
+public struct FederateJob: BackgroundJob {
+    public static let kind = "federate"
+    public static let maximumAttempts: Int64 = 10
+
+    public enum Event: Codable, Sendable, Equatable {
+        /// A local person asked to follow a remote one.
+        case follow(follower: Int64, followee: Int64)
+        case undoFollow(follower: Int64, followee: Int64)
+        /// A local person's follow by a remote one was granted (at once for a public account).
+        case accept(follower: Int64, followee: Int64)
+        /// …or turned down, or ended at the local person's word.
+        case reject(follower: Int64, followee: Int64)
+        case block(blocker: Int64, blocked: Int64)
+        case create(media: Int64)
+        case update(media: Int64)
+        /// The media row is gone by then: who posted it is carried along.
+        case delete(media: Int64, author: Int64)
+    }
+
+    public var event: Event
+
+    public init(_ event: Event) { self.event = event }
+
+    /// Adds the job when `user` is someone on another server.
+    static func whenRemote(_ user: UserID) -> SQL { "EXISTS (SELECT 1 FROM remote_actors WHERE user_id = \(user))" }
+
+    /// Adds it when `user` is local and `other` remote.
+    static func whenRemote(_ other: UserID, local user: UserID) -> SQL {
+        "EXISTS (SELECT 1 FROM remote_actors WHERE user_id = \(other)) AND NOT EXISTS (SELECT 1 FROM remote_actors WHERE user_id = \(user))"
+    }
+
+    /// Adds it when anyone on another server follows `user`.
+    static func whenFollowedRemotely(_ user: UserID) -> SQL {
+        "EXISTS (SELECT 1 FROM follows f JOIN remote_actors r ON r.user_id = f.follower_id WHERE f.followee_id = \(user))"
+    }
+}
