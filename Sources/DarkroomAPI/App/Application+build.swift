@@ -213,6 +213,6 @@ func makeDependencies(configuration: AppConfiguration, storage: Storage, logger:
             enabled: configuration.federationEnabled ?? configuration.publicURL.lowercased().hasPrefix("https://"),
             networks: configuration.federationNetworks,
             hidesCounts: configuration.federationHidesCounts
-        ).parts(storage: storage, links: links, logger: logger, timeout: configuration.callbackTimeout)
+        ).parts(storage: storage, links: links, ingest: ingest, logger: logger, timeout: configuration.callbackTimeout)
     )
 }

@@ -60,6 +60,7 @@ struct UsersController {
             throw APIError.missingParameter("q")
         }
         guard query.count <= 100 else { throw APIError.invalidParameter("q", "at most 100 characters") }
+        if request.viewer != nil { await dependencies.federation?.lookUp(query, logger: dependencies.logger) }
         let users = try await dependencies.storage.users.search(query, count: request.parameters.count(), viewer: request.viewer)
         let serializer = dependencies.users
         return Envelope.success { writer in writer.array(users) { serializer.searchResult($1, into: &$0) } }

@@ -15,16 +15,16 @@ struct ActivityPubDocuments: Sendable {
 
     static var context: [Any] {
         [
-        "https://www.w3.org/ns/activitystreams",
-        "https://w3id.org/security/v1",
-        [
-            "toot": "http://joinmastodon.org/ns#",
-            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
-            "sensitive": "as:sensitive",
-            "Hashtag": "as:Hashtag",
-            "movedTo": ["@id": "as:movedTo", "@type": "@id"],
-            "blurhash": "toot:blurhash",
-        ] as [String: Any],
+            "https://www.w3.org/ns/activitystreams",
+            "https://w3id.org/security/v1",
+            [
+                "toot": "http://joinmastodon.org/ns#",
+                "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+                "sensitive": "as:sensitive",
+                "Hashtag": "as:Hashtag",
+                "movedTo": ["@id": "as:movedTo", "@type": "@id"],
+                "blurhash": "toot:blurhash",
+            ] as [String: Any],
         ]
     }
 

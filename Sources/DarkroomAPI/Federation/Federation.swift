@@ -10,6 +10,7 @@ struct Federation: Sendable {
     let storage: Storage
     let client: FederationClient
     let documents: ActivityPubDocuments
+    let remotePosts: RemotePosts
     let logger: Logger
 
     var ap: FederationLinks { documents.ap }
@@ -17,6 +18,7 @@ struct Federation: Sendable {
     func register(in registry: inout JobRegistry) {
         registry.register(FederateJob.self, concurrency: 2) { job, _ in try await run(job) }
         registry.register(DeliverActivitiesJob.self, concurrency: 16) { job, _ in try await deliver(job) }
+        registry.register(ReceiveRemotePostJob.self, concurrency: 2) { job, _ in try await remotePosts.receive(job) }
     }
 
     /// A new id for an activity of ours.
@@ -41,7 +43,13 @@ struct Federation: Sendable {
             try await toRemote(follower, from: followee) { local, remote in
                 let followID = try await storage.federation.followActivity(UserID(follower), UserID(followee)) ?? activityID()
                 let follow: [String: Any] = ["id": followID, "type": "Follow", "actor": remote.actor.uri, "object": ap.actor(local.username)]
-                return documents.activity(accepted ? "Accept" : "Reject", id: activityID(), actor: local.username, object: follow, to: [remote.actor.uri])
+                return documents.activity(
+                    accepted ? "Accept" : "Reject",
+                    id: activityID(),
+                    actor: local.username,
+                    object: follow,
+                    to: [remote.actor.uri]
+                )
             }
         case .block(let blocker, let blocked):
             try await toRemote(blocked, from: blocker) { local, remote in
@@ -63,7 +71,44 @@ struct Federation: Sendable {
             )
             let inboxes = try await storage.federation.followerInboxes(of: user.id)
             try await storage.federationOutbox.deliver(JSONDocument.string(activity), signer: user.id, to: inboxes)
+        case .like(let media, let user), .unlike(let media, let user):
+            let liked = if case .like = job.event { true } else { false }
+            try await toAuthor(of: MediaID(media), from: user) { local, note, author in
+                let like = documents.activity("Like", id: ap.publicURL + "/ap/likes/\(media)/\(user)", actor: local.username, object: note)
+                guard !liked else { return like.merging(["to": [author.actor.uri]]) { $1 } }
+                return documents.activity("Undo", id: activityID(), actor: local.username, object: like, to: [author.actor.uri])
+            }
+        case .reply(let media, let commentID):
+            guard let comment = try await storage.comments.find(CommentID(commentID), on: MediaID(media)) else { return }
+            try await toAuthor(of: MediaID(media), from: comment.from.id.rawValue) { local, note, author in
+                let reply: [String: Any] = [
+                    "id": ap.comment(commentID), "type": "Note", "attributedTo": ap.actor(local.username), "inReplyTo": note,
+                    "content": ActivityPubDocuments.paragraphs(comment.text), "published": ActivityPubDocuments.timestamp(comment.createdAt),
+                    "to": [author.actor.uri], "cc": [ActivityPubDocuments.publicAudience],
+                    "tag": [["type": "Mention", "href": author.actor.uri, "name": "@" + author.actor.handle.username]],
+                ]
+                return documents.activity(
+                    "Create",
+                    id: ap.comment(commentID) + "/activity",
+                    actor: local.username,
+                    object: reply,
+                    to: [author.actor.uri]
+                )
+            }
         }
+    }
+
+    /// An activity from a local person about a remote person's post, delivered to its author.
+    private func toAuthor(
+        of media: MediaID,
+        from localID: Int64,
+        _ render: (User, String, KnownRemoteActor) async throws -> [String: Any]
+    ) async throws {
+        guard let note = try await storage.federation.noteURI(of: media), let authorID = try await storage.media.owner(of: media),
+            let author = try await storage.federation.actor(user: authorID), let local = try await storage.users.find(UserID(localID))
+        else { return }
+        let activity = try await render(local, note, author)
+        try await storage.federationOutbox.deliver(JSONDocument.string(activity), signer: local.id, to: [author.actor.inbox])
     }
 
     /// An activity from a local person to one remote person, delivered to that person's inbox.
@@ -72,7 +117,8 @@ struct Federation: Sendable {
         from localID: Int64,
         _ render: (User, KnownRemoteActor) async throws -> [String: Any]
     ) async throws {
-        guard let remote = try await storage.federation.actor(user: UserID(remoteID)), let local = try await storage.users.find(UserID(localID)) else {
+        guard let remote = try await storage.federation.actor(user: UserID(remoteID)), let local = try await storage.users.find(UserID(localID))
+        else {
             return
         }
         let activity = try await render(local, remote)
@@ -119,7 +165,9 @@ struct Federation: Sendable {
                 }
                 // A 4xx other than a rate limit or time-out is the server refusing this activity: trying again cannot help.
                 let permanent = (400..<500).contains(status) && status != 429 && status != 408
-                if try await storage.federationOutbox.failed(pending.id, status: status, error: "answered \(status)", permanent: permanent) { continue }
+                if try await storage.federationOutbox.failed(pending.id, status: status, error: "answered \(status)", permanent: permanent) {
+                    continue
+                }
                 throw NotDelivered(description: "answered \(status)")
             }
         }

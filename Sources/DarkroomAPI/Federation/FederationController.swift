@@ -34,7 +34,10 @@ struct FederationController: Sendable {
             return Self.response(Array(xml.utf8), type: "application/xrd+xml; charset=utf-8")
         }
         router.get("/.well-known/nodeinfo") { _, _ in
-            Self.json(["links": [["rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": ap.publicURL + "/nodeinfo/2.1"]]], type: "application/json")
+            Self.json(
+                ["links": [["rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": ap.publicURL + "/nodeinfo/2.1"]]],
+                type: "application/json"
+            )
         }
         router.get("/nodeinfo/2.1") { _, _ in
             let open = try await dependencies.signupPolicy().mode == .open
@@ -117,7 +120,13 @@ struct FederationController: Sendable {
         let sender: KnownRemoteActor
         do {
             let target = request.uri.query.map { request.uri.path + "?" + $0 } ?? request.uri.path
-            sender = try await signatures.verify(method: "POST", target: target, authority: request.head.authority, headers: request.headers, body: body)
+            sender = try await signatures.verify(
+                method: "POST",
+                target: target,
+                authority: request.head.authority,
+                headers: request.headers,
+                body: body
+            )
         } catch {
             dependencies.logger.info("inbox request refused", metadata: ["error": "\(error)"])
             return Self.problem(.unauthorized, "\(error)")

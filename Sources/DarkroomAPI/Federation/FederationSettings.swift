@@ -14,8 +14,9 @@ struct FederationSettings: Sendable {
     var hidesCounts = false
 
     /// The parts a server with federation on runs with.
-    func parts(storage: Storage, links: Links, logger: Logger, timeout: Duration) -> FederationParts? {
+    func parts(storage: Storage, links: Links, ingest: PhotoIngest, logger: Logger, timeout: Duration) -> FederationParts? {
         guard enabled else { return nil }
+        storage.federationSwitch.turnOn()
         let ap = FederationLinks(publicURL: links.publicURL)
         let http = CallbackClient(
             addresses: CallbackAddresses(allowed: networks.compactMap(CallbackAddresses.Network.init)),
@@ -25,7 +26,13 @@ struct FederationSettings: Sendable {
         )
         let client = FederationClient(http: http, storage: storage, ap: ap)
         let actors = RemoteActors(storage: storage, client: client, allowsPlainHTTP: !networks.isEmpty)
-        let federation = Federation(storage: storage, client: client, documents: ActivityPubDocuments(links: links, ap: ap), logger: logger)
+        let federation = Federation(
+            storage: storage,
+            client: client,
+            documents: ActivityPubDocuments(links: links, ap: ap),
+            remotePosts: RemotePosts(storage: storage, ingest: ingest, http: http.limited(to: RemotePosts.photoLimit), logger: logger),
+            logger: logger
+        )
         return FederationParts(
             federation: federation,
             inbox: InboxProcessor(storage: storage, ap: ap, actors: actors, logger: logger),
@@ -43,4 +50,15 @@ struct FederationParts: Sendable {
     let signatures: InboxSignature
     let actors: RemoteActors
     let hidesCounts: Bool
+
+    /// Makes `@name@host` (or `name@host`) on another server known here, so that a search finds it; nothing for any
+    /// other query, and a lookup that fails is only logged (the search answers what is known).
+    func lookUp(_ query: String, logger: Logger) async {
+        guard let handle = FediverseHandle(query), handle.host != federation.ap.host else { return }
+        do {
+            _ = try await actors.resolve(handle: handle)
+        } catch {
+            logger.info("remote account not found", metadata: ["handle": "\(handle)", "error": "\(error)"])
+        }
+    }
 }

@@ -113,13 +113,22 @@ struct InboxProcessor: Sendable {
         if let uri { try await storage.federation.forgetObject(uri) }
     }
 
-    /// A reply to a post here is a comment on it, counted once however often it is delivered. Other notes (a remote
-    /// person's own posts) are not taken yet.
+    /// A reply to a post here is a comment on it, counted once however often it is delivered. A remote person's own
+    /// post is taken (`ReceiveRemotePostJob`) when someone here follows them; a post for followers only, only from an
+    /// account that approves its followers (private here too), so it shows to no one else.
     private func create(_ activity: JSONObject, by remote: UserID) async throws {
-        guard let note = activity[object: "object"], note.type == "Note", let uri = note.id,
-            let media = note.id("inReplyTo").flatMap(ap.media(fromNote:))
+        guard let note = activity[object: "object"], note.type == "Note" || note.type == "Article", let uri = note.id,
+            CallbackURL.host(of: uri) == CallbackURL.host(of: activity.id("actor") ?? "")
         else { return }
         guard try await storage.federation.object(uri) == nil else { return }
+        guard let media = note.id("inReplyTo").flatMap(ap.media(fromNote:)) else {
+            guard note.id("inReplyTo") == nil, try await storage.federation.hasLocalFollowers(remote) else { return }
+            let audience = note.ids("to") + note.ids("cc")
+            let isPublic = audience.contains { $0 == ActivityPubDocuments.publicAudience || $0 == "as:Public" || $0 == "Public" }
+            if !isPublic, try await storage.users.find(remote)?.isPrivate != true { return }
+            try await storage.jobs.enqueue(ReceiveRemotePostJob(author: remote, note: JSONDocument.string(note.fields), uri: uri))
+            return
+        }
         let text = Self.commentText(note[string: "content"] ?? "")
         guard !text.isEmpty else { return }
         let comment = try await storage.comments.create(on: media, by: remote, text: text, checking: .comment)
@@ -134,10 +143,17 @@ struct InboxProcessor: Sendable {
         return String(text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(300))
     }
 
+    /// A changed profile is fetched again; a changed post of theirs gets its new caption.
     private func update(_ activity: JSONObject, by sender: KnownRemoteActor) async throws {
         if activity.id("object") == sender.actor.uri {
             _ = try await actors.resolve(uri: sender.actor.uri, refresh: true)
+            return
         }
+        guard let note = activity[object: "object"], let uri = note.id, let known = try await storage.federation.object(uri),
+            known.kind == .post, known.user == sender.userID
+        else { return }
+        let caption = String(ActivityPubDocuments.plainText(note[string: "content"] ?? "").prefix(2200))
+        try await storage.mediaWriter.edit(known.media, by: sender.userID, caption: .some(caption.isEmpty ? nil : caption), altTexts: [:])
     }
 
     // MARK: Deletes and moves
@@ -152,6 +168,7 @@ struct InboxProcessor: Sendable {
         switch known.kind {
         case .comment: _ = try await storage.comments.delete(CommentID(known.localID), on: known.media)
         case .like: try await storage.likes.unlike(known.media, by: sender.userID)
+        case .post: try await storage.deleteMedia.byOwner(known.media, actor: sender.userID)
         }
         try await storage.federation.forgetObject(uri)
     }
@@ -161,7 +178,9 @@ struct InboxProcessor: Sendable {
     private func move(_ activity: JSONObject, by sender: KnownRemoteActor) async throws {
         guard activity.id("object") == sender.actor.uri, let target = activity.id("target") else { return }
         let document = try await actors.client.fetch(target)
-        guard document.ids("alsoKnownAs").contains(sender.actor.uri) else { throw Unacceptable(description: "\(target) does not name the old account") }
+        guard document.ids("alsoKnownAs").contains(sender.actor.uri) else {
+            throw Unacceptable(description: "\(target) does not name the old account")
+        }
         let moved = try await actors.resolve(uri: target, refresh: true)
         try await storage.users.setMovedTo(target, of: sender.userID)
         var cursor: Int64?

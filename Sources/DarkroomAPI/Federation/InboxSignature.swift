@@ -17,7 +17,8 @@ struct InboxSignature: Sendable {
 
     /// The signer, once the signature holds.
     func verify(method: String, target: String, authority: String?, headers: HTTPFields, body: [UInt8]) async throws -> KnownRemoteActor {
-        let value = headers[HTTPField.Name("Signature")!] ?? headers[.authorization].flatMap { $0.hasPrefix("Signature ") ? String($0.dropFirst(10)) : nil }
+        let value =
+            headers[HTTPField.Name("Signature")!] ?? headers[.authorization].flatMap { $0.hasPrefix("Signature ") ? String($0.dropFirst(10)) : nil }
         guard let value, let received = HTTPSignature.parse(value) else { throw Refusal(description: "the request is not signed") }
         let required = HTTPSignature.signedHeaders(hasBody: method == "POST")
         guard required.allSatisfy(received.headers.contains) else {

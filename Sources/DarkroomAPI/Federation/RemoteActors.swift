@@ -44,9 +44,11 @@ struct RemoteActors: Sendable {
         if let known = try await storage.federation.actor(handle: handle), storage.environment.nowSeconds - known.fetchedAt < Self.freshFor {
             return known
         }
-        let resource = "acct:\(handle.name)@\(handle.host)".addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: ":@.-_"))) ?? ""
+        let resource =
+            "acct:\(handle.name)@\(handle.host)".addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: ":@.-_")))
+            ?? ""
         var lastError: any Error = Unusable(description: "\(handle) could not be looked up")
-        for scheme in allowsPlainHTTP ? ["https", "http"] : ["https"] {
+        for scheme in allowsPlainHTTP ? ["http", "https"] : ["https"] {
             do {
                 let finger = try await client.fetchJSON("\(scheme)://\(handle.host)/.well-known/webfinger?resource=\(resource)")
                 let link = finger.objects("links").first {

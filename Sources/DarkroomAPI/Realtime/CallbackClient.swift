@@ -35,6 +35,13 @@ struct CallbackClient: Sendable {
         }
     }
 
+    /// The same client, reading answers of up to `bytes` (one byte more tells the caller it was cut).
+    func limited(to bytes: Int) -> CallbackClient {
+        var copy = self
+        copy.bodyLimit = bytes + 1
+        return copy
+    }
+
     func get(_ url: String, headers: HTTPHeaders = [:]) async throws -> Answer {
         try await send(url, method: .GET, headers: headers, body: nil)
     }

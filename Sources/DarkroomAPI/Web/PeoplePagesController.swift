@@ -239,6 +239,7 @@ struct PeoplePagesController {
         if !query.isEmpty {
             let viewer = visit.user?.id
             let bare = query.hasPrefix("#") || query.hasPrefix("@") ? String(query.dropFirst()) : query
+            if viewer != nil { await web.dependencies.federation?.lookUp(bare, logger: web.dependencies.logger) }
             data["people"] = try await storage.users.search(bare, count: 20, viewer: viewer).map(models.person)
             data["tags"] = try await storage.tags.search(prefix: bare.lowercased(), count: 20, viewer: viewer)
                 .map { ["name": $0.name, "count": PageModels.count($0.mediaCount, "photo", "photos")] }

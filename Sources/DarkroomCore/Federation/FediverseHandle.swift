@@ -16,7 +16,9 @@ public struct FediverseHandle: Sendable, Equatable, CustomStringConvertible {
         if rest.hasPrefix("@") { rest = rest.dropFirst() }
         let parts = rest.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts[0].count <= 64, parts[1].count <= 253 else { return nil }
-        let allowedName = parts[0].unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
+        let allowedName = parts[0].unicodeScalars.allSatisfy {
+            $0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)
+        }
         let allowedHost = parts[1].unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || ".-:[]".unicodeScalars.contains($0)
         }

@@ -1,4 +1,5 @@
 import DarkroomCore
+import Synchronization
 
 /// Something done here that other servers must be told of: written in the transaction of the change itself, only when
 /// someone on another server is concerned (`whenRemote…`), so a server without federation never gets one. What runs
@@ -20,6 +21,11 @@ public struct FederateJob: BackgroundJob {
         case update(media: Int64)
         /// The media row is gone by then: who posted it is carried along.
         case delete(media: Int64, author: Int64)
+        /// A local person liked (or stopped liking) a remote person's post.
+        case like(media: Int64, user: Int64)
+        case unlike(media: Int64, user: Int64)
+        /// A local person commented on a remote person's post: a reply to its note.
+        case reply(media: Int64, comment: Int64)
     }
 
     public var event: Event
@@ -34,8 +40,50 @@ public struct FederateJob: BackgroundJob {
         "EXISTS (SELECT 1 FROM remote_actors WHERE user_id = \(other)) AND NOT EXISTS (SELECT 1 FROM remote_actors WHERE user_id = \(user))"
     }
 
+    /// Adds it when `user` is local and `media` a post of someone on another server.
+    static func whenRemotePost(_ media: MediaID, local user: UserID) -> SQL {
+        """
+        EXISTS (SELECT 1 FROM media m JOIN remote_actors r ON r.user_id = m.user_id WHERE m.id = \(media))
+        AND NOT EXISTS (SELECT 1 FROM remote_actors WHERE user_id = \(user))
+        """
+    }
+
     /// Adds it when anyone on another server follows `user`.
     static func whenFollowedRemotely(_ user: UserID) -> SQL {
         "EXISTS (SELECT 1 FROM follows f JOIN remote_actors r ON r.user_id = f.follower_id WHERE f.followee_id = \(user))"
     }
+}
+
+/// A post from someone on another server, delivered here: its photos are fetched (through the same guarded client as
+/// every outgoing request), re-rendered like an upload into Darkroom's renditions, and posted as that person's media,
+/// so it reaches their followers' feeds here. One per note (its key): a note delivered twice is taken once.
+public struct ReceiveRemotePostJob: BackgroundJob {
+    public static let kind = "receive-remote-post"
+    public static let maximumAttempts: Int64 = 8
+    public var author: Int64
+    /// The note as received (JSON).
+    public var note: String
+    public var uri: String
+
+    public init(author: UserID, note: String, uri: String) {
+        self.author = author.rawValue
+        self.note = note
+        self.uri = uri
+    }
+
+    public var key: String? { uri }
+    public var lane: String? { CallbackURL.host(of: uri) }
+    public static var laneLimit: Int { 2 }
+}
+
+/// Whether this process federates: turned on once at start-up by a server with federation on. Writes on hot paths
+/// (a like) check it before spending a statement on asking whether anyone remote is concerned.
+public final class FederationSwitch: Sendable {
+    private let on = Atomic<Bool>(false)
+
+    public init() {}
+
+    public func turnOn() { on.store(true, ordering: .relaxed) }
+
+    public var isOn: Bool { on.load(ordering: .relaxed) }
 }

@@ -35,7 +35,8 @@ public struct FederationStore: Sendable {
 
     // MARK: Remote actors
 
-    /// Records (or refreshes) a remote actor and answers its local account. Its name and bio are kept as shown here;
+    /// Records (or refreshes) a remote actor and answers its local account. An account that approves its followers is
+    /// private here (as it is first seen), so its posts show only to its followers. Its name and bio are kept as shown here;
     /// a handle already taken by another actor (the server reassigned the name) moves to this one.
     public func save(_ actor: RemoteActor) async throws -> UserID {
         let now = environment.nowSeconds
@@ -72,7 +73,7 @@ public struct FederationStore: Sendable {
                 """
                 INSERT INTO users (id, username, username_lc, full_name, full_name_lc, bio, website, password_hash, is_private, created_at)
                 VALUES (\(id), \(username), \(username.lowercased()), \(name), \(name.lowercased()), \(bio), \(actor.profileURL ?? ""), NULL,
-                        \(false), \(now))
+                        \(actor.manuallyApprovesFollowers), \(now))
                 """
             )
             try await tx.execute(
@@ -133,6 +134,26 @@ public struct FederationStore: Sendable {
         ).decodeFirst(Self.decodeActor)
     }
 
+    /// The note id of a remote person's post kept here; nil for a local post.
+    public func noteURI(of media: MediaID) async throws -> String? {
+        try await database.query("SELECT uri FROM federated_objects WHERE media_id = \(media) AND kind = 'post'").decodeFirst { try $0.string() }
+    }
+
+    /// The note id of a remote person's reply kept here as a comment.
+    public func commentURI(of comment: Int64) async throws -> String? {
+        try await database.query("SELECT uri FROM federated_objects WHERE local_id = \(comment) AND kind = 'comment'").decodeFirst { try $0.string() }
+    }
+
+    /// Whether someone here follows the remote account (its posts are welcome only then).
+    public func hasLocalFollowers(_ user: UserID) async throws -> Bool {
+        try await !database.query(
+            """
+            SELECT 1 FROM follows f WHERE f.followee_id = \(user) AND NOT EXISTS (SELECT 1 FROM remote_actors r WHERE r.user_id = f.follower_id)
+             LIMIT 1
+            """
+        ).isEmpty
+    }
+
     /// Whether the account is someone else's on another server.
     public func isRemote(_ user: UserID) async throws -> Bool {
         !(try await database.query("SELECT 1 FROM remote_actors WHERE user_id = \(user)")).isEmpty
@@ -153,15 +174,17 @@ public struct FederationStore: Sendable {
 
     /// How many people here and on other servers: for NodeInfo, local accounts only.
     public func localCounts() async throws -> (users: Int64, posts: Int64) {
-        let users = try await database.query(
-            "SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM remote_actors r WHERE r.user_id = u.id) AND \(Visibility.present("u"))"
-        ).scalarInt() ?? 0
-        let posts = try await database.query(
-            """
-            SELECT count(*) FROM media m JOIN users u ON u.id = m.user_id
-             WHERE NOT EXISTS (SELECT 1 FROM remote_actors r WHERE r.user_id = u.id) AND \(Visibility.present("u"))
-            """
-        ).scalarInt() ?? 0
+        let users =
+            try await database.query(
+                "SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM remote_actors r WHERE r.user_id = u.id) AND \(Visibility.present("u"))"
+            ).scalarInt() ?? 0
+        let posts =
+            try await database.query(
+                """
+                SELECT count(*) FROM media m JOIN users u ON u.id = m.user_id
+                 WHERE NOT EXISTS (SELECT 1 FROM remote_actors r WHERE r.user_id = u.id) AND \(Visibility.present("u"))
+                """
+            ).scalarInt() ?? 0
         return (users, posts)
     }
 
@@ -195,6 +218,8 @@ public struct FederationStore: Sendable {
     public enum ObjectKind: String, Sendable {
         case like
         case comment
+        /// A remote person's post, kept as their media here.
+        case post
     }
 
     public func recordObject(_ uri: String, kind: ObjectKind, user: UserID, media: MediaID, localID: Int64) async throws {

@@ -6,6 +6,8 @@ public struct CommentStore: Sendable {
     let environment: SystemEnvironment
     /// Rung after a write that tells someone of it, for this process's live streams (`ActivityStore`).
     let live: LiveSignal
+    let jobs: JobQueue
+    let federation: FederationSwitch
 
     /// Adds a comment. Hashtags in the media owner's own comments become tags of the media, as in captions. As with a
     /// like, the media must exist when the comment commits (a comment racing a delete is refused or removed with it),
@@ -32,6 +34,10 @@ public struct CommentStore: Sendable {
                 try await ActivityStore.record(.comment, to: owner.id, by: user, media: media, comment: id, environment: environment, in: tx)
             }
             try await ActivityStore.recordMentions(in: text, by: user, media: media, comment: id, environment: environment, in: tx)
+            if federation.isOn {
+                let reply = FederateJob(.reply(media: media.rawValue, comment: id.rawValue))
+                try await jobs.enqueue(reply, when: FederateJob.whenRemotePost(media, local: user), in: tx)
+            }
             try await LiveEvents.announce(in: tx, engine: engine)
             // Read back in the transaction: a delete that follows the commit cannot make the answer fail.
             guard let comment = try await Self.find(id, on: media, in: tx) else { throw DomainError.vanished(.comment) }

@@ -6,6 +6,8 @@ public struct LikeStore: Sendable {
     let environment: SystemEnvironment
     /// Rung after a write that tells someone of it, for this process's live streams (`ActivityStore`).
     let live: LiveSignal
+    let jobs: JobQueue
+    let federation: FederationSwitch
 
     /// Likes a media; liking twice is harmless. The media must exist when the like commits — checked in its transaction,
     /// so a like racing a delete is either removed with the media or refused (`notFound(.media)`), never left behind —
@@ -14,7 +16,10 @@ public struct LikeStore: Sendable {
         let id = environment.ids.next()
         let engine = database.engine
         defer { live.ring() }
-        if engine == .postgres { return try await likeOnPostgres(media, by: user, id: id, checking: action) }
+        if engine == .postgres {
+            try await likeOnPostgres(media, by: user, id: id, checking: action)
+            return try await federate(.like(media: media.rawValue, user: user.rawValue), media: media, user: user)
+        }
         try await database.transaction { tx in
             try await MediaStore.authorize(action, media, actor: user, in: tx, lock: .adding, engine: engine)
             let inserted = try await tx.query(
@@ -29,6 +34,7 @@ public struct LikeStore: Sendable {
             ).decodeFirst { try $0.id(UserID.self) }
             if let owner { try await ActivityStore.record(.like, to: owner, by: user, media: media, environment: environment, in: tx) }
         }
+        try await federate(.like(media: media.rawValue, user: user.rawValue), media: media, user: user)
     }
 
     /// PostgreSQL: a transaction of five statements is five round trips, each costing both processes more than the
@@ -63,8 +69,18 @@ public struct LikeStore: Sendable {
         throw DatabaseError.busy("the media kept changing while it was being liked")
     }
 
+    /// Tells the author of a remote post of a like (or its end) from someone here, when this server federates.
+    private func federate(_ event: FederateJob.Event, media: MediaID, user: UserID) async throws {
+        guard federation.isOn else { return }
+        try await database.transaction { tx in
+            try await jobs.enqueue(FederateJob(event), when: FederateJob.whenRemotePost(media, local: user), in: tx)
+        }
+        jobs.wake()
+    }
+
     /// Takes a like back; unliking what is not liked is harmless.
     public func unlike(_ media: MediaID, by user: UserID) async throws {
+        try await federate(.unlike(media: media.rawValue, user: user.rawValue), media: media, user: user)
         if database.engine == .postgres {
             // One statement, for the reason `likeOnPostgres` gives; the count moves only when a like row went.
             try await database.execute(

@@ -109,6 +109,13 @@ public struct MediaWriter: Sendable {
                 try await jobs.enqueue(AnnounceMediaJob(media: id.rawValue, time: created), when: "EXISTS (SELECT 1 FROM subscriptions)", in: tx)
                 try await jobs.enqueue(FederateJob(.create(media: id.rawValue)), when: FederateJob.whenFollowedRemotely(new.owner), in: tx)
             }
+            if let note = new.remoteNote {
+                try await tx.execute(
+                    """
+                    INSERT INTO federated_objects (uri, kind, user_id, media_id, local_id) VALUES (\(note), 'post', \(new.owner), \(id), \(id))
+                    """
+                )
+            }
             try await HomeFeed.fanOut(id, author: new.owner, followers: followers, jobs: jobs, in: tx)
             // Said before the commit, so that no feed read after it can leave the post out.
             if followers > HomeFeed.readTimeMergeThreshold { changes.announce(.accountPastMergeThresholdPosted) }

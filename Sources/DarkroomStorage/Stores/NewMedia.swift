@@ -27,6 +27,8 @@ public struct NewMedia: Sendable {
     public var imported: ImportedPost?
     /// An imported post's comments by its owner, made with it at their own dates.
     public var importedComments: [ImportedComment] = []
+    /// The note id of a post delivered from another server, kept with it (`federated_objects`) in its transaction.
+    public var remoteNote: String?
 
     public init(
         owner: UserID,

@@ -63,6 +63,8 @@ public final class Storage: Sendable {
     /// ActivityPub: keys, remote actors, domain policies, and what waits to be delivered to other servers.
     public let federation: FederationStore
     public let federationOutbox: FederationOutbox
+    /// On in a server that federates (`darkroom serve` with federation on).
+    public let federationSwitch = FederationSwitch()
     public let liveEvents: LiveEvents
     public let reports: ReportStore
     public let moderation: ModerationStore
@@ -111,13 +113,13 @@ public final class Storage: Sendable {
         self.signups = signups
         rateLimits = RateLimitStore(database: database)
         relationships = RelationshipStore(database: database, environment: environment, changes: changes, live: live, jobs: jobs)
-        likes = LikeStore(database: database, environment: environment, live: live)
+        likes = LikeStore(database: database, environment: environment, live: live, jobs: jobs, federation: federationSwitch)
         activity = ActivityStore(database: database, environment: environment)
         locations = LocationStore(database: database, environment: environment)
         tags = TagStore(database: database)
         explore = ExploreStore(database: database, environment: environment)
         exploreLists = CachedExplore(explore: explore, media: media, changes: changes, clock: environment.nowMilliseconds)
-        comments = CommentStore(database: database, environment: environment, live: live)
+        comments = CommentStore(database: database, environment: environment, live: live, jobs: jobs, federation: federationSwitch)
         operators = OperatorStore(database: database, environment: environment, changes: changes)
         dataExports = DataExports(database: database, environment: environment, files: files, jobs: jobs)
         subscriptions = SubscriptionStore(database: database, environment: environment)

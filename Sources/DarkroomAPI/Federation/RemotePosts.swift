@@ -1,0 +1,73 @@
+import DarkroomCore
+import DarkroomImaging
+import DarkroomStorage
+import Foundation
+import Logging
+
+/// Takes in a post delivered from another server (`ReceiveRemotePostJob`): up to ten photos fetched once through the
+/// guarded client (its address rule, no redirects, a deadline, at most `photoLimit` bytes each), decoded and
+/// re-rendered by the same ingest as an upload (its pixel limit included), and posted as the remote person's media,
+/// with its caption and alt texts. Its note id is kept (`federated_objects`), so a later Delete or Update, a like or
+/// a reply finds it, and a second delivery changes nothing.
+struct RemotePosts: Sendable {
+    let storage: Storage
+    let ingest: PhotoIngest
+    let http: CallbackClient
+    let logger: Logger
+
+    static let photoLimit = 32 << 20
+    static let maximumPhotos = 10
+
+    struct Unusable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func receive(_ job: ReceiveRemotePostJob) async throws {
+        guard try await storage.federation.object(job.uri) == nil, let note = JSONObject(bytes: Array(job.note.utf8)) else { return }
+        let author = UserID(job.author)
+        guard let actor = try await storage.federation.actor(user: author) else { return }
+        if try await storage.federation.policy(of: actor.actor.handle.host) == .rejectMedia { return }
+        let images = note.objects("attachment").filter {
+            ($0.type == "Image" || $0.type == "Document") && ($0[string: "mediaType"] ?? "image/").hasPrefix("image/")
+        }.prefix(Self.maximumPhotos)
+        guard !images.isEmpty else { return }
+        var stored: [(StoredPhoto, String?)] = []
+        do {
+            for image in images {
+                guard let url = image[string: "url"] ?? image.objects("url").first?[string: "href"] else { continue }
+                let answer = try await http.get(url, headers: ["Accept": "image/*"])
+                guard (200..<300).contains(answer.status), answer.body.count < Self.photoLimit else {
+                    throw Unusable(description: "\(url) answered \(answer.status) with \(answer.body.count) bytes")
+                }
+                let photo = try await ingest.ingest(answer.body, filter: .normal, crop: Crop(shape: .original), keepingOriginalIn: nil)
+                let alt = image[string: "name"].map { String($0.prefix(1000)) }.flatMap { $0.isEmpty ? nil : $0 }
+                stored.append((photo, alt))
+            }
+            guard let first = stored.first else { return }
+            let caption = String(ActivityPubDocuments.plainText(note[string: "content"] ?? "").prefix(2200))
+            var new = NewMedia(owner: author, caption: caption.isEmpty ? nil : caption, renditions: first.0.renditions)
+            new.crop = Crop(shape: .original)
+            new.altText = first.1
+            new.carouselItems = stored.dropFirst().map { photo, alt in
+                NewPhoto(
+                    filter: Filter.normal.name,
+                    renditions: photo.renditions,
+                    altText: alt,
+                    originalKey: nil,
+                    crop: Crop(shape: .original),
+                    camera: nil,
+                    usersInPhoto: []
+                )
+            }
+            new.remoteNote = job.uri
+            _ = try await storage.mediaWriter.create(new)
+        } catch {
+            for (photo, _) in stored { await storage.files.remove(photo.renditions.key) }
+            if error is ImageError || error is Unusable || error is APIError {
+                logger.info("remote post not taken", metadata: ["note": "\(job.uri)", "error": "\(error)"])
+                return
+            }
+            throw error
+        }
+    }
+}
