@@ -36,7 +36,15 @@ struct Dependencies: Sendable {
 
     /// The job kinds this server runs, with their handlers.
     var jobs: JobRegistry {
-        .server(storage: storage, callbacks: callbacks, ingest: ingest, videos: videos, mail: mail, federation: federation?.federation, logger: logger)
+        .server(
+            storage: storage,
+            callbacks: callbacks,
+            ingest: ingest,
+            videos: videos,
+            mail: mail,
+            federation: federation?.federation,
+            logger: logger
+        )
     }
     /// Who may sign up now.
     func signupPolicy() async throws -> SignupPolicy { try await storage.signups.policy(defaults: signupDefaults) }

@@ -99,8 +99,8 @@ struct ActivityPubDocuments: Sendable {
                 ]
             ]
         }
-        let photos: [(Renditions, String?)] =
-            media.carouselItems.isEmpty ? [(media.renditions, media.altText)] : media.carouselItems.map { ($0.renditions, $0.altText) }
+        // A carousel's items are its photos after the first, which is the media's own.
+        let photos: [(Renditions, String?)] = [(media.renditions, media.altText)] + media.carouselItems.map { ($0.renditions, $0.altText) }
         return photos.map { renditions, altText in
             var image: [String: Any] = ["type": "Image", "mediaType": "image/jpeg", "name": altText ?? ""]
             if let size = renditions.full.last {

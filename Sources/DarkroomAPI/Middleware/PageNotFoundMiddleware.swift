@@ -10,7 +10,10 @@ struct PageNotFoundMiddleware: RouterMiddleware {
     let web: Web
 
     static func isPage(_ path: String) -> Bool {
-        let api = ["/v1", "/api/", "/media/", "/static/", "/oauth/access_token", "/oembed", "/health", "/ready", "/metrics", "/ap/", "/.well-known/", "/nodeinfo/"]
+        let api = [
+            "/v1", "/api/", "/media/", "/static/", "/oauth/access_token", "/oembed", "/health", "/ready", "/metrics", "/ap/", "/.well-known/",
+            "/nodeinfo/",
+        ]
         return !api.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
     }
 

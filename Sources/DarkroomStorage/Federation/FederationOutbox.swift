@@ -74,7 +74,8 @@ public struct FederationOutbox: Sendable {
         return try await database.transaction { tx in
             let outcome = try await tx.query(
                 """
-                UPDATE federation_outbox SET attempts = attempts + 1, last_status = \(status.map(Int64.init)), last_error = \(String(error.prefix(500))),
+                UPDATE federation_outbox SET attempts = attempts + 1, last_status = \(status.map(Int64.init)),
+                       last_error = \(String(error.prefix(500))),
                        failed_at = CASE WHEN \(permanent) OR attempts + 1 >= \(Self.maximumAttempts) THEN \(now) ELSE NULL END
                  WHERE id = \(id) RETURNING failed_at, attempts, inbox
                 """
@@ -120,7 +121,8 @@ public struct FederationOutbox: Sendable {
     public func prune() async throws {
         try await database.execute(
             """
-            DELETE FROM federation_outbox WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < \(environment.nowSeconds - 86_400)
+            DELETE FROM federation_outbox WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL)
+               AND created_at < \(environment.nowSeconds - 86_400)
             """
         )
     }

@@ -89,7 +89,10 @@ public struct FederationStore: Sendable {
     }
 
     private static let actorColumns: SQL =
-        "r.user_id, r.uri, u.username, u.full_name, u.bio, r.inbox, r.shared_inbox, r.followers, r.profile_url, r.key_id, r.public_key, r.manually_approves, r.fetched_at"
+        """
+        r.user_id, r.uri, u.username, u.full_name, u.bio, r.inbox, r.shared_inbox, r.followers, r.profile_url, r.key_id, r.public_key,
+        r.manually_approves, r.fetched_at
+        """
 
     private static func decodeActor(_ row: inout Row) throws -> KnownRemoteActor {
         let id: UserID = try row.id()
