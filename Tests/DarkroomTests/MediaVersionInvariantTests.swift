@@ -38,6 +38,9 @@ import Testing
         "OperatorStore.swift UPDATE users": 2,
         "RelationshipStore.swift UPDATE users": 4,
         "UserStore.swift INSERT INTO users": 1,
+        // A remote account seen for the first time has no media; a rename of one moves the versions of all it shows.
+        "FederationStore.swift INSERT INTO users": 1,
+        "FederationStore.swift UPDATE users": 2,
         "MediaVersion.swift UPDATE media": 1,
         // The fifth sets `moved_to`, which no media object shows.
         "UserStore.swift UPDATE users": 5,

@@ -55,6 +55,7 @@ import Testing
                     environment: storage.environment,
                     logger: Logger(label: "test")
                 ),
+                federation: nil,
                 logger: Logger(label: "test")
             ),
             logger: Logger(label: "test")

@@ -35,8 +35,8 @@ struct InboxSignature: Sendable {
             }
         }
         let lookup: (String) -> String? = { name in
-            // HTTP/1.1's Host arrives as the request's authority.
-            if name == "host" { return authority }
+            // HTTP/1.1's Host arrives as the request's authority (NIO's codec moves it there).
+            if name == "host" { return headers[HTTPField.Name("Host")!] ?? authority }
             return HTTPField.Name(name).flatMap { headers[values: $0].isEmpty ? nil : headers[values: $0].joined(separator: ", ") }
         }
         var signer = try await actors.resolve(keyID: received.keyID)

@@ -142,4 +142,9 @@ public struct ActorKeyPair: Sendable {
     }
 
     public func signingKey() throws -> _RSA.Signing.PrivateKey { try _RSA.Signing.PrivateKey(pemRepresentation: privateKeyPEM) }
+
+    /// The `Signature` header's value for a request, signed with this pair's private key.
+    public func signature(method: String, target: String, names: [String], keyID: String, header: (String) -> String?) throws -> String {
+        try HTTPSignature.sign(method: method, target: target, names: names, header: header, keyID: keyID, key: signingKey())
+    }
 }

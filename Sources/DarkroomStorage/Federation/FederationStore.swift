@@ -44,11 +44,14 @@ public struct FederationStore: Sendable {
         let bio = String(actor.summary.prefix(500))
         return try await database.transaction { tx in
             if let known = try await tx.query("SELECT user_id FROM remote_actors WHERE uri = \(actor.uri)").decodeFirst({ try $0.id(UserID.self) }) {
-                try await tx.execute(
+                let renamed = try await tx.query(
                     """
-                    UPDATE users SET full_name = \(name), full_name_lc = \(name.lowercased()), bio = \(bio) WHERE id = \(known)
+                    UPDATE users SET full_name = \(name), full_name_lc = \(name.lowercased()), bio = \(bio)
+                     WHERE id = \(known) AND (full_name <> \(name) OR bio <> \(bio)) RETURNING id
                     """
                 )
+                // Their name shows in every rendering of their posts and comments.
+                if !renamed.isEmpty { try await MediaVersion.moveAllShowing(known, in: tx) }
                 try await tx.execute(
                     """
                     UPDATE remote_actors SET inbox = \(actor.inbox), shared_inbox = \(actor.sharedInbox), followers = \(actor.followers),
@@ -68,6 +71,7 @@ public struct FederationStore: Sendable {
                 // The same handle now names another actor: the old one keeps its rows under a retired name.
                 let retired = "\(username)#\(taken.rawValue)"
                 try await tx.execute("UPDATE users SET username = \(retired), username_lc = \(retired.lowercased()) WHERE id = \(taken)")
+                try await MediaVersion.moveAllShowing(taken, in: tx)
             }
             try await tx.execute(
                 """
