@@ -11,7 +11,7 @@ struct Darkroom: AsyncParsableCommand {
         abstract: "A self-hosted photo-sharing server that speaks the Instagram API v1.",
         subcommands: [
             Serve.self, Migrate.self, UserCommand.self, ClientCommand.self, TokenCommand.self, LocationsCommand.self, BackupCommand.self,
-            RestoreCommand.self, ModerationCommand.self, JobsCommand.self, MediaCommand.self, MailCommand.self,
+            RestoreCommand.self, ModerationCommand.self, JobsCommand.self, MediaCommand.self, MailCommand.self, FederationCommand.self,
         ] + ToolCommands.all,
         defaultSubcommand: Serve.self
     )

@@ -356,3 +356,57 @@ struct FakeRemoteServer {
         }
     }
 }
+
+@Suite struct DomainPolicyTests {
+    @Test func mastodonsDomainBlockListsReadAndWrite() throws {
+        let mastodonExport = """
+            #domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate
+            spam.example,suspend,false,false,"Spam, and lots of it",false
+            loud.example,silence,false,false,,false
+            pics.example,noop,true,false,,false
+            """
+        let entries = try DomainBlocksCSV.parse(mastodonExport)
+        #expect(
+            entries == [
+                .init(domain: "spam.example", policy: .suspend, note: "Spam, and lots of it"),
+                .init(domain: "loud.example", policy: .limit, note: ""),
+                .init(domain: "pics.example", policy: .rejectMedia, note: ""),
+            ]
+        )
+        // Older lists have no header; a severity Darkroom does not know is refused by name.
+        #expect(try DomainBlocksCSV.parse("bad.example,suspend\n") == [.init(domain: "bad.example", policy: .suspend, note: "")])
+        #expect(throws: DomainError.self) { try DomainBlocksCSV.parse("x.example,obliterate\n") }
+        let written = DomainBlocksCSV.export(
+            entries.map { FederationStore.DomainEntry(domain: $0.domain, policy: $0.policy, note: $0.note, unavailableSince: nil) }
+        )
+        #expect(try DomainBlocksCSV.parse(written) == entries)
+    }
+
+    @Test(arguments: Engine.available)
+    func aSuspendedServersPeopleDisappearAndALimitedOnesTurnPrivate(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let maya = try await world.user("maya")
+            let key = try ActorKeyPair.generate()
+            let spammer = try await world.storage.federation.save(try FakeRemoteServer(host: "spam.example", name: "spam", key: key).actor)
+            let loud = try await world.storage.federation.save(try FakeRemoteServer(host: "loud.example", name: "loud", key: key).actor)
+            try await world.storage.relationships.follow(spammer, maya.id)
+            try await world.storage.relationships.follow(maya.id, loud)
+            let loudPost = try await world.storage.mediaWriter.create(
+                NewMedia(owner: loud, caption: "Shouting", renditions: Renditions(key: "test/loud", standard: 612, low: 306, thumbnail: 150))
+            )
+            try await world.storage.setDomainPolicy("SPAM.example", policy: .suspend, note: "spam", actor: "test")
+            try await world.storage.setDomainPolicy("loud.example", policy: .limit, actor: "test")
+            #expect(try await world.storage.users.find(spammer) == nil)
+            #expect(try await world.storage.federation.followerInboxes(of: maya.id).isEmpty)
+            #expect(try await world.storage.users.find(loud)?.isPrivate == true)
+            // A follower here still sees the limited account's post; no one else does.
+            #expect(try await world.storage.media.visible([loudPost], to: maya.id) == [loudPost])
+            let stranger = try await world.user("stranger")
+            #expect(try await world.storage.media.visible([loudPost], to: stranger.id).isEmpty)
+            try await world.storage.setDomainPolicy("spam.example", policy: .none, actor: "test")
+            #expect(try await world.storage.users.find(spammer) != nil)
+            #expect(try await world.storage.federation.domains().map(\.policy) == [.limit, .none])
+            await #expect(throws: DomainError.self) { try await world.storage.setDomainPolicy("not a domain/", policy: .suspend, actor: "test") }
+        }
+    }
+}

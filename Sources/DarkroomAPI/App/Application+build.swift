@@ -136,6 +136,7 @@ func buildRouter(_ dependencies: Dependencies, configuration: AppConfiguration, 
     OAuthController(web: web).addRoutes(to: pages, router: router)
     PhotoPagesController(web: web).addRoutes(to: pages)
     ModerationController(web: web).addRoutes(to: pages)
+    FederationAdminController(web: web).addRoutes(to: pages)
     PersonalDataController(web: web).addRoutes(to: pages)
     ArchiveImportController(web: web).addRoutes(to: pages)
     PostingController(web: web).addRoutes(to: pages)

@@ -35,7 +35,7 @@ struct ArchiveImportController {
             guard let file = visit.files["follows"]?.first, !file.isEmpty else {
                 return try await page(visit, error: "Choose the CSV file of the accounts you follow.", status: .badRequest)
             }
-            let csv = FollowsCSV(storage: storage, publicURL: web.dependencies.links.publicURL)
+            let csv = FollowsCSV(storage: storage, publicURL: web.dependencies.links.publicURL, federation: web.dependencies.federation)
             do {
                 let outcome = try await csv.importList(String(decoding: file, as: UTF8.self), for: user.id)
                 return try await page(visit, follows: outcome)

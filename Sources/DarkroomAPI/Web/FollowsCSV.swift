@@ -9,9 +9,12 @@ struct FollowsCSV {
     let storage: Storage
     /// This server's host as addresses name it (`photos.example`, or `localhost:8080`).
     let host: String
+    /// With federation on, addresses on other servers are looked up and followed too.
+    let federation: FederationParts?
 
-    init(storage: Storage, publicURL: String) {
+    init(storage: Storage, publicURL: String, federation: FederationParts? = nil) {
         self.storage = storage
+        self.federation = federation
         let url = URL(string: publicURL)
         host = (url?.host ?? "localhost") + (url?.port.map { ":\($0)" } ?? "")
     }
@@ -26,7 +29,8 @@ struct FollowsCSV {
             usernames += page.items.map(\.username)
             cursor = page.nextCursor.flatMap(Int64.init)
         } while cursor != nil
-        lines += usernames.reversed().map { "\($0)@\(host),true,false," }
+        // A remote account's username is already its address (`name@host`).
+        lines += usernames.reversed().map { "\($0.contains("@") ? $0 : "\($0)@\(host)"),true,false," }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -35,7 +39,8 @@ struct FollowsCSV {
         var followed: [String] = []
         var requested: [String] = []
         var already: [String] = []
-        /// Addresses of other servers (not reachable until Darkroom federates) and accounts that do not exist here.
+        /// Accounts that do not exist here, and addresses on other servers that could not be found (or any, with
+        /// federation off).
         var notFound: [String] = []
         var refused: [String] = []
     }
@@ -54,24 +59,34 @@ struct FollowsCSV {
             let parts = address.split(separator: "@", omittingEmptySubsequences: true)
             let username = parts.first.map(String.init) ?? ""
             let local = parts.count == 1 || (parts.count == 2 && parts[1].lowercased() == host.lowercased())
+            let remote = local ? nil : FediverseHandle(address).flatMap { handle in federation.map { (handle, $0) } }
+            if let (handle, federation) = remote {
+                guard let found = try? await federation.actors.resolve(handle: handle) else {
+                    outcome.notFound.append(address)
+                    continue
+                }
+                await follow(found.userID, address: address, by: user, into: &outcome)
+                continue
+            }
             guard local, parts.count <= 2, let found = try? await storage.users.find(username: username) else {
                 outcome.notFound.append(address)
                 continue
             }
             guard found.id != user else { continue }
-            do {
-                let before = try await storage.relationships.relationship(of: user, to: found.id)
-                guard before.outgoing == .none else {
-                    outcome.already.append(address)
-                    continue
-                }
-                let after = try await storage.relationships.apply(.follow, viewer: user, target: found.id)
-                if after.outgoing == .follows { outcome.followed.append(address) } else { outcome.requested.append(address) }
-            } catch {
-                outcome.refused.append(address)
-            }
+            await follow(found.id, address: address, by: user, into: &outcome)
         }
         return outcome
+    }
+
+    private func follow(_ target: UserID, address: String, by user: UserID, into outcome: inout Outcome) async {
+        do {
+            let before = try await storage.relationships.relationship(of: user, to: target)
+            guard before.outgoing == .none else { return outcome.already.append(address) }
+            let after = try await storage.relationships.apply(.follow, viewer: user, target: target)
+            if after.outgoing == .follows { outcome.followed.append(address) } else { outcome.requested.append(address) }
+        } catch {
+            outcome.refused.append(address)
+        }
     }
 
     /// The addresses of a follows CSV: the first column of each row, with or without Mastodon's header row (older

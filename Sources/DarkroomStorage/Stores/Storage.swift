@@ -73,6 +73,7 @@ public final class Storage: Sendable {
     public let deleteMedia: DeleteMedia
     public let deleteAccount: DeleteAccount
     public let suspendAccount: SuspendAccount
+    public let setDomainPolicy: SetDomainPolicy
     public let removeComment: RemoveComment
     public let settleReport: SettleReport
     public let changeEmail: ChangeEmail
@@ -146,6 +147,7 @@ public final class Storage: Sendable {
             moderation: moderation,
             changes: changes
         )
+        setDomainPolicy = SetDomainPolicy(database: database, federation: federation, users: users, suspendAccount: suspendAccount)
         removeComment = RemoveComment(database: database, comments: comments, moderation: moderation)
         settleReport = SettleReport(
             database: database,
