@@ -33,7 +33,8 @@ enum HomeFeed {
         }
     }
 
-    /// Adds the media to the feeds of the next followers (in follow order) after the follow id `cursor`.
+    /// Adds the media to the feeds of the next followers (in follow order) after the follow id `cursor`; followers on
+    /// other servers have no feed here (their server keeps theirs).
     /// Answers the last follow id handled, or nil when no follower was left.
     static func fanOutBatch(_ media: MediaID, author: UserID, after cursor: Int64, limit: Int, in tx: any SQLExecutor) async throws -> Int64? {
         guard let last = try await batchEnd(author, after: cursor, limit: limit, in: tx) else { return nil }
@@ -41,6 +42,7 @@ enum HomeFeed {
             """
             INSERT INTO feed_entries (user_id, media_id, author_id)
             SELECT follower_id, \(media), \(author) FROM follows WHERE followee_id = \(author) AND id > \(cursor) AND id <= \(last)
+               AND NOT EXISTS (SELECT 1 FROM remote_actors r WHERE r.user_id = follows.follower_id)
                AND EXISTS (SELECT 1 FROM media WHERE id = \(media))
                AND EXISTS (SELECT 1 FROM users u WHERE u.id = \(author) AND \(Visibility.present("u")))
             ON CONFLICT DO NOTHING

@@ -19,7 +19,7 @@ struct Bench: AsyncParsableCommand {
         abstract: "Benchmarks, measured on this machine.",
         subcommands: [
             FeedBench.self, StatementBench.self, PagesBench.self, RealtimeBench.self, StreamsBench.self, WritesBench.self, PostBench.self,
-            GeoBench.self, IngestBench.self, ExplainBench.self, VideoBench.self, ImportBench.self,
+            GeoBench.self, IngestBench.self, ExplainBench.self, VideoBench.self, ImportBench.self, FederationBench.self,
         ]
     )
 }
