@@ -31,8 +31,11 @@ struct FederationCommand: AsyncParsableCommand {
 
     struct Policy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract:
-                "Set a server's policy: suspend (nothing to or from it; its accounts suspended), limit (its accounts' posts only for their followers here), reject-media (its posts not taken), or none."
+            abstract: "Set a server's policy: suspend, limit, reject-media or none.",
+            discussion: """
+                suspend: nothing to or from it, and its accounts suspended here. limit: its accounts' posts only for their \
+                followers here. reject-media: its posts are not taken.
+                """
         )
         @OptionGroup var storage: StorageOptions
         @Option(help: "The server, e.g. social.example.") var domain: String
