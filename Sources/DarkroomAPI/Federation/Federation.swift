@@ -19,6 +19,7 @@ struct Federation: Sendable {
         registry.register(FederateJob.self, concurrency: 2) { job, _ in try await run(job) }
         registry.register(DeliverActivitiesJob.self, concurrency: 16) { job, _ in try await deliver(job) }
         registry.register(ReceiveRemotePostJob.self, concurrency: 2) { job, _ in try await remotePosts.receive(job) }
+        registry.register(BackfillRemoteAccountJob.self, concurrency: 2) { job, _ in try await remotePosts.backfill(job) }
     }
 
     /// A new id for an activity of ours.

@@ -52,8 +52,10 @@ struct FederationController: Sendable {
         }
         router.get("/ap/media/:id") { _, context in try await note(context.parameters.get("id") ?? "") }
         for collection in ["outbox", "followers", "following"] {
-            router.get(RouterPath("/ap/users/:username/\(collection)")) { _, context in
-                try await self.collection(collection, of: context.parameters.get("username") ?? "")
+            router.get(RouterPath("/ap/users/:username/\(collection)")) { request, context in
+                let username = context.parameters.get("username") ?? ""
+                if collection == "outbox", request.uri.queryParameters.get("page") != nil { return try await outboxPage(of: username) }
+                return try await self.collection(collection, of: username)
             }
         }
         router.post("/ap/users/:username/inbox") { request, context in try await receive(request, context) }
@@ -97,11 +99,43 @@ struct FederationController: Sendable {
             case "followers": user.counts.followedBy
             default: user.counts.follows
             }
-        return Self.json([
+        var document: [String: Any] = [
             "@context": "https://www.w3.org/ns/activitystreams", "id": ap.publicURL + "/ap/users/\(user.username)/\(name)",
             "type": "OrderedCollection", "totalItems": total,
+        ]
+        if name == "outbox" { document["first"] = ap.outbox(user.username) + "?page=true" }
+        return Self.json(document)
+    }
+
+    /// A public account's latest posts as Create activities, for a server whose person just followed (it shows them
+    /// at once rather than only what comes next). A private account's are not listed: they went to its followers.
+    private func outboxPage(of username: String) async throws -> Response {
+        guard let user = try await localUser(username) else { return Self.problem(.notFound, "no such account here") }
+        var items: [[String: Any]] = []
+        if !user.isPrivate {
+            let page = try await storage.media.recent(of: user.id, page: MediaPageRequest(count: Self.outboxPageSize), viewer: nil)
+            for stamp in page.items {
+                guard let media = try await storage.media.find(stamp.id, viewer: nil) else { continue }
+                let note = documents.note(media, ownerIsPrivate: false)
+                items.append(
+                    documents.activity(
+                        "Create",
+                        id: ap.note(media.id) + "/activity",
+                        actor: user.username,
+                        object: note,
+                        to: note["to"] as? [String] ?? [],
+                        cc: note["cc"] as? [String] ?? []
+                    )
+                )
+            }
+        }
+        return Self.json([
+            "@context": "https://www.w3.org/ns/activitystreams", "id": ap.outbox(user.username) + "?page=true", "type": "OrderedCollectionPage",
+            "partOf": ap.outbox(user.username), "orderedItems": items,
         ])
     }
+
+    static let outboxPageSize = 20
 
     /// A present, local account by name.
     private func localUser(_ name: String) async throws -> User? {

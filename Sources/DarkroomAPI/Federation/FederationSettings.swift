@@ -30,7 +30,13 @@ struct FederationSettings: Sendable {
             storage: storage,
             client: client,
             documents: ActivityPubDocuments(links: links, ap: ap),
-            remotePosts: RemotePosts(storage: storage, ingest: ingest, http: http.limited(to: RemotePosts.photoLimit), logger: logger),
+            remotePosts: RemotePosts(
+                storage: storage,
+                ingest: ingest,
+                http: http.limited(to: RemotePosts.photoLimit),
+                client: client,
+                logger: logger
+            ),
             logger: logger
         )
         return FederationParts(

@@ -93,7 +93,10 @@ struct InboxProcessor: Sendable {
         guard let local else { return }
         if accepted {
             let asked = try await storage.relationships.outgoing(of: local, to: [remote])[remote] == .requested
-            if asked { try await storage.relationships.follow(local, remote, approving: true) }
+            if asked {
+                try await storage.relationships.follow(local, remote, approving: true)
+                try await storage.jobs.enqueue(BackfillRemoteAccountJob(author: remote))
+            }
         } else {
             try await storage.relationships.removeFollower(local, of: remote)
             try await storage.relationships.ignore(remote, requester: local)

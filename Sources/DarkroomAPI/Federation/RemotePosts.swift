@@ -13,10 +13,55 @@ struct RemotePosts: Sendable {
     let storage: Storage
     let ingest: PhotoIngest
     let http: CallbackClient
+    /// For signed fetches of actors and outboxes.
+    let client: FederationClient
     let logger: Logger
 
     static let photoLimit = 32 << 20
     static let maximumPhotos = 10
+
+    /// Takes a newly followed account's latest posts (its outbox's first page, twenty at most) and its picture.
+    func backfill(_ job: BackfillRemoteAccountJob) async throws {
+        let author = UserID(job.author)
+        guard let known = try await storage.federation.actor(user: author) else { return }
+        let actor = try await client.fetch(known.actor.uri)
+        if let icon = actor[object: "icon"]?[string: "url"] ?? actor.objects("icon").first?[string: "url"],
+            try await storage.users.find(author)?.summary.profilePicture == nil
+        {
+            do {
+                let answer = try await http.get(icon, headers: ["Accept": "image/*"])
+                if (200..<300).contains(answer.status), answer.body.count < Self.photoLimit {
+                    try await ingest.replaceProfilePicture(of: author, with: answer.body, in: storage)
+                }
+            } catch {
+                logger.info("remote profile picture not taken", metadata: ["url": "\(icon)", "error": "\(error)"])
+            }
+        }
+        guard let outbox = actor[string: "outbox"], CallbackURL.host(of: outbox) == known.actor.handle.host else { return }
+        let collection = try await client.fetch(outbox)
+        var page = collection
+        if let first = collection[object: "first"] {
+            page = first
+        } else if let first = collection[string: "first"] {
+            page = try await client.fetch(first)
+        }
+        for item in (page.objects("orderedItems") + page.objects("items")).prefix(20) where item.type == "Create" {
+            var note = item[object: "object"]
+            if note == nil, let id = item.id("object"), CallbackURL.host(of: id) == known.actor.handle.host { note = try? await client.fetch(id) }
+            guard let note, let uri = note.id, CallbackURL.host(of: uri) == known.actor.handle.host, note.id("inReplyTo") == nil,
+                note.id("attributedTo") == known.actor.uri
+            else { continue }
+            try await storage.jobs.enqueue(ReceiveRemotePostJob(author: author, note: JSONDocument.string(note.fields), uri: uri))
+        }
+    }
+
+    /// An ISO 8601 date as servers write them (with or without fractions of a second).
+    static func date(_ text: String) -> Int64? {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970) }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970) }
+    }
 
     struct Unusable: Error, CustomStringConvertible {
         var description: String
@@ -60,6 +105,7 @@ struct RemotePosts: Sendable {
                 )
             }
             new.remoteNote = job.uri
+            new.remotePublished = note[string: "published"].flatMap(Self.date).map { min($0, storage.environment.nowSeconds) }
             _ = try await storage.mediaWriter.create(new)
         } catch {
             for (photo, _) in stored { await storage.files.remove(photo.renditions.key) }

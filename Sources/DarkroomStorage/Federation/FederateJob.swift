@@ -87,3 +87,16 @@ public final class FederationSwitch: Sendable {
 
     public var isOn: Bool { on.load(ordering: .relaxed) }
 }
+
+/// Someone here began following a remote account: its latest public posts (its outbox's first page) are taken as if
+/// just delivered, and its profile picture fetched, so its profile and the follower's feed are not empty until it
+/// next posts. One per account at a time (its key).
+public struct BackfillRemoteAccountJob: BackgroundJob {
+    public static let kind = "backfill-remote-account"
+    public static let maximumAttempts: Int64 = 5
+    public var author: Int64
+
+    public init(author: UserID) { self.author = author.rawValue }
+
+    public var key: String? { String(author) }
+}

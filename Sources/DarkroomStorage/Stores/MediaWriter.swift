@@ -32,6 +32,9 @@ public struct MediaWriter: Sendable {
                     id = try await ImportedPosts.freeID(takenAt: imported.takenAt, in: tx)
                 }
                 created = imported.takenAt
+            } else if let published = new.remotePublished {
+                id = try await ImportedPosts.freeID(takenAt: published, in: tx)
+                created = published
             } else {
                 id = new.fromVideoUpload ?? MediaID(environment.ids.next())
                 created = IDGenerator.milliseconds(of: id.rawValue) / 1000

@@ -29,6 +29,9 @@ public struct NewMedia: Sendable {
     public var importedComments: [ImportedComment] = []
     /// The note id of a post delivered from another server, kept with it (`federated_objects`) in its transaction.
     public var remoteNote: String?
+    /// When a post from another server was published there (unix seconds, no later than now): it takes its place by
+    /// that date, as an imported post does.
+    public var remotePublished: Int64?
 
     public init(
         owner: UserID,
