@@ -340,6 +340,9 @@ struct FakeRemoteServer {
 
             let openPost = try await world.post(by: open, caption: "For everyone")
             let lockedPost = try await world.post(by: locked, caption: "For friends")
+            // Followers elsewhere are counted apart, and get no home-feed rows here: only the author's own is written.
+            #expect(try await world.storage.database.query("SELECT remote_followers FROM users WHERE id = \(open.id)").scalarInt() == 50)
+            #expect(try await world.storage.database.query("SELECT count(*) FROM feed_entries WHERE media_id = \(openPost)").scalarInt() == 1)
             try await Self.runFederationJobs(world)
             let creates = try await Self.queued(world).filter { $0.activity["type"] as? String == "Create" }
             let openInboxes = creates.filter {

@@ -50,7 +50,7 @@ public struct FederateJob: BackgroundJob {
 
     /// Adds it when anyone on another server follows `user`.
     static func whenFollowedRemotely(_ user: UserID) -> SQL {
-        "EXISTS (SELECT 1 FROM follows f JOIN remote_actors r ON r.user_id = f.follower_id WHERE f.followee_id = \(user))"
+        "EXISTS (SELECT 1 FROM users WHERE id = \(user) AND remote_followers > 0)"
     }
 }
 

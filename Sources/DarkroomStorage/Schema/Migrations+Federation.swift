@@ -6,7 +6,7 @@ extension Migrations {
     /// keeps the id of each Follow activity, which an Accept, Reject or Undo names. `federated_objects` maps the ids
     /// of objects received (likes, replies) to the rows they made, so a later Undo or Delete finds them.
     /// `federation_outbox` is what waits to be delivered, one row an activity an inbox, and `remote_domains` the
-    /// operator's policy for each server and whether it answers.
+    /// operator's policy for each server and whether it answers; `users.remote_followers` counts followers elsewhere.
     static let federation = Migration(
         version: 36,
         name: "federation",
@@ -80,6 +80,10 @@ extension Migrations {
                 updated_at BIGINT NOT NULL
             )
             """,
+            // Of an account's followers, how many are on other servers: they have no home feed here, so a post whose
+            // followers are all remote writes none, and one with any is federated (both known from the post's own
+            // update of its author's row, without reading `follows`).
+            "ALTER TABLE users ADD COLUMN remote_followers BIGINT NOT NULL DEFAULT 0",
         ]
     )
 }

@@ -18,13 +18,20 @@ enum HomeFeed {
 
     /// Puts a new media in its author's feed at once, and in its followers' feeds either at once (few followers) or
     /// through a durable background job.
-    static func fanOut(_ media: MediaID, author: UserID, followers: Int64, jobs: JobQueue, in tx: any SQLExecutor) async throws {
+    static func fanOut(
+        _ media: MediaID,
+        author: UserID,
+        followers: Int64,
+        remoteFollowers: Int64 = 0,
+        jobs: JobQueue,
+        in tx: any SQLExecutor
+    ) async throws {
         try await tx.execute(
             """
             INSERT INTO feed_entries (user_id, media_id, author_id) VALUES (\(author), \(media), \(author)) ON CONFLICT DO NOTHING
             """
         )
-        if followers > readTimeMergeThreshold {
+        if followers > readTimeMergeThreshold || followers == remoteFollowers {
             return
         } else if followers <= inlineFanOutLimit {
             _ = try await fanOutBatch(media, author: author, after: 0, limit: Int(inlineFanOutLimit) + 1, in: tx)

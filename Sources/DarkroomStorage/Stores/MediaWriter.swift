@@ -100,17 +100,17 @@ public struct MediaWriter: Sendable {
             if let caption = new.caption, new.imported == nil {
                 try await ActivityStore.recordMentions(in: caption, by: new.owner, media: id, comment: nil, environment: environment, in: tx)
             }
-            let followers =
+            let (followers, remoteFollowers) =
                 try await tx.query(
                     """
-                    UPDATE users SET media_count = media_count + 1 WHERE id = \(new.owner) RETURNING followed_by_count
+                    UPDATE users SET media_count = media_count + 1 WHERE id = \(new.owner) RETURNING followed_by_count, remote_followers
                     """
-                ).scalarInt() ?? 0
+                ).decodeFirst { (try $0.int(), try $0.int()) } ?? (0, 0)
             // For real-time subscribers, when there are any: a job in this transaction, so a post that commits is
             // never left unannounced, while matching it to subscriptions is left to the job.
             if new.imported == nil {
                 try await jobs.enqueue(AnnounceMediaJob(media: id.rawValue, time: created), when: "EXISTS (SELECT 1 FROM subscriptions)", in: tx)
-                try await jobs.enqueue(FederateJob(.create(media: id.rawValue)), when: FederateJob.whenFollowedRemotely(new.owner), in: tx)
+                if remoteFollowers > 0 { try await jobs.enqueue(FederateJob(.create(media: id.rawValue)), in: tx) }
             }
             if let note = new.remoteNote {
                 try await tx.execute(
@@ -119,7 +119,7 @@ public struct MediaWriter: Sendable {
                     """
                 )
             }
-            try await HomeFeed.fanOut(id, author: new.owner, followers: followers, jobs: jobs, in: tx)
+            try await HomeFeed.fanOut(id, author: new.owner, followers: followers, remoteFollowers: remoteFollowers, jobs: jobs, in: tx)
             // Said before the commit, so that no feed read after it can leave the post out.
             if followers > HomeFeed.readTimeMergeThreshold { changes.announce(.accountPastMergeThresholdPosted) }
             try await LiveEvents.announce(in: tx, engine: database.engine)
@@ -228,18 +228,14 @@ public struct MediaWriter: Sendable {
             }
             // Its likes, comments, tags, people tagged, upload key and notifications go with it (foreign keys).
             try await tx.execute("DELETE FROM media WHERE id = \(id)")
-            let followers =
+            let (followers, remoteFollowers) =
                 try await tx.query(
                     """
-                    UPDATE users SET media_count = media_count - 1 WHERE id = \(owner) RETURNING followed_by_count
+                    UPDATE users SET media_count = media_count - 1 WHERE id = \(owner) RETURNING followed_by_count, remote_followers
                     """
-                ).scalarInt() ?? 0
+                ).decodeFirst { (try $0.int(), try $0.int()) } ?? (0, 0)
             try await HomeFeed.withdraw(id, author: owner, followers: followers, jobs: jobs, in: tx)
-            try await jobs.enqueue(
-                FederateJob(.delete(media: id.rawValue, author: owner.rawValue)),
-                when: FederateJob.whenFollowedRemotely(owner),
-                in: tx
-            )
+            if remoteFollowers > 0 { try await jobs.enqueue(FederateJob(.delete(media: id.rawValue, author: owner.rawValue)), in: tx) }
             try await alongside?(owner, tx)
             return [row.imageKey] + itemKeys
         }

@@ -160,7 +160,13 @@ public struct RelationshipStore: Sendable {
                 in: tx
             )
             try await tx.execute("UPDATE users SET follows_count = follows_count + 1 WHERE id = \(follower)")
-            try await tx.execute("UPDATE users SET followed_by_count = followed_by_count + 1 WHERE id = \(followee)")
+            try await tx.execute(
+                """
+                UPDATE users SET followed_by_count = followed_by_count + 1,
+                       remote_followers = remote_followers + (SELECT count(*) FROM remote_actors WHERE user_id = \(follower))
+                 WHERE id = \(followee)
+                """
+            )
             try await HomeFeed.backfill(follower, from: followee, in: tx)
             try await ActivityStore.record(.follow, to: followee, by: follower, environment: environment, in: tx)
             if approving { try await ActivityStore.record(.approval, to: follower, by: followee, environment: environment, in: tx) }
@@ -272,7 +278,13 @@ public struct RelationshipStore: Sendable {
         guard !deleted.isEmpty else { return }
         try await ActivityStore.withdraw(.follow, to: followee, by: follower, in: tx)
         try await tx.execute("UPDATE users SET follows_count = follows_count - 1 WHERE id = \(follower)")
-        try await tx.execute("UPDATE users SET followed_by_count = followed_by_count - 1 WHERE id = \(followee)")
+        try await tx.execute(
+            """
+            UPDATE users SET followed_by_count = followed_by_count - 1,
+                   remote_followers = remote_followers - (SELECT count(*) FROM remote_actors WHERE user_id = \(follower))
+             WHERE id = \(followee)
+            """
+        )
         try await HomeFeed.remove(author: followee, from: follower, in: tx)
     }
 

@@ -90,7 +90,8 @@ public struct DeleteAccount: Sendable {
             // Its place among others: follows both ways (with the other side's count), requests, blocks.
             summary.follows = try await tx.query(
                 """
-                UPDATE users SET followed_by_count = followed_by_count - 1
+                UPDATE users SET followed_by_count = followed_by_count - 1,
+                       remote_followers = remote_followers - (SELECT count(*) FROM remote_actors WHERE user_id = \(user))
                  WHERE id IN (SELECT followee_id FROM follows WHERE follower_id = \(user)) RETURNING id
                 """
             ).count
