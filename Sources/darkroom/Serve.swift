@@ -119,6 +119,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "NodeInfo leaves out how many people and posts the server has.")
     var federationHideCounts = false
 
+    @Option(help: "Activities one server may deliver to this process's inboxes in a minute; past it, 429.")
+    var federationInboxLimit = 6000
+
     @Option(
         help:
             """
@@ -294,6 +297,8 @@ extension Serve {
         }
         configuration.federationNetworks = allowFederationNetwork
         configuration.federationHidesCounts = federationHideCounts
+        guard federationInboxLimit >= 1 else { throw ValidationError("--federation-inbox-limit must be at least 1") }
+        configuration.federationInboxLimit = federationInboxLimit
         let isHTTPS = configuration.publicURL.lowercased().hasPrefix("https://")
         if configuration.federationEnabled == nil && !isHTTPS {
             logger.notice("Federation is off: the public URL \(configuration.publicURL) is not https (--federation on to turn it on anyway)")

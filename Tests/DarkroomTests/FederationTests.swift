@@ -310,6 +310,16 @@ struct FakeRemoteServer {
                 }
                 #expect(garbage == 400)
             }
+            // One server delivering past its share of a minute is told to wait.
+            try await world.withApp(configure: {
+                Self.federating(&$0)
+                $0.federationInboxLimit = 2
+            }) { client in
+                let follow: [String: Any] = ["type": "Follow", "id": remote.actor.uri + "#g", "actor": remote.actor.uri, "object": "x"]
+                var statuses: [Int] = []
+                for _ in 0..<3 { statuses.append(try await remote.deliver(follow, to: "/ap/inbox", via: client, now: now, signed: false)) }
+                #expect(statuses == [401, 401, 429])
+            }
             #expect(try await world.storage.relationships.relationship(of: remoteID, to: maya.id).outgoing == Relationship.Outgoing.none)
         }
     }

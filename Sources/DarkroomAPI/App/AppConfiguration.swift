@@ -67,6 +67,7 @@ public struct AppConfiguration: Sendable {
     public var federationEnabled: Bool?
     public var federationNetworks: [String] = []
     public var federationHidesCounts = false
+    public var federationInboxLimit = 6000
     /// Take each request's id from the `X-Request-Id` a proxy in front sent (only behind a proxy that sets it).
     public var trustsRequestID = false
 

@@ -213,7 +213,8 @@ func makeDependencies(configuration: AppConfiguration, storage: Storage, logger:
         federation: FederationSettings(
             enabled: configuration.federationEnabled ?? configuration.publicURL.lowercased().hasPrefix("https://"),
             networks: configuration.federationNetworks,
-            hidesCounts: configuration.federationHidesCounts
+            hidesCounts: configuration.federationHidesCounts,
+            inboxLimit: configuration.federationInboxLimit
         ).parts(storage: storage, links: links, ingest: ingest, logger: logger, timeout: configuration.callbackTimeout)
     )
 }

@@ -148,6 +148,12 @@ struct FederationController: Sendable {
     private func receive(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let body = Array((try await request.body.collect(upTo: Self.inboxBodyLimit)).readableBytesView)
         guard let activity = JSONObject(bytes: body), activity.type != nil else { return Self.problem(.badRequest, "the body is not an activity") }
+        let sendingHost = CallbackURL.host(of: activity.id("actor") ?? "")
+        if let wait = parts.limiter.admit(sendingHost, now: storage.environment.nowSeconds) {
+            var refusal = Self.problem(.tooManyRequests, "\(sendingHost) sent more than \(parts.limiter.perMinute) activities this minute")
+            refusal.headers[.retryAfter] = String(wait)
+            return refusal
+        }
         if let actor = activity.id("actor"), try await storage.federation.policy(of: CallbackURL.host(of: actor)) == .suspend {
             return Self.problem(.forbidden, "this server does not take activities from \(CallbackURL.host(of: actor))")
         }

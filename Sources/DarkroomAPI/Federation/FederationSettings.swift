@@ -12,6 +12,8 @@ struct FederationSettings: Sendable {
     var networks: [String] = []
     /// NodeInfo leaves out the user and post counts (`--federation-hide-counts`).
     var hidesCounts = false
+    /// Activities one server may deliver to this process in a minute (`--federation-inbox-limit`).
+    var inboxLimit = 6000
 
     /// The parts a server with federation on runs with.
     func parts(storage: Storage, links: Links, ingest: PhotoIngest, logger: Logger, timeout: Duration) -> FederationParts? {
@@ -44,7 +46,8 @@ struct FederationSettings: Sendable {
             inbox: InboxProcessor(storage: storage, ap: ap, actors: actors, logger: logger),
             signatures: InboxSignature(actors: actors, now: { storage.environment.nowSeconds }),
             actors: actors,
-            hidesCounts: hidesCounts
+            hidesCounts: hidesCounts,
+            limiter: InboxLimiter(perMinute: inboxLimit)
         )
     }
 }
@@ -56,6 +59,7 @@ struct FederationParts: Sendable {
     let signatures: InboxSignature
     let actors: RemoteActors
     let hidesCounts: Bool
+    let limiter: InboxLimiter
 
     /// Makes `@name@host` (or `name@host`) on another server known here, so that a search finds it; nothing for any
     /// other query, and a lookup that fails is only logged (the search answers what is known).
