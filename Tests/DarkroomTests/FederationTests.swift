@@ -324,6 +324,35 @@ struct FakeRemoteServer {
         }
     }
 
+    @Test(arguments: Engine.available)
+    func reportsTravelBothWays(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let maya = try await world.user("maya")
+            let media = try await world.post(by: maya, caption: "Dawn")
+            let remote = try FakeRemoteServer(host: "mastodon.example", name: "mod")
+            let remoteID = try await world.storage.federation.save(remote.actor)
+            let now = world.storage.environment.nowSeconds
+            try await world.withApp(configure: Self.federating) { client in
+                let flag: [String: Any] = [
+                    "type": "Flag", "id": "https://mastodon.example/flags/1", "actor": remote.actor.uri, "content": "Spam <b>links</b>",
+                    "object": ["http://darkroom.test/maya", "http://darkroom.test/ap/media/\(media.rawValue)"],
+                ]
+                let status = try await remote.deliver(flag, to: "/ap/inbox", via: client, now: now)
+                #expect(status == 202)
+            }
+            let received = try #require(try await world.storage.reports.list(open: true, limit: 10).first)
+            #expect(received.targetMedia == media)
+            #expect(received.details == "From mastodon.example: Spam links")
+            // Someone here reports the remote account: its server hears of it from this server, not from them.
+            _ = try await world.storage.reports.file(.init(target: .user, id: remoteID.rawValue, reason: .spam, details: "mine"), by: maya.id)
+            try await Self.runFederationJobs(world)
+            let forwarded = try #require(try await Self.queued(world).first { $0.activity["type"] as? String == "Flag" })
+            #expect(forwarded.inbox == "https://mastodon.example/inbox")
+            #expect(forwarded.activity["actor"] as? String == "http://darkroom.test/ap/actor")
+            #expect(!String(decoding: JSONDocument.bytes(forwarded.activity), as: UTF8.self).contains("maya"))
+        }
+    }
+
     // MARK: Outgoing
 
     @Test(arguments: Engine.available)

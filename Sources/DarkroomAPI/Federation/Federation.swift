@@ -79,6 +79,8 @@ struct Federation: Sendable {
                 guard !liked else { return like.merging(["to": [author.actor.uri]]) { $1 } }
                 return documents.activity("Undo", id: activityID(), actor: local.username, object: like, to: [author.actor.uri])
             }
+        case .flag(let reportID):
+            try await forward(report: reportID)
         case .reply(let media, let commentID):
             guard let comment = try await storage.comments.find(CommentID(commentID), on: MediaID(media)) else { return }
             try await toAuthor(of: MediaID(media), from: comment.from.id.rawValue) { local, note, author in
@@ -97,6 +99,21 @@ struct Federation: Sendable {
                 )
             }
         }
+    }
+
+    /// A report about a remote account (and its post), sent to its server as a `Flag` from this server's own actor:
+    /// the reason, never who reported.
+    private func forward(report id: Int64) async throws {
+        guard let report = try await storage.reports.find(id), let remote = try await storage.federation.actor(user: report.targetUser) else {
+            return
+        }
+        var objects = [remote.actor.uri]
+        if let media = report.targetMedia, let note = try await storage.federation.noteURI(of: media) { objects.append(note) }
+        let flag: [String: Any] = [
+            "@context": ActivityPubDocuments.context, "id": activityID(), "type": "Flag", "actor": ap.instanceActor, "object": objects,
+            "content": "Reported on \(ap.host): \(ReportReason(rawValue: report.reason)?.label ?? report.reason)",
+        ]
+        try await storage.federationOutbox.deliver(JSONDocument.string(flag), signer: FederationStore.instanceActor, to: [remote.actor.deliveryInbox])
     }
 
     /// An activity from a local person about a remote person's post, delivered to its author.

@@ -35,6 +35,7 @@ struct InboxProcessor: Sendable {
         case "Block":
             if let local = try await localUser(activity.id("object")) { try await storage.relationships.block(remote, local) }
         case "Move": try await move(activity, by: sender)
+        case "Flag": try await flag(activity, by: remote)
         default: logger.debug("activity ignored", metadata: ["type": "\(activity.type ?? "none")"])
         }
     }
@@ -159,6 +160,28 @@ struct InboxProcessor: Sendable {
         try await storage.mediaWriter.edit(known.media, by: sender.userID, caption: .some(caption.isEmpty ? nil : caption), altTexts: [:])
     }
 
+    /// A report from another server about people or posts here: into the admin queue, filed by the sending actor,
+    /// with what it said. What the sender may not see is not reportable by it, as for anyone.
+    private func flag(_ activity: JSONObject, by remote: UserID) async throws {
+        let objects = activity.ids("object")
+        let details =
+            "From \(CallbackURL.host(of: activity.id("actor") ?? "")): "
+            + String(ActivityPubDocuments.plainText(activity[string: "content"] ?? "").prefix(900))
+        let filing: ReportStore.Filing
+        if let media = objects.lazy.compactMap(ap.media(fromNote:)).first {
+            filing = .init(target: .media, id: media.rawValue, reason: .other, details: details)
+        } else if let user = try await objects.asyncFirstLocalUser(localUser) {
+            filing = .init(target: .user, id: user.rawValue, reason: .other, details: details)
+        } else {
+            return
+        }
+        do {
+            _ = try await storage.reports.file(filing, by: remote)
+        } catch let error as DomainError {
+            logger.info("remote report not filed", metadata: ["error": "\(error)"])
+        }
+    }
+
     // MARK: Deletes and moves
 
     private func delete(_ activity: JSONObject, by sender: KnownRemoteActor) async throws {
@@ -196,5 +219,13 @@ struct InboxProcessor: Sendable {
             }
             cursor = page.nextCursor.flatMap(Int64.init)
         } while cursor != nil
+    }
+}
+
+extension [String] {
+    /// The first of these actor ids that names a local account.
+    fileprivate func asyncFirstLocalUser(_ lookup: (String?) async throws -> UserID?) async throws -> UserID? {
+        for uri in self { if let user = try await lookup(uri) { return user } }
+        return nil
     }
 }

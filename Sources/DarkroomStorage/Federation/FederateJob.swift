@@ -26,6 +26,9 @@ public struct FederateJob: BackgroundJob {
         case unlike(media: Int64, user: Int64)
         /// A local person commented on a remote person's post: a reply to its note.
         case reply(media: Int64, comment: Int64)
+        /// Someone here reported a remote person or their post: the report goes to their server too, from this
+        /// server (the reporter is not named).
+        case flag(report: Int64)
     }
 
     public var event: Event

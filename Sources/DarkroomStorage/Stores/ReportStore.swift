@@ -9,6 +9,8 @@ public struct ReportStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
     let relationships: RelationshipStore
+    /// A report about someone on another server is forwarded to it (`FederateJob.flag`).
+    let jobs: JobQueue
 
     public static let openLimit = 50
 
@@ -75,6 +77,7 @@ public struct ReportStore: Sendable {
                         \(filing.reason.rawValue), \(filing.details), \(environment.nowSeconds))
                 """
             )
+            try await jobs.enqueue(FederateJob(.flag(report: id)), when: FederateJob.whenRemote(owner, local: reporter), in: tx)
             return id
         }
     }

@@ -128,7 +128,7 @@ public final class Storage: Sendable {
         federation = FederationStore(database: database, environment: environment, jobs: jobs)
         federationOutbox = FederationOutbox(database: database, environment: environment, jobs: jobs)
         liveEvents = LiveEvents(database: database)
-        reports = ReportStore(database: database, environment: environment, relationships: relationships)
+        reports = ReportStore(database: database, environment: environment, relationships: relationships, jobs: jobs)
         moderation = ModerationStore(database: database, environment: environment)
         deleteMedia = DeleteMedia(media: media, writer: mediaWriter, moderation: moderation, files: files)
         deleteAccount = DeleteAccount(
