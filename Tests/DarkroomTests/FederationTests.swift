@@ -353,6 +353,29 @@ struct FakeRemoteServer {
         }
     }
 
+    @Test(arguments: Engine.available)
+    func aSuspendedOrDeletedAccountIsGoneElsewhereToo(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let key = try ActorKeyPair.generate()
+            let maya = try await world.user("maya")
+            let noor = try await world.user("noor")
+            for (index, person) in [maya, noor].enumerated() {
+                let follower = try await world.storage.federation.save(try FakeRemoteServer(host: "s\(index).example", name: "f", key: key).actor)
+                try await world.storage.relationships.follow(follower, person.id)
+            }
+            try await world.storage.database.execute("DELETE FROM jobs WHERE kind = 'federate'")
+            _ = try await world.storage.suspendAccount.suspend(maya.id, reason: "spam", actor: "test")
+            _ = try await world.storage.deleteAccount(noor.id, actor: "test")
+            try await Self.runFederationJobs(world)
+            let deletes = try await Self.queued(world).filter { $0.activity["type"] as? String == "Delete" }
+            #expect(deletes.map(\.inbox).sorted() == ["https://s0.example/inbox", "https://s1.example/inbox"])
+            #expect(Set(deletes.compactMap { $0.activity["object"] as? String }) == ["http://darkroom.test/maya", "http://darkroom.test/noor"])
+            let keys = try await world.storage.database.query("SELECT key_id FROM federation_outbox WHERE activity LIKE '%Delete%' ORDER BY key_id")
+                .decode { try $0.string() }
+            #expect(keys == ["http://darkroom.test/maya#main-key", "http://darkroom.test/noor#main-key"])
+        }
+    }
+
     // MARK: Outgoing
 
     @Test(arguments: Engine.available)

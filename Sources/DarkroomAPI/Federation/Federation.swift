@@ -71,7 +71,7 @@ struct Federation: Sendable {
                 cc: [ap.followers(user.username)]
             )
             let inboxes = try await storage.federation.followerInboxes(of: user.id)
-            try await storage.federationOutbox.deliver(JSONDocument.string(activity), signer: user.id, to: inboxes)
+            try await storage.federationOutbox.deliver(JSONDocument.string(activity), signer: user.id, keyID: ap.key(user.username), to: inboxes)
         case .like(let media, let user), .unlike(let media, let user):
             let liked = if case .like = job.event { true } else { false }
             try await toAuthor(of: MediaID(media), from: user) { local, note, author in
@@ -79,6 +79,13 @@ struct Federation: Sendable {
                 guard !liked else { return like.merging(["to": [author.actor.uri]]) { $1 } }
                 return documents.activity("Undo", id: activityID(), actor: local.username, object: like, to: [author.actor.uri])
             }
+        case .deleteActor(let user, let username, let inboxes):
+            let actor = ap.actor(username)
+            let delete: [String: Any] = [
+                "@context": ActivityPubDocuments.context, "id": actor + "#delete", "type": "Delete", "actor": actor, "object": actor,
+                "to": [ActivityPubDocuments.publicAudience],
+            ]
+            try await storage.federationOutbox.deliver(JSONDocument.string(delete), signer: UserID(user), keyID: ap.key(username), to: inboxes)
         case .flag(let reportID):
             try await forward(report: reportID)
         case .reply(let media, let commentID):
@@ -113,7 +120,12 @@ struct Federation: Sendable {
             "@context": ActivityPubDocuments.context, "id": activityID(), "type": "Flag", "actor": ap.instanceActor, "object": objects,
             "content": "Reported on \(ap.host): \(ReportReason(rawValue: report.reason)?.label ?? report.reason)",
         ]
-        try await storage.federationOutbox.deliver(JSONDocument.string(flag), signer: FederationStore.instanceActor, to: [remote.actor.deliveryInbox])
+        try await storage.federationOutbox.deliver(
+            JSONDocument.string(flag),
+            signer: FederationStore.instanceActor,
+            keyID: ap.instanceKey,
+            to: [remote.actor.deliveryInbox]
+        )
     }
 
     /// An activity from a local person about a remote person's post, delivered to its author.
@@ -126,7 +138,12 @@ struct Federation: Sendable {
             let author = try await storage.federation.actor(user: authorID), let local = try await storage.users.find(UserID(localID))
         else { return }
         let activity = try await render(local, note, author)
-        try await storage.federationOutbox.deliver(JSONDocument.string(activity), signer: local.id, to: [author.actor.inbox])
+        try await storage.federationOutbox.deliver(
+            JSONDocument.string(activity),
+            signer: local.id,
+            keyID: ap.key(local.username),
+            to: [author.actor.inbox]
+        )
     }
 
     /// An activity from a local person to one remote person, delivered to that person's inbox.
@@ -140,7 +157,12 @@ struct Federation: Sendable {
             return
         }
         let activity = try await render(local, remote)
-        try await storage.federationOutbox.deliver(JSONDocument.string(activity), signer: local.id, to: [remote.actor.inbox])
+        try await storage.federationOutbox.deliver(
+            JSONDocument.string(activity),
+            signer: local.id,
+            keyID: ap.key(local.username),
+            to: [remote.actor.inbox]
+        )
     }
 
     /// A post (new or edited) to every server where its author has followers.
@@ -159,7 +181,7 @@ struct Federation: Sendable {
             cc: note["cc"] as? [String] ?? []
         )
         let inboxes = try await storage.federation.followerInboxes(of: owner.id)
-        try await storage.federationOutbox.deliver(JSONDocument.string(activity), signer: owner.id, to: inboxes)
+        try await storage.federationOutbox.deliver(JSONDocument.string(activity), signer: owner.id, keyID: ap.key(owner.username), to: inboxes)
     }
 
     // MARK: Delivery
@@ -171,7 +193,7 @@ struct Federation: Sendable {
             for pending in batch {
                 let status: Int
                 do {
-                    status = try await client.deliver(pending.activity, to: pending.inbox, signer: pending.signer)
+                    status = try await client.deliver(pending.activity, to: pending.inbox, signer: pending.signer, keyID: pending.keyID)
                 } catch {
                     logger.info("activity not delivered", metadata: ["inbox": "\(pending.inbox)", "error": "\(error)"])
                     if try await storage.federationOutbox.failed(pending.id, status: nil, error: "\(error)", permanent: false) { continue }

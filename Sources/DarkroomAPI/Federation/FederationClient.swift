@@ -17,21 +17,21 @@ struct FederationClient: Sendable {
     }
 
     /// Posts `activity` to `inbox`, signed with `signer`'s key; answers the status.
-    func deliver(_ activity: String, to inbox: String, signer: UserID) async throws -> Int {
+    func deliver(_ activity: String, to inbox: String, signer: UserID, keyID: String) async throws -> Int {
         let body = Array(activity.utf8)
         var headers: HTTPHeaders = [
             "Content-Type": "application/activity+json",
             "Accept": ActivityPubDocuments.contentType,
             "Digest": HTTPSignature.digest(body),
         ]
-        try await sign(&headers, method: "POST", url: inbox, signer: signer)
+        try await sign(&headers, method: "POST", url: inbox, signer: signer, keyID: keyID)
         return try await http.post(inbox, headers: headers, body: ByteBuffer(bytes: body)).status
     }
 
     /// Fetches an ActivityPub document, signed as the server's own actor; refuses anything but a 2xx JSON object.
     func fetch(_ url: String) async throws -> JSONObject {
         var headers: HTTPHeaders = ["Accept": "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\""]
-        try await sign(&headers, method: "GET", url: url, signer: FederationStore.instanceActor)
+        try await sign(&headers, method: "GET", url: url, signer: FederationStore.instanceActor, keyID: ap.instanceKey)
         let answer = try await http.get(url, headers: headers)
         guard (200..<300).contains(answer.status) else { throw Refused(description: "\(url) answered \(answer.status)") }
         guard let object = JSONObject(bytes: answer.body) else { throw Refused(description: "\(url) did not answer a JSON object") }
@@ -48,15 +48,8 @@ struct FederationClient: Sendable {
     }
 
     /// Adds `Date`, `Host` and `Signature` (over the request target, host, date and, with a body, its digest).
-    private func sign(_ headers: inout HTTPHeaders, method: String, url: String, signer: UserID) async throws {
+    private func sign(_ headers: inout HTTPHeaders, method: String, url: String, signer: UserID, keyID: String) async throws {
         guard let components = URLComponents(string: url), let host = components.host else { throw Refused(description: "\(url) is not a URL") }
-        let keyID: String
-        if signer == FederationStore.instanceActor {
-            keyID = ap.instanceKey
-        } else {
-            guard let user = try await storage.users.find(signer) else { throw Refused(description: "the signing account is gone") }
-            keyID = ap.key(user.username)
-        }
         let key = try await storage.federation.keyPair(of: signer).signingKey()
         let defaultPort = components.scheme == "https" ? 443 : 80
         let authority = components.port.map { $0 == defaultPort ? host : "\(host):\($0)" } ?? host

@@ -29,11 +29,30 @@ public struct FederateJob: BackgroundJob {
         /// Someone here reported a remote person or their post: the report goes to their server too, from this
         /// server (the reporter is not named).
         case flag(report: Int64)
+        /// A local account was deleted or suspended: the servers of its followers elsewhere are told it is gone (their
+        /// inboxes read before its follows went, its name carried since its row may be gone too).
+        case deleteActor(user: Int64, username: String, inboxes: [String])
     }
 
     public var event: Event
 
     public init(_ event: Event) { self.event = event }
+
+    /// The job telling the servers of `user`'s followers elsewhere that the account is gone; nil when it has none.
+    static func deleteActor(_ user: UserID, in tx: any SQLExecutor) async throws -> FederateJob? {
+        guard
+            let username = try await tx.query("SELECT username FROM users WHERE id = \(user) AND remote_followers > 0").decodeFirst({
+                try $0.string()
+            })
+        else { return nil }
+        let inboxes = try await tx.query(
+            """
+            SELECT DISTINCT COALESCE(r.shared_inbox, r.inbox) FROM follows f JOIN remote_actors r ON r.user_id = f.follower_id
+             WHERE f.followee_id = \(user) ORDER BY 1
+            """
+        ).decode { try $0.string() }
+        return FederateJob(.deleteActor(user: user.rawValue, username: username, inboxes: inboxes))
+    }
 
     /// Adds the job when `user` is someone on another server.
     static func whenRemote(_ user: UserID) -> SQL { "EXISTS (SELECT 1 FROM remote_actors WHERE user_id = \(user))" }

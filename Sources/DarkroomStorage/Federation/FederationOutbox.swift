@@ -17,13 +17,16 @@ public struct FederationOutbox: Sendable {
         public var id: Int64
         public var inbox: String
         public var signer: UserID
+        /// The signing key's id (the actor's, `…#main-key`): kept with the activity, since the account may be gone
+        /// (a deleted account's Delete is still signed by it).
+        public var keyID: String
         public var activity: String
         public var attempts: Int64
     }
 
     /// Queues `activity`, signed as `signer`, for each inbox; inboxes of servers that are suspended or unavailable
     /// are left out.
-    public func deliver(_ activity: String, signer: UserID, to inboxes: [String], in tx: any SQLExecutor) async throws {
+    public func deliver(_ activity: String, signer: UserID, keyID: String, to inboxes: [String], in tx: any SQLExecutor) async throws {
         for inbox in Set(inboxes).sorted() {
             let host = CallbackURL.host(of: inbox)
             let refused = try await tx.query(
@@ -34,27 +37,36 @@ public struct FederationOutbox: Sendable {
             guard refused.isEmpty else { continue }
             try await tx.execute(
                 """
-                INSERT INTO federation_outbox (id, inbox, signer_id, activity, created_at)
-                VALUES (\(environment.ids.next()), \(inbox), \(signer), \(activity), \(environment.nowSeconds))
+                INSERT INTO federation_outbox (id, inbox, signer_id, key_id, activity, created_at)
+                VALUES (\(environment.ids.next()), \(inbox), \(signer), \(keyID), \(activity), \(environment.nowSeconds))
                 """
             )
             try await jobs.enqueue(DeliverActivitiesJob(inbox: inbox), in: tx)
         }
     }
 
-    public func deliver(_ activity: String, signer: UserID, to inboxes: [String]) async throws {
+    public func deliver(_ activity: String, signer: UserID, keyID: String, to inboxes: [String]) async throws {
         defer { jobs.wake() }
-        try await database.transaction { tx in try await deliver(activity, signer: signer, to: inboxes, in: tx) }
+        try await database.transaction { tx in try await deliver(activity, signer: signer, keyID: keyID, to: inboxes, in: tx) }
     }
 
     /// The inbox's oldest waiting activities.
     public func waiting(inbox: String, limit: Int) async throws -> [Pending] {
         try await database.query(
             """
-            SELECT id, inbox, signer_id, activity, attempts FROM federation_outbox
+            SELECT id, inbox, signer_id, key_id, activity, attempts FROM federation_outbox
              WHERE inbox = \(inbox) AND delivered_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT \(limit)
             """
-        ).decode { Pending(id: try $0.int(), inbox: try $0.string(), signer: try $0.id(), activity: try $0.string(), attempts: try $0.int()) }
+        ).decode {
+            Pending(
+                id: try $0.int(),
+                inbox: try $0.string(),
+                signer: try $0.id(),
+                keyID: try $0.string(),
+                activity: try $0.string(),
+                attempts: try $0.int()
+            )
+        }
     }
 
     public func delivered(_ id: Int64, status: Int) async throws {

@@ -60,6 +60,7 @@ extension Migrations {
                 id {ID},
                 inbox TEXT NOT NULL,
                 signer_id BIGINT NOT NULL,
+                key_id TEXT NOT NULL,
                 activity TEXT NOT NULL,
                 created_at BIGINT NOT NULL,
                 attempts BIGINT NOT NULL DEFAULT 0,

@@ -137,7 +137,8 @@ public final class Storage: Sendable {
             changes: changes,
             moderation: moderation,
             files: files,
-            exports: dataExports
+            exports: dataExports,
+            jobs: jobs
         )
         suspendAccount = SuspendAccount(
             database: database,
@@ -145,7 +146,8 @@ public final class Storage: Sendable {
             users: users,
             sessions: sessions,
             moderation: moderation,
-            changes: changes
+            changes: changes,
+            jobs: jobs
         )
         setDomainPolicy = SetDomainPolicy(database: database, federation: federation, users: users, suspendAccount: suspendAccount)
         removeComment = RemoveComment(database: database, comments: comments, moderation: moderation)

@@ -16,6 +16,7 @@ public struct DeleteAccount: Sendable {
     let moderation: ModerationStore
     let files: MediaFiles
     let exports: DataExports
+    let jobs: JobQueue
 
     /// What a deletion removed, for the operator's command and the log.
     public struct Summary: Sendable, Encodable {
@@ -35,6 +36,7 @@ public struct DeleteAccount: Sendable {
                     .decodeFirst({ (name: try $0.string(), picture: try $0.optionalString()) })
             else { return nil }
             var summary = Summary()
+            if let gone = try await FederateJob.deleteActor(user, in: tx) { try await jobs.enqueue(gone, in: tx) }
             var keys = try await tx.query("SELECT image_key FROM media WHERE user_id = \(user)").decode { try $0.string() }
             summary.media = keys.count
             keys += try await tx.query("SELECT i.image_key FROM media_items i JOIN media m ON m.id = i.media_id WHERE m.user_id = \(user)")

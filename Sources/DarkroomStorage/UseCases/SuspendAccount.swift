@@ -13,12 +13,14 @@ public struct SuspendAccount: Sendable {
     let sessions: SessionStore
     let moderation: ModerationStore
     let changes: StoreChanges
+    let jobs: JobQueue
 
     /// Suspends an account; false when it already was.
     public func suspend(_ user: UserID, reason: String, actor: String) async throws -> Bool {
         let now = environment.nowSeconds
         let changed = try await database.transaction { tx -> Bool in
             guard try await users.markSuspended(user, at: now, in: tx) else { return false }
+            if let gone = try await FederateJob.deleteActor(user, in: tx) { try await jobs.enqueue(gone, in: tx) }
             try await sessions.endAll(of: user, in: tx)
             try await HomeFeed.withdrawAll(of: user, in: tx)
             try await MediaVersion.moveAllShowing(user, in: tx)
