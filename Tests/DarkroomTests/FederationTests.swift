@@ -376,6 +376,42 @@ struct FakeRemoteServer {
         }
     }
 
+    @Test(arguments: Engine.available)
+    func aShareReachesTheSharersFollowersAndAMoveGoesOut(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let key = try ActorKeyPair.generate()
+            let carol = try await world.user("carol")
+            let author = try FakeRemoteServer(host: "pix.example", name: "ana", key: key)
+            let sharer = try FakeRemoteServer(host: "toot.example", name: "ben", key: key)
+            let authorID = try await world.storage.federation.save(author.actor)
+            let sharerID = try await world.storage.federation.save(sharer.actor)
+            try await world.storage.relationships.follow(carol.id, sharerID)
+            var post = NewMedia(owner: authorID, caption: "Harbour", renditions: Renditions(key: "test/ana", standard: 612, low: 306, thumbnail: 150))
+            post.remoteNote = "https://pix.example/p/ana/1"
+            let media = try await world.storage.mediaWriter.create(post)
+            #expect(try await world.storage.feed.page(of: carol.id, MediaPageRequest(count: 10)).items.isEmpty)
+            try await world.withApp(configure: Self.federating) { client in
+                let announce: [String: Any] = [
+                    "type": "Announce", "id": sharer.actor.uri + "/boosts/1", "actor": sharer.actor.uri, "object": "https://pix.example/p/ana/1",
+                    "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                ]
+                let status = try await sharer.deliver(announce, to: "/ap/inbox", via: client, now: world.storage.environment.nowSeconds)
+                #expect(status == 202)
+            }
+            #expect(try await world.storage.feed.page(of: carol.id, MediaPageRequest(count: 10)).items.map(\.id) == [media])
+
+            // Carol moves away: the servers of her followers there are told where.
+            let follower = try await world.storage.federation.save(try FakeRemoteServer(host: "s9.example", name: "f", key: key).actor)
+            try await world.storage.relationships.follow(follower, carol.id)
+            try await world.storage.users.setMovedTo("https://new.example/users/carol", of: carol.id)
+            try await Self.runFederationJobs(world)
+            let move = try #require(try await Self.queued(world).first { $0.activity["type"] as? String == "Move" })
+            #expect(move.inbox == "https://s9.example/inbox")
+            #expect(move.activity["target"] as? String == "https://new.example/users/carol")
+            #expect(move.activity["object"] as? String == "http://darkroom.test/carol")
+        }
+    }
+
     // MARK: Outgoing
 
     @Test(arguments: Engine.available)

@@ -86,6 +86,17 @@ struct Federation: Sendable {
                 "to": [ActivityPubDocuments.publicAudience],
             ]
             try await storage.federationOutbox.deliver(JSONDocument.string(delete), signer: UserID(user), keyID: ap.key(username), to: inboxes)
+        case .moved(let userID):
+            guard let user = try await storage.users.find(UserID(userID)), let target = user.movedTo else { return }
+            let move = documents.activity(
+                "Move",
+                id: ap.actor(user.username) + "#moves/\(storage.environment.nowSeconds)",
+                actor: user.username,
+                object: ap.actor(user.username),
+                to: [ap.followers(user.username)]
+            ).merging(["target": target]) { $1 }
+            let inboxes = try await storage.federation.followerInboxes(of: user.id)
+            try await storage.federationOutbox.deliver(JSONDocument.string(move), signer: user.id, keyID: ap.key(user.username), to: inboxes)
         case .flag(let reportID):
             try await forward(report: reportID)
         case .reply(let media, let commentID):

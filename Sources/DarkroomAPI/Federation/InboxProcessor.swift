@@ -36,6 +36,7 @@ struct InboxProcessor: Sendable {
             if let local = try await localUser(activity.id("object")) { try await storage.relationships.block(remote, local) }
         case "Move": try await move(activity, by: sender)
         case "Flag": try await flag(activity, by: remote)
+        case "Announce": try await announce(activity, by: sender)
         default: logger.debug("activity ignored", metadata: ["type": "\(activity.type ?? "none")"])
         }
     }
@@ -145,6 +146,28 @@ struct InboxProcessor: Sendable {
         var text = ActivityPubDocuments.plainText(html)
         if text.hasPrefix("@"), let space = text.firstIndex(of: " ") { text = String(text[text.index(after: space)...]) }
         return String(text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(300))
+    }
+
+    /// A share (a boost) by someone people here follow of another remote person's post: the post is taken as its
+    /// author's, and shown in the sharer's followers' feeds too. A share of a post here changes nothing here.
+    private func announce(_ activity: JSONObject, by sender: KnownRemoteActor) async throws {
+        guard let uri = activity.id("object"), ap.media(fromNote: uri) == nil, try await storage.federation.hasLocalFollowers(sender.userID) else {
+            return
+        }
+        if let known = try await storage.federation.object(uri), known.kind == .post {
+            return try await storage.federation.share(known.media, by: sender.userID)
+        }
+        let note = try await actors.client.fetch(uri)
+        guard note.id == uri, note.type == "Note", let authorURI = note.id("attributedTo"),
+            CallbackURL.host(of: authorURI) == CallbackURL.host(of: uri),
+            note.id("inReplyTo") == nil
+        else { return }
+        let audience = note.ids("to") + note.ids("cc")
+        guard audience.contains(where: { $0 == ActivityPubDocuments.publicAudience || $0 == "as:Public" || $0 == "Public" }) else { return }
+        let author = try await actors.resolve(uri: authorURI)
+        try await storage.jobs.enqueue(
+            ReceiveRemotePostJob(author: author.userID, note: JSONDocument.string(note.fields), uri: uri, sharedBy: sender.userID)
+        )
     }
 
     /// A changed profile is fetched again; a changed post of theirs gets its new caption.

@@ -68,7 +68,11 @@ struct RemotePosts: Sendable {
     }
 
     func receive(_ job: ReceiveRemotePostJob) async throws {
-        guard try await storage.federation.object(job.uri) == nil, let note = JSONObject(bytes: Array(job.note.utf8)) else { return }
+        if let known = try await storage.federation.object(job.uri) {
+            if known.kind == .post, let sharer = job.sharedBy { try await storage.federation.share(known.media, by: UserID(sharer)) }
+            return
+        }
+        guard let note = JSONObject(bytes: Array(job.note.utf8)) else { return }
         let author = UserID(job.author)
         guard let actor = try await storage.federation.actor(user: author) else { return }
         if try await storage.federation.policy(of: actor.actor.handle.host) == .rejectMedia { return }
@@ -106,7 +110,8 @@ struct RemotePosts: Sendable {
             }
             new.remoteNote = job.uri
             new.remotePublished = note[string: "published"].flatMap(Self.date).map { min($0, storage.environment.nowSeconds) }
-            _ = try await storage.mediaWriter.create(new)
+            let media = try await storage.mediaWriter.create(new)
+            if let sharer = job.sharedBy { try await storage.federation.share(media, by: UserID(sharer)) }
         } catch {
             for (photo, _) in stored { await storage.files.remove(photo.renditions.key) }
             if error is ImageError || error is Unusable || error is APIError {

@@ -32,6 +32,8 @@ public struct FederateJob: BackgroundJob {
         /// A local account was deleted or suspended: the servers of its followers elsewhere are told it is gone (their
         /// inboxes read before its follows went, its name carried since its row may be gone too).
         case deleteActor(user: Int64, username: String, inboxes: [String])
+        /// A local account said where it moved: its followers' servers are told (a `Move`).
+        case moved(user: Int64)
     }
 
     public var event: Event
@@ -86,11 +88,14 @@ public struct ReceiveRemotePostJob: BackgroundJob {
     /// The note as received (JSON).
     public var note: String
     public var uri: String
+    /// Who shared it (an `Announce`), when that is how it came: it goes to their followers' feeds here too.
+    public var sharedBy: Int64?
 
-    public init(author: UserID, note: String, uri: String) {
+    public init(author: UserID, note: String, uri: String, sharedBy: UserID? = nil) {
         self.author = author.rawValue
         self.note = note
         self.uri = uri
+        self.sharedBy = sharedBy?.rawValue
     }
 
     public var key: String? { uri }

@@ -195,6 +195,19 @@ public struct FederationStore: Sendable {
         return (users, posts)
     }
 
+    /// A remote person shared `media`: it goes into the home feeds of the people here who follow them, once. (Feed
+    /// entries name the post's author, so an unfollow of the sharer leaves it, as a boost seen before stays seen.)
+    public func share(_ media: MediaID, by sharer: UserID) async throws {
+        try await database.execute(
+            """
+            INSERT INTO feed_entries (user_id, media_id, author_id)
+            SELECT f.follower_id, m.id, m.user_id FROM follows f JOIN media m ON m.id = \(media)
+             WHERE f.followee_id = \(sharer) AND NOT EXISTS (SELECT 1 FROM remote_actors r WHERE r.user_id = f.follower_id)
+            ON CONFLICT DO NOTHING
+            """
+        )
+    }
+
     // MARK: Follow activities
 
     /// Keeps the id of the Follow that made (or asked for) this follow, for the Accept, Reject or Undo that names it.

@@ -98,7 +98,7 @@ public final class Storage: Sendable {
         self.mediaWriter = mediaWriter
         videoUploads = VideoUploads(database: database, environment: environment, jobs: jobs)
         archiveImports = ArchiveImports(database: database, environment: environment, jobs: jobs, files: files, writer: mediaWriter)
-        users = UserStore(database: database, environment: environment)
+        users = UserStore(database: database, environment: environment, jobs: jobs)
         media = MediaStore(database: database, environment: environment)
         clients = ClientStore(database: database, environment: environment, changes: changes)
         tokens = TokenStore(database: database, environment: environment, changes: changes, seal: tokenSeal)

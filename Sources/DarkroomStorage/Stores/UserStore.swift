@@ -23,6 +23,8 @@ public struct NewUser: Sendable {
 public struct UserStore: Sendable {
     let database: any Database
     let environment: SystemEnvironment
+    /// A move is told to followers on other servers (`FederateJob.moved`).
+    let jobs: JobQueue
 
     public func create(_ new: NewUser) async throws -> User {
         let id = try await insert(new, in: database)
@@ -109,6 +111,7 @@ public struct UserStore: Sendable {
             for follower in followers {
                 try await ActivityStore.record(.moved, to: follower, by: user, environment: environment, in: tx)
             }
+            try await jobs.enqueue(FederateJob(.moved(user: user.rawValue)), when: FederateJob.whenFollowedRemotely(user), in: tx)
         }
     }
 
