@@ -133,6 +133,16 @@ struct FakeRemoteServer {
         )
     }
 
+    @Test func blurHashesAgreeWithTheReferenceEncoder() {
+        // The pure-Python `blurhash` package (1.1.5) gives this for the same 8×6 pixels.
+        let (width, height) = (8, 6)
+        var pixels: [UInt8] = []
+        for y in 0..<height {
+            for x in 0..<width { pixels += [UInt8((x * 37 + y * 11) % 256), UInt8((x * 13 + y * 53) % 256), UInt8((x * x + y * y * 7) % 256)] }
+        }
+        #expect(BlurHash.encode(pixels: pixels, width: width, height: height, bands: 3) == "LlGSA2KJ6i=L$tM~ahxBQKi~oKWE")
+    }
+
     @Test func signaturesHoldOnlyOverWhatWasSigned() throws {
         let pair = try ActorKeyPair.generate()
         let headers = ["host": "darkroom.test", "date": HTTPSignature.httpDate(1_700_000_000), "digest": HTTPSignature.digest(Array("{}".utf8))]

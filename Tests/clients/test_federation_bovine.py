@@ -186,6 +186,9 @@ def test_a_bovine_account_follows_a_darkroom_person_and_gets_their_photos(server
     assert [a["name"] for a in attachments] == ["Waves on a grey beach", "A lighthouse at dusk"]
     assert all(a["mediaType"] == "image/jpeg" and a["type"] == "Image" for a in attachments)
     assert (attachments[0]["width"], attachments[0]["height"]) == (320, 240)
+    # Each photo's BlurHash (Mastodon's `toot:blurhash`; bovine keeps the term under its full name).
+    hashes = [value for a in attachments for key, value in a.items() if key.endswith("blurhash")]
+    assert len(hashes) == 2 and all(len(h) == 28 for h in hashes), attachments
     assert "Two from the coast" in note["content"]
     for attachment in attachments:
         with urllib.request.urlopen(attachment["url"]) as image:

@@ -72,7 +72,7 @@ struct ActivityPubDocuments: Sendable {
     /// A post as a `Note`: its caption as content, each photo (or the video) as an attachment at its full shape with
     /// its alt text, its hashtags as `Hashtag` tags. A public account's posts are addressed to everyone and its
     /// followers; a private one's to its followers alone.
-    func note(_ media: Media, ownerIsPrivate: Bool) -> [String: Any] {
+    func note(_ media: Media, ownerIsPrivate: Bool, blurHashes: [String?] = []) -> [String: Any] {
         let followers = ap.followers(media.owner.username)
         let document: [String: Any] = [
             "id": ap.note(media.id),
@@ -84,13 +84,13 @@ struct ActivityPubDocuments: Sendable {
             "to": ownerIsPrivate ? [followers] : [Self.publicAudience],
             "cc": ownerIsPrivate ? [] : [followers],
             "sensitive": false,
-            "attachment": attachments(media),
+            "attachment": attachments(media, blurHashes: blurHashes),
             "tag": media.tags.map { ["type": "Hashtag", "name": "#" + $0, "href": links.publicURL + "/explore/tags/" + $0 + "/"] },
         ]
         return document
     }
 
-    private func attachments(_ media: Media) -> [[String: Any]] {
+    private func attachments(_ media: Media, blurHashes: [String?]) -> [[String: Any]] {
         if let video = media.renditions.video, let size = video.full.last {
             return [
                 [
@@ -101,8 +101,10 @@ struct ActivityPubDocuments: Sendable {
         }
         // A carousel's items are its photos after the first, which is the media's own.
         let photos: [(Renditions, String?)] = [(media.renditions, media.altText)] + media.carouselItems.map { ($0.renditions, $0.altText) }
-        return photos.map { renditions, altText in
+        return photos.enumerated().map { index, photo in
+            let (renditions, altText) = photo
             var image: [String: Any] = ["type": "Image", "mediaType": "image/jpeg", "name": altText ?? ""]
+            if index < blurHashes.count, let hash = blurHashes[index] { image["blurhash"] = hash }
             if let size = renditions.full.last {
                 image["url"] = links.file(renditions, Renditions.fileName(size, format: "jpeg"))
                 image["width"] = size.width

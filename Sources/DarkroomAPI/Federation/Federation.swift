@@ -182,7 +182,7 @@ struct Federation: Sendable {
         guard let ownerID = try await storage.media.owner(of: id), let media = try await storage.media.find(id, viewer: ownerID),
             let owner = try await storage.users.find(ownerID)
         else { return }
-        let note = documents.note(media, ownerIsPrivate: owner.isPrivate)
+        let note = documents.note(media, ownerIsPrivate: owner.isPrivate, blurHashes: await blurHashes(of: media))
         let activity = documents.activity(
             type,
             id: ap.note(id) + (type == "Create" ? "/activity" : "/updates/\(media.version)"),
@@ -193,6 +193,22 @@ struct Federation: Sendable {
         )
         let inboxes = try await storage.federation.followerInboxes(of: owner.id)
         try await storage.federationOutbox.deliver(JSONDocument.string(activity), signer: owner.id, keyID: ap.key(owner.username), to: inboxes)
+    }
+
+    /// Each photo's BlurHash, from its smallest rendition on disk (nil where it cannot be read: the attachment goes
+    /// without one).
+    func blurHashes(of media: Media) async -> [String?] {
+        let photos = [media.renditions] + media.carouselItems.map(\.renditions)
+        var hashes: [String?] = []
+        for renditions in photos {
+            let name = renditions.full.first.map { Renditions.fileName($0, format: "jpeg") } ?? "thumbnail.jpg"
+            guard let path = storage.files.path(renditions.key, name), let bytes = FileManager.default.contents(atPath: path) else {
+                hashes.append(nil)
+                continue
+            }
+            hashes.append(try? await remotePosts.ingest.blurHash(of: Array(bytes)))
+        }
+        return hashes
     }
 
     // MARK: Delivery

@@ -70,6 +70,12 @@ final class PhotoIngest: Sendable {
         }
     }
 
+    /// A photo's BlurHash, worked out on the ingest pool like any decode.
+    func blurHash(of photo: [UInt8]) async throws -> String {
+        let pipeline = pipeline
+        return try await run { try Self.imageErrors { () throws(ImageError) in try pipeline.blurHash(of: photo) } }
+    }
+
     /// Makes a video's cover renditions from its frame, filtered and cut as a photo of the post would be, and stores
     /// them under one key with the video's own files (moved in from the transcode's folder).
     func storeVideo(_ video: TranscodedVideo, filter: Filter, crop: Crop, settings: VideoSettings) async throws -> Renditions {
