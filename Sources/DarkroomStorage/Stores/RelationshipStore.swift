@@ -8,8 +8,9 @@ public struct RelationshipStore: Sendable {
     let changes: StoreChanges
     /// Rung after a write that tells someone of it, for this process's live streams (`ActivityStore`).
     let live: LiveSignal
-    /// Tells other servers of a change that concerns someone there (`FederateJob`).
+    /// Tells other servers of a change that concerns someone there (`FederateJob`), when this process federates.
     let jobs: JobQueue
+    let federation: FederationSwitch
 
     /// Checks `UserPolicy` for an action by `actor` on an existing user `target`; `DomainError.notFound(.user)` when
     /// there is no such user (a suspended one included), the policy's refusal otherwise.
@@ -104,7 +105,8 @@ public struct RelationshipStore: Sendable {
         }
         var after = current
         // Someone on another server answers a follow with an Accept, as a private account's owner does here.
-        let isRemote = try await !database.query("SELECT 1 FROM remote_actors WHERE user_id = \(target)").isEmpty
+        var isRemote = false
+        if federation.isOn { isRemote = try await !database.query("SELECT 1 FROM remote_actors WHERE user_id = \(target)").isEmpty }
         if current.targetIsPrivate || isRemote {
             if current.outgoing == .follows { return current }
             defer {
@@ -119,7 +121,7 @@ public struct RelationshipStore: Sendable {
                     """
                 )
                 if !asked.isEmpty {
-                    try await jobs.enqueue(
+                    try await federate(
                         FederateJob(.follow(follower: viewer.rawValue, followee: target.rawValue)),
                         when: FederateJob.whenRemote(target, local: viewer),
                         in: tx
@@ -154,7 +156,7 @@ public struct RelationshipStore: Sendable {
                 """
             )
             guard !inserted.isEmpty else { return }
-            try await jobs.enqueue(
+            try await federate(
                 FederateJob(.accept(follower: follower.rawValue, followee: followee.rawValue)),
                 when: FederateJob.whenRemote(follower, local: followee),
                 in: tx
@@ -178,7 +180,7 @@ public struct RelationshipStore: Sendable {
     public func unfollow(_ follower: UserID, _ followee: UserID) async throws {
         defer { jobs.wake() }
         try await database.transaction { tx in
-            try await jobs.enqueue(
+            try await federate(
                 FederateJob(.undoFollow(follower: follower.rawValue, followee: followee.rawValue)),
                 when: FederateJob.whenRemote(followee, local: follower),
                 in: tx
@@ -201,7 +203,7 @@ public struct RelationshipStore: Sendable {
     public func removeFollower(_ follower: UserID, of user: UserID) async throws {
         defer { jobs.wake() }
         try await database.transaction { tx in
-            try await jobs.enqueue(
+            try await federate(
                 FederateJob(.reject(follower: follower.rawValue, followee: user.rawValue)),
                 when: FederateJob.whenRemote(follower, local: user),
                 in: tx
@@ -230,7 +232,7 @@ public struct RelationshipStore: Sendable {
     public func ignore(_ viewer: UserID, requester: UserID) async throws {
         defer { jobs.wake() }
         try await database.transaction { tx in
-            try await jobs.enqueue(
+            try await federate(
                 FederateJob(.reject(follower: requester.rawValue, followee: viewer.rawValue)),
                 when: FederateJob.whenRemote(requester, local: viewer),
                 in: tx
@@ -244,7 +246,7 @@ public struct RelationshipStore: Sendable {
     public func block(_ viewer: UserID, _ target: UserID) async throws {
         defer { jobs.wake() }
         try await database.transaction { tx in
-            try await jobs.enqueue(
+            try await federate(
                 FederateJob(.block(blocker: viewer.rawValue, blocked: target.rawValue)),
                 when: FederateJob.whenRemote(target, local: viewer),
                 in: tx
@@ -271,6 +273,12 @@ public struct RelationshipStore: Sendable {
     public func unblock(_ viewer: UserID, _ target: UserID) async throws {
         try await database.execute("DELETE FROM blocks WHERE blocker_id = \(viewer) AND blocked_id = \(target)")
         await changes.grantsChanged()
+    }
+
+    /// Queues what other servers must hear of this change, when this process federates and `condition` holds.
+    private func federate(_ job: FederateJob, when condition: SQL, in tx: any SQLExecutor) async throws {
+        guard federation.isOn else { return }
+        try await jobs.enqueue(job, when: condition, in: tx)
     }
 
     private static func removeFollow(_ follower: UserID, _ followee: UserID, in tx: any SQLExecutor) async throws {

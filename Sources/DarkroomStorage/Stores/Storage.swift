@@ -113,7 +113,14 @@ public final class Storage: Sendable {
         let signups = SignupStore(database: database, environment: environment)
         self.signups = signups
         rateLimits = RateLimitStore(database: database)
-        relationships = RelationshipStore(database: database, environment: environment, changes: changes, live: live, jobs: jobs)
+        relationships = RelationshipStore(
+            database: database,
+            environment: environment,
+            changes: changes,
+            live: live,
+            jobs: jobs,
+            federation: federationSwitch
+        )
         likes = LikeStore(database: database, environment: environment, live: live, jobs: jobs, federation: federationSwitch)
         activity = ActivityStore(database: database, environment: environment)
         locations = LocationStore(database: database, environment: environment)
