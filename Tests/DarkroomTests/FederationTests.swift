@@ -263,9 +263,10 @@ struct FakeRemoteServer {
                 let undo: [String: Any] = ["type": "Undo", "actor": remote.actor.uri, "id": remote.actor.uri + "#undo/1", "object": like]
                 let status4 = try await remote.deliver(undo, to: "/ap/inbox", via: client, now: now)
                 #expect(status4 == 202)
-                let delete: [String: Any] = [
-                    "type": "Delete", "actor": remote.actor.uri, "id": remote.actor.uri + "#delete/1", "object": reply["id"]!,
-                ]
+                var delete = try Self.fixture("mastodon-delete")
+                delete["actor"] = remote.actor.uri
+                delete["id"] = remote.actor.uri + "#delete/1"
+                delete["object"] = reply["id"]!
                 let status5 = try await remote.deliver(delete, to: "/ap/inbox", via: client, now: now)
                 #expect(status5 == 202)
                 let after = try #require(try await client.get("/v1/media/\(media.rawValue)?access_token=\(token)").media)
@@ -409,6 +410,21 @@ struct FakeRemoteServer {
                 #expect(status == 202)
             }
             #expect(try await world.storage.feed.page(of: carol.id, MediaPageRequest(count: 10)).items.map(\.id) == [media])
+            // Its author edits it: the new caption and alt text replace the old.
+            try await world.withApp(configure: Self.federating) { client in
+                let update: [String: Any] = [
+                    "type": "Update", "id": author.actor.uri + "/updates/1", "actor": author.actor.uri,
+                    "object": [
+                        "id": "https://pix.example/p/ana/1", "type": "Note", "content": "<p>Harbour at dawn</p>",
+                        "attachment": [["type": "Image", "mediaType": "image/jpeg", "url": "https://pix.example/1.jpg", "name": "Boats"]],
+                    ] as [String: Any],
+                ]
+                let status = try await author.deliver(update, to: "/ap/inbox", via: client, now: world.storage.environment.nowSeconds)
+                #expect(status == 202)
+            }
+            let edited = try #require(try await world.storage.media.find(media, viewer: carol.id))
+            #expect(edited.caption?.text == "Harbour at dawn")
+            #expect(edited.altText == "Boats")
 
             // Carol moves away: the servers of her followers there are told where.
             let follower = try await world.storage.federation.save(try FakeRemoteServer(host: "s9.example", name: "f", key: key).actor)

@@ -237,6 +237,10 @@ def test_a_darkroom_person_follows_a_bovine_account_and_its_posts_reach_their_fe
     assert post["alt_text"] == "Boats at their moorings"
     assert len(post["carousel_media"]) == 2 and post["carousel_media"][1]["alt_text"] == "A red hull"
     assert post["aspect_ratio"] == pytest.approx(4 / 3, abs=0.01)
+    # The pages show it too: the bovine account's profile here, as a visitor sees it, holds the post.
+    with urllib.request.urlopen(f"{dark.base}/{urllib.parse.quote(bovine.handle)}") as page:
+        html = page.read().decode()
+    assert urllib.parse.urlparse(post["link"]).path in html
 
     # Carol's like and comment reach the bovine account, signed by Darkroom and checked by bovine.
     dark.api("POST", f"/media/{post['id']}/likes", carol["token"])

@@ -170,7 +170,7 @@ struct InboxProcessor: Sendable {
         )
     }
 
-    /// A changed profile is fetched again; a changed post of theirs gets its new caption.
+    /// A changed profile is fetched again; a changed post of theirs gets its new caption and alt texts.
     private func update(_ activity: JSONObject, by sender: KnownRemoteActor) async throws {
         if activity.id("object") == sender.actor.uri {
             _ = try await actors.resolve(uri: sender.actor.uri, refresh: true)
@@ -180,7 +180,13 @@ struct InboxProcessor: Sendable {
             known.kind == .post, known.user == sender.userID
         else { return }
         let caption = String(ActivityPubDocuments.plainText(note[string: "content"] ?? "").prefix(2200))
-        try await storage.mediaWriter.edit(known.media, by: sender.userID, caption: .some(caption.isEmpty ? nil : caption), altTexts: [:])
+        let photos = try await storage.media.find(known.media, viewer: sender.userID).map { 1 + $0.carouselItems.count } ?? 0
+        var altTexts: [Int: String?] = [:]
+        for (position, image) in note.objects("attachment").prefix(photos).enumerated() {
+            let alt = image[string: "name"].map { String($0.prefix(1000)) }
+            altTexts[position] = alt?.isEmpty == false ? alt : nil
+        }
+        try await storage.mediaWriter.edit(known.media, by: sender.userID, caption: .some(caption.isEmpty ? nil : caption), altTexts: altTexts)
     }
 
     /// A report from another server about people or posts here: into the admin queue, filed by the sending actor,
