@@ -261,30 +261,11 @@ final class InboxReceivers: Sendable {
 
     static func start(count: Int) async throws -> InboxReceivers {
         let box = Mutex<InboxReceivers?>(nil)
-        var hosts: [String] = []
-        var tasks: [Task<Void, any Error>] = []
-        var quiet = Logger(label: "darkroom.bench.inbox")
-        quiet.logLevel = .critical
-        for _ in 0..<count {
-            let router = Router()
-            router.post("/inbox") { request, _ -> Response in
-                _ = try await request.body.collect(upTo: 1 << 20)
-                let now = ContinuousClock.now
-                box.withLock { $0 }?.received.withLock { $0.append(now) }
-                return Response(status: .accepted)
-            }
-            let port = Mutex<Int?>(nil)
-            let app = Application(
-                router: router,
-                configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } },
-                logger: quiet
-            )
-            tasks.append(Task { try await app.runService() })
-            while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
-            hosts.append("127.0.0.1:\(port.withLock { $0 }!)")
+        let (ports, tasks) = try await startLoopbackReceivers(count: count, path: "/inbox", status: .accepted) { _ in
+            let now = ContinuousClock.now
+            box.withLock { $0 }?.received.withLock { $0.append(now) }
         }
-        let receivers = InboxReceivers(hosts: hosts, tasks: tasks)
+        let receivers = InboxReceivers(hosts: ports.map { "127.0.0.1:\($0)" }, tasks: tasks)
         box.withLock { $0 = receivers }
         return receivers
     }

@@ -142,30 +142,43 @@ final class BenchReceivers: Sendable {
 
     static func start(count: Int) async throws -> BenchReceivers {
         let box = Mutex<BenchReceivers?>(nil)
-        var urls: [String] = []
-        var tasks: [Task<Void, any Error>] = []
-        var quiet = Logger(label: "darkroom.bench.receiver")
-        quiet.logLevel = .critical
-        for _ in 0..<count {
-            let router = Router()
-            router.post("/callback") { request, _ -> Response in
-                let body = try await request.body.collect(upTo: 1 << 22)
-                box.withLock { $0 }?.record(body)
-                return Response(status: .ok)
-            }
-            let port = Mutex<Int?>(nil)
-            let app = Application(
-                router: router,
-                configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } },
-                logger: quiet
-            )
-            tasks.append(Task { try await app.runService() })
-            while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
-            urls.append("http://127.0.0.1:\(port.withLock { $0 }!)/callback")
+        let (ports, tasks) = try await startLoopbackReceivers(count: count, path: "/callback", status: .ok) { body in
+            box.withLock { $0 }?.record(body)
         }
-        let receivers = BenchReceivers(urls: urls, tasks: tasks)
+        let receivers = BenchReceivers(urls: ports.map { "http://127.0.0.1:\($0)/callback" }, tasks: tasks)
         box.withLock { $0 = receivers }
         return receivers
     }
+}
+
+/// Starts `count` HTTP servers on loopback, each answering a POST to `path` with `status` once it has handed the body
+/// to `onBody`; answers their ports and the tasks that run them (cancel those to stop them).
+func startLoopbackReceivers(
+    count: Int,
+    path: String,
+    status: HTTPResponse.Status,
+    onBody: @escaping @Sendable (ByteBuffer) -> Void
+) async throws -> (ports: [Int], tasks: [Task<Void, any Error>]) {
+    var ports: [Int] = []
+    var tasks: [Task<Void, any Error>] = []
+    var quiet = Logger(label: "darkroom.bench.receiver")
+    quiet.logLevel = .critical
+    for _ in 0..<count {
+        let router = Router()
+        router.post(RouterPath(path)) { request, _ -> Response in
+            onBody(try await request.body.collect(upTo: 1 << 22))
+            return Response(status: status)
+        }
+        let port = Mutex<Int?>(nil)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } },
+            logger: quiet
+        )
+        tasks.append(Task { try await app.runService() })
+        while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
+        ports.append(port.withLock { $0 }!)
+    }
+    return (ports, tasks)
 }
