@@ -36,6 +36,18 @@ import Testing
         }
     }
 
+    /// HEIC and AVIF written by another program (ImageMagick, the samples' fallback encoder) come in upright and whole.
+    @Test(arguments: [ImageFormat.heic, .avif])
+    func heifFromImageMagickIsTakenIn(format: ImageFormat) throws {
+        let png = try SamplePhotos.encoded(width: 640, height: 480, as: .png)
+        let photo = try ImageMagickSample.encode(png, as: format)
+        #expect(try ImageFormat(sniffing: photo) == format)
+        let ingested = try Self.pipeline.ingest(photo, filter: .normal)
+        #expect(ingested.format == format && ingested.full.map(\.size) == [PixelSize(width: 640, height: 480)])
+        let left = try DecodedPhoto(ingested.squares.standard).mean(x: 0, y: 200, width: 20, height: 200)
+        #expect(left[0] - left[2] > 40, "\(format): \(left)")
+    }
+
     /// Shapes between 4:5 and 1.91:1 are kept; taller or wider ones are cut to the nearest end; square is on request.
     @Test(arguments: [
         (1000, 1250, Crop.Shape.original, PixelSize(width: 1000, height: 1250)),

@@ -1,5 +1,6 @@
 import CVips
 import DarkroomImaging
+import Synchronization
 
 /// Photos as people's devices write them, made with libvips for tests and benchmarks: every accepted format, a Display
 /// P3 phone photo, a CMYK print file, a 16-bit PNG, an animated GIF, a camera JPEG with its EXIF.
@@ -82,22 +83,28 @@ public enum SamplePhotos {
         switch format {
         case .jpeg: try image.jpeg(quality: 92)
         case .webp: try image.webp(quality: 90)
-        case .heic: try heifRetrying { () throws(ImageError) in try image.heif(quality: 80, hevc: true) }
-        case .avif: try heifRetrying { () throws(ImageError) in try image.heif(quality: 70, hevc: false, effort: 2) }
+        case .heic: try heifRetrying(image, as: format) { () throws(ImageError) in try image.heif(quality: 80, hevc: true) }
+        case .avif: try heifRetrying(image, as: format) { () throws(ImageError) in try image.heif(quality: 70, hevc: false, effort: 2) }
         case .png: try image.saved(".png")
         case .tiff: try image.saved(".tif")
         case .gif: try image.saved(".gif")
         }
     }
 
-    /// Darkroom never encodes HEIF itself, only these samples do: in a loaded CI run of the whole suite libheif's
-    /// encoder once failed on a 64×48 sample that it makes every other time, so a failed sample is made again, twice
-    /// at most.
-    private static func heifRetrying(_ encode: () throws(ImageError) -> [UInt8]) throws(ImageError) -> [UInt8] {
-        for _ in 0..<2 {
-            if let made = try? encode() { return made }
-        }
-        return try encode()
+    /// Darkroom never encodes HEIF itself, only these samples do. In loaded CI runs of the whole suite libheif 1.15
+    /// twice failed a 64×48 sample in-process, HEIC and AVIF alike and three times running, that it makes every other
+    /// time (its encoders share tables built on first use without a guard: strukturag/libheif#950). So samples are
+    /// encoded one at a time, and one that still fails is made by ImageMagick in a process of its own.
+    private static let heifEncoding = Mutex(())
+
+    private static func heifRetrying(
+        _ image: VImage,
+        as format: ImageFormat,
+        _ encode: () throws(ImageError) -> [UInt8]
+    ) throws(ImageError) -> [UInt8] {
+        let inProcess: Result<[UInt8], ImageError> = heifEncoding.withLock { _ in Result { () throws(ImageError) in try encode() } }
+        if case .success(let made) = inProcess { return made }
+        return try ImageMagickSample.encode(try image.saved(".png"), as: format)
     }
 
     static func decoded(_ encoded: [UInt8]) throws(ImageError) -> VImage {
