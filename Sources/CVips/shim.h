@@ -230,6 +230,23 @@ static inline int darkroom_vips_to_rgb16(VipsImage *in, VipsImage **out) {
     return vips_colourspace(in, out, VIPS_INTERPRETATION_RGB16, NULL);
 }
 
+/// The pixels of an 8-bit image, computed into memory first if they are not there yet (band-interleaved rows).
+static inline const unsigned char *darkroom_vips_pixels_in_memory(VipsImage *in) {
+    return (const unsigned char *) vips_image_get_data(in);
+}
+
+/// A blank 8-bit sRGB image in memory, for a pass that writes its pixels straight in (`VImage.mappingPixels`).
+static inline VipsImage *darkroom_vips_new_pixels(int width, int height, int bands, unsigned char **pixels) {
+    VipsImage *out = vips_image_new_memory();
+    vips_image_init_fields(out, width, height, bands, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE, VIPS_INTERPRETATION_sRGB, 1.0, 1.0);
+    if (vips_image_write_prepare(out)) {
+        g_object_unref(out);
+        return NULL;
+    }
+    *pixels = (unsigned char *) VIPS_IMAGE_ADDR(out, 0, 0);
+    return out;
+}
+
 static inline int darkroom_vips_copy_memory(VipsImage *in, VipsImage **out) {
     *out = vips_image_copy_memory(in);
     return *out ? 0 : -1;

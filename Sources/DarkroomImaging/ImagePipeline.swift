@@ -222,9 +222,8 @@ public struct ImagePipeline: Sendable {
     /// The image through the look (`LookRenderer`), as a new image in memory.
     private func filtered(_ image: VImage, _ look: Look) throws(ImageError) -> VImage {
         guard !look.isIdentity else { return image }
-        var pixels = try image.pixels()
-        LookRenderer.apply(look, to: &pixels, width: image.width, height: image.height)
-        return try VImage.bytes(pixels, width: image.width, height: image.height, bands: 3)
+        let (width, height) = (image.width, image.height)
+        return try image.mappingPixels { LookRenderer.apply(look, from: $0, to: $1, width: width, height: height) }
     }
 
     /// Scaled so its long edge is `longEdge`; never up unless asked (the v1 squares are always their sizes).

@@ -52,6 +52,27 @@ package final class VImage {
         return VImage(pointer)
     }
 
+    /// A new 8-bit image of this one's size and bands, its pixels written by `map` from this one's: both in memory,
+    /// with no copy on either side (the looks' pass over a 12-megapixel photo's frame copied it three times before).
+    package func mappingPixels(
+        _ map: (_ source: UnsafePointer<UInt8>, _ target: UnsafeMutablePointer<UInt8>) -> Void
+    ) throws(ImageError) -> VImage {
+        // A cast to the format the image already has would be one more copy of it.
+        let uchar = vips_image_get_format(pointer) == VIPS_FORMAT_UCHAR ? self : try Vips.make(.undecodable) { darkroom_vips_cast_uchar(pointer, $0) }
+        guard let source = darkroom_vips_pixels_in_memory(uchar.pointer) else {
+            darkroom_vips_error_clear()
+            throw .undecodable
+        }
+        var target: UnsafeMutablePointer<UInt8>?
+        guard let made = darkroom_vips_new_pixels(Int32(width), Int32(height), Int32(bands), &target), let target else {
+            darkroom_vips_error_clear()
+            throw .unavailable("libvips could not allocate an image")
+        }
+        let image = VImage(made)
+        map(source, target)
+        return image
+    }
+
     /// Computes the image into memory once, so several outputs made from it do not each recompute it.
     package func materialized() throws(ImageError) -> VImage {
         guard let copy = vips_image_copy_memory(pointer) else {
