@@ -69,7 +69,7 @@ package final class VImage {
             throw .unavailable("libvips could not allocate an image")
         }
         let image = VImage(made)
-        map(source, target)
+        withExtendedLifetime(uchar) { map(source, target) }
         return image
     }
 

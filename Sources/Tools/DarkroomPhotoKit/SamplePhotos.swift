@@ -83,8 +83,8 @@ public enum SamplePhotos {
         switch format {
         case .jpeg: try image.jpeg(quality: 92)
         case .webp: try image.webp(quality: 90)
-        case .heic: try heifRetrying(image, as: format) { () throws(ImageError) in try image.heif(quality: 80, hevc: true) }
-        case .avif: try heifRetrying(image, as: format) { () throws(ImageError) in try image.heif(quality: 70, hevc: false, effort: 2) }
+        case .heic: try heifSample(image, as: format) { () throws(ImageError) in try image.heif(quality: 80, hevc: true) }
+        case .avif: try heifSample(image, as: format) { () throws(ImageError) in try image.heif(quality: 70, hevc: false, effort: 2) }
         case .png: try image.saved(".png")
         case .tiff: try image.saved(".tif")
         case .gif: try image.saved(".gif")
@@ -93,11 +93,12 @@ public enum SamplePhotos {
 
     /// Darkroom never encodes HEIF itself, only these samples do. In loaded CI runs of the whole suite libheif 1.15
     /// twice failed a 64×48 sample in-process, HEIC and AVIF alike and three times running, that it makes every other
-    /// time (its encoders share tables built on first use without a guard: strukturag/libheif#950). So samples are
-    /// encoded one at a time, and one that still fails is made by ImageMagick in a process of its own.
+    /// time and that thousands of concurrent tries on a test machine never failed (one known cause: libheif before 1.17 sets up its
+    /// colour conversions on first use without a guard, strukturag/libheif#950). So samples are encoded one at a
+    /// time, and one that still fails is made by ImageMagick in a process of its own.
     private static let heifEncoding = Mutex(())
 
-    private static func heifRetrying(
+    private static func heifSample(
         _ image: VImage,
         as format: ImageFormat,
         _ encode: () throws(ImageError) -> [UInt8]
