@@ -137,8 +137,8 @@ static inline int darkroom_vips_colourspace_srgb(VipsImage *in, VipsImage **out)
 }
 
 /// Baseline JPEG without any metadata (EXIF, GPS, XMP, IPTC, ICC).
-static inline int darkroom_vips_jpeg(VipsImage *in, int quality, void **buffer, size_t *length) {
-    return vips_jpegsave_buffer(in, buffer, length, "Q", quality, "strip", TRUE, "optimize_coding", TRUE, NULL);
+static inline int darkroom_vips_jpeg(VipsImage *in, int quality, int optimize_coding, void **buffer, size_t *length) {
+    return vips_jpegsave_buffer(in, buffer, length, "Q", quality, "strip", TRUE, "optimize_coding", optimize_coding, NULL);
 }
 
 /// Lossy WebP without any metadata. Effort 0 of 6: on photos its files were no larger than effort 2's and it took

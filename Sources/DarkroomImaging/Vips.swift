@@ -82,8 +82,10 @@ package final class VImage {
         return VImage(copy)
     }
 
-    package func jpeg(quality: Int) throws(ImageError) -> [UInt8] {
-        try encodedBy { darkroom_vips_jpeg(pointer, Int32(quality), $0, $1) }
+    /// `optimizedTables`: Huffman tables fitted to this image, in a second pass over it; some 5% smaller for about
+    /// twice the encoding time.
+    package func jpeg(quality: Int, optimizedTables: Bool = true) throws(ImageError) -> [UInt8] {
+        try encodedBy { darkroom_vips_jpeg(pointer, Int32(quality), optimizedTables ? 1 : 0, $0, $1) }
     }
 
     /// Lossy WebP with no metadata chunk at all (`WebPMetadata`).
