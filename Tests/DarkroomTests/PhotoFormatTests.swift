@@ -36,6 +36,23 @@ import Testing
         }
     }
 
+    /// A HEIC as phones write it, a grid of 512-px tiles joined and cropped by the reader, comes in whole: its size,
+    /// and each half's colour with no seam of the tiles' grey padding at the edges.
+    @Test func aPhoneStyleGridHEICIsTakenInWhole() throws {
+        let halves = try SamplePhotos.halves(width: 1200, height: 900, left: [200, 30, 30], right: [30, 30, 200])
+        let photo = try HEIFGrid.make(from: halves)
+        #expect(try ImageFormat(sniffing: photo) == .heic)
+        let ingested = try Self.pipeline.ingest(photo, filter: .normal)
+        #expect(ingested.format == .heic)
+        #expect(ingested.full.map(\.size).last == PixelSize(width: 1200, height: 900))
+        let largest = try DecodedPhoto(try #require(ingested.full.last).jpeg)
+        let (left, right) = (largest.mean(x: 0, y: 0, width: 500, height: 900), largest.mean(x: 700, y: 0, width: 500, height: 900))
+        #expect(left[0] > 170 && left[2] < 60 && right[2] > 170 && right[0] < 60, "\(left) \(right)")
+        // The last column and row end inside a tile's padding: the crop must leave none of it.
+        let corner = largest.mean(x: 1180, y: 880, width: 20, height: 20)
+        #expect(corner[2] > 170 && corner[0] < 60, "\(corner)")
+    }
+
     /// HEIC and AVIF written by another program (ImageMagick, the samples' fallback encoder) come in upright and whole.
     @Test(arguments: [ImageFormat.heic, .avif])
     func heifFromImageMagickIsTakenIn(format: ImageFormat) throws {

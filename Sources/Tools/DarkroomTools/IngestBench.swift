@@ -22,6 +22,8 @@ struct IngestBench: ParsableCommand {
     @Option(help: "Photos ingested at once for the memory measurement.") var concurrency = 2
     @Option(help: "Filter applied.") var filter = "X-Pro II"
     @Option(help: "The formats measured, comma-separated: jpeg, heic (one alone makes a quicker profile).") var formats = "jpeg,heic"
+    @Option(help: "How the HEIC sample is laid out: grid (512-px tiles, as phones write it) or single (one coded picture).")
+    var heicLayout = "grid"
     @Flag(help: "Leave out what AVIF renditions would cost (some 6 s of encoding).") var skipAvif = false
     @Option(help: "convert runs; the median is reported.") var convertRuns = 3
     @Option(help: "CPU ms per photo of the squares-only ingest before originals were kept, for the 2.5x bar (measure it with that build).")
@@ -39,14 +41,15 @@ struct IngestBench: ParsableCommand {
         let measured = Set(formats.split(separator: ",").map(String.init))
         if measured.contains("jpeg") { samples.append(("jpeg", jpeg, path)) }
         if measured.contains("heic") {
-            let heic = try SamplePhotos.reencoded(jpeg, as: .heic)
+            guard ["grid", "single"].contains(heicLayout) else { throw ValidationError("--heic-layout is grid or single") }
+            let heic = heicLayout == "grid" ? try HEIFGrid.make(from: jpeg) : try SamplePhotos.reencoded(jpeg, as: .heic)
             let heicPath = work.appendingPathComponent("photo.heic").path
             try Data(heic).write(to: URL(fileURLWithPath: heicPath))
             samples.append(("heic", heic, heicPath))
         }
         guard !samples.isEmpty else { throw ValidationError("no format to measure: give jpeg, heic or both") }
 
-        var report: [String: Any] = ["machine": machineDescription(), "filter": chosen.name]
+        var report: [String: Any] = ["machine": machineDescription(), "filter": chosen.name, "heic_layout": heicLayout]
         var darkroomCPU: [String: Double] = [:]
         for (name, bytes, _) in samples {
             for _ in 0..<2 { _ = try pipeline.ingest(bytes, filter: chosen) }  // warm-up: libvips start, vignette masks
