@@ -48,8 +48,10 @@ let package = Package(
         // libqrencode (Debian's libqrencode-dev): the QR code an authenticator app scans when two-factor sign-in is set up.
         .systemLibrary(name: "CQREncode", path: "Sources/CQREncode"),
         .systemLibrary(name: "CSpawn", path: "Sources/CSpawn"),
+        // libde265 (Debian's libde265-dev, which libheif decodes HEIC with): a phone's HEIC decoded tile by tile.
+        .systemLibrary(name: "CDe265", path: "Sources/CDe265"),
         // Photo decoding, the classic filters and renditions, in-process with libvips.
-        .target(name: "DarkroomImaging", dependencies: ["CVips", "CSpawn", "DarkroomCore"], swiftSettings: strict),
+        .target(name: "DarkroomImaging", dependencies: ["CVips", "CDe265", "CSpawn", "DarkroomCore"], swiftSettings: strict),
         // Domain: ids, clock, rules and policies. No I/O.
         .target(
             name: "DarkroomCore",

@@ -15,5 +15,5 @@ need_packages() {
 
 # What building and running the server needs.
 need_runtime() {
-    need_packages libsqlite3-dev libvips-dev zlib1g-dev pkg-config libqrencode-dev ffmpeg
+    need_packages libsqlite3-dev libvips-dev libde265-dev zlib1g-dev pkg-config libqrencode-dev ffmpeg
 }

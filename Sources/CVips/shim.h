@@ -82,6 +82,22 @@ static inline int darkroom_vips_jpeg_frame(const void *data, size_t length, int 
     return 0;
 }
 
+/// Turned clockwise by `quarter_turns` quarter turns.
+static inline int darkroom_vips_rotate(VipsImage *in, VipsImage **out, int quarter_turns) {
+    static const VipsAngle angles[] = { VIPS_ANGLE_D0, VIPS_ANGLE_D90, VIPS_ANGLE_D180, VIPS_ANGLE_D270 };
+    return vips_rot(in, out, angles[quarter_turns & 3], NULL);
+}
+
+/// Mirrored left to right, or top to bottom.
+static inline int darkroom_vips_flip(VipsImage *in, VipsImage **out, int left_right) {
+    return vips_flip(in, out, left_right ? VIPS_DIRECTION_HORIZONTAL : VIPS_DIRECTION_VERTICAL, NULL);
+}
+
+/// Converted to sRGB from the profile it carries.
+static inline int darkroom_vips_from_embedded_profile(VipsImage *in, VipsImage **out) {
+    return vips_icc_transform(in, out, "srgb", "embedded", TRUE, "intent", VIPS_INTENT_RELATIVE, NULL);
+}
+
 static inline int darkroom_vips_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
     return vips_extract_area(in, out, left, top, width, height, NULL);
 }
@@ -149,8 +165,8 @@ static inline int darkroom_vips_webp(VipsImage *in, int quality, void **buffer, 
 
 /// AVIF (AV1 in HEIF) without metadata, or HEIC when `hevc`: for measuring what AVIF renditions would cost, and for
 /// making test photos in the formats phones send.
-static inline int darkroom_vips_heif(VipsImage *in, int quality, int hevc, int effort, void **buffer, size_t *length) {
-    return vips_heifsave_buffer(in, buffer, length, "Q", quality, "strip", TRUE, "effort", effort,
+static inline int darkroom_vips_heif(VipsImage *in, int quality, int hevc, int effort, int strip, void **buffer, size_t *length) {
+    return vips_heifsave_buffer(in, buffer, length, "Q", quality, "strip", strip, "effort", effort,
                                 "compression", hevc ? VIPS_FOREIGN_HEIF_COMPRESSION_HEVC : VIPS_FOREIGN_HEIF_COMPRESSION_AV1, NULL);
 }
 

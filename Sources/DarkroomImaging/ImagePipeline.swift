@@ -138,19 +138,22 @@ public struct ImagePipeline: Sendable {
     private func framed(_ photo: [UInt8], _ source: Source, region: PixelRect, longEdge: Int) throws(ImageError) -> VImage {
         let regionLongEdge = max(region.width, region.height)
         var scale = min(1, Double(longEdge) / Double(regionLongEdge))
+        // A JPEG decodes at 1/2, 1/4 or 1/8 of its size for a fraction of the cost (its DCT scaling), a HEIC's tiles
+        // shrink as they decode (`HEIFFrame`): the largest of those that still covers the size asked is decoded, and
+        // resized the rest of the way below. One that falls just short — a 12-megapixel photo's half is 2000 or 2016
+        // pixels against 2048 — is taken as is: at most 3% smaller, never upscaled, with no resize after.
+        let shrinks = [8, 4, 2]
+        let nearlyLongEnough = Int((Self.shrinkTolerance * Double(longEdge)).rounded(.up))
+        let shrink = shrinks.first { regionLongEdge / $0 >= longEdge } ?? shrinks.first { regionLongEdge / $0 >= nearlyLongEnough } ?? 1
         var image: VImage
         if source.format == .jpeg, scale < 1 {
-            // A JPEG decodes at 1/2, 1/4 or 1/8 of its size for a fraction of the cost (its DCT scaling): the largest
-            // of those that still covers the size asked is decoded, and resized the rest of the way below. One that
-            // falls just short — a 12-megapixel photo's half is 2000 or 2016 pixels against 2048 — is taken as is:
-            // at most 3% smaller, never upscaled, decoded in half the time with no resize after.
-            let shrinks = [8, 4, 2]
-            let nearlyLongEnough = Int((Self.shrinkTolerance * Double(longEdge)).rounded(.up))
-            let shrink: Int = shrinks.first { regionLongEdge / $0 >= longEdge } ?? shrinks.first { regionLongEdge / $0 >= nearlyLongEnough } ?? 1
             if regionLongEdge / shrink < longEdge { scale = 1 / Double(shrink) }
             image = try Vips.make(.undecodable) { out in
                 photo.withUnsafeBytes { darkroom_vips_jpeg_frame($0.baseAddress, $0.count, Int32(shrink), source.hasProfile ? 1 : 0, out) }
             }
+        } else if source.format == .heic, let heif = try heifFrame(photo, source, shrink: shrink) {
+            if regionLongEdge / heif.shrink < longEdge { scale = 1 / Double(heif.shrink) }
+            image = heif.frame
         } else {
             let target = max(1, Int((Double(source.width) * scale).rounded()))
             image = try Vips.make(.undecodable) { out in
@@ -185,6 +188,22 @@ public struct ImagePipeline: Sendable {
         // Every rendition is made from this frame: with no metadata here, none can reach a served file.
         darkroom_vips_drop_metadata(frame.pointer)
         return frame
+    }
+
+    /// A HEIC decoded tile by tile (`HEIFFrame`), converted from its profile; nil for a layout only libvips reads,
+    /// or when the two readings disagree on the upright size.
+    private func heifFrame(_ photo: [UInt8], _ source: Source, shrink: Int) throws(ImageError) -> (frame: VImage, shrink: Int)? {
+        let decoded: (frame: VImage, shrink: Int)
+        do {
+            decoded = try HEIFFrame.decode(photo, shrink: shrink, maxPixels: settings.maxPixels)
+        } catch {
+            if error.refused { throw .undecodable }
+            return nil
+        }
+        let (frame, used) = decoded
+        guard frame.width == (source.width + used - 1) / used, frame.height == (source.height + used - 1) / used else { return nil }
+        guard source.hasProfile else { return decoded }
+        return (try Vips.make(.undecodable) { darkroom_vips_from_embedded_profile(frame.pointer, $0) }, used)
     }
 
     /// The v1 squares: the largest square of the frame around the focal point, at 612, 306 and 150.

@@ -93,9 +93,10 @@ package final class VImage {
         WebPMetadata.removing(from: try encodedBy { darkroom_vips_webp(pointer, Int32(quality), $0, $1) })
     }
 
-    /// HEIC (`hevc`) or AVIF: for measuring and for test photos, not for renditions.
-    package func heif(quality: Int, hevc: Bool, effort: Int = 4) throws(ImageError) -> [UInt8] {
-        try encodedBy { darkroom_vips_heif(pointer, Int32(quality), hevc ? 1 : 0, Int32(effort), $0, $1) }
+    /// HEIC (`hevc`) or AVIF: for measuring and for test photos, not for renditions. `keepingProfile`: with the
+    /// image's ICC profile, as a phone writes it.
+    package func heif(quality: Int, hevc: Bool, effort: Int = 4, keepingProfile: Bool = false) throws(ImageError) -> [UInt8] {
+        try encodedBy { darkroom_vips_heif(pointer, Int32(quality), hevc ? 1 : 0, Int32(effort), keepingProfile ? 0 : 1, $0, $1) }
     }
 
     /// What an encoder call wrote into a buffer libvips allocated.

@@ -113,6 +113,7 @@ import Testing
         let colour: [UInt8] = [200, 100, 50]
         for (name, photo) in [
             ("Display P3", try SamplePhotos.solid(colour, inProfile: "p3")),
+            ("Display P3 HEIC", try SamplePhotos.solidP3HEIC(colour)),
             ("CMYK", try SamplePhotos.solid(colour, inProfile: "cmyk")),
             ("16-bit", try SamplePhotos.sixteenBitPNG(colour)),
         ] {

@@ -5,8 +5,10 @@ import DarkroomImaging
 /// crops to the picture's size. libheif 1.15 writes only single-image files, so the tiles are encoded one by one and
 /// this file puts their coded data under one `grid` item — hand-written, as no tool on the machine writes grids.
 public enum HEIFGrid {
-    /// `photo` (any accepted format) as a grid HEIC of `tile`-pixel tiles.
-    public static func make(from photo: [UInt8], tile: Int = 512) throws(ImageError) -> [UInt8] {
+    /// `photo` (any accepted format) as a grid HEIC of `tile`-pixel tiles. `shown`: property boxes of the picture
+    /// as shown, in the order they apply (`rotation`, `mirror`); `claimedTile`: a size for the file to claim for its
+    /// tiles and the picture, instead of the coded ones (a decompression bomb's shape: small claims, large pictures).
+    public static func make(from photo: [UInt8], tile: Int = 512, shown: [[UInt8]] = [], claimedTile: Int? = nil) throws(ImageError) -> [UInt8] {
         let image = try SamplePhotos.decoded(photo)
         let (columns, rows) = ((image.width + tile - 1) / tile, (image.height + tile - 1) / tile)
         var tiles: [Coded] = []
@@ -28,8 +30,15 @@ public enum HEIFGrid {
                 tiles.append(coded)
             }
         }
-        return file(tiles, columns: columns, rows: rows, width: image.width, height: image.height, tile: tile)
+        let (width, height) = claimedTile.map { ($0 * columns, $0 * rows) } ?? (image.width, image.height)
+        return file(tiles, columns: columns, rows: rows, width: width, height: height, tile: claimedTile ?? tile, shown: shown)
     }
+
+    /// An `irot` box: `quarterTurns` anti-clockwise.
+    public static func rotation(quarterTurns: UInt8) -> [UInt8] { HEIFBox.make("irot", [quarterTurns & 3]) }
+
+    /// An `imir` box: left and right swapped (as an iPhone mirrors a selfie), or top and bottom.
+    public static func mirror(leftRight: Bool) -> [UInt8] { HEIFBox.make("imir", [leftRight ? 1 : 0]) }
 
     /// One tile's HEVC configuration (its `hvcC` box) and coded picture, read from a single-image HEIC.
     struct Coded {
@@ -37,42 +46,16 @@ public enum HEIFGrid {
         var data: [UInt8]
 
         init?(heic: [UInt8]) {
-            guard let meta = HEIFBox.first("meta", in: heic, from: 0, to: heic.count),
-                let properties = HEIFBox.first("iprp", in: heic, from: meta.content + 4, to: meta.end),
-                let container = HEIFBox.first("ipco", in: heic, from: properties.content, to: properties.end),
-                let configuration = HEIFBox.first("hvcC", in: heic, from: container.content, to: container.end),
-                let locations = HEIFBox.first("iloc", in: heic, from: meta.content + 4, to: meta.end),
-                let data = Self.firstItemData(heic, iloc: locations)
+            guard let items = try? HEIFItems(heic), let data = try? items.data(of: items.primary),
+                let configuration = (try? items.properties(of: items.primary))?.first(where: { $0.box.type == "hvcC" })?.box
             else { return nil }
-            self.configuration = Array(heic[configuration.start..<configuration.end])
+            self.configuration = Array(heic[configuration.content.lowerBound - 8..<configuration.content.upperBound])
             self.data = data
-        }
-
-        /// The first item's bytes by its `iloc` extents (versions 0 and 1, offsets into the file).
-        private static func firstItemData(_ bytes: [UInt8], iloc: HEIFBox) -> [UInt8]? {
-            var reader = BigEndianReader(bytes: bytes, position: iloc.content)
-            let version = reader.read(1)
-            reader.position += 3
-            let sizes = reader.read(1)
-            let (offsetSize, lengthSize) = (sizes >> 4, sizes & 15)
-            let more = reader.read(1)
-            let (baseSize, indexSize) = (more >> 4, version >= 1 ? more & 15 : 0)
-            guard reader.read(2) > 0 else { return nil }
-            reader.position += 2 + (version >= 1 ? 2 : 0) + 2  // item id, construction method, data reference index
-            let base = reader.read(baseSize)
-            var data: [UInt8] = []
-            for _ in 0..<reader.read(2) {
-                reader.position += indexSize
-                let (offset, length) = (base + reader.read(offsetSize), reader.read(lengthSize))
-                guard offset + length <= bytes.count else { return nil }
-                data += bytes[offset..<offset + length]
-            }
-            return data
         }
     }
 
     /// The grid file: item 1 is the grid (its data the ImageGrid structure), items 2… the tiles, hidden, in rows.
-    private static func file(_ tiles: [Coded], columns: Int, rows: Int, width: Int, height: Int, tile: Int) -> [UInt8] {
+    private static func file(_ tiles: [Coded], columns: Int, rows: Int, width: Int, height: Int, tile: Int, shown: [[UInt8]]) -> [UInt8] {
         let count = tiles.count
         let ftyp = HEIFBox.make("ftyp", Array("heic".utf8) + UInt32(0).bigEndianBytes + Array("mif1heic".utf8))
         let hdlr = HEIFBox.full("hdlr", UInt32(0).bigEndianBytes + Array("pict".utf8) + [UInt8](repeating: 0, count: 13))
@@ -84,13 +67,13 @@ public enum HEIFGrid {
         let iinf = HEIFBox.full("iinf", UInt16(count + 1).bigEndianBytes + entries)
         let references = (0..<count).flatMap { UInt16($0 + 2).bigEndianBytes }
         let iref = HEIFBox.full("iref", HEIFBox.make("dimg", UInt16(1).bigEndianBytes + UInt16(count).bigEndianBytes + references))
-        // Properties: 1 the tiles' hvcC, 2 the tile size, 3 the picture's size.
+        // Properties: 1 the tiles' hvcC, 2 the tile size, 3 the picture's size, then those of the picture as shown.
         let ipco = HEIFBox.make(
             "ipco",
             tiles[0].configuration + HEIFBox.full("ispe", UInt32(tile).bigEndianBytes + UInt32(tile).bigEndianBytes)
-                + HEIFBox.full("ispe", UInt32(width).bigEndianBytes + UInt32(height).bigEndianBytes)
+                + HEIFBox.full("ispe", UInt32(width).bigEndianBytes + UInt32(height).bigEndianBytes) + shown.flatMap { $0 }
         )
-        var associations = UInt16(1).bigEndianBytes + [1, 3]
+        var associations = UInt16(1).bigEndianBytes + [UInt8(1 + shown.count), 3] + (0..<shown.count).map { 0x80 | UInt8(4 + $0) }
         for index in 0..<count { associations += UInt16(index + 2).bigEndianBytes + [2, 0x80 | 1, 2] }
         let iprp = HEIFBox.make("iprp", ipco + HEIFBox.full("ipma", UInt32(count + 1).bigEndianBytes + associations))
         let grid: [UInt8] = [0, 0, UInt8(rows - 1), UInt8(columns - 1)] + UInt16(width).bigEndianBytes + UInt16(height).bigEndianBytes
@@ -113,48 +96,14 @@ public enum HEIFGrid {
     }
 }
 
-/// An ISO base media box: where it starts, where its content starts, where it ends.
-struct HEIFBox {
-    var start: Int
-    var content: Int
-    var end: Int
-
-    static func first(_ type: String, in bytes: [UInt8], from start: Int, to end: Int) -> HEIFBox? {
-        var position = start
-        while position + 8 <= end {
-            var reader = BigEndianReader(bytes: bytes, position: position)
-            var size = reader.read(4)
-            let name = String(decoding: bytes[position + 4..<position + 8], as: UTF8.self)
-            reader.position += 4
-            if size == 1 { size = reader.read(8) }
-            guard size >= 8, position + size <= end else { return nil }
-            if name == type { return HEIFBox(start: position, content: reader.position, end: position + size) }
-            position += size
-        }
-        return nil
-    }
-
+/// ISO base media boxes, written.
+enum HEIFBox {
     static func make(_ type: String, _ payload: [UInt8]) -> [UInt8] {
         UInt32(8 + payload.count).bigEndianBytes + Array(type.utf8) + payload
     }
 
     static func full(_ type: String, version: UInt8 = 0, flags: UInt32 = 0, _ payload: [UInt8]) -> [UInt8] {
         make(type, [version] + Array(flags.bigEndianBytes.dropFirst()) + payload)
-    }
-}
-
-/// Big-endian unsigned fields of any width up to eight bytes.
-struct BigEndianReader {
-    let bytes: [UInt8]
-    var position: Int
-
-    mutating func read(_ width: Int) -> Int {
-        var value = 0
-        for _ in 0..<width {
-            value = value << 8 | Int(position < bytes.count ? bytes[position] : 0)
-            position += 1
-        }
-        return value
     }
 }
 

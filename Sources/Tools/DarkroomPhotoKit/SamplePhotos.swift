@@ -37,6 +37,12 @@ public enum SamplePhotos {
         return try converted.encodedKeepingMetadata()
     }
 
+    /// One colour, given in sRGB, in Display P3 with its profile, as an iPhone's HEIC.
+    public static func solidP3HEIC(_ srgb: [UInt8], size: Int = 64) throws(ImageError) -> [UInt8] {
+        let p3 = try decoded(try solid(srgb, size: size, inProfile: "p3"))
+        return try heifSample(p3, as: .heic) { () throws(ImageError) in try p3.heif(quality: 90, hevc: true, keepingProfile: true) }
+    }
+
     /// One colour as a 16-bit PNG.
     public static func sixteenBitPNG(_ srgb: [UInt8], size: Int = 64) throws(ImageError) -> [UInt8] {
         let image = try VImage.bytes(Array(repeating: srgb, count: size * size).flatMap { $0 }, width: size, height: size, bands: 3)
@@ -108,7 +114,7 @@ public enum SamplePhotos {
         return try ImageMagickSample.encode(try image.saved(".png"), as: format)
     }
 
-    static func decoded(_ encoded: [UInt8]) throws(ImageError) -> VImage {
+    package static func decoded(_ encoded: [UInt8]) throws(ImageError) -> VImage {
         try Vips.start()
         return try Vips.make(.undecodable) { out in encoded.withUnsafeBytes { darkroom_vips_decode($0.baseAddress, $0.count, out) } }
     }
