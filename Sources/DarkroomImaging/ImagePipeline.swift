@@ -252,6 +252,16 @@ public struct ImagePipeline: Sendable {
     private func scaled(_ image: VImage, toLongEdge longEdge: Int, allowingUpscale: Bool = false) throws(ImageError) -> VImage {
         let current = max(image.width, image.height)
         guard current != longEdge, allowingUpscale || current > longEdge else { return image }
-        return try Vips.make(.undecodable) { darkroom_vips_resize(image.pointer, $0, Double(longEdge) / Double(current)) }
+        let scale = Double(longEdge) / Double(current)
+        if scale < 1,
+            let smaller = try Downscale.scaled(
+                image,
+                width: Int((Double(image.width) * scale).rounded()),
+                height: Int((Double(image.height) * scale).rounded())
+            )
+        {
+            return smaller
+        }
+        return try Vips.make(.undecodable) { darkroom_vips_resize(image.pointer, $0, scale) }
     }
 }
