@@ -130,11 +130,6 @@ static inline int darkroom_vips_resize(VipsImage *in, VipsImage **out, double sc
     return vips_resize(in, out, scale, NULL);
 }
 
-/// Reduced vertically by `shrink` with Lanczos3, as vips_resize's own vertical pass.
-static inline int darkroom_vips_reducev(VipsImage *in, VipsImage **out, double shrink) {
-    return vips_reducev(in, out, shrink, "kernel", VIPS_KERNEL_LANCZOS3, NULL);
-}
-
 
 static inline int darkroom_vips_cast_uchar(VipsImage *in, VipsImage **out) {
     return vips_cast(in, out, VIPS_FORMAT_UCHAR, NULL);

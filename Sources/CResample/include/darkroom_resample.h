@@ -4,10 +4,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// Each row of an 8-bit RGB image reduced horizontally by a 16-tap filter in fixed point: output pixel x is the sum
-/// of weights[x * 16 + k] / 16384 times input pixel starts[x] + k (k < 16), input pixels outside the row taking the
-/// value of its nearest edge (starts[x] >= -16). `planes` is scratch space of 3 * (input_width + 48) values.
-void darkroom_reduce_rows(const uint8_t *source, ptrdiff_t source_stride, int input_width, int rows, const int32_t *starts,
-                          const int16_t *weights, int output_width, int16_t *planes, uint8_t *target, ptrdiff_t target_stride);
+/// Where each output pixel's (or row's) sixteen taps start in the input, and their weights in 1/16384ths.
+typedef struct {
+    const int32_t *starts;
+    const int16_t *weights;
+} darkroom_taps;
+
+/// An 8-bit RGB image reduced by two 16-tap filters in fixed point, rows first: output row y is the sum of
+/// rows.weights[y * 16 + k] / 16384 times input row rows.starts[y] + k, then output pixel x of that row the same sum
+/// over columns; inputs outside the image take the value of its nearest edge (starts >= -16). `scratch` holds
+/// 5 * input_width + 160 values.
+void darkroom_reduce(const uint8_t *source, ptrdiff_t source_stride, int input_width, int input_height, darkroom_taps rows,
+                     darkroom_taps columns, int output_width, int output_height, int16_t *scratch, uint8_t *target,
+                     ptrdiff_t target_stride);
 
 #endif
