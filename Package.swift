@@ -50,7 +50,7 @@ let package = Package(
         .systemLibrary(name: "CSpawn", path: "Sources/CSpawn"),
         // libde265 (Debian's libde265-dev, which libheif decodes HEIC with): a phone's HEIC decoded tile by tile.
         .systemLibrary(name: "CDe265", path: "Sources/CDe265"),
-        // A horizontal Lanczos pass in C that compilers vectorize (`Downscale`): libvips 8.14's has no vector code.
+        // Lanczos downscaling in C that compilers vectorize (`Downscale`): libvips 8.14's horizontal pass has no vector code.
         .target(name: "CResample", path: "Sources/CResample"),
         // Photo decoding, the classic filters and renditions, in-process with libvips.
         .target(name: "DarkroomImaging", dependencies: ["CVips", "CDe265", "CResample", "CSpawn", "DarkroomCore"], swiftSettings: strict),

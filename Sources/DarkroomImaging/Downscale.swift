@@ -1,5 +1,6 @@
 import CResample
 import CVips
+import DarkroomCore
 import Foundation
 
 /// Lanczos3 downscaling of 8-bit RGB, in C (`darkroom_reduce`): libvips 8.14's horizontal pass has no vector code
@@ -7,13 +8,15 @@ import Foundation
 /// makes the whole reduction in about 6 ms. Up to 2.5 times smaller, where sixteen taps cover the kernel; larger
 /// reductions, and other formats, are left to libvips.
 package enum Downscale {
-    /// `image` at `width` by `height`; nil when this pass does not take it.
-    package static func scaled(_ image: VImage, width: Int, height: Int) throws(ImageError) -> VImage? {
-        guard image.bands == 3, vips_image_get_format(image.pointer) == VIPS_FORMAT_UCHAR, width < image.width, height <= image.height,
-            let columns = LanczosTaps(from: image.width, to: width), let rows = LanczosTaps(from: image.height, to: height)
+    /// `region` of `image` (all of it by default) at `width` by `height`; nil when this pass does not take it.
+    package static func scaled(_ image: VImage, region: PixelRect? = nil, width: Int, height: Int) throws(ImageError) -> VImage? {
+        let area = region ?? PixelRect(x: 0, y: 0, width: image.width, height: image.height)
+        guard image.bands == 3, vips_image_get_format(image.pointer) == VIPS_FORMAT_UCHAR, area.x >= 0, area.y >= 0,
+            area.x + area.width <= image.width, area.y + area.height <= image.height, width < area.width, height <= area.height,
+            let columns = LanczosTaps(from: area.width, to: width), let rows = LanczosTaps(from: area.height, to: height)
         else { return nil }
         let source = try image.materialized()
-        guard let pixels = darkroom_vips_pixels_in_memory(source.pointer) else {
+        guard let pixels = darkroom_vips_pixels_in_memory(source.pointer).map({ $0 + (area.y * image.width + area.x) * 3 }) else {
             darkroom_vips_error_clear()
             return nil
         }
@@ -22,15 +25,15 @@ package enum Downscale {
             darkroom_vips_error_clear()
             throw .unavailable("libvips could not allocate an image")
         }
-        var scratch = [Int16](repeating: 0, count: 5 * image.width + 160)
+        var scratch = [Int16](repeating: 0, count: 5 * area.width + 160)
         withExtendedLifetime(source) {
             rows.withTaps { rowTaps in
                 columns.withTaps { columnTaps in
                     darkroom_reduce(
                         pixels,
                         image.width * 3,
-                        Int32(image.width),
-                        Int32(image.height),
+                        Int32(area.width),
+                        Int32(area.height),
                         rowTaps,
                         columnTaps,
                         Int32(width),

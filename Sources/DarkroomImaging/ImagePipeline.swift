@@ -209,10 +209,8 @@ public struct ImagePipeline: Sendable {
     /// The v1 squares: the largest square of the frame around the focal point, at 612, 306 and 150.
     private func squares(of frame: VImage, crop: Crop, filter: Filter) throws(ImageError) -> RenditionSet {
         let square = crop.square(width: frame.width, height: frame.height)
-        let cut = try Vips.make(.undecodable) {
-            darkroom_vips_extract_area(frame.pointer, $0, Int32(square.x), Int32(square.y), Int32(square.width), Int32(square.height))
-        }
-        let standard = try filtered(try scaled(cut, toLongEdge: settings.standard, allowingUpscale: true), filter.look).materialized()
+        let standard = try filtered(try scaled(frame, region: square, toLongEdge: settings.standard, allowingUpscale: true), filter.look)
+            .materialized()
         return RenditionSet(
             standard: try standard.jpeg(quality: settings.jpegQuality),
             low: try scaled(standard, toLongEdge: settings.low).jpeg(quality: settings.jpegQuality),
@@ -248,20 +246,34 @@ public struct ImagePipeline: Sendable {
         return try image.mappingPixels { LookRenderer.apply(look, from: $0, to: $1, width: width, height: height) }
     }
 
-    /// Scaled so its long edge is `longEdge`; never up unless asked (the v1 squares are always their sizes).
-    private func scaled(_ image: VImage, toLongEdge longEdge: Int, allowingUpscale: Bool = false) throws(ImageError) -> VImage {
-        let current = max(image.width, image.height)
-        guard current != longEdge, allowingUpscale || current > longEdge else { return image }
+    /// `region` of the image (all of it by default) scaled so its long edge is `longEdge`; never up unless asked (the
+    /// v1 squares are always their sizes). A downscale reads the region where it lies, with no copy of it.
+    private func scaled(
+        _ image: VImage,
+        region: PixelRect? = nil,
+        toLongEdge longEdge: Int,
+        allowingUpscale: Bool = false
+    ) throws(ImageError) -> VImage {
+        let area = region ?? PixelRect(x: 0, y: 0, width: image.width, height: image.height)
+        let current = max(area.width, area.height)
         let scale = Double(longEdge) / Double(current)
         if scale < 1,
             let smaller = try Downscale.scaled(
                 image,
-                width: Int((Double(image.width) * scale).rounded()),
-                height: Int((Double(image.height) * scale).rounded())
+                region: area,
+                width: Int((Double(area.width) * scale).rounded()),
+                height: Int((Double(area.height) * scale).rounded())
             )
         {
             return smaller
         }
-        return try Vips.make(.undecodable) { darkroom_vips_resize(image.pointer, $0, scale) }
+        let cut =
+            region == nil
+            ? image
+            : try Vips.make(.undecodable) {
+                darkroom_vips_extract_area(image.pointer, $0, Int32(area.x), Int32(area.y), Int32(area.width), Int32(area.height))
+            }
+        guard current != longEdge, allowingUpscale || current > longEdge else { return cut }
+        return try Vips.make(.undecodable) { darkroom_vips_resize(cut.pointer, $0, scale) }
     }
 }

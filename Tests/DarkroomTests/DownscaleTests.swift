@@ -1,3 +1,4 @@
+import DarkroomCore
 import DarkroomImaging
 import DarkroomPhotoKit
 import Testing
@@ -21,6 +22,17 @@ import Testing
             let mean = Double(differences.reduce(0, +)) / Double(differences.count)
             #expect(mean < 0.3 && differences.max()! <= 3, "\(width)->\(target): mean \(mean), worst \(differences.max()!)")
         }
+    }
+
+    /// A region (the v1 square's cut) is read where it lies in the frame, and comes out as the cut would.
+    @Test func aRegionScalesAsItsCutDoes() throws {
+        let photo = try SyntheticPhoto.jpeg(width: 1600, height: 1200)
+        let image = try SamplePhotos.decoded(photo)
+        let region = PixelRect(x: 250, y: 100, width: 1000, height: 1000)
+        let ours = try #require(try Downscale.scaled(image, region: region, width: 612, height: 612))
+        let cut = try SamplePhotos.cut(image, x: region.x, y: region.y, width: region.width, height: region.height)
+        let whole = try #require(try Downscale.scaled(cut, width: 612, height: 612))
+        #expect(try ours.pixels() == whole.pixels())
     }
 
     /// More than 2.5 times smaller needs more than its sixteen taps: libvips resizes those.

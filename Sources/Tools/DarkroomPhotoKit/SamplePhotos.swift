@@ -78,6 +78,12 @@ public enum SamplePhotos {
         return try Vips.make(.undecodable) { darkroom_vips_resize(image.pointer, $0, scale) }.materialized()
     }
 
+    /// A rectangle of an image, cut out into memory of its own.
+    package static func cut(_ image: VImage, x: Int, y: Int, width: Int, height: Int) throws(ImageError) -> VImage {
+        try Vips.make(.undecodable) { darkroom_vips_extract_area(image.pointer, $0, Int32(x), Int32(y), Int32(width), Int32(height)) }
+            .materialized()
+    }
+
     /// `image` at `longEdge` as AVIF at libheif's default speed: what AVIF renditions would cost.
     package static func avif(_ image: VImage, longEdge: Int) throws(ImageError) -> [UInt8] {
         let scale = Double(longEdge) / Double(max(image.width, image.height))
