@@ -19,26 +19,20 @@ package enum HEIFFrame {
         }
         var frame = VImage(made)
         let converter = YCbCrConverter(picture.matrix)
-        // Pictures come out in the order their tiles went in, sometimes only once the next is in.
-        var placed = 0
-        func place(_ planes: YCbCrPlanes) {
-            guard placed < picture.tiles.count else { return }
-            let (left, top) = (placed % picture.columns * picture.tileWidth, placed / picture.columns * picture.tileHeight)
-            converter.convert(
-                planes,
-                width: min(picture.tileWidth, picture.width - left),
-                height: min(picture.tileHeight, picture.height - top),
-                shrink: shrink,
-                into: target + (top / shrink * width + left / shrink) * 3,
-                stride: width * 3
-            )
-            placed += 1
-        }
-        let decoder = try HEVCDecoder(picture.configuration, width: picture.tileWidth, height: picture.tileHeight)
         for (index, tile) in picture.tiles.enumerated() {
-            try decoder.decode(bytes, tile, finishing: index == picture.tiles.count - 1, place)
+            let (left, top) = (index % picture.columns * picture.tileWidth, index / picture.columns * picture.tileHeight)
+            let (shownWidth, shownHeight) = (min(picture.tileWidth, picture.width - left), min(picture.tileHeight, picture.height - top))
+            try HEVCDecoder.decode(bytes, tile, configuration: picture.configuration, width: picture.tileWidth, height: picture.tileHeight) {
+                converter.convert(
+                    $0,
+                    width: shownWidth,
+                    height: shownHeight,
+                    shrink: shrink,
+                    into: target + (top / shrink * width + left / shrink) * 3,
+                    stride: width * 3
+                )
+            }
         }
-        guard placed == picture.tiles.count else { throw HEIFLayoutError(reason: "\(placed) of \(picture.tiles.count) tiles decoded") }
         if let profile = picture.iccProfile {
             profile.withUnsafeBytes { vips_image_set_blob_copy(frame.pointer, "icc-profile-data", $0.baseAddress, $0.count) }
         }
