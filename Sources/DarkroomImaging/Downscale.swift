@@ -1,4 +1,4 @@
-import CResample
+import CPixels
 import CVips
 import DarkroomCore
 import Foundation
