@@ -50,11 +50,10 @@ let package = Package(
         .systemLibrary(name: "CSpawn", path: "Sources/CSpawn"),
         // libde265 (Debian's libde265-dev, which libheif decodes HEIC with): a phone's HEIC decoded tile by tile.
         .systemLibrary(name: "CDe265", path: "Sources/CDe265"),
-        // Per-pixel loops in C that compilers vectorize or schedule better than Swift's (`Downscale`: libvips 8.14's
-        // horizontal Lanczos pass has no vector code; `LookRenderer`).
-        .target(name: "CPixels", path: "Sources/CPixels"),
+        // Lanczos downscaling in C that compilers vectorize (`Downscale`): libvips 8.14's horizontal pass has no vector code.
+        .target(name: "CResample", path: "Sources/CResample"),
         // Photo decoding, the classic filters and renditions, in-process with libvips.
-        .target(name: "DarkroomImaging", dependencies: ["CVips", "CDe265", "CPixels", "CSpawn", "DarkroomCore"], swiftSettings: strict),
+        .target(name: "DarkroomImaging", dependencies: ["CVips", "CDe265", "CResample", "CSpawn", "DarkroomCore"], swiftSettings: strict),
         // Domain: ids, clock, rules and policies. No I/O.
         .target(
             name: "DarkroomCore",

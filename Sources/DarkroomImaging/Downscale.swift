@@ -1,4 +1,4 @@
-import CPixels
+import CResample
 import CVips
 import DarkroomCore
 import Foundation

@@ -1,5 +1,3 @@
-import CPixels
-
 /// Applies a look to 8-bit RGB pixels in one pass: each channel through its table, the colour matrix, the vignette's
 /// gain, rounded back to bytes. Hand-written because a measurement demanded it: libvips' chain for the same steps
 /// (maplut, then recomb into a float image, a vignette mask stretched to the frame and multiplied in, then a cast)
@@ -9,8 +7,7 @@ import CPixels
 /// The arithmetic is in fixed point with integer tables, because a per-pixel float pass (a square root and a rounding
 /// call per channel) still took 45 ms of that frame, by `perf`: the table and the matrix fold into nine tables of
 /// `fractionBits`, and the vignette's gain, which depends only on the squared distance from the centre, is read from
-/// a table over that distance in `gainSteps` steps (at most a tenth of a level off its exact value). The pass itself
-/// is C (`darkroom_apply_look`), about 11 ms of that frame against Swift's 18.
+/// a table over that distance in `gainSteps` steps (at most a tenth of a level off its exact value).
 enum LookRenderer {
     private static let fractionBits = 12
     private static let gainSteps = 4096
@@ -35,9 +32,29 @@ enum LookRenderer {
             let offset = (Double(position) + 0.5 - half) / half
             return Int((offset * offset / 2 * Double(gainSteps)).rounded())
         }
-        let columns = (0..<width).map { Int32(distanceSteps($0, width)) }
-        let rows = (0..<height).map { Int32(distanceSteps($0, height)) }
-        darkroom_apply_look(source, target, Int32(width), Int32(height), mixed, gains, Int32(gainSteps), columns, rows, Int32(2 * fractionBits))
+        let columns = (0..<width).map { distanceSteps($0, width) }
+        let shift = Int64(2 * fractionBits)
+        let half = Int64(1) << (shift - 1)
+        mixed.withUnsafeBufferPointer { mixed in
+            gains.withUnsafeBufferPointer { gains in
+                columns.withUnsafeBufferPointer { columns in
+                    for y in 0..<height {
+                        let row = distanceSteps(y, height)
+                        var index = y * width * 3
+                        for x in 0..<width {
+                            let (r, g, b) = (Int(source[index]), Int(source[index + 1]), Int(source[index + 2]))
+                            let gain = Int64(gains[min(gainSteps, columns[x] + row)])
+                            for output in 0..<3 {
+                                let base = output * 768
+                                let value = Int64(mixed[base + r]) + Int64(mixed[base + 256 + g]) + Int64(mixed[base + 512 + b])
+                                target[index + output] = UInt8(clamping: (value * gain + half) >> shift)
+                            }
+                            index += 3
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The vignette's gain at each step of the halved squared distance from the centre (0 at the centre, 1 at a

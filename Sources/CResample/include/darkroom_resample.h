@@ -1,5 +1,5 @@
-#ifndef DARKROOM_PIXELS_H
-#define DARKROOM_PIXELS_H
+#ifndef DARKROOM_RESAMPLE_H
+#define DARKROOM_RESAMPLE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -17,11 +17,5 @@ typedef struct {
 void darkroom_reduce(const uint8_t *source, ptrdiff_t source_stride, int input_width, int input_height, darkroom_taps rows,
                      darkroom_taps columns, int output_width, int output_height, int16_t *scratch, uint8_t *target,
                      ptrdiff_t target_stride);
-
-/// Each pixel of an 8-bit RGB image through a look (`LookRenderer`): output band o is
-/// (mixed[o * 768 + r] + mixed[o * 768 + 256 + g] + mixed[o * 768 + 512 + b]) times the vignette's gain at step
-/// min(gain_steps, columns[x] + rows[y]), shifted right by `shift` with rounding, clamped to a byte.
-void darkroom_apply_look(const uint8_t *source, uint8_t *target, int width, int height, const int32_t *mixed, const int32_t *gains,
-                         int gain_steps, const int32_t *columns, const int32_t *rows, int shift);
 
 #endif

@@ -1,4 +1,4 @@
-#include "darkroom_pixels.h"
+#include "darkroom_resample.h"
 
 /* Written in C for one measurement (issue 31's ingest bar): libvips 8.14's horizontal Lanczos pass has no vector code
    for 8-bit images and took 23 of the 27 ms of a 2000 -> 1080 resize, and each of its passes is a pipeline of its own
