@@ -52,6 +52,11 @@ static inline int darkroom_vips_thumbnail(const void *data, size_t length, int w
                                  "option_string", "fail_on=error", NULL);
 }
 
+/// Converted to sRGB from the profile it carries.
+static inline int darkroom_vips_from_embedded_profile(VipsImage *in, VipsImage **out) {
+    return vips_icc_transform(in, out, "srgb", "embedded", TRUE, "intent", VIPS_INTENT_RELATIVE, NULL);
+}
+
 /// A JPEG decoded at 1/`shrink` of its size by its own DCT scaling — vips_thumbnail would decode at full size and
 /// resize whenever the factor is under 4, keeping "a factor of two for the final resize", which costs a 12-megapixel
 /// photo twice the time — then turned upright and, with `to_srgb`, converted from its embedded profile.
@@ -73,7 +78,7 @@ static inline int darkroom_vips_jpeg_frame(const void *data, size_t length, int 
     }
     if (to_srgb) {
         VipsImage *converted = NULL;
-        int failed = vips_icc_transform(current, &converted, "srgb", "embedded", TRUE, "intent", VIPS_INTENT_RELATIVE, NULL);
+        int failed = darkroom_vips_from_embedded_profile(current, &converted);
         g_object_unref(current);
         if (failed) return -1;
         current = converted;
@@ -91,11 +96,6 @@ static inline int darkroom_vips_rotate(VipsImage *in, VipsImage **out, int quart
 /// Mirrored left to right, or top to bottom.
 static inline int darkroom_vips_flip(VipsImage *in, VipsImage **out, int left_right) {
     return vips_flip(in, out, left_right ? VIPS_DIRECTION_HORIZONTAL : VIPS_DIRECTION_VERTICAL, NULL);
-}
-
-/// Converted to sRGB from the profile it carries.
-static inline int darkroom_vips_from_embedded_profile(VipsImage *in, VipsImage **out) {
-    return vips_icc_transform(in, out, "srgb", "embedded", TRUE, "intent", VIPS_INTENT_RELATIVE, NULL);
 }
 
 static inline int darkroom_vips_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
