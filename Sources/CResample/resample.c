@@ -2,8 +2,15 @@
 
 /* Written in C for one measurement (issue 31's ingest bar): libvips 8.14's horizontal Lanczos pass has no vector code
    for 8-bit images and took 23 of the 27 ms of a 2000 -> 1080 resize, and each of its passes is a pipeline of its own
-   with an image in between. These loops, which compilers turn into packed 16-bit multiply-adds with no
-   target-specific code, make a whole reduction in about 6 ms, one row at a time. */
+   with an image in between. Compilers turn these loops into packed 16-bit multiply-adds with no target-specific code,
+   one row at a time. On x86-64 they are compiled twice, for AVX2 and for any x86-64, and the loader picks the one the
+   processor runs: a 12-megapixel photo's five reductions took 14 ms against 25 with the baseline's SSE2 alone. */
+
+#if defined(__x86_64__) && defined(__clang__)
+#define VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define VECTOR_CLONES
+#endif
 
 enum { PAD = 16, TAPS = 16 };
 
@@ -13,7 +20,7 @@ static inline uint8_t clamped(int32_t sum) {
 }
 
 /* Output row `y` of the vertical pass, every band of every pixel at once. */
-static void reduce_rows(const uint8_t *source, ptrdiff_t stride, int height, int length, const int32_t start,
+static inline __attribute__((always_inline)) void reduce_rows(const uint8_t *source, ptrdiff_t stride, int height, int length, const int32_t start,
                         const int16_t *weight, uint8_t *line) {
     const uint8_t *rows[TAPS];
     for (int k = 0; k < TAPS; k++) {
@@ -29,7 +36,7 @@ static void reduce_rows(const uint8_t *source, ptrdiff_t stride, int height, int
 
 /* The horizontal pass over one row: each band on its own, padded with its edge values on both sides, so every
    sixteen taps read contiguous values. */
-static void reduce_columns(const uint8_t *line, int input_width, darkroom_taps columns, int output_width, int16_t *planes,
+static inline __attribute__((always_inline)) void reduce_columns(const uint8_t *line, int input_width, darkroom_taps columns, int output_width, int16_t *planes,
                            uint8_t *out) {
     const int plane_length = input_width + 3 * PAD;
     for (int band = 0; band < 3; band++) {
@@ -51,7 +58,7 @@ static void reduce_columns(const uint8_t *line, int input_width, darkroom_taps c
     }
 }
 
-void darkroom_reduce(const uint8_t *source, ptrdiff_t source_stride, int input_width, int input_height, darkroom_taps rows,
+VECTOR_CLONES void darkroom_reduce(const uint8_t *source, ptrdiff_t source_stride, int input_width, int input_height, darkroom_taps rows,
                      darkroom_taps columns, int output_width, int output_height, int16_t *scratch, uint8_t *target,
                      ptrdiff_t target_stride) {
     uint8_t *line = (uint8_t *) scratch;

@@ -35,6 +35,20 @@ import Testing
         #expect(try ours.pixels() == whole.pixels())
     }
 
+    /// The pipeline takes a larger reduction by halves, each in C, and still makes what one libvips resize makes: a
+    /// square-cropped 1600-px photo becomes its 612 square by way of 800 (within the JPEG's own noise).
+    @Test func largerReductionsGoByHalvesAndMatchLibvips() throws {
+        let photo = try SyntheticPhoto.jpeg(width: 1600, height: 1600)
+        let squares = try ImagePipeline().ingest(photo, filter: .normal, crop: Crop(shape: .square)).squares
+        let (mine, theirs) = (try SamplePhotos.decoded(squares.standard), try SamplePhotos.frame(photo, longEdge: 612))
+        #expect(mine.width == 612 && mine.height == 612)
+        let (ours, reference) = (try mine.pixels(), try theirs.pixels())
+        let mean = Double(zip(ours, reference).map { abs(Int($0) - Int($1)) }.reduce(0, +)) / Double(reference.count)
+        #expect(mean < 2, "mean \(mean)")
+        let thumbnail = try SamplePhotos.decoded(squares.thumbnail)
+        #expect(thumbnail.width == 150 && thumbnail.height == 150)
+    }
+
     /// More than 2.5 times smaller needs more than its sixteen taps: libvips resizes those.
     @Test func largerStepsAreLeftToLibvips() throws {
         let image = try SamplePhotos.decoded(try SyntheticPhoto.jpeg(width: 1600, height: 1200))
