@@ -11,6 +11,8 @@
 #else
 #define VECTOR_CLONES
 #endif
+/* The passes are inlined into each clone, so each is compiled for that clone's target. */
+#define IN_EACH_CLONE static inline __attribute__((always_inline))
 
 enum { PAD = 16, TAPS = 16 };
 
@@ -20,8 +22,8 @@ static inline uint8_t clamped(int32_t sum) {
 }
 
 /* Output row `y` of the vertical pass, every band of every pixel at once. */
-static inline __attribute__((always_inline)) void reduce_rows(const uint8_t *source, ptrdiff_t stride, int height, int length, const int32_t start,
-                        const int16_t *weight, uint8_t *line) {
+IN_EACH_CLONE void reduce_rows(const uint8_t *source, ptrdiff_t stride, int height, int length, const int32_t start,
+                               const int16_t *weight, uint8_t *line) {
     const uint8_t *rows[TAPS];
     for (int k = 0; k < TAPS; k++) {
         int row = start + k;
@@ -36,8 +38,8 @@ static inline __attribute__((always_inline)) void reduce_rows(const uint8_t *sou
 
 /* The horizontal pass over one row: each band on its own, padded with its edge values on both sides, so every
    sixteen taps read contiguous values. */
-static inline __attribute__((always_inline)) void reduce_columns(const uint8_t *line, int input_width, darkroom_taps columns, int output_width, int16_t *planes,
-                           uint8_t *out) {
+IN_EACH_CLONE void reduce_columns(const uint8_t *line, int input_width, darkroom_taps columns, int output_width,
+                                  int16_t *planes, uint8_t *out) {
     const int plane_length = input_width + 3 * PAD;
     for (int band = 0; band < 3; band++) {
         int16_t *plane = planes + band * plane_length;
@@ -58,9 +60,9 @@ static inline __attribute__((always_inline)) void reduce_columns(const uint8_t *
     }
 }
 
-VECTOR_CLONES void darkroom_reduce(const uint8_t *source, ptrdiff_t source_stride, int input_width, int input_height, darkroom_taps rows,
-                     darkroom_taps columns, int output_width, int output_height, int16_t *scratch, uint8_t *target,
-                     ptrdiff_t target_stride) {
+VECTOR_CLONES void darkroom_reduce(const uint8_t *source, ptrdiff_t source_stride, int input_width, int input_height,
+                                   darkroom_taps rows, darkroom_taps columns, int output_width, int output_height,
+                                   int16_t *scratch, uint8_t *target, ptrdiff_t target_stride) {
     uint8_t *line = (uint8_t *) scratch;
     int16_t *planes = scratch + (3 * input_width + 1) / 2;
     for (int y = 0; y < output_height; y++) {
