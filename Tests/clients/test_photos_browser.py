@@ -12,6 +12,7 @@ import tempfile
 import urllib.request
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from darkroom_server import headless_chromium, start_server
@@ -58,6 +59,15 @@ def emulate(driver, metrics=None):
         driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
 
 
+def gone(old_element):
+    """Whether a page that held `old_element` has been replaced."""
+    try:
+        old_element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+
+
 def loaded(driver, img):
     return driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img)
 
@@ -79,10 +89,17 @@ def test_a_carousel_with_crops_and_alt_text_posted_from_the_desktop(site, browse
     sections[1].find_element(By.CSS_SELECTOR, "#filters-1 input[value='Inkwell']").click()
     for index, text in enumerate(["Fields under cloud", "A barn door, black and white", "The river at noon"]):
         fill(driver, **{f"alt_text_{index}": text})
+    before = element(driver, "crop-preview-0")
     element(driver, "preview").click()
+    wait_for(driver, lambda: gone(before), "the preview's page")
     # The preview is cut as chosen: the first photo square now, the others in their own shape.
-    previews = [element(driver, f"crop-preview-{index}") for index in range(3)]
-    wait_for(driver, lambda: all(loaded(driver, img) for img in previews), "crop previews")
+    # Found again at every look: the page before the preview has images of the same ids, which go stale when the
+    # preview's page replaces it (a slow server made this test wait on those forever once).
+    def crop_previews():
+        return [driver.find_element(By.ID, f"crop-preview-{index}") for index in range(3)]
+
+    wait_for(driver, lambda: all(loaded(driver, img) for img in crop_previews()), "crop previews")
+    previews = crop_previews()
     sizes = [driver.execute_script("return [arguments[0].naturalWidth, arguments[0].naturalHeight]", img) for img in previews]
     assert sizes[0][0] == sizes[0][1] and sizes[1][0] < sizes[1][1] and sizes[2][0] > sizes[2][1], sizes
     assert element(driver, "alt_text_1").get_attribute("value") == "A barn door, black and white", "kept across the preview"
