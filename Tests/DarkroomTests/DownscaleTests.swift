@@ -49,7 +49,8 @@ import Testing
         #expect(thumbnail.width == 150 && thumbnail.height == 150)
     }
 
-    /// More than 2.5 times smaller needs more than its sixteen taps: libvips resizes those.
+    /// More than 2.5 times smaller needs more than its sixteen taps: `Downscale` declines those (the pipeline halves them
+    /// first, above).
     @Test func largerStepsAreLeftToLibvips() throws {
         let image = try SamplePhotos.decoded(try SyntheticPhoto.jpeg(width: 1600, height: 1200))
         #expect(try Downscale.scaled(image, width: 600, height: 450) == nil)

@@ -94,7 +94,7 @@ def test_a_carousel_with_crops_and_alt_text_posted_from_the_desktop(site, browse
     wait_for(driver, lambda: gone(before), "the preview's page")
     # The preview is cut as chosen: the first photo square now, the others in their own shape.
     # Found again at every look: the page before the preview has images of the same ids, which go stale when the
-    # preview's page replaces it (a slow server made this test wait on those forever once).
+    # preview's page replaces it (the likely reason this test once timed out on CI).
     def crop_previews():
         return [driver.find_element(By.ID, f"crop-preview-{index}") for index in range(3)]
 
