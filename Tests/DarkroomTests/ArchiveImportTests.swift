@@ -321,6 +321,57 @@ import Testing
         }
     }
 
+    /// An archive's posts are made several at a time, and a carousel of a photo and a video becomes two posts at one
+    /// date: each must get an id of its own even when their transactions run side by side (PostgreSQL's do), or the
+    /// video's transcode finds its id taken and never posts it.
+    @Test(arguments: Engine.available)
+    func postsAtOneDateMadeAtOnceEachGetTheirOwnID(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let owner = try await world.user("maya")
+            let id = try await Self.start(world, owner.id, [])
+            #expect(try await world.storage.archiveImports.begin(id, source: .instagram, total: 24, done: 0, runner: "test"))
+            let takenAt: Int64 = 1_600_000_100
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        var photo = NewMedia(
+                            owner: owner.id,
+                            filter: "Normal",
+                            renditions: Renditions(key: "test/\(index)", standard: 612, low: 306, thumbnail: 150)
+                        )
+                        photo.imported = ImportedPost(importID: id, itemKey: "photo-\(index)", takenAt: takenAt)
+                        _ = try await world.storage.mediaWriter.create(photo)
+                    }
+                    group.addTask {
+                        var video = VideoPost(
+                            filter: "Normal",
+                            caption: nil,
+                            locationID: nil,
+                            latitude: nil,
+                            longitude: nil,
+                            people: [],
+                            altText: nil,
+                            crop: Crop(shape: .original),
+                            coverSeconds: 0
+                        )
+                        video.imported = ImportedPost(importID: id, itemKey: "video-\(index)", takenAt: takenAt)
+                        _ = try await world.storage.videoUploads.create(
+                            owner: owner.id,
+                            originalKey: "clip-\(index)",
+                            post: video,
+                            idempotencyKey: nil
+                        )
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let ids = try await world.storage.database.query("SELECT id FROM media UNION ALL SELECT media_id FROM video_uploads")
+                .decode { try $0.int() }
+            #expect(ids.count == 24 && Set(ids).count == 24)
+            #expect(ids.allSatisfy { IDGenerator.milliseconds(of: $0) / 1000 == takenAt })
+        }
+    }
+
     @Test func mangledTextIsRepairedAndRightTextIsLeftAlone() {
         #expect(Mojibake.repair(SampleArchives.mangled("Café déjà vu 🎉")) == "Café déjà vu 🎉")
         #expect(Mojibake.repair("Café") == "Café")

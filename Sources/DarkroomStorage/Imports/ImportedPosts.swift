@@ -6,6 +6,8 @@ import Foundation
 enum ImportedPosts {
     /// 2010-01-01, before Instagram existed: no archive date is earlier.
     static let earliest: Int64 = 1_262_304_000
+    /// The advisory lock that dated ids are chosen under on PostgreSQL (any number no other lock uses).
+    static let idLock: Int64 = 0x6461_7465_645f_6964
 
     /// An id that puts the post where its date belongs among its owner's posts. Ids carry their time from
     /// 2011-08-24 (`IDGenerator`); earlier dates (Instagram began in October 2010) get small ids in date order, 32 a
@@ -18,8 +20,12 @@ enum ImportedPosts {
         return (seconds - earliest) * 32 + 1
     }
 
-    /// The first id from the date's that no media has.
-    static func freeID(takenAt: Int64, in tx: any SQLExecutor) async throws -> MediaID {
+    /// The first id from the date's that no media has (nor a video upload, whose post will have its id).
+    static func freeID(takenAt: Int64, engine: SQLEngine, in tx: any SQLExecutor) async throws -> MediaID {
+        // PostgreSQL runs write transactions side by side: two of them (an archive's photo and its video, at the same
+        // date) would both find an id free, and the video's transcode would fail on it for good. The lock lasts until
+        // the transaction ends, so the second looks once the first's row is there. SQLite writes one at a time.
+        if engine == .postgres { _ = try await tx.query("SELECT pg_advisory_xact_lock(\(Self.idLock))") }
         var candidate = baseID(takenAt: takenAt)
         while true {
             let used = Set(

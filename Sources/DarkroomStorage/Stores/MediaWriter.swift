@@ -29,11 +29,11 @@ public struct MediaWriter: Sendable {
                 if let upload = new.fromVideoUpload {
                     id = upload
                 } else {
-                    id = try await ImportedPosts.freeID(takenAt: imported.takenAt, in: tx)
+                    id = try await ImportedPosts.freeID(takenAt: imported.takenAt, engine: database.engine, in: tx)
                 }
                 created = imported.takenAt
             } else if let published = new.remotePublished {
-                id = try await ImportedPosts.freeID(takenAt: published, in: tx)
+                id = try await ImportedPosts.freeID(takenAt: published, engine: database.engine, in: tx)
                 created = published
             } else {
                 id = new.fromVideoUpload ?? MediaID(environment.ids.next())

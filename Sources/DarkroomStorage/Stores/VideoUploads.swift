@@ -87,7 +87,7 @@ public struct VideoUploads: Sendable {
         let stored = try await database.transaction { tx -> MediaID in
             var id = MediaID(environment.ids.next())
             if let imported = post.imported {
-                id = try await ImportedPosts.freeID(takenAt: imported.takenAt, in: tx)
+                id = try await ImportedPosts.freeID(takenAt: imported.takenAt, engine: database.engine, in: tx)
                 try await ImportedPosts.recordProcessing(imported, upload: id, owner: owner, in: tx)
             }
             let claimed = try await tx.query(
