@@ -15,6 +15,9 @@ public final class PostgresDatabase: Database {
     /// One connection made outside the pool, to tell a server that is gone from a pool that is merely slow.
     private let probeConfiguration: PostgresConnection.Configuration
     private let waits = Waits()
+    /// How many times the watchdog replaced the pool (tests tell by it that the watchdog ended a wait, not the pool's
+    /// own breaker).
+    let poolReplacements = Atomic<Int>(0)
     private let watchdog = Mutex<Task<Void, Never>?>(nil)
     private let logger: Logger
     /// Nil when the URL asks for `prepared_statements=off` (a PgBouncer in transaction mode without
@@ -209,6 +212,7 @@ public final class PostgresDatabase: Database {
             return pool
         }
         waits.restart()
+        poolReplacements.add(1, ordering: .relaxed)
         old.runner.cancel()
     }
 
