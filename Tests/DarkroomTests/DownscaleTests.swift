@@ -6,7 +6,7 @@ import Testing
 /// The horizontal pass written for speed (`Downscale`) makes what libvips' own Lanczos3 resize makes: the same size,
 /// and the same pixels within rounding (measured: means under 0.15 of a level, no pixel off by more than 2), on a
 /// textured photo and on a hard edge, where the kernel's ringing shows.
-@Suite struct DownscaleTests {
+@Suite(.offCooperativePool) struct DownscaleTests {
     @Test(arguments: [(2000, 1080), (1080, 640), (1500, 612), (612, 306), (306, 150), (1101, 700)])
     func matchesLibvipsLanczos3(from width: Int, to target: Int) throws {
         for photo in [

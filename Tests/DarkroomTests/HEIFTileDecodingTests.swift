@@ -8,7 +8,7 @@ import Testing
 /// A HEIC decoded tile by tile (`HEIFFrame`) is the picture libheif decodes whole: the same colours in the same
 /// places, turned and mirrored as the file says, at each shrink; and a file that lies about its tiles is refused or
 /// handed to libvips, never decoded as it claims.
-@Suite struct HEIFTileDecodingTests {
+@Suite(.offCooperativePool) struct HEIFTileDecodingTests {
     static let pipeline = try! ImagePipeline()
     static let photo = try! SyntheticPhoto.jpeg(width: 1100, height: 700)
 

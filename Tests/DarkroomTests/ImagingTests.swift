@@ -7,7 +7,7 @@ import Testing
 @testable import DarkroomStorage
 
 /// The libvips pipeline on real encoded images: renditions, orientation, metadata, the filters' looks, bad input.
-@Suite struct ImagingTests {
+@Suite(.offCooperativePool) struct ImagingTests {
     static let photo = try! SyntheticPhoto.jpeg(width: 800, height: 600)
     static let pipeline = try! ImagePipeline()
     static let normal = try! PhotoStatistics(of: pipeline.renditions(of: photo, filter: .normal).standard)

@@ -6,7 +6,7 @@ import Testing
 
 /// Photos as people's devices make them, through the pipeline: every format in, every shape between 4:5 and 1.91:1,
 /// the person's crop, colour management, and bombs in every format refused from their headers.
-@Suite struct PhotoFormatTests {
+@Suite(.offCooperativePool) struct PhotoFormatTests {
     static let pipeline = try! ImagePipeline()
 
     @Test(arguments: ImageFormat.allCases)

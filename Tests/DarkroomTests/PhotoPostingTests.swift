@@ -15,7 +15,7 @@ import ZIPFoundation
 
 /// Photos as made, through the HTTP API on both engines: the shape kept, sizes for every screen, the original kept
 /// for its owner alone, carousels, alt text and captions edited, camera details on request, photos from before.
-@Suite struct PhotoPostingTests {
+@Suite(.offCooperativePool) struct PhotoPostingTests {
     static let portrait = try! SamplePhotos.encoded(width: 900, height: 1600, as: .heic)
 
     static func served(_ client: any TestClientProtocol, _ url: String) async throws -> (type: String?, bytes: [UInt8], status: HTTPResponse.Status) {
