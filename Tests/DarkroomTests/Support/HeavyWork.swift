@@ -21,8 +21,8 @@ extension Trait where Self == OffCooperativePool {
     static var offCooperativePool: Self { OffCooperativePool() }
 }
 
-/// A task executor on a concurrent dispatch queue: its jobs run on the system's threads, which it preempts, not the
-/// cooperative pool's, which it does not.
+/// A task executor on a concurrent dispatch queue: its jobs run on threads apart from the cooperative pool, whose
+/// queue a long synchronous job holds up until it returns.
 final class HeavyWorkExecutor: TaskExecutor {
     static let shared = HeavyWorkExecutor()
     private let queue = DispatchQueue(label: "darkroom.tests.heavy-work", attributes: .concurrent)
