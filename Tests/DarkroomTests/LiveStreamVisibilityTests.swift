@@ -126,26 +126,26 @@ import Testing
             try await world.withLiveServer { base in
                 let reader = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)")
                 defer { Task { await reader.close() } }
-                #expect(try await eventually(10) { reader.text.contains(": connected") })
+                #expect(try await eventually(30) { reader.text.contains(": connected") })
                 #expect(reader.status == 200)
                 let privatePost = try await world.post(by: hidden, caption: "#sunset behind the curtain")
                 let publicPost = try await world.post(by: stranger, caption: "#sunset for all")
                 let followedPost = try await world.post(by: followed, caption: "hello")
-                #expect(try await eventually(10) { reader.mediaIDs(of: "media") == [followedPost.description] })
+                #expect(try await eventually(30) { reader.mediaIDs(of: "media") == [followedPost.description] })
                 #expect(
-                    try await eventually(10) { reader.mediaIDs(of: "notification") == [publicPost.description] },
+                    try await eventually(30) { reader.mediaIDs(of: "notification") == [publicPost.description] },
                     "notifications seen: \(reader.mediaIDs(of: "notification")); expected \(publicPost)"
                 )
                 #expect(!reader.text.contains(privatePost.description))
                 // Replayed from the start, the private post stays out as well.
                 let replay = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)", headers: ["Last-Event-ID": "0"])
                 defer { Task { await replay.close() } }
-                #expect(try await eventually(10) { replay.mediaIDs(of: "notification") == [publicPost.description] })
+                #expect(try await eventually(30) { replay.mediaIDs(of: "notification") == [publicPost.description] })
                 #expect(!replay.text.contains(privatePost.description))
                 // Idle, both wait on the signal. (On PostgreSQL every suite's posts on the shared database notify the same
                 // channel, so under a parallel run the streams are woken too often to be caught both waiting at once.)
                 if engine == .sqlite {
-                    #expect(try await eventually(10) { storage.live.waiting >= 2 }, "idle streams wait on the signal")
+                    #expect(try await eventually(30) { storage.live.waiting >= 2 }, "idle streams wait on the signal")
                 }
             }
         }
@@ -170,15 +170,15 @@ import Testing
                 var open: [StreamReader] = []
                 for token in busyTokens.prefix(2) + [otherToken] {
                     let reader = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)")
-                    #expect(try await eventually(10) { reader.status != nil })
+                    #expect(try await eventually(30) { reader.status != nil })
                     #expect(reader.status == 200)
                     open.append(reader)
                 }
                 let thirdApp = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(busyTokens[2])")
-                #expect(try await eventually(10) { thirdApp.text.contains("OAuthRateLimitException") })
+                #expect(try await eventually(30) { thirdApp.text.contains("OAuthRateLimitException") })
                 #expect(thirdApp.status == 429 && thirdApp.text.contains("one user."))
                 let full = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(lateToken)")
-                #expect(try await eventually(10) { full.text.contains("OAuthRateLimitException") })
+                #expect(try await eventually(30) { full.text.contains("OAuthRateLimitException") })
                 #expect(full.status == 429 && full.text.contains("as many streams open as it can hold"))
                 for reader in open + [thirdApp, full] { await reader.close() }
             }
@@ -204,10 +204,10 @@ import Testing
                 try await world.withLiveServer { base in
                     let reader = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)")
                     defer { Task { await reader.close() } }
-                    #expect(try await eventually(10) { reader.text.contains(": connected") })
+                    #expect(try await eventually(30) { reader.text.contains(": connected") })
                     _ = try await world.storage.comments.create(on: photo, by: eve.id, text: "from a blocked account")
                     try await elsewhere.likes.like(photo, by: bob.id)
-                    #expect(try await eventually(10) { reader.mediaIDs(of: "activity") == [photo.description] })
+                    #expect(try await eventually(30) { reader.mediaIDs(of: "activity") == [photo.description] })
                     #expect(reader.text.contains("\"type\":\"like\"") && reader.text.contains("\"user_id\":\"\(bob.id)\""))
                     #expect(!reader.text.contains("\"user_id\":\"\(eve.id)\""), "a blocked account's comment is not carried")
                 }
@@ -236,7 +236,7 @@ import Testing
                 try await world.withLiveServer { base in
                     let reader = try await StreamReader.open(port: base.port!, path: "/v1/stream?access_token=\(token)")
                     defer { Task { await reader.close() } }
-                    #expect(try await eventually(10) { reader.text.contains(": connected") })
+                    #expect(try await eventually(30) { reader.text.contains(": connected") })
                     world.clock.advance(seconds: 60)
                     let post = try await elsewhere.mediaWriter.create(
                         NewMedia(
@@ -246,7 +246,7 @@ import Testing
                         )
                     )
                     // Nothing in this process rings for it: only the other process's notice can wake the stream.
-                    #expect(try await eventually(10) { reader.mediaIDs(of: "media") == [post.description] })
+                    #expect(try await eventually(30) { reader.mediaIDs(of: "media") == [post.description] })
                 }
             } catch {
                 await elsewhere.database.close()

@@ -74,7 +74,7 @@ final class Receiver: Sendable {
             guard let receiver = box.receiver else { return Response(status: .serviceUnavailable) }
             let body = try await request.body.collect(upTo: 1 << 20)
             receiver.hung.withLock { $0.append(Delivery(body: Array(body.readableBytesView), headers: [:])) }
-            try await Task.sleep(for: .seconds(60))
+            try await Task.sleep(for: .seconds(120))
             return Response(status: .ok)
         }
         let port = Mutex<Int?>(nil)
