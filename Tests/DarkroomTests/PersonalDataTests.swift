@@ -162,6 +162,7 @@ import ZIPFoundation
                 try await world.storage.likes.like(bobMedia, by: alice.id)
                 _ = try await world.storage.comments.create(on: bobMedia, by: alice.id, text: "hello bob")
                 try await world.storage.relationships.follow(alice.id, bob.id)
+                try await world.storage.federation.addAlias("https://mastodon.example/users/alice", of: alice.id)
 
                 let empty = try await browser.get("/accounts/export")
                 #expect(empty.status == 200 && empty.body.contains("id=\"request-export\""))
@@ -198,6 +199,7 @@ import ZIPFoundation
                 #expect(String(decoding: try entry("README.md"), as: UTF8.self).contains("media.json"))
                 let profile = try JSONSerialization.jsonObject(with: try entry("profile.json")) as? [String: Any]
                 #expect(profile?["username"] as? String == "alice")
+                #expect(profile?["also_known_as"] as? [String] == ["https://mastodon.example/users/alice"])
                 let items = try JSONSerialization.jsonObject(with: try entry("media.json")) as? [[String: Any]]
                 #expect(items?.count == 1 && items?.first?["caption"] as? String == "my <b>first</b> #photo")
                 #expect(items?.first?["tags"] as? [String] == ["photo"])

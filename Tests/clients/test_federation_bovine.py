@@ -1,7 +1,8 @@
 """Federation against a real fediverse server: bovine (`bovine-herd` on PyPI), started beside Darkroom on loopback.
 A bovine account and Darkroom people follow each other; photos with alt text, likes and replies travel both ways,
-each request signed by its sender and checked by the other side; an unfollow and a delete take effect; and a private
-account's post never reaches a server none of whose people it approved.
+each request signed by its sender and checked by the other side; an unfollow and a delete take effect; a private
+account's post never reaches a server none of whose people it approved; and the bovine account moves to a Darkroom
+person who named it as their old account (on the data page, in a real Chromium), taking its Darkroom followers along.
 
 bovine runs in its own virtual environment (scripts/test makes it from fediverse/requirements.txt); BOVINE_PYTHON
 names its interpreter."""
@@ -17,8 +18,12 @@ import urllib.request
 
 import pytest
 
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
 from darkroom_server import darkroom, free_port, start_server
 from photos import png
+from test_web_browser import browser, element, screenshot, sign_up  # noqa: F401 (a fixture)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BOVINE_PYTHON = os.environ.get("BOVINE_PYTHON", os.path.join(HERE, "..", "..", ".build", "bovine", "bin", "python"))
@@ -211,17 +216,23 @@ def test_a_bovine_account_follows_a_darkroom_person_and_gets_their_photos(server
     wait_for(lambda: dark.api("GET", "/users/self", alice["token"])["counts"]["followed_by"] == 0, "the unfollow")
 
 
+def follow_bovine(dark, bovine, person):
+    """The person finds the bovine account by its handle and follows it; bovine accepts. Answers its id here."""
+    found = dark.api("GET", f"/users/search?q={urllib.parse.quote(bovine.handle)}", person["token"])
+    assert [user["username"] for user in found] == [bovine.handle]
+    remote_id = found[0]["id"]
+    assert dark.api("POST", f"/users/{remote_id}/relationship", person["token"], {"action": "follow"})["outgoing_status"] == "requested"
+    follow = wait_for(lambda: bovine.received("Follow", lambda item: (item.get("actor") or {}).get("id", item.get("actor")) == person["actor"]
+                                              or item.get("actor") == person["actor"]), f"{person['username']}'s Follow at bovine")[0]
+    bovine.send({"type": "Accept", "object": follow["id"], "to": [person["actor"]]})
+    wait_for(lambda: dark.api("GET", f"/users/{remote_id}/relationship", person["token"])["outgoing_status"] == "follows", "the Accept")
+    return remote_id
+
+
 def test_a_darkroom_person_follows_a_bovine_account_and_its_posts_reach_their_feed(servers):
     dark, bovine, photos = servers
     carol = dark.person("carol")
-    found = dark.api("GET", f"/users/search?q={urllib.parse.quote(bovine.handle)}", carol["token"])
-    assert [user["username"] for user in found] == [bovine.handle]
-    remote_id = found[0]["id"]
-    assert dark.api("POST", f"/users/{remote_id}/relationship", carol["token"], {"action": "follow"})["outgoing_status"] == "requested"
-    follow = wait_for(lambda: bovine.received("Follow", lambda item: (item.get("actor") or {}).get("id", item.get("actor")) == carol["actor"]
-                                              or item.get("actor") == carol["actor"]), "carol's Follow at bovine")[0]
-    bovine.send({"type": "Accept", "object": follow["id"], "to": [carol["actor"]]})
-    wait_for(lambda: dark.api("GET", f"/users/{remote_id}/relationship", carol["token"])["outgoing_status"] == "follows", "the Accept")
+    follow_bovine(dark, bovine, carol)
 
     first = photos.add("harbour.png", png(400, 300, seed=5))
     second = photos.add("boats.png", png(300, 400, seed=6))
@@ -273,3 +284,29 @@ def test_a_private_accounts_posts_reach_only_approved_followers(servers):
     created = wait_for(lambda: bovine.received("Create", lambda item: item["object"]["id"] == note_id(shown["id"], dark)), "the approved post")
     assert AS_PUBLIC not in json.dumps(created[0]["object"].get("to", [])), "a private account's post is for its followers only"
     assert not bovine.received("Create", lambda item: item["object"]["id"] == note_id(hidden["id"], dark))
+
+
+def test_the_bovine_account_moves_to_a_darkroom_person_who_named_it_and_its_followers_come_along(servers, browser):
+    dark, bovine, _ = servers
+    frank = dark.person("frank")
+    remote_id = follow_bovine(dark, bovine, frank)
+
+    # Erin signs up here and names the bovine account as her old one, by its handle (looked up through WebFinger).
+    driver = browser
+    sign_up(driver, dark.base, "erin", "moving-in-from-bovine")
+    driver.get(f"{dark.base}/accounts/export")
+    field = element(driver, "alias")
+    field.send_keys(bovine.handle)
+    field.send_keys(Keys.ENTER)
+    wait_for(lambda: [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#aliases .alias")] == ["@" + bovine.handle], "the old account listed")
+    screenshot(driver, "export-moving-here")
+    request = urllib.request.Request(f"{dark.base}/erin", headers={"Accept": "application/activity+json"})
+    with urllib.request.urlopen(request) as answer:
+        assert json.load(answer)["alsoKnownAs"] == [bovine.actor]
+
+    # bovine moves the account; Darkroom checks Erin names it, and Frank follows Erin instead.
+    erin = dark.api("GET", "/users/search?q=erin", frank["token"])[0]
+    bovine.send({"type": "Move", "object": bovine.actor, "target": f"{dark.base}/erin", "to": [frank["actor"]]})
+    wait_for(lambda: dark.api("GET", f"/users/{erin['id']}/relationship", frank["token"])["outgoing_status"] == "follows", "frank following erin")
+    assert dark.api("GET", f"/users/{remote_id}/relationship", frank["token"])["outgoing_status"] == "none"
+    assert dark.api("GET", f"/users/{remote_id}", frank["token"])["moved_to"] == f"{dark.base}/erin"

@@ -23,6 +23,7 @@ struct ActivityPubDocuments: Sendable {
                 "sensitive": "as:sensitive",
                 "Hashtag": "as:Hashtag",
                 "movedTo": ["@id": "as:movedTo", "@type": "@id"],
+                "alsoKnownAs": ["@id": "as:alsoKnownAs", "@type": "@id"],
                 "blurhash": "toot:blurhash",
             ] as [String: Any],
         ]
@@ -30,7 +31,8 @@ struct ActivityPubDocuments: Sendable {
 
     // MARK: Actors
 
-    func actor(_ user: User, publicKeyPEM: String) -> [String: Any] {
+    /// `aliases`: the accounts elsewhere the person says were theirs, which a server moving one of them here checks.
+    func actor(_ user: User, publicKeyPEM: String, aliases: [String] = []) -> [String: Any] {
         var document: [String: Any] = [
             "@context": Self.context,
             "id": ap.actor(user.username),
@@ -50,6 +52,7 @@ struct ActivityPubDocuments: Sendable {
             "publicKey": ["id": ap.key(user.username), "owner": ap.actor(user.username), "publicKeyPem": publicKeyPEM],
         ]
         if let movedTo = user.movedTo { document["movedTo"] = movedTo }
+        if !aliases.isEmpty { document["alsoKnownAs"] = aliases }
         return document
     }
 

@@ -78,7 +78,8 @@ struct FederationController: Sendable {
 
     func actorDocument(_ username: String) async throws -> Response? {
         guard let user = try await localUser(username) else { return nil }
-        return Self.json(documents.actor(user, publicKeyPEM: try await storage.federation.keyPair(of: user.id).publicKeyPEM))
+        let key = try await storage.federation.keyPair(of: user.id).publicKeyPEM
+        return Self.json(documents.actor(user, publicKeyPEM: key, aliases: try await storage.federation.aliases(of: user.id)))
     }
 
     private func note(_ id: String) async throws -> Response {

@@ -228,22 +228,33 @@ struct InboxProcessor: Sendable {
         try await storage.federation.forgetObject(uri)
     }
 
-    /// An account that moved: its profile here says where, and people here who followed it ask to follow the new one
-    /// (which must name the old one among its aliases, so no one can claim another's followers).
+    /// An account that moved: its profile here says where, and people here who followed it ask to follow the new one,
+    /// which must name the old one among its aliases, so no one can claim another's followers. The new one may be
+    /// someone here who moved in (their aliases are read here) or on any server (its actor is fetched afresh).
     private func move(_ activity: JSONObject, by sender: KnownRemoteActor) async throws {
         guard activity.id("object") == sender.actor.uri, let target = activity.id("target") else { return }
-        let document = try await actors.client.fetch(target)
-        guard document.ids("alsoKnownAs").contains(sender.actor.uri) else {
-            throw Unacceptable(description: "\(target) does not name the old account")
+        let newAccount: UserID
+        if let local = try await localUser(target) {
+            guard try await storage.federation.aliases(of: local).contains(sender.actor.uri) else {
+                throw Unacceptable(description: "\(target) does not name the old account")
+            }
+            newAccount = local
+        } else {
+            let document = try await actors.client.fetch(target)
+            guard document.ids("alsoKnownAs").contains(sender.actor.uri) else {
+                throw Unacceptable(description: "\(target) does not name the old account")
+            }
+            newAccount = try await actors.resolve(uri: target, refresh: true).userID
         }
-        let moved = try await actors.resolve(uri: target, refresh: true)
         try await storage.users.setMovedTo(target, of: sender.userID)
         var cursor: Int64?
         repeat {
             let page = try await storage.relationships.followers(of: sender.userID, count: 200, cursor: cursor, viewer: nil)
             for follower in page.items where try await !storage.federation.isRemote(follower.id) {
-                let (current, facts) = try await storage.relationships.state(of: follower.id, to: moved.userID)
-                _ = try? await storage.relationships.requestFollow(follower.id, moved.userID, current: current, facts: facts)
+                if follower.id != newAccount {
+                    let (current, facts) = try await storage.relationships.state(of: follower.id, to: newAccount)
+                    _ = try? await storage.relationships.requestFollow(follower.id, newAccount, current: current, facts: facts)
+                }
                 try await storage.relationships.unfollow(follower.id, sender.userID)
             }
             cursor = page.nextCursor.flatMap(Int64.init)

@@ -41,6 +41,12 @@ struct PersonalDataController {
             try await storage.users.setMovedTo(url, of: user.id)
             throw WebRedirect(location: "/accounts/export")
         }
+        routes.post("/accounts/aliases", addAlias)
+        routes.post("/accounts/aliases/remove") { visit in
+            let user = try visit.requireUser()
+            try await storage.federation.removeAlias(visit.form.value("alias") ?? "", of: user.id)
+            throw WebRedirect(location: "/accounts/export#moving-here")
+        }
         routes.get("/accounts/delete") { visit in
             _ = try visit.requireUser()
             return deletePage(visit)
@@ -48,11 +54,56 @@ struct PersonalDataController {
         routes.post("/accounts/delete", delete)
     }
 
+    // MARK: Moving here
+
+    /// Names an account on another server as the person's old one (by `@name@host` or its address), so that a move
+    /// from it to here is accepted: the old server's followers of it then follow this account.
+    @Sendable private func addAlias(_ visit: Web.Visit) async throws -> Response {
+        let user = try visit.requireUser()
+        let refused = { (reason: String) in web.message("That did not work", status: .badRequest, visit, error: reason) }
+        guard let federation = web.dependencies.federation else {
+            return refused("This server does not federate, so it cannot reach accounts on other servers.")
+        }
+        let raw = (visit.form.value("alias") ?? "").trimmingCharacters(in: .whitespaces)
+        let found: KnownRemoteActor
+        do {
+            if let handle = FediverseHandle(raw) {
+                guard handle.host != federation.federation.ap.host else { return refused("That account is on this server.") }
+                found = try await federation.actors.resolve(handle: handle)
+            } else if let url = URL(string: raw), url.scheme == "https" || url.scheme == "http", let host = url.host(), !host.isEmpty {
+                guard CallbackURL.host(of: raw) != federation.federation.ap.host else { return refused("That account is on this server.") }
+                found = try await federation.actors.resolve(uri: raw)
+            } else {
+                return refused("Give your old account as @name@server or as its address.")
+            }
+        } catch {
+            web.dependencies.logger.info("alias not found", metadata: ["alias": "\(raw)", "error": "\(error)"])
+            return refused("No account was found at \(raw).")
+        }
+        do {
+            try await storage.federation.addAlias(found.actor.uri, of: user.id)
+        } catch let error as DomainError {
+            return refused(WebError(error).message)
+        }
+        throw WebRedirect(location: "/accounts/export#moving-here")
+    }
+
     // MARK: Export
 
     @Sendable private func exportPage(_ visit: Web.Visit) async throws -> Response {
         let user = try visit.requireUser()
         var data: [String: Any] = ["movedTo": try await storage.users.find(user.id)?.movedTo ?? ""]
+        if let federation = web.dependencies.federation {
+            data["federates"] = true
+            data["actor"] = federation.federation.ap.actor(user.username)
+            var aliases: [[String: String]] = []
+            for uri in try await storage.federation.aliases(of: user.id) {
+                let handle = try await storage.federation.actor(uri: uri)?.actor.handle.description
+                aliases.append(["uri": uri, "handle": handle ?? uri])
+            }
+            data["aliases"] = aliases
+            data["hasAliases"] = !aliases.isEmpty
+        }
         if let export = try await storage.dataExports.latest(of: user.id) {
             let state = export.state
             data["id"] = String(export.id)

@@ -64,7 +64,8 @@ struct DataExportArchive {
         - `manifest.json` — what this archive is: `format` ("darkroom-account") and `version` (2), for another
           Darkroom server to import it whole (Settings → Bring in your photos, or `darkroom user import-instagram`).
         - `profile.json` — your username, name, bio, website, whether the account is private, when it was made, your
-          counts, and `profile_picture`: the file of your picture in this archive, if you set one.
+          counts, `profile_picture`: the file of your picture in this archive, if you set one, and `also_known_as`:
+          the accounts on other servers you named as your old ones.
         - `media.json` — every post, oldest first: its id and `shortcode` (the `/p/{shortcode}/` link), when, the
           filter, the caption, tags, the place, people tagged in it (by username), its like and comment counts, and
           `photos`: each photo of the post (several for a carousel), with its filter, its description (`alt_text`),
@@ -107,6 +108,7 @@ private struct Profile: Encodable {
     var counts: [String: Int64]
     var profilePictureFile: String?
     var pictureKey: String?
+    var alsoKnownAs: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case id, username
@@ -116,10 +118,12 @@ private struct Profile: Encodable {
         case createdAt = "created_at"
         case counts
         case profilePictureFile = "profile_picture"
+        case alsoKnownAs = "also_known_as"
     }
 
     static func read(_ user: UserID, from database: any Database) async throws -> Profile? {
-        try await database.query("SELECT \(raw: Columns.user) FROM users u WHERE u.id = \(user)").decodeFirst { row in
+        let aliases = try await FederationStore.aliases(of: user, in: database)
+        return try await database.query("SELECT \(raw: Columns.user) FROM users u WHERE u.id = \(user)").decodeFirst { row in
             let user = try Columns.user(&row)
             return Profile(
                 id: user.id.rawValue,
@@ -131,7 +135,8 @@ private struct Profile: Encodable {
                 createdAt: user.createdAt,
                 counts: ["media": user.counts.media, "follows": user.counts.follows, "followed_by": user.counts.followedBy],
                 profilePictureFile: user.summary.profilePicture == nil ? nil : "profile_picture.jpg",
-                pictureKey: user.summary.profilePicture
+                pictureKey: user.summary.profilePicture,
+                alsoKnownAs: aliases
             )
         }
     }

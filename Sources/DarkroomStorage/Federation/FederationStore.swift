@@ -261,6 +261,37 @@ public struct FederationStore: Sendable {
         try await database.execute("DELETE FROM federated_objects WHERE uri = \(uri)")
     }
 
+    // MARK: Aliases
+
+    /// The most accounts elsewhere one person may name as theirs.
+    public static let aliasLimit = 10
+
+    /// The actor ids of the accounts elsewhere that `user` says were theirs, oldest first.
+    public func aliases(of user: UserID) async throws -> [String] {
+        try await Self.aliases(of: user, in: database)
+    }
+
+    static func aliases(of user: UserID, in database: any SQLExecutor) async throws -> [String] {
+        try await database.query("SELECT uri FROM account_aliases WHERE user_id = \(user) ORDER BY created_at, uri").decode { try $0.string() }
+    }
+
+    public func addAlias(_ uri: String, of user: UserID) async throws {
+        try await database.transaction { tx in
+            let named = try await tx.query("SELECT uri FROM account_aliases WHERE user_id = \(user)").decode { try $0.string() }
+            guard !named.contains(uri) else { return }
+            guard named.count < Self.aliasLimit else {
+                throw DomainError.invalidInput(field: "alias", reason: "at most \(Self.aliasLimit) old accounts; remove one first")
+            }
+            try await tx.execute(
+                "INSERT INTO account_aliases (user_id, uri, created_at) VALUES (\(user), \(uri), \(environment.nowSeconds)) ON CONFLICT DO NOTHING"
+            )
+        }
+    }
+
+    public func removeAlias(_ uri: String, of user: UserID) async throws {
+        try await database.execute("DELETE FROM account_aliases WHERE user_id = \(user) AND uri = \(uri)")
+    }
+
     // MARK: Domains
 
     public func policy(of domain: String) async throws -> DomainPolicy {

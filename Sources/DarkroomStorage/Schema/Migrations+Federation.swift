@@ -87,4 +87,21 @@ extension Migrations {
             "ALTER TABLE users ADD COLUMN remote_followers BIGINT NOT NULL DEFAULT 0",
         ]
     )
+
+    /// The accounts elsewhere that a person here says were theirs (ActivityPub's `alsoKnownAs`): an account moving here
+    /// from another server names one of them as its old one, and its followers are moved only if that one is listed.
+    static let accountAliases = Migration(
+        version: 37,
+        name: "account aliases",
+        statements: [
+            """
+            CREATE TABLE account_aliases (
+                user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                uri TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (user_id, uri)
+            )
+            """
+        ]
+    )
 }

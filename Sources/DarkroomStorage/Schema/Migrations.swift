@@ -26,7 +26,7 @@ enum Migrations {
         initialSchema, mediaFiles, geoIndexes, likesByUser, mediaVersions, typedJobs, unusedColumns, clientSecurity, placeMakers, publicTagCounts,
         serverKeys, operators, heapOnlyCounts, suspensions, moderatedContent, reportsAndExports, notificationOutbox, mediaEvents, fleetLeases,
         writePositions, fleetGenerations, mediaChangeNotices, oneJobSystem, foreignKeys, photos, activity,
-        photosOfYou, placeNames, accounts, sealedTokens, twoFactor, signupModes, passkeys, videos, imports, federation,
+        photosOfYou, placeNames, accounts, sealedTokens, twoFactor, signupModes, passkeys, videos, imports, federation, accountAliases,
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
