@@ -1,6 +1,9 @@
 import DarkroomCore
 import Foundation
+import Hummingbird
 import HummingbirdTesting
+import NIOCore
+import Synchronization
 import Testing
 
 @testable import DarkroomAPI
@@ -23,6 +26,11 @@ import Testing
             "object": old.actor.uri, "target": target, "to": [old.actor.followers ?? ""],
         ]
         return try await old.deliver(move, to: "/ap/inbox", via: client, now: now)
+    }
+
+    private static func federatingOnLoopback(_ configuration: inout AppConfiguration) {
+        FederationTests.federating(&configuration)
+        configuration.federationNetworks = ["127.0.0.0/8"]
     }
 
     @Test(arguments: Engine.available)
@@ -92,6 +100,34 @@ import Testing
         }
     }
 
+    /// An account elsewhere moves to another account elsewhere: its actor, served here on loopback, is fetched and must
+    /// name the old one before anyone here follows it.
+    @Test(arguments: Engine.available)
+    func followersHereMoveToAnAccountElsewhereOnlyIfItNamesTheOldOne(_ engine: Engine) async throws {
+        try await TestWorld.with(engine) { world in
+            let key = try ActorKeyPair.generate()
+            let newAccount = try await LoopbackActor.start(key: key)
+            defer { newAccount.stop() }
+            let target = newAccount.uri
+
+            let old = try FakeRemoteServer(host: "mastodon.example", name: "ann", key: key)
+            let oldID = try await world.storage.federation.save(old.actor)
+            let bob = try await world.user("bob")
+            try await world.storage.relationships.follow(bob.id, oldID)
+            let now = world.storage.environment.nowSeconds
+            try await world.withApp(configure: Self.federatingOnLoopback) { (client: any TestClientProtocol) async throws in
+                #expect(try await Self.move(old, to: target, via: client, now: now) == 422)
+                #expect(try await world.storage.relationships.relationship(of: bob.id, to: oldID).outgoing == .follows)
+                newAccount.names(old.actor.uri)
+                #expect(try await Self.move(old, to: target, via: client, now: now) == 202)
+            }
+            let moved = try #require(try await world.storage.federation.actor(uri: target))
+            #expect(try await world.storage.relationships.relationship(of: bob.id, to: moved.userID).outgoing == .requested)
+            #expect(try await world.storage.relationships.relationship(of: bob.id, to: oldID).outgoing == .none)
+            #expect(try await world.storage.users.find(oldID)?.movedTo == target)
+        }
+    }
+
     @Test(arguments: Engine.available)
     func anAccountNamesAtMostTenOldOnes(_ engine: Engine) async throws {
         try await TestWorld.with(engine) { world in
@@ -106,4 +142,43 @@ import Testing
             }
         }
     }
+}
+
+/// An account on another server, served on loopback: its actor document, naming `aliases` as its old accounts.
+private final class LoopbackActor: Sendable {
+    private let aliases = Mutex<[String]>([])
+    private let port = Mutex<Int?>(nil)
+    private let serving = Mutex<Task<Void, any Error>?>(nil)
+    var uri: String { "http://127.0.0.1:\(port.withLock { $0 } ?? 0)/users/new" }
+
+    static func start(key: ActorKeyPair) async throws -> LoopbackActor {
+        let actor = LoopbackActor()
+        let router = Router()
+        router.get("/users/new") { _, _ -> Response in
+            let uri = actor.uri
+            let document: [String: Any] = [
+                "id": uri, "type": "Person", "preferredUsername": "new", "inbox": uri + "/inbox",
+                "publicKey": ["id": uri + "#main-key", "owner": uri, "publicKeyPem": key.publicKeyPEM],
+                "alsoKnownAs": actor.aliases.withLock { $0 },
+            ]
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/activity+json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: JSONDocument.bytes(document)))
+            )
+        }
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in actor.port.withLock { $0 = channel.localAddress?.port } }
+        )
+        actor.serving.withLock { $0 = Task { try await app.runService() } }
+        while actor.port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+        return actor
+    }
+
+    /// Lists `uri` among the account's old ones.
+    func names(_ uri: String) { aliases.withLock { $0.append(uri) } }
+
+    func stop() { serving.withLock { $0?.cancel() } }
 }

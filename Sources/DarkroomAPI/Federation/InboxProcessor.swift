@@ -233,18 +233,15 @@ struct InboxProcessor: Sendable {
     /// someone here who moved in (their aliases are read here) or on any server (its actor is fetched afresh).
     private func move(_ activity: JSONObject, by sender: KnownRemoteActor) async throws {
         guard activity.id("object") == sender.actor.uri, let target = activity.id("target") else { return }
+        let notNamed = Unacceptable(description: "\(target) does not name the old account")
         let newAccount: UserID
         if let local = try await localUser(target) {
-            guard try await storage.federation.aliases(of: local).contains(sender.actor.uri) else {
-                throw Unacceptable(description: "\(target) does not name the old account")
-            }
+            guard try await storage.federation.aliases(of: local).contains(sender.actor.uri) else { throw notNamed }
             newAccount = local
         } else {
             let document = try await actors.client.fetch(target)
-            guard document.ids("alsoKnownAs").contains(sender.actor.uri) else {
-                throw Unacceptable(description: "\(target) does not name the old account")
-            }
-            newAccount = try await actors.resolve(uri: target, refresh: true).userID
+            guard document.ids("alsoKnownAs").contains(sender.actor.uri) else { throw notNamed }
+            newAccount = try await actors.record(document, fetchedFrom: target).userID
         }
         try await storage.users.setMovedTo(target, of: sender.userID)
         var cursor: Int64?

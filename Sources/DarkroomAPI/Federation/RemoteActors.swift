@@ -64,8 +64,12 @@ struct RemoteActors: Sendable {
     }
 
     private func fetchActor(_ uri: String) async throws -> KnownRemoteActor {
-        let actor = try Self.parse(try await client.fetch(uri), fetchedFrom: uri)
-        return try await record(actor)
+        try await record(try await client.fetch(uri), fetchedFrom: uri)
+    }
+
+    /// An actor document the caller has fetched from `url` (and read for its own purpose), kept as a fetch here keeps it.
+    func record(_ document: JSONObject, fetchedFrom url: String) async throws -> KnownRemoteActor {
+        try await record(try Self.parse(document, fetchedFrom: url))
     }
 
     private func record(_ actor: RemoteActor) async throws -> KnownRemoteActor {
