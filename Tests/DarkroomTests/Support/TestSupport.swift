@@ -256,6 +256,9 @@ struct TestWorld: Sendable {
         var logger = Logger(label: "darkroom.test")
         logger.logLevel = .warning
         var configuration = AppConfiguration(host: "127.0.0.1", port: 0, publicURL: "http://darkroom.test")
+        // Test peers (callbacks, fediverse servers) run in this process, and a loaded parallel run can hold their
+        // answers for seconds: the production 10 s would time out what answers at once. Tests of the timeout set theirs.
+        configuration.callbackTimeout = .seconds(30)
         configure(&configuration)
         let app = try buildApplication(configuration: configuration, storage: storage, logger: logger)
         try await app.test(.router) { client in try await body(client) }
